@@ -1,0 +1,10 @@
+"""The core app: users, permission policy, audit trail, shared pages."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "grassroots.core"
+    label = "core"
+    verbose_name = _("Core")

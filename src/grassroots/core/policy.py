@@ -1,0 +1,220 @@
+"""The permission policy: one place answers "may U do A on O" and "which rows may U see".
+
+A grant (user, organization, role) covers the organization's whole subtree. A user linked to a member
+also sees their own record and their own organization (the member role). Anonymous users are the public:
+they see only what the disclosure pages publish.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+PATH_END = "~"
+
+
+class Action:
+    VIEW = "view"  # read records in scope
+    CHANGE = "change"  # create and change members, posts, transfers, records of work
+    MANAGE_STRUCTURE = "manage_structure"  # create, rename and move organizations
+    VIEW_PERSONAL = "view_personal"  # read ID numbers and phones unmasked (each reading audited)
+    VIEW_AUDIT = "view_audit"  # read the audit trail
+    MANAGE_GRANTS = "manage_grants"  # give and take roles in scope
+    IMPORT = "import"
+    EXPORT = "export"
+
+    ALL = (VIEW, CHANGE, MANAGE_STRUCTURE, VIEW_PERSONAL, VIEW_AUDIT, MANAGE_GRANTS, IMPORT, EXPORT)
+
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset(Action.ALL),
+    "officer": frozenset(Action.ALL),
+    "secretary": frozenset({Action.VIEW, Action.CHANGE, Action.VIEW_PERSONAL, Action.IMPORT, Action.EXPORT}),
+    "auditor": frozenset({Action.VIEW, Action.VIEW_AUDIT, Action.EXPORT}),
+}
+# What a member sees of their own organization without any grant.
+MEMBER_ACTIONS = frozenset({Action.VIEW})
+
+
+@dataclass(frozen=True)
+class ModelScope:
+    """How rows of a model reach the tree: path lookups (any of them in scope) and the member's own rows."""
+
+    paths: tuple[str, ...]
+    own_member: tuple[str, ...] = ()  # lookups equal to the member's id
+    own_organization: tuple[str, ...] = ()  # lookups equal to the member's organization id
+
+
+_SCOPES: dict[type, ModelScope] = {}
+
+
+def register_scope(model: type[Model], scope: ModelScope) -> None:
+    _SCOPES[model] = scope
+
+
+def scope_of(model: type[Model]) -> ModelScope:
+    try:
+        return _SCOPES[model]
+    except KeyError:
+        raise LookupError(f"{model.__name__} has no scope in the permission policy") from None
+
+
+def _range(path: str, lookup: str) -> Q:
+    return Q(**{f"{lookup}__gte": path, f"{lookup}__lt": path + PATH_END})
+
+
+class Subject:
+    """The acting user as the policy sees them: grants (path, role) loaded once."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user is None or not self.user.is_authenticated
+
+    @property
+    def is_superuser(self) -> bool:
+        return not self.is_anonymous and self.user.is_active and self.user.is_superuser
+
+    @cached_property
+    def grants(self) -> list[tuple[str, str]]:
+        if self.is_anonymous or not self.user.is_active:
+            return []
+        from grassroots.organizations.models import Grant
+
+        return list(Grant.objects.filter(user=self.user).values_list("organization__path", "role"))
+
+    @cached_property
+    def member(self):
+        if self.is_anonymous or not self.user.is_active:
+            return None
+        from grassroots.organizations.models import Member, MemberStatus
+
+        return (
+            Member.objects.filter(user=self.user, status=MemberStatus.ACTIVE).select_related("organization").first()
+        )
+
+    def paths_for(self, action: str) -> list[str]:
+        """Roots of the subtrees where the user may do `action`, redundant nested roots removed."""
+        paths = sorted({p for p, role in self.grants if action in ROLE_ACTIONS.get(role, ())})
+        roots: list[str] = []
+        for p in paths:
+            if not roots or not p.startswith(roots[-1]):
+                roots.append(p)
+        return roots
+
+    def roles(self) -> set[str]:
+        return {role for _p, role in self.grants}
+
+
+def subject(user) -> Subject:
+    """The policy's view of a user, cached on the user object for the request."""
+    if user is None:
+        return Subject(None)
+    cached = getattr(user, "_grassroots_subject", None)
+    if cached is None:
+        cached = Subject(user)
+        try:
+            user._grassroots_subject = cached
+        except AttributeError:
+            pass
+    return cached
+
+
+def scope_q(user, action: str, model: type[Model]) -> Q | None:
+    """A filter for the rows of `model` the user may `action`; None means all rows."""
+    subj = subject(user)
+    if subj.is_superuser:
+        return None
+    scope = scope_of(model)
+    q = Q(pk__in=[])
+    for path in subj.paths_for(action):
+        for lookup in scope.paths:
+            q |= _range(path, lookup)
+    member = subj.member
+    if member is not None and action in MEMBER_ACTIONS:
+        for lookup in scope.own_member:
+            q |= Q(**{lookup: member.pk})
+        for lookup in scope.own_organization:
+            q |= Q(**{lookup: member.organization_id})
+    return q
+
+
+def restrict(user, action: str, queryset: QuerySet) -> QuerySet:
+    """The queryset cut down to what the user may `action`."""
+    q = scope_q(user, action, queryset.model)
+    if q is None:
+        return queryset
+    return queryset.filter(q)
+
+
+def object_paths(obj) -> list[str]:
+    scope = scope_of(type(obj))
+    out = []
+    for lookup in scope.paths:
+        value = obj
+        for part in lookup.split("__"):
+            value = getattr(value, part, None)
+            if value is None:
+                break
+        if value:
+            out.append(value)
+    return out
+
+
+def can(user, action: str, obj) -> bool:
+    """May the user do `action` on this object (an organization or any scoped row)?"""
+    subj = subject(user)
+    if subj.is_superuser:
+        return True
+    roots = subj.paths_for(action)
+    for path in object_paths(obj):
+        if any(path.startswith(root) for root in roots):
+            return True
+    member = subj.member
+    if member is not None and action in MEMBER_ACTIONS:
+        scope = scope_of(type(obj))
+        for lookup in scope.own_member:
+            if _follow(obj, lookup) == member.pk:
+                return True
+        for lookup in scope.own_organization:
+            if _follow(obj, lookup) == member.organization_id:
+                return True
+    return False
+
+
+def _follow(obj, lookup: str):
+    value = obj
+    parts = lookup.split("__")
+    for i, part in enumerate(parts):
+        if value is None:
+            return None
+        if i == len(parts) - 1 and part in ("pk", "id"):
+            return value.pk
+        field_id = f"{part}_id"
+        if i == len(parts) - 1 and hasattr(value, field_id):
+            return getattr(value, field_id)
+        value = getattr(value, part, None)
+    return value
+
+
+def can_anywhere(user, action: str) -> bool:
+    """Does the user hold `action` on at least one subtree (to show or hide a menu entry)?"""
+    subj = subject(user)
+    return subj.is_superuser or bool(subj.paths_for(action))
+
+
+class PermissionDenied(DjangoPermissionDenied):
+    """Raised by services when the policy refuses an action; pages and the API answer 403 with the message."""
+
+    def __init__(self, message=None):
+        self.message = message or _("You do not have permission to do this here.")
+        super().__init__(self.message)
+
+
+def require(user, action: str, obj, message=None) -> None:
+    if not can(user, action, obj):
+        raise PermissionDenied(message)

@@ -1,0 +1,33 @@
+"""Reads of the audit trail, restricted by the permission policy."""
+
+from grassroots.core.audit import registered_actions
+from grassroots.core.models import AuditEntry
+from grassroots.core.policy import Action, restrict
+
+
+def audit_entries(*, user, organization="", object_type="", object_id="", action=""):
+    from grassroots.organizations.models import Organization, subtree_q
+
+    qs = restrict(user, Action.VIEW_AUDIT, AuditEntry.objects.all())
+    org = None
+    if organization:
+        org = restrict(user, Action.VIEW_AUDIT, Organization.objects.all()).filter(pk=_int(organization)).first()
+        qs = qs.filter(subtree_q(org.path, "org_path")) if org else qs.none()
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if action:
+        qs = qs.filter(action=action)
+    return qs.order_by("-seq"), org
+
+
+def action_choices():
+    return sorted(registered_actions().items())
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0

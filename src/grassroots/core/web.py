@@ -1,0 +1,43 @@
+"""Helpers for thin views: run a service and report its refusal in the form, in the user's language."""
+
+from contextlib import contextmanager
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+
+from .errors import Conflict, PermissionDenied
+
+
+class ServiceRefused(Exception):
+    """The service said no; the form already carries the reasons."""
+
+
+def add_validation_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if form is not None and field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+@contextmanager
+def service_errors(request, form=None):
+    """Turn a service's ValidationError/Conflict/PermissionDenied into messages the page shows."""
+    try:
+        yield
+    except ValidationError as exc:
+        if form is not None:
+            add_validation_errors(form, exc)
+        else:
+            for message in exc.messages:
+                messages.error(request, message)
+        raise ServiceRefused() from exc
+    except (Conflict, PermissionDenied) as exc:
+        if form is not None:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.error(request, str(exc.message))
+        raise ServiceRefused() from exc

@@ -1,0 +1,275 @@
+"""REST API of organizations, members, posts, transfers and grants: thin over selectors and services."""
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from grassroots.core.policy import Action, can, restrict
+
+from . import selectors, services
+from .models import Grant, Member, Organization, Post, Transfer
+
+
+def _scoped(user, action_name, model, pk):
+    return get_object_or_404(restrict(user, action_name, model.objects.all()), pk=pk)
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", queryset=Organization.objects.all(), allow_null=True)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "code", "name", "name_en", "kind", "unit_type", "parent", "founded_on", "is_active", "depth"]
+        read_only_fields = ["id", "depth"]
+
+
+class OrganizationUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["name", "name_en", "unit_type", "founded_on", "is_active"]
+
+
+class MoveSerializer(serializers.Serializer):
+    new_parent = serializers.SlugRelatedField(slug_field="code", queryset=Organization.objects.all())
+
+
+class OrganizationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Organizations the caller can see; create, change and move need the structure right on the subtree."""
+
+    serializer_class = OrganizationSerializer
+    filterset_fields = ["kind", "unit_type", "parent", "code", "depth"]
+
+    def get_queryset(self):
+        return selectors.organization_list(user=self.request.user).select_related("parent")
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return OrganizationUpdateSerializer
+        return super().get_serializer_class()
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("is_active", None)
+        serializer.instance = services.organization_create(actor=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        services.organization_update(
+            actor=self.request.user, organization=serializer.instance, **serializer.validated_data
+        )
+
+    @extend_schema(request=MoveSerializer, responses=OrganizationSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        org = self.get_object()
+        payload = MoveSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        moved = services.organization_move(
+            actor=request.user, organization=org, new_parent=payload.validated_data["new_parent"]
+        )
+        return Response(OrganizationSerializer(moved).data)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A member; ID number and phone come masked unless `?unmasked=1` and the role allows (audited)."""
+
+    organization = serializers.SlugRelatedField(slug_field="code", queryset=Organization.objects.all())
+
+    class Meta:
+        model = Member
+        fields = [
+            "id",
+            "name",
+            "gender",
+            "ethnicity",
+            "birth_date",
+            "education",
+            "id_number",
+            "phone",
+            "occupation",
+            "category",
+            "joined_on",
+            "confirmed_on",
+            "organization",
+            "status",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "status", "updated_at"]
+        extra_kwargs = {"id_number": {"validators": []}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("unmasked"):
+            data["id_number"] = instance.masked_id_number
+            data["phone"] = instance.masked_phone
+        return data
+
+
+class MemberViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = MemberSerializer
+    filterset_fields = ["organization", "category", "status", "gender"]
+
+    def get_queryset(self):
+        return selectors.member_list(user=self.request.user)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["unmasked"] = False
+        return context
+
+    def retrieve(self, request, *args, **kwargs):
+        member = self.get_object()
+        context = self.get_serializer_context()
+        if request.query_params.get("unmasked") == "1":
+            services.member_reveal_personal(actor=request.user, member=member)
+            context["unmasked"] = True
+        return Response(MemberSerializer(member, context=context).data)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        org = data.pop("organization")
+        serializer.instance = services.member_create(actor=self.request.user, organization=org, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("organization", None)
+        expected = self.request.data.get("updated_at")
+        from django.utils.dateparse import parse_datetime
+
+        services.member_update(
+            actor=self.request.user,
+            member=serializer.instance,
+            expected_updated_at=parse_datetime(expected) if isinstance(expected, str) else None,
+            **data,
+        )
+        serializer.instance.refresh_from_db()
+
+    @extend_schema(request=None, responses={201: None})
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        member = self.get_object()
+        payload = TransferRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        transfer = services.transfer_request(actor=request.user, member=member, **payload.validated_data)
+        return Response(TransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
+
+
+class PostSerializer(serializers.ModelSerializer):
+    organization = serializers.SlugRelatedField(slug_field="code", queryset=Organization.objects.all())
+
+    class Meta:
+        model = Post
+        fields = ["id", "member", "organization", "title", "started_on", "ended_on"]
+        read_only_fields = ["id", "ended_on"]
+
+
+class PostEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField()
+
+
+class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = PostSerializer
+    filterset_fields = ["organization", "member", "title"]
+
+    def get_queryset(self):
+        return selectors.post_list(user=self.request.user, current_only=False)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        member = _scoped(self.request.user, Action.VIEW, Member, data.pop("member").pk)
+        serializer.instance = services.post_create(actor=self.request.user, member=member, **data)
+
+    @extend_schema(request=PostEndSerializer, responses=PostSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        post = self.get_object()
+        payload = PostEndSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        post = services.post_end(actor=request.user, post=post, ended_on=payload.validated_data["ended_on"])
+        return Response(PostSerializer(post).data)
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    from_organization = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    to_organization = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Transfer
+        fields = ["id", "member", "from_organization", "to_organization", "state", "reason", "decision_note",
+                  "created_at", "decided_at"]
+        read_only_fields = fields
+
+
+class TransferRequestSerializer(serializers.Serializer):
+    to_organization = serializers.SlugRelatedField(slug_field="code", queryset=Organization.objects.all())
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class TransferDecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class TransferViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TransferSerializer
+    filterset_fields = ["state", "member"]
+
+    def get_queryset(self):
+        return selectors.transfer_list(user=self.request.user)
+
+    @extend_schema(request=None, responses=TransferSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        transfer = services.transfer_accept(actor=request.user, transfer=self.get_object())
+        return Response(TransferSerializer(transfer).data)
+
+    @extend_schema(request=TransferDecisionSerializer, responses=TransferSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        payload = TransferDecisionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        transfer = services.transfer_reject(
+            actor=request.user, transfer=self.get_object(), note=payload.validated_data.get("note", "")
+        )
+        return Response(TransferSerializer(transfer).data)
+
+    @extend_schema(request=None, responses=TransferSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        transfer = services.transfer_cancel(actor=request.user, transfer=self.get_object())
+        return Response(TransferSerializer(transfer).data)
+
+
+class GrantSerializer(serializers.ModelSerializer):
+    organization = serializers.SlugRelatedField(slug_field="code", queryset=Organization.objects.all())
+    user = serializers.SlugRelatedField(slug_field="username", queryset=get_user_model().objects.all())
+
+    class Meta:
+        model = Grant
+        fields = ["id", "user", "organization", "role"]
+
+
+class GrantViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = GrantSerializer
+    filterset_fields = ["role", "organization"]
+
+    def get_queryset(self):
+        return selectors.grant_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.grant_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.grant_revoke(actor=self.request.user, grant=instance)
+
+

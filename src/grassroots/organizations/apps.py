@@ -1,0 +1,52 @@
+"""The organizations app: the tree, members, posts, transfers, grants, import and export."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganizationsConfig(AppConfig):
+    name = "grassroots.organizations"
+    label = "organizations"
+    verbose_name = _("Organizations")
+
+    def ready(self):
+        from grassroots.core.audit import register_actions
+        from grassroots.core.models import AuditEntry
+        from grassroots.core.policy import ModelScope, register_scope
+
+        from .models import Grant, Member, Organization, Post, Transfer
+
+        register_scope(Organization, ModelScope(paths=("path",), own_organization=("pk",)))
+        register_scope(
+            Member,
+            ModelScope(paths=("organization__path",), own_member=("pk",), own_organization=("organization_id",)),
+        )
+        register_scope(
+            Post,
+            ModelScope(paths=("organization__path",), own_member=("member_id",), own_organization=("organization_id",)),
+        )
+        register_scope(
+            Transfer, ModelScope(paths=("from_organization__path", "to_organization__path"), own_member=("member_id",))
+        )
+        register_scope(Grant, ModelScope(paths=("organization__path",)))
+        register_scope(AuditEntry, ModelScope(paths=("org_path",)))
+
+        register_actions(
+            {
+                "organizations.organization.create": _("Organization created"),
+                "organizations.organization.update": _("Organization changed"),
+                "organizations.organization.move": _("Organization moved"),
+                "organizations.member.create": _("Member added"),
+                "organizations.member.update": _("Member changed"),
+                "organizations.member.account_create": _("Account given to member"),
+                "organizations.post.create": _("Post assigned"),
+                "organizations.post.end": _("Post ended"),
+                "organizations.transfer.request": _("Transfer requested"),
+                "organizations.transfer.accept": _("Transfer accepted"),
+                "organizations.transfer.reject": _("Transfer rejected"),
+                "organizations.transfer.cancel": _("Transfer cancelled"),
+                "organizations.grant.create": _("Role granted"),
+                "organizations.grant.revoke": _("Role revoked"),
+                "organizations.import": _("Data imported"),
+            }
+        )

@@ -1,0 +1,89 @@
+"""Forms of the organization pages; they validate input, the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Member, Organization, OrgKind, PostTitle, UnitType
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class OrganizationForm(forms.Form):
+    code = forms.CharField(label=_("code"), max_length=32)
+    name = forms.CharField(label=_("name"), max_length=200)
+    name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
+    kind = forms.ChoiceField(label=_("kind"), choices=OrgKind.choices)
+    unit_type = forms.ChoiceField(label=_("unit type"), choices=UnitType.choices)
+    founded_on = forms.DateField(label=_("founded on"), required=False, widget=DateInput)
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = [
+            "name",
+            "gender",
+            "ethnicity",
+            "birth_date",
+            "education",
+            "id_number",
+            "phone",
+            "occupation",
+            "category",
+            "joined_on",
+            "confirmed_on",
+        ]
+        widgets = {"birth_date": DateInput, "joined_on": DateInput, "confirmed_on": DateInput}
+
+    def _post_clean(self):
+        # Model validation (ID number, dates, uniqueness) is the service's; it reports to the form.
+        pass
+
+
+class PostForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("member"), queryset=Member.objects.none())
+    title = forms.ChoiceField(label=_("title"), choices=PostTitle.choices)
+    started_on = forms.DateField(label=_("from"), widget=DateInput)
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if members is not None:
+            self.fields["member"].queryset = members
+
+
+class TransferForm(forms.Form):
+    to_organization = forms.ModelChoiceField(
+        label=_("to organization"), queryset=Organization.objects.none(), to_field_name="code"
+    )
+    reason = forms.CharField(label=_("reason"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_organization"].queryset = Organization.objects.filter(kind__in=["branch", "general_branch"])
+        self.fields["to_organization"].widget = forms.TextInput(attrs={"placeholder": _("organization code")})
+        self.fields["to_organization"].error_messages["invalid_choice"] = _(
+            "No branch has this code. Ask the receiving organization for its code."
+        )
+
+
+class MoveForm(forms.Form):
+    new_parent = forms.ModelChoiceField(
+        label=_("new parent organization"), queryset=Organization.objects.all(), to_field_name="code"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_parent"].widget = forms.TextInput(attrs={"placeholder": _("organization code")})
+        self.fields["new_parent"].error_messages["invalid_choice"] = _("No organization has this code.")
+
+
+class ImportForm(forms.Form):
+    KIND_CHOICES = [("members", _("Members")), ("organizations", _("Organizations"))]
+    kind = forms.ChoiceField(label=_("what the file holds"), choices=KIND_CHOICES)
+    file = forms.FileField(label=_("file (.xlsx or .csv)"))
+
+
+class RejectForm(forms.Form):
+    note = forms.CharField(label=_("reason for rejecting"), max_length=300)

@@ -1,0 +1,1 @@
+"""Import of organizations and members from spreadsheets (being written)."""

@@ -1,0 +1,139 @@
+"""Reads of organizations, members and grants, always restricted by the permission policy."""
+
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+
+from grassroots.core.policy import Action, restrict
+
+from .models import Grant, Member, MemberStatus, Organization, Post, Transfer, subtree_q
+
+
+def organization_list(*, user, action: str = Action.VIEW):
+    return restrict(user, action, Organization.objects.all())
+
+
+def organization_get(*, user, pk, action: str = Action.VIEW) -> Organization:
+    return organization_list(user=user, action=action).get(pk=pk)
+
+
+def visible_roots(*, user) -> list[Organization]:
+    """The highest organizations the user can see: the starting points of their tree."""
+    orgs = list(organization_list(user=user).order_by("path").only("id", "path", "name", "name_en", "kind", "code"))
+    roots: list[Organization] = []
+    for org in orgs:
+        if not roots or not org.path.startswith(roots[-1].path):
+            roots.append(org)
+    return roots
+
+
+def children_with_counts(*, user, organization: Organization) -> list[Organization]:
+    """The visible children of an organization, each with the counts of its whole subtree.
+
+    One grouped query per count over the path prefix of the children's depth, not a query per child.
+    """
+    children = list(
+        organization_list(user=user).filter(parent=organization).order_by("path")
+    )
+    if not children:
+        return children
+    width = (organization.depth + 1) * Organization.steplen
+    members = (
+        Member.objects.filter(organization__path__gte=organization.path, organization__path__lt=organization.path + "~")
+        .filter(status=MemberStatus.ACTIVE)
+        .exclude(organization=organization)
+        .annotate(prefix=Substr("organization__path", 1, width))
+        .values("prefix")
+        .annotate(n=Count("id"))
+    )
+    member_counts = {row["prefix"]: row["n"] for row in members}
+    orgs = (
+        Organization.objects.filter(subtree_q(organization.path))
+        .exclude(pk=organization.pk)
+        .annotate(prefix=Substr("path", 1, width))
+        .values("prefix")
+        .annotate(n=Count("id"))
+    )
+    org_counts = {row["prefix"]: row["n"] for row in orgs}
+    for child in children:
+        child.member_count = member_counts.get(child.path, 0)
+        child.org_count = org_counts.get(child.path, 1) - 1
+    return children
+
+
+def subtree_counts(*, organization: Organization) -> dict:
+    """Counts of the organization's subtree: organizations by kind, members by category."""
+    orgs = Organization.objects.filter(subtree_q(organization.path)).values("kind").annotate(n=Count("id"))
+    members = (
+        Member.objects.filter(subtree_q(organization.path, "organization__path"), status=MemberStatus.ACTIVE)
+        .values("category")
+        .annotate(n=Count("id"))
+    )
+    by_kind = {row["kind"]: row["n"] for row in orgs}
+    by_category = {row["category"]: row["n"] for row in members}
+    return {
+        "organizations": sum(by_kind.values()) - 1,
+        "by_kind": by_kind,
+        "members": sum(by_category.values()),
+        "by_category": by_category,
+    }
+
+
+def member_list(*, user, action: str = Action.VIEW, organization: Organization | None = None, subtree=False):
+    qs = restrict(user, action, Member.objects.select_related("organization"))
+    if organization is not None:
+        if subtree:
+            qs = qs.filter(subtree_q(organization.path, "organization__path"))
+        else:
+            qs = qs.filter(organization=organization)
+    return qs
+
+
+def member_search(*, user, query: str, limit: int = 50):
+    query = query.strip()
+    qs = member_list(user=user).filter(status=MemberStatus.ACTIVE)
+    if not query:
+        return qs.none()
+    return qs.filter(Q(name__contains=query) | Q(phone=query) | Q(id_number=query.upper()))[:limit]
+
+
+def post_list(*, user, organization: Organization | None = None, current_only=True):
+    qs = restrict(user, Action.VIEW, Post.objects.select_related("member", "organization"))
+    if organization is not None:
+        qs = qs.filter(organization=organization)
+    if current_only:
+        qs = qs.filter(ended_on__isnull=True)
+    return qs
+
+
+def secretary_of(organization: Organization):
+    post = (
+        Post.objects.filter(organization=organization, title="secretary", ended_on__isnull=True)
+        .select_related("member")
+        .order_by("-started_on")
+        .first()
+    )
+    return post.member if post else None
+
+
+def transfer_list(*, user):
+    return restrict(user, Action.VIEW, Transfer.objects.select_related("member", "from_organization", "to_organization"))
+
+
+def transfers_awaiting(*, user):
+    """Transfers the user can accept: requested into an organization they manage."""
+    managed = restrict(user, Action.CHANGE, Organization.objects.all())
+    return transfer_list(user=user).filter(state="requested", to_organization__in=managed)
+
+
+def grant_list(*, user):
+    return restrict(user, Action.VIEW, Grant.objects.select_related("user", "organization"))
+
+
+def member_counts_by_org(org_ids) -> dict[int, int]:
+    rows = (
+        Member.objects.filter(organization_id__in=org_ids, status=MemberStatus.ACTIVE)
+        .values("organization_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["organization_id"]: row["n"] for row in rows}
+

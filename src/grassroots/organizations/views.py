@@ -1,0 +1,276 @@
+"""Pages of organizations and members: tree, organization, member, transfers, import and export."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere
+from grassroots.core.web import ServiceRefused, service_errors
+
+from . import exports, selectors, services
+from .forms import ImportForm, MemberForm, MoveForm, OrganizationForm, PostForm, RejectForm, TransferForm
+from .models import Member, MemberStatus, Organization, Transfer
+
+
+def _org(request, pk, action=Action.VIEW) -> Organization:
+    return get_object_or_404(selectors.organization_list(user=request.user, action=action), pk=pk)
+
+
+def _member(request, pk, action=Action.VIEW) -> Member:
+    return get_object_or_404(selectors.member_list(user=request.user, action=action), pk=pk)
+
+
+@login_required
+def tree(request):
+    roots = selectors.visible_roots(user=request.user)
+    if len(roots) == 1:
+        return redirect("organizations:detail", pk=roots[0].pk)
+    return render(request, "organizations/tree.html", {"roots": roots})
+
+
+@login_required
+def children(request, pk):
+    """The children of one organization with their subtree counts (htmx fragment of the tree)."""
+    org = _org(request, pk)
+    kids = selectors.children_with_counts(user=request.user, organization=org)
+    return render(request, "organizations/_children.html", {"organization": org, "children": kids})
+
+
+@login_required
+def detail(request, pk):
+    org = _org(request, pk)
+    user = request.user
+    ancestors = [a for a in org.get_ancestors() if can(user, Action.VIEW, a)]
+    members = selectors.member_list(user=user, organization=org).filter(status=MemberStatus.ACTIVE)
+    page = Paginator(members.order_by("name", "id"), 30).get_page(request.GET.get("page"))
+    context = {
+        "organization": org,
+        "ancestors": ancestors,
+        "children": selectors.children_with_counts(user=user, organization=org),
+        "counts": selectors.subtree_counts(organization=org),
+        "posts": selectors.post_list(user=user, organization=org).order_by("title"),
+        "page": page,
+        "can_change": can(user, Action.CHANGE, org),
+        "can_structure": can(user, Action.MANAGE_STRUCTURE, org),
+        "can_export": can(user, Action.EXPORT, org),
+        "can_audit": can(user, Action.VIEW_AUDIT, org),
+    }
+    return render(request, "organizations/detail.html", context)
+
+
+@login_required
+def organization_new(request, pk):
+    parent = _org(request, pk, Action.MANAGE_STRUCTURE)
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with service_errors(request, form):
+                child = services.organization_create(actor=request.user, parent=parent, **form.cleaned_data)
+            messages.success(request, _("Organization %(name)s added.") % {"name": child.name})
+            return redirect("organizations:detail", pk=child.pk)
+        except ServiceRefused:
+            pass
+    return render(request, "organizations/form.html", {"form": form, "parent": parent, "title": _("New organization")})
+
+
+@login_required
+def organization_move(request, pk):
+    org = _org(request, pk, Action.MANAGE_STRUCTURE)
+    form = MoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with service_errors(request, form):
+                services.organization_move(
+                    actor=request.user, organization=org, new_parent=form.cleaned_data["new_parent"]
+                )
+            messages.success(request, _("%(name)s moved with its whole subtree.") % {"name": org.name})
+            return redirect("organizations:detail", pk=org.pk)
+        except ServiceRefused:
+            pass
+    return render(request, "organizations/form.html", {"form": form, "organization": org, "title": _("Move")})
+
+
+@login_required
+def member_detail(request, pk):
+    member = _member(request, pk)
+    user = request.user
+    context = {
+        "member": member,
+        "posts": member.posts.select_related("organization").order_by("-started_on"),
+        "transfers": member.transfers.select_related("from_organization", "to_organization"),
+        "can_change": can(user, Action.CHANGE, member),
+        "can_reveal": can(user, Action.VIEW_PERSONAL, member),
+        "can_audit": can(user, Action.VIEW_AUDIT, member),
+        "is_self": member.user_id == user.pk,
+    }
+    return render(request, "organizations/member_detail.html", context)
+
+
+@login_required
+@require_POST
+def member_reveal(request, pk):
+    """Unmask the ID number and phone (htmx); the reading is audited."""
+    member = _member(request, pk)
+    values = services.member_reveal_personal(actor=request.user, member=member)
+    return render(request, "organizations/_personal.html", {"member": member, "values": values})
+
+
+@login_required
+def member_new(request, pk):
+    org = _org(request, pk, Action.CHANGE)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with service_errors(request, form):
+                member = services.member_create(actor=request.user, organization=org, **form.cleaned_data)
+            messages.success(request, _("%(name)s added.") % {"name": member.name})
+            return redirect("organizations:member", pk=member.pk)
+        except ServiceRefused:
+            pass
+    return render(request, "organizations/form.html", {"form": form, "organization": org, "title": _("New member")})
+
+
+@login_required
+def member_edit(request, pk):
+    member = _member(request, pk, Action.CHANGE)
+    form = MemberForm(request.POST or None, instance=None, initial=_member_initial(member))
+    if request.method == "POST" and form.is_valid():
+        from django.utils.dateparse import parse_datetime
+
+        expected = parse_datetime(request.POST.get("updated_at", "") or "")
+        try:
+            with service_errors(request, form):
+                services.member_update(
+                    actor=request.user, member=member, expected_updated_at=expected, **form.cleaned_data
+                )
+            messages.success(request, _("Saved."))
+            return redirect("organizations:member", pk=member.pk)
+        except ServiceRefused:
+            pass
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "member": member, "title": _("Edit member"), "updated_at": member.updated_at.isoformat()},
+    )
+
+
+def _member_initial(member: Member) -> dict:
+    return {name: getattr(member, name) for name in MemberForm.Meta.fields}
+
+
+@login_required
+def post_new(request, pk):
+    org = _org(request, pk, Action.CHANGE)
+    members = selectors.member_list(user=request.user, organization=org.get_parent() or org, subtree=True).filter(
+        status=MemberStatus.ACTIVE
+    )
+    if org.kind != "committee":
+        members = selectors.member_list(user=request.user, organization=org, subtree=True).filter(
+            status=MemberStatus.ACTIVE
+        )
+    form = PostForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with service_errors(request, form):
+                services.post_create(actor=request.user, organization=org, **form.cleaned_data)
+            messages.success(request, _("Post assigned."))
+            return redirect("organizations:detail", pk=org.pk)
+        except ServiceRefused:
+            pass
+    return render(request, "organizations/form.html", {"form": form, "organization": org, "title": _("Assign a post")})
+
+
+@login_required
+def member_transfer(request, pk):
+    member = _member(request, pk, Action.CHANGE)
+    form = TransferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with service_errors(request, form):
+                transfer = services.transfer_request(actor=request.user, member=member, **form.cleaned_data)
+            if transfer.state == "completed":
+                messages.success(request, _("%(name)s now belongs to %(org)s.") % {
+                    "name": member.name, "org": transfer.to_organization.name})
+            else:
+                messages.success(request, _("Transfer requested; it waits for %(org)s to accept.") % {
+                    "org": transfer.to_organization.name})
+            return redirect("organizations:member", pk=member.pk)
+        except ServiceRefused:
+            pass
+    return render(request, "organizations/form.html", {"form": form, "member": member, "title": _("Transfer")})
+
+
+@login_required
+def transfers(request):
+    if not can_anywhere(request.user, Action.CHANGE):
+        raise PermissionDenied()
+    context = {
+        "awaiting": selectors.transfers_awaiting(user=request.user),
+        "recent": selectors.transfer_list(user=request.user).order_by("-created_at")[:50],
+        "reject_form": RejectForm(),
+    }
+    return render(request, "organizations/transfers.html", context)
+
+
+@login_required
+@require_POST
+def transfer_decide(request, pk, decision):
+    transfer = get_object_or_404(selectors.transfer_list(user=request.user), pk=pk)
+    try:
+        with service_errors(request):
+            if decision == "accept":
+                services.transfer_accept(actor=request.user, transfer=transfer)
+                messages.success(request, _("Transfer accepted."))
+            elif decision == "reject":
+                services.transfer_reject(actor=request.user, transfer=transfer, note=request.POST.get("note", ""))
+                messages.success(request, _("Transfer rejected."))
+            elif decision == "cancel":
+                services.transfer_cancel(actor=request.user, transfer=transfer)
+                messages.success(request, _("Transfer cancelled."))
+            else:
+                raise Http404
+    except ServiceRefused:
+        pass
+    return redirect("organizations:transfers")
+
+
+@login_required
+def import_page(request):
+    from . import importing
+
+    if not can_anywhere(request.user, Action.IMPORT):
+        raise PermissionDenied(_("Your role does not include importing."))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = importing.import_file(
+            actor=request.user, kind=form.cleaned_data["kind"], uploaded=form.cleaned_data["file"]
+        )
+        if report.ok:
+            messages.success(request, report.summary())
+    return render(request, "organizations/import.html", {"form": form, "report": report})
+
+
+@login_required
+def export_members(request, pk):
+    org = _org(request, pk, Action.EXPORT)
+    unmasked = request.GET.get("unmasked") == "1" and can(request.user, Action.VIEW_PERSONAL, org)
+    path, filename = exports.members_xlsx(user=request.user, organization=org, unmasked=unmasked)
+    response = FileResponse(open(path, "rb"), as_attachment=True, filename=filename)
+    return response
+
+
+@login_required
+def member_search(request):
+    query = request.GET.get("q", "")
+    results = selectors.member_search(user=request.user, query=query)
+    return render(request, "organizations/search.html", {"query": query, "results": results})
+
+
+def reverse_org(org) -> str:
+    return reverse("organizations:detail", args=[org.pk])

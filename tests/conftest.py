@@ -1,0 +1,26 @@
+"""Shared fixtures: a small county tree and users holding each role."""
+
+import pytest
+
+from tests.factories import build_small_county
+
+
+@pytest.fixture
+def county(db):
+    """county committee -> 2 townships -> 2 village branches each (one with a group); a member in each branch."""
+    return build_small_county()
+
+
+@pytest.fixture
+def client_for(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is the production hasher; tests hash with MD5 to stay fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
