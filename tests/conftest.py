@@ -7,7 +7,7 @@ from tests.factories import build_small_county
 
 @pytest.fixture
 def county(db):
-    """county committee -> 2 townships -> 2 village branches each (one with a group); a member in each branch."""
+    """County -> 2 townships -> 2 village branches each (one with a group); a member in each branch."""
     return build_small_county()
 
 

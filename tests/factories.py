@@ -91,5 +91,14 @@ def build_small_county():
     for org in (county, t1, t2, v11, v12, v21, v22, g111):
         org.refresh_from_db()
     return SimpleNamespace(
-        county=county, t1=t1, t2=t2, v11=v11, v12=v12, v21=v21, v22=v22, g111=g111, members=members, users=users
+        county=county,
+        t1=t1,
+        t2=t2,
+        v11=v11,
+        v12=v12,
+        v21=v21,
+        v22=v22,
+        g111=g111,
+        members=members,
+        users=users,
     )

@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/grassroots
 PROJECT_DIR = BASE_DIR.parent.parent  # the checkout
@@ -26,7 +25,9 @@ DEMO_MODE = env_bool("GRASSROOTS_DEMO") and not PRODUCTION
 if PRODUCTION:
     SECRET_KEY = os.environ["GRASSROOTS_SECRET_KEY"]
 else:
-    SECRET_KEY = os.environ.get("GRASSROOTS_SECRET_KEY", "development-only-key-not-for-production-use-0123456789")
+    SECRET_KEY = os.environ.get(
+        "GRASSROOTS_SECRET_KEY", "development-only-key-not-for-production-use-0123456789"
+    )
 
 ALLOWED_HOSTS = [h for h in os.environ.get("GRASSROOTS_ALLOWED_HOSTS", "").split(",") if h] or (
     [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver", "[::1]"]

@@ -5,6 +5,7 @@ also sees their own record and their own organization (the member role). Anonymo
 they see only what the disclosure pages publish.
 """
 
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -94,7 +95,9 @@ class Subject:
         from grassroots.organizations.models import Member, MemberStatus
 
         return (
-            Member.objects.filter(user=self.user, status=MemberStatus.ACTIVE).select_related("organization").first()
+            Member.objects.filter(user=self.user, status=MemberStatus.ACTIVE)
+            .select_related("organization")
+            .first()
         )
 
     def paths_for(self, action: str) -> list[str]:
@@ -117,10 +120,8 @@ def subject(user) -> Subject:
     cached = getattr(user, "_grassroots_subject", None)
     if cached is None:
         cached = Subject(user)
-        try:
+        with suppress(AttributeError):
             user._grassroots_subject = cached
-        except AttributeError:
-            pass
     return cached
 
 

@@ -1,6 +1,7 @@
 """Shared pages: home per role, language switch, audit trail, health."""
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, JsonResponse
@@ -74,3 +75,16 @@ def audit_trail(request):
         "core/audit_trail.html",
         {"page": page, "filters": filters, "organization": org, "actions": selectors.action_choices()},
     )
+
+
+class LoginView(auth_views.LoginView):
+    """The login page; a demo deployment lists its demo accounts here, a real one never does."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.DEMO_MODE:
+            from grassroots.organizations import demo
+
+            context["demo_password"] = demo.DEMO_PASSWORD
+            context["demo_accounts"] = demo.demo_accounts()
+        return context

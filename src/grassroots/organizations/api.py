@@ -7,7 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from grassroots.core.policy import Action, can, restrict
+from grassroots.core.policy import Action, restrict
 
 from . import selectors, services
 from .models import Grant, Member, Organization, Post, Transfer
@@ -18,11 +18,24 @@ def _scoped(user, action_name, model, pk):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", queryset=Organization.objects.all(), allow_null=True)
+    parent = serializers.SlugRelatedField(
+        slug_field="code", queryset=Organization.objects.all(), allow_null=True
+    )
 
     class Meta:
         model = Organization
-        fields = ["id", "code", "name", "name_en", "kind", "unit_type", "parent", "founded_on", "is_active", "depth"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "name_en",
+            "kind",
+            "unit_type",
+            "parent",
+            "founded_on",
+            "is_active",
+            "depth",
+        ]
         read_only_fields = ["id", "depth"]
 
 
@@ -37,7 +50,10 @@ class MoveSerializer(serializers.Serializer):
 
 
 class OrganizationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     """Organizations the caller can see; create, change and move need the structure right on the subtree."""
@@ -111,7 +127,10 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 class MemberViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = MemberSerializer
@@ -175,7 +194,9 @@ class PostEndSerializer(serializers.Serializer):
     ended_on = serializers.DateField()
 
 
-class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class PostViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     serializer_class = PostSerializer
     filterset_fields = ["organization", "member", "title"]
 
@@ -203,8 +224,17 @@ class TransferSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Transfer
-        fields = ["id", "member", "from_organization", "to_organization", "state", "reason", "decision_note",
-                  "created_at", "decided_at"]
+        fields = [
+            "id",
+            "member",
+            "from_organization",
+            "to_organization",
+            "state",
+            "reason",
+            "decision_note",
+            "created_at",
+            "decided_at",
+        ]
         read_only_fields = fields
 
 
@@ -257,7 +287,10 @@ class GrantSerializer(serializers.ModelSerializer):
 
 
 class GrantViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = GrantSerializer
@@ -271,5 +304,3 @@ class GrantViewSet(
 
     def perform_destroy(self, instance):
         services.grant_revoke(actor=self.request.user, grant=instance)
-
-

@@ -19,14 +19,21 @@ class OrganizationsConfig(AppConfig):
         register_scope(Organization, ModelScope(paths=("path",), own_organization=("pk",)))
         register_scope(
             Member,
-            ModelScope(paths=("organization__path",), own_member=("pk",), own_organization=("organization_id",)),
+            ModelScope(
+                paths=("organization__path",), own_member=("pk",), own_organization=("organization_id",)
+            ),
         )
         register_scope(
             Post,
-            ModelScope(paths=("organization__path",), own_member=("member_id",), own_organization=("organization_id",)),
+            ModelScope(
+                paths=("organization__path",),
+                own_member=("member_id",),
+                own_organization=("organization_id",),
+            ),
         )
         register_scope(
-            Transfer, ModelScope(paths=("from_organization__path", "to_organization__path"), own_member=("member_id",))
+            Transfer,
+            ModelScope(paths=("from_organization__path", "to_organization__path"), own_member=("member_id",)),
         )
         register_scope(Grant, ModelScope(paths=("organization__path",)))
         register_scope(AuditEntry, ModelScope(paths=("org_path",)))

@@ -1,7 +1,5 @@
 """Excel exports of members, restricted by the policy and masked as the role requires; written streaming."""
 
-import tempfile
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -32,8 +30,10 @@ def member_headers(language: str) -> list[str]:
     return [en if language.startswith("en") else zh for _key, zh, en in COLUMNS]
 
 
-def members_xlsx(*, user, organization: Organization, unmasked: bool = False, language: str | None = None):
-    """Write the members of a subtree to a temporary .xlsx; returns (path, download file name)."""
+def members_xlsx(
+    *, user, organization: Organization, target, unmasked: bool = False, language: str | None = None
+) -> tuple[int, str]:
+    """Write a subtree's members as .xlsx into `target` (a path or binary file); returns (rows, file name)."""
     from django.utils.translation import get_language
 
     require(user, Action.EXPORT, organization)
@@ -67,8 +67,7 @@ def members_xlsx(*, user, organization: Organization, unmasked: bool = False, la
             row[6] = mask_phone(row[6] or "")
         sheet.append(row)
         count += 1
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
-    workbook.save(handle.name)
+    workbook.save(target)
     audit(
         "core.export",
         actor=user,
@@ -76,4 +75,4 @@ def members_xlsx(*, user, organization: Organization, unmasked: bool = False, la
         after={"what": "members", "rows": count, "unmasked": unmasked},
     )
     stamp = timezone.localdate().isoformat()
-    return handle.name, f"members-{organization.code}-{stamp}.xlsx"
+    return count, f"members-{organization.code}-{stamp}.xlsx"

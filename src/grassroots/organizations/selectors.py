@@ -18,7 +18,9 @@ def organization_get(*, user, pk, action: str = Action.VIEW) -> Organization:
 
 def visible_roots(*, user) -> list[Organization]:
     """The highest organizations the user can see: the starting points of their tree."""
-    orgs = list(organization_list(user=user).order_by("path").only("id", "path", "name", "name_en", "kind", "code"))
+    orgs = list(
+        organization_list(user=user).order_by("path").only("id", "path", "name", "name_en", "kind", "code")
+    )
     roots: list[Organization] = []
     for org in orgs:
         if not roots or not org.path.startswith(roots[-1].path):
@@ -31,14 +33,14 @@ def children_with_counts(*, user, organization: Organization) -> list[Organizati
 
     One grouped query per count over the path prefix of the children's depth, not a query per child.
     """
-    children = list(
-        organization_list(user=user).filter(parent=organization).order_by("path")
-    )
+    children = list(organization_list(user=user).filter(parent=organization).order_by("path"))
     if not children:
         return children
     width = (organization.depth + 1) * Organization.steplen
     members = (
-        Member.objects.filter(organization__path__gte=organization.path, organization__path__lt=organization.path + "~")
+        Member.objects.filter(
+            organization__path__gte=organization.path, organization__path__lt=organization.path + "~"
+        )
         .filter(status=MemberStatus.ACTIVE)
         .exclude(organization=organization)
         .annotate(prefix=Substr("organization__path", 1, width))
@@ -116,7 +118,9 @@ def secretary_of(organization: Organization):
 
 
 def transfer_list(*, user):
-    return restrict(user, Action.VIEW, Transfer.objects.select_related("member", "from_organization", "to_organization"))
+    return restrict(
+        user, Action.VIEW, Transfer.objects.select_related("member", "from_organization", "to_organization")
+    )
 
 
 def transfers_awaiting(*, user):
@@ -136,4 +140,3 @@ def member_counts_by_org(org_ids) -> dict[int, int]:
         .annotate(n=Count("id"))
     )
     return {row["organization_id"]: row["n"] for row in rows}
-

@@ -71,7 +71,9 @@ def organization_create(
     if not code or not name.strip():
         raise ValidationError(_("An organization needs a code and a name."))
     if Organization.objects.filter(code=code).exists():
-        raise ValidationError(_("The code %(code)s is already used by another organization.") % {"code": code})
+        raise ValidationError(
+            _("The code %(code)s is already used by another organization.") % {"code": code}
+        )
     fields = dict(
         code=code,
         name=name.strip(),
@@ -98,7 +100,9 @@ def organization_update(*, actor, organization: Organization, **changes) -> Orga
     require(actor, Action.MANAGE_STRUCTURE, organization)
     unknown = set(changes) - set(EDITABLE_ORG_FIELDS)
     if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)})
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)}
+        )
     before = snapshot(organization, organization.audit_fields)
     for key, value in changes.items():
         setattr(organization, key, value)
@@ -166,7 +170,9 @@ def _clean_member(member: Member) -> None:
         if problem:
             raise ValidationError({"id_number": problem})
     if member.category == "probationary" and member.confirmed_on:
-        raise ValidationError({"confirmed_on": _("A probationary member has no date of full membership yet.")})
+        raise ValidationError(
+            {"confirmed_on": _("A probationary member has no date of full membership yet.")}
+        )
     member.full_clean(exclude=["user"])
 
 
@@ -184,15 +190,21 @@ def member_create(*, actor, organization: Organization, **fields) -> Member:
 
 
 @transaction.atomic
-def member_update(*, actor, member: Member, expected_updated_at: dt.datetime | None = None, **changes) -> Member:
-    """Change a member's record; when the caller read it at `expected_updated_at`, a later edit wins nothing silently."""
+def member_update(
+    *, actor, member: Member, expected_updated_at: dt.datetime | None = None, **changes
+) -> Member:
+    """Change a member's record; a stale `expected_updated_at` (someone saved in between) is refused."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     require(actor, Action.CHANGE, member)
     if expected_updated_at is not None and member.updated_at != expected_updated_at:
-        raise Conflict(_("Somebody else changed this member's record after you opened it. Reload and try again."))
+        raise Conflict(
+            _("Somebody else changed this member's record after you opened it. Reload and try again.")
+        )
     unknown = set(changes) - set(MEMBER_FIELDS) - {"status"}
     if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)})
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)}
+        )
     before = snapshot(member, member.audit_fields)
     for key, value in changes.items():
         setattr(member, key, value)
@@ -247,11 +259,13 @@ def post_create(
     *, actor, member: Member, organization: Organization, title: str, started_on: dt.date, ended_on=None
 ) -> Post:
     require(actor, Action.CHANGE, organization)
-    if not member.organization.is_within(organization) and not organization.is_within(member.organization):
-        # A post is held in the member's own organization, a group inside it, or a committee above it.
-        if not can(actor, Action.VIEW, member):
-            raise PermissionDenied()
-    post = Post(member=member, organization=organization, title=title, started_on=started_on, ended_on=ended_on)
+    # A post is held in the member's own organization, a group inside it, or a committee above it.
+    related = member.organization.is_within(organization) or organization.is_within(member.organization)
+    if not related and not can(actor, Action.VIEW, member):
+        raise PermissionDenied()
+    post = Post(
+        member=member, organization=organization, title=title, started_on=started_on, ended_on=ended_on
+    )
     post.full_clean()
     post.save()
     audit("organizations.post.create", actor=actor, obj=post, after=snapshot(post, post.audit_fields))
@@ -265,7 +279,13 @@ def post_end(*, actor, post: Post, ended_on: dt.date) -> Post:
     post.ended_on = ended_on
     post.full_clean()
     post.save()
-    audit("organizations.post.end", actor=actor, obj=post, before=before, after=snapshot(post, post.audit_fields))
+    audit(
+        "organizations.post.end",
+        actor=actor,
+        obj=post,
+        before=before,
+        after=snapshot(post, post.audit_fields),
+    )
     return post
 
 
@@ -293,7 +313,9 @@ def transfer_request(*, actor, member: Member, to_organization: Organization, re
     if to_organization.pk == member.organization_id:
         raise ValidationError(_("The member already belongs to %(org)s.") % {"org": to_organization.name})
     if to_organization.kind == OrgKind.COMMITTEE and to_organization.numchild:
-        raise ValidationError(_("Members belong to a branch or a general branch, not to a committee with branches."))
+        raise ValidationError(
+            _("Members belong to a branch or a general branch, not to a committee with branches.")
+        )
     if Transfer.objects.filter(member=member, state=TransferState.REQUESTED).exists():
         raise ValidationError(_("This member already has a transfer awaiting acceptance."))
     transfer = Transfer(
@@ -309,14 +331,23 @@ def transfer_request(*, actor, member: Member, to_organization: Organization, re
         transfer.save()
     except IntegrityError:
         raise ValidationError(_("This member already has a transfer awaiting acceptance."))
-    audit("organizations.transfer.request", actor=actor, obj=transfer, after=snapshot(transfer, transfer.audit_fields))
+    audit(
+        "organizations.transfer.request",
+        actor=actor,
+        obj=transfer,
+        after=snapshot(transfer, transfer.audit_fields),
+    )
     if transfer.state == TransferState.COMPLETED:
-        audit("organizations.transfer.accept", actor=actor, obj=transfer, organization=transfer.to_organization)
+        audit(
+            "organizations.transfer.accept", actor=actor, obj=transfer, organization=transfer.to_organization
+        )
     return transfer
 
 
 def _open_transfer(transfer: Transfer) -> Transfer:
-    transfer = Transfer.objects.select_for_update().select_related("member", "to_organization").get(pk=transfer.pk)
+    transfer = (
+        Transfer.objects.select_for_update().select_related("member", "to_organization").get(pk=transfer.pk)
+    )
     if transfer.state != TransferState.REQUESTED:
         raise Conflict(
             _("This transfer was already decided (%(state)s).") % {"state": transfer.get_state_display()}

@@ -1,5 +1,7 @@
 """Pages of organizations and members: tree, organization, member, transfers, import and export."""
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,7 +16,7 @@ from grassroots.core.web import ServiceRefused, service_errors
 
 from . import exports, selectors, services
 from .forms import ImportForm, MemberForm, MoveForm, OrganizationForm, PostForm, RejectForm, TransferForm
-from .models import Member, MemberStatus, Organization, Transfer
+from .models import Member, MemberStatus, Organization
 
 
 def _org(request, pk, action=Action.VIEW) -> Organization:
@@ -75,7 +77,9 @@ def organization_new(request, pk):
             return redirect("organizations:detail", pk=child.pk)
         except ServiceRefused:
             pass
-    return render(request, "organizations/form.html", {"form": form, "parent": parent, "title": _("New organization")})
+    return render(
+        request, "organizations/form.html", {"form": form, "parent": parent, "title": _("New organization")}
+    )
 
 
 @login_required
@@ -132,7 +136,9 @@ def member_new(request, pk):
             return redirect("organizations:member", pk=member.pk)
         except ServiceRefused:
             pass
-    return render(request, "organizations/form.html", {"form": form, "organization": org, "title": _("New member")})
+    return render(
+        request, "organizations/form.html", {"form": form, "organization": org, "title": _("New member")}
+    )
 
 
 @login_required
@@ -155,7 +161,12 @@ def member_edit(request, pk):
     return render(
         request,
         "organizations/form.html",
-        {"form": form, "member": member, "title": _("Edit member"), "updated_at": member.updated_at.isoformat()},
+        {
+            "form": form,
+            "member": member,
+            "title": _("Edit member"),
+            "updated_at": member.updated_at.isoformat(),
+        },
     )
 
 
@@ -166,9 +177,9 @@ def _member_initial(member: Member) -> dict:
 @login_required
 def post_new(request, pk):
     org = _org(request, pk, Action.CHANGE)
-    members = selectors.member_list(user=request.user, organization=org.get_parent() or org, subtree=True).filter(
-        status=MemberStatus.ACTIVE
-    )
+    members = selectors.member_list(
+        user=request.user, organization=org.get_parent() or org, subtree=True
+    ).filter(status=MemberStatus.ACTIVE)
     if org.kind != "committee":
         members = selectors.member_list(user=request.user, organization=org, subtree=True).filter(
             status=MemberStatus.ACTIVE
@@ -182,7 +193,9 @@ def post_new(request, pk):
             return redirect("organizations:detail", pk=org.pk)
         except ServiceRefused:
             pass
-    return render(request, "organizations/form.html", {"form": form, "organization": org, "title": _("Assign a post")})
+    return render(
+        request, "organizations/form.html", {"form": form, "organization": org, "title": _("Assign a post")}
+    )
 
 
 @login_required
@@ -194,15 +207,23 @@ def member_transfer(request, pk):
             with service_errors(request, form):
                 transfer = services.transfer_request(actor=request.user, member=member, **form.cleaned_data)
             if transfer.state == "completed":
-                messages.success(request, _("%(name)s now belongs to %(org)s.") % {
-                    "name": member.name, "org": transfer.to_organization.name})
+                messages.success(
+                    request,
+                    _("%(name)s now belongs to %(org)s.")
+                    % {"name": member.name, "org": transfer.to_organization.name},
+                )
             else:
-                messages.success(request, _("Transfer requested; it waits for %(org)s to accept.") % {
-                    "org": transfer.to_organization.name})
+                messages.success(
+                    request,
+                    _("Transfer requested; it waits for %(org)s to accept.")
+                    % {"org": transfer.to_organization.name},
+                )
             return redirect("organizations:member", pk=member.pk)
         except ServiceRefused:
             pass
-    return render(request, "organizations/form.html", {"form": form, "member": member, "title": _("Transfer")})
+    return render(
+        request, "organizations/form.html", {"form": form, "member": member, "title": _("Transfer")}
+    )
 
 
 @login_required
@@ -227,7 +248,9 @@ def transfer_decide(request, pk, decision):
                 services.transfer_accept(actor=request.user, transfer=transfer)
                 messages.success(request, _("Transfer accepted."))
             elif decision == "reject":
-                services.transfer_reject(actor=request.user, transfer=transfer, note=request.POST.get("note", ""))
+                services.transfer_reject(
+                    actor=request.user, transfer=transfer, note=request.POST.get("note", "")
+                )
                 messages.success(request, _("Transfer rejected."))
             elif decision == "cancel":
                 services.transfer_cancel(actor=request.user, transfer=transfer)
@@ -260,9 +283,12 @@ def import_page(request):
 def export_members(request, pk):
     org = _org(request, pk, Action.EXPORT)
     unmasked = request.GET.get("unmasked") == "1" and can(request.user, Action.VIEW_PERSONAL, org)
-    path, filename = exports.members_xlsx(user=request.user, organization=org, unmasked=unmasked)
-    response = FileResponse(open(path, "rb"), as_attachment=True, filename=filename)
-    return response
+    buffer = io.BytesIO()
+    _rows, filename = exports.members_xlsx(
+        user=request.user, organization=org, target=buffer, unmasked=unmasked
+    )
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=filename)
 
 
 @login_required

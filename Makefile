@@ -1,0 +1,56 @@
+# Grassroots: `make run` sets everything up and serves the demo; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/grassroots
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test test-pg lint browser-deps bench messages check-deploy clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(INSTALLED)
+
+## Serve the county demo on SQLite at http://127.0.0.1:8000 (demo data is loaded only into an empty database).
+run: $(INSTALLED)
+	$(BIN)/grassroots migrate --verbosity 0
+	GRASSROOTS_DEMO=1 $(BIN)/grassroots demo --scale county --if-empty
+	GRASSROOTS_DEMO=1 $(BIN)/grassroots serve
+
+## Lint, migrations check, and the whole test suite (browser tests included) on SQLite.
+test: $(INSTALLED) browser-deps lint
+	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+## The same suite against PostgreSQL (PG_URL; the test database is created and dropped).
+test-pg: $(INSTALLED) browser-deps
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## Debian's Chromium for the browser tests (Playwright drives the machine's binary; nothing is downloaded).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+## Benchmarks: data generation and timings (see README, Performance).
+bench: $(INSTALLED)
+	$(BIN)/python -m bench
+
+## Recompile the translation catalogues after editing src/grassroots/locale/*/LC_MESSAGES/django.po.
+messages: $(INSTALLED)
+	cd src/grassroots && ../../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete --settings=grassroots.config.settings --pythonpath=..
+	cd src/grassroots && ../../$(BIN)/django-admin compilemessages --settings=grassroots.config.settings --pythonpath=..
+
+check-deploy: $(INSTALLED)
+	GRASSROOTS_PRODUCTION=1 GRASSROOTS_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) GRASSROOTS_ALLOWED_HOSTS=example.org \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,185 @@
+"""The `grassroots` command: serve, demo data, import, export, audit verification, accounts."""
+
+import argparse
+import os
+import sys
+
+
+def _setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.config.settings")
+    import django
+
+    django.setup()
+
+
+def _user(username: str):
+    from django.contrib.auth import get_user_model
+
+    try:
+        return get_user_model().objects.get(username=username, is_active=True)
+    except get_user_model().DoesNotExist:
+        raise SystemExit(f"no active user named {username!r}") from None
+
+
+def cmd_serve(args) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("runserver", f"{args.host}:{args.port}", use_reloader=args.reload)
+    return 0
+
+
+def cmd_migrate(args) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=args.verbosity)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from grassroots.organizations import demo
+
+    if args.if_empty and not demo.database_is_empty():
+        print("The database already holds organizations; demo data not loaded.")
+        return 0
+    counts = demo.build_demo(scale=args.scale, seed=args.seed, stdout=sys.stdout, reset=args.reset)
+    print(", ".join(f"{k}: {v}" for k, v in counts.items()))
+    print(f"Demo accounts (password {demo.DEMO_PASSWORD!r}):")
+    for account in demo.demo_accounts():
+        print(f"  {account['username']:<10} {account['who']}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from grassroots.core.context import acting
+    from grassroots.organizations import importing
+
+    actor = _user(args.as_user)
+    with acting(actor):
+        report = importing.import_path(actor=actor, kind=args.kind, path=args.file)
+    if report.ok:
+        print(report.summary())
+        return 0
+    for p in report.problems:
+        print(f"row {p.row or '-'}\t{p.column or '-'}\t{p.message}", file=sys.stderr)
+    print(f"{len(report.problems)} problem(s); nothing was imported.", file=sys.stderr)
+    return 1
+
+
+def cmd_export(args) -> int:
+    from grassroots.core.context import acting
+    from grassroots.organizations import exports
+    from grassroots.organizations.models import Organization
+
+    actor = _user(args.as_user)
+    org = Organization.objects.filter(code=args.org).first()
+    if org is None:
+        raise SystemExit(f"no organization with code {args.org!r}")
+    with acting(actor):
+        target = args.out or f"members-{org.code}.xlsx"
+        rows, _name = exports.members_xlsx(
+            user=actor, organization=org, target=target, unmasked=args.unmasked
+        )
+    print(f"{rows} members written to {target}")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    from grassroots.core.audit import verify
+
+    result = verify()
+    if result.ok:
+        print(f"ok: {result.count} entries, chain unbroken")
+        return 0
+    print(
+        f"BROKEN at entry #{result.broken_seq}: {result.problem} ({result.count} entries verified before it)"
+    )
+    return 1
+
+
+def cmd_createadmin(args) -> int:
+    import getpass
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+
+    password = args.password or os.environ.get("GRASSROOTS_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    User = get_user_model()
+    user = User.objects.filter(username=args.username).first() or User(username=args.username)
+    validate_password(password, user)
+    user.email = args.email or user.email
+    user.is_staff = user.is_superuser = user.is_active = True
+    user.set_password(password)
+    user.save()
+    print(f"administrator {user.username} ready")
+    return 0
+
+
+def cmd_manage(args) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["grassroots", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grassroots", description="Grassroots: party-building work, in the open."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("serve", help="migrate the database and serve the web pages")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", default="8000")
+    p.add_argument("--reload", action="store_true", help="restart when the code changes")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", help="create or update the database tables")
+    p.add_argument("--verbosity", type=int, default=1)
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("demo", help="build a realistic demo deployment (county, city or province scale)")
+    p.add_argument("--scale", choices=["tiny", "county", "city", "province"], default="county")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--if-empty", action="store_true", help="do nothing when organizations already exist")
+    p.add_argument("--reset", action="store_true", help="replace existing demo data")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("import", help="import organizations or members from an .xlsx or .csv file")
+    p.add_argument("kind", choices=["organizations", "members"])
+    p.add_argument("file")
+    p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="whose rights apply")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="export the members of a subtree to .xlsx (masked unless --unmasked)")
+    p.add_argument("what", choices=["members"])
+    p.add_argument("--org", required=True, metavar="CODE")
+    p.add_argument("--out")
+    p.add_argument("--unmasked", action="store_true", help="ID numbers and phones in full (audited)")
+    p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="whose rights apply")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("audit", help="audit trail tools")
+    p.add_argument("action", choices=["verify"])
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("createadmin", help="create or reset a system administrator")
+    p.add_argument("--username", default="admin")
+    p.add_argument("--email", default="")
+    p.add_argument("--password", help="or GRASSROOTS_ADMIN_PASSWORD, or asked for")
+    p.set_defaults(func=cmd_createadmin)
+
+    p = sub.add_parser("manage", help="any Django management command (e.g. grassroots manage check --deploy)")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup()
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
