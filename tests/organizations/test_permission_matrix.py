@@ -1,7 +1,7 @@
 """The permission matrix: every role, inside and outside its subtree, for every model and operation.
 
-"Inside" objects live in 青山村党支部 (C-T1-V1, in township 1); "outside" objects live in 白石村党支部 (C-T2-V1,
-in township 2). The secretary and the plain member belong to C-T1-V1; the township officer and the auditor
+"Inside" objects live in 青山村党支部 (C-T1-V1, in township 1); "outside" objects live in
+白石村党支部 (C-T2-V1, in township 2). The secretary and the plain member belong to C-T1-V1; the township officer and the auditor
 hold their roles on township 1; the county officer on the county.
 """
 
@@ -47,11 +47,15 @@ def _world(county):
     for where, org, sibling in (("inside", county.v11, county.v12), ("outside", county.v21, county.v22)):
         member = county.members[org.code]
         extra = MemberFactory(organization=org, name=f"转出{where}")
-        post = Post.objects.create(member=member, organization=org, title="secretary", started_on=dt.date(2021, 1, 1))
+        post = Post.objects.create(
+            member=member, organization=org, title="secretary", started_on=dt.date(2021, 1, 1)
+        )
         transfer = Transfer.objects.create(
             member=extra, from_organization=org, to_organization=sibling, state="requested"
         )
-        grant = Grant.objects.create(user=UserFactory(username=f"helper-{where}"), organization=org, role="auditor")
+        grant = Grant.objects.create(
+            user=UserFactory(username=f"helper-{where}"), organization=org, role="auditor"
+        )
         out[where] = {
             "org": org,
             "sibling": sibling,
@@ -76,7 +80,12 @@ def _request(client, model, op, objs):
         return response.status_code, response.status_code == 200
     if op == "create":
         payload = {
-            "organization": {"parent": org.code, "code": f"{org.code}-NEW", "name": "新党小组", "kind": "group"},
+            "organization": {
+                "parent": org.code,
+                "code": f"{org.code}-NEW",
+                "name": "新党小组",
+                "kind": "group",
+            },
             "member": {
                 "organization": org.code,
                 "name": "新党员",
@@ -85,12 +94,19 @@ def _request(client, model, op, objs):
                 "category": "probationary",
                 "joined_on": "2025-07-01",
             },
-            "post": {"member": objs["member"].pk, "organization": org.code, "title": "propaganda", "started_on": "2025-01-01"},
+            "post": {
+                "member": objs["member"].pk,
+                "organization": org.code,
+                "title": "propaganda",
+                "started_on": "2025-01-01",
+            },
             "grant": {"user": "outsider", "organization": org.code, "role": "auditor"},
         }
         if model == "transfer":
             response = client.post(
-                f"/api/members/{objs['member'].pk}/transfer/", {"to_organization": objs["sibling"].code}, format="json"
+                f"/api/members/{objs['member'].pk}/transfer/",
+                {"to_organization": objs["sibling"].code},
+                format="json",
             )
         else:
             response = client.post(base, payload[model], format="json")

@@ -44,6 +44,7 @@ def children_with_counts(*, user, organization: Organization) -> list[Organizati
         .filter(status=MemberStatus.ACTIVE)
         .exclude(organization=organization)
         .annotate(prefix=Substr("organization__path", 1, width))
+        .order_by()
         .values("prefix")
         .annotate(n=Count("id"))
     )
@@ -52,6 +53,7 @@ def children_with_counts(*, user, organization: Organization) -> list[Organizati
         Organization.objects.filter(subtree_q(organization.path))
         .exclude(pk=organization.pk)
         .annotate(prefix=Substr("path", 1, width))
+        .order_by()
         .values("prefix")
         .annotate(n=Count("id"))
     )
@@ -64,9 +66,15 @@ def children_with_counts(*, user, organization: Organization) -> list[Organizati
 
 def subtree_counts(*, organization: Organization) -> dict:
     """Counts of the organization's subtree: organizations by kind, members by category."""
-    orgs = Organization.objects.filter(subtree_q(organization.path)).values("kind").annotate(n=Count("id"))
+    orgs = (
+        Organization.objects.filter(subtree_q(organization.path))
+        .order_by()
+        .values("kind")
+        .annotate(n=Count("id"))
+    )
     members = (
         Member.objects.filter(subtree_q(organization.path, "organization__path"), status=MemberStatus.ACTIVE)
+        .order_by()
         .values("category")
         .annotate(n=Count("id"))
     )
@@ -136,6 +144,7 @@ def grant_list(*, user):
 def member_counts_by_org(org_ids) -> dict[int, int]:
     rows = (
         Member.objects.filter(organization_id__in=org_ids, status=MemberStatus.ACTIVE)
+        .order_by()
         .values("organization_id")
         .annotate(n=Count("id"))
     )

@@ -141,3 +141,39 @@ def parse_date(value) -> tuple[dt.date | None, str | None]:
     return None, _("%(value)s is not a date; write it like 1968-05-12, 1968.05 or 1968年5月.") % {
         "value": value
     }
+
+
+DAY, MONTH, YEAR = "day", "month", "year"
+
+
+def parse_date_precision(value) -> tuple[dt.date | None, str | None, str | None]:
+    """Like parse_date, and also how precise the written date is: DAY, MONTH (1968.05) or YEAR (1968).
+
+    Returns (date, precision, problem); a month or a year alone gives the first day, as parse_date does.
+    """
+    date, problem = parse_date(value)
+    if date is None:
+        return None, None, problem
+    if isinstance(value, (dt.date, dt.datetime)):
+        return date, DAY, None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+        if 1900 <= number <= 2100 and number.is_integer():
+            return date, YEAR, None
+        if 1900.01 <= number < 2100 and 1 <= round((number - int(number)) * 100) <= 12:
+            return date, MONTH, None
+        return date, DAY, None
+    text = re.sub(r"\s+\d{1,2}:\d{2}(:\d{2})?$", "", clean_text(value)).replace(" ", "")
+    for pattern, parts in _DATE_PATTERNS:
+        if pattern.match(text):
+            return date, {3: DAY, 2: MONTH, 1: YEAR}[parts], None
+    return date, DAY, None
+
+
+def dates_agree(exact: dt.date, written: dt.date, precision: str | None) -> bool:
+    """Does a date written to some precision (DAY, MONTH, YEAR) agree with an exact date?"""
+    if precision == YEAR:
+        return exact.year == written.year
+    if precision == MONTH:
+        return (exact.year, exact.month) == (written.year, written.month)
+    return exact == written

@@ -1,0 +1,132 @@
+"""The pages, as each kind of user meets them."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from grassroots.core.models import AuditEntry
+
+
+@pytest.mark.parametrize(
+    "role", ["admin", "officer", "t1_officer", "secretary", "auditor", "member", "outsider"]
+)
+def test_every_role_gets_a_start_page_saying_what_to_do_first(county, client_for, role):
+    response = client_for(getattr(county.users, role)).get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    text = response.content.decode()
+    if role == "outsider":
+        assert "no role yet" in text
+    elif role == "member":
+        assert "Open my record" in text
+    else:
+        assert "Start here" in text
+
+
+def test_organization_page_shows_members_posts_and_children_with_counts(county, client_for):
+    response = client_for(county.users.t1_officer).get(
+        reverse("organizations:detail", args=[county.t1.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "青山村党支部" in text and "柳湾村党支部" in text
+    assert "白石村党支部" not in text
+
+
+def test_tree_children_fragment_counts_each_subtree(county, client_for):
+    from tests.factories import MemberFactory
+
+    MemberFactory.create_batch(3, organization=county.v11)
+    response = client_for(county.users.officer).get(
+        reverse("organizations:children", args=[county.county.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    text = response.content.decode()
+    assert "新街镇党委" in text and "5 members" in text and "3 organizations below" in text
+
+
+def test_pages_outside_the_scope_are_not_found(county, client_for):
+    client = client_for(county.users.secretary)
+    assert client.get(reverse("organizations:detail", args=[county.v21.pk])).status_code == 404
+    assert client.get(reverse("organizations:member", args=[county.members["C-T2-V1"].pk])).status_code == 404
+
+
+def test_member_page_masks_personal_data_and_reveal_is_audited(county, client_for):
+    member = county.members["C-T1-V1"]
+    client = client_for(county.users.secretary)
+    page = client.get(reverse("organizations:member", args=[member.pk])).content.decode()
+    assert member.id_number not in page and member.masked_id_number in page
+    response = client.post(reverse("organizations:member_reveal", args=[member.pk]))
+    assert member.id_number in response.content.decode()
+    assert AuditEntry.objects.filter(action="core.personal_data.read").count() == 1
+
+
+def test_auditor_sees_no_reveal_button(county, client_for):
+    member = county.members["C-T1-V1"]
+    client = client_for(county.users.auditor)
+    page = client.get(reverse("organizations:member", args=[member.pk])).content.decode()
+    assert "member_reveal" not in page and "/reveal/" not in page
+    assert client.post(reverse("organizations:member_reveal", args=[member.pk])).status_code == 403
+
+
+def test_adding_a_member_with_a_bad_id_shows_the_reason_and_keeps_the_input(county, client_for):
+    client = client_for(county.users.secretary)
+    response = client.post(
+        reverse("organizations:member_new", args=[county.v11.pk]),
+        {
+            "name": "王小红",
+            "gender": "F",
+            "ethnicity": "汉族",
+            "id_number": "430124198003040000",
+            "category": "full",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "check digit" in text and "王小红" in text
+
+
+def test_export_is_masked_for_the_auditor_and_recorded(county, client_for):
+    client = client_for(county.users.auditor)
+    response = client.get(reverse("organizations:export", args=[county.t1.pk]) + "?unmasked=1")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 3  # header + two members of township 1
+    assert all("*" in (row[5] or "*") for row in rows[1:])
+    entry = AuditEntry.objects.get(action="core.export")
+    assert entry.after == {"what": "members", "rows": 2, "unmasked": False}
+
+
+def test_transfer_page_lets_the_receiver_accept(county, client_for):
+    from grassroots.organizations import services
+
+    transfer = services.transfer_request(
+        actor=county.users.secretary, member=county.members["C-T1-V1"], to_organization=county.v21
+    )
+    client = client_for(county.users.officer)
+    page = client.get(reverse("organizations:transfers"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Waiting for your acceptance" in page and county.members["C-T1-V1"].name in page
+    client.post(reverse("organizations:transfer_decide", args=[transfer.pk, "accept"]))
+    transfer.refresh_from_db()
+    assert transfer.state == "completed"
+
+
+def test_moving_into_own_subtree_from_the_page_shows_the_refusal(county, client_for):
+    client = client_for(county.users.officer)
+    response = client.post(
+        reverse("organizations:move", args=[county.t1.pk]),
+        {"new_parent": "C-T1-V1"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "inside its own subtree" in response.content.decode()
+
+
+def test_unknown_codes_in_forms_get_a_message_not_an_error(county, client_for):
+    client = client_for(county.users.officer)
+    response = client.post(
+        reverse("organizations:move", args=[county.t1.pk]), {"new_parent": "NOPE"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "No organization has this code" in response.content.decode()
