@@ -47,7 +47,7 @@ def children(request, pk):
 def detail(request, pk):
     org = _org(request, pk)
     user = request.user
-    ancestors = [a for a in org.get_ancestors() if can(user, Action.VIEW, a)]
+    ancestors = [a for a in Organization.objects.get_ancestors(org) if can(user, Action.VIEW, a)]
     members = selectors.member_list(user=user, organization=org).filter(status=MemberStatus.ACTIVE)
     page = Paginator(members.order_by("name", "id"), 30).get_page(request.GET.get("page"))
     context = {

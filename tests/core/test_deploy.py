@@ -1,0 +1,44 @@
+"""Production settings pass Django's deployment checks; the OpenAPI schema validates without warnings."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_check_deploy_is_clean_for_production_settings():
+    env = {
+        **os.environ,
+        "GRASSROOTS_PRODUCTION": "1",
+        "GRASSROOTS_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-0123456789",
+        "GRASSROOTS_ALLOWED_HOSTS": "grassroots.example.org",
+    }
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_openapi_schema_validates_without_warnings(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "spectacular",
+            "--validate",
+            "--fail-on-warn",
+            "--file",
+            str(tmp_path / "s.yml"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
