@@ -1,4 +1,4 @@
-"""Browser tests: Playwright drives Debian's Chromium (installed by `make browser-deps`), nothing downloaded."""
+"""Browser tests: Playwright drives Debian's Chromium (`make browser-deps`); nothing is downloaded."""
 
 import os
 import shutil

@@ -1,8 +1,8 @@
 """The permission matrix: every role, inside and outside its subtree, for every model and operation.
 
 "Inside" objects live in 青山村党支部 (C-T1-V1, in township 1); "outside" objects live in
-白石村党支部 (C-T2-V1, in township 2). The secretary and the plain member belong to C-T1-V1; the township officer and the auditor
-hold their roles on township 1; the county officer on the county.
+白石村党支部 (C-T2-V1, in township 2). The secretary and the plain member belong to C-T1-V1;
+the township officer and the auditor hold their roles on township 1; the county officer on the county.
 """
 
 import datetime as dt

@@ -231,7 +231,7 @@ _ALIASES = {kind: _alias_index(columns) for kind, columns in _COLUMNS.items()}
 
 # Values as offices write them, reduced with _key.
 def _words(mapping: dict[str, Iterable[str]]) -> dict[str, str]:
-    return {_key(word): value for value, words in mapping.items() for word in (value, *words)}
+    return {_key(word): str(value) for value, words in mapping.items() for word in (value, *words)}
 
 
 GENDER_WORDS = _words({Gender.MALE: ("男", "男性", "male", "m"), Gender.FEMALE: ("女", "女性", "female", "f")})
@@ -349,7 +349,7 @@ def _fill_merged(ws, rows: list[list], width: int) -> set[int]:
             line = rows[r - 1]
             for c in range(min_col, min(max_col, width) + 1):
                 line[c - 1] = value
-            if max_col > min_col:
+            if max_col - min_col >= 2:
                 note_candidates[r] = None if r in note_candidates else (min_col, max_col)
     notes = set()
     for r, span in note_candidates.items():
@@ -484,6 +484,8 @@ class _Header:
     fields: dict[str, list[int]]  # field -> column indexes (0-based), leftmost first
     labels: dict[int, str]  # column index -> header text as in the file
     language: str  # "zh" or "en", for naming columns the file lacks
+    columns: dict[str, _Column]
+    score: int
 
     def label(self, name: str) -> str:
         return self.labels[self.fields[name][0]]
@@ -508,7 +510,8 @@ def _find_header(sheet: _Sheet, kind: str) -> _Header | None:
         fields.setdefault(name, []).append(col)
         labels[col] = clean_text(sheet.rows[index][col])
     chinese = sum(1 for text in labels.values() if _CJK.search(text))
-    return _Header(index + 1, fields, labels, "zh" if chinese * 2 >= len(labels) else "en")
+    language = "zh" if chinese * 2 >= len(labels) else "en"
+    return _Header(index + 1, fields, labels, language, _COLUMNS[kind], best[0])
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -559,9 +562,7 @@ class _Row:
         if name in self.header.fields:
             col = self.header.fields[name][0]
             return self.header.labels[col], col
-        columns = _COLUMNS[ORGANIZATIONS] if name in ORGANIZATION_COLUMNS and name not in MEMBER_COLUMNS else None
-        columns = columns or MEMBER_COLUMNS if name in MEMBER_COLUMNS else ORGANIZATION_COLUMNS
-        return columns[name].label(self.header.language), MAX_COLUMNS
+        return self.header.columns[name].label(self.header.language), MAX_COLUMNS
 
     def problem(self, name: str, message: str) -> None:
         label, col = self.column(name)
@@ -887,13 +888,13 @@ def _import_members(actor, sheet: _Sheet, header: _Header, report: ImportReport)
             continue
         member = existing.get(item.id_number)
         merged = dict(item.values)
+        if "confirmed_on" in merged and "category" not in merged and not item.row.has("category"):
+            merged["category"] = MemberCategory.FULL  # a date of full membership says it
         if member is not None:
             for name in _MEMBER_FIELDS:
                 merged.setdefault(name, getattr(member, name))
         else:
             merged.setdefault("category", MemberCategory.FULL)
-            if "confirmed_on" in merged and not item.row.has("category"):
-                merged["category"] = MemberCategory.FULL
         _check_member_dates(item, merged)
         if item.organization is None or item.row.bad:
             continue
@@ -958,12 +959,12 @@ class _OrgRow:
 def _parse_organization(row: _Row, today: dt.date) -> _OrgRow:
     values: dict = {}
     code = row.text("code", 32)
-    if not code and not row.bad:
+    if not row.has("code"):
         row.problem("code", _("The organization code is missing."))
     name = row.text("name", 200, clean_name)
     if name:
         values["name"] = name
-    elif not row.bad or not row.has("name"):
+    elif not row.has("name"):
         row.problem("name", _("The organization name is missing."))
     name_en = row.text("name_en", 200)
     if name_en:
@@ -1030,36 +1031,42 @@ def _import_organizations(actor, sheet: _Sheet, header: _Header, report: ImportR
             permitted[org.pk] = _may_structure(actor, org)
         return permitted[org.pk]
 
-    # Where does each new organization hang? The nearest stored ancestor decides the permission.
-    depth: dict[str, int] = {}
+    new_items = {code: item for code, item in by_code.items() if code not in stored}
+    depth: dict[str, int | None] = {}  # among the new organizations: 0 under a stored parent or at the top
 
-    def place(item: _OrgRow, trail: tuple[str, ...] = ()) -> int | None:
-        """Depth of a new organization among the new ones (0: its parent is stored or it is a root)."""
-        if item.code in depth:
-            return depth[item.code]
-        if item.code in trail:
-            return None
-        parent_item = by_code.get(item.parent_code)
-        if item.parent_code and item.parent_code not in stored and parent_item is not None:
-            if parent_item.existing is not None or parent_item.code in stored:
-                result = 0
+    def depth_of(item: _OrgRow) -> int | None:
+        """How many new organizations lie above this one; None when its parent codes go round in a loop."""
+        chain: list[_OrgRow] = []
+        seen: set[str] = set()
+        current = item
+        while True:
+            if current.code in depth:
+                base = depth[current.code]
+                break
+            if current.code in seen:
+                base = None
+                break
+            seen.add(current.code)
+            chain.append(current)
+            parent = new_items.get(current.parent_code) if current.parent_code else None
+            if parent is None:
+                base = -1
+                break
+            current = parent
+        for node in reversed(chain):
+            if node.code not in depth:
+                base = None if base is None else base + 1
+                depth[node.code] = base
             else:
-                above = place(parent_item, (*trail, item.code))
-                result = None if above is None else above + 1
-        else:
-            result = 0
-        if result is not None:
-            depth[item.code] = result
-        return result
+                base = depth[node.code]
+        return depth[item.code]
 
     def stored_ancestor(item: _OrgRow) -> Organization | None:
-        seen = set()
-        while item.parent_code and item.parent_code not in stored and item.parent_code not in seen:
+        """The nearest organization above a new one that is already in the system."""
+        seen: set[str] = set()
+        while item.parent_code in new_items and item.parent_code not in seen:
             seen.add(item.parent_code)
-            parent_item = by_code.get(item.parent_code)
-            if parent_item is None:
-                return None
-            item = parent_item
+            item = new_items[item.parent_code]
         return stored.get(item.parent_code) if item.parent_code else None
 
     to_create: list[_OrgRow] = []
@@ -1128,7 +1135,7 @@ def _import_organizations(actor, sheet: _Sheet, header: _Header, report: ImportR
                 % {"code": item.parent_code},
             )
             continue
-        if parent_stored is None and place(item) is None:
+        if parent_stored is None and depth_of(item) is None:
             row.problem("parent_code", _("The parent codes in this file go round in a loop."))
             continue
         parent_kind = parent_stored.kind if parent_stored is not None else parent_item.values.get("kind")
@@ -1153,7 +1160,7 @@ def _import_organizations(actor, sheet: _Sheet, header: _Header, report: ImportR
     if not report.ok:
         return None
 
-    to_create.sort(key=lambda i: (place(i) or 0, i.row.number))
+    to_create.sort(key=lambda i: (depth_of(i) or 0, i.row.number))
     with transaction.atomic():
         made: dict[str, Organization] = {}
         for item in to_create:
@@ -1248,21 +1255,20 @@ def _run(*, actor, kind: str, content: bytes, name: str) -> ImportReport:
         report.add(0, "", _("The file is empty."))
         return report
 
+    chosen: tuple[_Sheet, object, _Header] | None = None
+    anything = False
     try:
-        chosen = None
-        first_head = None
         for head, ws in _sheets(content, extension, kind):
-            first_head = first_head or head
+            anything = anything or any(not _empty(v) for row in head.rows for v in row)
             header = _find_header(head, kind)
-            if header and (chosen is None or _header_score(head.rows[header.row - 1], kind) > chosen[2]):
-                chosen = (head, ws, _header_score(head.rows[header.row - 1], kind), header)
-                if chosen[2] >= HEADER_MIN_MATCHES:
+            if header and (chosen is None or header.score > chosen[2].score):
+                chosen = (head, ws, header)
+                if header.score >= HEADER_MIN_MATCHES:
                     break
     except _Unreadable as exc:
         report.add(0, "", str(exc))
         return report
-
-    if first_head is None or not any(not _empty(v) for row in first_head.rows for v in row):
+    if not anything:
         report.add(0, "", _("The file is empty."))
         return report
     columns = _COLUMNS[kind]
@@ -1274,7 +1280,7 @@ def _run(*, actor, kind: str, content: bytes, name: str) -> ImportReport:
             % {"n": HEADER_SEARCH_ROWS, "columns": ", ".join(c.zh for c in columns.values())},
         )
         return report
-    head, ws, _score, header = chosen
+    head, ws, header = chosen
     for group in _REQUIRED[kind]:
         if not any(name in header.fields for name in group):
             label = _(" or ").join(columns[name].label(header.language) for name in group)
