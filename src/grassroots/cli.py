@@ -77,9 +77,7 @@ def cmd_export(args) -> int:
         raise SystemExit(f"no organization with code {args.org!r}")
     with acting(actor):
         target = args.out or f"members-{org.code}.xlsx"
-        rows, _name = exports.members_xlsx(
-            user=actor, organization=org, target=target, unmasked=args.unmasked
-        )
+        rows, _name = exports.members_xlsx(user=actor, organization=org, target=target, unmasked=args.unmasked)
     print(f"{rows} members written to {target}")
     return 0
 
@@ -91,9 +89,7 @@ def cmd_audit(args) -> int:
     if result.ok:
         print(f"ok: {result.count} entries, chain unbroken")
         return 0
-    print(
-        f"BROKEN at entry #{result.broken_seq}: {result.problem} ({result.count} entries verified before it)"
-    )
+    print(f"BROKEN at entry #{result.broken_seq}: {result.problem} ({result.count} entries verified before it)")
     return 1
 
 
@@ -123,9 +119,7 @@ def cmd_manage(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="grassroots", description="Grassroots: party-building work, in the open."
-    )
+    parser = argparse.ArgumentParser(prog="grassroots", description="Grassroots: party-building work, in the open.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("serve", help="migrate the database and serve the web pages")

@@ -106,9 +106,7 @@ SAATY_2008_DRINKS = [
 def test_saaty_1990_house_example_reproduces_published_priorities_and_consistency():
     result = ahp(SAATY_1990_HOUSE)
     assert isinstance(result, AHPResult)
-    np.testing.assert_allclose(
-        result.weights, [0.173, 0.054, 0.188, 0.018, 0.031, 0.036, 0.167, 0.333], atol=5e-4
-    )
+    np.testing.assert_allclose(result.weights, [0.173, 0.054, 0.188, 0.018, 0.031, 0.036, 0.167, 0.333], atol=5e-4)
     assert result.lambda_max == pytest.approx(9.669, abs=5e-4)
     assert result.ci == pytest.approx(0.238, abs=5e-4)
     assert result.cr == pytest.approx(0.169, abs=5e-4)

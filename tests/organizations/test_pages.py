@@ -9,9 +9,7 @@ from openpyxl import load_workbook
 from grassroots.core.models import AuditEntry
 
 
-@pytest.mark.parametrize(
-    "role", ["admin", "officer", "t1_officer", "secretary", "auditor", "member", "outsider"]
-)
+@pytest.mark.parametrize("role", ["admin", "officer", "t1_officer", "secretary", "auditor", "member", "outsider"])
 def test_every_role_gets_a_start_page_saying_what_to_do_first(county, client_for, role):
     response = client_for(getattr(county.users, role)).get("/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200

@@ -47,15 +47,11 @@ def _world(county):
     for where, org, sibling in (("inside", county.v11, county.v12), ("outside", county.v21, county.v22)):
         member = county.members[org.code]
         extra = MemberFactory(organization=org, name=f"转出{where}")
-        post = Post.objects.create(
-            member=member, organization=org, title="secretary", started_on=dt.date(2021, 1, 1)
-        )
+        post = Post.objects.create(member=member, organization=org, title="secretary", started_on=dt.date(2021, 1, 1))
         transfer = Transfer.objects.create(
             member=extra, from_organization=org, to_organization=sibling, state="requested"
         )
-        grant = Grant.objects.create(
-            user=UserFactory(username=f"helper-{where}"), organization=org, role="auditor"
-        )
+        grant = Grant.objects.create(user=UserFactory(username=f"helper-{where}"), organization=org, role="auditor")
         out[where] = {
             "org": org,
             "sibling": sibling,

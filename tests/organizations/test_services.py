@@ -82,9 +82,7 @@ def test_transfer_within_the_actors_scope_completes_at_once_and_ends_old_posts(c
     post = Post.objects.create(
         member=member, organization=county.v11, title="secretary", started_on=dt.date(2020, 1, 1)
     )
-    transfer = services.transfer_request(
-        actor=county.users.t1_officer, member=member, to_organization=county.v12
-    )
+    transfer = services.transfer_request(actor=county.users.t1_officer, member=member, to_organization=county.v12)
     assert transfer.state == TransferState.COMPLETED
     member.refresh_from_db()
     post.refresh_from_db()
@@ -94,9 +92,7 @@ def test_transfer_within_the_actors_scope_completes_at_once_and_ends_old_posts(c
 
 def test_transfer_out_of_scope_waits_for_the_receiver_to_accept(county):
     member = county.members["C-T1-V1"]
-    transfer = services.transfer_request(
-        actor=county.users.secretary, member=member, to_organization=county.v21
-    )
+    transfer = services.transfer_request(actor=county.users.secretary, member=member, to_organization=county.v21)
     assert transfer.state == TransferState.REQUESTED
     assert Member.objects.get(pk=member.pk).organization == county.v11
     with pytest.raises(PermissionDenied):

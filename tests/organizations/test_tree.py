@@ -14,9 +14,7 @@ def test_subtree_filter_is_a_path_range_that_includes_the_root(county):
 
 
 def test_moving_a_branch_takes_its_subtree_and_members_along(county):
-    moved = services.organization_move(
-        actor=county.users.officer, organization=county.v11, new_parent=county.t2
-    )
+    moved = services.organization_move(actor=county.users.officer, organization=county.v11, new_parent=county.t2)
     assert moved.parent == county.t2
     assert moved.path.startswith(county.t2.path)
     group = Organization.objects.get(code="C-T1-V1-G1")
@@ -39,9 +37,7 @@ def test_moving_under_itself_is_refused(county):
 
 def test_a_township_officer_cannot_move_a_branch_out_of_its_subtree(county):
     with pytest.raises(PermissionDenied):
-        services.organization_move(
-            actor=county.users.t1_officer, organization=county.v11, new_parent=county.t2
-        )
+        services.organization_move(actor=county.users.t1_officer, organization=county.v11, new_parent=county.t2)
 
 
 def test_a_branch_cannot_hold_a_committee(county):

@@ -25,9 +25,7 @@ DEMO_MODE = env_bool("GRASSROOTS_DEMO") and not PRODUCTION
 if PRODUCTION:
     SECRET_KEY = os.environ["GRASSROOTS_SECRET_KEY"]
 else:
-    SECRET_KEY = os.environ.get(
-        "GRASSROOTS_SECRET_KEY", "development-only-key-not-for-production-use-0123456789"
-    )
+    SECRET_KEY = os.environ.get("GRASSROOTS_SECRET_KEY", "development-only-key-not-for-production-use-0123456789")
 
 ALLOWED_HOSTS = [h for h in os.environ.get("GRASSROOTS_ALLOWED_HOSTS", "").split(",") if h] or (
     [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver", "[::1]"]
@@ -52,6 +50,7 @@ INSTALLED_APPS = [
     "axes",
     "grassroots.core",
     "grassroots.organizations",
+    "grassroots.duties",
 ]
 
 MIDDLEWARE = [
@@ -205,3 +204,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("GRASSROOTS_LOG_LEVEL", "WARNING")},
 }
+
+# Notifications: links in e-mails and webhooks are made absolute with this base; the webhook is optional.
+GRASSROOTS_BASE_URL = os.environ.get("GRASSROOTS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+GRASSROOTS_WEBHOOK_URL = os.environ.get("GRASSROOTS_WEBHOOK_URL", "")
+GRASSROOTS_WEBHOOK_SECRET = os.environ.get("GRASSROOTS_WEBHOOK_SECRET", "")
+
+# Evidence files: size limit and the days before a due date when an assignment turns yellow.
+GRASSROOTS_EVIDENCE_MAX_BYTES = int(os.environ.get("GRASSROOTS_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+GRASSROOTS_YELLOW_DAYS = int(os.environ.get("GRASSROOTS_YELLOW_DAYS", "3"))

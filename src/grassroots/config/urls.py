@@ -13,6 +13,7 @@ urlpatterns = [
     path("language/", core_views.set_language, name="set_language"),
     path("audit/", core_views.audit_trail, name="audit"),
     path("", include("grassroots.organizations.urls")),
+    path("", include("grassroots.duties.urls")),
     path("api/", include("grassroots.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

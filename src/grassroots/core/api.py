@@ -14,10 +14,7 @@ from .policy import Action, can_anywhere, restrict
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            data = {
-                field: [str(m) for e in errors for m in e.messages]
-                for field, errors in exc.error_dict.items()
-            }
+            data = {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
         else:
             data = {"detail": [str(m) for m in exc.messages]}
         return Response(data, status=status.HTTP_400_BAD_REQUEST)

@@ -160,13 +160,9 @@ def verify(chunk_size: int = 5000) -> VerifyResult:
         if entry.seq != expected_seq:
             return VerifyResult(False, count, expected_seq, f"entry #{expected_seq} is missing (deleted)")
         if entry.prev_hash != prev_hash:
-            return VerifyResult(
-                False, count, entry.seq, f"entry #{entry.seq} does not link to the one before"
-            )
+            return VerifyResult(False, count, entry.seq, f"entry #{entry.seq} does not link to the one before")
         if compute_hash(entry) != entry.hash:
-            return VerifyResult(
-                False, count, entry.seq, f"entry #{entry.seq} was changed after it was written"
-            )
+            return VerifyResult(False, count, entry.seq, f"entry #{entry.seq} was changed after it was written")
         prev_hash = entry.hash
         expected_seq += 1
         count += 1

@@ -1,5 +1,6 @@
 """Core models: the user account and the append-only, hash-chained audit trail."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -91,3 +92,102 @@ class AuditHead(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.hash[:12]}"
+
+
+class PeriodKind(models.TextChoices):
+    YEAR = "year", _("Year")
+    HALF = "half", _("Half year")
+    QUARTER = "quarter", _("Quarter")
+    MONTH = "month", _("Month")
+
+
+class Period(models.Model):
+    """A stretch of time that duty lists, objectives and assessments belong to: a year, a quarter, a month."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=PeriodKind.choices)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+
+    class Meta:
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+        ordering = ["start", "kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")),
+                name="period_end_after_start",
+                violation_error_message=_("A period cannot end before it starts."),
+            )
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def contains(self, day) -> bool:
+        return self.start <= day <= self.end
+
+
+class Notification(models.Model):
+    """A message to one user about one object; rendered in the reader's language from its kind and params."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    dedupe_key = models.CharField(max_length=160, null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                name="notification_once",
+                condition=models.Q(dedupe_key__isnull=False),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient_id}"
+
+    @property
+    def text(self) -> str:
+        from .notify import render
+
+        return render(self)
+
+
+class WebhookDelivery(models.Model):
+    """An outgoing webhook call waiting to be delivered, retried with back-off until it succeeds or gives up."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Gave up")
+
+    event = models.CharField(max_length=60)
+    payload = models.JSONField()
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.event} #{self.pk} ({self.state})"

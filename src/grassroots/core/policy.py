@@ -94,11 +94,7 @@ class Subject:
             return None
         from grassroots.organizations.models import Member, MemberStatus
 
-        return (
-            Member.objects.filter(user=self.user, status=MemberStatus.ACTIVE)
-            .select_related("organization")
-            .first()
-        )
+        return Member.objects.filter(user=self.user, status=MemberStatus.ACTIVE).select_related("organization").first()
 
     def paths_for(self, action: str) -> list[str]:
         """Roots of the subtrees where the user may do `action`, redundant nested roots removed."""

@@ -11,11 +11,7 @@ def audit_entries(*, user, organization="", object_type="", object_id="", action
     qs = restrict(user, Action.VIEW_AUDIT, AuditEntry.objects.all())
     org = None
     if organization:
-        org = (
-            restrict(user, Action.VIEW_AUDIT, Organization.objects.all())
-            .filter(pk=_int(organization))
-            .first()
-        )
+        org = restrict(user, Action.VIEW_AUDIT, Organization.objects.all()).filter(pk=_int(organization)).first()
         qs = qs.filter(subtree_q(org.path, "org_path")) if org else qs.none()
     if object_type:
         qs = qs.filter(object_type=object_type)

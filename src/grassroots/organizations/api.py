@@ -18,9 +18,7 @@ def _scoped(user, action_name, model, pk):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(
-        slug_field="code", queryset=Organization.objects.all(), allow_null=True
-    )
+    parent = serializers.SlugRelatedField(slug_field="code", queryset=Organization.objects.all(), allow_null=True)
 
     class Meta:
         model = Organization
@@ -194,9 +192,7 @@ class PostEndSerializer(serializers.Serializer):
     ended_on = serializers.DateField()
 
 
-class PostViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
+class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = PostSerializer
     filterset_fields = ["organization", "member", "title"]
 

@@ -19,9 +19,7 @@ class OrganizationsConfig(AppConfig):
         register_scope(Organization, ModelScope(paths=("path",), own_organization=("pk",)))
         register_scope(
             Member,
-            ModelScope(
-                paths=("organization__path",), own_member=("pk",), own_organization=("organization_id",)
-            ),
+            ModelScope(paths=("organization__path",), own_member=("pk",), own_organization=("organization_id",)),
         )
         register_scope(
             Post,

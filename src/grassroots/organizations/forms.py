@@ -61,9 +61,7 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_organization"].queryset = Organization.objects.filter(
-            kind__in=["branch", "general_branch"]
-        )
+        self.fields["to_organization"].queryset = Organization.objects.filter(kind__in=["branch", "general_branch"])
         self.fields["to_organization"].widget = forms.TextInput(attrs={"placeholder": _("organization code")})
         self.fields["to_organization"].error_messages["invalid_choice"] = _(
             "No branch has this code. Ask the receiving organization for its code."

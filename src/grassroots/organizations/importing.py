@@ -15,6 +15,7 @@ organizations are added to the tree one by one, parents first. One audit entry r
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -69,13 +70,13 @@ _EXCEL_ERRORS = {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NUL
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # The report
 
 
 @dataclass(frozen=True)
 class Problem:
-    """What is wrong, where: `row` as the spreadsheet shows it (0 for the file as a whole), `column` as headed."""
+    """What is wrong and where: `row` as the sheet shows it (0: the whole file), `column` as headed."""
 
     row: int
     column: str
@@ -118,7 +119,7 @@ class ImportReport:
         return self
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Columns
 
 
@@ -179,7 +180,18 @@ MEMBER_COLUMNS = _columns(
         "phone",
         "联系电话",
         "Phone",
-        ("手机号码", "电话", "手机", "手机号", "电话号码", "联系方式", "mobile", "telephone", "phone number", "tel"),
+        (
+            "手机号码",
+            "电话",
+            "手机",
+            "手机号",
+            "电话号码",
+            "联系方式",
+            "mobile",
+            "telephone",
+            "phone number",
+            "tel",
+        ),
     ),
     ("joined_on", "入党日期", "Joined on", ("入党时间", "入党年月", "join date", "date joined", "joined")),
     (
@@ -193,9 +205,22 @@ MEMBER_COLUMNS = _columns(
         "organization",
         "所在党组织",
         "Organization",
-        ("所在党支部", "党组织名称", "所在支部", "所属党组织", "所属党支部", "organisation", "organization name"),
+        (
+            "所在党支部",
+            "党组织名称",
+            "所在支部",
+            "所属党组织",
+            "所属党支部",
+            "organisation",
+            "organization name",
+        ),
     ),
-    ("org_code", "组织编码", "Organization code", ("党组织编码", "所在党组织编码", "org code", "organisation code")),
+    (
+        "org_code",
+        "组织编码",
+        "Organization code",
+        ("党组织编码", "所在党组织编码", "org code", "organisation code"),
+    ),
     ("occupation", "职业", "Occupation", ("job", "profession")),
 )
 
@@ -203,7 +228,12 @@ ORGANIZATION_COLUMNS = _columns(
     ("code", "组织编码", "Code", ("党组织编码", "编码", "organization code", "organisation code")),
     ("name", "组织名称", "Name", ("党组织名称", "名称", "organization name", "organisation name")),
     ("name_en", "英文名称", "English name", ("name in english", "name en")),
-    ("parent_code", "上级组织编码", "Parent code", ("上级党组织编码", "上级编码", "parent organization code")),
+    (
+        "parent_code",
+        "上级组织编码",
+        "Parent code",
+        ("上级党组织编码", "上级编码", "parent organization code"),
+    ),
     ("kind", "组织类别", "Kind", ("党组织类别", "组织类型", "党组织类型", "organization kind", "type")),
     ("unit_type", "单位类型", "Unit type", ("单位性质", "单位类别", "unit")),
     ("founded_on", "成立日期", "Founded on", ("成立时间", "建立日期", "founded", "date founded")),
@@ -239,7 +269,15 @@ EDUCATION_WORDS = _words(
     {
         Education.PRIMARY: ("小学", "小学及以下", "小学以下", "primary school", "primary school or below"),
         Education.JUNIOR: ("初中", "初级中学", "初中及以下", "junior middle school", "junior high school"),
-        Education.SENIOR: ("高中", "普通高中", "高级中学", "职高", "职业高中", "senior high school", "high school"),
+        Education.SENIOR: (
+            "高中",
+            "普通高中",
+            "高级中学",
+            "职高",
+            "职业高中",
+            "senior high school",
+            "high school",
+        ),
         Education.TECHNICAL: ("中专", "中等专科", "中技", "技校", "中职", "technical secondary school"),
         Education.COLLEGE: ("大专", "专科", "大学专科", "高职", "junior college", "associate"),
         Education.BACHELOR: ("本科", "大学本科", "大学", "学士", "undergraduate"),
@@ -256,7 +294,14 @@ CATEGORY_WORDS = _words(
 KIND_WORDS = _words(
     {
         OrgKind.COMMITTEE: ("党委", "基层党委", "党工委", "党委员会", "party committee"),
-        OrgKind.GENERAL_BRANCH: ("党总支", "总支", "党总支部", "总支部", "general party branch", "general_branch"),
+        OrgKind.GENERAL_BRANCH: (
+            "党总支",
+            "总支",
+            "党总支部",
+            "总支部",
+            "general party branch",
+            "general_branch",
+        ),
         OrgKind.BRANCH: ("党支部", "支部", "联合党支部", "party branch"),
         OrgKind.GROUP: ("党小组", "小组", "party group"),
     }
@@ -265,10 +310,27 @@ UNIT_WORDS = _words(
     {
         UnitType.PARTY_ORGAN: ("党的机关", "党委机关", "党务机关", "党政机关", "party organ", "party_organ"),
         UnitType.GOVERNMENT: ("机关", "政府机关", "国家机关", "行政机关", "政府", "government organ"),
-        UnitType.TOWNSHIP: ("乡镇", "乡", "镇", "街道", "乡镇街道", "街道办事处", "township or street", "street"),
+        UnitType.TOWNSHIP: (
+            "乡镇",
+            "乡",
+            "镇",
+            "街道",
+            "乡镇街道",
+            "街道办事处",
+            "township or street",
+            "street",
+        ),
         UnitType.VILLAGE: ("村", "行政村", "建制村"),
         UnitType.COMMUNITY: ("社区", "城市社区", "居委会", "社区居委会"),
-        UnitType.ENTERPRISE: ("企业", "非公企业", "非公有制企业", "民营企业", "私营企业", "公司", "private enterprise"),
+        UnitType.ENTERPRISE: (
+            "企业",
+            "非公企业",
+            "非公有制企业",
+            "民营企业",
+            "私营企业",
+            "公司",
+            "private enterprise",
+        ),
         UnitType.STATE_ENTERPRISE: (
             "国企",
             "国有企业",
@@ -299,7 +361,7 @@ def _choice(words: dict[str, str], choices, value) -> str | None:
     return None
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Reading files
 
 
@@ -309,10 +371,17 @@ class _Unreadable(Exception):
 
 @dataclass
 class _Sheet:
-    """Cell values of one sheet, merged ranges filled in. rows[i] is the row the user sees as number i + 1."""
+    """Cell values of one sheet, merged ranges filled in: row number as the user sees it -> values.
 
-    rows: list[list]
+    Rows without any value are absent, so a sheet formatted down to row 1,048,576 costs nothing.
+    """
+
+    rows: dict[int, list]
     note_rows: set[int] = field(default_factory=set)  # row numbers holding only one text merged across
+    filled: dict[int, set[int]] = field(default_factory=dict)  # row number -> columns filled by a merge
+
+    def head(self) -> list[list]:
+        return [self.rows.get(number, []) for number in range(1, HEADER_SEARCH_ROWS + 1)]
 
 
 def _date_format_precision(number_format: str) -> str:
@@ -324,10 +393,11 @@ def _date_format_precision(number_format: str) -> str:
     return YEAR if ("y" in fmt or "e" in fmt) else DAY
 
 
-def _xlsx_value(ws, row: int, col: int, value):
-    """A cell as the user sees it: a date formatted as a month (1968.05) reads as a month, not as its 1st day."""
+def _xlsx_value(cell):
+    """A cell as the user sees it: a date formatted as a month (1968.05) reads as a month, not a day."""
+    value = cell.value
     if isinstance(value, dt.datetime):
-        precision = _date_format_precision(ws.cell(row=row, column=col).number_format)
+        precision = _date_format_precision(cell.number_format)
         if precision == MONTH:
             return f"{value.year}.{value.month:02d}"
         if precision == YEAR:
@@ -336,41 +406,62 @@ def _xlsx_value(ws, row: int, col: int, value):
     return value
 
 
-def _fill_merged(ws, rows: list[list], width: int) -> set[int]:
-    """Put each merged range's value into all its cells; return the rows that are one text merged across."""
+def _fill_merged(ws, rows: dict[int, list], width: int, last: int) -> tuple[set[int], dict[int, set[int]]]:
+    """Put each merged range's value into all its cells (down to the last row holding a value).
+
+    Returns the rows that are one text merged across (notes), and the cells filled (by row) other than
+    each range's own first cell, so that a row holding nothing but values merged into it counts as empty.
+    """
     note_candidates: dict[int, tuple[int, int] | None] = {}
-    height = len(rows)
+    filled: dict[int, set[int]] = {}
     for rng in ws.merged_cells.ranges:
         min_row, min_col, max_row, max_col = rng.min_row, rng.min_col, rng.max_row, rng.max_col
-        if min_row > height or min_col > width:
+        if min_row > last or min_col > width or min_row not in rows:
             continue
-        value = rows[min_row - 1][min_col - 1]
-        for r in range(min_row, min(max_row, height) + 1):
-            line = rows[r - 1]
+        value = rows[min_row][min_col - 1]
+        if _empty(value):
+            continue
+        for r in range(min_row, min(max_row, last) + 1):
+            line = rows.setdefault(r, [None] * width)
+            cols = filled.setdefault(r, set())
             for c in range(min_col, min(max_col, width) + 1):
                 line[c - 1] = value
+                if (r, c) != (min_row, min_col):
+                    cols.add(c - 1)
             if max_col - min_col >= 2:
                 note_candidates[r] = None if r in note_candidates else (min_col, max_col)
     notes = set()
     for r, span in note_candidates.items():
         if span is None:
             continue
-        used = [c for c, v in enumerate(rows[r - 1], start=1) if not _empty(v)]
+        used = [c for c, v in enumerate(rows[r], start=1) if not _empty(v)]
         if used and span[0] <= used[0] and used[-1] <= span[1]:
             notes.add(r)
-    return notes
+    return notes, filled
 
 
 def _read_worksheet(ws, max_row: int | None = None, width: int | None = None) -> _Sheet:
     width = min(width or ws.max_column or 1, MAX_COLUMNS)
-    last = min(max_row, ws.max_row) if max_row else ws.max_row
-    rows: list[list] = []
-    for r, values in enumerate(
-        ws.iter_rows(min_row=1, max_row=last, min_col=1, max_col=width, values_only=True), start=1
-    ):
-        rows.append([_xlsx_value(ws, r, c, v) for c, v in enumerate(values, start=1)])
-    notes = _fill_merged(ws, rows, width)
-    return _Sheet(rows, notes)
+    last_allowed = max_row or ws.max_row
+    # The cells the file holds (openpyxl keeps them in `_cells`); iter_rows() would create every empty
+    # cell of the sheet's whole dimension.
+    cells = getattr(ws, "_cells", None)
+    if cells is None:  # pragma: no cover - another openpyxl layout
+        cells = {(c.row, c.column): c for line in ws.iter_rows(max_row=last_allowed, max_col=width) for c in line}
+    rows: dict[int, list] = {}
+    for (r, c), cell in cells.items():
+        if c > width or r > last_allowed:
+            continue
+        value = cell.value
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        line = rows.get(r)
+        if line is None:
+            line = rows[r] = [None] * width
+        line[c - 1] = _xlsx_value(cell)
+    last = max(rows, default=0)
+    notes, filled = _fill_merged(ws, rows, width, last)
+    return _Sheet(dict(sorted(rows.items())), notes, filled)
 
 
 def _load_workbook(content: bytes):
@@ -380,7 +471,7 @@ def _load_workbook(content: bytes):
         raise _Unreadable(
             _(
                 "This is not a readable .xlsx file: it is an old .xls workbook or a password-protected one. "
-                "Open it in your spreadsheet program and save it as .xlsx (Excel workbook) without a password."
+                "Open it in your spreadsheet program and save it as .xlsx without a password."
             )
         )
     if not content.startswith(_ZIP_MAGIC):
@@ -423,9 +514,7 @@ def _decode(content: bytes) -> str:
             continue
         if "\x00" not in text:
             return text
-    raise _Unreadable(
-        _("This is not a readable CSV file: it is not text in UTF-8 or GB18030. Save it again as CSV (UTF-8).")
-    )
+    raise _Unreadable(_("This is not a readable CSV file: it is not text in UTF-8 or GB18030. Save it as CSV (UTF-8)."))
 
 
 def _csv_sheet(content: bytes, kind: str) -> _Sheet:
@@ -434,10 +523,8 @@ def _csv_sheet(content: bytes, kind: str) -> _Sheet:
     text = _decode(content)
     sample = "\n".join(text.splitlines()[: HEADER_SEARCH_ROWS * 2])
     candidates = []
-    try:
+    with contextlib.suppress(csv.Error):
         candidates.append(csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter)
-    except csv.Error:
-        pass
     candidates += [",", "\t", ";"]
     best, best_score = ",", -1
     for delimiter in dict.fromkeys(candidates):
@@ -449,13 +536,14 @@ def _csv_sheet(content: bytes, kind: str) -> _Sheet:
         if score > best_score:
             best, best_score = delimiter, score
     try:
-        rows = [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=best)]
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=best)
+        rows = {number: row for number, row in enumerate(reader, start=1) if any(v.strip() for v in row)}
     except csv.Error as exc:
         raise _Unreadable(_("This CSV file cannot be read: %(error)s") % {"error": exc})
     return _Sheet(rows)
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Finding the header
 
 
@@ -487,13 +575,11 @@ class _Header:
     columns: dict[str, _Column]
     score: int
 
-    def label(self, name: str) -> str:
-        return self.labels[self.fields[name][0]]
-
 
 def _find_header(sheet: _Sheet, kind: str) -> _Header | None:
     best: tuple[int, int] | None = None  # (score, index)
-    for i, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+    head = sheet.head()
+    for i, row in enumerate(head):
         score = _header_score(row, kind)
         if score >= HEADER_MIN_MATCHES:
             best = (score, i)
@@ -503,18 +589,18 @@ def _find_header(sheet: _Sheet, kind: str) -> _Header | None:
     if best is None:
         return None
     index = best[1]
-    found = _header_fields(sheet.rows[index], kind)
+    found = _header_fields(head[index], kind)
     fields: dict[str, list[int]] = {}
     labels = {}
     for col, name in found.items():
         fields.setdefault(name, []).append(col)
-        labels[col] = clean_text(sheet.rows[index][col])
+        labels[col] = clean_text(head[index][col])
     chinese = sum(1 for text in labels.values() if _CJK.search(text))
     language = "zh" if chinese * 2 >= len(labels) else "en"
     return _Header(index + 1, fields, labels, language, _COLUMNS[kind], best[0])
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Rows
 
 
@@ -579,7 +665,8 @@ class _Row:
             return ""
         if max_length and len(text) > max_length:
             self.problem(
-                name, _("This is too long: at most %(max)d characters, not %(n)d.") % {"max": max_length, "n": len(text)}
+                name,
+                _("This is too long: at most %(max)d characters, not %(n)d.") % {"max": max_length, "n": len(text)},
             )
             return ""
         return text
@@ -607,21 +694,23 @@ class _Row:
         found = _choice(words, choices, _text(value))
         if found is None:
             self.problem(
-                name, _("%(value)s is not understood here; write one of: %(allowed)s.") % {
+                name,
+                _("%(value)s is not understood here; write one of: %(allowed)s.")
+                % {
                     "value": _text(value),
                     "allowed": allowed_hint,
-                }
+                },
             )
         return found
 
 
 def _data_rows(sheet: _Sheet, header: _Header, report: ImportReport) -> Iterator[_Row]:
-    for index in range(header.row, len(sheet.rows)):
-        number = index + 1
-        if number in sheet.note_rows:
+    for number, line in sheet.rows.items():
+        if number <= header.row or number in sheet.note_rows:
             continue
-        row = _Row(number, sheet.rows[index], header, report)
-        if row.values:
+        row = _Row(number, line, header, report)
+        merged_only = sheet.filled.get(number, ())
+        if row.values and not all(col in merged_only for _value, col in row.values.values()):
             yield row
 
 
@@ -652,7 +741,7 @@ class _Stale(Exception):
     """Somebody changed the records while the file was being checked."""
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Members
 
 
@@ -694,12 +783,12 @@ def _id_number(row: _Row) -> str:
     if text in _EXCEL_ERRORS:
         row.problem("id_number", _("The cell shows a spreadsheet error (%(value)s).") % {"value": text})
         return ""
-    if was_number and not isinstance(value, int) or re.fullmatch(r"\d(\.\d+)?E\+?\d+", text):
+    if (was_number and not isinstance(value, int)) or re.fullmatch(r"\d(\.\d+)?E\+?\d+", text):
         row.problem(
             "id_number",
             _(
-                "The spreadsheet stored this ID number as a number and lost its last digits. Format the column "
-                "as text and type the number again."
+                "The spreadsheet stored this ID number as a number and lost its last digits. Format the "
+                "column as text and type the number again."
             ),
         )
         return ""
@@ -727,7 +816,9 @@ def _parse_member(row: _Row, today: dt.date) -> _MemberRow:
             ethnicity += "族"  # 汉 -> 汉族
         values["ethnicity"] = ethnicity
     birth_date, birth_precision = row.date("birth_date", not_after=today)
-    education = row.choice("education", EDUCATION_WORDS, Education.choices, "小学, 初中, 高中, 中专, 大专, 本科, 硕士, 博士")
+    education = row.choice(
+        "education", EDUCATION_WORDS, Education.choices, "小学, 初中, 高中, 中专, 大专, 本科, 硕士, 博士"
+    )
     if education:
         values["education"] = education
     if row.has("phone"):
@@ -755,8 +846,7 @@ def _parse_member(row: _Row, today: dt.date) -> _MemberRow:
         if birth_date and not dates_agree(born, birth_date, birth_precision):
             row.problem(
                 "birth_date",
-                validate_id_number(id_number, birth_date=birth_date)
-                or _("The ID number gives birth date %(id)s but the birth date given is %(given)s.")
+                _("The ID number gives birth date %(id)s but the birth date given is %(given)s.")
                 % {"id": born.isoformat(), "given": _text(row.raw("birth_date"))},
             )
         if gender and gender != id_sex:
@@ -823,7 +913,10 @@ def _resolve_organizations(actor, items: list[_MemberRow]) -> None:
             if len(found) > 1:
                 row.problem(
                     column,
-                    _("Several organizations are named %(name)s; add a column 组织编码 (organization code) to say which.")
+                    _(
+                        "Several organizations are named %(name)s; add a column 组织编码 (organization code) "
+                        "to say which."
+                    )
                     % {"name": item.org_name},
                 )
                 continue
@@ -837,9 +930,7 @@ def _resolve_organizations(actor, items: list[_MemberRow]) -> None:
         if org.pk not in allowed:
             allowed[org.pk] = can(actor, Action.IMPORT, org)
         if not allowed[org.pk]:
-            row.problem(
-                column, _("%(org)s is outside the organizations you may import into.") % {"org": org.name}
-            )
+            row.problem(column, _("%(org)s is outside the organizations you may import into.") % {"org": org.name})
         elif not org.is_active:
             row.problem(column, _("%(org)s is no longer active.") % {"org": org.name})
         elif org.kind == OrgKind.COMMITTEE and org.numchild:
@@ -907,8 +998,8 @@ def _import_members(actor, sheet: _Sheet, header: _Header, report: ImportReport)
             item.row.problem(
                 column,
                 _(
-                    "A member with this ID number is registered in another organization. Move the member with "
-                    "a transfer, not by import."
+                    "A member with this ID number is registered in another organization. Move the member "
+                    "with a transfer, not by import."
                 ),
             )
             continue
@@ -943,7 +1034,7 @@ def _import_members(actor, sheet: _Sheet, header: _Header, report: ImportReport)
     return report
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Organizations
 
 
@@ -973,7 +1064,10 @@ def _parse_organization(row: _Row, today: dt.date) -> _OrgRow:
     if kind:
         values["kind"] = kind
     unit_type = row.choice(
-        "unit_type", UNIT_WORDS, UnitType.choices, "机关, 乡镇, 村, 社区, 企业, 国有企业, 学校, 医院, 事业单位, 社会组织, 其他"
+        "unit_type",
+        UNIT_WORDS,
+        UnitType.choices,
+        "机关, 乡镇, 村, 社区, 企业, 国有企业, 学校, 医院, 事业单位, 社会组织, 其他",
     )
     if unit_type:
         values["unit_type"] = unit_type
@@ -1082,26 +1176,26 @@ def _import_organizations(actor, sheet: _Sheet, header: _Header, report: ImportR
             item.existing = org
             touched_paths.add(org.path)
             if not may(org):
-                row.problem("code", _("%(org)s is outside the organizations whose structure you may change.") % {
-                    "org": org.name
-                })
+                row.problem(
+                    "code",
+                    _("%(org)s is outside the organizations whose structure you may change.") % {"org": org.name},
+                )
                 continue
             if "kind" in item.values and item.values["kind"] != org.kind:
                 row.problem(
                     "kind",
-                    _(
-                        "%(org)s is a %(kind)s; the kind of an existing organization is not changed by import."
-                    )
+                    _("%(org)s is a %(kind)s; the kind of an existing organization is not changed by import.")
                     % {"org": org.name, "kind": OrgKind(org.kind).label},
                 )
             current_parent = org.parent.code if org.parent else ""
             if item.parent_code and item.parent_code != current_parent:
                 row.problem(
                     "parent_code",
-                    _(
-                        "%(org)s is under %(parent)s; moving an organization is done on its page, not by import."
-                    )
-                    % {"org": org.name, "parent": org.parent.code if org.parent else _("the top of the tree")},
+                    _("%(org)s is under %(parent)s; an organization is moved on its page, not by import.")
+                    % {
+                        "org": org.name,
+                        "parent": org.parent.code if org.parent else _("the top of the tree"),
+                    },
                 )
             if row.bad:
                 continue
@@ -1119,10 +1213,14 @@ def _import_organizations(actor, sheet: _Sheet, header: _Header, report: ImportR
         if not item.parent_code:
             if not superuser:
                 row.problem(
-                    "parent_code", _("Only a system administrator can add a top-level organization; give the parent code.")
+                    "parent_code",
+                    _("Only a system administrator can add a top-level organization; give the parent code."),
                 )
             elif kind and None not in ALLOWED_PARENT_KINDS[OrgKind(kind)]:
-                row.problem("kind", _("A %(kind)s cannot be placed at the top of the tree.") % {"kind": _kind_label(kind)})
+                row.problem(
+                    "kind",
+                    _("A %(kind)s cannot be placed at the top of the tree.") % {"kind": _kind_label(kind)},
+                )
             if not row.bad:
                 to_create.append(item)
             continue
@@ -1208,7 +1306,7 @@ def _audit(actor, report: ImportReport, paths: Iterable[str]) -> None:
     )
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Entry points
 
 _XLSX = (".xlsx", ".xlsm")
@@ -1259,7 +1357,7 @@ def _run(*, actor, kind: str, content: bytes, name: str) -> ImportReport:
     anything = False
     try:
         for head, ws in _sheets(content, extension, kind):
-            anything = anything or any(not _empty(v) for row in head.rows for v in row)
+            anything = anything or bool(head.rows) or (ws is not None and ws.max_row > HEADER_SEARCH_ROWS)
             header = _find_header(head, kind)
             if header and (chosen is None or header.score > chosen[2].score):
                 chosen = (head, ws, header)
@@ -1276,14 +1374,14 @@ def _run(*, actor, kind: str, content: bytes, name: str) -> ImportReport:
         report.add(
             0,
             "",
-            _("No header row was found in the first %(n)d rows. The columns should be headed like: %(columns)s.")
-            % {"n": HEADER_SEARCH_ROWS, "columns": ", ".join(c.zh for c in columns.values())},
+            _("No header row was found in the first %(n)d rows. Columns should be headed like: %(columns)s.")
+            % {"n": HEADER_SEARCH_ROWS, "columns": ", ".join(f"{c.zh}/{c.en}" for c in columns.values())},
         )
         return report
     head, ws, header = chosen
     for group in _REQUIRED[kind]:
         if not any(name in header.fields for name in group):
-            label = _(" or ").join(columns[name].label(header.language) for name in group)
+            label = " / ".join(columns[name].label(header.language) for name in group)
             report.add(
                 header.row,
                 label,
@@ -1304,7 +1402,11 @@ def _run(*, actor, kind: str, content: bytes, name: str) -> ImportReport:
         else:
             _import_organizations(actor, sheet, header, report)
     except _Stale:
-        report.add(0, "", _("Somebody changed some of these records while the file was being checked. Import it again."))
+        report.add(
+            0,
+            "",
+            _("Somebody changed some of these records while the file was being checked. Import it again."),
+        )
     except IntegrityError:
         report.add(
             0,

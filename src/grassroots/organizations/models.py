@@ -58,9 +58,7 @@ class Organization(MP_Node, TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=OrgKind.choices)
-    unit_type = models.CharField(
-        _("unit type"), max_length=20, choices=UnitType.choices, default=UnitType.OTHER
-    )
+    unit_type = models.CharField(_("unit type"), max_length=20, choices=UnitType.choices, default=UnitType.OTHER)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent"),
@@ -159,9 +157,7 @@ class Member(TimeStampedModel):
     organization = models.ForeignKey(
         Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="members"
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
-    )
+    status = models.CharField(_("status"), max_length=20, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user account"),
@@ -255,9 +251,7 @@ class PostTitle(models.TextChoices):
 class Post(TimeStampedModel):
     """A post a member holds in an organization, from a date to a date (open while held)."""
 
-    member = models.ForeignKey(
-        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="posts"
-    )
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="posts")
     organization = models.ForeignKey(
         Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="posts"
     )
@@ -300,18 +294,14 @@ class TransferState(models.TextChoices):
 class Transfer(TimeStampedModel):
     """Transfer of a member's organizational relation from one organization to another."""
 
-    member = models.ForeignKey(
-        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="transfers"
-    )
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="transfers")
     from_organization = models.ForeignKey(
         Organization, verbose_name=_("from"), on_delete=models.PROTECT, related_name="transfers_out"
     )
     to_organization = models.ForeignKey(
         Organization, verbose_name=_("to"), on_delete=models.PROTECT, related_name="transfers_in"
     )
-    state = models.CharField(
-        _("state"), max_length=20, choices=TransferState.choices, default=TransferState.REQUESTED
-    )
+    state = models.CharField(_("state"), max_length=20, choices=TransferState.choices, default=TransferState.REQUESTED)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

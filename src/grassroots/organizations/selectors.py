@@ -18,9 +18,7 @@ def organization_get(*, user, pk, action: str = Action.VIEW) -> Organization:
 
 def visible_roots(*, user) -> list[Organization]:
     """The highest organizations the user can see: the starting points of their tree."""
-    orgs = list(
-        organization_list(user=user).order_by("path").only("id", "path", "name", "name_en", "kind", "code")
-    )
+    orgs = list(organization_list(user=user).order_by("path").only("id", "path", "name", "name_en", "kind", "code"))
     roots: list[Organization] = []
     for org in orgs:
         if not roots or not org.path.startswith(roots[-1].path):
@@ -38,9 +36,7 @@ def children_with_counts(*, user, organization: Organization) -> list[Organizati
         return children
     width = (organization.depth + 1) * Organization.steplen
     members = (
-        Member.objects.filter(
-            organization__path__gte=organization.path, organization__path__lt=organization.path + "~"
-        )
+        Member.objects.filter(organization__path__gte=organization.path, organization__path__lt=organization.path + "~")
         .filter(status=MemberStatus.ACTIVE)
         .exclude(organization=organization)
         .annotate(prefix=Substr("organization__path", 1, width))
@@ -66,12 +62,7 @@ def children_with_counts(*, user, organization: Organization) -> list[Organizati
 
 def subtree_counts(*, organization: Organization) -> dict:
     """Counts of the organization's subtree: organizations by kind, members by category."""
-    orgs = (
-        Organization.objects.filter(subtree_q(organization.path))
-        .order_by()
-        .values("kind")
-        .annotate(n=Count("id"))
-    )
+    orgs = Organization.objects.filter(subtree_q(organization.path)).order_by().values("kind").annotate(n=Count("id"))
     members = (
         Member.objects.filter(subtree_q(organization.path, "organization__path"), status=MemberStatus.ACTIVE)
         .order_by()

@@ -71,9 +71,7 @@ def organization_create(
     if not code or not name.strip():
         raise ValidationError(_("An organization needs a code and a name."))
     if Organization.objects.filter(code=code).exists():
-        raise ValidationError(
-            _("The code %(code)s is already used by another organization.") % {"code": code}
-        )
+        raise ValidationError(_("The code %(code)s is already used by another organization.") % {"code": code})
     fields = dict(
         code=code,
         name=name.strip(),
@@ -100,9 +98,7 @@ def organization_update(*, actor, organization: Organization, **changes) -> Orga
     require(actor, Action.MANAGE_STRUCTURE, organization)
     unknown = set(changes) - set(EDITABLE_ORG_FIELDS)
     if unknown:
-        raise ValidationError(
-            _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)}
-        )
+        raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)})
     before = snapshot(organization, organization.audit_fields)
     for key, value in changes.items():
         setattr(organization, key, value)
@@ -170,9 +166,7 @@ def _clean_member(member: Member) -> None:
         if problem:
             raise ValidationError({"id_number": problem})
     if member.category == "probationary" and member.confirmed_on:
-        raise ValidationError(
-            {"confirmed_on": _("A probationary member has no date of full membership yet.")}
-        )
+        raise ValidationError({"confirmed_on": _("A probationary member has no date of full membership yet.")})
     member.full_clean(exclude=["user"])
 
 
@@ -190,21 +184,15 @@ def member_create(*, actor, organization: Organization, **fields) -> Member:
 
 
 @transaction.atomic
-def member_update(
-    *, actor, member: Member, expected_updated_at: dt.datetime | None = None, **changes
-) -> Member:
+def member_update(*, actor, member: Member, expected_updated_at: dt.datetime | None = None, **changes) -> Member:
     """Change a member's record; a stale `expected_updated_at` (someone saved in between) is refused."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     require(actor, Action.CHANGE, member)
     if expected_updated_at is not None and member.updated_at != expected_updated_at:
-        raise Conflict(
-            _("Somebody else changed this member's record after you opened it. Reload and try again.")
-        )
+        raise Conflict(_("Somebody else changed this member's record after you opened it. Reload and try again."))
     unknown = set(changes) - set(MEMBER_FIELDS) - {"status"}
     if unknown:
-        raise ValidationError(
-            _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)}
-        )
+        raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)})
     before = snapshot(member, member.audit_fields)
     for key, value in changes.items():
         setattr(member, key, value)
@@ -263,9 +251,7 @@ def post_create(
     related = member.organization.is_within(organization) or organization.is_within(member.organization)
     if not related and not can(actor, Action.VIEW, member):
         raise PermissionDenied()
-    post = Post(
-        member=member, organization=organization, title=title, started_on=started_on, ended_on=ended_on
-    )
+    post = Post(member=member, organization=organization, title=title, started_on=started_on, ended_on=ended_on)
     post.full_clean()
     post.save()
     audit("organizations.post.create", actor=actor, obj=post, after=snapshot(post, post.audit_fields))
@@ -313,9 +299,7 @@ def transfer_request(*, actor, member: Member, to_organization: Organization, re
     if to_organization.pk == member.organization_id:
         raise ValidationError(_("The member already belongs to %(org)s.") % {"org": to_organization.name})
     if to_organization.kind == OrgKind.COMMITTEE and to_organization.numchild:
-        raise ValidationError(
-            _("Members belong to a branch or a general branch, not to a committee with branches.")
-        )
+        raise ValidationError(_("Members belong to a branch or a general branch, not to a committee with branches."))
     if Transfer.objects.filter(member=member, state=TransferState.REQUESTED).exists():
         raise ValidationError(_("This member already has a transfer awaiting acceptance."))
     transfer = Transfer(
@@ -338,20 +322,14 @@ def transfer_request(*, actor, member: Member, to_organization: Organization, re
         after=snapshot(transfer, transfer.audit_fields),
     )
     if transfer.state == TransferState.COMPLETED:
-        audit(
-            "organizations.transfer.accept", actor=actor, obj=transfer, organization=transfer.to_organization
-        )
+        audit("organizations.transfer.accept", actor=actor, obj=transfer, organization=transfer.to_organization)
     return transfer
 
 
 def _open_transfer(transfer: Transfer) -> Transfer:
-    transfer = (
-        Transfer.objects.select_for_update().select_related("member", "to_organization").get(pk=transfer.pk)
-    )
+    transfer = Transfer.objects.select_for_update().select_related("member", "to_organization").get(pk=transfer.pk)
     if transfer.state != TransferState.REQUESTED:
-        raise Conflict(
-            _("This transfer was already decided (%(state)s).") % {"state": transfer.get_state_display()}
-        )
+        raise Conflict(_("This transfer was already decided (%(state)s).") % {"state": transfer.get_state_display()})
     return transfer
 
 

@@ -27,9 +27,7 @@ def id_gender(id_number: str) -> str:
     return "M" if int(id_number[16]) % 2 else "F"
 
 
-def validate_id_number(
-    value: str, *, birth_date: dt.date | None = None, gender: str | None = None
-) -> str | None:
+def validate_id_number(value: str, *, birth_date: dt.date | None = None, gender: str | None = None) -> str | None:
     """The problem with a resident ID number (GB 11643), or None when sound and agreeing with the person."""
     if len(value) != 18:
         return _("An ID number has 18 characters; this one has %(n)d.") % {"n": len(value)}
@@ -39,9 +37,9 @@ def validate_id_number(
     if born is None or born.year < 1900 or born > dt.date.today():
         return _("The birth date inside the ID number (%(s)s) is not a real date.") % {"s": value[6:14]}
     if id_check_digit(value[:17]) != value[17]:
-        return _(
-            "The check digit of the ID number is wrong (expected %(d)s): a digit is probably mistyped."
-        ) % {"d": id_check_digit(value[:17])}
+        return _("The check digit of the ID number is wrong (expected %(d)s): a digit is probably mistyped.") % {
+            "d": id_check_digit(value[:17])
+        }
     if birth_date and birth_date != born:
         return _("The ID number gives birth date %(id)s but the birth date given is %(given)s.") % {
             "id": born.isoformat(),
@@ -138,9 +136,7 @@ def parse_date(value) -> tuple[dt.date | None, str | None]:
             return dt.date(*numbers), None
         except ValueError:
             return None, _("%(value)s is not a real date.") % {"value": value}
-    return None, _("%(value)s is not a date; write it like 1968-05-12, 1968.05 or 1968年5月.") % {
-        "value": value
-    }
+    return None, _("%(value)s is not a date; write it like 1968-05-12, 1968.05 or 1968年5月.") % {"value": value}
 
 
 DAY, MONTH, YEAR = "day", "month", "year"

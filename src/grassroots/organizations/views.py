@@ -77,9 +77,7 @@ def organization_new(request, pk):
             return redirect("organizations:detail", pk=child.pk)
         except ServiceRefused:
             pass
-    return render(
-        request, "organizations/form.html", {"form": form, "parent": parent, "title": _("New organization")}
-    )
+    return render(request, "organizations/form.html", {"form": form, "parent": parent, "title": _("New organization")})
 
 
 @login_required
@@ -136,9 +134,7 @@ def member_new(request, pk):
             return redirect("organizations:member", pk=member.pk)
         except ServiceRefused:
             pass
-    return render(
-        request, "organizations/form.html", {"form": form, "organization": org, "title": _("New member")}
-    )
+    return render(request, "organizations/form.html", {"form": form, "organization": org, "title": _("New member")})
 
 
 @login_required
@@ -177,9 +173,9 @@ def _member_initial(member: Member) -> dict:
 @login_required
 def post_new(request, pk):
     org = _org(request, pk, Action.CHANGE)
-    members = selectors.member_list(
-        user=request.user, organization=org.get_parent() or org, subtree=True
-    ).filter(status=MemberStatus.ACTIVE)
+    members = selectors.member_list(user=request.user, organization=org.get_parent() or org, subtree=True).filter(
+        status=MemberStatus.ACTIVE
+    )
     if org.kind != "committee":
         members = selectors.member_list(user=request.user, organization=org, subtree=True).filter(
             status=MemberStatus.ACTIVE
@@ -193,9 +189,7 @@ def post_new(request, pk):
             return redirect("organizations:detail", pk=org.pk)
         except ServiceRefused:
             pass
-    return render(
-        request, "organizations/form.html", {"form": form, "organization": org, "title": _("Assign a post")}
-    )
+    return render(request, "organizations/form.html", {"form": form, "organization": org, "title": _("Assign a post")})
 
 
 @login_required
@@ -209,21 +203,17 @@ def member_transfer(request, pk):
             if transfer.state == "completed":
                 messages.success(
                     request,
-                    _("%(name)s now belongs to %(org)s.")
-                    % {"name": member.name, "org": transfer.to_organization.name},
+                    _("%(name)s now belongs to %(org)s.") % {"name": member.name, "org": transfer.to_organization.name},
                 )
             else:
                 messages.success(
                     request,
-                    _("Transfer requested; it waits for %(org)s to accept.")
-                    % {"org": transfer.to_organization.name},
+                    _("Transfer requested; it waits for %(org)s to accept.") % {"org": transfer.to_organization.name},
                 )
             return redirect("organizations:member", pk=member.pk)
         except ServiceRefused:
             pass
-    return render(
-        request, "organizations/form.html", {"form": form, "member": member, "title": _("Transfer")}
-    )
+    return render(request, "organizations/form.html", {"form": form, "member": member, "title": _("Transfer")})
 
 
 @login_required
@@ -248,9 +238,7 @@ def transfer_decide(request, pk, decision):
                 services.transfer_accept(actor=request.user, transfer=transfer)
                 messages.success(request, _("Transfer accepted."))
             elif decision == "reject":
-                services.transfer_reject(
-                    actor=request.user, transfer=transfer, note=request.POST.get("note", "")
-                )
+                services.transfer_reject(actor=request.user, transfer=transfer, note=request.POST.get("note", ""))
                 messages.success(request, _("Transfer rejected."))
             elif decision == "cancel":
                 services.transfer_cancel(actor=request.user, transfer=transfer)
@@ -284,9 +272,7 @@ def export_members(request, pk):
     org = _org(request, pk, Action.EXPORT)
     unmasked = request.GET.get("unmasked") == "1" and can(request.user, Action.VIEW_PERSONAL, org)
     buffer = io.BytesIO()
-    _rows, filename = exports.members_xlsx(
-        user=request.user, organization=org, target=buffer, unmasked=unmasked
-    )
+    _rows, filename = exports.members_xlsx(user=request.user, organization=org, target=buffer, unmasked=unmasked)
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename=filename)
 

@@ -1,0 +1,282 @@
+"""Reads of duties and assignments, scoped by the policy; lights and roll-ups computed in the database."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Case, CharField, Count, DecimalField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
+
+from grassroots.core.policy import Action, restrict
+from grassroots.organizations.models import Organization, subtree_q
+
+from .models import (
+    OPEN_STATES,
+    Assignment,
+    AssignmentState,
+    Claim,
+    DueDateRequest,
+    Duty,
+    DutyList,
+    DutyState,
+    Light,
+    ProgressReport,
+    ReportState,
+    RequestState,
+)
+
+DONE_STATES = (AssignmentState.ACCEPTED, AssignmentState.CANCELLED)
+
+
+def light_expression(today: dt.date | None = None):
+    """The light of an assignment as SQL: done, red (overdue), yellow (due within N days) or green."""
+    today = today or timezone.localdate()
+    soon = today + dt.timedelta(days=settings.GRASSROOTS_YELLOW_DAYS)
+    return Case(
+        When(state__in=DONE_STATES, then=Value(Light.DONE)),
+        When(due_on__lt=today, then=Value(Light.RED)),
+        When(due_on__lte=soon, then=Value(Light.YELLOW)),
+        default=Value(Light.GREEN),
+        output_field=CharField(),
+    )
+
+
+def assignment_list(*, user, action: str = Action.VIEW):
+    qs = Assignment.objects.select_related("duty", "duty__organization", "organization", "responsible")
+    return restrict(user, action, qs).annotate(light_code=light_expression())
+
+
+def my_work(*, user):
+    """What is due for this user: assignments they are responsible for, and those of organizations they manage."""
+    from grassroots.core.policy import subject
+
+    subj = subject(user)
+    q = Q(pk__in=[])
+    member = subj.member
+    if member is not None:
+        q |= Q(responsible=member)
+    managed = [p for p, role in subj.grants if role in ("secretary", "officer")]
+    for path in managed:
+        # Only the organizations the user manages directly, not every branch below a county officer.
+        q |= Q(organization__path=path)
+    qs = (
+        Assignment.objects.filter(q)
+        .exclude(state__in=[AssignmentState.DRAFT, AssignmentState.CANCELLED])
+        .select_related("duty", "duty__organization", "organization", "responsible")
+        .annotate(light_code=light_expression())
+    )
+    order = Case(
+        When(light_code=Light.RED, then=Value(0)),
+        When(light_code=Light.YELLOW, then=Value(1)),
+        When(light_code=Light.GREEN, then=Value(2)),
+        default=Value(3),
+    )
+    return qs.annotate(light_order=order).order_by("light_order", "due_on", "id")
+
+
+def duty_list_list(*, user, organization: Organization | None = None):
+    qs = restrict(user, Action.VIEW, DutyList.objects.select_related("organization", "period"))
+    return qs.filter(organization=organization) if organization is not None else qs
+
+
+def duties_of_list(*, user, duty_list: DutyList, filters: dict | None = None):
+    """Duties of a list (occurrences folded under their series), with their own roll-up counts."""
+    filters = filters or {}
+    qs = restrict(user, Action.VIEW, Duty.objects.filter(duty_list=duty_list, series__isnull=True))
+    if filters.get("dimension"):
+        qs = qs.filter(dimension=filters["dimension"])
+    if filters.get("key") == "1":
+        qs = qs.filter(Q(is_key=True) | Q(is_major=True))
+    if filters.get("state"):
+        qs = qs.filter(state=filters["state"])
+    if filters.get("responsible"):
+        qs = qs.filter(responsible_id=filters["responsible"])
+    qs = qs.select_related("responsible", "objective").order_by("due_on", "id")
+    duties = list(qs)
+    progress = duty_progress_many(duties)
+    light = filters.get("light")
+    out = []
+    for duty in duties:
+        duty.progress = progress.get(duty.pk, EMPTY_PROGRESS)
+        if light and duty.progress["light"] != light:
+            continue
+        out.append(duty)
+    return out
+
+
+EMPTY_PROGRESS = {
+    "total": 0,
+    "accepted": 0,
+    "submitted": 0,
+    "red": 0,
+    "yellow": 0,
+    "weight_total": 0.0,
+    "weight_done": 0.0,
+    "completion": 0.0,
+    "light": Light.GREEN,
+}
+
+
+def _finish(row: dict) -> dict:
+    total_w = float(row.get("weight_total") or 0)
+    done_w = float(row.get("weight_done") or 0)
+    row["completion"] = round(100.0 * done_w / total_w, 1) if total_w else 0.0
+    if row["total"] and row["accepted"] == row["total"]:
+        row["light"] = Light.DONE
+    elif row["red"]:
+        row["light"] = Light.RED
+    elif row["yellow"]:
+        row["light"] = Light.YELLOW
+    else:
+        row["light"] = Light.GREEN
+    return row
+
+
+def _aggregates(today):
+    light = light_expression(today)
+    accepted = Q(state=AssignmentState.ACCEPTED)
+    return {
+        "total": Count("id"),
+        "accepted": Count("id", filter=accepted),
+        "submitted": Count("id", filter=Q(state=AssignmentState.SUBMITTED)),
+        "red": Count("id", filter=Q(light_code=Light.RED)),
+        "yellow": Count("id", filter=Q(light_code=Light.YELLOW)),
+        "weight_total": Coalesce(Sum("weight"), Value(0), output_field=DecimalField()),
+        "weight_done": Coalesce(Sum("weight", filter=accepted), Value(0), output_field=DecimalField()),
+    }, light
+
+
+def duty_progress_many(duties, *, within: Organization | None = None, today=None) -> dict:
+    """Roll-up of each duty over its whole lineage (its assignments and those decomposed below), in one query.
+
+    A duty is complete when its own work and every assignment below it are accepted.
+    """
+    duties = [d for d in duties if d.lineage]
+    if not duties:
+        return {}
+    aggregates, light = _aggregates(today)
+    qs = Assignment.objects.exclude(state__in=[AssignmentState.DRAFT, AssignmentState.CANCELLED]).annotate(
+        light_code=light
+    )
+    if within is not None:
+        qs = qs.filter(subtree_q(within.path, "organization__path"))
+    out = {}
+    # Group by the lineage prefix of each requested root: roots of the same length share one query.
+    by_length: dict[int, list] = {}
+    for duty in duties:
+        by_length.setdefault(len(duty.lineage), []).append(duty)
+    for length, group in by_length.items():
+        lineages = {d.lineage: d.pk for d in group}
+        rows = (
+            qs.filter(lineage_q(list(lineages)))
+            .annotate(root=Substr("duty__lineage", 1, length))
+            .order_by()
+            .values("root")
+            .annotate(**aggregates)
+        )
+        for row in rows:
+            pk = lineages.get(row.pop("root"))
+            if pk is not None:
+                out[pk] = _finish(dict(row))
+    return out
+
+
+def lineage_q(lineages, field: str = "duty__lineage") -> Q:
+    """Assignments of these duties and of every duty decomposed or recurring below them (a range, not LIKE)."""
+    q = Q(pk__in=[])
+    for lineage in lineages:
+        q |= Q(**{f"{field}__gte": lineage, f"{field}__lt": lineage + ":"})
+    return q
+
+
+def duty_progress(duty: Duty, **kwargs) -> dict:
+    return duty_progress_many([duty], **kwargs).get(duty.pk, dict(EMPTY_PROGRESS))
+
+
+def progress_by_child(*, organization: Organization, period=None, duty: Duty | None = None, today=None) -> dict:
+    """For each child of `organization`, the roll-up of the assignments received anywhere in its subtree.
+
+    One grouped query over the children's path prefix: no loop per organization.
+    """
+    aggregates, light = _aggregates(today)
+    width = (organization.depth + 1) * Organization.steplen
+    qs = (
+        Assignment.objects.exclude(state__in=[AssignmentState.DRAFT, AssignmentState.CANCELLED])
+        .filter(organization__path__gt=organization.path, organization__path__lt=organization.path + "~")
+        .annotate(light_code=light)
+    )
+    if period is not None:
+        qs = qs.filter(duty__duty_list__period=period)
+    if duty is not None:
+        qs = qs.filter(lineage_q([duty.lineage]))
+    rows = qs.annotate(prefix=Substr("organization__path", 1, width)).order_by().values("prefix").annotate(**aggregates)
+    return {row.pop("prefix"): _finish(dict(row)) for row in rows}
+
+
+def subtree_progress(*, organization: Organization, period=None, today=None) -> dict:
+    aggregates, light = _aggregates(today)
+    qs = (
+        Assignment.objects.exclude(state__in=[AssignmentState.DRAFT, AssignmentState.CANCELLED])
+        .filter(subtree_q(organization.path, "organization__path"))
+        .annotate(light_code=light)
+    )
+    if period is not None:
+        qs = qs.filter(duty__duty_list__period=period)
+    row = qs.aggregate(**aggregates)
+    return _finish(dict(row))
+
+
+def assignments_of_duty(*, user, duty: Duty):
+    """The tree of a duty's assignments: those of the duty (or its occurrences) and those decomposed below."""
+    qs = assignment_list(user=user).filter(lineage_q([duty.lineage]))
+    return qs.order_by("organization__path", "due_on", "id")
+
+
+def review_queue(*, user):
+    """Submitted reports the user may review: issued by an organization they manage, not written by them."""
+    issuers = restrict(user, Action.CHANGE, Organization.objects.all())
+    return (
+        ProgressReport.objects.filter(state=ReportState.SUBMITTED, assignment__duty__organization__in=issuers)
+        .exclude(author=user)
+        .select_related("assignment__duty", "assignment__organization", "author")
+        .prefetch_related("evidence")
+        .order_by("created_at", "id")
+    )
+
+
+def report_list(*, user):
+    return restrict(user, Action.VIEW, ProgressReport.objects.select_related("assignment", "author"))
+
+
+def pending_due_date_requests(*, user):
+    issuers = restrict(user, Action.CHANGE, Organization.objects.all())
+    return DueDateRequest.objects.filter(
+        state=RequestState.PENDING, assignment__duty__organization__in=issuers
+    ).select_related("assignment__duty", "assignment__organization", "requested_by")
+
+
+def claimable_duties(*, user):
+    """Duties open for claiming at the user's organization and every organization above it."""
+    from grassroots.core.policy import subject
+
+    member = subject(user).member
+    if member is None:
+        return Duty.objects.none()
+    path = member.organization.path
+    prefixes = [path[:i] for i in range(Organization.steplen, len(path) + 1, Organization.steplen)]
+    return (
+        Duty.objects.filter(organization__path__in=prefixes, claimable=True)
+        .exclude(state=DutyState.CANCELLED)
+        .select_related("organization")
+        .annotate(claim_count=Count("claims", filter=Q(claims__state__in=["active", "completed"])))
+        .order_by("due_on")
+    )
+
+
+def claim_list(*, user):
+    return restrict(user, Action.VIEW, Claim.objects.select_related("duty", "member", "organization"))
+
+
+def overdue_count(*, user) -> int:
+    today = timezone.localdate()
+    return assignment_list(user=user).filter(state__in=OPEN_STATES, due_on__lt=today).count()
