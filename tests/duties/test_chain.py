@@ -27,7 +27,7 @@ def _png(name="photo.png", color=(200, 30, 30)):
 @pytest.fixture
 def issued(county, duty_at):
     """A county duty issued to all four village branches; each branch's secretary post is set."""
-    for code, member in county.members.items():
+    for member in county.members.values():
         Post.objects.create(
             member=member, organization=member.organization, title="secretary", started_on=dt.date(2021, 1, 1)
         )

@@ -492,10 +492,7 @@ def fuzzy_evaluate(
     _require_nonnegative(r, "membership")
     w = _as_vector(weights, "weights", r.shape[-2])
     _require_nonnegative(w, "weights")
-    if operator == "weighted_sum":
-        b = np.einsum("i,...ij->...j", w, r)
-    else:
-        b = np.minimum(w[:, None], r).max(axis=-2)
+    b = np.einsum("i,...ij->...j", w, r) if operator == "weighted_sum" else np.minimum(w[:, None], r).max(axis=-2)
     return _normalize_last(b) if normalize else b
 
 
