@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", core_views.set_language, name="set_language"),
     path("audit/", core_views.audit_trail, name="audit"),
+    path("notifications/", core_views.notifications, name="notifications"),
     path("", include("grassroots.organizations.urls")),
     path("", include("grassroots.duties.urls")),
     path("api/", include("grassroots.config.api_urls")),

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 
+from .notify import unread_count
 from .policy import Action, can_anywhere, subject
 
 
@@ -18,6 +19,8 @@ def grassroots(request):
             "import": can_anywhere(user, Action.IMPORT),
             "transfers": can_anywhere(user, Action.CHANGE),
             "admin": user.is_staff,
+            "review": can_anywhere(user, Action.CHANGE),
         },
+        "unread_notifications": unread_count(user),
         "my_member": subj.member,
     }

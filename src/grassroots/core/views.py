@@ -88,3 +88,19 @@ class LoginView(auth_views.LoginView):
             context["demo_password"] = demo.DEMO_PASSWORD
             context["demo_accounts"] = demo.demo_accounts()
         return context
+
+
+@login_required
+def notifications(request):
+    """The user's notifications, newest first; opening the page marks them read (or one, by POST)."""
+    from .models import Notification
+    from .notify import mark_read
+
+    if request.method == "POST":
+        mark_read(request.user)
+        return HttpResponseRedirect(request.path)
+    items = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-id")
+    page = Paginator(items, 30).get_page(request.GET.get("page"))
+    response = render(request, "core/notifications.html", {"page": page})
+    mark_read(request.user, ids=[n.pk for n in page])
+    return response
