@@ -3,6 +3,8 @@
 import csv
 import datetime as dt
 import io
+import os
+import time
 import zipfile
 
 import openpyxl
@@ -10,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from grassroots.core.models import AuditEntry
+from grassroots.organizations import importing
 from grassroots.organizations.importing import ImportReport, Problem, import_file, import_path
 from grassroots.organizations.models import Member, Organization
 from tests.factories import add_org, make_id_number
@@ -301,6 +304,36 @@ def test_month_formatted_date_cells_are_months(county, tmp_path):
     assert Member.objects.get(id_number=a).birth_date == dt.date(1968, 5, 12)
 
 
+def test_sections_pasted_one_under_another_and_a_two_row_header(county, tmp_path):
+    ids = [ident(dt.date(1970, 1, i), "M", 90 + i) for i in range(1, 5)]
+    header = ["姓名", "身份证号", "联系方式", None, "所在党组织"]
+    rows = [
+        ["新街镇党员名册"] + [None] * 4,
+        header,
+        [None, None, "手机", "固定电话", None],  # the second header row: its other cells merged from above
+        ["甲", ids[0], "13800000001", "", "青山村党支部"],
+        ["乙", ids[1], "13800000002", "", None],
+        ["柳湾村党支部（第二部分）"] + [None] * 4,
+        header,
+        ["丙", ids[2], "13800000003", "", "柳湾村党支部"],
+        ["丁", ids[3], "", "0731-88881234", "柳湾村党支部"],
+    ]
+    merges = ["A1:E1", "A2:A3", "B2:B3", "C2:D2", "E2:E3", "E4:E5", "A6:E6"]
+    report = import_path(
+        actor=county.users.t1_officer, kind="members", path=write_xlsx(tmp_path / "s.xlsx", rows, merges=merges)
+    )
+    assert (report.ok, report.created) == (True, 4), report.problems
+    assert Member.objects.get(id_number=ids[1]).organization == county.v11
+    assert Member.objects.get(id_number=ids[3]).phone == "073188881234"  # the first filled of the two columns
+
+
+def test_a_file_of_the_other_kind_is_named(county, tmp_path):
+    rows = [["姓名", "性别", "身份证号", "组织编码"], ["甲", "男", ident(dt.date(1970, 1, 1), "M", 99), "C-T1-V1"]]
+    report = import_path(actor=county.users.officer, kind="organizations", path=write_xlsx(tmp_path / "m.xlsx", rows))
+    assert not report.ok
+    assert any("looks like a list of members" in p.message for p in report.problems)
+
+
 def test_data_on_a_later_sheet_after_instructions(county, tmp_path):
     a = ident(dt.date(1970, 1, 1), "F", 31)
     rows = [["姓名", "身份证号", "所在党组织"], ["王芳", a, "青山村党支部"]]
@@ -462,6 +495,50 @@ def test_probationary_member_with_full_membership_date(county, tmp_path):
     report = import_path(actor=county.users.t1_officer, kind="members", path=write_xlsx(tmp_path / "p.xlsx", rows))
     assert where(report) == [(2, "党员类别"), (3, "转正日期"), (4, "党员类别")]
     assert "正式党员, 预备党员" in report.problems[2].message
+
+
+def test_id_number_shown_in_scientific_notation_in_a_csv(county, tmp_path):
+    rows = [["姓名", "身份证号", "组织编码"], ["甲", "4.30124E+17", "C-T1-V1"]]
+    problem = only_problem(
+        import_path(actor=county.users.officer, kind="members", path=write_csv(tmp_path / "s.csv", rows))
+    )
+    assert (problem.row, problem.column) == (2, "身份证号")
+    assert "lost its last digits" in problem.message
+
+
+def test_a_record_changed_while_the_file_was_checked_is_not_overwritten(county, tmp_path, monkeypatch):
+    member = county.members["C-T1-V1"]
+    path = members_file(tmp_path, [("新名字", member.id_number, "13900000000", "C-T1-V1", None)])
+    check = importing._check_member_dates  # runs after the stored records were read
+
+    def somebody_edits_meanwhile(item, merged):
+        check(item, merged)
+        Member.objects.filter(pk=member.pk).update(occupation="教师", updated_at=dt.datetime.now(dt.UTC))
+
+    monkeypatch.setattr(importing, "_check_member_dates", somebody_edits_meanwhile)
+    problem = only_problem(import_path(actor=county.users.secretary, kind="members", path=path))
+    assert "changed" in problem.message
+    member.refresh_from_db()
+    assert (member.name, member.occupation) == (county.members["C-T1-V1"].name, "教师")
+
+
+def test_a_member_added_while_the_file_was_checked(county, tmp_path, monkeypatch):
+    number = ident(dt.date(1980, 1, 1), "M", 80)
+    path = members_file(
+        tmp_path,
+        [("甲", number, "", "C-T1-V1", None), ("乙", ident(dt.date(1980, 1, 2), "M", 81), "", "C-T1-V1", None)],
+    )
+    check = importing._check_member_dates  # runs after the stored records were read
+
+    def somebody_adds_meanwhile(item, merged):
+        check(item, merged)
+        if not Member.objects.filter(id_number=number).exists():
+            Member.objects.create(name="甲", gender="M", id_number=number, organization=county.v12)
+
+    monkeypatch.setattr(importing, "_check_member_dates", somebody_adds_meanwhile)
+    problem = only_problem(import_path(actor=county.users.t1_officer, kind="members", path=path))
+    assert "added" in problem.message
+    assert not Member.objects.filter(name="乙").exists()
 
 
 @pytest.mark.parametrize(
@@ -700,8 +777,10 @@ def test_administrator_adds_a_new_root(county, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("GRASSROOTS_SLOW_TESTS"), reason="about a minute; set GRASSROOTS_SLOW_TESTS=1 to run"
+)
 def test_a_county_file_of_40000_members(county, tmp_path):
-    import time
 
     villages = [add_org(county.t2, f"第{i}村党支部", "branch", "village", code=f"C-T2-X{i}") for i in range(200)]
     rows = [

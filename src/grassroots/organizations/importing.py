@@ -32,6 +32,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from treebeard.exceptions import PathOverflow
 
 from grassroots.core.audit import audit
 from grassroots.core.policy import Action, can, can_anywhere, restrict, subject
@@ -349,13 +350,13 @@ UNIT_WORDS = _words(
 )
 
 
-def _choice(words: dict[str, str], choices, value) -> str | None:
+def _choice(words: dict[str, str], choices_class, value) -> str | None:
     """The stored value for a word: one of `words`, a choice label in the current language, or None."""
     key = _key(value)
     key = re.sub(r"(毕业|肄业|学历)$", "", key) or key
     if key in words:
         return words[key]
-    for choice_value, label in choices:
+    for choice_value, label in choices_class.choices:
         if _key(label) == key:
             return choice_value
     return None
@@ -406,7 +407,43 @@ def _xlsx_value(cell):
     return value
 
 
-def _fill_merged(ws, rows: dict[int, list], width: int, last: int) -> tuple[set[int], dict[int, set[int]]]:
+_MERGE_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref="([A-Za-z]+[0-9]+(?::[A-Za-z]+[0-9]+)?)"')
+
+
+def _merged_ranges(ws, content: bytes) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of each merged range of a sheet opened read-only.
+
+    A read-only sheet does not tell its merged ranges; they are listed at the end of the sheet's XML.
+    """
+    from openpyxl.utils.cell import range_boundaries
+
+    refs: list[bytes] = []
+    path = getattr(ws, "_worksheet_path", None)
+    if path is None:  # pragma: no cover - another openpyxl layout: ask it, at the cost of memory
+        import openpyxl
+
+        full = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+        return [r.bounds for r in full[ws.title].merged_cells.ranges]
+    with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open(path.lstrip("/")) as xml:
+        tail = b""
+        while chunk := xml.read(1 << 20):
+            data = tail + chunk
+            last_end = 0
+            for match in _MERGE_REF.finditer(data):
+                refs.append(match.group(1))
+                last_end = match.end()
+            tail = data[max(last_end, len(data) - 512) :]
+    out = []
+    for ref in refs:
+        with contextlib.suppress(ValueError, TypeError):
+            min_col, min_row, max_col, max_row = range_boundaries(ref.decode("ascii").upper())
+            out.append((min_col, min_row, max_col, max_row))
+    return out
+
+
+def _fill_merged(
+    ranges: list[tuple[int, int, int, int]], rows: dict[int, list], last: int
+) -> tuple[set[int], dict[int, set[int]]]:
     """Put each merged range's value into all its cells (down to the last row holding a value).
 
     Returns the rows that are one text merged across (notes), and the cells filled (by row) other than
@@ -414,17 +451,18 @@ def _fill_merged(ws, rows: dict[int, list], width: int, last: int) -> tuple[set[
     """
     note_candidates: dict[int, tuple[int, int] | None] = {}
     filled: dict[int, set[int]] = {}
-    for rng in ws.merged_cells.ranges:
-        min_row, min_col, max_row, max_col = rng.min_row, rng.min_col, rng.max_row, rng.max_col
-        if min_row > last or min_col > width or min_row not in rows:
+    for min_col, min_row, max_col, max_row in ranges:
+        anchor = rows.get(min_row)
+        if anchor is None or min_col > len(anchor) or _empty(anchor[min_col - 1]):
             continue
-        value = rows[min_row][min_col - 1]
-        if _empty(value):
-            continue
+        value = anchor[min_col - 1]
+        max_col = min(max_col, MAX_COLUMNS)
         for r in range(min_row, min(max_row, last) + 1):
-            line = rows.setdefault(r, [None] * width)
+            line = rows.setdefault(r, [])
+            if len(line) < max_col:
+                line.extend([None] * (max_col - len(line)))
             cols = filled.setdefault(r, set())
-            for c in range(min_col, min(max_col, width) + 1):
+            for c in range(min_col, max_col + 1):
                 line[c - 1] = value
                 if (r, c) != (min_row, min_col):
                     cols.add(c - 1)
@@ -440,27 +478,28 @@ def _fill_merged(ws, rows: dict[int, list], width: int, last: int) -> tuple[set[
     return notes, filled
 
 
-def _read_worksheet(ws, max_row: int | None = None, width: int | None = None) -> _Sheet:
-    width = min(width or ws.max_column or 1, MAX_COLUMNS)
-    last_allowed = max_row or ws.max_row
-    # The cells the file holds (openpyxl keeps them in `_cells`); iter_rows() would create every empty
-    # cell of the sheet's whole dimension.
-    cells = getattr(ws, "_cells", None)
-    if cells is None:  # pragma: no cover - another openpyxl layout
-        cells = {(c.row, c.column): c for line in ws.iter_rows(max_row=last_allowed, max_col=width) for c in line}
+def _read_worksheet(ws, content: bytes) -> _Sheet:
+    """The values of a sheet opened read-only (streamed: memory follows the values, not the cells)."""
+    ws.reset_dimensions()  # some programs write a wrong size into the file; read what is there
     rows: dict[int, list] = {}
-    for (r, c), cell in cells.items():
-        if c > width or r > last_allowed:
-            continue
-        value = cell.value
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        line = rows.get(r)
-        if line is None:
-            line = rows[r] = [None] * width
-        line[c - 1] = _xlsx_value(cell)
+    for line in ws.iter_rows():
+        found = []
+        number = 0
+        for cell in line:
+            value = cell.value
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            if cell.column > MAX_COLUMNS:
+                break
+            number = cell.row
+            found.append((cell.column, _xlsx_value(cell)))
+        if found:
+            values = [None] * found[-1][0]
+            for column, value in found:
+                values[column - 1] = value
+            rows[number] = values
     last = max(rows, default=0)
-    notes, filled = _fill_merged(ws, rows, width, last)
+    notes, filled = _fill_merged(_merged_ranges(ws, content), rows, last)
     return _Sheet(dict(sorted(rows.items())), notes, filled)
 
 
@@ -492,21 +531,22 @@ def _load_workbook(content: bytes):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+            return openpyxl.load_workbook(io.BytesIO(content), data_only=True, read_only=True)
     except Exception:  # openpyxl fails in many ways (zip, XML, key, type errors) on what is not a workbook
-        raise _Unreadable(
-            _(
-                "This is not a readable .xlsx file: it is a compressed archive but not an Excel workbook, "
-                "or it is damaged. Save it again from your spreadsheet program as .xlsx."
-            )
-        )
+        raise _Unreadable(_broken_xlsx())
+
+
+def _broken_xlsx() -> str:
+    return _(
+        "This is not a readable .xlsx file: it is a compressed archive but not an Excel workbook, "
+        "or it is damaged. Save it again from your spreadsheet program as .xlsx."
+    )
 
 
 def _decode(content: bytes) -> str:
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ("utf-16",)  # "Unicode text" as Excel saves it
-    else:
-        encodings = ("utf-8-sig", "utf-8", "gb18030")  # utf-8-sig also reads UTF-8 without a BOM
+    # "Unicode text" as Excel saves it is UTF-16; utf-8-sig also reads UTF-8 without a BOM.
+    utf16 = content.startswith((b"\xff\xfe", b"\xfe\xff"))
+    encodings = ("utf-16",) if utf16 else ("utf-8-sig", "utf-8", "gb18030")
     for encoding in encodings:
         try:
             text = content.decode(encoding)
@@ -574,6 +614,13 @@ class _Header:
     language: str  # "zh" or "en", for naming columns the file lacks
     columns: dict[str, _Column]
     score: int
+    raw: dict[int, str] = field(default_factory=dict)  # column index -> header cell exactly as read
+    cache: dict = field(default_factory=dict)  # (what, type, raw value) -> parsed, shared by the rows
+
+    def repeated_in(self, line: list) -> bool:
+        """Is this row a copy of the header (sections pasted one under another, each with its header)?"""
+        same = sum(1 for col, text in self.raw.items() if col < len(line) and line[col] == text)
+        return same >= min(HEADER_MIN_MATCHES, len(self.raw))
 
 
 def _find_header(sheet: _Sheet, kind: str) -> _Header | None:
@@ -597,7 +644,8 @@ def _find_header(sheet: _Sheet, kind: str) -> _Header | None:
         labels[col] = clean_text(head[index][col])
     chinese = sum(1 for text in labels.values() if _CJK.search(text))
     language = "zh" if chinese * 2 >= len(labels) else "en"
-    return _Header(index + 1, fields, labels, language, _COLUMNS[kind], best[0])
+    raw = {col: head[index][col] for col in found}
+    return _Header(index + 1, fields, labels, language, _COLUMNS[kind], best[0], raw)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -678,7 +726,11 @@ class _Row:
         if isinstance(value, str) and clean_text(value) in _EXCEL_ERRORS:
             self.problem(name, _("The cell shows a spreadsheet error (%(value)s).") % {"value": clean_text(value)})
             return None, None
-        date, precision, problem = parse_date_precision(value)
+        key = ("date", type(value), value)
+        found = self.header.cache.get(key)
+        if found is None:
+            found = self.header.cache[key] = parse_date_precision(value)
+        date, precision, problem = found
         if problem:
             self.problem(name, problem)
             return None, None
@@ -687,11 +739,15 @@ class _Row:
             return None, None
         return date, precision
 
-    def choice(self, name: str, words: dict[str, str], choices, allowed_hint: str) -> str | None:
+    def choice(self, name: str, words: dict[str, str], choices_class, allowed_hint: str) -> str | None:
         value = self.raw(name)
         if value is None:
             return None
-        found = _choice(words, choices, _text(value))
+        key = (id(words), type(value), value)
+        if key in self.header.cache:
+            found = self.header.cache[key]
+        else:
+            found = self.header.cache[key] = _choice(words, choices_class, _text(value))
         if found is None:
             self.problem(
                 name,
@@ -706,7 +762,7 @@ class _Row:
 
 def _data_rows(sheet: _Sheet, header: _Header, report: ImportReport) -> Iterator[_Row]:
     for number, line in sheet.rows.items():
-        if number <= header.row or number in sheet.note_rows:
+        if number <= header.row or number in sheet.note_rows or header.repeated_in(line):
             continue
         row = _Row(number, line, header, report)
         merged_only = sheet.filled.get(number, ())
@@ -807,7 +863,7 @@ def _parse_member(row: _Row, today: dt.date) -> _MemberRow:
         values["name"] = name
     elif not row.has("name"):
         row.problem("name", _("The name is missing."))
-    gender = row.choice("gender", GENDER_WORDS, Gender.choices, "男, 女")
+    gender = row.choice("gender", GENDER_WORDS, Gender, "男, 女")
     if gender:
         values["gender"] = gender
     ethnicity = row.text("ethnicity", 20)
@@ -816,9 +872,7 @@ def _parse_member(row: _Row, today: dt.date) -> _MemberRow:
             ethnicity += "族"  # 汉 -> 汉族
         values["ethnicity"] = ethnicity
     birth_date, birth_precision = row.date("birth_date", not_after=today)
-    education = row.choice(
-        "education", EDUCATION_WORDS, Education.choices, "小学, 初中, 高中, 中专, 大专, 本科, 硕士, 博士"
-    )
+    education = row.choice("education", EDUCATION_WORDS, Education, "小学, 初中, 高中, 中专, 大专, 本科, 硕士, 博士")
     if education:
         values["education"] = education
     if row.has("phone"):
@@ -831,7 +885,7 @@ def _parse_member(row: _Row, today: dt.date) -> _MemberRow:
     occupation = row.text("occupation", 100)
     if occupation:
         values["occupation"] = occupation
-    category = row.choice("category", CATEGORY_WORDS, MemberCategory.choices, "正式党员, 预备党员")
+    category = row.choice("category", CATEGORY_WORDS, MemberCategory, "正式党员, 预备党员")
     if category:
         values["category"] = category
     joined_on, _p = row.date("joined_on", not_after=today)
@@ -1021,8 +1075,8 @@ def _import_members(actor, sheet: _Sheet, header: _Header, report: ImportReport)
     with transaction.atomic():
         ids = sorted(loaded_at)
         for chunk in _chunks(ids):
-            current = Member.objects.select_for_update().filter(pk__in=chunk).values_list("pk", "updated_at")
-            if any(loaded_at[pk] != stamp for pk, stamp in current):
+            current = dict(Member.objects.select_for_update().filter(pk__in=chunk).values_list("pk", "updated_at"))
+            if any(current.get(pk) != loaded_at[pk] for pk in chunk):  # changed, or deleted
                 raise _Stale
         if to_update:
             Member.objects.bulk_update(to_update, [*sorted(changed_fields), "updated_at"], batch_size=UPDATE_BATCH)
@@ -1044,7 +1098,6 @@ class _OrgRow:
     code: str
     values: dict  # field -> value, only for what the file says
     parent_code: str = ""
-    existing: Organization | None = None
 
 
 def _parse_organization(row: _Row, today: dt.date) -> _OrgRow:
@@ -1060,13 +1113,13 @@ def _parse_organization(row: _Row, today: dt.date) -> _OrgRow:
     name_en = row.text("name_en", 200)
     if name_en:
         values["name_en"] = name_en
-    kind = row.choice("kind", KIND_WORDS, OrgKind.choices, "党委, 党总支, 党支部, 党小组")
+    kind = row.choice("kind", KIND_WORDS, OrgKind, "党委, 党总支, 党支部, 党小组")
     if kind:
         values["kind"] = kind
     unit_type = row.choice(
         "unit_type",
         UNIT_WORDS,
-        UnitType.choices,
+        UnitType,
         "机关, 乡镇, 村, 社区, 企业, 国有企业, 学校, 医院, 事业单位, 社会组织, 其他",
     )
     if unit_type:
@@ -1173,7 +1226,6 @@ def _import_organizations(actor, sheet: _Sheet, header: _Header, report: ImportR
             continue
         org = stored.get(item.code)
         if org is not None:
-            item.existing = org
             touched_paths.add(org.path)
             if not may(org):
                 row.problem(
@@ -1313,16 +1365,21 @@ _XLSX = (".xlsx", ".xlsm")
 _TEXT = (".csv", ".txt", ".tsv")
 
 
-def _sheets(content: bytes, extension: str, kind: str) -> Iterator[tuple[_Sheet, object]]:
-    """Each sheet's head (first rows) with a way to read the whole of it."""
-    if extension in _XLSX:
-        workbook = _load_workbook(content)
-        worksheets = sorted(workbook.worksheets, key=lambda ws: ws.sheet_state != "visible")
-        for ws in worksheets:
-            yield _read_worksheet(ws, max_row=HEADER_SEARCH_ROWS), ws
-    else:
-        sheet = _csv_sheet(content, kind)
-        yield sheet, None
+def _sheets(content: bytes, extension: str, kind: str) -> Iterator[_Sheet]:
+    """The sheets of the file, visible ones first."""
+    if extension not in _XLSX:
+        yield _csv_sheet(content, kind)
+        return
+    workbook = _load_workbook(content)
+    try:
+        for ws in sorted(workbook.worksheets, key=lambda ws: ws.sheet_state != "visible"):
+            try:
+                sheet = _read_worksheet(ws, content)
+            except Exception:  # the XML is read only now, as the rows are streamed
+                raise _Unreadable(_broken_xlsx())
+            yield sheet
+    finally:
+        workbook.close()
 
 
 def _run(*, actor, kind: str, content: bytes, name: str) -> ImportReport:
@@ -1353,16 +1410,17 @@ def _run(*, actor, kind: str, content: bytes, name: str) -> ImportReport:
         report.add(0, "", _("The file is empty."))
         return report
 
-    chosen: tuple[_Sheet, object, _Header] | None = None
+    chosen: tuple[_Sheet, _Header] | None = None
     anything = False
     try:
-        for head, ws in _sheets(content, extension, kind):
-            anything = anything or bool(head.rows) or (ws is not None and ws.max_row > HEADER_SEARCH_ROWS)
-            header = _find_header(head, kind)
-            if header and (chosen is None or header.score > chosen[2].score):
-                chosen = (head, ws, header)
-                if header.score >= HEADER_MIN_MATCHES:
-                    break
+        with contextlib.closing(_sheets(content, extension, kind)) as sheets:
+            for sheet in sheets:
+                anything = anything or bool(sheet.rows)
+                header = _find_header(sheet, kind)
+                if header and (chosen is None or header.score > chosen[1].score):
+                    chosen = (sheet, header)
+                    if header.score >= HEADER_MIN_MATCHES:
+                        break
     except _Unreadable as exc:
         report.add(0, "", str(exc))
         return report
@@ -1378,7 +1436,7 @@ def _run(*, actor, kind: str, content: bytes, name: str) -> ImportReport:
             % {"n": HEADER_SEARCH_ROWS, "columns": ", ".join(f"{c.zh}/{c.en}" for c in columns.values())},
         )
         return report
-    head, ws, header = chosen
+    sheet, header = chosen
     for group in _REQUIRED[kind]:
         if not any(name in header.fields for name in group):
             label = " / ".join(columns[name].label(header.language) for name in group)
@@ -1389,13 +1447,17 @@ def _run(*, actor, kind: str, content: bytes, name: str) -> ImportReport:
                 MAX_COLUMNS,
             )
     if not report.ok:
+        other = MEMBERS if kind == ORGANIZATIONS else ORGANIZATIONS
+        if _header_score(sheet.head()[header.row - 1], other) > header.score:
+            report.add(
+                header.row,
+                "",
+                _("This file looks like a list of members, not of organizations.")
+                if other == MEMBERS
+                else _("This file looks like a list of organizations, not of members."),
+            )
         return report._finish()
 
-    if ws is None:
-        sheet = head
-    else:
-        width = max(col for cols in header.fields.values() for col in cols) + 1
-        sheet = _read_worksheet(ws, width=width)
     try:
         if kind == MEMBERS:
             _import_members(actor, sheet, header, report)
@@ -1413,6 +1475,8 @@ def _run(*, actor, kind: str, content: bytes, name: str) -> ImportReport:
             "",
             _("Somebody added some of these records while the file was being checked. Import it again."),
         )
+    except PathOverflow:
+        report.add(0, "", _("The organization tree cannot grow that deep or that wide at one place."))
     if not report.ok:
         report.created = report.updated = report.unchanged = 0
     return report._finish()

@@ -1,0 +1,72 @@
+"""One backend's benchmarks; prints one JSON line of figures (seconds unless the name says otherwise)."""
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import time
+
+
+def _setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.config.settings")
+    import django
+
+    django.setup()
+
+
+def ensure_database(backend: str) -> None:
+    if backend != "postgresql":
+        return
+    import psycopg
+    from django.conf import settings
+
+    name = settings.DATABASES["default"]["NAME"]
+    url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def timed(fn, *args, **kwargs):
+    start = time.perf_counter()
+    value = fn(*args, **kwargs)
+    return time.perf_counter() - start, value
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", default="city")
+    parser.add_argument("--backend", default="sqlite")
+    args = parser.parse_args()
+    _setup()
+    ensure_database(args.backend)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from django.db import connection
+
+    from grassroots.organizations import demo
+    from grassroots.organizations.models import Member, Organization
+
+    figures = {}
+    if demo.database_is_empty():
+        seconds, _counts = timed(demo.build_demo, scale=args.scale, seed=1, stdout=sys.stderr)
+        figures[f"demo_build_{args.scale}"] = seconds
+    figures["organizations"] = Organization.objects.count()
+    figures["members"] = Member.objects.count()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    from bench import duties as duty_bench
+
+    figures.update(duty_bench.run())
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    dt.date.today()
+    sys.exit(main())
