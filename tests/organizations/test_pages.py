@@ -128,3 +128,42 @@ def test_unknown_codes_in_forms_get_a_message_not_an_error(county, client_for):
         reverse("organizations:move", args=[county.t1.pk]), {"new_parent": "NOPE"}, HTTP_ACCEPT_LANGUAGE="en"
     )
     assert "No organization has this code" in response.content.decode()
+
+
+def test_import_page_lists_every_problem_and_imports_nothing(county, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from grassroots.organizations.models import Member
+
+    before = Member.objects.count()
+    csv = "姓名,性别,身份证号,所在党组织\n张三,男,430124197005120000,青山村党支部\n李四,女,12345,不存在的支部\n"
+    response = client_for(county.users.t1_officer).post(
+        reverse("organizations:import"),
+        {"kind": "members", "file": SimpleUploadedFile("members.csv", csv.encode("utf-8"))},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "nothing was imported" in text
+    assert "<td>2</td>" in text and "<td>3</td>" in text
+    assert Member.objects.count() == before
+
+
+def test_import_page_imports_a_clean_file(county, client_for):
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from grassroots.organizations.models import Member
+    from tests.factories import make_id_number
+
+    id_number = make_id_number(dt.date(1975, 3, 9), "F", 77)
+    csv = f"姓名,性别,出生日期,身份证号,联系电话,所在党组织,入党日期\n王 芳,女,1975.03,{id_number},138-1234-5678,青山村党支部,1999年7月\n"
+    response = client_for(county.users.t1_officer).post(
+        reverse("organizations:import"),
+        {"kind": "members", "file": SimpleUploadedFile("members.csv", csv.encode("utf-8"))},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "1 created" in response.content.decode()
+    member = Member.objects.get(id_number=id_number)
+    assert member.name == "王芳" and member.phone == "13812345678" and member.joined_on == dt.date(1999, 7, 1)
