@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "grassroots.core",
     "grassroots.organizations",
     "grassroots.duties",
+    "grassroots.orglife",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ from grassroots.core.policy import Action, can, require
 from grassroots.organizations.models import Grant, Member, MemberStatus, Organization, Post, subtree_q
 
 from .evidence import check_upload
+from .signals import assignment_accepted
 from .models import (
     OPEN_STATES,
     Assignment,
@@ -817,6 +818,7 @@ def report_accept(*, actor, report: ProgressReport) -> ProgressReport:
     assignment.save(update_fields=["state", "accepted_at", "percent", "version", "updated_at"])
     audit("duties.report.accept", actor=actor, obj=report)
     _complete_claims(assignment.duty)
+    assignment_accepted.send(sender=Assignment, assignment=assignment)
     notify(
         _recipients_of(assignment),
         "duties.report_accepted",

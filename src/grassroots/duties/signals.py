@@ -1,0 +1,5 @@
+"""Signals other apps listen to (points, later the assessment) without the duties app knowing them."""
+
+from django.dispatch import Signal
+
+assignment_accepted = Signal()  # sender=Assignment, assignment=...

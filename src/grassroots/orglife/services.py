@@ -1,0 +1,623 @@
+"""Writes of organizational life: meetings with attendance, study, points, appraisal, care and talks."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grassroots.core.audit import audit, snapshot
+from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
+from grassroots.core.policy import Action, can, require
+from grassroots.duties.evidence import check_upload
+from grassroots.organizations.models import Member, MemberCategory, MemberStatus, Organization, OrgKind
+
+from .models import (
+    Appraisal,
+    AppraisalGrade,
+    AppraisalResult,
+    AppraisalState,
+    AppraisalVote,
+    Attendance,
+    AttendanceStatus,
+    CareCase,
+    CareVisit,
+    Meeting,
+    MeetingFile,
+    MeetingKind,
+    MeetingState,
+    PointEntry,
+    PointRule,
+    PointSource,
+    RecordState,
+    StudyPlan,
+    StudyRecord,
+    Talk,
+)
+
+# ---------------------------------------------------------------- meetings
+
+
+def attendee_pool(organization: Organization):
+    """Members who attend this organization's meetings: its own, or a group's parent branch's."""
+    owner = organization
+    if organization.kind == OrgKind.GROUP and organization.parent_id:
+        owner = organization.parent
+    return Member.objects.filter(organization=owner, status=MemberStatus.ACTIVE)
+
+
+def _parse_attendance(organization, attendance: dict) -> list[tuple[Member, str, str]]:
+    pool = {m.pk: m for m in attendee_pool(organization)}
+    rows, strangers = [], []
+    for member_id, value in attendance.items():
+        status, reason = (value, "") if isinstance(value, str) else value
+        member = pool.get(int(member_id))
+        if member is None:
+            stranger = Member.objects.filter(pk=member_id).first()
+            strangers.append(stranger.name if stranger else str(member_id))
+            continue
+        if status not in AttendanceStatus.values:
+            raise ValidationError({"attendance": _("Unknown attendance %(s)s.") % {"s": status}})
+        if status == AttendanceStatus.EXCUSED and not (reason or "").strip():
+            raise ValidationError(
+                {"attendance": _("Give the reason why %(name)s was absent with leave.") % {"name": member.name}}
+            )
+        rows.append((member, status, (reason or "").strip()))
+    if strangers:
+        raise ValidationError(
+            {
+                "attendance": _("Not members of %(org)s: %(names)s. Only its members can be in the attendance.")
+                % {"org": organization.name, "names": "、".join(strangers)}
+            }
+        )
+    return rows
+
+
+def _save_files(meeting, files):
+    for item in [check_upload(f) for f in files]:
+        row = MeetingFile(
+            meeting=meeting,
+            original_name=item.name,
+            kind=item.kind,
+            content_type=item.content_type,
+            size=len(item.data),
+            sha256=item.sha256,
+            phash=item.phash,
+        )
+        row.file.save(f"{item.sha256}{item.ext}", ContentFile(item.data), save=False)
+        if item.thumbnail is not None:
+            row.thumbnail.save(f"{item.sha256}.thumb.jpg", item.thumbnail, save=False)
+        row.save()
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    actor,
+    organization: Organization,
+    kind: str,
+    held_on: dt.date,
+    topic: str,
+    state: str = MeetingState.HELD,
+    place: str = "",
+    host: Member | None = None,
+    minutes: str = "",
+    resolutions: str = "",
+    attendance: dict | None = None,
+    files=(),
+) -> Meeting:
+    """Record a meeting that was held (with attendance), or publish one planned ahead."""
+    require(actor, Action.CHANGE, organization)
+    if kind not in MeetingKind.values:
+        raise ValidationError({"kind": _("Unknown kind of meeting.")})
+    if not (topic or "").strip():
+        raise ValidationError({"topic": _("Give the meeting's topic.")})
+    today = timezone.localdate()
+    if state == MeetingState.HELD and held_on > today:
+        raise ValidationError({"held_on": _("A meeting that was held cannot be dated in the future.")})
+    if state == MeetingState.PLANNED and held_on < today:
+        raise ValidationError({"held_on": _("A planned meeting must be dated today or later.")})
+    if host is not None and not host.organization.is_within(organization.parent or organization):
+        raise ValidationError({"host": _("The host must be a member of this organization.")})
+    rows = _parse_attendance(organization, attendance or {})
+    meeting = Meeting.objects.create(
+        organization=organization,
+        kind=kind,
+        state=state,
+        held_on=held_on,
+        topic=topic.strip(),
+        place=place.strip(),
+        host=host,
+        minutes=minutes.strip(),
+        resolutions=resolutions.strip(),
+        created_by=actor,
+    )
+    Attendance.objects.bulk_create(
+        [Attendance(meeting=meeting, member=m, status=s, reason=r) for m, s, r in rows], batch_size=500
+    )
+    _save_files(meeting, files)
+    audit(
+        "orglife.meeting.record",
+        actor=actor,
+        obj=meeting,
+        after={**snapshot(meeting, meeting.audit_fields), "attendance": len(rows)},
+    )
+    if state == MeetingState.HELD:
+        award_meeting_points(meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_hold(*, actor, meeting: Meeting, held_on=None, minutes="", resolutions="", attendance=None, files=()):
+    """Turn a planned meeting into the record of the meeting held."""
+    meeting = Meeting.objects.select_for_update().select_related("organization").get(pk=meeting.pk)
+    require(actor, Action.CHANGE, meeting.organization)
+    if meeting.state != MeetingState.PLANNED:
+        raise Conflict(_("This meeting is not a planned one any more."))
+    held_on = held_on or meeting.held_on
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": _("A meeting that was held cannot be dated in the future.")})
+    rows = _parse_attendance(meeting.organization, attendance or {})
+    meeting.state, meeting.held_on = MeetingState.HELD, held_on
+    meeting.minutes, meeting.resolutions = (
+        minutes.strip() or meeting.minutes,
+        resolutions.strip() or meeting.resolutions,
+    )
+    meeting.save()
+    meeting.attendance.all().delete()
+    Attendance.objects.bulk_create([Attendance(meeting=meeting, member=m, status=s, reason=r) for m, s, r in rows])
+    _save_files(meeting, files)
+    audit("orglife.meeting.hold", actor=actor, obj=meeting, after={"attendance": len(rows)})
+    award_meeting_points(meeting)
+    return meeting
+
+
+# ---------------------------------------------------------------- study
+
+
+def _hours(value) -> Decimal:
+    try:
+        hours = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"hours": _("Hours must be a number, like 2 or 1.5.")})
+    if hours <= 0 or hours > 24:
+        raise ValidationError({"hours": _("Study hours are more than 0 and at most 24 a day.")})
+    return hours.quantize(Decimal("0.1"))
+
+
+def plan_for(organization: Organization, day: dt.date) -> StudyPlan | None:
+    """The nearest study plan above (or at) the organization whose period contains the day."""
+    path = organization.path
+    prefixes = [path[:i] for i in range(4, len(path) + 1, 4)]
+    return (
+        StudyPlan.objects.filter(organization__path__in=prefixes, period__start__lte=day, period__end__gte=day)
+        .select_related("organization", "period")
+        .order_by("-organization__depth")
+        .first()
+    )
+
+
+@transaction.atomic
+def study_record_create(*, actor, member: Member, title: str, studied_on: dt.date, hours, course=None) -> StudyRecord:
+    """A member records their own study; a secretary may record for members (confirmed at once)."""
+    own = member.user_id is not None and member.user_id == getattr(actor, "pk", None)
+    manager = can(actor, Action.CHANGE, member)
+    if not (own or manager):
+        raise PermissionDenied(_("You can record study only for yourself or for members you manage."))
+    hours = _hours(hours)
+    if studied_on > timezone.localdate():
+        raise ValidationError({"studied_on": _("Study cannot be recorded for a future date.")})
+    if not (title or (course and course.title) or "").strip():
+        raise ValidationError({"title": _("Say what was studied.")})
+    that_day = StudyRecord.objects.filter(member=member, studied_on=studied_on).exclude(
+        state=RecordState.REJECTED
+    ).aggregate(total=Sum("hours"))["total"] or Decimal(0)
+    if that_day + hours > 24:
+        raise ValidationError(
+            {
+                "hours": _("%(name)s already has %(h)s hours on that day; a day has 24.")
+                % {"name": member.name, "h": that_day}
+            }
+        )
+    plan = plan_for(member.organization, studied_on)
+    confirmed = manager or (plan is not None and not plan.needs_confirmation)
+    record = StudyRecord.objects.create(
+        member=member,
+        course=course,
+        title=(title or course.title).strip(),
+        studied_on=studied_on,
+        hours=hours,
+        state=RecordState.CONFIRMED if confirmed else RecordState.PENDING,
+        confirmed_by=actor if confirmed else None,
+        confirmed_at=timezone.now() if confirmed else None,
+        entered_by=actor,
+    )
+    audit(
+        "orglife.study.record",
+        actor=actor,
+        obj=record,
+        organization=member.organization,
+        after={"hours": hours, "title": record.title, "state": record.state},
+    )
+    if confirmed:
+        award_study_points(record)
+    return record
+
+
+@transaction.atomic
+def study_record_decide(*, actor, record: StudyRecord, confirm: bool) -> StudyRecord:
+    record = StudyRecord.objects.select_for_update().select_related("member__organization").get(pk=record.pk)
+    require(actor, Action.CHANGE, record.member, _("Only the secretary confirms study records."))
+    if record.state != RecordState.PENDING:
+        raise Conflict(_("This record was already decided."))
+    if record.entered_by_id == getattr(actor, "pk", None) and record.member.user_id == actor.pk:
+        raise PermissionDenied(_("Nobody confirms their own study record."))
+    record.state = RecordState.CONFIRMED if confirm else RecordState.REJECTED
+    record.confirmed_by, record.confirmed_at = actor, timezone.now()
+    record.save()
+    audit(
+        "orglife.study.decide",
+        actor=actor,
+        obj=record,
+        organization=record.member.organization,
+        after={"state": record.state},
+    )
+    if confirm:
+        award_study_points(record)
+    return record
+
+
+# ---------------------------------------------------------------- points
+
+
+def _capped(rule: PointRule, member: Member, day: dt.date, points: Decimal) -> Decimal:
+    """How much of `points` fits under the rule's daily, monthly and yearly caps (positive awards only)."""
+    if points <= 0:
+        return points
+    entries = PointEntry.objects.filter(member=member, rule=rule)
+    room = points
+    windows = (
+        (rule.daily_cap, {"earned_on": day}),
+        (rule.monthly_cap, {"earned_on__year": day.year, "earned_on__month": day.month}),
+        (rule.yearly_cap, {"earned_on__year": day.year}),
+    )
+    for cap, where in windows:
+        if cap is None:
+            continue
+        used = entries.filter(**where).aggregate(total=Sum("points"))["total"] or Decimal(0)
+        room = min(room, max(Decimal(0), cap - used))
+    return room
+
+
+def _award(
+    rule_code: str, member: Member, day: dt.date, points: Decimal, source_type: str, source_id, note="", by=None
+):
+    rule = PointRule.objects.filter(code=rule_code, is_active=True).first()
+    if rule is None:
+        return None
+    points = _capped(rule, member, day, points)
+    if points == 0:
+        return None
+    try:
+        with transaction.atomic():
+            return PointEntry.objects.create(
+                member=member,
+                rule=rule,
+                points=points,
+                earned_on=day,
+                source_type=source_type,
+                source_id=str(source_id),
+                note=note,
+                created_by=by,
+            )
+    except IntegrityError:
+        return None  # already awarded for this record
+
+
+def _rule_points(code: str) -> Decimal:
+    rule = PointRule.objects.filter(code=code, is_active=True).first()
+    return rule.points if rule else Decimal(0)
+
+
+def award_meeting_points(meeting: Meeting) -> None:
+    """Attending a held meeting earns points; an unexcused absence costs them."""
+    for row in meeting.attendance.select_related("member"):
+        if row.status in (AttendanceStatus.PRESENT, AttendanceStatus.LATE):
+            _award("attend", row.member, meeting.held_on, _rule_points("attend"), "meeting", meeting.pk)
+        elif row.status == AttendanceStatus.ABSENT:
+            _award("absent", row.member, meeting.held_on, _rule_points("absent"), "meeting", meeting.pk)
+
+
+def award_study_points(record: StudyRecord) -> None:
+    rule = PointRule.objects.filter(code="study", is_active=True).first()
+    if rule is None or record.state != RecordState.CONFIRMED:
+        return
+    points = rule.points * record.hours if rule.per_hour else rule.points
+    _award("study", record.member, record.studied_on, points, "study", record.pk)
+
+
+def award_duty_points(assignment) -> None:
+    """The responsible person of accepted work, and the members whose claims completed, earn points."""
+    day = timezone.localdate()
+    if assignment.responsible_id:
+        _award("duty", assignment.responsible, day, _rule_points("duty"), "assignment", assignment.pk)
+    for claim in assignment.duty.claims.filter(state="completed", member__isnull=False).select_related("member"):
+        _award("claim", claim.member, day, _rule_points("claim"), "claim", claim.pk)
+
+
+@transaction.atomic
+def points_enter(*, actor, member: Member, rule: PointRule, earned_on: dt.date, note: str, hours=None) -> PointEntry:
+    """A secretary enters confirmed points by hand (volunteering, other); caps are enforced, not silently cut."""
+    require(actor, Action.CHANGE, member, _("Only the secretary enters points."))
+    if rule.source not in (PointSource.VOLUNTEER, PointSource.MANUAL):
+        raise ValidationError(
+            _("Points for %(rule)s are counted from the records themselves, not entered by hand.") % {"rule": rule.name}
+        )
+    if not note.strip():
+        raise ValidationError({"note": _("Say what the points are for.")})
+    points = rule.points * _hours(hours) if (rule.per_hour and hours is not None) else rule.points
+    room = _capped(rule, member, earned_on, points)
+    if room < points:
+        raise ValidationError(
+            _("This entry breaks the cap of the rule %(rule)s: only %(room)s points are left.")
+            % {"rule": rule.name, "room": room}
+        )
+    entry = PointEntry.objects.create(
+        member=member,
+        rule=rule,
+        points=points,
+        earned_on=earned_on,
+        note=note.strip(),
+        created_by=actor,
+        source_type="manual",
+    )
+    audit("orglife.points.enter", actor=actor, obj=member, after={"rule": rule.code, "points": points, "note": note})
+    return entry
+
+
+@transaction.atomic
+def points_correct(*, actor, entry: PointEntry, points, reason: str) -> PointEntry:
+    """Correct a ledger line by a new line carrying the difference; the old line stays as it was."""
+    require(actor, Action.CHANGE, entry.member, _("Only the secretary corrects points."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the points are corrected.")})
+    try:
+        target = Decimal(str(points))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"points": _("Points must be a number.")})
+    already = entry.points + sum((c.points for c in entry.corrections.all()), Decimal(0))
+    delta = target - already
+    if delta == 0:
+        raise ValidationError({"points": _("The entry already has these points.")})
+    correction = PointEntry.objects.create(
+        member=entry.member,
+        rule=entry.rule,
+        points=delta,
+        earned_on=entry.earned_on,
+        source_type=entry.source_type,
+        source_id=entry.source_id,
+        note=reason.strip(),
+        corrects=entry,
+        created_by=actor,
+    )
+    audit(
+        "orglife.points.correct",
+        actor=actor,
+        obj=entry.member,
+        after={"entry": entry.pk, "from": already, "to": target, "reason": reason},
+    )
+    return correction
+
+
+# ---------------------------------------------------------------- appraisal
+
+
+@transaction.atomic
+def appraisal_open(*, actor, organization: Organization, year: int) -> Appraisal:
+    require(actor, Action.CHANGE, organization)
+    if Appraisal.objects.filter(organization=organization, year=year).exists():
+        raise ValidationError(_("This organization already has an appraisal for this year."))
+    appraisal = Appraisal.objects.create(organization=organization, year=year)
+    audit("orglife.appraisal.open", actor=actor, obj=appraisal)
+    return appraisal
+
+
+def _voters(appraisal):
+    return Member.objects.filter(
+        organization=appraisal.organization, status=MemberStatus.ACTIVE, category=MemberCategory.FULL
+    )
+
+
+@transaction.atomic
+def appraisal_vote(*, actor, appraisal: Appraisal, votes: dict) -> int:
+    """A full member rates members (themselves included, as self-assessment): {member_id: grade}."""
+    appraisal = Appraisal.objects.select_related("organization").get(pk=appraisal.pk)
+    if appraisal.state != AppraisalState.VOTING:
+        raise Conflict(_("Voting in this appraisal is closed."))
+    voters = {m.pk: m for m in _voters(appraisal)}
+    voter = next((m for m in voters.values() if m.user_id == getattr(actor, "pk", None)), None)
+    if voter is None:
+        raise PermissionDenied(
+            _("Only full members of %(org)s vote in its appraisal.") % {"org": appraisal.organization.name}
+        )
+    rows = []
+    for subject_id, grade in votes.items():
+        subject = voters.get(int(subject_id))
+        if subject is None:
+            raise ValidationError(
+                _("Only full members of this organization are rated; probationary members get no grade.")
+            )
+        if grade not in AppraisalGrade.values:
+            raise ValidationError(
+                _("%(g)s is not a grade; use excellent, qualified, basically qualified or unqualified.") % {"g": grade}
+            )
+        rows.append(AppraisalVote(appraisal=appraisal, voter=voter, subject=subject, grade=grade))
+    try:
+        with transaction.atomic():
+            AppraisalVote.objects.bulk_create(rows)
+    except IntegrityError:
+        raise ValidationError(_("You have already rated one of these members."))
+    audit("orglife.appraisal.vote", actor=actor, obj=appraisal, after={"votes": len(rows)})
+    return len(rows)
+
+
+def appraisal_counts(appraisal: Appraisal) -> dict[int, dict[str, int]]:
+    counts: dict[int, dict[str, int]] = {}
+    rows = AppraisalVote.objects.filter(appraisal=appraisal).values("subject_id", "grade").order_by()
+    from django.db.models import Count
+
+    for row in rows.annotate(n=Count("id")):
+        counts.setdefault(row["subject_id"], {})[row["grade"]] = row["n"]
+    return counts
+
+
+@transaction.atomic
+def appraisal_close(*, actor, appraisal: Appraisal, decisions: dict) -> list[AppraisalResult]:
+    """Record the decided grade of every full member: {member_id: (grade, follow_up)}; excellent at most 1/3."""
+    appraisal = Appraisal.objects.select_for_update().select_related("organization").get(pk=appraisal.pk)
+    require(actor, Action.CHANGE, appraisal.organization)
+    if appraisal.state != AppraisalState.VOTING:
+        raise Conflict(_("This appraisal is already closed."))
+    members = {m.pk: m for m in _voters(appraisal)}
+    missing = [m.name for pk, m in members.items() if pk not in {int(k) for k in decisions}]
+    if missing:
+        raise ValidationError(
+            _("Decide a grade for every full member; missing: %(names)s") % {"names": "、".join(missing)}
+        )
+    excellent = sum(1 for grade, _f in decisions.values() if grade == AppraisalGrade.EXCELLENT)
+    if members and excellent > len(members) * float(appraisal.excellent_share):
+        raise ValidationError(
+            _("At most %(share)d%% of members can be rated excellent (%(n)d of %(total)d here).")
+            % {"share": round(float(appraisal.excellent_share) * 100), "n": excellent, "total": len(members)}
+        )
+    counts = appraisal_counts(appraisal)
+    results = []
+    for member_id, (grade, follow_up) in decisions.items():
+        member = members.get(int(member_id))
+        if member is None:
+            raise ValidationError(_("Only full members of this organization are rated."))
+        if grade not in AppraisalGrade.values:
+            raise ValidationError(_("%(g)s is not a grade.") % {"g": grade})
+        if grade == AppraisalGrade.UNQUALIFIED and not (follow_up or "").strip():
+            raise ValidationError(
+                _("%(name)s is rated unqualified: write the follow-up (education, deadline, who helps).")
+                % {"name": member.name}
+            )
+        results.append(
+            AppraisalResult(
+                appraisal=appraisal,
+                member=member,
+                counts=counts.get(member.pk, {}),
+                grade=grade,
+                follow_up=(follow_up or "").strip(),
+            )
+        )
+    AppraisalResult.objects.bulk_create(results)
+    appraisal.state, appraisal.closed_at = AppraisalState.CLOSED, timezone.now()
+    appraisal.save()
+    audit(
+        "orglife.appraisal.close",
+        actor=actor,
+        obj=appraisal,
+        after={"results": {str(r.member_id): r.grade for r in results}},
+    )
+    return results
+
+
+# ---------------------------------------------------------------- care and talks
+
+
+@transaction.atomic
+def care_case_open(*, actor, member: Member, category: str, details: str = "", opened_on=None, interval_days=182):
+    require(actor, Action.CHANGE, member)
+    if CareCase.objects.filter(member=member, closed_on__isnull=True).exists():
+        raise ValidationError(_("This member is already in the care ledger."))
+    case = CareCase(
+        member=member,
+        category=category,
+        details=details.strip(),
+        opened_on=opened_on or timezone.localdate(),
+        visit_interval_days=interval_days,
+    )
+    case.full_clean()
+    case.save()
+    audit("orglife.care.open", actor=actor, obj=case, after={"category": category})
+    return case
+
+
+@transaction.atomic
+def care_case_close(*, actor, case: CareCase, closed_on=None) -> CareCase:
+    require(actor, Action.CHANGE, case.member)
+    case.closed_on = closed_on or timezone.localdate()
+    case.save()
+    audit("orglife.care.close", actor=actor, obj=case)
+    return case
+
+
+@transaction.atomic
+def care_visit_record(
+    *,
+    actor,
+    member: Member,
+    visited_on: dt.date,
+    help_given: str,
+    visitor=None,
+    visitor_name="",
+    occasion="routine",
+    amount=0,
+) -> CareVisit:
+    """Record a visit to a member in the care ledger; a member not in the ledger is refused."""
+    require(actor, Action.CHANGE, member)
+    case = CareCase.objects.filter(member=member, closed_on__isnull=True).first()
+    if case is None:
+        raise ValidationError(
+            _("%(name)s is not in the ledger of members in difficulty; add them to the ledger first.")
+            % {"name": member.name}
+        )
+    if visited_on > timezone.localdate():
+        raise ValidationError({"visited_on": _("A visit cannot be dated in the future.")})
+    if not help_given.strip():
+        raise ValidationError({"help_given": _("Say what was done on the visit.")})
+    try:
+        amount = Decimal(str(amount or 0))
+    except InvalidOperation:
+        raise ValidationError({"amount": _("The amount must be a number of yuan.")})
+    if amount < 0:
+        raise ValidationError({"amount": _("The amount cannot be negative.")})
+    visit = CareVisit.objects.create(
+        case=case,
+        visited_on=visited_on,
+        visitor=visitor,
+        visitor_name=visitor_name.strip(),
+        occasion=occasion,
+        help_given=help_given.strip(),
+        amount=amount,
+        created_by=actor,
+    )
+    audit("orglife.care.visit", actor=actor, obj=visit, after={"amount": amount, "occasion": occasion})
+    return visit
+
+
+@transaction.atomic
+def talk_record(*, actor, member: Member, talked_on: dt.date, topic: str, with_member=None, with_name="", notes=""):
+    require(actor, Action.CHANGE, member)
+    if talked_on > timezone.localdate():
+        raise ValidationError({"talked_on": _("A talk cannot be dated in the future.")})
+    if not topic.strip():
+        raise ValidationError({"topic": _("Give the talk's topic.")})
+    if with_member is None and not with_name.strip():
+        raise ValidationError({"with_member": _("Say who talked with the member.")})
+    talk = Talk.objects.create(
+        member=member,
+        talked_on=talked_on,
+        topic=topic.strip(),
+        with_member=with_member,
+        with_name=with_name.strip(),
+        notes=notes.strip(),
+        created_by=actor,
+    )
+    audit("orglife.talk.record", actor=actor, obj=talk)
+    return talk
