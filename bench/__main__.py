@@ -57,7 +57,9 @@ def main() -> int:
         cells = []
         for r in results.values():
             value = r.get(name)
-            cells.append(("-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)).rjust(14))
+            cells.append(
+                ("-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)).rjust(14)
+            )
         print(name.ljust(width) + "".join(cells))
     (DATA / f"results-{scale}.json").write_text(json.dumps(results, indent=2))
     return 0

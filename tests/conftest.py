@@ -24,3 +24,12 @@ def client_for(client):
 def _fast_password_hashing(settings):
     """Argon2 is the production hasher; tests hash with MD5 to stay fast."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Services speak the active language; tests read their messages in English (pages pick theirs per request)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -37,16 +37,22 @@ def cmd_migrate(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    from django.core.exceptions import ValidationError
+
     from grassroots.organizations import demo
 
     if args.if_empty and not demo.database_is_empty():
-        print("The database already holds organizations; demo data not loaded.")
+        print("The database already holds data; demo data not loaded.")
         return 0
-    counts = demo.build_demo(scale=args.scale, seed=args.seed, stdout=sys.stdout, reset=args.reset)
+    try:
+        counts = demo.build_demo(scale=args.scale, seed=args.seed, stdout=sys.stdout, reset=args.reset)
+    except ValidationError as exc:
+        print("; ".join(exc.messages), file=sys.stderr)
+        return 1
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))
     print(f"Demo accounts (password {demo.DEMO_PASSWORD!r}):")
     for account in demo.demo_accounts():
-        print(f"  {account['username']:<10} {account['who']}")
+        print(f"  {account['username']:<10} {account['name']} · {account['role']} · {account['organization']}")
     return 0
 
 
@@ -111,6 +117,68 @@ def cmd_createadmin(args) -> int:
     return 0
 
 
+def cmd_duties_import(args) -> int:
+    from grassroots.core.context import acting
+    from grassroots.core.errors import ValidationError
+    from grassroots.duties import importing, services
+    from grassroots.organizations.models import Organization
+
+    actor = _user(args.as_user)
+    org = Organization.objects.filter(code=args.org).first()
+    if org is None:
+        raise SystemExit(f"no organization with code {args.org!r}")
+    try:
+        period = services.period_for(args.period)
+    except ValidationError as exc:
+        raise SystemExit(" ".join(exc.messages)) from None
+    with acting(actor):
+        report = importing.import_duties(actor=actor, organization=org, period=period, path_or_file=args.file)
+    if report.ok:
+        print(report.summary())
+        return 0
+    for p in report.problems:
+        print(f"row {p.row or '-'}\t{p.column or '-'}\t{p.message}", file=sys.stderr)
+    print(f"{len(report.problems)} problem(s); nothing was imported.", file=sys.stderr)
+    return 1
+
+
+def cmd_orglife_import(args) -> int:
+    from grassroots.core.context import acting
+    from grassroots.orglife import importing
+
+    actor = _user(args.as_user)
+    with acting(actor):
+        report = importing.import_path(actor=actor, kind=args.kind, path=args.file)
+    if report.ok:
+        print(report.summary())
+        return 0
+    for p in report.problems:
+        print(f"row {p.row or '-'}\t{p.column or '-'}\t{p.message}", file=sys.stderr)
+    print(f"{len(report.problems)} problem(s); nothing was imported.", file=sys.stderr)
+    return 1
+
+
+def _iso_date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-07-01") from None
+
+
+def cmd_remind(args) -> int:
+    from grassroots.core.context import acting
+    from grassroots.duties.reminders import remind
+
+    with acting(None):
+        counts = remind(today=args.date)
+    webhooks = counts.pop("webhooks")
+    reminders = ", ".join(f"{kind}: {n}" for kind, n in counts.items())
+    print(f"reminders sent: {reminders}; webhooks delivered: {webhooks['sent']}, failed: {webhooks['failed']}")
+    return 0
+
+
 def cmd_manage(args) -> int:
     from django.core.management import execute_from_command_line
 
@@ -162,6 +230,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--email", default="")
     p.add_argument("--password", help="or GRASSROOTS_ADMIN_PASSWORD, or asked for")
     p.set_defaults(func=cmd_createadmin)
+
+    p = sub.add_parser("duties", help="duty list tools")
+    duty_actions = p.add_subparsers(dest="duties_action", metavar="ACTION", required=True)
+    q = duty_actions.add_parser("import", help="import a duty list from an .xlsx or .csv file (all or nothing)")
+    q.add_argument("file")
+    q.add_argument("--org", required=True, metavar="CODE", help="the organization whose list it is")
+    q.add_argument("--period", required=True, metavar="PERIOD", help="2026, 2026-H1, 2026-Q3 or 2026-07")
+    q.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="whose rights apply")
+    q.set_defaults(func=cmd_duties_import)
+
+    p = sub.add_parser("orglife", help="organizational life tools (meetings, study)")
+    orglife_actions = p.add_subparsers(dest="orglife_action", metavar="ACTION", required=True)
+    q = orglife_actions.add_parser(
+        "import", help="import meetings with attendance, or study records, from an .xlsx or .csv file (all or nothing)"
+    )
+    q.add_argument("kind", choices=["meetings", "study"])
+    q.add_argument("file")
+    q.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="whose rights apply")
+    q.set_defaults(func=cmd_orglife_import)
+
+    p = sub.add_parser("remind", help="send due reminders (starts tomorrow, due soon, overdue) and pending webhooks")
+    p.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD", help="remind as on this day (default: today)")
+    p.set_defaults(func=cmd_remind)
 
     p = sub.add_parser("manage", help="any Django management command (e.g. grassroots manage check --deploy)")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -3,7 +3,9 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from grassroots.core.api import AuditEntryViewSet
+from grassroots.duties import api as duty_api
 from grassroots.organizations import api as org_api
+from grassroots.orglife import api as orglife_api
 
 router = DefaultRouter()
 router.register("organizations", org_api.OrganizationViewSet, basename="organization")
@@ -12,5 +14,24 @@ router.register("posts", org_api.PostViewSet, basename="post")
 router.register("transfers", org_api.TransferViewSet, basename="transfer")
 router.register("grants", org_api.GrantViewSet, basename="grant")
 router.register("audit", AuditEntryViewSet, basename="audit")
+router.register("periods", duty_api.PeriodViewSet, basename="period")
+router.register("objectives", duty_api.ObjectiveViewSet, basename="objective")
+router.register("duty-lists", duty_api.DutyListViewSet, basename="duty-list")
+router.register("duties", duty_api.DutyViewSet, basename="duty")
+router.register("assignments", duty_api.AssignmentViewSet, basename="assignment")
+router.register("reports", duty_api.ProgressReportViewSet, basename="report")
+router.register("due-date-requests", duty_api.DueDateRequestViewSet, basename="due-date-request")
+router.register("claims", duty_api.ClaimViewSet, basename="claim")
+router.register("notifications", duty_api.NotificationViewSet, basename="notification")
+router.register("meetings", orglife_api.MeetingViewSet, basename="meeting")
+router.register("meeting-rules", orglife_api.MeetingRuleViewSet, basename="meeting-rule")
+router.register("study-records", orglife_api.StudyRecordViewSet, basename="study-record")
+router.register("study-plans", orglife_api.StudyPlanViewSet, basename="study-plan")
+router.register("point-rules", orglife_api.PointRuleViewSet, basename="point-rule")
+router.register("point-entries", orglife_api.PointEntryViewSet, basename="point-entry")
+router.register("appraisals", orglife_api.AppraisalViewSet, basename="appraisal")
+router.register("care-cases", orglife_api.CareCaseViewSet, basename="care-case")
+router.register("care-visits", orglife_api.CareVisitViewSet, basename="care-visit")
+router.register("talks", orglife_api.TalkViewSet, basename="talk")
 
 urlpatterns = [path("token/", obtain_auth_token, name="api-token"), *router.urls]

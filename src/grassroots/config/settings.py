@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "grassroots.organizations",
     "grassroots.duties",
     "grassroots.orglife",
+    "grassroots.assessment",
 ]
 
 MIDDLEWARE = [

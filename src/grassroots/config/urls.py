@@ -15,6 +15,7 @@ urlpatterns = [
     path("notifications/", core_views.notifications, name="notifications"),
     path("", include("grassroots.organizations.urls")),
     path("", include("grassroots.duties.urls")),
+    path("", include("grassroots.orglife.urls")),
     path("api/", include("grassroots.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -71,6 +71,12 @@ def notify(recipients, kind: str, *, params=None, url: str = "", obj=None, dedup
         for r in recipients
     ]
     Notification.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=bool(dedupe_key))
+    if dedupe_key and rows:
+        # Rows inserted with ignore_conflicts come back without ids: read them back for the e-mails.
+        rows = list(
+            Notification.objects.filter(recipient__in=recipients, dedupe_key=dedupe_key, emailed_at__isnull=True)
+            .select_related("recipient")
+        )
     if rows:
         transaction.on_commit(lambda: _email(rows))
         if settings.GRASSROOTS_WEBHOOK_URL:

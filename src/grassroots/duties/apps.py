@@ -43,7 +43,10 @@ class DutiesConfig(AppConfig):
         )
         register_scope(
             DueDateRequest,
-            ModelScope(paths=("assignment__organization__path", "assignment__duty__organization__path")),
+            ModelScope(
+                paths=("assignment__organization__path", "assignment__duty__organization__path"),
+                own_member=("assignment__responsible_id",),
+            ),
         )
         register_scope(
             ProgressReport,

@@ -320,6 +320,7 @@ class Assignment(TimeStampedModel):
     note = models.CharField(_("receiver's own requirement"), max_length=500, blank=True)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
 
     audit_fields = ("duty", "organization", "responsible", "state", "start_on", "due_on", "percent", "note")

@@ -280,3 +280,25 @@ def claim_list(*, user):
 def overdue_count(*, user) -> int:
     today = timezone.localdate()
     return assignment_list(user=user).filter(state__in=OPEN_STATES, due_on__lt=today).count()
+
+
+def my_claims(*, user):
+    """The duties this user has claimed as a member (active or completed), newest first."""
+    from grassroots.core.policy import subject
+
+    member = subject(user).member
+    if member is None:
+        return Claim.objects.none()
+    return (
+        Claim.objects.filter(member=member, state__in=["active", "completed"])
+        .select_related("duty", "duty__organization")
+        .order_by("-created_at", "-id")
+    )
+
+
+def responsibles_of_list(*, user, duty_list: DutyList):
+    """The people named responsible for the duties of a list (the choices of its filter)."""
+    from grassroots.organizations.models import Member
+
+    duties = restrict(user, Action.VIEW, Duty.objects.filter(duty_list=duty_list, responsible__isnull=False))
+    return Member.objects.filter(pk__in=duties.values("responsible_id")).order_by("name", "id")

@@ -22,7 +22,6 @@ from grassroots.core.policy import Action, can, require
 from grassroots.organizations.models import Grant, Member, MemberStatus, Organization, Post, subtree_q
 
 from .evidence import check_upload
-from .signals import assignment_accepted
 from .models import (
     OPEN_STATES,
     Assignment,
@@ -42,6 +41,7 @@ from .models import (
     RequestState,
     lineage_of,
 )
+from .signals import assignment_accepted
 
 # ---------------------------------------------------------------- periods
 
@@ -278,6 +278,7 @@ def _shift(day, days):
 def duty_list_copy(*, actor, source: DutyList, organization: Organization, period: Period, title: str = "") -> DutyList:
     """A new list for `period` with the duties of `source` (a template or last period's list), dates shifted."""
     require(actor, Action.VIEW, source.organization)
+    require(actor, Action.CHANGE, organization)
     target = DutyList.objects.filter(organization=organization, period=period, is_template=False).first()
     if target is None:
         target = duty_list_create(
@@ -385,7 +386,7 @@ def duty_issue(*, actor, duty: Duty, targets=None, note: str = "") -> int:
 
     A recurring duty issues each of its occurrences. Returns the number of assignments made.
     """
-    duty = Duty.objects.select_for_update().select_related("organization", "duty_list").get(pk=duty.pk)
+    duty = Duty.objects.select_for_update(of=("self",)).select_related("organization", "duty_list").get(pk=duty.pk)
     require(actor, Action.CHANGE, duty.organization)
     if duty.state == DutyState.CANCELLED:
         raise ValidationError(_("A cancelled duty cannot be issued."))
@@ -455,7 +456,7 @@ def duty_issue(*, actor, duty: Duty, targets=None, note: str = "") -> int:
 @transaction.atomic
 def assignment_update(*, actor, assignment: Assignment, responsible=None, note=None) -> Assignment:
     """The receiver names its responsible person and adds its own requirement."""
-    assignment = Assignment.objects.select_for_update().select_related("organization").get(pk=assignment.pk)
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("organization").get(pk=assignment.pk)
     require(actor, Action.CHANGE, assignment.organization)
     before = snapshot(assignment, assignment.audit_fields)
     if responsible is not None:
@@ -529,7 +530,7 @@ def duty_cancel(*, actor, duty: Duty, reason: str) -> Duty:
 @transaction.atomic
 def claim_create(*, actor, duty: Duty, member: Member | None = None, organization=None, note: str = "") -> Claim:
     """A member (for themselves) or an organization's manager takes on a duty opened for claiming."""
-    duty = Duty.objects.select_for_update().select_related("organization").get(pk=duty.pk)
+    duty = Duty.objects.select_for_update(of=("self",)).select_related("organization").get(pk=duty.pk)
     if not duty.claimable or duty.state == DutyState.CANCELLED:
         raise ValidationError(_("This duty is not open for claiming."))
     if (member is None) == (organization is None):
@@ -586,7 +587,9 @@ def claim_create(*, actor, duty: Duty, member: Member | None = None, organizatio
 
 @transaction.atomic
 def claim_withdraw(*, actor, claim: Claim) -> Claim:
-    claim = Claim.objects.select_for_update().select_related("member", "organization", "duty").get(pk=claim.pk)
+    claim = (
+        Claim.objects.select_for_update(of=("self",)).select_related("member", "organization", "duty").get(pk=claim.pk)
+    )
     own = claim.member is not None and claim.member.user_id == getattr(actor, "pk", None)
     if not own and not can(actor, Action.CHANGE, claim.organization or claim.member):
         raise PermissionDenied()
@@ -665,7 +668,9 @@ def due_date_request(*, actor, assignment: Assignment, new_due: dt.date, reason:
 @transaction.atomic
 def due_date_decide(*, actor, request: DueDateRequest, grant: bool, note: str = "") -> DueDateRequest:
     request = (
-        DueDateRequest.objects.select_for_update().select_related("assignment__duty__organization").get(pk=request.pk)
+        DueDateRequest.objects.select_for_update(of=("self",))
+        .select_related("assignment__duty__organization")
+        .get(pk=request.pk)
     )
     assignment = request.assignment
     require(actor, Action.CHANGE, assignment.duty.organization, _("Only the issuing organization decides."))
@@ -705,7 +710,7 @@ def due_date_decide(*, actor, request: DueDateRequest, grant: bool, note: str = 
 def report_submit(*, actor, assignment: Assignment, text: str, percent: int, files=()) -> ProgressReport:
     """Report progress with evidence; the assignment waits for review."""
     assignment = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("duty__organization", "organization")
         .get(pk=assignment.pk)
     )
@@ -767,7 +772,7 @@ def report_submit(*, actor, assignment: Assignment, text: str, percent: int, fil
 
 def _locked_report(report: ProgressReport) -> ProgressReport:
     return (
-        ProgressReport.objects.select_for_update()
+        ProgressReport.objects.select_for_update(of=("self",))
         .select_related("assignment__duty__organization", "assignment__organization", "assignment__responsible")
         .get(pk=report.pk)
     )
@@ -814,8 +819,9 @@ def report_accept(*, actor, report: ProgressReport) -> ProgressReport:
     report.save()
     assignment = report.assignment
     assignment.state, assignment.accepted_at, assignment.percent = AssignmentState.ACCEPTED, now, 100
+    assignment.accepted_on = timezone.localdate()
     assignment.version += 1
-    assignment.save(update_fields=["state", "accepted_at", "percent", "version", "updated_at"])
+    assignment.save(update_fields=["state", "accepted_at", "accepted_on", "percent", "version", "updated_at"])
     audit("duties.report.accept", actor=actor, obj=report)
     _complete_claims(assignment.duty)
     assignment_accepted.send(sender=Assignment, assignment=assignment)

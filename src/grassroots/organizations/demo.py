@@ -1,10 +1,16 @@
 """Demo data: a realistic county (or city, or province) of organizations, members, posts and demo accounts.
 
+Scales: tiny (tests: 2 townships, ~13 branches, ~270 members), county (~1,500 organizations, ~39,000
+members), city (10 counties and the city's own units: ~16,000 / ~415,000), province (10 cities: ~150,000 /
+~3.9 million). The figures follow section 3 of the domain reference: 13-15 townships of 14-20 villages,
+rural branches of about 30 members (villages above 50 become a general branch with 2-4 branches), 10-20%
+women and 35-50% over 60 in villages, ~2% probationary, county organs, schools, hospitals, enterprises and
+county-seat communities around them.
+
 Built for speed: the tree is planned in memory with its materialized paths computed here (treebeard's
-layout: steplen 4, base-36 steps), then written with bulk inserts; members are drawn with numpy from a
-seeded generator, so a seed always gives the same names, codes and ID numbers. The figures follow
-/domain/reference.md section 3 (rural branches of ~30 members, 35-50% of village members over 60, 10-20%
-women in villages, ~2% probationary...). A seed is not a user action, so nothing is written to the audit trail.
+layout: steplen 4, base-36 steps, numchild and depth stored), then written in bulk; members are drawn
+with numpy from a seeded generator, so a seed always gives the same names, codes and ID numbers.
+A seed is not a user action: nothing is written to the audit trail.
 """
 
 import datetime as dt
@@ -28,6 +34,7 @@ from .models import (
     Grant,
     Member,
     MemberCategory,
+    MemberStatus,
     Organization,
     OrgKind,
     Post,
@@ -88,13 +95,19 @@ DEMO_ACCOUNTS = [
     ),
 ]
 
-# The people behind the accounts; `where` names the branch they belong to (see _plan_county).
+# The people behind the accounts (their branches are chosen in _plan_county); `days` since the last birthday.
 _PEOPLE = {
-    "secretary": dict(name="李德明", gender="M", age=58, joined_age=26, education="senior", occupation="村干部"),
-    "member": dict(name="张秀兰", gender="F", age=46, joined_age=31, education="junior", occupation="农民"),
-    "township": dict(name="王建国", gender="M", age=52, joined_age=23, education="bachelor", occupation="公务员"),
-    "county": dict(name="周敏", gender="F", age=41, joined_age=21, education="master", occupation="公务员"),
-    "auditor": dict(name="刘正平", gender="M", age=49, joined_age=24, education="bachelor", occupation="公务员"),
+    "secretary": dict(
+        name="李德明", gender="M", age=58, days=100, joined_age=26, education="senior", occupation="村干部"
+    ),
+    "member": dict(name="张秀兰", gender="F", age=46, days=160, joined_age=31, education="junior", occupation="农民"),
+    "township": dict(
+        name="王建国", gender="M", age=52, days=220, joined_age=23, education="bachelor", occupation="公务员"
+    ),
+    "county": dict(name="周敏", gender="F", age=41, days=40, joined_age=21, education="master", occupation="公务员"),
+    "auditor": dict(
+        name="刘正平", gender="M", age=49, days=300, joined_age=24, education="bachelor", occupation="公务员"
+    ),
 }
 _ADMIN_NAME = "系统管理员"
 DEMO_COUNTY = ("青山县委", "Qingshan County Committee")
@@ -104,8 +117,18 @@ DEMO_VILLAGE = ("青山村党支部", "Qingshan Village Branch")
 # ---------------------------------------------------------------------------------------------------------
 # Names
 
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """'青qing 白bai' -> [('青', 'qing'), ('白', 'bai')]: Chinese characters, then their pinyin (or a figure)."""
+    out = []
+    for word in text.split():
+        i = next(i for i, ch in enumerate(word) if ch.isascii())
+        out.append((word[:i], word[i:]))
+    return out
+
+
 # The most frequent surnames with their share of the population in per cent (2020 census order).
-_SURNAMES = (
+_SURNAMES = _pairs(
     "王7.12 李7.00 张6.74 刘5.10 陈4.61 杨3.22 黄2.45 赵2.29 吴2.05 周1.97 徐1.59 孙1.54 马1.29 朱1.28 胡1.21 "
     "郭1.17 何1.12 高1.05 林1.01 罗0.99 郑0.94 梁0.84 谢0.79 宋0.73 唐0.71 许0.64 韩0.63 冯0.62 邓0.60 曹0.59 "
     "彭0.58 曾0.57 肖0.55 田0.54 董0.53 袁0.52 潘0.51 于0.50 蒋0.49 蔡0.48 余0.47 杜0.46 叶0.45 程0.44 苏0.43 "
@@ -113,50 +136,54 @@ _SURNAMES = (
     "石0.27 廖0.26 贾0.25 夏0.24 韦0.23 付0.22 方0.21 白0.20 邹0.19 孟0.18 熊0.17 秦0.16 邱0.15 江0.15 尹0.14 "
     "薛0.14 闫0.13 段0.13 雷0.12 侯0.12 龙0.11 史0.11 陶0.10 黎0.10 贺0.10 顾0.09 毛0.09 郝0.09 龚0.08 邵0.08 "
     "万0.08 钱0.08 严0.07 覃0.07 武0.07 戴0.07 莫0.06 孔0.06 向0.06 汤0.06"
-).split()
-SURNAMES = [s[0] for s in _SURNAMES]
-_SURNAME_P = np.array([float(s[1:]) for s in _SURNAMES])
+)
+SURNAMES = [surname for surname, _share in _SURNAMES]
+_SURNAME_P = np.array([float(share) for _surname, share in _SURNAMES])
 _SURNAME_P /= _SURNAME_P.sum()
 
-# Characters of given names, by gender and by generation (born before 1965, 1965-1984, from 1985).
+# Characters of given names by gender and generation (born before 1965, 1965-1984, from 1985): first
+# characters, then second characters (which also make the one-character names).
 _GIVEN = {
-    ("M", 0): "德明国建华文志福贵洪正春生和平庆光玉金学成忠荣海林清祥发永长友云中新军兵红胜全伟",
-    ("M", 1): "伟强军勇斌杰涛磊波辉刚峰鹏健毅俊立林华明飞超宏亮龙浩东宇剑敏平志文",
-    ("M", 2): "浩宇轩子涵博文杰凯鑫俊晨阳宁宏睿泽天一帆航昊旭鹏磊哲然辰逸",
-    ("F", 0): "秀英兰芳桂玉珍梅凤华淑翠莲琴荣香云春素金菊娥花美",
-    ("F", 1): "丽敏静艳燕霞芳娟红琳婷玲萍洁慧丹颖雪莉华蓉",
-    ("F", 2): "婷欣怡雨佳思涵晓梦琪璐悦萱瑶雯倩妍诗蕾",
+    ("M", 0): (
+        "德建国志福玉金学永长新春正明光庆洪文世家忠树立",
+        "明华国林生平成荣海清祥发友云中军兵胜全山才富贵强和良",
+    ),
+    ("M", 1): ("建志海国永小红文立俊伟晓宏明卫振新春利军", "伟强军勇斌杰涛磊波辉刚峰鹏健毅平华林东明飞超亮龙兵"),
+    ("M", 2): ("浩宇子博俊晨天一梓皓家思明志嘉文泽睿宏雨佳", "轩涵杰凯鑫阳宁睿泽帆航昊旭鹏磊哲然辰逸宇豪伟博源川"),
+    ("F", 0): ("秀桂玉淑翠凤金春素月冬美兰菊", "英兰芳珍梅华莲琴荣香云花娥芝霞凤"),
+    ("F", 1): ("丽晓小海春红秀雪静美玉艳建文慧", "丽敏静艳燕霞芳娟红琳玲萍洁慧丹颖莉华蓉梅"),
+    ("F", 2): ("雨佳思欣梦晓诗梓子紫可语若一婉心嘉", "婷欣怡涵琪璐悦萱瑶雯倩妍蕾彤琳颖洁然菲"),
 }
 _ONE_CHAR_P = (0.15, 0.30, 0.25)  # share of one-character given names per generation
 
 _MINORITIES = (("土家族", 40), ("苗族", 30), ("侗族", 12), ("瑶族", 10), ("回族", 4), ("白族", 4))
 
 # Place names are two syllables: a first from _P1 and a second from _P2, written with their pinyin.
-_P1 = (
+_P1 = _pairs(
     "青qing 白bai 柳liu 桃tao 龙long 金jin 石shi 大da 小xiao 黄huang 杨yang 枫feng 松song 竹zhu 梅mei 荷he "
     "新xin 东dong 西xi 南nan 北bei 高gao 长chang 双shuang 凤feng 云yun 马ma 鹤he 樟zhang 茶cha 红hong 花hua "
     "清qing 永yong 太tai 宝bao 平ping 安an 福fu 兴xing 沙sha 田tian 桥qiao 湖hu 岩yan 蔡cai 牛niu 仁ren 德de "
     "光guang 荣rong 碧bi 丰feng 泉quan 莲lian 星xing 溪xi 板ban 檀tan 蓝lan"
-).split()
-_P2 = (
+)
+_P2 = _pairs(
     "山shan 湾wan 塘tang 坪ping 岭ling 冲chong 溪xi 桥qiao 铺pu 口kou 坝ba 洲zhou 田tian 林lin 湖hu 江jiang "
     "河he 泉quan 岗gang 阳yang 源yuan 园yuan 坡po 峰feng 庄zhuang 家jia 埠bu 滩tan 石shi 岩yan 港gang 丰feng "
     "安an 兴xing 和he 平ping 华hua 塅duan 垅long 坳ao"
-).split()
+)
 # Names of town and county-seat communities.
-_COMMUNITIES = (
+_COMMUNITIES = _pairs(
     "建设jianshe 解放jiefang 人民renmin 文化wenhua 东风dongfeng 胜利shengli 向阳xiangyang 和平heping "
     "新华xinhua 朝阳chaoyang 红旗hongqi 光明guangming 幸福xingfu 团结tuanjie 民主minzhu 友谊youyi 育才yucai "
     "迎宾yingbin 滨江binjiang 书院shuyuan 文昌wenchang 锦绣jinxiu 金桥jinqiao 南门nanmen 北门beimen "
     "东门dongmen 西门ximen 花园huayuan 工农gongnong 前进qianjin 健康jiankang 和谐hexie 桥头qiaotou "
     "五一wuyi 城南chengnan 城北chengbei 龙泉longquan 凤凰fenghuang 新城xincheng 振兴zhenxing"
-).split()
-_STREETS = ("城关chengguan", "城东chengdong", "城西chengxi", "城南chengnan", "城北chengbei")
-_BRANDS = (
+)
+_STREETS = _pairs("城关chengguan 城东chengdong 城西chengxi 城南chengnan 城北chengbei")
+_BRANDS = _pairs(
     "鑫达xinda 宏远hongyuan 恒通hengtong 华盛huasheng 金源jinyuan 永兴yongxing 天成tiancheng 瑞丰ruifeng "
     "湘源xiangyuan 大成dacheng 隆昌longchang 盛世shengshi 康达kangda 博远boyuan 中联zhonglian 嘉禾jiahe "
     "万通wantong 绿源lvyuan 正大zhengda 兴旺xingwang 富民fumin 德润derun 宏图hongtu 鼎盛dingsheng 华诚huacheng"
-).split()
+)
 _INDUSTRIES = (
     ("食品", "Food"),
     ("建材", "Building Materials"),
@@ -178,10 +205,7 @@ _INDUSTRIES = (
 )
 
 
-def _split(word: str) -> tuple[str, str]:
-    """'青qing' -> ('青', 'qing'): Chinese characters first, then their pinyin."""
-    i = next(i for i, ch in enumerate(word) if ch.isascii())
-    return word[:i], word[i:]
+_UNLUCKY = {"黄泉", "白山"}  # the underworld; the white of mourning
 
 
 def _pinyin_join(a: str, b: str) -> str:
@@ -193,11 +217,17 @@ _CN_DIGITS = "零一二三四五六七八九"
 
 
 def _cn(n: int) -> str:
-    """1 -> 一, 12 -> 十二, 23 -> 二十三."""
+    """1 -> 一, 12 -> 十二, 23 -> 二十三, 105 -> 一百零五, 112 -> 一百一十二."""
     if n < 10:
         return _CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+    hundreds, rest = divmod(n, 100)
+    head = _CN_DIGITS[hundreds] + "百"
+    if rest == 0:
+        return head
+    return head + ("零" + _CN_DIGITS[rest] if rest < 10 else ("一" if rest < 20 else "") + _cn(rest))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -394,7 +424,7 @@ _ORGANS = (
     ("{L}住房公积金管理部", "{E} Housing Provident Fund Office", INST, 16, "organ", False),
     ("{L}气象局", "{E} Meteorological Bureau", GOV, 12, "organ", True),
     ("{L}消防救援大队", "{E} Fire and Rescue Brigade", GOV, 30, "organ", False),
-    ("{L}直机关离退休干部", "{E} Organs Retired Cadres", GOV, 1400, "retiree", False),
+    ("{L}直机关离退休干部", "{E} Organs Retired Cadres", GOV, 1800, "retiree", False),
 )
 _SCHOOLS = (
     ("{L}教育局", "{E} Education Bureau", GOV, 38, "organ", True),
@@ -537,10 +567,9 @@ class _Chunk:
 
 
 class _Plan:
-    def __init__(self, *, seed: int, scale: str, today: dt.date, first_id: int, size_factor: float):
+    def __init__(self, *, seed: int, scale: str, first_id: int, size_factor: float):
         self.seed = seed
         self.scale = scale
-        self.today = today
         self.rng = np.random.default_rng([seed, 0])
         self.nodes: list[_Node] = []
         self.chunks: list[_Chunk] = []
@@ -610,8 +639,8 @@ class _Plan:
         node.profile = profile
         chunk.members += node.size
         # Party groups where members are many (or scattered over hamlets).
-        if node.size >= 30 and self.rng.random() < groups_p:
-            node.groups = min(4, max(2, node.size // 14))
+        if node.size >= 32 and self.rng.random() < groups_p:
+            node.groups = min(3, max(2, node.size // 15))
             for k in range(1, node.groups + 1):
                 self.add(
                     node,
@@ -626,8 +655,13 @@ class _Plan:
         return node
 
     def _partition(self, total: int, parts: int) -> list[int]:
-        shares = self.rng.dirichlet([20.0] * parts)
-        return [6 + int(x) for x in self.rng.multinomial(total - 6 * parts, shares)]
+        """`total` members in `parts` branches of similar size, none above 50 when the average allows it."""
+        shares = self.rng.dirichlet([40.0] * parts)
+        sizes = [6 + int(x) for x in self.rng.multinomial(total - 6 * parts, shares)]
+        while max(sizes) > 50 and min(sizes) < 45:
+            sizes[sizes.index(max(sizes))] -= 1
+            sizes[sizes.index(min(sizes))] += 1
+        return sizes
 
     def unit(
         self,
@@ -641,7 +675,7 @@ class _Plan:
         *,
         jiguan=False,
         style="plain",
-        groups_p=0.35,
+        groups_p=0.06,
         seq=None,
         width=None,
         village=False,
@@ -654,7 +688,7 @@ class _Plan:
                 parent, name + organ, name_en, unit_type, profile, size, chunk, groups_p=groups_p, seq=seq, width=width
             )
         if village or size < 100:
-            parts = int(np.clip(round(size / 30), 2, 4))
+            parts = int(np.clip(round(size / (32 if village else 42)), 2, 4))
             node = self.add(
                 parent,
                 name=f"{name}{organ}党总支",
@@ -666,7 +700,7 @@ class _Plan:
                 width=width,
             )
         else:
-            parts = math.ceil(size / 38)
+            parts = math.ceil(size / 46)
             node = self.add(
                 parent,
                 name=f"{name}党委",
@@ -699,9 +733,9 @@ class _Plan:
 
     def place(self, used: set) -> tuple[str, str]:
         while True:
-            a, a_py = _split(_P1[int(self.rng.integers(len(_P1)))])
-            b, b_py = _split(_P2[int(self.rng.integers(len(_P2)))])
-            if a != b and a + b not in used:
+            a, a_py = _P1[int(self.rng.integers(len(_P1)))]
+            b, b_py = _P2[int(self.rng.integers(len(_P2)))]
+            if a != b and a + b not in used and a + b not in _UNLUCKY:
                 used.add(a + b)
                 return a + b, _pinyin_join(a_py, b_py)
 
@@ -720,7 +754,7 @@ def _fill(template: str, level: str) -> str:
 
 
 # Provincial government departments are 厅, not 局; these keep their name at every level.
-_KEEP_BUREAU = ("税务局", "老干部局", "气象局", "烟草专卖局", "统计局", "医疗保障局", "信访局")
+_KEEP_BUREAU = ("税务局", "老干部局", "气象局", "烟草专卖局", "统计局", "医疗保障局", "信访局", "执法局")
 
 
 def _fill_unit(zh: str, en: str, level: str) -> tuple[str, str]:
@@ -738,16 +772,32 @@ def _plan_systems(plan: _Plan, top: _Node, chunk: _Chunk, level: str, factor: fl
     """
     L, E = _LEVELS[level]
 
-    def units(parent, table, **kw):
+    def units(parent, table, weight=1.0):
         out = []
         for zh, en, unit_type, size, profile, jiguan in table:
             name, name_en = _fill_unit(zh, en, level)
             style = "hospital" if unit_type == HOSP else "plain"
-            members = plan.sized(size * factor * math.exp(0.2 * plan.rng.standard_normal()))
-            out.append(
-                plan.unit(parent, name, name_en, unit_type, profile, members, chunk, jiguan=jiguan, style=style, **kw)
-            )
+            members = plan.sized(size * weight * factor * math.exp(0.2 * plan.rng.standard_normal()))
+            out.append(plan.unit(parent, name, name_en, unit_type, profile, members, chunk, jiguan=jiguan, style=style))
         return out
+
+    def enterprises(parent, brands: set, count: int, median: float) -> None:
+        place, place_en = top.name[:-2], top.name_en.split()[0]
+        for _i in range(count):
+            brand, brand_en = _BRANDS[int(plan.rng.integers(len(_BRANDS)))]
+            industry, industry_en = _INDUSTRIES[int(plan.rng.integers(len(_INDUSTRIES)))]
+            if (brand, industry) in brands:
+                continue
+            brands.add((brand, industry))
+            plan.unit(
+                parent,
+                f"{place}{brand}{industry}有限公司",
+                f"{place_en} {brand_en.capitalize()} {industry_en} Co., Ltd.",
+                UnitType.ENTERPRISE,
+                "enterprise",
+                plan.lognormal(median * factor, 0.6, 5, 240),
+                chunk,
+            )
 
     def committee(name, name_en, unit_type, seq):
         return plan.add(
@@ -759,37 +809,29 @@ def _plan_systems(plan: _Plan, top: _Node, chunk: _Chunk, level: str, factor: fl
     if plan.scale == "tiny":
         units(organs, [row for row in _ORGANS if row[0] in ("{L}委组织部", "{L}纪委监委机关")])
     else:
-        units(organs, _ORGANS[1:])
+        # Sizes in the tables are of the organs themselves; their institutions (站、所、中心) add about half.
+        units(organs, _ORGANS[1:-1], 1.7)
+        units(organs, _ORGANS[-1:])  # the retired cadres
         edu_name = f"{L}教育局党委" if level != "province" else f"{L}委教育工委"
         edu = committee(edu_name, f"{E} Education Committee", GOV, 32)
-        units(edu, _UNIVERSITIES if level == "province" else _SCHOOLS)
+        units(edu, _UNIVERSITIES if level == "province" else _SCHOOLS, 1.4)
         health = committee(f"{L}卫生健康{'委' if level == 'province' else '局'}党委", f"{E} Health Committee", GOV, 33)
-        units(health, _HOSPITALS)
+        units(health, _HOSPITALS, 1.2)
         state = committee(f"{L}国资委党委", f"{E} State-owned Assets Committee", GOV, 34)
         units(state, _STATE_ENTERPRISES)
         private = committee(
             f"{L}非公有制经济组织综合党委", f"{E} Non-public Enterprises Committee", UnitType.ENTERPRISE, 35
         )
-        brands = set()
-        place, place_en = top.name[:-2], top.name_en.split()[0]
-        for _i in range(int(plan.rng.integers(36, 50))):
-            brand, brand_en = _split(_BRANDS[int(plan.rng.integers(len(_BRANDS)))])
-            industry, industry_en = _INDUSTRIES[int(plan.rng.integers(len(_INDUSTRIES)))]
-            if (brand, industry) in brands:
-                continue
-            brands.add((brand, industry))
-            size = plan.lognormal(16 * factor, 0.6, 5, 120)
-            plan.unit(
-                private,
-                f"{place}{brand}{industry}有限公司",
-                f"{place_en} {brand_en.capitalize()} {industry_en} Co., Ltd.",
-                UnitType.ENTERPRISE,
-                "enterprise",
-                size,
-                chunk,
-            )
+        brands: set = set()
+        enterprises(private, brands, int(plan.rng.integers(36, 50)), 16)
         social = committee(f"{L}社会组织综合党委", f"{E} Social Organizations Committee", SOC, 36)
         units(social, _SOCIAL)
+        if level != "province":  # development zones belong to counties and cities
+            zone = committee(f"{L}经济开发区党工委", f"{E} Economic Development Zone Committee", GOV, 37)
+            units(
+                zone, [("{L}经济开发区管委会", "{E} Economic Development Zone Administration", GOV, 40, "organ", True)]
+            )
+            enterprises(zone, brands, int(plan.rng.integers(30, 50)), 26)
     return office if office.kind == OrgKind.BRANCH else office.children[0]
 
 
@@ -812,13 +854,14 @@ def _plan_county(plan: _Plan, parent, code: str, place: str, place_en: str, *, d
         if first:
             used_communities.add("柳湾")
             return "柳湾", "Liuwan"
-        while True:
-            zh, en = _split(_COMMUNITIES[int(plan.rng.integers(len(_COMMUNITIES)))])
-            if zh not in used_communities:
-                used_communities.add(zh)
-                return zh, en.capitalize()
+        free = [c for c in _COMMUNITIES if c[0] not in used_communities]
+        if not free:
+            return plan.place(used_communities)
+        zh, en = free[int(plan.rng.integers(len(free)))]
+        used_communities.add(zh)
+        return zh, en.capitalize()
 
-    townships = 2 if tiny else int(plan.rng.integers(12, 16))
+    townships = 2 if tiny else int(plan.rng.integers(13, 16))
     for t in range(1, townships + 1):
         first = demo and t == 1
         if first:
@@ -859,9 +902,9 @@ def _plan_county(plan: _Plan, parent, code: str, place: str, place_en: str, *, d
                 used_villages.add(village)
             else:
                 village, village_en = plan.place(used_villages)
-                size = plan.lognormal(40, 0.5, 12, 170)
+                size = plan.lognormal(42, 0.45, 12, 170)
                 if tiny:
-                    size = 64 if first and v == 2 else max(12, round(size * 0.45))
+                    size = 64 if first and v == 2 else max(12, round(size * 0.35))
             node = plan.unit(
                 township,
                 f"{village}村",
@@ -870,7 +913,7 @@ def _plan_county(plan: _Plan, parent, code: str, place: str, place_en: str, *, d
                 "village",
                 size,
                 chunk,
-                groups_p=0.8,
+                groups_p=1.0 if first and v == 1 else 0.3,
                 village=True,
             )
             if first and v == 1:
@@ -885,7 +928,7 @@ def _plan_county(plan: _Plan, parent, code: str, place: str, place_en: str, *, d
                 f"{en} Community",
                 UnitType.COMMUNITY,
                 "community",
-                plan.sized(plan.lognormal(48, 0.35, 12, 160)),
+                plan.sized(plan.lognormal(56, 0.35, 12, 160)),
                 chunk,
                 style="community",
             )
@@ -909,9 +952,9 @@ def _plan_county(plan: _Plan, parent, code: str, place: str, place_en: str, *, d
                 chunk,
             )
     if not tiny:
-        streets = int(plan.rng.integers(3, 5))
+        streets = int(plan.rng.integers(4, 6))
         for s in range(streets):
-            zh, en = _split(_STREETS[s])
+            zh, en = _STREETS[s]
             street = plan.add(
                 county,
                 name=f"{zh}街道党工委",
@@ -939,7 +982,7 @@ def _plan_county(plan: _Plan, parent, code: str, place: str, place_en: str, *, d
                     f"{name_en} Community",
                     UnitType.COMMUNITY,
                     "community",
-                    plan.lognormal(150, 0.45, 30, 450),
+                    plan.lognormal(250, 0.45, 30, 600),
                     chunk,
                     style="community",
                 )
@@ -985,8 +1028,8 @@ def _plan_city(plan: _Plan, parent, code: str, place: str, place_en: str, *, dem
     return city
 
 
-def _plan(*, scale: str, seed: int, today: dt.date, first_id: int) -> _Plan:
-    plan = _Plan(seed=seed, scale=scale, today=today, first_id=first_id, size_factor=0.35 if scale == "tiny" else 1.0)
+def _plan(*, scale: str, seed: int, first_id: int) -> _Plan:
+    plan = _Plan(seed=seed, scale=scale, first_id=first_id, size_factor=0.35 if scale == "tiny" else 1.0)
     used = {"青山", "潭州", "江南"}
     if scale in ("tiny", "county"):
         chunk = plan.new_chunk("430124", 0.04)
@@ -1016,16 +1059,27 @@ def _plan(*, scale: str, seed: int, today: dt.date, first_id: int) -> _Plan:
 # Members of one chunk, drawn together with numpy.
 
 _DAYS_A_YEAR = 365.2425
+# Mobile prefixes of the three carriers.
 _PHONE_PREFIXES = (
-    "134 135 136 137 138 139 150 151 152 157 158 159 182 183 187 188 130 131 132 155 156 185 186 "
-    "133 153 180 181 189 177 173 199 191 166 176"
-).split()
+    *(f"13{d}" for d in "0123456789"),
+    *(f"15{d}" for d in "012356789"),
+    *(f"18{d}" for d in "0123456789"),
+    "166",
+    "173",
+    "176",
+    "177",
+    "191",
+    "199",
+)
 
 
-def _birth_for_age(today: dt.date, age: int) -> dt.date:
-    """A birthday some months ago, `age` years back: the person is `age` today and for a while yet."""
-    born = today - dt.timedelta(days=round(age * _DAYS_A_YEAR) + 100)
-    return born
+def _birth_for_age(today: dt.date, age: int, days: int) -> dt.date:
+    """`age` years and `days` (under a year) before today: the person is `age` today."""
+    try:
+        anniversary = today.replace(year=today.year - age)
+    except ValueError:  # 29 February
+        anniversary = today.replace(year=today.year - age, day=28)
+    return anniversary - dt.timedelta(days=days)
 
 
 def _plus_year(day: dt.date) -> dt.date:
@@ -1077,7 +1131,6 @@ def _draw_members(chunk: _Chunk, today: dt.date) -> _Drawn:
         age[mask] = np.where(old[mask], old_age, young_age).astype(np.int64)
         start, shape, scale = p["join"]
         join_age[mask] = start + rng.gamma(shape, scale, m)
-    # People of a unit that retires at 60 who are still listed as working stay under 61.
     birth = t0 - np.floor((age + rng.random(n)) * _DAYS_A_YEAR).astype(np.int64) - 1
     eighteen = birth + np.ceil(18 * _DAYS_A_YEAR).astype(np.int64) + 1
 
@@ -1085,10 +1138,11 @@ def _draw_members(chunk: _Chunk, today: dt.date) -> _Drawn:
     weight = np.where(age <= 35, 4.0, np.where(age <= 45, 1.5, 0.15)) * (age >= 19)
     probationary = rng.random(n) < np.minimum(1.0, 0.02 * n * weight / max(weight.sum(), 1.0))
     joined = birth + (join_age * _DAYS_A_YEAR).astype(np.int64)
-    latest_full = t0 - 400
+    latest_full = t0 - 400  # a full member finished a year's probation, and a little more
     joined = np.maximum(np.minimum(joined, latest_full - rng.integers(0, 1500, n)), eighteen)
     # Too young to have finished a year of probation: they are on probation now.
     probationary |= joined > latest_full
+    probationary[np.concatenate([[0], np.cumsum(sizes)[:-1]])] = False  # every branch has a full member
     joined = np.where(probationary, np.maximum(t0 - rng.integers(15, 360, n), eighteen), joined)
 
     edu = np.empty(n, dtype=np.int64)
@@ -1139,7 +1193,7 @@ def _place_specials(drawn: _Drawn, chunk: _Chunk, today: dt.date) -> None:
         for offset, key in enumerate(branch.specials):
             row = int(drawn.starts[b]) + offset
             person = _PEOPLE[key]
-            born = _birth_for_age(today, person["age"])
+            born = _birth_for_age(today, person["age"], person["days"])
             joined = dt.date(born.year + person["joined_age"], 7, 1)
             drawn.female[row] = person["gender"] == "F"
             drawn.age[row] = person["age"]
@@ -1158,15 +1212,16 @@ def _given_names(rng, drawn: _Drawn, today: dt.date) -> list[str]:
     era = np.where(birth_year < 1965, 0, np.where(birth_year < 1985, 1, 2))
     first = np.empty(n, dtype=object)
     second = np.full(n, "", dtype=object)
-    for (gender, e), chars in _GIVEN.items():
+    for (gender, e), (firsts, seconds) in _GIVEN.items():
         mask = (drawn.female == (gender == "F")) & (era == e)
         m = int(mask.sum())
         if not m:
             continue
-        pool = np.array(list(chars), dtype=object)
-        first[mask] = pool[rng.integers(0, len(pool), m)]
-        two = rng.random(m) >= _ONE_CHAR_P[e]
-        second[mask] = np.where(two, pool[rng.integers(0, len(pool), m)], "")
+        a = np.array(list(firsts), dtype=object)[rng.integers(0, len(firsts), m)]
+        b = np.array(list(seconds), dtype=object)[rng.integers(0, len(seconds), m)]
+        one = rng.random(m) < _ONE_CHAR_P[e]
+        first[mask] = np.where(one, b, a)
+        second[mask] = np.where(one, "", b)
     return [
         SURNAMES[s] + a + b for s, a, b in zip(drawn.surname.tolist(), first.tolist(), second.tolist(), strict=True)
     ]
@@ -1200,16 +1255,39 @@ def _id_numbers(region: str, birth: np.ndarray, female: np.ndarray) -> list[str]
 def _phones(rng, n: int, offset: int) -> list[str]:
     """Mobile numbers, distinct within a build: the serial runs through a permutation of 10^8."""
     prefixes = np.array(_PHONE_PREFIXES, dtype=object)[rng.integers(0, len(_PHONE_PREFIXES), n)]
-    serial = ((np.arange(offset, offset + n, dtype=np.int64) * 48271 + 12345) % 100_000_000).tolist()
+    serial = ((np.arange(offset, offset + n, dtype=np.int64) * 61_803_399 + 27_182_818) % 100_000_000).tolist()
     return [f"{p}{s:08d}" for p, s in zip(prefixes.tolist(), serial, strict=True)]
 
 
-def _member_rows(chunk: _Chunk, drawn: _Drawn, first_id: int, phone_offset: int) -> list[Member]:
+_MEMBER_FIELDS = (
+    "id",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "education",
+    "id_number",
+    "phone",
+    "occupation",
+    "category",
+    "joined_on",
+    "confirmed_on",
+    "organization",
+    "status",
+    "created_at",
+    "updated_at",
+)
+_POST_FIELDS = ("member", "organization", "title", "started_on", "created_at", "updated_at")
+
+
+def _member_rows(chunk: _Chunk, drawn: _Drawn, first_id: int, phone_offset: int, stamp) -> list[tuple]:
+    """Rows in the order of _MEMBER_FIELDS."""
     ids = _id_numbers(chunk.region, drawn.birth, drawn.female)
     phones = _phones(chunk.rng, drawn.n, phone_offset)
     branch_ids = np.array([b.id for b in chunk.branches], dtype=np.int64)[drawn.branch_ix].tolist()
     fromordinal = dt.date.fromordinal
     full, probationary = MemberCategory.FULL.value, MemberCategory.PROBATIONARY.value
+    active = MemberStatus.ACTIVE.value
     rows = []
     for i, (name, fem, born, joined, prob, edu, occ, eth, org) in enumerate(
         zip(
@@ -1227,23 +1305,42 @@ def _member_rows(chunk: _Chunk, drawn: _Drawn, first_id: int, phone_offset: int)
     ):
         joined_on = fromordinal(joined)
         rows.append(
-            Member(
-                id=first_id + i,
-                name=name,
-                gender="F" if fem else "M",
-                ethnicity=eth,
-                birth_date=fromordinal(born),
-                education=_EDU_VALUES[edu],
-                id_number=ids[i],
-                phone=phones[i],
-                occupation=occ,
-                category=probationary if prob else full,
-                joined_on=joined_on,
-                confirmed_on=None if prob else _plus_year(joined_on),
-                organization_id=org,
+            (
+                first_id + i,
+                name,
+                "F" if fem else "M",
+                eth,
+                fromordinal(born),
+                _EDU_VALUES[edu],
+                ids[i],
+                phones[i],
+                occ,
+                probationary if prob else full,
+                joined_on,
+                None if prob else _plus_year(joined_on),
+                org,
+                active,
+                stamp,
+                stamp,
             )
         )
     return rows
+
+
+def _insert(model, fields, rows: list[tuple]) -> None:
+    """INSERT rows (tuples in the order of `fields`) with executemany, in batches.
+
+    bulk_create spends about 0.3 ms a row preparing each field of each model instance; a province has
+    4 million members, so the rows are built as plain tuples of database-ready values instead.
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH_SIZE):
+            cursor.executemany(sql, rows[start : start + BATCH_SIZE])
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1280,7 +1377,24 @@ def _term_start(rng, today: dt.date, five_year: bool) -> int:
     return t0 - int(rng.integers(60, (5 if five_year else 3) * 365))
 
 
-def _posts(chunk: _Chunk, drawn: _Drawn, first_member_id: int, today: dt.date) -> list[Post]:
+def _staffing_branches(office: _Node):
+    """The office's home branch first, then every other branch below it, in tree order."""
+    home = office.home
+    while home is None or home.kind != OrgKind.BRANCH:
+        home = (home or office).children[0]
+    yield home
+    stack = list(reversed(office.children))
+    while stack:
+        node = stack.pop()
+        if node.kind == OrgKind.BRANCH:
+            if node is not home:
+                yield node
+        elif node.kind != OrgKind.GROUP:
+            stack.extend(reversed(node.children))
+
+
+def _posts(chunk: _Chunk, drawn: _Drawn, first_member_id: int, today: dt.date, stamp) -> list[tuple]:
+    """Rows in the order of _POST_FIELDS."""
     rng = chunk.rng
     t0 = today.toordinal()
     n = drawn.n
@@ -1302,23 +1416,16 @@ def _posts(chunk: _Chunk, drawn: _Drawn, first_member_id: int, today: dt.date) -
         score[row] = 10_000.0 if key == "secretary" else -1e9
         taken[row] = key != "secretary"
 
-    posts: list[Post] = []
+    posts: list[tuple] = []
 
     def add(row: int, org: _Node, title: str, start: int) -> None:
         start = min(max(start, int(confirmed[row]) + 30), t0)
-        posts.append(
-            Post(
-                member_id=first_member_id + row,
-                organization_id=org.id,
-                title=title,
-                started_on=dt.date.fromordinal(start),
-            )
-        )
+        posts.append((first_member_id + row, org.id, str(title), dt.date.fromordinal(start), stamp, stamp))
         taken[row] = True
 
-    def best(lo: int, hi: int, k: int) -> list[int]:
+    def best(lo: int, hi: int, k: int, floor: float = -1e8) -> list[int]:
         order = lo + np.argsort(-score[lo:hi], kind="stable")
-        return [int(r) for r in order if not taken[r] and score[r] > -1e8][:k]
+        return [int(r) for r in order if not taken[r] and score[r] > floor][:k]
 
     position = {b.id: i for i, b in enumerate(chunk.branches)}
     for b, branch in enumerate(chunk.branches):
@@ -1338,18 +1445,19 @@ def _posts(chunk: _Chunk, drawn: _Drawn, first_member_id: int, today: dt.date) -
             for group, p in zip(groups, picks.tolist(), strict=False):
                 add(free[p], group, PostTitle.GROUP_LEADER, start)
 
+    # Committees and general branches are staffed from their home branch (the organs' own branch), and
+    # from their other branches when that one runs short; only full members can be elected.
     for office in chunk.offices:
-        home = office.home
-        while home is None or home.kind != OrgKind.BRANCH:
-            home = (home or office).children[0]
-        b = position[home.id]
-        lo, hi = int(drawn.starts[b]), int(drawn.starts[b]) + int(drawn.sizes[b])
         titles = _COMMITTEE if office.kind == OrgKind.COMMITTEE else _GENERAL_BRANCH_COMMITTEE
         start = _term_start(rng, today, office.unit_type in (UnitType.VILLAGE, UnitType.COMMUNITY))
-        chosen = best(lo, hi, len(titles))
         person = chunk.forced_secretaries.get(office.id)
-        if person in drawn.specials:
-            chosen = [drawn.specials[person]] + chosen[: len(titles) - 1]
+        chosen = [drawn.specials[person]] if person in drawn.specials else []
+        for branch in _staffing_branches(office):
+            if len(chosen) >= len(titles):
+                break
+            b = position[branch.id]
+            lo, hi = int(drawn.starts[b]), int(drawn.starts[b]) + int(drawn.sizes[b])
+            chosen += best(lo, hi, len(titles) - len(chosen), floor=-500.0)
         for row, title in zip(chosen, titles, strict=False):
             add(row, office, title, start)
     return posts
@@ -1471,7 +1579,7 @@ def build_demo(
             _delete_existing()
             say(_("Deleted the existing organizations, members and demo accounts"))
 
-        plan = _plan(scale=scale, seed=seed, today=today, first_id=_next_id(Organization))
+        plan = _plan(scale=scale, seed=seed, first_id=_next_id(Organization))
         counts = {kind: 0 for kind in OrgKind.values}
         for node in plan.nodes:
             counts[node.kind] += 1
@@ -1501,6 +1609,7 @@ def build_demo(
         say(_("Wrote %(n)s organizations") % {"n": f"{len(plan.nodes):,}"})
 
         member_id = _next_id(Member)
+        stamp = connection.ops.adapt_datetimefield_value(timezone.now())
         members = probationary = women = posts = 0
         special_members: dict[str, int] = {}
         special_nodes = plan.special_nodes
@@ -1509,12 +1618,9 @@ def build_demo(
             if not chunk.branches:
                 continue
             drawn = _draw_members(chunk, today)
-            member_rows = _member_rows(chunk, drawn, member_id, members)
-            for start in range(0, len(member_rows), BATCH_SIZE):
-                Member.objects.bulk_create(member_rows[start : start + BATCH_SIZE], batch_size=BATCH_SIZE)
-            post_rows = _posts(chunk, drawn, member_id, today)
-            for start in range(0, len(post_rows), BATCH_SIZE):
-                Post.objects.bulk_create(post_rows[start : start + BATCH_SIZE], batch_size=BATCH_SIZE)
+            _insert(Member, _MEMBER_FIELDS, _member_rows(chunk, drawn, member_id, members, stamp))
+            post_rows = _posts(chunk, drawn, member_id, today, stamp)
+            _insert(Post, _POST_FIELDS, post_rows)
             for key, row in drawn.specials.items():
                 special_members[key] = member_id + row
             member_id += drawn.n

@@ -292,7 +292,7 @@ def _complete_transfer(transfer: Transfer, *, actor) -> None:
 @transaction.atomic
 def transfer_request(*, actor, member: Member, to_organization: Organization, reason: str = "") -> Transfer:
     """Start moving a member's relation; when the actor also manages the receiver, it completes at once."""
-    member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("organization").get(pk=member.pk)
     require(actor, Action.CHANGE, member)
     if member.status != MemberStatus.ACTIVE:
         raise ValidationError(_("Only an active member can be transferred."))
@@ -327,7 +327,9 @@ def transfer_request(*, actor, member: Member, to_organization: Organization, re
 
 
 def _open_transfer(transfer: Transfer) -> Transfer:
-    transfer = Transfer.objects.select_for_update().select_related("member", "to_organization").get(pk=transfer.pk)
+    transfer = (
+        Transfer.objects.select_for_update(of=("self",)).select_related("member", "to_organization").get(pk=transfer.pk)
+    )
     if transfer.state != TransferState.REQUESTED:
         raise Conflict(_("This transfer was already decided (%(state)s).") % {"state": transfer.get_state_display()})
     return transfer

@@ -1,0 +1,40 @@
+"""The assessment app: indicator systems, periods of assessment, ratings, the engine and results."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssessmentConfig(AppConfig):
+    name = "grassroots.assessment"
+    label = "assessment"
+    verbose_name = _("Assessment")
+
+    def ready(self):
+        from grassroots.core.audit import register_actions
+        from grassroots.core.policy import ModelScope, register_scope
+
+        from . import models
+
+        register_scope(models.IndicatorSystem, ModelScope(paths=("owner__path",)))
+        register_scope(models.AssessmentRun, ModelScope(paths=("scope__path",)))
+        register_scope(models.Result, ModelScope(paths=("organization__path",), own_organization=("organization_id",)))
+        register_scope(models.IndicatorValue, ModelScope(paths=("organization__path",)))
+        register_scope(models.EnteredValue, ModelScope(paths=("organization__path",)))
+        register_scope(models.VetoEvent, ModelScope(paths=("organization__path",)))
+        register_actions(
+            {
+                "assessment.system.create": _("Indicator system created"),
+                "assessment.system.weights": _("Indicator weights set"),
+                "assessment.system.activate": _("Indicator system put in use"),
+                "assessment.run.create": _("Assessment opened"),
+                "assessment.run.collect": _("Assessment collecting ratings"),
+                "assessment.run.compute": _("Assessment computed"),
+                "assessment.run.publish": _("Assessment published"),
+                "assessment.run.close": _("Assessment closed"),
+                "assessment.run.recompute": _("Closed assessment recomputed as a new version"),
+                "assessment.value.enter": _("Score input entered"),
+                "assessment.veto.record": _("Veto event recorded"),
+                "assessment.tokens.issue": _("Rating links issued"),
+                "assessment.rating.user": _("Rating given"),
+            }
+        )

@@ -1,0 +1,735 @@
+"""The assessment engine: set-based SQL over the records, then a roll-up up the tree one depth at a time.
+
+Stages (every one a handful of SQL statements over all organizations at once, never a loop per organization):
+  1. own totals: numerator and denominator of each metric per organization, one GROUP BY per record table;
+  2. subtree totals: from the deepest level up, own + the children's subtree totals (equi-joins on parent);
+  3. leaf scores of every assessed organization (CASE expressions), entered values and fuzzy ratings;
+  4. group scores up the indicator tree (weighted means of the children that have a score);
+  5. results: weighted total, capped deductions and bonuses, vetoes, grades by bands, ranks by window functions;
+  6. TOPSIS closeness and rank sensitivity in numpy over the score matrix.
+The SQL is the same on SQLite and PostgreSQL: no recursive CTEs, no range self-joins in the hot path.
+"""
+
+import datetime as dt
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connection, transaction
+from django.utils import timezone
+
+from grassroots.duties.models import Assignment, Claim, Duty, ProgressReport
+from grassroots.organizations.models import Member, Organization, Post
+from grassroots.orglife.models import (
+    Attendance,
+    CareCase,
+    CareVisit,
+    Meeting,
+    MeetingRule,
+    StudyPlan,
+    StudyRecord,
+    Talk,
+)
+
+from . import methods
+from .models import (
+    AssessmentRun,
+    EnteredValue,
+    Grade,
+    Indicator,
+    IndicatorKind,
+    IndicatorValue,
+    Metric,
+    MetricTotal,
+    RaterGroup,
+    Rating,
+    Result,
+    RunState,
+    VetoEvent,
+)
+
+GRADE_ORDER = [Grade.EXCELLENT, Grade.GOOD, Grade.FAIR, Grade.POOR]
+GRADE_SCORES = np.array([95.0, 85.0, 75.0, 60.0])
+MONTHS_PER = {"month": 1, "quarter": 3, "year": 12}
+
+
+def t(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+@dataclass
+class Context:
+    run: AssessmentRun
+    start: object
+    end: object
+    asof: object
+    months: int
+    scope_path: str
+
+    @property
+    def in_scope(self) -> str:
+        """SQL condition: organization alias `o` in the run's subtree (a path range on the indexed column)."""
+        return "o.path >= %s AND o.path < %s"
+
+    @property
+    def scope_params(self) -> list:
+        return [self.scope_path, self.scope_path + "~"]
+
+
+class EngineError(Exception):
+    pass
+
+
+def _exec(sql: str, params=()) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+
+
+def _fetch(sql: str, params=()) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return cursor.fetchall()
+
+
+def _own(ctx: Context, metric: str, select_sql: str, params) -> None:
+    """Insert own totals: `select_sql` yields (organization_id, num, den) for organizations in scope."""
+    _exec(
+        f"INSERT INTO {t(MetricTotal)} (run_id, organization_id, metric, subtree, num, den) "
+        f"SELECT %s, x.org, %s, %s, x.num, x.den FROM ({select_sql}) x",
+        [ctx.run.pk, metric, False, *params],
+    )
+
+
+# ---------------------------------------------------------------- stage 1: own totals
+
+
+def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
+    a, d, o = t(Assignment), t(Duty), t(Organization)
+    weight = f"(a.weight * CASE WHEN d.is_major THEN {major_w} WHEN d.is_key THEN {key_w} ELSE 1.0 END)"
+    base = (
+        f"FROM {a} a JOIN {d} d ON d.id = a.duty_id JOIN {o} o ON o.id = a.organization_id "
+        f"WHERE {ctx.in_scope} AND a.due_on >= %s AND a.due_on <= %s AND a.state NOT IN ('draft', 'cancelled')"
+    )
+    params = [*ctx.scope_params, ctx.start, ctx.end]
+    _own(
+        ctx,
+        Metric.COMPLETION,
+        f"SELECT a.organization_id AS org, SUM(CASE WHEN a.state = 'accepted' THEN {weight} ELSE 0 END) AS num, "
+        f"SUM({weight}) AS den {base} GROUP BY a.organization_id",
+        params,
+    )
+    _own(
+        ctx,
+        Metric.KEY_WORK,
+        f"SELECT a.organization_id AS org, SUM(CASE WHEN a.state = 'accepted' THEN {weight} ELSE 0 END) AS num, "
+        f"SUM({weight}) AS den {base} AND (d.is_key OR d.is_major) GROUP BY a.organization_id",
+        params,
+    )
+    _own(
+        ctx,
+        Metric.ON_TIME,
+        "SELECT a.organization_id AS org, "
+        "SUM(CASE WHEN a.state = 'accepted' AND a.accepted_on <= a.due_on THEN 1 ELSE 0 END) AS num, "
+        f"COUNT(*) AS den {base} AND a.due_on <= %s GROUP BY a.organization_id",
+        [*params, ctx.asof],
+    )
+    _own(
+        ctx,
+        Metric.OVERDUE_KEY,
+        f"SELECT a.organization_id AS org, COUNT(*) AS num, CAST(NULL AS FLOAT) AS den {base} AND (d.is_key OR d.is_major) "
+        "AND a.state <> 'accepted' AND a.due_on < %s GROUP BY a.organization_id",
+        [*params, ctx.asof],
+    )
+    if ctx.asof >= ctx.end:
+        _own(
+            ctx,
+            Metric.MAJOR_FAILED,
+            f"SELECT a.organization_id AS org, COUNT(*) AS num, CAST(NULL AS FLOAT) AS den {base} AND d.is_major "
+            "AND a.state <> 'accepted' GROUP BY a.organization_id",
+            params,
+        )
+    r = t(ProgressReport)
+    _own(
+        ctx,
+        Metric.RETURNED,
+        f"SELECT a.organization_id AS org, SUM(CASE WHEN r.state = 'accepted' THEN 1 ELSE 0 END) AS num, "
+        f"COUNT(*) AS den FROM {r} r JOIN {a} a ON a.id = r.assignment_id JOIN {o} o ON o.id = a.organization_id "
+        f"WHERE {ctx.in_scope} AND r.state IN ('accepted', 'returned') AND a.due_on >= %s AND a.due_on <= %s "
+        "GROUP BY a.organization_id",
+        params,
+    )
+    c, m = t(Claim), t(Member)
+    _own(
+        ctx,
+        Metric.CLAIMS,
+        f"SELECT x.org, SUM(x.claims) AS num, SUM(x.members) AS den FROM ("
+        f"  SELECT m.organization_id AS org, COUNT(c.id) AS claims, 0 AS members FROM {c} c "
+        f"  JOIN {m} m ON m.id = c.member_id JOIN {o} o ON o.id = m.organization_id "
+        f"  WHERE {ctx.in_scope} AND c.state IN ('active', 'completed') AND c.created_at >= %s AND c.created_at < %s "
+        "  GROUP BY m.organization_id "
+        "  UNION ALL "
+        f"  SELECT m.organization_id, 0, COUNT(*) FROM {m} m JOIN {o} o ON o.id = m.organization_id "
+        f"  WHERE {ctx.in_scope} AND m.status = 'active' GROUP BY m.organization_id"
+        ") x GROUP BY x.org",
+        [*ctx.scope_params, _start_dt(ctx), _end_dt(ctx), *ctx.scope_params],
+    )
+
+
+def _start_dt(ctx):
+    return timezone.make_aware(dt.datetime.combine(ctx.start, dt.time.min))
+
+
+def _end_dt(ctx):
+    return timezone.make_aware(dt.datetime.combine(ctx.end, dt.time.max))
+
+
+def _meeting_totals(ctx: Context) -> None:
+    """Held meetings against the required count, kind by kind (a surplus of one kind does not cover another)."""
+    o, mt = t(Organization), t(Meeting)
+    rules = {r.kind: r for r in MeetingRule.objects.filter(organization__isnull=True)}
+    rows = []
+    for kind, rule in rules.items():
+        per = MONTHS_PER[rule.per]
+        required = rule.count * (ctx.months // per)
+        if required:
+            rows.append(f"SELECT '{kind}' AS kind, {int(required)} AS req, {1 if rule.applies_to_groups else 0} AS grp")
+    if not rows:
+        return
+    _exec("DROP TABLE IF EXISTS tmp_assess_meet")
+    _exec(
+        "CREATE TEMPORARY TABLE tmp_assess_meet (org_id bigint, path varchar(255), kind varchar(20), req integer, "
+        "held integer)"
+    )
+    _exec(
+        f"INSERT INTO tmp_assess_meet (org_id, path, kind, req, held) "
+        f"SELECT o.id, o.path, k.kind, k.req, COALESCE(h.n, 0) FROM {o} o "
+        f"JOIN ({' UNION ALL '.join(rows)}) k ON k.grp = CASE WHEN o.kind = 'group' THEN 1 ELSE 0 END "
+        f"LEFT JOIN (SELECT organization_id, kind, COUNT(*) AS n FROM {mt} WHERE state = 'held' "
+        f"  AND held_on >= %s AND held_on <= %s GROUP BY organization_id, kind) h "
+        f"  ON h.organization_id = o.id AND h.kind = k.kind "
+        f"WHERE {ctx.in_scope} AND o.is_active AND o.kind IN ('branch', 'general_branch', 'group')",
+        [ctx.start, ctx.end, *ctx.scope_params],
+    )
+    # Rules set on an organization override the default below it; deeper ones win (applied last).
+    for rule in (
+        MeetingRule.objects.filter(organization__isnull=False)
+        .select_related("organization")
+        .order_by("organization__depth")
+    ):
+        per = MONTHS_PER[rule.per]
+        _exec(
+            "UPDATE tmp_assess_meet SET req = %s WHERE kind = %s AND path >= %s AND path < %s",
+            [rule.count * (ctx.months // per), rule.kind, rule.organization.path, rule.organization.path + "~"],
+        )
+    _own(
+        ctx,
+        Metric.MEETINGS,
+        "SELECT org_id AS org, SUM(CASE WHEN held < req THEN held ELSE req END) AS num, SUM(req) AS den "
+        "FROM tmp_assess_meet GROUP BY org_id",
+        [],
+    )
+    _own(
+        ctx,
+        Metric.MISSING_MEETINGS,
+        "SELECT org_id AS org, SUM(CASE WHEN held < req THEN req - held ELSE 0 END) AS num, CAST(NULL AS FLOAT) AS den "
+        "FROM tmp_assess_meet GROUP BY org_id",
+        [],
+    )
+    _exec("DROP TABLE tmp_assess_meet")
+    at = t(Attendance)
+    _own(
+        ctx,
+        Metric.ATTENDANCE,
+        "SELECT mt.organization_id AS org, SUM(CASE WHEN a.status IN ('present', 'late') THEN 1 ELSE 0 END) AS num, "
+        f"COUNT(*) AS den FROM {at} a JOIN {mt} mt ON mt.id = a.meeting_id JOIN {o} o ON o.id = mt.organization_id "
+        f"WHERE {ctx.in_scope} AND mt.state = 'held' AND mt.held_on >= %s AND mt.held_on <= %s "
+        "GROUP BY mt.organization_id",
+        [*ctx.scope_params, ctx.start, ctx.end],
+    )
+    _own(
+        ctx,
+        Metric.UNEXCUSED,
+        f"SELECT mt.organization_id AS org, COUNT(*) AS num, CAST(NULL AS FLOAT) AS den FROM {at} a JOIN {mt} mt ON mt.id = a.meeting_id "
+        f"JOIN {o} o ON o.id = mt.organization_id WHERE {ctx.in_scope} AND mt.state = 'held' AND a.status = 'absent' "
+        "AND mt.held_on >= %s AND mt.held_on <= %s GROUP BY mt.organization_id",
+        [*ctx.scope_params, ctx.start, ctx.end],
+    )
+
+
+def _member_totals(ctx: Context) -> None:
+    o, m, s, p = t(Organization), t(Member), t(StudyRecord), t(Post)
+    plan = (
+        StudyPlan.objects.filter(
+            organization__path__in=[ctx.scope_path[:i] for i in range(4, len(ctx.scope_path) + 1, 4)],
+            period__start__lte=ctx.end,
+            period__end__gte=ctx.start,
+        )
+        .order_by("-organization__depth")
+        .first()
+    )
+    fraction = min(1.0, ctx.months / 12.0)
+    plain = float(plan.required_hours if plan else 32) * fraction
+    cadre = float(plan.required_hours_cadre if plan else 56) * fraction
+    _own(
+        ctx,
+        Metric.STUDY,
+        "SELECT x.org, SUM(CASE WHEN x.hours >= x.req THEN 1.0 ELSE x.hours / x.req END) AS num, COUNT(*) AS den FROM ("
+        f"  SELECT m.organization_id AS org, COALESCE(h.hours, 0) * 1.0 AS hours, "
+        f"  CASE WHEN c.member_id IS NULL THEN {plain} ELSE {cadre} END AS req "
+        f"  FROM {m} m JOIN {o} o ON o.id = m.organization_id "
+        f"  LEFT JOIN (SELECT member_id, SUM(hours) AS hours FROM {s} WHERE state = 'confirmed' "
+        "     AND studied_on >= %s AND studied_on <= %s GROUP BY member_id) h ON h.member_id = m.id "
+        f"  LEFT JOIN (SELECT DISTINCT member_id FROM {p} WHERE ended_on IS NULL) c ON c.member_id = m.id "
+        f"  WHERE {ctx.in_scope} AND m.status = 'active'"
+        ") x GROUP BY x.org",
+        [ctx.start, ctx.end, *ctx.scope_params],
+    )
+    cc, cv, tk = t(CareCase), t(CareVisit), t(Talk)
+    # A visit is in time when it falls within the case's interval before the as-of date; intervals are few, so
+    # their cut-off dates are computed here rather than with date arithmetic that differs between databases.
+    intervals = sorted(set(CareCase.objects.values_list("visit_interval_days", flat=True))) or [182]
+    cutoff = "CASE " + " ".join(f"WHEN visit_interval_days = {int(d)} THEN %s" for d in intervals) + " END"
+    cutoffs = [ctx.asof - dt.timedelta(days=int(d)) for d in intervals]
+    _own(
+        ctx,
+        Metric.CARE,
+        "SELECT m.organization_id AS org, "
+        "SUM(CASE WHEN v.last_visit IS NOT NULL AND v.last_visit >= cc.due_from THEN 1 ELSE 0 END) AS num, "
+        "COUNT(*) AS den FROM ("
+        f"  SELECT id, member_id, opened_on, closed_on, {cutoff} AS due_from FROM {cc}"
+        f") cc JOIN {m} m ON m.id = cc.member_id JOIN {o} o ON o.id = m.organization_id "
+        f"LEFT JOIN (SELECT case_id, MAX(visited_on) AS last_visit FROM {cv} WHERE visited_on <= %s GROUP BY case_id) v "
+        "  ON v.case_id = cc.id "
+        f"WHERE {ctx.in_scope} AND cc.opened_on <= %s AND (cc.closed_on IS NULL OR cc.closed_on > %s) "
+        "GROUP BY m.organization_id",
+        [*cutoffs, ctx.asof, *ctx.scope_params, ctx.asof, ctx.asof],
+    )
+    _own(
+        ctx,
+        Metric.TALKS,
+        "SELECT m.organization_id AS org, SUM(CASE WHEN k.member_id IS NULL THEN 0 ELSE 1 END) AS num, COUNT(*) AS den "
+        f"FROM {m} m JOIN {o} o ON o.id = m.organization_id "
+        f"LEFT JOIN (SELECT DISTINCT member_id FROM {tk} WHERE talked_on >= %s AND talked_on <= %s) k "
+        "  ON k.member_id = m.id "
+        f"WHERE {ctx.in_scope} AND m.status = 'active' GROUP BY m.organization_id",
+        [ctx.start, ctx.end, *ctx.scope_params],
+    )
+    v = t(VetoEvent)
+    _own(
+        ctx,
+        Metric.VETO_EVENTS,
+        f"SELECT v.organization_id AS org, COUNT(*) AS num, CAST(NULL AS FLOAT) AS den FROM {v} v JOIN {o} o ON o.id = v.organization_id "
+        f"WHERE {ctx.in_scope} AND v.occurred_on >= %s AND v.occurred_on <= %s GROUP BY v.organization_id",
+        [*ctx.scope_params, ctx.start, ctx.end],
+    )
+
+
+def _objective_totals(ctx: Context) -> None:
+    from grassroots.duties.models import BusinessObjective, ObjectiveValue
+
+    bo, ov, o = t(BusinessObjective), t(ObjectiveValue), t(Organization)
+    _own(
+        ctx,
+        Metric.OBJECTIVES,
+        "SELECT x.org, SUM(CASE WHEN x.att < 0 THEN 0 WHEN x.att > 1 THEN 1 ELSE x.att END) AS num, COUNT(*) AS den "
+        "FROM (SELECT b.organization_id AS org, "
+        "  (COALESCE(v.value, b.baseline) - b.baseline) * 1.0 / (b.target - b.baseline) AS att "
+        f"  FROM {bo} b JOIN {o} o ON o.id = b.organization_id "
+        f"  LEFT JOIN {ov} v ON v.objective_id = b.id AND v.id = (SELECT v2.id FROM {ov} v2 "
+        "    WHERE v2.objective_id = b.id AND v2.measured_on <= %s ORDER BY v2.measured_on DESC, v2.id DESC LIMIT 1) "
+        f"  WHERE {ctx.in_scope} AND b.period_id IN (SELECT id FROM {t(type(ctx.run.period))} "
+        '    WHERE start <= %s AND "end" >= %s)'
+        ") x GROUP BY x.org",
+        [ctx.asof, *ctx.scope_params, ctx.end, ctx.start],
+    )
+
+
+# ---------------------------------------------------------------- stage 2: subtree totals
+
+
+def _roll_up(ctx: Context) -> None:
+    """Subtree totals level by level from the deepest: own + the children's subtree, joined on parent ids."""
+    o, mt = t(Organization), t(MetricTotal)
+    depths = _fetch(f"SELECT MIN(o.depth), MAX(o.depth) FROM {o} o WHERE {ctx.in_scope}", ctx.scope_params)[0]
+    if depths[0] is None:
+        return
+    low, high = depths
+    for depth in range(high, low - 1, -1):
+        _exec(
+            f"INSERT INTO {mt} (run_id, organization_id, metric, subtree, num, den) "
+            "SELECT %s, x.org, x.metric, %s, SUM(x.num), SUM(x.den) FROM ("
+            f"  SELECT own.organization_id AS org, own.metric, own.num, own.den FROM {mt} own "
+            f"  JOIN {o} o ON o.id = own.organization_id WHERE own.run_id = %s AND own.subtree = %s AND o.depth = %s "
+            "  UNION ALL "
+            f"  SELECT o.parent_id, sub.metric, sub.num, sub.den FROM {mt} sub "
+            f"  JOIN {o} o ON o.id = sub.organization_id WHERE sub.run_id = %s AND sub.subtree = %s AND o.depth = %s"
+            ") x GROUP BY x.org, x.metric",
+            [ctx.run.pk, True, ctx.run.pk, False, depth, ctx.run.pk, True, depth + 1],
+        )
+
+
+# ---------------------------------------------------------------- stage 3-4: indicator scores
+
+
+def _assessed(ctx: Context) -> None:
+    o = t(Organization)
+    _exec("DROP TABLE IF EXISTS tmp_assessed")
+    _exec("CREATE TEMPORARY TABLE tmp_assessed (org_id bigint PRIMARY KEY, parent_id bigint, depth integer)")
+    _exec(
+        f"INSERT INTO tmp_assessed (org_id, parent_id, depth) SELECT o.id, o.parent_id, o.depth FROM {o} o "
+        f"WHERE {ctx.in_scope} AND o.is_active AND o.kind = %s",
+        [*ctx.scope_params, ctx.run.system.assessed_kind],
+    )
+
+
+def _tree(system) -> tuple[list[Indicator], dict[int, list[Indicator]], dict[int, int]]:
+    indicators = list(system.indicators.order_by("position", "id"))
+    children: dict[int | None, list[Indicator]] = defaultdict(list)
+    for ind in indicators:
+        children[ind.parent_id].append(ind)
+    depth: dict[int, int] = {}
+
+    def walk(parent, d):
+        for child in children.get(parent, []):
+            depth[child.pk] = d
+            walk(child.pk, d + 1)
+
+    walk(None, 1)
+    return indicators, children, depth
+
+
+def _leaf_scores(ctx: Context, indicators: list[Indicator]) -> None:
+    iv, mt = t(IndicatorValue), t(MetricTotal)
+    computed = [i for i in indicators if i.kind == IndicatorKind.COMPUTED and i.metric]
+    counted = [
+        i for i in indicators if (i.kind in (IndicatorKind.DEDUCTION, IndicatorKind.BONUS) or i.is_veto) and i.metric
+    ]
+    for ind in computed:
+        target = float(ind.target) or 1.0
+        # Nothing required (no duties, no meetings due, nobody in difficulty) earns full marks.
+        _exec(
+            f"INSERT INTO {iv} (run_id, organization_id, indicator_id, numerator, denominator, raw, score) "
+            "SELECT %s, a.org_id, %s, m.num, m.den, CASE WHEN m.den > 0 THEN m.num * 1.0 / m.den END, "
+            "CASE WHEN m.den IS NULL OR m.den = 0 THEN 100.0 "
+            "     WHEN m.num * 1.0 / m.den >= %s THEN 100.0 ELSE 100.0 * m.num / m.den / %s END "
+            f"FROM tmp_assessed a LEFT JOIN {mt} m ON m.organization_id = a.org_id AND m.run_id = %s "
+            "  AND m.subtree = %s AND m.metric = %s",
+            [ctx.run.pk, ind.pk, target, target, ctx.run.pk, True, ind.metric],
+        )
+    for ind in counted:
+        points, cap = float(ind.points), float(ind.cap)
+        capped = f"CASE WHEN COALESCE(m.num, 0) * {points} > {cap} THEN {cap} ELSE COALESCE(m.num, 0) * {points} END"
+        score = capped if cap > 0 else f"COALESCE(m.num, 0) * {points}"
+        _exec(
+            f"INSERT INTO {iv} (run_id, organization_id, indicator_id, numerator, denominator, raw, score) "
+            f"SELECT %s, a.org_id, %s, m.num, NULL, COALESCE(m.num, 0), {score} "
+            f"FROM tmp_assessed a LEFT JOIN {mt} m ON m.organization_id = a.org_id AND m.run_id = %s "
+            "  AND m.subtree = %s AND m.metric = %s",
+            [ctx.run.pk, ind.pk, ctx.run.pk, True, ind.metric],
+        )
+    # Entered scores (0-100), and bonuses entered by hand (points, up to the cap).
+    ev = t(EnteredValue)
+    for ind in (
+        i for i in indicators if i.kind == IndicatorKind.ENTERED or (i.kind == IndicatorKind.BONUS and not i.metric)
+    ):
+        top = 100.0 if ind.kind == IndicatorKind.ENTERED else float(ind.cap)
+        _exec(
+            f"INSERT INTO {iv} (run_id, organization_id, indicator_id, numerator, denominator, raw, score) "
+            "SELECT %s, e.organization_id, e.indicator_id, NULL, NULL, e.value, "
+            f"CASE WHEN e.value > {top} THEN {top} WHEN e.value < 0 THEN 0.0 ELSE e.value * 1.0 END "
+            f"FROM {ev} e JOIN tmp_assessed a ON a.org_id = e.organization_id WHERE e.run_id = %s AND e.indicator_id = %s",
+            [ctx.run.pk, ctx.run.pk, ind.pk],
+        )
+    qualitative = [i for i in indicators if i.kind == IndicatorKind.QUALITATIVE]
+    if qualitative:
+        _fuzzy_scores(ctx, qualitative)
+
+
+def _fuzzy_scores(ctx: Context, indicators: list[Indicator]) -> None:
+    """Ratings per rater group -> membership rows -> weighted by the groups (M(·,+)) -> a grade vector and score."""
+    groups = list(RaterGroup.objects.filter(run=ctx.run).order_by("id"))
+    if not groups:
+        return
+    group_index = {g.pk: i for i, g in enumerate(groups)}
+    weights = np.array([float(g.weight) for g in groups])
+    rows = _fetch(
+        f"SELECT r.organization_id, r.indicator_id, r.group_id, r.grade, COUNT(*) FROM {t(Rating)} r "
+        f"JOIN tmp_assessed a ON a.org_id = r.organization_id WHERE r.group_id IN ({','.join(['%s'] * len(groups))}) "
+        "GROUP BY r.organization_id, r.indicator_id, r.group_id, r.grade",
+        [g.pk for g in groups],
+    )
+    if not rows:
+        return
+    keys = sorted({(org, ind) for org, ind, *_rest in rows})
+    key_index = {k: i for i, k in enumerate(keys)}
+    grade_index = {g: i for i, g in enumerate(GRADE_ORDER)}
+    counts = np.zeros((len(keys), len(groups), len(GRADE_ORDER)))
+    for org, ind, group, grade, n in rows:
+        counts[key_index[(org, ind)], group_index[group], grade_index[grade]] += n
+    membership = methods.membership_from_counts(counts.reshape(-1, len(GRADE_ORDER))).reshape(counts.shape)
+    # Groups that rated nobody here give way: the other groups' weights are renormalized per organization.
+    present = counts.sum(axis=2) > 0
+    w = np.where(present, weights[None, :], 0.0)
+    w = w / np.where(w.sum(axis=1, keepdims=True) > 0, w.sum(axis=1, keepdims=True), 1.0)
+    vectors = np.einsum("kg,kgj->kj", w, membership)
+    scores = methods.fuzzy_score(vectors, GRADE_SCORES)
+    IndicatorValue.objects.bulk_create(
+        [
+            IndicatorValue(
+                run=ctx.run,
+                organization_id=org,
+                indicator_id=ind,
+                numerator=float(counts[i].sum()),
+                raw=float(scores[i]),
+                score=float(scores[i]),
+            )
+            for (org, ind), i in key_index.items()
+        ],
+        batch_size=5000,
+    )
+
+
+def _group_scores(ctx: Context, children: dict, depth: dict) -> None:
+    """Each group's score: the weighted mean of its children that have a score (missing ones give way)."""
+    iv = t(IndicatorValue)
+    groups = [i for kids in children.values() for i in kids if i.kind == IndicatorKind.GROUP]
+    for level in sorted({depth[g.pk] for g in groups}, reverse=True):
+        edges = []
+        for g in (g for g in groups if depth[g.pk] == level):
+            for child in children.get(g.pk, []):
+                if not child.is_adjustment and float(child.weight) > 0:
+                    edges.append(f"SELECT {int(child.pk)} AS child, {int(g.pk)} AS parent, {float(child.weight)} AS w")
+        if not edges:
+            continue
+        _exec(
+            f"INSERT INTO {iv} (run_id, organization_id, indicator_id, numerator, denominator, raw, score) "
+            "SELECT %s, v.organization_id, e.parent, NULL, NULL, NULL, SUM(e.w * v.score) / SUM(e.w) "
+            f"FROM {iv} v JOIN ({' UNION ALL '.join(edges)}) e ON e.child = v.indicator_id "
+            "WHERE v.run_id = %s GROUP BY v.organization_id, e.parent",
+            [ctx.run.pk, ctx.run.pk],
+        )
+
+
+# ---------------------------------------------------------------- stage 5: results
+
+
+def _results(ctx: Context, children: dict) -> None:
+    iv, res = t(IndicatorValue), t(Result)
+    top = [i for i in children.get(None, []) if not i.is_adjustment and float(i.weight) > 0]
+    adjustments = [i for kids in children.values() for i in kids if i.is_adjustment]
+    deductions = [i.pk for i in adjustments if i.kind == IndicatorKind.DEDUCTION]
+    bonuses = [i.pk for i in adjustments if i.kind == IndicatorKind.BONUS]
+    vetoes = [i.pk for i in adjustments if i.is_veto]
+    if not top:
+        raise EngineError("the indicator system has no weighted indicators at its top level")
+    top_edges = " UNION ALL ".join(f"SELECT {int(i.pk)} AS ind, {float(i.weight)} AS w" for i in top)
+
+    def id_list(ids):
+        return ",".join(str(int(i)) for i in ids) or "NULL"
+
+    bands = ctx.run.system.bands()
+    grade_case = (
+        "CASE "
+        + " ".join(f"WHEN x.total >= {float(b['min'])} THEN '{b['grade']}'" for b in bands[:-1])
+        + f" ELSE '{bands[-1]['grade']}' END"
+    )
+    lowest = bands[-1]["grade"]
+    _exec(
+        f"INSERT INTO {res} (run_id, organization_id, weighted, deductions, bonus, score, grade, vetoed, veto_reason) "
+        "SELECT %s, x.org, x.weighted, x.ded, x.bonus, x.total, "
+        f"CASE WHEN x.veto > 0 THEN '{lowest}' ELSE {grade_case} END, "
+        "CASE WHEN x.veto > 0 THEN %s ELSE %s END, '' FROM ("
+        "  SELECT y.org, y.weighted, y.ded, y.bonus, y.veto, "
+        "  CASE WHEN y.weighted - y.ded + y.bonus > 100 THEN 100.0 WHEN y.weighted - y.ded + y.bonus < 0 THEN 0.0 "
+        "       ELSE y.weighted - y.ded + y.bonus END AS total FROM ("
+        "    SELECT a.org_id AS org, COALESCE(w.weighted, 0) AS weighted, COALESCE(j.ded, 0) AS ded, "
+        "    COALESCE(j.bonus, 0) AS bonus, COALESCE(j.veto, 0) AS veto FROM tmp_assessed a "
+        "    LEFT JOIN (SELECT v.organization_id AS org, SUM(e.w * v.score) / SUM(e.w) AS weighted "
+        f"      FROM {iv} v JOIN ({top_edges}) e ON e.ind = v.indicator_id WHERE v.run_id = %s "
+        "      GROUP BY v.organization_id) w ON w.org = a.org_id "
+        "    LEFT JOIN (SELECT v.organization_id AS org, "
+        f"      SUM(CASE WHEN v.indicator_id IN ({id_list(deductions)}) THEN v.score ELSE 0 END) AS ded, "
+        f"      SUM(CASE WHEN v.indicator_id IN ({id_list(bonuses)}) THEN v.score ELSE 0 END) AS bonus, "
+        f"      SUM(CASE WHEN v.indicator_id IN ({id_list(vetoes)}) THEN v.raw ELSE 0 END) AS veto "
+        f"      FROM {iv} v WHERE v.run_id = %s AND v.indicator_id IN ({id_list(deductions + bonuses + vetoes)}) "
+        "      GROUP BY v.organization_id) j ON j.org = a.org_id"
+        "  ) y"
+        ") x",
+        [ctx.run.pk, True, False, ctx.run.pk, ctx.run.pk],
+    )
+    _veto_reasons(ctx, vetoes)
+    _ranks(ctx)
+
+
+def _veto_reasons(ctx: Context, veto_ids) -> None:
+    """Say why each vetoed organization was vetoed: the events recorded and the veto indicators that fired."""
+    vetoed = list(Result.objects.filter(run=ctx.run, vetoed=True).values_list("id", "organization_id"))
+    if not vetoed:
+        return
+    org_ids = [org for _id, org in vetoed]
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for event in VetoEvent.objects.filter(
+        organization_id__in=org_ids, occurred_on__gte=ctx.start, occurred_on__lte=ctx.end
+    ):
+        reasons[event.organization_id].append(event.reason)
+    fired = {i.pk: i for i in Indicator.objects.filter(pk__in=veto_ids).exclude(metric=Metric.VETO_EVENTS)}
+    for value in IndicatorValue.objects.filter(
+        run=ctx.run, organization_id__in=org_ids, indicator_id__in=list(fired), raw__gt=0
+    ):
+        reasons[value.organization_id].append(f"{fired[value.indicator_id].display_name()} ×{int(value.raw)}")
+    updates = [Result(id=rid, veto_reason="; ".join(reasons.get(org, []))[:300]) for rid, org in vetoed]
+    Result.objects.bulk_update(updates, ["veto_reason"], batch_size=2000)
+
+
+def _ranks(ctx: Context) -> None:
+    res = t(Result)
+    order = "CASE WHEN r.vetoed THEN 1 ELSE 0 END, r.score DESC"
+    _exec(
+        f"UPDATE {res} SET rank_siblings = x.rs, rank_level = x.rl FROM ("
+        f"  SELECT r.id, RANK() OVER (PARTITION BY a.parent_id ORDER BY {order}) AS rs, "
+        f"  RANK() OVER (PARTITION BY a.depth ORDER BY {order}) AS rl "
+        f"  FROM {res} r JOIN tmp_assessed a ON a.org_id = r.organization_id WHERE r.run_id = %s"
+        f") x WHERE {res}.id = x.id",
+        [ctx.run.pk],
+    )
+
+
+# ---------------------------------------------------------------- stage 6: TOPSIS and sensitivity
+
+
+def global_leaf_weights(children: dict) -> dict[int, float]:
+    """Each weighted leaf's share of the total: the product of the weights along its path."""
+    out = {}
+
+    def walk(parent, share):
+        kids = [k for k in children.get(parent, []) if not k.is_adjustment and float(k.weight) > 0]
+        total = sum(float(k.weight) for k in kids) or 1.0
+        for k in kids:
+            w = share * float(k.weight) / total
+            if k.kind == IndicatorKind.GROUP:
+                walk(k.pk, w)
+            else:
+                out[k.pk] = w
+
+    walk(None, 1.0)
+    return out
+
+
+def _topsis_and_sensitivity(ctx: Context, children: dict) -> None:
+    leaf_weights = global_leaf_weights(children)
+    top = [i for i in children.get(None, []) if not i.is_adjustment and float(i.weight) > 0]
+    results = list(
+        Result.objects.filter(run=ctx.run).values_list("id", "organization_id", "deductions", "bonus", "vetoed")
+    )
+    if not results or not leaf_weights:
+        return
+    org_ids = np.array([r[1] for r in results])
+    order = np.argsort(org_ids)
+    sorted_orgs = org_ids[order]
+    depth_of = dict(_fetch("SELECT org_id, depth FROM tmp_assessed"))
+
+    def matrix(indicator_ids):
+        ids = list(indicator_ids)
+        col = {pk: j for j, pk in enumerate(ids)}
+        m = np.full((len(results), len(ids)), np.nan)
+        rows = IndicatorValue.objects.filter(run=ctx.run, indicator_id__in=ids).values_list(
+            "organization_id", "indicator_id", "score"
+        )
+        data = np.array(list(rows), dtype=float).reshape(-1, 3)
+        if len(data):
+            pos = order[np.searchsorted(sorted_orgs, data[:, 0].astype(np.int64))]
+            m[pos, [col[int(c)] for c in data[:, 1]]] = data[:, 2]
+        return m
+
+    leaves = matrix(leaf_weights)
+    # A missing leaf score (nobody rated it) takes its column's mean, so it neither helps nor hurts.
+    present = ~np.isnan(leaves)
+    sums = np.where(present, leaves, 0.0).sum(axis=0)
+    means = np.where(present.sum(axis=0) > 0, sums / np.maximum(present.sum(axis=0), 1), 100.0)
+    filled = np.where(present, leaves, means[None, :])
+    weights = np.array(list(leaf_weights.values()))
+    closeness = methods.topsis(filled + 1e-9, weights / weights.sum(), np.ones(len(weights), bool)).closeness
+    levels = np.array([depth_of.get(int(o), 0) for o in org_ids])
+    topsis_rank = np.zeros(len(results), dtype=np.int64)
+    for level in np.unique(levels):
+        mask = levels == level
+        topsis_rank[mask] = methods.rank(closeness[mask])
+
+    groups = matrix([i.pk for i in top])
+    gw = np.array([float(i.weight) for i in top])
+    ded = np.array([r[2] for r in results])
+    bonus = np.array([r[3] for r in results])
+    vetoed = np.array([r[4] for r in results], dtype=bool)
+    low = np.full(len(results), np.iinfo(np.int64).max)
+    high = np.zeros(len(results), dtype=np.int64)
+    for j in range(len(gw)):
+        for factor in (0.9, 1.1):
+            w = gw.copy()
+            w[j] *= factor
+            present = ~np.isnan(groups)
+            totals = np.where(present, groups, 0.0) @ w / np.maximum((present * w).sum(axis=1), 1e-12)
+            totals = np.clip(totals - ded + bonus, 0, 100) - vetoed * 1000.0
+            for level in np.unique(levels):
+                mask = levels == level
+                ranks = methods.rank(totals[mask])
+                low[mask] = np.minimum(low[mask], ranks)
+                high[mask] = np.maximum(high[mask], ranks)
+    updates = [
+        Result(
+            id=r[0],
+            closeness=float(closeness[i]),
+            rank_topsis=int(topsis_rank[i]),
+            rank_low=int(low[i]),
+            rank_high=int(high[i]),
+        )
+        for i, r in enumerate(results)
+    ]
+    Result.objects.bulk_update(updates, ["closeness", "rank_topsis", "rank_low", "rank_high"], batch_size=5000)
+
+
+# ---------------------------------------------------------------- the run
+
+
+def months_between(start, end) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+@transaction.atomic
+def compute(run: AssessmentRun, *, asof=None) -> dict:
+    """Compute a run in place (the caller checks that it is not closed); returns timings per stage."""
+    started = time.perf_counter()
+    timings = {}
+    period = run.period
+    asof = min(asof or timezone.localdate(), period.end)
+    ctx = Context(run, period.start, period.end, asof, months_between(period.start, period.end), run.scope.path)
+    system = run.system
+    IndicatorValue.objects.filter(run=run).delete()
+    Result.objects.filter(run=run).delete()
+    MetricTotal.objects.filter(run=run).delete()
+
+    def stage(name, fn, *args):
+        t0 = time.perf_counter()
+        fn(*args)
+        timings[name] = time.perf_counter() - t0
+
+    stage("duties", _duty_totals, ctx, float(system.key_work_weight), float(system.major_task_weight))
+    stage("meetings", _meeting_totals, ctx)
+    stage("members", _member_totals, ctx)
+    stage("objectives", _objective_totals, ctx)
+    stage("roll_up", _roll_up, ctx)
+    indicators, children, depth = _tree(system)
+    stage("assessed", _assessed, ctx)
+    stage("leaves", _leaf_scores, ctx, indicators)
+    stage("groups", _group_scores, ctx, children, depth)
+    stage("results", _results, ctx, children)
+    stage("topsis", _topsis_and_sensitivity, ctx, children)
+    _exec("DROP TABLE IF EXISTS tmp_assessed")
+    run.assessed_count = Result.objects.filter(run=run).count()
+    run.computed_at = timezone.now()
+    run.computed_seconds = time.perf_counter() - started
+    if run.state in (RunState.OPEN, RunState.COLLECTING):
+        run.state = RunState.COMPUTED
+    run.save(update_fields=["assessed_count", "computed_at", "computed_seconds", "state", "updated_at"])
+    timings["total"] = run.computed_seconds
+    return timings

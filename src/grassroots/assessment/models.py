@@ -1,0 +1,433 @@
+"""Assessment: versioned indicator systems, runs per period, ratings by token, indicator values and results."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from grassroots.core.models import Period, TimeStampedModel
+from grassroots.duties.models import Dimension
+from grassroots.organizations.models import Organization, OrgKind
+
+DEFAULT_BANDS = [
+    {"grade": "excellent", "min": 90},
+    {"grade": "good", "min": 80},
+    {"grade": "fair", "min": 70},
+    {"grade": "poor", "min": 0},
+]
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent")
+    GOOD = "good", _("Good")
+    FAIR = "fair", _("Fair")
+    POOR = "poor", _("Poor")
+
+
+class SystemState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("In use")
+    RETIRED = "retired", _("Retired")
+
+
+class IndicatorSystem(TimeStampedModel):
+    """A versioned tree of indicators with grade bands; a new version copies the tree, old runs keep theirs."""
+
+    code = models.SlugField(_("code"), max_length=40)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    name = models.CharField(_("name"), max_length=200)
+    owner = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="indicator_systems", verbose_name=_("owner")
+    )
+    assessed_kind = models.CharField(_("assesses"), max_length=20, choices=OrgKind.choices, default=OrgKind.BRANCH)
+    assesses_secretaries = models.BooleanField(_("assesses the secretaries"), default=False)
+    state = models.CharField(_("state"), max_length=10, choices=SystemState.choices, default=SystemState.DRAFT)
+    grade_bands = models.JSONField(_("grade bands"), default=list)
+    key_work_weight = models.DecimalField(_("weight of key work"), max_digits=4, decimal_places=2, default=2)
+    major_task_weight = models.DecimalField(_("weight of a major task"), max_digits=4, decimal_places=2, default=3)
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("previous version")
+    )
+
+    audit_fields = (
+        "code",
+        "version",
+        "name",
+        "owner",
+        "assessed_kind",
+        "state",
+        "grade_bands",
+        "key_work_weight",
+        "major_task_weight",
+    )
+
+    class Meta:
+        verbose_name = _("indicator system")
+        verbose_name_plural = _("indicator systems")
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "version"],
+                name="one_indicator_system_per_code_and_version",
+                violation_error_message=_("This version of the indicator system already exists."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} v{self.version}"
+
+    def audit_organization(self):
+        return self.owner
+
+    def bands(self) -> list[dict]:
+        return sorted(self.grade_bands or DEFAULT_BANDS, key=lambda b: -float(b["min"]))
+
+
+class IndicatorKind(models.TextChoices):
+    GROUP = "group", _("Group of indicators")
+    COMPUTED = "computed", _("Computed from records")
+    ENTERED = "entered", _("Entered with evidence")
+    QUALITATIVE = "qualitative", _("Rated by raters")
+    DEDUCTION = "deduction", _("Deduction rule")
+    BONUS = "bonus", _("Bonus item")
+
+
+class Metric(models.TextChoices):
+    """What a computed indicator (a ratio, scored 0-100) or a deduction/bonus/veto (a count) is computed from."""
+
+    COMPLETION = "completion", _("Completion rate of assigned duties (key work weighs more)")
+    ON_TIME = "on_time", _("On-time rate of accepted duties")
+    KEY_WORK = "key_work", _("Completion of key work and major tasks")
+    RETURNED = "returned", _("Share of reports not returned")
+    MEETINGS = "meetings", _("Meetings held against the required count")
+    ATTENDANCE = "attendance", _("Attendance at meetings")
+    STUDY = "study", _("Study hours per member against the plan")
+    CARE = "care", _("Members in difficulty visited in time")
+    TALKS = "talks", _("Members with a heart-to-heart talk this year")
+    CLAIMS = "claims", _("Duties claimed per member")
+    OBJECTIVES = "objectives", _("Attainment of business objectives")
+    OVERDUE_KEY = "overdue_key", _("Key work overdue (count)")
+    MISSING_MEETINGS = "missing_meetings", _("Required meetings not held (count)")
+    UNEXCUSED = "unexcused", _("Unexcused absences (count)")
+    MAJOR_FAILED = "major_failed", _("Major tasks not accepted by the end of the period (count)")
+    VETO_EVENTS = "veto_events", _("Veto events recorded (count)")
+
+
+RATIO_METRICS = {
+    Metric.COMPLETION,
+    Metric.ON_TIME,
+    Metric.KEY_WORK,
+    Metric.RETURNED,
+    Metric.MEETINGS,
+    Metric.ATTENDANCE,
+    Metric.STUDY,
+    Metric.CARE,
+    Metric.TALKS,
+    Metric.CLAIMS,
+    Metric.OBJECTIVES,
+}
+
+
+class WeightMethod(models.TextChoices):
+    DIRECT = "direct", _("Entered directly")
+    AHP = "ahp", _("AHP pairwise comparison")
+    ENTROPY = "entropy", _("Entropy of the data")
+
+
+class Indicator(models.Model):
+    """A node of an indicator system: a group, or a leaf computed, entered, rated, deducted or added."""
+
+    system = models.ForeignKey(IndicatorSystem, on_delete=models.CASCADE, related_name="indicators")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    position = models.PositiveSmallIntegerField(default=0)
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    dimension = models.CharField(_("area of construction"), max_length=20, choices=Dimension.choices, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=IndicatorKind.choices)
+    metric = models.CharField(_("computed from"), max_length=20, choices=Metric.choices, blank=True)
+    target = models.DecimalField(
+        _("target (ratio that earns full marks)"),
+        max_digits=8,
+        decimal_places=3,
+        default=1,
+        help_text=_("For claims per member: how many claims per member earn full marks."),
+    )
+    weight = models.DecimalField(_("weight among siblings"), max_digits=7, decimal_places=4, default=0)
+    # On a group: how its children's weights were found; an AHP group keeps the upper triangle entered.
+    weight_method = models.CharField(
+        _("weights of the children"), max_length=10, choices=WeightMethod.choices, default=WeightMethod.DIRECT
+    )
+    ahp_upper = models.JSONField(_("pairwise comparisons (upper triangle)"), null=True, blank=True)
+    ahp_cr = models.DecimalField(_("consistency ratio"), max_digits=6, decimal_places=4, null=True, blank=True)
+    points = models.DecimalField(_("points per occurrence"), max_digits=6, decimal_places=2, default=0)
+    cap = models.DecimalField(_("cap"), max_digits=6, decimal_places=2, default=0)
+    is_veto = models.BooleanField(_("veto"), default=False)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["system_id", "parent_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "code"], name="indicator_code_unique_in_system"),
+            models.CheckConstraint(condition=Q(weight__gte=0) & Q(weight__lte=1), name="indicator_weight_0_1"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def display_name(self) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.kind != IndicatorKind.GROUP
+
+    @property
+    def is_adjustment(self) -> bool:
+        """Deductions, bonuses and vetoes act on the total, outside the weighted tree."""
+        return self.kind in (IndicatorKind.DEDUCTION, IndicatorKind.BONUS) or self.is_veto
+
+
+class RunState(models.TextChoices):
+    OPEN = "open", _("Open")
+    COLLECTING = "collecting", _("Collecting ratings")
+    COMPUTED = "computed", _("Computed")
+    PUBLISHED = "published", _("Published")
+    CLOSED = "closed", _("Closed")
+
+
+class AssessmentRun(TimeStampedModel):
+    """The assessment of a subtree for a period with one indicator system; closed runs are frozen."""
+
+    system = models.ForeignKey(IndicatorSystem, on_delete=models.PROTECT, related_name="runs")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+", verbose_name=_("period"))
+    scope = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="assessment_runs")
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(_("state"), max_length=12, choices=RunState.choices, default=RunState.OPEN)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    computed_seconds = models.FloatField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    assessed_count = models.PositiveIntegerField(default=0)
+
+    audit_fields = ("system", "period", "scope", "version", "state")
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["-period__start", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system", "period", "scope", "version"],
+                name="one_run_per_version",
+                violation_error_message=_("This assessment already exists."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.system.name} · {self.period} · {self.scope} (v{self.version})"
+
+    def audit_organization(self):
+        return self.scope
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.state == RunState.CLOSED
+
+
+class EnteredValue(TimeStampedModel):
+    """A value entered by hand for an 'entered' indicator, with its evidence; frozen with the run."""
+
+    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="entered_values")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    value = models.DecimalField(_("score (0-100) or count"), max_digits=8, decimal_places=2)
+    evidence = models.FileField(upload_to="assessment/%Y/", blank=True, max_length=300)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("entered value")
+        verbose_name_plural = _("entered values")
+        constraints = [models.UniqueConstraint(fields=["run", "organization", "indicator"], name="one_entered_value")]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.organization}: {self.value}"
+
+    def audit_organization(self):
+        return self.organization
+
+
+class VetoEvent(TimeStampedModel):
+    """A fact that vetoes an organization's assessment (e.g. a serious discipline case), with its reason."""
+
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="veto_events")
+    reason = models.CharField(_("reason"), max_length=300)
+    occurred_on = models.DateField(_("date"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("veto event")
+        verbose_name_plural = _("veto events")
+        ordering = ["-occurred_on"]
+
+    def __str__(self):
+        return f"{self.organization}: {self.reason}"
+
+    def audit_organization(self):
+        return self.organization
+
+
+class RaterKind(models.TextChoices):
+    SUPERIOR = "superior", _("Superior organization")
+    PEERS = "peers", _("Peer organizations")
+    MEMBERS = "members", _("Members")
+    MASSES = "masses", _("The masses")
+
+
+class RaterGroup(models.Model):
+    """A group of raters in a run's rating campaign, with the weight of its opinion."""
+
+    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="rater_groups")
+    kind = models.CharField(_("raters"), max_length=12, choices=RaterKind.choices)
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("rater group")
+        verbose_name_plural = _("rater groups")
+        constraints = [models.UniqueConstraint(fields=["run", "kind"], name="one_rater_group_per_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.weight})"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class RatingToken(models.Model):
+    """A one-time link for a rater outside the system: rates one organization once, then is spent."""
+
+    group = models.ForeignKey(RaterGroup, on_delete=models.CASCADE, related_name="tokens")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rating link")
+        verbose_name_plural = _("rating links")
+        indexes = [models.Index(fields=["group", "organization"], name="token_group_org_idx")]
+
+    def __str__(self):
+        return f"{self.group} → {self.organization}"
+
+    @staticmethod
+    def new_secret() -> str:
+        return secrets.token_urlsafe(16)
+
+
+class Rating(models.Model):
+    """One rater's grade of one qualitative indicator for one organization."""
+
+    token = models.ForeignKey(RatingToken, null=True, blank=True, on_delete=models.CASCADE, related_name="ratings")
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    group = models.ForeignKey(RaterGroup, on_delete=models.CASCADE, related_name="ratings")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        indexes = [models.Index(fields=["group", "organization", "indicator"], name="rating_lookup_idx")]
+
+    def __str__(self):
+        return f"{self.organization} {self.indicator.code}: {self.grade}"
+
+
+class MetricTotal(models.Model):
+    """Numerator and denominator of one metric for one organization: its own records, or its whole subtree."""
+
+    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(max_length=20, choices=Metric.choices)
+    subtree = models.BooleanField(default=False)
+    num = models.FloatField(default=0)
+    den = models.FloatField(null=True)
+
+    class Meta:
+        verbose_name = _("metric total")
+        verbose_name_plural = _("metric totals")
+        indexes = [models.Index(fields=["run", "subtree", "organization"], name="metrictotal_lookup_idx")]
+
+    def __str__(self):
+        return f"{self.metric}@{self.organization_id}: {self.num}/{self.den}"
+
+
+class IndicatorValue(models.Model):
+    """The value and score of one indicator for one organization in one run, with how it was found."""
+
+    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="values")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    numerator = models.FloatField(null=True)
+    denominator = models.FloatField(null=True)
+    raw = models.FloatField(null=True)
+    score = models.FloatField()
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "organization", "indicator"], name="one_value_per_indicator")
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_id}@{self.organization_id}: {self.score:.1f}"
+
+
+class Result(models.Model):
+    """The outcome of one organization in one run: total, grade, ranks, TOPSIS closeness, veto reason."""
+
+    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="results")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="assessment_results")
+    weighted = models.FloatField(_("weighted score"))
+    deductions = models.FloatField(_("deductions"), default=0)
+    bonus = models.FloatField(_("bonus"), default=0)
+    score = models.FloatField(_("score"))
+    grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices)
+    vetoed = models.BooleanField(_("vetoed"), default=False)
+    veto_reason = models.CharField(_("veto reason"), max_length=300, blank=True)
+    rank_siblings = models.PositiveIntegerField(_("rank among siblings"), null=True)
+    rank_level = models.PositiveIntegerField(_("rank in the level"), null=True)
+    closeness = models.FloatField(_("TOPSIS closeness"), null=True)
+    rank_topsis = models.PositiveIntegerField(_("TOPSIS rank"), null=True)
+    rank_low = models.PositiveIntegerField(_("best rank when weights move"), null=True)
+    rank_high = models.PositiveIntegerField(_("worst rank when weights move"), null=True)
+
+    class Meta:
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+        ordering = ["rank_level", "organization_id"]
+        constraints = [models.UniqueConstraint(fields=["run", "organization"], name="one_result_per_organization")]
+        indexes = [models.Index(fields=["run", "score"], name="result_run_score_idx")]
+
+    def __str__(self):
+        return f"{self.organization}: {self.score:.1f} {self.grade}"
+
+    def audit_organization(self):
+        return self.organization

@@ -1,0 +1,470 @@
+"""Import of a duty list from the .xlsx or .csv file an organization office keeps, all or nothing.
+
+Reading is the organizations import's: a title row above the header, merged cells, CSV in UTF-8, UTF-16 or
+GB18030 with commas, tabs or semicolons, dates as offices write them (a due month means its last day). Every row
+is checked and every problem collected with its row and column; one problem anywhere means nothing is imported.
+The duties are made through the services, in one transaction, into the organization's list for the period.
+A duty already in the list with the same task and due date is matched, not made again: importing the same file
+twice changes nothing, and a changed requirement or weight updates the matched duty.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from grassroots.core.audit import audit
+from grassroots.core.models import Period
+from grassroots.core.policy import Action, PermissionDenied, can
+from grassroots.organizations import importing as sheets
+from grassroots.organizations.importing import ImportReport, Problem
+from grassroots.organizations.models import Member, MemberStatus, Organization, PostTitle, subtree_q
+from grassroots.organizations.validation import MONTH, YEAR, clean_name
+
+from . import services
+from .models import Dimension, Duty, DutyList, DutyState, Recurrence
+
+__all__ = ["DUTIES", "ImportReport", "Problem", "import_duties"]
+
+DUTIES = "duties"
+
+DUTY_COLUMNS = sheets._columns(
+    ("title", "任务", "Task", ("事项", "任务事项", "责任事项", "工作任务", "任务名称", "task name", "title", "duty")),
+    ("description", "具体内容", "Description", ("内容", "工作内容", "任务内容", "details")),
+    (
+        "dimension",
+        "建设类别",
+        "Area",
+        ("类别", "建设", "所属类别", "建设类型", "dimension", "area of construction", "category"),
+    ),
+    ("responsible", "责任人", "Responsible", ("负责人", "责任人员", "责任领导", "responsible person", "person")),
+    ("post", "岗位", "Post", ("职务", "责任岗位", "岗位职务", "position")),
+    ("start_on", "开始时间", "Start", ("开始日期", "起始时间", "起始日期", "start date", "starts on")),
+    (
+        "due_on",
+        "完成时限",
+        "Due",
+        ("完成时间", "截止时间", "截止日期", "完成日期", "时限", "due date", "deadline", "due on"),
+    ),
+    (
+        "requirement",
+        "工作要求",
+        "Requirement",
+        ("标准", "工作标准", "要求", "工作要求/标准", "要求/标准", "完成标准", "requirements", "standard"),
+    ),
+    ("evidence_expected", "佐证材料", "Evidence", ("佐证", "佐证资料", "佐证材料要求", "evidence expected")),
+    ("is_key", "重点工作", "Key work", ("是否重点工作", "key")),
+    ("is_major", "重大任务", "Major task", ("是否重大任务", "major")),
+    ("weight", "权重", "Weight", ()),
+    ("recurrence", "周期", "Recurrence", ("频次", "频率", "完成周期", "repeat", "frequency")),
+    ("claimable", "可认领", "Claimable", ("是否可认领", "认领", "open for claiming")),
+)
+# The reader of the organizations import finds headers and CSV delimiters by the columns of a kind.
+sheets._COLUMNS[DUTIES] = DUTY_COLUMNS
+sheets._ALIASES[DUTIES] = sheets._alias_index(DUTY_COLUMNS)
+
+REQUIRED = ("title", "dimension", "due_on", "requirement")
+
+DIMENSION_WORDS = sheets._words(
+    {
+        Dimension.POLITICAL: ("政治建设", "政治", "党的政治建设", "political", "political construction"),
+        Dimension.ORGANIZATIONAL: (
+            "组织建设",
+            "组织",
+            "党的组织建设",
+            "organizational",
+            "organisational",
+            "organizational construction",
+        ),
+        Dimension.IDEOLOGICAL: ("思想建设", "思想", "党的思想建设", "ideological", "ideological construction"),
+        Dimension.DISCIPLINE: ("纪律建设", "纪律", "党的纪律建设", "discipline", "discipline construction"),
+        Dimension.WORK_STYLE: ("作风建设", "作风", "党的作风建设", "work style", "work-style construction"),
+        Dimension.INSTITUTIONAL: ("制度建设", "制度", "党的制度建设", "institutional", "institutional construction"),
+    }
+)
+POST_WORDS = sheets._words(
+    {
+        PostTitle.SECRETARY: ("书记", "党支部书记", "支部书记", "党委书记", "党总支书记", "secretary"),
+        PostTitle.DEPUTY_SECRETARY: ("副书记", "党支部副书记", "党委副书记", "deputy secretary"),
+        PostTitle.ORGANIZATION: ("组织委员", "organization committee member"),
+        PostTitle.PROPAGANDA: ("宣传委员", "propaganda committee member"),
+        PostTitle.DISCIPLINE: ("纪检委员", "纪律检查委员", "discipline committee member"),
+        PostTitle.COMMITTEE: ("委员", "支委", "支部委员", "committee member"),
+        PostTitle.GROUP_LEADER: ("党小组长", "小组长", "组长", "group leader"),
+    }
+)
+YES, NO = "yes", "no"
+YES_NO_WORDS = sheets._words(
+    {
+        YES: ("是", "Y", "yes", "true", "1", "√", "✓", "✔"),
+        NO: ("否", "N", "no", "false", "0", "×", "✗", "不是"),
+    }
+)
+HALF_YEAR = "half_year"
+RECURRENCE_WORDS = sheets._words(
+    {
+        Recurrence.NONE: ("一次", "单次", "一次性", "once", "one time"),
+        Recurrence.MONTHLY: ("每月", "每月一次", "按月", "月度", "monthly", "every month"),
+        Recurrence.QUARTERLY: ("每季度", "每季度一次", "每季", "按季度", "季度", "quarterly", "every quarter"),
+        HALF_YEAR: ("每半年", "每半年一次", "半年", "half-yearly", "every six months"),
+    }
+)
+MAX_WEIGHT = Decimal("9999.99")
+
+
+class _Words:
+    """Choices known only by the words above, not by the labels of a model's choices."""
+
+    choices = ()
+
+
+@dataclass
+class _DutyRow:
+    row: sheets._Row
+    values: dict  # duty field -> value, only for what the file says
+    responsible_name: str = ""
+
+
+def _last_day(day: dt.date, precision: str | None) -> dt.date:
+    """A due date written as a month or a year means its end: 完成时限 2026年6月 is the 30th of June."""
+    if precision == YEAR:
+        return dt.date(day.year, 12, 31)
+    if precision == MONTH:
+        following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+    return day
+
+
+def _yes_no(row: sheets._Row, name: str) -> bool | None:
+    found = row.choice(name, YES_NO_WORDS, _Words, "是, 否")
+    return None if found is None else found == YES
+
+
+def _weight(row: sheets._Row) -> Decimal | None:
+    text = row.text("weight")
+    if not text:
+        return None
+    try:
+        weight = Decimal(text)
+    except InvalidOperation:
+        row.problem("weight", _("%(value)s is not a number.") % {"value": text})
+        return None
+    if not weight.is_finite() or weight <= 0 or weight > MAX_WEIGHT:
+        row.problem("weight", _("The weight is a number greater than 0 and at most %(max)s.") % {"max": MAX_WEIGHT})
+        return None
+    if weight != weight.quantize(Decimal("0.01")):
+        row.problem("weight", _("The weight has at most two decimal places."))
+        return None
+    return weight
+
+
+def _parse(row: sheets._Row, period: Period) -> _DutyRow:
+    values: dict = {}
+    title = row.text("title", 200)
+    if title:
+        values["title"] = title
+    elif not row.has("title"):
+        row.problem("title", _("The task is missing."))
+    description = row.text("description")
+    if description:
+        values["description"] = description
+    dimension = row.choice(
+        "dimension", DIMENSION_WORDS, Dimension, "政治建设, 组织建设, 思想建设, 纪律建设, 作风建设, 制度建设"
+    )
+    if dimension:
+        values["dimension"] = dimension
+    elif not row.has("dimension"):
+        row.problem("dimension", _("The area of construction is missing."))
+    post = row.choice("post", POST_WORDS, PostTitle, "书记, 副书记, 组织委员, 宣传委员, 纪检委员, 委员, 党小组长")
+    if post:
+        values["post"] = post
+    start_on, _precision = row.date("start_on")
+    due_on, due_precision = row.date("due_on")
+    if due_on:
+        due_on = _last_day(due_on, due_precision)
+        if period.contains(due_on):
+            values["due_on"] = due_on
+        else:
+            row.problem(
+                "due_on",
+                _("%(date)s lies outside the period %(period)s (%(start)s to %(end)s).")
+                % {"date": due_on.isoformat(), "period": period.code, "start": period.start, "end": period.end},
+            )
+    elif not row.has("due_on"):
+        row.problem("due_on", _("The due date is missing."))
+    if start_on:
+        if due_on and start_on > due_on:
+            row.problem("start_on", _("The duty cannot start after it is due."))
+        else:
+            values["start_on"] = start_on
+    requirement = row.text("requirement")
+    if requirement:
+        values["requirement"] = requirement
+    elif not row.has("requirement"):
+        row.problem("requirement", _("The requirement is missing: say by which standard the work is accepted."))
+    evidence = row.text("evidence_expected", 300)
+    if evidence:
+        values["evidence_expected"] = evidence
+    for name in ("is_key", "is_major", "claimable"):
+        flag = _yes_no(row, name)
+        if flag is not None:
+            values[name] = flag
+    weight = _weight(row)
+    if weight is not None:
+        values["weight"] = weight
+    recurrence = row.choice("recurrence", RECURRENCE_WORDS, _Words, "一次, 每月, 每季度, 每半年")
+    if recurrence == HALF_YEAR:
+        values["recurrence"], values["interval_months"] = Recurrence.CUSTOM, 6
+    elif recurrence:
+        values["recurrence"] = recurrence
+    return _DutyRow(row=row, values=values, responsible_name=row.text("responsible", 100, clean_name))
+
+
+def _resolve_responsible(organization: Organization, items: list[_DutyRow]) -> None:
+    """Each named person: the one active member of that name in the organization or below it."""
+    names = sorted({item.responsible_name for item in items if item.responsible_name})
+    found: dict[str, list[Member]] = {}
+    for chunk in sheets._chunks(names):
+        members = Member.objects.filter(
+            subtree_q(organization.path, "organization__path"), status=MemberStatus.ACTIVE, name__in=chunk
+        ).select_related("organization")
+        for member in members:
+            found.setdefault(member.name, []).append(member)
+    for item in items:
+        name = item.responsible_name
+        if not name:
+            continue
+        candidates = found.get(name, [])
+        if len(candidates) == 1:
+            item.values["responsible"] = candidates[0]
+        elif not candidates:
+            item.row.problem(
+                "responsible",
+                _("There is no member named %(name)s in %(org)s or the organizations below it.")
+                % {"name": name, "org": organization.name},
+            )
+        else:
+            item.row.problem(
+                "responsible",
+                _(
+                    "%(n)d members named %(name)s belong here (%(where)s); leave the cell empty and name the "
+                    "person on the duty's page."
+                )
+                % {
+                    "n": len(candidates),
+                    "name": name,
+                    "where": ", ".join(sorted({m.organization.name for m in candidates})),
+                },
+            )
+
+
+def _changes(duty: Duty, values: dict) -> dict:
+    out = {}
+    for name, value in values.items():
+        current = duty.responsible if name == "responsible" else getattr(duty, name)
+        if current != value:
+            out[name] = value
+    return out
+
+
+def _service_problems(item: _DutyRow, exc: ValidationError) -> None:
+    """A service refusing a row: its messages on the columns they concern."""
+    report = item.row.report
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for message in (m for error in errors for m in error.messages):
+                if field in DUTY_COLUMNS:
+                    item.row.problem(field, message)
+                else:
+                    report.add(item.row.number, "", message)
+    else:
+        for message in exc.messages:
+            report.add(item.row.number, "", message)
+
+
+class _Rollback(Exception):
+    """A service refused a row: undo the rows already written."""
+
+
+def _read(report: ImportReport, content: bytes, name: str):
+    """The sheet holding the duties and its header, or None with the reasons in the report."""
+    extension = os.path.splitext(name)[1].lower()
+    if extension == ".xls":
+        report.add(0, "", _("Old .xls files cannot be read: open it in your spreadsheet program and save it as .xlsx."))
+        return None
+    if extension not in sheets._XLSX + sheets._TEXT:
+        report.add(0, "", _("Only .xlsx and .csv files can be imported."))
+        return None
+    if len(content) > settings.GRASSROOTS_IMPORT_MAX_BYTES:
+        report.add(0, "", sheets._too_large())
+        return None
+    if not content.strip():
+        report.add(0, "", _("The file is empty."))
+        return None
+    chosen = None
+    anything = False
+    try:
+        with contextlib.closing(sheets._sheets(content, extension, DUTIES)) as found:
+            for sheet in found:
+                anything = anything or bool(sheet.rows)
+                header = sheets._find_header(sheet, DUTIES)
+                if header and (chosen is None or header.score > chosen[1].score):
+                    chosen = (sheet, header)
+                    if header.score >= sheets.HEADER_MIN_MATCHES:
+                        break
+    except sheets._Unreadable as exc:
+        report.add(0, "", str(exc))
+        return None
+    if not anything:
+        report.add(0, "", _("The file is empty."))
+        return None
+    if chosen is None:
+        report.add(
+            0,
+            "",
+            _("No header row was found in the first %(n)d rows. Columns should be headed like: %(columns)s.")
+            % {
+                "n": sheets.HEADER_SEARCH_ROWS,
+                "columns": ", ".join(f"{c.zh}/{c.en}" for c in DUTY_COLUMNS.values()),
+            },
+        )
+        return None
+    sheet, header = chosen
+    for field in REQUIRED:
+        if field not in header.fields:
+            label = DUTY_COLUMNS[field].label(header.language)
+            report.add(
+                header.row,
+                label,
+                _("The column %(column)s is required but the file has none.") % {"column": label},
+                sheets.MAX_COLUMNS,
+            )
+    return chosen if report.ok else None
+
+
+def _content(path_or_file) -> tuple[str, bytes | None, str]:
+    """(file name, content, problem) of a path on disk or an open or uploaded file."""
+    if isinstance(path_or_file, (str, os.PathLike)):
+        name = os.path.basename(os.fspath(path_or_file))
+        try:
+            if os.path.getsize(path_or_file) > settings.GRASSROOTS_IMPORT_MAX_BYTES:
+                return name, None, sheets._too_large()
+            with open(path_or_file, "rb") as handle:
+                return name, handle.read(), ""
+        except OSError as exc:
+            return name, None, _("The file cannot be opened: %(error)s") % {"error": exc.strerror or exc}
+    name = os.path.basename(getattr(path_or_file, "name", "") or "")
+    size = getattr(path_or_file, "size", None)
+    if size is not None and size > settings.GRASSROOTS_IMPORT_MAX_BYTES:
+        return name, None, sheets._too_large()
+    if hasattr(path_or_file, "seek"):
+        path_or_file.seek(0)
+    chunks = getattr(path_or_file, "chunks", None)
+    return name, b"".join(chunks()) if chunks else path_or_file.read(), ""
+
+
+def import_duties(*, actor, organization: Organization, period: Period, path_or_file) -> ImportReport:
+    """Import the duties of `organization` for `period` from an .xlsx or .csv file (all or nothing)."""
+    name, content, problem = _content(path_or_file)
+    report = ImportReport(kind=DUTIES, file_name=name)
+    if problem:
+        report.add(0, "", problem)
+        return report
+    if not (can(actor, Action.IMPORT, organization) and can(actor, Action.CHANGE, organization)):
+        report.add(0, "", _("%(org)s is outside the organizations you may import into.") % {"org": organization.name})
+        return report
+    if not organization.is_active:
+        report.add(0, "", _("%(org)s is no longer active.") % {"org": organization.name})
+        return report
+    read = _read(report, content, name)
+    if read is None:
+        return report._finish()
+    sheet, header = read
+
+    items: list[_DutyRow] = []
+    first_row: dict[tuple, int] = {}
+    for row in sheets._data_rows(sheet, header, report):
+        item = _parse(row, period)
+        key = (item.values.get("title"), item.values.get("due_on"))
+        if all(key):
+            if key in first_row:
+                row.problem(
+                    "title",
+                    _("The same task with the same due date is also on row %(row)d.") % {"row": first_row[key]},
+                )
+            else:
+                first_row[key] = row.number
+        items.append(item)
+    if not items:
+        report.add(header.row, "", _("The file has a header row but no data rows below it."))
+        return report._finish()
+    _resolve_responsible(organization, items)
+
+    existing_list = DutyList.objects.filter(organization=organization, period=period, is_template=False).first()
+    existing: dict[tuple, Duty] = {}
+    if existing_list is not None:
+        for duty in existing_list.duties.filter(series__isnull=True).select_related("responsible"):
+            existing.setdefault((duty.title, duty.due_on), duty)
+    to_create: list[_DutyRow] = []
+    to_update: list[tuple[_DutyRow, Duty, dict]] = []
+    unchanged = 0
+    for item in items:
+        if item.row.bad:
+            continue
+        duty = existing.get((item.values["title"], item.values["due_on"]))
+        if duty is None:
+            to_create.append(item)
+            continue
+        changes = _changes(duty, item.values)
+        if duty.state != DutyState.DRAFT and {"recurrence", "interval_months"} & set(changes):
+            item.row.problem("recurrence", _("The recurrence of an issued duty cannot change."))
+        elif changes:
+            to_update.append((item, duty, changes))
+        else:
+            unchanged += 1
+    if not report.ok:
+        return report._finish()
+
+    try:
+        with transaction.atomic():
+            duty_list = services.duty_list_for(actor=actor, organization=organization, period=period)
+            for item in to_create:
+                try:
+                    services.duty_create(actor=actor, duty_list=duty_list, **item.values)
+                except ValidationError as exc:
+                    _service_problems(item, exc)
+            for item, duty, changes in to_update:
+                try:
+                    services.duty_update(actor=actor, duty=duty, **changes)
+                except ValidationError as exc:
+                    _service_problems(item, exc)
+            if not report.ok:
+                raise _Rollback
+            report.created, report.updated, report.unchanged = len(to_create), len(to_update), unchanged
+            audit(
+                "duties.import",
+                actor=actor,
+                obj=duty_list,
+                after={
+                    "file": name,
+                    "period": period.code,
+                    "created": report.created,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                },
+            )
+    except _Rollback:
+        pass
+    except PermissionDenied as exc:
+        report.add(0, "", str(exc.message))
+    if not report.ok:
+        report.created = report.updated = report.unchanged = 0
+    return report._finish()

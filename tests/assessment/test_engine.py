@@ -1,0 +1,148 @@
+"""The assessment engine on a small county: every score explained by its records, vetoes, ranks, freezing."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from grassroots.assessment import defaults, services
+from grassroots.assessment.models import IndicatorValue, Result, RunState
+from grassroots.core.errors import Conflict
+from grassroots.duties import services as duties
+from grassroots.duties.models import Assignment
+from grassroots.organizations.models import Post
+from grassroots.orglife import services as orglife
+from tests.factories import MemberFactory
+
+YEAR = 2025
+END = dt.date(YEAR, 12, 31)
+
+
+@pytest.fixture
+def assessed(county):
+    """A year of work in the four villages: duties, meetings, study; Baishi (C-T2-V1) has a discipline case."""
+    officer = county.users.officer
+    for member in county.members.values():
+        Post.objects.create(
+            member=member, organization=member.organization, title="secretary", started_on=dt.date(2020, 1, 1)
+        )
+    for org in (county.v11, county.v12, county.v21, county.v22):
+        MemberFactory.create_batch(3, organization=org)
+    period = duties.period_for(str(YEAR))
+    duty_list = duties.duty_list_for(actor=officer, organization=county.county, period=period)
+    for month, key in ((3, True), (6, False), (9, False), (11, True)):
+        duty = duties.duty_create(
+            actor=officer,
+            duty_list=duty_list,
+            title=f"任务{month}",
+            dimension="political",
+            is_key=key,
+            due_on=dt.date(YEAR, month, 28),
+            requirement="r",
+        )
+        duties.duty_issue(actor=officer, duty=duty, targets=[county.v11, county.v12, county.v21, county.v22])
+    # Qingshan (v11) does everything on time; Liuwan (v12) is late with a key duty; the others do half.
+    for a in Assignment.objects.all():
+        org = a.organization.code
+        done = org == "C-T1-V1" or (org == "C-T1-V2" and not a.duty.is_key) or a.due_on.month <= 6
+        if done:
+            Assignment.objects.filter(pk=a.pk).update(state="accepted", accepted_on=a.due_on, percent=100)
+    for org in (county.v11, county.v12, county.v21, county.v22):
+        members = list(org.members.all())
+        for month in range(1, 13) if org.code == "C-T1-V1" else range(1, 7):
+            orglife.meeting_record(
+                actor=officer,
+                organization=org,
+                kind="theme_day",
+                held_on=dt.date(YEAR, month, 10),
+                topic="主题党日",
+                attendance={m.pk: "present" for m in members},
+            )
+    system_branch, _secretary = defaults.install(actor=officer, owner=county.county)
+    services.veto_record(
+        actor=officer, period=period, organization=county.v21, reason="村支委严重违纪", occurred_on=dt.date(YEAR, 8, 1)
+    )
+    run = services.run_create(actor=officer, system=system_branch, period=period, scope=county.county)
+    county.run = run
+    return county
+
+
+def test_default_system_weights_come_from_a_consistent_ahp_matrix(county):
+    branch, secretary = defaults.install(actor=county.users.officer, owner=county.county)
+    top = [i for i in branch.indicators.filter(parent__isnull=True) if not i.is_adjustment]
+    assert abs(sum(float(i.weight) for i in top) - 1) < 1e-6
+    political = next(i for i in top if i.code == "P")
+    assert float(political.weight) == max(float(i.weight) for i in top)
+
+
+def test_an_inconsistent_matrix_is_refused_with_the_pairs_to_revisit(county):
+    branch, _ = defaults.install(actor=county.users.officer, owner=county.county)
+    inconsistent = ["9", "1/9", "9", "9", "9", "1/9", "9", "1/9", "9", "9", "1/9", "9", "9", "1/9", "9"]
+    check = services.ahp_check(inconsistent, ["a", "b", "c", "d", "e", "f"])
+    assert not check["consistent"] and check["pairs"]
+    with pytest.raises(ValidationError, match="Revisit"):
+        services.set_ahp_weights(indicator_group=None, upper=inconsistent, system=branch)
+
+
+def test_weights_entered_directly_must_add_up_to_one(county):
+    branch, _ = defaults.install(actor=county.users.officer, owner=county.county)
+    branch.state = "draft"
+    branch.save()
+    group = branch.indicators.get(code="D")
+    kids = {k.pk: 0.5 for k in group.children.all()}
+    first = next(iter(kids))
+    kids[first] = 0.7
+    with pytest.raises(ValidationError, match="add up"):
+        services.set_direct_weights(actor=county.users.officer, system=branch, parent=group, weights=kids)
+
+
+def test_scores_grades_ranks_and_the_veto(assessed):
+    services.run_compute(actor=assessed.users.officer, run=assessed.run, asof=END)
+    results = {r.organization.code: r for r in Result.objects.filter(run=assessed.run).select_related("organization")}
+    assert set(results) == {"C-T1-V1", "C-T1-V2", "C-T2-V1", "C-T2-V2"}
+    best = results["C-T1-V1"]
+    assert best.rank_level == 1 and best.rank_siblings == 1 and not best.vetoed
+    assert results["C-T1-V2"].deductions > 0  # an overdue key duty costs points
+    baishi = results["C-T2-V1"]
+    assert baishi.vetoed and baishi.grade == "poor" and "村支委严重违纪" in baishi.veto_reason
+    assert baishi.rank_level == 4
+    assert all(r.closeness is not None and r.rank_low <= r.rank_high for r in results.values())
+
+
+def test_every_computed_score_is_explained_by_its_numerator_and_denominator(assessed):
+    services.run_compute(actor=assessed.users.officer, run=assessed.run, asof=END)
+    meetings = IndicatorValue.objects.get(run=assessed.run, organization=assessed.v12, indicator__code="O1")
+    # Liuwan held 6 theme days of the 12 required, and no other meeting of the required kinds.
+    assert meetings.numerator == 6 and meetings.denominator > 12
+    completion = IndicatorValue.objects.get(run=assessed.run, organization=assessed.v11, indicator__code="S1")
+    assert completion.score == 100.0 and completion.numerator == completion.denominator
+
+
+def test_a_closed_assessment_is_frozen_and_recomputing_makes_a_new_version(assessed):
+    officer = assessed.users.officer
+    services.run_compute(actor=officer, run=assessed.run, asof=END)
+    services.run_publish(actor=officer, run=assessed.run)
+    services.run_close(actor=officer, run=assessed.run)
+    before = list(Result.objects.filter(run=assessed.run).values_list("organization_id", "score"))
+    with pytest.raises(Conflict, match="frozen"):
+        services.run_compute(actor=officer, run=assessed.run, asof=END)
+    new = services.run_recompute(actor=officer, run=assessed.run, asof=END)
+    assert new.version == 2 and new.state == RunState.COMPUTED
+    assert list(Result.objects.filter(run=assessed.run).values_list("organization_id", "score")) == before
+
+
+def test_one_time_rating_links_rate_once(assessed):
+    officer = assessed.users.officer
+    links = services.tokens_issue(actor=officer, run=assessed.run, kind="masses", organization=assessed.v11, count=2)
+    questions = services.qualitative_indicators(assessed.run)
+    grades = {q.pk: "excellent" for q in questions}
+    assert services.rating_submit(secret=links[0], grades=grades) == len(questions)
+    with pytest.raises(Conflict, match="already been used"):
+        services.rating_submit(secret=links[0], grades=grades)
+    with pytest.raises(ValidationError):
+        services.rating_submit(secret=links[1], grades={q.pk: "splendid" for q in questions})
+    with pytest.raises(ValidationError, match="not valid"):
+        services.rating_submit(secret="made-up", grades=grades)
+    services.run_compute(actor=officer, run=assessed.run, asof=END)
+    rated = IndicatorValue.objects.get(run=assessed.run, organization=assessed.v11, indicator__code="W1")
+    assert rated.score == 95.0
