@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from grassroots.assessment import api as assessment_api
 from grassroots.core.api import AuditEntryViewSet
 from grassroots.duties import api as duty_api
 from grassroots.organizations import api as org_api
@@ -33,5 +34,10 @@ router.register("appraisals", orglife_api.AppraisalViewSet, basename="appraisal"
 router.register("care-cases", orglife_api.CareCaseViewSet, basename="care-case")
 router.register("care-visits", orglife_api.CareVisitViewSet, basename="care-visit")
 router.register("talks", orglife_api.TalkViewSet, basename="talk")
+router.register("indicator-systems", assessment_api.SystemViewSet, basename="indicator-system")
+router.register("assessment-runs", assessment_api.RunViewSet, basename="assessment-run")
+router.register("assessment-results", assessment_api.ResultViewSet, basename="assessment-result")
+router.register("veto-events", assessment_api.VetoEventViewSet, basename="veto-event")
+router.register("entered-values", assessment_api.EnteredValueViewSet, basename="entered-value")
 
 urlpatterns = [path("token/", obtain_auth_token, name="api-token"), *router.urls]

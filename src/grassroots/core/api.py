@@ -8,7 +8,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import Conflict
 from .models import AuditEntry
-from .policy import Action, can_anywhere, restrict
+from .policy import Action, PermissionDenied, can_anywhere, restrict
 
 
 def exception_handler(exc, context):
@@ -18,6 +18,8 @@ def exception_handler(exc, context):
         else:
             data = {"detail": [str(m) for m in exc.messages]}
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, PermissionDenied):
+        return Response({"detail": str(exc.message)}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, Conflict):
         return Response({"detail": str(exc.message)}, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)

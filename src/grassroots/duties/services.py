@@ -56,6 +56,8 @@ def period_for(code: str) -> Period:
     if not match:
         raise ValidationError(_("%(code)s is not a period; write 2026, 2026-H1, 2026-Q3 or 2026-07.") % {"code": code})
     year, part = int(match.group(1)), match.group(2)
+    if not 1900 <= year <= 2999:
+        raise ValidationError(_("%(code)s is not a period; write 2026, 2026-H1, 2026-Q3 or 2026-07.") % {"code": code})
     if part is None:
         kind, start, end = PeriodKind.YEAR, dt.date(year, 1, 1), dt.date(year, 12, 31)
     elif part.startswith("Q"):

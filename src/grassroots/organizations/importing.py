@@ -1384,7 +1384,7 @@ def _sheets(content: bytes, extension: str, kind: str) -> Iterator[_Sheet]:
 
 def _run(*, actor, kind: str, content: bytes, name: str) -> ImportReport:
     report = ImportReport(kind=kind, file_name=name)
-    if kind not in _COLUMNS:
+    if kind not in _REQUIRED:
         report.add(0, "", _("Unknown kind of import: %(kind)s.") % {"kind": kind})
         return report
     if not can_anywhere(actor, Action.IMPORT) or (

@@ -193,3 +193,207 @@ def member_life(*, member: Member, year: int) -> dict:
         "care": CareCase.objects.filter(member=member).prefetch_related("visits"),
         "talks": Talk.objects.filter(member=member).order_by("-talked_on")[:10],
     }
+
+
+# ---------------------------------------------------------------- reads of the pages (appended for the views)
+
+
+def meetings_held(*, user, organization: Organization):
+    """Held meetings of the organization, newest first, with their attendance counted in the same query."""
+    from .models import AttendanceStatus
+
+    attended = Q(attendance__status__in=[AttendanceStatus.PRESENT, AttendanceStatus.LATE])
+    return (
+        meeting_list(user=user, organization=organization)
+        .filter(state=MeetingState.HELD)
+        .annotate(attended=Count("attendance", filter=attended), recorded=Count("attendance"))
+        .order_by("-held_on", "-id")
+    )
+
+
+def meetings_planned(*, user, organization: Organization, today=None):
+    today = today or timezone.localdate()
+    return (
+        meeting_list(user=user, organization=organization)
+        .filter(state=MeetingState.PLANNED, held_on__gte=today)
+        .order_by("held_on", "id")
+    )
+
+
+def meeting_attendance(meeting: Meeting) -> list:
+    """The attendance of a meeting, present first, then late, with leave, without leave; by name within."""
+    from .models import AttendanceStatus
+
+    order = {status: i for i, status in enumerate(AttendanceStatus.values)}
+    rows = list(meeting.attendance.select_related("member"))
+    return sorted(rows, key=lambda a: (order.get(a.status, 9), a.member.name))
+
+
+def study_progress(*, organization: Organization, period: Period, today=None) -> list[dict]:
+    """study_totals with the hours expected by today (pro rata of the period) and who is behind them."""
+    today = today or timezone.localdate()
+    days = (period.end - period.start).days + 1
+    elapsed = min(days, max(0, (today - period.start).days + 1))
+    share = Decimal(elapsed) / Decimal(days) if days else Decimal(1)
+    rows = study_totals(organization=organization, period=period)
+    for row in rows:
+        row["expected"] = (row["required"] * share).quantize(Decimal("0.1"))
+        row["behind"] = row["hours"] < row["expected"]
+        row["percent"] = min(100, round(row["share"] * 100))
+    return rows
+
+
+def study_pending(*, user, organization: Organization):
+    """Study records of the organization's members waiting for the secretary's confirmation."""
+    return (
+        restrict(user, Action.VIEW, StudyRecord.objects.select_related("member", "course", "entered_by"))
+        .filter(member__organization=organization, state=RecordState.PENDING)
+        .order_by("studied_on", "id")
+    )
+
+
+def study_records_of(*, user, member: Member):
+    return restrict(user, Action.VIEW, StudyRecord.objects.select_related("course")).filter(member=member)
+
+
+def courses_for(organization: Organization):
+    """Courses offered to the organization: by it, by any organization above it, or to everyone."""
+    from .models import StudyCourse
+
+    path = organization.path
+    prefixes = [path[:i] for i in range(4, len(path) + 1, 4)]
+    return StudyCourse.objects.filter(Q(organization__isnull=True) | Q(organization__path__in=prefixes))
+
+
+def member_study_required(*, member: Member, year: int) -> Decimal:
+    """Hours the member must study in the year: the plan's, more for secretaries and committee members."""
+    import datetime as dt
+
+    plan = plan_for(member.organization, dt.date(year, 12, 31)) or plan_for(member.organization, dt.date(year, 1, 1))
+    cadre = member.posts.filter(organization=member.organization, ended_on__isnull=True).exists()
+    if plan is None:
+        return Decimal(56) if cadre else Decimal(32)
+    return plan.required_hours_cadre if cadre else plan.required_hours
+
+
+def point_ledger(*, user, member: Member, year: int | None = None):
+    """A member's points ledger as the user may read it, newest first, corrections pointing at their lines."""
+    qs = restrict(user, Action.VIEW, PointEntry.objects.select_related("rule", "corrects", "created_by")).filter(
+        member=member
+    )
+    return qs.filter(earned_on__year=year) if year is not None else qs
+
+
+def point_entry_list(*, user):
+    return restrict(user, Action.VIEW, PointEntry.objects.select_related("member__organization", "rule"))
+
+
+def appraisal_list(*, user):
+    return restrict(user, Action.VIEW, Appraisal.objects.select_related("organization"))
+
+
+def appraisal_full_members(appraisal: Appraisal):
+    """The full members who vote and are rated in an appraisal (probationary members are neither)."""
+    from grassroots.organizations.models import MemberCategory
+
+    return Member.objects.filter(
+        organization=appraisal.organization, status=MemberStatus.ACTIVE, category=MemberCategory.FULL
+    ).order_by("name", "id")
+
+
+def appraisal_voted(*, appraisal: Appraisal, voter: Member) -> dict[int, str]:
+    """The grades one voter already gave: {subject_id: grade}."""
+    from .models import AppraisalVote
+
+    return dict(AppraisalVote.objects.filter(appraisal=appraisal, voter=voter).values_list("subject_id", "grade"))
+
+
+def appraisal_voter_count(appraisal: Appraisal) -> int:
+    from .models import AppraisalVote
+
+    return AppraisalVote.objects.filter(appraisal=appraisal).values("voter_id").distinct().count()
+
+
+def appraisal_sheet(appraisal: Appraisal) -> list[dict]:
+    """For the closing page: each full member's vote counts and the grade proposed from them.
+
+    The proposal is the grade with most votes (a tie goes to the lower grade); if more members would be
+    excellent than the appraisal allows, those with fewer excellent votes are proposed as qualified.
+    """
+    from .models import AppraisalGrade, AppraisalVote
+
+    grades = list(AppraisalGrade.values)
+    counts: dict[int, dict[str, int]] = {}
+    for subject_id, grade, n in (
+        AppraisalVote.objects.filter(appraisal=appraisal)
+        .order_by()
+        .values_list("subject_id", "grade")
+        .annotate(n=Count("id"))
+    ):
+        counts.setdefault(subject_id, {})[grade] = n
+    rows = []
+    for member in appraisal_full_members(appraisal):
+        got = counts.get(member.pk, {})
+        total = sum(got.values())
+        proposed = AppraisalGrade.QUALIFIED
+        if total:
+            proposed = max(grades, key=lambda g: (got.get(g, 0), grades.index(g)))
+        rows.append(
+            {
+                "member": member,
+                "counts": [(g, got.get(g, 0)) for g in grades],
+                "total": total,
+                "proposed": proposed,
+                "excellent_votes": got.get(AppraisalGrade.EXCELLENT, 0),
+            }
+        )
+    quota = int(len(rows) * float(appraisal.excellent_share))
+    excellent = sorted(
+        (r for r in rows if r["proposed"] == AppraisalGrade.EXCELLENT), key=lambda r: -r["excellent_votes"]
+    )
+    for row in excellent[quota:]:
+        row["proposed"] = AppraisalGrade.QUALIFIED
+    return rows
+
+
+def appraisal_results(appraisal: Appraisal):
+    return appraisal.results.select_related("member").order_by("member__name", "member_id")
+
+
+def care_ledger(*, user, organization: Organization, today=None) -> list:
+    """Open cases of the organization's subtree, each with its last visit, days since and whether it is overdue."""
+    from django.db.models import Prefetch
+
+    from .models import CareVisit
+
+    today = today or timezone.localdate()
+    cases = (
+        restrict(user, Action.VIEW, CareCase.objects.filter(closed_on__isnull=True))
+        .filter(subtree_q(organization.path, "member__organization__path"))
+        .select_related("member__organization")
+        .annotate(last_visit=Max("visits__visited_on"))
+        .prefetch_related(Prefetch("visits", queryset=CareVisit.objects.select_related("visitor")))
+        .order_by("member__name", "id")
+    )
+    out = list(cases)
+    for case in out:
+        since = case.last_visit or case.opened_on
+        case.days_since = (today - since).days
+        case.overdue = case.days_since > case.visit_interval_days
+    return out
+
+
+def care_case_list(*, user):
+    return restrict(user, Action.VIEW, CareCase.objects.select_related("member__organization"))
+
+
+def talk_list(*, user, organization: Organization, year: int):
+    return (
+        restrict(user, Action.VIEW, Talk.objects.select_related("member", "with_member"))
+        .filter(member__organization=organization, talked_on__year=year)
+        .order_by("-talked_on", "-id")
+    )
+
+
+def member_points_recent(*, member: Member, year: int, limit: int = 5) -> list:
+    return list(PointEntry.objects.filter(member=member, earned_on__year=year).select_related("rule")[:limit])

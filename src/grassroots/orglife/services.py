@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from grassroots.core.audit import audit, snapshot
 from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
-from grassroots.core.policy import Action, can, require
+from grassroots.core.policy import Action, can, require, restrict
 from grassroots.duties.evidence import check_upload
 from grassroots.organizations.models import Member, MemberCategory, MemberStatus, Organization, OrgKind
 
@@ -49,15 +49,23 @@ def attendee_pool(organization: Organization):
     return Member.objects.filter(organization=owner, status=MemberStatus.ACTIVE)
 
 
-def _parse_attendance(organization, attendance: dict) -> list[tuple[Member, str, str]]:
+def _member_id(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("%(v)s is not a member.") % {"v": value})
+
+
+def _parse_attendance(actor, organization, attendance: dict) -> list[tuple[Member, str, str]]:
     pool = {m.pk: m for m in attendee_pool(organization)}
     rows, strangers = [], []
     for member_id, value in attendance.items():
         status, reason = (value, "") if isinstance(value, str) else value
-        member = pool.get(int(member_id))
+        member = pool.get(_member_id(member_id))
         if member is None:
-            stranger = Member.objects.filter(pk=member_id).first()
-            strangers.append(stranger.name if stranger else str(member_id))
+            # Name the stranger only when the actor may see them; otherwise just the id.
+            stranger = restrict(actor, Action.VIEW, Member.objects.filter(pk=_member_id(member_id))).first()
+            strangers.append(stranger.name if stranger else f"#{member_id}")
             continue
         if status not in AttendanceStatus.values:
             raise ValidationError({"attendance": _("Unknown attendance %(s)s.") % {"s": status}})
@@ -122,7 +130,7 @@ def meeting_record(
         raise ValidationError({"held_on": _("A planned meeting must be dated today or later.")})
     if host is not None and not host.organization.is_within(organization.parent or organization):
         raise ValidationError({"host": _("The host must be a member of this organization.")})
-    rows = _parse_attendance(organization, attendance or {})
+    rows = _parse_attendance(actor, organization, attendance or {})
     meeting = Meeting.objects.create(
         organization=organization,
         kind=kind,
@@ -153,14 +161,14 @@ def meeting_record(
 @transaction.atomic
 def meeting_hold(*, actor, meeting: Meeting, held_on=None, minutes="", resolutions="", attendance=None, files=()):
     """Turn a planned meeting into the record of the meeting held."""
-    meeting = Meeting.objects.select_for_update().select_related("organization").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("organization").get(pk=meeting.pk)
     require(actor, Action.CHANGE, meeting.organization)
     if meeting.state != MeetingState.PLANNED:
         raise Conflict(_("This meeting is not a planned one any more."))
     held_on = held_on or meeting.held_on
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": _("A meeting that was held cannot be dated in the future.")})
-    rows = _parse_attendance(meeting.organization, attendance or {})
+    rows = _parse_attendance(actor, meeting.organization, attendance or {})
     meeting.state, meeting.held_on = MeetingState.HELD, held_on
     meeting.minutes, meeting.resolutions = (
         minutes.strip() or meeting.minutes,
@@ -249,7 +257,9 @@ def study_record_create(*, actor, member: Member, title: str, studied_on: dt.dat
 
 @transaction.atomic
 def study_record_decide(*, actor, record: StudyRecord, confirm: bool) -> StudyRecord:
-    record = StudyRecord.objects.select_for_update().select_related("member__organization").get(pk=record.pk)
+    record = (
+        StudyRecord.objects.select_for_update(of=("self",)).select_related("member__organization").get(pk=record.pk)
+    )
     require(actor, Action.CHANGE, record.member, _("Only the secretary confirms study records."))
     if record.state != RecordState.PENDING:
         raise Conflict(_("This record was already decided."))
@@ -358,6 +368,8 @@ def points_enter(*, actor, member: Member, rule: PointRule, earned_on: dt.date, 
         )
     if not note.strip():
         raise ValidationError({"note": _("Say what the points are for.")})
+    if earned_on > timezone.localdate():
+        raise ValidationError({"earned_on": _("Points cannot be given for a future date.")})
     points = rule.points * _hours(hours) if (rule.per_hour and hours is not None) else rule.points
     room = _capped(rule, member, earned_on, points)
     if room < points:
@@ -381,7 +393,10 @@ def points_enter(*, actor, member: Member, rule: PointRule, earned_on: dt.date, 
 @transaction.atomic
 def points_correct(*, actor, entry: PointEntry, points, reason: str) -> PointEntry:
     """Correct a ledger line by a new line carrying the difference; the old line stays as it was."""
+    entry = PointEntry.objects.select_for_update(of=("self",)).select_related("member", "rule").get(pk=entry.pk)
     require(actor, Action.CHANGE, entry.member, _("Only the secretary corrects points."))
+    if entry.corrects_id:
+        raise ValidationError(_("Correct the original entry, not a correction."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the points are corrected.")})
     try:
@@ -445,7 +460,7 @@ def appraisal_vote(*, actor, appraisal: Appraisal, votes: dict) -> int:
         )
     rows = []
     for subject_id, grade in votes.items():
-        subject = voters.get(int(subject_id))
+        subject = voters.get(_member_id(subject_id))
         if subject is None:
             raise ValidationError(
                 _("Only full members of this organization are rated; probationary members get no grade.")
@@ -477,12 +492,12 @@ def appraisal_counts(appraisal: Appraisal) -> dict[int, dict[str, int]]:
 @transaction.atomic
 def appraisal_close(*, actor, appraisal: Appraisal, decisions: dict) -> list[AppraisalResult]:
     """Record the decided grade of every full member: {member_id: (grade, follow_up)}; excellent at most 1/3."""
-    appraisal = Appraisal.objects.select_for_update().select_related("organization").get(pk=appraisal.pk)
+    appraisal = Appraisal.objects.select_for_update(of=("self",)).select_related("organization").get(pk=appraisal.pk)
     require(actor, Action.CHANGE, appraisal.organization)
     if appraisal.state != AppraisalState.VOTING:
         raise Conflict(_("This appraisal is already closed."))
     members = {m.pk: m for m in _voters(appraisal)}
-    missing = [m.name for pk, m in members.items() if pk not in {int(k) for k in decisions}]
+    missing = [m.name for pk, m in members.items() if pk not in {_member_id(k) for k in decisions}]
     if missing:
         raise ValidationError(
             _("Decide a grade for every full member; missing: %(names)s") % {"names": "、".join(missing)}
@@ -496,7 +511,7 @@ def appraisal_close(*, actor, appraisal: Appraisal, decisions: dict) -> list[App
     counts = appraisal_counts(appraisal)
     results = []
     for member_id, (grade, follow_up) in decisions.items():
-        member = members.get(int(member_id))
+        member = members.get(_member_id(member_id))
         if member is None:
             raise ValidationError(_("Only full members of this organization are rated."))
         if grade not in AppraisalGrade.values:
@@ -550,8 +565,14 @@ def care_case_open(*, actor, member: Member, category: str, details: str = "", o
 
 @transaction.atomic
 def care_case_close(*, actor, case: CareCase, closed_on=None) -> CareCase:
+    case = CareCase.objects.select_for_update(of=("self",)).select_related("member").get(pk=case.pk)
     require(actor, Action.CHANGE, case.member)
-    case.closed_on = closed_on or timezone.localdate()
+    if case.closed_on is not None:
+        raise Conflict(_("This member already left the care ledger."))
+    closed_on = closed_on or timezone.localdate()
+    if not case.opened_on <= closed_on <= timezone.localdate():
+        raise ValidationError({"closed_on": _("The date must lie between the entry into the ledger and today.")})
+    case.closed_on = closed_on
     case.save()
     audit("orglife.care.close", actor=actor, obj=case)
     return case

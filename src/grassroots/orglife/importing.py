@@ -1,0 +1,931 @@
+"""Import of meetings (with attendance) and study records from the spreadsheets branch offices keep.
+
+Reading is the organizations import's: a title row above the header, merged cells, CSV in UTF-8, UTF-16 or
+GB18030 with commas, tabs or semicolons, dates as offices write them. Every row is checked and every problem
+collected with its row and column; one problem anywhere means nothing is imported.
+
+Meetings: one row a meeting, its organization by code (组织编码) or name (所在党组织), the kind (支部党员大会, 支委会,
+党小组会, 党课, 主题党日, 组织生活会), the day, place, host, topic, and the people by name: 参会人员, 缺席人员 and
+请假人员, separated by 、 ， , ; or spaces, a reason in brackets after a name (王五(外出务工)); leave needs a reason.
+全体党员 in 参会人员 means every member not listed as absent, on leave or late. Every name must be one member of the
+organization (of the branch, for a party group's meeting).
+Study: one row a member's study on a day: the member by ID number (preferred) or by name (with the organization
+when names repeat), what was studied, the day and the hours.
+
+Writing goes through the services as the importing user, in one transaction: meetings are recorded as held (a
+planned meeting with the same key is turned into the record of the meeting held), study records are entered by
+a manager and so are confirmed. A meeting is known by organization, kind, day and topic, a study record by member,
+day and what was studied: importing the same file again changes nothing, and a row disagreeing with the record
+already kept is a problem (correct it on the record's page). One audit entry records the import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grassroots.core.audit import audit
+from grassroots.core.errors import Conflict
+from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere, restrict
+from grassroots.organizations import importing as sheets
+from grassroots.organizations.importing import ImportReport, Problem
+from grassroots.organizations.models import Member, MemberStatus, Organization, subtree_q
+from grassroots.organizations.validation import DAY, clean_name, clean_text
+
+from . import services
+from .models import AttendanceStatus, Meeting, MeetingKind, MeetingState, StudyRecord
+
+__all__ = ["MEETINGS", "STUDY", "ImportReport", "Problem", "import_content", "import_file", "import_path"]
+
+MEETINGS = "meetings"
+STUDY = "study"
+KINDS = (MEETINGS, STUDY)
+
+_ORG_CODE = (
+    "org_code",
+    "组织编码",
+    "Organization code",
+    ("党组织编码", "所在党组织编码", "组织代码", "org code", "organisation code"),
+)
+_ORGANIZATION = (
+    "organization",
+    "所在党组织",
+    "Organization",
+    (
+        "所在党支部",
+        "所在支部",
+        "所属党组织",
+        "所属党支部",
+        "党组织名称",
+        "党组织",
+        "支部名称",
+        "党支部",
+        "organisation",
+        "organization name",
+        "branch",
+    ),
+)
+
+MEETING_COLUMNS = sheets._columns(
+    _ORG_CODE,
+    _ORGANIZATION,
+    ("kind", "会议类型", "Meeting", ("会议类别", "会议形式", "类型", "活动类型", "kind", "type", "meeting type")),
+    (
+        "held_on",
+        "日期",
+        "Date",
+        ("会议日期", "召开日期", "会议时间", "召开时间", "时间", "活动日期", "活动时间", "held on", "date held"),
+    ),
+    ("place", "地点", "Place", ("会议地点", "召开地点", "活动地点", "venue", "location")),
+    ("host", "主持人", "Host", ("主持", "会议主持人", "chair", "chaired by")),
+    (
+        "topic",
+        "主题",
+        "Topic",
+        ("会议主题", "活动主题", "议题", "会议议题", "会议内容", "内容", "subject", "theme"),
+    ),
+    (
+        "present",
+        "参会人员",
+        "Present",
+        ("参会党员", "出席人员", "到会人员", "参加人员", "实到人员", "参会", "出席", "attendees", "attended"),
+    ),
+    ("late", "迟到人员", "Late", ("迟到", "迟到党员")),
+    ("absent", "缺席人员", "Absent", ("缺席", "缺席党员", "无故缺席", "无故缺席人员", "absent without leave")),
+    ("excused", "请假人员", "On leave", ("请假", "请假党员", "excused", "absent with leave")),
+    ("minutes", "会议记录", "Minutes", ("记录", "会议纪要", "纪要", "notes")),
+    ("resolutions", "决议", "Resolutions", ("会议决议", "决定事项", "决议事项")),
+)
+
+STUDY_COLUMNS = sheets._columns(
+    ("name", "姓名", "Name", ("党员姓名", "名字", "full name", "member name", "member")),
+    (
+        "id_number",
+        "身份证号",
+        "ID number",
+        (
+            "身份证号码",
+            "公民身份号码",
+            "公民身份证号码",
+            "身份证",
+            "身份证件号码",
+            "id no",
+            "id",
+            "id card",
+            "id card number",
+            "identity card number",
+        ),
+    ),
+    _ORG_CODE,
+    _ORGANIZATION,
+    (
+        "title",
+        "学习内容",
+        "What was studied",
+        ("学习主题", "学习课程", "课程", "课程名称", "学习篇目", "学习资料", "内容", "title", "course", "content"),
+    ),
+    ("studied_on", "日期", "Date", ("学习日期", "学习时间", "时间", "studied on", "date studied")),
+    ("hours", "学时", "Hours", ("学习时长", "学习学时", "学时数", "时长", "小时", "课时", "hours studied", "duration")),
+)
+
+# The reader of the organizations import finds headers and CSV delimiters by the columns of a kind.
+_COLUMNS = {MEETINGS: MEETING_COLUMNS, STUDY: STUDY_COLUMNS}
+for _kind, _columns in _COLUMNS.items():
+    sheets._COLUMNS[_kind] = _columns
+    sheets._ALIASES[_kind] = sheets._alias_index(_columns)
+
+# Each entry is a set of fields of which at least one must be present.
+_REQUIRED = {
+    MEETINGS: (("org_code", "organization"), ("kind",), ("held_on",), ("topic",)),
+    STUDY: (("id_number", "name"), ("title",), ("studied_on",), ("hours",)),
+}
+
+KIND_WORDS = sheets._words(
+    {
+        MeetingKind.GENERAL: (
+            "支部党员大会",
+            "党员大会",
+            "支部大会",
+            "党支部党员大会",
+            "全体党员大会",
+            "general meeting",
+            "branch general meeting",
+        ),
+        MeetingKind.COMMITTEE: ("支委会", "支部委员会", "支委会议", "支部委员会会议", "委员会", "committee meeting"),
+        MeetingKind.GROUP: ("党小组会", "小组会", "党小组会议", "group meeting", "party group meeting"),
+        MeetingKind.LECTURE: ("党课", "专题党课", "讲党课", "lecture", "party lecture"),
+        MeetingKind.THEME_DAY: ("主题党日", "主题党日活动", "党日活动", "theme day", "theme party day"),
+        MeetingKind.ORG_LIFE: ("组织生活会", "专题组织生活会", "民主生活会", "org life", "organizational life meeting"),
+    }
+)
+_KIND_HINT = "支部党员大会, 支委会, 党小组会, 党课, 主题党日, 组织生活会"
+
+# The people columns of a meeting and the attendance each gives.
+_PEOPLE = (
+    ("present", AttendanceStatus.PRESENT),
+    ("late", AttendanceStatus.LATE),
+    ("absent", AttendanceStatus.ABSENT),
+    ("excused", AttendanceStatus.EXCUSED),
+)
+_EVERYONE = {sheets._key(w) for w in ("全体党员", "全体", "全体成员", "全体党员参加", "all", "all members", "everyone")}
+_OPEN, _CLOSE = "([【〔{", ")]】〕}"
+_SEPARATORS = "、,;"
+_PERSON = re.compile(r"(?P<name>[^(\[【〔{]+?)\s*(?:[(\[【〔{]\s*(?P<reason>[^)\]】〕}]*?)\s*[)\]】〕}]?)?")
+_HOURS_UNIT = re.compile(r"\s*(个?小时|学时|课时|hours?|hrs?|h)$", re.IGNORECASE)
+MAX_HOURS = Decimal(24)
+
+
+# --------------------------------------------------------------------------------------------------
+# Rows
+
+
+@dataclass
+class _Person:
+    name: str
+    status: str
+    reason: str
+    column: str  # the field of the column naming the person
+
+
+@dataclass
+class _MeetingRow:
+    row: sheets._Row
+    org_code: str = ""
+    org_name: str = ""
+    organization: Organization | None = None
+    values: dict = field(default_factory=dict)  # kind, held_on, topic, place, minutes, resolutions
+    host_name: str = ""
+    people: list[_Person] = field(default_factory=list)
+    everyone: bool = False  # 全体党员 in 参会人员
+    attendance: dict[int, tuple[str, str]] = field(default_factory=dict)  # member id -> (status, reason)
+
+    def key(self):
+        v = self.values
+        if self.organization is None or not all(v.get(name) for name in ("kind", "held_on", "topic")):
+            return None
+        return (self.organization.pk, v["kind"], v["held_on"], _same(v["topic"]))
+
+
+@dataclass
+class _StudyRow:
+    row: sheets._Row
+    id_number: str = ""  # empty when not given, or when given wrong (the row then has a problem)
+    id_given: bool = False
+    name: str = ""
+    org_code: str = ""
+    org_name: str = ""
+    organization: Organization | None = None
+    member: Member | None = None
+    values: dict = field(default_factory=dict)  # title, studied_on, hours
+
+    def key(self):
+        v = self.values
+        if self.member is None or not all(v.get(name) for name in ("studied_on", "title")):
+            return None
+        return (self.member.pk, v["studied_on"], _same(v["title"]))
+
+
+def split_names(text: str) -> list[tuple[str, str]]:
+    """(name, reason) of each person in a cell: 张三、李四(外出务工)，王五 (生病住院) 赵六."""
+    tokens: list[str] = []
+    buffer: list[str] = []
+    depth = 0
+
+    def flush():
+        token = "".join(buffer).strip()
+        buffer.clear()
+        if not token:
+            return
+        if token[0] in _OPEN and tokens:  # 王五 (外出务工): the reason belongs to the name before it
+            tokens[-1] += token
+        else:
+            tokens.append(token)
+
+    for ch in clean_text(text):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0 and (ch in _SEPARATORS or ch.isspace()):
+            flush()
+            continue
+        buffer.append(ch)
+    flush()
+    out = []
+    for token in tokens:
+        match = _PERSON.fullmatch(token)
+        if match is not None:
+            out.append((clean_name(match.group("name")), clean_text(match.group("reason") or "")))
+        elif token[0] in _OPEN:  # a bracket and nothing before it
+            out.append(("", token.strip(_OPEN + _CLOSE + " ")))
+        else:  # text after the brackets: not a name as written; it will be reported as such
+            out.append((clean_name(token), ""))
+    return out
+
+
+def _day(row: sheets._Row, name: str, today: dt.date) -> dt.date | None:
+    """A day (not a month or a year), not in the future."""
+    value, precision = row.date(name)
+    if value is None:
+        if not row.has(name):
+            row.problem(name, _("The date is missing."))
+        return None
+    if precision != DAY:
+        row.problem(name, _("Give the day, not only the month or the year: %(value)s.") % {"value": row.text(name)})
+        return None
+    if value > today:
+        row.problem(name, _("%(date)s is in the future.") % {"date": value.isoformat()})
+        return None
+    return value
+
+
+def _same(text: str) -> str:
+    """Text reduced for matching: full-width and half-width punctuation and spaces count as the same."""
+    return clean_text(text)
+
+
+def _prose(row: sheets._Row, name: str, max_length: int | None = None) -> str:
+    """A cell of Chinese prose (a topic, minutes) as written: spaces tidied, full-width punctuation kept."""
+    value = row.raw(name)
+    if not isinstance(value, str):
+        return row.text(name, max_length)
+    text = re.sub(r"[^\S\n]+", " ", value.replace("\r\n", "\n")).strip()
+    if clean_text(text) in sheets._EXCEL_ERRORS or (max_length and len(text) > max_length):
+        return row.text(name, max_length)  # reports the problem
+    return text
+
+
+def _required_text(row: sheets._Row, name: str, max_length: int, missing: str) -> str:
+    text = _prose(row, name, max_length)
+    if not text and not row.has(name):
+        row.problem(name, missing)
+    return text
+
+
+def _parse_meeting(row: sheets._Row, today: dt.date) -> _MeetingRow:
+    item = _MeetingRow(
+        row=row,
+        org_code=row.text("org_code", 32),
+        org_name=row.text("organization", 200, clean_name),
+    )
+    kind = row.choice("kind", KIND_WORDS, MeetingKind, _KIND_HINT)
+    if kind:
+        item.values["kind"] = kind
+    elif not row.has("kind"):
+        row.problem("kind", _("The kind of meeting is missing (%(kinds)s).") % {"kinds": _KIND_HINT})
+    held_on = _day(row, "held_on", today)
+    if held_on:
+        item.values["held_on"] = held_on
+    topic = _required_text(row, "topic", 300, _("The topic is missing."))
+    if topic:
+        item.values["topic"] = topic
+    for name, max_length in (("place", 200), ("minutes", None), ("resolutions", None)):
+        item.values[name] = _prose(row, name, max_length)
+    item.host_name = row.text("host", 100, clean_name)
+
+    for column, status in _PEOPLE:
+        text = row.text(column)
+        if not text:
+            continue
+        if column == "present" and sheets._key(text) in _EVERYONE:
+            item.everyone = True
+            continue
+        for name, reason in split_names(text):
+            if not name:
+                row.problem(
+                    column, _("A reason in brackets needs a name before it: (%(reason)s).") % {"reason": reason}
+                )
+                continue
+            person_status = status
+            if status == AttendanceStatus.PRESENT and "迟到" in reason:
+                person_status = AttendanceStatus.LATE
+            if status == AttendanceStatus.EXCUSED and not reason:
+                row.problem(
+                    column,
+                    _("Give the reason for the leave of %(name)s in brackets after the name, like %(name)s(外出务工).")
+                    % {"name": name},
+                )
+                continue
+            if len(reason) > 200:
+                row.problem(column, _("The reason given for %(name)s is too long.") % {"name": name})
+                continue
+            keep = status in (AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT)
+            item.people.append(_Person(name, person_status, reason if keep else "", column))
+    return item
+
+
+def _hours(row: sheets._Row) -> Decimal | None:
+    text = row.text("hours")
+    if not text:
+        if not row.has("hours"):
+            row.problem("hours", _("The hours are missing."))
+        return None
+    try:
+        hours = Decimal(_HOURS_UNIT.sub("", text))
+    except InvalidOperation:
+        row.problem("hours", _("%(value)s is not a number of hours, like 2 or 1.5.") % {"value": text})
+        return None
+    if not hours.is_finite() or hours <= 0 or hours > MAX_HOURS:
+        row.problem(
+            "hours", _("%(value)s hours cannot be studied in a day: more than 0, at most 24.") % {"value": text}
+        )
+        return None
+    return hours.quantize(Decimal("0.1"))
+
+
+def _parse_study(row: sheets._Row, today: dt.date) -> _StudyRow:
+    item = _StudyRow(
+        row=row,
+        name=row.text("name", 100, clean_name),
+        org_code=row.text("org_code", 32),
+        org_name=row.text("organization", 200, clean_name),
+    )
+    if row.has("id_number"):
+        item.id_given = True
+        item.id_number = sheets._id_number(row)
+    elif not item.name and not row.bad:
+        row.problem("name", _("Name the member: the ID number (身份证号) or the name."))
+    title = _required_text(row, "title", 200, _("Say what was studied."))
+    if title:
+        item.values["title"] = title
+    studied_on = _day(row, "studied_on", today)
+    if studied_on:
+        item.values["studied_on"] = studied_on
+    hours = _hours(row)
+    if hours is not None:
+        item.values["hours"] = hours
+    return item
+
+
+# --------------------------------------------------------------------------------------------------
+# Organizations and members
+
+
+def _resolve_organizations(actor, items) -> None:
+    """The organization of each row, by code or by name among those the actor may import into."""
+    codes = sorted({i.org_code for i in items if i.org_code})
+    names = sorted({i.org_name for i in items if i.org_name and not i.org_code})
+    by_code: dict[str, Organization] = {}
+    for chunk in sheets._chunks(codes):
+        for org in Organization.objects.filter(code__in=chunk).select_related("parent"):
+            by_code[org.code] = org
+    by_name: dict[str, list[Organization]] = defaultdict(list)
+    in_scope = restrict(actor, Action.IMPORT, Organization.objects.select_related("parent"))
+    for chunk in sheets._chunks(names):
+        for org in in_scope.filter(Q(name__in=chunk) | Q(name_en__in=chunk)):
+            for key in {org.name, org.name_en} & set(chunk):
+                by_name[key].append(org)
+    allowed: dict[int, bool] = {}
+    for item in items:
+        row = item.row
+        if item.org_code:
+            column, org = "org_code", by_code.get(item.org_code)
+            if org is None:
+                row.problem(column, _("There is no organization with the code %(code)s.") % {"code": item.org_code})
+                continue
+        elif item.org_name:
+            column, found = "organization", by_name.get(item.org_name, [])
+            if not found:
+                row.problem(
+                    column,
+                    _("There is no organization named %(name)s among those you may import into.")
+                    % {"name": item.org_name},
+                )
+                continue
+            if len(found) > 1:
+                row.problem(
+                    column,
+                    _(
+                        "Several organizations are named %(name)s; add a column 组织编码 (organization code) "
+                        "to say which."
+                    )
+                    % {"name": item.org_name},
+                )
+                continue
+            org = found[0]
+        else:
+            if isinstance(item, _MeetingRow):
+                name = "organization" if "organization" in row.header.fields else "org_code"
+                row.problem(name, _("The organization is missing."))
+            continue
+        if org.pk not in allowed:
+            allowed[org.pk] = can(actor, Action.IMPORT, org) and can(actor, Action.CHANGE, org)
+        if not allowed[org.pk]:
+            row.problem(column, _("%(org)s is outside the organizations you may import into.") % {"org": org.name})
+        elif not org.is_active:
+            row.problem(column, _("%(org)s is no longer active.") % {"org": org.name})
+        else:
+            item.organization = org
+
+
+def _by_name(members) -> dict[str, list[Member]]:
+    out: dict[str, list[Member]] = defaultdict(list)
+    for member in members:
+        out[member.name].append(member)
+    return out
+
+
+def _resolve_people(items: list[_MeetingRow]) -> None:
+    """Each name in a meeting row: one member of the organization's attendee pool; the host likewise."""
+    pools: dict[int, dict[str, list[Member]]] = {}
+    hosts: dict[int, dict[str, list[Member]]] = {}
+    for item in items:
+        org, row = item.organization, item.row
+        if org is None:
+            continue
+        if org.pk not in pools:
+            pools[org.pk] = _by_name(services.attendee_pool(org).order_by("pk"))
+        pool = pools[org.pk]
+        seen: dict[int, str] = {}
+        for person in item.people:
+            found = pool.get(person.name, [])
+            if not found:
+                row.problem(
+                    person.column,
+                    _("%(name)s is not a member of %(org)s; only its members can be in the attendance.")
+                    % {"name": person.name, "org": org.name},
+                )
+                continue
+            if len(found) > 1:
+                row.problem(
+                    person.column,
+                    _(
+                        "%(n)d members of %(org)s are named %(name)s; record this meeting on its page, where members "
+                        "are picked from the list."
+                    )
+                    % {"n": len(found), "org": org.name, "name": person.name},
+                )
+                continue
+            member = found[0]
+            if member.pk in seen:
+                row.problem(
+                    person.column,
+                    _("%(name)s is named twice (also in %(column)s).")
+                    % {"name": person.name, "column": row.column(seen[member.pk])[0]},
+                )
+                continue
+            seen[member.pk] = person.column
+            item.attendance[member.pk] = (person.status, person.reason)
+        if item.everyone:
+            for members in pool.values():
+                for member in members:
+                    item.attendance.setdefault(member.pk, (AttendanceStatus.PRESENT, ""))
+        if item.host_name:
+            item.values["host"] = _host(item, pools[org.pk], hosts)
+
+
+def _host(item: _MeetingRow, pool: dict[str, list[Member]], cache: dict) -> Member | None:
+    """The host: a member of the organization, or else the one member of that name in the tree it belongs to."""
+    org, row, name = item.organization, item.row, item.host_name
+    found = pool.get(name, [])
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        around = org.parent or org
+        if around.pk not in cache:
+            members = Member.objects.filter(subtree_q(around.path, "organization__path"), status=MemberStatus.ACTIVE)
+            cache[around.pk] = _by_name(members.select_related("organization").order_by("pk"))
+        found = cache[around.pk].get(name, [])
+        if len(found) == 1:
+            return found[0]
+    if not found:
+        row.problem(
+            "host",
+            _(
+                "There is no member named %(name)s in %(org)s or beside it; leave the cell empty and write the host in "
+                "the minutes."
+            )
+            % {"name": name, "org": org.name},
+        )
+    else:
+        row.problem(
+            "host",
+            _("%(n)d members named %(name)s could be the host; record this meeting on its page.")
+            % {"n": len(found), "name": name},
+        )
+    return None
+
+
+def _resolve_members(actor, items: list[_StudyRow]) -> None:
+    """The member of each study row: by ID number, else by name (within the organization given, if any)."""
+    ids = sorted({i.id_number for i in items if i.id_number})
+    by_id: dict[str, Member] = {}
+    for chunk in sheets._chunks(ids):
+        for member in Member.objects.filter(id_number__in=chunk).select_related("organization"):
+            by_id[member.id_number] = member
+    named = sorted({i.name for i in items if i.name and not i.id_given})
+    candidates: dict[str, list[Member]] = defaultdict(list)
+    scope = restrict(actor, Action.IMPORT, Member.objects.filter(status=MemberStatus.ACTIVE))
+    for chunk in sheets._chunks(named):
+        for member in scope.filter(name__in=chunk).select_related("organization").order_by("pk"):
+            candidates[member.name].append(member)
+    allowed: dict[int, bool] = {}
+    for item in items:
+        row = item.row
+        if item.id_number:
+            column, member = "id_number", by_id.get(item.id_number)
+            if member is not None and member.pk not in allowed:
+                allowed[member.pk] = can(actor, Action.IMPORT, member) and can(actor, Action.CHANGE, member)
+            if member is None or not allowed[member.pk]:  # who holds an ID number outside the scope is not told
+                row.problem(column, _("There is no member with this ID number among those you may import into."))
+                continue
+            if item.name and item.name != member.name:
+                row.problem(
+                    "name",
+                    _("The ID number belongs to %(member)s, not to %(name)s.")
+                    % {"member": member.name, "name": item.name},
+                )
+                continue
+        elif item.name and not item.id_given:
+            column = "name"
+            found = candidates.get(item.name, [])
+            if item.organization is not None:
+                found = [m for m in found if m.organization_id == item.organization.pk]
+            where = item.organization.name if item.organization else _("the organizations you may import into")
+            if not found:
+                row.problem(
+                    column, _("There is no member named %(name)s in %(org)s.") % {"name": item.name, "org": where}
+                )
+                continue
+            if len(found) > 1:
+                row.problem(
+                    column,
+                    _(
+                        "%(n)d members named %(name)s belong to %(org)s; add the column 身份证号 (ID number) "
+                        "to say which."
+                    )
+                    % {"n": len(found), "name": item.name, "org": where},
+                )
+                continue
+            member = found[0]
+        else:
+            continue
+        if item.organization is not None and member.organization_id != item.organization.pk:
+            row.problem(
+                "org_code" if item.org_code else "organization",
+                _("%(name)s belongs to %(org)s.") % {"name": member.name, "org": member.organization.name},
+            )
+            continue
+        if member.status != MemberStatus.ACTIVE:
+            row.problem(column, _("%(name)s is no longer an active member.") % {"name": member.name})
+            continue
+        if member.pk not in allowed:
+            allowed[member.pk] = can(actor, Action.IMPORT, member) and can(actor, Action.CHANGE, member)
+        if not allowed[member.pk]:
+            row.problem(column, _("You may not record study for %(name)s.") % {"name": member.name})
+            continue
+        item.member = member
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading the file
+
+
+def _read(report: ImportReport, kind: str, content: bytes, name: str):
+    """The sheet holding the rows of the kind and its header, or None with the reasons in the report."""
+    extension = os.path.splitext(name)[1].lower()
+    if extension == ".xls":
+        report.add(0, "", _("Old .xls files cannot be read: open it in your spreadsheet program and save it as .xlsx."))
+        return None
+    if extension not in sheets._XLSX + sheets._TEXT:
+        report.add(0, "", _("Only .xlsx and .csv files can be imported."))
+        return None
+    if len(content) > settings.GRASSROOTS_IMPORT_MAX_BYTES:
+        report.add(0, "", sheets._too_large())
+        return None
+    if not content.strip():
+        report.add(0, "", _("The file is empty."))
+        return None
+    columns = _COLUMNS[kind]
+    chosen = None
+    anything = False
+    try:
+        with contextlib.closing(sheets._sheets(content, extension, kind)) as found:
+            for sheet in found:
+                anything = anything or bool(sheet.rows)
+                header = sheets._find_header(sheet, kind)
+                if header and (chosen is None or header.score > chosen[1].score):
+                    chosen = (sheet, header)
+                    if header.score >= sheets.HEADER_MIN_MATCHES:
+                        break
+    except sheets._Unreadable as exc:
+        report.add(0, "", str(exc))
+        return None
+    if not anything:
+        report.add(0, "", _("The file is empty."))
+        return None
+    if chosen is None:
+        report.add(
+            0,
+            "",
+            _("No header row was found in the first %(n)d rows. Columns should be headed like: %(columns)s.")
+            % {"n": sheets.HEADER_SEARCH_ROWS, "columns": ", ".join(f"{c.zh}/{c.en}" for c in columns.values())},
+        )
+        return None
+    sheet, header = chosen
+    for group in _REQUIRED[kind]:
+        if not any(name in header.fields for name in group):
+            label = " / ".join(columns[name].label(header.language) for name in group)
+            report.add(
+                header.row,
+                label,
+                _("The column %(column)s is required but the file has none.") % {"column": label},
+                sheets.MAX_COLUMNS,
+            )
+    return chosen if report.ok else None
+
+
+# --------------------------------------------------------------------------------------------------
+# Writing
+
+
+class _Rollback(Exception):
+    """A service refused a row: undo the rows already written."""
+
+
+_SERVICE_FIELDS = {
+    MEETINGS: {"held_on": "held_on", "topic": "topic", "kind": "kind", "host": "host", "attendance": "present"},
+    STUDY: {"hours": "hours", "studied_on": "studied_on", "title": "title"},
+}
+
+
+def _service_problems(kind: str, row: sheets._Row, exc: ValidationError) -> None:
+    """A service refusing a row: its messages on the columns they concern."""
+    fields = _SERVICE_FIELDS[kind]
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            for message in (m for error in errors for m in error.messages):
+                if name in fields:
+                    row.problem(fields[name], message)
+                else:
+                    row.report.add(row.number, "", message)
+    else:
+        for message in exc.messages:
+            row.report.add(row.number, "", message)
+
+
+def _duplicates(items, describe) -> None:
+    first: dict = {}
+    for item in items:
+        key = item.key()
+        if key is None or item.row.bad:
+            continue
+        if key in first:
+            column, message = describe(first[key].row.number)
+            item.row.problem(column, message)
+        else:
+            first[key] = item
+
+
+def _import_meetings(actor, sheet, header, report: ImportReport) -> set[str]:
+    today = timezone.localdate()
+    items = [_parse_meeting(row, today) for row in sheets._data_rows(sheet, header, report)]
+    if not items:
+        report.add(header.row, "", _("The file has a header row but no data rows below it."))
+        return set()
+    _resolve_organizations(actor, items)
+    _resolve_people(items)
+    _duplicates(
+        items,
+        lambda number: (
+            "topic",
+            _("The same meeting (kind, date and topic) is also on row %(row)d.") % {"row": number},
+        ),
+    )
+    ready = [item for item in items if not item.row.bad and item.key() is not None]
+    existing: dict[tuple, Meeting] = {}
+    orgs = {item.organization.pk for item in ready}
+    days = {item.values["held_on"] for item in ready}
+    if ready:
+        for meeting in Meeting.objects.filter(organization_id__in=orgs, held_on__in=days).prefetch_related(
+            "attendance"
+        ):
+            existing.setdefault((meeting.organization_id, meeting.kind, meeting.held_on, _same(meeting.topic)), meeting)
+    to_create, to_hold, unchanged = [], [], 0
+    for item in ready:
+        meeting = existing.get(item.key())
+        if meeting is None:
+            to_create.append(item)
+        elif meeting.state == MeetingState.PLANNED:
+            to_hold.append((item, meeting))
+        elif meeting.state == MeetingState.CANCELLED:
+            item.row.problem("held_on", _("This meeting was cancelled; it is not recorded as held by import."))
+        elif not item.attendance or _same_attendance(meeting, item.attendance):
+            unchanged += 1
+        else:
+            item.row.problem(
+                "present",
+                _("This meeting is already recorded with a different attendance; correct it on the meeting's page."),
+            )
+    if not report.ok:
+        return set()
+    with transaction.atomic():
+        for item in to_create:
+            values = dict(item.values)
+            try:
+                services.meeting_record(
+                    actor=actor, organization=item.organization, attendance=item.attendance, **values
+                )
+            except ValidationError as exc:
+                _service_problems(MEETINGS, item.row, exc)
+        for item, meeting in to_hold:
+            values = item.values
+            try:
+                services.meeting_hold(
+                    actor=actor,
+                    meeting=meeting,
+                    held_on=values["held_on"],
+                    minutes=values["minutes"],
+                    resolutions=values["resolutions"],
+                    attendance=item.attendance,
+                )
+            except ValidationError as exc:
+                _service_problems(MEETINGS, item.row, exc)
+            except Conflict as exc:
+                item.row.report.add(item.row.number, "", str(exc.message))
+        if not report.ok:
+            raise _Rollback
+        report.created, report.updated, report.unchanged = len(to_create), len(to_hold), unchanged
+    return {item.organization.path for item in ready}
+
+
+def _same_attendance(meeting: Meeting, attendance: dict[int, tuple[str, str]]) -> bool:
+    stored = {row.member_id: row.status for row in meeting.attendance.all()}
+    return stored == {pk: status for pk, (status, _reason) in attendance.items()}
+
+
+def _import_study(actor, sheet, header, report: ImportReport) -> set[str]:
+    today = timezone.localdate()
+    items = [_parse_study(row, today) for row in sheets._data_rows(sheet, header, report)]
+    if not items:
+        report.add(header.row, "", _("The file has a header row but no data rows below it."))
+        return set()
+    _resolve_organizations(actor, items)
+    _resolve_members(actor, items)
+    _duplicates(
+        items,
+        lambda number: (
+            "title",
+            _("The same study (member, date and what was studied) is also on row %(row)d.") % {"row": number},
+        ),
+    )
+    ready = [item for item in items if not item.row.bad and item.key() is not None and len(item.values) == 3]
+    existing: dict[tuple, StudyRecord] = {}
+    members = {item.member.pk for item in ready}
+    days = {item.values["studied_on"] for item in ready}
+    for chunk in sheets._chunks(sorted(members)):
+        for record in StudyRecord.objects.filter(member_id__in=chunk, studied_on__in=days):
+            existing.setdefault((record.member_id, record.studied_on, _same(record.title)), record)
+    to_create, unchanged = [], 0
+    for item in ready:
+        record = existing.get(item.key())
+        if record is None:
+            to_create.append(item)
+        elif record.hours == item.values["hours"]:
+            unchanged += 1
+        else:
+            item.row.problem(
+                "hours",
+                _("This study is already recorded with %(hours)s hours; correct it on the record's page.")
+                % {"hours": record.hours},
+            )
+    if not report.ok:
+        return set()
+    with transaction.atomic():
+        for item in to_create:
+            try:
+                services.study_record_create(actor=actor, member=item.member, **item.values)
+            except ValidationError as exc:
+                _service_problems(STUDY, item.row, exc)
+        if not report.ok:
+            raise _Rollback
+        report.created, report.unchanged = len(to_create), unchanged
+    return {item.member.organization.path for item in ready}
+
+
+_IMPORTERS = {MEETINGS: _import_meetings, STUDY: _import_study}
+
+
+# --------------------------------------------------------------------------------------------------
+# Entry points
+
+
+def import_content(*, actor, kind: str, content: bytes, name: str) -> ImportReport:
+    """Import meetings or study records from the content of an .xlsx or .csv file (all or nothing)."""
+    report = ImportReport(kind=kind, file_name=name)
+    if kind not in _IMPORTERS:
+        report.add(0, "", _("Unknown kind of import: %(kind)s.") % {"kind": kind})
+        return report
+    if not can_anywhere(actor, Action.IMPORT):
+        report.add(0, "", _("Your role does not include importing this."))
+        return report
+    read = _read(report, kind, content, name)
+    if read is None:
+        return report._finish()
+    sheet, header = read
+    try:
+        with transaction.atomic():
+            paths = _IMPORTERS[kind](actor, sheet, header, report)
+            if report.ok:
+                audit(
+                    "orglife.import",
+                    actor=actor,
+                    organization=sheets._common_ancestor(paths) or sheets._actor_top(actor),
+                    after={
+                        "kind": kind,
+                        "file": name,
+                        "created": report.created,
+                        "updated": report.updated,
+                        "unchanged": report.unchanged,
+                    },
+                )
+    except _Rollback:
+        pass
+    except PermissionDenied as exc:
+        report.add(0, "", str(exc.message))
+    if not report.ok:
+        report.created = report.updated = report.unchanged = 0
+    return report._finish()
+
+
+def import_file(*, actor, kind: str, uploaded) -> ImportReport:
+    """Import an uploaded .xlsx or .csv file of meetings or study records (all or nothing)."""
+    name = os.path.basename(getattr(uploaded, "name", "") or "")
+    size = getattr(uploaded, "size", None)
+    if size is not None and size > settings.GRASSROOTS_IMPORT_MAX_BYTES:
+        report = ImportReport(kind=kind, file_name=name)
+        report.add(0, "", sheets._too_large())
+        return report
+    if hasattr(uploaded, "seek"):
+        uploaded.seek(0)
+    content = b"".join(uploaded.chunks()) if hasattr(uploaded, "chunks") else uploaded.read()
+    return import_content(actor=actor, kind=kind, content=content, name=name)
+
+
+def import_path(*, actor, kind: str, path) -> ImportReport:
+    """Import a .xlsx or .csv file of meetings or study records from disk (the command line), all or nothing."""
+    name = os.path.basename(os.fspath(path))
+    try:
+        if os.path.getsize(path) > settings.GRASSROOTS_IMPORT_MAX_BYTES:
+            report = ImportReport(kind=kind, file_name=name)
+            report.add(0, "", sheets._too_large())
+            return report
+        with open(path, "rb") as handle:
+            content = handle.read()
+    except OSError as exc:
+        report = ImportReport(kind=kind, file_name=name)
+        report.add(0, "", _("The file cannot be opened: %(error)s") % {"error": exc.strerror or exc})
+        return report
+    return import_content(actor=actor, kind=kind, content=content, name=name)
