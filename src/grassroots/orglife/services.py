@@ -73,7 +73,15 @@ def _parse_attendance(actor, organization, attendance: dict) -> list[tuple[Membe
             raise ValidationError(
                 {"attendance": _("Give the reason why %(name)s was absent with leave.") % {"name": member.name}}
             )
-        rows.append((member, status, (reason or "").strip()))
+        reason = (reason or "").strip()
+        if len(reason) > 200:
+            raise ValidationError(
+                {
+                    "attendance": _("The reason for %(name)s is too long (200 characters at most).")
+                    % {"name": member.name}
+                }
+            )
+        rows.append((member, status, reason))
     if strangers:
         raise ValidationError(
             {
@@ -186,11 +194,19 @@ def meeting_hold(*, actor, meeting: Meeting, held_on=None, minutes="", resolutio
 # ---------------------------------------------------------------- study
 
 
-def _hours(value) -> Decimal:
+def _decimal(value, field: str, message) -> Decimal:
+    """A finite decimal from user input, or a ValidationError on `field` (NaN and infinity included)."""
     try:
-        hours = Decimal(str(value))
+        number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValidationError({"hours": _("Hours must be a number, like 2 or 1.5.")})
+        raise ValidationError({field: message})
+    if not number.is_finite() or abs(number) >= Decimal("1e7"):
+        raise ValidationError({field: message})
+    return number
+
+
+def _hours(value) -> Decimal:
+    hours = _decimal(value, "hours", _("Hours must be a number, like 2 or 1.5."))
     if hours <= 0 or hours > 24:
         raise ValidationError({"hours": _("Study hours are more than 0 and at most 24 a day.")})
     return hours.quantize(Decimal("0.1"))
@@ -399,10 +415,7 @@ def points_correct(*, actor, entry: PointEntry, points, reason: str) -> PointEnt
         raise ValidationError(_("Correct the original entry, not a correction."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the points are corrected.")})
-    try:
-        target = Decimal(str(points))
-    except (InvalidOperation, ValueError):
-        raise ValidationError({"points": _("Points must be a number.")})
+    target = _decimal(points, "points", _("Points must be a number."))
     already = entry.points + sum((c.points for c in entry.corrections.all()), Decimal(0))
     delta = target - already
     if delta == 0:
@@ -602,10 +615,7 @@ def care_visit_record(
         raise ValidationError({"visited_on": _("A visit cannot be dated in the future.")})
     if not help_given.strip():
         raise ValidationError({"help_given": _("Say what was done on the visit.")})
-    try:
-        amount = Decimal(str(amount or 0))
-    except InvalidOperation:
-        raise ValidationError({"amount": _("The amount must be a number of yuan.")})
+    amount = _decimal(amount or 0, "amount", _("The amount must be a number of yuan."))
     if amount < 0:
         raise ValidationError({"amount": _("The amount cannot be negative.")})
     visit = CareVisit.objects.create(
