@@ -179,6 +179,57 @@ def cmd_remind(args) -> int:
     return 0
 
 
+def cmd_assess(args) -> int:
+    """Assess a subtree for a period with an indicator system: open the run if needed, compute, print a summary."""
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+    from django.db.models import Count
+
+    from grassroots.assessment import services
+    from grassroots.assessment.models import AssessmentRun, IndicatorSystem, Result
+    from grassroots.core.context import acting
+    from grassroots.core.errors import Conflict
+    from grassroots.duties.services import period_for
+    from grassroots.organizations.models import Organization
+
+    actor = (
+        _user(args.as_user)
+        if args.as_user
+        else get_user_model().objects.filter(is_superuser=True, is_active=True).first()
+    )
+    if actor is None:
+        raise SystemExit("no administrator to act as; pass --as USERNAME")
+    system = IndicatorSystem.objects.filter(code=args.system, state="active").order_by("-version").first()
+    if system is None:
+        raise SystemExit(f"no indicator system {args.system!r} in use")
+    scope = (
+        Organization.objects.filter(code=args.org).first()
+        if args.org
+        else Organization.objects.order_by("path").first()
+    )
+    if scope is None:
+        raise SystemExit(f"no organization with code {args.org!r}")
+    try:
+        period = period_for(args.period)
+        with acting(actor):
+            run = AssessmentRun.objects.filter(system=system, period=period, scope=scope).order_by(
+                "-version"
+            ).first() or services.run_create(actor=actor, system=system, period=period, scope=scope)
+            if run.is_frozen:
+                run = services.run_recompute(actor=actor, run=run)
+                print(f"the assessment was closed: computed as version {run.version}")
+            else:
+                services.run_compute(actor=actor, run=run)
+    except (ValidationError, Conflict) as exc:
+        print("; ".join(getattr(exc, "messages", [str(exc)])), file=sys.stderr)
+        return 1
+    run.refresh_from_db()
+    grades = dict(Result.objects.filter(run=run).values_list("grade").annotate(n=Count("id")).order_by())
+    print(f"{run}: {run.assessed_count} organizations assessed in {run.computed_seconds:.2f} s")
+    print("grades: " + ", ".join(f"{g} {n}" for g, n in sorted(grades.items())))
+    return 0
+
+
 def cmd_manage(args) -> int:
     from django.core.management import execute_from_command_line
 
@@ -253,6 +304,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("remind", help="send due reminders (starts tomorrow, due soon, overdue) and pending webhooks")
     p.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD", help="remind as on this day (default: today)")
     p.set_defaults(func=cmd_remind)
+
+    p = sub.add_parser("assess", help="compute the assessment of a subtree for a period (set-based, all at once)")
+    p.add_argument("period", help="period code: 2026, 2026-H1, 2026-Q3")
+    p.add_argument("--org", metavar="CODE", help="the subtree (default: the whole tree)")
+    p.add_argument("--system", default="branch", help="indicator system code (default: branch)")
+    p.add_argument("--as", dest="as_user", metavar="USERNAME", help="whose rights apply (default: an administrator)")
+    p.set_defaults(func=cmd_assess)
 
     p = sub.add_parser("manage", help="any Django management command (e.g. grassroots manage check --deploy)")
     p.add_argument("rest", nargs=argparse.REMAINDER)

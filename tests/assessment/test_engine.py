@@ -146,3 +146,12 @@ def test_one_time_rating_links_rate_once(assessed):
     services.run_compute(actor=officer, run=assessed.run, asof=END)
     rated = IndicatorValue.objects.get(run=assessed.run, organization=assessed.v11, indicator__code="W1")
     assert rated.score == 95.0
+
+
+def test_the_assess_command_computes_and_prints_the_grades(assessed, capsys):
+    from grassroots.cli import main
+
+    assert main(["assess", str(YEAR), "--org", "C", "--as", "officer"]) == 0
+    out = capsys.readouterr().out
+    assert "4 organizations assessed" in out and "poor" in out
+    assert main(["assess", "1850", "--as", "officer"]) == 1
