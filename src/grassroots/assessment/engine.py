@@ -31,6 +31,7 @@ from grassroots.orglife.models import (
     StudyRecord,
     Talk,
 )
+from grassroots.orglife.selectors import required_in
 
 from . import methods
 from .models import (
@@ -190,8 +191,7 @@ def _meeting_totals(ctx: Context) -> None:
     rules = {r.kind: r for r in MeetingRule.objects.filter(organization__isnull=True)}
     rows = []
     for kind, rule in rules.items():
-        per = MONTHS_PER[rule.per]
-        required = rule.count * (ctx.months // per)
+        required = required_in(rule, ctx.months)
         if required:
             rows.append(f"SELECT '{kind}' AS kind, {int(required)} AS req, {1 if rule.applies_to_groups else 0} AS grp")
     if not rows:
@@ -217,10 +217,9 @@ def _meeting_totals(ctx: Context) -> None:
         .select_related("organization")
         .order_by("organization__depth")
     ):
-        per = MONTHS_PER[rule.per]
         _exec(
             "UPDATE tmp_assess_meet SET req = %s WHERE kind = %s AND path >= %s AND path < %s",
-            [rule.count * (ctx.months // per), rule.kind, rule.organization.path, rule.organization.path + "~"],
+            [required_in(rule, ctx.months), rule.kind, rule.organization.path, rule.organization.path + "~"],
         )
     _own(
         ctx,
@@ -727,9 +726,10 @@ def compute(run: AssessmentRun, *, asof=None) -> dict:
     _exec("DROP TABLE IF EXISTS tmp_assessed")
     run.assessed_count = Result.objects.filter(run=run).count()
     run.computed_at = timezone.now()
+    run.asof = asof
     run.computed_seconds = time.perf_counter() - started
     if run.state in (RunState.OPEN, RunState.COLLECTING):
         run.state = RunState.COMPUTED
-    run.save(update_fields=["assessed_count", "computed_at", "computed_seconds", "state", "updated_at"])
+    run.save(update_fields=["assessed_count", "computed_at", "asof", "computed_seconds", "state", "updated_at"])
     timings["total"] = run.computed_seconds
     return timings

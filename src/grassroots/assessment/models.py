@@ -51,6 +51,9 @@ class IndicatorSystem(TimeStampedModel):
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("previous version")
     )
+    # The pairwise comparisons of the top level (a group keeps its own on the group indicator).
+    ahp_upper = models.JSONField(_("pairwise comparisons of the top level"), null=True, blank=True)
+    ahp_cr = models.DecimalField(_("consistency ratio"), max_digits=6, decimal_places=4, null=True, blank=True)
 
     audit_fields = (
         "code",
@@ -214,6 +217,7 @@ class AssessmentRun(TimeStampedModel):
     previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     state = models.CharField(_("state"), max_length=12, choices=RunState.choices, default=RunState.OPEN)
     computed_at = models.DateTimeField(null=True, blank=True)
+    asof = models.DateField(_("records counted up to"), null=True, blank=True)
     computed_seconds = models.FloatField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from grassroots.core.audit import audit, snapshot
 from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
 from grassroots.core.models import Period
-from grassroots.core.policy import Action, require
+from grassroots.core.policy import Action, can, require, subject
 from grassroots.organizations.models import Organization
 
 from . import engine, methods
@@ -180,7 +180,11 @@ def set_ahp_weights(
         kid.weight = Decimal(str(round(weight, 4)))
         kid.save(update_fields=["weight"])
     _fix_rounding(kids)
-    if indicator_group is not None:
+    if indicator_group is None:
+        system.ahp_upper = [str(u) for u in upper]
+        system.ahp_cr = Decimal(str(round(check["cr"], 4)))
+        system.save(update_fields=["ahp_upper", "ahp_cr"])
+    else:
         indicator_group.weight_method = WeightMethod.AHP
         indicator_group.ahp_upper = [str(u) for u in upper]
         indicator_group.ahp_cr = Decimal(str(round(check["cr"], 4)))
@@ -394,6 +398,8 @@ def entered_value_set(
 ) -> EnteredValue:
     require(actor, Action.MANAGE_STRUCTURE, run.scope)
     _require_not_frozen(run)
+    if not organization.is_within(run.scope) or organization.kind != run.system.assessed_kind:
+        raise ValidationError(_("This organization is not assessed in this assessment."))
     by_hand = indicator.kind == IndicatorKind.ENTERED or (
         indicator.kind == IndicatorKind.BONUS and not indicator.metric
     )
@@ -441,8 +447,8 @@ def tokens_issue(
     """One-time rating links for raters without an account; the secrets are returned once, only hashes are kept."""
     require(actor, Action.MANAGE_STRUCTURE, run.scope)
     _require_not_frozen(run)
-    if not organization.is_within(run.scope):
-        raise ValidationError(_("The organization is outside this assessment."))
+    if not organization.is_within(run.scope) or organization.kind != run.system.assessed_kind:
+        raise ValidationError(_("This organization is not assessed in this assessment."))
     if not 1 <= int(count) <= 1000:
         raise ValidationError({"count": _("Issue between 1 and 1000 links at a time.")})
     group = RaterGroup.objects.filter(run=run, kind=kind).first()
@@ -488,7 +494,20 @@ def token_lookup(secret: str) -> RatingToken:
 
 
 def qualitative_indicators(run: AssessmentRun) -> list[Indicator]:
-    return list(run.system.indicators.filter(kind=IndicatorKind.QUALITATIVE).order_by("position", "id"))
+    """The rated indicators of a run's system, in the order of the tree."""
+    order = {}
+    indicators = list(run.system.indicators.all())
+    children: dict = {}
+    for ind in indicators:
+        children.setdefault(ind.parent_id, []).append(ind)
+
+    def walk(parent):
+        for ind in sorted(children.get(parent, []), key=lambda i: (i.position, i.pk)):
+            order[ind.pk] = len(order)
+            walk(ind.pk)
+
+    walk(None)
+    return sorted((i for i in indicators if i.kind == IndicatorKind.QUALITATIVE), key=lambda i: order[i.pk])
 
 
 @transaction.atomic
@@ -505,7 +524,7 @@ def rating_submit(*, secret: str, grades: dict) -> int:
         raise ValidationError(_("Choose a grade for each question."))
     missing = [indicators[pk].display_name() for pk in indicators if pk not in chosen]
     if missing:
-        raise ValidationError(_("Choose a grade for: %(names)s") % {"names": "、".join(missing)})
+        raise ValidationError(_("Choose a grade for: %(names)s") % {"names": " / ".join(missing)})
     if set(chosen) - set(indicators):
         raise ValidationError(_("Unknown question."))
     if any(g not in Grade.values for g in chosen.values()):
@@ -528,10 +547,21 @@ def rating_submit(*, secret: str, grades: dict) -> int:
 def rating_by_user(*, actor, run: AssessmentRun, kind: str, organization: Organization, grades: dict) -> int:
     """A rater with an account (superior or peer organization) grades an organization."""
     _require_not_frozen(run)
+    if not organization.is_within(run.scope) or organization.kind != run.system.assessed_kind:
+        raise ValidationError(_("This organization is not assessed in this assessment."))
     if kind == RaterKind.SUPERIOR:
         require(actor, Action.MANAGE_STRUCTURE, organization.get_parent() or organization)
-    elif not actor.is_authenticated:
-        raise PermissionDenied()
+    elif kind == RaterKind.MEMBERS:
+        member = subject(actor).member
+        if member is None or member.organization_id != organization.pk:
+            raise PermissionDenied(_("Only members of %(org)s rate it as members.") % {"org": organization.name})
+    elif kind == RaterKind.PEERS:
+        parent = organization.parent
+        peers = Organization.objects.filter(parent=parent).exclude(pk=organization.pk) if parent else []
+        if not any(can(actor, Action.CHANGE, p) for p in peers):
+            raise PermissionDenied(_("Only peer organizations rate %(org)s as peers.") % {"org": organization.name})
+    else:
+        raise PermissionDenied(_("The masses rate through one-time links."))
     group = RaterGroup.objects.filter(run=run, kind=kind).first()
     if group is None:
         raise ValidationError(_("This assessment has no rater group %(kind)s.") % {"kind": kind})

@@ -46,10 +46,13 @@ def rules_for(organization: Organization) -> dict[str, MeetingRule]:
     return {k: r for k, r in rules.items() if r.applies_to_groups == is_group}
 
 
+def required_in(rule, months: int) -> int:
+    """Meetings a rule requires in a stretch of whole months: none of a yearly kind within a quarter."""
+    return rule.count * (months // MONTHS_PER[rule.per])
+
+
 def required_count(rule: MeetingRule, period: Period) -> int:
-    months = _months(period)
-    per = MONTHS_PER[rule.per]
-    return max(1, months // per) * rule.count if months >= per else rule.count
+    return required_in(rule, _months(period))
 
 
 def meeting_status(*, organization: Organization, period: Period, today=None) -> list[dict]:

@@ -1,0 +1,144 @@
+"""Exports of assessment results (CSV streamed row by row, XLSX written in write-only mode), and QR codes.
+
+The caller passes results already restricted by the policy; every export is audited as "core.export".
+QR codes are drawn here by segno as inline SVG: nothing is fetched from anywhere.
+"""
+
+import csv
+import tempfile
+
+import segno
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from grassroots.core.audit import audit
+
+from .models import AssessmentRun, Grade
+
+CHUNK = 2000
+
+
+def qr_svg(text: str, title: str = "") -> str:
+    """A QR code of `text` as an inline, scalable SVG (its size is set by CSS)."""
+    code = segno.make(text, error="m")
+    svg = code.svg_inline(scale=1, border=2, omitsize=True, svgclass="qr", title=escape(title or text))
+    return mark_safe(svg)  # noqa: S308 - segno's own markup; the title is escaped above
+
+
+def headers() -> list[str]:
+    return [
+        _("Organization code"),
+        _("Organization"),
+        _("Score"),
+        _("Weighted score"),
+        _("Deductions"),
+        _("Bonus"),
+        _("Grade"),
+        _("Vetoed"),
+        _("Veto reason"),
+        _("Rank among siblings"),
+        _("Rank in the level"),
+        _("TOPSIS closeness"),
+        _("TOPSIS rank"),
+        _("Best rank when weights move ±10%"),
+        _("Worst rank when weights move ±10%"),
+    ]
+
+
+def _rows(results):
+    grades = dict(Grade.choices)
+    yes, no = _("yes"), _("no")
+    fields = (
+        "organization__code",
+        "organization__name",
+        "organization__name_en",
+        "score",
+        "weighted",
+        "deductions",
+        "bonus",
+        "grade",
+        "vetoed",
+        "veto_reason",
+        "rank_siblings",
+        "rank_level",
+        "closeness",
+        "rank_topsis",
+        "rank_low",
+        "rank_high",
+    )
+    from django.utils.translation import get_language
+
+    english = (get_language() or "").startswith("en")
+    for row in results.values_list(*fields).iterator(chunk_size=CHUNK):
+        code, name, name_en, score, weighted, ded, bonus, grade, vetoed, reason, rs, rl, close, rt, low, high = row
+        yield [
+            code,
+            name_en if english and name_en else name,
+            round(score, 2),
+            round(weighted, 2),
+            round(ded, 2),
+            round(bonus, 2),
+            str(grades.get(grade, grade)),
+            yes if vetoed else no,
+            reason,
+            rs,
+            rl,
+            round(close, 4) if close is not None else None,
+            rt,
+            low,
+            high,
+        ]
+
+
+def _filename(run: AssessmentRun, ext: str) -> str:
+    stamp = timezone.localdate().isoformat()
+    return f"assessment-{run.scope.code}-{run.period.code}-v{run.version}-{stamp}.{ext}"
+
+
+def _audit(user, run, rows: int, fmt: str) -> None:
+    audit(
+        "core.export",
+        actor=user,
+        obj=run,
+        after={"what": "assessment results", "run": run.pk, "rows": rows, "format": fmt},
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def results_csv(*, user, run: AssessmentRun, results) -> StreamingHttpResponse:
+    """Stream the results as CSV (UTF-8 with a byte order mark, so spreadsheet programs read the Chinese names)."""
+    _audit(user, run, results.count(), "csv")
+    writer = csv.writer(_Echo())
+
+    def stream():
+        yield "\ufeff" + writer.writerow(headers())
+        for row in _rows(results):
+            yield writer.writerow(["" if v is None else v for v in row])
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(run, "csv")}"'
+    return response
+
+
+def results_xlsx(*, user, run: AssessmentRun, results) -> FileResponse:
+    """Write the results as .xlsx in write-only mode to a temporary file, then stream the file."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Results"))
+    sheet.append(headers())
+    count = 0
+    for row in _rows(results):
+        sheet.append(row)
+        count += 1
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when the download ends
+    workbook.save(target)
+    target.seek(0)
+    _audit(user, run, count, "xlsx")
+    return FileResponse(target, as_attachment=True, filename=_filename(run, "xlsx"))

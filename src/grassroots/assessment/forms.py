@@ -1,0 +1,214 @@
+"""Forms of the assessment pages: thin; the services check again and have the last word."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from grassroots.organizations.models import Organization, UnitType
+
+from .models import Grade, RaterKind
+
+# Saaty's scale as entered for "row A against column B": 9 .. 2, 1, 1/2 .. 1/9.
+SAATY_VALUES = ["9", "8", "7", "6", "5", "4", "3", "2", "1", "1/2", "1/3", "1/4", "1/5", "1/6", "1/7", "1/8", "1/9"]
+STRENGTH = {
+    9: _("%(a)s is extremely more important than %(b)s"),
+    8: _("%(a)s is very much to extremely more important than %(b)s"),
+    7: _("%(a)s is very much more important than %(b)s"),
+    6: _("%(a)s is much to very much more important than %(b)s"),
+    5: _("%(a)s is much more important than %(b)s"),
+    4: _("%(a)s is moderately to much more important than %(b)s"),
+    3: _("%(a)s is moderately more important than %(b)s"),
+    2: _("%(a)s is slightly more important than %(b)s"),
+}
+
+
+def saaty_value(text: str) -> float:
+    text = str(text).strip()
+    if "/" in text:
+        a, b = text.split("/", 1)
+        return float(a) / float(b)
+    return float(text)
+
+
+def nearest_saaty(value: float) -> str:
+    """The value of the scale closest to a ratio (on a log scale): what to pick to agree with the weights."""
+    import math
+
+    value = max(1 / 9, min(9.0, float(value)))
+    return min(SAATY_VALUES, key=lambda v: abs(math.log(saaty_value(v)) - math.log(value)))
+
+
+def saaty_choices(a: str, b: str) -> list[tuple[str, str]]:
+    out = []
+    for value in SAATY_VALUES:
+        number = saaty_value(value)
+        if number > 1:
+            label = STRENGTH[round(number)] % {"a": a, "b": b}
+        elif number < 1:
+            label = STRENGTH[round(1 / number)] % {"a": b, "b": a}
+        else:
+            label = _("%(a)s and %(b)s are equally important") % {"a": a, "b": b}
+        out.append((value, f"{value} · {label}"))
+    return out
+
+
+class AHPForm(forms.Form):
+    """One select per pair of the upper triangle, row by row, on Saaty's scale."""
+
+    def __init__(self, *args, names: list[str], initial_upper: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.names = names
+        self.pairs = []
+        k = 0
+        for i in range(len(names)):
+            for j in range(i + 1, len(names)):
+                name = f"p_{i}_{j}"
+                initial = initial_upper[k] if initial_upper and k < len(initial_upper) else "1"
+                self.fields[name] = forms.ChoiceField(
+                    label=_("%(a)s against %(b)s") % {"a": names[i], "b": names[j]},
+                    choices=saaty_choices(names[i], names[j]),
+                    initial=initial,
+                )
+                self.pairs.append((i, j, name))
+                k += 1
+
+    def upper(self) -> list[str]:
+        return [self.cleaned_data[name] for _i, _j, name in self.pairs]
+
+    def rows(self):
+        for i, j, name in self.pairs:
+            yield {"i": i, "j": j, "a": self.names[i], "b": self.names[j], "field": self[name]}
+
+
+class DirectWeightsForm(forms.Form):
+    def __init__(self, *args, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = indicators
+        for ind in indicators:
+            self.fields[f"w_{ind.pk}"] = forms.DecimalField(
+                label=ind.display_name(),
+                min_value=Decimal(0),
+                max_value=Decimal(1),
+                max_digits=7,
+                decimal_places=4,
+                initial=ind.weight,
+            )
+
+    def weights(self) -> dict[int, Decimal]:
+        return {ind.pk: self.cleaned_data[f"w_{ind.pk}"] for ind in self.indicators}
+
+
+class RunForm(forms.Form):
+    system = forms.ModelChoiceField(label=_("Indicator system"), queryset=None)
+    period = forms.CharField(
+        label=_("Period"),
+        max_length=16,
+        help_text=_("A year, half, quarter or month: 2026, 2026-H1, 2026-Q3, 2026-07."),
+    )
+    scope = forms.ModelChoiceField(label=_("Organizations assessed: everything below"), queryset=None)
+    superior = forms.DecimalField(label=_("Weight of the superior organization's rating"), initial=Decimal("0.4"))
+    peers = forms.DecimalField(label=_("Weight of peer organizations' rating"), initial=Decimal("0"))
+    members = forms.DecimalField(label=_("Weight of the members' rating"), initial=Decimal("0.3"))
+    masses = forms.DecimalField(label=_("Weight of the masses' rating"), initial=Decimal("0.3"))
+
+    def __init__(self, *args, systems, scopes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["system"].queryset = systems
+        self.fields["scope"].queryset = scopes
+        for kind in RaterKind.values:
+            self.fields[kind].min_value = Decimal(0)
+            self.fields[kind].max_value = Decimal(1)
+            self.fields[kind].widget.attrs.update({"step": "0.05", "min": "0", "max": "1"})
+
+    def rater_weights(self) -> dict[str, float]:
+        return {kind: float(self.cleaned_data[kind]) for kind in RaterKind.values if self.cleaned_data[kind] > 0}
+
+
+class OrganizationCodeField(forms.CharField):
+    """An organization by its code, resolved within the organizations offered (a datalist helps to pick)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(*args, **kwargs)
+        self.queryset = Organization.objects.none()
+        self.widget.attrs.update({"list": "org-codes", "autocomplete": "off", "spellcheck": "false"})
+
+    def clean(self, value):
+        code = super().clean(value).strip()
+        org = self.queryset.filter(code=code).first() or self.queryset.filter(name=code).first()
+        if org is None:
+            raise forms.ValidationError(_("No organization with this code in this assessment that you manage."))
+        return org
+
+
+class TokenForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Raters"), choices=())
+    organization = OrganizationCodeField(label=_("Organization rated (code)"))
+    count = forms.IntegerField(label=_("How many links"), min_value=1, max_value=500, initial=20)
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=30)
+
+    def __init__(self, *args, kinds, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds
+        self.fields["organization"].queryset = organizations
+
+
+class VetoForm(forms.Form):
+    organization = OrganizationCodeField(label=_("Organization (code)"))
+    reason = forms.CharField(label=_("What happened"), max_length=300)
+    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, organizations, period, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.period = period
+        self.fields["organization"].queryset = organizations
+
+    def clean_occurred_on(self):
+        day: dt.date = self.cleaned_data["occurred_on"]
+        if not self.period.start <= day <= self.period.end:
+            raise forms.ValidationError(
+                _("The date is outside the period %(period)s; it would not count in this assessment.")
+                % {"period": self.period.code}
+            )
+        return day
+
+
+class EnteredValueForm(forms.Form):
+    indicator = forms.TypedChoiceField(label=_("Indicator"), coerce=int, choices=())
+    organization = OrganizationCodeField(label=_("Organization (code)"))
+    value = forms.DecimalField(
+        label=_("Score (0-100) or points"), min_value=Decimal(0), max_value=Decimal(100), decimal_places=2
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    evidence = forms.FileField(label=_("Evidence"), required=False)
+
+    def __init__(self, *args, indicators, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = {i.pk: i for i in indicators}
+        self.fields["indicator"].choices = [(i.pk, f"{i.code} {i.display_name()}") for i in indicators]
+        self.fields["organization"].queryset = organizations
+
+
+SORT_CHOICES = [
+    ("rank", _("Rank in the level")),
+    ("-score", _("Score, highest first")),
+    ("score", _("Score, lowest first")),
+    ("name", pgettext_lazy("sort", "Name")),
+    ("topsis", _("TOPSIS rank")),
+    ("range", _("Least stable rank first")),
+]
+
+
+class ResultFilterForm(forms.Form):
+    org = forms.CharField(label=_("Within (organization code)"), required=False, max_length=40)
+    unit_type = forms.ChoiceField(label=_("Kind of unit"), required=False, choices=[("", _("All"))])
+    grade = forms.ChoiceField(label=_("Grade"), required=False, choices=[("", _("All")), *Grade.choices])
+    sort = forms.ChoiceField(label=_("Order"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit_type"].choices = [("", _("All")), *UnitType.choices]
+        self.fields["org"].widget.attrs.update({"list": "org-codes", "autocomplete": "off"})

@@ -1,0 +1,662 @@
+"""Pages of the assessment: indicator systems and their weights, the period dashboard, results, explanations,
+sensitivity, rating links with QR codes, and the rating form a member of the masses opens on a phone."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Max, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from grassroots.core.errors import Conflict, ValidationError
+from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere, restrict
+from grassroots.core.web import ServiceRefused, service_errors
+from grassroots.duties.services import period_for
+from grassroots.organizations.models import Organization, OrgKind, subtree_q
+
+from . import exports, selectors, services
+from .forms import (
+    AHPForm,
+    DirectWeightsForm,
+    EnteredValueForm,
+    ResultFilterForm,
+    RunForm,
+    TokenForm,
+    VetoForm,
+    nearest_saaty,
+)
+from .models import (
+    Grade,
+    IndicatorKind,
+    IndicatorSystem,
+    RaterGroup,
+    RaterKind,
+    Result,
+    RunState,
+    SystemState,
+)
+
+PER_PAGE = 50
+CODES_OFFERED = 500  # organizations offered in a datalist; more can be typed by code
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _run(request, pk):
+    return get_object_or_404(selectors.run_list(user=request.user), pk=pk)
+
+
+def _require_manage(request, run) -> None:
+    if not selectors.may_manage(request.user, run):
+        raise PermissionDenied(_("Only those who run this assessment can do this."))
+
+
+def _system(request, pk) -> IndicatorSystem:
+    return get_object_or_404(selectors.system_list(user=request.user), pk=pk)
+
+
+# ---------------------------------------------------------------- indicator systems
+
+
+@login_required
+def systems(request):
+    """The indicator systems the user can see, newest version first."""
+    rows = list(selectors.system_list(user=request.user))
+    return render(request, "assessment/systems.html", {"systems": rows})
+
+
+@login_required
+def system_detail(request, pk):
+    """A system's tree: codes, kinds, metrics, local and global weights, caps and vetoes; its grade bands."""
+    system = _system(request, pk)
+    tree = selectors.system_tree(system)
+    context = {
+        "system": system,
+        "tree": tree,
+        "bands": [{**b, "label": Grade(b["grade"]).label} for b in system.bands()],
+        "can_edit": system.state == SystemState.DRAFT and can(request.user, Action.MANAGE_STRUCTURE, system.owner),
+        "can_manage": can(request.user, Action.MANAGE_STRUCTURE, system.owner),
+        "groups": [line for line in tree if line.indicator.kind == IndicatorKind.GROUP],
+    }
+    return render(request, "assessment/system.html", context)
+
+
+def _initial_upper(kids, group) -> list[str]:
+    """The comparisons to start from: those saved with the group, else those that agree with the weights now."""
+    n = len(kids)
+    saved = group.ahp_upper if group is not None else (kids[0].system.ahp_upper if kids else None)
+    if saved and len(saved) == n * (n - 1) // 2:
+        return [str(v) for v in saved]
+    out = []
+    for i in range(n):
+        for j in range(i + 1, n):
+            wi, wj = float(kids[i].weight), float(kids[j].weight)
+            out.append(nearest_saaty(wi / wj) if wi > 0 and wj > 0 else "1")
+    return out
+
+
+def _check(upper, kids) -> dict:
+    """services.ahp_check with the pairs located by position, and the value of the scale to pick instead."""
+    codes = [k.code for k in kids]
+    check = services.ahp_check(upper, codes)
+    index = {code: i for i, code in enumerate(codes)}
+    names = [k.display_name() for k in kids]
+    pairs = []
+    for pair in check["pairs"]:
+        i, j = index[pair["a"]], index[pair["b"]]
+        pairs.append(
+            {
+                **pair,
+                "i": i,
+                "j": j,
+                "a": names[i],
+                "b": names[j],
+                "given_text": str(upper[_pair_position(i, j, len(kids))]),
+                "suggested_text": nearest_saaty(pair["suggested"]),
+            }
+        )
+    check["pairs"] = pairs
+    # Two pairs to revisit are what the page names; the third is shown as a hint when the matrix is inconsistent.
+    check["revisit"] = {(p["i"], p["j"]): p for p in pairs[:2]} if not check["consistent"] else {}
+    check["rows"] = [{"name": names[i], "code": codes[i], "weight": w} for i, w in enumerate(check["weights"])]
+    return check
+
+
+def _hints(form: AHPForm, check: dict | None, with_field: bool = True) -> list[dict]:
+    """Each pair of the form with the advice to revisit it, if the matrix is inconsistent and it is to blame."""
+    revisit = check["revisit"] if check else {}
+    rows = form.rows() if with_field else ({"i": i, "j": j} for i, j, _name in form.pairs)
+    return [{**row, "hint": revisit.get((row["i"], row["j"]))} for row in rows]
+
+
+def _pair_position(i: int, j: int, n: int) -> int:
+    """Position of pair (i, j), i < j, in the upper triangle read row by row."""
+    return i * n - i * (i + 1) // 2 + (j - i - 1)
+
+
+@login_required
+def weights(request, pk, group=None):
+    """The weights of a group's indicators (or of the top level): by AHP comparisons, with CR live, or directly."""
+    system = _system(request, pk)
+    group_obj = get_object_or_404(system.indicators, pk=group, kind=IndicatorKind.GROUP) if group else None
+    kids = selectors.weighted_children(system, group_obj)
+    names = [k.display_name() for k in kids]
+    may_edit = can(request.user, Action.MANAGE_STRUCTURE, system.owner)
+    posted = request.method == "POST"
+    action = request.POST.get("action", "") if posted else ""
+    if posted and action != "check" and not may_edit:
+        raise PermissionDenied(_("Only those who manage the indicator system can change its weights."))
+    initial_upper = _initial_upper(kids, group_obj)
+    ahp_form = AHPForm(
+        request.POST if action in ("check", "save_ahp") else None, names=names, initial_upper=initial_upper
+    )
+    direct_form = DirectWeightsForm(request.POST if action == "save_direct" else None, indicators=kids)
+    check = None
+    refused = ""
+    if action in ("check", "save_ahp") and ahp_form.is_valid():
+        upper = ahp_form.upper()
+        try:
+            check = _check(upper, kids)
+        except ValidationError as exc:
+            refused = " ".join(exc.messages)
+        if request.htmx and action == "check":
+            context = {"check": check, "refused": refused, "hints": _hints(ahp_form, check, with_field=False)}
+            return render(request, "assessment/_ahp_check.html", context)
+        if action == "save_ahp" and check is not None:
+            try:
+                with service_errors(request):
+                    services.set_ahp_weights(actor=request.user, indicator_group=group_obj, upper=upper, system=system)
+                messages.success(
+                    request, _("Weights saved from the comparisons (CR = %(cr).3f).") % {"cr": check["cr"]}
+                )
+                return redirect("assessment:system", pk=system.pk)
+            except ServiceRefused:
+                pass
+    if action == "save_direct" and direct_form.is_valid():
+        try:
+            with service_errors(request, direct_form):
+                services.set_direct_weights(
+                    actor=request.user, system=system, parent=group_obj, weights=direct_form.weights()
+                )
+            messages.success(request, _("Weights saved."))
+            return redirect("assessment:system", pk=system.pk)
+        except ServiceRefused:
+            pass
+    if check is None and not posted and len(kids) > 1:
+        try:
+            check = _check(initial_upper, kids)
+        except ValidationError:
+            check = None
+    context = {
+        "system": system,
+        "group": group_obj,
+        "kids": kids,
+        "pair_rows": _hints(ahp_form, check),
+        "ahp_form": ahp_form,
+        "direct_form": direct_form,
+        "check": check,
+        "refused": refused,
+        "may_edit": may_edit and system.state == SystemState.DRAFT,
+        "may_manage": may_edit,
+    }
+    return render(request, "assessment/weights.html", context)
+
+
+# ---------------------------------------------------------------- runs: the period dashboard
+
+
+@login_required
+def runs(request):
+    """The assessments the user can see, newest period first."""
+    rows = selectors.run_list(user=request.user).order_by("-period__start", "scope__path", "-version")
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    context = {"page": page, "can_create": can_anywhere(request.user, Action.MANAGE_STRUCTURE)}
+    return render(request, "assessment/runs.html", context)
+
+
+def _run_form(request):
+    user = request.user
+    systems_qs = selectors.system_list(user=user).exclude(state=SystemState.RETIRED)
+    scopes = restrict(user, Action.MANAGE_STRUCTURE, Organization.objects.all()).filter(
+        kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH], is_active=True
+    )
+    return RunForm(request.POST or None, systems=systems_qs, scopes=scopes.order_by("path"))
+
+
+@login_required
+def run_new(request):
+    if not can_anywhere(request.user, Action.MANAGE_STRUCTURE):
+        raise PermissionDenied(_("Only those who run assessments can open one."))
+    form = _run_form(request)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with service_errors(request, form):
+                period = period_for(data["period"])
+                run = services.run_create(
+                    actor=request.user,
+                    system=data["system"],
+                    period=period,
+                    scope=data["scope"],
+                    rater_weights=form.rater_weights(),
+                )
+            messages.success(request, _("The assessment is open. Issue rating links, then compute it."))
+            return redirect("assessment:run", pk=run.pk)
+        except ServiceRefused:
+            pass
+    return render(request, "assessment/run_form.html", {"form": form})
+
+
+def _run_context(request, run) -> dict:
+    user = request.user
+    visible = selectors.result_list(user=user, run=run)
+    manage = selectors.may_manage(user, run)
+    versions = list(
+        selectors.run_list(user=user)
+        .filter(system=run.system, period=run.period, scope=run.scope)
+        .exclude(pk=run.pk)
+        .order_by("-version")
+    )
+    states = [RunState.OPEN, RunState.COLLECTING, RunState.COMPUTED, RunState.PUBLISHED, RunState.CLOSED]
+    return {
+        "run": run,
+        "may_manage": manage,
+        "grades": selectors.grade_counts(run, visible),
+        "result_count": visible.count(),
+        "states": [(s, RunState(s).label, states.index(s) <= states.index(run.state)) for s in states],
+        "tokens": selectors.token_counts(run) if manage else [],
+        "versions": versions,
+        "can": {
+            "compute": manage and run.state != RunState.CLOSED,
+            "collect": manage and run.state in (RunState.OPEN, RunState.COMPUTED),
+            "publish": manage and run.state == RunState.COMPUTED,
+            "close": manage and run.state in (RunState.PUBLISHED, RunState.COMPUTED),
+            "recompute": manage and run.state == RunState.CLOSED,
+        },
+        "own_result": visible.filter(organization__pk=_own_org_id(user)).first(),
+        "system_visible": selectors.system_list(user=user).filter(pk=run.system_id).exists(),
+    }
+
+
+def _own_org_id(user):
+    from grassroots.core.policy import subject
+
+    member = subject(user).member
+    return member.organization_id if member else None
+
+
+@login_required
+def run_detail(request, pk):
+    """The period dashboard: state, what to do next, counts per grade, time the computation took, links."""
+    run = _run(request, pk)
+    return render(request, "assessment/run.html", _run_context(request, run))
+
+
+RUN_ACTIONS = {
+    "compute": services.run_compute,
+    "collect": services.run_collect,
+    "publish": services.run_publish,
+    "close": services.run_close,
+    "recompute": services.run_recompute,
+}
+
+
+@login_required
+@require_POST
+def run_action(request, pk, action):
+    run = _run(request, pk)
+    service = RUN_ACTIONS.get(action)
+    if service is None:
+        raise Http404()
+    _require_manage(request, run)
+    if action == "close" and not request.POST.get("confirm"):
+        messages.error(request, _("Tick the box to confirm: a closed assessment is frozen."))
+        return redirect("assessment:run", pk=run.pk)
+    try:
+        with service_errors(request):
+            outcome = service(actor=request.user, run=run)
+    except ServiceRefused:
+        return redirect("assessment:run", pk=run.pk)
+    if action == "compute":
+        run.refresh_from_db()
+        messages.success(
+            request,
+            ngettext(
+                "Computed %(n)d organization in %(s).1f seconds.",
+                "Computed %(n)d organizations in %(s).1f seconds.",
+                run.assessed_count,
+            )
+            % {"n": run.assessed_count, "s": outcome.get("total", run.computed_seconds or 0)},
+        )
+    elif action == "recompute":
+        messages.success(
+            request,
+            _("Version %(v)d made and computed; version %(old)d stays as it was closed.")
+            % {
+                "v": outcome.version,
+                "old": run.version,
+            },
+        )
+        return redirect("assessment:run", pk=outcome.pk)
+    else:
+        messages.success(request, _("The assessment is now %(state)s.") % {"state": outcome.get_state_display()})
+    return redirect("assessment:run", pk=run.pk)
+
+
+def _org_codes(request, run, action=Action.MANAGE_STRUCTURE):
+    return list(
+        selectors.assessed_organizations(user=request.user, run=run, action=action).only(
+            "id", "code", "name", "name_en", "path"
+        )[:CODES_OFFERED]
+    )
+
+
+@login_required
+@never_cache
+def run_links(request, pk):
+    """Issue one-time rating links for a rater group and an organization; print them with their QR codes."""
+    run = _run(request, pk)
+    _require_manage(request, run)
+    kinds = [(g.kind, g.get_kind_display()) for g in RaterGroup.objects.filter(run=run).order_by("id")]
+    organizations = selectors.assessed_organizations(user=request.user, run=run, action=Action.MANAGE_STRUCTURE)
+    form = TokenForm(
+        request.POST or None,
+        kinds=kinds,
+        organizations=organizations,
+        initial={"kind": RaterKind.MASSES if any(k == RaterKind.MASSES for k, _l in kinds) else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with service_errors(request, form):
+                secrets_out = services.tokens_issue(
+                    actor=request.user,
+                    run=run,
+                    kind=data["kind"],
+                    organization=data["organization"],
+                    count=data["count"],
+                    days=data["days"],
+                )
+            links = [
+                {"url": request.build_absolute_uri(reverse("assessment:rate", args=[s])), "n": i}
+                for i, s in enumerate(secrets_out, start=1)
+            ]
+            for link in links:
+                link["svg"] = exports.qr_svg(link["url"])
+            context = {
+                "run": run,
+                "links": links,
+                "organization": data["organization"],
+                "kind_label": RaterKind(data["kind"]).label,
+                "days": data["days"],
+            }
+            response = render(request, "assessment/links_print.html", context)
+            response["Cache-Control"] = "no-store"
+            return response
+        except ServiceRefused:
+            pass
+    context = {
+        "run": run,
+        "form": form,
+        "tokens": selectors.token_counts(run),
+        "codes": _org_codes(request, run),
+        "questions": services.qualitative_indicators(run),
+    }
+    return render(request, "assessment/links.html", context)
+
+
+@login_required
+def run_vetoes(request, pk):
+    """Veto events of the period in the scope; recording one vetoes the organization at the next computation."""
+    run = _run(request, pk)
+    manage = selectors.may_manage(request.user, run)
+    organizations = selectors.assessed_organizations(user=request.user, run=run, action=Action.MANAGE_STRUCTURE)
+    form = VetoForm(request.POST or None, organizations=organizations, period=run.period) if manage else None
+    if request.method == "POST":
+        _require_manage(request, run)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with service_errors(request, form):
+                    services.veto_record(
+                        actor=request.user,
+                        period=run.period,
+                        organization=data["organization"],
+                        reason=data["reason"],
+                        occurred_on=data["occurred_on"],
+                    )
+                messages.success(request, _("Veto event recorded. Compute the assessment again to apply it."))
+                return redirect("assessment:vetoes", pk=run.pk)
+            except ServiceRefused:
+                pass
+    context = {
+        "run": run,
+        "form": form,
+        "events": selectors.veto_list(user=request.user, run=run)[:500],
+        "codes": _org_codes(request, run) if manage else [],
+        "may_manage": manage,
+    }
+    return render(request, "assessment/vetoes.html", context)
+
+
+@login_required
+def run_values(request, pk):
+    """Scores entered by hand (with evidence) for 'entered' indicators and bonuses given by hand."""
+    run = _run(request, pk)
+    manage = selectors.may_manage(request.user, run)
+    indicators = selectors.entered_indicators(run)
+    organizations = selectors.assessed_organizations(user=request.user, run=run, action=Action.MANAGE_STRUCTURE)
+    form = None
+    if manage and indicators:
+        form = EnteredValueForm(
+            request.POST or None, request.FILES or None, indicators=indicators, organizations=organizations
+        )
+    if request.method == "POST":
+        _require_manage(request, run)
+        if form is not None and form.is_valid():
+            data = form.cleaned_data
+            try:
+                with service_errors(request, form):
+                    services.entered_value_set(
+                        actor=request.user,
+                        run=run,
+                        organization=data["organization"],
+                        indicator=form.indicators[data["indicator"]],
+                        value=data["value"],
+                        note=data["note"],
+                        evidence=data["evidence"],
+                    )
+                messages.success(request, _("Value saved. Compute the assessment again to count it."))
+                return redirect("assessment:values", pk=run.pk)
+            except ServiceRefused:
+                pass
+    context = {
+        "run": run,
+        "form": form,
+        "indicators": indicators,
+        "values": selectors.entered_list(user=request.user, run=run)[:500],
+        "codes": _org_codes(request, run) if manage else [],
+        "may_manage": manage,
+    }
+    return render(request, "assessment/values.html", context)
+
+
+# ---------------------------------------------------------------- results
+
+
+def _filtered_results(request, run):
+    form = ResultFilterForm(request.GET or None)
+    qs = selectors.result_list(user=request.user, run=run)
+    filters = {}
+    within = None
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["org"]:
+            within = (
+                restrict(request.user, Action.VIEW, Organization.objects.all())
+                .filter(_code_or_name(data["org"]))
+                .filter(subtree_q(run.scope.path))
+                .order_by("depth")
+                .first()
+            )
+            if within is None:
+                form.add_error("org", _("No organization with this code in this assessment."))
+        filters = {
+            "organization": within,
+            "unit_type": data["unit_type"],
+            "grade": data["grade"],
+            "sort": data["sort"],
+        }
+    if form.errors:
+        qs = qs.none()
+    return form, selectors.filter_results(qs, **filters), within
+
+
+def _code_or_name(text: str) -> Q:
+    text = text.strip()
+    return Q(code=text) | Q(name=text)
+
+
+@login_required
+def results(request, pk):
+    """Results of a run: filter by subtree, kind of unit and grade; sort; ranks, TOPSIS and sensitivity."""
+    run = _run(request, pk)
+    form, qs, within = _filtered_results(request, run)
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    base = query.copy()
+    base.pop("sort", None)
+    context = {
+        "run": run,
+        "form": form,
+        "page": page,
+        "within": within,
+        "query": query.urlencode(),
+        "base_query": base.urlencode(),
+        "sort": request.GET.get("sort") or "rank",
+        "can_export": can_anywhere(request.user, Action.EXPORT),
+        "unstable_range": selectors.UNSTABLE_RANGE,
+        "grades": Grade,
+    }
+    return render(request, "assessment/results.html", context)
+
+
+@login_required
+def results_export(request, pk, fmt):
+    """The results as CSV or XLSX: only organizations the user may view and export; the export is audited."""
+    run = _run(request, pk)
+    if not can_anywhere(request.user, Action.EXPORT):
+        raise PermissionDenied(_("You may not export data."))
+    form, qs, within = _filtered_results(request, run)
+    qs = restrict(request.user, Action.EXPORT, qs)
+    if fmt == "csv":
+        return exports.results_csv(user=request.user, run=run, results=qs)
+    if fmt == "xlsx":
+        return exports.results_xlsx(user=request.user, run=run, results=qs)
+    raise Http404()
+
+
+@login_required
+def sensitivity(request, pk):
+    """How far each rank can move when the weights move ±10%; unstable ranks (range > 2) are highlighted."""
+    run = _run(request, pk)
+    qs = selectors.result_list(user=request.user, run=run)
+    only_unstable = request.GET.get("unstable") == "1"
+    unstable_count = selectors.unstable(qs).count()
+    if only_unstable:
+        qs = selectors.unstable(qs)
+    qs = selectors.filter_results(qs, sort=request.GET.get("sort") or "rank")
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    scale = Result.objects.filter(run=run).aggregate(n=Max("rank_high"))["n"] or 1
+    for r in page:
+        if r.rank_low:
+            r.track_left = f"{100 * (r.rank_low - 1) / scale:.2f}"
+            r.track_width = f"{100 * (r.rank_high - r.rank_low + 1) / scale:.2f}"
+            r.track_dot = f"{100 * ((r.rank_level or r.rank_low) - 0.5) / scale:.2f}"
+    context = {
+        "run": run,
+        "page": page,
+        "only_unstable": only_unstable,
+        "unstable_count": unstable_count,
+        "unstable_range": selectors.UNSTABLE_RANGE,
+        "scale": scale,
+    }
+    return render(request, "assessment/sensitivity.html", context)
+
+
+@login_required
+def explain(request, pk, org_pk):
+    """The explanation of one organization's total, down to the records that produced each indicator."""
+    run = _run(request, pk)
+    organization = get_object_or_404(Organization, pk=org_pk)
+    try:
+        explanation = selectors.explanation(user=request.user, run=run, organization=organization)
+    except Result.DoesNotExist:
+        raise Http404()
+    context = {
+        "run": run,
+        "organization": organization,
+        "x": explanation,
+        "result": explanation.result,
+        "may_manage": selectors.may_manage(request.user, run),
+    }
+    return render(request, "assessment/explain.html", context)
+
+
+# ---------------------------------------------------------------- the rating form of a one-time link
+
+
+def _refused(request, message, status):
+    response = render(request, "assessment/rate_closed.html", {"message": message}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+def rate(request, token):
+    """A rater without an account grades an organization once, on a phone, in the browser's language."""
+    try:
+        link = services.token_lookup(token)
+    except Conflict as exc:
+        return _refused(request, exc.message, 410)
+    except ValidationError as exc:
+        return _refused(request, " ".join(exc.messages), 404)
+    questions = selectors.in_tree_order(link.group.run.system, services.qualitative_indicators(link.group.run))
+    chosen = {}
+    error = ""
+    if request.method == "POST":
+        chosen = {q.pk: request.POST.get(f"q_{q.pk}", "") for q in questions}
+        grades = {pk: g for pk, g in chosen.items() if g}
+        missing = [q.display_name() for q in questions if not chosen[q.pk]]
+        try:
+            if missing:
+                raise ValidationError(_("Choose a grade for: %(names)s") % {"names": "; ".join(missing)})
+            services.rating_submit(secret=token, grades=grades)
+            response = render(
+                request, "assessment/rate_thanks.html", {"organization": link.organization, "count": len(grades)}
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+        except Conflict as exc:
+            return _refused(request, exc.message, 410)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    context = {
+        "link": link,
+        "organization": link.organization,
+        "group": link.group,
+        "questions": [{"indicator": q, "chosen": chosen.get(q.pk, ""), "name": f"q_{q.pk}"} for q in questions],
+        "grades": Grade.choices,
+        "error": error,
+    }
+    response = render(request, "assessment/rate.html", context, status=400 if error else 200)
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
