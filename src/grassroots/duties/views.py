@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +20,7 @@ from grassroots.organizations import selectors as org_selectors
 from grassroots.organizations.models import Organization, OrgKind, subtree_q
 
 from . import selectors, services
-from .evidence import ALLOWED
+from .evidence import serve_upload
 from .forms import (
     AssignmentForm,
     CopyListForm,
@@ -52,8 +51,6 @@ REPORTABLE = (AssignmentState.ISSUED, AssignmentState.IN_PROGRESS, AssignmentSta
 DONE_SHOWN = 20
 PICK_SHOWN = 200
 # Evidence is served as inert content: no script, no plugin, nothing fetched, in a sandbox.
-EVIDENCE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-SERVABLE_TYPES = {content_type for _kind, content_type in ALLOWED.values()}
 
 
 # ---------------------------------------------------------------- helpers
@@ -421,22 +418,6 @@ def _report_names(report) -> dict:
 # ---------------------------------------------------------------- evidence files
 
 
-def _serve(fieldfile, content_type: str, filename: str, *, attachment: bool):
-    if not fieldfile:
-        raise Http404
-    if content_type not in SERVABLE_TYPES:
-        content_type, attachment = "application/octet-stream", True
-    try:
-        handle = fieldfile.open("rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=content_type, as_attachment=attachment, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = EVIDENCE_CSP
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
 def _evidence(request, pk) -> Evidence:
     return get_object_or_404(restrict(request.user, Action.VIEW, Evidence.objects.all()), pk=pk)
 
@@ -446,7 +427,7 @@ def _evidence(request, pk) -> Evidence:
 def evidence_file(request, pk):
     """An evidence file as stored: photos and PDF shown inline (PDF in a frame of our own page), office files saved."""
     evidence = _evidence(request, pk)
-    return _serve(
+    return serve_upload(
         evidence.file,
         evidence.content_type,
         evidence.original_name,
@@ -458,7 +439,7 @@ def evidence_file(request, pk):
 def evidence_thumb(request, pk):
     evidence = _evidence(request, pk)
     stem = evidence.original_name.rsplit(".", 1)[0] or "photo"
-    return _serve(evidence.thumbnail, "image/jpeg", f"{stem}.thumb.jpg", attachment=False)
+    return serve_upload(evidence.thumbnail, "image/jpeg", f"{stem}.thumb.jpg", attachment=False)
 
 
 # ---------------------------------------------------------------- review queue

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 from grassroots.core.errors import ValidationError
 from grassroots.core.policy import Action, PermissionDenied, can, restrict, subject
 from grassroots.core.web import ServiceRefused, service_errors
-from grassroots.duties.evidence import ALLOWED
+from grassroots.duties.evidence import serve_upload
 from grassroots.duties.services import period_for
 from grassroots.organizations import selectors as org_selectors
 from grassroots.organizations.models import MemberCategory, MemberStatus, Organization
@@ -51,8 +50,6 @@ from .models import (
 )
 
 # Meeting files are served as inert content, like report evidence: no script, nothing fetched, in a sandbox.
-FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-SERVABLE_TYPES = {content_type for _kind, content_type in ALLOWED.values()}
 RECENT_SHOWN = 10
 
 
@@ -334,22 +331,6 @@ def meeting_hold(request, pk):
     return render(request, "orglife/meeting_form.html", context)
 
 
-def _serve(fieldfile, content_type: str, filename: str, *, attachment: bool):
-    if not fieldfile:
-        raise Http404
-    if content_type not in SERVABLE_TYPES:
-        content_type, attachment = "application/octet-stream", True
-    try:
-        handle = fieldfile.open("rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=content_type, as_attachment=attachment, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = FILE_CSP
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
 def _meeting_file(request, pk) -> MeetingFile:
     meetings = selectors.meeting_list(user=request.user)
     return get_object_or_404(MeetingFile.objects.filter(meeting__in=meetings), pk=pk)
@@ -360,14 +341,14 @@ def _meeting_file(request, pk) -> MeetingFile:
 def meeting_file(request, pk):
     """A meeting's file as stored: photos and PDF inline (PDF in a frame of our own page), office files saved."""
     item = _meeting_file(request, pk)
-    return _serve(item.file, item.content_type, item.original_name, attachment=item.kind not in ("image", "pdf"))
+    return serve_upload(item.file, item.content_type, item.original_name, attachment=item.kind not in ("image", "pdf"))
 
 
 @login_required
 def meeting_file_thumb(request, pk):
     item = _meeting_file(request, pk)
     stem = item.original_name.rsplit(".", 1)[0] or "photo"
-    return _serve(item.thumbnail, "image/jpeg", f"{stem}.thumb.jpg", attachment=False)
+    return serve_upload(item.thumbnail, "image/jpeg", f"{stem}.thumb.jpg", attachment=False)
 
 
 # ---------------------------------------------------------------- study
