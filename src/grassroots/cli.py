@@ -56,13 +56,8 @@ def cmd_demo(args) -> int:
     return 0
 
 
-def cmd_import(args) -> int:
-    from grassroots.core.context import acting
-    from grassroots.organizations import importing
-
-    actor = _user(args.as_user)
-    with acting(actor):
-        report = importing.import_path(actor=actor, kind=args.kind, path=args.file)
+def _report(report) -> int:
+    """Print an import's summary, or every problem (row, column, message) and exit 1: nothing was imported."""
     if report.ok:
         print(report.summary())
         return 0
@@ -70,6 +65,16 @@ def cmd_import(args) -> int:
         print(f"row {p.row or '-'}\t{p.column or '-'}\t{p.message}", file=sys.stderr)
     print(f"{len(report.problems)} problem(s); nothing was imported.", file=sys.stderr)
     return 1
+
+
+def cmd_import(args) -> int:
+    from grassroots.core.context import acting
+    from grassroots.organizations import importing
+
+    actor = _user(args.as_user)
+    with acting(actor):
+        report = importing.import_path(actor=actor, kind=args.kind, path=args.file)
+    return _report(report)
 
 
 def cmd_export(args) -> int:
@@ -133,13 +138,7 @@ def cmd_duties_import(args) -> int:
         raise SystemExit(" ".join(exc.messages)) from None
     with acting(actor):
         report = importing.import_duties(actor=actor, organization=org, period=period, path_or_file=args.file)
-    if report.ok:
-        print(report.summary())
-        return 0
-    for p in report.problems:
-        print(f"row {p.row or '-'}\t{p.column or '-'}\t{p.message}", file=sys.stderr)
-    print(f"{len(report.problems)} problem(s); nothing was imported.", file=sys.stderr)
-    return 1
+    return _report(report)
 
 
 def cmd_orglife_import(args) -> int:
@@ -149,13 +148,7 @@ def cmd_orglife_import(args) -> int:
     actor = _user(args.as_user)
     with acting(actor):
         report = importing.import_path(actor=actor, kind=args.kind, path=args.file)
-    if report.ok:
-        print(report.summary())
-        return 0
-    for p in report.problems:
-        print(f"row {p.row or '-'}\t{p.column or '-'}\t{p.message}", file=sys.stderr)
-    print(f"{len(report.problems)} problem(s); nothing was imported.", file=sys.stderr)
-    return 1
+    return _report(report)
 
 
 def _iso_date(text: str):
