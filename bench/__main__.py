@@ -41,7 +41,7 @@ def run(backend: str, url: str, scale: str) -> dict:
 
 
 def main() -> int:
-    scale = os.environ.get("BENCH_SCALE", "city")
+    scale = os.environ.get("BENCH_SCALE", "province")
     DATA.mkdir(parents=True, exist_ok=True)
     backends = [("sqlite", f"sqlite:///{DATA / f'bench-{scale}.sqlite3'}")]
     if postgres_reachable():
