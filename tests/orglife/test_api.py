@@ -35,6 +35,7 @@ def branch(county):
 
 def api(user=None) -> APIClient:
     client = APIClient()
+    client.credentials(HTTP_ACCEPT_LANGUAGE="en")  # messages are read in English
     if user is not None:
         client.force_authenticate(user)
     return client
