@@ -50,8 +50,11 @@ def main() -> int:
     from grassroots.organizations.models import Member, Organization
 
     figures = {}
-    if demo.database_is_empty():
-        seconds, _counts = timed(demo.build_demo, scale=args.scale, seed=1, stdout=sys.stderr)
+    from grassroots.orglife.models import StudyRecord
+
+    empty = demo.database_is_empty()
+    if empty or not StudyRecord.objects.exists():  # no data, or data from before the year of records
+        seconds, _counts = timed(demo.build_demo, scale=args.scale, seed=1, stdout=sys.stderr, reset=not empty)
         figures[f"demo_build_{args.scale}"] = seconds
     figures["organizations"] = Organization.objects.count()
     figures["members"] = Member.objects.count()

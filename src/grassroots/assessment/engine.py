@@ -674,17 +674,31 @@ def _topsis_and_sensitivity(ctx: Context, children: dict) -> None:
                 ranks = methods.rank(totals[mask])
                 low[mask] = np.minimum(low[mask], ranks)
                 high[mask] = np.maximum(high[mask], ranks)
-    updates = [
-        Result(
-            id=r[0],
-            closeness=float(closeness[i]),
-            rank_topsis=int(topsis_rank[i]),
-            rank_low=int(low[i]),
-            rank_high=int(high[i]),
-        )
-        for i, r in enumerate(results)
+    rows = [
+        (int(r[0]), float(closeness[i]), int(topsis_rank[i]), int(low[i]), int(high[i])) for i, r in enumerate(results)
     ]
-    Result.objects.bulk_update(updates, ["closeness", "rank_topsis", "rank_low", "rank_high"], batch_size=5000)
+    _bulk_set(
+        rows, ("closeness", "float"), ("rank_topsis", "integer"), ("rank_low", "integer"), ("rank_high", "integer")
+    )
+
+
+def _bulk_set(rows, *columns) -> None:
+    """Set columns of many results at once: rows into a temporary table, then one UPDATE ... FROM."""
+    res = t(Result)
+    names = [name for name, _type in columns]
+    _exec("DROP TABLE IF EXISTS tmp_assess_set")
+    _exec(
+        f"CREATE TEMPORARY TABLE tmp_assess_set (id bigint PRIMARY KEY, {', '.join(f'{n} {ty}' for n, ty in columns)})"
+    )
+    with connection.cursor() as cursor:
+        placeholders = ", ".join(["%s"] * (len(names) + 1))
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(
+                f"INSERT INTO tmp_assess_set (id, {', '.join(names)}) VALUES ({placeholders})",
+                rows[start : start + 5000],
+            )
+    _exec(f"UPDATE {res} SET {', '.join(f'{n} = x.{n}' for n in names)} FROM tmp_assess_set x WHERE {res}.id = x.id")
+    _exec("DROP TABLE tmp_assess_set")
 
 
 # ---------------------------------------------------------------- the run
