@@ -239,12 +239,12 @@ def test_an_unknown_scale_is_refused(db):
 
 
 @pytest.mark.slow
-def test_county_scale_is_realistic_and_fast(db):
+def test_county_scale_is_realistic(db):
+    """Its speed is measured by `make bench`, not asserted here."""
     started = time.monotonic()
     counts = build_demo(scale="county", seed=1, today=TODAY)
     elapsed = time.monotonic() - started
     print(f"county demo: {counts['organizations']} organizations, {counts['members']} members in {elapsed:.1f} s")
-    assert elapsed < 30
     assert 1200 <= Organization.objects.count() <= 1800
     assert 35_000 <= Member.objects.count() <= 45_000
     assert 10 <= Organization.objects.filter(unit_type="township", kind="committee", depth=2).count() <= 20

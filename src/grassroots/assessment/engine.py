@@ -69,6 +69,17 @@ class Context:
     scope_path: str
 
     @property
+    def elapsed_months(self) -> int:
+        """Whole months of the period passed by the as-of day (a month counts once its last day is reached)."""
+        last = self.asof + dt.timedelta(days=1)
+        return max(0, min(self.months, (last.year - self.start.year) * 12 + last.month - self.start.month))
+
+    @property
+    def elapsed_share(self) -> float:
+        days = (self.end - self.start).days + 1
+        return min(1.0, max(0.0, ((self.asof - self.start).days + 1) / days))
+
+    @property
     def in_scope(self) -> str:
         """SQL condition: organization alias `o` in the run's subtree (a path range on the indexed column)."""
         return "o.path >= %s AND o.path < %s"
@@ -111,19 +122,21 @@ def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
     base = (
         f"FROM {a} a JOIN {d} d ON d.id = a.duty_id JOIN {o} o ON o.id = a.organization_id "
         f"WHERE {ctx.in_scope} AND a.due_on >= %s AND a.due_on <= %s AND a.state NOT IN ('draft', 'cancelled')"
+        "  AND a.due_on <= %s"
     )
-    params = [*ctx.scope_params, ctx.start, ctx.end]
+    params = [*ctx.scope_params, ctx.start, ctx.end, ctx.asof]
+    done = f"a.state = 'accepted' AND (a.accepted_on IS NULL OR a.accepted_on <= '{ctx.asof.isoformat()}')"
     _own(
         ctx,
         Metric.COMPLETION,
-        f"SELECT a.organization_id AS org, SUM(CASE WHEN a.state = 'accepted' THEN {weight} ELSE 0 END) AS num, "
+        f"SELECT a.organization_id AS org, SUM(CASE WHEN {done} THEN {weight} ELSE 0 END) AS num, "
         f"SUM({weight}) AS den {base} GROUP BY a.organization_id",
         params,
     )
     _own(
         ctx,
         Metric.KEY_WORK,
-        f"SELECT a.organization_id AS org, SUM(CASE WHEN a.state = 'accepted' THEN {weight} ELSE 0 END) AS num, "
+        f"SELECT a.organization_id AS org, SUM(CASE WHEN {done} THEN {weight} ELSE 0 END) AS num, "
         f"SUM({weight}) AS den {base} AND (d.is_key OR d.is_major) GROUP BY a.organization_id",
         params,
     )
@@ -131,15 +144,15 @@ def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
         ctx,
         Metric.ON_TIME,
         "SELECT a.organization_id AS org, "
-        "SUM(CASE WHEN a.state = 'accepted' AND a.accepted_on <= a.due_on THEN 1 ELSE 0 END) AS num, "
-        f"COUNT(*) AS den {base} AND a.due_on <= %s GROUP BY a.organization_id",
-        [*params, ctx.asof],
+        f"SUM(CASE WHEN {done} AND a.accepted_on <= a.due_on THEN 1 ELSE 0 END) AS num, "
+        f"COUNT(*) AS den {base} GROUP BY a.organization_id",
+        params,
     )
     _own(
         ctx,
         Metric.OVERDUE_KEY,
         f"SELECT a.organization_id AS org, COUNT(*) AS num, CAST(NULL AS FLOAT) AS den {base} AND (d.is_key OR d.is_major) "
-        "AND a.state <> 'accepted' AND a.due_on < %s GROUP BY a.organization_id",
+        f"AND NOT ({done}) AND a.due_on < %s GROUP BY a.organization_id",
         [*params, ctx.asof],
     )
     if ctx.asof >= ctx.end:
@@ -147,7 +160,7 @@ def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
             ctx,
             Metric.MAJOR_FAILED,
             f"SELECT a.organization_id AS org, COUNT(*) AS num, CAST(NULL AS FLOAT) AS den {base} AND d.is_major "
-            "AND a.state <> 'accepted' GROUP BY a.organization_id",
+            f"AND NOT ({done}) GROUP BY a.organization_id",
             params,
         )
     r = t(ProgressReport)
@@ -158,7 +171,7 @@ def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
         f"COUNT(*) AS den FROM {r} r JOIN {a} a ON a.id = r.assignment_id JOIN {o} o ON o.id = a.organization_id "
         f"WHERE {ctx.in_scope} AND r.state IN ('accepted', 'returned') AND a.due_on >= %s AND a.due_on <= %s "
         "GROUP BY a.organization_id",
-        params,
+        [*ctx.scope_params, ctx.start, ctx.end],
     )
     c, m = t(Claim), t(Member)
     _own(
@@ -191,7 +204,7 @@ def _meeting_totals(ctx: Context) -> None:
     rules = {r.kind: r for r in MeetingRule.objects.filter(organization__isnull=True)}
     rows = []
     for kind, rule in rules.items():
-        required = required_in(rule, ctx.months)
+        required = required_in(rule, ctx.elapsed_months)
         if required:
             rows.append(f"SELECT '{kind}' AS kind, {int(required)} AS req, {1 if rule.applies_to_groups else 0} AS grp")
     if not rows:
@@ -219,7 +232,7 @@ def _meeting_totals(ctx: Context) -> None:
     ):
         _exec(
             "UPDATE tmp_assess_meet SET req = %s WHERE kind = %s AND path >= %s AND path < %s",
-            [required_in(rule, ctx.months), rule.kind, rule.organization.path, rule.organization.path + "~"],
+            [required_in(rule, ctx.elapsed_months), rule.kind, rule.organization.path, rule.organization.path + "~"],
         )
     _own(
         ctx,
@@ -267,7 +280,8 @@ def _member_totals(ctx: Context) -> None:
         .order_by("-organization__depth")
         .first()
     )
-    fraction = min(1.0, ctx.months / 12.0)
+    # The yearly hours, for the part of the year the period covers and that has passed by the as-of day.
+    fraction = min(1.0, ctx.months / 12.0) * ctx.elapsed_share
     plain = float(plan.required_hours if plan else 32) * fraction
     cadre = float(plan.required_hours_cadre if plan else 56) * fraction
     _own(

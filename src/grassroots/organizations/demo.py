@@ -22,7 +22,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -1524,8 +1524,26 @@ def _delete_existing() -> None:
         for rel in model._meta.related_objects:
             if rel.related_model not in own and rel.related_model not in others:
                 others.append(rel.related_model)
-    for model in others:  # rows of other apps (duties, meetings...) go through the ORM: their cascades apply
-        model._base_manager.all().delete()
+    # Rows of other apps (duties, meetings, assessments...) that hang on the tree go through the ORM, so their
+    # cascades apply; rows that do not (default meeting rules, say) stay. Protected rows wait for their protectors.
+    pending = []
+    for model in others:
+        links = Q(pk__in=[])
+        for field in model._meta.get_fields():
+            if getattr(field, "many_to_one", False) and field.related_model in own:
+                links |= Q(**{f"{field.name}__isnull": False})
+        pending.append((model, links))
+    while pending:
+        blocked = []
+        for model, links in pending:
+            try:
+                with transaction.atomic():
+                    model._base_manager.filter(links).delete()
+            except ProtectedError:
+                blocked.append((model, links))
+        if len(blocked) == len(pending):
+            raise ProtectedError("demo data cannot be removed: rows protect each other", set())
+        pending = blocked
     for model in own:
         # One DELETE per table: the ORM's collector would load millions of rows to cascade what is gone anyway.
         qs = model._base_manager.all()
@@ -1638,7 +1656,7 @@ def build_demo(
                     cursor.execute(sql)
         say(_("Created %(n)d demo accounts") % {"n": len(DEMO_ACCOUNTS)})
 
-    return {
+    result = {
         "scale": scale,
         "seed": seed,
         "organizations": len(plan.nodes),
@@ -1654,6 +1672,10 @@ def build_demo(
         "grants": grants,
         "seconds": round(time.monotonic() - clock, 1),
     }
+    from grassroots.demo_year import build_year  # a year of work on the tree: duties, meetings, the assessment
+
+    result.update(build_year(scale=scale, seed=seed, stdout=stdout, today=today))
+    return result
 
 
 def _accounts(plan: _Plan, special_members: dict[str, int], special_nodes: dict[str, _Node], password: str) -> int:
