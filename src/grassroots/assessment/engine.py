@@ -601,7 +601,8 @@ def _ranks(ctx: Context) -> None:
     _exec(
         f"UPDATE {res} SET rank_siblings = x.rs, rank_level = x.rl FROM ("
         f"  SELECT r.id, RANK() OVER (PARTITION BY a.parent_id ORDER BY {order}) AS rs, "
-        f"  RANK() OVER (PARTITION BY a.depth ORDER BY {order}) AS rl "
+        # The level is the whole set assessed together (every branch of the scope, however deep it sits).
+        f"  RANK() OVER (ORDER BY {order}) AS rl "
         f"  FROM {res} r JOIN tmp_assessed a ON a.org_id = r.organization_id WHERE r.run_id = %s"
         f") x WHERE {res}.id = x.id",
         [ctx.run.pk],
@@ -640,7 +641,6 @@ def _topsis_and_sensitivity(ctx: Context, children: dict) -> None:
     org_ids = np.array([r[1] for r in results])
     order = np.argsort(org_ids)
     sorted_orgs = org_ids[order]
-    depth_of = dict(_fetch("SELECT org_id, depth FROM tmp_assessed"))
 
     def matrix(indicator_ids):
         ids = list(indicator_ids)
@@ -663,7 +663,7 @@ def _topsis_and_sensitivity(ctx: Context, children: dict) -> None:
     filled = np.where(present, leaves, means[None, :])
     weights = np.array(list(leaf_weights.values()))
     closeness = methods.topsis(filled + 1e-9, weights / weights.sum(), np.ones(len(weights), bool)).closeness
-    levels = np.array([depth_of.get(int(o), 0) for o in org_ids])
+    levels = np.zeros(len(results), dtype=np.int64)  # one level: everything assessed together
     topsis_rank = np.zeros(len(results), dtype=np.int64)
     for level in np.unique(levels):
         mask = levels == level

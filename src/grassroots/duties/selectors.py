@@ -265,7 +265,7 @@ def claimable_duties(*, user):
     path = member.organization.path
     prefixes = [path[:i] for i in range(Organization.steplen, len(path) + 1, Organization.steplen)]
     return (
-        Duty.objects.filter(organization__path__in=prefixes, claimable=True)
+        Duty.objects.filter(organization__path__in=prefixes, claimable=True, due_on__gte=timezone.localdate())
         .exclude(state=DutyState.CANCELLED)
         .select_related("organization")
         .annotate(claim_count=Count("claims", filter=Q(claims__state__in=["active", "completed"])))
