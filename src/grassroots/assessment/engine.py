@@ -104,6 +104,13 @@ def _fetch(sql: str, params=()) -> list:
         return cursor.fetchall()
 
 
+def _analyze(*tables: str) -> None:
+    """Fresh statistics for tables just filled, so PostgreSQL plans hash joins, not loops over them."""
+    if connection.vendor == "postgresql":
+        for table in tables:
+            _exec(f"ANALYZE {table}")
+
+
 def _own(ctx: Context, metric: str, select_sql: str, params) -> None:
     """Insert own totals: `select_sql` yields (organization_id, num, den) for organizations in scope."""
     _exec(
@@ -744,11 +751,15 @@ def compute(run: AssessmentRun, *, asof=None) -> dict:
     stage("meetings", _meeting_totals, ctx)
     stage("members", _member_totals, ctx)
     stage("objectives", _objective_totals, ctx)
+    _analyze(t(MetricTotal))
     stage("roll_up", _roll_up, ctx)
     indicators, children, depth = _tree(system)
     stage("assessed", _assessed, ctx)
+    _analyze("tmp_assessed", t(MetricTotal))
     stage("leaves", _leaf_scores, ctx, indicators)
+    _analyze(t(IndicatorValue))
     stage("groups", _group_scores, ctx, children, depth)
+    _analyze(t(IndicatorValue))
     stage("results", _results, ctx, children)
     stage("topsis", _topsis_and_sensitivity, ctx, children)
     _exec("DROP TABLE IF EXISTS tmp_assessed")
