@@ -74,8 +74,9 @@ def notify(recipients, kind: str, *, params=None, url: str = "", obj=None, dedup
     if dedupe_key and rows:
         # Rows inserted with ignore_conflicts come back without ids: read them back for the e-mails.
         rows = list(
-            Notification.objects.filter(recipient__in=recipients, dedupe_key=dedupe_key, emailed_at__isnull=True)
-            .select_related("recipient")
+            Notification.objects.filter(
+                recipient__in=recipients, dedupe_key=dedupe_key, emailed_at__isnull=True
+            ).select_related("recipient")
         )
     if rows:
         transaction.on_commit(lambda: _email(rows))
