@@ -657,9 +657,6 @@ class _Year:
         self.stamp = _Stamps()
         self.counts: dict[str, int] = defaultdict(int)
         self.photo_seed = seed * 1_000_003
-        if self.assessed_year == self.last:
-            for name, value in self.FULL_YEAR.items():
-                setattr(self, name, value)
 
     # -- setup ------------------------------------------------------------------------------------------
 
@@ -1065,33 +1062,27 @@ class _Year:
     # the reference's 10/60/20/10. First what every branch of the level does: how past assignments end, ...
     ACCEPT = (0.995, 0.985, 0.93, 0.85)  # accepted by today
     ACCEPT_KEY = (0.998, 0.99, 0.96, 0.85)  # key work and major tasks
-    LATE = (0.03, 0.1, 0.3, 0.3)  # accepted after the due date
+    LATE = (0.03, 0.1, 0.4, 0.3)  # accepted after the due date
     RETURNED = (0.02, 0.05, 0.1, 0.15)  # a report returned before the accepted one
     # ... required meetings missed (the chance of any gap, and at most how many), ...
     GAPS = (0.0, 0.03, 0.3, 0.4)
     MOST_MISSED = (1, 1, 2, 3)
-    # ... study, talks and care (a visit in the autumn besides Spring Festival and July 1st); ...
-    STUDY_HOURS = (38.0, 30.0, 25.0, 22.0)  # mean hours a year of a member
+    # ... study, talks and care (visits at July 1st and in the autumn besides Spring Festival); ...
+    STUDY_HOURS = (37.0, 27.0, 19.0, 19.0)  # mean hours a year of a member
     TALKED = (0.99, 0.9, 0.7, 0.65)  # members with a heart-to-heart talk in a year
+    JULY_VISIT = (0.8, 0.6, 0.35, 0.15)
     AUTUMN_VISIT = (0.9, 0.7, 0.5, 0.3)
     # ... then each branch's own weak spots: how many (drawn from SPOTS), and key work left undone.
     SPOTS = ("late", "meetings", "study", "talks", "returned")
-    SPOT_COUNT = (0, 3, 4, 4)
-    KEY_SPOT = (0.0, 0.0, 0.1, 0.8)
+    SPOT_COUNT = (0, 4, 4, 5)
+    KEY_SPOT = (0.0, 0.05, 0.1, 0.9)
     # Where a weak spot is: late work, returned reports, key work accepted, meetings missed, hours, talks.
     SPOT_LATE, SPOT_RETURNED, SPOT_KEY = 0.4, 0.35, 0.6
     SPOT_MEETINGS, SPOT_STUDY, SPOT_TALKS = (2, 3), -6.0, 0.6
-    DONE_LATE = (0.6, 0.6, 0.6, 0.6)  # of the work not done 40 days after its due date, the share done since
-    DONE_LATE_LAST_YEAR = (0.8, 0.8, 0.8, 0.8)  # of last year's work still open, the share done before December ended
-    # A year assessed after it ended leaves nothing to the weeks ahead (the engine does not pro-rate a run made
-    # before the year's end, so one made in November loses a few points to December): a notch stricter there.
-    FULL_YEAR = {
-        "STUDY_HOURS": (37.0, 27.0, 22.0, 19.0),
-        "SPOT_COUNT": (0, 4, 4, 5),
-        "KEY_SPOT": (0.0, 0.05, 0.3, 0.9),
-        "DONE_LATE": (0.8, 0.6, 0.35, 0.1),
-        "DONE_LATE_LAST_YEAR": (0.9, 0.8, 0.4, 0.15),
-    }
+    DONE_LATE = (0.8, 0.6, 0.35, 0.1)  # of the work not done 40 days after its due date, the share done since
+    DONE_LATE_LAST_YEAR = (0.9, 0.8, 0.4, 0.15)  # of last year's work still open, the share done before December ended
+    # The engine pro-rates a run made before the year's end (work due by then, meetings of the months passed,
+    # the hours of the share of the year gone), so the same levels serve a run in November and one in spring.
 
     def _fate(self, tier: int, spots, due: dt.date, start: dt.date | None, weighty: bool) -> tuple:
         """(state, percent, accepted_on, returned_first, submitted_on) of an assignment with this due date."""
@@ -1499,6 +1490,11 @@ class _Year:
                     if p[0] in ("lecture", "theme_day", "committee", "group") and p[1] <= upto
                 ]
                 skip = set(r.sample(kinds, min(n, len(kinds))))
+            # A branch behind on its meetings has not yet held those of the month under way: they are planned
+            # for its last days (so the month now ending does not make up for the gaps of the months before).
+            later = set()
+            if skip and year == today.year and (today + dt.timedelta(days=1)).month == today.month:
+                later = {i for i, p in enumerate(plan) if p[1].month == today.month and p[1] <= today} - skip
             secretary = c.secretary_of.get(b)
             n_members = len(c.of_branch.get(b, ()))
             empty = (0.0, 0.0, 0.05, 0.3)[tier]
@@ -1507,7 +1503,9 @@ class _Year:
                 if i in skip:
                     continue
                 state = "held"
-                if day > upto:
+                if i in later:
+                    state, day = "planned", today + dt.timedelta(days=1)
+                elif day > upto:
                     if not (rich and day <= today + dt.timedelta(days=21) and kind in ("theme_day", "committee")):
                         continue
                     state = "planned"
@@ -1674,7 +1672,7 @@ class _Year:
             days = []
             for year in (self.last, self.year):
                 days.append(dt.date(year, 1, 20) + dt.timedelta(days=r.randrange(0, 20)))  # Spring Festival
-                if r.random() < 0.6:
+                if r.random() < self.JULY_VISIT[tier]:
                     days.append(dt.date(year, 6, 25) + dt.timedelta(days=r.randrange(0, 8)))  # July 1st
                 if r.random() < self.AUTUMN_VISIT[tier] or branch == self.village.pk:  # 青山村: only 张 waits
                     days.append(dt.date(year, 9, 1) + dt.timedelta(days=r.randrange(0, 75)))
