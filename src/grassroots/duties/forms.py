@@ -246,3 +246,20 @@ class IssueForm(forms.Form):
 
 def active_members(queryset):
     return queryset.filter(status=MemberStatus.ACTIVE).order_by("name", "id")
+
+
+class ObjectiveForm(forms.Form):
+    """A business objective of the unit: what is measured, from where to where, in which period."""
+
+    period = forms.CharField(label=_("period"), max_length=16, help_text=_("2026, 2026-H1, 2026-Q3 or 2026-07"))
+    name = forms.CharField(label=_("name"), max_length=200)
+    measure = forms.CharField(label=_("how it is measured"), max_length=300, required=False)
+    unit = forms.CharField(label=_("unit"), max_length=30, required=False)
+    baseline = forms.DecimalField(label=_("baseline"), max_digits=14, decimal_places=2)
+    target = forms.DecimalField(label=_("target"), max_digits=14, decimal_places=2)
+
+
+class ObjectiveValueForm(forms.Form):
+    measured_on = forms.DateField(label=_("measured on"), widget=forms.DateInput(attrs={"type": "date"}))
+    value = forms.DecimalField(label=_("value"), max_digits=14, decimal_places=2)
+    note = forms.CharField(label=_("note"), max_length=300, required=False)

@@ -302,3 +302,11 @@ def responsibles_of_list(*, user, duty_list: DutyList):
 
     duties = restrict(user, Action.VIEW, Duty.objects.filter(duty_list=duty_list, responsible__isnull=False))
     return Member.objects.filter(pk__in=duties.values("responsible_id")).order_by("name", "id")
+
+
+def objectives_of(*, user, organization: Organization):
+    """The business objectives of one organization in scope, newest period first."""
+    from .models import BusinessObjective
+
+    qs = restrict(user, Action.VIEW, BusinessObjective.objects.filter(organization=organization))
+    return qs.select_related("period").prefetch_related("values").order_by("-period__start", "name")

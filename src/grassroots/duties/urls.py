@@ -4,6 +4,8 @@ from . import views
 
 app_name = "duties"
 urlpatterns = [
+    path("orgs/<int:pk>/objectives/", views.objectives, name="objectives"),
+    path("objectives/<int:pk>/value/", views.objective_value, name="objective_value"),
     path("work/", views.my_work, name="my_work"),
     path("work/claim/<int:pk>/", views.claim, name="claim"),
     path("claims/<int:pk>/withdraw/", views.claim_withdraw, name="claim_withdraw"),

@@ -794,3 +794,65 @@ def _issued_message(targets, made: int) -> str:
         # A recurring duty makes one assignment per occurrence; receivers that had it already get nothing new.
         message += " " + ngettext("%(n)d assignment made.", "%(n)d assignments made.", made) % {"n": made}
     return message
+
+
+# ---------------------------------------------------------------- business objectives
+
+
+@login_required
+def objectives(request, pk):
+    """The unit's business objectives with their latest values and attainment; add one, record a value."""
+    from .forms import ObjectiveForm, ObjectiveValueForm
+
+    org = _org(request, pk)
+    may_change = can(request.user, Action.CHANGE, org)
+    form = ObjectiveForm(request.POST or None, initial={"period": str(timezone.localdate().year)})
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied()
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                with service_errors(request, form):
+                    period = services.period_for(data.pop("period"))
+                    objective = services.objective_create(actor=request.user, organization=org, period=period, **data)
+                messages.success(request, _("Objective “%(name)s” added.") % {"name": objective.name})
+                return redirect("duties:objectives", pk=org.pk)
+            except ServiceRefused:
+                pass
+    rows = []
+    for objective in selectors.objectives_of(user=request.user, organization=org):
+        latest = objective.latest_value()
+        rows.append(
+            {
+                "objective": objective,
+                "latest": latest,
+                "attainment": round(100 * objective.attainment(latest.value if latest else None)),
+                "duties": objective.duties.count(),
+                "value_form": ObjectiveValueForm(prefix=f"o{objective.pk}"),
+            }
+        )
+    context = {"organization": org, "rows": rows, "form": form, "may_change": may_change}
+    return render(request, "duties/objectives.html", context)
+
+
+@login_required
+@require_POST
+def objective_value(request, pk):
+    from .forms import ObjectiveValueForm
+    from .models import BusinessObjective
+
+    objective = get_object_or_404(restrict(request.user, Action.CHANGE, BusinessObjective.objects.all()), pk=pk)
+    form = ObjectiveValueForm(request.POST, prefix=f"o{objective.pk}")
+    if form.is_valid():
+        try:
+            with service_errors(request):
+                services.objective_record_value(actor=request.user, objective=objective, **form.cleaned_data)
+            messages.success(request, _("Value recorded."))
+        except ServiceRefused:
+            pass
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("duties:objectives", pk=objective.organization_id)
