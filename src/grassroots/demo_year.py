@@ -388,6 +388,8 @@ def _insert(model, fields, rows) -> int:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
             cursor.executemany(sql, rows[start : start + BATCH])
+    if "id" in fields:
+        _reset_sequences([model])  # explicit ids: the sequence must never fall behind them
     return len(rows)
 
 
@@ -1871,6 +1873,9 @@ class _Year:
             reason=VETO_REASON,
             occurred_on=min(dt.date(self.assessed_year, 8, 12), self.today),
         )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # the year was just bulk-loaded: give the planner its statistics
+                cursor.execute("ANALYZE")
         assessment.run_compute(actor=officer, run=run, asof=self.today)
         assessment.run_publish(actor=officer, run=run)
         self.counts["assessment_runs"] += 1

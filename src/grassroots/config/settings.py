@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "grassroots.core.middleware.RequestContextMiddleware",
+    "grassroots.core.middleware.InvalidInputMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

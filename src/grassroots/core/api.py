@@ -1,12 +1,13 @@
 """API plumbing shared by every app: errors as JSON in the user's language, the audit trail endpoint."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import Conflict
+from .errors import INVALID_INPUT, Conflict
 from .models import AuditEntry
 from .policy import Action, PermissionDenied, can_anywhere, restrict
 
@@ -20,6 +21,8 @@ def exception_handler(exc, context):
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, PermissionDenied):
         return Response({"detail": str(exc.message)}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, DataError):  # e.g. a NUL byte PostgreSQL refuses to store or compare
+        return Response({"detail": str(INVALID_INPUT)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Conflict):
         return Response({"detail": str(exc.message)}, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)

@@ -1,10 +1,15 @@
 """Errors services raise for the user: each carries a message in the user's language."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .policy import PermissionDenied
 
-__all__ = ["ValidationError", "PermissionDenied", "Conflict"]
+__all__ = ["ValidationError", "PermissionDenied", "Conflict", "INVALID_INPUT"]
+
+INVALID_INPUT = _(
+    "The input contains characters that cannot be stored (such as a NUL byte). Remove them and try again."
+)
 
 
 class Conflict(Exception):

@@ -37,3 +37,23 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return self.get_response(request)
+
+
+class InvalidInputMiddleware:
+    """Input the database refuses outright (a NUL byte, say) gets a clear 400 in the user's language, not a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import DataError
+        from django.http import HttpResponseBadRequest
+
+        from .errors import INVALID_INPUT
+
+        if isinstance(exception, DataError):
+            return HttpResponseBadRequest(str(INVALID_INPUT), content_type="text/plain; charset=utf-8")
+        return None

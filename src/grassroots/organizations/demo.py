@@ -1551,6 +1551,23 @@ def _delete_existing() -> None:
     get_user_model().objects.filter(username__in=demo_usernames()).delete()
 
 
+def _reset_sequences() -> None:
+    """After rows written with explicit ids, PostgreSQL's sequences must continue after them."""
+    if connection.vendor != "postgresql":
+        return
+    from django.apps import apps
+    from django.core.management.color import no_style
+
+    models = [
+        m
+        for m in apps.get_models()
+        if m._meta.app_label in ("core", "organizations", "duties", "orglife", "assessment")
+    ]
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(statement)
+
+
 def _next_id(model) -> int:
     return (model.objects.aggregate(m=Max("id"))["m"] or 0) + 1
 
@@ -1675,6 +1692,7 @@ def build_demo(
     from grassroots.demo_year import build_year  # a year of work on the tree: duties, meetings, the assessment
 
     result.update(build_year(scale=scale, seed=seed, stdout=stdout, today=today))
+    _reset_sequences()
     return result
 
 
