@@ -617,7 +617,8 @@ def _complete_claims(duty: Duty) -> None:
 # ---------------------------------------------------------------- due-date requests
 
 
-def _may_report(actor, assignment: Assignment) -> bool:
+def may_report(actor, assignment: Assignment) -> bool:
+    """The receiving organization's managers and the assignment's responsible person report on it."""
     if can(actor, Action.CHANGE, assignment.organization):
         return True
     responsible = assignment.responsible
@@ -631,7 +632,7 @@ def _may_report(actor, assignment: Assignment) -> bool:
 @transaction.atomic
 def due_date_request(*, actor, assignment: Assignment, new_due: dt.date, reason: str) -> DueDateRequest:
     assignment = Assignment.objects.select_related("duty__organization", "organization").get(pk=assignment.pk)
-    if not _may_report(actor, assignment):
+    if not may_report(actor, assignment):
         raise PermissionDenied()
     if assignment.state not in OPEN_STATES:
         raise ValidationError(_("Only an open assignment can get a new due date."))
@@ -716,7 +717,7 @@ def report_submit(*, actor, assignment: Assignment, text: str, percent: int, fil
         .select_related("duty__organization", "organization")
         .get(pk=assignment.pk)
     )
-    if not _may_report(actor, assignment):
+    if not may_report(actor, assignment):
         raise PermissionDenied(_("Only the receiving organization or the responsible person can report."))
     if assignment.state not in (
         AssignmentState.ISSUED,

@@ -87,14 +87,6 @@ def _next(request, default: str) -> str:
     return default
 
 
-def _may_report(user, assignment) -> bool:
-    """Whether to offer the report form; the service decides again when the report is sent."""
-    if can(user, Action.CHANGE, assignment.organization):
-        return True
-    responsible = assignment.responsible
-    return responsible is not None and responsible.user_id is not None and responsible.user_id == user.pk
-
-
 def _max_mb() -> int:
     return settings.GRASSROOTS_EVIDENCE_MAX_BYTES // 1_000_000
 
@@ -198,7 +190,7 @@ def _assignment_context(request, assignment, **forms) -> dict:
     user = request.user
     may_change = can(user, Action.CHANGE, assignment.organization)
     may_review = can(user, Action.CHANGE, assignment.duty.organization)
-    may_report = _may_report(user, assignment)
+    may_report = services.may_report(user, assignment)
     reports = list(
         selectors.report_list(user=user)
         .filter(assignment=assignment)
@@ -249,7 +241,7 @@ def assignment_detail(request, pk):
 def report(request, pk):
     """The report form on its own, for a phone: what was done, how far, photos and files."""
     assignment = _assignment(request, pk)
-    if not _may_report(request.user, assignment):
+    if not services.may_report(request.user, assignment):
         raise PermissionDenied(_("Only the receiving organization or the responsible person can report."))
     form = ReportForm(request.POST or None, request.FILES or None, initial={"percent": assignment.percent})
     if request.method == "POST" and form.is_valid():
