@@ -130,13 +130,3 @@ def transfers_awaiting(*, user):
 
 def grant_list(*, user):
     return restrict(user, Action.VIEW, Grant.objects.select_related("user", "organization"))
-
-
-def member_counts_by_org(org_ids) -> dict[int, int]:
-    rows = (
-        Member.objects.filter(organization_id__in=org_ids, status=MemberStatus.ACTIVE)
-        .order_by()
-        .values("organization_id")
-        .annotate(n=Count("id"))
-    )
-    return {row["organization_id"]: row["n"] for row in rows}

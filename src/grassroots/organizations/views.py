@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -282,7 +281,3 @@ def member_search(request):
     query = request.GET.get("q", "")
     results = selectors.member_search(user=request.user, query=query)
     return render(request, "organizations/search.html", {"query": query, "results": results})
-
-
-def reverse_org(org) -> str:
-    return reverse("organizations:detail", args=[org.pk])
