@@ -12,14 +12,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/grassroots_bench")
+# One database per scale (grassroots_bench for the province, grassroots_bench_city...), like the SQLite files.
+PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+
+
+def pg_url(scale: str) -> str:
+    return os.environ.get("BENCH_PG_URL") or f"{PG_SERVER}/grassroots_bench" + (
+        "" if scale == "province" else f"_{scale}"
+    )
 
 
 def postgres_reachable() -> bool:
     try:
         import psycopg
 
-        with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", connect_timeout=3):
+        with psycopg.connect(f"{PG_SERVER}/postgres", connect_timeout=3):
             return True
     except Exception:
         return False
@@ -45,9 +52,9 @@ def main() -> int:
     DATA.mkdir(parents=True, exist_ok=True)
     backends = [("sqlite", f"sqlite:///{DATA / f'bench-{scale}.sqlite3'}")]
     if postgres_reachable():
-        backends.append(("postgresql", PG_URL))
+        backends.append(("postgresql", pg_url(scale)))
     else:
-        print("PostgreSQL not reachable at", PG_URL, "- SQLite only")
+        print("PostgreSQL not reachable at", PG_SERVER, "- SQLite only")
     results = {name: run(name, url, scale) for name, url in backends}
     names = sorted({k for r in results.values() for k in r})
     width = max(len(n) for n in names) + 2

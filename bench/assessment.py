@@ -36,54 +36,19 @@ def bare_scan() -> tuple[float, str, int]:
 
 
 def naive(run, organizations) -> dict:
-    """The naive way: for each organization, ORM queries per metric and the weighted sum in Python."""
-    from grassroots.assessment.engine import global_leaf_weights
-    from grassroots.assessment.models import Metric
-    from grassroots.duties.models import Assignment
-    from grassroots.organizations.models import Member
-    from grassroots.orglife.models import Attendance, Meeting, StudyRecord
+    """The naive way: for each organization, every metric from its records through the ORM, scored in Python
+    (`assessment.reference`, the same computation the tests hold the engine to)."""
+    from grassroots.assessment import reference
 
-    indicators = list(run.system.indicators.all())
-    children = {}
-    for ind in indicators:
-        children.setdefault(ind.parent_id, []).append(ind)
-    weights = global_leaf_weights(children)
-    by_id = {i.pk: i for i in indicators}
-    start, end = run.period.start, run.period.end
-    scores = {}
-    for org in organizations:
-        inside = {"organization__path__gte": org.path, "organization__path__lt": org.path + "~"}
-        assignments = Assignment.objects.filter(due_on__range=(start, end), **inside).exclude(
-            state__in=["draft", "cancelled"]
-        )
-        total = assignments.count()
-        accepted = assignments.filter(state="accepted").count()
-        meetings = Meeting.objects.filter(state="held", held_on__range=(start, end), **inside).count()
-        attendance = Attendance.objects.filter(
-            meeting__held_on__range=(start, end),
-            meeting__organization__path__gte=org.path,
-            meeting__organization__path__lt=org.path + "~",
-        )
-        present = attendance.filter(status__in=["present", "late"]).count()
-        rows = attendance.count()
-        members = Member.objects.filter(status="active", **inside).count()
-        hours = sum(
-            float(r.hours)
-            for r in StudyRecord.objects.filter(
-                state="confirmed",
-                studied_on__range=(start, end),
-                member__organization__path__gte=org.path,
-                member__organization__path__lt=org.path + "~",
-            )
-        )
-        values = {
-            Metric.COMPLETION: accepted / total if total else 1,
-            Metric.MEETINGS: min(1, meetings / 20),
-            Metric.ATTENDANCE: present / rows if rows else 1,
-            Metric.STUDY: min(1, hours / (32 * members)) if members else 1,
-        }
-        scores[org.pk] = sum(100 * values.get(by_id[pk].metric, 1) * w for pk, w in weights.items())
-    return scores
+    return reference.assess(run, organizations)
+
+
+def disagreement(run, outcomes) -> float:
+    """The largest difference between the engine's score and the naive one over the organizations compared."""
+    from grassroots.assessment.models import Result
+
+    scores = dict(Result.objects.filter(run=run).values_list("organization_id", "score"))
+    return max((abs(scores[pk] - o.score) for pk, o in outcomes.items()), default=0.0)
 
 
 def run() -> dict:
@@ -126,9 +91,13 @@ def run() -> dict:
         county = Organization.objects.filter(kind="committee", depth=county.depth + 1).order_by("path").first()
     sub = fresh_run(county)
     figures["assess_county_seconds"], _t = _timed(lambda: engine.compute(sub))
-    branches = list(Organization.objects.filter(path__gte=county.path, path__lt=county.path + "~", kind="branch"))
+    from grassroots.assessment.reference import assessed_organizations
+
+    sub.refresh_from_db()
+    branches = assessed_organizations(sub)
     figures["assess_county_organizations"] = len(branches)
-    figures["naive_county_seconds"], _scores = _timed(lambda: naive(sub, branches))
+    figures["naive_county_seconds"], outcomes = _timed(lambda: naive(sub, branches))
+    figures["naive_engine_max_score_difference"] = disagreement(sub, outcomes)
     figures["naive_over_engine"] = figures["naive_county_seconds"] / max(figures["assess_county_seconds"], 1e-9)
     scan, table, rows = bare_scan()
     figures["bare_scan_seconds"] = scan

@@ -155,3 +155,53 @@ def test_the_assess_command_computes_and_prints_the_grades(assessed, capsys):
     out = capsys.readouterr().out
     assert "4 organizations assessed" in out and "poor" in out
     assert main(["assess", "1850", "--as", "officer"]) == 1
+
+
+def _agreement(run, asof):
+    """Every value and result of the engine against the per-organization reference computation."""
+    from grassroots.assessment import reference
+
+    run.refresh_from_db()
+    outcomes = reference.assess(run, reference.assessed_organizations(run), asof=asof)
+    values = {(v.organization_id, v.indicator_id): v for v in IndicatorValue.objects.filter(run=run)}
+    results = {r.organization_id: r for r in Result.objects.filter(run=run)}
+    assert set(results) == set(outcomes)
+    for org, outcome in outcomes.items():
+        result = results[org]
+        assert (result.grade, result.vetoed) == (outcome.grade, outcome.vetoed), org
+        for name in ("weighted", "deductions", "bonus", "score"):
+            assert getattr(result, name) == pytest.approx(getattr(outcome, name)), (org, name)
+        assert {i for (o, i) in values if o == org} == set(outcome.values), org
+        for indicator, (num, den, _raw, score) in outcome.values.items():
+            value = values[(org, indicator)]
+            assert (value.numerator, value.denominator, value.score) == pytest.approx((num, den, score)), (
+                org,
+                indicator,
+            )
+    return outcomes
+
+
+@pytest.mark.parametrize("asof", [END, dt.date(YEAR, 7, 15)])
+def test_the_engine_agrees_with_the_per_organization_computation(assessed, asof):
+    """The set-based SQL and the plain ORM walk over each organization's records find the same numbers."""
+    officer = assessed.users.officer
+    run = assessed.run
+    links = services.tokens_issue(actor=officer, run=run, kind="masses", organization=assessed.v12, count=2)
+    questions = services.qualitative_indicators(run)
+    services.rating_submit(secret=links[0], grades={q.pk: "good" for q in questions})
+    services.rating_submit(secret=links[1], grades={q.pk: "fair" for q in questions})
+    bonus = run.system.indicators.get(code="B1")  # a bonus entered by hand, above its cap
+    services.entered_value_set(actor=officer, run=run, organization=assessed.v11, indicator=bonus, value=9)
+    services.run_compute(actor=officer, run=run, asof=asof)
+    outcomes = _agreement(run, asof)
+    assert outcomes[assessed.v21.pk].vetoed and not outcomes[assessed.v11.pk].vetoed
+    assert 0 < outcomes[assessed.v11.pk].bonus < 9
+    rated = [i for i, (votes, *_rest) in outcomes[assessed.v12.pk].values.items() if i in {q.pk for q in questions}]
+    assert rated  # the ratings were counted on both sides
+
+
+def test_the_engine_agrees_on_a_subtree(assessed):
+    officer = assessed.users.officer
+    sub = services.run_create(actor=officer, system=assessed.run.system, period=assessed.run.period, scope=assessed.t1)
+    services.run_compute(actor=officer, run=sub, asof=END)
+    assert {o for o in _agreement(sub, END)} == {assessed.v11.pk, assessed.v12.pk}

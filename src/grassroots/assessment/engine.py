@@ -42,7 +42,6 @@ from .models import (
     IndicatorKind,
     IndicatorValue,
     Metric,
-    MetricTotal,
     RaterGroup,
     Rating,
     Result,
@@ -111,89 +110,113 @@ def _analyze(*tables: str) -> None:
             _exec(f"ANALYZE {table}")
 
 
-def _own(ctx: Context, metric: str, select_sql: str, params) -> None:
-    """Insert own totals: `select_sql` yields (organization_id, num, den) for organizations in scope."""
+# Working tables, temporary (per connection, no constraints, dropped at the end of the run):
+#   tmp_assess_org  every organization of the scope with its parent and depth;
+#   tmp_assess_own  rows of own totals, one row per organization and record source, one num/den column pair
+#                   per metric (a source fills its metrics and leaves the others NULL);
+#   tmp_assess_sub  subtree totals, one row per organization, the same columns;
+#   tmp_assessed    the organizations assessed (the system's kind, active);
+#   tmp_assess_val  the indicator values as they are computed, written to IndicatorValue in one statement.
+# Wide rows mean one scan of each record table computes all the metrics it feeds, and the roll-up moves one row
+# per organization up the tree instead of one per metric.
+METRICS = [m.value for m in Metric]
+WORK_TABLES = (
+    "tmp_assess_org",
+    "tmp_assess_own",
+    "tmp_assess_sub",
+    "tmp_assessed",
+    "tmp_assess_meet",
+    "tmp_assess_val",
+)
+VALUE_COLUMNS = "org_id, indicator_id, numerator, denominator, raw, score"
+
+
+def _cols(suffix="") -> list[str]:
+    return [f"{m}_{part}{suffix}" for m in METRICS for part in ("n", "d")]
+
+
+def _work_tables(ctx: Context) -> None:
+    o = t(Organization)
+    _drop_work_tables()
+    columns = ", ".join(f"{c} float" for c in _cols())
+    _exec("CREATE TEMPORARY TABLE tmp_assess_org (org_id bigint PRIMARY KEY, parent_id bigint, depth integer)")
+    _exec(f"CREATE TEMPORARY TABLE tmp_assess_own (org_id bigint, {columns})")
+    _exec(f"CREATE TEMPORARY TABLE tmp_assess_sub (org_id bigint, parent_id bigint, depth integer, {columns})")
     _exec(
-        f"INSERT INTO {t(MetricTotal)} (run_id, organization_id, metric, subtree, num, den) "
-        f"SELECT %s, x.org, %s, %s, x.num, x.den FROM ({select_sql}) x",
-        [ctx.run.pk, metric, False, *params],
+        "CREATE TEMPORARY TABLE tmp_assess_val (org_id bigint, indicator_id bigint, numerator float, "
+        "denominator float, raw float, score float NOT NULL)"
     )
+    _exec(
+        f"INSERT INTO tmp_assess_org (org_id, parent_id, depth) SELECT o.id, o.parent_id, o.depth FROM {o} o "
+        f"WHERE {ctx.in_scope}",
+        ctx.scope_params,
+    )
+
+
+def _drop_work_tables() -> None:
+    for table in WORK_TABLES:
+        _exec(f"DROP TABLE IF EXISTS {table}")
+
+
+def _own(metrics: list[str], select_sql: str, params) -> None:
+    """Insert own totals: `select_sql` yields (org, then num and den of each of `metrics` in that order)."""
+    columns = ", ".join(f"{m}_{part}" for m in metrics for part in ("n", "d"))
+    _exec(f"INSERT INTO tmp_assess_own (org_id, {columns}) {select_sql}", params)
 
 
 # ---------------------------------------------------------------- stage 1: own totals
 
 
 def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
+    """One scan of the assignments due in the period for five metrics; one of the reviewed reports; one of claims."""
     a, d, o = t(Assignment), t(Duty), t(Organization)
     weight = f"(a.weight * CASE WHEN d.is_major THEN {major_w} WHEN d.is_key THEN {key_w} ELSE 1.0 END)"
-    base = (
-        f"FROM {a} a JOIN {d} d ON d.id = a.duty_id JOIN {o} o ON o.id = a.organization_id "
-        f"WHERE {ctx.in_scope} AND a.due_on >= %s AND a.due_on <= %s AND a.state NOT IN ('draft', 'cancelled')"
-        "  AND a.due_on <= %s"
-    )
-    params = [*ctx.scope_params, ctx.start, ctx.end, ctx.asof]
-    done = f"a.state = 'accepted' AND (a.accepted_on IS NULL OR a.accepted_on <= '{ctx.asof.isoformat()}')"
-    _own(
-        ctx,
-        Metric.COMPLETION,
-        f"SELECT a.organization_id AS org, SUM(CASE WHEN {done} THEN {weight} ELSE 0 END) AS num, "
-        f"SUM({weight}) AS den {base} GROUP BY a.organization_id",
-        params,
-    )
-    _own(
-        ctx,
-        Metric.KEY_WORK,
-        f"SELECT a.organization_id AS org, SUM(CASE WHEN {done} THEN {weight} ELSE 0 END) AS num, "
-        f"SUM({weight}) AS den {base} AND (d.is_key OR d.is_major) GROUP BY a.organization_id",
-        params,
-    )
-    _own(
-        ctx,
-        Metric.ON_TIME,
-        "SELECT a.organization_id AS org, "
-        f"SUM(CASE WHEN {done} AND a.accepted_on <= a.due_on THEN 1 ELSE 0 END) AS num, "
-        f"COUNT(*) AS den {base} GROUP BY a.organization_id",
-        params,
-    )
-    _own(
-        ctx,
-        Metric.OVERDUE_KEY,
-        f"SELECT a.organization_id AS org, COUNT(*) AS num, CAST(NULL AS FLOAT) AS den {base} AND (d.is_key OR d.is_major) "
-        f"AND NOT ({done}) AND a.due_on < %s GROUP BY a.organization_id",
-        [*params, ctx.asof],
-    )
+    asof = f"'{ctx.asof.isoformat()}'"
+    done = f"(a.state = 'accepted' AND (a.accepted_on IS NULL OR a.accepted_on <= {asof}))"
+    key = "(d.is_key OR d.is_major)"
+    metrics = [Metric.COMPLETION, Metric.KEY_WORK, Metric.ON_TIME, Metric.OVERDUE_KEY]
+    sums = [
+        # completion: weighted share done
+        f"SUM(CASE WHEN {done} THEN {weight} ELSE 0 END)",
+        f"SUM({weight})",
+        # key work and major tasks (NULL when the organization has none)
+        f"SUM(CASE WHEN {key} AND {done} THEN {weight} WHEN {key} THEN 0 END)",
+        f"SUM(CASE WHEN {key} THEN {weight} END)",
+        # on time: done by the due day
+        f"SUM(CASE WHEN {done} AND a.accepted_on <= a.due_on THEN 1 ELSE 0 END)",
+        "COUNT(*)",
+        # overdue key work (a count)
+        f"SUM(CASE WHEN {key} AND NOT {done} AND a.due_on < {asof} THEN 1 END)",
+        "NULL",
+    ]
     if ctx.asof >= ctx.end:
-        _own(
-            ctx,
-            Metric.MAJOR_FAILED,
-            f"SELECT a.organization_id AS org, COUNT(*) AS num, CAST(NULL AS FLOAT) AS den {base} AND d.is_major "
-            f"AND NOT ({done}) GROUP BY a.organization_id",
-            params,
-        )
+        metrics.append(Metric.MAJOR_FAILED)
+        sums += [f"SUM(CASE WHEN d.is_major AND NOT {done} THEN 1 END)", "NULL"]
+    _own(
+        metrics,
+        f"SELECT a.organization_id, {', '.join(sums)} "
+        f"FROM {a} a JOIN {d} d ON d.id = a.duty_id JOIN {o} o ON o.id = a.organization_id "
+        f"WHERE {ctx.in_scope} AND a.due_on >= %s AND a.due_on <= %s AND a.due_on <= %s "
+        "AND a.state NOT IN ('draft', 'cancelled') GROUP BY a.organization_id",
+        [*ctx.scope_params, ctx.start, ctx.end, ctx.asof],
+    )
     r = t(ProgressReport)
     _own(
-        ctx,
-        Metric.RETURNED,
-        f"SELECT a.organization_id AS org, SUM(CASE WHEN r.state = 'accepted' THEN 1 ELSE 0 END) AS num, "
-        f"COUNT(*) AS den FROM {r} r JOIN {a} a ON a.id = r.assignment_id JOIN {o} o ON o.id = a.organization_id "
+        [Metric.RETURNED],
+        "SELECT a.organization_id, SUM(CASE WHEN r.state = 'accepted' THEN 1 ELSE 0 END), COUNT(*) "
+        f"FROM {r} r JOIN {a} a ON a.id = r.assignment_id JOIN {o} o ON o.id = a.organization_id "
         f"WHERE {ctx.in_scope} AND r.state IN ('accepted', 'returned') AND a.due_on >= %s AND a.due_on <= %s "
         "GROUP BY a.organization_id",
         [*ctx.scope_params, ctx.start, ctx.end],
     )
     c, m = t(Claim), t(Member)
+    # Claims per member: the claims here, the members in the member scan (_member_totals).
     _own(
-        ctx,
-        Metric.CLAIMS,
-        f"SELECT x.org, SUM(x.claims) AS num, SUM(x.members) AS den FROM ("
-        f"  SELECT m.organization_id AS org, COUNT(c.id) AS claims, 0 AS members FROM {c} c "
-        f"  JOIN {m} m ON m.id = c.member_id JOIN {o} o ON o.id = m.organization_id "
-        f"  WHERE {ctx.in_scope} AND c.state IN ('active', 'completed') AND c.created_at >= %s AND c.created_at < %s "
-        "  GROUP BY m.organization_id "
-        "  UNION ALL "
-        f"  SELECT m.organization_id, 0, COUNT(*) FROM {m} m JOIN {o} o ON o.id = m.organization_id "
-        f"  WHERE {ctx.in_scope} AND m.status = 'active' GROUP BY m.organization_id"
-        ") x GROUP BY x.org",
-        [*ctx.scope_params, _start_dt(ctx), _end_dt(ctx), *ctx.scope_params],
+        [Metric.CLAIMS],
+        f"SELECT m.organization_id, COUNT(*), NULL FROM {c} c JOIN {m} m ON m.id = c.member_id "
+        f"JOIN {o} o ON o.id = m.organization_id WHERE {ctx.in_scope} AND c.state IN ('active', 'completed') "
+        "AND c.created_at >= %s AND c.created_at < %s GROUP BY m.organization_id",
+        [*ctx.scope_params, _start_dt(ctx), _end_dt(ctx)],
     )
 
 
@@ -214,70 +237,58 @@ def _meeting_totals(ctx: Context) -> None:
         required = required_in(rule, ctx.elapsed_months)
         if required:
             rows.append(f"SELECT '{kind}' AS kind, {int(required)} AS req, {1 if rule.applies_to_groups else 0} AS grp")
-    if not rows:
-        return
-    _exec("DROP TABLE IF EXISTS tmp_assess_meet")
-    _exec(
-        "CREATE TEMPORARY TABLE tmp_assess_meet (org_id bigint, path varchar(255), kind varchar(20), req integer, "
-        "held integer)"
-    )
-    _exec(
-        f"INSERT INTO tmp_assess_meet (org_id, path, kind, req, held) "
-        f"SELECT o.id, o.path, k.kind, k.req, COALESCE(h.n, 0) FROM {o} o "
-        f"JOIN ({' UNION ALL '.join(rows)}) k ON k.grp = CASE WHEN o.kind = 'group' THEN 1 ELSE 0 END "
-        f"LEFT JOIN (SELECT organization_id, kind, COUNT(*) AS n FROM {mt} WHERE state = 'held' "
-        f"  AND held_on >= %s AND held_on <= %s GROUP BY organization_id, kind) h "
-        f"  ON h.organization_id = o.id AND h.kind = k.kind "
-        f"WHERE {ctx.in_scope} AND o.is_active AND o.kind IN ('branch', 'general_branch', 'group')",
-        [ctx.start, ctx.end, *ctx.scope_params],
-    )
-    # Rules set on an organization override the default below it; deeper ones win (applied last).
-    for rule in (
-        MeetingRule.objects.filter(organization__isnull=False)
-        .select_related("organization")
-        .order_by("organization__depth")
-    ):
+    if rows:
         _exec(
-            "UPDATE tmp_assess_meet SET req = %s WHERE kind = %s AND path >= %s AND path < %s",
-            [required_in(rule, ctx.elapsed_months), rule.kind, rule.organization.path, rule.organization.path + "~"],
+            "CREATE TEMPORARY TABLE tmp_assess_meet (org_id bigint, path varchar(255), kind varchar(20), "
+            "req integer, held integer)"
         )
-    _own(
-        ctx,
-        Metric.MEETINGS,
-        "SELECT org_id AS org, SUM(CASE WHEN held < req THEN held ELSE req END) AS num, SUM(req) AS den "
-        "FROM tmp_assess_meet GROUP BY org_id",
-        [],
-    )
-    _own(
-        ctx,
-        Metric.MISSING_MEETINGS,
-        "SELECT org_id AS org, SUM(CASE WHEN held < req THEN req - held ELSE 0 END) AS num, CAST(NULL AS FLOAT) AS den "
-        "FROM tmp_assess_meet GROUP BY org_id",
-        [],
-    )
-    _exec("DROP TABLE tmp_assess_meet")
+        _exec(
+            f"INSERT INTO tmp_assess_meet (org_id, path, kind, req, held) "
+            f"SELECT o.id, o.path, k.kind, k.req, COALESCE(h.n, 0) FROM {o} o "
+            f"JOIN ({' UNION ALL '.join(rows)}) k ON k.grp = CASE WHEN o.kind = 'group' THEN 1 ELSE 0 END "
+            f"LEFT JOIN (SELECT mt.organization_id, mt.kind, COUNT(*) AS n FROM {mt} mt "
+            f"  JOIN {o} o ON o.id = mt.organization_id WHERE {ctx.in_scope} AND mt.state = 'held' "
+            "  AND mt.held_on >= %s AND mt.held_on <= %s GROUP BY mt.organization_id, mt.kind) h "
+            "  ON h.organization_id = o.id AND h.kind = k.kind "
+            f"WHERE {ctx.in_scope} AND o.is_active AND o.kind IN ('branch', 'general_branch', 'group')",
+            [*ctx.scope_params, ctx.start, ctx.end, *ctx.scope_params],
+        )
+        # Rules set on an organization override the default below it; deeper ones win (applied last).
+        for rule in (
+            MeetingRule.objects.filter(organization__isnull=False)
+            .select_related("organization")
+            .order_by("organization__depth")
+        ):
+            _exec(
+                "UPDATE tmp_assess_meet SET req = %s WHERE kind = %s AND path >= %s AND path < %s",
+                [
+                    required_in(rule, ctx.elapsed_months),
+                    rule.kind,
+                    rule.organization.path,
+                    rule.organization.path + "~",
+                ],
+            )
+        _own(
+            [Metric.MEETINGS, Metric.MISSING_MEETINGS],
+            "SELECT org_id, SUM(CASE WHEN held < req THEN held ELSE req END), SUM(req), "
+            "SUM(CASE WHEN held < req THEN req - held ELSE 0 END), NULL FROM tmp_assess_meet GROUP BY org_id",
+            [],
+        )
     at = t(Attendance)
     _own(
-        ctx,
-        Metric.ATTENDANCE,
-        "SELECT mt.organization_id AS org, SUM(CASE WHEN a.status IN ('present', 'late') THEN 1 ELSE 0 END) AS num, "
-        f"COUNT(*) AS den FROM {at} a JOIN {mt} mt ON mt.id = a.meeting_id JOIN {o} o ON o.id = mt.organization_id "
+        [Metric.ATTENDANCE, Metric.UNEXCUSED],
+        "SELECT mt.organization_id, SUM(CASE WHEN a.status IN ('present', 'late') THEN 1 ELSE 0 END), COUNT(*), "
+        "SUM(CASE WHEN a.status = 'absent' THEN 1 END), NULL "
+        f"FROM {at} a JOIN {mt} mt ON mt.id = a.meeting_id JOIN {o} o ON o.id = mt.organization_id "
         f"WHERE {ctx.in_scope} AND mt.state = 'held' AND mt.held_on >= %s AND mt.held_on <= %s "
         "GROUP BY mt.organization_id",
-        [*ctx.scope_params, ctx.start, ctx.end],
-    )
-    _own(
-        ctx,
-        Metric.UNEXCUSED,
-        f"SELECT mt.organization_id AS org, COUNT(*) AS num, CAST(NULL AS FLOAT) AS den FROM {at} a JOIN {mt} mt ON mt.id = a.meeting_id "
-        f"JOIN {o} o ON o.id = mt.organization_id WHERE {ctx.in_scope} AND mt.state = 'held' AND a.status = 'absent' "
-        "AND mt.held_on >= %s AND mt.held_on <= %s GROUP BY mt.organization_id",
         [*ctx.scope_params, ctx.start, ctx.end],
     )
 
 
 def _member_totals(ctx: Context) -> None:
-    o, m, s, p = t(Organization), t(Member), t(StudyRecord), t(Post)
+    """One scan of the active members, joined to their study hours, posts and talks; then care and vetoes."""
+    o, m, s, p, tk = t(Organization), t(Member), t(StudyRecord), t(Post), t(Talk)
     plan = (
         StudyPlan.objects.filter(
             organization__path__in=[ctx.scope_path[:i] for i in range(4, len(ctx.scope_path) + 1, 4)],
@@ -292,31 +303,32 @@ def _member_totals(ctx: Context) -> None:
     plain = float(plan.required_hours if plan else 32) * fraction
     cadre = float(plan.required_hours_cadre if plan else 56) * fraction
     _own(
-        ctx,
-        Metric.STUDY,
-        "SELECT x.org, SUM(CASE WHEN x.hours >= x.req THEN 1.0 ELSE x.hours / x.req END) AS num, COUNT(*) AS den FROM ("
+        [Metric.STUDY, Metric.TALKS, Metric.CLAIMS],
+        "SELECT x.org, SUM(CASE WHEN x.hours >= x.req THEN 1.0 ELSE x.hours / x.req END), COUNT(*), "
+        "SUM(x.talked), COUNT(*), 0, COUNT(*) FROM ("
         f"  SELECT m.organization_id AS org, COALESCE(h.hours, 0) * 1.0 AS hours, "
-        f"  CASE WHEN c.member_id IS NULL THEN {plain} ELSE {cadre} END AS req "
+        f"  CASE WHEN c.member_id IS NULL THEN {plain} ELSE {cadre} END AS req, "
+        "   CASE WHEN k.member_id IS NULL THEN 0 ELSE 1 END AS talked "
         f"  FROM {m} m JOIN {o} o ON o.id = m.organization_id "
         f"  LEFT JOIN (SELECT member_id, SUM(hours) AS hours FROM {s} WHERE state = 'confirmed' "
         "     AND studied_on >= %s AND studied_on <= %s GROUP BY member_id) h ON h.member_id = m.id "
         f"  LEFT JOIN (SELECT DISTINCT member_id FROM {p} WHERE ended_on IS NULL) c ON c.member_id = m.id "
+        f"  LEFT JOIN (SELECT DISTINCT member_id FROM {tk} WHERE talked_on >= %s AND talked_on <= %s) k "
+        "     ON k.member_id = m.id "
         f"  WHERE {ctx.in_scope} AND m.status = 'active'"
         ") x GROUP BY x.org",
-        [ctx.start, ctx.end, *ctx.scope_params],
+        [ctx.start, ctx.end, ctx.start, ctx.end, *ctx.scope_params],
     )
-    cc, cv, tk = t(CareCase), t(CareVisit), t(Talk)
+    cc, cv = t(CareCase), t(CareVisit)
     # A visit is in time when it falls within the case's interval before the as-of date; intervals are few, so
     # their cut-off dates are computed here rather than with date arithmetic that differs between databases.
     intervals = sorted(set(CareCase.objects.values_list("visit_interval_days", flat=True))) or [182]
     cutoff = "CASE " + " ".join(f"WHEN visit_interval_days = {int(d)} THEN %s" for d in intervals) + " END"
     cutoffs = [ctx.asof - dt.timedelta(days=int(d)) for d in intervals]
     _own(
-        ctx,
-        Metric.CARE,
-        "SELECT m.organization_id AS org, "
-        "SUM(CASE WHEN v.last_visit IS NOT NULL AND v.last_visit >= cc.due_from THEN 1 ELSE 0 END) AS num, "
-        "COUNT(*) AS den FROM ("
+        [Metric.CARE],
+        "SELECT m.organization_id, "
+        "SUM(CASE WHEN v.last_visit IS NOT NULL AND v.last_visit >= cc.due_from THEN 1 ELSE 0 END), COUNT(*) FROM ("
         f"  SELECT id, member_id, opened_on, closed_on, {cutoff} AS due_from FROM {cc}"
         f") cc JOIN {m} m ON m.id = cc.member_id JOIN {o} o ON o.id = m.organization_id "
         f"LEFT JOIN (SELECT case_id, MAX(visited_on) AS last_visit FROM {cv} WHERE visited_on <= %s GROUP BY case_id) v "
@@ -325,21 +337,10 @@ def _member_totals(ctx: Context) -> None:
         "GROUP BY m.organization_id",
         [*cutoffs, ctx.asof, *ctx.scope_params, ctx.asof, ctx.asof],
     )
-    _own(
-        ctx,
-        Metric.TALKS,
-        "SELECT m.organization_id AS org, SUM(CASE WHEN k.member_id IS NULL THEN 0 ELSE 1 END) AS num, COUNT(*) AS den "
-        f"FROM {m} m JOIN {o} o ON o.id = m.organization_id "
-        f"LEFT JOIN (SELECT DISTINCT member_id FROM {tk} WHERE talked_on >= %s AND talked_on <= %s) k "
-        "  ON k.member_id = m.id "
-        f"WHERE {ctx.in_scope} AND m.status = 'active' GROUP BY m.organization_id",
-        [ctx.start, ctx.end, *ctx.scope_params],
-    )
     v = t(VetoEvent)
     _own(
-        ctx,
-        Metric.VETO_EVENTS,
-        f"SELECT v.organization_id AS org, COUNT(*) AS num, CAST(NULL AS FLOAT) AS den FROM {v} v JOIN {o} o ON o.id = v.organization_id "
+        [Metric.VETO_EVENTS],
+        f"SELECT v.organization_id, COUNT(*), NULL FROM {v} v JOIN {o} o ON o.id = v.organization_id "
         f"WHERE {ctx.in_scope} AND v.occurred_on >= %s AND v.occurred_on <= %s GROUP BY v.organization_id",
         [*ctx.scope_params, ctx.start, ctx.end],
     )
@@ -350,9 +351,8 @@ def _objective_totals(ctx: Context) -> None:
 
     bo, ov, o = t(BusinessObjective), t(ObjectiveValue), t(Organization)
     _own(
-        ctx,
-        Metric.OBJECTIVES,
-        "SELECT x.org, SUM(CASE WHEN x.att < 0 THEN 0 WHEN x.att > 1 THEN 1 ELSE x.att END) AS num, COUNT(*) AS den "
+        [Metric.OBJECTIVES],
+        "SELECT x.org, SUM(CASE WHEN x.att < 0 THEN 0 WHEN x.att > 1 THEN 1 ELSE x.att END), COUNT(*) "
         "FROM (SELECT b.organization_id AS org, "
         "  (COALESCE(v.value, b.baseline) - b.baseline) * 1.0 / (b.target - b.baseline) AS att "
         f"  FROM {bo} b JOIN {o} o ON o.id = b.organization_id "
@@ -369,24 +369,27 @@ def _objective_totals(ctx: Context) -> None:
 
 
 def _roll_up(ctx: Context) -> None:
-    """Subtree totals level by level from the deepest: own + the children's subtree, joined on parent ids."""
-    o, mt = t(Organization), t(MetricTotal)
-    depths = _fetch(f"SELECT MIN(o.depth), MAX(o.depth) FROM {o} o WHERE {ctx.in_scope}", ctx.scope_params)[0]
+    """Subtree totals level by level from the deepest: own rows + the children's subtree rows, one row each."""
+    depths = _fetch("SELECT MIN(depth), MAX(depth) FROM tmp_assess_org")[0]
     if depths[0] is None:
         return
     low, high = depths
+    cols = _cols()
+    sums = ", ".join(f"SUM(x.{c})" for c in cols)
+    own = ", ".join(f"w.{c}" for c in cols)
+    sub = ", ".join(f"s.{c}" for c in cols)
     for depth in range(high, low - 1, -1):
         _exec(
-            f"INSERT INTO {mt} (run_id, organization_id, metric, subtree, num, den) "
-            "SELECT %s, x.org, x.metric, %s, SUM(x.num), SUM(x.den) FROM ("
-            f"  SELECT own.organization_id AS org, own.metric, own.num, own.den FROM {mt} own "
-            f"  JOIN {o} o ON o.id = own.organization_id WHERE own.run_id = %s AND own.subtree = %s AND o.depth = %s "
+            f"INSERT INTO tmp_assess_sub (org_id, parent_id, depth, {', '.join(cols)}) "
+            f"SELECT x.org, g.parent_id, %s, {sums} FROM ("
+            f"  SELECT w.org_id AS org, {own} FROM tmp_assess_own w JOIN tmp_assess_org g ON g.org_id = w.org_id "
+            "   WHERE g.depth = %s"
             "  UNION ALL "
-            f"  SELECT o.parent_id, sub.metric, sub.num, sub.den FROM {mt} sub "
-            f"  JOIN {o} o ON o.id = sub.organization_id WHERE sub.run_id = %s AND sub.subtree = %s AND o.depth = %s"
-            ") x GROUP BY x.org, x.metric",
-            [ctx.run.pk, True, ctx.run.pk, False, depth, ctx.run.pk, True, depth + 1],
+            f"  SELECT s.parent_id, {sub} FROM tmp_assess_sub s WHERE s.depth = %s"
+            ") x JOIN tmp_assess_org g ON g.org_id = x.org GROUP BY x.org, g.parent_id",
+            [depth, depth, depth + 1],
         )
+        _analyze("tmp_assess_sub")
 
 
 # ---------------------------------------------------------------- stage 3-4: indicator scores
@@ -394,7 +397,6 @@ def _roll_up(ctx: Context) -> None:
 
 def _assessed(ctx: Context) -> None:
     o = t(Organization)
-    _exec("DROP TABLE IF EXISTS tmp_assessed")
     _exec("CREATE TEMPORARY TABLE tmp_assessed (org_id bigint PRIMARY KEY, parent_id bigint, depth integer)")
     _exec(
         f"INSERT INTO tmp_assessed (org_id, parent_id, depth) SELECT o.id, o.parent_id, o.depth FROM {o} o "
@@ -419,35 +421,47 @@ def _tree(system) -> tuple[list[Indicator], dict[int, list[Indicator]], dict[int
     return indicators, children, depth
 
 
+def _metric_leaves(ctx: Context, indicators: list[Indicator], raw: str, score: str) -> None:
+    """One INSERT for the given indicators: each assessed organization's subtree totals of its metric, scored.
+
+    `raw` and `score` are SQL over y.num, y.den and the indicator's constants y.target, y.points, y.cap."""
+    if not indicators:
+        return
+    consts = " UNION ALL ".join(
+        f"SELECT {int(i.pk)} AS ind, '{Metric(i.metric).value}' AS metric, {float(i.target) or 1.0} AS target, "
+        f"{float(i.points)} AS points, {float(i.cap)} AS cap"
+        for i in indicators
+    )
+    used = sorted({Metric(i.metric).value for i in indicators})
+
+    def pick(part):
+        return "CASE i.metric " + " ".join(f"WHEN '{m}' THEN s.{m}_{part}" for m in used) + " END"
+
+    _exec(
+        f"INSERT INTO tmp_assess_val ({VALUE_COLUMNS}) SELECT y.org, y.ind, y.num, y.den, {raw}, {score} FROM ("
+        f"  SELECT a.org_id AS org, i.ind, i.target, i.points, i.cap, {pick('n')} AS num, {pick('d')} AS den "
+        "   FROM tmp_assessed a LEFT JOIN tmp_assess_sub s ON s.org_id = a.org_id "
+        f"  CROSS JOIN ({consts}) i"
+        ") y",
+    )
+
+
 def _leaf_scores(ctx: Context, indicators: list[Indicator]) -> None:
-    iv, mt = t(IndicatorValue), t(MetricTotal)
-    computed = [i for i in indicators if i.kind == IndicatorKind.COMPUTED and i.metric]
-    counted = [
-        i for i in indicators if (i.kind in (IndicatorKind.DEDUCTION, IndicatorKind.BONUS) or i.is_veto) and i.metric
-    ]
-    for ind in computed:
-        target = float(ind.target) or 1.0
-        # Nothing required (no duties, no meetings due, nobody in difficulty) earns full marks.
-        _exec(
-            f"INSERT INTO {iv} (run_id, organization_id, indicator_id, numerator, denominator, raw, score) "
-            "SELECT %s, a.org_id, %s, m.num, m.den, CASE WHEN m.den > 0 THEN m.num * 1.0 / m.den END, "
-            "CASE WHEN m.den IS NULL OR m.den = 0 THEN 100.0 "
-            "     WHEN m.num * 1.0 / m.den >= %s THEN 100.0 ELSE 100.0 * m.num / m.den / %s END "
-            f"FROM tmp_assessed a LEFT JOIN {mt} m ON m.organization_id = a.org_id AND m.run_id = %s "
-            "  AND m.subtree = %s AND m.metric = %s",
-            [ctx.run.pk, ind.pk, target, target, ctx.run.pk, True, ind.metric],
-        )
-    for ind in counted:
-        points, cap = float(ind.points), float(ind.cap)
-        capped = f"CASE WHEN COALESCE(m.num, 0) * {points} > {cap} THEN {cap} ELSE COALESCE(m.num, 0) * {points} END"
-        score = capped if cap > 0 else f"COALESCE(m.num, 0) * {points}"
-        _exec(
-            f"INSERT INTO {iv} (run_id, organization_id, indicator_id, numerator, denominator, raw, score) "
-            f"SELECT %s, a.org_id, %s, m.num, NULL, COALESCE(m.num, 0), {score} "
-            f"FROM tmp_assessed a LEFT JOIN {mt} m ON m.organization_id = a.org_id AND m.run_id = %s "
-            "  AND m.subtree = %s AND m.metric = %s",
-            [ctx.run.pk, ind.pk, ctx.run.pk, True, ind.metric],
-        )
+    # Ratios against a target; nothing required (no duties, no meetings due, nobody in difficulty) earns full marks.
+    _metric_leaves(
+        ctx,
+        [i for i in indicators if i.kind == IndicatorKind.COMPUTED and i.metric],
+        "CASE WHEN y.den > 0 THEN y.num * 1.0 / y.den END",
+        "CASE WHEN y.den IS NULL OR y.den = 0 THEN 100.0 WHEN y.num * 1.0 / y.den >= y.target THEN 100.0 "
+        "ELSE 100.0 * y.num / y.den / y.target END",
+    )
+    # Counts: points each, up to the cap (no cap: no limit).
+    _metric_leaves(
+        ctx,
+        [i for i in indicators if (i.kind in (IndicatorKind.DEDUCTION, IndicatorKind.BONUS) or i.is_veto) and i.metric],
+        "COALESCE(y.num, 0)",
+        "CASE WHEN y.cap > 0 AND COALESCE(y.num, 0) * y.points > y.cap THEN y.cap ELSE COALESCE(y.num, 0) * y.points END",
+    )
     # Entered scores (0-100), and bonuses entered by hand (points, up to the cap).
     ev = t(EnteredValue)
     for ind in (
@@ -455,11 +469,10 @@ def _leaf_scores(ctx: Context, indicators: list[Indicator]) -> None:
     ):
         top = 100.0 if ind.kind == IndicatorKind.ENTERED else float(ind.cap)
         _exec(
-            f"INSERT INTO {iv} (run_id, organization_id, indicator_id, numerator, denominator, raw, score) "
-            "SELECT %s, e.organization_id, e.indicator_id, NULL, NULL, e.value, "
-            f"CASE WHEN e.value > {top} THEN {top} WHEN e.value < 0 THEN 0.0 ELSE e.value * 1.0 END "
+            f"INSERT INTO tmp_assess_val ({VALUE_COLUMNS}) SELECT e.organization_id, e.indicator_id, NULL, NULL, "
+            f"e.value, CASE WHEN e.value > {top} THEN {top} WHEN e.value < 0 THEN 0.0 ELSE e.value * 1.0 END "
             f"FROM {ev} e JOIN tmp_assessed a ON a.org_id = e.organization_id WHERE e.run_id = %s AND e.indicator_id = %s",
-            [ctx.run.pk, ctx.run.pk, ind.pk],
+            [ctx.run.pk, ind.pk],
         )
     qualitative = [i for i in indicators if i.kind == IndicatorKind.QUALITATIVE]
     if qualitative:
@@ -494,25 +507,19 @@ def _fuzzy_scores(ctx: Context, indicators: list[Indicator]) -> None:
     w = w / np.where(w.sum(axis=1, keepdims=True) > 0, w.sum(axis=1, keepdims=True), 1.0)
     vectors = np.einsum("kg,kgj->kj", w, membership)
     scores = methods.fuzzy_score(vectors, GRADE_SCORES)
-    IndicatorValue.objects.bulk_create(
-        [
-            IndicatorValue(
-                run=ctx.run,
-                organization_id=org,
-                indicator_id=ind,
-                numerator=float(counts[i].sum()),
-                raw=float(scores[i]),
-                score=float(scores[i]),
+    rows = [
+        (org, ind, float(counts[i].sum()), float(scores[i]), float(scores[i])) for (org, ind), i in key_index.items()
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(
+                f"INSERT INTO tmp_assess_val ({VALUE_COLUMNS}) VALUES (%s, %s, %s, NULL, %s, %s)",
+                rows[start : start + 5000],
             )
-            for (org, ind), i in key_index.items()
-        ],
-        batch_size=5000,
-    )
 
 
 def _group_scores(ctx: Context, children: dict, depth: dict) -> None:
     """Each group's score: the weighted mean of its children that have a score (missing ones give way)."""
-    iv = t(IndicatorValue)
     groups = [i for kids in children.values() for i in kids if i.kind == IndicatorKind.GROUP]
     for level in sorted({depth[g.pk] for g in groups}, reverse=True):
         edges = []
@@ -523,19 +530,28 @@ def _group_scores(ctx: Context, children: dict, depth: dict) -> None:
         if not edges:
             continue
         _exec(
-            f"INSERT INTO {iv} (run_id, organization_id, indicator_id, numerator, denominator, raw, score) "
-            "SELECT %s, v.organization_id, e.parent, NULL, NULL, NULL, SUM(e.w * v.score) / SUM(e.w) "
-            f"FROM {iv} v JOIN ({' UNION ALL '.join(edges)}) e ON e.child = v.indicator_id "
-            "WHERE v.run_id = %s GROUP BY v.organization_id, e.parent",
-            [ctx.run.pk, ctx.run.pk],
+            f"INSERT INTO tmp_assess_val ({VALUE_COLUMNS}) "
+            "SELECT v.org_id, e.parent, NULL, NULL, NULL, SUM(e.w * v.score) / SUM(e.w) "
+            f"FROM tmp_assess_val v JOIN ({' UNION ALL '.join(edges)}) e ON e.child = v.indicator_id "
+            "GROUP BY v.org_id, e.parent",
         )
+
+
+def _store_values(ctx: Context) -> None:
+    """Every indicator value of the run into IndicatorValue, in one statement."""
+    _exec(
+        f"INSERT INTO {t(IndicatorValue)} (run_id, organization_id, indicator_id, numerator, denominator, raw, score) "
+        # In the order of the unique index, so each row lands next to the last (not in a random page of it).
+        f"SELECT %s, {VALUE_COLUMNS} FROM tmp_assess_val ORDER BY org_id, indicator_id",
+        [ctx.run.pk],
+    )
 
 
 # ---------------------------------------------------------------- stage 5: results
 
 
 def _results(ctx: Context, children: dict) -> None:
-    iv, res = t(IndicatorValue), t(Result)
+    res = t(Result)
     top = [i for i in children.get(None, []) if not i.is_adjustment and float(i.weight) > 0]
     adjustments = [i for kids in children.values() for i in kids if i.is_adjustment]
     deductions = [i.pk for i in adjustments if i.kind == IndicatorKind.DEDUCTION]
@@ -565,18 +581,18 @@ def _results(ctx: Context, children: dict) -> None:
         "       ELSE y.weighted - y.ded + y.bonus END AS total FROM ("
         "    SELECT a.org_id AS org, COALESCE(w.weighted, 0) AS weighted, COALESCE(j.ded, 0) AS ded, "
         "    COALESCE(j.bonus, 0) AS bonus, COALESCE(j.veto, 0) AS veto FROM tmp_assessed a "
-        "    LEFT JOIN (SELECT v.organization_id AS org, SUM(e.w * v.score) / SUM(e.w) AS weighted "
-        f"      FROM {iv} v JOIN ({top_edges}) e ON e.ind = v.indicator_id WHERE v.run_id = %s "
-        "      GROUP BY v.organization_id) w ON w.org = a.org_id "
-        "    LEFT JOIN (SELECT v.organization_id AS org, "
+        "    LEFT JOIN (SELECT v.org_id AS org, SUM(e.w * v.score) / SUM(e.w) AS weighted "
+        f"      FROM tmp_assess_val v JOIN ({top_edges}) e ON e.ind = v.indicator_id "
+        "      GROUP BY v.org_id) w ON w.org = a.org_id "
+        "    LEFT JOIN (SELECT v.org_id AS org, "
         f"      SUM(CASE WHEN v.indicator_id IN ({id_list(deductions)}) THEN v.score ELSE 0 END) AS ded, "
         f"      SUM(CASE WHEN v.indicator_id IN ({id_list(bonuses)}) THEN v.score ELSE 0 END) AS bonus, "
         f"      SUM(CASE WHEN v.indicator_id IN ({id_list(vetoes)}) THEN v.raw ELSE 0 END) AS veto "
-        f"      FROM {iv} v WHERE v.run_id = %s AND v.indicator_id IN ({id_list(deductions + bonuses + vetoes)}) "
-        "      GROUP BY v.organization_id) j ON j.org = a.org_id"
+        f"      FROM tmp_assess_val v WHERE v.indicator_id IN ({id_list(deductions + bonuses + vetoes)}) "
+        "      GROUP BY v.org_id) j ON j.org = a.org_id"
         "  ) y"
         ") x",
-        [ctx.run.pk, True, False, ctx.run.pk, ctx.run.pk],
+        [ctx.run.pk, True, False],
     )
     _veto_reasons(ctx, vetoes)
     _ranks(ctx)
@@ -653,10 +669,11 @@ def _topsis_and_sensitivity(ctx: Context, children: dict) -> None:
         ids = list(indicator_ids)
         col = {pk: j for j, pk in enumerate(ids)}
         m = np.full((len(results), len(ids)), np.nan)
-        rows = IndicatorValue.objects.filter(run=ctx.run, indicator_id__in=ids).values_list(
-            "organization_id", "indicator_id", "score"
+        rows = _fetch(
+            "SELECT org_id, indicator_id, score FROM tmp_assess_val "
+            f"WHERE indicator_id IN ({','.join(str(int(i)) for i in ids)})"
         )
-        data = np.array(list(rows), dtype=float).reshape(-1, 3)
+        data = np.array(rows, dtype=float).reshape(-1, 3)
         if len(data):
             pos = order[np.searchsorted(sorted_orgs, data[:, 0].astype(np.int64))]
             m[pos, [col[int(c)] for c in data[:, 1]]] = data[:, 2]
@@ -740,29 +757,33 @@ def compute(run: AssessmentRun, *, asof=None) -> dict:
     system = run.system
     IndicatorValue.objects.filter(run=run).delete()
     Result.objects.filter(run=run).delete()
-    MetricTotal.objects.filter(run=run).delete()
+    if connection.vendor == "postgresql":
+        # Memory for the hash aggregates and sorts of this transaction (the server default is 4 MB).
+        _exec("SET LOCAL work_mem = '64MB'")
 
     def stage(name, fn, *args):
         t0 = time.perf_counter()
         fn(*args)
         timings[name] = time.perf_counter() - t0
 
+    stage("scope", _work_tables, ctx)
     stage("duties", _duty_totals, ctx, float(system.key_work_weight), float(system.major_task_weight))
     stage("meetings", _meeting_totals, ctx)
     stage("members", _member_totals, ctx)
     stage("objectives", _objective_totals, ctx)
-    _analyze(t(MetricTotal))
+    _analyze("tmp_assess_org", "tmp_assess_own")
     stage("roll_up", _roll_up, ctx)
     indicators, children, depth = _tree(system)
     stage("assessed", _assessed, ctx)
-    _analyze("tmp_assessed", t(MetricTotal))
+    _analyze("tmp_assessed")
     stage("leaves", _leaf_scores, ctx, indicators)
-    _analyze(t(IndicatorValue))
+    _analyze("tmp_assess_val")
     stage("groups", _group_scores, ctx, children, depth)
-    _analyze(t(IndicatorValue))
+    _analyze("tmp_assess_val")
+    stage("store", _store_values, ctx)
     stage("results", _results, ctx, children)
     stage("topsis", _topsis_and_sensitivity, ctx, children)
-    _exec("DROP TABLE IF EXISTS tmp_assessed")
+    _drop_work_tables()
     run.assessed_count = Result.objects.filter(run=run).count()
     run.computed_at = timezone.now()
     run.asof = asof

@@ -363,31 +363,21 @@ class Rating(models.Model):
         return f"{self.organization} {self.indicator.code}: {self.grade}"
 
 
-class MetricTotal(models.Model):
-    """Numerator and denominator of one metric for one organization: its own records, or its whole subtree."""
-
-    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="+")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    metric = models.CharField(max_length=20, choices=Metric.choices)
-    subtree = models.BooleanField(default=False)
-    num = models.FloatField(default=0)
-    den = models.FloatField(null=True)
-
-    class Meta:
-        verbose_name = _("metric total")
-        verbose_name_plural = _("metric totals")
-        indexes = [models.Index(fields=["run", "subtree", "organization"], name="metrictotal_lookup_idx")]
-
-    def __str__(self):
-        return f"{self.metric}@{self.organization_id}: {self.num}/{self.den}"
-
-
 class IndicatorValue(models.Model):
     """The value and score of one indicator for one organization in one run, with how it was found."""
 
-    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="values")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    # Written only by the engine, hundreds of thousands at a time, from the rows it has just read: the database
+    # checks no foreign key row by row and keeps one index, the unique one (run, organization, indicator), which
+    # also serves every read (by run, by run and organization). Deletes still cascade, through Django.
+    run = models.ForeignKey(
+        AssessmentRun, on_delete=models.CASCADE, related_name="values", db_constraint=False, db_index=False
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     numerator = models.FloatField(null=True)
     denominator = models.FloatField(null=True)
     raw = models.FloatField(null=True)
