@@ -116,7 +116,9 @@ def _analyze(*tables: str) -> None:
 #                   per metric (a source fills its metrics and leaves the others NULL);
 #   tmp_assess_sub  subtree totals, one row per organization, the same columns;
 #   tmp_assessed    the organizations assessed (the system's kind, active);
-#   tmp_assess_val  the indicator values as they are computed, written to IndicatorValue in one statement.
+#   tmp_assess_val  the indicator values as they are computed, written to IndicatorValue in one statement;
+#   tmp_assess_res, tmp_assess_top  totals and grades, then TOPSIS and sensitivity, written to Result with the
+#                   ranks in one statement (no UPDATE of rows just written).
 # Wide rows mean one scan of each record table computes all the metrics it feeds, and the roll-up moves one row
 # per organization up the tree instead of one per metric.
 METRICS = [m.value for m in Metric]
@@ -127,6 +129,8 @@ WORK_TABLES = (
     "tmp_assessed",
     "tmp_assess_meet",
     "tmp_assess_val",
+    "tmp_assess_res",
+    "tmp_assess_top",
 )
 VALUE_COLUMNS = "org_id, indicator_id, numerator, denominator, raw, score"
 
@@ -147,6 +151,14 @@ def _work_tables(ctx: Context) -> None:
         "denominator float, raw float, score float NOT NULL)"
     )
     _exec(
+        "CREATE TEMPORARY TABLE tmp_assess_res (org_id bigint, parent_id bigint, weighted float, ded float, "
+        "bonus float, score float, grade varchar(12), vetoed integer)"
+    )
+    _exec(
+        "CREATE TEMPORARY TABLE tmp_assess_top (org_id bigint, closeness float, rank_topsis integer, "
+        "rank_low integer, rank_high integer)"
+    )
+    _exec(
         f"INSERT INTO tmp_assess_org (org_id, parent_id, depth) SELECT o.id, o.parent_id, o.depth FROM {o} o "
         f"WHERE {ctx.in_scope}",
         ctx.scope_params,
@@ -156,6 +168,22 @@ def _work_tables(ctx: Context) -> None:
 def _drop_work_tables() -> None:
     for table in WORK_TABLES:
         _exec(f"DROP TABLE IF EXISTS {table}")
+
+
+def _insert_rows(table: str, columns: list[tuple[str, str]], rows: list[tuple]) -> None:
+    """Many rows from Python into a working table: one statement over arrays on PostgreSQL, executemany on SQLite."""
+    if not rows:
+        return
+    names = ", ".join(name for name, _type in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{'float8' if ty == 'float' else ty}[]" for _name, ty in columns)
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})",
+                [list(c) for c in zip(*rows, strict=True)],
+            )
+        else:
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
 
 
 def _own(metrics: list[str], select_sql: str, params) -> None:
@@ -304,20 +332,21 @@ def _member_totals(ctx: Context) -> None:
     cadre = float(plan.required_hours_cadre if plan else 56) * fraction
     _own(
         [Metric.STUDY, Metric.TALKS, Metric.CLAIMS],
-        "SELECT x.org, SUM(CASE WHEN x.hours >= x.req THEN 1.0 ELSE x.hours / x.req END), COUNT(*), "
-        "SUM(x.talked), COUNT(*), 0, COUNT(*) FROM ("
-        f"  SELECT m.organization_id AS org, COALESCE(h.hours, 0) * 1.0 AS hours, "
-        f"  CASE WHEN c.member_id IS NULL THEN {plain} ELSE {cadre} END AS req, "
-        "   CASE WHEN k.member_id IS NULL THEN 0 ELSE 1 END AS talked "
-        f"  FROM {m} m JOIN {o} o ON o.id = m.organization_id "
-        f"  LEFT JOIN (SELECT member_id, SUM(hours) AS hours FROM {s} WHERE state = 'confirmed' "
-        "     AND studied_on >= %s AND studied_on <= %s GROUP BY member_id) h ON h.member_id = m.id "
-        f"  LEFT JOIN (SELECT DISTINCT member_id FROM {p} WHERE ended_on IS NULL) c ON c.member_id = m.id "
-        f"  LEFT JOIN (SELECT DISTINCT member_id FROM {tk} WHERE talked_on >= %s AND talked_on <= %s) k "
-        "     ON k.member_id = m.id "
-        f"  WHERE {ctx.in_scope} AND m.status = 'active'"
-        ") x GROUP BY x.org",
-        [ctx.start, ctx.end, ctx.start, ctx.end, *ctx.scope_params],
+        # One GROUP BY member over the members, their study records, open posts and talks stacked together (one
+        # hash aggregate instead of three aggregates and three joins); members outside the scope have no org.
+        "SELECT y.org, SUM(CASE WHEN y.hours >= y.req THEN 1.0 ELSE y.hours / y.req END), COUNT(*), "
+        "SUM(y.talked), COUNT(*), 0, COUNT(*) FROM ("
+        f"  SELECT MAX(u.org) AS org, SUM(u.hours) AS hours, "
+        f"  CASE WHEN MAX(u.cadre) = 1 THEN {cadre} ELSE {plain} END AS req, MAX(u.talked) AS talked FROM ("
+        f"    SELECT m.id AS member_id, m.organization_id AS org, 0.0 AS hours, 0 AS cadre, 0 AS talked FROM {m} m "
+        f"    JOIN {o} o ON o.id = m.organization_id WHERE {ctx.in_scope} AND m.status = 'active' "
+        f"    UNION ALL SELECT member_id, NULL, CAST(hours AS float), 0, 0 FROM {s} WHERE state = 'confirmed' "
+        "     AND studied_on >= %s AND studied_on <= %s "
+        f"    UNION ALL SELECT member_id, NULL, 0.0, 1, 0 FROM {p} WHERE ended_on IS NULL "
+        f"    UNION ALL SELECT member_id, NULL, 0.0, 0, 1 FROM {tk} WHERE talked_on >= %s AND talked_on <= %s"
+        "  ) u GROUP BY u.member_id HAVING MAX(u.org) IS NOT NULL"
+        ") y GROUP BY y.org",
+        [*ctx.scope_params, ctx.start, ctx.end, ctx.start, ctx.end],
     )
     cc, cv = t(CareCase), t(CareVisit)
     # A visit is in time when it falls within the case's interval before the as-of date; intervals are few, so
@@ -507,15 +536,17 @@ def _fuzzy_scores(ctx: Context, indicators: list[Indicator]) -> None:
     w = w / np.where(w.sum(axis=1, keepdims=True) > 0, w.sum(axis=1, keepdims=True), 1.0)
     vectors = np.einsum("kg,kgj->kj", w, membership)
     scores = methods.fuzzy_score(vectors, GRADE_SCORES)
-    rows = [
-        (org, ind, float(counts[i].sum()), float(scores[i]), float(scores[i])) for (org, ind), i in key_index.items()
-    ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(
-                f"INSERT INTO tmp_assess_val ({VALUE_COLUMNS}) VALUES (%s, %s, %s, NULL, %s, %s)",
-                rows[start : start + 5000],
-            )
+    _insert_rows(
+        "tmp_assess_val",
+        [
+            ("org_id", "bigint"),
+            ("indicator_id", "bigint"),
+            ("numerator", "float"),
+            ("raw", "float"),
+            ("score", "float"),
+        ],
+        [(org, ind, float(counts[i].sum()), float(scores[i]), float(scores[i])) for (org, ind), i in key_index.items()],
+    )
 
 
 def _group_scores(ctx: Context, children: dict, depth: dict) -> None:
@@ -551,7 +582,6 @@ def _store_values(ctx: Context) -> None:
 
 
 def _results(ctx: Context, children: dict) -> None:
-    res = t(Result)
     top = [i for i in children.get(None, []) if not i.is_adjustment and float(i.weight) > 0]
     adjustments = [i for kids in children.values() for i in kids if i.is_adjustment]
     deductions = [i.pk for i in adjustments if i.kind == IndicatorKind.DEDUCTION]
@@ -572,14 +602,14 @@ def _results(ctx: Context, children: dict) -> None:
     )
     lowest = bands[-1]["grade"]
     _exec(
-        f"INSERT INTO {res} (run_id, organization_id, weighted, deductions, bonus, score, grade, vetoed, veto_reason) "
-        "SELECT %s, x.org, x.weighted, x.ded, x.bonus, x.total, "
+        "INSERT INTO tmp_assess_res (org_id, parent_id, weighted, ded, bonus, score, grade, vetoed) "
+        "SELECT x.org, x.parent, x.weighted, x.ded, x.bonus, x.total, "
         f"CASE WHEN x.veto > 0 THEN '{lowest}' ELSE {grade_case} END, "
-        "CASE WHEN x.veto > 0 THEN %s ELSE %s END, '' FROM ("
-        "  SELECT y.org, y.weighted, y.ded, y.bonus, y.veto, "
+        "CASE WHEN x.veto > 0 THEN 1 ELSE 0 END FROM ("
+        "  SELECT y.org, y.parent, y.weighted, y.ded, y.bonus, y.veto, "
         "  CASE WHEN y.weighted - y.ded + y.bonus > 100 THEN 100.0 WHEN y.weighted - y.ded + y.bonus < 0 THEN 0.0 "
         "       ELSE y.weighted - y.ded + y.bonus END AS total FROM ("
-        "    SELECT a.org_id AS org, COALESCE(w.weighted, 0) AS weighted, COALESCE(j.ded, 0) AS ded, "
+        "    SELECT a.org_id AS org, a.parent_id AS parent, COALESCE(w.weighted, 0) AS weighted, COALESCE(j.ded, 0) AS ded, "
         "    COALESCE(j.bonus, 0) AS bonus, COALESCE(j.veto, 0) AS veto FROM tmp_assessed a "
         "    LEFT JOIN (SELECT v.org_id AS org, SUM(e.w * v.score) / SUM(e.w) AS weighted "
         f"      FROM tmp_assess_val v JOIN ({top_edges}) e ON e.ind = v.indicator_id "
@@ -592,10 +622,7 @@ def _results(ctx: Context, children: dict) -> None:
         "      GROUP BY v.org_id) j ON j.org = a.org_id"
         "  ) y"
         ") x",
-        [ctx.run.pk, True, False],
     )
-    _veto_reasons(ctx, vetoes)
-    _ranks(ctx)
 
 
 def _veto_reasons(ctx: Context, veto_ids) -> None:
@@ -618,18 +645,22 @@ def _veto_reasons(ctx: Context, veto_ids) -> None:
     Result.objects.bulk_update(updates, ["veto_reason"], batch_size=2000)
 
 
-def _ranks(ctx: Context) -> None:
-    res = t(Result)
-    order = "CASE WHEN r.vetoed THEN 1 ELSE 0 END, r.score DESC"
+def _store_results(ctx: Context, children: dict) -> None:
+    """Every result of the run into Result in one statement, ranked by window functions, with its TOPSIS figures;
+    then the reasons of the vetoes (few rows)."""
+    order = "r.vetoed, r.score DESC"
     _exec(
-        f"UPDATE {res} SET rank_siblings = x.rs, rank_level = x.rl FROM ("
-        f"  SELECT r.id, RANK() OVER (PARTITION BY a.parent_id ORDER BY {order}) AS rs, "
+        f"INSERT INTO {t(Result)} (run_id, organization_id, weighted, deductions, bonus, score, grade, vetoed, "
+        "veto_reason, rank_siblings, rank_level, closeness, rank_topsis, rank_low, rank_high) "
+        "SELECT %s, r.org_id, r.weighted, r.ded, r.bonus, r.score, r.grade, CASE WHEN r.vetoed = 1 THEN %s ELSE %s END, "
+        f"'', RANK() OVER (PARTITION BY r.parent_id ORDER BY {order}), "
         # The level is the whole set assessed together (every branch of the scope, however deep it sits).
-        f"  RANK() OVER (ORDER BY {order}) AS rl "
-        f"  FROM {res} r JOIN tmp_assessed a ON a.org_id = r.organization_id WHERE r.run_id = %s"
-        f") x WHERE {res}.id = x.id",
-        [ctx.run.pk],
+        f"RANK() OVER (ORDER BY {order}), x.closeness, x.rank_topsis, x.rank_low, x.rank_high "
+        "FROM tmp_assess_res r LEFT JOIN tmp_assess_top x ON x.org_id = r.org_id",
+        [ctx.run.pk, True, False],
     )
+    adjustments = [i for kids in children.values() for i in kids if i.is_adjustment]
+    _veto_reasons(ctx, [i.pk for i in adjustments if i.is_veto])
 
 
 # ---------------------------------------------------------------- stage 6: TOPSIS and sensitivity
@@ -656,9 +687,7 @@ def global_leaf_weights(children: dict) -> dict[int, float]:
 def _topsis_and_sensitivity(ctx: Context, children: dict) -> None:
     leaf_weights = global_leaf_weights(children)
     top = [i for i in children.get(None, []) if not i.is_adjustment and float(i.weight) > 0]
-    results = list(
-        Result.objects.filter(run=ctx.run).values_list("id", "organization_id", "deductions", "bonus", "vetoed")
-    )
+    results = _fetch("SELECT org_id, org_id, ded, bonus, vetoed FROM tmp_assess_res")
     if not results or not leaf_weights:
         return
     org_ids = np.array([r[1] for r in results])
@@ -712,31 +741,15 @@ def _topsis_and_sensitivity(ctx: Context, children: dict) -> None:
                 ranks = methods.rank(totals[mask])
                 low[mask] = np.minimum(low[mask], ranks)
                 high[mask] = np.maximum(high[mask], ranks)
-    rows = [
-        (int(r[0]), float(closeness[i]), int(topsis_rank[i]), int(low[i]), int(high[i])) for i, r in enumerate(results)
-    ]
-    _bulk_set(
-        rows, ("closeness", "float"), ("rank_topsis", "integer"), ("rank_low", "integer"), ("rank_high", "integer")
+    _insert_rows(
+        "tmp_assess_top",
+        [("org_id", "bigint"), ("closeness", "float"), ("rank_topsis", "integer")]
+        + [("rank_low", "integer"), ("rank_high", "integer")],
+        [
+            (int(r[0]), float(closeness[i]), int(topsis_rank[i]), int(low[i]), int(high[i]))
+            for i, r in enumerate(results)
+        ],
     )
-
-
-def _bulk_set(rows, *columns) -> None:
-    """Set columns of many results at once: rows into a temporary table, then one UPDATE ... FROM."""
-    res = t(Result)
-    names = [name for name, _type in columns]
-    _exec("DROP TABLE IF EXISTS tmp_assess_set")
-    _exec(
-        f"CREATE TEMPORARY TABLE tmp_assess_set (id bigint PRIMARY KEY, {', '.join(f'{n} {ty}' for n, ty in columns)})"
-    )
-    with connection.cursor() as cursor:
-        placeholders = ", ".join(["%s"] * (len(names) + 1))
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(
-                f"INSERT INTO tmp_assess_set (id, {', '.join(names)}) VALUES ({placeholders})",
-                rows[start : start + 5000],
-            )
-    _exec(f"UPDATE {res} SET {', '.join(f'{n} = x.{n}' for n in names)} FROM tmp_assess_set x WHERE {res}.id = x.id")
-    _exec("DROP TABLE tmp_assess_set")
 
 
 # ---------------------------------------------------------------- the run
@@ -782,7 +795,9 @@ def compute(run: AssessmentRun, *, asof=None) -> dict:
     _analyze("tmp_assess_val")
     stage("store", _store_values, ctx)
     stage("results", _results, ctx, children)
+    _analyze("tmp_assess_res")
     stage("topsis", _topsis_and_sensitivity, ctx, children)
+    stage("store_results", _store_results, ctx, children)
     _drop_work_tables()
     run.assessed_count = Result.objects.filter(run=run).count()
     run.computed_at = timezone.now()
