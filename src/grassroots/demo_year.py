@@ -1873,9 +1873,8 @@ class _Year:
             reason=VETO_REASON,
             occurred_on=min(dt.date(self.assessed_year, 8, 12), self.today),
         )
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:  # the year was just bulk-loaded: give the planner its statistics
-                cursor.execute("ANALYZE")
+        with connection.cursor() as cursor:  # the year was just bulk-loaded: give the planner its statistics
+            cursor.execute("ANALYZE")
         assessment.run_compute(actor=officer, run=run, asof=self.today)
         assessment.run_publish(actor=officer, run=run)
         self.counts["assessment_runs"] += 1

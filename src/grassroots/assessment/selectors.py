@@ -403,10 +403,11 @@ def care_records(run, organization):
 def talk_records(run, organization):
     """Active members of the subtree without a heart-to-heart talk in the period."""
     s = Scope(run, organization, None)
-    talked = Talk.objects.filter(talked_on__gte=s.start, talked_on__lte=s.end).values("member_id")
+    # NOT EXISTS, not NOT IN: an anti-join on the talks of each member, not a hash of every talk of the period.
+    talked = Talk.objects.filter(member=OuterRef("pk"), talked_on__gte=s.start, talked_on__lte=s.end)
     return (
         Member.objects.filter(s.q("organization__path"), status=MemberStatus.ACTIVE)
-        .exclude(pk__in=talked)
+        .filter(~Exists(talked))
         .select_related("organization")
         .order_by("organization__path", "name", "id")
     )
