@@ -32,12 +32,13 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-## Debian's Chromium for the browser tests (Playwright drives the machine's binary; nothing is downloaded).
+## Debian's Chromium for the browser tests (Playwright drives the machine's binary; nothing is downloaded),
+## a Chinese font for its pages, and GNU gettext for the catalogue tests.
 browser-deps:
-	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
-	  echo "Installing Debian's chromium and a Chinese font for the browser tests"; \
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . && command -v xgettext >/dev/null 2>&1; } || { \
+	  echo "Installing Debian's chromium, a Chinese font and gettext for the tests"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei gettext >/dev/null; }
 
 ## Benchmarks: data generation and timings (see README, Performance).
 bench: $(INSTALLED)

@@ -5,9 +5,11 @@ When a new msgid is added (makemessages), the failure message lists it with its 
 """
 
 import gettext
+import os
 import re
 import shutil
 import subprocess
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -253,3 +255,35 @@ def test_django_formats_chinese_plurals_and_placeholders():
             "The check digit of the ID number is wrong (expected %(d)s): a digit is probably mistyped."
         ) % {"d": "X"}
         assert text == "身份证号校验位不对（应为 X），可能有数字输错了。"
+
+
+def test_the_catalogue_holds_every_message_of_the_source(msgfmt, tmp_path):
+    """makemessages over a copy of the source finds no msgid the committed catalogue lacks."""
+    if shutil.which("xgettext") is None:
+        pytest.skip("GNU gettext (xgettext) is not installed")
+    source = Path(grassroots.__file__).parent
+    copy = tmp_path / "grassroots"
+    shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-obsolete", "--no-location"],
+        cwd=copy,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "grassroots.config.settings",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    found = {
+        (e.msgctxt, e.msgid) for e in parse_po(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po") if e.msgid
+    }
+    committed = {(e.msgctxt, e.msgid) for e in parse_po(PO) if e.msgid}
+    assert len(found) > 500  # makemessages read the whole source
+    missing = sorted(found - committed, key=str)
+    assert not missing, (
+        "messages in the source but not in django.po (run make messages and translate them):\n"
+        + "\n".join(repr(m) for m in missing[:40])
+    )
