@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots.core.models import Period, TimeStampedModel
 from grassroots.duties.models import Dimension
@@ -200,7 +201,7 @@ class Indicator(models.Model):
 
 
 class RunState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("assessment state", "Open")
     COLLECTING = "collecting", _("Collecting ratings")
     COMPUTED = "computed", _("Computed")
     PUBLISHED = "published", _("Published")
