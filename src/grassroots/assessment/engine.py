@@ -114,7 +114,8 @@ def _analyze(*tables: str) -> None:
 #   tmp_assess_org  every organization of the scope with its parent and depth;
 #   tmp_assess_own  rows of own totals, one row per organization and record source, one num/den column pair
 #                   per metric (a source fills its metrics and leaves the others NULL);
-#   tmp_assess_sub  subtree totals, one row per organization, the same columns;
+#   tmp_assess_sub  own totals, one row per organization, and the sums of the children's rows, one per parent;
+#   tmp_assess_tree subtree totals of the assessed organizations, one row each, the same columns;
 #   tmp_assessed    the organizations assessed (the system's kind, active);
 #   tmp_assess_val  the indicator values as they are computed, written to IndicatorValue in one statement;
 #   tmp_assess_res, tmp_assess_top  totals and grades, then TOPSIS and sensitivity, written to Result with the
@@ -125,7 +126,9 @@ METRICS = [m.value for m in Metric]
 WORK_TABLES = (
     "tmp_assess_org",
     "tmp_assess_own",
+    "tmp_assess_part",
     "tmp_assess_sub",
+    "tmp_assess_tree",
     "tmp_assessed",
     "tmp_assess_meet",
     "tmp_assess_val",
@@ -146,6 +149,7 @@ def _work_tables(ctx: Context) -> None:
     _exec("CREATE TEMPORARY TABLE tmp_assess_org (org_id bigint PRIMARY KEY, parent_id bigint, depth integer)")
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_own (org_id bigint, {columns})")
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_sub (org_id bigint, parent_id bigint, depth integer, {columns})")
+    _exec(f"CREATE TEMPORARY TABLE tmp_assess_tree (org_id bigint PRIMARY KEY, {columns})")
     _exec(
         "CREATE TEMPORARY TABLE tmp_assess_val (org_id bigint, indicator_id bigint, numerator float, "
         "denominator float, raw float, score float NOT NULL)"
@@ -186,10 +190,19 @@ def _insert_rows(table: str, columns: list[tuple[str, str]], rows: list[tuple]) 
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
 
 
-def _own(metrics: list[str], select_sql: str, params) -> None:
-    """Insert own totals: `select_sql` yields (org, then num and den of each of `metrics` in that order)."""
-    columns = ", ".join(f"{m}_{part}" for m in metrics for part in ("n", "d"))
-    _exec(f"INSERT INTO tmp_assess_own (org_id, {columns}) {select_sql}", params)
+def _own(metrics: list[str], org: str, exprs: list[str], from_sql: str, params=()) -> None:
+    """Own totals of one record source: SELECT `org`, then the num and den of each of `metrics` (`exprs`, in that
+    order) `from_sql`. The query fills a table of its own (CREATE TABLE ... AS, which PostgreSQL may run with
+    parallel workers, unlike INSERT ... SELECT), copied into tmp_assess_own (a row per organization)."""
+    columns = [f"{m}_{part}" for m in metrics for part in ("n", "d")]
+    assert len(exprs) == len(columns)
+    typed = ["CAST(NULL AS float)" if e == "NULL" else e for e in exprs]  # a bare NULL would make a text column
+    select = ", ".join(f"{e} AS {c}" for e, c in zip(typed, columns, strict=True))
+    _exec("DROP TABLE IF EXISTS tmp_assess_part")
+    _exec(f"CREATE TEMPORARY TABLE tmp_assess_part AS SELECT {org} AS org_id, {select} {from_sql}", params)
+    names = ", ".join(columns)
+    _exec(f"INSERT INTO tmp_assess_own (org_id, {names}) SELECT org_id, {names} FROM tmp_assess_part")
+    _exec("DROP TABLE tmp_assess_part")
 
 
 # ---------------------------------------------------------------- stage 1: own totals
@@ -222,7 +235,8 @@ def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
         sums += [f"SUM(CASE WHEN d.is_major AND NOT {done} THEN 1 END)", "NULL"]
     _own(
         metrics,
-        f"SELECT a.organization_id, {', '.join(sums)} "
+        "a.organization_id",
+        sums,
         f"FROM {a} a JOIN {d} d ON d.id = a.duty_id JOIN {o} o ON o.id = a.organization_id "
         f"WHERE {ctx.in_scope} AND a.due_on >= %s AND a.due_on <= %s AND a.due_on <= %s "
         "AND a.state NOT IN ('draft', 'cancelled') GROUP BY a.organization_id",
@@ -231,7 +245,8 @@ def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
     r = t(ProgressReport)
     _own(
         [Metric.RETURNED],
-        "SELECT a.organization_id, SUM(CASE WHEN r.state = 'accepted' THEN 1 ELSE 0 END), COUNT(*) "
+        "a.organization_id",
+        ["SUM(CASE WHEN r.state = 'accepted' THEN 1 ELSE 0 END)", "COUNT(*)"],
         f"FROM {r} r JOIN {a} a ON a.id = r.assignment_id JOIN {o} o ON o.id = a.organization_id "
         f"WHERE {ctx.in_scope} AND r.state IN ('accepted', 'returned') AND a.due_on >= %s AND a.due_on <= %s "
         "GROUP BY a.organization_id",
@@ -241,7 +256,9 @@ def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
     # Claims per member: the claims here, the members in the member scan (_member_totals).
     _own(
         [Metric.CLAIMS],
-        f"SELECT m.organization_id, COUNT(*), NULL FROM {c} c JOIN {m} m ON m.id = c.member_id "
+        "m.organization_id",
+        ["COUNT(*)", "NULL"],
+        f"FROM {c} c JOIN {m} m ON m.id = c.member_id "
         f"JOIN {o} o ON o.id = m.organization_id WHERE {ctx.in_scope} AND c.state IN ('active', 'completed') "
         "AND c.created_at >= %s AND c.created_at < %s GROUP BY m.organization_id",
         [*ctx.scope_params, _start_dt(ctx), _end_dt(ctx)],
@@ -298,15 +315,25 @@ def _meeting_totals(ctx: Context) -> None:
             )
         _own(
             [Metric.MEETINGS, Metric.MISSING_MEETINGS],
-            "SELECT org_id, SUM(CASE WHEN held < req THEN held ELSE req END), SUM(req), "
-            "SUM(CASE WHEN held < req THEN req - held ELSE 0 END), NULL FROM tmp_assess_meet GROUP BY org_id",
-            [],
+            "org_id",
+            [
+                "SUM(CASE WHEN held < req THEN held ELSE req END)",
+                "SUM(req)",
+                "SUM(CASE WHEN held < req THEN req - held ELSE 0 END)",
+                "NULL",
+            ],
+            "FROM tmp_assess_meet GROUP BY org_id",
         )
     at = t(Attendance)
     _own(
         [Metric.ATTENDANCE, Metric.UNEXCUSED],
-        "SELECT mt.organization_id, SUM(CASE WHEN a.status IN ('present', 'late') THEN 1 ELSE 0 END), COUNT(*), "
-        "SUM(CASE WHEN a.status = 'absent' THEN 1 END), NULL "
+        "mt.organization_id",
+        [
+            "SUM(CASE WHEN a.status IN ('present', 'late') THEN 1 ELSE 0 END)",
+            "COUNT(*)",
+            "SUM(CASE WHEN a.status = 'absent' THEN 1 END)",
+            "NULL",
+        ],
         f"FROM {at} a JOIN {mt} mt ON mt.id = a.meeting_id JOIN {o} o ON o.id = mt.organization_id "
         f"WHERE {ctx.in_scope} AND mt.state = 'held' AND mt.held_on >= %s AND mt.held_on <= %s "
         "GROUP BY mt.organization_id",
@@ -332,21 +359,24 @@ def _member_totals(ctx: Context) -> None:
     cadre = float(plan.required_hours_cadre if plan else 56) * fraction
     _own(
         [Metric.STUDY, Metric.TALKS, Metric.CLAIMS],
-        # One GROUP BY member over the members, their study records, open posts and talks stacked together (one
-        # hash aggregate instead of three aggregates and three joins); members outside the scope have no org.
-        "SELECT y.org, SUM(CASE WHEN y.hours >= y.req THEN 1.0 ELSE y.hours / y.req END), COUNT(*), "
-        "SUM(y.talked), COUNT(*), 0, COUNT(*) FROM ("
-        f"  SELECT MAX(u.org) AS org, SUM(u.hours) AS hours, "
-        f"  CASE WHEN MAX(u.cadre) = 1 THEN {cadre} ELSE {plain} END AS req, MAX(u.talked) AS talked FROM ("
-        f"    SELECT m.id AS member_id, m.organization_id AS org, 0.0 AS hours, 0 AS cadre, 0 AS talked FROM {m} m "
-        f"    JOIN {o} o ON o.id = m.organization_id WHERE {ctx.in_scope} AND m.status = 'active' "
-        f"    UNION ALL SELECT member_id, NULL, CAST(hours AS float), 0, 0 FROM {s} WHERE state = 'confirmed' "
-        "     AND studied_on >= %s AND studied_on <= %s "
-        f"    UNION ALL SELECT member_id, NULL, 0.0, 1, 0 FROM {p} WHERE ended_on IS NULL "
-        f"    UNION ALL SELECT member_id, NULL, 0.0, 0, 1 FROM {tk} WHERE talked_on >= %s AND talked_on <= %s"
-        "  ) u GROUP BY u.member_id HAVING MAX(u.org) IS NOT NULL"
-        ") y GROUP BY y.org",
-        [*ctx.scope_params, ctx.start, ctx.end, ctx.start, ctx.end],
+        # Each active member once, with the study hours, open posts and talks of each member aggregated first
+        # (SQLite walks those by their member indexes in order; PostgreSQL hashes them).
+        "x.org",
+        ["SUM(CASE WHEN x.hours >= x.req THEN 1.0 ELSE x.hours / x.req END)", "COUNT(*)"]
+        + ["SUM(x.talked)", "COUNT(*)", "0", "COUNT(*)"],
+        "FROM ("
+        f"  SELECT m.organization_id AS org, COALESCE(h.hours, 0) AS hours, "
+        f"  CASE WHEN c.member_id IS NULL THEN {plain} ELSE {cadre} END AS req, "
+        "   CASE WHEN k.member_id IS NULL THEN 0 ELSE 1 END AS talked "
+        f"  FROM {m} m JOIN {o} o ON o.id = m.organization_id "
+        f"  LEFT JOIN (SELECT member_id, SUM(CAST(hours AS float)) AS hours FROM {s} WHERE state = 'confirmed' "
+        "     AND studied_on >= %s AND studied_on <= %s GROUP BY member_id) h ON h.member_id = m.id "
+        f"  LEFT JOIN (SELECT DISTINCT member_id FROM {p} WHERE ended_on IS NULL) c ON c.member_id = m.id "
+        f"  LEFT JOIN (SELECT DISTINCT member_id FROM {tk} WHERE talked_on >= %s AND talked_on <= %s) k "
+        "     ON k.member_id = m.id "
+        f"  WHERE {ctx.in_scope} AND m.status = 'active'"
+        ") x GROUP BY x.org",
+        [ctx.start, ctx.end, ctx.start, ctx.end, *ctx.scope_params],
     )
     cc, cv = t(CareCase), t(CareVisit)
     # A visit is in time when it falls within the case's interval before the as-of date; intervals are few, so
@@ -356,8 +386,9 @@ def _member_totals(ctx: Context) -> None:
     cutoffs = [ctx.asof - dt.timedelta(days=int(d)) for d in intervals]
     _own(
         [Metric.CARE],
-        "SELECT m.organization_id, "
-        "SUM(CASE WHEN v.last_visit IS NOT NULL AND v.last_visit >= cc.due_from THEN 1 ELSE 0 END), COUNT(*) FROM ("
+        "m.organization_id",
+        ["SUM(CASE WHEN v.last_visit IS NOT NULL AND v.last_visit >= cc.due_from THEN 1 ELSE 0 END)", "COUNT(*)"],
+        "FROM ("
         f"  SELECT id, member_id, opened_on, closed_on, {cutoff} AS due_from FROM {cc}"
         f") cc JOIN {m} m ON m.id = cc.member_id JOIN {o} o ON o.id = m.organization_id "
         f"LEFT JOIN (SELECT case_id, MAX(visited_on) AS last_visit FROM {cv} WHERE visited_on <= %s GROUP BY case_id) v "
@@ -369,7 +400,9 @@ def _member_totals(ctx: Context) -> None:
     v = t(VetoEvent)
     _own(
         [Metric.VETO_EVENTS],
-        f"SELECT v.organization_id, COUNT(*), NULL FROM {v} v JOIN {o} o ON o.id = v.organization_id "
+        "v.organization_id",
+        ["COUNT(*)", "NULL"],
+        f"FROM {v} v JOIN {o} o ON o.id = v.organization_id "
         f"WHERE {ctx.in_scope} AND v.occurred_on >= %s AND v.occurred_on <= %s GROUP BY v.organization_id",
         [*ctx.scope_params, ctx.start, ctx.end],
     )
@@ -381,7 +414,8 @@ def _objective_totals(ctx: Context) -> None:
     bo, ov, o = t(BusinessObjective), t(ObjectiveValue), t(Organization)
     _own(
         [Metric.OBJECTIVES],
-        "SELECT x.org, SUM(CASE WHEN x.att < 0 THEN 0 WHEN x.att > 1 THEN 1 ELSE x.att END), COUNT(*) "
+        "x.org",
+        ["SUM(CASE WHEN x.att < 0 THEN 0 WHEN x.att > 1 THEN 1 ELSE x.att END)", "COUNT(*)"],
         "FROM (SELECT b.organization_id AS org, "
         "  (COALESCE(v.value, b.baseline) - b.baseline) * 1.0 / (b.target - b.baseline) AS att "
         f"  FROM {bo} b JOIN {o} o ON o.id = b.organization_id "
@@ -398,27 +432,33 @@ def _objective_totals(ctx: Context) -> None:
 
 
 def _roll_up(ctx: Context) -> None:
-    """Subtree totals level by level from the deepest: own rows + the children's subtree rows, one row each."""
-    depths = _fetch("SELECT MIN(depth), MAX(depth) FROM tmp_assess_org")[0]
-    if depths[0] is None:
-        return
-    low, high = depths
+    """Subtree totals from the deepest level up, each level one GROUP BY over the level below it.
+
+    tmp_assess_sub first gets each organization's own totals (one row each); then, level by level, one row per
+    parent with the sum of its children's rows, so that the rows of an organization add up to its subtree. The
+    assessed organizations' rows are summed into tmp_assess_tree, one row each."""
     cols = _cols()
-    sums = ", ".join(f"SUM(x.{c})" for c in cols)
-    own = ", ".join(f"w.{c}" for c in cols)
-    sub = ", ".join(f"s.{c}" for c in cols)
-    for depth in range(high, low - 1, -1):
+    names = ", ".join(cols)
+    _exec(
+        f"INSERT INTO tmp_assess_sub (org_id, parent_id, depth, {names}) "
+        f"SELECT g.org_id, g.parent_id, g.depth, {', '.join(f'SUM(w.{c})' for c in cols)} "
+        "FROM tmp_assess_own w JOIN tmp_assess_org g ON g.org_id = w.org_id GROUP BY g.org_id, g.parent_id, g.depth"
+    )
+    _exec("CREATE INDEX tmp_assess_sub_depth ON tmp_assess_sub (depth)")
+    _analyze("tmp_assess_sub")
+    low, high = _fetch("SELECT MIN(depth), MAX(depth) FROM tmp_assess_org")[0]
+    sums = ", ".join(f"SUM(s.{c})" for c in cols)
+    for depth in range(high or 0, (low or 0), -1):
         _exec(
-            f"INSERT INTO tmp_assess_sub (org_id, parent_id, depth, {', '.join(cols)}) "
-            f"SELECT x.org, g.parent_id, %s, {sums} FROM ("
-            f"  SELECT w.org_id AS org, {own} FROM tmp_assess_own w JOIN tmp_assess_org g ON g.org_id = w.org_id "
-            "   WHERE g.depth = %s"
-            "  UNION ALL "
-            f"  SELECT s.parent_id, {sub} FROM tmp_assess_sub s WHERE s.depth = %s"
-            ") x JOIN tmp_assess_org g ON g.org_id = x.org GROUP BY x.org, g.parent_id",
-            [depth, depth, depth + 1],
+            f"INSERT INTO tmp_assess_sub (org_id, parent_id, depth, {names}) "
+            f"SELECT s.parent_id, p.parent_id, %s, {sums} FROM tmp_assess_sub s "
+            "JOIN tmp_assess_org p ON p.org_id = s.parent_id WHERE s.depth = %s GROUP BY s.parent_id, p.parent_id",
+            [depth - 1, depth],
         )
-        _analyze("tmp_assess_sub")
+    _exec(
+        f"INSERT INTO tmp_assess_tree (org_id, {names}) SELECT s.org_id, {sums} FROM tmp_assess_sub s "
+        "JOIN tmp_assessed a ON a.org_id = s.org_id GROUP BY s.org_id"
+    )
 
 
 # ---------------------------------------------------------------- stage 3-4: indicator scores
@@ -469,7 +509,7 @@ def _metric_leaves(ctx: Context, indicators: list[Indicator], raw: str, score: s
     _exec(
         f"INSERT INTO tmp_assess_val ({VALUE_COLUMNS}) SELECT y.org, y.ind, y.num, y.den, {raw}, {score} FROM ("
         f"  SELECT a.org_id AS org, i.ind, i.target, i.points, i.cap, {pick('n')} AS num, {pick('d')} AS den "
-        "   FROM tmp_assessed a LEFT JOIN tmp_assess_sub s ON s.org_id = a.org_id "
+        "   FROM tmp_assessed a LEFT JOIN tmp_assess_tree s ON s.org_id = a.org_id "
         f"  CROSS JOIN ({consts}) i"
         ") y",
     )
@@ -785,10 +825,11 @@ def compute(run: AssessmentRun, *, asof=None) -> dict:
     stage("members", _member_totals, ctx)
     stage("objectives", _objective_totals, ctx)
     _analyze("tmp_assess_org", "tmp_assess_own")
-    stage("roll_up", _roll_up, ctx)
-    indicators, children, depth = _tree(system)
     stage("assessed", _assessed, ctx)
     _analyze("tmp_assessed")
+    stage("roll_up", _roll_up, ctx)
+    _analyze("tmp_assess_tree")
+    indicators, children, depth = _tree(system)
     stage("leaves", _leaf_scores, ctx, indicators)
     _analyze("tmp_assess_val")
     stage("groups", _group_scores, ctx, children, depth)
