@@ -734,18 +734,25 @@ def _topsis_and_sensitivity(ctx: Context, children: dict) -> None:
     order = np.argsort(org_ids)
     sorted_orgs = org_ids[order]
 
-    def matrix(indicator_ids):
-        ids = list(indicator_ids)
-        col = {pk: j for j, pk in enumerate(ids)}
-        m = np.full((len(results), len(ids)), np.nan)
-        rows = _fetch(
+    wanted = [*leaf_weights, *(i.pk for i in top)]
+    data = np.array(
+        _fetch(
             "SELECT org_id, indicator_id, score FROM tmp_assess_val "
-            f"WHERE indicator_id IN ({','.join(str(int(i)) for i in ids)})"
-        )
-        data = np.array(rows, dtype=float).reshape(-1, 3)
-        if len(data):
-            pos = order[np.searchsorted(sorted_orgs, data[:, 0].astype(np.int64))]
-            m[pos, [col[int(c)] for c in data[:, 1]]] = data[:, 2]
+            f"WHERE indicator_id IN ({','.join(str(int(i)) for i in wanted)})"
+        ),
+        dtype=float,
+    ).reshape(-1, 3)
+    data_orgs, data_inds = data[:, 0].astype(np.int64), data[:, 1].astype(np.int64)
+
+    def matrix(indicator_ids):
+        """Organizations x indicators, NaN where an organization has no score."""
+        ids = np.array(list(indicator_ids), dtype=np.int64)
+        m = np.full((len(results), len(ids)), np.nan)
+        id_order = np.argsort(ids)
+        j = np.searchsorted(ids[id_order], data_inds).clip(0, len(ids) - 1)
+        mine = ids[id_order][j] == data_inds
+        pos = order[np.searchsorted(sorted_orgs, data_orgs[mine])]
+        m[pos, id_order[j[mine]]] = data[mine, 2]
         return m
 
     leaves = matrix(leaf_weights)
