@@ -4,7 +4,6 @@ Organizations are named by their codes and periods by theirs (2026, 2026-Q3). A 
 may not see answers 404; a service refusing answers 403; bad input 400; a state that does not allow the step 409.
 """
 
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,9 +18,16 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from grassroots.core.api import (
+    MAX_ID,
+    AtomicCreateViewSet,
+    PeriodCode,
+    ScopedCode,
+    id_filter,
+    organization_period_filter,
+)
 from grassroots.core.policy import Action, can_anywhere, restrict
 from grassroots.core.policy import PermissionDenied as PolicyDenied
-from grassroots.duties.api import MAX_ID, PeriodCode, ScopedCode
 from grassroots.organizations.models import Organization, OrgKind, UnitType, subtree_q
 
 from . import exports, selectors, services
@@ -440,14 +446,14 @@ def explanation_data(x) -> dict:
 class RunFilter(filters.FilterSet):
     period = filters.CharFilter(field_name="period__code")
     scope = filters.CharFilter(field_name="scope__code")
-    system = filters.NumberFilter(field_name="system_id", min_value=1, max_value=MAX_ID, decimal_places=0)
+    system = id_filter("system_id")
 
     class Meta:
         model = AssessmentRun
         fields = ["period", "scope", "system", "state"]
 
 
-class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class RunViewSet(AtomicCreateViewSet):
     """Assessment runs of a period over a subtree: open, compute, collect ratings, publish, close, recompute."""
 
     serializer_class = RunSerializer
@@ -460,10 +466,6 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
             .prefetch_related("rater_groups")
             .order_by("-period__start", "scope__path", "-version")
         )
-
-    @transaction.atomic  # a period made for a refused call is not kept
-    def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -591,7 +593,7 @@ class ResultSerializer(serializers.ModelSerializer):
 
 
 class ResultFilter(filters.FilterSet):
-    run = filters.NumberFilter(field_name="run_id", min_value=1, max_value=MAX_ID, decimal_places=0)
+    run = id_filter("run_id")
     organization = filters.CharFilter(method="within", help_text="Code of an organization: its whole subtree.")
     unit_type = filters.ChoiceFilter(field_name="organization__unit_type", choices=UnitType.choices)
     grade = filters.ChoiceFilter(choices=Grade.choices)
@@ -668,18 +670,10 @@ class VetoEventSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
-class VetoFilter(filters.FilterSet):
-    organization = filters.CharFilter(field_name="organization__code")
-    period = filters.CharFilter(field_name="period__code")
-
-    class Meta:
-        model = VetoEvent
-        fields = ["organization", "period"]
+VetoFilter = organization_period_filter(VetoEvent)
 
 
-class VetoEventViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
+class VetoEventViewSet(AtomicCreateViewSet):
     """Facts that veto an organization's assessment in a period (a serious discipline case), with the reason."""
 
     serializer_class = VetoEventSerializer
@@ -689,10 +683,6 @@ class VetoEventViewSet(
     def get_queryset(self):
         qs = VetoEvent.objects.select_related("organization", "period")
         return restrict(self.request.user, Action.VIEW, qs).order_by("-occurred_on", "-id")
-
-    @transaction.atomic
-    def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         serializer.instance = services.veto_record(actor=self.request.user, **serializer.validated_data)
@@ -725,7 +715,7 @@ class EnteredValueSerializer(serializers.ModelSerializer):
 
 
 class EnteredValueFilter(filters.FilterSet):
-    run = filters.NumberFilter(field_name="run_id", min_value=1, max_value=MAX_ID, decimal_places=0)
+    run = id_filter("run_id")
     organization = filters.CharFilter(field_name="organization__code")
 
     class Meta:

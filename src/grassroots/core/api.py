@@ -1,14 +1,23 @@
-"""API plumbing shared by every app: errors as JSON in the user's language, the audit trail endpoint."""
+"""API plumbing shared by every app: errors as JSON in the user's language, the audit trail endpoint, and the
+fields and filters the apps' APIs name rows with (organizations by code, periods by code, rows in the caller's scope).
+"""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError
-from rest_framework import serializers, status, viewsets
+from django.db import DataError, transaction
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from django_filters.filterset import filterset_factory
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import INVALID_INPUT, Conflict
 from .models import AuditEntry
+from .periods import period_for
 from .policy import Action, PermissionDenied, can_anywhere, restrict
 
 
@@ -65,3 +74,91 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
         if not can_anywhere(self.request.user, Action.VIEW_AUDIT):
             raise DRFPermissionDenied()
         return restrict(self.request.user, Action.VIEW_AUDIT, AuditEntry.objects.order_by("-seq"))
+
+
+# ---------------------------------------------------------------- references within the caller's scope
+
+
+class _InScope:
+    """A related field offering only rows the caller may see.
+
+    With `hidden_is_404` the row is the target of the call (the list a duty is created in, the organization a
+    list is made for): one the caller may not see answers 404, as its own URL would, rather than a field error.
+    """
+
+    def __init__(self, *args, hidden_is_404=False, **kwargs):
+        self.hidden_is_404 = hidden_is_404
+        super().__init__(*args, **kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return restrict(getattr(request, "user", None), Action.VIEW, super().get_queryset())
+
+    def fail(self, key, **kwargs):
+        if key == "does_not_exist" and self.hidden_is_404:
+            raise NotFound()
+        super().fail(key, **kwargs)
+
+
+class ScopedPrimaryKey(_InScope, serializers.PrimaryKeyRelatedField):
+    pass
+
+
+class ScopedCode(_InScope, serializers.SlugRelatedField):
+    """An organization by its code."""
+
+    def __init__(self, **kwargs):
+        from grassroots.organizations.models import Organization
+
+        kwargs.setdefault("queryset", Organization.objects.all())
+        super().__init__(slug_field="code", **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PeriodCode(serializers.Field):
+    """A period by its code (2026, 2026-H1, 2026-Q3, 2026-07), made on first use."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError(_("Write the period as text, like 2026 or 2026-Q3."))
+        return period_for(data)
+
+    def to_representation(self, value):
+        return value.code
+
+
+# ---------------------------------------------------------------- filters
+
+
+MAX_ID = 2**63 - 1  # the largest id a database column holds: beyond it a filter is bad input, not a crash
+
+
+def id_filter(field_name: str):
+    """A filter by the id in `field_name`: a whole number from 1 to MAX_ID."""
+    return filters.NumberFilter(field_name=field_name, min_value=1, max_value=MAX_ID, decimal_places=0)
+
+
+class _OrganizationPeriodFilter(filters.FilterSet):
+    organization = filters.CharFilter(field_name="organization__code")
+    period = filters.CharFilter(field_name="period__code")
+
+
+def organization_period_filter(model, *fields: str) -> type[filters.FilterSet]:
+    """The filter set of a model's rows by organization and period, both named by their codes, and by `fields`."""
+    return filterset_factory(model, filterset=_OrganizationPeriodFilter, fields=["organization", "period", *fields])
+
+
+# ---------------------------------------------------------------- views
+
+
+class AtomicCreateViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """List, retrieve and create, the create in one transaction.
+
+    A period the input names is made on first use (PeriodCode); a create refused afterwards does not keep it.
+    """
+
+    @transaction.atomic  # no docstring: the schema describes the operation by the view's
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)

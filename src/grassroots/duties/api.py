@@ -11,7 +11,6 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -19,10 +18,18 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from grassroots.core.api import (
+    AtomicCreateViewSet,
+    PeriodCode,
+    ScopedCode,
+    ScopedPrimaryKey,
+    id_filter,
+    organization_period_filter,
+)
 from grassroots.core.models import Notification, Period
 from grassroots.core.notify import mark_read, unread_count
 from grassroots.core.policy import Action, can_anywhere, restrict
-from grassroots.organizations.models import Member, Organization, OrgKind, PostTitle, UnitType
+from grassroots.organizations.models import Member, OrgKind, PostTitle, UnitType
 
 from . import selectors, services
 from .models import (
@@ -38,53 +45,7 @@ from .models import (
     ProgressReport,
 )
 
-# ---------------------------------------------------------------- references within the caller's scope
-
-
-class _InScope:
-    """A related field offering only rows the caller may see.
-
-    With `hidden_is_404` the row is the target of the call (the list a duty is created in, the organization a
-    list is made for): one the caller may not see answers 404, as its own URL would, rather than a field error.
-    """
-
-    def __init__(self, *args, hidden_is_404=False, **kwargs):
-        self.hidden_is_404 = hidden_is_404
-        super().__init__(*args, **kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        return restrict(getattr(request, "user", None), Action.VIEW, super().get_queryset())
-
-    def fail(self, key, **kwargs):
-        if key == "does_not_exist" and self.hidden_is_404:
-            raise NotFound()
-        super().fail(key, **kwargs)
-
-
-class ScopedPrimaryKey(_InScope, serializers.PrimaryKeyRelatedField):
-    pass
-
-
-class ScopedCode(_InScope, serializers.SlugRelatedField):
-    """An organization by its code."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", Organization.objects.all())
-        super().__init__(slug_field="code", **kwargs)
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class PeriodCode(serializers.Field):
-    """A period by its code (2026, 2026-H1, 2026-Q3, 2026-07), made on first use."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            raise serializers.ValidationError(_("Write the period as text, like 2026 or 2026-Q3."))
-        return services.period_for(data)
-
-    def to_representation(self, value):
-        return value.code
+# ---------------------------------------------------------------- fields
 
 
 def _own_enum(choices, enum_id: str):
@@ -106,13 +67,6 @@ def _own_enum(choices, enum_id: str):
 
 PostChoice = _own_enum(PostTitle.choices, "duty-post")
 IssueKindChoice = _own_enum(OrgKind.choices, "issue-kind")
-
-
-MAX_ID = 2**63 - 1  # the largest id a database column holds: beyond it a filter is bad input, not a crash
-
-
-def _id_filter(field_name: str):
-    return filters.NumberFilter(field_name=field_name, min_value=1, max_value=MAX_ID, decimal_places=0)
 
 
 # ---------------------------------------------------------------- periods
@@ -180,18 +134,10 @@ class ObjectiveSerializer(serializers.ModelSerializer):
         return obj.attainment(latest.value if latest else None)
 
 
-class ObjectiveFilter(filters.FilterSet):
-    organization = filters.CharFilter(field_name="organization__code")
-    period = filters.CharFilter(field_name="period__code")
-
-    class Meta:
-        model = BusinessObjective
-        fields = ["organization", "period"]
+ObjectiveFilter = organization_period_filter(BusinessObjective)
 
 
-class ObjectiveViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
+class ObjectiveViewSet(AtomicCreateViewSet):
     """Measurable targets of the units' own work that duties serve, with their measured values."""
 
     serializer_class = ObjectiveSerializer
@@ -200,10 +146,6 @@ class ObjectiveViewSet(
     def get_queryset(self):
         qs = BusinessObjective.objects.select_related("organization", "period").prefetch_related("values")
         return restrict(self.request.user, Action.VIEW, qs)
-
-    @transaction.atomic  # a period made for a refused call is not kept
-    def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         serializer.instance = services.objective_create(actor=self.request.user, **serializer.validated_data)
@@ -242,18 +184,10 @@ class DutyListCopySerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class DutyListFilter(filters.FilterSet):
-    organization = filters.CharFilter(field_name="organization__code")
-    period = filters.CharFilter(field_name="period__code")
-
-    class Meta:
-        model = DutyList
-        fields = ["organization", "period", "is_template"]
+DutyListFilter = organization_period_filter(DutyList, "is_template")
 
 
-class DutyListViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
+class DutyListViewSet(AtomicCreateViewSet):
     """The duty list of each organization and period, and templates to copy from."""
 
     serializer_class = DutyListSerializer
@@ -264,10 +198,6 @@ class DutyListViewSet(
             duty_count=Count("duties", filter=Q(duties__series__isnull=True))
         )
         return lists.order_by("organization__path", "-period__start", "title", "id")
-
-    @transaction.atomic
-    def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -391,9 +321,9 @@ class ProgressSerializer(serializers.Serializer):
 class DutyFilter(filters.FilterSet):
     organization = filters.CharFilter(field_name="organization__code")
     period = filters.CharFilter(field_name="duty_list__period__code")
-    duty_list = _id_filter("duty_list_id")
-    responsible = _id_filter("responsible_id")
-    series = _id_filter("series_id")
+    duty_list = id_filter("duty_list_id")
+    responsible = id_filter("responsible_id")
+    series = id_filter("series_id")
 
     class Meta:
         model = Duty
@@ -658,8 +588,8 @@ class AssignmentFilter(filters.FilterSet):
     light = filters.ChoiceFilter(field_name="light_code", choices=Light.choices)
     organization = filters.CharFilter(field_name="organization__code")
     issuer = filters.CharFilter(field_name="duty__organization__code")
-    duty = _id_filter("duty_id")
-    responsible = _id_filter("responsible_id")
+    duty = id_filter("duty_id")
+    responsible = id_filter("responsible_id")
 
     class Meta:
         model = Assignment
@@ -753,7 +683,7 @@ class ReturnSerializer(serializers.Serializer):
 
 
 class ReportFilter(filters.FilterSet):
-    assignment = _id_filter("assignment_id")
+    assignment = id_filter("assignment_id")
     organization = filters.CharFilter(field_name="assignment__organization__code")
 
     class Meta:
@@ -811,7 +741,7 @@ class DecideSerializer(serializers.Serializer):
 
 
 class DueDateRequestFilter(filters.FilterSet):
-    assignment = _id_filter("assignment_id")
+    assignment = id_filter("assignment_id")
 
     class Meta:
         model = DueDateRequest
@@ -896,8 +826,8 @@ class ClaimCreateSerializer(serializers.Serializer):
 
 
 class ClaimFilter(filters.FilterSet):
-    duty = _id_filter("duty_id")
-    member = _id_filter("member_id")
+    duty = id_filter("duty_id")
+    member = id_filter("member_id")
     organization = filters.CharFilter(field_name="organization__code")
 
     class Meta:

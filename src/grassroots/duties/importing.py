@@ -10,13 +10,10 @@ twice changes nothing, and a changed requirement or weight updates the matched d
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -36,7 +33,7 @@ __all__ = ["DUTIES", "ImportReport", "Problem", "import_duties"]
 
 DUTIES = "duties"
 
-DUTY_COLUMNS = sheets._columns(
+DUTY_COLUMNS = sheets.columns(
     ("title", "任务", "Task", ("事项", "任务事项", "责任事项", "工作任务", "任务名称", "task name", "title", "duty")),
     ("description", "具体内容", "Description", ("内容", "工作内容", "任务内容", "details")),
     (
@@ -67,13 +64,10 @@ DUTY_COLUMNS = sheets._columns(
     ("recurrence", "周期", "Recurrence", ("频次", "频率", "完成周期", "repeat", "frequency")),
     ("claimable", "可认领", "Claimable", ("是否可认领", "认领", "open for claiming")),
 )
-# The reader of the organizations import finds headers and CSV delimiters by the columns of a kind.
-sheets._COLUMNS[DUTIES] = DUTY_COLUMNS
-sheets._ALIASES[DUTIES] = sheets._alias_index(DUTY_COLUMNS)
-
 REQUIRED = ("title", "dimension", "due_on", "requirement")
+DUTY_LAYOUT = sheets.Layout(DUTY_COLUMNS, required=((name,) for name in REQUIRED))
 
-DIMENSION_WORDS = sheets._words(
+DIMENSION_WORDS = sheets.words(
     {
         Dimension.POLITICAL: ("政治建设", "政治", "党的政治建设", "political", "political construction"),
         Dimension.ORGANIZATIONAL: (
@@ -90,7 +84,7 @@ DIMENSION_WORDS = sheets._words(
         Dimension.INSTITUTIONAL: ("制度建设", "制度", "党的制度建设", "institutional", "institutional construction"),
     }
 )
-POST_WORDS = sheets._words(
+POST_WORDS = sheets.words(
     {
         PostTitle.SECRETARY: ("书记", "党支部书记", "支部书记", "党委书记", "党总支书记", "secretary"),
         PostTitle.DEPUTY_SECRETARY: ("副书记", "党支部副书记", "党委副书记", "deputy secretary"),
@@ -102,14 +96,14 @@ POST_WORDS = sheets._words(
     }
 )
 YES, NO = "yes", "no"
-YES_NO_WORDS = sheets._words(
+YES_NO_WORDS = sheets.words(
     {
         YES: ("是", "Y", "yes", "true", "1", "√", "✓", "✔"),
         NO: ("否", "N", "no", "false", "0", "×", "✗", "不是"),
     }
 )
 HALF_YEAR = "half_year"
-RECURRENCE_WORDS = sheets._words(
+RECURRENCE_WORDS = sheets.words(
     {
         Recurrence.NONE: ("一次", "单次", "一次性", "once", "one time"),
         Recurrence.MONTHLY: ("每月", "每月一次", "按月", "月度", "monthly", "every month"),
@@ -128,7 +122,7 @@ class _Words:
 
 @dataclass
 class _DutyRow:
-    row: sheets._Row
+    row: sheets.Row
     values: dict  # duty field -> value, only for what the file says
     responsible_name: str = ""
 
@@ -143,12 +137,12 @@ def _last_day(day: dt.date, precision: str | None) -> dt.date:
     return day
 
 
-def _yes_no(row: sheets._Row, name: str) -> bool | None:
+def _yes_no(row: sheets.Row, name: str) -> bool | None:
     found = row.choice(name, YES_NO_WORDS, _Words, "是, 否")
     return None if found is None else found == YES
 
 
-def _weight(row: sheets._Row) -> Decimal | None:
+def _weight(row: sheets.Row) -> Decimal | None:
     text = row.text("weight")
     if not text:
         return None
@@ -166,7 +160,7 @@ def _weight(row: sheets._Row) -> Decimal | None:
     return weight
 
 
-def _parse(row: sheets._Row, period: Period) -> _DutyRow:
+def _parse(row: sheets.Row, period: Period) -> _DutyRow:
     values: dict = {}
     title = row.text("title", 200)
     if title:
@@ -232,7 +226,7 @@ def _resolve_responsible(organization: Organization, items: list[_DutyRow]) -> N
     """Each named person: the one active member of that name in the organization or below it."""
     names = sorted({item.responsible_name for item in items if item.responsible_name})
     found: dict[str, list[Member]] = {}
-    for chunk in sheets._chunks(names):
+    for chunk in sheets.chunks(names):
         members = Member.objects.filter(
             subtree_q(organization.path, "organization__path"), status=MemberStatus.ACTIVE, name__in=chunk
         ).select_related("organization")
@@ -294,89 +288,10 @@ class _Rollback(Exception):
     """A service refused a row: undo the rows already written."""
 
 
-def _read(report: ImportReport, content: bytes, name: str):
-    """The sheet holding the duties and its header, or None with the reasons in the report."""
-    extension = os.path.splitext(name)[1].lower()
-    if extension == ".xls":
-        report.add(0, "", _("Old .xls files cannot be read: open it in your spreadsheet program and save it as .xlsx."))
-        return None
-    if extension not in sheets._XLSX + sheets._TEXT:
-        report.add(0, "", _("Only .xlsx and .csv files can be imported."))
-        return None
-    if len(content) > settings.GRASSROOTS_IMPORT_MAX_BYTES:
-        report.add(0, "", sheets._too_large())
-        return None
-    if not content.strip():
-        report.add(0, "", _("The file is empty."))
-        return None
-    chosen = None
-    anything = False
-    try:
-        with contextlib.closing(sheets._sheets(content, extension, DUTIES)) as found:
-            for sheet in found:
-                anything = anything or bool(sheet.rows)
-                header = sheets._find_header(sheet, DUTIES)
-                if header and (chosen is None or header.score > chosen[1].score):
-                    chosen = (sheet, header)
-                    if header.score >= sheets.HEADER_MIN_MATCHES:
-                        break
-    except sheets._Unreadable as exc:
-        report.add(0, "", str(exc))
-        return None
-    if not anything:
-        report.add(0, "", _("The file is empty."))
-        return None
-    if chosen is None:
-        report.add(
-            0,
-            "",
-            _("No header row was found in the first %(n)d rows. Columns should be headed like: %(columns)s.")
-            % {
-                "n": sheets.HEADER_SEARCH_ROWS,
-                "columns": ", ".join(f"{c.zh}/{c.en}" for c in DUTY_COLUMNS.values()),
-            },
-        )
-        return None
-    sheet, header = chosen
-    for field in REQUIRED:
-        if field not in header.fields:
-            label = DUTY_COLUMNS[field].label(header.language)
-            report.add(
-                header.row,
-                label,
-                _("The column %(column)s is required but the file has none.") % {"column": label},
-                sheets.MAX_COLUMNS,
-            )
-    return chosen if report.ok else None
-
-
-def _content(path_or_file) -> tuple[str, bytes | None, str]:
-    """(file name, content, problem) of a path on disk or an open or uploaded file."""
-    if isinstance(path_or_file, (str, os.PathLike)):
-        name = os.path.basename(os.fspath(path_or_file))
-        try:
-            if os.path.getsize(path_or_file) > settings.GRASSROOTS_IMPORT_MAX_BYTES:
-                return name, None, sheets._too_large()
-            with open(path_or_file, "rb") as handle:
-                return name, handle.read(), ""
-        except OSError as exc:
-            return name, None, _("The file cannot be opened: %(error)s") % {"error": exc.strerror or exc}
-    name = os.path.basename(getattr(path_or_file, "name", "") or "")
-    size = getattr(path_or_file, "size", None)
-    if size is not None and size > settings.GRASSROOTS_IMPORT_MAX_BYTES:
-        return name, None, sheets._too_large()
-    if hasattr(path_or_file, "seek"):
-        path_or_file.seek(0)
-    chunks = getattr(path_or_file, "chunks", None)
-    return name, b"".join(chunks()) if chunks else path_or_file.read(), ""
-
-
 def import_duties(*, actor, organization: Organization, period: Period, path_or_file) -> ImportReport:
     """Import the duties of `organization` for `period` from an .xlsx or .csv file (all or nothing)."""
-    name, content, problem = _content(path_or_file)
-    report = ImportReport(kind=DUTIES, file_name=name)
-    if problem:
-        report.add(0, "", problem)
+    report, content = sheets.read_file(DUTIES, path_or_file)
+    if content is None:
         return report
     if not (can(actor, Action.IMPORT, organization) and can(actor, Action.CHANGE, organization)):
         report.add(0, "", _("%(org)s is outside the organizations you may import into.") % {"org": organization.name})
@@ -384,14 +299,16 @@ def import_duties(*, actor, organization: Organization, period: Period, path_or_
     if not organization.is_active:
         report.add(0, "", _("%(org)s is no longer active.") % {"org": organization.name})
         return report
-    read = _read(report, content, name)
-    if read is None:
-        return report._finish()
-    sheet, header = read
+    table = sheets.read_sheet(report, DUTY_LAYOUT, content)
+    if table is None:
+        return report.finish()
+    rows = table.rows()
+    if not rows:
+        return report.finish()
 
     items: list[_DutyRow] = []
     first_row: dict[tuple, int] = {}
-    for row in sheets._data_rows(sheet, header, report):
+    for row in rows:
         item = _parse(row, period)
         key = (item.values.get("title"), item.values.get("due_on"))
         if all(key):
@@ -403,9 +320,6 @@ def import_duties(*, actor, organization: Organization, period: Period, path_or_
             else:
                 first_row[key] = row.number
         items.append(item)
-    if not items:
-        report.add(header.row, "", _("The file has a header row but no data rows below it."))
-        return report._finish()
     _resolve_responsible(organization, items)
 
     existing_list = DutyList.objects.filter(organization=organization, period=period, is_template=False).first()
@@ -431,7 +345,7 @@ def import_duties(*, actor, organization: Organization, period: Period, path_or_
         else:
             unchanged += 1
     if not report.ok:
-        return report._finish()
+        return report.finish()
 
     try:
         with transaction.atomic():
@@ -454,7 +368,7 @@ def import_duties(*, actor, organization: Organization, period: Period, path_or_
                 actor=actor,
                 obj=duty_list,
                 after={
-                    "file": name,
+                    "file": report.file_name,
                     "period": period.code,
                     "created": report.created,
                     "updated": report.updated,
@@ -467,4 +381,4 @@ def import_duties(*, actor, organization: Organization, period: Period, path_or_
         report.add(0, "", str(exc.message))
     if not report.ok:
         report.created = report.updated = report.unchanged = 0
-    return report._finish()
+    return report.finish()

@@ -5,7 +5,6 @@ Every function checks the policy, changes the data in one transaction, writes an
 
 import calendar
 import datetime as dt
-import re
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -18,6 +17,7 @@ from grassroots.core.audit import audit, snapshot
 from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
 from grassroots.core.models import Period, PeriodKind
 from grassroots.core.notify import notify
+from grassroots.core.periods import period_for  # noqa: F401  (re-exported: callers use duties.services.period_for)
 from grassroots.core.policy import Action, can, require
 from grassroots.organizations.models import Grant, Member, MemberStatus, Organization, Post, subtree_q
 
@@ -44,38 +44,6 @@ from .models import (
 from .signals import assignment_accepted
 
 # ---------------------------------------------------------------- periods
-
-
-_PERIOD_CODE = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]|\d{2}))?$")
-
-
-def period_for(code: str) -> Period:
-    """The period with this code, made on first use: 2026, 2026-H1, 2026-Q3, 2026-07."""
-    code = code.strip().upper()
-    match = _PERIOD_CODE.match(code)
-    if not match:
-        raise ValidationError(_("%(code)s is not a period; write 2026, 2026-H1, 2026-Q3 or 2026-07.") % {"code": code})
-    year, part = int(match.group(1)), match.group(2)
-    if not 1900 <= year <= 2999:
-        raise ValidationError(_("%(code)s is not a period; write 2026, 2026-H1, 2026-Q3 or 2026-07.") % {"code": code})
-    if part is None:
-        kind, start, end = PeriodKind.YEAR, dt.date(year, 1, 1), dt.date(year, 12, 31)
-    elif part.startswith("Q"):
-        q = int(part[1])
-        kind, start = PeriodKind.QUARTER, dt.date(year, 3 * q - 2, 1)
-        end = dt.date(year, 3 * q, calendar.monthrange(year, 3 * q)[1])
-    elif part.startswith("H"):
-        h = int(part[1])
-        kind, start = PeriodKind.HALF, dt.date(year, 6 * h - 5, 1)
-        end = dt.date(year, 6 * h, 30 if h == 1 else 31)
-    else:
-        month = int(part)
-        if not 1 <= month <= 12:
-            raise ValidationError(_("%(code)s is not a period.") % {"code": code})
-        kind, start = PeriodKind.MONTH, dt.date(year, month, 1)
-        end = dt.date(year, month, calendar.monthrange(year, month)[1])
-    period, _created = Period.objects.get_or_create(code=code, defaults={"kind": kind, "start": start, "end": end})
-    return period
 
 
 # ---------------------------------------------------------------- objectives

@@ -11,6 +11,11 @@ them, message in the user's language). One problem anywhere means nothing is imp
 Writing: all in one transaction. Members are keyed by ID number, organizations by code; a row that agrees with
 the stored record changes nothing, so importing the same file again is harmless. Members are written in bulk;
 organizations are added to the tree one by one, parents first. One audit entry records the import.
+
+The imports of other apps (duties, organizational life) read their files with the public part of this module:
+their columns described with `columns` and a `Layout`, the file had with `read_file`, its sheet with `read_sheet`,
+the rows (each reporting problems in its own columns) with `Table.rows`, organizations named in the rows found with
+`resolve_organizations`, and the import audited under `audit_organization`.
 """
 
 from __future__ import annotations
@@ -23,12 +28,12 @@ import os
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -67,7 +72,7 @@ UNPACKED_FACTOR = 20  # an .xlsx may unpack to this many times the upload limit,
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and password-protected .xlsx
 _ZIP_MAGIC = b"PK\x03\x04"
-_EXCEL_ERRORS = {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
+EXCEL_ERRORS = {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -115,7 +120,7 @@ class ImportReport:
             "unchanged": self.unchanged,
         }
 
-    def _finish(self) -> ImportReport:
+    def finish(self) -> ImportReport:
         self.problems.sort(key=lambda p: (p.row, p.position))
         return self
 
@@ -124,7 +129,7 @@ class ImportReport:
 # Columns
 
 
-def _key(text) -> str:
+def match_key(text) -> str:
     """A header or a value reduced for matching: width folded, spaces, marks and bracketed notes removed."""
     text = clean_text(text).lower()
     text = re.sub(r"[(\[【（].*?[)\]】）]", "", text)
@@ -132,7 +137,7 @@ def _key(text) -> str:
 
 
 @dataclass(frozen=True)
-class _Column:
+class Column:
     field: str
     zh: str
     en: str
@@ -142,14 +147,56 @@ class _Column:
         return self.zh if language == "zh" else self.en
 
 
-def _columns(*specs) -> dict[str, _Column]:
+def columns(*specs) -> dict[str, Column]:
+    """Columns by field from (field, Chinese header, English header, other headers offices write)."""
     out = {}
     for name, zh, en, aliases in specs:
-        out[name] = _Column(name, zh, en, tuple(_key(a) for a in (zh, en, *aliases)))
+        out[name] = Column(name, zh, en, tuple(match_key(a) for a in (zh, en, *aliases)))
     return out
 
 
-MEMBER_COLUMNS = _columns(
+def _alias_index(columns: dict[str, Column]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for column in columns.values():
+        for alias in column.aliases:
+            assert index.get(alias, column.field) == column.field, alias
+            index[alias] = column.field
+    return index
+
+
+class Layout:
+    """The columns of one kind of sheet, and the fields it must have a column for.
+
+    `required` holds sets of fields of which at least one must be present. The header of a sheet and the
+    delimiter of a CSV file are found by the columns of the layout.
+    """
+
+    def __init__(self, columns: dict[str, Column], required: Iterable[tuple[str, ...]] = ()):
+        self.columns = columns
+        self.required = tuple(required)
+        self.aliases = _alias_index(columns)
+
+
+# The column of members' ID numbers (身份证号), as Row.id_number reads it: for every import naming members by it.
+ID_NUMBER_COLUMN = (
+    "id_number",
+    "身份证号",
+    "ID number",
+    (
+        "身份证号码",
+        "公民身份号码",
+        "公民身份证号码",
+        "身份证",
+        "身份证件号码",
+        "id no",
+        "id",
+        "id card",
+        "id card number",
+        "identity card number",
+    ),
+)
+
+MEMBER_COLUMNS = columns(
     ("name", "姓名", "Name", ("名字", "党员姓名", "full name", "member name")),
     ("gender", "性别", "Gender", ("sex",)),
     ("ethnicity", "民族", "Ethnicity", ("ethnic group",)),
@@ -160,23 +207,7 @@ MEMBER_COLUMNS = _columns(
         ("出生年月", "出生年月日", "出生时间", "生日", "date of birth", "birthday", "born on"),
     ),
     ("education", "学历", "Education", ("文化程度", "最高学历", "education level")),
-    (
-        "id_number",
-        "身份证号",
-        "ID number",
-        (
-            "身份证号码",
-            "公民身份号码",
-            "公民身份证号码",
-            "身份证",
-            "身份证件号码",
-            "id no",
-            "id",
-            "id card",
-            "id card number",
-            "identity card number",
-        ),
-    ),
+    ID_NUMBER_COLUMN,
     (
         "phone",
         "联系电话",
@@ -225,7 +256,7 @@ MEMBER_COLUMNS = _columns(
     ("occupation", "职业", "Occupation", ("job", "profession")),
 )
 
-ORGANIZATION_COLUMNS = _columns(
+ORGANIZATION_COLUMNS = columns(
     ("code", "组织编码", "Code", ("党组织编码", "编码", "organization code", "organisation code")),
     ("name", "组织名称", "Name", ("党组织名称", "名称", "organization name", "organisation name")),
     ("name_en", "英文名称", "English name", ("name in english", "name en")),
@@ -240,33 +271,20 @@ ORGANIZATION_COLUMNS = _columns(
     ("founded_on", "成立日期", "Founded on", ("成立时间", "建立日期", "founded", "date founded")),
 )
 
-# Each entry is a set of fields of which at least one must be present.
-_REQUIRED = {
-    MEMBERS: (("name",), ("id_number",), ("org_code", "organization")),
-    ORGANIZATIONS: (("code",), ("name",), ("kind",)),
+_LAYOUTS = {
+    MEMBERS: Layout(MEMBER_COLUMNS, required=(("name",), ("id_number",), ("org_code", "organization"))),
+    ORGANIZATIONS: Layout(ORGANIZATION_COLUMNS, required=(("code",), ("name",), ("kind",))),
 }
-_COLUMNS = {MEMBERS: MEMBER_COLUMNS, ORGANIZATIONS: ORGANIZATION_COLUMNS}
 
 
-def _alias_index(columns: dict[str, _Column]) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for column in columns.values():
-        for alias in column.aliases:
-            assert index.get(alias, column.field) == column.field, alias
-            index[alias] = column.field
-    return index
+# Values as offices write them, reduced with match_key.
+def words(mapping: dict[str, Iterable[str]]) -> dict[str, str]:
+    """Stored value by word, from the words offices write for each value (the value itself among them)."""
+    return {match_key(word): str(value) for value, aliases in mapping.items() for word in (value, *aliases)}
 
 
-_ALIASES = {kind: _alias_index(columns) for kind, columns in _COLUMNS.items()}
-
-
-# Values as offices write them, reduced with _key.
-def _words(mapping: dict[str, Iterable[str]]) -> dict[str, str]:
-    return {_key(word): str(value) for value, words in mapping.items() for word in (value, *words)}
-
-
-GENDER_WORDS = _words({Gender.MALE: ("男", "男性", "male", "m"), Gender.FEMALE: ("女", "女性", "female", "f")})
-EDUCATION_WORDS = _words(
+GENDER_WORDS = words({Gender.MALE: ("男", "男性", "male", "m"), Gender.FEMALE: ("女", "女性", "female", "f")})
+EDUCATION_WORDS = words(
     {
         Education.PRIMARY: ("小学", "小学及以下", "小学以下", "primary school", "primary school or below"),
         Education.JUNIOR: ("初中", "初级中学", "初中及以下", "junior middle school", "junior high school"),
@@ -286,13 +304,13 @@ EDUCATION_WORDS = _words(
         Education.DOCTOR: ("博士", "博士研究生", "doctorate", "phd"),
     }
 )
-CATEGORY_WORDS = _words(
+CATEGORY_WORDS = words(
     {
         MemberCategory.FULL: ("正式党员", "正式", "full member"),
         MemberCategory.PROBATIONARY: ("预备党员", "预备", "probationary member"),
     }
 )
-KIND_WORDS = _words(
+KIND_WORDS = words(
     {
         OrgKind.COMMITTEE: ("党委", "基层党委", "党工委", "党委员会", "party committee"),
         OrgKind.GENERAL_BRANCH: (
@@ -307,7 +325,7 @@ KIND_WORDS = _words(
         OrgKind.GROUP: ("党小组", "小组", "party group"),
     }
 )
-UNIT_WORDS = _words(
+UNIT_WORDS = words(
     {
         UnitType.PARTY_ORGAN: ("党的机关", "党委机关", "党务机关", "党政机关", "party organ", "party_organ"),
         UnitType.GOVERNMENT: ("机关", "政府机关", "国家机关", "行政机关", "政府", "government organ"),
@@ -352,12 +370,12 @@ UNIT_WORDS = _words(
 
 def _choice(words: dict[str, str], choices_class, value) -> str | None:
     """The stored value for a word: one of `words`, a choice label in the current language, or None."""
-    key = _key(value)
+    key = match_key(value)
     key = re.sub(r"(毕业|肄业|学历)$", "", key) or key
     if key in words:
         return words[key]
     for choice_value, label in choices_class.choices:
-        if _key(label) == key:
+        if match_key(label) == key:
             return choice_value
     return None
 
@@ -557,7 +575,7 @@ def _decode(content: bytes) -> str:
     raise _Unreadable(_("This is not a readable CSV file: it is not text in UTF-8 or GB18030. Save it as CSV (UTF-8)."))
 
 
-def _csv_sheet(content: bytes, kind: str) -> _Sheet:
+def _csv_sheet(content: bytes, layout: Layout) -> _Sheet:
     if content.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
         raise _Unreadable(_("This is not a readable CSV file: it is a spreadsheet workbook. Name it .xlsx instead."))
     text = _decode(content)
@@ -572,7 +590,7 @@ def _csv_sheet(content: bytes, kind: str) -> _Sheet:
             head = list(csv.reader(io.StringIO(sample), delimiter=delimiter))
         except csv.Error:
             continue
-        score = max((_header_score(row, kind) for row in head[:HEADER_SEARCH_ROWS]), default=0)
+        score = max((_header_score(row, layout) for row in head[:HEADER_SEARCH_ROWS]), default=0)
         if score > best_score:
             best, best_score = delimiter, score
     try:
@@ -591,19 +609,19 @@ def _empty(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _header_fields(row: list, kind: str) -> dict[int, str]:
-    aliases = _ALIASES[kind]
+def _header_fields(row: list, layout: Layout) -> dict[int, str]:
+    aliases = layout.aliases
     out = {}
     for i, value in enumerate(row):
         if isinstance(value, str):
-            name = aliases.get(_key(value))
+            name = aliases.get(match_key(value))
             if name:
                 out[i] = name
     return out
 
 
-def _header_score(row: list, kind: str) -> int:
-    return len(set(_header_fields(row, kind).values()))
+def _header_score(row: list, layout: Layout) -> int:
+    return len(set(_header_fields(row, layout).values()))
 
 
 @dataclass
@@ -612,7 +630,7 @@ class _Header:
     fields: dict[str, list[int]]  # field -> column indexes (0-based), leftmost first
     labels: dict[int, str]  # column index -> header text as in the file
     language: str  # "zh" or "en", for naming columns the file lacks
-    columns: dict[str, _Column]
+    columns: dict[str, Column]
     score: int
     raw: dict[int, str] = field(default_factory=dict)  # column index -> header cell exactly as read
     cache: dict = field(default_factory=dict)  # (what, type, raw value) -> parsed, shared by the rows
@@ -623,11 +641,11 @@ class _Header:
         return same >= min(HEADER_MIN_MATCHES, len(self.raw))
 
 
-def _find_header(sheet: _Sheet, kind: str) -> _Header | None:
+def _find_header(sheet: _Sheet, layout: Layout) -> _Header | None:
     best: tuple[int, int] | None = None  # (score, index)
     head = sheet.head()
     for i, row in enumerate(head):
-        score = _header_score(row, kind)
+        score = _header_score(row, layout)
         if score >= HEADER_MIN_MATCHES:
             best = (score, i)
             break
@@ -636,7 +654,7 @@ def _find_header(sheet: _Sheet, kind: str) -> _Header | None:
     if best is None:
         return None
     index = best[1]
-    found = _header_fields(head[index], kind)
+    found = _header_fields(head[index], layout)
     fields: dict[str, list[int]] = {}
     labels = {}
     for col, name in found.items():
@@ -645,7 +663,7 @@ def _find_header(sheet: _Sheet, kind: str) -> _Header | None:
     chinese = sum(1 for text in labels.values() if _CJK.search(text))
     language = "zh" if chinese * 2 >= len(labels) else "en"
     raw = {col: head[index][col] for col in found}
-    return _Header(index + 1, fields, labels, language, _COLUMNS[kind], best[0], raw)
+    return _Header(index + 1, fields, labels, language, layout.columns, best[0], raw)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -663,7 +681,7 @@ def _text(value) -> str:
     return clean_text(value)
 
 
-class _Row:
+class Row:
     """One data row: its cells by field, and a way to report what is wrong in a named column."""
 
     __slots__ = ("number", "values", "header", "report", "bad")
@@ -708,7 +726,7 @@ class _Row:
         if value is None:
             return ""
         text = cleaner(_text(value))
-        if text in _EXCEL_ERRORS:
+        if text in EXCEL_ERRORS:
             self.problem(name, _("The cell shows a spreadsheet error (%(value)s).") % {"value": text})
             return ""
         if max_length and len(text) > max_length:
@@ -723,7 +741,7 @@ class _Row:
         value = self.raw(name)
         if value is None:
             return None, None
-        if isinstance(value, str) and clean_text(value) in _EXCEL_ERRORS:
+        if isinstance(value, str) and clean_text(value) in EXCEL_ERRORS:
             self.problem(name, _("The cell shows a spreadsheet error (%(value)s).") % {"value": clean_text(value)})
             return None, None
         key = ("date", type(value), value)
@@ -759,18 +777,64 @@ class _Row:
             )
         return found
 
+    def id_number(self) -> str:
+        """The member's ID number (column ID_NUMBER_COLUMN), checked: empty when missing or wrong (a problem)."""
+        value = self.raw("id_number")
+        if value is None:
+            self.problem(
+                "id_number",
+                _("The ID number is missing. It is required: the import recognizes members by their ID number."),
+            )
+            return ""
+        was_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        text = re.sub(r"\s", "", _text(value)).upper().lstrip("'")
+        if text in EXCEL_ERRORS:
+            self.problem("id_number", _("The cell shows a spreadsheet error (%(value)s).") % {"value": text})
+            return ""
+        if (was_number and not isinstance(value, int)) or re.fullmatch(r"\d(\.\d+)?E\+?\d+", text):
+            self.problem(
+                "id_number",
+                _(
+                    "The spreadsheet stored this ID number as a number and lost its last digits. Format the "
+                    "column as text and type the number again."
+                ),
+            )
+            return ""
+        problem = validate_id_number(text)
+        if problem:
+            self.problem("id_number", problem)
+            return ""
+        return text
 
-def _data_rows(sheet: _Sheet, header: _Header, report: ImportReport) -> Iterator[_Row]:
+
+def _data_rows(sheet: _Sheet, header: _Header, report: ImportReport) -> Iterator[Row]:
     for number, line in sheet.rows.items():
         if number <= header.row or number in sheet.note_rows or header.repeated_in(line):
             continue
-        row = _Row(number, line, header, report)
+        row = Row(number, line, header, report)
         merged_only = sheet.filled.get(number, ())
         if row.values and not all(col in merged_only for _value, col in row.values.values()):
             yield row
 
 
-def _chunks(values: list, size: int = QUERY_CHUNK) -> Iterator[list]:
+@dataclass
+class Table:
+    """A sheet read for a layout: the header found, the rows below it ready to be read into the report."""
+
+    sheet: _Sheet
+    header: _Header
+    report: ImportReport
+
+    def rows(self) -> list[Row]:
+        """The data rows below the header; when there are none, the report says so."""
+        rows = list(_data_rows(self.sheet, self.header, self.report))
+        if not rows:
+            self.report.add(self.header.row, "", _("The file has a header row but no data rows below it."))
+        return rows
+
+
+def chunks(values: list, size: int = QUERY_CHUNK) -> Iterator[list]:
+    """The values in slices of `size`, for IN (...) queries."""
     for i in range(0, len(values), size):
         yield values[i : i + size]
 
@@ -791,6 +855,90 @@ def _actor_top(actor) -> Organization | None:
     if len(roots) == 1:
         return Organization.objects.filter(path=roots[0]).first()
     return None
+
+
+def audit_organization(actor, paths: Iterable[str]) -> Organization | None:
+    """The organization an import is audited under: the nearest above all it touched, else the actor's own."""
+    return _common_ancestor(paths) or _actor_top(actor)
+
+
+def resolve_organizations(
+    actor,
+    items: list,
+    *,
+    queryset: QuerySet[Organization],
+    actions: tuple[str, ...] = (Action.IMPORT,),
+    required: bool = True,
+    check: Callable[[Organization], str] | None = None,
+) -> None:
+    """Set the organization of each parsed row (`item.row`, `item.org_code`, `item.org_name`, `item.organization`).
+
+    An organization is named by its code, or else by its name among those the actor may import into; it is looked
+    up in `queryset`. The actor must be allowed each of `actions` on it, and it must be active; `check` may refuse
+    it with a message. A row naming no organization is a problem when the organization is `required`.
+    """
+    codes = sorted({i.org_code for i in items if i.org_code})
+    names = sorted({i.org_name for i in items if i.org_name and not i.org_code})
+    by_code: dict[str, Organization] = {}
+    for chunk in chunks(codes):
+        for org in queryset.filter(code__in=chunk):
+            by_code[org.code] = org
+    by_name: dict[str, list[Organization]] = {}
+    in_scope = restrict(actor, Action.IMPORT, queryset)
+    for chunk in chunks(names):
+        for org in in_scope.filter(Q(name__in=chunk) | Q(name_en__in=chunk)):
+            for key in {org.name, org.name_en} & set(chunk):
+                by_name.setdefault(key, []).append(org)
+    allowed: dict[int, bool] = {}
+    for item in items:
+        row = item.row
+        if item.org_code:
+            column = "org_code"
+            org = by_code.get(item.org_code)
+            if org is None:
+                row.problem(column, _("There is no organization with the code %(code)s.") % {"code": item.org_code})
+                continue
+        elif item.org_name:
+            column = "organization"
+            found = by_name.get(item.org_name, [])
+            if not found:
+                row.problem(
+                    column,
+                    _("There is no organization named %(name)s among those you may import into.")
+                    % {"name": item.org_name},
+                )
+                continue
+            if len(found) > 1:
+                row.problem(
+                    column,
+                    _(
+                        "Several organizations are named %(name)s; add a column 组织编码 (organization code) "
+                        "to say which."
+                    )
+                    % {"name": item.org_name},
+                )
+                continue
+            org = found[0]
+        else:
+            if required:
+                row.problem(
+                    "organization" if "organization" in row.header.fields else "org_code",
+                    _("The organization is missing."),
+                )
+            continue
+        if org.pk not in allowed:
+            allowed[org.pk] = all(can(actor, action, org) for action in actions)
+        refusal = ""
+        if not allowed[org.pk]:
+            refusal = _("%(org)s is outside the organizations you may import into.") % {"org": org.name}
+        elif not org.is_active:
+            refusal = _("%(org)s is no longer active.") % {"org": org.name}
+        elif check is not None:
+            refusal = check(org)
+        if refusal:
+            row.problem(column, refusal)
+        else:
+            item.organization = org
 
 
 class _Stale(Exception):
@@ -817,7 +965,7 @@ _MEMBER_FIELDS = (
 
 @dataclass
 class _MemberRow:
-    row: _Row
+    row: Row
     id_number: str
     values: dict  # field -> value, only for what the file says
     birth_precision: str | None = None
@@ -826,38 +974,9 @@ class _MemberRow:
     organization: Organization | None = None
 
 
-def _id_number(row: _Row) -> str:
-    value = row.raw("id_number")
-    if value is None:
-        row.problem(
-            "id_number",
-            _("The ID number is missing. It is required: the import recognizes members by their ID number."),
-        )
-        return ""
-    was_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    text = re.sub(r"\s", "", _text(value)).upper().lstrip("'")
-    if text in _EXCEL_ERRORS:
-        row.problem("id_number", _("The cell shows a spreadsheet error (%(value)s).") % {"value": text})
-        return ""
-    if (was_number and not isinstance(value, int)) or re.fullmatch(r"\d(\.\d+)?E\+?\d+", text):
-        row.problem(
-            "id_number",
-            _(
-                "The spreadsheet stored this ID number as a number and lost its last digits. Format the "
-                "column as text and type the number again."
-            ),
-        )
-        return ""
-    problem = validate_id_number(text)
-    if problem:
-        row.problem("id_number", problem)
-        return ""
-    return text
-
-
-def _parse_member(row: _Row, today: dt.date) -> _MemberRow:
+def _parse_member(row: Row, today: dt.date) -> _MemberRow:
     values: dict = {}
-    id_number = _id_number(row)
+    id_number = row.id_number()
     name = row.text("name", 100, clean_name)
     if name:
         values["name"] = name
@@ -931,77 +1050,23 @@ def _check_member_dates(item: _MemberRow, merged: dict) -> None:
         row.problem(name, _("A probationary member has no date of full membership yet."))
 
 
-def _resolve_organizations(actor, items: list[_MemberRow]) -> None:
-    codes = sorted({i.org_code for i in items if i.org_code})
-    names = sorted({i.org_name for i in items if i.org_name and not i.org_code})
-    only = ("id", "code", "name", "name_en", "kind", "numchild", "path", "depth", "is_active")
-    by_code: dict[str, Organization] = {}
-    for chunk in _chunks(codes):
-        for org in Organization.objects.filter(code__in=chunk).only(*only):
-            by_code[org.code] = org
-    by_name: dict[str, list[Organization]] = {}
-    in_scope = restrict(actor, Action.IMPORT, Organization.objects.all())
-    for chunk in _chunks(names):
-        for org in in_scope.filter(Q(name__in=chunk) | Q(name_en__in=chunk)).only(*only):
-            for key in {org.name, org.name_en} & set(chunk):
-                by_name.setdefault(key, []).append(org)
-    allowed: dict[int, bool] = {}
-    for item in items:
-        row = item.row
-        if item.org_code:
-            column = "org_code"
-            org = by_code.get(item.org_code)
-            if org is None:
-                row.problem(column, _("There is no organization with the code %(code)s.") % {"code": item.org_code})
-                continue
-        elif item.org_name:
-            column = "organization"
-            found = by_name.get(item.org_name, [])
-            if not found:
-                row.problem(
-                    column,
-                    _("There is no organization named %(name)s among those you may import into.")
-                    % {"name": item.org_name},
-                )
-                continue
-            if len(found) > 1:
-                row.problem(
-                    column,
-                    _(
-                        "Several organizations are named %(name)s; add a column 组织编码 (organization code) "
-                        "to say which."
-                    )
-                    % {"name": item.org_name},
-                )
-                continue
-            org = found[0]
-        else:
-            row.problem(
-                "organization" if "organization" in row.header.fields else "org_code",
-                _("The organization is missing."),
-            )
-            continue
-        if org.pk not in allowed:
-            allowed[org.pk] = can(actor, Action.IMPORT, org)
-        if not allowed[org.pk]:
-            row.problem(column, _("%(org)s is outside the organizations you may import into.") % {"org": org.name})
-        elif not org.is_active:
-            row.problem(column, _("%(org)s is no longer active.") % {"org": org.name})
-        elif org.kind == OrgKind.COMMITTEE and org.numchild:
-            row.problem(
-                column,
-                _("%(org)s is a committee with branches; members belong to a branch or a general branch.")
-                % {"org": org.name},
-            )
-        else:
-            item.organization = org
+_ORG_FIELDS = ("id", "code", "name", "name_en", "kind", "numchild", "path", "depth", "is_active")
 
 
-def _import_members(actor, sheet: _Sheet, header: _Header, report: ImportReport):
+def _not_for_members(org: Organization) -> str:
+    """Why members cannot be put in this organization, or nothing."""
+    if org.kind == OrgKind.COMMITTEE and org.numchild:
+        return _("%(org)s is a committee with branches; members belong to a branch or a general branch.") % {
+            "org": org.name
+        }
+    return ""
+
+
+def _import_members(actor, rows: list[Row], report: ImportReport):
     today = timezone.localdate()
     items: list[_MemberRow] = []
     first_row: dict[str, int] = {}
-    for row in _data_rows(sheet, header, report):
+    for row in rows:
         item = _parse_member(row, today)
         if item.id_number:
             if item.id_number in first_row:
@@ -1013,13 +1078,10 @@ def _import_members(actor, sheet: _Sheet, header: _Header, report: ImportReport)
             else:
                 first_row[item.id_number] = row.number
         items.append(item)
-    if not items:
-        report.add(header.row, "", _("The file has a header row but no data rows below it."))
-        return None
-    _resolve_organizations(actor, items)
+    resolve_organizations(actor, items, queryset=Organization.objects.only(*_ORG_FIELDS), check=_not_for_members)
 
     existing: dict[str, Member] = {}
-    for chunk in _chunks(sorted(first_row)):
+    for chunk in chunks(sorted(first_row)):
         for member in Member.objects.filter(id_number__in=chunk):
             existing[member.id_number] = member
 
@@ -1074,7 +1136,7 @@ def _import_members(actor, sheet: _Sheet, header: _Header, report: ImportReport)
         member.updated_at = now
     with transaction.atomic():
         ids = sorted(loaded_at)
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             current = dict(Member.objects.select_for_update().filter(pk__in=chunk).values_list("pk", "updated_at"))
             if any(current.get(pk) != loaded_at[pk] for pk in chunk):  # changed, or deleted
                 raise _Stale
@@ -1094,13 +1156,13 @@ def _import_members(actor, sheet: _Sheet, header: _Header, report: ImportReport)
 
 @dataclass
 class _OrgRow:
-    row: _Row
+    row: Row
     code: str
     values: dict  # field -> value, only for what the file says
     parent_code: str = ""
 
 
-def _parse_organization(row: _Row, today: dt.date) -> _OrgRow:
+def _parse_organization(row: Row, today: dt.date) -> _OrgRow:
     values: dict = {}
     code = row.text("code", 32)
     if not row.has("code"):
@@ -1144,11 +1206,11 @@ def _kind_label(kind: str | None) -> str:
 _UPDATABLE_ORG_FIELDS = ("name", "name_en", "unit_type", "founded_on")
 
 
-def _import_organizations(actor, sheet: _Sheet, header: _Header, report: ImportReport):
+def _import_organizations(actor, rows: list[Row], report: ImportReport):
     today = timezone.localdate()
     items: list[_OrgRow] = []
     by_code: dict[str, _OrgRow] = {}
-    for row in _data_rows(sheet, header, report):
+    for row in rows:
         item = _parse_organization(row, today)
         if item.code:
             if item.code in by_code:
@@ -1160,13 +1222,10 @@ def _import_organizations(actor, sheet: _Sheet, header: _Header, report: ImportR
             else:
                 by_code[item.code] = item
         items.append(item)
-    if not items:
-        report.add(header.row, "", _("The file has a header row but no data rows below it."))
-        return None
 
     wanted = sorted(set(by_code) | {i.parent_code for i in items if i.parent_code})
     stored: dict[str, Organization] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         for org in Organization.objects.filter(code__in=chunk).select_related("parent"):
             stored[org.code] = org
 
@@ -1343,7 +1402,7 @@ def _import_organizations(actor, sheet: _Sheet, header: _Header, report: ImportR
 
 
 def _audit(actor, report: ImportReport, paths: Iterable[str]) -> None:
-    organization = _common_ancestor(paths) or _actor_top(actor)
+    organization = audit_organization(actor, paths)
     audit(
         "organizations.import",
         actor=actor,
@@ -1359,16 +1418,16 @@ def _audit(actor, report: ImportReport, paths: Iterable[str]) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Entry points
+# Reading a file: shared with the imports of other apps (duties, organizational life)
 
 _XLSX = (".xlsx", ".xlsm")
 _TEXT = (".csv", ".txt", ".tsv")
 
 
-def _sheets(content: bytes, extension: str, kind: str) -> Iterator[_Sheet]:
+def _sheets(content: bytes, extension: str, layout: Layout) -> Iterator[_Sheet]:
     """The sheets of the file, visible ones first."""
     if extension not in _XLSX:
-        yield _csv_sheet(content, kind)
+        yield _csv_sheet(content, layout)
         return
     workbook = _load_workbook(content)
     try:
@@ -1382,9 +1441,127 @@ def _sheets(content: bytes, extension: str, kind: str) -> Iterator[_Sheet]:
         workbook.close()
 
 
-def _run(*, actor, kind: str, content: bytes, name: str) -> ImportReport:
+def _find_table(report: ImportReport, layout: Layout, content: bytes) -> Table | None:
+    """The sheet with the best header for the layout, or None with the reason in the report."""
+    extension = os.path.splitext(report.file_name)[1].lower()
+    if extension == ".xls":
+        report.add(
+            0,
+            "",
+            _("Old .xls files cannot be read: open it in your spreadsheet program and save it as .xlsx."),
+        )
+        return None
+    if extension not in _XLSX + _TEXT:
+        report.add(0, "", _("Only .xlsx and .csv files can be imported."))
+        return None
+    if len(content) > settings.GRASSROOTS_IMPORT_MAX_BYTES:
+        report.add(0, "", _too_large())
+        return None
+    if not content.strip():
+        report.add(0, "", _("The file is empty."))
+        return None
+
+    chosen: tuple[_Sheet, _Header] | None = None
+    anything = False
+    try:
+        with contextlib.closing(_sheets(content, extension, layout)) as sheets:
+            for sheet in sheets:
+                anything = anything or bool(sheet.rows)
+                header = _find_header(sheet, layout)
+                if header and (chosen is None or header.score > chosen[1].score):
+                    chosen = (sheet, header)
+                    if header.score >= HEADER_MIN_MATCHES:
+                        break
+    except _Unreadable as exc:
+        report.add(0, "", str(exc))
+        return None
+    if not anything:
+        report.add(0, "", _("The file is empty."))
+        return None
+    if chosen is None:
+        report.add(
+            0,
+            "",
+            _("No header row was found in the first %(n)d rows. Columns should be headed like: %(columns)s.")
+            % {"n": HEADER_SEARCH_ROWS, "columns": ", ".join(f"{c.zh}/{c.en}" for c in layout.columns.values())},
+        )
+        return None
+    return Table(*chosen, report)
+
+
+def _has_required_columns(table: Table, layout: Layout) -> bool:
+    """Does the header have the columns the layout requires? Each one missing is a problem in the report."""
+    header, report = table.header, table.report
+    for group in layout.required:
+        if not any(name in header.fields for name in group):
+            label = " / ".join(layout.columns[name].label(header.language) for name in group)
+            report.add(
+                header.row,
+                label,
+                _("The column %(column)s is required but the file has none.") % {"column": label},
+                MAX_COLUMNS,
+            )
+    return report.ok
+
+
+def read_sheet(report: ImportReport, layout: Layout, content: bytes) -> Table | None:
+    """The table of the file the report is about (.xlsx or .csv, by its name) for the layout, or None with the
+    reasons in the report.
+
+    Of a workbook, the sheet whose header matches the layout best is read. The file must have the columns the
+    layout requires.
+    """
+    table = _find_table(report, layout, content)
+    if table is None or not _has_required_columns(table, layout):
+        return None
+    return table
+
+
+def _too_large() -> str:
+    limit = settings.GRASSROOTS_IMPORT_MAX_BYTES
+    return _("The file is too large: at most %(mb).1f MB can be imported at once.") % {"mb": limit / 1024 / 1024}
+
+
+def _file_content(path_or_file) -> tuple[str, bytes | None, str]:
+    """(file name, content, problem) of a path on disk or an open or uploaded file; no content when too large."""
+    if isinstance(path_or_file, (str, os.PathLike)):
+        name = os.path.basename(os.fspath(path_or_file))
+        try:
+            if os.path.getsize(path_or_file) > settings.GRASSROOTS_IMPORT_MAX_BYTES:
+                return name, None, _too_large()
+            with open(path_or_file, "rb") as handle:
+                return name, handle.read(), ""
+        except OSError as exc:
+            return name, None, _("The file cannot be opened: %(error)s") % {"error": exc.strerror or exc}
+    name = os.path.basename(getattr(path_or_file, "name", "") or "")
+    size = getattr(path_or_file, "size", None)
+    if size is not None and size > settings.GRASSROOTS_IMPORT_MAX_BYTES:
+        return name, None, _too_large()
+    if hasattr(path_or_file, "seek"):
+        path_or_file.seek(0)
+    read_chunks = getattr(path_or_file, "chunks", None)
+    return name, b"".join(read_chunks()) if read_chunks else path_or_file.read(), ""
+
+
+def read_file(kind: str, path_or_file) -> tuple[ImportReport, bytes | None]:
+    """The report of an import of a file (a path on disk, an open or an uploaded file), and the file's content.
+
+    The content is None when the file cannot be had (too large, not there); the report then says why.
+    """
+    name, content, problem = _file_content(path_or_file)
     report = ImportReport(kind=kind, file_name=name)
-    if kind not in _REQUIRED:
+    if problem:
+        report.add(0, "", problem)
+    return report, content
+
+
+# --------------------------------------------------------------------------------------------------
+# Entry points
+
+
+def _run(*, actor, report: ImportReport, content: bytes) -> ImportReport:
+    kind = report.kind
+    if kind not in _LAYOUTS:
         report.add(0, "", _("Unknown kind of import: %(kind)s.") % {"kind": kind})
         return report
     if not can_anywhere(actor, Action.IMPORT) or (
@@ -1392,63 +1569,14 @@ def _run(*, actor, kind: str, content: bytes, name: str) -> ImportReport:
     ):
         report.add(0, "", _("Your role does not include importing this."))
         return report
-    extension = os.path.splitext(name)[1].lower()
-    if extension == ".xls":
-        report.add(
-            0,
-            "",
-            _("Old .xls files cannot be read: open it in your spreadsheet program and save it as .xlsx."),
-        )
+    layout = _LAYOUTS[kind]
+    table = _find_table(report, layout, content)
+    if table is None:
         return report
-    if extension not in _XLSX + _TEXT:
-        report.add(0, "", _("Only .xlsx and .csv files can be imported."))
-        return report
-    if len(content) > settings.GRASSROOTS_IMPORT_MAX_BYTES:
-        report.add(0, "", _too_large())
-        return report
-    if not content.strip():
-        report.add(0, "", _("The file is empty."))
-        return report
-
-    chosen: tuple[_Sheet, _Header] | None = None
-    anything = False
-    try:
-        with contextlib.closing(_sheets(content, extension, kind)) as sheets:
-            for sheet in sheets:
-                anything = anything or bool(sheet.rows)
-                header = _find_header(sheet, kind)
-                if header and (chosen is None or header.score > chosen[1].score):
-                    chosen = (sheet, header)
-                    if header.score >= HEADER_MIN_MATCHES:
-                        break
-    except _Unreadable as exc:
-        report.add(0, "", str(exc))
-        return report
-    if not anything:
-        report.add(0, "", _("The file is empty."))
-        return report
-    columns = _COLUMNS[kind]
-    if chosen is None:
-        report.add(
-            0,
-            "",
-            _("No header row was found in the first %(n)d rows. Columns should be headed like: %(columns)s.")
-            % {"n": HEADER_SEARCH_ROWS, "columns": ", ".join(f"{c.zh}/{c.en}" for c in columns.values())},
-        )
-        return report
-    sheet, header = chosen
-    for group in _REQUIRED[kind]:
-        if not any(name in header.fields for name in group):
-            label = " / ".join(columns[name].label(header.language) for name in group)
-            report.add(
-                header.row,
-                label,
-                _("The column %(column)s is required but the file has none.") % {"column": label},
-                MAX_COLUMNS,
-            )
-    if not report.ok:
+    if not _has_required_columns(table, layout):
+        header = table.header
         other = MEMBERS if kind == ORGANIZATIONS else ORGANIZATIONS
-        if _header_score(sheet.head()[header.row - 1], other) > header.score:
+        if _header_score(table.sheet.head()[header.row - 1], _LAYOUTS[other]) > header.score:
             report.add(
                 header.row,
                 "",
@@ -1456,13 +1584,16 @@ def _run(*, actor, kind: str, content: bytes, name: str) -> ImportReport:
                 if other == MEMBERS
                 else _("This file looks like a list of organizations, not of members."),
             )
-        return report._finish()
+        return report.finish()
+    rows = table.rows()
+    if not rows:
+        return report.finish()
 
     try:
         if kind == MEMBERS:
-            _import_members(actor, sheet, header, report)
+            _import_members(actor, rows, report)
         else:
-            _import_organizations(actor, sheet, header, report)
+            _import_organizations(actor, rows, report)
     except _Stale:
         report.add(
             0,
@@ -1479,41 +1610,21 @@ def _run(*, actor, kind: str, content: bytes, name: str) -> ImportReport:
         report.add(0, "", _("The organization tree cannot grow that deep or that wide at one place."))
     if not report.ok:
         report.created = report.updated = report.unchanged = 0
-    return report._finish()
+    return report.finish()
 
 
-def _too_large() -> str:
-    limit = settings.GRASSROOTS_IMPORT_MAX_BYTES
-    return _("The file is too large: at most %(mb).1f MB can be imported at once.") % {"mb": limit / 1024 / 1024}
+def _import(*, actor, kind: str, path_or_file) -> ImportReport:
+    report, content = read_file(kind, path_or_file)
+    if content is None:
+        return report
+    return _run(actor=actor, report=report, content=content)
 
 
 def import_file(*, actor, kind: str, uploaded) -> ImportReport:
     """Import an uploaded .xlsx or .csv file of members or organizations (all or nothing)."""
-    name = os.path.basename(getattr(uploaded, "name", "") or "")
-    size = getattr(uploaded, "size", None)
-    if size is not None and size > settings.GRASSROOTS_IMPORT_MAX_BYTES:
-        report = ImportReport(kind=kind, file_name=name)
-        report.add(0, "", _too_large())
-        return report
-    if hasattr(uploaded, "seek"):
-        uploaded.seek(0)
-    content = b"".join(uploaded.chunks()) if hasattr(uploaded, "chunks") else uploaded.read()
-    return _run(actor=actor, kind=kind, content=content, name=name)
+    return _import(actor=actor, kind=kind, path_or_file=uploaded)
 
 
 def import_path(*, actor, kind: str, path) -> ImportReport:
     """Import a .xlsx or .csv file from disk (the command line), all or nothing."""
-    name = os.path.basename(str(path))
-    try:
-        size = os.path.getsize(path)
-        if size > settings.GRASSROOTS_IMPORT_MAX_BYTES:
-            report = ImportReport(kind=kind, file_name=name)
-            report.add(0, "", _too_large())
-            return report
-        with open(path, "rb") as handle:
-            content = handle.read()
-    except OSError as exc:
-        report = ImportReport(kind=kind, file_name=name)
-        report.add(0, "", _("The file cannot be opened: %(error)s") % {"error": exc.strerror or exc})
-        return report
-    return _run(actor=actor, kind=kind, content=content, name=name)
+    return _import(actor=actor, kind=kind, path_or_file=path)

@@ -20,10 +20,18 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.response import Response
 
+from grassroots.core.api import (
+    MAX_ID,
+    AtomicCreateViewSet,
+    PeriodCode,
+    ScopedCode,
+    ScopedPrimaryKey,
+    id_filter,
+    organization_period_filter,
+)
 from grassroots.core.audit import audit, register_actions, snapshot
 from grassroots.core.errors import Conflict, ValidationError
 from grassroots.core.policy import Action, can, require, restrict, subject
-from grassroots.duties.api import PeriodCode, ScopedCode, ScopedPrimaryKey
 from grassroots.organizations.models import Member, Organization, subtree_q
 
 from . import selectors, services
@@ -59,15 +67,10 @@ register_actions(
     }
 )
 
-MAX_ID = 2**63 - 1  # the largest id a database column holds: beyond it a filter is bad input, not a crash
 MASK = "***"
 
 
 # ---------------------------------------------------------------- shared fields and helpers
-
-
-def _id_filter(field_name: str):
-    return filters.NumberFilter(field_name=field_name, min_value=1, max_value=MAX_ID, decimal_places=0)
 
 
 class MemberRef(ScopedPrimaryKey):
@@ -262,7 +265,7 @@ class MeetingFilter(filters.FilterSet):
     within = filters.CharFilter(method="filter_within", help_text="Code of an organization: its whole subtree.")
     held_from = filters.DateFilter(field_name="held_on", lookup_expr="gte")
     held_to = filters.DateFilter(field_name="held_on", lookup_expr="lte")
-    host = _id_filter("host_id")
+    host = id_filter("host_id")
 
     class Meta:
         model = Meeting
@@ -441,7 +444,7 @@ class StudyRecordCreateSerializer(serializers.Serializer):
 
 class StudyRecordFilter(filters.FilterSet):
     organization = filters.CharFilter(field_name="member__organization__code")
-    member = _id_filter("member_id")
+    member = id_filter("member_id")
     studied_from = filters.DateFilter(field_name="studied_on", lookup_expr="gte")
     studied_to = filters.DateFilter(field_name="studied_on", lookup_expr="lte")
 
@@ -501,18 +504,10 @@ class StudyPlanSerializer(serializers.ModelSerializer):
         validators = []  # the model's constraint is checked with its own message
 
 
-class StudyPlanFilter(filters.FilterSet):
-    organization = filters.CharFilter(field_name="organization__code")
-    period = filters.CharFilter(field_name="period__code")
-
-    class Meta:
-        model = StudyPlan
-        fields = ["organization", "period"]
+StudyPlanFilter = organization_period_filter(StudyPlan)
 
 
-class StudyPlanViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
+class StudyPlanViewSet(AtomicCreateViewSet):
     """Hours each member must study in a period, set by an organization for its subtree."""
 
     serializer_class = StudyPlanSerializer
@@ -521,10 +516,6 @@ class StudyPlanViewSet(
     def get_queryset(self):
         qs = StudyPlan.objects.select_related("organization", "period")
         return restrict(self.request.user, Action.VIEW, qs).order_by("organization__path", "period__start", "id")
-
-    @transaction.atomic  # a period made for a refused call is not kept
-    def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -628,7 +619,7 @@ class RankingSerializer(serializers.Serializer):
 
 class PointEntryFilter(filters.FilterSet):
     organization = filters.CharFilter(field_name="member__organization__code")
-    member = _id_filter("member_id")
+    member = id_filter("member_id")
     rule = filters.CharFilter(field_name="rule__code")
     year = filters.NumberFilter(field_name="earned_on__year", min_value=1, max_value=9999, decimal_places=0)
     earned_from = filters.DateFilter(field_name="earned_on", lookup_expr="gte")
@@ -879,7 +870,7 @@ class CareAlertSerializer(serializers.Serializer):
 
 class CareCaseFilter(filters.FilterSet):
     organization = filters.CharFilter(field_name="member__organization__code")
-    member = _id_filter("member_id")
+    member = id_filter("member_id")
     open = filters.BooleanFilter(field_name="closed_on", lookup_expr="isnull")
 
     class Meta:
@@ -978,8 +969,8 @@ class CareVisitCreateSerializer(serializers.Serializer):
 
 class CareVisitFilter(filters.FilterSet):
     organization = filters.CharFilter(field_name="case__member__organization__code")
-    member = _id_filter("case__member_id")
-    case = _id_filter("case_id")
+    member = id_filter("case__member_id")
+    case = id_filter("case_id")
     visited_from = filters.DateFilter(field_name="visited_on", lookup_expr="gte")
     visited_to = filters.DateFilter(field_name="visited_on", lookup_expr="lte")
 
@@ -1062,7 +1053,7 @@ class TalkCreateSerializer(serializers.Serializer):
 
 class TalkFilter(filters.FilterSet):
     organization = filters.CharFilter(field_name="member__organization__code")
-    member = _id_filter("member_id")
+    member = id_filter("member_id")
     year = filters.NumberFilter(field_name="talked_on__year", min_value=1, max_value=9999, decimal_places=0)
 
     class Meta:

@@ -21,18 +21,14 @@ already kept is a problem (correct it on the record's page). One audit entry rec
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -78,7 +74,7 @@ _ORGANIZATION = (
     ),
 )
 
-MEETING_COLUMNS = sheets._columns(
+MEETING_COLUMNS = sheets.columns(
     _ORG_CODE,
     _ORGANIZATION,
     ("kind", "会议类型", "Meeting", ("会议类别", "会议形式", "类型", "活动类型", "kind", "type", "meeting type")),
@@ -109,25 +105,9 @@ MEETING_COLUMNS = sheets._columns(
     ("resolutions", "决议", "Resolutions", ("会议决议", "决定事项", "决议事项")),
 )
 
-STUDY_COLUMNS = sheets._columns(
+STUDY_COLUMNS = sheets.columns(
     ("name", "姓名", "Name", ("党员姓名", "名字", "full name", "member name", "member")),
-    (
-        "id_number",
-        "身份证号",
-        "ID number",
-        (
-            "身份证号码",
-            "公民身份号码",
-            "公民身份证号码",
-            "身份证",
-            "身份证件号码",
-            "id no",
-            "id",
-            "id card",
-            "id card number",
-            "identity card number",
-        ),
-    ),
+    sheets.ID_NUMBER_COLUMN,
     _ORG_CODE,
     _ORGANIZATION,
     (
@@ -140,19 +120,15 @@ STUDY_COLUMNS = sheets._columns(
     ("hours", "学时", "Hours", ("学习时长", "学习学时", "学时数", "时长", "小时", "课时", "hours studied", "duration")),
 )
 
-# The reader of the organizations import finds headers and CSV delimiters by the columns of a kind.
-_COLUMNS = {MEETINGS: MEETING_COLUMNS, STUDY: STUDY_COLUMNS}
-for _kind, _columns in _COLUMNS.items():
-    sheets._COLUMNS[_kind] = _columns
-    sheets._ALIASES[_kind] = sheets._alias_index(_columns)
-
-# Each entry is a set of fields of which at least one must be present.
-_REQUIRED = {
-    MEETINGS: (("org_code", "organization"), ("kind",), ("held_on",), ("topic",)),
-    STUDY: (("id_number", "name"), ("title",), ("studied_on",), ("hours",)),
+# Each required entry is a set of fields of which at least one must be present.
+_LAYOUTS = {
+    MEETINGS: sheets.Layout(
+        MEETING_COLUMNS, required=(("org_code", "organization"), ("kind",), ("held_on",), ("topic",))
+    ),
+    STUDY: sheets.Layout(STUDY_COLUMNS, required=(("id_number", "name"), ("title",), ("studied_on",), ("hours",))),
 }
 
-KIND_WORDS = sheets._words(
+KIND_WORDS = sheets.words(
     {
         MeetingKind.GENERAL: (
             "支部党员大会",
@@ -179,7 +155,9 @@ _PEOPLE = (
     ("absent", AttendanceStatus.ABSENT),
     ("excused", AttendanceStatus.EXCUSED),
 )
-_EVERYONE = {sheets._key(w) for w in ("全体党员", "全体", "全体成员", "全体党员参加", "all", "all members", "everyone")}
+_EVERYONE = {
+    sheets.match_key(w) for w in ("全体党员", "全体", "全体成员", "全体党员参加", "all", "all members", "everyone")
+}
 _OPEN, _CLOSE = "([【〔{", ")]】〕}"
 _SEPARATORS = "、,;"
 _PERSON = re.compile(r"(?P<name>[^(\[【〔{]+?)\s*(?:[(\[【〔{]\s*(?P<reason>[^)\]】〕}]*?)\s*[)\]】〕}]?)?")
@@ -201,7 +179,7 @@ class _Person:
 
 @dataclass
 class _MeetingRow:
-    row: sheets._Row
+    row: sheets.Row
     org_code: str = ""
     org_name: str = ""
     organization: Organization | None = None
@@ -220,7 +198,7 @@ class _MeetingRow:
 
 @dataclass
 class _StudyRow:
-    row: sheets._Row
+    row: sheets.Row
     id_number: str = ""  # empty when not given, or when given wrong (the row then has a problem)
     id_given: bool = False
     name: str = ""
@@ -275,7 +253,7 @@ def split_names(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _day(row: sheets._Row, name: str, today: dt.date) -> dt.date | None:
+def _day(row: sheets.Row, name: str, today: dt.date) -> dt.date | None:
     """A day (not a month or a year), not in the future."""
     value, precision = row.date(name)
     if value is None:
@@ -296,25 +274,25 @@ def _same(text: str) -> str:
     return clean_text(text)
 
 
-def _prose(row: sheets._Row, name: str, max_length: int | None = None) -> str:
+def _prose(row: sheets.Row, name: str, max_length: int | None = None) -> str:
     """A cell of Chinese prose (a topic, minutes) as written: spaces tidied, full-width punctuation kept."""
     value = row.raw(name)
     if not isinstance(value, str):
         return row.text(name, max_length)
     text = re.sub(r"[^\S\n]+", " ", value.replace("\r\n", "\n")).strip()
-    if clean_text(text) in sheets._EXCEL_ERRORS or (max_length and len(text) > max_length):
+    if clean_text(text) in sheets.EXCEL_ERRORS or (max_length and len(text) > max_length):
         return row.text(name, max_length)  # reports the problem
     return text
 
 
-def _required_text(row: sheets._Row, name: str, max_length: int, missing: str) -> str:
+def _required_text(row: sheets.Row, name: str, max_length: int, missing: str) -> str:
     text = _prose(row, name, max_length)
     if not text and not row.has(name):
         row.problem(name, missing)
     return text
 
 
-def _parse_meeting(row: sheets._Row, today: dt.date) -> _MeetingRow:
+def _parse_meeting(row: sheets.Row, today: dt.date) -> _MeetingRow:
     item = _MeetingRow(
         row=row,
         org_code=row.text("org_code", 32),
@@ -339,7 +317,7 @@ def _parse_meeting(row: sheets._Row, today: dt.date) -> _MeetingRow:
         text = row.text(column)
         if not text:
             continue
-        if column == "present" and sheets._key(text) in _EVERYONE:
+        if column == "present" and sheets.match_key(text) in _EVERYONE:
             item.everyone = True
             continue
         for name, reason in split_names(text):
@@ -366,7 +344,7 @@ def _parse_meeting(row: sheets._Row, today: dt.date) -> _MeetingRow:
     return item
 
 
-def _hours(row: sheets._Row) -> Decimal | None:
+def _hours(row: sheets.Row) -> Decimal | None:
     text = row.text("hours")
     if not text:
         if not row.has("hours"):
@@ -385,7 +363,7 @@ def _hours(row: sheets._Row) -> Decimal | None:
     return hours.quantize(Decimal("0.1"))
 
 
-def _parse_study(row: sheets._Row, today: dt.date) -> _StudyRow:
+def _parse_study(row: sheets.Row, today: dt.date) -> _StudyRow:
     item = _StudyRow(
         row=row,
         name=row.text("name", 100, clean_name),
@@ -394,7 +372,7 @@ def _parse_study(row: sheets._Row, today: dt.date) -> _StudyRow:
     )
     if row.has("id_number"):
         item.id_given = True
-        item.id_number = sheets._id_number(row)
+        item.id_number = row.id_number()
     elif not item.name and not row.bad:
         row.problem("name", _("Name the member: the ID number (身份证号) or the name."))
     title = _required_text(row, "title", 200, _("Say what was studied."))
@@ -413,61 +391,15 @@ def _parse_study(row: sheets._Row, today: dt.date) -> _StudyRow:
 # Organizations and members
 
 
-def _resolve_organizations(actor, items) -> None:
-    """The organization of each row, by code or by name among those the actor may import into."""
-    codes = sorted({i.org_code for i in items if i.org_code})
-    names = sorted({i.org_name for i in items if i.org_name and not i.org_code})
-    by_code: dict[str, Organization] = {}
-    for chunk in sheets._chunks(codes):
-        for org in Organization.objects.filter(code__in=chunk).select_related("parent"):
-            by_code[org.code] = org
-    by_name: dict[str, list[Organization]] = defaultdict(list)
-    in_scope = restrict(actor, Action.IMPORT, Organization.objects.select_related("parent"))
-    for chunk in sheets._chunks(names):
-        for org in in_scope.filter(Q(name__in=chunk) | Q(name_en__in=chunk)):
-            for key in {org.name, org.name_en} & set(chunk):
-                by_name[key].append(org)
-    allowed: dict[int, bool] = {}
-    for item in items:
-        row = item.row
-        if item.org_code:
-            column, org = "org_code", by_code.get(item.org_code)
-            if org is None:
-                row.problem(column, _("There is no organization with the code %(code)s.") % {"code": item.org_code})
-                continue
-        elif item.org_name:
-            column, found = "organization", by_name.get(item.org_name, [])
-            if not found:
-                row.problem(
-                    column,
-                    _("There is no organization named %(name)s among those you may import into.")
-                    % {"name": item.org_name},
-                )
-                continue
-            if len(found) > 1:
-                row.problem(
-                    column,
-                    _(
-                        "Several organizations are named %(name)s; add a column 组织编码 (organization code) "
-                        "to say which."
-                    )
-                    % {"name": item.org_name},
-                )
-                continue
-            org = found[0]
-        else:
-            if isinstance(item, _MeetingRow):
-                name = "organization" if "organization" in row.header.fields else "org_code"
-                row.problem(name, _("The organization is missing."))
-            continue
-        if org.pk not in allowed:
-            allowed[org.pk] = can(actor, Action.IMPORT, org) and can(actor, Action.CHANGE, org)
-        if not allowed[org.pk]:
-            row.problem(column, _("%(org)s is outside the organizations you may import into.") % {"org": org.name})
-        elif not org.is_active:
-            row.problem(column, _("%(org)s is no longer active.") % {"org": org.name})
-        else:
-            item.organization = org
+def _resolve_organizations(actor, items, *, required: bool) -> None:
+    """The organization of each row, by code or by name among those the actor may import into and change."""
+    sheets.resolve_organizations(
+        actor,
+        items,
+        queryset=Organization.objects.select_related("parent"),
+        actions=(Action.IMPORT, Action.CHANGE),
+        required=required,
+    )
 
 
 def _by_name(members) -> dict[str, list[Member]]:
@@ -562,13 +494,13 @@ def _resolve_members(actor, items: list[_StudyRow]) -> None:
     """The member of each study row: by ID number, else by name (within the organization given, if any)."""
     ids = sorted({i.id_number for i in items if i.id_number})
     by_id: dict[str, Member] = {}
-    for chunk in sheets._chunks(ids):
+    for chunk in sheets.chunks(ids):
         for member in Member.objects.filter(id_number__in=chunk).select_related("organization"):
             by_id[member.id_number] = member
     named = sorted({i.name for i in items if i.name and not i.id_given})
     candidates: dict[str, list[Member]] = defaultdict(list)
     scope = restrict(actor, Action.IMPORT, Member.objects.filter(status=MemberStatus.ACTIVE))
-    for chunk in sheets._chunks(named):
+    for chunk in sheets.chunks(named):
         for member in scope.filter(name__in=chunk).select_related("organization").order_by("pk"):
             candidates[member.name].append(member)
     allowed: dict[int, bool] = {}
@@ -630,64 +562,6 @@ def _resolve_members(actor, items: list[_StudyRow]) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Reading the file
-
-
-def _read(report: ImportReport, kind: str, content: bytes, name: str):
-    """The sheet holding the rows of the kind and its header, or None with the reasons in the report."""
-    extension = os.path.splitext(name)[1].lower()
-    if extension == ".xls":
-        report.add(0, "", _("Old .xls files cannot be read: open it in your spreadsheet program and save it as .xlsx."))
-        return None
-    if extension not in sheets._XLSX + sheets._TEXT:
-        report.add(0, "", _("Only .xlsx and .csv files can be imported."))
-        return None
-    if len(content) > settings.GRASSROOTS_IMPORT_MAX_BYTES:
-        report.add(0, "", sheets._too_large())
-        return None
-    if not content.strip():
-        report.add(0, "", _("The file is empty."))
-        return None
-    columns = _COLUMNS[kind]
-    chosen = None
-    anything = False
-    try:
-        with contextlib.closing(sheets._sheets(content, extension, kind)) as found:
-            for sheet in found:
-                anything = anything or bool(sheet.rows)
-                header = sheets._find_header(sheet, kind)
-                if header and (chosen is None or header.score > chosen[1].score):
-                    chosen = (sheet, header)
-                    if header.score >= sheets.HEADER_MIN_MATCHES:
-                        break
-    except sheets._Unreadable as exc:
-        report.add(0, "", str(exc))
-        return None
-    if not anything:
-        report.add(0, "", _("The file is empty."))
-        return None
-    if chosen is None:
-        report.add(
-            0,
-            "",
-            _("No header row was found in the first %(n)d rows. Columns should be headed like: %(columns)s.")
-            % {"n": sheets.HEADER_SEARCH_ROWS, "columns": ", ".join(f"{c.zh}/{c.en}" for c in columns.values())},
-        )
-        return None
-    sheet, header = chosen
-    for group in _REQUIRED[kind]:
-        if not any(name in header.fields for name in group):
-            label = " / ".join(columns[name].label(header.language) for name in group)
-            report.add(
-                header.row,
-                label,
-                _("The column %(column)s is required but the file has none.") % {"column": label},
-                sheets.MAX_COLUMNS,
-            )
-    return chosen if report.ok else None
-
-
-# --------------------------------------------------------------------------------------------------
 # Writing
 
 
@@ -701,7 +575,7 @@ _SERVICE_FIELDS = {
 }
 
 
-def _service_problems(kind: str, row: sheets._Row, exc: ValidationError) -> None:
+def _service_problems(kind: str, row: sheets.Row, exc: ValidationError) -> None:
     """A service refusing a row: its messages on the columns they concern."""
     fields = _SERVICE_FIELDS[kind]
     if hasattr(exc, "error_dict"):
@@ -729,13 +603,13 @@ def _duplicates(items, describe) -> None:
             first[key] = item
 
 
-def _import_meetings(actor, sheet, header, report: ImportReport) -> set[str]:
+def _import_meetings(actor, table: sheets.Table) -> set[str]:
+    report = table.report
     today = timezone.localdate()
-    items = [_parse_meeting(row, today) for row in sheets._data_rows(sheet, header, report)]
+    items = [_parse_meeting(row, today) for row in table.rows()]
     if not items:
-        report.add(header.row, "", _("The file has a header row but no data rows below it."))
         return set()
-    _resolve_organizations(actor, items)
+    _resolve_organizations(actor, items, required=True)
     _resolve_people(items)
     _duplicates(
         items,
@@ -806,13 +680,13 @@ def _same_attendance(meeting: Meeting, attendance: dict[int, tuple[str, str]]) -
     return stored == {pk: status for pk, (status, _reason) in attendance.items()}
 
 
-def _import_study(actor, sheet, header, report: ImportReport) -> set[str]:
+def _import_study(actor, table: sheets.Table) -> set[str]:
+    report = table.report
     today = timezone.localdate()
-    items = [_parse_study(row, today) for row in sheets._data_rows(sheet, header, report)]
+    items = [_parse_study(row, today) for row in table.rows()]
     if not items:
-        report.add(header.row, "", _("The file has a header row but no data rows below it."))
         return set()
-    _resolve_organizations(actor, items)
+    _resolve_organizations(actor, items, required=False)
     _resolve_members(actor, items)
     _duplicates(
         items,
@@ -825,7 +699,7 @@ def _import_study(actor, sheet, header, report: ImportReport) -> set[str]:
     existing: dict[tuple, StudyRecord] = {}
     members = {item.member.pk for item in ready}
     days = {item.values["studied_on"] for item in ready}
-    for chunk in sheets._chunks(sorted(members)):
+    for chunk in sheets.chunks(sorted(members)):
         for record in StudyRecord.objects.filter(member_id__in=chunk, studied_on__in=days):
             existing.setdefault((record.member_id, record.studied_on, _same(record.title)), record)
     to_create, unchanged = [], 0
@@ -871,18 +745,17 @@ def import_content(*, actor, kind: str, content: bytes, name: str) -> ImportRepo
     if not can_anywhere(actor, Action.IMPORT):
         report.add(0, "", _("Your role does not include importing this."))
         return report
-    read = _read(report, kind, content, name)
-    if read is None:
-        return report._finish()
-    sheet, header = read
+    table = sheets.read_sheet(report, _LAYOUTS[kind], content)
+    if table is None:
+        return report.finish()
     try:
         with transaction.atomic():
-            paths = _IMPORTERS[kind](actor, sheet, header, report)
+            paths = _IMPORTERS[kind](actor, table)
             if report.ok:
                 audit(
                     "orglife.import",
                     actor=actor,
-                    organization=sheets._common_ancestor(paths) or sheets._actor_top(actor),
+                    organization=sheets.audit_organization(actor, paths),
                     after={
                         "kind": kind,
                         "file": name,
@@ -897,35 +770,21 @@ def import_content(*, actor, kind: str, content: bytes, name: str) -> ImportRepo
         report.add(0, "", str(exc.message))
     if not report.ok:
         report.created = report.updated = report.unchanged = 0
-    return report._finish()
+    return report.finish()
+
+
+def _import(*, actor, kind: str, path_or_file) -> ImportReport:
+    report, content = sheets.read_file(kind, path_or_file)
+    if content is None:
+        return report
+    return import_content(actor=actor, kind=kind, content=content, name=report.file_name)
 
 
 def import_file(*, actor, kind: str, uploaded) -> ImportReport:
     """Import an uploaded .xlsx or .csv file of meetings or study records (all or nothing)."""
-    name = os.path.basename(getattr(uploaded, "name", "") or "")
-    size = getattr(uploaded, "size", None)
-    if size is not None and size > settings.GRASSROOTS_IMPORT_MAX_BYTES:
-        report = ImportReport(kind=kind, file_name=name)
-        report.add(0, "", sheets._too_large())
-        return report
-    if hasattr(uploaded, "seek"):
-        uploaded.seek(0)
-    content = b"".join(uploaded.chunks()) if hasattr(uploaded, "chunks") else uploaded.read()
-    return import_content(actor=actor, kind=kind, content=content, name=name)
+    return _import(actor=actor, kind=kind, path_or_file=uploaded)
 
 
 def import_path(*, actor, kind: str, path) -> ImportReport:
     """Import a .xlsx or .csv file of meetings or study records from disk (the command line), all or nothing."""
-    name = os.path.basename(os.fspath(path))
-    try:
-        if os.path.getsize(path) > settings.GRASSROOTS_IMPORT_MAX_BYTES:
-            report = ImportReport(kind=kind, file_name=name)
-            report.add(0, "", sheets._too_large())
-            return report
-        with open(path, "rb") as handle:
-            content = handle.read()
-    except OSError as exc:
-        report = ImportReport(kind=kind, file_name=name)
-        report.add(0, "", _("The file cannot be opened: %(error)s") % {"error": exc.strerror or exc})
-        return report
-    return import_content(actor=actor, kind=kind, content=content, name=name)
+    return _import(actor=actor, kind=kind, path_or_file=path)
