@@ -175,17 +175,16 @@ def _drop_work_tables() -> None:
 
 
 def _insert_rows(table: str, columns: list[tuple[str, str]], rows: list[tuple]) -> None:
-    """Many rows from Python into a working table: one statement over arrays on PostgreSQL, executemany on SQLite."""
+    """Many rows of numbers from Python into a working table: COPY on PostgreSQL, executemany on SQLite."""
     if not rows:
         return
     names = ", ".join(name for name, _type in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            arrays = ", ".join(f"%s::{'float8' if ty == 'float' else ty}[]" for _name, ty in columns)
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})",
-                [list(c) for c in zip(*rows, strict=True)],
-            )
+            # Text COPY of numbers only (ints, floats, None): repr() round-trips a float exactly.
+            text = "".join("\t".join(r"\N" if v is None else repr(v) for v in row) + "\n" for row in rows)
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                copy.write(text)
         else:
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
 

@@ -367,9 +367,10 @@ class Rating(models.Model):
 class IndicatorValue(models.Model):
     """The value and score of one indicator for one organization in one run, with how it was found."""
 
-    # Written only by the engine, hundreds of thousands at a time, from the rows it has just read: the database
-    # checks no foreign key row by row and keeps one index, the unique one (run, organization, indicator), which
-    # also serves every read (by run, by run and organization). Deletes still cascade, through Django.
+    # Written only by the engine, millions at a time at province scale, from the rows it has just read: the key is
+    # (run, organization, indicator), the table's one index, which serves every read (by run, by run and
+    # organization); no id column, no sequence, no foreign key checked row by row. Deletes cascade through Django.
+    pk = models.CompositePrimaryKey("run", "organization", "indicator")
     run = models.ForeignKey(
         AssessmentRun, on_delete=models.CASCADE, related_name="values", db_constraint=False, db_index=False
     )
@@ -387,9 +388,6 @@ class IndicatorValue(models.Model):
     class Meta:
         verbose_name = _("indicator value")
         verbose_name_plural = _("indicator values")
-        constraints = [
-            models.UniqueConstraint(fields=["run", "organization", "indicator"], name="one_value_per_indicator")
-        ]
 
     def __str__(self):
         return f"{self.indicator_id}@{self.organization_id}: {self.score:.1f}"
