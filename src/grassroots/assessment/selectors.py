@@ -251,8 +251,11 @@ class Scope:
 
 
 def _assignments(s: Scope):
+    # The subtree as IN (organizations by path): SQLite then walks the assignments of each organization by index,
+    # where a join on the path lets it scan the whole period by due date to save the sort (1 s a query at scale).
+    subtree = Organization.objects.filter(s.q("path"))
     return (
-        Assignment.objects.filter(s.q("organization__path"), due_on__gte=s.start, due_on__lte=s.end)
+        Assignment.objects.filter(organization__in=subtree, due_on__gte=s.start, due_on__lte=s.end)
         .exclude(state__in=[AssignmentState.DRAFT, AssignmentState.CANCELLED])
         .select_related("duty", "organization")
         .order_by("due_on", "organization__path", "id")
