@@ -126,7 +126,6 @@ METRICS = [m.value for m in Metric]
 WORK_TABLES = (
     "tmp_assess_org",
     "tmp_assess_own",
-    "tmp_assess_part",
     "tmp_assess_sub",
     "tmp_assess_tree",
     "tmp_assessed",
@@ -190,18 +189,14 @@ def _insert_rows(table: str, columns: list[tuple[str, str]], rows: list[tuple]) 
 
 
 def _own(metrics: list[str], org: str, exprs: list[str], from_sql: str, params=()) -> None:
-    """Own totals of one record source: SELECT `org`, then the num and den of each of `metrics` (`exprs`, in that
-    order) `from_sql`. The query fills a table of its own (CREATE TABLE ... AS, which PostgreSQL may run with
-    parallel workers, unlike INSERT ... SELECT), copied into tmp_assess_own (a row per organization)."""
+    """Own totals of one record source into tmp_assess_own (a row per organization): SELECT `org`, then the num and
+    den of each of `metrics` (`exprs`, in that order) `from_sql`."""
     columns = [f"{m}_{part}" for m in metrics for part in ("n", "d")]
     assert len(exprs) == len(columns)
-    typed = ["CAST(NULL AS float)" if e == "NULL" else e for e in exprs]  # a bare NULL would make a text column
-    select = ", ".join(f"{e} AS {c}" for e, c in zip(typed, columns, strict=True))
-    _exec("DROP TABLE IF EXISTS tmp_assess_part")
-    _exec(f"CREATE TEMPORARY TABLE tmp_assess_part AS SELECT {org} AS org_id, {select} {from_sql}", params)
-    names = ", ".join(columns)
-    _exec(f"INSERT INTO tmp_assess_own (org_id, {names}) SELECT org_id, {names} FROM tmp_assess_part")
-    _exec("DROP TABLE tmp_assess_part")
+    select = ", ".join(f"{e} AS {c}" for e, c in zip(exprs, columns, strict=True))
+    _exec(
+        f"INSERT INTO tmp_assess_own (org_id, {', '.join(columns)}) SELECT {org} AS org_id, {select} {from_sql}", params
+    )
 
 
 # ---------------------------------------------------------------- stage 1: own totals
@@ -356,10 +351,19 @@ def _member_totals(ctx: Context) -> None:
     fraction = min(1.0, ctx.months / 12.0) * ctx.elapsed_share
     plain = float(plan.required_hours if plan else 32) * fraction
     cadre = float(plan.required_hours_cadre if plan else 56) * fraction
+    # A subtree reads the study records, posts and talks of its own members only (by the member index); the whole
+    # tree reads them all, in member order.
+    mine, mine_params = "", []
+    if ctx.run.scope.depth > 1:
+        mine = (
+            f" AND member_id IN (SELECT m2.id FROM {m} m2 JOIN {o} o2 ON o2.id = m2.organization_id "
+            "WHERE o2.path >= %s AND o2.path < %s)"
+        )
+        mine_params = ctx.scope_params
     _own(
         [Metric.STUDY, Metric.TALKS, Metric.CLAIMS],
         # Each active member once, with the study hours, open posts and talks of each member aggregated first
-        # (SQLite walks those by their member indexes in order; PostgreSQL hashes them).
+        # (SQLite walks those by their member indexes in order; PostgreSQL merges or hashes them).
         "x.org",
         ["SUM(CASE WHEN x.hours >= x.req THEN 1.0 ELSE x.hours / x.req END)", "COUNT(*)"]
         + ["SUM(x.talked)", "COUNT(*)", "0", "COUNT(*)"],
@@ -369,13 +373,13 @@ def _member_totals(ctx: Context) -> None:
         "   CASE WHEN k.member_id IS NULL THEN 0 ELSE 1 END AS talked "
         f"  FROM {m} m JOIN {o} o ON o.id = m.organization_id "
         f"  LEFT JOIN (SELECT member_id, SUM(CAST(hours AS float)) AS hours FROM {s} WHERE state = 'confirmed' "
-        "     AND studied_on >= %s AND studied_on <= %s GROUP BY member_id) h ON h.member_id = m.id "
-        f"  LEFT JOIN (SELECT DISTINCT member_id FROM {p} WHERE ended_on IS NULL) c ON c.member_id = m.id "
-        f"  LEFT JOIN (SELECT DISTINCT member_id FROM {tk} WHERE talked_on >= %s AND talked_on <= %s) k "
+        f"     AND studied_on >= %s AND studied_on <= %s{mine} GROUP BY member_id) h ON h.member_id = m.id "
+        f"  LEFT JOIN (SELECT DISTINCT member_id FROM {p} WHERE ended_on IS NULL{mine}) c ON c.member_id = m.id "
+        f"  LEFT JOIN (SELECT DISTINCT member_id FROM {tk} WHERE talked_on >= %s AND talked_on <= %s{mine}) k "
         "     ON k.member_id = m.id "
         f"  WHERE {ctx.in_scope} AND m.status = 'active'"
         ") x GROUP BY x.org",
-        [ctx.start, ctx.end, ctx.start, ctx.end, *ctx.scope_params],
+        [ctx.start, ctx.end, *mine_params, *mine_params, ctx.start, ctx.end, *mine_params, *ctx.scope_params],
     )
     cc, cv = t(CareCase), t(CareVisit)
     # A visit is in time when it falls within the case's interval before the as-of date; intervals are few, so
@@ -817,7 +821,8 @@ def compute(run: AssessmentRun, *, asof=None) -> dict:
     IndicatorValue.objects.filter(run=run).delete()
     Result.objects.filter(run=run).delete()
     if connection.vendor == "postgresql":
-        # Memory for the hash aggregates and sorts of this transaction (the server default is 4 MB).
+        # Memory for the hash aggregates and sorts of this transaction (the server default is 4 MB; more makes the
+        # planner hash millions of members where merging them in index order is twice as fast).
         _exec("SET LOCAL work_mem = '64MB'")
 
     def stage(name, fn, *args):
