@@ -52,6 +52,9 @@ from .models import (
 GRADE_ORDER = [Grade.EXCELLENT, Grade.GOOD, Grade.FAIR, Grade.POOR]
 GRADE_SCORES = np.array([95.0, 85.0, 75.0, 60.0])
 MONTHS_PER = {"month": 1, "quarter": 3, "year": 12}
+# PostgreSQL memory for the hash aggregates and sorts of a run (the server default is 4 MB; much more makes the
+# planner hash millions of members where merging them in index order is twice as fast).
+WORK_MEM = "64MB"
 
 
 def t(model) -> str:
@@ -613,12 +616,16 @@ def _group_scores(ctx: Context, children: dict, depth: dict) -> None:
 
 def _store_values(ctx: Context) -> None:
     """Every indicator value of the run into IndicatorValue, in one statement."""
+    if connection.vendor == "postgresql":
+        _exec("SET LOCAL work_mem = '256MB'")  # the sort below in memory (20 values per organization)
     _exec(
         f"INSERT INTO {t(IndicatorValue)} (run_id, organization_id, indicator_id, numerator, denominator, raw, score) "
-        # In the order of the unique index, so each row lands next to the last (not in a random page of it).
+        # In the order of the key, so each row lands next to the last (not in a random page of the index).
         f"SELECT %s, {VALUE_COLUMNS} FROM tmp_assess_val ORDER BY org_id, indicator_id",
         [ctx.run.pk],
     )
+    if connection.vendor == "postgresql":
+        _exec(f"SET LOCAL work_mem = '{WORK_MEM}'")
 
 
 # ---------------------------------------------------------------- stage 5: results
@@ -821,9 +828,7 @@ def compute(run: AssessmentRun, *, asof=None) -> dict:
     IndicatorValue.objects.filter(run=run).delete()
     Result.objects.filter(run=run).delete()
     if connection.vendor == "postgresql":
-        # Memory for the hash aggregates and sorts of this transaction (the server default is 4 MB; more makes the
-        # planner hash millions of members where merging them in index order is twice as fast).
-        _exec("SET LOCAL work_mem = '64MB'")
+        _exec(f"SET LOCAL work_mem = '{WORK_MEM}'")
 
     def stage(name, fn, *args):
         t0 = time.perf_counter()
