@@ -2,7 +2,6 @@
 
 import datetime as dt
 import io
-import time
 from collections import Counter
 
 import pytest
@@ -248,13 +247,10 @@ def test_bulk_scales_write_the_engines_records_without_files(county, tmp_path, s
 
 
 @pytest.mark.slow
-def test_the_county_year_is_realistic_and_fast(db, tmp_path, settings):
+def test_the_county_year_is_realistic(db, tmp_path, settings):
+    # How long it takes is measured by `make bench` (demo_build_*), not asserted here: this machine is shared.
     settings.MEDIA_ROOT = tmp_path / "media"
-    started = time.monotonic()
-    counts = _build("county")
-    elapsed = time.monotonic() - started
-    print(f"county demo with its year: {counts['year_seconds']} s for the year, {elapsed:.1f} s in all")
-    assert elapsed < 90
+    _build("county")
     run = AssessmentRun.objects.get()
     total = run.results.count()
     shares = {g: run.results.filter(grade=g).count() / total for g in Grade.values}
