@@ -405,12 +405,13 @@ def _member_totals(ctx: Context) -> None:
     _own(
         [Metric.CARE],
         "m.organization_id",
-        ["SUM(CASE WHEN v.last_visit IS NOT NULL AND v.last_visit >= cc.due_from THEN 1 ELSE 0 END)", "COUNT(*)"],
+        ["SUM(CASE WHEN cc.last_visit IS NOT NULL AND cc.last_visit >= cc.due_from THEN 1 ELSE 0 END)", "COUNT(*)"],
+        # The last visit of each case counted (by the visits' case index), not an aggregate of every visit.
         "FROM ("
-        f"  SELECT id, member_id, opened_on, closed_on, {cutoff} AS due_from FROM {cc}"
+        f"  SELECT c0.id, c0.member_id, c0.opened_on, c0.closed_on, {cutoff} AS due_from, "
+        f"  (SELECT MAX(v.visited_on) FROM {cv} v WHERE v.case_id = c0.id AND v.visited_on <= %s) AS last_visit "
+        f"  FROM {cc} c0"
         f") cc JOIN {m} m ON m.id = cc.member_id {join} "
-        f"LEFT JOIN (SELECT case_id, MAX(visited_on) AS last_visit FROM {cv} WHERE visited_on <= %s GROUP BY case_id) v "
-        "  ON v.case_id = cc.id "
         f"WHERE {where} AND cc.opened_on <= %s AND (cc.closed_on IS NULL OR cc.closed_on > %s) "
         "GROUP BY m.organization_id",
         [*cutoffs, ctx.asof, *ctx.scope_params, ctx.asof, ctx.asof],
