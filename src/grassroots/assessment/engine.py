@@ -70,6 +70,12 @@ class Context:
     months: int
     scope_path: str
 
+    @classmethod
+    def of(cls, run: AssessmentRun, asof) -> "Context":
+        """The context of a run counted up to `asof` (a day within its period)."""
+        period = run.period
+        return cls(run, period.start, period.end, asof, months_between(period.start, period.end), run.scope.path)
+
     @property
     def elapsed_months(self) -> int:
         """Whole months of the period passed by the as-of day (a month counts once its last day is reached)."""
@@ -176,11 +182,11 @@ def _drop_work_tables() -> None:
         _exec(f"DROP TABLE IF EXISTS {table}")
 
 
-def _insert_rows(table: str, columns: list[tuple[str, str]], rows: list[tuple]) -> None:
+def _insert_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
     """Many rows of numbers from Python into a working table: COPY on PostgreSQL, executemany on SQLite."""
     if not rows:
         return
-    names = ", ".join(name for name, _type in columns)
+    names = ", ".join(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Text COPY of numbers only (ints, floats, None): repr() round-trips a float exactly.
@@ -349,22 +355,30 @@ def _meeting_totals(ctx: Context) -> None:
     )
 
 
-def _member_totals(ctx: Context) -> None:
-    """One scan of the active members, joined to their study hours, posts and talks; then care and vetoes."""
-    o, m, s, p, tk = t(Organization), t(Member), t(StudyRecord), t(Post), t(Talk)
+def study_required(ctx: Context) -> tuple[float, float]:
+    """Hours a member and a cadre must have studied by the as-of day: the yearly plan of the nearest organization
+    at or above the scope (32 and 56 hours without one), for the part of the year the period covers and that has
+    passed."""
+    path = ctx.scope_path
     plan = (
         StudyPlan.objects.filter(
-            organization__path__in=[ctx.scope_path[:i] for i in range(4, len(ctx.scope_path) + 1, 4)],
+            organization__path__in=[path[:i] for i in range(4, len(path) + 1, 4)],
             period__start__lte=ctx.end,
             period__end__gte=ctx.start,
         )
         .order_by("-organization__depth")
         .first()
     )
-    # The yearly hours, for the part of the year the period covers and that has passed by the as-of day.
     fraction = min(1.0, ctx.months / 12.0) * ctx.elapsed_share
-    plain = float(plan.required_hours if plan else 32) * fraction
-    cadre = float(plan.required_hours_cadre if plan else 56) * fraction
+    return float(plan.required_hours if plan else 32) * fraction, float(
+        plan.required_hours_cadre if plan else 56
+    ) * fraction
+
+
+def _member_totals(ctx: Context) -> None:
+    """One scan of the active members, joined to their study hours, posts and talks; then care and vetoes."""
+    o, m, s, p, tk = t(Organization), t(Member), t(StudyRecord), t(Post), t(Talk)
+    plain, cadre = study_required(ctx)
     # A subtree reads the study records, posts and talks of its own members only (by the member index); the whole
     # tree reads them all, in member order.
     mine, mine_params = "", []
@@ -597,13 +611,7 @@ def _fuzzy_scores(ctx: Context, indicators: list[Indicator]) -> None:
     scores = methods.fuzzy_score(vectors, GRADE_SCORES)
     _insert_rows(
         "tmp_assess_val",
-        [
-            ("org_id", "bigint"),
-            ("indicator_id", "bigint"),
-            ("numerator", "float"),
-            ("raw", "float"),
-            ("score", "float"),
-        ],
+        ["org_id", "indicator_id", "numerator", "raw", "score"],
         [(org, ind, float(counts[i].sum()), float(scores[i]), float(scores[i])) for (org, ind), i in key_index.items()],
     )
 
@@ -750,10 +758,10 @@ def global_leaf_weights(children: dict) -> dict[int, float]:
 def _topsis_and_sensitivity(ctx: Context, children: dict) -> None:
     leaf_weights = global_leaf_weights(children)
     top = [i for i in children.get(None, []) if not i.is_adjustment and float(i.weight) > 0]
-    results = _fetch("SELECT org_id, org_id, ded, bonus, vetoed FROM tmp_assess_res")
+    results = _fetch("SELECT org_id, ded, bonus, vetoed FROM tmp_assess_res")
     if not results or not leaf_weights:
         return
-    org_ids = np.array([r[1] for r in results])
+    org_ids = np.array([r[0] for r in results])
     order = np.argsort(org_ids)
     sorted_orgs = org_ids[order]
 
@@ -786,17 +794,13 @@ def _topsis_and_sensitivity(ctx: Context, children: dict) -> None:
     filled = np.where(present, leaves, means[None, :])
     weights = np.array(list(leaf_weights.values()))
     closeness = methods.topsis(filled + 1e-9, weights / weights.sum(), np.ones(len(weights), bool)).closeness
-    levels = np.zeros(len(results), dtype=np.int64)  # one level: everything assessed together
-    topsis_rank = np.zeros(len(results), dtype=np.int64)
-    for level in np.unique(levels):
-        mask = levels == level
-        topsis_rank[mask] = methods.rank(closeness[mask])
+    topsis_rank = methods.rank(closeness)  # one level: everything assessed together
 
     groups = matrix([i.pk for i in top])
     gw = np.array([float(i.weight) for i in top])
-    ded = np.array([r[2] for r in results])
-    bonus = np.array([r[3] for r in results])
-    vetoed = np.array([r[4] for r in results], dtype=bool)
+    ded = np.array([r[1] for r in results])
+    bonus = np.array([r[2] for r in results])
+    vetoed = np.array([r[3] for r in results], dtype=bool)
     low = np.full(len(results), np.iinfo(np.int64).max)
     high = np.zeros(len(results), dtype=np.int64)
     for j in range(len(gw)):
@@ -806,15 +810,12 @@ def _topsis_and_sensitivity(ctx: Context, children: dict) -> None:
             present = ~np.isnan(groups)
             totals = np.where(present, groups, 0.0) @ w / np.maximum((present * w).sum(axis=1), 1e-12)
             totals = np.clip(totals - ded + bonus, 0, 100) - vetoed * 1000.0
-            for level in np.unique(levels):
-                mask = levels == level
-                ranks = methods.rank(totals[mask])
-                low[mask] = np.minimum(low[mask], ranks)
-                high[mask] = np.maximum(high[mask], ranks)
+            ranks = methods.rank(totals)
+            low = np.minimum(low, ranks)
+            high = np.maximum(high, ranks)
     _insert_rows(
         "tmp_assess_top",
-        [("org_id", "bigint"), ("closeness", "float"), ("rank_topsis", "integer")]
-        + [("rank_low", "integer"), ("rank_high", "integer")],
+        ["org_id", "closeness", "rank_topsis", "rank_low", "rank_high"],
         [
             (int(r[0]), float(closeness[i]), int(topsis_rank[i]), int(low[i]), int(high[i]))
             for i, r in enumerate(results)
@@ -836,7 +837,7 @@ def compute(run: AssessmentRun, *, asof=None) -> dict:
     timings = {}
     period = run.period
     asof = min(asof or timezone.localdate(), period.end)
-    ctx = Context(run, period.start, period.end, asof, months_between(period.start, period.end), run.scope.path)
+    ctx = Context.of(run, asof)
     system = run.system
     IndicatorValue.objects.filter(run=run).delete()
     Result.objects.filter(run=run).delete()

@@ -22,7 +22,7 @@ from grassroots.orglife.models import Attendance, AttendanceStatus, Meeting, Mee
 from grassroots.orglife.selectors import required_in, rules_for
 
 from . import methods, selectors
-from .engine import GRADE_ORDER, GRADE_SCORES, Context, months_between
+from .engine import GRADE_ORDER, GRADE_SCORES, Context, study_required
 from .models import EnteredValue, IndicatorKind, Metric, RaterGroup, Rating
 
 
@@ -79,8 +79,7 @@ def metric_totals(ctx: Context, organization: Organization, key_w: float, major_
     members = list(selectors.study_records(run, organization))
     claims = selectors.claim_records(run, organization).count()
     if members:
-        plain, cadre = selectors.study_required(run, organization)
-        plain, cadre = plain * ctx.elapsed_share, cadre * ctx.elapsed_share
+        plain, cadre = study_required(ctx)
         study = 0.0
         for m in members:
             need = cadre if m.is_cadre else plain
@@ -200,7 +199,7 @@ def assess(run, organizations, *, asof=None) -> dict[int, Outcome]:
     """The outcome of each organization given, computed from its own records, ratings and entered values."""
     period = run.period
     asof = min(asof or run.asof or timezone.localdate(), period.end)
-    ctx = Context(run, period.start, period.end, asof, months_between(period.start, period.end), run.scope.path)
+    ctx = Context.of(run, asof)
     system = run.system
     indicators = list(system.indicators.order_by("position", "id"))
     children = defaultdict(list)

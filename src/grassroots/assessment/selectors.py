@@ -39,12 +39,12 @@ from grassroots.orglife.models import (
     Meeting,
     MeetingState,
     RecordState,
-    StudyPlan,
     StudyRecord,
     Talk,
 )
 
-from .engine import GRADE_ORDER, global_leaf_weights, months_between
+from . import engine
+from .engine import GRADE_ORDER, global_leaf_weights
 from .models import (
     AssessmentRun,
     EnteredValue,
@@ -353,21 +353,8 @@ def unexcused_records(run, organization):
 
 
 def study_required(run, organization) -> tuple[float, float]:
-    """Hours a member and a cadre must study in the run's period, as the engine counts them."""
-    scope_path = run.scope.path
-    plan = (
-        StudyPlan.objects.filter(
-            organization__path__in=[scope_path[:i] for i in range(4, len(scope_path) + 1, 4)],
-            period__start__lte=run.period.end,
-            period__end__gte=run.period.start,
-        )
-        .order_by("-organization__depth")
-        .first()
-    )
-    fraction = min(1.0, months_between(run.period.start, run.period.end) / 12.0)
-    plain = float(plan.required_hours if plan else 32) * fraction
-    cadre = float(plan.required_hours_cadre if plan else 56) * fraction
-    return plain, cadre
+    """Hours a member and a cadre must have studied by the day the run counted to, as the engine counts them."""
+    return engine.study_required(engine.Context.of(run, run_asof(run)))
 
 
 def study_records(run, organization):
