@@ -126,9 +126,9 @@ def _analyze(*tables: str) -> None:
 #   tmp_assess_sub  own totals, one row per organization, and the sums of the children's rows, one per parent;
 #   tmp_assess_tree subtree totals of the assessed organizations, one row each, the same columns;
 #   tmp_assessed    the organizations assessed (the system's kind, active);
-#   tmp_assess_val  the indicator values as they are computed, written to IndicatorValue in one statement;
-#   tmp_assess_res, tmp_assess_top  totals and grades, then TOPSIS and sensitivity, written to Result with the
-#                   ranks in one statement (no UPDATE of rows just written).
+#   tmp_assess_res  the totals, TOPSIS and sensitivity of the assessed organizations, computed in numpy and written
+#                   to Result with their grades and ranks in one statement (no UPDATE of rows just written);
+#   tmp_assess_veto the reasons of the vetoes (few rows).
 # Wide rows mean one scan of each record table computes all the metrics it feeds, and the roll-up moves one row
 # per organization up the tree instead of one per metric.
 METRICS = [m.value for m in Metric]
@@ -139,11 +139,9 @@ WORK_TABLES = (
     "tmp_assess_tree",
     "tmp_assessed",
     "tmp_assess_meet",
-    "tmp_assess_val",
     "tmp_assess_res",
-    "tmp_assess_top",
+    "tmp_assess_veto",
 )
-VALUE_COLUMNS = "org_id, indicator_id, numerator, denominator, raw, score"
 
 
 def _cols(suffix="") -> list[str]:
@@ -158,18 +156,12 @@ def _work_tables(ctx: Context) -> None:
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_own (org_id bigint, {columns})")
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_sub (org_id bigint, parent_id bigint, depth integer, {columns})")
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_tree (org_id bigint PRIMARY KEY, {columns})")
+    # Numbers only, 64-bit, as the binary COPY of _insert_columns writes them.
     _exec(
-        "CREATE TEMPORARY TABLE tmp_assess_val (org_id bigint, indicator_id bigint, numerator float, "
-        "denominator float, raw float, score float NOT NULL)"
+        "CREATE TEMPORARY TABLE tmp_assess_res (org_id bigint, weighted float, ded float, bonus float, score float, "
+        "vetoed bigint, closeness float, rank_topsis float, rank_low float, rank_high float)"
     )
-    _exec(
-        "CREATE TEMPORARY TABLE tmp_assess_res (org_id bigint, parent_id bigint, weighted float, ded float, "
-        "bonus float, score float, grade varchar(12), vetoed integer)"
-    )
-    _exec(
-        "CREATE TEMPORARY TABLE tmp_assess_top (org_id bigint, closeness float, rank_topsis integer, "
-        "rank_low integer, rank_high integer)"
-    )
+    _exec("CREATE TEMPORARY TABLE tmp_assess_veto (org_id bigint, reason varchar(300))")
     _exec(
         f"INSERT INTO tmp_assess_org (org_id, parent_id, depth) SELECT o.id, o.parent_id, o.depth FROM {o} o "
         f"WHERE {ctx.in_scope}",
@@ -180,21 +172,6 @@ def _work_tables(ctx: Context) -> None:
 def _drop_work_tables() -> None:
     for table in WORK_TABLES:
         _exec(f"DROP TABLE IF EXISTS {table}")
-
-
-def _insert_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
-    """Many rows of numbers from Python into a working table: COPY on PostgreSQL, executemany on SQLite."""
-    if not rows:
-        return
-    names = ", ".join(columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Text COPY of numbers only (ints, floats, None): repr() round-trips a float exactly.
-            text = "".join("\t".join(r"\N" if v is None else repr(v) for v in row) + "\n" for row in rows)
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                copy.write(text)
-        else:
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
 
 
 def _scoped(ctx: Context, column: str) -> tuple[str, str]:
@@ -523,65 +500,101 @@ def _tree(system) -> tuple[list[Indicator], dict[int, list[Indicator]], dict[int
     return indicators, children, depth
 
 
-def _metric_leaves(ctx: Context, indicators: list[Indicator], raw: str, score: str) -> None:
-    """One INSERT for the given indicators: each assessed organization's subtree totals of its metric, scored.
+# The scores of the assessed organizations are computed in numpy over their subtree totals, all at once: one
+# array per indicator and column, one element per organization (NaN where SQL would have NULL, and a NaN score
+# where the organization has no value for the indicator). Grades and ranks are then given in SQL, as the results
+# are written, by a CASE over the bands and window functions.
+NUM, DEN, RAW, SCORE = range(4)
 
-    `raw` and `score` are SQL over y.num, y.den and the indicator's constants y.target, y.points, y.cap."""
-    if not indicators:
-        return
-    consts = " UNION ALL ".join(
-        f"SELECT {int(i.pk)} AS ind, '{Metric(i.metric).value}' AS metric, {float(i.target) or 1.0} AS target, "
-        f"{float(i.points)} AS points, {float(i.cap)} AS cap"
-        for i in indicators
+
+@dataclass
+class Sheet:
+    """The assessed organizations (sorted by id) and, per indicator, an (organizations x 4) array of numerator,
+    denominator, raw value and score."""
+
+    orgs: np.ndarray
+    values: dict[int, np.ndarray]
+
+    def new(self) -> np.ndarray:
+        return np.full((len(self.orgs), 4), np.nan)
+
+    def positions(self, org_ids) -> np.ndarray:
+        return np.searchsorted(self.orgs, np.asarray(org_ids, dtype=np.int64))
+
+    def scores(self, indicator_ids) -> np.ndarray:
+        """Organizations x indicators, NaN where an organization has no score."""
+        empty = np.full(len(self.orgs), np.nan)
+        return np.column_stack([self.values[i][:, SCORE] if i in self.values else empty for i in indicator_ids])
+
+
+def _sheet(ctx: Context, indicators: list[Indicator]) -> tuple[Sheet, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """The assessed organizations and the subtree totals of the metrics the indicators use, in one fetch."""
+    used = sorted({Metric(i.metric).value for i in indicators if i.metric})
+    columns = "".join(f", s.{m}_n, s.{m}_d" for m in used)
+    rows = _fetch(
+        f"SELECT a.org_id{columns} FROM tmp_assessed a LEFT JOIN tmp_assess_tree s ON s.org_id = a.org_id "
+        "ORDER BY a.org_id"
     )
-    used = sorted({Metric(i.metric).value for i in indicators})
-
-    def pick(part):
-        return "CASE i.metric " + " ".join(f"WHEN '{m}' THEN s.{m}_{part}" for m in used) + " END"
-
-    _exec(
-        f"INSERT INTO tmp_assess_val ({VALUE_COLUMNS}) SELECT y.org, y.ind, y.num, y.den, {raw}, {score} FROM ("
-        f"  SELECT a.org_id AS org, i.ind, i.target, i.points, i.cap, {pick('n')} AS num, {pick('d')} AS den "
-        "   FROM tmp_assessed a LEFT JOIN tmp_assess_tree s ON s.org_id = a.org_id "
-        f"  CROSS JOIN ({consts}) i"
-        ") y",
-    )
+    data = np.array(rows, dtype=float).reshape(len(rows), 1 + 2 * len(used))  # NULL -> NaN
+    totals = {m: (data[:, 1 + 2 * k], data[:, 2 + 2 * k]) for k, m in enumerate(used)}
+    return Sheet(data[:, 0].astype(np.int64), {}), totals
 
 
-def _leaf_scores(ctx: Context, indicators: list[Indicator]) -> None:
-    # Ratios against a target; nothing required (no duties, no meetings due, nobody in difficulty) earns full marks.
-    _metric_leaves(
-        ctx,
-        [i for i in indicators if i.kind == IndicatorKind.COMPUTED and i.metric],
-        "CASE WHEN y.den > 0 THEN y.num * 1.0 / y.den END",
-        "CASE WHEN y.den IS NULL OR y.den = 0 THEN 100.0 WHEN y.num * 1.0 / y.den >= y.target THEN 100.0 "
-        "ELSE 100.0 * y.num / y.den / y.target END",
-    )
-    # Counts: points each, up to the cap (no cap: no limit).
-    _metric_leaves(
-        ctx,
-        [i for i in indicators if (i.kind in (IndicatorKind.DEDUCTION, IndicatorKind.BONUS) or i.is_veto) and i.metric],
-        "COALESCE(y.num, 0)",
-        "CASE WHEN y.cap > 0 AND COALESCE(y.num, 0) * y.points > y.cap THEN y.cap ELSE COALESCE(y.num, 0) * y.points END",
-    )
+def _leaf_scores(ctx: Context, sheet: Sheet, totals: dict, indicators: list[Indicator]) -> None:
+    """Every leaf of every assessed organization: ratios and counts from its totals, entered values, ratings."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for ind in indicators:
+            if not ind.metric:
+                continue
+            num, den = totals[Metric(ind.metric).value]
+            out = sheet.new()
+            out[:, NUM], out[:, DEN] = num, den
+            if ind.kind == IndicatorKind.COMPUTED:
+                # A ratio against the target; nothing required (no duties, no meetings due, nobody in difficulty)
+                # earns full marks.
+                target = float(ind.target) or 1.0
+                ratio = np.where(den > 0, num / den, np.nan)
+                out[:, RAW] = ratio
+                out[:, SCORE] = np.where(
+                    np.isnan(den) | (den == 0), 100.0, np.where(ratio >= target, 100.0, 100.0 * ratio / target)
+                )
+            elif ind.kind in (IndicatorKind.DEDUCTION, IndicatorKind.BONUS) or ind.is_veto:
+                # A count: points each, up to the cap (no cap: no limit).
+                count = np.nan_to_num(num, nan=0.0)
+                points, cap = float(ind.points), float(ind.cap)
+                out[:, RAW] = count
+                out[:, SCORE] = np.minimum(count * points, cap) if cap > 0 else count * points
+            else:
+                continue
+            sheet.values[ind.pk] = out
     # Entered scores (0-100), and bonuses entered by hand (points, up to the cap).
-    ev = t(EnteredValue)
-    for ind in (
-        i for i in indicators if i.kind == IndicatorKind.ENTERED or (i.kind == IndicatorKind.BONUS and not i.metric)
-    ):
-        top = 100.0 if ind.kind == IndicatorKind.ENTERED else float(ind.cap)
-        _exec(
-            f"INSERT INTO tmp_assess_val ({VALUE_COLUMNS}) SELECT e.organization_id, e.indicator_id, NULL, NULL, "
-            f"e.value, CASE WHEN e.value > {top} THEN {top} WHEN e.value < 0 THEN 0.0 ELSE e.value * 1.0 END "
-            f"FROM {ev} e JOIN tmp_assessed a ON a.org_id = e.organization_id WHERE e.run_id = %s AND e.indicator_id = %s",
-            [ctx.run.pk, ind.pk],
+    entered = {
+        i.pk: (100.0 if i.kind == IndicatorKind.ENTERED else float(i.cap))
+        for i in indicators
+        if i.kind == IndicatorKind.ENTERED or (i.kind == IndicatorKind.BONUS and not i.metric)
+    }
+    if entered:
+        rows = _fetch(
+            f"SELECT e.organization_id, e.indicator_id, e.value FROM {t(EnteredValue)} e "
+            "JOIN tmp_assessed a ON a.org_id = e.organization_id "
+            f"WHERE e.run_id = %s AND e.indicator_id IN ({','.join(str(int(i)) for i in entered)})",
+            [ctx.run.pk],
         )
+        for ind, top in entered.items():
+            mine = [(org, float(value)) for org, i, value in rows if i == ind]
+            if mine:
+                out = sheet.new()
+                pos = sheet.positions([org for org, _v in mine])
+                value = np.array([v for _o, v in mine])
+                out[pos, RAW] = value
+                out[pos, SCORE] = np.clip(value, 0.0, top)
+                sheet.values[ind] = out
     qualitative = [i for i in indicators if i.kind == IndicatorKind.QUALITATIVE]
     if qualitative:
-        _fuzzy_scores(ctx, qualitative)
+        _fuzzy_scores(ctx, sheet)
 
 
-def _fuzzy_scores(ctx: Context, indicators: list[Indicator]) -> None:
+def _fuzzy_scores(ctx: Context, sheet: Sheet) -> None:
     """Ratings per rater group -> membership rows -> weighted by the groups (M(·,+)) -> a grade vector and score."""
     groups = list(RaterGroup.objects.filter(run=ctx.run).order_by("id"))
     if not groups:
@@ -607,134 +620,95 @@ def _fuzzy_scores(ctx: Context, indicators: list[Indicator]) -> None:
     present = counts.sum(axis=2) > 0
     w = np.where(present, weights[None, :], 0.0)
     w = w / np.where(w.sum(axis=1, keepdims=True) > 0, w.sum(axis=1, keepdims=True), 1.0)
-    vectors = np.einsum("kg,kgj->kj", w, membership)
-    scores = methods.fuzzy_score(vectors, GRADE_SCORES)
-    _insert_rows(
-        "tmp_assess_val",
-        ["org_id", "indicator_id", "numerator", "raw", "score"],
-        [(org, ind, float(counts[i].sum()), float(scores[i]), float(scores[i])) for (org, ind), i in key_index.items()],
-    )
+    scores = methods.fuzzy_score(np.einsum("kg,kgj->kj", w, membership), GRADE_SCORES)
+    votes = counts.sum(axis=(1, 2))
+    for ind in sorted({ind for _org, ind in keys}):
+        mine = np.array([key_index[k] for k in keys if k[1] == ind])
+        out = sheet.new()
+        pos = sheet.positions([keys[k][0] for k in mine])
+        out[pos, NUM] = votes[mine]
+        out[pos, RAW] = out[pos, SCORE] = scores[mine]
+        sheet.values[ind] = out
 
 
-def _group_scores(ctx: Context, children: dict, depth: dict) -> None:
-    """Each group's score: the weighted mean of its children that have a score (missing ones give way)."""
+def _weighted_mean(sheet: Sheet, kids: list[Indicator]) -> np.ndarray:
+    """The weighted mean of the kids' scores that are present (missing ones give way); NaN where none is."""
+    scores = sheet.scores([k.pk for k in kids])
+    w = np.array([float(k.weight) for k in kids])
+    present = ~np.isnan(scores)
+    weight = present @ w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(weight > 0, np.where(present, scores, 0.0) @ w / weight, np.nan)
+
+
+def _weighted(children: dict, parent) -> list[Indicator]:
+    return [k for k in children.get(parent, []) if not k.is_adjustment and float(k.weight) > 0]
+
+
+def _group_scores(sheet: Sheet, children: dict, depth: dict) -> None:
+    """Each group's score, from the deepest groups up: the weighted mean of its children that have a score."""
     groups = [i for kids in children.values() for i in kids if i.kind == IndicatorKind.GROUP]
-    for level in sorted({depth[g.pk] for g in groups}, reverse=True):
-        edges = []
-        for g in (g for g in groups if depth[g.pk] == level):
-            for child in children.get(g.pk, []):
-                if not child.is_adjustment and float(child.weight) > 0:
-                    edges.append(f"SELECT {int(child.pk)} AS child, {int(g.pk)} AS parent, {float(child.weight)} AS w")
-        if not edges:
-            continue
-        _exec(
-            f"INSERT INTO tmp_assess_val ({VALUE_COLUMNS}) "
-            "SELECT v.org_id, e.parent, NULL, NULL, NULL, SUM(e.w * v.score) / SUM(e.w) "
-            f"FROM tmp_assess_val v JOIN ({' UNION ALL '.join(edges)}) e ON e.child = v.indicator_id "
-            "GROUP BY v.org_id, e.parent",
-        )
+    for group in sorted(groups, key=lambda g: -depth[g.pk]):
+        kids = _weighted(children, group.pk)
+        if kids:
+            score = _weighted_mean(sheet, kids)
+            if not np.isnan(score).all():
+                out = sheet.new()
+                out[:, SCORE] = score
+                sheet.values[group.pk] = out
 
 
-def _store_values(ctx: Context) -> None:
-    """Every indicator value of the run into IndicatorValue, in one statement."""
-    if connection.vendor == "postgresql":
-        _exec("SET LOCAL work_mem = '256MB'")  # the sort below in memory (20 values per organization)
-    _exec(
-        f"INSERT INTO {t(IndicatorValue)} (run_id, organization_id, indicator_id, numerator, denominator, raw, score) "
-        # In the order of the key, so each row lands next to the last (not in a random page of the index).
-        f"SELECT %s, {VALUE_COLUMNS} FROM tmp_assess_val ORDER BY org_id, indicator_id",
-        [ctx.run.pk],
-    )
-    if connection.vendor == "postgresql":
-        _exec(f"SET LOCAL work_mem = '{WORK_MEM}'")
+@dataclass
+class Totals:
+    weighted: np.ndarray
+    deductions: np.ndarray
+    bonus: np.ndarray
+    score: np.ndarray
+    vetoed: np.ndarray
 
 
-# ---------------------------------------------------------------- stage 5: results
-
-
-def _results(ctx: Context, children: dict) -> None:
-    top = [i for i in children.get(None, []) if not i.is_adjustment and float(i.weight) > 0]
-    adjustments = [i for kids in children.values() for i in kids if i.is_adjustment]
-    deductions = [i.pk for i in adjustments if i.kind == IndicatorKind.DEDUCTION]
-    bonuses = [i.pk for i in adjustments if i.kind == IndicatorKind.BONUS]
-    vetoes = [i.pk for i in adjustments if i.is_veto]
+def _totals(sheet: Sheet, children: dict) -> Totals:
+    """The weighted total of the top level, minus the deductions, plus the bonuses (0-100); vetoes."""
+    top = _weighted(children, None)
     if not top:
         raise EngineError("the indicator system has no weighted indicators at its top level")
-    top_edges = " UNION ALL ".join(f"SELECT {int(i.pk)} AS ind, {float(i.weight)} AS w" for i in top)
+    adjustments = [i for kids in children.values() for i in kids if i.is_adjustment]
+    weighted = np.nan_to_num(_weighted_mean(sheet, top), nan=0.0)
 
-    def id_list(ids):
-        return ",".join(str(int(i)) for i in ids) or "NULL"
+    def total(kinds, column):
+        out = np.zeros(len(sheet.orgs))
+        for i in kinds:
+            if i.pk in sheet.values:
+                out += np.nan_to_num(sheet.values[i.pk][:, column], nan=0.0)
+        return out
 
-    bands = ctx.run.system.bands()
-    grade_case = (
-        "CASE "
-        + " ".join(f"WHEN x.total >= {float(b['min'])} THEN '{b['grade']}'" for b in bands[:-1])
-        + f" ELSE '{bands[-1]['grade']}' END"
-    )
-    lowest = bands[-1]["grade"]
-    _exec(
-        "INSERT INTO tmp_assess_res (org_id, parent_id, weighted, ded, bonus, score, grade, vetoed) "
-        "SELECT x.org, x.parent, x.weighted, x.ded, x.bonus, x.total, "
-        f"CASE WHEN x.veto > 0 THEN '{lowest}' ELSE {grade_case} END, "
-        "CASE WHEN x.veto > 0 THEN 1 ELSE 0 END FROM ("
-        "  SELECT y.org, y.parent, y.weighted, y.ded, y.bonus, y.veto, "
-        "  CASE WHEN y.weighted - y.ded + y.bonus > 100 THEN 100.0 WHEN y.weighted - y.ded + y.bonus < 0 THEN 0.0 "
-        "       ELSE y.weighted - y.ded + y.bonus END AS total FROM ("
-        "    SELECT a.org_id AS org, a.parent_id AS parent, COALESCE(w.weighted, 0) AS weighted, COALESCE(j.ded, 0) AS ded, "
-        "    COALESCE(j.bonus, 0) AS bonus, COALESCE(j.veto, 0) AS veto FROM tmp_assessed a "
-        "    LEFT JOIN (SELECT v.org_id AS org, SUM(e.w * v.score) / SUM(e.w) AS weighted "
-        f"      FROM tmp_assess_val v JOIN ({top_edges}) e ON e.ind = v.indicator_id "
-        "      GROUP BY v.org_id) w ON w.org = a.org_id "
-        "    LEFT JOIN (SELECT v.org_id AS org, "
-        f"      SUM(CASE WHEN v.indicator_id IN ({id_list(deductions)}) THEN v.score ELSE 0 END) AS ded, "
-        f"      SUM(CASE WHEN v.indicator_id IN ({id_list(bonuses)}) THEN v.score ELSE 0 END) AS bonus, "
-        f"      SUM(CASE WHEN v.indicator_id IN ({id_list(vetoes)}) THEN v.raw ELSE 0 END) AS veto "
-        f"      FROM tmp_assess_val v WHERE v.indicator_id IN ({id_list(deductions + bonuses + vetoes)}) "
-        "      GROUP BY v.org_id) j ON j.org = a.org_id"
-        "  ) y"
-        ") x",
-    )
+    deductions = total([i for i in adjustments if i.kind == IndicatorKind.DEDUCTION], SCORE)
+    bonus = total([i for i in adjustments if i.kind == IndicatorKind.BONUS], SCORE)
+    vetoed = total([i for i in adjustments if i.is_veto], RAW) > 0
+    score = np.clip(weighted - deductions + bonus, 0.0, 100.0)
+    return Totals(weighted, deductions, bonus, score, vetoed)
 
 
-def _veto_reasons(ctx: Context, veto_ids) -> None:
-    """Say why each vetoed organization was vetoed: the events recorded and the veto indicators that fired."""
-    vetoed = list(Result.objects.filter(run=ctx.run, vetoed=True).values_list("id", "organization_id"))
-    if not vetoed:
-        return
-    org_ids = [org for _id, org in vetoed]
+def _veto_reasons(ctx: Context, sheet: Sheet, totals: Totals, children: dict) -> list[tuple[int, str]]:
+    """Why each vetoed organization was vetoed: the events recorded and the veto indicators that fired."""
+    vetoed = sheet.orgs[totals.vetoed]
+    if not len(vetoed):
+        return []
+    org_ids = [int(o) for o in vetoed]
     reasons: dict[int, list[str]] = defaultdict(list)
     for event in VetoEvent.objects.filter(
         organization_id__in=org_ids, occurred_on__gte=ctx.start, occurred_on__lte=ctx.end
-    ):
+    ).order_by("-occurred_on", "id"):
         reasons[event.organization_id].append(event.reason)
-    fired = {i.pk: i for i in Indicator.objects.filter(pk__in=veto_ids).exclude(metric=Metric.VETO_EVENTS)}
-    for value in IndicatorValue.objects.filter(
-        run=ctx.run, organization_id__in=org_ids, indicator_id__in=list(fired), raw__gt=0
-    ):
-        reasons[value.organization_id].append(f"{fired[value.indicator_id].display_name()} ×{int(value.raw)}")
-    updates = [Result(id=rid, veto_reason="; ".join(reasons.get(org, []))[:300]) for rid, org in vetoed]
-    Result.objects.bulk_update(updates, ["veto_reason"], batch_size=2000)
-
-
-def _store_results(ctx: Context, children: dict) -> None:
-    """Every result of the run into Result in one statement, ranked by window functions, with its TOPSIS figures;
-    then the reasons of the vetoes (few rows)."""
-    order = "r.vetoed, r.score DESC"
-    _exec(
-        f"INSERT INTO {t(Result)} (run_id, organization_id, weighted, deductions, bonus, score, grade, vetoed, "
-        "veto_reason, rank_siblings, rank_level, closeness, rank_topsis, rank_low, rank_high) "
-        "SELECT %s, r.org_id, r.weighted, r.ded, r.bonus, r.score, r.grade, CASE WHEN r.vetoed = 1 THEN %s ELSE %s END, "
-        f"'', RANK() OVER (PARTITION BY r.parent_id ORDER BY {order}), "
-        # The level is the whole set assessed together (every branch of the scope, however deep it sits).
-        f"RANK() OVER (ORDER BY {order}), x.closeness, x.rank_topsis, x.rank_low, x.rank_high "
-        "FROM tmp_assess_res r LEFT JOIN tmp_assess_top x ON x.org_id = r.org_id",
-        [ctx.run.pk, True, False],
-    )
-    adjustments = [i for kids in children.values() for i in kids if i.is_adjustment]
-    _veto_reasons(ctx, [i.pk for i in adjustments if i.is_veto])
-
-
-# ---------------------------------------------------------------- stage 6: TOPSIS and sensitivity
+    positions = sheet.positions(org_ids)
+    for ind in (i for kids in children.values() for i in kids if i.is_adjustment and i.is_veto):
+        if ind.metric == Metric.VETO_EVENTS or ind.pk not in sheet.values:
+            continue
+        raw = sheet.values[ind.pk][positions, RAW]
+        for org, count in zip(org_ids, raw, strict=True):
+            if count > 0:
+                reasons[org].append(f"{ind.display_name()} ×{int(count)}")
+    return [(org, "; ".join(reasons.get(org, []))[:300]) for org in org_ids]
 
 
 def global_leaf_weights(children: dict) -> dict[int, float]:
@@ -742,7 +716,7 @@ def global_leaf_weights(children: dict) -> dict[int, float]:
     out = {}
 
     def walk(parent, share):
-        kids = [k for k in children.get(parent, []) if not k.is_adjustment and float(k.weight) > 0]
+        kids = _weighted(children, parent)
         total = sum(float(k.weight) for k in kids) or 1.0
         for k in kids:
             w = share * float(k.weight) / total
@@ -755,38 +729,13 @@ def global_leaf_weights(children: dict) -> dict[int, float]:
     return out
 
 
-def _topsis_and_sensitivity(ctx: Context, children: dict) -> None:
+def _topsis_and_sensitivity(sheet: Sheet, totals: Totals, children: dict) -> dict[str, np.ndarray]:
+    """TOPSIS closeness over the weighted leaves, and the range of ranks when each top-level weight moves ±10%."""
     leaf_weights = global_leaf_weights(children)
-    top = [i for i in children.get(None, []) if not i.is_adjustment and float(i.weight) > 0]
-    results = _fetch("SELECT org_id, ded, bonus, vetoed FROM tmp_assess_res")
-    if not results or not leaf_weights:
-        return
-    org_ids = np.array([r[0] for r in results])
-    order = np.argsort(org_ids)
-    sorted_orgs = org_ids[order]
-
-    wanted = [*leaf_weights, *(i.pk for i in top)]
-    data = np.array(
-        _fetch(
-            "SELECT org_id, indicator_id, score FROM tmp_assess_val "
-            f"WHERE indicator_id IN ({','.join(str(int(i)) for i in wanted)})"
-        ),
-        dtype=float,
-    ).reshape(-1, 3)
-    data_orgs, data_inds = data[:, 0].astype(np.int64), data[:, 1].astype(np.int64)
-
-    def matrix(indicator_ids):
-        """Organizations x indicators, NaN where an organization has no score."""
-        ids = np.array(list(indicator_ids), dtype=np.int64)
-        m = np.full((len(results), len(ids)), np.nan)
-        id_order = np.argsort(ids)
-        j = np.searchsorted(ids[id_order], data_inds).clip(0, len(ids) - 1)
-        mine = ids[id_order][j] == data_inds
-        pos = order[np.searchsorted(sorted_orgs, data_orgs[mine])]
-        m[pos, id_order[j[mine]]] = data[mine, 2]
-        return m
-
-    leaves = matrix(leaf_weights)
+    n = len(sheet.orgs)
+    if not n or not leaf_weights:
+        return {}
+    leaves = sheet.scores(leaf_weights)
     # A missing leaf score (nobody rated it) takes its column's mean, so it neither helps nor hurts.
     present = ~np.isnan(leaves)
     sums = np.where(present, leaves, 0.0).sum(axis=0)
@@ -794,32 +743,143 @@ def _topsis_and_sensitivity(ctx: Context, children: dict) -> None:
     filled = np.where(present, leaves, means[None, :])
     weights = np.array(list(leaf_weights.values()))
     closeness = methods.topsis(filled + 1e-9, weights / weights.sum(), np.ones(len(weights), bool)).closeness
-    topsis_rank = methods.rank(closeness)  # one level: everything assessed together
 
-    groups = matrix([i.pk for i in top])
+    top = _weighted(children, None)
+    groups = sheet.scores([i.pk for i in top])
     gw = np.array([float(i.weight) for i in top])
-    ded = np.array([r[1] for r in results])
-    bonus = np.array([r[2] for r in results])
-    vetoed = np.array([r[3] for r in results], dtype=bool)
-    low = np.full(len(results), np.iinfo(np.int64).max)
-    high = np.zeros(len(results), dtype=np.int64)
+    present = ~np.isnan(groups)
+    scores = np.where(present, groups, 0.0)
+    low = np.full(n, np.iinfo(np.int64).max)
+    high = np.zeros(n, dtype=np.int64)
     for j in range(len(gw)):
         for factor in (0.9, 1.1):
             w = gw.copy()
             w[j] *= factor
-            present = ~np.isnan(groups)
-            totals = np.where(present, groups, 0.0) @ w / np.maximum((present * w).sum(axis=1), 1e-12)
-            totals = np.clip(totals - ded + bonus, 0, 100) - vetoed * 1000.0
-            ranks = methods.rank(totals)
+            moved = scores @ w / np.maximum(present @ w, 1e-12)
+            moved = np.clip(moved - totals.deductions + totals.bonus, 0, 100) - totals.vetoed * 1000.0
+            ranks = methods.rank(moved)
             low = np.minimum(low, ranks)
             high = np.maximum(high, ranks)
-    _insert_rows(
-        "tmp_assess_top",
-        ["org_id", "closeness", "rank_topsis", "rank_low", "rank_high"],
+    return {"closeness": closeness, "rank_topsis": methods.rank(closeness), "rank_low": low, "rank_high": high}
+
+
+# ---------------------------------------------------------------- stage 5: writing values and results
+
+
+def _copy_binary(table: str, columns: list[str], arrays: list[np.ndarray]) -> None:
+    """Rows of int64 and float64 columns (NaN = NULL) into a PostgreSQL table by binary COPY, in the given order.
+
+    Each row is laid out in numpy (field count, then a length and 8 big-endian bytes per field, or length -1 for a
+    NULL), so millions of rows cost no Python work per row."""
+    n, k = len(arrays[0]), len(arrays)
+    null = np.column_stack([np.isnan(a) if a.dtype.kind == "f" else np.zeros(n, bool) for a in arrays])
+    widths = 2 + 4 * k + 8 * (~null).sum(axis=1)
+    ends = np.cumsum(widths)
+    starts = ends - widths
+    buf = np.zeros(int(ends[-1]) if n else 0, dtype=np.uint8)
+    buf[starts[:, None] + np.arange(2)] = np.full(n, k, dtype=">i2").view(np.uint8).reshape(n, 2)
+    at = starts + 2
+    for j, a in enumerate(arrays):
+        length = np.where(null[:, j], -1, 8).astype(">i4")
+        buf[at[:, None] + np.arange(4)] = length.view(np.uint8).reshape(n, 4)
+        at = at + 4
+        rows = ~null[:, j]
+        data = a[rows].astype(">i8" if a.dtype.kind == "i" else ">f8").view(np.uint8).reshape(-1, 8)
+        buf[at[rows][:, None] + np.arange(8)] = data
+        at = at + np.where(rows, 8, 0)
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        copy.write(b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8)  # signature, flags, no header extension
+        copy.write(buf.tobytes())
+        copy.write(b"\xff\xff")  # trailer
+
+
+def _insert_columns(table: str, columns: list[str], arrays: list[np.ndarray]) -> None:
+    """Columns of numbers into a table: binary COPY on PostgreSQL, executemany on SQLite (NaN = NULL)."""
+    if not len(arrays[0]):
+        return
+    if connection.vendor == "postgresql":
+        _copy_binary(table, columns, arrays)
+        return
+    lists = [
+        [None if v != v else v for v in a.tolist()] if a.dtype.kind == "f" else a.tolist()  # NaN -> None
+        for a in arrays
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
+            zip(*lists, strict=True),
+        )
+
+
+def _store_values(ctx: Context, sheet: Sheet) -> None:
+    """Every indicator value of the run into IndicatorValue, in the order of its key (run, organization,
+    indicator), so that each row lands next to the last in the index."""
+    if not sheet.values:
+        return
+    ids = sorted(sheet.values)
+    stacked = np.stack([sheet.values[i] for i in ids], axis=1)  # organizations x indicators x 4
+    present = ~np.isnan(stacked[:, :, SCORE])
+    org_index, ind_index = np.nonzero(present)  # row-major: by organization, then by indicator id
+    rows = stacked[org_index, ind_index]
+    _insert_columns(
+        t(IndicatorValue),
+        ["run_id", "organization_id", "indicator_id", "numerator", "denominator", "raw", "score"],
         [
-            (int(r[0]), float(closeness[i]), int(topsis_rank[i]), int(low[i]), int(high[i]))
-            for i, r in enumerate(results)
+            np.full(len(rows), ctx.run.pk, dtype=np.int64),
+            sheet.orgs[org_index],
+            np.array(ids, dtype=np.int64)[ind_index],
+            rows[:, NUM],
+            rows[:, DEN],
+            rows[:, RAW],
+            rows[:, SCORE],
         ],
+    )
+
+
+def _store_results(ctx: Context, sheet: Sheet, totals: Totals, figures: dict, reasons: list) -> None:
+    """Every result of the run into Result in one statement: grades by the bands (a veto gives the lowest), ranks
+    among siblings and in the level by window functions, the TOPSIS figures and the reasons of the vetoes."""
+    n = len(sheet.orgs)
+    nothing = np.full(n, np.nan)
+    _insert_columns(
+        "tmp_assess_res",
+        ["org_id", "weighted", "ded", "bonus", "score", "vetoed", "closeness", "rank_topsis", "rank_low", "rank_high"],
+        [
+            sheet.orgs,
+            totals.weighted,
+            totals.deductions,
+            totals.bonus,
+            totals.score,
+            totals.vetoed.astype(np.int64),
+            *(
+                figures.get(name, nothing).astype(float)
+                for name in ("closeness", "rank_topsis", "rank_low", "rank_high")
+            ),
+        ],
+    )
+    if reasons:
+        with connection.cursor() as cursor:
+            cursor.executemany("INSERT INTO tmp_assess_veto (org_id, reason) VALUES (%s, %s)", reasons)
+    bands = ctx.run.system.bands()
+    grade = (
+        f"CASE WHEN r.vetoed = 1 THEN '{bands[-1]['grade']}' "
+        + " ".join(f"WHEN r.score >= {float(b['min'])} THEN '{b['grade']}'" for b in bands[:-1])
+        + f" ELSE '{bands[-1]['grade']}' END"
+    )
+    order = "r.vetoed, r.score DESC"
+    _exec(
+        f"INSERT INTO {t(Result)} (run_id, organization_id, weighted, deductions, bonus, score, grade, vetoed, "
+        "veto_reason, rank_siblings, rank_level, closeness, rank_topsis, rank_low, rank_high) "
+        f"SELECT %s, r.org_id, r.weighted, r.ded, r.bonus, r.score, {grade}, "
+        "CASE WHEN r.vetoed = 1 THEN %s ELSE %s END, COALESCE(v.reason, ''), "
+        f"RANK() OVER (PARTITION BY a.parent_id ORDER BY {order}), "
+        # The level is the whole set assessed together (every branch of the scope, however deep it sits).
+        f"RANK() OVER (ORDER BY {order}), r.closeness, CAST(r.rank_topsis AS integer), "
+        "CAST(r.rank_low AS integer), CAST(r.rank_high AS integer) "
+        "FROM tmp_assess_res r JOIN tmp_assessed a ON a.org_id = r.org_id "
+        "LEFT JOIN tmp_assess_veto v ON v.org_id = r.org_id",
+        [ctx.run.pk, True, False],
     )
 
 
@@ -846,8 +906,9 @@ def compute(run: AssessmentRun, *, asof=None) -> dict:
 
     def stage(name, fn, *args):
         t0 = time.perf_counter()
-        fn(*args)
+        value = fn(*args)
         timings[name] = time.perf_counter() - t0
+        return value
 
     stage("scope", _work_tables, ctx)
     stage("duties", _duty_totals, ctx, float(system.key_work_weight), float(system.major_task_weight))
@@ -860,15 +921,14 @@ def compute(run: AssessmentRun, *, asof=None) -> dict:
     stage("roll_up", _roll_up, ctx)
     _analyze("tmp_assess_tree")
     indicators, children, depth = _tree(system)
-    stage("leaves", _leaf_scores, ctx, indicators)
-    _analyze("tmp_assess_val")
-    stage("groups", _group_scores, ctx, children, depth)
-    _analyze("tmp_assess_val")
-    stage("store", _store_values, ctx)
-    stage("results", _results, ctx, children)
-    _analyze("tmp_assess_res")
-    stage("topsis", _topsis_and_sensitivity, ctx, children)
-    stage("store_results", _store_results, ctx, children)
+    sheet, totals = stage("fetch", _sheet, ctx, indicators)
+    stage("leaves", _leaf_scores, ctx, sheet, totals, indicators)
+    stage("groups", _group_scores, sheet, children, depth)
+    outcome = stage("results", _totals, sheet, children)
+    figures = stage("topsis", _topsis_and_sensitivity, sheet, outcome, children)
+    reasons = stage("veto_reasons", _veto_reasons, ctx, sheet, outcome, children)
+    stage("store", _store_values, ctx, sheet)
+    stage("store_results", _store_results, ctx, sheet, outcome, figures, reasons)
     _drop_work_tables()
     run.assessed_count = Result.objects.filter(run=run).count()
     run.computed_at = timezone.now()
