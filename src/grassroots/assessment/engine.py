@@ -1,12 +1,15 @@
 """The assessment engine: set-based SQL over the records, then a roll-up up the tree one depth at a time.
 
-Stages (every one a handful of SQL statements over all organizations at once, never a loop per organization):
+Stages (every one a handful of SQL statements or numpy operations over all organizations at once, never a loop per
+organization):
   1. own totals: numerator and denominator of each metric per organization, one GROUP BY per record table;
   2. subtree totals: from the deepest level up, own + the children's subtree totals (equi-joins on parent);
-  3. leaf scores of every assessed organization (CASE expressions), entered values and fuzzy ratings;
-  4. group scores up the indicator tree (weighted means of the children that have a score);
-  5. results: weighted total, capped deductions and bonuses, vetoes, grades by bands, ranks by window functions;
-  6. TOPSIS closeness and rank sensitivity in numpy over the score matrix.
+  3. one fetch of the assessed organizations' subtree totals; in numpy, one array per indicator: leaf scores
+     (ratios against targets, capped counts), entered values and fuzzy ratings, then group scores up the indicator
+     tree (weighted means of the children that have a score);
+  4. totals: weighted total, capped deductions and bonuses, vetoes; TOPSIS closeness and rank sensitivity;
+  5. the values written in the order of their key, the results with their grades by bands and ranks by window
+     functions in one INSERT (binary COPY from numpy on PostgreSQL).
 The SQL is the same on SQLite and PostgreSQL: no recursive CTEs, no range self-joins in the hot path.
 """
 
