@@ -205,3 +205,27 @@ def test_the_engine_agrees_on_a_subtree(assessed):
     sub = services.run_create(actor=officer, system=assessed.run.system, period=assessed.run.period, scope=assessed.t1)
     services.run_compute(actor=officer, run=sub, asof=END)
     assert {o for o in _agreement(sub, END)} == {assessed.v11.pk, assessed.v12.pk}
+
+
+@pytest.mark.django_db
+def test_columns_of_numbers_reach_the_database_as_written():
+    """The engine's bulk writer (binary COPY on PostgreSQL, executemany on SQLite): integers, floats, NaN as NULL,
+    rows with different NULLs in their given order."""
+    import numpy as np
+    from django.db import connection
+
+    from grassroots.assessment import engine
+
+    engine._exec("CREATE TEMPORARY TABLE tmp_test_columns (k bigint, a float, b float)")
+    try:
+        keys = np.array([3, 1, 2, 2**40], dtype=np.int64)
+        a = np.array([0.1, np.nan, -2.5, 1e300])
+        b = np.array([np.nan, np.nan, 7.0, 1 / 3])
+        engine._insert_columns("tmp_test_columns", ["k", "a", "b"], [keys, a, b])
+        engine._insert_columns("tmp_test_columns", ["k", "a", "b"], [keys[:0], a[:0], b[:0]])  # nothing: no error
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT k, a, b FROM tmp_test_columns")
+            rows = cursor.fetchall()
+    finally:
+        engine._exec("DROP TABLE tmp_test_columns")
+    assert sorted(rows) == sorted([(3, 0.1, None), (1, None, None), (2, -2.5, 7.0), (2**40, 1e300, 1 / 3)])
