@@ -72,12 +72,17 @@ class Context:
     asof: object
     months: int
     scope_path: str
+    everything: bool = False  # the scope is the only root: every organization is in it
 
     @classmethod
     def of(cls, run: AssessmentRun, asof) -> "Context":
         """The context of a run counted up to `asof` (a day within its period)."""
         period = run.period
-        return cls(run, period.start, period.end, asof, months_between(period.start, period.end), run.scope.path)
+        scope = run.scope
+        everything = scope.depth == 1 and not Organization.objects.filter(depth=1).exclude(pk=scope.pk).exists()
+        return cls(
+            run, period.start, period.end, asof, months_between(period.start, period.end), scope.path, everything
+        )
 
     @property
     def elapsed_months(self) -> int:
@@ -177,14 +182,20 @@ def _drop_work_tables() -> None:
         _exec(f"DROP TABLE IF EXISTS {table}")
 
 
-def _scoped(ctx: Context, column: str) -> tuple[str, str]:
-    """(JOIN, condition) keeping the records whose organization (`column`) is in the run's scope (parameters:
-    ctx.scope_params). The whole tree joins the organizations, one pass over every record; a subtree asks for its
-    organizations by path (IN), so that SQLite finds their records by index instead of scanning all of them."""
-    o = t(Organization)
+def _joined(ctx: Context, column: str) -> tuple[str, str, list]:
+    """(JOIN, condition, parameters) keeping the records whose organization (`column`) is in the run's scope, by a
+    join to the organizations (alias `o`); none when every organization is in the scope."""
+    if ctx.everything:
+        return "", "1 = 1", []
+    return f"JOIN {t(Organization)} o ON o.id = {column}", ctx.in_scope, ctx.scope_params
+
+
+def _scoped(ctx: Context, column: str) -> tuple[str, str, list]:
+    """(JOIN, condition, parameters) as _joined, but a subtree asks for its organizations by path (IN), so that
+    SQLite finds their records by index instead of scanning all of them."""
     if ctx.run.scope.depth > 1:
-        return "", f"{column} IN (SELECT o.id FROM {o} o WHERE {ctx.in_scope})"
-    return f"JOIN {o} o ON o.id = {column}", ctx.in_scope
+        return "", f"{column} IN (SELECT o.id FROM {t(Organization)} o WHERE {ctx.in_scope})", ctx.scope_params
+    return _joined(ctx, column)
 
 
 def _own(metrics: list[str], org: str, exprs: list[str], from_sql: str, params=()) -> None:
@@ -203,7 +214,7 @@ def _own(metrics: list[str], org: str, exprs: list[str], from_sql: str, params=(
 
 def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
     """One scan of the assignments due in the period for five metrics; one of the reviewed reports; one of claims."""
-    a, d, o = t(Assignment), t(Duty), t(Organization)
+    a, d = t(Assignment), t(Duty)
     weight = f"(a.weight * CASE WHEN d.is_major THEN {major_w} WHEN d.is_key THEN {key_w} ELSE 1.0 END)"
     asof = f"'{ctx.asof.isoformat()}'"
     done = f"(a.state = 'accepted' AND (a.accepted_on IS NULL OR a.accepted_on <= {asof}))"
@@ -226,35 +237,37 @@ def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
     if ctx.asof >= ctx.end:
         metrics.append(Metric.MAJOR_FAILED)
         sums += [f"SUM(CASE WHEN d.is_major AND NOT {done} THEN 1 END)", "NULL"]
+    join, where, params = _joined(ctx, "a.organization_id")
     _own(
         metrics,
         "a.organization_id",
         sums,
-        f"FROM {a} a JOIN {d} d ON d.id = a.duty_id JOIN {o} o ON o.id = a.organization_id "
-        f"WHERE {ctx.in_scope} AND a.due_on >= %s AND a.due_on <= %s AND a.due_on <= %s "
+        f"FROM {a} a JOIN {d} d ON d.id = a.duty_id {join} "
+        f"WHERE {where} AND a.due_on >= %s AND a.due_on <= %s AND a.due_on <= %s "
         "AND a.state NOT IN ('draft', 'cancelled') GROUP BY a.organization_id",
-        [*ctx.scope_params, ctx.start, ctx.end, ctx.asof],
+        [*params, ctx.start, ctx.end, ctx.asof],
     )
     r = t(ProgressReport)
     _own(
         [Metric.RETURNED],
         "a.organization_id",
         ["SUM(CASE WHEN r.state = 'accepted' THEN 1 ELSE 0 END)", "COUNT(*)"],
-        f"FROM {r} r JOIN {a} a ON a.id = r.assignment_id JOIN {o} o ON o.id = a.organization_id "
-        f"WHERE {ctx.in_scope} AND r.state IN ('accepted', 'returned') AND a.due_on >= %s AND a.due_on <= %s "
+        f"FROM {r} r JOIN {a} a ON a.id = r.assignment_id {join} "
+        f"WHERE {where} AND r.state IN ('accepted', 'returned') AND a.due_on >= %s AND a.due_on <= %s "
         "GROUP BY a.organization_id",
-        [*ctx.scope_params, ctx.start, ctx.end],
+        [*params, ctx.start, ctx.end],
     )
     c, m = t(Claim), t(Member)
+    join, where, params = _joined(ctx, "m.organization_id")
     # Claims per member: the claims here, the members in the member scan (_member_totals).
     _own(
         [Metric.CLAIMS],
         "m.organization_id",
         ["COUNT(*)", "NULL"],
-        f"FROM {c} c JOIN {m} m ON m.id = c.member_id "
-        f"JOIN {o} o ON o.id = m.organization_id WHERE {ctx.in_scope} AND c.state IN ('active', 'completed') "
+        f"FROM {c} c JOIN {m} m ON m.id = c.member_id {join} "
+        f"WHERE {where} AND c.state IN ('active', 'completed') "
         "AND c.created_at >= %s AND c.created_at < %s GROUP BY m.organization_id",
-        [*ctx.scope_params, _start_dt(ctx), _end_dt(ctx)],
+        [*params, _start_dt(ctx), _end_dt(ctx)],
     )
 
 
@@ -270,6 +283,7 @@ def _meeting_totals(ctx: Context) -> None:
     """Held meetings against the required count, kind by kind (a surplus of one kind does not cover another)."""
     o, mt = t(Organization), t(Meeting)
     rules = {r.kind: r for r in MeetingRule.objects.filter(organization__isnull=True)}
+    join, where, params = _joined(ctx, "mt.organization_id")
     rows = []
     for kind, rule in rules.items():
         required = required_in(rule, ctx.elapsed_months)
@@ -285,11 +299,11 @@ def _meeting_totals(ctx: Context) -> None:
             f"SELECT o.id, o.path, k.kind, k.req, COALESCE(h.n, 0) FROM {o} o "
             f"JOIN ({' UNION ALL '.join(rows)}) k ON k.grp = CASE WHEN o.kind = 'group' THEN 1 ELSE 0 END "
             f"LEFT JOIN (SELECT mt.organization_id, mt.kind, COUNT(*) AS n FROM {mt} mt "
-            f"  JOIN {o} o ON o.id = mt.organization_id WHERE {ctx.in_scope} AND mt.state = 'held' "
+            f"  {join} WHERE {where} AND mt.state = 'held' "
             "  AND mt.held_on >= %s AND mt.held_on <= %s GROUP BY mt.organization_id, mt.kind) h "
             "  ON h.organization_id = o.id AND h.kind = k.kind "
             f"WHERE {ctx.in_scope} AND o.is_active AND o.kind IN ('branch', 'general_branch', 'group')",
-            [*ctx.scope_params, ctx.start, ctx.end, *ctx.scope_params],
+            [*params, ctx.start, ctx.end, *ctx.scope_params],
         )
         # Rules set on an organization override the default below it; deeper ones win (applied last).
         for rule in (
@@ -318,7 +332,7 @@ def _meeting_totals(ctx: Context) -> None:
             "FROM tmp_assess_meet GROUP BY org_id",
         )
     at = t(Attendance)
-    join, where = _scoped(ctx, "mt.organization_id")
+    join, where, params = _scoped(ctx, "mt.organization_id")
     _own(
         [Metric.ATTENDANCE, Metric.UNEXCUSED],
         "mt.organization_id",
@@ -331,7 +345,7 @@ def _meeting_totals(ctx: Context) -> None:
         f"FROM {at} a JOIN {mt} mt ON mt.id = a.meeting_id {join} "
         f"WHERE {where} AND mt.state = 'held' AND mt.held_on >= %s AND mt.held_on <= %s "
         "GROUP BY mt.organization_id",
-        [*ctx.scope_params, ctx.start, ctx.end],
+        [*params, ctx.start, ctx.end],
     )
 
 
@@ -368,6 +382,7 @@ def _member_totals(ctx: Context) -> None:
             "WHERE o2.path >= %s AND o2.path < %s)"
         )
         mine_params = ctx.scope_params
+    join, where, params = _joined(ctx, "m.organization_id")
     _own(
         [Metric.STUDY, Metric.TALKS, Metric.CLAIMS],
         # Each active member once, with the study hours, open posts and talks of each member aggregated first
@@ -379,18 +394,18 @@ def _member_totals(ctx: Context) -> None:
         f"  SELECT m.organization_id AS org, COALESCE(h.hours, 0) AS hours, "
         f"  CASE WHEN c.member_id IS NULL THEN {plain} ELSE {cadre} END AS req, "
         "   CASE WHEN k.member_id IS NULL THEN 0 ELSE 1 END AS talked "
-        f"  FROM {m} m JOIN {o} o ON o.id = m.organization_id "
+        f"  FROM {m} m {join}"
         f"  LEFT JOIN (SELECT member_id, SUM(CAST(hours AS float)) AS hours FROM {s} WHERE state = 'confirmed' "
         f"     AND studied_on >= %s AND studied_on <= %s{mine} GROUP BY member_id) h ON h.member_id = m.id "
         f"  LEFT JOIN (SELECT DISTINCT member_id FROM {p} WHERE ended_on IS NULL{mine}) c ON c.member_id = m.id "
         f"  LEFT JOIN (SELECT DISTINCT member_id FROM {tk} WHERE talked_on >= %s AND talked_on <= %s{mine}) k "
         "     ON k.member_id = m.id "
-        f"  WHERE {ctx.in_scope} AND m.status = 'active'"
+        f"  WHERE {where} AND m.status = 'active'"
         ") x GROUP BY x.org",
-        [ctx.start, ctx.end, *mine_params, *mine_params, ctx.start, ctx.end, *mine_params, *ctx.scope_params],
+        [ctx.start, ctx.end, *mine_params, *mine_params, ctx.start, ctx.end, *mine_params, *params],
     )
     cc, cv = t(CareCase), t(CareVisit)
-    join, where = _scoped(ctx, "m.organization_id")
+    join, where, params = _scoped(ctx, "m.organization_id")
     # A visit is in time when it falls within the case's interval before the as-of date; intervals are few, so
     # their cut-off dates are computed here rather than with date arithmetic that differs between databases.
     intervals = sorted(set(CareCase.objects.values_list("visit_interval_days", flat=True))) or [182]
@@ -399,7 +414,9 @@ def _member_totals(ctx: Context) -> None:
     _own(
         [Metric.CARE],
         "m.organization_id",
-        ["SUM(CASE WHEN cc.last_visit IS NOT NULL AND cc.last_visit >= cc.due_from THEN 1 ELSE 0 END)", "COUNT(*)"],
+        # (NULL >= a day is not true: a case never visited is not in time; last_visit is named once, so that the
+        # planner runs its subquery once per case.)
+        ["SUM(CASE WHEN cc.last_visit >= cc.due_from THEN 1 ELSE 0 END)", "COUNT(*)"],
         # The last visit of each case counted (by the visits' case index), not an aggregate of every visit.
         "FROM ("
         f"  SELECT c0.id, c0.member_id, c0.opened_on, c0.closed_on, {cutoff} AS due_from, "
@@ -408,7 +425,7 @@ def _member_totals(ctx: Context) -> None:
         f") cc JOIN {m} m ON m.id = cc.member_id {join} "
         f"WHERE {where} AND cc.opened_on <= %s AND (cc.closed_on IS NULL OR cc.closed_on > %s) "
         "GROUP BY m.organization_id",
-        [*cutoffs, ctx.asof, *ctx.scope_params, ctx.asof, ctx.asof],
+        [*cutoffs, ctx.asof, *params, ctx.asof, ctx.asof],
     )
     v = t(VetoEvent)
     _own(
