@@ -642,13 +642,14 @@ def _fuzzy_scores(ctx: Context, sheet: Sheet) -> None:
     w = w / np.where(w.sum(axis=1, keepdims=True) > 0, w.sum(axis=1, keepdims=True), 1.0)
     scores = methods.fuzzy_score(np.einsum("kg,kgj->kj", w, membership), GRADE_SCORES)
     votes = counts.sum(axis=(1, 2))
-    for ind in sorted({ind for _org, ind in keys}):
-        mine = np.array([key_index[k] for k in keys if k[1] == ind])
+    pairs = np.array(keys, dtype=np.int64)  # (organization, indicator), in the order of key_index
+    for ind in np.unique(pairs[:, 1]):
+        mine = np.nonzero(pairs[:, 1] == ind)[0]
         out = sheet.new()
-        pos = sheet.positions([keys[k][0] for k in mine])
+        pos = sheet.positions(pairs[mine, 0])
         out[pos, NUM] = votes[mine]
         out[pos, RAW] = out[pos, SCORE] = scores[mine]
-        sheet.values[ind] = out
+        sheet.values[int(ind)] = out
 
 
 def _weighted_mean(sheet: Sheet, kids: list[Indicator]) -> np.ndarray:
