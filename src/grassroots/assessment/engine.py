@@ -373,36 +373,41 @@ def _member_totals(ctx: Context) -> None:
     """One scan of the active members, joined to their study hours, posts and talks; then care and vetoes."""
     o, m, s, p, tk = t(Organization), t(Member), t(StudyRecord), t(Post), t(Talk)
     plain, cadre = study_required(ctx)
-    # A subtree reads the study records, posts and talks of its own members only (by the member index); the whole
-    # tree reads them all, in member order.
-    mine, mine_params = "", []
-    if ctx.run.scope.depth > 1:
-        mine = (
-            f" AND member_id IN (SELECT m2.id FROM {m} m2 JOIN {o} o2 ON o2.id = m2.organization_id "
-            "WHERE o2.path >= %s AND o2.path < %s)"
-        )
-        mine_params = ctx.scope_params
     join, where, params = _joined(ctx, "m.organization_id")
+    if ctx.run.scope.depth > 1:
+        # A subtree looks up each of its members' study hours, posts and talks by the member indexes (a few
+        # thousand members: three index probes each, no aggregate over other subtrees' records). Scalar subqueries,
+        # not EXISTS, which PostgreSQL would turn into a semi-join hashing every talk and post.
+        member = (
+            f"COALESCE((SELECT SUM(CAST(s.hours AS float)) FROM {s} s WHERE s.member_id = m.id "
+            "AND s.state = 'confirmed' AND s.studied_on >= %s AND s.studied_on <= %s), 0) AS hours, "
+            f"CASE WHEN (SELECT 1 FROM {p} p WHERE p.member_id = m.id AND p.ended_on IS NULL LIMIT 1) IS NULL "
+            f"THEN {plain} ELSE {cadre} END AS req, "
+            f"CASE WHEN (SELECT 1 FROM {tk} k WHERE k.member_id = m.id AND k.talked_on >= %s "
+            "AND k.talked_on <= %s LIMIT 1) IS NULL THEN 0 ELSE 1 END AS talked "
+            f"FROM {m} m {join}"
+        )
+    else:
+        # The whole tree: the study hours, open posts and talks of every member aggregated first, and merged with
+        # the members in member order.
+        member = (
+            "COALESCE(h.hours, 0) AS hours, "
+            f"CASE WHEN c.member_id IS NULL THEN {plain} ELSE {cadre} END AS req, "
+            "CASE WHEN k.member_id IS NULL THEN 0 ELSE 1 END AS talked "
+            f"FROM {m} m {join}"
+            f"  LEFT JOIN (SELECT member_id, SUM(CAST(hours AS float)) AS hours FROM {s} WHERE state = 'confirmed' "
+            "     AND studied_on >= %s AND studied_on <= %s GROUP BY member_id) h ON h.member_id = m.id "
+            f"  LEFT JOIN (SELECT DISTINCT member_id FROM {p} WHERE ended_on IS NULL) c ON c.member_id = m.id "
+            f"  LEFT JOIN (SELECT DISTINCT member_id FROM {tk} WHERE talked_on >= %s AND talked_on <= %s) k "
+            "     ON k.member_id = m.id "
+        )
     _own(
         [Metric.STUDY, Metric.TALKS, Metric.CLAIMS],
-        # Each active member once, with the study hours, open posts and talks of each member aggregated first
-        # (SQLite walks those by their member indexes in order; PostgreSQL merges or hashes them).
         "x.org",
         ["SUM(CASE WHEN x.hours >= x.req THEN 1.0 ELSE x.hours / x.req END)", "COUNT(*)"]
         + ["SUM(x.talked)", "COUNT(*)", "0", "COUNT(*)"],
-        "FROM ("
-        f"  SELECT m.organization_id AS org, COALESCE(h.hours, 0) AS hours, "
-        f"  CASE WHEN c.member_id IS NULL THEN {plain} ELSE {cadre} END AS req, "
-        "   CASE WHEN k.member_id IS NULL THEN 0 ELSE 1 END AS talked "
-        f"  FROM {m} m {join}"
-        f"  LEFT JOIN (SELECT member_id, SUM(CAST(hours AS float)) AS hours FROM {s} WHERE state = 'confirmed' "
-        f"     AND studied_on >= %s AND studied_on <= %s{mine} GROUP BY member_id) h ON h.member_id = m.id "
-        f"  LEFT JOIN (SELECT DISTINCT member_id FROM {p} WHERE ended_on IS NULL{mine}) c ON c.member_id = m.id "
-        f"  LEFT JOIN (SELECT DISTINCT member_id FROM {tk} WHERE talked_on >= %s AND talked_on <= %s{mine}) k "
-        "     ON k.member_id = m.id "
-        f"  WHERE {where} AND m.status = 'active'"
-        ") x GROUP BY x.org",
-        [ctx.start, ctx.end, *mine_params, *mine_params, ctx.start, ctx.end, *mine_params, *params],
+        f"FROM (SELECT m.organization_id AS org, {member} WHERE {where} AND m.status = 'active') x GROUP BY x.org",
+        [ctx.start, ctx.end, ctx.start, ctx.end, *params],
     )
     cc, cv = t(CareCase), t(CareVisit)
     join, where, params = _scoped(ctx, "m.organization_id")
@@ -924,6 +929,10 @@ def compute(run: AssessmentRun, *, asof=None) -> dict:
     Result.objects.filter(run=run).delete()
     if connection.vendor == "postgresql":
         _exec(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        # No JIT compilation: the statements are index probes, merges and hashes, where it gains nothing at
+        # province scale and costs ~0.3 s per statement that the planner thinks large (a subtree's per-member
+        # lookups are).
+        _exec("SET LOCAL jit = off")
 
     def stage(name, fn, *args):
         t0 = time.perf_counter()
