@@ -229,3 +229,12 @@ def test_columns_of_numbers_reach_the_database_as_written():
     finally:
         engine._exec("DROP TABLE tmp_test_columns")
     assert sorted(rows) == sorted([(3, 0.1, None), (1, None, None), (2, -2.5, 7.0), (2**40, 1e300, 1 / 3)])
+
+
+def test_a_system_without_weighted_indicators_at_its_top_level_is_refused(county):
+    """The engine weighs the top level; a system with nothing there (or only deductions) is refused when made."""
+    officer = county.users.officer
+    deduction = {"code": "D", "name": "扣分", "kind": "deduction", "metric": "overdue_key", "points": 1, "cap": 5}
+    for spec in ([], [deduction]):
+        with pytest.raises(ValidationError, match="at least one weighted indicator at its top level"):
+            services.system_create(actor=officer, owner=county.county, code="empty", name="空", spec=spec)

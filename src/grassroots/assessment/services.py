@@ -104,6 +104,8 @@ def validate_system(system: IndicatorSystem) -> None:
             problems.append(
                 _("The weights under %(where)s add up to %(total).3f, not 1.") % {"where": where, "total": total}
             )
+    if not any(not k.is_adjustment and k.weight > 0 for k in by_parent.get(None, [])):
+        problems.append(_("An indicator system needs at least one weighted indicator at its top level."))
     for ind in system.indicators.all():
         if ind.kind == IndicatorKind.GROUP and ind.pk not in by_parent:
             problems.append(_("The group %(name)s has no indicators.") % {"name": ind.name})
