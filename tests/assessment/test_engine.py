@@ -231,6 +231,38 @@ def test_columns_of_numbers_reach_the_database_as_written():
     assert sorted(rows) == sorted([(3, 0.1, None), (1, None, None), (2, -2.5, 7.0), (2**40, 1e300, 1 / 3)])
 
 
+@pytest.mark.django_db
+def test_many_rows_with_mixed_nulls_reach_the_database_whole():
+    """Thousands of rows, NULLs at random, written in chunks of a few rows (PostgreSQL lays each NULL pattern out
+    as its own block and streams them chunk by chunk): every row arrives once, every value intact."""
+    import numpy as np
+    from django.db import connection
+
+    from grassroots.assessment import engine
+
+    rng = np.random.default_rng(7)
+    n = 5000
+    keys = np.arange(n, dtype=np.int64) * 3
+    a, b = rng.normal(size=n), rng.normal(size=n)
+    a[rng.random(n) < 0.3] = np.nan
+    b[rng.random(n) < 0.5] = np.nan
+    engine._exec("CREATE TEMPORARY TABLE tmp_test_columns (k bigint, a float, b float)")
+    try:
+        if connection.vendor == "postgresql":
+            engine._copy_binary("tmp_test_columns", ["k", "a", "b"], [keys, a, b], chunk=7)
+        else:
+            engine._insert_columns("tmp_test_columns", ["k", "a", "b"], [keys, a, b])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT k, a, b FROM tmp_test_columns ORDER BY k")
+            rows = cursor.fetchall()
+    finally:
+        engine._exec("DROP TABLE tmp_test_columns")
+    expected = [
+        (int(k), None if x != x else float(x), None if y != y else float(y)) for k, x, y in zip(keys, a, b, strict=True)
+    ]
+    assert rows == expected
+
+
 def test_a_system_without_weighted_indicators_at_its_top_level_is_refused(county):
     """The engine weighs the top level; a system with nothing there (or only deductions) is refused when made."""
     officer = county.users.officer
@@ -238,3 +270,52 @@ def test_a_system_without_weighted_indicators_at_its_top_level_is_refused(county
     for spec in ([], [deduction]):
         with pytest.raises(ValidationError, match="at least one weighted indicator at its top level"):
             services.system_create(actor=officer, owner=county.county, code="empty", name="空", spec=spec)
+
+
+def _system_run(assessed, code, spec):
+    officer = assessed.users.officer
+    system = services.system_create(actor=officer, owner=assessed.county, code=code, name=code, spec=spec)
+    services.system_activate(actor=officer, system=system)
+    return services.run_create(actor=officer, system=system, period=assessed.run.period, scope=assessed.county)
+
+
+COMPLETION = {"code": "C1", "name": "完成率", "kind": "computed", "metric": "completion", "weight": 1}
+
+
+def test_an_indicator_counted_from_records_keeps_its_count_over_entered_values_and_ratings(assessed):
+    """A veto counted from records is the count, whatever is entered for it or however it is rated; the entered
+    values and ratings of other organizations do not take its place either."""
+    officer = assessed.users.officer
+    run = _system_run(
+        assessed,
+        "veto-kinds",
+        [
+            COMPLETION,
+            {"code": "EV", "name": "录入否决", "kind": "entered", "metric": "unexcused", "is_veto": True},
+            {"code": "QV", "name": "评议否决", "kind": "qualitative", "metric": "unexcused", "is_veto": True},
+        ],
+    )
+    ev, qv = run.system.indicators.get(code="EV"), run.system.indicators.get(code="QV")
+    services.entered_value_set(actor=officer, run=run, organization=assessed.v11, indicator=ev, value=5)
+    link = services.tokens_issue(actor=officer, run=run, kind="masses", organization=assessed.v12, count=1)[0]
+    services.rating_submit(secret=link, grades={qv.pk: "good"})
+    services.run_compute(actor=officer, run=run, asof=END)
+    outcomes = _agreement(run, END)
+    assert not any(o.vetoed for o in outcomes.values())  # nobody was absent without leave
+    assert not Result.objects.filter(run=run, vetoed=True).exists()
+
+
+def test_an_even_score_is_graded_by_its_band_whatever_the_weights(assessed):
+    """Three entered 90s weighted 0.01, 0.42 and 0.57 make 90, graded excellent (the weighted sum is kept clear of
+    rounding errors before it is graded)."""
+    officer = assessed.users.officer
+    spec = [
+        {"code": f"E{i}", "name": f"录入{i}", "kind": "entered", "weight": w} for i, w in enumerate((0.01, 0.42, 0.57))
+    ]
+    run = _system_run(assessed, "even", spec)
+    for indicator in run.system.indicators.all():
+        services.entered_value_set(actor=officer, run=run, organization=assessed.v11, indicator=indicator, value=90)
+    services.run_compute(actor=officer, run=run, asof=END)
+    result = Result.objects.get(run=run, organization=assessed.v11)
+    assert (result.score, result.grade) == (90.0, "excellent")
+    _agreement(run, END)

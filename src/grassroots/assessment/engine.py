@@ -58,6 +58,9 @@ MONTHS_PER = {"month": 1, "quarter": 3, "year": 12}
 # PostgreSQL memory for the hash aggregates and sorts of a run (the server default is 4 MB; much more makes the
 # planner hash millions of members where merging them in index order is twice as fast).
 WORK_MEM = "64MB"
+# Totals are kept to this many decimals before they are graded and ranked: a sum of weighted scores can land a
+# rounding error below a band (89.99999999999999 for an even 90).
+SCORE_DECIMALS = 6
 
 
 def t(model) -> str:
@@ -560,17 +563,23 @@ def _sheet(ctx: Context, indicators: list[Indicator]) -> tuple[Sheet, dict[str, 
         f"SELECT a.org_id{columns} FROM tmp_assessed a LEFT JOIN tmp_assess_tree s ON s.org_id = a.org_id "
         "ORDER BY a.org_id"
     )
-    data = np.array(rows, dtype=float).reshape(len(rows), 1 + 2 * len(used))  # NULL -> NaN
-    totals = {m: (data[:, 1 + 2 * k], data[:, 2 + 2 * k]) for k, m in enumerate(used)}
-    return Sheet(data[:, 0].astype(np.int64), {}), totals
+    orgs = np.array([r[0] for r in rows], dtype=np.int64)
+    data = np.array([r[1:] for r in rows], dtype=float).reshape(len(rows), 2 * len(used))  # NULL -> NaN
+    totals = {m: (data[:, 2 * k], data[:, 2 * k + 1]) for k, m in enumerate(used)}
+    return Sheet(orgs, {}), totals
+
+
+def from_records(indicator: Indicator) -> bool:
+    """Whether the indicator's value is computed from its metric's records: a computed indicator, or a deduction,
+    bonus or veto counted from records. Any other indicator takes an entered value, else its ratings."""
+    return bool(indicator.metric) and (indicator.kind == IndicatorKind.COMPUTED or indicator.is_adjustment)
 
 
 def _leaf_scores(ctx: Context, sheet: Sheet, totals: dict, indicators: list[Indicator]) -> None:
-    """Every leaf of every assessed organization: ratios and counts from its totals, entered values, ratings."""
+    """Every leaf of every assessed organization: ratios and counts from its totals, then entered values, then
+    ratings (an organization's entered value of an indicator comes before its ratings)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        for ind in indicators:
-            if not ind.metric:
-                continue
+        for ind in filter(from_records, indicators):
             num, den = totals[Metric(ind.metric).value]
             out = sheet.new()
             out[:, NUM], out[:, DEN] = num, den
@@ -581,46 +590,42 @@ def _leaf_scores(ctx: Context, sheet: Sheet, totals: dict, indicators: list[Indi
                 ratio = np.where(den > 0, num / den, np.nan)
                 out[:, RAW] = ratio
                 out[:, SCORE] = np.where(
-                    np.isnan(den) | (den == 0), 100.0, np.where(ratio >= target, 100.0, 100.0 * ratio / target)
+                    np.isnan(den) | (den == 0), 100.0, np.where(ratio >= target, 100.0, 100.0 * num / den / target)
                 )
-            elif ind.kind in (IndicatorKind.DEDUCTION, IndicatorKind.BONUS) or ind.is_veto:
+            else:
                 # A count: points each, up to the cap (no cap: no limit).
                 count = np.nan_to_num(num, nan=0.0)
                 points, cap = float(ind.points), float(ind.cap)
                 out[:, RAW] = count
                 out[:, SCORE] = np.minimum(count * points, cap) if cap > 0 else count * points
-            else:
-                continue
             sheet.values[ind.pk] = out
-    # Entered scores (0-100), and bonuses entered by hand (points, up to the cap).
-    entered = {
-        i.pk: (100.0 if i.kind == IndicatorKind.ENTERED else float(i.cap))
-        for i in indicators
-        if i.kind == IndicatorKind.ENTERED or (i.kind == IndicatorKind.BONUS and not i.metric)
-    }
-    if entered:
+    # Entered values: a score (0-100), or points of a bonus entered by hand (up to the cap).
+    others = {i.pk: i for i in indicators if i.kind != IndicatorKind.GROUP and not from_records(i)}
+    if others:
         rows = _fetch(
             f"SELECT e.organization_id, e.indicator_id, e.value FROM {t(EnteredValue)} e "
             "JOIN tmp_assessed a ON a.org_id = e.organization_id "
-            f"WHERE e.run_id = %s AND e.indicator_id IN ({','.join(str(int(i)) for i in entered)})",
+            f"WHERE e.run_id = %s AND e.indicator_id IN ({','.join(str(int(i)) for i in others)})",
             [ctx.run.pk],
         )
-        for ind, top in entered.items():
-            mine = [(org, float(value)) for org, i, value in rows if i == ind]
+        for pk, ind in others.items():
+            mine = [(org, float(value)) for org, i, value in rows if i == pk]
             if mine:
+                top = 100.0 if ind.kind == IndicatorKind.ENTERED else float(ind.cap)
                 out = sheet.new()
                 pos = sheet.positions([org for org, _v in mine])
                 value = np.array([v for _o, v in mine])
                 out[pos, RAW] = value
-                out[pos, SCORE] = np.clip(value, 0.0, top)
-                sheet.values[ind] = out
-    qualitative = [i for i in indicators if i.kind == IndicatorKind.QUALITATIVE]
+                out[pos, SCORE] = np.minimum(top, np.maximum(0.0, value))
+                sheet.values[pk] = out
+    qualitative = [pk for pk, i in others.items() if i.kind == IndicatorKind.QUALITATIVE]
     if qualitative:
-        _fuzzy_scores(ctx, sheet)
+        _fuzzy_scores(ctx, sheet, qualitative)
 
 
-def _fuzzy_scores(ctx: Context, sheet: Sheet) -> None:
-    """Ratings per rater group -> membership rows -> weighted by the groups (M(·,+)) -> a grade vector and score."""
+def _fuzzy_scores(ctx: Context, sheet: Sheet, indicator_ids: list[int]) -> None:
+    """Ratings per rater group -> membership rows -> weighted by the groups (M(·,+)) -> a grade vector and score;
+    where an organization has an entered value for the indicator, that value stands."""
     groups = list(RaterGroup.objects.filter(run=ctx.run).order_by("id"))
     if not groups:
         return
@@ -629,6 +634,7 @@ def _fuzzy_scores(ctx: Context, sheet: Sheet) -> None:
     rows = _fetch(
         f"SELECT r.organization_id, r.indicator_id, r.group_id, r.grade, COUNT(*) FROM {t(Rating)} r "
         f"JOIN tmp_assessed a ON a.org_id = r.organization_id WHERE r.group_id IN ({','.join(['%s'] * len(groups))}) "
+        f"AND r.indicator_id IN ({','.join(str(int(i)) for i in indicator_ids)}) "
         "GROUP BY r.organization_id, r.indicator_id, r.group_id, r.grade",
         [g.pk for g in groups],
     )
@@ -649,22 +655,28 @@ def _fuzzy_scores(ctx: Context, sheet: Sheet) -> None:
     votes = counts.sum(axis=(1, 2))
     pairs = np.array(keys, dtype=np.int64)  # (organization, indicator), in the order of key_index
     for ind in np.unique(pairs[:, 1]):
+        out = sheet.values.get(int(ind))
+        if out is None:
+            out = sheet.values[int(ind)] = sheet.new()
         mine = np.nonzero(pairs[:, 1] == ind)[0]
-        out = sheet.new()
         pos = sheet.positions(pairs[mine, 0])
+        rated = np.isnan(out[pos, SCORE])  # no entered value there
+        mine, pos = mine[rated], pos[rated]
         out[pos, NUM] = votes[mine]
         out[pos, RAW] = out[pos, SCORE] = scores[mine]
-        sheet.values[int(ind)] = out
 
 
 def _weighted_mean(sheet: Sheet, kids: list[Indicator]) -> np.ndarray:
     """The weighted mean of the kids' scores that are present (missing ones give way); NaN where none is."""
-    scores = sheet.scores([k.pk for k in kids])
-    w = np.array([float(k.weight) for k in kids])
-    present = ~np.isnan(scores)
-    weight = present @ w
+    # Summed kid by kid in their order, as a sum over them would be (a matrix product rounds differently, enough to
+    # turn an even 90.0 into 89.99999999999999).
+    total, weight = np.zeros(len(sheet.orgs)), np.zeros(len(sheet.orgs))
+    for kid, scores in zip(kids, sheet.scores([k.pk for k in kids]).T, strict=True):
+        present = ~np.isnan(scores)
+        total += np.where(present, float(kid.weight) * scores, 0.0)
+        weight += np.where(present, float(kid.weight), 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(weight > 0, np.where(present, scores, 0.0) @ w / weight, np.nan)
+        return np.where(weight > 0, total / weight, np.nan)
 
 
 def _weighted(children: dict, parent) -> list[Indicator]:
@@ -693,29 +705,28 @@ class Totals:
     vetoed: np.ndarray
 
 
-def _totals(sheet: Sheet, children: dict) -> Totals:
-    """The weighted total of the top level, minus the deductions, plus the bonuses (0-100); vetoes."""
+def _totals(sheet: Sheet, indicators: list[Indicator], children: dict) -> Totals:
+    """The weighted total of the top level, minus the deductions, plus the bonuses (0-100, to SCORE_DECIMALS, so
+    that a band is not missed by a rounding error); vetoes. Adjustments are taken in the system's order."""
     top = _weighted(children, None)
     if not top:
         raise EngineError("the indicator system has no weighted indicators at its top level")
-    adjustments = [i for kids in children.values() for i in kids if i.is_adjustment]
     weighted = np.nan_to_num(_weighted_mean(sheet, top), nan=0.0)
-
-    def total(kinds, column):
-        out = np.zeros(len(sheet.orgs))
-        for i in kinds:
-            if i.pk in sheet.values:
-                out += np.nan_to_num(sheet.values[i.pk][:, column], nan=0.0)
-        return out
-
-    deductions = total([i for i in adjustments if i.kind == IndicatorKind.DEDUCTION], SCORE)
-    bonus = total([i for i in adjustments if i.kind == IndicatorKind.BONUS], SCORE)
-    vetoed = total([i for i in adjustments if i.is_veto], RAW) > 0
-    score = np.clip(weighted - deductions + bonus, 0.0, 100.0)
+    n = len(sheet.orgs)
+    deductions, bonus, vetoed = np.zeros(n), np.zeros(n), np.zeros(n, dtype=bool)
+    for ind in (i for i in indicators if i.is_adjustment and i.pk in sheet.values):
+        value = sheet.values[ind.pk]
+        if ind.kind == IndicatorKind.DEDUCTION:
+            deductions += np.nan_to_num(value[:, SCORE], nan=0.0)
+        elif ind.kind == IndicatorKind.BONUS:
+            bonus += np.nan_to_num(value[:, SCORE], nan=0.0)
+        if ind.is_veto:
+            vetoed |= np.nan_to_num(value[:, RAW], nan=0.0) > 0
+    score = np.round(np.clip(weighted - deductions + bonus, 0.0, 100.0), SCORE_DECIMALS)
     return Totals(weighted, deductions, bonus, score, vetoed)
 
 
-def _veto_reasons(ctx: Context, sheet: Sheet, totals: Totals, children: dict) -> list[tuple[int, str]]:
+def _veto_reasons(ctx: Context, sheet: Sheet, totals: Totals, indicators: list[Indicator]) -> list[tuple[int, str]]:
     """Why each vetoed organization was vetoed: the events recorded and the veto indicators that fired."""
     vetoed = sheet.orgs[totals.vetoed]
     if not len(vetoed):
@@ -727,7 +738,7 @@ def _veto_reasons(ctx: Context, sheet: Sheet, totals: Totals, children: dict) ->
     ).order_by("-occurred_on", "id"):
         reasons[event.organization_id].append(event.reason)
     positions = sheet.positions(org_ids)
-    for ind in (i for kids in children.values() for i in kids if i.is_adjustment and i.is_veto):
+    for ind in (i for i in indicators if i.is_adjustment and i.is_veto):
         if ind.metric == Metric.VETO_EVENTS or ind.pk not in sheet.values:
             continue
         raw = sheet.values[ind.pk][positions, RAW]
@@ -792,31 +803,49 @@ def _topsis_and_sensitivity(sheet: Sheet, totals: Totals, children: dict) -> dic
 # ---------------------------------------------------------------- stage 5: writing values and results
 
 
-def _copy_binary(table: str, columns: list[str], arrays: list[np.ndarray]) -> None:
-    """Rows of int64 and float64 columns (NaN = NULL) into a PostgreSQL table by binary COPY, in the given order.
+def _copy_binary(table: str, columns: list[str], arrays: list[np.ndarray], chunk: int = 4096) -> None:
+    """Rows of int64 and float64 columns (NaN = NULL) into a PostgreSQL table by binary COPY.
 
-    Each row is laid out in numpy (field count, then a length and 8 big-endian bytes per field, or length -1 for a
-    NULL), so millions of rows cost no Python work per row."""
+    A row is a field count, then per field a length and 8 big-endian bytes, or length -1 for a NULL. Rows with the
+    same NULLs have the same layout, so each such pattern is laid out as one fixed-width block in numpy (no Python
+    work per row); the stream takes the rows in their given order chunk by chunk (`chunk` rows), and within a
+    chunk pattern by pattern, so that rows given in key order still land in the index a few pages apart."""
     n, k = len(arrays[0]), len(arrays)
     null = np.column_stack([np.isnan(a) if a.dtype.kind == "f" else np.zeros(n, bool) for a in arrays])
-    widths = 2 + 4 * k + 8 * (~null).sum(axis=1)
-    ends = np.cumsum(widths)
-    starts = ends - widths
-    buf = np.zeros(int(ends[-1]) if n else 0, dtype=np.uint8)
-    buf[starts[:, None] + np.arange(2)] = np.full(n, k, dtype=">i2").view(np.uint8).reshape(n, 2)
-    at = starts + 2
-    for j, a in enumerate(arrays):
-        length = np.where(null[:, j], -1, 8).astype(">i4")
-        buf[at[:, None] + np.arange(4)] = length.view(np.uint8).reshape(n, 4)
-        at = at + 4
-        rows = ~null[:, j]
-        data = a[rows].astype(">i8" if a.dtype.kind == "i" else ">f8").view(np.uint8).reshape(-1, 8)
-        buf[at[rows][:, None] + np.arange(8)] = data
-        at = at + np.where(rows, 8, 0)
+    code = null.astype(np.int64) @ (1 << np.arange(k, dtype=np.int64))
+    order = np.lexsort((code, np.arange(n) // chunk))  # by chunk, then pattern; the given order within
+    code_sorted = code[order]
+    place = np.empty(n, dtype=np.int64)  # each sorted row's place in its pattern's block
+    blocks, widths = {}, {}
+    for pattern in np.unique(code):
+        where = np.nonzero(code_sorted == pattern)[0]
+        place[where] = np.arange(len(where))
+        rows = order[where]
+        present = [j for j in range(k) if not (int(pattern) >> j) & 1]
+        width = 2 + 4 * k + 8 * len(present)
+        block = np.empty((len(rows), width), dtype=np.uint8)
+        block[:, 0:2] = np.frombuffer(np.array(k, dtype=">i2").tobytes(), dtype=np.uint8)
+        at = 2
+        for j, a in enumerate(arrays):
+            if j in present:
+                block[:, at : at + 4] = np.frombuffer(np.array(8, dtype=">i4").tobytes(), dtype=np.uint8)
+                big = a[rows].astype(">i8" if a.dtype.kind == "i" else ">f8")
+                block[:, at + 4 : at + 12] = big.view(np.uint8).reshape(-1, 8)
+                at += 12
+            else:
+                block[:, at : at + 4] = 0xFF  # length -1: NULL
+                at += 4
+        blocks[int(pattern)], widths[int(pattern)] = memoryview(block.tobytes()), width
+    # Segments of the sorted rows with one chunk and one pattern: each is a contiguous slice of its block.
+    breaks = np.nonzero((np.diff(code_sorted) != 0) | (np.diff(order // chunk) != 0))[0] + 1
+    starts, ends = np.r_[0, breaks], np.r_[breaks, n]
     sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         copy.write(b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8)  # signature, flags, no header extension
-        copy.write(buf.tobytes())
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            pattern = int(code_sorted[start])
+            width, first = widths[pattern], int(place[start])
+            copy.write(blocks[pattern][first * width : (first + end - start) * width])
         copy.write(b"\xff\xff")  # trailer
 
 
@@ -954,9 +983,9 @@ def compute(run: AssessmentRun, *, asof=None) -> dict:
     sheet, totals = stage("fetch", _sheet, ctx, indicators)
     stage("leaves", _leaf_scores, ctx, sheet, totals, indicators)
     stage("groups", _group_scores, sheet, children, depth)
-    outcome = stage("results", _totals, sheet, children)
+    outcome = stage("results", _totals, sheet, indicators, children)
     figures = stage("topsis", _topsis_and_sensitivity, sheet, outcome, children)
-    reasons = stage("veto_reasons", _veto_reasons, ctx, sheet, outcome, children)
+    reasons = stage("veto_reasons", _veto_reasons, ctx, sheet, outcome, indicators)
     stage("store", _store_values, ctx, sheet)
     stage("store_results", _store_results, ctx, sheet, outcome, figures, reasons)
     _drop_work_tables()

@@ -22,7 +22,7 @@ from grassroots.orglife.models import Attendance, AttendanceStatus, Meeting, Mee
 from grassroots.orglife.selectors import required_in, rules_for
 
 from . import methods, selectors
-from .engine import GRADE_ORDER, GRADE_SCORES, Context, study_required
+from .engine import GRADE_ORDER, GRADE_SCORES, SCORE_DECIMALS, Context, study_required
 from .models import EnteredValue, IndicatorKind, Metric, RaterGroup, Rating
 
 
@@ -244,7 +244,9 @@ def assess(run, organizations, *, asof=None) -> dict[int, Outcome]:
                 outcome.bonus += score
             if ind.is_veto and (raw or 0) > 0:
                 outcome.vetoed = True
-        outcome.score = min(100.0, max(0.0, outcome.weighted - outcome.deductions + outcome.bonus))
+        outcome.score = float(
+            np.round(min(100.0, max(0.0, outcome.weighted - outcome.deductions + outcome.bonus)), SCORE_DECIMALS)
+        )
         outcome.grade = bands[-1]["grade"]
         if not outcome.vetoed:
             outcome.grade = next((b["grade"] for b in bands[:-1] if outcome.score >= float(b["min"])), outcome.grade)
