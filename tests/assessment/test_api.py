@@ -4,6 +4,7 @@ import csv
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -70,6 +71,31 @@ def test_a_run_is_created_computed_published_closed_and_recomputed(assessed, cli
         **EN,
     )
     assert bad.status_code == 400 and "add up to 1" in str(bad.json())
+    for weights in ({"superior": 1.5, "masses": -0.5}, {"superior": "nan", "masses": 0.5}):
+        refused = client.post(
+            reverse("assessment-run-list"),
+            {**body, "period": "2025-Q3", "rater_weights": weights},
+            content_type="application/json",
+            **EN,
+        )
+        assert refused.status_code == 400, weights
+    for weights in ({"superior": 2, "masses": -1}, {"superior": float("nan"), "masses": 1}, {"superior": float("inf")}):
+        with pytest.raises(ValidationError):  # the service itself, whoever calls it
+            services.run_create(
+                actor=county.users.officer,
+                system=county.run.system,
+                period=county.run.period,
+                scope=county.t2,
+                rater_weights=weights,
+            )
+    unweighted = services.run_create(
+        actor=county.users.officer,
+        system=county.run.system,
+        period=county.run.period,
+        scope=county.t2,
+        rater_weights={"superior": 1, "masses": 0},
+    )
+    assert [g.kind for g in unweighted.rater_groups.all()] == ["superior"]  # a group weighing nothing is not asked
 
     pk = county.run.pk
     run_url = lambda name: reverse(f"assessment-run-{name}", args=[pk])  # noqa: E731

@@ -1,6 +1,7 @@
 """Writes of the assessment: indicator systems and weights, runs and their states, ratings, entered values, vetoes."""
 
 import datetime as dt
+import math
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -283,8 +284,13 @@ def _set_rater_groups(run, weights: dict) -> None:
         values = {str(k): float(v) for k, v in weights.items()}
     except (TypeError, ValueError):
         raise ValidationError(_("Rater weights must be numbers."))
+    if not all(map(math.isfinite, values.values())):
+        raise ValidationError(_("Rater weights must be numbers."))
     if any(k not in RaterKind.values for k in values):
         raise ValidationError(_("Unknown rater group."))
+    if any(v < 0 for v in values.values()):
+        raise ValidationError(_("Weights cannot be negative."))
+    values = {k: v for k, v in values.items() if v > 0}  # a group weighing nothing is not asked
     if abs(sum(values.values()) - 1) > 0.001:
         raise ValidationError(_("The rater groups' weights must add up to 1."))
     for kind, weight in values.items():
