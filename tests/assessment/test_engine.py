@@ -10,7 +10,7 @@ from grassroots.assessment.models import IndicatorValue, Result, RunState
 from grassroots.core.errors import Conflict
 from grassroots.duties import services as duties
 from grassroots.duties.models import Assignment
-from grassroots.organizations.models import Post
+from grassroots.organizations.models import Organization, Post
 from grassroots.orglife import services as orglife
 from tests.factories import MemberFactory
 
@@ -107,6 +107,22 @@ def test_scores_grades_ranks_and_the_veto(assessed):
     assert baishi.vetoed and baishi.grade == "poor" and "村支委严重违纪" in baishi.veto_reason
     assert baishi.rank_level == 4
     assert all(r.closeness is not None and r.rank_low <= r.rank_high for r in results.values())
+
+
+def test_a_veto_event_in_a_group_vetoes_its_branch_and_says_why(assessed):
+    officer = assessed.users.officer
+    group = Organization.objects.get(parent=assessed.v11, kind="group")
+    services.veto_record(
+        actor=officer,
+        period=assessed.run.period,
+        organization=group,
+        reason="小组长违纪",
+        occurred_on=dt.date(YEAR, 5, 1),
+    )
+    services.run_compute(actor=officer, run=assessed.run, asof=END)
+    qingshan = Result.objects.get(run=assessed.run, organization=assessed.v11)
+    assert qingshan.vetoed and qingshan.veto_reason == "小组长违纪"
+    assert Result.objects.get(run=assessed.run, organization=assessed.v21).veto_reason == "村支委严重违纪"
 
 
 def test_every_computed_score_is_explained_by_its_numerator_and_denominator(assessed):

@@ -733,10 +733,23 @@ def _veto_reasons(ctx: Context, sheet: Sheet, totals: Totals, indicators: list[I
         return []
     org_ids = [int(o) for o in vetoed]
     reasons: dict[int, list[str]] = defaultdict(list)
-    for event in VetoEvent.objects.filter(
-        organization_id__in=org_ids, occurred_on__gte=ctx.start, occurred_on__lte=ctx.end
-    ).order_by("-occurred_on", "id"):
-        reasons[event.organization_id].append(event.reason)
+    # The events are counted over each organization's subtree (a discipline case in one of its groups vetoes the
+    # branch), so they are told over it too: each event goes to the vetoed organizations at or above its own.
+    vetoed_at = dict(Organization.objects.filter(pk__in=org_ids).values_list("path", "pk"))
+    step = Organization.steplen
+    for path, reason in (
+        VetoEvent.objects.filter(
+            organization__path__gte=ctx.scope_path,
+            organization__path__lt=ctx.scope_path + "~",
+            occurred_on__gte=ctx.start,
+            occurred_on__lte=ctx.end,
+        )
+        .order_by("-occurred_on", "id")
+        .values_list("organization__path", "reason")
+    ):
+        for end in range(step, len(path) + 1, step):
+            if path[:end] in vetoed_at:
+                reasons[vetoed_at[path[:end]]].append(reason)
     positions = sheet.positions(org_ids)
     for ind in (i for i in indicators if i.is_adjustment and i.is_veto):
         if ind.metric == Metric.VETO_EVENTS or ind.pk not in sheet.values:
