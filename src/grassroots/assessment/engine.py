@@ -131,7 +131,9 @@ def _analyze(*tables: str) -> None:
 
 
 # Working tables, temporary (per connection, no constraints, dropped at the end of the run):
-#   tmp_assess_org  every organization of the scope with its parent and depth;
+#   tmp_assess_org  every organization of the scope with its parent, depth, path, kind and whether it is active:
+#                   what the statements of a subtree join to (with its statistics known to the planner, where a
+#                   range of paths may be estimated at a single row and planned as one);
 #   tmp_assess_own  rows of own totals, one row per organization and record source, one num/den column pair
 #                   per metric (a source fills its metrics and leaves the others NULL);
 #   tmp_assess_sub  own totals, one row per organization, and the sums of the children's rows, one per parent;
@@ -163,7 +165,10 @@ def _work_tables(ctx: Context) -> None:
     o = t(Organization)
     _drop_work_tables()
     columns = ", ".join(f"{c} float" for c in _cols())
-    _exec("CREATE TEMPORARY TABLE tmp_assess_org (org_id bigint PRIMARY KEY, parent_id bigint, depth integer)")
+    _exec(
+        "CREATE TEMPORARY TABLE tmp_assess_org (org_id bigint PRIMARY KEY, parent_id bigint, depth integer, "
+        "path varchar(255), kind varchar(20), is_active boolean)"
+    )
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_own (org_id bigint, {columns})")
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_sub (org_id bigint, parent_id bigint, depth integer, {columns})")
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_tree (org_id bigint PRIMARY KEY, {columns})")
@@ -174,10 +179,11 @@ def _work_tables(ctx: Context) -> None:
     )
     _exec("CREATE TEMPORARY TABLE tmp_assess_veto (org_id bigint, reason varchar(300))")
     _exec(
-        f"INSERT INTO tmp_assess_org (org_id, parent_id, depth) SELECT o.id, o.parent_id, o.depth FROM {o} o "
-        f"WHERE {ctx.in_scope}",
+        "INSERT INTO tmp_assess_org (org_id, parent_id, depth, path, kind, is_active) "
+        f"SELECT o.id, o.parent_id, o.depth, o.path, o.kind, o.is_active FROM {o} o WHERE {ctx.in_scope}",
         ctx.scope_params,
     )
+    _analyze("tmp_assess_org")
 
 
 def _drop_work_tables() -> None:
@@ -185,20 +191,13 @@ def _drop_work_tables() -> None:
         _exec(f"DROP TABLE IF EXISTS {table}")
 
 
-def _joined(ctx: Context, column: str) -> tuple[str, str, list]:
-    """(JOIN, condition, parameters) keeping the records whose organization (`column`) is in the run's scope, by a
-    join to the organizations (alias `o`); none when every organization is in the scope."""
+def _scoped(ctx: Context, column: str) -> tuple[str, str, list]:
+    """(JOIN, condition, parameters) keeping the records whose organization (`column`) is in the run's scope:
+    nothing when every organization is in it; else the scope's organizations asked for by IN (tmp_assess_org, whose
+    size the planners know), so that a subtree's records are found by their organization index."""
     if ctx.everything:
         return "", "1 = 1", []
-    return f"JOIN {t(Organization)} o ON o.id = {column}", ctx.in_scope, ctx.scope_params
-
-
-def _scoped(ctx: Context, column: str) -> tuple[str, str, list]:
-    """(JOIN, condition, parameters) as _joined, but a subtree asks for its organizations by path (IN), so that
-    SQLite finds their records by index instead of scanning all of them."""
-    if ctx.run.scope.depth > 1:
-        return "", f"{column} IN (SELECT o.id FROM {t(Organization)} o WHERE {ctx.in_scope})", ctx.scope_params
-    return _joined(ctx, column)
+    return "", f"{column} IN (SELECT org_id FROM tmp_assess_org)", []
 
 
 def _own(metrics: list[str], org: str, exprs: list[str], from_sql: str, params=()) -> None:
@@ -240,7 +239,7 @@ def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
     if ctx.asof >= ctx.end:
         metrics.append(Metric.MAJOR_FAILED)
         sums += [f"SUM(CASE WHEN d.is_major AND NOT {done} THEN 1 END)", "NULL"]
-    join, where, params = _joined(ctx, "a.organization_id")
+    join, where, params = _scoped(ctx, "a.organization_id")
     _own(
         metrics,
         "a.organization_id",
@@ -261,7 +260,7 @@ def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
         [*params, ctx.start, ctx.end],
     )
     c, m = t(Claim), t(Member)
-    join, where, params = _joined(ctx, "m.organization_id")
+    join, where, params = _scoped(ctx, "m.organization_id")
     # Claims per member: the claims here, the members in the member scan (_member_totals).
     _own(
         [Metric.CLAIMS],
@@ -284,9 +283,9 @@ def _end_dt(ctx):
 
 def _meeting_totals(ctx: Context) -> None:
     """Held meetings against the required count, kind by kind (a surplus of one kind does not cover another)."""
-    o, mt = t(Organization), t(Meeting)
+    mt = t(Meeting)
     rules = {r.kind: r for r in MeetingRule.objects.filter(organization__isnull=True)}
-    join, where, params = _joined(ctx, "mt.organization_id")
+    join, where, params = _scoped(ctx, "mt.organization_id")
     rows = []
     for kind, rule in rules.items():
         required = required_in(rule, ctx.elapsed_months)
@@ -299,14 +298,14 @@ def _meeting_totals(ctx: Context) -> None:
         )
         _exec(
             f"INSERT INTO tmp_assess_meet (org_id, path, kind, req, held) "
-            f"SELECT o.id, o.path, k.kind, k.req, COALESCE(h.n, 0) FROM {o} o "
+            "SELECT o.org_id, o.path, k.kind, k.req, COALESCE(h.n, 0) FROM tmp_assess_org o "
             f"JOIN ({' UNION ALL '.join(rows)}) k ON k.grp = CASE WHEN o.kind = 'group' THEN 1 ELSE 0 END "
             f"LEFT JOIN (SELECT mt.organization_id, mt.kind, COUNT(*) AS n FROM {mt} mt "
             f"  {join} WHERE {where} AND mt.state = 'held' "
             "  AND mt.held_on >= %s AND mt.held_on <= %s GROUP BY mt.organization_id, mt.kind) h "
-            "  ON h.organization_id = o.id AND h.kind = k.kind "
-            f"WHERE {ctx.in_scope} AND o.is_active AND o.kind IN ('branch', 'general_branch', 'group')",
-            [*params, ctx.start, ctx.end, *ctx.scope_params],
+            "  ON h.organization_id = o.org_id AND h.kind = k.kind "
+            "WHERE o.is_active AND o.kind IN ('branch', 'general_branch', 'group')",
+            [*params, ctx.start, ctx.end],
         )
         # Rules set on an organization override the default below it; deeper ones win (applied last).
         for rule in (
@@ -374,9 +373,9 @@ def study_required(ctx: Context) -> tuple[float, float]:
 
 def _member_totals(ctx: Context) -> None:
     """One scan of the active members, joined to their study hours, posts and talks; then care and vetoes."""
-    o, m, s, p, tk = t(Organization), t(Member), t(StudyRecord), t(Post), t(Talk)
+    m, s, p, tk = t(Member), t(StudyRecord), t(Post), t(Talk)
     plain, cadre = study_required(ctx)
-    join, where, params = _joined(ctx, "m.organization_id")
+    join, where, params = _scoped(ctx, "m.organization_id")
     if ctx.run.scope.depth > 1:
         # A subtree looks up each of its members' study hours, posts and talks by the member indexes (a few
         # thousand members: three index probes each, no aggregate over other subtrees' records). Scalar subqueries,
@@ -436,33 +435,34 @@ def _member_totals(ctx: Context) -> None:
         [*cutoffs, ctx.asof, *params, ctx.asof, ctx.asof],
     )
     v = t(VetoEvent)
+    join, where, params = _scoped(ctx, "v.organization_id")
     _own(
         [Metric.VETO_EVENTS],
         "v.organization_id",
         ["COUNT(*)", "NULL"],
-        f"FROM {v} v JOIN {o} o ON o.id = v.organization_id "
-        f"WHERE {ctx.in_scope} AND v.occurred_on >= %s AND v.occurred_on <= %s GROUP BY v.organization_id",
-        [*ctx.scope_params, ctx.start, ctx.end],
+        f"FROM {v} v {join} WHERE {where} AND v.occurred_on >= %s AND v.occurred_on <= %s GROUP BY v.organization_id",
+        [*params, ctx.start, ctx.end],
     )
 
 
 def _objective_totals(ctx: Context) -> None:
     from grassroots.duties.models import BusinessObjective, ObjectiveValue
 
-    bo, ov, o = t(BusinessObjective), t(ObjectiveValue), t(Organization)
+    bo, ov = t(BusinessObjective), t(ObjectiveValue)
+    join, where, params = _scoped(ctx, "b.organization_id")
     _own(
         [Metric.OBJECTIVES],
         "x.org",
         ["SUM(CASE WHEN x.att < 0 THEN 0 WHEN x.att > 1 THEN 1 ELSE x.att END)", "COUNT(*)"],
         "FROM (SELECT b.organization_id AS org, "
         "  (COALESCE(v.value, b.baseline) - b.baseline) * 1.0 / (b.target - b.baseline) AS att "
-        f"  FROM {bo} b JOIN {o} o ON o.id = b.organization_id "
+        f"  FROM {bo} b {join} "
         f"  LEFT JOIN {ov} v ON v.objective_id = b.id AND v.id = (SELECT v2.id FROM {ov} v2 "
         "    WHERE v2.objective_id = b.id AND v2.measured_on <= %s ORDER BY v2.measured_on DESC, v2.id DESC LIMIT 1) "
-        f"  WHERE {ctx.in_scope} AND b.period_id IN (SELECT id FROM {t(type(ctx.run.period))} "
+        f"  WHERE {where} AND b.period_id IN (SELECT id FROM {t(type(ctx.run.period))} "
         '    WHERE start <= %s AND "end" >= %s)'
         ") x GROUP BY x.org",
-        [ctx.asof, *ctx.scope_params, ctx.end, ctx.start],
+        [ctx.asof, *params, ctx.end, ctx.start],
     )
 
 
@@ -503,12 +503,11 @@ def _roll_up(ctx: Context) -> None:
 
 
 def _assessed(ctx: Context) -> None:
-    o = t(Organization)
     _exec("CREATE TEMPORARY TABLE tmp_assessed (org_id bigint PRIMARY KEY, parent_id bigint, depth integer)")
     _exec(
-        f"INSERT INTO tmp_assessed (org_id, parent_id, depth) SELECT o.id, o.parent_id, o.depth FROM {o} o "
-        f"WHERE {ctx.in_scope} AND o.is_active AND o.kind = %s",
-        [*ctx.scope_params, ctx.run.system.assessed_kind],
+        "INSERT INTO tmp_assessed (org_id, parent_id, depth) SELECT org_id, parent_id, depth FROM tmp_assess_org "
+        "WHERE is_active AND kind = %s",
+        [ctx.run.system.assessed_kind],
     )
 
 
@@ -1011,7 +1010,7 @@ def compute(run: AssessmentRun, *, asof=None) -> dict:
     stage("meetings", _meeting_totals, ctx)
     stage("members", _member_totals, ctx)
     stage("objectives", _objective_totals, ctx)
-    _analyze("tmp_assess_org", "tmp_assess_own")
+    _analyze("tmp_assess_own")
     stage("assessed", _assessed, ctx)
     _analyze("tmp_assessed")
     stage("roll_up", _roll_up, ctx)
