@@ -389,7 +389,11 @@ def _member_totals(ctx: Context) -> None:
             "AND k.talked_on <= %s LIMIT 1) IS NULL THEN 0 ELSE 1 END AS talked "
             f"FROM {m} m {join}"
         )
+        # Grouped by member, so that PostgreSQL keeps this a subquery and looks each member up once, instead of
+        # inlining the lookups into every use of hours and req below.
+        once = " GROUP BY m.id, m.organization_id"
     else:
+        once = ""
         # The whole tree: the study hours, open posts and talks of every member aggregated first, and merged with
         # the members in member order.
         member = (
@@ -408,14 +412,14 @@ def _member_totals(ctx: Context) -> None:
         "x.org",
         ["SUM(CASE WHEN x.hours >= x.req THEN 1.0 ELSE x.hours / x.req END)", "COUNT(*)"]
         + ["SUM(x.talked)", "COUNT(*)", "0", "COUNT(*)"],
-        f"FROM (SELECT m.organization_id AS org, {member} WHERE {where} AND m.status = 'active') x GROUP BY x.org",
+        f"FROM (SELECT m.organization_id AS org, {member} WHERE {where} AND m.status = 'active'{once}) x GROUP BY x.org",
         [ctx.start, ctx.end, ctx.start, ctx.end, *params],
     )
     cc, cv = t(CareCase), t(CareVisit)
     join, where, params = _scoped(ctx, "m.organization_id")
     # A visit is in time when it falls within the case's interval before the as-of date; intervals are few, so
     # their cut-off dates are computed here rather than with date arithmetic that differs between databases.
-    intervals = sorted(set(CareCase.objects.values_list("visit_interval_days", flat=True))) or [182]
+    intervals = sorted(CareCase.objects.order_by().values_list("visit_interval_days", flat=True).distinct()) or [182]
     cutoff = "CASE " + " ".join(f"WHEN visit_interval_days = {int(d)} THEN %s" for d in intervals) + " END"
     cutoffs = [ctx.asof - dt.timedelta(days=int(d)) for d in intervals]
     _own(
