@@ -90,6 +90,9 @@ def run() -> dict:
     if Organization.objects.filter(path__startswith=county.path).count() > 3000:
         county = Organization.objects.filter(kind="committee", depth=county.depth + 1).order_by("path").first()
     sub = fresh_run(county)
+    # Timed after one untimed run: the whole province just read evicted the county's pages, and the naive way,
+    # which comes next, finds them where the engine's run left them; so both are timed warm.
+    engine.compute(sub)
     figures["assess_county_seconds"], _t = _timed(lambda: engine.compute(sub))
     from grassroots.assessment.reference import assessed_organizations
 
