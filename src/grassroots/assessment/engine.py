@@ -10,7 +10,8 @@ organization):
   4. totals: weighted total, capped deductions and bonuses, vetoes; TOPSIS closeness and rank sensitivity;
   5. the values written in the order of their key, the results with their grades by bands and ranks by window
      functions in one INSERT (binary COPY from numpy on PostgreSQL).
-The SQL is the same on SQLite and PostgreSQL: no recursive CTEs, no range self-joins in the hot path.
+The SQL is the same on SQLite and PostgreSQL: no recursive CTEs, no range self-joins in the hot path. Only the
+bulk moves of numbers between the database and numpy differ (binary COPY on PostgreSQL).
 """
 
 import datetime as dt
