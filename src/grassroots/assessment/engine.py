@@ -18,6 +18,7 @@ import datetime as dt
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from django.db import connection, transaction
@@ -76,17 +77,19 @@ class Context:
     asof: object
     months: int
     scope_path: str
-    everything: bool = False  # the scope is the only root: every organization is in it
 
     @classmethod
     def of(cls, run: AssessmentRun, asof) -> "Context":
         """The context of a run counted up to `asof` (a day within its period)."""
         period = run.period
-        scope = run.scope
-        everything = scope.depth == 1 and not Organization.objects.filter(depth=1).exclude(pk=scope.pk).exists()
-        return cls(
-            run, period.start, period.end, asof, months_between(period.start, period.end), scope.path, everything
-        )
+        return cls(run, period.start, period.end, asof, months_between(period.start, period.end), run.scope.path)
+
+    @cached_property
+    def everything(self) -> bool:
+        """Whether the scope is the only root, so that every organization is in it (asked by the engine's
+        statements only, not by the explanation's uses of the context)."""
+        scope = self.run.scope
+        return scope.depth == 1 and not Organization.objects.filter(depth=1).exclude(pk=scope.pk).exists()
 
     @property
     def elapsed_months(self) -> int:
@@ -133,7 +136,7 @@ def _analyze(*tables: str) -> None:
 
 # Working tables, temporary (per connection, no constraints, dropped at the end of the run):
 #   tmp_assess_org  every organization of the scope with its parent, depth, path, kind and whether it is active:
-#                   what the statements of a subtree join to (with its statistics known to the planner, where a
+#                   what the statements of a subtree ask for by IN (with its statistics known to the planner, where a
 #                   range of paths may be estimated at a single row and planned as one);
 #   tmp_assess_own  rows of own totals, one row per organization and record source, one num/den column pair
 #                   per metric (a source fills its metrics and leaves the others NULL);
@@ -142,7 +145,8 @@ def _analyze(*tables: str) -> None:
 #   tmp_assessed    the organizations assessed (the system's kind, active);
 #   tmp_assess_res  the totals, TOPSIS and sensitivity of the assessed organizations, computed in numpy and written
 #                   to Result with their grades and ranks in one statement (no UPDATE of rows just written);
-#   tmp_assess_veto the reasons of the vetoes (few rows).
+#   tmp_assess_veto the reasons of the vetoes (few rows);
+#   tmp_assess_meet meetings required and held per organization and kind (made only when a rule requires some).
 # Wide rows mean one scan of each record table computes all the metrics it feeds, and the roll-up moves one row
 # per organization up the tree instead of one per metric.
 METRICS = [m.value for m in Metric]
@@ -158,8 +162,8 @@ WORK_TABLES = (
 )
 
 
-def _cols(suffix="") -> list[str]:
-    return [f"{m}_{part}{suffix}" for m in METRICS for part in ("n", "d")]
+def _cols() -> list[str]:
+    return [f"{m}_{part}" for m in METRICS for part in ("n", "d")]
 
 
 def _work_tables(ctx: Context) -> None:
@@ -192,13 +196,13 @@ def _drop_work_tables() -> None:
         _exec(f"DROP TABLE IF EXISTS {table}")
 
 
-def _scoped(ctx: Context, column: str) -> tuple[str, str, list]:
-    """(JOIN, condition, parameters) keeping the records whose organization (`column`) is in the run's scope:
-    nothing when every organization is in it; else the scope's organizations asked for by IN (tmp_assess_org, whose
-    size the planners know), so that a subtree's records are found by their organization index."""
+def _scoped(ctx: Context, column: str) -> str:
+    """SQL condition keeping the records whose organization (`column`) is in the run's scope: always true when every
+    organization is in it; else the scope's organizations asked for by IN (tmp_assess_org, whose size the planners
+    know), so that a subtree's records are found by their organization index."""
     if ctx.everything:
-        return "", "1 = 1", []
-    return "", f"{column} IN (SELECT org_id FROM tmp_assess_org)", []
+        return "1 = 1"
+    return f"{column} IN (SELECT org_id FROM tmp_assess_org)"
 
 
 def _own(metrics: list[str], org: str, exprs: list[str], from_sql: str, params=()) -> None:
@@ -240,37 +244,37 @@ def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
     if ctx.asof >= ctx.end:
         metrics.append(Metric.MAJOR_FAILED)
         sums += [f"SUM(CASE WHEN d.is_major AND NOT {done} THEN 1 END)", "NULL"]
-    join, where, params = _scoped(ctx, "a.organization_id")
+    where = _scoped(ctx, "a.organization_id")
     _own(
         metrics,
         "a.organization_id",
         sums,
-        f"FROM {a} a JOIN {d} d ON d.id = a.duty_id {join} "
+        f"FROM {a} a JOIN {d} d ON d.id = a.duty_id "
         f"WHERE {where} AND a.due_on >= %s AND a.due_on <= %s AND a.due_on <= %s "
         "AND a.state NOT IN ('draft', 'cancelled') GROUP BY a.organization_id",
-        [*params, ctx.start, ctx.end, ctx.asof],
+        [ctx.start, ctx.end, ctx.asof],
     )
     r = t(ProgressReport)
     _own(
         [Metric.RETURNED],
         "a.organization_id",
         ["SUM(CASE WHEN r.state = 'accepted' THEN 1 ELSE 0 END)", "COUNT(*)"],
-        f"FROM {r} r JOIN {a} a ON a.id = r.assignment_id {join} "
+        f"FROM {r} r JOIN {a} a ON a.id = r.assignment_id "
         f"WHERE {where} AND r.state IN ('accepted', 'returned') AND a.due_on >= %s AND a.due_on <= %s "
         "GROUP BY a.organization_id",
-        [*params, ctx.start, ctx.end],
+        [ctx.start, ctx.end],
     )
     c, m = t(Claim), t(Member)
-    join, where, params = _scoped(ctx, "m.organization_id")
+    where = _scoped(ctx, "m.organization_id")
     # Claims per member: the claims here, the members in the member scan (_member_totals).
     _own(
         [Metric.CLAIMS],
         "m.organization_id",
         ["COUNT(*)", "NULL"],
-        f"FROM {c} c JOIN {m} m ON m.id = c.member_id {join} "
+        f"FROM {c} c JOIN {m} m ON m.id = c.member_id "
         f"WHERE {where} AND c.state IN ('active', 'completed') "
         "AND c.created_at >= %s AND c.created_at < %s GROUP BY m.organization_id",
-        [*params, _start_dt(ctx), _end_dt(ctx)],
+        [_start_dt(ctx), _end_dt(ctx)],
     )
 
 
@@ -286,7 +290,7 @@ def _meeting_totals(ctx: Context) -> None:
     """Held meetings against the required count, kind by kind (a surplus of one kind does not cover another)."""
     mt = t(Meeting)
     rules = {r.kind: r for r in MeetingRule.objects.filter(organization__isnull=True)}
-    join, where, params = _scoped(ctx, "mt.organization_id")
+    where = _scoped(ctx, "mt.organization_id")
     rows = []
     for kind, rule in rules.items():
         required = required_in(rule, ctx.elapsed_months)
@@ -302,11 +306,11 @@ def _meeting_totals(ctx: Context) -> None:
             "SELECT o.org_id, o.path, k.kind, k.req, COALESCE(h.n, 0) FROM tmp_assess_org o "
             f"JOIN ({' UNION ALL '.join(rows)}) k ON k.grp = CASE WHEN o.kind = 'group' THEN 1 ELSE 0 END "
             f"LEFT JOIN (SELECT mt.organization_id, mt.kind, COUNT(*) AS n FROM {mt} mt "
-            f"  {join} WHERE {where} AND mt.state = 'held' "
+            f"  WHERE {where} AND mt.state = 'held' "
             "  AND mt.held_on >= %s AND mt.held_on <= %s GROUP BY mt.organization_id, mt.kind) h "
             "  ON h.organization_id = o.org_id AND h.kind = k.kind "
             "WHERE o.is_active AND o.kind IN ('branch', 'general_branch', 'group')",
-            [*params, ctx.start, ctx.end],
+            [ctx.start, ctx.end],
         )
         # Rules set on an organization override the default below it; deeper ones win (applied last).
         for rule in (
@@ -335,7 +339,6 @@ def _meeting_totals(ctx: Context) -> None:
             "FROM tmp_assess_meet GROUP BY org_id",
         )
     at = t(Attendance)
-    join, where, params = _scoped(ctx, "mt.organization_id")
     _own(
         [Metric.ATTENDANCE, Metric.UNEXCUSED],
         "mt.organization_id",
@@ -345,10 +348,10 @@ def _meeting_totals(ctx: Context) -> None:
             "SUM(CASE WHEN a.status = 'absent' THEN 1 END)",
             "NULL",
         ],
-        f"FROM {at} a JOIN {mt} mt ON mt.id = a.meeting_id {join} "
+        f"FROM {at} a JOIN {mt} mt ON mt.id = a.meeting_id "
         f"WHERE {where} AND mt.state = 'held' AND mt.held_on >= %s AND mt.held_on <= %s "
         "GROUP BY mt.organization_id",
-        [*params, ctx.start, ctx.end],
+        [ctx.start, ctx.end],
     )
 
 
@@ -367,16 +370,16 @@ def study_required(ctx: Context) -> tuple[float, float]:
         .first()
     )
     fraction = min(1.0, ctx.months / 12.0) * ctx.elapsed_share
-    return float(plan.required_hours if plan else 32) * fraction, float(
-        plan.required_hours_cadre if plan else 56
-    ) * fraction
+    plain = float(plan.required_hours if plan else 32)
+    cadre = float(plan.required_hours_cadre if plan else 56)
+    return plain * fraction, cadre * fraction
 
 
 def _member_totals(ctx: Context) -> None:
     """One scan of the active members, joined to their study hours, posts and talks; then care and vetoes."""
     m, s, p, tk = t(Member), t(StudyRecord), t(Post), t(Talk)
     plain, cadre = study_required(ctx)
-    join, where, params = _scoped(ctx, "m.organization_id")
+    where = _scoped(ctx, "m.organization_id")
     if ctx.run.scope.depth > 1:
         # A subtree looks up each of its members' study hours, posts and talks by the member indexes (a few
         # thousand members: three index probes each, no aggregate over other subtrees' records). Scalar subqueries,
@@ -388,7 +391,7 @@ def _member_totals(ctx: Context) -> None:
             f"THEN {plain} ELSE {cadre} END AS req, "
             f"CASE WHEN (SELECT 1 FROM {tk} k WHERE k.member_id = m.id AND k.talked_on >= %s "
             "AND k.talked_on <= %s LIMIT 1) IS NULL THEN 0 ELSE 1 END AS talked "
-            f"FROM {m} m {join}"
+            f"FROM {m} m"
         )
         # Grouped by member, so that PostgreSQL keeps this a subquery and looks each member up once, instead of
         # inlining the lookups into every use of hours and req below.
@@ -401,7 +404,7 @@ def _member_totals(ctx: Context) -> None:
             "COALESCE(h.hours, 0) AS hours, "
             f"CASE WHEN c.member_id IS NULL THEN {plain} ELSE {cadre} END AS req, "
             "CASE WHEN k.member_id IS NULL THEN 0 ELSE 1 END AS talked "
-            f"FROM {m} m {join}"
+            f"FROM {m} m"
             f"  LEFT JOIN (SELECT member_id, SUM(CAST(hours AS float)) AS hours FROM {s} WHERE state = 'confirmed' "
             "     AND studied_on >= %s AND studied_on <= %s GROUP BY member_id) h ON h.member_id = m.id "
             f"  LEFT JOIN (SELECT DISTINCT member_id FROM {p} WHERE ended_on IS NULL) c ON c.member_id = m.id "
@@ -414,10 +417,9 @@ def _member_totals(ctx: Context) -> None:
         ["SUM(CASE WHEN x.hours >= x.req THEN 1.0 ELSE x.hours / x.req END)", "COUNT(*)"]
         + ["SUM(x.talked)", "COUNT(*)", "0", "COUNT(*)"],
         f"FROM (SELECT m.organization_id AS org, {member} WHERE {where} AND m.status = 'active'{once}) x GROUP BY x.org",
-        [ctx.start, ctx.end, ctx.start, ctx.end, *params],
+        [ctx.start, ctx.end, ctx.start, ctx.end],
     )
     cc, cv = t(CareCase), t(CareVisit)
-    join, where, params = _scoped(ctx, "m.organization_id")
     # A visit is in time when it falls within the case's interval before the as-of date; intervals are few, so
     # their cut-off dates are computed here rather than with date arithmetic that differs between databases.
     intervals = sorted(CareCase.objects.order_by().values_list("visit_interval_days", flat=True).distinct()) or [182]
@@ -434,19 +436,19 @@ def _member_totals(ctx: Context) -> None:
         f"  SELECT c0.id, c0.member_id, c0.opened_on, c0.closed_on, {cutoff} AS due_from, "
         f"  (SELECT MAX(v.visited_on) FROM {cv} v WHERE v.case_id = c0.id AND v.visited_on <= %s) AS last_visit "
         f"  FROM {cc} c0"
-        f") cc JOIN {m} m ON m.id = cc.member_id {join} "
+        f") cc JOIN {m} m ON m.id = cc.member_id "
         f"WHERE {where} AND cc.opened_on <= %s AND (cc.closed_on IS NULL OR cc.closed_on > %s) "
         "GROUP BY m.organization_id",
-        [*cutoffs, ctx.asof, *params, ctx.asof, ctx.asof],
+        [*cutoffs, ctx.asof, ctx.asof, ctx.asof],
     )
     v = t(VetoEvent)
-    join, where, params = _scoped(ctx, "v.organization_id")
     _own(
         [Metric.VETO_EVENTS],
         "v.organization_id",
         ["COUNT(*)", "NULL"],
-        f"FROM {v} v {join} WHERE {where} AND v.occurred_on >= %s AND v.occurred_on <= %s GROUP BY v.organization_id",
-        [*params, ctx.start, ctx.end],
+        f"FROM {v} v WHERE {_scoped(ctx, 'v.organization_id')} AND v.occurred_on >= %s AND v.occurred_on <= %s "
+        "GROUP BY v.organization_id",
+        [ctx.start, ctx.end],
     )
 
 
@@ -454,20 +456,19 @@ def _objective_totals(ctx: Context) -> None:
     from grassroots.duties.models import BusinessObjective, ObjectiveValue
 
     bo, ov = t(BusinessObjective), t(ObjectiveValue)
-    join, where, params = _scoped(ctx, "b.organization_id")
     _own(
         [Metric.OBJECTIVES],
         "x.org",
         ["SUM(CASE WHEN x.att < 0 THEN 0 WHEN x.att > 1 THEN 1 ELSE x.att END)", "COUNT(*)"],
         "FROM (SELECT b.organization_id AS org, "
         "  (COALESCE(v.value, b.baseline) - b.baseline) * 1.0 / (b.target - b.baseline) AS att "
-        f"  FROM {bo} b {join} "
+        f"  FROM {bo} b "
         f"  LEFT JOIN {ov} v ON v.objective_id = b.id AND v.id = (SELECT v2.id FROM {ov} v2 "
         "    WHERE v2.objective_id = b.id AND v2.measured_on <= %s ORDER BY v2.measured_on DESC, v2.id DESC LIMIT 1) "
-        f"  WHERE {where} AND b.period_id IN (SELECT id FROM {t(type(ctx.run.period))} "
+        f"  WHERE {_scoped(ctx, 'b.organization_id')} AND b.period_id IN (SELECT id FROM {t(type(ctx.run.period))} "
         '    WHERE start <= %s AND "end" >= %s)'
         ") x GROUP BY x.org",
-        [ctx.asof, *params, ctx.end, ctx.start],
+        [ctx.asof, ctx.end, ctx.start],
     )
 
 
@@ -516,20 +517,13 @@ def _assessed(ctx: Context) -> None:
     )
 
 
-def _tree(system) -> tuple[list[Indicator], dict[int, list[Indicator]], dict[int, int]]:
+def _tree(system) -> tuple[list[Indicator], dict[int, list[Indicator]]]:
+    """The system's indicators in their order, and the children of each (None: the top level)."""
     indicators = list(system.indicators.order_by("position", "id"))
     children: dict[int | None, list[Indicator]] = defaultdict(list)
     for ind in indicators:
         children[ind.parent_id].append(ind)
-    depth: dict[int, int] = {}
-
-    def walk(parent, d):
-        for child in children.get(parent, []):
-            depth[child.pk] = d
-            walk(child.pk, d + 1)
-
-    walk(None, 1)
-    return indicators, children, depth
+    return indicators, children
 
 
 # The scores of the assessed organizations are computed in numpy over their subtree totals, all at once: one
@@ -636,16 +630,18 @@ def _leaf_scores(ctx: Context, sheet: Sheet, totals: dict, indicators: list[Indi
             f"WHERE e.run_id = %s AND e.indicator_id IN ({','.join(str(int(i)) for i in others)})",
             [ctx.run.pk],
         )
-        for pk, ind in others.items():
-            mine = [(org, float(value)) for org, i, value in rows if i == pk]
-            if mine:
-                top = 100.0 if ind.kind == IndicatorKind.ENTERED else float(ind.cap)
-                out = sheet.new()
-                pos = sheet.positions([org for org, _v in mine])
-                value = np.array([v for _o, v in mine])
-                out[pos, RAW] = value
-                out[pos, SCORE] = np.minimum(top, np.maximum(0.0, value))
-                sheet.values[pk] = out
+        by_indicator = defaultdict(list)
+        for org, pk, value in rows:
+            by_indicator[pk].append((org, float(value)))
+        for pk, entries in by_indicator.items():
+            ind = others[pk]
+            top = 100.0 if ind.kind == IndicatorKind.ENTERED else float(ind.cap)
+            orgs, values = zip(*entries, strict=True)
+            out = sheet.new()
+            pos = sheet.positions(orgs)
+            out[pos, RAW] = values
+            out[pos, SCORE] = np.minimum(top, np.maximum(0.0, np.array(values)))
+            sheet.values[pk] = out
     qualitative = [pk for pk, i in others.items() if i.kind == IndicatorKind.QUALITATIVE]
     if qualitative:
         _fuzzy_scores(ctx, sheet, qualitative)
@@ -694,15 +690,16 @@ def _fuzzy_scores(ctx: Context, sheet: Sheet, indicator_ids: list[int]) -> None:
         out[pos, RAW] = out[pos, SCORE] = scores[mine]
 
 
-def _weighted_mean(sheet: Sheet, kids: list[Indicator]) -> np.ndarray:
-    """The weighted mean of the kids' scores that are present (missing ones give way); NaN where none is."""
-    # Summed kid by kid in their order, as a sum over them would be (a matrix product rounds differently, enough to
-    # turn an even 90.0 into 89.99999999999999).
-    total, weight = np.zeros(len(sheet.orgs)), np.zeros(len(sheet.orgs))
-    for kid, scores in zip(kids, sheet.scores([k.pk for k in kids]).T, strict=True):
-        present = ~np.isnan(scores)
-        total += np.where(present, float(kid.weight) * scores, 0.0)
-        weight += np.where(present, float(kid.weight), 0.0)
+def _weighted_mean(scores: np.ndarray, weights) -> np.ndarray:
+    """Per organization, the weighted mean of the scores present (organizations x indicators, NaN where missing:
+    missing ones give way); NaN where none is."""
+    # Summed indicator by indicator in their order, as a sum over them would be (a matrix product rounds
+    # differently, enough to turn an even 90.0 into 89.99999999999999).
+    total, weight = np.zeros(len(scores)), np.zeros(len(scores))
+    for column, w in zip(scores.T, weights, strict=True):
+        present = ~np.isnan(column)
+        total += np.where(present, w * column, 0.0)
+        weight += np.where(present, w, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(weight > 0, total / weight, np.nan)
 
@@ -711,13 +708,13 @@ def _weighted(children: dict, parent) -> list[Indicator]:
     return [k for k in children.get(parent, []) if not k.is_adjustment and float(k.weight) > 0]
 
 
-def _group_scores(sheet: Sheet, children: dict, depth: dict) -> None:
-    """Each group's score, from the deepest groups up: the weighted mean of its children that have a score."""
-    groups = [i for kids in children.values() for i in kids if i.kind == IndicatorKind.GROUP]
-    for group in sorted(groups, key=lambda g: -depth[g.pk]):
+def _group_scores(sheet: Sheet, children: dict, parent=None) -> None:
+    """Each group's score, its subgroups first: the weighted mean of its children that have a score."""
+    for group in (k for k in children.get(parent, []) if k.kind == IndicatorKind.GROUP):
+        _group_scores(sheet, children, group.pk)
         kids = _weighted(children, group.pk)
         if kids:
-            score = _weighted_mean(sheet, kids)
+            score = _weighted_mean(sheet.scores([k.pk for k in kids]), [float(k.weight) for k in kids])
             if not np.isnan(score).all():
                 out = sheet.new()
                 out[:, SCORE] = score
@@ -739,7 +736,7 @@ def _totals(sheet: Sheet, indicators: list[Indicator], children: dict) -> Totals
     top = _weighted(children, None)
     if not top:
         raise EngineError("the indicator system has no weighted indicators at its top level")
-    weighted = np.nan_to_num(_weighted_mean(sheet, top), nan=0.0)
+    weighted = np.nan_to_num(_weighted_mean(sheet.scores([i.pk for i in top]), [float(i.weight) for i in top]), nan=0.0)
     n = len(sheet.orgs)
     deductions, bonus, vetoed = np.zeros(n), np.zeros(n), np.zeros(n, dtype=bool)
     for ind in (i for i in indicators if i.is_adjustment and i.pk in sheet.values):
@@ -825,15 +822,13 @@ def _topsis_and_sensitivity(sheet: Sheet, totals: Totals, children: dict) -> dic
     top = _weighted(children, None)
     groups = sheet.scores([i.pk for i in top])
     gw = np.array([float(i.weight) for i in top])
-    present = ~np.isnan(groups)
-    scores = np.where(present, groups, 0.0)
     low = np.full(n, np.iinfo(np.int64).max)
     high = np.zeros(n, dtype=np.int64)
     for j in range(len(gw)):
         for factor in (0.9, 1.1):
             w = gw.copy()
             w[j] *= factor
-            moved = scores @ w / np.maximum(present @ w, 1e-12)
+            moved = np.nan_to_num(_weighted_mean(groups, w), nan=0.0)
             moved = np.clip(moved - totals.deductions + totals.bonus, 0, 100) - totals.vetoed * 1000.0
             ranks = methods.rank(moved)
             low = np.minimum(low, ranks)
@@ -1020,10 +1015,10 @@ def compute(run: AssessmentRun, *, asof=None) -> dict:
     _analyze("tmp_assessed")
     stage("roll_up", _roll_up, ctx)
     _analyze("tmp_assess_tree")
-    indicators, children, depth = _tree(system)
+    indicators, children = _tree(system)
     sheet, totals = stage("fetch", _sheet, ctx, indicators)
     stage("leaves", _leaf_scores, ctx, sheet, totals, indicators)
-    stage("groups", _group_scores, sheet, children, depth)
+    stage("groups", _group_scores, sheet, children)
     outcome = stage("results", _totals, sheet, indicators, children)
     figures = stage("topsis", _topsis_and_sensitivity, sheet, outcome, children)
     reasons = stage("veto_reasons", _veto_reasons, ctx, sheet, outcome, indicators)

@@ -352,7 +352,7 @@ def unexcused_records(run, organization):
     return attendance_records(run, organization).filter(status=AttendanceStatus.ABSENT)
 
 
-def study_required(run, organization) -> tuple[float, float]:
+def study_required(run) -> tuple[float, float]:
     """Hours a member and a cadre must have studied by the day the run counted to, as the engine counts them."""
     return engine.study_required(engine.Context.of(run, run_asof(run)))
 
@@ -643,7 +643,7 @@ def records_for(*, user, run: AssessmentRun, organization: Organization, metric:
 
         return _limit(records, qs, attendance_row)
     if metric == Metric.STUDY:
-        plain, cadre = study_required(run, organization)
+        plain, cadre = study_required(run)
 
         def study_row(m):
             need = cadre if m.is_cadre else plain

@@ -282,9 +282,9 @@ def run_create(*, actor, system: IndicatorSystem, period: Period, scope: Organiz
 def _set_rater_groups(run, weights: dict) -> None:
     try:
         values = {str(k): float(v) for k, v in weights.items()}
+        if not all(map(math.isfinite, values.values())):
+            raise ValueError("not finite")
     except (TypeError, ValueError):
-        raise ValidationError(_("Rater weights must be numbers."))
-    if not all(map(math.isfinite, values.values())):
         raise ValidationError(_("Rater weights must be numbers."))
     if any(k not in RaterKind.values for k in values):
         raise ValidationError(_("Unknown rater group."))
