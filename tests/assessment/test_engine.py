@@ -335,3 +335,28 @@ def test_an_even_score_is_graded_by_its_band_whatever_the_weights(assessed):
     result = Result.objects.get(run=run, organization=assessed.v11)
     assert (result.score, result.grade) == (90.0, "excellent")
     _agreement(run, END)
+
+
+@pytest.mark.parametrize("asof", [END, dt.date(YEAR, 7, 15)])
+def test_meeting_rules_set_in_the_tree_override_the_default_nearest_first(assessed, asof):
+    """A township asks for two theme days a month, one of its villages for one again (the nearest rule wins); the
+    other township asks for lectures of its party groups only (none of its branches) and for an organizational life
+    meeting every quarter (the yearly default requires none by mid-year). Engine and reference agree."""
+    from grassroots.orglife.models import MeetingRule
+
+    MeetingRule.objects.create(kind="theme_day", organization=assessed.t1, count=2, per="month")
+    MeetingRule.objects.create(kind="theme_day", organization=assessed.v11, count=1, per="month")
+    MeetingRule.objects.create(kind="lecture", organization=assessed.t2, count=1, per="month", applies_to_groups=True)
+    MeetingRule.objects.create(kind="org_life", organization=assessed.t2, count=1, per="quarter")
+    run = _system_run(
+        assessed, "meetings", [{"code": "M", "name": "会议", "kind": "computed", "metric": "meetings", "weight": 1}]
+    )
+    services.run_compute(actor=assessed.users.officer, run=run, asof=asof)
+    _agreement(run, asof)
+    required = dict(IndicatorValue.objects.filter(run=run).values_list("organization__code", "denominator"))
+    months, quarters, year = (12, 4, 1) if asof == END else (6, 2, 0)
+    # general (quarterly), committee, lecture (quarterly), theme day, organizational life (yearly); a party group's
+    # monthly meeting in Qingshan's group
+    assert required["C-T1-V1"] == quarters + months + quarters + months + year + months
+    assert required["C-T1-V2"] == quarters + months + quarters + 2 * months + year
+    assert required["C-T2-V1"] == quarters + months + 0 + months + quarters

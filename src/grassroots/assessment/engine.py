@@ -146,7 +146,7 @@ def _analyze(*tables: str) -> None:
 #   tmp_assess_res  the totals, TOPSIS and sensitivity of the assessed organizations, computed in numpy and written
 #                   to Result with their grades and ranks in one statement (no UPDATE of rows just written);
 #   tmp_assess_veto the reasons of the vetoes (few rows);
-#   tmp_assess_meet meetings required and held per organization and kind (made only when a rule requires some).
+#   tmp_assess_rule the meeting rules with the count each requires by the as-of day (made only when there are any).
 # Wide rows mean one scan of each record table computes all the metrics it feeds, and the roll-up moves one row
 # per organization up the tree instead of one per metric.
 METRICS = [m.value for m in Metric]
@@ -156,7 +156,7 @@ WORK_TABLES = (
     "tmp_assess_sub",
     "tmp_assess_tree",
     "tmp_assessed",
-    "tmp_assess_meet",
+    "tmp_assess_rule",
     "tmp_assess_res",
     "tmp_assess_veto",
 )
@@ -222,7 +222,9 @@ def _own(metrics: list[str], org: str, exprs: list[str], from_sql: str, params=(
 def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
     """One scan of the assignments due in the period for five metrics; one of the reviewed reports; one of claims."""
     a, d = t(Assignment), t(Duty)
-    weight = f"(a.weight * CASE WHEN d.is_major THEN {major_w} WHEN d.is_key THEN {key_w} ELSE 1.0 END)"
+    # Weights summed as floats, as the reference sums them (decimal sums also cost PostgreSQL a fifth more time and
+    # a hash that spills to disk).
+    weight = f"(CAST(a.weight AS float) * CASE WHEN d.is_major THEN {major_w} WHEN d.is_key THEN {key_w} ELSE 1.0 END)"
     asof = f"'{ctx.asof.isoformat()}'"
     done = f"(a.state = 'accepted' AND (a.accepted_on IS NULL OR a.accepted_on <= {asof}))"
     key = "(d.is_key OR d.is_major)"
@@ -287,56 +289,61 @@ def _end_dt(ctx):
 
 
 def _meeting_totals(ctx: Context) -> None:
-    """Held meetings against the required count, kind by kind (a surplus of one kind does not cover another)."""
+    """Held meetings against the required count, kind by kind (a surplus of one kind does not cover another).
+
+    For each organization and kind the rule in force is the one set nearest above it, else the default, and it
+    requires nothing of a party group unless it applies to groups, nor of anything else if it does (as
+    `orglife.selectors.rules_for` finds it for one organization). The rules set at each depth are joined on the
+    organization's path cut to that depth (equi-joins, one per depth that has rules, however many rules there are);
+    the deepest found wins."""
     mt = t(Meeting)
-    rules = {r.kind: r for r in MeetingRule.objects.filter(organization__isnull=True)}
+    rules = list(MeetingRule.objects.select_related("organization"))
     where = _scoped(ctx, "mt.organization_id")
-    rows = []
-    for kind, rule in rules.items():
-        required = required_in(rule, ctx.elapsed_months)
-        if required:
-            rows.append(f"SELECT '{kind}' AS kind, {int(required)} AS req, {1 if rule.applies_to_groups else 0} AS grp")
-    if rows:
-        _exec(
-            "CREATE TEMPORARY TABLE tmp_assess_meet (org_id bigint, path varchar(255), kind varchar(20), "
-            "req integer, held integer)"
+    if rules:
+        _exec("CREATE TEMPORARY TABLE tmp_assess_rule (kind varchar(20), path varchar(255), req integer, grp integer)")
+        rows = {}  # one rule per kind and place (the first, should the database hold two defaults of a kind)
+        for r in rules:
+            path = r.organization.path if r.organization else ""
+            rows.setdefault(
+                (r.kind, path), (r.kind, path, int(required_in(r, ctx.elapsed_months)), 1 if r.applies_to_groups else 0)
+            )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO tmp_assess_rule (kind, path, req, grp) VALUES (%s, %s, %s, %s)", list(rows.values())
+            )
+        _analyze("tmp_assess_rule")
+        lengths = sorted({len(r.organization.path) for r in rules if r.organization}, reverse=True)
+        joins = "".join(
+            f"LEFT JOIN tmp_assess_rule r{n} ON r{n}.kind = k.kind AND r{n}.path = SUBSTR(o.path, 1, {n}) "
+            for n in lengths
         )
-        _exec(
-            f"INSERT INTO tmp_assess_meet (org_id, path, kind, req, held) "
-            "SELECT o.org_id, o.path, k.kind, k.req, COALESCE(h.n, 0) FROM tmp_assess_org o "
-            f"JOIN ({' UNION ALL '.join(rows)}) k ON k.grp = CASE WHEN o.kind = 'group' THEN 1 ELSE 0 END "
-            f"LEFT JOIN (SELECT mt.organization_id, mt.kind, COUNT(*) AS n FROM {mt} mt "
-            f"  WHERE {where} AND mt.state = 'held' "
-            "  AND mt.held_on >= %s AND mt.held_on <= %s GROUP BY mt.organization_id, mt.kind) h "
-            "  ON h.organization_id = o.org_id AND h.kind = k.kind "
-            "WHERE o.is_active AND o.kind IN ('branch', 'general_branch', 'group')",
-            [ctx.start, ctx.end],
-        )
-        # Rules set on an organization override the default below it; deeper ones win (applied last).
-        for rule in (
-            MeetingRule.objects.filter(organization__isnull=False)
-            .select_related("organization")
-            .order_by("organization__depth")
-        ):
-            _exec(
-                "UPDATE tmp_assess_meet SET req = %s WHERE kind = %s AND path >= %s AND path < %s",
-                [
-                    required_in(rule, ctx.elapsed_months),
-                    rule.kind,
-                    rule.organization.path,
-                    rule.organization.path + "~",
-                ],
+        applies = "CASE WHEN {r}.grp = o.grp THEN {r}.req ELSE 0 END"
+        required = applies.format(r="r0")
+        if lengths:
+            required = (
+                "CASE "
+                + "".join(f"WHEN r{n}.kind IS NOT NULL THEN {applies.format(r=f'r{n}')} " for n in lengths)
+                + f"ELSE {required} END"
             )
         _own(
             [Metric.MEETINGS, Metric.MISSING_MEETINGS],
-            "org_id",
+            "y.org_id",
             [
-                "SUM(CASE WHEN held < req THEN held ELSE req END)",
-                "SUM(req)",
-                "SUM(CASE WHEN held < req THEN req - held ELSE 0 END)",
+                "SUM(CASE WHEN y.held < y.req THEN y.held ELSE y.req END)",
+                "SUM(y.req)",
+                "SUM(CASE WHEN y.held < y.req THEN y.req - y.held ELSE 0 END)",
                 "NULL",
             ],
-            "FROM tmp_assess_meet GROUP BY org_id",
+            f"FROM (SELECT o.org_id, {required} AS req, COALESCE(h.n, 0) AS held "
+            "  FROM (SELECT org_id, path, CASE WHEN kind = 'group' THEN 1 ELSE 0 END AS grp FROM tmp_assess_org "
+            "    WHERE is_active AND kind IN ('branch', 'general_branch', 'group')) o "
+            "  CROSS JOIN (SELECT DISTINCT kind FROM tmp_assess_rule) k "
+            f"  LEFT JOIN tmp_assess_rule r0 ON r0.kind = k.kind AND r0.path = '' {joins}"
+            f"  LEFT JOIN (SELECT mt.organization_id, mt.kind, COUNT(*) AS n FROM {mt} mt "
+            f"    WHERE {where} AND mt.state = 'held' AND mt.held_on >= %s AND mt.held_on <= %s "
+            "    GROUP BY mt.organization_id, mt.kind) h ON h.organization_id = o.org_id AND h.kind = k.kind"
+            ") y WHERE y.req > 0 GROUP BY y.org_id",
+            [ctx.start, ctx.end],
         )
     at = t(Attendance)
     _own(
