@@ -39,3 +39,14 @@ def _english_messages():
 def _media_in_tmp(settings, tmp_path_factory):
     """Uploaded files of a test go to a temporary folder, never into var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture
+def default_rules(transactional_db):
+    """For a transactional test: the default meeting and point rules of the data migration, seeded again (an
+    earlier transactional test on this worker flushed every table when it ended, these with them)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("grassroots.orglife.migrations.0002_default_rules").seed(apps, None)

@@ -360,3 +360,26 @@ def test_meeting_rules_set_in_the_tree_override_the_default_nearest_first(assess
     assert required["C-T1-V1"] == quarters + months + quarters + months + year + months
     assert required["C-T1-V2"] == quarters + months + quarters + 2 * months + year
     assert required["C-T2-V1"] == quarters + months + 0 + months + quarters
+
+
+def test_inside_a_transaction_the_members_are_read_on_the_runs_own_connection(assessed):
+    """A test's records are not committed: a second connection would not see them, so the service reads them all on
+    the run's connection."""
+    timings = services.run_compute(actor=assessed.users.officer, run=assessed.run, asof=END)
+    assert "members_elsewhere" not in timings and timings["members"] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_members_are_read_on_a_second_connection_alike(default_rules, assessed):
+    """Called outside any transaction (from a page, the API, the command line) with every record committed, the
+    service reads the members on a second connection in a second thread while the run's reads the rest; the scores
+    are the reference's, for the whole county and for a subtree (whose scope the second connection makes again)."""
+    from django.db import connection
+
+    assert not connection.in_atomic_block  # this test's records are committed
+    officer = assessed.users.officer
+    assert "members_elsewhere" in services.run_compute(actor=officer, run=assessed.run, asof=END)
+    _agreement(assessed.run, END)
+    sub = services.run_create(actor=officer, system=assessed.run.system, period=assessed.run.period, scope=assessed.t1)
+    assert "members_elsewhere" in services.run_compute(actor=officer, run=sub, asof=END)
+    assert {o for o in _agreement(sub, END)} == {assessed.v11.pk, assessed.v12.pk}

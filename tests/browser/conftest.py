@@ -43,3 +43,8 @@ def phone(browser):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _default_rules(default_rules):
+    """Browser tests are transactional: each finds the default rules whatever ran before it on this worker."""

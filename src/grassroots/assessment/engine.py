@@ -2,7 +2,9 @@
 
 Stages (every one a handful of SQL statements or numpy operations over all organizations at once, never a loop per
 organization):
-  1. own totals: numerator and denominator of each metric per organization, one GROUP BY per record table;
+  1. own totals: numerator and denominator of each metric per organization, one GROUP BY per record table (the
+     members statement, the heaviest, on a second connection in a second thread when the caller's records are
+     committed, while the run's connection reads the other tables);
   2. subtree totals: from the deepest level up, own + the children's subtree totals (equi-joins on parent);
   3. one fetch of the assessed organizations' subtree totals; in numpy, one array per indicator: leaf scores
      (ratios against targets, capped counts), entered values and fuzzy ratings, then group scores up the indicator
@@ -14,9 +16,11 @@ The SQL is the same on SQLite and PostgreSQL: no recursive CTEs, no range self-j
 bulk moves of numbers between the database and numpy differ (binary COPY on PostgreSQL).
 """
 
+import contextlib
 import datetime as dt
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -166,14 +170,16 @@ def _cols() -> list[str]:
     return [f"{m}_{part}" for m in METRICS for part in ("n", "d")]
 
 
+SCOPE_TABLE = (
+    "CREATE TEMPORARY TABLE tmp_assess_org (org_id bigint PRIMARY KEY, parent_id bigint, depth integer, "
+    "path varchar(255), kind varchar(20), is_active boolean)"
+)
+
+
 def _work_tables(ctx: Context) -> None:
-    o = t(Organization)
     _drop_work_tables()
     columns = ", ".join(f"{c} float" for c in _cols())
-    _exec(
-        "CREATE TEMPORARY TABLE tmp_assess_org (org_id bigint PRIMARY KEY, parent_id bigint, depth integer, "
-        "path varchar(255), kind varchar(20), is_active boolean)"
-    )
+    _exec(SCOPE_TABLE)
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_own (org_id bigint, {columns})")
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_sub (org_id bigint, parent_id bigint, depth integer, {columns})")
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_tree (org_id bigint PRIMARY KEY, {columns})")
@@ -183,6 +189,11 @@ def _work_tables(ctx: Context) -> None:
         "vetoed bigint, closeness float, rank_topsis float, rank_low float, rank_high float)"
     )
     _exec("CREATE TEMPORARY TABLE tmp_assess_veto (org_id bigint, reason varchar(300))")
+    _fill_scope(ctx)
+
+
+def _fill_scope(ctx: Context) -> None:
+    o = t(Organization)
     _exec(
         "INSERT INTO tmp_assess_org (org_id, parent_id, depth, path, kind, is_active) "
         f"SELECT o.id, o.parent_id, o.depth, o.path, o.kind, o.is_active FROM {o} o WHERE {ctx.in_scope}",
@@ -205,15 +216,19 @@ def _scoped(ctx: Context, column: str) -> str:
     return f"{column} IN (SELECT org_id FROM tmp_assess_org)"
 
 
-def _own(metrics: list[str], org: str, exprs: list[str], from_sql: str, params=()) -> None:
-    """Own totals of one record source into tmp_assess_own (a row per organization): SELECT `org`, then the num and
-    den of each of `metrics` (`exprs`, in that order) `from_sql`."""
+def _own_select(metrics: list[str], org: str, exprs: list[str], from_sql: str) -> tuple[list[str], str]:
+    """The columns of tmp_assess_own that one record source fills, and the SELECT of its rows (a row per
+    organization): `org`, then the num and den of each of `metrics` (`exprs`, in that order) `from_sql`."""
     columns = [f"{m}_{part}" for m in metrics for part in ("n", "d")]
     assert len(exprs) == len(columns)
     select = ", ".join(f"{e} AS {c}" for e, c in zip(exprs, columns, strict=True))
-    _exec(
-        f"INSERT INTO tmp_assess_own (org_id, {', '.join(columns)}) SELECT {org} AS org_id, {select} {from_sql}", params
-    )
+    return columns, f"SELECT {org} AS org_id, {select} {from_sql}"
+
+
+def _own(metrics: list[str], org: str, exprs: list[str], from_sql: str, params=()) -> None:
+    """Own totals of one record source into tmp_assess_own (see _own_select)."""
+    columns, select = _own_select(metrics, org, exprs, from_sql)
+    _exec(f"INSERT INTO tmp_assess_own (org_id, {', '.join(columns)}) {select}", params)
 
 
 # ---------------------------------------------------------------- stage 1: own totals
@@ -268,7 +283,7 @@ def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
     )
     c, m = t(Claim), t(Member)
     where = _scoped(ctx, "m.organization_id")
-    # Claims per member: the claims here, the members in the member scan (_member_totals).
+    # Claims per member: the claims here, the members in the members statement (_member_query).
     _own(
         [Metric.CLAIMS],
         "m.organization_id",
@@ -382,8 +397,9 @@ def study_required(ctx: Context) -> tuple[float, float]:
     return plain * fraction, cadre * fraction
 
 
-def _member_totals(ctx: Context) -> None:
-    """One scan of the active members, joined to their study hours, posts and talks; then care and vetoes."""
+def _member_query(ctx: Context) -> tuple[list[str], str, list]:
+    """The members statement: one scan of the active members, joined to their study hours, posts and talks
+    (columns, SELECT, parameters); the heaviest of the run, so that it may run on a connection of its own."""
     m, s, p, tk = t(Member), t(StudyRecord), t(Post), t(Talk)
     plain, cadre = study_required(ctx)
     where = _scoped(ctx, "m.organization_id")
@@ -418,14 +434,56 @@ def _member_totals(ctx: Context) -> None:
             f"  LEFT JOIN (SELECT DISTINCT member_id FROM {tk} WHERE talked_on >= %s AND talked_on <= %s) k "
             "     ON k.member_id = m.id "
         )
-    _own(
+    columns, select = _own_select(
         [Metric.STUDY, Metric.TALKS, Metric.CLAIMS],
         "x.org",
         ["SUM(CASE WHEN x.hours >= x.req THEN 1.0 ELSE x.hours / x.req END)", "COUNT(*)"]
         + ["SUM(x.talked)", "COUNT(*)", "0", "COUNT(*)"],
         f"FROM (SELECT m.organization_id AS org, {member} WHERE {where} AND m.status = 'active'{once}) x GROUP BY x.org",
-        [ctx.start, ctx.end, ctx.start, ctx.end],
     )
+    return columns, select, [ctx.start, ctx.end, ctx.start, ctx.end]
+
+
+def _members_elsewhere(ctx: Context, query: tuple[list[str], str, list]) -> tuple[list[tuple], float]:
+    """The members statement on a connection of its own, in a second thread, while the run's own connection reads
+    the other record tables (both cores at work). Its rows come back to be written into tmp_assess_own. It reads
+    committed records only: the caller asks for it only when the run's transaction has written none (see compute).
+    A subtree's scope is made again on this connection (working tables are per connection)."""
+    started = time.perf_counter()
+    # On PostgreSQL a transaction of its own holds the settings; SQLite's transactions begin IMMEDIATE here (with
+    # the write lock, which the run's connection holds), and its reads need none.
+    postgres = connection.vendor == "postgresql"
+    try:
+        with transaction.atomic() if postgres else contextlib.nullcontext():
+            _settings()
+            if postgres:
+                _exec("SET LOCAL max_parallel_workers_per_gather = 0")  # one core each: this thread and the run's
+            if not ctx.everything:
+                _exec(SCOPE_TABLE)
+                _fill_scope(ctx)
+            _columns, select, params = query
+            rows = _fetch(select, params)
+        return rows, time.perf_counter() - started
+    finally:
+        connection.close()  # this thread's connection, with its working table
+
+
+def _member_rows(query, helper) -> None:
+    """The members' rows into tmp_assess_own: by one INSERT ... SELECT, or from the second thread's connection."""
+    columns, select, params = query
+    if helper is None:
+        _exec(f"INSERT INTO tmp_assess_own (org_id, {', '.join(columns)}) {select}", params)
+        return
+    rows, _seconds = helper.result()
+    if rows:
+        table = np.array(rows, dtype=float)
+        _insert_columns("tmp_assess_own", ["org_id", *columns], [table[:, 0].astype(np.int64), *table[:, 1:].T.copy()])
+
+
+def _care_and_vetoes(ctx: Context) -> None:
+    """Care coverage and veto events, each one scan of its records."""
+    m = t(Member)
+    where = _scoped(ctx, "m.organization_id")
     cc, cv = t(CareCase), t(CareVisit)
     # A visit is in time when it falls within the case's interval before the as-of date; intervals are few, so
     # their cut-off dates are computed here rather than with date arithmetic that differs between databases.
@@ -988,23 +1046,42 @@ def months_between(start, end) -> int:
     return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
-@transaction.atomic
-def compute(run: AssessmentRun, *, asof=None) -> dict:
-    """Compute a run in place (the caller checks that it is not closed); returns timings per stage."""
-    started = time.perf_counter()
-    timings = {}
-    period = run.period
-    asof = min(asof or timezone.localdate(), period.end)
-    ctx = Context.of(run, asof)
-    system = run.system
-    IndicatorValue.objects.filter(run=run).delete()
-    Result.objects.filter(run=run).delete()
+def _settings() -> None:
+    """Per-transaction settings of the engine's connections."""
     if connection.vendor == "postgresql":
         _exec(f"SET LOCAL work_mem = '{WORK_MEM}'")
         # No JIT compilation: the statements are index probes, merges and hashes, where it gains nothing at
         # province scale and costs ~0.3 s per statement that the planner thinks large (a subtree's per-member
         # lookups are).
         _exec("SET LOCAL jit = off")
+
+
+def compute(run: AssessmentRun, *, asof=None, concurrent: bool = False) -> dict:
+    """Compute a run in place (the caller checks that it is not closed); returns timings per stage.
+
+    `concurrent`: run the members statement, the heaviest, on a second connection in a second thread while this
+    one reads the other record tables. Only for a caller whose transaction has written no record the run reads
+    (the second connection sees committed rows only): a service called outside any transaction, the command line,
+    the bench; never within a test's transaction or the demo's bulk load."""
+    if not concurrent:
+        with transaction.atomic():
+            return _compute(run, asof, None)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="assess") as pool, transaction.atomic():
+        return _compute(run, asof, pool)
+
+
+def _compute(run: AssessmentRun, asof, pool) -> dict:
+    started = time.perf_counter()
+    timings = {}
+    period = run.period
+    asof = min(asof or timezone.localdate(), period.end)
+    ctx = Context.of(run, asof)
+    system = run.system
+    members = _member_query(ctx)  # (which also asks ctx.everything here, not in the other thread)
+    helper = pool.submit(_members_elsewhere, ctx, members) if pool else None
+    IndicatorValue.objects.filter(run=run).delete()
+    Result.objects.filter(run=run).delete()
+    _settings()
 
     def stage(name, fn, *args):
         t0 = time.perf_counter()
@@ -1015,8 +1092,11 @@ def compute(run: AssessmentRun, *, asof=None) -> dict:
     stage("scope", _work_tables, ctx)
     stage("duties", _duty_totals, ctx, float(system.key_work_weight), float(system.major_task_weight))
     stage("meetings", _meeting_totals, ctx)
-    stage("members", _member_totals, ctx)
+    stage("care", _care_and_vetoes, ctx)
     stage("objectives", _objective_totals, ctx)
+    stage("members", _member_rows, members, helper)
+    if helper:
+        timings["members_elsewhere"] = helper.result()[1]
     _analyze("tmp_assess_own")
     stage("assessed", _assessed, ctx)
     _analyze("tmp_assessed")

@@ -302,15 +302,27 @@ def _require_not_frozen(run: AssessmentRun) -> None:
         raise Conflict(_("This assessment is closed and its results are frozen. Recompute it to make a new version."))
 
 
-@transaction.atomic
+def _alone() -> bool:
+    """Whether no caller's transaction is open: then every record the engine reads is committed, and a second
+    connection may read some of them while the run's own reads the rest (engine.compute's `concurrent`). Inside a
+    caller's transaction (a test's, the demo's bulk load) the records may not be committed yet."""
+    return not transaction.get_connection().in_atomic_block
+
+
 def run_compute(*, actor, run: AssessmentRun, asof=None) -> dict:
     """Compute the whole subtree in place; a closed run is refused (recompute makes a new version)."""
+    concurrent = _alone()
+    with transaction.atomic():
+        return _run_compute(actor, run, asof, concurrent)
+
+
+def _run_compute(actor, run, asof, concurrent) -> dict:
     run = (
         AssessmentRun.objects.select_for_update(of=("self",)).select_related("system", "period", "scope").get(pk=run.pk)
     )
     require(actor, Action.MANAGE_STRUCTURE, run.scope)
     _require_not_frozen(run)
-    timings = engine.compute(run, asof=asof)
+    timings = engine.compute(run, asof=asof, concurrent=concurrent)
     audit(
         "assessment.run.compute",
         actor=actor,
@@ -351,9 +363,14 @@ def run_close(*, actor, run):
     return _move(run, actor, (RunState.PUBLISHED, RunState.COMPUTED), RunState.CLOSED, "assessment.run.close")
 
 
-@transaction.atomic
 def run_recompute(*, actor, run: AssessmentRun, asof=None) -> AssessmentRun:
     """A new version of a closed run: its inputs copied, computed afresh; the closed one stays as it was."""
+    concurrent = _alone()  # (the inputs copied below are not what the second connection reads)
+    with transaction.atomic():
+        return _run_recompute(actor, run, asof, concurrent)
+
+
+def _run_recompute(actor, run, asof, concurrent) -> AssessmentRun:
     run = AssessmentRun.objects.select_related("system", "period", "scope").get(pk=run.pk)
     require(actor, Action.MANAGE_STRUCTURE, run.scope)
     if not run.is_frozen:
@@ -393,7 +410,7 @@ def run_recompute(*, actor, run: AssessmentRun, asof=None) -> AssessmentRun:
         ]
     )
     audit("assessment.run.recompute", actor=actor, obj=new, after={"from_version": run.version})
-    engine.compute(new, asof=asof)
+    engine.compute(new, asof=asof, concurrent=concurrent)
     return new
 
 
