@@ -3,8 +3,8 @@
 Stages (every one a handful of SQL statements or numpy operations over all organizations at once, never a loop per
 organization):
   1. own totals: numerator and denominator of each metric per organization, one GROUP BY per record table (the
-     members statement, the heaviest, on a second connection in a second thread when the caller's records are
-     committed, while the run's connection reads the other tables);
+     members statement, the heaviest, in parts on a second connection in a second thread when the caller's records
+     are committed, while the run's connection reads the other tables and then takes the parts left);
   2. subtree totals: from the deepest level up, own + the children's subtree totals (equi-joins on parent);
   3. one fetch of the assessed organizations' subtree totals; in numpy, one array per indicator: leaf scores
      (ratios against targets, capped counts), entered values and fuzzy ratings, then group scores up the indicator
@@ -18,6 +18,7 @@ bulk moves of numbers between the database and numpy differ (binary COPY on Post
 
 import contextlib
 import datetime as dt
+import queue
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -316,16 +317,18 @@ def _meeting_totals(ctx: Context) -> None:
     where = _scoped(ctx, "mt.organization_id")
     if rules:
         _exec("CREATE TEMPORARY TABLE tmp_assess_rule (kind varchar(20), path varchar(255), req integer, grp integer)")
-        rows = {}  # one rule per kind and place (the first, should the database hold two defaults of a kind)
-        for r in rules:
-            path = r.organization.path if r.organization else ""
-            rows.setdefault(
-                (r.kind, path), (r.kind, path, int(required_in(r, ctx.elapsed_months)), 1 if r.applies_to_groups else 0)
+        # One rule per kind and place (the model's constraints), the default's place the empty path.
+        rows = [
+            (
+                r.kind,
+                r.organization.path if r.organization else "",
+                int(required_in(r, ctx.elapsed_months)),
+                1 if r.applies_to_groups else 0,
             )
+            for r in rules
+        ]
         with connection.cursor() as cursor:
-            cursor.executemany(
-                "INSERT INTO tmp_assess_rule (kind, path, req, grp) VALUES (%s, %s, %s, %s)", list(rows.values())
-            )
+            cursor.executemany("INSERT INTO tmp_assess_rule (kind, path, req, grp) VALUES (%s, %s, %s, %s)", rows)
         _analyze("tmp_assess_rule")
         lengths = sorted({len(r.organization.path) for r in rules if r.organization}, reverse=True)
         joins = "".join(
@@ -397,13 +400,34 @@ def study_required(ctx: Context) -> tuple[float, float]:
     return plain * fraction, cadre * fraction
 
 
-def _member_query(ctx: Context) -> tuple[list[str], str, list]:
+# With a second connection, the members statement is cut into this many parts, which the two connections take in
+# turn (the second from the start, the run's own once it has read the other record tables), so that both finish
+# together whatever the share of the members in the work.
+MEMBER_PARTS = 8
+
+
+def _member_parts(ctx: Context) -> list:
+    """The parts of the members statement: for a subtree, the scope's organizations by the remainder of their id
+    (its statement looks each member up by organization); for the whole tree, ranges of member ids of about the same
+    size (its statement merges the members with their records in id order, a range at a time)."""
+    if ctx.run.scope.depth > 1:
+        return list(range(MEMBER_PARTS))
+    low, high = _fetch(f"SELECT MIN(id), MAX(id) FROM {t(Member)}")[0]
+    if low is None:
+        return []
+    step = (high - low) // MEMBER_PARTS + 1
+    return [(low + i * step, low + (i + 1) * step) for i in range(MEMBER_PARTS)]
+
+
+def _member_query(ctx: Context, required: tuple[float, float], part=None) -> tuple[list[str], str, list]:
     """The members statement: one scan of the active members, joined to their study hours, posts and talks
-    (columns, SELECT, parameters); the heaviest of the run, so that it may run on a connection of its own."""
+    (columns, SELECT, parameters), of all of them or of one part (see _member_parts); the heaviest of the run."""
     m, s, p, tk = t(Member), t(StudyRecord), t(Post), t(Talk)
-    plain, cadre = study_required(ctx)
+    plain, cadre = required
     where = _scoped(ctx, "m.organization_id")
     if ctx.run.scope.depth > 1:
+        if part is not None:
+            where = f"m.organization_id IN (SELECT org_id FROM tmp_assess_org WHERE org_id %% {MEMBER_PARTS} = {part})"
         # A subtree looks up each of its members' study hours, posts and talks by the member indexes (a few
         # thousand members: three index probes each, no aggregate over other subtrees' records). Scalar subqueries,
         # not EXISTS, which PostgreSQL would turn into a semi-join hashing every talk and post.
@@ -421,6 +445,10 @@ def _member_query(ctx: Context) -> tuple[list[str], str, list]:
         once = " GROUP BY m.id, m.organization_id"
     else:
         once = ""
+        ids = "1 = 1"
+        if part is not None:
+            ids = f"member_id >= {int(part[0])} AND member_id < {int(part[1])}"
+            where += f" AND m.id >= {int(part[0])} AND m.id < {int(part[1])}"
         # The whole tree: the study hours, open posts and talks of every member aggregated first, and merged with
         # the members in member order.
         member = (
@@ -428,10 +456,12 @@ def _member_query(ctx: Context) -> tuple[list[str], str, list]:
             f"CASE WHEN c.member_id IS NULL THEN {plain} ELSE {cadre} END AS req, "
             "CASE WHEN k.member_id IS NULL THEN 0 ELSE 1 END AS talked "
             f"FROM {m} m"
-            f"  LEFT JOIN (SELECT member_id, SUM(CAST(hours AS float)) AS hours FROM {s} WHERE state = 'confirmed' "
-            "     AND studied_on >= %s AND studied_on <= %s GROUP BY member_id) h ON h.member_id = m.id "
-            f"  LEFT JOIN (SELECT DISTINCT member_id FROM {p} WHERE ended_on IS NULL) c ON c.member_id = m.id "
-            f"  LEFT JOIN (SELECT DISTINCT member_id FROM {tk} WHERE talked_on >= %s AND talked_on <= %s) k "
+            f"  LEFT JOIN (SELECT member_id, SUM(CAST(hours AS float)) AS hours FROM {s} WHERE {ids} "
+            "     AND state = 'confirmed' AND studied_on >= %s AND studied_on <= %s GROUP BY member_id) h "
+            "     ON h.member_id = m.id "
+            f"  LEFT JOIN (SELECT DISTINCT member_id FROM {p} WHERE {ids} AND ended_on IS NULL) c "
+            "     ON c.member_id = m.id "
+            f"  LEFT JOIN (SELECT DISTINCT member_id FROM {tk} WHERE {ids} AND talked_on >= %s AND talked_on <= %s) k "
             "     ON k.member_id = m.id "
         )
     columns, select = _own_select(
@@ -444,40 +474,60 @@ def _member_query(ctx: Context) -> tuple[list[str], str, list]:
     return columns, select, [ctx.start, ctx.end, ctx.start, ctx.end]
 
 
-def _members_elsewhere(ctx: Context, query: tuple[list[str], str, list]) -> tuple[list[tuple], float]:
-    """The members statement on a connection of its own, in a second thread, while the run's own connection reads
-    the other record tables (both cores at work). Its rows come back to be written into tmp_assess_own. It reads
-    committed records only: the caller asks for it only when the run's transaction has written none (see compute).
-    A subtree's scope is made again on this connection (working tables are per connection)."""
+def _take(parts: queue.SimpleQueue):
+    try:
+        return parts.get_nowait()
+    except queue.Empty:
+        return None
+
+
+def _members_elsewhere(ctx: Context, parts: queue.SimpleQueue) -> tuple[list[tuple], float]:
+    """Parts of the members statement on a connection of its own, in a second thread, as long as any is left, while
+    the run's own connection reads the other record tables (both cores at work). Their rows come back to be written
+    into tmp_assess_own. It reads committed records only: the caller asks for it only when the run's transaction has
+    written none (see compute), and the run's connection writes none of the tables read here meanwhile (it writes
+    only its working tables, IndicatorValue, Result and the run; SQLite's shared-cache test database would refuse a
+    read of a table written and not yet committed). A subtree's scope is made again on this connection (working
+    tables are per connection)."""
     started = time.perf_counter()
     # On PostgreSQL a transaction of its own holds the settings; SQLite's transactions begin IMMEDIATE here (with
     # the write lock, which the run's connection holds), and its reads need none.
     postgres = connection.vendor == "postgresql"
+    rows = []
     try:
         with transaction.atomic() if postgres else contextlib.nullcontext():
             _settings()
             if postgres:
-                _exec("SET LOCAL max_parallel_workers_per_gather = 0")  # one core each: this thread and the run's
+                # This connection's statements in one process: the other core is the run's connection's.
+                _exec("SET LOCAL max_parallel_workers_per_gather = 0")
             if not ctx.everything:
                 _exec(SCOPE_TABLE)
                 _fill_scope(ctx)
-            _columns, select, params = query
-            rows = _fetch(select, params)
+            while (query := _take(parts)) is not None:
+                _columns, select, params = query
+                rows += _fetch(select, params)
         return rows, time.perf_counter() - started
     finally:
         connection.close()  # this thread's connection, with its working table
 
 
-def _member_rows(query, helper) -> None:
-    """The members' rows into tmp_assess_own: by one INSERT ... SELECT, or from the second thread's connection."""
-    columns, select, params = query
+def _member_rows(ctx: Context, required, parts, helper) -> float | None:
+    """The members' rows into tmp_assess_own: alone, all by one INSERT ... SELECT; with the second connection, the
+    parts it has not taken yet one INSERT each, then the rows it has read. Returns the second connection's time."""
+    insert = "INSERT INTO tmp_assess_own (org_id, {}) {}"
     if helper is None:
-        _exec(f"INSERT INTO tmp_assess_own (org_id, {', '.join(columns)}) {select}", params)
-        return
-    rows, _seconds = helper.result()
+        columns, select, params = _member_query(ctx, required)
+        _exec(insert.format(", ".join(columns), select), params)
+        return None
+    while (query := _take(parts)) is not None:
+        columns, select, params = query
+        _exec(insert.format(", ".join(columns), select), params)
+    rows, seconds = helper.result()
     if rows:
+        columns = _member_query(ctx, required)[0]
         table = np.array(rows, dtype=float)
         _insert_columns("tmp_assess_own", ["org_id", *columns], [table[:, 0].astype(np.int64), *table[:, 1:].T.copy()])
+    return seconds
 
 
 def _care_and_vetoes(ctx: Context) -> None:
@@ -1059,26 +1109,38 @@ def _settings() -> None:
 def compute(run: AssessmentRun, *, asof=None, concurrent: bool = False) -> dict:
     """Compute a run in place (the caller checks that it is not closed); returns timings per stage.
 
-    `concurrent`: run the members statement, the heaviest, on a second connection in a second thread while this
-    one reads the other record tables. Only for a caller whose transaction has written no record the run reads
+    `concurrent`: run the members statement, the heaviest, in parts on a second connection in a second thread
+    while this one reads the other record tables, then takes the parts left. Only for a caller whose transaction has written no record the run reads
     (the second connection sees committed rows only): a service called outside any transaction, the command line,
     the bench; never within a test's transaction or the demo's bulk load."""
+    parts = queue.SimpleQueue()
     if not concurrent:
         with transaction.atomic():
-            return _compute(run, asof, None)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="assess") as pool, transaction.atomic():
-        return _compute(run, asof, pool)
+            return _compute(run, asof, None, parts)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="assess") as pool:
+        try:
+            with transaction.atomic():
+                return _compute(run, asof, pool, parts)
+        except BaseException:
+            # The run failed: the second connection takes no further part (the pool waits for the one under way).
+            while _take(parts) is not None:
+                pass
+            raise
 
 
-def _compute(run: AssessmentRun, asof, pool) -> dict:
+def _compute(run: AssessmentRun, asof, pool, parts: queue.SimpleQueue) -> dict:
     started = time.perf_counter()
     timings = {}
     period = run.period
     asof = min(asof or timezone.localdate(), period.end)
     ctx = Context.of(run, asof)
     system = run.system
-    members = _member_query(ctx)  # (which also asks ctx.everything here, not in the other thread)
-    helper = pool.submit(_members_elsewhere, ctx, members) if pool else None
+    required = study_required(ctx)
+    helper = None
+    if pool:
+        for part in _member_parts(ctx):
+            parts.put(_member_query(ctx, required, part))
+        helper = pool.submit(_members_elsewhere, ctx, parts)
     IndicatorValue.objects.filter(run=run).delete()
     Result.objects.filter(run=run).delete()
     _settings()
@@ -1094,9 +1156,9 @@ def _compute(run: AssessmentRun, asof, pool) -> dict:
     stage("meetings", _meeting_totals, ctx)
     stage("care", _care_and_vetoes, ctx)
     stage("objectives", _objective_totals, ctx)
-    stage("members", _member_rows, members, helper)
-    if helper:
-        timings["members_elsewhere"] = helper.result()[1]
+    elsewhere = stage("members", _member_rows, ctx, required, parts, helper)
+    if elsewhere is not None:
+        timings["members_elsewhere"] = elsewhere
     _analyze("tmp_assess_own")
     stage("assessed", _assessed, ctx)
     _analyze("tmp_assessed")

@@ -303,33 +303,31 @@ def _require_not_frozen(run: AssessmentRun) -> None:
 
 
 def _alone() -> bool:
-    """Whether no caller's transaction is open: then every record the engine reads is committed, and a second
-    connection may read some of them while the run's own reads the rest (engine.compute's `concurrent`). Inside a
-    caller's transaction (a test's, the demo's bulk load) the records may not be committed yet."""
-    return not transaction.get_connection().in_atomic_block
+    """Whether no caller's transaction is open (atomic or by hand): then every record the engine reads is committed,
+    and a second connection may read some of them while the run's own reads the rest (engine.compute's
+    `concurrent`). Inside a caller's transaction (a test's, the demo's bulk load) they may not be committed yet."""
+    return transaction.get_autocommit()
 
 
 def run_compute(*, actor, run: AssessmentRun, asof=None) -> dict:
     """Compute the whole subtree in place; a closed run is refused (recompute makes a new version)."""
     concurrent = _alone()
     with transaction.atomic():
-        return _run_compute(actor, run, asof, concurrent)
-
-
-def _run_compute(actor, run, asof, concurrent) -> dict:
-    run = (
-        AssessmentRun.objects.select_for_update(of=("self",)).select_related("system", "period", "scope").get(pk=run.pk)
-    )
-    require(actor, Action.MANAGE_STRUCTURE, run.scope)
-    _require_not_frozen(run)
-    timings = engine.compute(run, asof=asof, concurrent=concurrent)
-    audit(
-        "assessment.run.compute",
-        actor=actor,
-        obj=run,
-        after={"assessed": run.assessed_count, "seconds": round(run.computed_seconds, 3)},
-    )
-    return timings
+        run = (
+            AssessmentRun.objects.select_for_update(of=("self",))
+            .select_related("system", "period", "scope")
+            .get(pk=run.pk)
+        )
+        require(actor, Action.MANAGE_STRUCTURE, run.scope)
+        _require_not_frozen(run)
+        timings = engine.compute(run, asof=asof, concurrent=concurrent)
+        audit(
+            "assessment.run.compute",
+            actor=actor,
+            obj=run,
+            after={"assessed": run.assessed_count, "seconds": round(run.computed_seconds, 3)},
+        )
+        return timings
 
 
 def _move(run, actor, allowed_from, to, action):

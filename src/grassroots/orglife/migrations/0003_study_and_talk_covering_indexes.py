@@ -27,25 +27,41 @@ class Migration(migrations.Migration):
             model_name="studyrecord",
             name="study_member_date_idx",
         ),
-        migrations.AlterField(
-            model_name="studyrecord",
-            name="member",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="study_records",
-                to="organizations.member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="talk",
-            name="member",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="talks",
-                to="organizations.member",
-                verbose_name="member",
-            ),
+        # The member-only indexes the covering ones serve for, dropped by name: an AlterField would have SQLite copy
+        # both tables whole (8 million study records in a province) and build their indexes again.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="studyrecord",
+                    name="member",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="study_records",
+                        to="organizations.member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="talk",
+                    name="member",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="talks",
+                        to="organizations.member",
+                        verbose_name="member",
+                    ),
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    f"DROP INDEX IF EXISTS {name}",
+                    reverse_sql=f"CREATE INDEX {name} ON {table} (member_id)",
+                )
+                for table, name in (
+                    ("orglife_studyrecord", "orglife_studyrecord_member_id_145982d2"),
+                    ("orglife_talk", "orglife_talk_member_id_7896aed0"),
+                )
+            ],
         ),
     ]
