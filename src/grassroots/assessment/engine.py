@@ -1110,9 +1110,9 @@ def compute(run: AssessmentRun, *, asof=None, concurrent: bool = False) -> dict:
     """Compute a run in place (the caller checks that it is not closed); returns timings per stage.
 
     `concurrent`: run the members statement, the heaviest, in parts on a second connection in a second thread
-    while this one reads the other record tables, then takes the parts left. Only for a caller whose transaction has written no record the run reads
-    (the second connection sees committed rows only): a service called outside any transaction, the command line,
-    the bench; never within a test's transaction or the demo's bulk load."""
+    while this one reads the other record tables, then takes the parts left. Only for a caller whose transaction
+    has written no record the run reads (the second connection sees committed rows only): a service called outside
+    any transaction, the command line, the bench; never within a test's transaction or the demo's bulk load."""
     parts = queue.SimpleQueue()
     if not concurrent:
         with transaction.atomic():
