@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import build_small_county
+from tests.factories import build_small_county, seed_default_rules
 
 
 @pytest.fixture
@@ -43,10 +43,5 @@ def _media_in_tmp(settings, tmp_path_factory):
 
 @pytest.fixture
 def default_rules(transactional_db):
-    """For a transactional test: the default meeting and point rules of the data migration, seeded again (an
-    earlier transactional test on this worker flushed every table when it ended, these with them)."""
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("grassroots.orglife.migrations.0002_default_rules").seed(apps, None)
+    """For a transactional test: the default meeting and point rules, whatever ran before it on this worker."""
+    seed_default_rules()

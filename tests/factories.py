@@ -102,3 +102,13 @@ def build_small_county():
         members=members,
         users=users,
     )
+
+
+def seed_default_rules():
+    """The default meeting and point rules of the data migration, seeded again (no change where they are): a
+    transactional test flushes every table when it ends, these with them, for the tests after it on its worker."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("grassroots.orglife.migrations.0002_default_rules").seed(apps, None)

@@ -1,12 +1,10 @@
 """The demo's year of work: built on the tiny tree, the ten scenes of STORIES.md can be found in it."""
 
 import datetime as dt
-import importlib
 import io
 from collections import Counter
 
 import pytest
-from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count
@@ -24,13 +22,12 @@ from grassroots.organizations.demo import build_demo
 from grassroots.organizations.models import Member, Organization
 from grassroots.orglife import selectors as orglife_selectors
 from grassroots.orglife.models import Appraisal, AppraisalResult, CareCase, Meeting, PointEntry, StudyRecord
+from tests.factories import seed_default_rules
 
 
 def _build(scale: str, today=None) -> dict:
     """build_demo calls build_year at its end; should it not (yet), the year is built here."""
-    # The default meeting and point rules come from a data migration; a browser test on the same worker
-    # (transaction=True) flushes every table when it ends, so they are seeded again (get_or_create: no change else).
-    importlib.import_module("grassroots.orglife.migrations.0002_default_rules").seed(django_apps, None)
+    seed_default_rules()  # (a browser test on the same worker may have flushed them)
     out = io.StringIO()
     counts = build_demo(scale=scale, seed=1, stdout=out, today=today)
     if "assessment_runs" not in counts:

@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from grassroots.duties.models import Assignment, Claim, Duty, ProgressReport
-from grassroots.organizations.models import Member, Organization, Post
+from grassroots.organizations.models import PATH_END, Member, Organization, Post, ancestor_paths, subtree_q
 from grassroots.orglife.models import (
     Attendance,
     CareCase,
@@ -114,7 +114,13 @@ class Context:
 
     @property
     def scope_params(self) -> list:
-        return [self.scope_path, self.scope_path + "~"]
+        return [self.scope_path, self.scope_path + PATH_END]
+
+    @property
+    def below_top(self) -> bool:
+        """Whether the scope lies below the top of the tree (a county, a township): its members are looked up one
+        by one by the member indexes, where the whole tree's are merged with their records in id order."""
+        return self.run.scope.depth > 1
 
 
 class EngineError(Exception):
@@ -171,16 +177,9 @@ def _cols() -> list[str]:
     return [f"{m}_{part}" for m in METRICS for part in ("n", "d")]
 
 
-SCOPE_TABLE = (
-    "CREATE TEMPORARY TABLE tmp_assess_org (org_id bigint PRIMARY KEY, parent_id bigint, depth integer, "
-    "path varchar(255), kind varchar(20), is_active boolean)"
-)
-
-
 def _work_tables(ctx: Context) -> None:
     _drop_work_tables()
     columns = ", ".join(f"{c} float" for c in _cols())
-    _exec(SCOPE_TABLE)
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_own (org_id bigint, {columns})")
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_sub (org_id bigint, parent_id bigint, depth integer, {columns})")
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_tree (org_id bigint PRIMARY KEY, {columns})")
@@ -190,11 +189,16 @@ def _work_tables(ctx: Context) -> None:
         "vetoed bigint, closeness float, rank_topsis float, rank_low float, rank_high float)"
     )
     _exec("CREATE TEMPORARY TABLE tmp_assess_veto (org_id bigint, reason varchar(300))")
-    _fill_scope(ctx)
+    _scope_table(ctx)
 
 
-def _fill_scope(ctx: Context) -> None:
+def _scope_table(ctx: Context) -> None:
+    """tmp_assess_org, the organizations of the scope (on each connection that asks for them by IN)."""
     o = t(Organization)
+    _exec(
+        "CREATE TEMPORARY TABLE tmp_assess_org (org_id bigint PRIMARY KEY, parent_id bigint, depth integer, "
+        "path varchar(255), kind varchar(20), is_active boolean)"
+    )
     _exec(
         "INSERT INTO tmp_assess_org (org_id, parent_id, depth, path, kind, is_active) "
         f"SELECT o.id, o.parent_id, o.depth, o.path, o.kind, o.is_active FROM {o} o WHERE {ctx.in_scope}",
@@ -217,19 +221,27 @@ def _scoped(ctx: Context, column: str) -> str:
     return f"{column} IN (SELECT org_id FROM tmp_assess_org)"
 
 
+def _metric_columns(metrics: list[str]) -> list[str]:
+    """The columns of tmp_assess_own that a record source feeding `metrics` fills: num and den of each."""
+    return [f"{m}_{part}" for m in metrics for part in ("n", "d")]
+
+
 def _own_select(metrics: list[str], org: str, exprs: list[str], from_sql: str) -> tuple[list[str], str]:
     """The columns of tmp_assess_own that one record source fills, and the SELECT of its rows (a row per
     organization): `org`, then the num and den of each of `metrics` (`exprs`, in that order) `from_sql`."""
-    columns = [f"{m}_{part}" for m in metrics for part in ("n", "d")]
+    columns = _metric_columns(metrics)
     assert len(exprs) == len(columns)
     select = ", ".join(f"{e} AS {c}" for e, c in zip(exprs, columns, strict=True))
     return columns, f"SELECT {org} AS org_id, {select} {from_sql}"
 
 
+def _insert_own(columns: list[str], select: str, params=()) -> None:
+    _exec(f"INSERT INTO tmp_assess_own (org_id, {', '.join(columns)}) {select}", params)
+
+
 def _own(metrics: list[str], org: str, exprs: list[str], from_sql: str, params=()) -> None:
     """Own totals of one record source into tmp_assess_own (see _own_select)."""
-    columns, select = _own_select(metrics, org, exprs, from_sql)
-    _exec(f"INSERT INTO tmp_assess_own (org_id, {', '.join(columns)}) {select}", params)
+    _insert_own(*_own_select(metrics, org, exprs, from_sql), params)
 
 
 # ---------------------------------------------------------------- stage 1: own totals
@@ -387,7 +399,7 @@ def study_required(ctx: Context) -> tuple[float, float]:
     path = ctx.scope_path
     plan = (
         StudyPlan.objects.filter(
-            organization__path__in=[path[:i] for i in range(4, len(path) + 1, 4)],
+            organization__path__in=ancestor_paths(path),
             period__start__lte=ctx.end,
             period__end__gte=ctx.start,
         )
@@ -404,13 +416,14 @@ def study_required(ctx: Context) -> tuple[float, float]:
 # turn (the second from the start, the run's own once it has read the other record tables), so that both finish
 # together whatever the share of the members in the work.
 MEMBER_PARTS = 8
+MEMBER_METRICS = [Metric.STUDY, Metric.TALKS, Metric.CLAIMS]
 
 
 def _member_parts(ctx: Context) -> list:
     """The parts of the members statement: for a subtree, the scope's organizations by the remainder of their id
     (its statement looks each member up by organization); for the whole tree, ranges of member ids of about the same
     size (its statement merges the members with their records in id order, a range at a time)."""
-    if ctx.run.scope.depth > 1:
+    if ctx.below_top:
         return list(range(MEMBER_PARTS))
     low, high = _fetch(f"SELECT MIN(id), MAX(id) FROM {t(Member)}")[0]
     if low is None:
@@ -425,7 +438,7 @@ def _member_query(ctx: Context, required: tuple[float, float], part=None) -> tup
     m, s, p, tk = t(Member), t(StudyRecord), t(Post), t(Talk)
     plain, cadre = required
     where = _scoped(ctx, "m.organization_id")
-    if ctx.run.scope.depth > 1:
+    if ctx.below_top:
         if part is not None:
             where = f"m.organization_id IN (SELECT org_id FROM tmp_assess_org WHERE org_id %% {MEMBER_PARTS} = {part})"
         # A subtree looks up each of its members' study hours, posts and talks by the member indexes (a few
@@ -465,7 +478,7 @@ def _member_query(ctx: Context, required: tuple[float, float], part=None) -> tup
             "     ON k.member_id = m.id "
         )
     columns, select = _own_select(
-        [Metric.STUDY, Metric.TALKS, Metric.CLAIMS],
+        MEMBER_METRICS,
         "x.org",
         ["SUM(CASE WHEN x.hours >= x.req THEN 1.0 ELSE x.hours / x.req END)", "COUNT(*)"]
         + ["SUM(x.talked)", "COUNT(*)", "0", "COUNT(*)"],
@@ -501,8 +514,7 @@ def _members_elsewhere(ctx: Context, parts: queue.SimpleQueue) -> tuple[list[tup
                 # This connection's statements in one process: the other core is the run's connection's.
                 _exec("SET LOCAL max_parallel_workers_per_gather = 0")
             if not ctx.everything:
-                _exec(SCOPE_TABLE)
-                _fill_scope(ctx)
+                _scope_table(ctx)
             while (query := _take(parts)) is not None:
                 _columns, select, params = query
                 rows += _fetch(select, params)
@@ -514,19 +526,19 @@ def _members_elsewhere(ctx: Context, parts: queue.SimpleQueue) -> tuple[list[tup
 def _member_rows(ctx: Context, required, parts, helper) -> float | None:
     """The members' rows into tmp_assess_own: alone, all by one INSERT ... SELECT; with the second connection, the
     parts it has not taken yet one INSERT each, then the rows it has read. Returns the second connection's time."""
-    insert = "INSERT INTO tmp_assess_own (org_id, {}) {}"
     if helper is None:
-        columns, select, params = _member_query(ctx, required)
-        _exec(insert.format(", ".join(columns), select), params)
+        _insert_own(*_member_query(ctx, required))
         return None
     while (query := _take(parts)) is not None:
-        columns, select, params = query
-        _exec(insert.format(", ".join(columns), select), params)
+        _insert_own(*query)
     rows, seconds = helper.result()
     if rows:
-        columns = _member_query(ctx, required)[0]
         table = np.array(rows, dtype=float)
-        _insert_columns("tmp_assess_own", ["org_id", *columns], [table[:, 0].astype(np.int64), *table[:, 1:].T.copy()])
+        _insert_columns(
+            "tmp_assess_own",
+            ["org_id", *_metric_columns(MEMBER_METRICS)],
+            [table[:, 0].astype(np.int64), *table[:, 1:].T.copy()],
+        )
     return seconds
 
 
@@ -876,20 +888,16 @@ def _veto_reasons(ctx: Context, sheet: Sheet, totals: Totals, indicators: list[I
     # The events are counted over each organization's subtree (a discipline case in one of its groups vetoes the
     # branch), so they are told over it too: each event goes to the vetoed organizations at or above its own.
     vetoed_at = dict(Organization.objects.filter(pk__in=org_ids).values_list("path", "pk"))
-    step = Organization.steplen
     for path, reason in (
         VetoEvent.objects.filter(
-            organization__path__gte=ctx.scope_path,
-            organization__path__lt=ctx.scope_path + "~",
-            occurred_on__gte=ctx.start,
-            occurred_on__lte=ctx.end,
+            subtree_q(ctx.scope_path, "organization__path"), occurred_on__gte=ctx.start, occurred_on__lte=ctx.end
         )
         .order_by("-occurred_on", "id")
         .values_list("organization__path", "reason")
     ):
-        for end in range(step, len(path) + 1, step):
-            if path[:end] in vetoed_at:
-                reasons[vetoed_at[path[:end]]].append(reason)
+        for above in ancestor_paths(path):
+            if above in vetoed_at:
+                reasons[vetoed_at[above]].append(reason)
     positions = sheet.positions(org_ids)
     for ind in (i for i in indicators if i.is_adjustment and i.is_veto):
         if ind.metric == Metric.VETO_EVENTS or ind.pk not in sheet.values:

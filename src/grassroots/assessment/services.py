@@ -365,51 +365,49 @@ def run_recompute(*, actor, run: AssessmentRun, asof=None) -> AssessmentRun:
     """A new version of a closed run: its inputs copied, computed afresh; the closed one stays as it was."""
     concurrent = _alone()  # (the inputs copied below are not what the second connection reads)
     with transaction.atomic():
-        return _run_recompute(actor, run, asof, concurrent)
-
-
-def _run_recompute(actor, run, asof, concurrent) -> AssessmentRun:
-    run = AssessmentRun.objects.select_related("system", "period", "scope").get(pk=run.pk)
-    require(actor, Action.MANAGE_STRUCTURE, run.scope)
-    if not run.is_frozen:
-        raise ValidationError(_("Only a closed assessment is recomputed as a new version; compute this one."))
-    latest = AssessmentRun.objects.filter(system=run.system, period=run.period, scope=run.scope).order_by("-version")[0]
-    new = AssessmentRun.objects.create(
-        system=run.system, period=run.period, scope=run.scope, version=latest.version + 1, previous=run
-    )
-    groups = {}
-    for group in run.rater_groups.all():
-        groups[group.pk] = RaterGroup.objects.create(run=new, kind=group.kind, weight=group.weight)
-    Rating.objects.bulk_create(
-        [
-            Rating(
-                group=groups[r.group_id],
-                organization_id=r.organization_id,
-                indicator_id=r.indicator_id,
-                grade=r.grade,
-                rater_id=r.rater_id,
-            )
-            for r in Rating.objects.filter(group__run=run)
-        ],
-        batch_size=5000,
-    )
-    EnteredValue.objects.bulk_create(
-        [
-            EnteredValue(
-                run=new,
-                organization_id=e.organization_id,
-                indicator_id=e.indicator_id,
-                value=e.value,
-                evidence=e.evidence.name,
-                note=e.note,
-                entered_by_id=e.entered_by_id,
-            )
-            for e in run.entered_values.all()
-        ]
-    )
-    audit("assessment.run.recompute", actor=actor, obj=new, after={"from_version": run.version})
-    engine.compute(new, asof=asof, concurrent=concurrent)
-    return new
+        run = AssessmentRun.objects.select_related("system", "period", "scope").get(pk=run.pk)
+        require(actor, Action.MANAGE_STRUCTURE, run.scope)
+        if not run.is_frozen:
+            raise ValidationError(_("Only a closed assessment is recomputed as a new version; compute this one."))
+        latest = AssessmentRun.objects.filter(system=run.system, period=run.period, scope=run.scope).order_by(
+            "-version"
+        )[0]
+        new = AssessmentRun.objects.create(
+            system=run.system, period=run.period, scope=run.scope, version=latest.version + 1, previous=run
+        )
+        groups = {}
+        for group in run.rater_groups.all():
+            groups[group.pk] = RaterGroup.objects.create(run=new, kind=group.kind, weight=group.weight)
+        Rating.objects.bulk_create(
+            [
+                Rating(
+                    group=groups[r.group_id],
+                    organization_id=r.organization_id,
+                    indicator_id=r.indicator_id,
+                    grade=r.grade,
+                    rater_id=r.rater_id,
+                )
+                for r in Rating.objects.filter(group__run=run)
+            ],
+            batch_size=5000,
+        )
+        EnteredValue.objects.bulk_create(
+            [
+                EnteredValue(
+                    run=new,
+                    organization_id=e.organization_id,
+                    indicator_id=e.indicator_id,
+                    value=e.value,
+                    evidence=e.evidence.name,
+                    note=e.note,
+                    entered_by_id=e.entered_by_id,
+                )
+                for e in run.entered_values.all()
+            ]
+        )
+        audit("assessment.run.recompute", actor=actor, obj=new, after={"from_version": run.version})
+        engine.compute(new, asof=asof, concurrent=concurrent)
+        return new
 
 
 # ---------------------------------------------------------------- inputs

@@ -27,6 +27,12 @@ def subtree_q(path: str, field: str = "path") -> Q:
     return Q(**{f"{field}__gte": path, f"{field}__lt": path + PATH_END})
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of the organization at `path` and of every organization above it, from the root down."""
+    step = Organization.steplen
+    return [path[:end] for end in range(step, len(path) + 1, step)]
+
+
 class OrgKind(models.TextChoices):
     COMMITTEE = "committee", _("Party committee")
     GENERAL_BRANCH = "general_branch", _("General branch")

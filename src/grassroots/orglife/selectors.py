@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from grassroots.core.models import Period
 from grassroots.core.policy import Action, restrict
-from grassroots.organizations.models import Member, MemberStatus, Organization, OrgKind, subtree_q
+from grassroots.organizations.models import Member, MemberStatus, Organization, OrgKind, ancestor_paths, subtree_q
 
 from .models import (
     Appraisal,
@@ -32,11 +32,9 @@ def _months(period: Period) -> int:
 
 def rules_for(organization: Organization) -> dict[str, MeetingRule]:
     """The meeting rules in force for an organization: the nearest one set above it wins over the default."""
-    path = organization.path
-    prefixes = [path[:i] for i in range(4, len(path) + 1, 4)]
     rules: dict[str, MeetingRule] = {}
     for rule in MeetingRule.objects.filter(
-        Q(organization__isnull=True) | Q(organization__path__in=prefixes)
+        Q(organization__isnull=True) | Q(organization__path__in=ancestor_paths(organization.path))
     ).select_related("organization"):
         current = rules.get(rule.kind)
         depth = rule.organization.depth if rule.organization else 0
@@ -263,9 +261,9 @@ def courses_for(organization: Organization):
     """Courses offered to the organization: by it, by any organization above it, or to everyone."""
     from .models import StudyCourse
 
-    path = organization.path
-    prefixes = [path[:i] for i in range(4, len(path) + 1, 4)]
-    return StudyCourse.objects.filter(Q(organization__isnull=True) | Q(organization__path__in=prefixes))
+    return StudyCourse.objects.filter(
+        Q(organization__isnull=True) | Q(organization__path__in=ancestor_paths(organization.path))
+    )
 
 
 def member_study_required(*, member: Member, year: int) -> Decimal:

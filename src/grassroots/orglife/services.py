@@ -13,7 +13,14 @@ from grassroots.core.audit import audit, snapshot
 from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
 from grassroots.core.policy import Action, can, require, restrict
 from grassroots.duties.evidence import check_upload
-from grassroots.organizations.models import Member, MemberCategory, MemberStatus, Organization, OrgKind
+from grassroots.organizations.models import (
+    Member,
+    MemberCategory,
+    MemberStatus,
+    Organization,
+    OrgKind,
+    ancestor_paths,
+)
 
 from .models import (
     Appraisal,
@@ -214,10 +221,10 @@ def _hours(value) -> Decimal:
 
 def plan_for(organization: Organization, day: dt.date) -> StudyPlan | None:
     """The nearest study plan above (or at) the organization whose period contains the day."""
-    path = organization.path
-    prefixes = [path[:i] for i in range(4, len(path) + 1, 4)]
     return (
-        StudyPlan.objects.filter(organization__path__in=prefixes, period__start__lte=day, period__end__gte=day)
+        StudyPlan.objects.filter(
+            organization__path__in=ancestor_paths(organization.path), period__start__lte=day, period__end__gte=day
+        )
         .select_related("organization", "period")
         .order_by("-organization__depth")
         .first()
