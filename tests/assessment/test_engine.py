@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from grassroots.assessment import defaults, services
-from grassroots.assessment.models import IndicatorValue, Result, RunState
+from grassroots.assessment.models import Indicator, Result, RunState
 from grassroots.core.errors import Conflict
 from grassroots.duties import services as duties
 from grassroots.duties.models import Assignment
@@ -125,12 +125,26 @@ def test_a_veto_event_in_a_group_vetoes_its_branch_and_says_why(assessed):
     assert Result.objects.get(run=assessed.run, organization=assessed.v21).veto_reason == "村支委严重违纪"
 
 
+def _values(run) -> dict:
+    """Every indicator value of a run, by (organization id, indicator id), from the results' sheets."""
+    run.refresh_from_db()
+    return {
+        (result.organization_id, indicator): value
+        for result in Result.objects.filter(run=run).select_related("run")
+        for indicator, value in result.indicator_values().items()
+    }
+
+
+def _value(run, organization, code):
+    return _values(run)[organization.pk, Indicator.objects.get(system=run.system, code=code).pk]
+
+
 def test_every_computed_score_is_explained_by_its_numerator_and_denominator(assessed):
     services.run_compute(actor=assessed.users.officer, run=assessed.run, asof=END)
-    meetings = IndicatorValue.objects.get(run=assessed.run, organization=assessed.v12, indicator__code="O1")
+    meetings = _value(assessed.run, assessed.v12, "O1")
     # Liuwan held 6 theme days of the 12 required, and no other meeting of the required kinds.
     assert meetings.numerator == 6 and meetings.denominator > 12
-    completion = IndicatorValue.objects.get(run=assessed.run, organization=assessed.v11, indicator__code="S1")
+    completion = _value(assessed.run, assessed.v11, "S1")
     assert completion.score == 100.0 and completion.numerator == completion.denominator
 
 
@@ -160,7 +174,7 @@ def test_one_time_rating_links_rate_once(assessed):
     with pytest.raises(ValidationError, match="not valid"):
         services.rating_submit(secret="made-up", grades=grades)
     services.run_compute(actor=officer, run=assessed.run, asof=END)
-    rated = IndicatorValue.objects.get(run=assessed.run, organization=assessed.v11, indicator__code="W1")
+    rated = _value(assessed.run, assessed.v11, "W1")
     assert rated.score == 95.0
 
 
@@ -179,7 +193,7 @@ def _agreement(run, asof):
 
     run.refresh_from_db()
     outcomes = reference.assess(run, reference.assessed_organizations(run), asof=asof)
-    values = {(v.organization_id, v.indicator_id): v for v in IndicatorValue.objects.filter(run=run)}
+    values = _values(run)
     results = {r.organization_id: r for r in Result.objects.filter(run=run)}
     assert set(results) == set(outcomes)
     for org, outcome in outcomes.items():
@@ -356,7 +370,8 @@ def test_meeting_rules_set_in_the_tree_override_the_default_nearest_first(assess
     officer = assessed.users.officer
     services.run_compute(actor=officer, run=run, asof=asof)
     _agreement(run, asof)
-    required = dict(IndicatorValue.objects.filter(run=run).values_list("organization__code", "denominator"))
+    codes = dict(Organization.objects.values_list("pk", "code"))
+    required = {codes[org]: value.denominator for (org, _indicator), value in _values(run).items()}
     months, quarters, year = (12, 4, 1) if asof == END else (6, 2, 0)
     # Qingshan: committee, theme day (its own rule), organizational life; its party group: the group meeting and the
     # township's lectures
@@ -405,3 +420,32 @@ def test_outside_a_transaction_the_members_are_read_on_a_second_connection_alike
     sub = services.run_create(actor=officer, system=assessed.run.system, period=assessed.run.period, scope=assessed.t1)
     assert "members_elsewhere" in services.run_compute(actor=officer, run=sub, asof=END)
     assert {o for o in _agreement(sub, END)} == {assessed.v11.pk, assessed.v12.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_values_move_between_rows_and_sheets_with_the_migration(default_rules, assessed):
+    """Migration 0007 packs the values of runs computed before it into their results' sheets, and unpacks them
+    back into rows on the way down (where the sheets go): the same values either way."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    services.run_compute(actor=assessed.users.officer, run=assessed.run, asof=END)
+    before = _values(assessed.run)
+    assert len(before) > 40
+    rows, latest = (
+        ("assessment", "0006_results_without_checked_foreign_keys"),
+        ("assessment", "0007_indicator_values_in_result_sheets"),
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate([rows])
+    try:
+        old = MigrationExecutor(connection).loader.project_state([rows]).apps
+        stored = {
+            (v.organization_id, v.indicator_id): (v.numerator, v.denominator, v.raw, v.score)
+            for v in old.get_model("assessment", "IndicatorValue").objects.all()
+        }
+        assert stored == {key: (v.numerator, v.denominator, v.raw, v.score) for key, v in before.items()}
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate([latest])
+    assert _values(assessed.run) == before

@@ -18,7 +18,6 @@ class AssessmentConfig(AppConfig):
         register_scope(models.IndicatorSystem, ModelScope(paths=("owner__path",)))
         register_scope(models.AssessmentRun, ModelScope(paths=("scope__path",)))
         register_scope(models.Result, ModelScope(paths=("organization__path",), own_organization=("organization_id",)))
-        register_scope(models.IndicatorValue, ModelScope(paths=("organization__path",)))
         register_scope(models.EnteredValue, ModelScope(paths=("organization__path",)))
         register_scope(models.VetoEvent, ModelScope(paths=("organization__path",)))
         register_actions(

@@ -10,8 +10,8 @@ organization):
      (ratios against targets, capped counts), entered values and fuzzy ratings, then group scores up the indicator
      tree (weighted means of the children that have a score);
   4. totals: weighted total, capped deductions and bonuses, vetoes; TOPSIS closeness and rank sensitivity;
-  5. the values written in the order of their key, the results with their grades by bands and ranks by window
-     functions in one INSERT (binary COPY from numpy on PostgreSQL).
+  5. the results with their grades by bands, ranks by window functions and each organization's indicator values
+     packed into its sheet, in one INSERT (from a binary COPY from numpy on PostgreSQL).
 The SQL is the same on SQLite and PostgreSQL: no recursive CTEs, no range self-joins in the hot path. Only the
 bulk moves of numbers between the database and numpy differ (binary COPY on PostgreSQL).
 """
@@ -45,12 +45,13 @@ from grassroots.orglife.selectors import required_in
 
 from . import methods
 from .models import (
+    SHEET_COLUMNS,
+    SHEET_DTYPE,
     AssessmentRun,
     EnteredValue,
     Grade,
     Indicator,
     IndicatorKind,
-    IndicatorValue,
     Metric,
     RaterGroup,
     Rating,
@@ -183,10 +184,11 @@ def _work_tables(ctx: Context) -> None:
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_own (org_id bigint, {columns})")
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_sub (org_id bigint, parent_id bigint, depth integer, {columns})")
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_tree (org_id bigint PRIMARY KEY, {columns})")
-    # Numbers only, 64-bit, as the binary COPY of _insert_columns writes them.
+    # Numbers 64-bit, as the binary COPY of _insert_columns writes them, and the packed sheets.
+    blob = "bytea" if connection.vendor == "postgresql" else "blob"
     _exec(
         "CREATE TEMPORARY TABLE tmp_assess_res (org_id bigint, weighted float, ded float, bonus float, score float, "
-        "vetoed bigint, closeness float, rank_topsis float, rank_low float, rank_high float)"
+        f"vetoed bigint, closeness float, rank_topsis float, rank_low float, rank_high float, sheet {blob})"
     )
     _exec("CREATE TEMPORARY TABLE tmp_assess_veto (org_id bigint, reason varchar(300))")
     _scope_table(ctx)
@@ -499,7 +501,7 @@ def _members_elsewhere(ctx: Context, parts: queue.SimpleQueue) -> tuple[list[tup
     the run's own connection reads the other record tables (both cores at work). Their rows come back to be written
     into tmp_assess_own. It reads committed records only: the caller asks for it only when the run's transaction has
     written none (see compute), and the run's connection writes none of the tables read here meanwhile (it writes
-    only its working tables, IndicatorValue, Result and the run; SQLite's shared-cache test database would refuse a
+    only its working tables, Result and the run; SQLite's shared-cache test database would refuse a
     read of a table written and not yet committed). A subtree's scope is made again on this connection (working
     tables are per connection)."""
     started = time.perf_counter()
@@ -963,12 +965,13 @@ def _topsis_and_sensitivity(sheet: Sheet, totals: Totals, children: dict) -> dic
 
 
 def _copy_binary(table: str, columns: list[str], arrays: list[np.ndarray], chunk: int = 4096) -> None:
-    """Rows of int64 and float64 columns (NaN = NULL) into a PostgreSQL table by binary COPY.
+    """Rows of int64, float64 (NaN = NULL) and fixed-width bytes columns into a PostgreSQL table by binary COPY.
 
-    A row is a field count, then per field a length and 8 big-endian bytes, or length -1 for a NULL. Rows with the
-    same NULLs have the same layout, so each such pattern is laid out as one fixed-width block in numpy (no Python
-    work per row); the stream takes the rows in their given order chunk by chunk (`chunk` rows), and within a
-    chunk pattern by pattern, so that rows given in key order still land in the index a few pages apart."""
+    A bytes column is an (rows x width) uint8 array, written as bytea. A row is a field count, then per field a
+    length and its bytes (8 big-endian for a number), or length -1 for a NULL. Rows with the same NULLs have the
+    same layout, so each such pattern is laid out as one fixed-width block in numpy (no Python work per row); the
+    stream takes the rows in their given order chunk by chunk (`chunk` rows), and within a chunk pattern by
+    pattern."""
     n, k = len(arrays[0]), len(arrays)
     null = np.column_stack([np.isnan(a) if a.dtype.kind == "f" else np.zeros(n, bool) for a in arrays])
     code = null.astype(np.int64) @ (1 << np.arange(k, dtype=np.int64))
@@ -981,19 +984,24 @@ def _copy_binary(table: str, columns: list[str], arrays: list[np.ndarray], chunk
         place[where] = np.arange(len(where))
         rows = order[where]
         present = [j for j in range(k) if not (int(pattern) >> j) & 1]
-        width = 2 + 4 * k + 8 * len(present)
+        sizes = [a.shape[1] if a.ndim == 2 else 8 for a in arrays]
+        width = 2 + 4 * k + sum(sizes[j] for j in present)
         block = np.empty((len(rows), width), dtype=np.uint8)
         block[:, 0:2] = np.frombuffer(np.array(k, dtype=">i2").tobytes(), dtype=np.uint8)
         at = 2
         for j, a in enumerate(arrays):
-            if j in present:
-                block[:, at : at + 4] = np.frombuffer(np.array(8, dtype=">i4").tobytes(), dtype=np.uint8)
-                big = a[rows].astype(">i8" if a.dtype.kind == "i" else ">f8")
-                block[:, at + 4 : at + 12] = big.view(np.uint8).reshape(-1, 8)
-                at += 12
-            else:
+            if j not in present:
                 block[:, at : at + 4] = 0xFF  # length -1: NULL
                 at += 4
+                continue
+            size = sizes[j]
+            block[:, at : at + 4] = np.frombuffer(np.array(size, dtype=">i4").tobytes(), dtype=np.uint8)
+            if a.ndim == 2:
+                block[:, at + 4 : at + 4 + size] = a[rows]
+            else:
+                big = a[rows].astype(">i8" if a.dtype.kind == "i" else ">f8")
+                block[:, at + 4 : at + 4 + size] = big.view(np.uint8).reshape(-1, 8)
+            at += 4 + size
         blocks[int(pattern)], widths[int(pattern)] = memoryview(block.tobytes()), width
     # Segments of the sorted rows with one chunk and one pattern: each is a contiguous slice of its block.
     breaks = np.nonzero((np.diff(code_sorted) != 0) | (np.diff(order // chunk) != 0))[0] + 1
@@ -1009,14 +1017,19 @@ def _copy_binary(table: str, columns: list[str], arrays: list[np.ndarray], chunk
 
 
 def _insert_columns(table: str, columns: list[str], arrays: list[np.ndarray]) -> None:
-    """Columns of numbers into a table: binary COPY on PostgreSQL, executemany on SQLite (NaN = NULL)."""
+    """Columns of numbers (NaN = NULL) and of fixed-width bytes into a table: binary COPY on PostgreSQL,
+    executemany on SQLite."""
     if not len(arrays[0]):
         return
     if connection.vendor == "postgresql":
         _copy_binary(table, columns, arrays)
         return
     lists = [
-        [None if v != v else v for v in a.tolist()] if a.dtype.kind == "f" else a.tolist()  # NaN -> None
+        [bytes(row) for row in a]
+        if a.ndim == 2
+        else [None if v != v else v for v in a.tolist()]  # NaN -> None
+        if a.dtype.kind == "f"
+        else a.tolist()
         for a in arrays
     ]
     with connection.cursor() as cursor:
@@ -1026,39 +1039,38 @@ def _insert_columns(table: str, columns: list[str], arrays: list[np.ndarray]) ->
         )
 
 
-def _store_values(ctx: Context, sheet: Sheet) -> None:
-    """Every indicator value of the run into IndicatorValue, in the order of its key (run, organization,
-    indicator), so that each row lands next to the last in the index."""
-    if not sheet.values:
-        return
+def _sheets(ctx: Context, sheet: Sheet) -> np.ndarray:
+    """Every indicator value of the run, one packed sheet per organization (models.pack_sheet): an (organizations x
+    bytes) array, the run's `sheet_indicators` set to the order of its rows."""
     ids = sorted(sheet.values)
-    stacked = np.stack([sheet.values[i] for i in ids], axis=1)  # organizations x indicators x 4
-    present = ~np.isnan(stacked[:, :, SCORE])
-    org_index, ind_index = np.nonzero(present)  # row-major: by organization, then by indicator id
-    rows = stacked[org_index, ind_index]
-    _insert_columns(
-        t(IndicatorValue),
-        ["run_id", "organization_id", "indicator_id", "numerator", "denominator", "raw", "score"],
-        [
-            np.full(len(rows), ctx.run.pk, dtype=np.int64),
-            sheet.orgs[org_index],
-            np.array(ids, dtype=np.int64)[ind_index],
-            rows[:, NUM],
-            rows[:, DEN],
-            rows[:, RAW],
-            rows[:, SCORE],
-        ],
-    )
+    ctx.run.sheet_indicators = ids
+    stacked = np.empty((len(sheet.orgs), len(ids), SHEET_COLUMNS), dtype=SHEET_DTYPE)
+    for k, indicator in enumerate(ids):
+        stacked[:, k, :] = sheet.values[indicator]
+    return stacked.reshape(len(sheet.orgs), -1).view(np.uint8)
 
 
 def _store_results(ctx: Context, sheet: Sheet, totals: Totals, figures: dict, reasons: list) -> None:
     """Every result of the run into Result in one statement: grades by the bands (a veto gives the lowest), ranks
-    among siblings and in the level by window functions, the TOPSIS figures and the reasons of the vetoes."""
+    among siblings and in the level by window functions, the TOPSIS figures, the reasons of the vetoes and the
+    sheet of indicator values."""
     n = len(sheet.orgs)
     nothing = np.full(n, np.nan)
     _insert_columns(
         "tmp_assess_res",
-        ["org_id", "weighted", "ded", "bonus", "score", "vetoed", "closeness", "rank_topsis", "rank_low", "rank_high"],
+        [
+            "org_id",
+            "weighted",
+            "ded",
+            "bonus",
+            "score",
+            "vetoed",
+            "closeness",
+            "rank_topsis",
+            "rank_low",
+            "rank_high",
+            "sheet",
+        ],
         [
             sheet.orgs,
             totals.weighted,
@@ -1070,6 +1082,7 @@ def _store_results(ctx: Context, sheet: Sheet, totals: Totals, figures: dict, re
                 figures.get(name, nothing).astype(float)
                 for name in ("closeness", "rank_topsis", "rank_low", "rank_high")
             ),
+            _sheets(ctx, sheet),
         ],
     )
     if reasons:
@@ -1084,13 +1097,13 @@ def _store_results(ctx: Context, sheet: Sheet, totals: Totals, figures: dict, re
     order = "r.vetoed, r.score DESC"
     _exec(
         f"INSERT INTO {t(Result)} (run_id, organization_id, weighted, deductions, bonus, score, grade, vetoed, "
-        "veto_reason, rank_siblings, rank_level, closeness, rank_topsis, rank_low, rank_high) "
+        "veto_reason, rank_siblings, rank_level, closeness, rank_topsis, rank_low, rank_high, sheet) "
         f"SELECT %s, r.org_id, r.weighted, r.ded, r.bonus, r.score, {grade}, "
         "CASE WHEN r.vetoed = 1 THEN %s ELSE %s END, COALESCE(v.reason, ''), "
         f"RANK() OVER (PARTITION BY a.parent_id ORDER BY {order}), "
         # The level is the whole set assessed together (every branch of the scope, however deep it sits).
         f"RANK() OVER (ORDER BY {order}), r.closeness, CAST(r.rank_topsis AS integer), "
-        "CAST(r.rank_low AS integer), CAST(r.rank_high AS integer) "
+        "CAST(r.rank_low AS integer), CAST(r.rank_high AS integer), r.sheet "
         "FROM tmp_assess_res r JOIN tmp_assessed a ON a.org_id = r.org_id "
         "LEFT JOIN tmp_assess_veto v ON v.org_id = r.org_id",
         [ctx.run.pk, True, False],
@@ -1149,7 +1162,6 @@ def _compute(run: AssessmentRun, asof, pool, parts: queue.SimpleQueue) -> dict:
         for part in _member_parts(ctx):
             parts.put(_member_query(ctx, required, part))
         helper = pool.submit(_members_elsewhere, ctx, parts)
-    IndicatorValue.objects.filter(run=run).delete()
     Result.objects.filter(run=run).delete()
     _settings()
 
@@ -1179,7 +1191,6 @@ def _compute(run: AssessmentRun, asof, pool, parts: queue.SimpleQueue) -> dict:
     outcome = stage("results", _totals, sheet, indicators, children)
     figures = stage("topsis", _topsis_and_sensitivity, sheet, outcome, children)
     reasons = stage("veto_reasons", _veto_reasons, ctx, sheet, outcome, indicators)
-    stage("store", _store_values, ctx, sheet)
     stage("store_results", _store_results, ctx, sheet, outcome, figures, reasons)
     _drop_work_tables()
     run.assessed_count = Result.objects.filter(run=run).count()
@@ -1188,6 +1199,16 @@ def _compute(run: AssessmentRun, asof, pool, parts: queue.SimpleQueue) -> dict:
     run.computed_seconds = time.perf_counter() - started
     if run.state in (RunState.OPEN, RunState.COLLECTING):
         run.state = RunState.COMPUTED
-    run.save(update_fields=["assessed_count", "computed_at", "asof", "computed_seconds", "state", "updated_at"])
+    run.save(
+        update_fields=[
+            "assessed_count",
+            "computed_at",
+            "asof",
+            "computed_seconds",
+            "state",
+            "sheet_indicators",
+            "updated_at",
+        ]
+    )
     timings["total"] = run.computed_seconds
     return timings

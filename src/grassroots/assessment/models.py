@@ -2,7 +2,9 @@
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -223,6 +225,8 @@ class AssessmentRun(TimeStampedModel):
     published_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     assessed_count = models.PositiveIntegerField(default=0)
+    # The indicators of the results' sheets, in their order (written by the engine with the sheets).
+    sheet_indicators = models.JSONField(default=list, editable=False)
 
     audit_fields = ("system", "period", "scope", "version", "state")
 
@@ -364,33 +368,42 @@ class Rating(models.Model):
         return f"{self.organization} {self.indicator.code}: {self.grade}"
 
 
-class IndicatorValue(models.Model):
-    """The value and score of one indicator for one organization in one run, with how it was found."""
+@dataclass(frozen=True)
+class IndicatorValue:
+    """The value and score of one indicator for one organization in one run, with how it was found: numerator and
+    denominator of a computed indicator, the raw value (a rate, a count of deductions, a rating), the score."""
 
-    # Written only by the engine, millions at a time at province scale, from the rows it has just read: the key is
-    # (run, organization, indicator), the table's one index, which serves every read (by run, by run and
-    # organization); no id column, no sequence, no foreign key checked row by row. Deletes cascade through Django.
-    pk = models.CompositePrimaryKey("run", "organization", "indicator")
-    run = models.ForeignKey(
-        AssessmentRun, on_delete=models.CASCADE, related_name="values", db_constraint=False, db_index=False
-    )
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
-    indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
-    numerator = models.FloatField(null=True)
-    denominator = models.FloatField(null=True)
-    raw = models.FloatField(null=True)
-    score = models.FloatField()
+    indicator_id: int
+    numerator: float | None
+    denominator: float | None
+    raw: float | None
+    score: float
 
-    class Meta:
-        verbose_name = _("indicator value")
-        verbose_name_plural = _("indicator values")
 
-    def __str__(self):
-        return f"{self.indicator_id}@{self.organization_id}: {self.score:.1f}"
+# A result's sheet: every indicator value of the organization in the run, packed as little-endian float64, one row of
+# (numerator, denominator, raw, score) per indicator in the order of the run's `sheet_indicators`, NaN where there is
+# none (a score of NaN: the organization has no value for that indicator). One row per organization instead of one
+# per organization and indicator: a province run writes 111,428 sheets, not 2.1 million indexed rows (4-5 s of a
+# 15 s run on PostgreSQL); every reader (the explanation, the API) wants one organization's values at a time.
+SHEET_COLUMNS = 4
+SHEET_DTYPE = "<f8"
+
+
+def pack_sheet(values) -> bytes:
+    """A sheet from (indicators x 4) numbers, NaN where there is nothing."""
+    return np.ascontiguousarray(values, dtype=SHEET_DTYPE).tobytes()
+
+
+def unpack_sheet(indicator_ids, sheet) -> dict[int, IndicatorValue]:
+    """The values of a sheet by indicator id, those with a score only."""
+    rows = np.frombuffer(bytes(sheet or b""), dtype=SHEET_DTYPE).reshape(-1, SHEET_COLUMNS)
+    if len(rows) != len(indicator_ids):
+        return {}  # not computed, or not with these indicators
+    values = {}
+    for indicator, row in zip(indicator_ids, rows.tolist(), strict=True):
+        if row[3] == row[3]:  # not NaN
+            values[indicator] = IndicatorValue(indicator, *(None if v != v else v for v in row[:3]), row[3])
+    return values
 
 
 class Result(models.Model):
@@ -418,6 +431,7 @@ class Result(models.Model):
     rank_topsis = models.PositiveIntegerField(_("TOPSIS rank"), null=True)
     rank_low = models.PositiveIntegerField(_("best rank when weights move"), null=True)
     rank_high = models.PositiveIntegerField(_("worst rank when weights move"), null=True)
+    sheet = models.BinaryField(default=b"", editable=False)  # every indicator value: see pack_sheet
 
     class Meta:
         verbose_name = _("result")
@@ -431,3 +445,7 @@ class Result(models.Model):
 
     def audit_organization(self):
         return self.organization
+
+    def indicator_values(self) -> dict[int, IndicatorValue]:
+        """The organization's values, by indicator id (the indicators it has a value for)."""
+        return unpack_sheet(self.run.sheet_indicators, self.sheet)

@@ -144,8 +144,9 @@ def groups_of(system: IndicatorSystem) -> list[Indicator]:
 
 
 def visible_results(*, user):
-    """Results the user may see, over all runs (see the module's docstring)."""
-    qs = Result.objects.all()
+    """Results the user may see, over all runs (see the module's docstring); their sheets of indicator values
+    are left unread (`explanation` reads one)."""
+    qs = Result.objects.defer("sheet")
     subj = subject(user)
     if subj.is_superuser:
         return qs
@@ -839,11 +840,13 @@ class Explanation:
 
 def explanation(*, user, run: AssessmentRun, organization: Organization, with_records: bool = True) -> Explanation:
     """The total of one organization taken apart: every indicator with its weights, score and cost, and records."""
-    result = result_list(user=user, run=run).get(organization=organization)
+    # The sheet with the run's order of its indicators as they are now in the database (the run at hand may be
+    # an instance read before the computation).
+    result = result_list(user=user, run=run).defer(None).select_related("run").get(organization=organization)
     indicators = list(run.system.indicators.order_by("position", "id"))
     children = _children(indicators)
     nominal = _group_weights(children)
-    values = {v.indicator_id: v for v in IndicatorValue.objects.filter(run=run, organization=organization).order_by()}
+    values = result.indicator_values()
     effective: dict[int, float] = {}
 
     def walk_effective(parent, share):
