@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from grassroots.assessment import defaults, services
-from grassroots.assessment.models import Indicator, Result, RunState
+from grassroots.assessment.models import Indicator, Result, RunState, ValueSheet
 from grassroots.core.errors import Conflict
 from grassroots.duties import services as duties
 from grassroots.duties.models import Assignment
@@ -126,12 +126,11 @@ def test_a_veto_event_in_a_group_vetoes_its_branch_and_says_why(assessed):
 
 
 def _values(run) -> dict:
-    """Every indicator value of a run, by (organization id, indicator id), from the results' sheets."""
-    run.refresh_from_db()
+    """Every indicator value of a run, by (organization id, indicator id), from its value sheets."""
     return {
-        (result.organization_id, indicator): value
-        for result in Result.objects.filter(run=run).select_related("run")
-        for indicator, value in result.indicator_values().items()
+        (sheet.organization_id, indicator): value
+        for sheet in ValueSheet.objects.filter(run=run).select_related("run")
+        for indicator, value in sheet.indicator_values().items()
     }
 
 
@@ -424,8 +423,8 @@ def test_outside_a_transaction_the_members_are_read_on_a_second_connection_alike
 
 @pytest.mark.django_db(transaction=True)
 def test_the_values_move_between_rows_and_sheets_with_the_migration(default_rules, assessed):
-    """Migration 0007 packs the values of runs computed before it into their results' sheets, and unpacks them
-    back into rows on the way down (where the sheets go): the same values either way."""
+    """Migration 0007 packs the values of runs computed before it into value sheets, and unpacks them back into rows
+    on the way down (where the sheets go): the same values either way."""
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
@@ -434,7 +433,7 @@ def test_the_values_move_between_rows_and_sheets_with_the_migration(default_rule
     assert len(before) > 40
     rows, latest = (
         ("assessment", "0006_results_without_checked_foreign_keys"),
-        ("assessment", "0007_indicator_values_in_result_sheets"),
+        ("assessment", "0007_indicator_value_sheets"),
     )
     executor = MigrationExecutor(connection)
     executor.migrate([rows])

@@ -18,6 +18,7 @@ class AssessmentConfig(AppConfig):
         register_scope(models.IndicatorSystem, ModelScope(paths=("owner__path",)))
         register_scope(models.AssessmentRun, ModelScope(paths=("scope__path",)))
         register_scope(models.Result, ModelScope(paths=("organization__path",), own_organization=("organization_id",)))
+        register_scope(models.ValueSheet, ModelScope(paths=("organization__path",)))
         register_scope(models.EnteredValue, ModelScope(paths=("organization__path",)))
         register_scope(models.VetoEvent, ModelScope(paths=("organization__path",)))
         register_actions(

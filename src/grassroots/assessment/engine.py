@@ -10,8 +10,8 @@ organization):
      (ratios against targets, capped counts), entered values and fuzzy ratings, then group scores up the indicator
      tree (weighted means of the children that have a score);
   4. totals: weighted total, capped deductions and bonuses, vetoes; TOPSIS closeness and rank sensitivity;
-  5. the results with their grades by bands, ranks by window functions and each organization's indicator values
-     packed into its sheet, in one INSERT (from a binary COPY from numpy on PostgreSQL).
+  5. each organization's indicator values packed into one sheet; the results with their grades by bands and ranks
+     by window functions in one INSERT (binary COPY from numpy on PostgreSQL).
 The SQL is the same on SQLite and PostgreSQL: no recursive CTEs, no range self-joins in the hot path. Only the
 bulk moves of numbers between the database and numpy differ (binary COPY on PostgreSQL).
 """
@@ -57,6 +57,7 @@ from .models import (
     Rating,
     Result,
     RunState,
+    ValueSheet,
     VetoEvent,
 )
 
@@ -184,11 +185,10 @@ def _work_tables(ctx: Context) -> None:
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_own (org_id bigint, {columns})")
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_sub (org_id bigint, parent_id bigint, depth integer, {columns})")
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_tree (org_id bigint PRIMARY KEY, {columns})")
-    # Numbers 64-bit, as the binary COPY of _insert_columns writes them, and the packed sheets.
-    blob = "bytea" if connection.vendor == "postgresql" else "blob"
+    # Numbers only, 64-bit, as the binary COPY of _insert_columns writes them.
     _exec(
         "CREATE TEMPORARY TABLE tmp_assess_res (org_id bigint, weighted float, ded float, bonus float, score float, "
-        f"vetoed bigint, closeness float, rank_topsis float, rank_low float, rank_high float, sheet {blob})"
+        "vetoed bigint, closeness float, rank_topsis float, rank_low float, rank_high float)"
     )
     _exec("CREATE TEMPORARY TABLE tmp_assess_veto (org_id bigint, reason varchar(300))")
     _scope_table(ctx)
@@ -501,7 +501,7 @@ def _members_elsewhere(ctx: Context, parts: queue.SimpleQueue) -> tuple[list[tup
     the run's own connection reads the other record tables (both cores at work). Their rows come back to be written
     into tmp_assess_own. It reads committed records only: the caller asks for it only when the run's transaction has
     written none (see compute), and the run's connection writes none of the tables read here meanwhile (it writes
-    only its working tables, Result and the run; SQLite's shared-cache test database would refuse a
+    only its working tables, Result, ValueSheet and the run; SQLite's shared-cache test database would refuse a
     read of a table written and not yet committed). A subtree's scope is made again on this connection (working
     tables are per connection)."""
     started = time.perf_counter()
@@ -609,19 +609,25 @@ def _roll_up(ctx: Context) -> None:
 
     tmp_assess_sub first gets each organization's own totals (one row each); then, level by level, one row per
     parent with the sum of its children's rows, so that the rows of an organization add up to its subtree. The
-    assessed organizations' rows are summed into tmp_assess_tree, one row each."""
+    assessed organizations' rows are summed into tmp_assess_tree, one row each. Nothing above the highest assessed
+    organization is summed: no total there is read (a province's branches need no township's, county's or city's)."""
+    low = _fetch("SELECT MIN(depth) FROM tmp_assessed")[0][0]
+    if low is None:
+        return
     cols = _cols()
     names = ", ".join(cols)
     _exec(
         f"INSERT INTO tmp_assess_sub (org_id, parent_id, depth, {names}) "
         f"SELECT g.org_id, g.parent_id, g.depth, {', '.join(f'SUM(w.{c})' for c in cols)} "
-        "FROM tmp_assess_own w JOIN tmp_assess_org g ON g.org_id = w.org_id GROUP BY g.org_id, g.parent_id, g.depth"
+        "FROM tmp_assess_own w JOIN tmp_assess_org g ON g.org_id = w.org_id WHERE g.depth >= %s "
+        "GROUP BY g.org_id, g.parent_id, g.depth",
+        [low],
     )
     _exec("CREATE INDEX tmp_assess_sub_depth ON tmp_assess_sub (depth)")
     _analyze("tmp_assess_sub")
-    low, high = _fetch("SELECT MIN(depth), MAX(depth) FROM tmp_assess_org")[0]
+    high = _fetch("SELECT MAX(depth) FROM tmp_assess_org")[0][0]
     sums = ", ".join(f"SUM(s.{c})" for c in cols)
-    for depth in range(high or 0, (low or 0), -1):
+    for depth in range(high, low, -1):
         _exec(
             f"INSERT INTO tmp_assess_sub (org_id, parent_id, depth, {names}) "
             f"SELECT s.parent_id, p.parent_id, %s, {sums} FROM tmp_assess_sub s "
@@ -1039,38 +1045,33 @@ def _insert_columns(table: str, columns: list[str], arrays: list[np.ndarray]) ->
         )
 
 
-def _sheets(ctx: Context, sheet: Sheet) -> np.ndarray:
-    """Every indicator value of the run, one packed sheet per organization (models.pack_sheet): an (organizations x
-    bytes) array, the run's `sheet_indicators` set to the order of its rows."""
+def _store_sheets(ctx: Context, sheet: Sheet) -> None:
+    """Every indicator value of the run into ValueSheet, one packed sheet per organization (models.pack_sheet), in
+    the order of the key; the run's `sheet_indicators` set to the order of a sheet's rows."""
     ids = sorted(sheet.values)
     ctx.run.sheet_indicators = ids
     stacked = np.empty((len(sheet.orgs), len(ids), SHEET_COLUMNS), dtype=SHEET_DTYPE)
     for k, indicator in enumerate(ids):
         stacked[:, k, :] = sheet.values[indicator]
-    return stacked.reshape(len(sheet.orgs), -1).view(np.uint8)
+    _insert_columns(
+        t(ValueSheet),
+        ["run_id", "organization_id", "data"],
+        [
+            np.full(len(sheet.orgs), ctx.run.pk, dtype=np.int64),
+            sheet.orgs,
+            stacked.reshape(len(sheet.orgs), len(ids) * SHEET_COLUMNS).view(np.uint8),
+        ],
+    )
 
 
 def _store_results(ctx: Context, sheet: Sheet, totals: Totals, figures: dict, reasons: list) -> None:
     """Every result of the run into Result in one statement: grades by the bands (a veto gives the lowest), ranks
-    among siblings and in the level by window functions, the TOPSIS figures, the reasons of the vetoes and the
-    sheet of indicator values."""
+    among siblings and in the level by window functions, the TOPSIS figures and the reasons of the vetoes."""
     n = len(sheet.orgs)
     nothing = np.full(n, np.nan)
     _insert_columns(
         "tmp_assess_res",
-        [
-            "org_id",
-            "weighted",
-            "ded",
-            "bonus",
-            "score",
-            "vetoed",
-            "closeness",
-            "rank_topsis",
-            "rank_low",
-            "rank_high",
-            "sheet",
-        ],
+        ["org_id", "weighted", "ded", "bonus", "score", "vetoed", "closeness", "rank_topsis", "rank_low", "rank_high"],
         [
             sheet.orgs,
             totals.weighted,
@@ -1082,7 +1083,6 @@ def _store_results(ctx: Context, sheet: Sheet, totals: Totals, figures: dict, re
                 figures.get(name, nothing).astype(float)
                 for name in ("closeness", "rank_topsis", "rank_low", "rank_high")
             ),
-            _sheets(ctx, sheet),
         ],
     )
     if reasons:
@@ -1097,13 +1097,13 @@ def _store_results(ctx: Context, sheet: Sheet, totals: Totals, figures: dict, re
     order = "r.vetoed, r.score DESC"
     _exec(
         f"INSERT INTO {t(Result)} (run_id, organization_id, weighted, deductions, bonus, score, grade, vetoed, "
-        "veto_reason, rank_siblings, rank_level, closeness, rank_topsis, rank_low, rank_high, sheet) "
+        "veto_reason, rank_siblings, rank_level, closeness, rank_topsis, rank_low, rank_high) "
         f"SELECT %s, r.org_id, r.weighted, r.ded, r.bonus, r.score, {grade}, "
         "CASE WHEN r.vetoed = 1 THEN %s ELSE %s END, COALESCE(v.reason, ''), "
         f"RANK() OVER (PARTITION BY a.parent_id ORDER BY {order}), "
         # The level is the whole set assessed together (every branch of the scope, however deep it sits).
         f"RANK() OVER (ORDER BY {order}), r.closeness, CAST(r.rank_topsis AS integer), "
-        "CAST(r.rank_low AS integer), CAST(r.rank_high AS integer), r.sheet "
+        "CAST(r.rank_low AS integer), CAST(r.rank_high AS integer) "
         "FROM tmp_assess_res r JOIN tmp_assessed a ON a.org_id = r.org_id "
         "LEFT JOIN tmp_assess_veto v ON v.org_id = r.org_id",
         [ctx.run.pk, True, False],
@@ -1162,6 +1162,7 @@ def _compute(run: AssessmentRun, asof, pool, parts: queue.SimpleQueue) -> dict:
         for part in _member_parts(ctx):
             parts.put(_member_query(ctx, required, part))
         helper = pool.submit(_members_elsewhere, ctx, parts)
+    ValueSheet.objects.filter(run=run).delete()
     Result.objects.filter(run=run).delete()
     _settings()
 
@@ -1191,6 +1192,7 @@ def _compute(run: AssessmentRun, asof, pool, parts: queue.SimpleQueue) -> dict:
     outcome = stage("results", _totals, sheet, indicators, children)
     figures = stage("topsis", _topsis_and_sensitivity, sheet, outcome, children)
     reasons = stage("veto_reasons", _veto_reasons, ctx, sheet, outcome, indicators)
+    stage("store", _store_sheets, ctx, sheet)
     stage("store_results", _store_results, ctx, sheet, outcome, figures, reasons)
     _drop_work_tables()
     run.assessed_count = Result.objects.filter(run=run).count()

@@ -225,7 +225,7 @@ class AssessmentRun(TimeStampedModel):
     published_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     assessed_count = models.PositiveIntegerField(default=0)
-    # The indicators of the results' sheets, in their order (written by the engine with the sheets).
+    # The indicators of the run's value sheets, in their order (written by the engine with the sheets).
     sheet_indicators = models.JSONField(default=list, editable=False)
 
     audit_fields = ("system", "period", "scope", "version", "state")
@@ -380,7 +380,7 @@ class IndicatorValue:
     score: float
 
 
-# A result's sheet: every indicator value of the organization in the run, packed as little-endian float64, one row of
+# A value sheet: every indicator value of one organization in one run, packed as little-endian float64, one row of
 # (numerator, denominator, raw, score) per indicator in the order of the run's `sheet_indicators`, NaN where there is
 # none (a score of NaN: the organization has no value for that indicator). One row per organization instead of one
 # per organization and indicator: a province run writes 111,428 sheets, not 2.1 million indexed rows (4-5 s of a
@@ -431,7 +431,6 @@ class Result(models.Model):
     rank_topsis = models.PositiveIntegerField(_("TOPSIS rank"), null=True)
     rank_low = models.PositiveIntegerField(_("best rank when weights move"), null=True)
     rank_high = models.PositiveIntegerField(_("worst rank when weights move"), null=True)
-    sheet = models.BinaryField(default=b"", editable=False)  # every indicator value: see pack_sheet
 
     class Meta:
         verbose_name = _("result")
@@ -446,6 +445,29 @@ class Result(models.Model):
     def audit_organization(self):
         return self.organization
 
+
+class ValueSheet(models.Model):
+    """Every indicator value of one organization in one run, packed (see pack_sheet)."""
+
+    # Written only by the engine, with the results, one sheet per result; read one at a time (the explanation). Its
+    # own table, keyed by (run, organization), so that lists of results do not carry the sheets; no id column, no
+    # foreign key checked row by row; deletes cascade through Django.
+    pk = models.CompositePrimaryKey("run", "organization")
+    run = models.ForeignKey(
+        AssessmentRun, on_delete=models.CASCADE, related_name="sheets", db_constraint=False, db_index=False
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    data = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("indicator values")
+        verbose_name_plural = _("indicator values")
+
+    def __str__(self):
+        return f"{self.run_id}@{self.organization_id}"
+
     def indicator_values(self) -> dict[int, IndicatorValue]:
         """The organization's values, by indicator id (the indicators it has a value for)."""
-        return unpack_sheet(self.run.sheet_indicators, self.sheet)
+        return unpack_sheet(self.run.sheet_indicators, self.data)

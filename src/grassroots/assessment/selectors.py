@@ -57,6 +57,7 @@ from .models import (
     Rating,
     Result,
     RunState,
+    ValueSheet,
     VetoEvent,
 )
 
@@ -144,9 +145,8 @@ def groups_of(system: IndicatorSystem) -> list[Indicator]:
 
 
 def visible_results(*, user):
-    """Results the user may see, over all runs (see the module's docstring); their sheets of indicator values
-    are left unread (`explanation` reads one)."""
-    qs = Result.objects.defer("sheet")
+    """Results the user may see, over all runs (see the module's docstring)."""
+    qs = Result.objects.all()
     subj = subject(user)
     if subj.is_superuser:
         return qs
@@ -840,13 +840,14 @@ class Explanation:
 
 def explanation(*, user, run: AssessmentRun, organization: Organization, with_records: bool = True) -> Explanation:
     """The total of one organization taken apart: every indicator with its weights, score and cost, and records."""
-    # The sheet with the run's order of its indicators as they are now in the database (the run at hand may be
-    # an instance read before the computation).
-    result = result_list(user=user, run=run).defer(None).select_related("run").get(organization=organization)
+    result = result_list(user=user, run=run).get(organization=organization)
     indicators = list(run.system.indicators.order_by("position", "id"))
     children = _children(indicators)
     nominal = _group_weights(children)
-    values = result.indicator_values()
+    # The sheet read with the run's order of its indicators as it is now in the database (the run at hand may be an
+    # instance read before the computation).
+    sheet = ValueSheet.objects.select_related("run").filter(run=run, organization=organization).first()
+    values = sheet.indicator_values() if sheet else {}
     effective: dict[int, float] = {}
 
     def walk_effective(parent, share):
