@@ -447,7 +447,7 @@ def _member_query(ctx: Context, required: tuple[float, float], part=None) -> tup
         # thousand members: three index probes each, no aggregate over other subtrees' records). Scalar subqueries,
         # not EXISTS, which PostgreSQL would turn into a semi-join hashing every talk and post.
         member = (
-            f"COALESCE((SELECT SUM(CAST(s.hours AS float)) FROM {s} s WHERE s.member_id = m.id "
+            f"COALESCE((SELECT CAST(SUM(s.hours) AS float) FROM {s} s WHERE s.member_id = m.id "
             "AND s.state = 'confirmed' AND s.studied_on >= %s AND s.studied_on <= %s), 0) AS hours, "
             f"CASE WHEN (SELECT 1 FROM {p} p WHERE p.member_id = m.id AND p.ended_on IS NULL LIMIT 1) IS NULL "
             f"THEN {plain} ELSE {cadre} END AS req, "
@@ -471,7 +471,7 @@ def _member_query(ctx: Context, required: tuple[float, float], part=None) -> tup
             f"CASE WHEN c.member_id IS NULL THEN {plain} ELSE {cadre} END AS req, "
             "CASE WHEN k.member_id IS NULL THEN 0 ELSE 1 END AS talked "
             f"FROM {m} m"
-            f"  LEFT JOIN (SELECT member_id, SUM(CAST(hours AS float)) AS hours FROM {s} WHERE {ids} "
+            f"  LEFT JOIN (SELECT member_id, CAST(SUM(hours) AS float) AS hours FROM {s} WHERE {ids} "
             "     AND state = 'confirmed' AND studied_on >= %s AND studied_on <= %s GROUP BY member_id) h "
             "     ON h.member_id = m.id "
             f"  LEFT JOIN (SELECT DISTINCT member_id FROM {p} WHERE {ids} AND ended_on IS NULL) c "
@@ -1105,7 +1105,7 @@ def _store_results(ctx: Context, sheet: Sheet, totals: Totals, figures: dict, re
         f"RANK() OVER (ORDER BY {order}), r.closeness, CAST(r.rank_topsis AS integer), "
         "CAST(r.rank_low AS integer), CAST(r.rank_high AS integer) "
         "FROM tmp_assess_res r JOIN tmp_assessed a ON a.org_id = r.org_id "
-        "LEFT JOIN tmp_assess_veto v ON v.org_id = r.org_id",
+        "LEFT JOIN tmp_assess_veto v ON v.org_id = r.org_id ORDER BY r.org_id",
         [ctx.run.pk, True, False],
     )
 

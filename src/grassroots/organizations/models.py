@@ -195,7 +195,13 @@ class Member(TimeStampedModel):
         verbose_name = _("member")
         verbose_name_plural = _("members")
         ordering = ["organization_id", "name", "id"]
-        indexes = [models.Index(fields=["organization", "status"], name="member_org_status_idx")]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="member_org_status_idx"),
+            # Every member in id order with their organization and status, from the index alone: how the
+            # assessment's members statement reads the whole tree, merged with study records, posts and talks by
+            # member (key columns, not INCLUDE, which SQLite lacks).
+            models.Index(fields=["id", "organization", "status"], name="member_id_org_status_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(confirmed_on__isnull=True)
