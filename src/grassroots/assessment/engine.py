@@ -5,10 +5,11 @@ organization):
   1. own totals: numerator and denominator of each metric per organization, one GROUP BY per record table (the
      members statement, the heaviest, in parts on a second connection in a second thread when the caller's records
      are committed, while the run's connection reads the other tables and then takes the parts left);
-  2. subtree totals: from the deepest level up, own + the children's subtree totals (equi-joins on parent);
-  3. one fetch of the assessed organizations' subtree totals; in numpy, one array per indicator: leaf scores
-     (ratios against targets, capped counts), entered values and fuzzy ratings, then group scores up the indicator
-     tree (weighted means of the children that have a score);
+  2. subtree totals: own totals side by side, then from the deepest level up the sums of the children's rows
+     (equi-joins on parent);
+  3. one fetch of the assessed organizations' subtree totals (the sum of their rows); in numpy, one array per
+     indicator: leaf scores (ratios against targets, capped counts), entered values and fuzzy ratings, then group
+     scores up the indicator tree (weighted means of the children that have a score);
   4. totals: weighted total, capped deductions and bonuses, vetoes; TOPSIS closeness and rank sensitivity;
   5. each organization's indicator values packed into one sheet; the results with their grades by bands and ranks
      by window functions in one INSERT (binary COPY from numpy on PostgreSQL).
@@ -22,7 +23,7 @@ import queue
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -84,6 +85,9 @@ class Context:
     asof: object
     months: int
     scope_path: str
+    # The tables of own totals made so far, one per record source: name -> (its columns, whether an organization
+    # may have more than one row in it).
+    sources: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, run: AssessmentRun, asof) -> "Context":
@@ -151,10 +155,11 @@ def _analyze(*tables: str) -> None:
 #   tmp_assess_org  every organization of the scope with its parent, depth, path, kind and whether it is active:
 #                   what the statements of a subtree ask for by IN (with its statistics known to the planner, where a
 #                   range of paths may be estimated at a single row and planned as one);
-#   tmp_assess_own  rows of own totals, one row per organization and record source, one num/den column pair
-#                   per metric (a source fills its metrics and leaves the others NULL);
-#   tmp_assess_sub  own totals, one row per organization, and the sums of the children's rows, one per parent;
-#   tmp_assess_tree subtree totals of the assessed organizations, one row each, the same columns;
+#   tmp_own_<metric> own totals of one record source (named after its first metric), one row per organization (the
+#                   members statement's parts may give one two), one num/den column pair per metric it feeds;
+#   tmp_assess_sub  own totals, one row per organization (the sources' rows side by side, joined on the
+#                   organization), and the sums of the children's rows, one per parent: an organization's rows add
+#                   up to its subtree's totals;
 #   tmp_assessed    the organizations assessed (the system's kind, active);
 #   tmp_assess_res  the totals, TOPSIS and sensitivity of the assessed organizations, computed in numpy and written
 #                   to Result with their grades and ranks in one statement (no UPDATE of rows just written);
@@ -165,9 +170,8 @@ def _analyze(*tables: str) -> None:
 METRICS = [m.value for m in Metric]
 WORK_TABLES = (
     "tmp_assess_org",
-    "tmp_assess_own",
+    *(f"tmp_own_{m}" for m in METRICS),
     "tmp_assess_sub",
-    "tmp_assess_tree",
     "tmp_assessed",
     "tmp_assess_rule",
     "tmp_assess_res",
@@ -182,9 +186,7 @@ def _cols() -> list[str]:
 def _work_tables(ctx: Context) -> None:
     _drop_work_tables()
     columns = ", ".join(f"{c} float" for c in _cols())
-    _exec(f"CREATE TEMPORARY TABLE tmp_assess_own (org_id bigint, {columns})")
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_sub (org_id bigint, parent_id bigint, depth integer, {columns})")
-    _exec(f"CREATE TEMPORARY TABLE tmp_assess_tree (org_id bigint PRIMARY KEY, {columns})")
     # Numbers only, 64-bit, as the binary COPY of _insert_columns writes them.
     _exec(
         "CREATE TEMPORARY TABLE tmp_assess_res (org_id bigint, weighted float, ded float, bonus float, score float, "
@@ -224,12 +226,12 @@ def _scoped(ctx: Context, column: str) -> str:
 
 
 def _metric_columns(metrics: list[str]) -> list[str]:
-    """The columns of tmp_assess_own that a record source feeding `metrics` fills: num and den of each."""
+    """The columns of own totals that a record source feeding `metrics` fills: num and den of each."""
     return [f"{m}_{part}" for m in metrics for part in ("n", "d")]
 
 
 def _own_select(metrics: list[str], org: str, exprs: list[str], from_sql: str) -> tuple[list[str], str]:
-    """The columns of tmp_assess_own that one record source fills, and the SELECT of its rows (a row per
+    """The columns of own totals that one record source fills, and the SELECT of its rows (a row per
     organization): `org`, then the num and den of each of `metrics` (`exprs`, in that order) `from_sql`."""
     columns = _metric_columns(metrics)
     assert len(exprs) == len(columns)
@@ -237,13 +239,22 @@ def _own_select(metrics: list[str], org: str, exprs: list[str], from_sql: str) -
     return columns, f"SELECT {org} AS org_id, {select} {from_sql}"
 
 
-def _insert_own(columns: list[str], select: str, params=()) -> None:
-    _exec(f"INSERT INTO tmp_assess_own (org_id, {', '.join(columns)}) {select}", params)
+def _source(ctx: Context, columns: list[str], repeated: bool = False) -> str:
+    """The table of the own totals of the record source that fills `columns`, made on its first use."""
+    table = f"tmp_own_{columns[0].removesuffix('_n')}"
+    if table not in ctx.sources:
+        _exec(f"CREATE TEMPORARY TABLE {table} (org_id bigint, {', '.join(f'{c} float' for c in columns)})")
+        ctx.sources[table] = (columns, repeated)
+    return table
 
 
-def _own(metrics: list[str], org: str, exprs: list[str], from_sql: str, params=()) -> None:
-    """Own totals of one record source into tmp_assess_own (see _own_select)."""
-    _insert_own(*_own_select(metrics, org, exprs, from_sql), params)
+def _insert_own(ctx: Context, columns: list[str], select: str, params=(), repeated: bool = False) -> None:
+    _exec(f"INSERT INTO {_source(ctx, columns, repeated)} (org_id, {', '.join(columns)}) {select}", params)
+
+
+def _own(ctx: Context, metrics: list[str], org: str, exprs: list[str], from_sql: str, params=()) -> None:
+    """Own totals of one record source into its table (see _own_select)."""
+    _insert_own(ctx, *_own_select(metrics, org, exprs, from_sql), params)
 
 
 # ---------------------------------------------------------------- stage 1: own totals
@@ -278,6 +289,7 @@ def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
         sums += [f"SUM(CASE WHEN d.is_major AND NOT {done} THEN 1 END)", "NULL"]
     where = _scoped(ctx, "a.organization_id")
     _own(
+        ctx,
         metrics,
         "a.organization_id",
         sums,
@@ -288,6 +300,7 @@ def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
     )
     r = t(ProgressReport)
     _own(
+        ctx,
         [Metric.RETURNED],
         "a.organization_id",
         ["SUM(CASE WHEN r.state = 'accepted' THEN 1 ELSE 0 END)", "COUNT(*)"],
@@ -300,6 +313,7 @@ def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
     where = _scoped(ctx, "m.organization_id")
     # Claims per member: the claims here, the members in the members statement (_member_query).
     _own(
+        ctx,
         [Metric.CLAIMS],
         "m.organization_id",
         ["COUNT(*)", "NULL"],
@@ -358,6 +372,7 @@ def _meeting_totals(ctx: Context) -> None:
                 + f"ELSE {required} END"
             )
         _own(
+            ctx,
             [Metric.MEETINGS, Metric.MISSING_MEETINGS],
             "y.org_id",
             [
@@ -379,6 +394,7 @@ def _meeting_totals(ctx: Context) -> None:
         )
     at = t(Attendance)
     _own(
+        ctx,
         [Metric.ATTENDANCE, Metric.UNEXCUSED],
         "mt.organization_id",
         [
@@ -427,7 +443,8 @@ def _member_parts(ctx: Context) -> list:
     size (its statement merges the members with their records in id order, a range at a time)."""
     if ctx.below_top:
         return list(range(MEMBER_PARTS))
-    low, high = _fetch(f"SELECT MIN(id), MAX(id) FROM {t(Member)}")[0]
+    # Two subqueries: SQLite reads a single MIN or MAX off the index, both in one SELECT by scanning the table.
+    low, high = _fetch(f"SELECT (SELECT MIN(id) FROM {t(Member)}), (SELECT MAX(id) FROM {t(Member)})")[0]
     if low is None:
         return []
     step = (high - low) // MEMBER_PARTS + 1
@@ -499,7 +516,7 @@ def _take(parts: queue.SimpleQueue):
 def _members_elsewhere(ctx: Context, parts: queue.SimpleQueue) -> tuple[list[tuple], float]:
     """Parts of the members statement on a connection of its own, in a second thread, as long as any is left, while
     the run's own connection reads the other record tables (both cores at work). Their rows come back to be written
-    into tmp_assess_own. It reads committed records only: the caller asks for it only when the run's transaction has
+    into the members' table of own totals. It reads committed records only: the caller asks for it only when the run's transaction has
     written none (see compute), and the run's connection writes none of the tables read here meanwhile (it writes
     only its working tables, Result, ValueSheet and the run; SQLite's shared-cache test database would refuse a
     read of a table written and not yet committed). A subtree's scope is made again on this connection (working
@@ -526,18 +543,18 @@ def _members_elsewhere(ctx: Context, parts: queue.SimpleQueue) -> tuple[list[tup
 
 
 def _member_rows(ctx: Context, required, parts, helper) -> float | None:
-    """The members' rows into tmp_assess_own: alone, all by one INSERT ... SELECT; with the second connection, the
+    """The members' rows into their table of own totals: alone, all by one INSERT ... SELECT; with the second connection, the
     parts it has not taken yet one INSERT each, then the rows it has read. Returns the second connection's time."""
     if helper is None:
-        _insert_own(*_member_query(ctx, required))
+        _insert_own(ctx, *_member_query(ctx, required))
         return None
     while (query := _take(parts)) is not None:
-        _insert_own(*query)
+        _insert_own(ctx, *query, repeated=True)
     rows, seconds = helper.result()
     if rows:
         table = np.array(rows, dtype=float)
         _insert_columns(
-            "tmp_assess_own",
+            _source(ctx, _metric_columns(MEMBER_METRICS), repeated=True),
             ["org_id", *_metric_columns(MEMBER_METRICS)],
             [table[:, 0].astype(np.int64), *table[:, 1:].T.copy()],
         )
@@ -555,6 +572,7 @@ def _care_and_vetoes(ctx: Context) -> None:
     cutoff = "CASE " + " ".join(f"WHEN visit_interval_days = {int(d)} THEN %s" for d in intervals) + " END"
     cutoffs = [ctx.asof - dt.timedelta(days=int(d)) for d in intervals]
     _own(
+        ctx,
         [Metric.CARE],
         "m.organization_id",
         # (NULL >= a day is not true: a case never visited is not in time; last_visit is named once, so that the
@@ -572,6 +590,7 @@ def _care_and_vetoes(ctx: Context) -> None:
     )
     v = t(VetoEvent)
     _own(
+        ctx,
         [Metric.VETO_EVENTS],
         "v.organization_id",
         ["COUNT(*)", "NULL"],
@@ -586,6 +605,7 @@ def _objective_totals(ctx: Context) -> None:
 
     bo, ov = t(BusinessObjective), t(ObjectiveValue)
     _own(
+        ctx,
         [Metric.OBJECTIVES],
         "x.org",
         ["SUM(CASE WHEN x.att < 0 THEN 0 WHEN x.att > 1 THEN 1 ELSE x.att END)", "COUNT(*)"],
@@ -607,20 +627,28 @@ def _objective_totals(ctx: Context) -> None:
 def _roll_up(ctx: Context) -> None:
     """Subtree totals from the deepest level up, each level one GROUP BY over the level below it.
 
-    tmp_assess_sub first gets each organization's own totals (one row each); then, level by level, one row per
-    parent with the sum of its children's rows, so that the rows of an organization add up to its subtree. The
-    assessed organizations' rows are summed into tmp_assess_tree, one row each. Nothing above the highest assessed
-    organization is summed: no total there is read (a province's branches need no township's, county's or city's)."""
+    tmp_assess_sub first gets each organization's own totals, one row each: the rows of the record sources side by
+    side, joined on the organization (no sum over rows of mostly empty columns); then, level by level, one row per
+    parent with the sum of its children's rows, so that the rows of an organization add up to its subtree (they are
+    summed as the assessed organizations' totals are fetched). Nothing above the highest assessed organization is
+    summed: no total there is read (a province's branches need no township's, county's or city's)."""
     low = _fetch("SELECT MIN(depth) FROM tmp_assessed")[0][0]
     if low is None:
         return
     cols = _cols()
     names = ", ".join(cols)
+    own, joins = {}, []
+    for k, (table, (columns, repeated)) in enumerate(ctx.sources.items()):
+        source = table
+        if repeated:
+            sums = ", ".join(f"SUM({c}) AS {c}" for c in columns)
+            source = f"(SELECT org_id, {sums} FROM {table} GROUP BY org_id)"
+        joins.append(f"LEFT JOIN {source} s{k} ON s{k}.org_id = g.org_id")
+        own.update({c: f"s{k}.{c}" for c in columns})
     _exec(
         f"INSERT INTO tmp_assess_sub (org_id, parent_id, depth, {names}) "
-        f"SELECT g.org_id, g.parent_id, g.depth, {', '.join(f'SUM(w.{c})' for c in cols)} "
-        "FROM tmp_assess_own w JOIN tmp_assess_org g ON g.org_id = w.org_id WHERE g.depth >= %s "
-        "GROUP BY g.org_id, g.parent_id, g.depth",
+        f"SELECT g.org_id, g.parent_id, g.depth, {', '.join(own.get(c, 'NULL') for c in cols)} "
+        f"FROM tmp_assess_org g {' '.join(joins)} WHERE g.depth >= %s",
         [low],
     )
     _exec("CREATE INDEX tmp_assess_sub_depth ON tmp_assess_sub (depth)")
@@ -634,10 +662,6 @@ def _roll_up(ctx: Context) -> None:
             "JOIN tmp_assess_org p ON p.org_id = s.parent_id WHERE s.depth = %s GROUP BY s.parent_id, p.parent_id",
             [depth - 1, depth],
         )
-    _exec(
-        f"INSERT INTO tmp_assess_tree (org_id, {names}) SELECT s.org_id, {sums} FROM tmp_assess_sub s "
-        "JOIN tmp_assessed a ON a.org_id = s.org_id GROUP BY s.org_id"
-    )
 
 
 # ---------------------------------------------------------------- stage 3-4: indicator scores
@@ -689,12 +713,13 @@ class Sheet:
 
 
 def _sheet(ctx: Context, indicators: list[Indicator]) -> tuple[Sheet, dict[str, tuple[np.ndarray, np.ndarray]]]:
-    """The assessed organizations and the subtree totals of the metrics the indicators use, in one fetch."""
+    """The assessed organizations and the subtree totals of the metrics the indicators use, in one fetch: the sum
+    of each one's rows in tmp_assess_sub (its own, and its children's subtrees)."""
     used = sorted({Metric(i.metric).value for i in indicators if i.metric})
     orgs, data = _fetch_numbers(
         "a.org_id",
-        [f"s.{m}_{part}" for m in used for part in ("n", "d")],
-        "FROM tmp_assessed a LEFT JOIN tmp_assess_tree s ON s.org_id = a.org_id ORDER BY a.org_id",
+        [f"SUM(s.{m}_{part})" for m in used for part in ("n", "d")],
+        "FROM tmp_assessed a LEFT JOIN tmp_assess_sub s ON s.org_id = a.org_id GROUP BY a.org_id ORDER BY a.org_id",
     )
     totals = {m: (data[:, 2 * k], data[:, 2 * k + 1]) for k, m in enumerate(used)}
     return Sheet(orgs, {}), totals
@@ -1180,11 +1205,9 @@ def _compute(run: AssessmentRun, asof, pool, parts: queue.SimpleQueue) -> dict:
     elsewhere = stage("members", _member_rows, ctx, required, parts, helper)
     if elsewhere is not None:
         timings["members_elsewhere"] = elsewhere
-    _analyze("tmp_assess_own")
     stage("assessed", _assessed, ctx)
     _analyze("tmp_assessed")
     stage("roll_up", _roll_up, ctx)
-    _analyze("tmp_assess_tree")
     indicators, children = _tree(system)
     sheet, totals = stage("fetch", _sheet, ctx, indicators)
     stage("leaves", _leaf_scores, ctx, sheet, totals, indicators)
