@@ -448,3 +448,21 @@ def test_the_values_move_between_rows_and_sheets_with_the_migration(default_rule
         executor = MigrationExecutor(connection)
         executor.migrate([latest])
     assert _values(assessed.run) == before
+
+
+def test_a_sheet_keeps_only_the_fields_some_organization_has_and_reads_back_as_written():
+    import numpy as np
+
+    from grassroots.assessment.models import pack_sheets, unpack_sheet
+
+    nan = np.nan
+    group = np.array([[nan, nan, nan, 80.0], [nan, nan, nan, 70.0]])  # a score only
+    computed = np.array([[3.0, 4.0, 0.75, 75.0], [nan, nan, nan, nan]])  # the second organization has none
+    layout, sheets = pack_sheets({7: computed, 3: group})
+    assert layout == [[3, "s"], [7, "ndrs"]]
+    assert sheets.shape == (2, 5 * 8)
+    first, second = (unpack_sheet(layout, row.tobytes()) for row in sheets)
+    assert (first[3].score, first[3].numerator) == (80.0, None)
+    assert (first[7].numerator, first[7].denominator, first[7].raw, first[7].score) == (3.0, 4.0, 0.75, 75.0)
+    assert set(second) == {3}
+    assert unpack_sheet(layout, b"") == {} and unpack_sheet([], sheets[0].tobytes()) == {}

@@ -46,8 +46,6 @@ from grassroots.orglife.selectors import required_in
 
 from . import methods
 from .models import (
-    SHEET_COLUMNS,
-    SHEET_DTYPE,
     AssessmentRun,
     EnteredValue,
     Grade,
@@ -60,6 +58,7 @@ from .models import (
     RunState,
     ValueSheet,
     VetoEvent,
+    pack_sheets,
 )
 
 GRADE_ORDER = [Grade.EXCELLENT, Grade.GOOD, Grade.FAIR, Grade.POOR]
@@ -1076,21 +1075,13 @@ def _insert_columns(table: str, columns: list[str], arrays: list[np.ndarray]) ->
 
 
 def _store_sheets(ctx: Context, sheet: Sheet) -> None:
-    """Every indicator value of the run into ValueSheet, one packed sheet per organization (models.pack_sheet), in
-    the order of the key; the run's `sheet_indicators` set to the order of a sheet's rows."""
-    ids = sorted(sheet.values)
-    ctx.run.sheet_indicators = ids
-    stacked = np.empty((len(sheet.orgs), len(ids), SHEET_COLUMNS), dtype=SHEET_DTYPE)
-    for k, indicator in enumerate(ids):
-        stacked[:, k, :] = sheet.values[indicator]
+    """Every indicator value of the run into ValueSheet, one packed sheet per organization (models.pack_sheets),
+    in the order of the key; the run's `sheet_layout` set to the sheets' layout."""
+    ctx.run.sheet_layout, sheets = pack_sheets(sheet.values)
     _insert_columns(
         t(ValueSheet),
         ["run_id", "organization_id", "data"],
-        [
-            np.full(len(sheet.orgs), ctx.run.pk, dtype=np.int64),
-            sheet.orgs,
-            stacked.reshape(len(sheet.orgs), len(ids) * SHEET_COLUMNS).view(np.uint8),
-        ],
+        [np.full(len(sheet.orgs), ctx.run.pk, dtype=np.int64), sheet.orgs, sheets],
     )
 
 
@@ -1236,7 +1227,7 @@ def _compute(run: AssessmentRun, asof, pool, parts: queue.SimpleQueue) -> dict:
             "asof",
             "computed_seconds",
             "state",
-            "sheet_indicators",
+            "sheet_layout",
             "updated_at",
         ]
     )

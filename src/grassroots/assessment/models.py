@@ -225,8 +225,8 @@ class AssessmentRun(TimeStampedModel):
     published_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     assessed_count = models.PositiveIntegerField(default=0)
-    # The indicators of the run's value sheets, in their order (written by the engine with the sheets).
-    sheet_indicators = models.JSONField(default=list, editable=False)
+    # The indicators of the run's value sheets and the fields stored for each (see pack_sheets), written with them.
+    sheet_layout = models.JSONField(default=list, editable=False)
 
     audit_fields = ("system", "period", "scope", "version", "state")
 
@@ -380,29 +380,43 @@ class IndicatorValue:
     score: float
 
 
-# A value sheet: every indicator value of one organization in one run, packed as little-endian float64, one row of
-# (numerator, denominator, raw, score) per indicator in the order of the run's `sheet_indicators`, NaN where there is
-# none (a score of NaN: the organization has no value for that indicator). One row per organization instead of one
-# per organization and indicator: a province run writes 111,428 sheets, not 2.1 million indexed rows (4-5 s of a
-# 15 s run on PostgreSQL); every reader (the explanation, the API) wants one organization's values at a time.
-SHEET_COLUMNS = 4
+# A value sheet: every indicator value of one organization in one run, packed as little-endian float64, indicator by
+# indicator in the order of the run's `sheet_layout`, a list of [indicator id, fields]: the fields stored for that
+# indicator, of "ndrs" (numerator, denominator, raw, score), those that some organization of the run has (a group
+# has a score only), NaN where an organization has none (a score of NaN: no value for that indicator). One row per
+# organization instead of one per organization and indicator: a province run writes 111,428 sheets, not 2.1 million
+# indexed rows (4-5 s of a 15 s run on PostgreSQL); every reader (the explanation, the API) wants one
+# organization's values at a time.
+SHEET_FIELDS = "ndrs"
 SHEET_DTYPE = "<f8"
 
 
-def pack_sheet(values) -> bytes:
-    """A sheet from (indicators x 4) numbers, NaN where there is nothing."""
-    return np.ascontiguousarray(values, dtype=SHEET_DTYPE).tobytes()
+def pack_sheets(values: dict[int, np.ndarray]) -> tuple[list, np.ndarray]:
+    """The layout and the sheets of many organizations from (organizations x 4) numbers per indicator: an
+    (organizations x bytes) array, one sheet per row."""
+    layout, blocks = [], []
+    for indicator in sorted(values):
+        numbers = values[indicator]
+        kept = ~np.isnan(numbers).all(axis=0)
+        kept[SHEET_FIELDS.index("s")] = True
+        layout.append([indicator, "".join(f for f, k in zip(SHEET_FIELDS, kept, strict=True) if k)])
+        blocks.append(numbers[:, kept])
+    rows = len(next(iter(values.values()))) if values else 0
+    sheets = np.hstack(blocks).astype(SHEET_DTYPE) if blocks else np.empty((rows, 0), SHEET_DTYPE)
+    return layout, np.ascontiguousarray(sheets).view(np.uint8)
 
 
-def unpack_sheet(indicator_ids, sheet) -> dict[int, IndicatorValue]:
+def unpack_sheet(layout, sheet) -> dict[int, IndicatorValue]:
     """The values of a sheet by indicator id, those with a score only."""
-    rows = np.frombuffer(bytes(sheet or b""), dtype=SHEET_DTYPE).reshape(-1, SHEET_COLUMNS)
-    if len(rows) != len(indicator_ids):
-        return {}  # not computed, or not with these indicators
-    values = {}
-    for indicator, row in zip(indicator_ids, rows.tolist(), strict=True):
-        if row[3] == row[3]:  # not NaN
-            values[indicator] = IndicatorValue(indicator, *(None if v != v else v for v in row[:3]), row[3])
+    numbers = np.frombuffer(bytes(sheet or b""), dtype=SHEET_DTYPE).tolist()
+    if len(numbers) != sum(len(fields) for _indicator, fields in layout):
+        return {}  # not computed, or not with this layout
+    values, at = {}, 0
+    for indicator, fields in layout:
+        found = {f: (None if v != v else v) for f, v in zip(fields, numbers[at : at + len(fields)], strict=True)}
+        at += len(fields)
+        if found.get("s") is not None:
+            values[indicator] = IndicatorValue(indicator, found.get("n"), found.get("d"), found.get("r"), found["s"])
     return values
 
 
@@ -447,7 +461,7 @@ class Result(models.Model):
 
 
 class ValueSheet(models.Model):
-    """Every indicator value of one organization in one run, packed (see pack_sheet)."""
+    """Every indicator value of one organization in one run, packed (see pack_sheets)."""
 
     # Written only by the engine, with the results, one sheet per result; read one at a time (the explanation). Its
     # own table, keyed by (run, organization), so that lists of results do not carry the sheets; no id column, no
@@ -470,4 +484,4 @@ class ValueSheet(models.Model):
 
     def indicator_values(self) -> dict[int, IndicatorValue]:
         """The organization's values, by indicator id (the indicators it has a value for)."""
-        return unpack_sheet(self.run.sheet_indicators, self.data)
+        return unpack_sheet(self.run.sheet_layout, self.data)

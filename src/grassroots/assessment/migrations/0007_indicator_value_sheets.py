@@ -1,15 +1,16 @@
 """Indicator values move from one row per (run, organization, indicator) into one sheet per (run, organization).
 
-A sheet is the organization's values packed as little-endian float64, one row of (numerator, denominator, raw,
-score) per indicator in the order of the run's `sheet_indicators`, NaN where there is none. The values already
-computed are packed into sheets before the old table goes (and unpacked back into it on the way down)."""
+A sheet is the organization's values packed as little-endian float64, indicator by indicator in the order of the
+run's `sheet_layout` ([indicator id, fields] with the fields of "ndrs", numerator, denominator, raw and score, that
+some organization of the run has), NaN where there is none. The values already computed are packed into sheets
+before the old table goes (and unpacked back into it on the way down)."""
 
 import django.db.models.deletion
 import numpy as np
 from django.db import migrations, models
 
 BATCH = 2000
-FIELDS = ("organization_id", "indicator_id", "numerator", "denominator", "raw", "score")
+FIELDS = "ndrs"
 
 
 def _nan(value):
@@ -28,18 +29,30 @@ def values_to_sheets(apps, schema_editor):
     run_ids = list(Value.objects.using(db).order_by().values_list("run_id", flat=True).distinct())
     for run in Run.objects.using(db).filter(pk__in=run_ids):
         rows = Value.objects.using(db).filter(run=run).order_by()
-        indicators = sorted(set(rows.values_list("indicator_id", flat=True)))
-        column = {pk: k for k, pk in enumerate(indicators)}
-        sheets: dict[int, np.ndarray] = {}
-        for org, indicator, *numbers in rows.values_list(*FIELDS).iterator(chunk_size=BATCH):
-            sheet = sheets.setdefault(org, np.full((len(indicators), 4), np.nan))
-            sheet[column[indicator]] = [_nan(v) for v in numbers]
+        names = ("numerator", "denominator", "raw", "score")
+        stored = list(rows.values_list("organization_id", "indicator_id", *names))
+        orgs = sorted({r[0] for r in stored})
+        indicators = sorted({r[1] for r in stored})
+        numbers = np.full((len(orgs), len(indicators), 4), np.nan)
+        org_at = {pk: k for k, pk in enumerate(orgs)}
+        indicator_at = {pk: k for k, pk in enumerate(indicators)}
+        for org, indicator, *values in stored:
+            numbers[org_at[org], indicator_at[indicator]] = [_nan(v) for v in values]
+        kept = ~np.isnan(numbers).all(axis=0)  # indicators x fields
+        kept[:, FIELDS.index("s")] = True
+        layout = [
+            [indicator, "".join(f for f, k in zip(FIELDS, kept[j], strict=True) if k)]
+            for j, indicator in enumerate(indicators)
+        ]
         Sheet.objects.using(db).bulk_create(
-            [Sheet(run_id=run.pk, organization_id=org, data=s.astype("<f8").tobytes()) for org, s in sheets.items()],
+            [
+                Sheet(run_id=run.pk, organization_id=org, data=numbers[k][kept].astype("<f8").tobytes())
+                for k, org in enumerate(orgs)
+            ],
             batch_size=BATCH,
         )
-        run.sheet_indicators = indicators
-        run.save(update_fields=["sheet_indicators"])
+        run.sheet_layout = layout
+        run.save(update_fields=["sheet_layout"])
 
 
 def sheets_to_values(apps, schema_editor):
@@ -47,21 +60,24 @@ def sheets_to_values(apps, schema_editor):
     Value = apps.get_model("assessment", "IndicatorValue")
     Sheet = apps.get_model("assessment", "ValueSheet")
     db = schema_editor.connection.alias
-    for run in Run.objects.using(db).exclude(sheet_indicators=[]):
+    for run in Run.objects.using(db).exclude(sheet_layout=[]):
         values = []
         for org, data in Sheet.objects.using(db).filter(run=run).values_list("organization_id", "data"):
-            rows = np.frombuffer(bytes(data), dtype="<f8").reshape(-1, 4)
-            for indicator, (num, den, raw, score) in zip(run.sheet_indicators, rows.tolist(), strict=True):
-                if score == score:
+            numbers = np.frombuffer(bytes(data), dtype="<f8").tolist()
+            at = 0
+            for indicator, fields in run.sheet_layout:
+                found = dict(zip(fields, numbers[at : at + len(fields)], strict=True))
+                at += len(fields)
+                if found["s"] == found["s"]:
                     values.append(
                         Value(
                             run_id=run.pk,
                             organization_id=org,
                             indicator_id=indicator,
-                            numerator=_none(num),
-                            denominator=_none(den),
-                            raw=_none(raw),
-                            score=score,
+                            numerator=_none(found.get("n", np.nan)),
+                            denominator=_none(found.get("d", np.nan)),
+                            raw=_none(found.get("r", np.nan)),
+                            score=found["s"],
                         )
                     )
         Value.objects.using(db).bulk_create(values, batch_size=BATCH)
@@ -76,7 +92,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name="assessmentrun",
-            name="sheet_indicators",
+            name="sheet_layout",
             field=models.JSONField(default=list, editable=False),
         ),
         migrations.CreateModel(
