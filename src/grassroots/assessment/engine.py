@@ -1037,7 +1037,7 @@ def _copy_binary(table: str, columns: list[str], arrays: list[np.ndarray], chunk
                 big = a[rows].astype(">i8" if a.dtype.kind == "i" else ">f8")
                 block[:, at + 4 : at + 4 + size] = big.view(np.uint8).reshape(-1, 8)
             at += 4 + size
-        blocks[int(pattern)], widths[int(pattern)] = memoryview(block.tobytes()), width
+        blocks[int(pattern)], widths[int(pattern)] = memoryview(block.reshape(-1)), width
     # Segments of the sorted rows with one chunk and one pattern: each is a contiguous slice of its block.
     breaks = np.nonzero((np.diff(code_sorted) != 0) | (np.diff(order // chunk) != 0))[0] + 1
     starts, ends = np.r_[0, breaks], np.r_[breaks, n]

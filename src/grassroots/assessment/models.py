@@ -394,16 +394,18 @@ SHEET_DTYPE = "<f8"
 def pack_sheets(values: dict[int, np.ndarray]) -> tuple[list, np.ndarray]:
     """The layout and the sheets of many organizations from (organizations x 4) numbers per indicator: an
     (organizations x bytes) array, one sheet per row."""
-    layout, blocks = [], []
+    layout, kept = [], {}
     for indicator in sorted(values):
-        numbers = values[indicator]
-        kept = ~np.isnan(numbers).all(axis=0)
-        kept[SHEET_FIELDS.index("s")] = True
-        layout.append([indicator, "".join(f for f, k in zip(SHEET_FIELDS, kept, strict=True) if k)])
-        blocks.append(numbers[:, kept])
+        kept[indicator] = ~np.isnan(values[indicator]).all(axis=0)
+        kept[indicator][SHEET_FIELDS.index("s")] = True
+        layout.append([indicator, "".join(f for f, k in zip(SHEET_FIELDS, kept[indicator], strict=True) if k)])
     rows = len(next(iter(values.values()))) if values else 0
-    sheets = np.hstack(blocks).astype(SHEET_DTYPE) if blocks else np.empty((rows, 0), SHEET_DTYPE)
-    return layout, np.ascontiguousarray(sheets).view(np.uint8)
+    sheets = np.empty((rows, sum(len(fields) for _indicator, fields in layout)), dtype=SHEET_DTYPE)
+    at = 0
+    for indicator, fields in layout:
+        sheets[:, at : at + len(fields)] = values[indicator][:, kept[indicator]]
+        at += len(fields)
+    return layout, sheets.view(np.uint8)
 
 
 def unpack_sheet(layout, sheet) -> dict[int, IndicatorValue]:
