@@ -666,6 +666,8 @@ def _roll_up(ctx: Context) -> None:
             "JOIN tmp_assess_org p ON p.org_id = s.parent_id WHERE s.depth = %s GROUP BY s.parent_id, p.parent_id",
             [depth - 1, depth],
         )
+    # For the fetch of the assessed organizations' rows (SQLite would otherwise index every column it sums).
+    _exec("CREATE INDEX tmp_assess_sub_org ON tmp_assess_sub (org_id)")
 
 
 # ---------------------------------------------------------------- stage 3-4: indicator scores
@@ -751,8 +753,9 @@ def _fetch_numbers(key: str, columns: list[str], from_sql: str) -> tuple[np.ndar
             values[:, j] = rows[f"value{j}"]
         return rows["key"].astype(np.int64), values
     rows = _fetch(f"SELECT {', '.join([key, *columns])} {from_sql}")
-    keys = np.array([r[0] for r in rows], dtype=np.int64)
-    return keys, np.array([r[1:] for r in rows], dtype=float).reshape(len(rows), len(columns))
+    # One conversion of the rows as they come (None -> NaN); the keys, ids well below 2**53, exact as floats.
+    table = np.array(rows, dtype=float).reshape(len(rows), len(columns) + 1)
+    return table[:, 0].astype(np.int64), table[:, 1:]
 
 
 def from_records(indicator: Indicator) -> bool:
