@@ -93,7 +93,11 @@ class Meeting(TimeStampedModel):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["-held_on", "-id"]
-        indexes = [models.Index(fields=["organization", "kind", "held_on"], name="meeting_org_kind_date_idx")]
+        # With the state, so that the meetings held per organization and kind in a period are counted from the
+        # index alone (on SQLite, whose indexes also hold the id, their attendance found from it too).
+        indexes = [
+            models.Index(fields=["organization", "kind", "held_on", "state"], name="meeting_org_kind_date_st_idx")
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.held_on:%Y-%m-%d}"
@@ -112,7 +116,9 @@ class AttendanceStatus(models.TextChoices):
 class Attendance(models.Model):
     """Whether one member attended one meeting, and why not."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    # A meeting's attendance is found by the unique (meeting, member) index and the (meeting, status) one; the
+    # latter counts it from the index alone (the assessment's attendance by organization).
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance", db_index=False)
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("member"))
     status = models.CharField(_("attendance"), max_length=10, choices=AttendanceStatus.choices)
     reason = models.CharField(_("reason for absence"), max_length=200, blank=True)
@@ -127,6 +133,7 @@ class Attendance(models.Model):
                 violation_error_message=_("This member's attendance is already recorded."),
             )
         ]
+        indexes = [models.Index(fields=["meeting", "status"], name="attendance_meeting_status_idx")]
 
     def __str__(self):
         return f"{self.member}: {self.get_status_display()}"
