@@ -58,6 +58,14 @@ def assessed(county):
                 topic="主题党日",
                 attendance={m.pk: "present" for m in members},
             )
+    # Claims: two of Qingshan's members and one of Dongtou's take on the March duty (one of them withdrawn again).
+    from grassroots.duties.models import Claim
+
+    march = Assignment.objects.filter(due_on__month=3).first().duty
+    claimants = [*list(county.v11.members.order_by("pk"))[:3], county.v21.members.order_by("pk").first()]
+    for k, member in enumerate(claimants):
+        claim = Claim.objects.create(duty=march, member=member, state="withdrawn" if k == 2 else "active")
+        Claim.objects.filter(pk=claim.pk).update(created_at=dt.datetime(YEAR, 4, 1 + k, tzinfo=dt.UTC))
     system_branch, _secretary = defaults.install(actor=officer, owner=county.county)
     services.veto_record(
         actor=officer, period=period, organization=county.v21, reason="村支委严重违纪", occurred_on=dt.date(YEAR, 8, 1)
@@ -145,6 +153,10 @@ def test_every_computed_score_is_explained_by_its_numerator_and_denominator(asse
     assert meetings.numerator == 6 and meetings.denominator > 12
     completion = _value(assessed.run, assessed.v11, "S1")
     assert completion.score == 100.0 and completion.numerator == completion.denominator
+    # Claims counted against the members: two active claims of Qingshan's four members, one of Dongtou's.
+    claims = _value(assessed.run, assessed.v11, "S2")
+    assert (claims.numerator, claims.denominator) == (2, 4)
+    assert _value(assessed.run, assessed.v21, "S2").numerator == 1
 
 
 def test_a_closed_assessment_is_frozen_and_recomputing_makes_a_new_version(assessed):
@@ -458,7 +470,7 @@ def test_a_sheet_keeps_only_the_fields_some_organization_has_and_reads_back_as_w
     nan = np.nan
     group = np.array([[nan, nan, nan, 80.0], [nan, nan, nan, 70.0]])  # a score only
     computed = np.array([[3.0, 4.0, 0.75, 75.0], [nan, nan, nan, nan]])  # the second organization has none
-    layout, sheets = pack_sheets({7: computed, 3: group})
+    layout, sheets = pack_sheets({7: computed, 3: group}, 2)
     assert layout == [[3, "s"], [7, "ndrs"]]
     assert sheets.shape == (2, 5 * 8)
     first, second = (unpack_sheet(layout, row.tobytes()) for row in sheets)
@@ -466,3 +478,5 @@ def test_a_sheet_keeps_only_the_fields_some_organization_has_and_reads_back_as_w
     assert (first[7].numerator, first[7].denominator, first[7].raw, first[7].score) == (3.0, 4.0, 0.75, 75.0)
     assert set(second) == {3}
     assert unpack_sheet(layout, b"") == {} and unpack_sheet([], sheets[0].tobytes()) == {}
+    layout, sheets = pack_sheets({}, 3)  # nothing has a value yet: three empty sheets
+    assert layout == [] and sheets.shape == (3, 0) and unpack_sheet(layout, sheets[1].tobytes()) == {}

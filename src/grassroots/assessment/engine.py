@@ -13,8 +13,10 @@ organization):
   4. totals: weighted total, capped deductions and bonuses, vetoes; TOPSIS closeness and rank sensitivity;
   5. each organization's indicator values packed into one sheet; the results with their grades by bands and ranks
      by window functions in one INSERT (binary COPY from numpy on PostgreSQL).
-The SQL is the same on SQLite and PostgreSQL: no recursive CTEs, no range self-joins in the hot path. Only the
-bulk moves of numbers between the database and numpy differ (binary COPY on PostgreSQL).
+The SQL is portable, the same on SQLite and PostgreSQL: no recursive CTEs, no range self-joins in the hot path. The
+bulk moves of numbers between the database and numpy differ (binary COPY on PostgreSQL), and the whole tree's
+members statement takes the form each database runs best (merged in member order on PostgreSQL, looked up member
+by member on SQLite, which has no merge join).
 """
 
 import contextlib
@@ -640,6 +642,15 @@ def _objective_totals(ctx: Context) -> None:
 # ---------------------------------------------------------------- stage 2: subtree totals
 
 
+def _added(terms: list[str]) -> str:
+    """The sum of the columns of the sources that fill one column (claims count here, their members there), NULL
+    when every one is NULL, as SUM adds them."""
+    if len(terms) <= 1:
+        return terms[0] if terms else "NULL"
+    nothing = " AND ".join(f"{term} IS NULL" for term in terms)
+    return f"CASE WHEN {nothing} THEN NULL ELSE {' + '.join(f'COALESCE({term}, 0)' for term in terms)} END"
+
+
 def _roll_up(ctx: Context) -> None:
     """Subtree totals from the deepest level up, each level one GROUP BY over the level below it.
 
@@ -653,17 +664,18 @@ def _roll_up(ctx: Context) -> None:
         return
     cols = _cols()
     names = ", ".join(cols)
-    own, joins = {}, []
+    own, joins = defaultdict(list), []
     for k, (table, (columns, repeated)) in enumerate(ctx.sources.items()):
         source = table
         if repeated:
             sums = ", ".join(f"SUM({c}) AS {c}" for c in columns)
             source = f"(SELECT org_id, {sums} FROM {table} GROUP BY org_id)"
         joins.append(f"LEFT JOIN {source} s{k} ON s{k}.org_id = g.org_id")
-        own.update({c: f"s{k}.{c}" for c in columns})
+        for c in columns:
+            own[c].append(f"s{k}.{c}")
     _exec(
         f"INSERT INTO tmp_assess_sub (org_id, parent_id, depth, {names}) "
-        f"SELECT g.org_id, g.parent_id, g.depth, {', '.join(own.get(c, 'NULL') for c in cols)} "
+        f"SELECT g.org_id, g.parent_id, g.depth, {', '.join(_added(own.get(c, [])) for c in cols)} "
         f"FROM tmp_assess_org g {' '.join(joins)} WHERE g.depth >= %s",
         [low],
     )
@@ -1092,7 +1104,7 @@ def _insert_columns(table: str, columns: list[str], arrays: list[np.ndarray]) ->
 def _store_sheets(ctx: Context, sheet: Sheet) -> None:
     """Every indicator value of the run into ValueSheet, one packed sheet per organization (models.pack_sheets),
     in the order of the key; the run's `sheet_layout` set to the sheets' layout."""
-    ctx.run.sheet_layout, sheets = pack_sheets(sheet.values)
+    ctx.run.sheet_layout, sheets = pack_sheets(sheet.values, len(sheet.orgs))
     _insert_columns(
         t(ValueSheet),
         ["run_id", "organization_id", "data"],

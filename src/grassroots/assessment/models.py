@@ -391,16 +391,15 @@ SHEET_FIELDS = "ndrs"
 SHEET_DTYPE = "<f8"
 
 
-def pack_sheets(values: dict[int, np.ndarray]) -> tuple[list, np.ndarray]:
-    """The layout and the sheets of many organizations from (organizations x 4) numbers per indicator: an
-    (organizations x bytes) array, one sheet per row."""
+def pack_sheets(values: dict[int, np.ndarray], organizations: int) -> tuple[list, np.ndarray]:
+    """The layout and the sheets of `organizations` organizations from (organizations x 4) numbers per indicator:
+    an (organizations x bytes) array, one sheet per row (empty ones when no indicator has a value)."""
     layout, kept = [], {}
     for indicator in sorted(values):
         kept[indicator] = ~np.isnan(values[indicator]).all(axis=0)
         kept[indicator][SHEET_FIELDS.index("s")] = True
         layout.append([indicator, "".join(f for f, k in zip(SHEET_FIELDS, kept[indicator], strict=True) if k)])
-    rows = len(next(iter(values.values()))) if values else 0
-    sheets = np.empty((rows, sum(len(fields) for _indicator, fields in layout)), dtype=SHEET_DTYPE)
+    sheets = np.empty((organizations, sum(len(fields) for _indicator, fields in layout)), dtype=SHEET_DTYPE)
     at = 0
     for indicator, fields in layout:
         sheets[:, at : at + len(fields)] = values[indicator][:, kept[indicator]]

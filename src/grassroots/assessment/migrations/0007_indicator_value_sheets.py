@@ -30,13 +30,14 @@ def values_to_sheets(apps, schema_editor):
     for run in Run.objects.using(db).filter(pk__in=run_ids):
         rows = Value.objects.using(db).filter(run=run).order_by()
         names = ("numerator", "denominator", "raw", "score")
-        stored = list(rows.values_list("organization_id", "indicator_id", *names))
-        orgs = sorted({r[0] for r in stored})
-        indicators = sorted({r[1] for r in stored})
-        numbers = np.full((len(orgs), len(indicators), 4), np.nan)
+        orgs = sorted(rows.values_list("organization_id", flat=True).distinct())
+        indicators = sorted(rows.values_list("indicator_id", flat=True).distinct())
+        numbers = np.full((len(orgs), len(indicators), 4), np.nan)  # 78 MB for a province's run
         org_at = {pk: k for k, pk in enumerate(orgs)}
         indicator_at = {pk: k for k, pk in enumerate(indicators)}
-        for org, indicator, *values in stored:
+        for org, indicator, *values in rows.values_list("organization_id", "indicator_id", *names).iterator(
+            chunk_size=BATCH
+        ):
             numbers[org_at[org], indicator_at[indicator]] = [_nan(v) for v in values]
         kept = ~np.isnan(numbers).all(axis=0)  # indicators x fields
         kept[:, FIELDS.index("s")] = True
@@ -44,13 +45,11 @@ def values_to_sheets(apps, schema_editor):
             [indicator, "".join(f for f, k in zip(FIELDS, kept[j], strict=True) if k)]
             for j, indicator in enumerate(indicators)
         ]
-        Sheet.objects.using(db).bulk_create(
-            [
+        for start in range(0, len(orgs), BATCH):
+            Sheet.objects.using(db).bulk_create(
                 Sheet(run_id=run.pk, organization_id=org, data=numbers[k][kept].astype("<f8").tobytes())
-                for k, org in enumerate(orgs)
-            ],
-            batch_size=BATCH,
-        )
+                for k, org in enumerate(orgs[start : start + BATCH], start=start)
+            )
         run.sheet_layout = layout
         run.save(update_fields=["sheet_layout"])
 
@@ -62,7 +61,8 @@ def sheets_to_values(apps, schema_editor):
     db = schema_editor.connection.alias
     for run in Run.objects.using(db).exclude(sheet_layout=[]):
         values = []
-        for org, data in Sheet.objects.using(db).filter(run=run).values_list("organization_id", "data"):
+        sheets = Sheet.objects.using(db).filter(run=run).order_by().values_list("organization_id", "data")
+        for org, data in sheets.iterator(chunk_size=BATCH):
             numbers = np.frombuffer(bytes(data), dtype="<f8").tolist()
             at = 0
             for indicator, fields in run.sheet_layout:
@@ -80,6 +80,9 @@ def sheets_to_values(apps, schema_editor):
                             score=found["s"],
                         )
                     )
+            if len(values) >= BATCH:
+                Value.objects.using(db).bulk_create(values)
+                values = []
         Value.objects.using(db).bulk_create(values, batch_size=BATCH)
 
 
