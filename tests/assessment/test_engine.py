@@ -480,3 +480,14 @@ def test_a_sheet_keeps_only_the_fields_some_organization_has_and_reads_back_as_w
     assert unpack_sheet(layout, b"") == {} and unpack_sheet([], sheets[0].tobytes()) == {}
     layout, sheets = pack_sheets({}, 3)  # nothing has a value yet: three empty sheets
     assert layout == [] and sheets.shape == (3, 0) and unpack_sheet(layout, sheets[1].tobytes()) == {}
+
+
+def test_a_system_of_entered_values_computes_before_anything_is_entered(assessed):
+    """Nothing entered yet: every organization has a result (0, the lowest grade) and an empty value sheet."""
+    run = _system_run(assessed, "entered-only", [{"code": "E1", "name": "录入", "kind": "entered", "weight": 1}])
+    services.run_compute(actor=assessed.users.officer, run=run, asof=END)
+    run.refresh_from_db()
+    results = Result.objects.filter(run=run)
+    assert results.count() == 4 and {r.score for r in results} == {0.0}
+    assert run.sheet_layout == [] and _values(run) == {}
+    assert ValueSheet.objects.filter(run=run).count() == 4
