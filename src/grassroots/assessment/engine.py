@@ -241,7 +241,8 @@ def _own_select(metrics: list[str], org: str, exprs: list[str], from_sql: str) -
 
 
 def _source(ctx: Context, columns: list[str], repeated: bool = False) -> str:
-    """The table of the own totals of the record source that fills `columns`, made on its first use."""
+    """The table of the own totals of the record source that fills `columns`, made on its first use; `repeated`:
+    an organization may have more than one row in it (summed when the sources are joined)."""
     table = f"tmp_own_{columns[0].removesuffix('_n')}"
     if table not in ctx.sources:
         _exec(f"CREATE TEMPORARY TABLE {table} (org_id bigint, {', '.join(f'{c} float' for c in columns)})")
@@ -249,8 +250,8 @@ def _source(ctx: Context, columns: list[str], repeated: bool = False) -> str:
     return table
 
 
-def _insert_own(ctx: Context, columns: list[str], select: str, params=(), repeated: bool = False) -> None:
-    _exec(f"INSERT INTO {_source(ctx, columns, repeated)} (org_id, {', '.join(columns)}) {select}", params)
+def _insert_own(ctx: Context, columns: list[str], select: str, params=()) -> None:
+    _exec(f"INSERT INTO {_source(ctx, columns)} (org_id, {', '.join(columns)}) {select}", params)
 
 
 def _own(ctx: Context, metrics: list[str], org: str, exprs: list[str], from_sql: str, params=()) -> None:
@@ -534,11 +535,11 @@ def _take(parts: queue.SimpleQueue):
 def _members_elsewhere(ctx: Context, parts: queue.SimpleQueue) -> tuple[list[tuple], float]:
     """Parts of the members statement on a connection of its own, in a second thread, as long as any is left, while
     the run's own connection reads the other record tables (both cores at work). Their rows come back to be written
-    into the members' table of own totals. It reads committed records only: the caller asks for it only when the run's transaction has
-    written none (see compute), and the run's connection writes none of the tables read here meanwhile (it writes
-    only its working tables, Result, ValueSheet and the run; SQLite's shared-cache test database would refuse a
-    read of a table written and not yet committed). A subtree's scope is made again on this connection (working
-    tables are per connection)."""
+    into the members' table of own totals. It reads committed records only: the caller asks for it only when the
+    run's transaction has written none (see compute), and the run's connection writes none of the tables read here
+    meanwhile (it writes only its working tables, Result, ValueSheet and the run; SQLite's shared-cache test
+    database would refuse a read of a table written and not yet committed). A subtree's scope is made again on this
+    connection (working tables are per connection)."""
     started = time.perf_counter()
     # On PostgreSQL a transaction of its own holds the settings; SQLite's transactions begin IMMEDIATE here (with
     # the write lock, which the run's connection holds), and its reads need none.
@@ -561,21 +562,20 @@ def _members_elsewhere(ctx: Context, parts: queue.SimpleQueue) -> tuple[list[tup
 
 
 def _member_rows(ctx: Context, required, parts, helper) -> float | None:
-    """The members' rows into their table of own totals: alone, all by one INSERT ... SELECT; with the second connection, the
-    parts it has not taken yet one INSERT each, then the rows it has read. Returns the second connection's time."""
+    """The members' rows into their table of own totals: alone, all by one INSERT ... SELECT; with the second
+    connection, the parts it has not taken yet one INSERT each, then the rows it has read (an organization whose
+    members fall in two parts has two rows). Returns the second connection's time."""
     if helper is None:
         _insert_own(ctx, *_member_query(ctx, required))
         return None
+    columns = _metric_columns(MEMBER_METRICS)
+    table = _source(ctx, columns, repeated=True)
     while (query := _take(parts)) is not None:
-        _insert_own(ctx, *query, repeated=True)
+        _insert_own(ctx, *query)
     rows, seconds = helper.result()
     if rows:
-        table = np.array(rows, dtype=float)
-        _insert_columns(
-            _source(ctx, _metric_columns(MEMBER_METRICS), repeated=True),
-            ["org_id", *_metric_columns(MEMBER_METRICS)],
-            [table[:, 0].astype(np.int64), *table[:, 1:].T.copy()],
-        )
+        numbers = np.array(rows, dtype=float)
+        _insert_columns(table, ["org_id", *columns], [numbers[:, 0].astype(np.int64), *numbers[:, 1:].T.copy()])
     return seconds
 
 
@@ -1035,6 +1035,7 @@ def _copy_binary(table: str, columns: list[str], arrays: list[np.ndarray], chunk
     stream takes the rows in their given order chunk by chunk (`chunk` rows), and within a chunk pattern by
     pattern."""
     n, k = len(arrays[0]), len(arrays)
+    sizes = [a.shape[1] if a.ndim == 2 else 8 for a in arrays]  # bytes of each field when present
     null = np.column_stack([np.isnan(a) if a.dtype.kind == "f" else np.zeros(n, bool) for a in arrays])
     code = null.astype(np.int64) @ (1 << np.arange(k, dtype=np.int64))
     order = np.lexsort((code, np.arange(n) // chunk))  # by chunk, then pattern; the given order within
@@ -1046,7 +1047,6 @@ def _copy_binary(table: str, columns: list[str], arrays: list[np.ndarray], chunk
         place[where] = np.arange(len(where))
         rows = order[where]
         present = [j for j in range(k) if not (int(pattern) >> j) & 1]
-        sizes = [a.shape[1] if a.ndim == 2 else 8 for a in arrays]
         width = 2 + 4 * k + sum(sizes[j] for j in present)
         block = np.empty((len(rows), width), dtype=np.uint8)
         block[:, 0:2] = np.frombuffer(np.array(k, dtype=">i2").tobytes(), dtype=np.uint8)
@@ -1078,6 +1078,15 @@ def _copy_binary(table: str, columns: list[str], arrays: list[np.ndarray], chunk
         copy.write(b"\xff\xff")  # trailer
 
 
+def _sqlite_values(column: np.ndarray) -> list:
+    """A column as SQLite takes it: bytes for a bytes column, None for NaN."""
+    if column.ndim == 2:
+        return [bytes(row) for row in column]
+    if column.dtype.kind == "f":
+        return [None if v != v else v for v in column.tolist()]
+    return column.tolist()
+
+
 def _insert_columns(table: str, columns: list[str], arrays: list[np.ndarray]) -> None:
     """Columns of numbers (NaN = NULL) and of fixed-width bytes into a table: binary COPY on PostgreSQL,
     executemany on SQLite."""
@@ -1086,14 +1095,7 @@ def _insert_columns(table: str, columns: list[str], arrays: list[np.ndarray]) ->
     if connection.vendor == "postgresql":
         _copy_binary(table, columns, arrays)
         return
-    lists = [
-        [bytes(row) for row in a]
-        if a.ndim == 2
-        else [None if v != v else v for v in a.tolist()]  # NaN -> None
-        if a.dtype.kind == "f"
-        else a.tolist()
-        for a in arrays
-    ]
+    lists = [_sqlite_values(a) for a in arrays]
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
@@ -1153,6 +1155,7 @@ def _store_results(ctx: Context, sheet: Sheet, totals: Totals, figures: dict, re
         f"RANK() OVER (ORDER BY {order}), r.closeness, CAST(r.rank_topsis AS integer), "
         "CAST(r.rank_low AS integer), CAST(r.rank_high AS integer) "
         "FROM tmp_assess_res r JOIN tmp_assessed a ON a.org_id = r.org_id "
+        # In organization order, as the (run, organization) and organization indexes take them.
         "LEFT JOIN tmp_assess_veto v ON v.org_id = r.org_id ORDER BY r.org_id",
         [ctx.run.pk, True, False],
     )
