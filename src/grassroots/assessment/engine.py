@@ -470,7 +470,9 @@ def _member_query(ctx: Context, required: tuple[float, float], part=None) -> tup
     """The members statement: one scan of the active members, joined to their study hours, posts and talks
     (columns, SELECT, parameters), of all of them or of one part (see _member_parts); the heaviest of the run."""
     m, s, p, tk = t(Member), t(StudyRecord), t(Post), t(Talk)
-    plain, cadre = required
+    # Float constants: a numeric literal would be turned to float (through text, on PostgreSQL) for each member
+    # where it is compared with and divides the hours, a sixth of the statement.
+    plain, cadre = (f"CAST({float(hours)!r} AS float)" for hours in required)
     where = _scoped(ctx, "m.organization_id")
     if ctx.below_top or connection.vendor == "sqlite":
         if part is not None and ctx.below_top:
