@@ -212,7 +212,7 @@ def cmd_assess(args) -> int:
                 run = services.run_recompute(actor=actor, run=run)
                 print(f"the assessment was closed: computed as version {run.version}")
             else:
-                services.run_compute(actor=actor, run=run)
+                services.run_compute(actor=actor, run=run, withdraw=args.withdraw_publication)
     except (ValidationError, Conflict) as exc:
         print("; ".join(getattr(exc, "messages", [str(exc)])), file=sys.stderr)
         return 1
@@ -303,6 +303,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--org", metavar="CODE", help="the subtree (default: the whole tree)")
     p.add_argument("--system", default="branch", help="indicator system code (default: branch)")
     p.add_argument("--as", dest="as_user", metavar="USERNAME", help="whose rights apply (default: an administrator)")
+    p.add_argument(
+        "--withdraw-publication",
+        action="store_true",
+        help="compute a published assessment again: its results go back to computed, to be published again",
+    )
     p.set_defaults(func=cmd_assess)
 
     p = sub.add_parser("manage", help="any Django management command (e.g. grassroots manage check --deploy)")

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from grassroots.assessment import defaults, services
-from grassroots.assessment.models import Indicator, Result, RunState, ValueSheet
+from grassroots.assessment.models import EnteredValue, Indicator, Result, RunState, ValueSheet
 from grassroots.core.errors import Conflict
 from grassroots.duties import services as duties
 from grassroots.duties.models import Assignment
@@ -231,8 +231,11 @@ def test_the_engine_agrees_with_the_per_organization_computation(assessed, asof)
     questions = services.qualitative_indicators(run)
     services.rating_submit(secret=links[0], grades={q.pk: "good" for q in questions})
     services.rating_submit(secret=links[1], grades={q.pk: "fair" for q in questions})
-    bonus = run.system.indicators.get(code="B1")  # a bonus entered by hand, above its cap
-    services.entered_value_set(actor=officer, run=run, organization=assessed.v11, indicator=bonus, value=9)
+    bonus = run.system.indicators.get(code="B1")  # a bonus given by hand, above its cap (as stored before the
+    # service refused that): the engine caps it
+    with pytest.raises(ValidationError, match="at most 5 points"):
+        services.entered_value_set(actor=officer, run=run, organization=assessed.v11, indicator=bonus, value=9)
+    EnteredValue.objects.create(run=run, organization=assessed.v11, indicator=bonus, value=9, entered_by=officer)
     services.run_compute(actor=officer, run=run, asof=asof)
     outcomes = _agreement(run, asof)
     assert outcomes[assessed.v21.pk].vetoed and not outcomes[assessed.v11.pk].vetoed

@@ -129,3 +129,20 @@ def test_the_explanation_api_answers_the_same(computed, client_for):
     assert any(r["flag"] == "late" for r in key["records"]["rows"])
     assert client.get(url, {"organization": "NOPE"}).status_code == 404
     assert client.get(url).status_code == 400
+
+
+def test_meeting_records_count_what_was_due_by_the_as_of_day(assessed):  # noqa: F811
+    """Computed in the middle of the year, the records behind the meetings score count the meetings due by then,
+    as the score does, not those of the whole year."""
+    county = assessed
+    asof = END.replace(month=9, day=15)  # eight whole months passed
+    services.run_compute(actor=county.users.officer, run=county.run, asof=asof)
+    county.run.refresh_from_db()
+    x = _explain(county, county.v12)
+    missing = next(line for line in x.adjustments if line.indicator.metric == Metric.MISSING_MEETINGS)
+    meetings = next(line for line in x.lines if line.indicator.metric == Metric.MEETINGS)
+    rows = missing.records.rows
+    assert sum(int(r["flag_label"].split()[0]) for r in rows) == missing.value.raw
+    required = sum(int(r["details"][0].split(": ")[1].split(",")[0]) for r in meetings.records.rows)
+    assert required == meetings.value.denominator
+    assert all("required by" in r["details"][0] for r in meetings.records.rows)

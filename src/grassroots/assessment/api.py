@@ -294,6 +294,13 @@ class RunSerializer(serializers.ModelSerializer):
         return fields
 
 
+class ComputeSerializer(serializers.Serializer):
+    withdraw_publication = serializers.BooleanField(
+        default=False,
+        help_text="Compute a published run again: its results are withdrawn until it is published again.",
+    )
+
+
 class TokenIssueSerializer(serializers.Serializer):
     kind = _enum(RaterKind.choices, "token-issue-kind")()
     organization = ScopedCode(hidden_is_404=True, help_text="Code of the organization the links rate.")
@@ -483,11 +490,15 @@ class RunViewSet(AtomicCreateViewSet):
         target = outcome if isinstance(outcome, AssessmentRun) else run
         return Response(RunSerializer(self.get_queryset().get(pk=target.pk)).data, status=code)
 
-    @extend_schema(request=None, responses=RunSerializer)
+    @extend_schema(request=ComputeSerializer, responses=RunSerializer)
     @action(detail=True, methods=["post"])
     def compute(self, request, pk=None):
-        """Compute every organization of the scope (refused for a closed run: recompute makes a new version)."""
-        return self._step(request, services.run_compute)
+        """Compute every organization of the scope (refused for a closed run: recompute makes a new version; for a
+        published one unless `withdraw_publication` is true: its results go back to computed)."""
+        payload = ComputeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        withdraw = payload.validated_data["withdraw_publication"]
+        return self._step(request, lambda **kw: services.run_compute(withdraw=withdraw, **kw))
 
     @extend_schema(request=None, responses=RunSerializer)
     @action(detail=True, methods=["post"])
@@ -673,6 +684,10 @@ class VetoEventSerializer(serializers.ModelSerializer):
 VetoFilter = organization_period_filter(VetoEvent)
 
 
+class VetoWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, help_text="Why the veto is taken back.")
+
+
 class VetoEventViewSet(AtomicCreateViewSet):
     """Facts that veto an organization's assessment in a period (a serious discipline case), with the reason."""
 
@@ -686,6 +701,16 @@ class VetoEventViewSet(AtomicCreateViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = services.veto_record(actor=self.request.user, **serializer.validated_data)
+
+    @extend_schema(request=VetoWithdrawSerializer, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Take back a veto recorded by mistake, saying why; runs not closed lose it when computed again."""
+        event = self.get_object()
+        payload = VetoWithdrawSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.veto_withdraw(actor=request.user, event=event, reason=payload.validated_data["reason"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class VisibleRun(serializers.PrimaryKeyRelatedField):
@@ -724,9 +749,14 @@ class EnteredValueFilter(filters.FilterSet):
 
 
 class EnteredValueViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
 ):
-    """Scores entered by hand with evidence (and bonuses given by hand); entering again replaces the value."""
+    """Scores entered by hand with evidence (and bonuses given by hand); entering again replaces the value, and a
+    value entered by mistake is removed (while its run is not closed)."""
 
     serializer_class = EnteredValueSerializer
     filterset_class = EnteredValueFilter
@@ -753,3 +783,6 @@ class EnteredValueViewSet(
             note=data.get("note", ""),
             evidence=data.get("evidence"),
         )
+
+    def perform_destroy(self, instance):
+        services.entered_value_remove(actor=self.request.user, value=instance)

@@ -33,7 +33,9 @@ class AssessmentConfig(AppConfig):
                 "assessment.run.close": _("Assessment closed"),
                 "assessment.run.recompute": _("Closed assessment recomputed as a new version"),
                 "assessment.value.enter": _("Score input entered"),
+                "assessment.value.remove": _("Score input removed"),
                 "assessment.veto.record": _("Veto event recorded"),
+                "assessment.veto.withdraw": _("Veto event taken back"),
                 "assessment.tokens.issue": _("Rating links issued"),
                 "assessment.rating.user": _("Rating given"),
             }

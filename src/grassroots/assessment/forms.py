@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -101,6 +102,19 @@ class DirectWeightsForm(forms.Form):
         return {ind.pk: self.cleaned_data[f"w_{ind.pk}"] for ind in self.indicators}
 
 
+def _rater_weight(label, initial: str) -> forms.DecimalField:
+    """A rater group's share of the rating: 0 (the group is not asked) to 1."""
+    return forms.DecimalField(
+        label=label,
+        initial=Decimal(initial),
+        min_value=Decimal(0),
+        max_value=Decimal(1),
+        max_digits=4,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.05", "min": "0", "max": "1"}),
+    )
+
+
 class RunForm(forms.Form):
     system = forms.ModelChoiceField(label=_("Indicator system"), queryset=None)
     period = forms.CharField(
@@ -109,19 +123,24 @@ class RunForm(forms.Form):
         help_text=_("A year, half, quarter or month: 2026, 2026-H1, 2026-Q3, 2026-07."),
     )
     scope = forms.ModelChoiceField(label=_("Organizations assessed: everything below"), queryset=None)
-    superior = forms.DecimalField(label=_("Weight of the superior organization's rating"), initial=Decimal("0.4"))
-    peers = forms.DecimalField(label=_("Weight of peer organizations' rating"), initial=Decimal("0"))
-    members = forms.DecimalField(label=_("Weight of the members' rating"), initial=Decimal("0.3"))
-    masses = forms.DecimalField(label=_("Weight of the masses' rating"), initial=Decimal("0.3"))
+    superior = _rater_weight(_("Weight of the superior organization's rating"), "0.4")
+    peers = _rater_weight(_("Weight of peer organizations' rating"), "0")
+    members = _rater_weight(_("Weight of the members' rating"), "0.3")
+    masses = _rater_weight(_("Weight of the masses' rating"), "0.3")
 
     def __init__(self, *args, systems, scopes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["system"].queryset = systems
         self.fields["scope"].queryset = scopes
-        for kind in RaterKind.values:
-            self.fields[kind].min_value = Decimal(0)
-            self.fields[kind].max_value = Decimal(1)
-            self.fields[kind].widget.attrs.update({"step": "0.05", "min": "0", "max": "1"})
+
+    def clean(self):
+        data = super().clean()
+        weights = [data.get(kind) for kind in RaterKind.values]
+        if all(w is not None for w in weights) and abs(sum(weights) - 1) > Decimal("0.001"):
+            raise forms.ValidationError(
+                _("The rater groups' weights add up to %(sum)s; they must add up to 1.") % {"sum": sum(weights)}
+            )
+        return data
 
     def rater_weights(self) -> dict[str, float]:
         return {kind: float(self.cleaned_data[kind]) for kind in RaterKind.values if self.cleaned_data[kind] > 0}
@@ -138,7 +157,10 @@ class OrganizationCodeField(forms.CharField):
 
     def clean(self, value):
         code = super().clean(value).strip()
-        org = self.queryset.filter(code=code).first() or self.queryset.filter(name=code).first()
+        org = (
+            self.queryset.filter(code=code).first()
+            or self.queryset.filter(Q(name=code) | Q(name_en__iexact=code)).first()
+        )
         if org is None:
             raise forms.ValidationError(_("No organization with this code in this assessment that you manage."))
         return org
@@ -198,6 +220,7 @@ SORT_CHOICES = [
     ("score", _("Score, lowest first")),
     ("name", pgettext_lazy("sort", "Name")),
     ("topsis", _("TOPSIS rank")),
+    ("closeness", _("TOPSIS closeness, highest first")),
     ("range", _("Least stable rank first")),
 ]
 

@@ -252,6 +252,11 @@ class AssessmentRun(TimeStampedModel):
     def is_frozen(self) -> bool:
         return self.state == RunState.CLOSED
 
+    @property
+    def accepts_ratings(self) -> bool:
+        """Whether raters may still rate: until the results are published."""
+        return self.state in (RunState.OPEN, RunState.COLLECTING, RunState.COMPUTED)
+
 
 class EnteredValue(TimeStampedModel):
     """A value entered by hand for an 'entered' indicator, with its evidence; frozen with the run."""

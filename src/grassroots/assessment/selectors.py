@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from grassroots.core.policy import Action, can, restrict, scope_q, subject
@@ -37,6 +38,7 @@ from grassroots.orglife.models import (
     AttendanceStatus,
     CareCase,
     Meeting,
+    MeetingKind,
     MeetingState,
     RecordState,
     StudyRecord,
@@ -310,15 +312,36 @@ def _meeting_orgs(s: Scope):
 
 
 def meeting_records(run, organization) -> list[dict]:
-    """Per organization of the subtree that holds meetings and per kind: required, held, missing (over the period)."""
-    from grassroots.orglife.selectors import meeting_status
+    """Per organization of the subtree that holds meetings and per kind: required by the run's as-of day (the months
+    passed, as the engine counts them), held in the period, missing."""
+    from grassroots.orglife.selectors import required_in, rules_for
 
     s = Scope(run, organization, None)
+    months = engine.Context.of(run, s.asof).elapsed_months
     rows = []
     for org in _meeting_orgs(s)[:RECORDS_SHOWN]:
-        for status in meeting_status(organization=org, period=run.period, today=run.period.end):
-            missing = max(0, status["required"] - status["held"])
-            rows.append({**status, "organization": org, "missing": missing})
+        held = dict(
+            Meeting.objects.filter(organization=org, state=MeetingState.HELD, held_on__gte=s.start, held_on__lte=s.end)
+            .order_by()
+            .values_list("kind")
+            .annotate(n=Count("id"))
+        )
+        rules = rules_for(org)
+        for kind in [k for k in MeetingKind.values if k in rules]:
+            required = required_in(rules[kind], months)
+            if not required:
+                continue
+            n = held.get(kind, 0)
+            rows.append(
+                {
+                    "kind": kind,
+                    "label": MeetingKind(kind).label,
+                    "required": required,
+                    "held": n,
+                    "missing": max(0, required - n),
+                    "organization": org,
+                }
+            )
     return rows
 
 
@@ -588,7 +611,10 @@ def records_for(*, user, run: AssessmentRun, organization: Organization, metric:
                     organization=org,
                     flag=flag,
                     flag_label=label,
-                    details=[_("required %(r)d, held %(h)d") % {"r": status["required"], "h": status["held"]}],
+                    details=[
+                        _("required by %(day)s: %(r)d, held %(h)d")
+                        % {"day": date_format(asof), "r": status["required"], "h": status["held"]}
+                    ],
                 )
             )
         rows.sort(key=lambda r: (r["flag"] != "late",))

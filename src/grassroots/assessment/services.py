@@ -4,6 +4,7 @@ import datetime as dt
 import math
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from grassroots.core.audit import audit, snapshot
 from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
 from grassroots.core.models import Period
 from grassroots.core.policy import Action, can, require, subject
+from grassroots.duties.evidence import check_upload
 from grassroots.organizations.models import Organization
 
 from . import engine, methods
@@ -263,7 +265,10 @@ def system_activate(*, actor, system: IndicatorSystem) -> IndicatorSystem:
 def run_create(*, actor, system: IndicatorSystem, period: Period, scope: Organization, rater_weights=None):
     require(actor, Action.MANAGE_STRUCTURE, scope)
     if system.state == SystemState.DRAFT:
-        validate_system(system)
+        # A draft's weights and indicators may still change, which would change what its runs' results mean.
+        raise ValidationError(
+            _("This indicator system is still a draft: put it in use before assessing with it (a draft may change).")
+        )
     version = (
         AssessmentRun.objects.filter(system=system, period=period, scope=scope)
         .order_by("-version")
@@ -297,6 +302,11 @@ def _set_rater_groups(run, weights: dict) -> None:
         RaterGroup.objects.update_or_create(run=run, kind=kind, defaults={"weight": Decimal(str(weight))})
 
 
+def _locked(run: AssessmentRun) -> AssessmentRun:
+    """The run as it is now, locked until the caller's transaction ends (its state decides what may change)."""
+    return AssessmentRun.objects.select_for_update(of=("self",)).select_related("system", "scope").get(pk=run.pk)
+
+
 def _require_not_frozen(run: AssessmentRun) -> None:
     if run.is_frozen:
         raise Conflict(_("This assessment is closed and its results are frozen. Recompute it to make a new version."))
@@ -309,8 +319,10 @@ def _alone() -> bool:
     return transaction.get_autocommit()
 
 
-def run_compute(*, actor, run: AssessmentRun, asof=None) -> dict:
-    """Compute the whole subtree in place; a closed run is refused (recompute makes a new version)."""
+def run_compute(*, actor, run: AssessmentRun, asof=None, withdraw: bool = False) -> dict:
+    """Compute the whole subtree in place; a closed run is refused (recompute makes a new version). A published
+    run is computed again only when the caller says to `withdraw` its publication: its results go back to computed,
+    to be published again."""
     concurrent = _alone()
     with transaction.atomic():
         run = (
@@ -320,13 +332,21 @@ def run_compute(*, actor, run: AssessmentRun, asof=None) -> dict:
         )
         require(actor, Action.MANAGE_STRUCTURE, run.scope)
         _require_not_frozen(run)
+        published = run.state == RunState.PUBLISHED
+        if published and not withdraw:
+            raise Conflict(
+                _(
+                    "The results are published: computing again withdraws them until they are published again. "
+                    "Confirm to go on."
+                )
+            )
         timings = engine.compute(run, asof=asof, concurrent=concurrent)
-        audit(
-            "assessment.run.compute",
-            actor=actor,
-            obj=run,
-            after={"assessed": run.assessed_count, "seconds": round(run.computed_seconds, 3)},
-        )
+        after = {"assessed": run.assessed_count, "seconds": round(run.computed_seconds, 3)}
+        if published:
+            run.state, run.published_at = RunState.COMPUTED, None
+            run.save(update_fields=["state", "published_at", "updated_at"])
+            after["publication"] = "withdrawn"
+        audit("assessment.run.compute", actor=actor, obj=run, after=after)
         return timings
 
 
@@ -369,9 +389,17 @@ def run_recompute(*, actor, run: AssessmentRun, asof=None) -> AssessmentRun:
         require(actor, Action.MANAGE_STRUCTURE, run.scope)
         if not run.is_frozen:
             raise ValidationError(_("Only a closed assessment is recomputed as a new version; compute this one."))
-        latest = AssessmentRun.objects.filter(system=run.system, period=run.period, scope=run.scope).order_by(
-            "-version"
-        )[0]
+        latest = (
+            AssessmentRun.objects.select_for_update()
+            .filter(system=run.system, period=run.period, scope=run.scope)
+            .order_by("-version")[0]
+        )
+        if latest.pk != run.pk:
+            # One line of versions: a later one already carries (and may have added to) this one's inputs.
+            raise Conflict(
+                _("Version %(v)d of this assessment already exists: work on it (recompute it once it is closed).")
+                % {"v": latest.version}
+            )
         new = AssessmentRun.objects.create(
             system=run.system, period=run.period, scope=run.scope, version=latest.version + 1, previous=run
         )
@@ -417,6 +445,7 @@ def run_recompute(*, actor, run: AssessmentRun, asof=None) -> AssessmentRun:
 def entered_value_set(
     *, actor, run: AssessmentRun, organization: Organization, indicator: Indicator, value, note: str = "", evidence=None
 ) -> EnteredValue:
+    run = _locked(run)
     require(actor, Action.MANAGE_STRUCTURE, run.scope)
     _require_not_frozen(run)
     if not organization.is_within(run.scope) or organization.kind != run.system.assessed_kind:
@@ -432,14 +461,19 @@ def entered_value_set(
         raise ValidationError({"value": _("The value must be a number from 0 to 100.")})
     if not 0 <= number <= 100:
         raise ValidationError({"value": _("The value must be a number from 0 to 100.")})
+    if indicator.kind == IndicatorKind.BONUS and indicator.cap and number > indicator.cap:
+        raise ValidationError(
+            {"value": _("This bonus gives at most %(cap)s points.") % {"cap": f"{indicator.cap.normalize():f}"}}
+        )
+    checked = check_upload(evidence) if evidence is not None else None
     row, _created = EnteredValue.objects.update_or_create(
         run=run,
         organization=organization,
         indicator=indicator,
         defaults={"value": number, "note": note.strip(), "entered_by": actor},
     )
-    if evidence is not None:
-        row.evidence.save(evidence.name, evidence, save=True)
+    if checked is not None:
+        row.evidence.save(checked.name, ContentFile(checked.data), save=True)
     audit(
         "assessment.value.enter",
         actor=actor,
@@ -450,10 +484,34 @@ def entered_value_set(
 
 
 @transaction.atomic
+def entered_value_remove(*, actor, value: EnteredValue) -> None:
+    """Take back a value entered by mistake (its run not closed); the audit trail keeps what it was."""
+    run = _locked(value.run)
+    require(actor, Action.MANAGE_STRUCTURE, run.scope)
+    _require_not_frozen(run)
+    before = {
+        "organization": value.organization.code,
+        "indicator": value.indicator.code,
+        "value": value.value,
+        "note": value.note,
+        "evidence": value.evidence.name,
+    }
+    audit("assessment.value.remove", actor=actor, obj=value, organization=value.organization, before=before)
+    value.delete()
+
+
+@transaction.atomic
 def veto_record(*, actor, period: Period, organization: Organization, reason: str, occurred_on: dt.date) -> VetoEvent:
     require(actor, Action.MANAGE_STRUCTURE, organization)
     if not reason.strip():
         raise ValidationError({"reason": _("Say what happened.")})
+    if not period.start <= occurred_on <= period.end:
+        raise ValidationError(
+            {
+                "occurred_on": _("The date is outside the period %(period)s; it would not count in this assessment.")
+                % {"period": period.code}
+            }
+        )
     event = VetoEvent.objects.create(
         period=period, organization=organization, reason=reason.strip(), occurred_on=occurred_on, recorded_by=actor
     )
@@ -462,12 +520,36 @@ def veto_record(*, actor, period: Period, organization: Organization, reason: st
 
 
 @transaction.atomic
+def veto_withdraw(*, actor, event: VetoEvent, reason: str) -> None:
+    """Take back a veto recorded by mistake, saying why: the runs of its period not yet closed lose it when they are
+    computed again (a closed run keeps the result and the reason it was frozen with); the audit trail keeps it."""
+    require(actor, Action.MANAGE_STRUCTURE, event.organization)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the veto is taken back.")})
+    before = {"reason": event.reason, "occurred_on": event.occurred_on, "period": event.period.code}
+    audit(
+        "assessment.veto.withdraw",
+        actor=actor,
+        obj=event,
+        organization=event.organization,
+        before=before,
+        after={"why": reason.strip()},
+    )
+    event.delete()
+
+
+@transaction.atomic
 def tokens_issue(
     *, actor, run: AssessmentRun, kind: str, organization: Organization, count: int, days: int = 30
 ) -> list[str]:
     """One-time rating links for raters without an account; the secrets are returned once, only hashes are kept."""
+    run = _locked(run)
     require(actor, Action.MANAGE_STRUCTURE, run.scope)
     _require_not_frozen(run)
+    if not run.accepts_ratings:
+        raise Conflict(
+            _("Rating for this assessment has ended: links are issued only until its results are published.")
+        )
     if not organization.is_within(run.scope) or organization.kind != run.system.assessed_kind:
         raise ValidationError(_("This organization is not assessed in this assessment."))
     if not 1 <= int(count) <= 1000:
@@ -509,7 +591,7 @@ def token_lookup(secret: str) -> RatingToken:
         raise Conflict(_("This rating link has already been used. Each link rates once."))
     if token.expires_at < timezone.now():
         raise ValidationError(_("This rating link has expired."))
-    if token.group.run.state not in (RunState.OPEN, RunState.COLLECTING, RunState.COMPUTED):
+    if not token.group.run.accepts_ratings:
         raise ValidationError(_("Rating for this assessment has ended."))
     return token
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("assessment/runs/<int:pk>/links/", views.run_links, name="links"),
     path("assessment/runs/<int:pk>/vetoes/", views.run_vetoes, name="vetoes"),
     path("assessment/runs/<int:pk>/values/", views.run_values, name="values"),
+    path("assessment/runs/<int:pk>/values/<int:value_pk>/evidence/", views.value_evidence, name="value_evidence"),
     path("assessment/runs/<int:pk>/results/", views.results, name="results"),
     path("assessment/runs/<int:pk>/results.<str:fmt>", views.results_export, name="results_export"),
     path("assessment/runs/<int:pk>/sensitivity/", views.sensitivity, name="sensitivity"),

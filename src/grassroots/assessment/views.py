@@ -1,6 +1,8 @@
 """Pages of the assessment: indicator systems and their weights, the period dashboard, results, explanations,
 sensitivity, rating links with QR codes, and the rating form a member of the masses opens on a phone."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,11 +13,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from grassroots.core.errors import Conflict, ValidationError
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere, restrict
 from grassroots.core.web import ServiceRefused, service_errors
+from grassroots.duties.evidence import kind_of, serve_upload
 from grassroots.duties.services import period_for
 from grassroots.organizations.models import Organization, OrgKind, subtree_q
 
@@ -277,7 +279,8 @@ def _run_context(request, run) -> dict:
             "collect": manage and run.state in (RunState.OPEN, RunState.COMPUTED),
             "publish": manage and run.state == RunState.COMPUTED,
             "close": manage and run.state in (RunState.PUBLISHED, RunState.COMPUTED),
-            "recompute": manage and run.state == RunState.CLOSED,
+            # Only the latest version is recomputed: a later one already carries this one's inputs.
+            "recompute": manage and run.state == RunState.CLOSED and all(v.version < run.version for v in versions),
         },
         "own_result": visible.filter(organization__pk=_own_org_id(user)).first(),
         "system_visible": selectors.system_list(user=user).filter(pk=run.system_id).exists(),
@@ -308,19 +311,29 @@ RUN_ACTIONS = {
 
 
 @login_required
-@require_POST
 def run_action(request, pk, action):
     run = _run(request, pk)
     service = RUN_ACTIONS.get(action)
     if service is None:
         raise Http404()
+    if request.method != "POST":
+        # A button pressed when the session had ended comes back here as a GET after the login: do nothing, and
+        # show the page the button is on.
+        messages.info(request, _("Nothing was done yet: press the button again."))
+        return redirect("assessment:run", pk=run.pk)
     _require_manage(request, run)
     if action == "close" and not request.POST.get("confirm"):
         messages.error(request, _("Tick the box to confirm: a closed assessment is frozen."))
         return redirect("assessment:run", pk=run.pk)
+    extra = {}
+    if action == "compute" and run.state == RunState.PUBLISHED:
+        if not request.POST.get("confirm"):
+            messages.error(request, _("Tick the box to confirm: the published results are withdrawn."))
+            return redirect("assessment:run", pk=run.pk)
+        extra["withdraw"] = True
     try:
         with service_errors(request):
-            outcome = service(actor=request.user, run=run)
+            outcome = service(actor=request.user, run=run, **extra)
     except ServiceRefused:
         return redirect("assessment:run", pk=run.pk)
     if action == "compute":
@@ -371,6 +384,12 @@ def run_links(request, pk):
         organizations=organizations,
         initial={"kind": RaterKind.MASSES if any(k == RaterKind.MASSES for k, _l in kinds) else None},
     )
+    issued = request.session.get("rating_link_batches", [])
+    batch = request.POST.get("batch", "")
+    if request.method == "POST" and batch and batch in issued:
+        # The printed page sent again (a refresh, the back button): its links were shown once; make no more.
+        messages.error(request, _("These links were already made and shown once; no more were made."))
+        return redirect("assessment:links", pk=run.pk)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -389,6 +408,8 @@ def run_links(request, pk):
             ]
             for link in links:
                 link["svg"] = exports.qr_svg(link["url"])
+            if batch:
+                request.session["rating_link_batches"] = [*issued[-19:], batch]
             context = {
                 "run": run,
                 "links": links,
@@ -404,6 +425,7 @@ def run_links(request, pk):
     context = {
         "run": run,
         "form": form,
+        "batch": uuid.uuid4().hex,
         "tokens": selectors.token_counts(run),
         "codes": _org_codes(request, run),
         "questions": services.qualitative_indicators(run),
@@ -417,7 +439,22 @@ def run_vetoes(request, pk):
     run = _run(request, pk)
     manage = selectors.may_manage(request.user, run)
     organizations = selectors.assessed_organizations(user=request.user, run=run, action=Action.MANAGE_STRUCTURE)
-    form = VetoForm(request.POST or None, organizations=organizations, period=run.period) if manage else None
+    withdrawing = request.method == "POST" and request.POST.get("action") == "withdraw"
+    form = (
+        VetoForm(None if withdrawing else request.POST or None, organizations=organizations, period=run.period)
+        if manage
+        else None
+    )
+    if withdrawing:
+        _require_manage(request, run)
+        event = get_object_or_404(selectors.veto_list(user=request.user, run=run), pk=request.POST.get("event"))
+        try:
+            with service_errors(request):
+                services.veto_withdraw(actor=request.user, event=event, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Veto taken back. Compute the assessment again to apply it."))
+        except ServiceRefused:
+            pass
+        return redirect("assessment:vetoes", pk=run.pk)
     if request.method == "POST":
         _require_manage(request, run)
         if form.is_valid():
@@ -453,6 +490,16 @@ def run_values(request, pk):
     indicators = selectors.entered_indicators(run)
     organizations = selectors.assessed_organizations(user=request.user, run=run, action=Action.MANAGE_STRUCTURE)
     form = None
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        _require_manage(request, run)
+        value = get_object_or_404(selectors.entered_list(user=request.user, run=run), pk=request.POST.get("value"))
+        try:
+            with service_errors(request):
+                services.entered_value_remove(actor=request.user, value=value)
+            messages.success(request, _("Value removed. Compute the assessment again to count it out."))
+        except ServiceRefused:
+            pass
+        return redirect("assessment:values", pk=run.pk)
     if manage and indicators:
         form = EnteredValueForm(
             request.POST or None, request.FILES or None, indicators=indicators, organizations=organizations
@@ -485,6 +532,16 @@ def run_values(request, pk):
         "may_manage": manage,
     }
     return render(request, "assessment/values.html", context)
+
+
+@login_required
+def value_evidence(request, pk, value_pk):
+    """The evidence of a value entered by hand, for those who may see the value; never served as active content."""
+    run = _run(request, pk)
+    value = get_object_or_404(selectors.entered_list(user=request.user, run=run), pk=value_pk)
+    name = value.evidence.name.rsplit("/", 1)[-1]
+    kind, content_type = kind_of(name)
+    return serve_upload(value.evidence, content_type, name, attachment=kind != "image")
 
 
 # ---------------------------------------------------------------- results

@@ -36,6 +36,11 @@ def _extension(name: str) -> str:
     return name[dot:].lower() if dot >= 0 else ""
 
 
+def kind_of(name: str) -> tuple[str, str]:
+    """The kind and content type of a stored upload, by the name it passed check_upload with."""
+    return ALLOWED.get(_extension(name), ("", "application/octet-stream"))
+
+
 def _content_matches(ext: str, head: bytes, data: bytes) -> bool:
     if ext in (".jpg", ".jpeg"):
         return head.startswith(b"\xff\xd8\xff")

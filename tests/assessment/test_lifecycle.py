@@ -1,0 +1,286 @@
+"""What an assessment's life allows and refuses: drafts, published results, versions, rating links, vetoes and
+values taken back, and the evidence behind a value, in the services, the pages and the API."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from grassroots.assessment import services
+from grassroots.assessment.models import AssessmentRun, EnteredValue, IndicatorSystem, Result, RunState, VetoEvent
+from grassroots.core.errors import Conflict
+from grassroots.core.models import AuditEntry
+from tests.assessment.test_engine import END, YEAR, assessed  # noqa: F401 - the fixture of a year of work
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def published(assessed):  # noqa: F811
+    services.run_compute(actor=assessed.users.officer, run=assessed.run, asof=END)
+    services.run_publish(actor=assessed.users.officer, run=assessed.run)
+    return assessed
+
+
+def _run_url(name, run):
+    return reverse(f"assessment-run-{name}", args=[run.pk])
+
+
+def test_no_assessment_on_a_draft_system(assessed, client_for):  # noqa: F811
+    county = assessed
+    system = county.run.system
+    IndicatorSystem.objects.filter(pk=system.pk).update(state="draft")
+    system.refresh_from_db()
+    with pytest.raises(ValidationError, match="draft"):
+        services.run_create(actor=county.users.officer, system=system, period=county.run.period, scope=county.t1)
+    client = client_for(county.users.officer)
+    body = {"system": system.pk, "period": f"{YEAR}-Q1", "scope": "C-T1"}
+    refused = client.post(reverse("assessment-run-list"), body, content_type="application/json", **EN)
+    assert refused.status_code == 400 and "still a draft" in str(refused.json())
+    assert not AssessmentRun.objects.filter(period__code=f"{YEAR}-Q1").exists()
+
+
+def test_published_results_are_computed_again_only_when_their_withdrawal_is_confirmed(published, client_for):
+    county = published
+    run, officer = county.run, county.users.officer
+    with pytest.raises(Conflict, match="published"):
+        services.run_compute(actor=officer, run=run, asof=END)
+    run.refresh_from_db()
+    assert run.state == RunState.PUBLISHED and run.published_at
+
+    client = client_for(officer)
+    url = reverse("assessment:run_action", args=[run.pk, "compute"])
+    page = client.get(reverse("assessment:run", args=[run.pk]), **EN).content.decode()
+    assert "the published results are withdrawn until you publish again" in page
+    unconfirmed = client.post(url, **EN, follow=True)
+    assert "Tick the box to confirm: the published results are withdrawn." in unconfirmed.content.decode()
+    run.refresh_from_db()
+    assert run.state == RunState.PUBLISHED
+
+    assert client.post(url, {"confirm": "1"}, **EN).status_code == 302
+    run.refresh_from_db()
+    assert run.state == RunState.COMPUTED and run.published_at is None
+    entry = AuditEntry.objects.filter(action="assessment.run.compute").latest("seq")
+    assert entry.after["publication"] == "withdrawn"
+
+    services.run_publish(actor=officer, run=run)
+    refused = client.post(_run_url("compute", run), **EN)
+    assert refused.status_code == 409 and "published" in refused.json()["detail"]
+    again = client.post(_run_url("compute", run), {"withdraw_publication": True}, content_type="application/json")
+    assert again.status_code == 200 and again.json()["state"] == "computed"
+
+
+def test_a_closed_version_is_recomputed_once(published, client_for):
+    county = published
+    run, officer = county.run, county.users.officer
+    services.run_close(actor=officer, run=run)
+    second = services.run_recompute(actor=officer, run=run, asof=END)
+    assert second.version == 2
+    with pytest.raises(Conflict, match="Version 2"):
+        services.run_recompute(actor=officer, run=run, asof=END)
+    assert AssessmentRun.objects.filter(scope=run.scope, period=run.period).count() == 2
+    client = client_for(officer)
+    page = client.get(reverse("assessment:run", args=[run.pk]), **EN).content.decode()
+    assert "Recompute as a new version" not in page
+    twice = client.post(reverse("assessment:run_action", args=[run.pk, "recompute"]), **EN, follow=True)
+    assert "Version 2 of this assessment already exists" in twice.content.decode()
+    assert client.post(_run_url("recompute", run), **EN).status_code == 409
+
+
+def test_a_run_button_pressed_after_the_session_ended_does_nothing_and_shows_the_run(published, client_for):
+    county = published
+    run = county.run
+    client = client_for(county.users.officer)
+    response = client.get(reverse("assessment:run_action", args=[run.pk, "close"]), **EN, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("assessment:run", args=[run.pk])
+    assert "Nothing was done yet" in response.content.decode()
+    run.refresh_from_db()
+    assert run.state == RunState.PUBLISHED
+
+
+def test_no_rating_links_once_the_results_are_published(published, client_for):
+    county = published
+    run = county.run
+    with pytest.raises(Conflict, match="Rating for this assessment has ended"):
+        services.tokens_issue(actor=county.users.officer, run=run, kind="masses", organization=county.v11, count=1)
+    client = client_for(county.users.officer)
+    page = client.get(reverse("assessment:links", args=[run.pk]), **EN).content.decode()
+    assert "links are issued only until its results are published" in page
+    assert "Make the links and print them" not in page
+    api = client.post(
+        _run_url("tokens", run),
+        {"kind": "masses", "organization": "C-T1-V1", "count": 1},
+        content_type="application/json",
+    )
+    assert api.status_code == 409
+
+
+def test_the_printed_links_page_sent_again_makes_no_more_links(assessed, client_for):  # noqa: F811
+    county = assessed
+    run = county.run
+    client = client_for(county.users.officer)
+    url = reverse("assessment:links", args=[run.pk])
+    form = client.get(url, **EN)
+    batch = form.context["batch"]
+    data = {"kind": "masses", "organization": "C-T1-V1", "count": 3, "days": 30, "batch": batch}
+    first = client.post(url, data, **EN)
+    assert first.status_code == 200 and len(first.context["links"]) == 3
+    again = client.post(url, data, **EN, follow=True)
+    assert "These links were already made and shown once" in again.content.decode()
+    assert run.rater_groups.get(kind="masses").tokens.count() == 3
+
+
+def test_the_rater_weights_of_a_new_assessment_are_checked_on_the_page(assessed, client_for):  # noqa: F811
+    county = assessed
+    client = client_for(county.users.officer)
+    base = {"system": county.run.system_id, "period": f"{YEAR}-Q2", "scope": county.t1.pk}
+    zeros = client.post(
+        reverse("assessment:run_new"), {**base, "superior": 0, "peers": 0, "members": 0, "masses": 0}, **EN
+    )
+    assert "they must add up to 1" in zeros.content.decode()
+    negative = client.post(
+        reverse("assessment:run_new"), {**base, "superior": "-0.2", "peers": "0.2", "members": 0.5, "masses": 0.5}, **EN
+    )
+    assert "greater than or equal to 0" in negative.content.decode()
+    chinese = client.post(
+        reverse("assessment:run_new"), {**base, "superior": "1.5", "peers": 0, "members": 0, "masses": 0}, **ZH
+    )
+    assert "小于或等于" in chinese.content.decode()
+    assert not AssessmentRun.objects.filter(period__code=f"{YEAR}-Q2").exists()
+
+
+def test_results_sort_by_topsis_closeness(published, client_for):
+    county = published
+    client = client_for(county.users.officer)
+    response = client.get(reverse("assessment:results", args=[county.run.pk]), {"sort": "closeness"}, **EN)
+    assert response.status_code == 200 and not response.context["form"].errors
+    shown = [r.closeness for r in response.context["page"]]
+    assert len(shown) == Result.objects.filter(run=county.run).count() and shown == sorted(shown, reverse=True)
+    export = client.get(reverse("assessment:results_export", args=[county.run.pk, "csv"]), {"sort": "closeness"})
+    assert len(b"".join(export.streaming_content).decode("utf-8-sig").strip().splitlines()) == len(shown) + 1
+
+
+def test_a_veto_dated_outside_its_period_is_refused_whoever_records_it(assessed, client_for):  # noqa: F811
+    county = assessed
+    with pytest.raises(ValidationError, match="outside the period"):
+        services.veto_record(
+            actor=county.users.officer,
+            period=county.run.period,
+            organization=county.v11,
+            reason="x",
+            occurred_on=dt.date(YEAR - 1, 5, 1),
+        )
+    client = client_for(county.users.officer)
+    body = {"period": str(YEAR), "organization": "C-T1-V1", "reason": "x", "occurred_on": f"{YEAR - 1}-05-01"}
+    refused = client.post(reverse("veto-event-list"), body, content_type="application/json", **EN)
+    assert refused.status_code == 400 and "outside the period" in str(refused.json())
+
+
+def test_a_veto_recorded_by_mistake_is_taken_back_with_a_reason(assessed, client_for):  # noqa: F811
+    county = assessed
+    run, officer = county.run, county.users.officer
+    event = services.veto_record(
+        actor=officer, period=run.period, organization=county.v11, reason="录错了", occurred_on=dt.date(YEAR, 6, 1)
+    )
+    services.run_compute(actor=officer, run=run, asof=END)
+    assert Result.objects.get(run=run, organization=county.v11).vetoed
+
+    client = client_for(officer)
+    url = reverse("assessment:vetoes", args=[run.pk])
+    assert "Take the veto back" in client.get(url, **EN).content.decode()
+    no_reason = client.post(url, {"action": "withdraw", "event": event.pk, "reason": " "}, **EN, follow=True)
+    assert "Say why the veto is taken back." in no_reason.content.decode()
+    assert VetoEvent.objects.filter(pk=event.pk).exists()
+    done = client.post(url, {"action": "withdraw", "event": event.pk, "reason": "wrong branch"}, **EN, follow=True)
+    assert "Veto taken back" in done.content.decode()
+    assert not VetoEvent.objects.filter(pk=event.pk).exists()
+    entry = AuditEntry.objects.get(action="assessment.veto.withdraw")
+    assert entry.before["reason"] == "录错了" and entry.after["why"] == "wrong branch"
+    services.run_compute(actor=officer, run=run, asof=END)
+    assert not Result.objects.get(run=run, organization=county.v11).vetoed
+
+    other = services.veto_record(
+        actor=officer, period=run.period, organization=county.v12, reason="x", occurred_on=dt.date(YEAR, 6, 1)
+    )
+    api = reverse("veto-event-withdraw", args=[other.pk])
+    assert client.post(api, {}, content_type="application/json").status_code == 400
+    secretary = client_for(county.users.secretary)
+    assert secretary.post(api, {"reason": "x"}, content_type="application/json").status_code in (403, 404)
+    client = client_for(officer)
+    assert client.post(api, {"reason": "typo"}, content_type="application/json").status_code == 204
+    assert not VetoEvent.objects.filter(pk=other.pk).exists()
+
+
+def test_a_value_entered_by_mistake_is_removed_and_its_evidence_opened(assessed, client_for):  # noqa: F811
+    county = assessed
+    run, officer = county.run, county.users.officer
+    bonus = run.system.indicators.get(code="B1")
+    with pytest.raises(ValidationError, match="not really"):
+        services.entered_value_set(
+            actor=officer,
+            run=run,
+            organization=county.v11,
+            indicator=bonus,
+            value=2,
+            evidence=SimpleUploadedFile("photo.png", b"<script>alert(1)</script>"),
+        )
+    value = services.entered_value_set(
+        actor=officer,
+        run=run,
+        organization=county.v11,
+        indicator=bonus,
+        value=2,
+        evidence=SimpleUploadedFile("award.png", PNG),
+    )
+    client = client_for(officer)
+    page = client.get(reverse("assessment:values", args=[run.pk]), **EN).content.decode()
+    evidence_url = reverse("assessment:value_evidence", args=[run.pk, value.pk])
+    assert evidence_url in page and "Remove" in page
+    opened = client.get(evidence_url)
+    assert opened.status_code == 200 and opened["Content-Type"] == "image/png"
+    assert b"".join(opened.streaming_content) == PNG
+    assert client_for(county.users.outsider).get(evidence_url).status_code == 404
+
+    client = client_for(officer)
+    removed = client.post(reverse("assessment:values", args=[run.pk]), {"action": "remove", "value": value.pk}, **EN)
+    assert removed.status_code == 302 and not EnteredValue.objects.filter(pk=value.pk).exists()
+    assert AuditEntry.objects.get(action="assessment.value.remove").before["value"] == "2.00"
+
+    again = services.entered_value_set(actor=officer, run=run, organization=county.v11, indicator=bonus, value=1)
+    services.run_compute(actor=officer, run=run, asof=END)
+    services.run_close(actor=officer, run=run)
+    with pytest.raises(Conflict):
+        services.entered_value_remove(actor=officer, value=again)
+    api = client.delete(reverse("entered-value-detail", args=[again.pk]), **EN)
+    assert api.status_code == 409 and EnteredValue.objects.filter(pk=again.pk).exists()
+
+
+def test_organizations_are_named_by_code_chinese_or_english_name_in_the_forms(assessed, client_for):  # noqa: F811
+    county = assessed
+    run = county.run
+    client = client_for(county.users.officer)
+    url = reverse("assessment:vetoes", args=[run.pk])
+    name_en = county.v12.name_en or "Liuwan Village Branch"
+    type(county.v12).objects.filter(pk=county.v12.pk).update(name_en=name_en)
+    client.post(url, {"organization": name_en.upper(), "reason": "x", "occurred_on": f"{YEAR}-03-01"}, **EN)
+    assert VetoEvent.objects.filter(organization=county.v12).exists()
