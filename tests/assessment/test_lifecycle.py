@@ -284,3 +284,49 @@ def test_organizations_are_named_by_code_chinese_or_english_name_in_the_forms(as
     type(county.v12).objects.filter(pk=county.v12.pk).update(name_en=name_en)
     client.post(url, {"organization": name_en.upper(), "reason": "x", "occurred_on": f"{YEAR}-03-01"}, **EN)
     assert VetoEvent.objects.filter(organization=county.v12).exists()
+
+
+def test_superiors_and_members_rate_with_their_account_once(assessed, client_for):  # noqa: F811
+    county = assessed
+    run = county.run
+    questions = services.qualitative_indicators(run)
+    township = client_for(county.users.t1_officer)
+    todo = township.get(reverse("assessment:ratings_to_give"), **EN)
+    rows = todo.context["rows"]
+    assert [(r["run"].pk, r["kind"], r["count"], r["done"]) for r in rows] == [(run.pk, "superior", 2, 0)]
+    url = reverse("assessment:rate_as", args=[run.pk, "superior"])
+    listed = township.get(url, **EN).content.decode()
+    assert "青山村党支部" in listed and "柳湾村党支部" in listed and "白石村党支部" not in listed
+    assert township.get(url, {"org": county.v21.pk}, **EN).status_code == 404  # another township's branch
+    form = township.get(url, {"org": county.v11.pk}, **EN).content.decode()
+    assert all(f'name="q_{q.pk}"' in form for q in questions)
+    partial = township.post(f"{url}?org={county.v11.pk}", {f"q_{questions[0].pk}": "good"}, **EN, follow=True)
+    assert "Choose a grade for" in partial.content.decode()
+    grades = {f"q_{q.pk}": "good" for q in questions}
+    done = township.post(f"{url}?org={county.v11.pk}", grades, **EN, follow=True)
+    assert "Rating of" in done.content.decode() and "rated" in done.content.decode()
+    superior = run.rater_groups.get(kind="superior")
+    assert superior.ratings.filter(organization=county.v11, rater=county.users.t1_officer).count() == len(questions)
+    again = township.get(url, {"org": county.v11.pk}, **EN).content.decode()
+    assert "You have already rated this organization." in again
+
+    api = reverse("assessment-run-ratings", args=[run.pk])
+    body = {"kind": "superior", "organization": "C-T1-V2", "grades": {q.code: "fair" for q in questions}}
+    assert township.post(api, {**body, "grades": {"NOPE": "good"}}, content_type="application/json").status_code == 400
+    assert township.post(api, body, content_type="application/json").status_code == 201
+    assert township.post(api, body, content_type="application/json").status_code == 409
+    outside = township.post(api, {**body, "organization": "C-T2-V1"}, content_type="application/json")
+    assert outside.status_code == 404
+
+    member = client_for(county.users.member)
+    rows = member.get(reverse("assessment:ratings_to_give"), **EN).context["rows"]
+    assert [(r["kind"], r["count"]) for r in rows] == [("members", 1)]
+    mine = {"kind": "members", "organization": "C-T1-V1", "grades": {q.code: "excellent" for q in questions}}
+    assert member.post(api, mine, content_type="application/json").status_code == 201
+    other = member.post(api, {**mine, "organization": "C-T1-V2"}, content_type="application/json")
+    assert other.status_code == 404
+
+    services.run_compute(actor=county.users.officer, run=run, asof=END)
+    services.run_publish(actor=county.users.officer, run=run)
+    assert client_for(county.users.t1_officer).get(reverse("assessment:ratings_to_give")).context["rows"] == []
+    assert client_for(county.users.t1_officer).get(url).status_code == 404

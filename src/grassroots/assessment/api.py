@@ -294,6 +294,15 @@ class RunSerializer(serializers.ModelSerializer):
         return fields
 
 
+class AccountRatingSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[(k, RaterKind(k).label) for k in selectors.ACCOUNT_RATERS])
+    organization = serializers.CharField(max_length=40, help_text="Code of the organization rated.")
+    grades = serializers.DictField(
+        child=serializers.ChoiceField(choices=Grade.choices),
+        help_text="The grade of each rated indicator, by the indicator's code.",
+    )
+
+
 class ComputeSerializer(serializers.Serializer):
     withdraw_publication = serializers.BooleanField(
         default=False,
@@ -523,6 +532,32 @@ class RunViewSet(AtomicCreateViewSet):
     def recompute(self, request, pk=None):
         """Make and compute a new version of a closed run; the closed one stays as it was."""
         return self._step(request, services.run_recompute, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AccountRatingSerializer, responses={201: AccountRatingSerializer})
+    @action(detail=True, methods=["post"], queryset=AssessmentRun.objects.all())
+    def ratings(self, request, pk=None):
+        """Rate an organization with one's account, once: as its superior organization, as a peer, or as one of its
+        members (the masses rate through one-time links). The grades name each rated indicator by its code."""
+        payload = AccountRatingSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        run = AssessmentRun.objects.select_related("system", "scope").filter(pk=pk).first()
+        organization = (
+            selectors.ratable(user=request.user, run=run, kind=data["kind"]).filter(code=data["organization"]).first()
+            if run
+            else None
+        )
+        if organization is None:
+            raise NotFound(_("You have no organization of this code to rate in this assessment as this group."))
+        codes = {q.code: q.pk for q in services.qualitative_indicators(run)}
+        unknown = sorted(set(data["grades"]) - set(codes))
+        if unknown:
+            raise DRFValidationError({"grades": [_("No rated indicator %(codes)s.") % {"codes": ", ".join(unknown)}]})
+        grades = {codes[code]: grade for code, grade in data["grades"].items()}
+        services.rating_by_user(
+            actor=request.user, run=run, kind=data["kind"], organization=organization, grades=grades
+        )
+        return Response(payload.data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TokenIssueSerializer, responses={201: _LINKS})
     @action(detail=True, methods=["post"])

@@ -56,6 +56,7 @@ from .models import (
     IndicatorSystem,
     IndicatorValue,
     Metric,
+    RaterKind,
     Rating,
     Result,
     RunState,
@@ -989,6 +990,52 @@ def assessed_organizations(*, user, run: AssessmentRun, action: str = Action.VIE
             "path"
         ),
     )
+
+
+# The rater groups whose raters rate with their account, in the order they are offered.
+ACCOUNT_RATERS = [RaterKind.SUPERIOR, RaterKind.PEERS, RaterKind.MEMBERS]
+
+
+def ratable(*, user, run: AssessmentRun, kind: str):
+    """The organizations of a run a user may rate with their account as `kind`, as the rating service checks it:
+    as superior, those whose parent they manage; as a peer, the siblings of organizations they work for (not those
+    they work for); as a member, their own organization. None when the run does not ask that group."""
+    if not run.accepts_ratings or not run.rater_groups.filter(kind=kind).exists():
+        return Organization.objects.none()
+    assessed = Organization.objects.filter(subtree_q(run.scope.path), is_active=True, kind=run.system.assessed_kind)
+    if kind == RaterKind.SUPERIOR:
+        managed = restrict(user, Action.MANAGE_STRUCTURE, Organization.objects.all())
+        return assessed.filter(parent__in=managed.values("pk")).order_by("path")
+    if kind == RaterKind.PEERS:
+        mine = restrict(user, Action.CHANGE, Organization.objects.all())
+        return assessed.filter(parent__in=mine.values("parent")).exclude(pk__in=mine.values("pk")).order_by("path")
+    if kind == RaterKind.MEMBERS:
+        member = subject(user).member
+        return assessed.filter(pk=member.organization_id) if member else Organization.objects.none()
+    return Organization.objects.none()
+
+
+def rated_by(*, user, run: AssessmentRun, kind: str) -> set[int]:
+    """The organizations the user has rated in the run as `kind`."""
+    return set(
+        Rating.objects.filter(group__run=run, group__kind=kind, rater=user).values_list("organization_id", flat=True)
+    )
+
+
+def ratings_to_give(*, user) -> list[dict]:
+    """The runs still collecting ratings in which the user may rate some organization with their account: per run
+    and rater group, how many they may rate and how many they have rated."""
+    out = []
+    runs = AssessmentRun.objects.filter(
+        state__in=[RunState.OPEN, RunState.COLLECTING, RunState.COMPUTED], rater_groups__kind__in=ACCOUNT_RATERS
+    ).distinct()
+    for run in runs.select_related("system", "period", "scope").order_by("-period__start", "scope__path"):
+        for kind in ACCOUNT_RATERS:
+            count = ratable(user=user, run=run, kind=kind).count()
+            if count:
+                done = len(rated_by(user=user, run=run, kind=kind))
+                out.append({"run": run, "kind": kind, "label": RaterKind(kind).label, "count": count, "done": done})
+    return out
 
 
 def token_counts(run: AssessmentRun) -> list[dict]:

@@ -648,21 +648,28 @@ def rating_submit(*, secret: str, grades: dict) -> int:
 
 @transaction.atomic
 def rating_by_user(*, actor, run: AssessmentRun, kind: str, organization: Organization, grades: dict) -> int:
-    """A rater with an account (superior or peer organization) grades an organization."""
+    """A rater with an account (the superior or a peer organization, a member) grades an organization once."""
+    run = _locked(run)
     _require_not_frozen(run)
+    if not run.accepts_ratings:
+        raise Conflict(_("Rating for this assessment has ended."))
     if not organization.is_within(run.scope) or organization.kind != run.system.assessed_kind:
         raise ValidationError(_("This organization is not assessed in this assessment."))
     if kind == RaterKind.SUPERIOR:
-        require(actor, Action.MANAGE_STRUCTURE, organization.get_parent() or organization)
+        require(actor, Action.MANAGE_STRUCTURE, organization.parent or organization)
     elif kind == RaterKind.MEMBERS:
         member = subject(actor).member
         if member is None or member.organization_id != organization.pk:
-            raise PermissionDenied(_("Only members of %(org)s rate it as members.") % {"org": organization.name})
+            raise PermissionDenied(
+                _("Only members of %(org)s rate it as members.") % {"org": organization.display_name()}
+            )
     elif kind == RaterKind.PEERS:
         parent = organization.parent
         peers = Organization.objects.filter(parent=parent).exclude(pk=organization.pk) if parent else []
         if not any(can(actor, Action.CHANGE, p) for p in peers):
-            raise PermissionDenied(_("Only peer organizations rate %(org)s as peers.") % {"org": organization.name})
+            raise PermissionDenied(
+                _("Only peer organizations rate %(org)s as peers.") % {"org": organization.display_name()}
+            )
     else:
         raise PermissionDenied(_("The masses rate through one-time links."))
     group = RaterGroup.objects.filter(run=run, kind=kind).first()

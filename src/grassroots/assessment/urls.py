@@ -20,5 +20,7 @@ urlpatterns = [
     path("assessment/runs/<int:pk>/results.<str:fmt>", views.results_export, name="results_export"),
     path("assessment/runs/<int:pk>/sensitivity/", views.sensitivity, name="sensitivity"),
     path("assessment/runs/<int:pk>/org/<int:org_pk>/", views.explain, name="explain"),
+    path("assessment/ratings/", views.ratings_to_give, name="ratings_to_give"),
+    path("assessment/runs/<int:pk>/rate/<str:kind>/", views.rate_as, name="rate_as"),
     path("rate/<str:token>/", views.rate, name="rate"),
 ]

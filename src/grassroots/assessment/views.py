@@ -33,6 +33,7 @@ from .forms import (
     nearest_saaty,
 )
 from .models import (
+    AssessmentRun,
     Grade,
     IndicatorKind,
     IndicatorSystem,
@@ -542,6 +543,64 @@ def value_evidence(request, pk, value_pk):
     name = value.evidence.name.rsplit("/", 1)[-1]
     kind, content_type = kind_of(name)
     return serve_upload(value.evidence, content_type, name, attachment=kind != "image")
+
+
+@login_required
+def ratings_to_give(request):
+    """The ratings a user gives with their account: per assessment still collecting them and per rater group."""
+    return render(request, "assessment/ratings_to_give.html", {"rows": selectors.ratings_to_give(user=request.user)})
+
+
+@login_required
+def rate_as(request, pk, kind):
+    """Rate, with one's account, the organizations of a run one may rate as `kind` (superior, peers, members):
+    the list of them with those already rated, and the questions for the one chosen."""
+    run = get_object_or_404(AssessmentRun.objects.select_related("system", "period", "scope"), pk=pk)
+    if kind not in selectors.ACCOUNT_RATERS:
+        raise Http404()
+    organizations = selectors.ratable(user=request.user, run=run, kind=kind)
+    if not organizations.exists():
+        raise Http404()
+    rated = selectors.rated_by(user=request.user, run=run, kind=kind)
+    chosen_org = None
+    if request.GET.get("org"):
+        chosen_org = organizations.filter(pk=request.GET["org"]).first() if request.GET["org"].isdigit() else None
+        if chosen_org is None:
+            raise Http404()
+    questions = selectors.in_tree_order(run.system, services.qualitative_indicators(run))
+    chosen = {}
+    if request.method == "POST" and chosen_org is not None:
+        chosen = {q.pk: request.POST.get(f"q_{q.pk}", "") for q in questions}
+        try:
+            with service_errors(request):
+                missing = [q.display_name() for q in questions if not chosen[q.pk]]
+                if missing:
+                    raise ValidationError(_("Choose a grade for: %(names)s") % {"names": "; ".join(missing)})
+                services.rating_by_user(
+                    actor=request.user,
+                    run=run,
+                    kind=kind,
+                    organization=chosen_org,
+                    grades={pk: g for pk, g in chosen.items()},
+                )
+            messages.success(request, _("Rating of %(org)s saved.") % {"org": chosen_org.display_name()})
+            return redirect("assessment:rate_as", pk=run.pk, kind=kind)
+        except ServiceRefused:
+            pass
+    page = Paginator(organizations, PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "run": run,
+        "kind": kind,
+        "kind_label": RaterKind(kind).label,
+        "page": page,
+        "rated": rated,
+        "left": organizations.count() - len(rated),
+        "organization": chosen_org,
+        "already": chosen_org is not None and chosen_org.pk in rated,
+        "questions": [{"indicator": q, "chosen": chosen.get(q.pk, ""), "name": f"q_{q.pk}"} for q in questions],
+        "grades": Grade.choices,
+    }
+    return render(request, "assessment/rate_as.html", context)
 
 
 # ---------------------------------------------------------------- results
