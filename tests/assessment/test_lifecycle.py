@@ -330,3 +330,33 @@ def test_superiors_and_members_rate_with_their_account_once(assessed, client_for
     services.run_publish(actor=county.users.officer, run=run)
     assert client_for(county.users.t1_officer).get(reverse("assessment:ratings_to_give")).context["rows"] == []
     assert client_for(county.users.t1_officer).get(url).status_code == 404
+
+
+def test_the_run_page_counts_the_ratings_given_with_an_account(assessed, client_for):  # noqa: F811
+    county = assessed
+    run = county.run
+    questions = services.qualitative_indicators(run)
+    for org in (county.v11, county.v12):
+        services.rating_by_user(
+            actor=county.users.t1_officer,
+            run=run,
+            kind="superior",
+            organization=org,
+            grades={q.pk: "good" for q in questions},
+        )
+    page = client_for(county.users.officer).get(reverse("assessment:run", args=[run.pk]), **EN).content.decode()
+    assert "2 ratings given with an account" in page
+
+
+def test_a_rater_whose_browser_keeps_no_cookies_can_still_rate(assessed):  # noqa: F811
+    from django.test import Client
+
+    county = assessed
+    run = county.run
+    secret = services.tokens_issue(
+        actor=county.users.officer, run=run, kind="masses", organization=county.v11, count=1
+    )[0]
+    questions = services.qualitative_indicators(run)
+    browser = Client(enforce_csrf_checks=True)  # no cookie from a first visit, no token
+    sent = browser.post(reverse("assessment:rate", args=[secret]), {f"q_{q.pk}": "good" for q in questions}, **EN)
+    assert sent.status_code == 200 and run.rater_groups.get(kind="masses").ratings.count() == len(questions)

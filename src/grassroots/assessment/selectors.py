@@ -1039,12 +1039,15 @@ def ratings_to_give(*, user) -> list[dict]:
 
 
 def token_counts(run: AssessmentRun) -> list[dict]:
-    """Rating links issued and used, per rater group."""
+    """Rating links issued and used, and ratings given with an account (organization and rater), per rater group."""
     from .models import RaterGroup
 
     out = []
     for group in RaterGroup.objects.filter(run=run).annotate(
         issued=Count("tokens"), used=Count("tokens", filter=Q(tokens__used_at__isnull=False))
     ):
-        out.append({"group": group, "issued": group.issued, "used": group.used})
+        by_account = (
+            Rating.objects.filter(group=group, token__isnull=True).values("organization_id", "rater_id").distinct()
+        )
+        out.append({"group": group, "issued": group.issued, "used": group.used, "by_account": by_account.count()})
     return out

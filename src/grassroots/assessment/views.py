@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
 from grassroots.core.errors import Conflict, ValidationError
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere, restrict
@@ -736,6 +737,7 @@ def _refused(request, message, status):
 
 
 @never_cache
+@csrf_exempt  # the one-time secret in the link is what a forged form would lack; in-app browsers may refuse cookies
 def rate(request, token):
     """A rater without an account grades an organization once, on a phone, in the browser's language."""
     try:
