@@ -63,7 +63,10 @@ from .models import (
 
 PUBLISHED = (RunState.PUBLISHED, RunState.CLOSED)
 RECORDS_SHOWN = 200
-UNSTABLE_RANGE = 2  # a rank that can move by more than this when weights move ±10% is unstable
+# A rank is called sensitive to the weights when its range under ±10% weights (worst - best) is wider than this share
+# of the organizations ranked together, and never for a range of UNSTABLE_FLOOR places or fewer.
+UNSTABLE_SHARE = 0.05
+UNSTABLE_FLOOR = 2
 
 # ---------------------------------------------------------------- systems
 
@@ -212,8 +215,19 @@ def filter_results(qs, *, organization: Organization | None = None, unit_type=""
     return qs.order_by(*SORTS.get(sort, SORTS["rank"]))
 
 
-def unstable(qs):
-    return qs.filter(rank_high__gt=F("rank_low") + UNSTABLE_RANGE)
+def level_size(run: AssessmentRun) -> int:
+    """How many organizations a run ranked together in the level (all of them, whoever reads)."""
+    return Result.objects.filter(run=run).count()
+
+
+def unstable_range(size: int) -> int:
+    """The widest range of ranks (worst - best) still called stable among `size` organizations ranked together."""
+    return max(UNSTABLE_FLOOR, int(size * UNSTABLE_SHARE))
+
+
+def unstable(qs, limit: int):
+    """The results whose range of ranks under ±10% weights is wider than `limit` places."""
+    return qs.filter(rank_high__gt=F("rank_low") + limit)
 
 
 def run_asof(run: AssessmentRun) -> dt.date:

@@ -542,7 +542,7 @@ def results(request, pk):
         "base_query": base.urlencode(),
         "sort": request.GET.get("sort") or "rank",
         "can_export": can_anywhere(request.user, Action.EXPORT),
-        "unstable_range": selectors.UNSTABLE_RANGE,
+        "unstable_range": selectors.unstable_range(selectors.level_size(run)),
         "grades": Grade,
     }
     return render(request, "assessment/results.html", context)
@@ -565,13 +565,16 @@ def results_export(request, pk, fmt):
 
 @login_required
 def sensitivity(request, pk):
-    """How far each rank can move when the weights move ±10%; unstable ranks (range > 2) are highlighted."""
+    """How far each rank can move when the weights move ±10%; ranks whose range is wide for the size of the level
+    (see selectors.unstable_range) are marked as sensitive to the weights."""
     run = _run(request, pk)
     qs = selectors.result_list(user=request.user, run=run)
+    size = selectors.level_size(run)
+    limit = selectors.unstable_range(size)
     only_unstable = request.GET.get("unstable") == "1"
-    unstable_count = selectors.unstable(qs).count()
+    unstable_count = selectors.unstable(qs, limit).count()
     if only_unstable:
-        qs = selectors.unstable(qs)
+        qs = selectors.unstable(qs, limit)
     qs = selectors.filter_results(qs, sort=request.GET.get("sort") or "rank")
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     scale = Result.objects.filter(run=run).aggregate(n=Max("rank_high"))["n"] or 1
@@ -585,7 +588,10 @@ def sensitivity(request, pk):
         "page": page,
         "only_unstable": only_unstable,
         "unstable_count": unstable_count,
-        "unstable_range": selectors.UNSTABLE_RANGE,
+        "unstable_range": limit,
+        "level_size": size,
+        "unstable_share": round(100 * selectors.UNSTABLE_SHARE),
+        "unstable_floor": selectors.UNSTABLE_FLOOR,
         "scale": scale,
     }
     return render(request, "assessment/sensitivity.html", context)
