@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.core.policy import Action, can, restrict, scope_q, subject
+from grassroots.core.text import enumerate_items, labelled
 from grassroots.duties.models import (
     Assignment,
     AssignmentState,
@@ -925,14 +926,19 @@ def _ratings_of(run, organization) -> dict[int, list[dict]]:
 
     result = {}
     for ind, groups in out.items():
-        result[ind] = [
-            {
-                "kind": kind,
-                "label": RaterKind(kind).label,
-                "counts": [(Grade(g).label, g, data["counts"].get(g, 0)) for g in GRADE_ORDER],
-            }
-            for kind, data in groups.items()
-        ]
+        lines = []
+        for kind, data in groups.items():
+            counts = [(Grade(g).label, g, data["counts"].get(g, 0)) for g in GRADE_ORDER]
+            given = enumerate_items(f"{label} {n}" for label, _g, n in counts if n)
+            lines.append(
+                {
+                    "kind": kind,
+                    "label": RaterKind(kind).label,
+                    "counts": counts,
+                    "text": labelled(RaterKind(kind).label, given),
+                }
+            )
+        result[ind] = lines
     return result
 
 

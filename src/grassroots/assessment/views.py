@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from grassroots.core.errors import Conflict, ValidationError
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere, restrict
+from grassroots.core.text import duration, join_clauses
 from grassroots.core.web import ServiceRefused, service_errors
 from grassroots.duties.services import period_for
 from grassroots.organizations.models import Organization, OrgKind, subtree_q
@@ -328,11 +329,11 @@ def run_action(request, pk, action):
         messages.success(
             request,
             ngettext(
-                "Computed %(n)d organization in %(s).1f seconds.",
-                "Computed %(n)d organizations in %(s).1f seconds.",
+                "Computed %(n)d organization in %(time)s.",
+                "Computed %(n)d organizations in %(time)s.",
                 run.assessed_count,
             )
-            % {"n": run.assessed_count, "s": outcome.get("total", run.computed_seconds or 0)},
+            % {"n": run.assessed_count, "time": duration(outcome.get("total", run.computed_seconds or 0))},
         )
     elif action == "recompute":
         messages.success(
@@ -643,7 +644,7 @@ def rate(request, token):
         missing = [q.display_name() for q in questions if not chosen[q.pk]]
         try:
             if missing:
-                raise ValidationError(_("Choose a grade for: %(names)s") % {"names": "; ".join(missing)})
+                raise ValidationError(_("Choose a grade for: %(names)s") % {"names": join_clauses(missing)})
             services.rating_submit(secret=token, grades=grades)
             response = render(
                 request, "assessment/rate_thanks.html", {"organization": link.organization, "count": len(grades)}
