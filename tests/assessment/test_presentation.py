@@ -1,5 +1,5 @@
 """How the assessment pages word and punctuate what they show: the sensitivity verdict, lists in both languages,
-zero deductions and computing times."""
+zero deductions, computing times and the options of the AHP editor."""
 
 import re
 
@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from grassroots.assessment import selectors, services
+from grassroots.assessment.forms import saaty_choices
 from grassroots.assessment.models import Result
 from grassroots.core.text import duration, enumerate_items, join_clauses, labelled
 from tests.assessment.test_engine import END, assessed  # noqa: F401 - the fixture of a year of work
@@ -166,3 +167,21 @@ def test_a_deduction_of_zero_is_a_plain_zero_not_a_green_minus(computed, client_
     assert "−0.0" not in page and "+0.0" not in page
     x1 = re.search(r'id="ind-X1">(.*?)</li>', page, re.S).group(1)
     assert '<span class="points zero">0</span>' in x1 and "minus" not in x1
+
+
+# ---------------------------------------------------------------- the AHP editor's options
+
+
+def test_the_options_of_a_pair_start_with_the_side_and_the_degree():
+    with translation.override("en"):
+        labels = dict(saaty_choices("Meetings held", "Talks"))
+        assert labels["9"] == "9 · first: extremely more important (Meetings held)"
+        assert labels["1/3"] == "1/3 · second: moderately more important (Talks)"
+        assert labels["1"] == "1 · both equally important"
+    with translation.override("zh-hans"):
+        labels = dict(saaty_choices("“三会一课”和主题党日按规定开展", "谈心谈话覆盖率"))
+        assert labels["9"] == "9 · 前者极端重要（“三会一课”和主题党日按规定开展）"
+        assert labels["1/9"] == "1/9 · 后者极端重要（谈心谈话覆盖率）"
+        assert labels["1/8"].startswith("1/8 · 后者强烈至极端重要")
+        # What decides the choice comes before the name, within what a phone's closed select shows (about 18 characters).
+        assert all(len(label.split("（")[0]) <= 16 for label in labels.values())
