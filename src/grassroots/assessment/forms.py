@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from grassroots.organizations.models import Organization, UnitType
 
@@ -14,15 +14,16 @@ from .models import Grade, RaterKind
 
 # Saaty's scale as entered for "row A against column B": 9 .. 2, 1, 1/2 .. 1/9.
 SAATY_VALUES = ["9", "8", "7", "6", "5", "4", "3", "2", "1", "1/2", "1/3", "1/4", "1/5", "1/6", "1/7", "1/8", "1/9"]
+# How much more important one of a pair is, degree first: on a phone the closed select shows only the start.
 STRENGTH = {
-    9: _("%(a)s is extremely more important than %(b)s"),
-    8: _("%(a)s is very much to extremely more important than %(b)s"),
-    7: _("%(a)s is very much more important than %(b)s"),
-    6: _("%(a)s is much to very much more important than %(b)s"),
-    5: _("%(a)s is much more important than %(b)s"),
-    4: _("%(a)s is moderately to much more important than %(b)s"),
-    3: _("%(a)s is moderately more important than %(b)s"),
-    2: _("%(a)s is slightly more important than %(b)s"),
+    9: _("extremely more important"),
+    8: _("very much to extremely more important"),
+    7: _("very much more important"),
+    6: _("much to very much more important"),
+    5: _("much more important"),
+    4: _("moderately to much more important"),
+    3: _("moderately more important"),
+    2: _("slightly more important"),
 }
 
 
@@ -43,15 +44,19 @@ def nearest_saaty(value: float) -> str:
 
 
 def saaty_choices(a: str, b: str) -> list[tuple[str, str]]:
+    """The options of one pair: "9 · first: extremely more important (A)" .. "1/9 · second: ... (B)"."""
     out = []
     for value in SAATY_VALUES:
         number = saaty_value(value)
-        if number > 1:
-            label = STRENGTH[round(number)] % {"a": a, "b": b}
-        elif number < 1:
-            label = STRENGTH[round(1 / number)] % {"a": b, "b": a}
+        if number == 1:
+            label = _("both equally important")
         else:
-            label = _("%(a)s and %(b)s are equally important") % {"a": a, "b": b}
+            first = number > 1
+            label = _("%(which)s: %(degree)s (%(name)s)") % {
+                "which": pgettext("of a pair", "first") if first else pgettext("of a pair", "second"),
+                "degree": STRENGTH[round(number if first else 1 / number)],
+                "name": a if first else b,
+            }
         out.append((value, f"{value} · {label}"))
     return out
 

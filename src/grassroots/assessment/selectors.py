@@ -22,6 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from grassroots.core.policy import Action, can, restrict, scope_q, subject
+from grassroots.core.text import enumerate_items, labelled
 from grassroots.duties.models import (
     Assignment,
     AssignmentState,
@@ -66,7 +67,10 @@ from .models import (
 
 PUBLISHED = (RunState.PUBLISHED, RunState.CLOSED)
 RECORDS_SHOWN = 200
-UNSTABLE_RANGE = 2  # a rank that can move by more than this when weights move ±10% is unstable
+# A rank is called sensitive to the weights when its range under ±10% weights (worst - best) is wider than this share
+# of the organizations ranked together, and never for a range of UNSTABLE_FLOOR places or fewer.
+UNSTABLE_SHARE = 0.05
+UNSTABLE_FLOOR = 2
 
 # ---------------------------------------------------------------- systems
 
@@ -215,8 +219,19 @@ def filter_results(qs, *, organization: Organization | None = None, unit_type=""
     return qs.order_by(*SORTS.get(sort, SORTS["rank"]))
 
 
-def unstable(qs):
-    return qs.filter(rank_high__gt=F("rank_low") + UNSTABLE_RANGE)
+def level_size(run: AssessmentRun) -> int:
+    """How many organizations a run ranked together in the level (all of them, whoever reads)."""
+    return Result.objects.filter(run=run).count()
+
+
+def unstable_range(size: int) -> int:
+    """The widest range of ranks (worst - best) still called stable among `size` organizations ranked together."""
+    return max(UNSTABLE_FLOOR, int(size * UNSTABLE_SHARE))
+
+
+def unstable(qs, limit: int):
+    """The results whose range of ranks under ±10% weights is wider than `limit` places."""
+    return qs.filter(rank_high__gt=F("rank_low") + limit)
 
 
 def run_asof(run: AssessmentRun) -> dt.date:
@@ -938,14 +953,19 @@ def _ratings_of(run, organization) -> dict[int, list[dict]]:
 
     result = {}
     for ind, groups in out.items():
-        result[ind] = [
-            {
-                "kind": kind,
-                "label": RaterKind(kind).label,
-                "counts": [(Grade(g).label, g, data["counts"].get(g, 0)) for g in GRADE_ORDER],
-            }
-            for kind, data in groups.items()
-        ]
+        lines = []
+        for kind, data in groups.items():
+            counts = [(Grade(g).label, g, data["counts"].get(g, 0)) for g in GRADE_ORDER]
+            given = enumerate_items(f"{label} {n}" for label, _g, n in counts if n)
+            lines.append(
+                {
+                    "kind": kind,
+                    "label": RaterKind(kind).label,
+                    "counts": counts,
+                    "text": labelled(RaterKind(kind).label, given),
+                }
+            )
+        result[ind] = lines
     return result
 
 

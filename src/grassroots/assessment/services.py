@@ -13,6 +13,7 @@ from grassroots.core.audit import audit, snapshot
 from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
 from grassroots.core.models import Period
 from grassroots.core.policy import Action, can, require, subject
+from grassroots.core.text import join_clauses
 from grassroots.duties.evidence import check_upload
 from grassroots.organizations.models import Organization
 
@@ -176,7 +177,7 @@ def set_ahp_weights(
     kids = [k for k in system.indicators.filter(parent_id=parent_id).order_by("position", "id") if not k.is_adjustment]
     check = ahp_check(upper, [k.name for k in kids])
     if not check["consistent"]:
-        pairs = "; ".join(f"{p['a']} / {p['b']}" for p in check["pairs"][:2])
+        pairs = join_clauses(f"{p['a']} / {p['b']}" for p in check["pairs"][:2])
         raise ValidationError(
             _("The comparisons are inconsistent (CR = %(cr).3f, it must be below 0.1). Revisit: %(pairs)s.")
             % {"cr": check["cr"], "pairs": pairs}
@@ -627,7 +628,7 @@ def rating_submit(*, secret: str, grades: dict) -> int:
         raise ValidationError(_("Choose a grade for each question."))
     missing = [indicators[pk].display_name() for pk in indicators if pk not in chosen]
     if missing:
-        raise ValidationError(_("Choose a grade for: %(names)s") % {"names": " / ".join(missing)})
+        raise ValidationError(_("Choose a grade for: %(names)s") % {"names": join_clauses(missing)})
     if set(chosen) - set(indicators):
         raise ValidationError(_("Unknown question."))
     if any(g not in Grade.values for g in chosen.values()):

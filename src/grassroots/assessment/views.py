@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from grassroots.core.errors import Conflict, ValidationError
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere, restrict
+from grassroots.core.text import duration, join_clauses
 from grassroots.core.web import ServiceRefused, service_errors
 from grassroots.duties.evidence import kind_of, serve_upload
 from grassroots.duties.services import period_for
@@ -343,11 +344,11 @@ def run_action(request, pk, action):
         messages.success(
             request,
             ngettext(
-                "Computed %(n)d organization in %(s).1f seconds.",
-                "Computed %(n)d organizations in %(s).1f seconds.",
+                "Computed %(n)d organization in %(time)s.",
+                "Computed %(n)d organizations in %(time)s.",
                 run.assessed_count,
             )
-            % {"n": run.assessed_count, "s": outcome.get("total", run.computed_seconds or 0)},
+            % {"n": run.assessed_count, "time": duration(outcome.get("total", run.computed_seconds or 0))},
         )
     elif action == "recompute":
         messages.success(
@@ -659,7 +660,7 @@ def results(request, pk):
         "base_query": base.urlencode(),
         "sort": request.GET.get("sort") or "rank",
         "can_export": can_anywhere(request.user, Action.EXPORT),
-        "unstable_range": selectors.UNSTABLE_RANGE,
+        "unstable_range": selectors.unstable_range(selectors.level_size(run)),
         "grades": Grade,
     }
     return render(request, "assessment/results.html", context)
@@ -682,13 +683,16 @@ def results_export(request, pk, fmt):
 
 @login_required
 def sensitivity(request, pk):
-    """How far each rank can move when the weights move ±10%; unstable ranks (range > 2) are highlighted."""
+    """How far each rank can move when the weights move ±10%; ranks whose range is wide for the size of the level
+    (see selectors.unstable_range) are marked as sensitive to the weights."""
     run = _run(request, pk)
     qs = selectors.result_list(user=request.user, run=run)
+    size = selectors.level_size(run)
+    limit = selectors.unstable_range(size)
     only_unstable = request.GET.get("unstable") == "1"
-    unstable_count = selectors.unstable(qs).count()
+    unstable_count = selectors.unstable(qs, limit).count()
     if only_unstable:
-        qs = selectors.unstable(qs)
+        qs = selectors.unstable(qs, limit)
     qs = selectors.filter_results(qs, sort=request.GET.get("sort") or "rank")
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     scale = Result.objects.filter(run=run).aggregate(n=Max("rank_high"))["n"] or 1
@@ -702,7 +706,10 @@ def sensitivity(request, pk):
         "page": page,
         "only_unstable": only_unstable,
         "unstable_count": unstable_count,
-        "unstable_range": selectors.UNSTABLE_RANGE,
+        "unstable_range": limit,
+        "level_size": size,
+        "unstable_share": round(100 * selectors.UNSTABLE_SHARE),
+        "unstable_floor": selectors.UNSTABLE_FLOOR,
         "scale": scale,
     }
     return render(request, "assessment/sensitivity.html", context)
@@ -755,7 +762,7 @@ def rate(request, token):
         missing = [q.display_name() for q in questions if not chosen[q.pk]]
         try:
             if missing:
-                raise ValidationError(_("Choose a grade for: %(names)s") % {"names": "; ".join(missing)})
+                raise ValidationError(_("Choose a grade for: %(names)s") % {"names": join_clauses(missing)})
             services.rating_submit(secret=token, grades=grades)
             response = render(
                 request, "assessment/rate_thanks.html", {"organization": link.organization, "count": len(grades)}

@@ -1,0 +1,29 @@
+"""Running text punctuated as each language writes it: lists, labelled values and short durations."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+
+def enumerate_items(items) -> str:
+    """Short items of one list in a sentence: "a, b, c" in English, "a，b，c" in Chinese; nothing trails."""
+    return pgettext("separator of the short items of a list", ", ").join(str(i) for i in items)
+
+
+def join_clauses(items) -> str:
+    """Longer items, each a phrase of its own: "a; b" in English, "a；b" in Chinese; nothing trails."""
+    return pgettext("separator of the longer items of a list", "; ").join(str(i) for i in items)
+
+
+def labelled(label, value) -> str:
+    """A value after its label: "label: value" in English, "label：value" in Chinese."""
+    return pgettext("a value after its label", "%(label)s: %(value)s") % {"label": label, "value": value}
+
+
+def duration(seconds: float) -> str:
+    """A computing time as people read it: "under 1 ms", "35 ms", "2.4 seconds"."""
+    seconds = max(0.0, float(seconds or 0))
+    if seconds < 0.0005:
+        return _("under 1 ms")
+    if seconds < 0.9995:
+        return _("%(ms)d ms") % {"ms": round(seconds * 1000)}
+    return _("%(s).1f seconds") % {"s": seconds}

@@ -1,0 +1,68 @@
+"""A branch secretary reads the assessment results on a phone: every result a card, nothing scrolls sideways."""
+
+import datetime as dt
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _computed_run():
+    from grassroots.assessment import defaults, services
+    from grassroots.duties.services import period_for
+    from tests.factories import build_small_county
+
+    county = build_small_county()
+    officer = county.users.officer
+    branch, _secretary = defaults.install(actor=officer, owner=county.county)
+    run = services.run_create(actor=officer, system=branch, period=period_for("2026"), scope=county.county)
+    services.run_compute(actor=officer, run=run, asof=dt.date(2026, 6, 30))
+    return county, run
+
+
+def _login(page, url, username):
+    page.goto(f"{url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "correct-horse-battery")
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{url}/")
+
+
+def _within_viewport(page, locator):
+    box = locator.bounding_box()
+    width = page.evaluate("window.innerWidth")
+    return box is not None and box["width"] > 0 and box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_results_read_on_a_phone_without_scrolling_sideways(live_server, phone, language):
+    from django.utils import translation
+
+    from grassroots.assessment.models import Result
+
+    county, run = _computed_run()
+    page = phone
+    _login(page, live_server.url, "officer")
+    if language == "en":
+        page.click("text=English")
+        page.wait_for_load_state()
+    page.goto(f"{live_server.url}/assessment/runs/{run.pk}/results/")
+    page.wait_for_selector(".results-table")
+
+    # Neither the page nor the table's wrapper scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate("[...document.querySelectorAll('.table-wrap')].every(w => w.scrollWidth <= w.clientWidth)")
+
+    result = Result.objects.get(run=run, organization=county.v11)
+    row = page.locator("tr", has=page.locator(f".r-name .muted:text-is('{county.v11.code}')"))
+    name, score, grade = row.locator(".r-name a"), row.locator(".r-score"), row.locator(".r-grade .grade-tag")
+    for cell in (name, score, grade, row.locator(".r-level"), row.locator(".r-siblings"), row.locator(".r-topsis")):
+        assert cell.is_visible() and _within_viewport(page, cell)
+    assert f"{result.score:.1f}" in score.inner_text()
+    with translation.override(language):
+        assert grade.inner_text() == result.get_grade_display()
+    # Each figure says what it is, and the name has a line of its own above the figures.
+    label = "得分" if language == "zh-hans" else "Score"
+    assert score.evaluate("td => getComputedStyle(td, '::before').content") == f'"{label}"'
+    assert name.bounding_box()["y"] + name.bounding_box()["height"] <= score.bounding_box()["y"] + 1
+    page.screenshot(path=f"test-results/results-phone-{language}.png", full_page=True)
