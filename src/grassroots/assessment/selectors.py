@@ -31,7 +31,15 @@ from grassroots.duties.models import (
     ProgressReport,
     ReportState,
 )
-from grassroots.organizations.models import Member, MemberStatus, Organization, OrgKind, Post, subtree_q
+from grassroots.organizations.models import (
+    Member,
+    MemberStatus,
+    Organization,
+    OrgKind,
+    Post,
+    ancestor_paths,
+    subtree_q,
+)
 from grassroots.orglife.models import (
     Attendance,
     AttendanceStatus,
@@ -57,6 +65,7 @@ from .models import (
     Rating,
     Result,
     RunState,
+    SystemState,
     ValueSheet,
     VetoEvent,
 )
@@ -68,8 +77,40 @@ UNSTABLE_RANGE = 2  # a rank that can move by more than this when weights move Â
 # ---------------------------------------------------------------- systems
 
 
+def _in_use_above(user) -> Q:
+    """Systems in use owned by an organization at or above a subtree the user runs assessments in: a county's
+    systems, for the township officers who assess their own branches with them."""
+    owners = {above for root in subject(user).paths_for(Action.MANAGE_STRUCTURE) for above in ancestor_paths(root)}
+    return Q(state=SystemState.ACTIVE, owner__path__in=sorted(owners))
+
+
 def system_list(*, user):
-    return restrict(user, Action.VIEW, IndicatorSystem.objects.select_related("owner")).order_by("code", "-version")
+    """The systems a user may look at: those of organizations they may view, and those in use above the subtrees
+    where they run assessments."""
+    qs = IndicatorSystem.objects.select_related("owner").order_by("code", "-version")
+    q = scope_q(user, Action.VIEW, IndicatorSystem)
+    if q is None:
+        return qs
+    return qs.filter(q | _in_use_above(user))
+
+
+def systems_for_runs(*, user):
+    """The systems a user may open an assessment with: those they may look at, except retired versions."""
+    return system_list(user=user).exclude(state=SystemState.RETIRED)
+
+
+def systems_visible(*, user):
+    """system_list and the systems of the assessments the user may see (for a system's own pages and endpoints)."""
+    q = scope_q(user, Action.VIEW, IndicatorSystem)
+    if q is None:
+        return IndicatorSystem.objects.select_related("owner")
+    runs = run_list(user=user).values("system_id")
+    return IndicatorSystem.objects.select_related("owner").filter(q | _in_use_above(user) | Q(pk__in=runs))
+
+
+def draft_of(system: IndicatorSystem) -> IndicatorSystem | None:
+    """The draft of a system's code, if one is being prepared."""
+    return IndicatorSystem.objects.filter(code=system.code, state=SystemState.DRAFT).first()
 
 
 @dataclass
