@@ -49,9 +49,9 @@ class IndicatorInline(admin.TabularInline):
 
 @admin.register(IndicatorSystem)
 class IndicatorSystemAdmin(ReadOnlyAdmin):
-    list_display = ["code", "version", "name", "state", "assessed_kind", "owner"]
+    list_display = ["code", "version", "name", "name_en", "state", "assessed_kind", "owner"]
     list_filter = ["state", "assessed_kind"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "name_en"]
     inlines = [IndicatorInline]
 
 

@@ -105,6 +105,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 class SystemSerializer(serializers.ModelSerializer):
     owner = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    display_name = serializers.CharField(read_only=True, help_text="The name in the caller's language.")
     state = _enum(SystemState.choices, "indicator-system-state", inline=True)(read_only=True)
     assessed_kind = _enum(OrgKind.choices, "indicator-system-assessed-kind")(read_only=True)
 
@@ -115,6 +116,8 @@ class SystemSerializer(serializers.ModelSerializer):
             "code",
             "version",
             "name",
+            "name_en",
+            "display_name",
             "owner",
             "assessed_kind",
             "assesses_secretaries",
@@ -141,6 +144,18 @@ class SystemDetailSerializer(SystemSerializer):
         return IndicatorSerializer(
             [line.indicator for line in tree], many=True, context={"global_weights": weights}
         ).data
+
+
+class NewVersionSerializer(serializers.Serializer):
+    name = serializers.CharField(
+        required=False, max_length=200, help_text="Name of the new version; the same as the copied one if left out."
+    )
+    name_en = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="English name of the new version; the same as the copied one if left out.",
+    )
 
 
 class AHPCheckSerializer(serializers.Serializer):
@@ -191,16 +206,43 @@ _AHP_RESULT = inline_serializer(
 
 
 class SystemViewSet(viewsets.ReadOnlyModelViewSet):
-    """Indicator systems in the caller's scope: the tree with local and global weights, caps, vetoes and bands."""
+    """Indicator systems in the caller's scope: the tree with local and global weights, caps, vetoes and bands.
+
+    A system is versioned: `new_version` makes a draft copy with the next version number, `activate` puts a draft
+    in use and retires the version in use before it (whose assessments keep it).
+    """
 
     queryset = IndicatorSystem.objects.none()
     filterset_fields = ["code", "state"]
 
     def get_queryset(self):
-        return selectors.system_list(user=self.request.user)
+        if self.action == "list":
+            return selectors.system_list(user=self.request.user)
+        return selectors.systems_visible(user=self.request.user).order_by("code", "-version")
 
     def get_serializer_class(self):
-        return SystemDetailSerializer if self.action == "retrieve" else SystemSerializer
+        return SystemDetailSerializer if self.action in ("retrieve", "new_version", "activate") else SystemSerializer
+
+    @extend_schema(request=NewVersionSerializer, responses={201: SystemDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def new_version(self, request, pk=None):
+        """Make a draft copy of this system with the next version number and the same code: indicators, weights,
+        comparisons, grade bands and the weights of key work. Refused (409) while a draft of the code exists."""
+        system = self.get_object()
+        payload = NewVersionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        draft = services.system_new_version(actor=request.user, system=system, **payload.validated_data)
+        return Response(SystemDetailSerializer(draft).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=SystemDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        """Put this draft in use; the version in use before it is retired (its assessments keep it). Refused (409)
+        for a system that is not a draft, and (400) for a draft whose weights or indicators are incomplete."""
+        system = self.get_object()
+        services.system_activate(actor=request.user, system=system)
+        system.refresh_from_db()
+        return Response(SystemDetailSerializer(system).data)
 
     @extend_schema(request=AHPCheckSerializer, responses=_AHP_RESULT)
     @action(detail=True, methods=["post"])
@@ -242,7 +284,9 @@ class RaterGroupSerializer(serializers.Serializer):
 
 class RunSerializer(serializers.ModelSerializer):
     system = serializers.PrimaryKeyRelatedField(queryset=IndicatorSystem.objects.all())
-    system_name = serializers.CharField(source="system.name", read_only=True)
+    system_name = serializers.CharField(
+        source="system.display_name", read_only=True, help_text="The system's name in the caller's language."
+    )
     period = PeriodCode()
     scope = ScopedCode(hidden_is_404=True)
     rater_groups = RaterGroupSerializer(many=True, read_only=True)
@@ -290,7 +334,7 @@ class RunSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            fields["system"].queryset = selectors.system_list(user=request.user)
+            fields["system"].queryset = selectors.systems_for_runs(user=request.user, drafts=True)
         return fields
 
 

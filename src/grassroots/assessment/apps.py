@@ -25,7 +25,9 @@ class AssessmentConfig(AppConfig):
             {
                 "assessment.system.create": _("Indicator system created"),
                 "assessment.system.weights": _("Indicator weights set"),
+                "assessment.system.new_version": _("New version of an indicator system drafted"),
                 "assessment.system.activate": _("Indicator system put in use"),
+                "assessment.system.retire": _("Indicator system retired"),
                 "assessment.run.create": _("Assessment opened"),
                 "assessment.run.collect": _("Assessment collecting ratings"),
                 "assessment.run.compute": _("Assessment computed"),

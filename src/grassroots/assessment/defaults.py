@@ -8,6 +8,11 @@ discipline case or a failed major task is a veto).
 from .models import IndicatorKind as K
 from .models import Metric as M
 
+BRANCH_NAME = "党支部建设考核指标体系"
+BRANCH_NAME_EN = "Assessment of party branch building"
+SECRETARY_NAME = "党支部书记抓党建述职评议考核"
+SECRETARY_NAME_EN = "Branch secretaries' report on party building, reviewed and assessed"
+
 # Upper triangle, row by row, over: political, organizational, ideological, discipline, work style, institutional.
 SIX_AREAS_AHP = ["2", "2", "3", "3", "4", "1", "2", "2", "3", "2", "2", "3", "1", "2", "2"]
 
@@ -204,7 +209,8 @@ def install(*, actor, owner):
         actor=actor,
         owner=owner,
         code="branch",
-        name="党支部建设考核指标体系",
+        name=BRANCH_NAME,
+        name_en=BRANCH_NAME_EN,
         spec=BRANCH_SYSTEM,
         ahp_upper=SIX_AREAS_AHP,
         assessed_kind="branch",
@@ -214,7 +220,8 @@ def install(*, actor, owner):
         actor=actor,
         owner=owner,
         code="secretary",
-        name="党支部书记抓党建述职评议考核",
+        name=SECRETARY_NAME,
+        name_en=SECRETARY_NAME_EN,
         spec=SECRETARY_SYSTEM,
         assessed_kind="branch",
         assesses_secretaries=True,

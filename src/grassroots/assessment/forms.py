@@ -10,7 +10,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from grassroots.organizations.models import Organization, UnitType
 
-from .models import Grade, RaterKind
+from .models import Grade, RaterKind, SystemState
 
 # Saaty's scale as entered for "row A against column B": 9 .. 2, 1, 1/2 .. 1/9.
 SAATY_VALUES = ["9", "8", "7", "6", "5", "4", "3", "2", "1", "1/2", "1/3", "1/4", "1/5", "1/6", "1/7", "1/8", "1/9"]
@@ -107,6 +107,27 @@ class DirectWeightsForm(forms.Form):
         return {ind.pk: self.cleaned_data[f"w_{ind.pk}"] for ind in self.indicators}
 
 
+def system_label(system) -> str:
+    """A system as a choice: its name in the reader's language, its version, and its state when not in use."""
+    label = f"{system.display_name()} v{system.version}"
+    if system.state != SystemState.ACTIVE:
+        label += f" ({system.get_state_display()})"
+    return label
+
+
+class SystemVersionForm(forms.Form):
+    """The names of a new version of an indicator system (a copy of the one shown)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
+
+
+class SystemActivateForm(forms.Form):
+    confirm = forms.BooleanField(
+        error_messages={"required": _("Tick the box to confirm that this version is to be put in use.")}
+    )
+
+
 def _rater_weight(label, initial: str) -> forms.DecimalField:
     """A rater group's share of the rating: 0 (the group is not asked) to 1."""
     return forms.DecimalField(
@@ -136,7 +157,9 @@ class RunForm(forms.Form):
     def __init__(self, *args, systems, scopes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["system"].queryset = systems
+        self.fields["system"].label_from_instance = system_label
         self.fields["scope"].queryset = scopes
+        self.fields["scope"].label_from_instance = lambda org: org.display_name()
 
     def clean(self):
         data = super().clean()

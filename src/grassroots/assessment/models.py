@@ -42,6 +42,7 @@ class IndicatorSystem(TimeStampedModel):
     code = models.SlugField(_("code"), max_length=40)
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
     owner = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="indicator_systems", verbose_name=_("owner")
     )
@@ -62,6 +63,7 @@ class IndicatorSystem(TimeStampedModel):
         "code",
         "version",
         "name",
+        "name_en",
         "owner",
         "assessed_kind",
         "state",
@@ -84,6 +86,15 @@ class IndicatorSystem(TimeStampedModel):
 
     def __str__(self):
         return f"{self.name} v{self.version}"
+
+    def display_name(self, language: str | None = None) -> str:
+        """The name in the user's language: the English name on English pages when there is one."""
+        from django.utils.translation import get_language
+
+        lang = language or get_language() or ""
+        if lang.startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
 
     def audit_organization(self):
         return self.owner

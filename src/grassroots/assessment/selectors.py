@@ -33,7 +33,15 @@ from grassroots.duties.models import (
     ProgressReport,
     ReportState,
 )
-from grassroots.organizations.models import Member, MemberStatus, Organization, OrgKind, Post, subtree_q
+from grassroots.organizations.models import (
+    Member,
+    MemberStatus,
+    Organization,
+    OrgKind,
+    Post,
+    ancestor_paths,
+    subtree_q,
+)
 from grassroots.orglife.models import (
     Attendance,
     AttendanceStatus,
@@ -61,6 +69,7 @@ from .models import (
     Rating,
     Result,
     RunState,
+    SystemState,
     ValueSheet,
     VetoEvent,
 )
@@ -75,8 +84,42 @@ UNSTABLE_FLOOR = 2
 # ---------------------------------------------------------------- systems
 
 
+def _in_use_above(user) -> Q:
+    """Systems in use owned by an organization at or above a subtree the user runs assessments in: a county's
+    systems, for the township officers who assess their own branches with them."""
+    owners = {above for root in subject(user).paths_for(Action.MANAGE_STRUCTURE) for above in ancestor_paths(root)}
+    return Q(state=SystemState.ACTIVE, owner__path__in=sorted(owners))
+
+
 def system_list(*, user):
-    return restrict(user, Action.VIEW, IndicatorSystem.objects.select_related("owner")).order_by("code", "-version")
+    """The systems a user may look at: those of organizations they may view, and those in use above the subtrees
+    where they run assessments."""
+    qs = IndicatorSystem.objects.select_related("owner").order_by("code", "-version")
+    q = scope_q(user, Action.VIEW, IndicatorSystem)
+    if q is None:
+        return qs
+    return qs.filter(q | _in_use_above(user))
+
+
+def systems_for_runs(*, user, drafts: bool = False):
+    """The systems a user may open an assessment with: those in use that they may look at. With `drafts`, their
+    drafts too, for a caller that lets the service say why a draft is refused (the API)."""
+    states = [SystemState.ACTIVE, SystemState.DRAFT] if drafts else [SystemState.ACTIVE]
+    return system_list(user=user).filter(state__in=states)
+
+
+def systems_visible(*, user):
+    """system_list and the systems of the assessments the user may see (for a system's own pages and endpoints)."""
+    q = scope_q(user, Action.VIEW, IndicatorSystem)
+    if q is None:
+        return IndicatorSystem.objects.select_related("owner")
+    runs = run_list(user=user).values("system_id")
+    return IndicatorSystem.objects.select_related("owner").filter(q | _in_use_above(user) | Q(pk__in=runs))
+
+
+def draft_of(system: IndicatorSystem) -> IndicatorSystem | None:
+    """The draft of a system's code, if one is being prepared."""
+    return IndicatorSystem.objects.filter(code=system.code, state=SystemState.DRAFT).first()
 
 
 @dataclass

@@ -104,7 +104,7 @@ def validate_system(system: IndicatorSystem) -> None:
         weighted = [k for k in kids if not k.is_adjustment]
         total = sum(float(k.weight) for k in weighted)
         if weighted and abs(total - 1.0) > 0.001:
-            where = next((k.parent.name for k in kids if k.parent_id), _("the top level"))
+            where = next((k.parent.display_name() for k in kids if k.parent_id), _("the top level"))
             problems.append(
                 _("The weights under %(where)s add up to %(total).3f, not 1.") % {"where": where, "total": total}
             )
@@ -112,11 +112,11 @@ def validate_system(system: IndicatorSystem) -> None:
         problems.append(_("An indicator system needs at least one weighted indicator at its top level."))
     for ind in system.indicators.all():
         if ind.kind == IndicatorKind.GROUP and ind.pk not in by_parent:
-            problems.append(_("The group %(name)s has no indicators.") % {"name": ind.name})
+            problems.append(_("The group %(name)s has no indicators.") % {"name": ind.display_name()})
         if ind.kind in (IndicatorKind.COMPUTED, IndicatorKind.DEDUCTION) and not ind.metric:
-            problems.append(_("%(name)s needs the records it is computed from.") % {"name": ind.name})
+            problems.append(_("%(name)s needs the records it is computed from.") % {"name": ind.display_name()})
         if ind.kind in (IndicatorKind.DEDUCTION, IndicatorKind.BONUS) and not ind.is_veto and ind.cap <= 0:
-            problems.append(_("The deduction or bonus %(name)s needs a cap.") % {"name": ind.name})
+            problems.append(_("The deduction or bonus %(name)s needs a cap.") % {"name": ind.display_name()})
     if problems:
         raise ValidationError(problems)
 
@@ -175,7 +175,8 @@ def set_ahp_weights(
             raise ValidationError(_("Only a draft indicator system can change; make a new version."))
     parent_id = indicator_group.pk if indicator_group is not None else None
     kids = [k for k in system.indicators.filter(parent_id=parent_id).order_by("position", "id") if not k.is_adjustment]
-    check = ahp_check(upper, [k.name for k in kids])
+    # The pairs to revisit are named in the reader's language (the names identify nothing here).
+    check = ahp_check(upper, [k.display_name() for k in kids])
     if not check["consistent"]:
         pairs = join_clauses(f"{p['a']} / {p['b']}" for p in check["pairs"][:2])
         raise ValidationError(
@@ -238,6 +239,9 @@ def set_direct_weights(*, actor, system: IndicatorSystem, parent: Indicator | No
     if parent is not None:
         parent.weight_method, parent.ahp_upper, parent.ahp_cr = WeightMethod.DIRECT, None, None
         parent.save(update_fields=["weight_method", "ahp_upper", "ahp_cr"])
+    else:  # the comparisons of the top level no longer say how its weights were found
+        system.ahp_upper, system.ahp_cr = None, None
+        system.save(update_fields=["ahp_upper", "ahp_cr"])
     audit(
         "assessment.system.weights",
         actor=actor,
@@ -246,16 +250,130 @@ def set_direct_weights(*, actor, system: IndicatorSystem, parent: Indicator | No
     )
 
 
+def _versions_of(code: str) -> list[IndicatorSystem]:
+    """Every version of a system, locked: making or putting in use a version is decided one at a time per code."""
+    return list(IndicatorSystem.objects.select_for_update().filter(code=code).order_by("version"))
+
+
+def _label(system: IndicatorSystem) -> str:
+    return f"{system.display_name()} v{system.version}"
+
+
+def _check_names(name: str, name_en: str) -> tuple[str, str]:
+    name, name_en = (name or "").strip(), (name_en or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the indicator system a name.")})
+    limit = IndicatorSystem._meta.get_field("name").max_length
+    if len(name) > limit or len(name_en) > limit:
+        raise ValidationError(_("A name can have at most %(n)d characters.") % {"n": limit})
+    return name, name_en
+
+
+# What a new version copies of a system and of each indicator: every field but the identity and the links.
+_SYSTEM_COPIED = (
+    "name",
+    "name_en",
+    "owner",
+    "assessed_kind",
+    "assesses_secretaries",
+    "grade_bands",
+    "key_work_weight",
+    "major_task_weight",
+    "ahp_upper",
+    "ahp_cr",
+)
+_INDICATOR_NOT_COPIED = {"id", "system", "parent"}
+
+
+@transaction.atomic
+def system_new_version(*, actor, system: IndicatorSystem, name: str | None = None, name_en: str | None = None):
+    """A draft copy of a system with the next version number and the same code: its whole indicator tree (kinds,
+    metrics, targets, points, caps, vetoes, weights and AHP comparisons), grade bands and key-work weights.
+
+    The draft is what changes; the version copied, and the assessments made with it, stay as they are. There is at
+    most one draft of a code at a time.
+    """
+    require(actor, Action.MANAGE_STRUCTURE, system.owner)
+    versions = _versions_of(system.code)
+    source = next((v for v in versions if v.pk == system.pk), None)
+    if source is None:
+        raise ValidationError(_("This indicator system no longer exists."))
+    draft = next((v for v in versions if v.state == SystemState.DRAFT), None)
+    if draft is not None:
+        raise Conflict(
+            _("%(draft)s is already a draft of this indicator system: change that one, or put it in use first.")
+            % {"draft": _label(draft)}
+        )
+    copy = IndicatorSystem(
+        code=source.code,
+        version=versions[-1].version + 1,
+        state=SystemState.DRAFT,
+        previous=source,
+        **{f: getattr(source, f) for f in _SYSTEM_COPIED},
+    )
+    copy.name, copy.name_en = _check_names(
+        source.name if name is None else name, source.name_en if name_en is None else name_en
+    )
+    copy.save()
+    _copy_indicators(source, copy)
+    audit(
+        "assessment.system.new_version",
+        actor=actor,
+        obj=copy,
+        after={**snapshot(copy, copy.audit_fields), "copied_from": source.version},
+    )
+    return copy
+
+
+def _copy_indicators(source: IndicatorSystem, target: IndicatorSystem) -> None:
+    fields = [f.attname for f in Indicator._meta.concrete_fields if f.name not in _INDICATOR_NOT_COPIED]
+    children: dict = {}
+    for ind in source.indicators.order_by("position", "id"):
+        children.setdefault(ind.parent_id, []).append(ind)
+
+    def copy(parent_id, new_parent):
+        for ind in children.get(parent_id, []):
+            new = Indicator.objects.create(system=target, parent=new_parent, **{f: getattr(ind, f) for f in fields})
+            copy(ind.pk, new)
+
+    copy(None, None)
+
+
 @transaction.atomic
 def system_activate(*, actor, system: IndicatorSystem) -> IndicatorSystem:
+    """Put a draft in use: the version in use until now of the same code is retired (its assessments stay readable
+    and keep it); new assessments are opened with the new one."""
     require(actor, Action.MANAGE_STRUCTURE, system.owner)
+    versions = _versions_of(system.code)
+    system = next((v for v in versions if v.pk == system.pk), None)
+    if system is None:
+        raise ValidationError(_("This indicator system no longer exists."))
+    if system.state != SystemState.DRAFT:
+        raise Conflict(
+            _("Only a draft is put in use; %(system)s is not a draft (%(state)s). Make a new version of it instead.")
+            % {"system": _label(system), "state": system.get_state_display()}
+        )
     validate_system(system)
-    IndicatorSystem.objects.filter(code=system.code, state=SystemState.ACTIVE).exclude(pk=system.pk).update(
-        state=SystemState.RETIRED
-    )
+    retired = [v for v in versions if v.state == SystemState.ACTIVE]
+    for old in retired:
+        old.state = SystemState.RETIRED
+        old.save(update_fields=["state", "updated_at"])
+        audit(
+            "assessment.system.retire",
+            actor=actor,
+            obj=old,
+            before={"state": SystemState.ACTIVE},
+            after={"state": SystemState.RETIRED, "replaced_by": system.version},
+        )
     system.state = SystemState.ACTIVE
     system.save(update_fields=["state", "updated_at"])
-    audit("assessment.system.activate", actor=actor, obj=system)
+    audit(
+        "assessment.system.activate",
+        actor=actor,
+        obj=system,
+        before={"state": SystemState.DRAFT},
+        after={"state": SystemState.ACTIVE, "retired": [old.version for old in retired]},
+    )
     return system
 
 
@@ -265,6 +383,7 @@ def system_activate(*, actor, system: IndicatorSystem) -> IndicatorSystem:
 @transaction.atomic
 def run_create(*, actor, system: IndicatorSystem, period: Period, scope: Organization, rater_weights=None):
     require(actor, Action.MANAGE_STRUCTURE, scope)
+    system = IndicatorSystem.objects.get(pk=system.pk)  # its state now, whatever the caller's copy says
     if system.state == SystemState.DRAFT:
         # A draft's weights and indicators may still change, which would change what its runs' results mean.
         raise ValidationError(

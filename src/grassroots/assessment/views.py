@@ -30,9 +30,12 @@ from .forms import (
     EnteredValueForm,
     ResultFilterForm,
     RunForm,
+    SystemActivateForm,
+    SystemVersionForm,
     TokenForm,
     VetoForm,
     nearest_saaty,
+    saaty_choices,
 )
 from .models import (
     AssessmentRun,
@@ -44,6 +47,7 @@ from .models import (
     Result,
     RunState,
     SystemState,
+    WeightMethod,
 )
 
 PER_PAGE = 50
@@ -63,7 +67,7 @@ def _require_manage(request, run) -> None:
 
 
 def _system(request, pk) -> IndicatorSystem:
-    return get_object_or_404(selectors.system_list(user=request.user), pk=pk)
+    return get_object_or_404(selectors.systems_visible(user=request.user), pk=pk)
 
 
 # ---------------------------------------------------------------- indicator systems
@@ -80,16 +84,96 @@ def systems(request):
 def system_detail(request, pk):
     """A system's tree: codes, kinds, metrics, local and global weights, caps and vetoes; its grade bands."""
     system = _system(request, pk)
+    return render(request, "assessment/system.html", _system_context(request, system))
+
+
+def _system_context(request, system, version_form=None, activate_form=None) -> dict:
     tree = selectors.system_tree(system)
-    context = {
+    manage = can(request.user, Action.MANAGE_STRUCTURE, system.owner)
+    draft = selectors.draft_of(system) if manage else None
+    is_draft = system.state == SystemState.DRAFT
+    return {
         "system": system,
         "tree": tree,
         "bands": [{**b, "label": Grade(b["grade"]).label} for b in system.bands()],
-        "can_edit": system.state == SystemState.DRAFT and can(request.user, Action.MANAGE_STRUCTURE, system.owner),
-        "can_manage": can(request.user, Action.MANAGE_STRUCTURE, system.owner),
-        "groups": [line for line in tree if line.indicator.kind == IndicatorKind.GROUP],
+        "can_edit": is_draft and manage,
+        "can_manage": manage,
+        "draft": draft if draft is not None and draft.pk != system.pk else None,
+        "version_form": version_form
+        or (SystemVersionForm(initial={"name": system.name, "name_en": system.name_en}) if manage else None),
+        "activate_form": activate_form or (SystemActivateForm() if manage and is_draft else None),
+        "in_use": selectors.systems_visible(user=request.user)
+        .filter(code=system.code, state=SystemState.ACTIVE)
+        .exclude(pk=system.pk)
+        .first(),
+        "previous": system.previous,
     }
-    return render(request, "assessment/system.html", context)
+
+
+def _system_step(request, pk, *, form_class, form_name: str, denied: str, step):
+    """A button of the system page: the manager's form checked, the service run by `step(system, data)` (which
+    returns the system to show next and the message to say), a refusal shown on the page with the form."""
+    system = _system(request, pk)
+    if request.method != "POST":
+        return redirect("assessment:system", pk=system.pk)
+    if not can(request.user, Action.MANAGE_STRUCTURE, system.owner):
+        raise PermissionDenied(denied)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            with service_errors(request, form):
+                shown, message = step(system, form.cleaned_data)
+            messages.success(request, message)
+            return redirect("assessment:system", pk=shown.pk)
+        except ServiceRefused:
+            pass
+    context = _system_context(request, system, **{form_name: form})
+    return render(request, "assessment/system.html", context, status=400)
+
+
+@login_required
+def system_new_version(request, pk):
+    """Make a draft copy of the system, with the next version number, to change and then put in use."""
+
+    def step(system, data):
+        draft = services.system_new_version(
+            actor=request.user, system=system, name=data["name"], name_en=data["name_en"]
+        )
+        message = _(
+            "Version %(v)d is a draft copy of version %(old)d: change its weights here, then put it in use."
+        ) % {"v": draft.version, "old": system.version}
+        return draft, message
+
+    return _system_step(
+        request,
+        pk,
+        form_class=SystemVersionForm,
+        form_name="version_form",
+        denied=_("Only those who manage the indicator system can make a new version of it."),
+        step=step,
+    )
+
+
+@login_required
+def system_activate(request, pk):
+    """Put a draft in use; the version in use until now is retired, its assessments stay as they are."""
+
+    def step(system, data):
+        services.system_activate(actor=request.user, system=system)
+        message = _(
+            "Version %(v)d is in use: new assessments are opened with it. Assessments made with earlier "
+            "versions keep theirs."
+        ) % {"v": system.version}
+        return system, message
+
+    return _system_step(
+        request,
+        pk,
+        form_class=SystemActivateForm,
+        form_name="activate_form",
+        denied=_("Only those who manage the indicator system can put it in use."),
+        step=step,
+    )
 
 
 def _initial_upper(kids, group) -> list[str]:
@@ -164,6 +248,7 @@ def weights(request, pk, group=None):
     direct_form = DirectWeightsForm(request.POST if action == "save_direct" else None, indicators=kids)
     check = None
     refused = ""
+    not_saved = False
     if action in ("check", "save_ahp") and ahp_form.is_valid():
         upper = ahp_form.upper()
         try:
@@ -173,7 +258,9 @@ def weights(request, pk, group=None):
         if request.htmx and action == "check":
             context = {"check": check, "refused": refused, "hints": _hints(ahp_form, check, with_field=False)}
             return render(request, "assessment/_ahp_check.html", context)
-        if action == "save_ahp" and check is not None:
+        if action == "save_ahp" and check is not None and not check["consistent"]:
+            not_saved = True  # the check below says why, and which pairs to revisit: said once
+        elif action == "save_ahp" and check is not None:
             try:
                 with service_errors(request):
                     services.set_ahp_weights(actor=request.user, indicator_group=group_obj, upper=upper, system=system)
@@ -185,7 +272,8 @@ def weights(request, pk, group=None):
                 pass
     if action == "save_direct" and direct_form.is_valid():
         try:
-            with service_errors(request, direct_form):
+            # A page without the form (not a draft: a stale tab) is told by a message instead.
+            with service_errors(request, direct_form if system.state == SystemState.DRAFT else None):
                 services.set_direct_weights(
                     actor=request.user, system=system, parent=group_obj, weights=direct_form.weights()
                 )
@@ -207,10 +295,29 @@ def weights(request, pk, group=None):
         "direct_form": direct_form,
         "check": check,
         "refused": refused,
+        "not_saved": not_saved,
         "may_edit": may_edit and system.state == SystemState.DRAFT,
         "may_manage": may_edit,
+        "read_only": system.state != SystemState.DRAFT,
+        "saved_pairs": _saved_pairs(kids, group_obj, system),
     }
     return render(request, "assessment/weights.html", context)
+
+
+def _saved_pairs(kids, group, system) -> list[dict] | None:
+    """The comparisons the weights were found from, each with its meaning; None when they were entered directly."""
+    by_ahp = group is None or group.weight_method == WeightMethod.AHP
+    saved = (system.ahp_upper if group is None else group.ahp_upper) if by_ahp else None
+    n = len(kids)
+    if not saved or len(saved) != n * (n - 1) // 2:
+        return None
+    names = [k.display_name() for k in kids]
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    out = []
+    for (i, j), value in zip(pairs, saved, strict=True):
+        meaning = dict(saaty_choices(names[i], names[j])).get(str(value), str(value))
+        out.append({"a": names[i], "b": names[j], "value": str(value), "meaning": meaning})
+    return out
 
 
 # ---------------------------------------------------------------- runs: the period dashboard
@@ -227,7 +334,7 @@ def runs(request):
 
 def _run_form(request):
     user = request.user
-    systems_qs = selectors.system_list(user=user).exclude(state=SystemState.RETIRED)
+    systems_qs = selectors.systems_for_runs(user=user)
     scopes = restrict(user, Action.MANAGE_STRUCTURE, Organization.objects.all()).filter(
         kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH], is_active=True
     )
@@ -255,7 +362,12 @@ def run_new(request):
             return redirect("assessment:run", pk=run.pk)
         except ServiceRefused:
             pass
-    return render(request, "assessment/run_form.html", {"form": form})
+    context = {
+        "form": form,
+        "no_systems": not form.fields["system"].queryset.exists(),
+        "no_scopes": not form.fields["scope"].queryset.exists(),
+    }
+    return render(request, "assessment/run_form.html", context)
 
 
 def _run_context(request, run) -> dict:
@@ -286,7 +398,6 @@ def _run_context(request, run) -> dict:
             "recompute": manage and run.state == RunState.CLOSED and all(v.version < run.version for v in versions),
         },
         "own_result": visible.filter(organization__pk=_own_org_id(user)).first(),
-        "system_visible": selectors.system_list(user=user).filter(pk=run.system_id).exists(),
     }
 
 
