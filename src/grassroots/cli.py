@@ -205,7 +205,7 @@ def cmd_assess(args) -> int:
     try:
         period = period_for(args.period)
         with acting(actor):
-            run = AssessmentRun.objects.filter(system=system, period=period, scope=scope).order_by(
+            run = AssessmentRun.objects.filter(system__code=system.code, period=period, scope=scope).order_by(
                 "-version"
             ).first() or services.run_create(actor=actor, system=system, period=period, scope=scope)
             if run.is_frozen:

@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from grassroots.assessment import services
+from grassroots.assessment import selectors, services
 from grassroots.assessment.models import AssessmentRun, EnteredValue, IndicatorSystem, Result, RunState, VetoEvent
-from grassroots.core.errors import Conflict
+from grassroots.core.errors import Conflict, PermissionDenied
 from grassroots.core.models import AuditEntry
 from tests.assessment.test_engine import END, YEAR, assessed  # noqa: F401 - the fixture of a year of work
 
@@ -224,8 +224,19 @@ def test_a_veto_recorded_by_mistake_is_taken_back_with_a_reason(assessed, client
     )
     api = reverse("veto-event-withdraw", args=[other.pk])
     assert client.post(api, {}, content_type="application/json").status_code == 400
-    secretary = client_for(county.users.secretary)
-    assert secretary.post(api, {"reason": "x"}, content_type="application/json").status_code in (403, 404)
+    secretary = client_for(county.users.secretary)  # another branch's secretary: does not even see the veto
+    assert secretary.post(api, {"reason": "x"}, content_type="application/json").status_code == 404
+    township = client_for(county.users.t1_officer)  # manages the branch, not the county that recorded the veto
+    refused = township.post(api, {"reason": "x"}, content_type="application/json", **EN)
+    assert refused.status_code == 403 and VetoEvent.objects.filter(pk=other.pk).exists()
+    own = services.veto_record(
+        actor=county.users.t1_officer,
+        period=run.period,
+        organization=county.v12,
+        reason="x",
+        occurred_on=dt.date(YEAR, 7, 1),
+    )
+    services.veto_withdraw(actor=county.users.t1_officer, event=own, reason="the township's own")
     client = client_for(officer)
     assert client.post(api, {"reason": "typo"}, content_type="application/json").status_code == 204
     assert not VetoEvent.objects.filter(pk=other.pk).exists()
@@ -304,7 +315,8 @@ def test_superiors_and_members_rate_with_their_account_once(assessed, client_for
     assert "Choose a grade for" in partial.content.decode()
     grades = {f"q_{q.pk}": "good" for q in questions}
     done = township.post(f"{url}?org={county.v11.pk}", grades, **EN, follow=True)
-    assert "Rating of" in done.content.decode() and "rated" in done.content.decode()
+    assert "Rating of Qingshan" in done.content.decode() or "Rating of 青山村党支部" in done.content.decode()
+    assert done.context["rated"] == {county.v11.pk} and done.context["left"] == 1
     superior = run.rater_groups.get(kind="superior")
     assert superior.ratings.filter(organization=county.v11, rater=county.users.t1_officer).count() == len(questions)
     again = township.get(url, {"org": county.v11.pk}, **EN).content.decode()
@@ -360,3 +372,56 @@ def test_a_rater_whose_browser_keeps_no_cookies_can_still_rate(assessed):  # noq
     browser = Client(enforce_csrf_checks=True)  # no cookie from a first visit, no token
     sent = browser.post(reverse("assessment:rate", args=[secret]), {f"q_{q.pk}": "good" for q in questions}, **EN)
     assert sent.status_code == 200 and run.rater_groups.get(kind="masses").ratings.count() == len(questions)
+
+
+def test_the_run_page_says_how_long_the_computation_took_as_people_read_it(published, client_for):
+    county = published
+    AssessmentRun.objects.filter(pk=county.run.pk).update(computed_seconds=0.0123)
+    page = client_for(county.users.officer).get(reverse("assessment:run", args=[county.run.pk]), **EN)
+    assert "for 4 organizations in 12 ms." in page.content.decode()
+
+
+def test_malformed_ids_find_nothing(assessed, client_for):  # noqa: F811
+    county = assessed
+    run = county.run
+    client = client_for(county.users.officer)
+    for page, data in (
+        ("assessment:vetoes", {"action": "withdraw", "event": "abc", "reason": "x"}),
+        ("assessment:vetoes", {"action": "withdraw", "reason": "x"}),
+        ("assessment:values", {"action": "remove", "value": "1 OR 1=1"}),
+    ):
+        assert client.post(reverse(page, args=[run.pk]), data, **EN).status_code == 404
+    body = {"kind": "superior", "organization": "C-T1-V1", "grades": {}}
+    api = client.post("/api/assessment-runs/abc/ratings/", body, content_type="application/json")
+    assert api.status_code == 404
+    assert client.get(reverse("assessment:rate_as", args=[run.pk, "masses"])).status_code == 404
+    assert client.get(reverse("assessment:rate_as", args=[run.pk, "superior"]), {"org": "x"}).status_code == 404
+
+
+def test_peers_rate_their_sibling_not_themselves_and_officers_are_not_peers(assessed, client_for):  # noqa: F811
+    county = assessed
+    run = county.run
+    services._set_rater_groups(run, {"superior": 0.4, "peers": 0.2, "masses": 0.4})
+    questions = services.qualitative_indicators(run)
+    grades = {q.pk: "good" for q in questions}
+    secretary = county.users.secretary  # works for Qingshan (C-T1-V1)
+    peers = selectors.ratable(user=secretary, run=run, kind="peers")
+    assert list(peers) == [county.v12]
+    services.rating_by_user(actor=secretary, run=run, kind="peers", organization=county.v12, grades=grades)
+    with pytest.raises(PermissionDenied, match="peer"):
+        services.rating_by_user(actor=secretary, run=run, kind="peers", organization=county.v11, grades=grades)
+    with pytest.raises(PermissionDenied, match="peer"):
+        services.rating_by_user(
+            actor=county.users.officer, run=run, kind="peers", organization=county.v12, grades=grades
+        )
+    with pytest.raises(PermissionDenied, match="above"):
+        services.rating_by_user(actor=secretary, run=run, kind="superior", organization=county.v12, grades=grades)
+
+
+def test_a_period_and_scope_are_assessed_once_whatever_the_version_of_the_system(assessed):  # noqa: F811
+    county = assessed
+    officer = county.users.officer
+    draft = services.system_new_version(actor=officer, system=county.run.system)
+    services.system_activate(actor=officer, system=draft)
+    with pytest.raises(ValidationError, match="already exists"):
+        services.run_create(actor=officer, system=draft, period=county.run.period, scope=county.run.scope)

@@ -585,7 +585,7 @@ class RunViewSet(AtomicCreateViewSet):
         payload = AccountRatingSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        run = AssessmentRun.objects.select_related("system", "scope").filter(pk=pk).first()
+        run = AssessmentRun.objects.select_related("system", "scope").filter(pk=pk).first() if pk.isdigit() else None
         organization = (
             selectors.ratable(user=request.user, run=run, kind=data["kind"]).filter(code=data["organization"]).first()
             if run

@@ -118,7 +118,7 @@ def system_label(system) -> str:
 class SystemVersionForm(forms.Form):
     """The names of a new version of an indicator system (a copy of the one shown)."""
 
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("of a thing", "Name"), max_length=200)
     name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
 
 

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from grassroots.core.audit import audit, snapshot
 from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
 from grassroots.core.models import Period
-from grassroots.core.policy import Action, can, require, subject
+from grassroots.core.policy import Action, can, require
 from grassroots.core.text import join_clauses
 from grassroots.duties.evidence import check_upload
-from grassroots.organizations.models import Organization
+from grassroots.organizations.models import Organization, ancestor_paths
 
-from . import engine, methods
+from . import engine, methods, selectors
 from .models import (
     DEFAULT_BANDS,
     AssessmentRun,
@@ -251,8 +251,12 @@ def set_direct_weights(*, actor, system: IndicatorSystem, parent: Indicator | No
 
 
 def _versions_of(code: str) -> list[IndicatorSystem]:
-    """Every version of a system, locked: making or putting in use a version is decided one at a time per code."""
-    return list(IndicatorSystem.objects.select_for_update().filter(code=code).order_by("version"))
+    """Every version of a system, locked: making or putting in use a version is decided one at a time per code.
+    Read again once the lock is held: on PostgreSQL the locking statement itself does not see a version that the
+    transaction it waited for has just added."""
+    versions = IndicatorSystem.objects.filter(code=code).order_by("version")
+    list(versions.select_for_update())
+    return list(versions)
 
 
 def _label(system: IndicatorSystem) -> str:
@@ -390,7 +394,9 @@ def run_create(*, actor, system: IndicatorSystem, period: Period, scope: Organiz
             _("This indicator system is still a draft: put it in use before assessing with it (a draft may change).")
         )
     version = (
-        AssessmentRun.objects.filter(system=system, period=period, scope=scope)
+        # Any version of the system: a period and scope are assessed once, and a new version of the system makes
+        # a new version of the run by recomputing it.
+        AssessmentRun.objects.filter(system__code=system.code, period=period, scope=scope)
         .order_by("-version")
         .values_list("version", flat=True)
         .first()
@@ -505,15 +511,13 @@ def run_recompute(*, actor, run: AssessmentRun, asof=None) -> AssessmentRun:
     """A new version of a closed run: its inputs copied, computed afresh; the closed one stays as it was."""
     concurrent = _alone()  # (the inputs copied below are not what the second connection reads)
     with transaction.atomic():
-        run = AssessmentRun.objects.select_related("system", "period", "scope").get(pk=run.pk)
+        run = _locked(run)  # two requests to recompute it are taken one after the other
         require(actor, Action.MANAGE_STRUCTURE, run.scope)
         if not run.is_frozen:
             raise ValidationError(_("Only a closed assessment is recomputed as a new version; compute this one."))
-        latest = (
-            AssessmentRun.objects.select_for_update()
-            .filter(system=run.system, period=run.period, scope=run.scope)
-            .order_by("-version")[0]
-        )
+        latest = AssessmentRun.objects.filter(system=run.system, period=run.period, scope=run.scope).order_by(
+            "-version"
+        )[0]
         if latest.pk != run.pk:
             # One line of versions: a later one already carries (and may have added to) this one's inputs.
             raise Conflict(
@@ -639,11 +643,23 @@ def veto_record(*, actor, period: Period, organization: Organization, reason: st
     return event
 
 
+def _recorders_reach(event: VetoEvent) -> Organization:
+    """The highest organization above the vetoed one that its recorder manages: whoever takes the veto back must
+    manage it too (a township does not take back the county's veto)."""
+    recorder = event.recorded_by
+    if recorder is not None:
+        chain = Organization.objects.filter(path__in=ancestor_paths(event.organization.path)).order_by("depth")
+        for organization in chain:
+            if can(recorder, Action.MANAGE_STRUCTURE, organization):
+                return organization
+    return event.organization
+
+
 @transaction.atomic
 def veto_withdraw(*, actor, event: VetoEvent, reason: str) -> None:
     """Take back a veto recorded by mistake, saying why: the runs of its period not yet closed lose it when they are
     computed again (a closed run keeps the result and the reason it was frozen with); the audit trail keeps it."""
-    require(actor, Action.MANAGE_STRUCTURE, event.organization)
+    require(actor, Action.MANAGE_STRUCTURE, _recorders_reach(event))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the veto is taken back.")})
     before = {"reason": event.reason, "occurred_on": event.occurred_on, "period": event.period.code}
@@ -775,26 +791,19 @@ def rating_by_user(*, actor, run: AssessmentRun, kind: str, organization: Organi
         raise Conflict(_("Rating for this assessment has ended."))
     if not organization.is_within(run.scope) or organization.kind != run.system.assessed_kind:
         raise ValidationError(_("This organization is not assessed in this assessment."))
-    if kind == RaterKind.SUPERIOR:
-        require(actor, Action.MANAGE_STRUCTURE, organization.parent or organization)
-    elif kind == RaterKind.MEMBERS:
-        member = subject(actor).member
-        if member is None or member.organization_id != organization.pk:
-            raise PermissionDenied(
-                _("Only members of %(org)s rate it as members.") % {"org": organization.display_name()}
-            )
-    elif kind == RaterKind.PEERS:
-        parent = organization.parent
-        peers = Organization.objects.filter(parent=parent).exclude(pk=organization.pk) if parent else []
-        if not any(can(actor, Action.CHANGE, p) for p in peers):
-            raise PermissionDenied(
-                _("Only peer organizations rate %(org)s as peers.") % {"org": organization.display_name()}
-            )
-    else:
+    if kind not in selectors.ACCOUNT_RATERS:
         raise PermissionDenied(_("The masses rate through one-time links."))
     group = RaterGroup.objects.filter(run=run, kind=kind).first()
     if group is None:
         raise ValidationError(_("This assessment has no rater group %(kind)s.") % {"kind": kind})
+    # Who may rate whom, as the pages and the API offer it (selectors.ratable).
+    if not selectors.ratable(user=actor, run=run, kind=kind).filter(pk=organization.pk).exists():
+        refusal = {
+            RaterKind.SUPERIOR: _("Only the organization above %(org)s rates it as its superior."),
+            RaterKind.MEMBERS: _("Only members of %(org)s rate it as members."),
+            RaterKind.PEERS: _("Only peer organizations rate %(org)s as peers."),
+        }[kind]
+        raise PermissionDenied(refusal % {"org": organization.display_name()})
     if Rating.objects.filter(group=group, organization=organization, rater=actor).exists():
         raise Conflict(_("You have already rated this organization."))
     indicators = {i.pk for i in qualitative_indicators(run)}

@@ -61,6 +61,14 @@ def _run(request, pk):
     return get_object_or_404(selectors.run_list(user=request.user), pk=pk)
 
 
+def _posted_id(request, name: str) -> int:
+    """The id a form posts in `name`; a missing or malformed one finds nothing (404)."""
+    value = request.POST.get(name, "")
+    if not value.isdigit():
+        raise Http404()
+    return int(value)
+
+
 def _require_manage(request, run) -> None:
     if not selectors.may_manage(request.user, run):
         raise PermissionDenied(_("Only those who run this assessment can do this."))
@@ -397,6 +405,7 @@ def _run_context(request, run) -> dict:
             # Only the latest version is recomputed: a later one already carries this one's inputs.
             "recompute": manage and run.state == RunState.CLOSED and all(v.version < run.version for v in versions),
         },
+        "computed_in": duration(run.computed_seconds) if run.computed_at else "",
         "own_result": visible.filter(organization__pk=_own_org_id(user)).first(),
     }
 
@@ -561,7 +570,7 @@ def run_vetoes(request, pk):
     )
     if withdrawing:
         _require_manage(request, run)
-        event = get_object_or_404(selectors.veto_list(user=request.user, run=run), pk=request.POST.get("event"))
+        event = get_object_or_404(selectors.veto_list(user=request.user, run=run), pk=_posted_id(request, "event"))
         try:
             with service_errors(request):
                 services.veto_withdraw(actor=request.user, event=event, reason=request.POST.get("reason", ""))
@@ -606,7 +615,7 @@ def run_values(request, pk):
     form = None
     if request.method == "POST" and request.POST.get("action") == "remove":
         _require_manage(request, run)
-        value = get_object_or_404(selectors.entered_list(user=request.user, run=run), pk=request.POST.get("value"))
+        value = get_object_or_404(selectors.entered_list(user=request.user, run=run), pk=_posted_id(request, "value"))
         try:
             with service_errors(request):
                 services.entered_value_remove(actor=request.user, value=value)
@@ -688,7 +697,7 @@ def rate_as(request, pk, kind):
             with service_errors(request):
                 missing = [q.display_name() for q in questions if not chosen[q.pk]]
                 if missing:
-                    raise ValidationError(_("Choose a grade for: %(names)s") % {"names": "; ".join(missing)})
+                    raise ValidationError(_("Choose a grade for: %(names)s") % {"names": join_clauses(missing)})
                 services.rating_by_user(
                     actor=request.user,
                     run=run,
