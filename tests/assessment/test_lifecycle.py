@@ -271,6 +271,9 @@ def test_a_value_entered_by_mistake_is_removed_and_its_evidence_opened(assessed,
     assert opened.status_code == 200 and opened["Content-Type"] == "image/png"
     assert b"".join(opened.streaming_content) == PNG
     assert client_for(county.users.outsider).get(evidence_url).status_code == 404
+    client = client_for(officer)
+    listed = client.get(reverse("entered-value-list"), {"run": run.pk}).json()["results"]
+    assert [v["evidence_url"] for v in listed] == [f"http://testserver{evidence_url}"]
 
     client = client_for(officer)
     removed = client.post(reverse("assessment:values", args=[run.pk]), {"action": "remove", "value": value.pk}, **EN)
@@ -329,6 +332,9 @@ def test_superiors_and_members_rate_with_their_account_once(assessed, client_for
     assert township.post(api, body, content_type="application/json").status_code == 409
     outside = township.post(api, {**body, "organization": "C-T2-V1"}, content_type="application/json")
     assert outside.status_code == 404
+
+    listed = township.get(reverse("assessment-run-ratings-to-give")).json()
+    assert listed == [{"run": run.pk, "period": str(YEAR), "scope": "C", "kind": "superior", "count": 2, "done": 2}]
 
     member = client_for(county.users.member)
     rows = member.get(reverse("assessment:ratings_to_give"), **EN).context["rows"]
@@ -425,3 +431,18 @@ def test_a_period_and_scope_are_assessed_once_whatever_the_version_of_the_system
     services.system_activate(actor=officer, system=draft)
     with pytest.raises(ValidationError, match="already exists"):
         services.run_create(actor=officer, system=draft, period=county.run.period, scope=county.run.scope)
+
+
+def test_the_results_api_names_organizations_in_the_callers_language_and_marks_sensitive_ranks(published, client_for):
+    county = published
+    run = county.run
+    Result.objects.filter(run=run, organization=county.v11).update(rank_low=1, rank_high=4)  # 3 places of 4
+    Result.objects.filter(run=run, organization=county.v12).update(rank_low=2, rank_high=3)
+    type(county.v11).objects.filter(pk=county.v11.pk).update(name_en="Qingshan Village Branch")
+    client = client_for(county.users.officer)
+    rows = client.get(reverse("assessment-result-list"), {"run": run.pk}, **EN).json()["results"]
+    by_code = {r["organization"]: r for r in rows}
+    assert by_code["C-T1-V1"]["organization_name"] == "Qingshan Village Branch"
+    assert by_code["C-T1-V1"]["sensitive"] is True and by_code["C-T1-V2"]["sensitive"] is False
+    chinese = client.get(reverse("assessment-result-list"), {"run": run.pk}, **ZH).json()["results"]
+    assert {r["organization_name"] for r in chinese} >= {"青山村党支部"}

@@ -338,6 +338,15 @@ class RunSerializer(serializers.ModelSerializer):
         return fields
 
 
+class RatingToGiveSerializer(serializers.Serializer):
+    run = serializers.IntegerField(source="run.pk")
+    period = serializers.CharField(source="run.period.code")
+    scope = serializers.CharField(source="run.scope.code")
+    kind = serializers.CharField()
+    count = serializers.IntegerField(help_text="Organizations the caller may rate as this group.")
+    done = serializers.IntegerField(help_text="Of them, those rated.")
+
+
 class AccountRatingSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[(k, RaterKind(k).label) for k in selectors.ACCOUNT_RATERS])
     organization = serializers.CharField(max_length=40, help_text="Code of the organization rated.")
@@ -577,6 +586,13 @@ class RunViewSet(AtomicCreateViewSet):
         """Make and compute a new version of a closed run; the closed one stays as it was."""
         return self._step(request, services.run_recompute, status.HTTP_201_CREATED)
 
+    @extend_schema(responses=RatingToGiveSerializer(many=True))
+    @action(detail=False, methods=["get"], url_path="ratings-to-give", pagination_class=None, filterset_class=None)
+    def ratings_to_give(self, request):
+        """The assessments still collecting ratings in which the caller rates organizations with their account, per
+        rater group: how many they may rate and how many they have rated."""
+        return Response(RatingToGiveSerializer(selectors.ratings_to_give(user=request.user), many=True).data)
+
     @extend_schema(request=AccountRatingSerializer, responses={201: AccountRatingSerializer})
     @action(detail=True, methods=["post"], queryset=AssessmentRun.objects.all())
     def ratings(self, request, pk=None):
@@ -656,7 +672,20 @@ class RunViewSet(AtomicCreateViewSet):
 class ResultSerializer(serializers.ModelSerializer):
     organization = serializers.SlugRelatedField(slug_field="code", read_only=True)
     grade = _enum(Grade.choices, "assessment-result-grade", inline=True)(read_only=True)
-    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    organization_name = serializers.SerializerMethodField(help_text="In the caller's language.")
+    sensitive = serializers.SerializerMethodField(
+        help_text="Whether the rank is marked sensitive to the weights: its range under ±10% weights is wider than "
+        "5% of the organizations ranked together (and than 2 places)."
+    )
+
+    def get_organization_name(self, result) -> str:
+        return result.organization.display_name()
+
+    def get_sensitive(self, result) -> bool:
+        limits = self.root.__dict__.setdefault("_unstable_limits", {})
+        if result.run_id not in limits:
+            limits[result.run_id] = selectors.unstable_range(selectors.level_size(result.run))
+        return result.rank_high - result.rank_low > limits[result.run_id]
 
     class Meta:
         model = Result
@@ -678,6 +707,7 @@ class ResultSerializer(serializers.ModelSerializer):
             "rank_topsis",
             "rank_low",
             "rank_high",
+            "sensitive",
         ]
         read_only_fields = fields
 
@@ -810,10 +840,29 @@ class EnteredValueSerializer(serializers.ModelSerializer):
     organization = ScopedCode(hidden_is_404=True)
     indicator = serializers.CharField(source="indicator.code", max_length=20, help_text="Code of the indicator.")
     evidence = serializers.FileField(required=False, write_only=True)
+    evidence_url = serializers.SerializerMethodField(help_text="Where the evidence opens, for those who see the value.")
+
+    def get_evidence_url(self, value) -> str | None:
+        if not value.evidence:
+            return None
+        url = reverse("assessment:value_evidence", args=[value.run_id, value.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
     class Meta:
         model = EnteredValue
-        fields = ["id", "run", "organization", "indicator", "value", "note", "evidence", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "run",
+            "organization",
+            "indicator",
+            "value",
+            "note",
+            "evidence",
+            "evidence_url",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "created_at", "updated_at"]
         validators = []  # entering again replaces the value
 
