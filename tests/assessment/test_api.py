@@ -11,15 +11,8 @@ from django.urls import reverse
 from grassroots.assessment import defaults, services
 from grassroots.assessment.models import AssessmentRun, EnteredValue, Rating, RunState, VetoEvent
 from grassroots.core.models import AuditEntry
-from tests.assessment.test_engine import END, assessed  # noqa: F401 - the fixture of a year of work
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-@pytest.fixture
-def computed(assessed):  # noqa: F811
-    services.run_compute(actor=assessed.users.officer, run=assessed.run, asof=END)
-    return assessed
 
 
 def test_systems_show_the_tree_with_global_weights_and_check_a_matrix(assessed, client_for):  # noqa: F811

@@ -6,16 +6,10 @@ from django.urls import reverse
 from grassroots.assessment import selectors, services
 from grassroots.assessment.models import Metric, Result
 from grassroots.duties.models import Assignment
-from tests.assessment.test_engine import END, assessed  # noqa: F401 - the fixture of a year of work
+from tests.assessment.test_engine import END
 from tests.factories import MemberFactory, UserFactory
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-@pytest.fixture
-def computed(assessed):  # noqa: F811
-    services.run_compute(actor=assessed.users.officer, run=assessed.run, asof=END)
-    return assessed
 
 
 def _explain(county, org, user=None):

@@ -14,7 +14,7 @@ from grassroots.assessment import selectors, services
 from grassroots.assessment.models import AssessmentRun, EnteredValue, IndicatorSystem, Result, RunState, VetoEvent
 from grassroots.core.errors import Conflict, PermissionDenied
 from grassroots.core.models import AuditEntry
-from tests.assessment.test_engine import END, YEAR, assessed  # noqa: F401 - the fixture of a year of work
+from tests.assessment.test_engine import END, YEAR
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
@@ -27,18 +27,6 @@ def _png() -> bytes:
 
 
 PNG = _png()
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def published(assessed):  # noqa: F811
-    services.run_compute(actor=assessed.users.officer, run=assessed.run, asof=END)
-    services.run_publish(actor=assessed.users.officer, run=assessed.run)
-    return assessed
 
 
 def _run_url(name, run):

@@ -5,36 +5,18 @@ import datetime as dt
 import io
 import re
 
-import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from grassroots.assessment import defaults, services
 from grassroots.assessment.models import AssessmentRun, EnteredValue, IndicatorSystem, Result, RunState, VetoEvent
 from grassroots.core.models import AuditEntry
-from tests.assessment.test_engine import END, assessed  # noqa: F401 - the fixture of a year of work
+from tests.assessment.test_engine import END
 from tests.factories import UserFactory, grant
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 HTMX = {"HTTP_HX_REQUEST": "true", **EN}
 INCONSISTENT = ["9", "1/9", "9", "9", "9", "1/9", "9", "1/9", "9", "9", "1/9", "9", "9", "1/9", "9"]
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def computed(assessed):  # noqa: F811
-    services.run_compute(actor=assessed.users.officer, run=assessed.run, asof=END)
-    return assessed
-
-
-@pytest.fixture
-def published(computed):
-    services.run_publish(actor=computed.users.officer, run=computed.run)
-    return computed
 
 
 def _pages(county):

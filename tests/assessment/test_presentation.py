@@ -11,21 +11,10 @@ from grassroots.assessment import selectors, services
 from grassroots.assessment.forms import saaty_choices
 from grassroots.assessment.models import Result
 from grassroots.core.text import duration, enumerate_items, join_clauses, labelled
-from tests.assessment.test_engine import END, assessed  # noqa: F401 - the fixture of a year of work
+from tests.assessment.test_engine import END
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def computed(assessed):  # noqa: F811
-    services.run_compute(actor=assessed.users.officer, run=assessed.run, asof=END)
-    return assessed
 
 
 # ---------------------------------------------------------------- the sensitivity verdict

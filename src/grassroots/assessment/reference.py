@@ -18,8 +18,7 @@ from django.utils import timezone
 
 from grassroots.duties.models import AssignmentState, ReportState
 from grassroots.organizations.models import Organization
-from grassroots.orglife.models import Attendance, AttendanceStatus, Meeting, MeetingState
-from grassroots.orglife.selectors import required_in, rules_for
+from grassroots.orglife.models import Attendance, AttendanceStatus, MeetingState
 
 from . import methods, selectors
 from .engine import GRADE_ORDER, GRADE_SCORES, SCORE_DECIMALS, Context, study_required
@@ -91,27 +90,15 @@ def metric_totals(ctx: Context, organization: Organization, key_w: float, major_
         out[Metric.CLAIMS] = (claims, len(members))
     elif claims:
         out[Metric.CLAIMS] = (claims, None)
-    # Meetings: each organization that holds them, kind by kind, against the months passed by the as-of day.
+    # Meetings: each organization that holds them, kind by kind, against the months passed by the as-of day (the
+    # rows the explanation shows, all of them).
     held_total = required_total = missing = 0
     any_meeting_org = False
-    for org in selectors._meeting_orgs(selectors.Scope(run, organization, None)):
-        held = dict(
-            Meeting.objects.filter(
-                organization=org, state=MeetingState.HELD, held_on__gte=ctx.start, held_on__lte=ctx.end
-            )
-            .order_by()
-            .values_list("kind")
-            .annotate(n=Count("id"))
-        )
-        for kind, rule in rules_for(org).items():
-            required = required_in(rule, ctx.elapsed_months)
-            if not required:
-                continue
-            any_meeting_org = True
-            n = held.get(kind, 0)
-            held_total += min(n, required)
-            required_total += required
-            missing += max(0, required - n)
+    for row in selectors.meeting_records(run, organization, limit=None):
+        any_meeting_org = True
+        held_total += min(row["held"], row["required"])
+        required_total += row["required"]
+        missing += row["missing"]
     if any_meeting_org:
         out[Metric.MEETINGS] = (held_total, required_total)
         out[Metric.MISSING_MEETINGS] = (missing, None)

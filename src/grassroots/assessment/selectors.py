@@ -370,15 +370,15 @@ def _meeting_orgs(s: Scope):
     ).order_by("path")
 
 
-def meeting_records(run, organization) -> list[dict]:
-    """Per organization of the subtree that holds meetings and per kind: required by the run's as-of day (the months
-    passed, as the engine counts them), held in the period, missing."""
+def meeting_records(run, organization, limit: int | None = RECORDS_SHOWN) -> list[dict]:
+    """Per organization of the subtree that holds meetings (the first `limit`) and per kind: required by the run's
+    as-of day (the months passed, as the engine counts them), held in the period, missing."""
     from grassroots.orglife.selectors import required_in, rules_for
 
     s = Scope(run, organization, None)
     months = engine.Context.of(run, s.asof).elapsed_months
     rows = []
-    for org in _meeting_orgs(s)[:RECORDS_SHOWN]:
+    for org in _meeting_orgs(s)[:limit]:
         held = dict(
             Meeting.objects.filter(organization=org, state=MeetingState.HELD, held_on__gte=s.start, held_on__lte=s.end)
             .order_by()
