@@ -5,6 +5,18 @@ import shutil
 
 import pytest
 
+PASSWORD = "correct-horse-battery"  # every factory user's (tests.factories.UserFactory)
+
+
+def log_in(page, base_url, username, password=PASSWORD):
+    """Log in through the login page, as a user would, and wait for the start page."""
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base_url}/")
+
+
 CHROMIUM = os.environ.get("GRASSROOTS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless=new",

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.browser.conftest import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -12,11 +14,7 @@ def test_the_indicator_system_reads_on_a_phone(live_server, phone):
     county = build_small_county()
     branch, _secretary = defaults.install(actor=county.users.officer, owner=county.county)
     page = phone
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "officer")
-    page.fill("#id_password", "correct-horse-battery")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server.url, "officer")
     page.goto(f"{live_server.url}/assessment/systems/{branch.pk}/")
     assert defaults.BRANCH_NAME in page.locator("h1").inner_text()
 

@@ -5,18 +5,11 @@ import re
 
 import pytest
 
+from tests.browser.conftest import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct-horse-battery"
 NAMES = ["李明", "王秀英", "张伟", "刘洋", "陈静", "杨军", "赵丽", "黄强", "周敏", "吴刚", "徐芳", "孙建国"]
-
-
-def _log_in(page, base_url, username):
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base_url}/")
 
 
 def _qingshan_with_one_general_meeting_missing(county):
@@ -59,7 +52,7 @@ def test_secretary_records_the_general_meeting_by_tapping_names(live_server, pho
     base = live_server.url
     page = phone
 
-    _log_in(page, base, "secretary")
+    log_in(page, base, "secretary")
     page.goto(f"{base}/orgs/{county.v11.pk}/life/")
     general = page.locator('#meetings-due li[data-kind="general"]')
     assert general.get_attribute("data-ok") == ("false" if missing else "true")

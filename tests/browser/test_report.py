@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from tests.browser.conftest import log_in
 
-PASSWORD = "correct-horse-battery"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _png_bytes() -> bytes:
@@ -17,14 +17,6 @@ def _png_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (640, 480), (190, 40, 40)).save(buffer, "PNG")
     return buffer.getvalue()
-
-
-def _log_in(page, base_url, username):
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base_url}/")
 
 
 def _work_for_qingshan(county):
@@ -71,7 +63,7 @@ def test_secretary_reports_on_a_phone_and_sees_the_return_with_its_reason(
     base = live_server.url
     page = phone
 
-    _log_in(page, base, "secretary")
+    log_in(page, base, "secretary")
     page.goto(f"{base}/work/")
     assert page.locator('#group-yellow [data-light="yellow"]').count() == 2
     page.screenshot(path="test-results/my-work-phone.png", full_page=True)
@@ -91,7 +83,7 @@ def test_secretary_reports_on_a_phone_and_sees_the_return_with_its_reason(
     officer_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     desk = officer_context.new_page()
     desk.set_default_timeout(15000)
-    _log_in(desk, base, "officer")
+    log_in(desk, base, "officer")
     desk.goto(f"{base}/review/")
     item = desk.locator(".review-item").first
     assert "乡村振兴主题党日" in item.inner_text()

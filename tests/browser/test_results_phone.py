@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 
+from tests.browser.conftest import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -20,14 +22,6 @@ def _computed_run():
     return county, run
 
 
-def _login(page, url, username):
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "correct-horse-battery")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{url}/")
-
-
 def _within_viewport(page, locator):
     box = locator.bounding_box()
     width = page.evaluate("window.innerWidth")
@@ -42,7 +36,7 @@ def test_results_read_on_a_phone_without_scrolling_sideways(live_server, phone, 
 
     county, run = _computed_run()
     page = phone
-    _login(page, live_server.url, "officer")
+    log_in(page, live_server.url, "officer")
     if language == "en":
         page.click("text=English")
         page.wait_for_load_state()
