@@ -434,3 +434,13 @@ def test_the_results_api_names_organizations_in_the_callers_language_and_marks_s
     assert by_code["C-T1-V1"]["sensitive"] is True and by_code["C-T1-V2"]["sensitive"] is False
     chinese = client.get(reverse("assessment-result-list"), {"run": run.pk}, **ZH).json()["results"]
     assert {r["organization_name"] for r in chinese} >= {"青山村党支部"}
+
+
+def test_a_name_two_organizations_share_is_refused_until_the_code_says_which(assessed, client_for):
+    county = assessed
+    type(county.v12).objects.filter(pk=county.v12.pk).update(name=county.v11.name)
+    client = client_for(county.users.officer)
+    url = reverse("assessment:vetoes", args=[county.run.pk])
+    refused = client.post(url, {"organization": county.v11.name, "reason": "x", "occurred_on": f"{YEAR}-03-01"}, **EN)
+    assert "More than one organization has this name" in refused.content.decode()
+    assert not VetoEvent.objects.filter(reason="x").exists()

@@ -10,7 +10,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from grassroots.organizations.models import Organization, UnitType
 
-from .models import Grade, RaterKind, SystemState
+from .models import Grade, RaterKind
 
 # Saaty's scale as entered for "row A against column B": 9 .. 2, 1, 1/2 .. 1/9.
 SAATY_VALUES = ["9", "8", "7", "6", "5", "4", "3", "2", "1", "1/2", "1/3", "1/4", "1/5", "1/6", "1/7", "1/8", "1/9"]
@@ -108,11 +108,8 @@ class DirectWeightsForm(forms.Form):
 
 
 def system_label(system) -> str:
-    """A system as a choice: its name in the reader's language, its version, and its state when not in use."""
-    label = f"{system.display_name()} v{system.version}"
-    if system.state != SystemState.ACTIVE:
-        label += f" ({system.get_state_display()})"
-    return label
+    """A system as a choice (only systems in use are offered): its name in the reader's language, its version."""
+    return f"{system.display_name()} v{system.version}"
 
 
 class SystemVersionForm(forms.Form):
@@ -185,10 +182,12 @@ class OrganizationCodeField(forms.CharField):
 
     def clean(self, value):
         code = super().clean(value).strip()
-        org = (
-            self.queryset.filter(code=code).first()
-            or self.queryset.filter(Q(name=code) | Q(name_en__iexact=code)).first()
-        )
+        org = self.queryset.filter(code=code).first()
+        if org is None:
+            named = list(self.queryset.filter(Q(name=code) | Q(name_en__iexact=code))[:2])
+            if len(named) > 1:  # two branches of one name: the code says which
+                raise forms.ValidationError(_("More than one organization has this name: give its code."))
+            org = named[0] if named else None
         if org is None:
             raise forms.ValidationError(_("No organization with this code in this assessment that you manage."))
         return org
