@@ -444,3 +444,23 @@ def test_a_name_two_organizations_share_is_refused_until_the_code_says_which(ass
     refused = client.post(url, {"organization": county.v11.name, "reason": "x", "occurred_on": f"{YEAR}-03-01"}, **EN)
     assert "More than one organization has this name" in refused.content.decode()
     assert not VetoEvent.objects.filter(reason="x").exists()
+
+
+def test_the_rater_groups_progress_reads_in_each_languages_punctuation(assessed, client_for):
+    county = assessed
+    run = county.run
+    services.tokens_issue(actor=county.users.officer, run=run, kind="masses", organization=county.v11, count=2)
+    client = client_for(county.users.officer)
+    english = client.get(reverse("assessment:run", args=[run.pk]), **EN).content.decode()
+    assert "The masses (weight 0.3): 0 of 2 links used" in english
+    chinese = client.get(reverse("assessment:run", args=[run.pk]), **ZH).content.decode()
+    assert "群众（权重 0.3）：已使用 0/2 个链接" in chinese
+
+
+def test_no_assessment_of_a_period_long_past_or_years_ahead(assessed, client_for):  # noqa: F811
+    county = assessed
+    client = client_for(county.users.officer)
+    for period in ("1900", "2999-Q1"):
+        body = {"system": county.run.system_id, "period": period, "scope": "C-T1"}
+        refused = client.post(reverse("assessment-run-list"), body, content_type="application/json", **EN)
+        assert refused.status_code == 400 and "from 2000 to next year" in str(refused.json()), period

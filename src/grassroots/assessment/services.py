@@ -387,6 +387,8 @@ def system_activate(*, actor, system: IndicatorSystem) -> IndicatorSystem:
 @transaction.atomic
 def run_create(*, actor, system: IndicatorSystem, period: Period, scope: Organization, rater_weights=None):
     require(actor, Action.MANAGE_STRUCTURE, scope)
+    if not 2000 <= period.start.year <= timezone.localdate().year + 1:
+        raise ValidationError(_("An assessment is of a period from 2000 to next year."))
     system = IndicatorSystem.objects.get(pk=system.pk)  # its state now, whatever the caller's copy says
     if system.state == SystemState.DRAFT:
         # A draft's weights and indicators may still change, which would change what its runs' results mean.

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from grassroots.core.errors import Conflict, ValidationError
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere, restrict
-from grassroots.core.text import duration, join_clauses
+from grassroots.core.text import duration, enumerate_items, join_clauses, labelled
 from grassroots.core.web import ServiceRefused, service_errors
 from grassroots.duties.evidence import kind_of, serve_upload
 from grassroots.duties.services import period_for
@@ -395,7 +395,7 @@ def _run_context(request, run) -> dict:
         "grades": selectors.grade_counts(run, visible),
         "result_count": visible.count(),
         "states": [(s, RunState(s).label, states.index(s) <= states.index(run.state)) for s in states],
-        "tokens": selectors.token_counts(run) if manage else [],
+        "tokens": _rating_counts(run) if manage else [],
         "versions": versions,
         "can": {
             "compute": manage and run.state != RunState.CLOSED,
@@ -408,6 +408,27 @@ def _run_context(request, run) -> dict:
         "computed_in": duration(run.computed_seconds) if run.computed_at else "",
         "own_result": visible.filter(organization__pk=_own_org_id(user)).first(),
     }
+
+
+def _rating_counts(run) -> list[str]:
+    """Per rater group, its weight and how far its raters are: "The masses (0.3): 4 of 20 links used"."""
+    out = []
+    for t in selectors.token_counts(run):
+        parts = []
+        if t["issued"] or not t["by_account"]:
+            parts.append(_("%(used)s of %(issued)s links used") % {"used": t["used"], "issued": t["issued"]})
+        if t["by_account"]:
+            parts.append(
+                ngettext("%(n)s rating given with an account", "%(n)s ratings given with an account", t["by_account"])
+                % {"n": t["by_account"]}
+            )
+        group = t["group"]
+        label = _("%(group)s (weight %(w)s)") % {
+            "group": group.get_kind_display(),
+            "w": f"{group.weight.normalize():f}",
+        }
+        out.append(labelled(label, enumerate_items(parts)))
+    return out
 
 
 def _own_org_id(user):
@@ -553,6 +574,7 @@ def run_links(request, pk):
         "codes": _org_codes(request, run),
         "questions": services.qualitative_indicators(run),
     }
+    context["questions_text"] = join_clauses(q.display_name() for q in context["questions"])
     return render(request, "assessment/links.html", context)
 
 
