@@ -464,3 +464,14 @@ def test_no_assessment_of_a_period_long_past_or_years_ahead(assessed, client_for
         body = {"system": county.run.system_id, "period": period, "scope": "C-T1"}
         refused = client.post(reverse("assessment-run-list"), body, content_type="application/json", **EN)
         assert refused.status_code == 400 and "from 2000 to next year" in str(refused.json()), period
+
+
+def test_the_rules_of_deductions_and_bonuses_read_in_each_language(assessed, client_for):  # noqa: F811
+    county = assessed
+    system = county.run.system
+    deduction = system.indicators.filter(kind="deduction").exclude(points=0).first()
+    points, cap = (f"{v.normalize():f}" for v in (deduction.points, deduction.cap))
+    client = client_for(county.users.officer)
+    url = reverse("assessment:system", args=[system.pk])
+    assert f"−{points} each, cap {cap}" in client.get(url, **EN).content.decode()
+    assert f"每次 −{points}，上限 {cap}" in client.get(url, **ZH).content.decode()
