@@ -475,3 +475,27 @@ def test_the_rules_of_deductions_and_bonuses_read_in_each_language(assessed, cli
     url = reverse("assessment:system", args=[system.pk])
     assert f"−{points} each, cap {cap}" in client.get(url, **EN).content.decode()
     assert f"每次 −{points}，上限 {cap}" in client.get(url, **ZH).content.decode()
+
+
+def test_the_results_filters_refuse_what_they_cannot_read_and_take_english_names(published, client_for):
+    county = published
+    run = county.run
+    client = client_for(county.users.officer)
+    url = reverse("assessment-result-list")
+    assert client.get(url, {"run": run.pk, "vetoed": "maybe"}, **EN).status_code == 400
+    others = client.get(url, {"run": run.pk, "vetoed": "false"}, **EN).json()["results"]
+    assert len(others) == 3 and not any(r["vetoed"] for r in others)
+    type(county.t1).objects.filter(pk=county.t1.pk).update(name_en="Xinjie Town Committee")
+    page = client.get(reverse("assessment:results", args=[run.pk]), {"org": "xinjie town committee"}, **EN)
+    assert not page.context["form"].errors
+    assert {r.organization.code for r in page.context["page"]} == {"C-T1-V1", "C-T1-V2"}
+
+
+def test_a_retired_version_is_refused_with_the_reason(assessed, client_for):  # noqa: F811
+    county = assessed
+    officer = county.users.officer
+    old = county.run.system
+    services.system_activate(actor=officer, system=services.system_new_version(actor=officer, system=old))
+    body = {"system": old.pk, "period": f"{YEAR}-Q1", "scope": "C-T1"}
+    refused = client_for(officer).post(reverse("assessment-run-list"), body, content_type="application/json", **EN)
+    assert refused.status_code == 400 and "retired" in str(refused.json())

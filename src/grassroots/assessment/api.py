@@ -717,7 +717,11 @@ class ResultFilter(filters.FilterSet):
     organization = filters.CharFilter(method="within", help_text="Code of an organization: its whole subtree.")
     unit_type = filters.ChoiceFilter(field_name="organization__unit_type", choices=UnitType.choices)
     grade = filters.ChoiceFilter(choices=Grade.choices)
-    vetoed = filters.BooleanFilter()
+    vetoed = filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        help_text="true: only the vetoed; false: only the others.",
+    )
     sort = filters.ChoiceFilter(
         method="order", choices=[(k, k) for k in selectors.SORTS], help_text="Order of the results."
     )

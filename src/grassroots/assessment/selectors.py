@@ -103,9 +103,10 @@ def system_list(*, user):
 
 def systems_for_runs(*, user, drafts: bool = False):
     """The systems a user may open an assessment with: those in use that they may look at. With `drafts`, their
-    drafts too, for a caller that lets the service say why a draft is refused (the API)."""
-    states = [SystemState.ACTIVE, SystemState.DRAFT] if drafts else [SystemState.ACTIVE]
-    return system_list(user=user).filter(state__in=states)
+    other versions too (drafts, retired), for a caller that lets the service say why one is refused (the API)."""
+    if drafts:
+        return system_list(user=user)
+    return system_list(user=user).filter(state=SystemState.ACTIVE)
 
 
 def systems_visible(*, user):

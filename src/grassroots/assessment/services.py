@@ -395,6 +395,8 @@ def run_create(*, actor, system: IndicatorSystem, period: Period, scope: Organiz
         raise ValidationError(
             _("This indicator system is still a draft: put it in use before assessing with it (a draft may change).")
         )
+    if system.state == SystemState.RETIRED:
+        raise ValidationError(_("This version of the indicator system is retired: assess with the version in use."))
     version = (
         # Any version of the system: a period and scope are assessed once, and a new version of the system makes
         # a new version of the run by recomputing it.

@@ -780,7 +780,7 @@ def _filtered_results(request, run):
 
 def _code_or_name(text: str) -> Q:
     text = text.strip()
-    return Q(code=text) | Q(name=text)
+    return Q(code=text) | Q(name=text) | Q(name_en__iexact=text)
 
 
 @login_required
