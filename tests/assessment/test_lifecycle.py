@@ -499,3 +499,16 @@ def test_a_retired_version_is_refused_with_the_reason(assessed, client_for):  # 
     body = {"system": old.pk, "period": f"{YEAR}-Q1", "scope": "C-T1"}
     refused = client_for(officer).post(reverse("assessment-run-list"), body, content_type="application/json", **EN)
     assert refused.status_code == 400 and "retired" in str(refused.json())
+
+
+def test_english_pages_sort_results_by_the_english_name(published, client_for):
+    county = published
+    names = {county.v11: "Zeta Branch", county.v12: "Alpha Branch", county.v21: "Mu Branch", county.v22: ""}
+    for org, name in names.items():
+        type(org).objects.filter(pk=org.pk).update(name_en=name)
+    client = client_for(county.users.officer)
+    url = reverse("assessment:results", args=[county.run.pk])
+    english = [r.organization.code for r in client.get(url, {"sort": "name"}, **EN).context["page"]]
+    assert english[:3] == ["C-T1-V2", "C-T2-V1", "C-T1-V1"]  # Alpha, Mu, Zeta; 石门村 (no English name) after
+    chinese = [r.organization.code for r in client.get(url, {"sort": "name"}, **ZH).context["page"]]
+    assert len(chinese) == 4 and chinese != english

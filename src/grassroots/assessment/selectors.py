@@ -15,9 +15,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -260,6 +261,10 @@ def filter_results(qs, *, organization: Organization | None = None, unit_type=""
     if vetoed is not None:
         qs = qs.filter(vetoed=vetoed)
     qs = qs.annotate(spread=F("rank_high") - F("rank_low"))
+    if sort == "name" and not translation.get_language().startswith("zh"):
+        # By the name the reader sees: the English one where there is one.
+        english = Coalesce(NullIf(F("organization__name_en"), Value("")), F("organization__name"))
+        return qs.order_by(english, "organization__path")
     return qs.order_by(*SORTS.get(sort, SORTS["rank"]))
 
 
