@@ -329,6 +329,8 @@ def test_superiors_and_members_rate_with_their_account_once(assessed, client_for
     assert [(r["kind"], r["count"]) for r in rows] == [("members", 1)]
     mine = {"kind": "members", "organization": "C-T1-V1", "grades": {q.code: "excellent" for q in questions}}
     assert member.post(api, mine, content_type="application/json").status_code == 201
+    done = member.get(reverse("assessment:rate_as", args=[run.pk, "members"]), **EN).content.decode()
+    assert "You have rated them all." in done
     other = member.post(api, {**mine, "organization": "C-T1-V2"}, content_type="application/json")
     assert other.status_code == 404
 
