@@ -24,6 +24,7 @@ def home(request):
     """What this user does first, by the roles they hold."""
     user = request.user
     subj = subject(user)
+    from grassroots.assessment.selectors import ratings_to_give
     from grassroots.organizations.selectors import transfers_awaiting, visible_roots
 
     context = {
@@ -34,6 +35,7 @@ def home(request):
         "can_import": can_anywhere(user, Action.IMPORT),
         "can_manage": can_anywhere(user, Action.CHANGE),
         "awaiting": transfers_awaiting(user=user)[:10] if can_anywhere(user, Action.CHANGE) else [],
+        "to_rate": sum(row["count"] - row["done"] for row in ratings_to_give(user=user)),
     }
     return render(request, "core/home.html", context)
 
