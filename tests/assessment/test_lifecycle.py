@@ -516,3 +516,17 @@ def test_english_pages_sort_results_by_the_english_name(published, client_for):
     assert english[:3] == ["C-T1-V2", "C-T2-V1", "C-T1-V1"]  # Alpha, Mu, Zeta; 石门村 (no English name) after
     chinese = [r.organization.code for r in client.get(url, {"sort": "name"}, **ZH).context["page"]]
     assert len(chinese) == 4 and chinese != english
+
+
+def test_a_runs_version_is_named_apart_from_its_systems_version(published, client_for):
+    county = published
+    officer = county.users.officer
+    services.run_close(actor=officer, run=county.run)
+    second = services.run_recompute(actor=officer, run=county.run, asof=END)
+    client = client_for(officer)
+    english = client.get(reverse("assessment:results", args=[second.pk]), **EN).content.decode()
+    assert "· version 2</a>" in english
+    run_page = client.get(reverse("assessment:run", args=[second.pk]), **EN).content.decode()
+    assert f"v{second.system.version}</a>" in run_page
+    chinese = client.get(reverse("assessment:runs"), **ZH).content.decode()
+    assert "<span>第 2 版</span>" in chinese
