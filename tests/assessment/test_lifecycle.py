@@ -530,3 +530,40 @@ def test_a_runs_version_is_named_apart_from_its_systems_version(published, clien
     assert f"v{second.system.version}</a>" in run_page
     chinese = client.get(reverse("assessment:runs"), **ZH).content.decode()
     assert "<span>第 2 版</span>" in chinese
+
+
+def test_malformed_input_to_the_new_pages_and_endpoints_is_refused_never_a_server_error(assessed, client_for):  # noqa: F811
+    county = assessed
+    run = county.run
+    client = client_for(county.users.t1_officer)
+    client.raise_request_exception = False
+    rate = reverse("assessment:rate_as", args=[run.pk, "superior"])
+    api = reverse("assessment-run-ratings", args=[run.pk])
+    answers = [
+        client.post(f"{rate}?org={county.v11.pk}", {"q_x": "good", "q_1": "splendid"}),
+        client.post(f"{rate}?org={county.v11.pk}&page=abc", {}),
+        client.get(rate, {"page": "-1"}),
+        client.get(reverse("assessment:rate_as", args=[run.pk, "<script>"])),
+        client.post(
+            api, {"kind": "superior", "organization": "C-T1-V1", "grades": "good"}, content_type="application/json"
+        ),
+        client.post(
+            api,
+            {"kind": "superior", "organization": "C-T1-V1", "grades": {"W1": "splendid"}},
+            content_type="application/json",
+        ),
+        client.post(api, {"kind": "boss", "organization": ["x"], "grades": []}, content_type="application/json"),
+        client.post(api, "not json", content_type="application/json"),
+        client.post(reverse("veto-event-withdraw", args=[999999]), {"reason": "x"}, content_type="application/json"),
+        client.post(
+            reverse("assessment:vetoes", args=[run.pk]), {"action": "withdraw", "event": "99999999999999999999"}
+        ),
+        client.post(reverse("assessment:values", args=[run.pk]), {"action": "remove", "value": "١٢"}),  # Arabic digits
+        client.post(
+            reverse("assessment-run-compute", args=[run.pk]),
+            {"withdraw_publication": "perhaps"},
+            content_type="application/json",
+        ),
+        client.get(reverse("assessment-result-list"), {"vetoed": "", "sort": "name"}),
+    ]
+    assert all(r.status_code < 500 for r in answers), [r.status_code for r in answers]
