@@ -567,3 +567,13 @@ def test_malformed_input_to_the_new_pages_and_endpoints_is_refused_never_a_serve
         client.get(reverse("assessment-result-list"), {"vetoed": "", "sort": "name"}),
     ]
     assert all(r.status_code < 500 for r in answers), [r.status_code for r in answers]
+
+
+def test_the_results_filter_offers_the_subtrees_in_view(published, client_for):
+    county = published
+    url = reverse("assessment:results", args=[county.run.pk])
+    county_page = client_for(county.users.officer).get(url, **EN).content.decode()
+    assert '<datalist id="org-codes">' in county_page
+    assert '<option value="C-T1">' in county_page and '<option value="C-T2">' in county_page
+    township = client_for(county.users.t1_officer).get(url, **EN).content.decode()
+    assert '<option value="C-T1">' in township and '<option value="C-T2">' not in township

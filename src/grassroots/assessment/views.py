@@ -804,6 +804,11 @@ def results(request, pk):
         "can_export": can_anywhere(request.user, Action.EXPORT),
         "unstable_range": selectors.unstable_range(selectors.level_size(run)),
         "grades": Grade,
+        # The subtrees to look within, offered as the code is typed: the committees and general branches in view.
+        "codes": restrict(request.user, Action.VIEW, Organization.objects.all())
+        .filter(subtree_q(run.scope.path), kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH], is_active=True)
+        .only("id", "code", "name", "name_en", "path")
+        .order_by("path")[:CODES_OFFERED],
     }
     return render(request, "assessment/results.html", context)
 
