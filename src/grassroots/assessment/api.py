@@ -334,7 +334,7 @@ class RunSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            fields["system"].queryset = selectors.systems_for_runs(user=request.user, drafts=True)
+            fields["system"].queryset = selectors.systems_for_runs(user=request.user, every_version=True)
         return fields
 
 
@@ -682,7 +682,7 @@ class ResultSerializer(serializers.ModelSerializer):
         return result.organization.display_name()
 
     def get_sensitive(self, result) -> bool:
-        limits = self.root.__dict__.setdefault("_unstable_limits", {})
+        limits = self.context.setdefault("unstable_limits", {})  # per run, for the page of results
         if result.run_id not in limits:
             limits[result.run_id] = selectors.unstable_range(selectors.level_size(result.run))
         return result.rank_high - result.rank_low > limits[result.run_id]

@@ -66,6 +66,7 @@ from .models import (
     IndicatorSystem,
     IndicatorValue,
     Metric,
+    RaterGroup,
     RaterKind,
     Rating,
     Result,
@@ -102,10 +103,10 @@ def system_list(*, user):
     return qs.filter(q | _in_use_above(user))
 
 
-def systems_for_runs(*, user, drafts: bool = False):
-    """The systems a user may open an assessment with: those in use that they may look at. With `drafts`, their
-    other versions too (drafts, retired), for a caller that lets the service say why one is refused (the API)."""
-    if drafts:
+def systems_for_runs(*, user, every_version: bool = False):
+    """The systems a user may open an assessment with: those in use that they may look at. With `every_version`,
+    their drafts and retired versions too, for a caller that lets the service say why one is refused (the API)."""
+    if every_version:
         return system_list(user=user)
     return system_list(user=user).filter(state=SystemState.ACTIVE)
 
@@ -174,12 +175,6 @@ def system_tree(system: IndicatorSystem) -> list[TreeLine]:
 
     walk(None, 0)
     return out
-
-
-def in_tree_order(system: IndicatorSystem, indicators: list[Indicator]) -> list[Indicator]:
-    """Indicators in the order the tree shows them (positions count among siblings only)."""
-    order = {line.indicator.pk: n for n, line in enumerate(system_tree(system))}
-    return sorted(indicators, key=lambda i: order.get(i.pk, len(order)))
 
 
 def weighted_children(system: IndicatorSystem, group: Indicator | None) -> list[Indicator]:
@@ -383,20 +378,22 @@ def meeting_records(run, organization, limit: int | None = RECORDS_SHOWN) -> lis
 
     s = Scope(run, organization, None)
     months = engine.Context.of(run, s.asof).elapsed_months
+    # The meetings held in the subtree, counted per organization and kind in one query.
+    held = {
+        (org_id, kind): n
+        for org_id, kind, n in held_meetings(run, organization)
+        .order_by()
+        .values_list("organization_id", "kind")
+        .annotate(n=Count("id"))
+    }
     rows = []
     for org in _meeting_orgs(s)[:limit]:
-        held = dict(
-            Meeting.objects.filter(organization=org, state=MeetingState.HELD, held_on__gte=s.start, held_on__lte=s.end)
-            .order_by()
-            .values_list("kind")
-            .annotate(n=Count("id"))
-        )
         rules = rules_for(org)
         for kind in [k for k in MeetingKind.values if k in rules]:
             required = required_in(rules[kind], months)
             if not required:
                 continue
-            n = held.get(kind, 0)
+            n = held.get((org.pk, kind), 0)
             rows.append(
                 {
                     "kind": kind,
@@ -1071,6 +1068,11 @@ def ratable(*, user, run: AssessmentRun, kind: str):
     they work for); as a member, their own organization. None when the run does not ask that group."""
     if not run.accepts_ratings or not run.rater_groups.filter(kind=kind).exists():
         return Organization.objects.none()
+    return _ratable(user, run, kind)
+
+
+def _ratable(user, run: AssessmentRun, kind: str):
+    """ratable, for a run known to be collecting the ratings of the group `kind`."""
     assessed = Organization.objects.filter(subtree_q(run.scope.path), is_active=True, kind=run.system.assessed_kind)
     if kind == RaterKind.SUPERIOR:
         managed = restrict(user, Action.MANAGE_STRUCTURE, Organization.objects.all())
@@ -1093,24 +1095,41 @@ def rated_by(*, user, run: AssessmentRun, kind: str) -> set[int]:
 
 def ratings_to_give(*, user) -> list[dict]:
     """The runs still collecting ratings in which the user may rate some organization with their account: per run
-    and rater group, how many they may rate and how many they have rated."""
+    and rater group, how many they may rate and how many they have rated. Asked on every start page: one query for
+    the groups, one for what the user has rated, and a count per group."""
+    groups = list(
+        RaterGroup.objects.filter(
+            run__state__in=[RunState.OPEN, RunState.COLLECTING, RunState.COMPUTED], kind__in=ACCOUNT_RATERS
+        )
+        .select_related("run__system", "run__period", "run__scope")
+        .order_by("-run__period__start", "run__scope__path", "run_id")
+    )
+    done = dict(
+        Rating.objects.filter(rater=user, group__in=groups)
+        .order_by()
+        .values_list("group_id")
+        .annotate(n=Count("organization_id", distinct=True))
+    )
+    runs = {pk: n for n, pk in enumerate(dict.fromkeys(g.run_id for g in groups))}
+    groups.sort(key=lambda g: (runs[g.run_id], ACCOUNT_RATERS.index(g.kind)))  # a run's groups in the usual order
     out = []
-    runs = AssessmentRun.objects.filter(
-        state__in=[RunState.OPEN, RunState.COLLECTING, RunState.COMPUTED], rater_groups__kind__in=ACCOUNT_RATERS
-    ).distinct()
-    for run in runs.select_related("system", "period", "scope").order_by("-period__start", "scope__path"):
-        for kind in ACCOUNT_RATERS:
-            count = ratable(user=user, run=run, kind=kind).count()
-            if count:
-                done = len(rated_by(user=user, run=run, kind=kind))
-                out.append({"run": run, "kind": kind, "label": RaterKind(kind).label, "count": count, "done": done})
+    for group in groups:
+        count = _ratable(user, group.run, group.kind).count()
+        if count:
+            out.append(
+                {
+                    "run": group.run,
+                    "kind": group.kind,
+                    "label": RaterKind(group.kind).label,
+                    "count": count,
+                    "done": done.get(group.pk, 0),
+                }
+            )
     return out
 
 
 def token_counts(run: AssessmentRun) -> list[dict]:
     """Rating links issued and used, and ratings given with an account (organization and rater), per rater group."""
-    from .models import RaterGroup
-
     out = []
     for group in RaterGroup.objects.filter(run=run).annotate(
         issued=Count("tokens"), used=Count("tokens", filter=Q(tokens__used_at__isnull=False))

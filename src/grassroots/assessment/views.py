@@ -699,6 +699,7 @@ def ratings_to_give(request):
 def rate_as(request, pk, kind):
     """Rate, with one's account, the organizations of a run one may rate as `kind` (superior, peers, members):
     the list of them with those already rated, and the questions for the one chosen."""
+    # Not by run_list: a rater may not see the run itself before its results; what they may rate is the gate.
     run = get_object_or_404(AssessmentRun.objects.select_related("system", "period", "scope"), pk=pk)
     if kind not in selectors.ACCOUNT_RATERS:
         raise Http404()
@@ -711,22 +712,14 @@ def rate_as(request, pk, kind):
         chosen_org = organizations.filter(pk=request.GET["org"]).first() if request.GET["org"].isdigit() else None
         if chosen_org is None:
             raise Http404()
-    questions = selectors.in_tree_order(run.system, services.qualitative_indicators(run))
+    questions = services.qualitative_indicators(run)  # in the order of the tree
     chosen = {}
     if request.method == "POST" and chosen_org is not None:
-        chosen = {q.pk: request.POST.get(f"q_{q.pk}", "") for q in questions}
+        chosen = _posted_grades(request, questions)
         try:
             with service_errors(request):
-                missing = [q.display_name() for q in questions if not chosen[q.pk]]
-                if missing:
-                    raise ValidationError(_("Choose a grade for: %(names)s") % {"names": join_clauses(missing)})
-                services.rating_by_user(
-                    actor=request.user,
-                    run=run,
-                    kind=kind,
-                    organization=chosen_org,
-                    grades={pk: g for pk, g in chosen.items()},
-                )
+                _require_every_grade(questions, chosen)
+                services.rating_by_user(actor=request.user, run=run, kind=kind, organization=chosen_org, grades=chosen)
             messages.success(request, _("Rating of %(org)s saved.") % {"org": chosen_org.display_name()})
             return redirect("assessment:rate_as", pk=run.pk, kind=kind)
         except ServiceRefused:
@@ -741,10 +734,26 @@ def rate_as(request, pk, kind):
         "left": organizations.count() - len(rated),
         "organization": chosen_org,
         "already": chosen_org is not None and chosen_org.pk in rated,
-        "questions": [{"indicator": q, "chosen": chosen.get(q.pk, ""), "name": f"q_{q.pk}"} for q in questions],
+        "questions": _question_rows(questions, chosen),
         "grades": Grade.choices,
     }
     return render(request, "assessment/rate_as.html", context)
+
+
+def _posted_grades(request, questions) -> dict[int, str]:
+    """The grade posted for each question ('' where none was chosen)."""
+    return {q.pk: request.POST.get(f"q_{q.pk}", "") for q in questions}
+
+
+def _require_every_grade(questions, chosen: dict[int, str]) -> None:
+    missing = [q.display_name() for q in questions if not chosen[q.pk]]
+    if missing:
+        raise ValidationError(_("Choose a grade for: %(names)s") % {"names": join_clauses(missing)})
+
+
+def _question_rows(questions, chosen: dict[int, str]) -> list[dict]:
+    """The questions of a rating form (_rate_questions.html), with the grade already chosen for each."""
+    return [{"indicator": q, "chosen": chosen.get(q.pk, ""), "name": f"q_{q.pk}"} for q in questions]
 
 
 # ---------------------------------------------------------------- results
@@ -900,16 +909,14 @@ def rate(request, token):
         return _refused(request, exc.message, 410)
     except ValidationError as exc:
         return _refused(request, " ".join(exc.messages), 404)
-    questions = selectors.in_tree_order(link.group.run.system, services.qualitative_indicators(link.group.run))
+    questions = services.qualitative_indicators(link.group.run)  # in the order of the tree
     chosen = {}
     error = ""
     if request.method == "POST":
-        chosen = {q.pk: request.POST.get(f"q_{q.pk}", "") for q in questions}
+        chosen = _posted_grades(request, questions)
         grades = {pk: g for pk, g in chosen.items() if g}
-        missing = [q.display_name() for q in questions if not chosen[q.pk]]
         try:
-            if missing:
-                raise ValidationError(_("Choose a grade for: %(names)s") % {"names": join_clauses(missing)})
+            _require_every_grade(questions, chosen)
             services.rating_submit(secret=token, grades=grades)
             response = render(
                 request, "assessment/rate_thanks.html", {"organization": link.organization, "count": len(grades)}
@@ -924,7 +931,7 @@ def rate(request, token):
         "link": link,
         "organization": link.organization,
         "group": link.group,
-        "questions": [{"indicator": q, "chosen": chosen.get(q.pk, ""), "name": f"q_{q.pk}"} for q in questions],
+        "questions": _question_rows(questions, chosen),
         "grades": Grade.choices,
         "error": error,
     }
