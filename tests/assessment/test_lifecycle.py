@@ -201,7 +201,13 @@ def test_a_veto_recorded_by_mistake_is_taken_back_with_a_reason(assessed, client
     assert VetoEvent.objects.filter(pk=event.pk).exists()
     done = client.post(url, {"action": "withdraw", "event": event.pk, "reason": "wrong branch"}, **EN, follow=True)
     assert "Veto taken back" in done.content.decode()
-    assert not VetoEvent.objects.filter(pk=event.pk).exists()
+    event.refresh_from_db()
+    assert event.withdrawn_at and event.withdrawn_by == officer and event.withdrawn_reason == "wrong branch"
+    listed = done.content.decode()
+    assert "Taken back on" in listed and "wrong branch" in listed  # kept in the list, marked, with no second button
+    assert f'name="event" value="{event.pk}"' not in listed
+    again = client.post(url, {"action": "withdraw", "event": event.pk, "reason": "twice"}, **EN, follow=True)
+    assert "already been taken back" in again.content.decode()
     entry = AuditEntry.objects.get(action="assessment.veto.withdraw")
     assert entry.before["reason"] == "录错了" and entry.after["why"] == "wrong branch"
     services.run_compute(actor=officer, run=run, asof=END)
@@ -227,7 +233,41 @@ def test_a_veto_recorded_by_mistake_is_taken_back_with_a_reason(assessed, client
     services.veto_withdraw(actor=county.users.t1_officer, event=own, reason="the township's own")
     client = client_for(officer)
     assert client.post(api, {"reason": "typo"}, content_type="application/json").status_code == 204
-    assert not VetoEvent.objects.filter(pk=other.pk).exists()
+    assert VetoEvent.objects.get(pk=other.pk).withdrawn_reason == "typo"
+    twice = client.post(api, {"reason": "typo"}, content_type="application/json", **EN)
+    assert twice.status_code == 409 and "already been taken back" in str(twice.json())
+    listed = client.get(reverse("veto-event-list"), {"organization": "C-T1-V2"}).json()["results"]
+    assert {(v["id"], v["withdrawn_reason"]) for v in listed} >= {(other.pk, "typo"), (own.pk, "the township's own")}
+    in_force = client.get(reverse("veto-event-list"), {"organization": "C-T1-V2", "in_force": "true"}).json()
+    assert other.pk not in [v["id"] for v in in_force["results"]]
+
+
+def test_a_closed_run_still_shows_the_veto_it_counted_after_it_is_taken_back(computed, client_for):
+    county = computed
+    run, officer = county.run, county.users.officer
+    event = services.veto_record(
+        actor=officer, period=run.period, organization=county.v11, reason="重大违纪", occurred_on=dt.date(YEAR, 6, 1)
+    )
+    services.run_compute(actor=officer, run=run, asof=END)
+    services.run_publish(actor=officer, run=run)
+    services.run_close(actor=officer, run=run)
+    run.refresh_from_db()
+    services.veto_withdraw(actor=officer, event=event, reason="wrong branch")
+    late = services.veto_record(
+        actor=officer,
+        period=run.period,
+        organization=county.v11,
+        reason="recorded later",
+        occurred_on=dt.date(YEAR, 7, 1),
+    )
+    assert [v.pk for v in selectors.veto_records(run, county.v11)] == [event.pk]  # as it was when computed
+    result = Result.objects.get(run=run, organization=county.v11)
+    assert result.vetoed and "重大违纪" in result.veto_reason
+    page = client_for(officer).get(reverse("assessment:explain", args=[run.pk, county.v11.pk]), **EN).content.decode()
+    assert "重大违纪" in page and "taken back on" in page and "recorded later" not in page
+
+    newer = services.run_recompute(actor=officer, run=run, asof=END)
+    assert [v.pk for v in selectors.veto_records(newer, county.v11)] == [late.pk]
 
 
 def test_a_value_entered_by_mistake_is_removed_and_its_evidence_opened(assessed, client_for):  # noqa: F811

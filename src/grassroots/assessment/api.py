@@ -790,11 +790,25 @@ class VetoEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = VetoEvent
-        fields = ["id", "period", "organization", "reason", "occurred_on", "created_at"]
-        read_only_fields = ["id", "created_at"]
+        fields = [
+            "id",
+            "period",
+            "organization",
+            "reason",
+            "occurred_on",
+            "created_at",
+            "withdrawn_at",
+            "withdrawn_reason",
+        ]
+        read_only_fields = ["id", "created_at", "withdrawn_at", "withdrawn_reason"]
 
 
-VetoFilter = organization_period_filter(VetoEvent)
+class VetoFilter(organization_period_filter(VetoEvent)):
+    in_force = filters.BooleanFilter(
+        field_name="withdrawn_at",
+        lookup_expr="isnull",
+        label="true: the vetoes not taken back; false: those taken back.",
+    )
 
 
 class VetoWithdrawSerializer(serializers.Serializer):
@@ -818,7 +832,8 @@ class VetoEventViewSet(AtomicCreateViewSet):
     @extend_schema(request=VetoWithdrawSerializer, responses={204: None})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        """Take back a veto recorded by mistake, saying why; runs not closed lose it when computed again."""
+        """Take back a veto recorded by mistake, saying why; runs not closed lose it when computed again. The event
+        stays, with `withdrawn_at` and `withdrawn_reason`; taking it back twice is refused (409)."""
         event = self.get_object()
         payload = VetoWithdrawSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

@@ -614,7 +614,8 @@ def _care_and_vetoes(ctx: Context) -> None:
         [Metric.VETO_EVENTS],
         "v.organization_id",
         ["COUNT(*)", "NULL"],
-        f"FROM {v} v WHERE {_scoped(ctx, 'v.organization_id')} AND v.occurred_on >= %s AND v.occurred_on <= %s "
+        f"FROM {v} v WHERE {_scoped(ctx, 'v.organization_id')} AND v.withdrawn_at IS NULL "
+        "AND v.occurred_on >= %s AND v.occurred_on <= %s "
         "GROUP BY v.organization_id",
         [ctx.start, ctx.end],
     )
@@ -955,9 +956,8 @@ def _veto_reasons(ctx: Context, sheet: Sheet, totals: Totals, indicators: list[I
     # branch), so they are told over it too: each event goes to the vetoed organizations at or above its own.
     vetoed_at = dict(Organization.objects.filter(pk__in=org_ids).values_list("path", "pk"))
     for path, reason in (
-        VetoEvent.objects.filter(
-            subtree_q(ctx.scope_path, "organization__path"), occurred_on__gte=ctx.start, occurred_on__lte=ctx.end
-        )
+        VetoEvent.objects.in_force()
+        .filter(subtree_q(ctx.scope_path, "organization__path"), occurred_on__gte=ctx.start, occurred_on__lte=ctx.end)
         .order_by("-occurred_on", "id")
         .values_list("organization__path", "reason")
     ):

@@ -292,14 +292,31 @@ class EnteredValue(TimeStampedModel):
         return self.organization
 
 
+class VetoEventQuerySet(models.QuerySet):
+    def in_force(self, at=None):
+        """The events that veto: those not taken back; `at` a moment, those recorded by then and not taken back by
+        then (what a run computed at that moment counted)."""
+        if at is None:
+            return self.filter(withdrawn_at__isnull=True)
+        return self.filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at), created_at__lte=at)
+
+
 class VetoEvent(TimeStampedModel):
-    """A fact that vetoes an organization's assessment (e.g. a serious discipline case), with its reason."""
+    """A fact that vetoes an organization's assessment (e.g. a serious discipline case), with its reason. One
+    recorded by mistake is taken back, not deleted: a closed run still shows the veto it counted."""
 
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="veto_events")
     reason = models.CharField(_("reason"), max_length=300)
     occurred_on = models.DateField(_("date"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    withdrawn_at = models.DateTimeField(_("taken back at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_reason = models.CharField(_("why it was taken back"), max_length=300, blank=True)
+
+    objects = VetoEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("veto event")

@@ -523,9 +523,13 @@ def objective_records(run, organization):
 
 
 def veto_records(run, organization):
+    """The vetoes the run counts: for a closed run, those in force when it was computed (one taken back since is
+    still the reason of its frozen result); otherwise those in force now, as the next computation counts them."""
     s = Scope(run, organization, None)
+    at = run.computed_at if run.state == RunState.CLOSED else None
     return (
-        VetoEvent.objects.filter(s.q("organization__path"), occurred_on__gte=s.start, occurred_on__lte=s.end)
+        VetoEvent.objects.in_force(at)
+        .filter(s.q("organization__path"), occurred_on__gte=s.start, occurred_on__lte=s.end)
         .select_related("organization")
         .order_by("occurred_on", "id")
     )
@@ -837,7 +841,7 @@ def records_for(*, user, run: AssessmentRun, organization: Organization, metric:
             lambda v: _row(
                 "veto_event",
                 v.pk,
-                v.reason,
+                _veto_text(v),
                 organization=v.organization,
                 date=v.occurred_on,
                 flag="late",
@@ -845,6 +849,17 @@ def records_for(*, user, run: AssessmentRun, organization: Organization, metric:
             ),
         )
     return records
+
+
+def _veto_text(event) -> str:
+    """A veto's reason, and when and why it was taken back if it was (after the closed run that counted it)."""
+    if event.withdrawn_at is None:
+        return event.reason
+    return _("%(reason)s (taken back on %(day)s: %(why)s)") % {
+        "reason": event.reason,
+        "day": date_format(timezone.localdate(event.withdrawn_at), "Y-m-d"),
+        "why": event.withdrawn_reason,
+    }
 
 
 def _num(value) -> str:
@@ -1020,7 +1035,7 @@ def _ratings_of(run, organization) -> dict[int, list[dict]]:
 
 def veto_list(*, user, run: AssessmentRun):
     return (
-        restrict(user, Action.VIEW, VetoEvent.objects.select_related("organization", "recorded_by"))
+        restrict(user, Action.VIEW, VetoEvent.objects.select_related("organization", "recorded_by", "withdrawn_by"))
         .filter(
             subtree_q(run.scope.path, "organization__path"),
             occurred_on__gte=run.period.start,

@@ -660,12 +660,16 @@ def _recorders_reach(event: VetoEvent) -> Organization:
 
 
 @transaction.atomic
-def veto_withdraw(*, actor, event: VetoEvent, reason: str) -> None:
+def veto_withdraw(*, actor, event: VetoEvent, reason: str) -> VetoEvent:
     """Take back a veto recorded by mistake, saying why: the runs of its period not yet closed lose it when they are
-    computed again (a closed run keeps the result and the reason it was frozen with); the audit trail keeps it."""
+    computed again. The event stays, marked taken back, so that a closed run still shows the veto it counted beside
+    the result and the reason it was frozen with; the audit trail has it too."""
     require(actor, Action.MANAGE_STRUCTURE, _recorders_reach(event))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the veto is taken back.")})
+    event = VetoEvent.objects.select_for_update().get(pk=event.pk)
+    if event.withdrawn_at is not None:
+        raise Conflict(_("This veto has already been taken back."))
     before = {"reason": event.reason, "occurred_on": event.occurred_on, "period": event.period.code}
     audit(
         "assessment.veto.withdraw",
@@ -675,7 +679,9 @@ def veto_withdraw(*, actor, event: VetoEvent, reason: str) -> None:
         before=before,
         after={"why": reason.strip()},
     )
-    event.delete()
+    event.withdrawn_at, event.withdrawn_by, event.withdrawn_reason = timezone.now(), actor, reason.strip()[:300]
+    event.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason", "updated_at"])
+    return event
 
 
 @transaction.atomic
