@@ -184,6 +184,23 @@ def test_a_veto_dated_outside_its_period_is_refused_whoever_records_it(assessed,
     assert refused.status_code == 400 and "outside the period" in str(refused.json())
 
 
+def test_a_veto_above_every_organization_assessed_is_refused_as_it_would_veto_nothing(assessed, client_for):  # noqa: F811
+    county = assessed
+    day = dt.date(YEAR, 5, 1)
+    with pytest.raises(ValidationError, match="No assessment counts a veto"):
+        services.veto_record(
+            actor=county.users.officer, period=county.run.period, organization=county.t1, reason="x", occurred_on=day
+        )
+    client = client_for(county.users.officer)
+    body = {"period": str(YEAR), "organization": "C-T1", "reason": "x", "occurred_on": f"{YEAR}-05-01"}
+    refused = client.post(reverse("veto-event-list"), body, content_type="application/json", **ZH)
+    assert refused.status_code == 400 and "不计入任何考核" in str(refused.json()["organization"])
+    assert not VetoEvent.objects.filter(organization=county.t1).exists()
+    # A branch, as a party group below one, is vetoed (the group's veto counts for its branch).
+    body["organization"] = "C-T1-V1"
+    assert client.post(reverse("veto-event-list"), body, content_type="application/json").status_code == 201
+
+
 def test_a_veto_recorded_by_mistake_is_taken_back_with_a_reason(assessed, client_for):  # noqa: F811
     county = assessed
     run, officer = county.run, county.users.officer

@@ -13,9 +13,9 @@ from grassroots.core.audit import audit, snapshot
 from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
 from grassroots.core.models import Period
 from grassroots.core.policy import Action, can, require
-from grassroots.core.text import join_clauses
+from grassroots.core.text import enumerate_items, join_clauses
 from grassroots.duties.evidence import check_upload
-from grassroots.organizations.models import Organization, ancestor_paths
+from grassroots.organizations.models import Organization, OrgKind, ancestor_paths
 
 from . import engine, methods, selectors
 from .models import (
@@ -640,11 +640,31 @@ def veto_record(*, actor, period: Period, organization: Organization, reason: st
                 % {"period": period.code}
             }
         )
+    _require_vetoes_something(period, organization)
     event = VetoEvent.objects.create(
         period=period, organization=organization, reason=reason.strip(), occurred_on=occurred_on, recorded_by=actor
     )
     audit("assessment.veto.record", actor=actor, obj=event, after={"reason": event.reason})
     return event
+
+
+def _require_vetoes_something(period: Period, organization: Organization) -> None:
+    """A veto counts for the assessed organization at or above the one it is recorded on (a discipline case in a
+    party group vetoes its branch); one above every organization of the kinds assessed (a township committee, where
+    branches are assessed) would veto nothing, silently."""
+    kinds = set(IndicatorSystem.objects.filter(state=SystemState.ACTIVE).values_list("assessed_kind", flat=True))
+    kinds |= set(AssessmentRun.objects.filter(period=period).values_list("system__assessed_kind", flat=True))
+    if not Organization.objects.filter(path__in=ancestor_paths(organization.path), kind__in=kinds).exists():
+        names = enumerate_items(OrgKind(k).label for k in sorted(kinds)) or "—"
+        raise ValidationError(
+            {
+                "organization": _(
+                    "No assessment counts a veto on %(org)s: record it on the organization assessed (%(kinds)s) it "
+                    "concerns, or on one below it."
+                )
+                % {"org": organization.display_name(), "kinds": names}
+            }
+        )
 
 
 def _recorders_reach(event: VetoEvent) -> Organization:
