@@ -575,6 +575,25 @@ def test_english_pages_sort_results_by_the_english_name(published, client_for):
     assert len(chinese) == 4 and chinese != english
 
 
+def test_chinese_pages_sort_results_by_pinyin(published, client_for):
+    county = published
+    names = {
+        county.v11: "阿里村党支部",
+        county.v12: "周家村党支部",
+        county.v21: "白沙村党支部",
+        county.v22: "重庆路党支部",
+    }
+    for org, name in names.items():
+        type(org).objects.filter(pk=org.pk).update(name=name)
+    client = client_for(county.users.officer)
+    url = reverse("assessment:results", args=[county.run.pk])
+    chinese = [r.organization.code for r in client.get(url, {"sort": "name"}, **ZH).context["page"]]
+    # a, bai, chong (重庆, read as a phrase), zhou; by code point 周 (U+5468) would come first and 阿 (U+963F) last
+    assert chinese == ["C-T1-V1", "C-T2-V1", "C-T2-V2", "C-T1-V2"]
+    api = client.get(reverse("assessment-result-list"), {"run": county.run.pk, "sort": "name"}, **ZH).json()
+    assert [r["organization"] for r in api["results"]] == chinese
+
+
 def test_a_runs_version_is_named_apart_from_its_systems_version(published, client_for):
     county = published
     officer = county.users.officer

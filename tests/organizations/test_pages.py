@@ -32,6 +32,19 @@ def test_organization_page_shows_members_posts_and_children_with_counts(county, 
     assert "白石村党支部" not in text
 
 
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_an_organizations_members_are_listed_by_pinyin_on_every_page(county, client_for, language):
+    from tests.factories import MemberFactory
+
+    for name in ["周敏", "阿华", "白玉兰", "重阳"]:  # by code point: 周 重 白 阿; by pinyin: a bai chong zhou
+        MemberFactory(organization=county.v21, name=name)
+    response = client_for(county.users.officer).get(
+        reverse("organizations:detail", args=[county.v21.pk]), HTTP_ACCEPT_LANGUAGE=language
+    )
+    shown = [m.name for m in response.context["page"] if m.name in {"周敏", "阿华", "白玉兰", "重阳"}]
+    assert shown == ["阿华", "白玉兰", "重阳", "周敏"]
+
+
 def test_tree_children_fragment_counts_each_subtree(county, client_for):
     from tests.factories import MemberFactory
 

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from grassroots.core.collation import by_reading
 from grassroots.core.policy import Action, can, restrict, scope_q, subject
 from grassroots.core.text import enumerate_items, labelled
 from grassroots.duties.models import (
@@ -260,6 +261,8 @@ def filter_results(qs, *, organization: Organization | None = None, unit_type=""
         # By the name the reader sees: the English one where there is one.
         english = Coalesce(NullIf(F("organization__name_en"), Value("")), F("organization__name"))
         return qs.order_by(english, "organization__path")
+    if sort == "name":
+        return qs.order_by(by_reading("organization__name"), "organization__path")  # by pinyin
     return qs.order_by(*SORTS.get(sort, SORTS["rank"]))
 
 

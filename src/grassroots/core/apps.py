@@ -8,3 +8,8 @@ class CoreConfig(AppConfig):
     name = "grassroots.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from . import collation
+
+        collation.connect()

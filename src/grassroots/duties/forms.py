@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.core.collation import by_reading
 from grassroots.organizations.models import Member, MemberStatus, OrgKind, PostTitle, UnitType
 
 from .models import BusinessObjective, Dimension, Light, Recurrence
@@ -142,7 +143,7 @@ class DutyForm(forms.Form):
             objectives = BusinessObjective.objects.filter(organization__path__in=prefixes)
             if period is not None:
                 objectives = objectives.filter(period=period)
-            self.fields["objective"].queryset = objectives.order_by("name")
+            self.fields["objective"].queryset = objectives.order_by(by_reading("name", chinese=True))
 
 
 class DecomposeForm(DutyForm):
@@ -245,7 +246,7 @@ class IssueForm(forms.Form):
 
 
 def active_members(queryset):
-    return queryset.filter(status=MemberStatus.ACTIVE).order_by("name", "id")
+    return queryset.filter(status=MemberStatus.ACTIVE).order_by(by_reading("name", chinese=True), "id")
 
 
 class ObjectiveForm(forms.Form):

@@ -7,6 +7,7 @@ from django.db.models import Case, CharField, Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
+from grassroots.core.collation import by_reading
 from grassroots.core.policy import Action, restrict
 from grassroots.organizations.models import Organization, subtree_q
 
@@ -301,7 +302,9 @@ def responsibles_of_list(*, user, duty_list: DutyList):
     from grassroots.organizations.models import Member
 
     duties = restrict(user, Action.VIEW, Duty.objects.filter(duty_list=duty_list, responsible__isnull=False))
-    return Member.objects.filter(pk__in=duties.values("responsible_id")).order_by("name", "id")
+    return Member.objects.filter(pk__in=duties.values("responsible_id")).order_by(
+        by_reading("name", chinese=True), "id"
+    )
 
 
 def objectives_of(*, user, organization: Organization):

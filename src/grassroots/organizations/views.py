@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from grassroots.core.collation import by_reading
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere
 from grassroots.core.web import ServiceRefused, service_errors
 
@@ -48,7 +49,7 @@ def detail(request, pk):
     user = request.user
     ancestors = [a for a in Organization.objects.get_ancestors(org) if can(user, Action.VIEW, a)]
     members = selectors.member_list(user=user, organization=org).filter(status=MemberStatus.ACTIVE)
-    page = Paginator(members.order_by("name", "id"), 30).get_page(request.GET.get("page"))
+    page = Paginator(members.order_by(by_reading("name", chinese=True), "id"), 30).get_page(request.GET.get("page"))
     context = {
         "organization": org,
         "ancestors": ancestors,

@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.core.collation import by_reading
 from grassroots.duties.forms import EVIDENCE_ACCEPT, MultipleFileField, MultipleFileInput
 from grassroots.organizations.models import Member
 
@@ -139,7 +140,9 @@ class MeetingForm(AttendanceMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.pool = list(pool)
         self.planned = planned
-        self.fields["host"].queryset = Member.objects.filter(pk__in=[m.pk for m in self.pool]).order_by("name")
+        self.fields["host"].queryset = Member.objects.filter(pk__in=[m.pk for m in self.pool]).order_by(
+            by_reading("name", chinese=True)
+        )
         self.fields["host"].label_from_instance = lambda m: m.name
         if planned:
             for name in list(self.fields):

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
+from grassroots.core.collation import by_reading
 from grassroots.core.models import Period
 from grassroots.core.policy import Action, restrict
 from grassroots.organizations.models import Member, MemberStatus, Organization, OrgKind, ancestor_paths, subtree_q
@@ -110,7 +111,11 @@ def study_totals(*, organization: Organization, period: Period) -> list[dict]:
     plan = plan_for(organization, period.start) or plan_for(organization, period.end)
     required = plan.required_hours if plan else Decimal(32)
     cadre_required = plan.required_hours_cadre if plan else Decimal(56)
-    members = list(Member.objects.filter(organization=organization, status=MemberStatus.ACTIVE).order_by("name"))
+    members = list(
+        Member.objects.filter(organization=organization, status=MemberStatus.ACTIVE).order_by(
+            by_reading("name", chinese=True)
+        )
+    )
     hours = dict(
         StudyRecord.objects.filter(
             member__in=members, state=RecordState.CONFIRMED, studied_on__range=(period.start, period.end)
@@ -170,7 +175,7 @@ def talks_missing(*, organization: Organization, year: int):
     return (
         Member.objects.filter(organization=organization, status=MemberStatus.ACTIVE)
         .exclude(pk__in=talked)
-        .order_by("name")
+        .order_by(by_reading("name", chinese=True))
     )
 
 
@@ -299,7 +304,7 @@ def appraisal_full_members(appraisal: Appraisal):
 
     return Member.objects.filter(
         organization=appraisal.organization, status=MemberStatus.ACTIVE, category=MemberCategory.FULL
-    ).order_by("name", "id")
+    ).order_by(by_reading("name", chinese=True), "id")
 
 
 def appraisal_voted(*, appraisal: Appraisal, voter: Member) -> dict[int, str]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from grassroots.core.collation import by_reading
 from grassroots.core.errors import ValidationError
 from grassroots.core.policy import Action, PermissionDenied, can, restrict, subject
 from grassroots.core.web import ServiceRefused, service_errors
@@ -74,12 +75,12 @@ def _members(request, organization):
     return (
         org_selectors.member_list(user=request.user, organization=organization)
         .filter(status=MemberStatus.ACTIVE)
-        .order_by("name", "id")
+        .order_by(by_reading("name", chinese=True), "id")
     )
 
 
 def _pool(organization):
-    return services.attendee_pool(organization).order_by("name", "id")
+    return services.attendee_pool(organization).order_by(by_reading("name", chinese=True), "id")
 
 
 def _next(request, default: str) -> str:
