@@ -180,3 +180,14 @@ def test_import_page_imports_a_clean_file(county, client_for):
     assert "1 created" in response.content.decode()
     member = Member.objects.get(id_number=id_number)
     assert member.name == "王芳" and member.phone == "13812345678" and member.joined_on == dt.date(1999, 7, 1)
+
+
+def test_without_icu_postgresql_names_keep_the_servers_order_rather_than_fail(county, client_for, monkeypatch):
+    from django.db import connection
+
+    from grassroots.core import collation
+
+    server = f"{connection.settings_dict.get('HOST')}:{connection.settings_dict.get('PORT')}"
+    monkeypatch.setattr(connection, "vendor", "postgresql")
+    monkeypatch.setitem(collation._icu, server, False)
+    assert str(collation.by_reading("name", chinese=True)) == str(collation.F("name"))

@@ -43,9 +43,26 @@ def by_reading(field: str, *, chinese: bool = False):
     which have no English form)."""
     expression = F(field)
     zh = chinese or (translation.get_language() or "").startswith("zh")
-    if zh and connection.vendor in ("postgresql", "sqlite"):
-        return Collate(expression, PINYIN)
-    return expression
+    return Collate(expression, PINYIN) if zh and _available() else expression
+
+
+_icu: dict[str, bool] = {}
+
+
+def _available() -> bool:
+    """Whether the database sorts by pinyin: SQLite always (the collation is registered); PostgreSQL when built with
+    ICU, as Debian's and the official images are (asked once per server; without it names keep the server's order
+    rather than fail)."""
+    if connection.vendor == "sqlite":
+        return True
+    if connection.vendor != "postgresql":
+        return False
+    server = f"{connection.settings_dict.get('HOST')}:{connection.settings_dict.get('PORT')}"
+    if server not in _icu:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_collation WHERE collname = %s)", [PINYIN])
+            _icu[server] = bool(cursor.fetchone()[0])
+    return _icu[server]
 
 
 def connect() -> None:
