@@ -58,6 +58,7 @@ def qingshan(year, db):
     return Organization.objects.get(name="青山村党支部")
 
 
+@pytest.mark.django_db
 class TestTheScenes:
     """The tiny demo's year, built once: what the ten scenes need is there."""
 
