@@ -227,15 +227,18 @@ def test_the_system_page_makes_a_new_version_and_puts_it_in_use(assessed, client
     again = client.post(reverse("assessment:system_new_version", args=[v1.pk]), {"name": "x"}, **EN)
     assert again.status_code == 400 and "already a draft" in again.content.decode()
 
-    unconfirmed = client.post(reverse("assessment:system_activate", args=[v2.pk]), {}, **EN)
-    assert unconfirmed.status_code == 400 and "Tick the box" in unconfirmed.content.decode()
+    # Refused, the system's page is shown again at its own address with the reason (reloading sends nothing).
+    unconfirmed = client.post(reverse("assessment:system_activate", args=[v2.pk]), {}, follow=True, **EN)
+    assert unconfirmed.redirect_chain == [(reverse("assessment:system", args=[v2.pk]), 302)]
+    assert "Tick the box" in unconfirmed.content.decode()
     assert IndicatorSystem.objects.get(pk=v2.pk).state == SystemState.DRAFT
     done = client.post(reverse("assessment:system_activate", args=[v2.pk]), {"confirm": "1"}, follow=True, **EN)
     assert "Version 2 is in use" in done.content.decode()
     assert IndicatorSystem.objects.get(pk=v1.pk).state == SystemState.RETIRED
     # A stale tab activating again is told why, not shown an error page.
-    stale = client.post(reverse("assessment:system_activate", args=[v2.pk]), {"confirm": "1"}, **EN)
-    assert stale.status_code == 400 and "Only a draft is put in use" in stale.content.decode()
+    stale = client.post(reverse("assessment:system_activate", args=[v2.pk]), {"confirm": "1"}, follow=True, **EN)
+    assert stale.redirect_chain[-1][0] == reverse("assessment:system", args=[v2.pk])
+    assert "Only a draft is put in use" in stale.content.decode()
     # Opening the URLs of the buttons leads back to the page.
     assert client.get(reverse("assessment:system_activate", args=[v2.pk])).status_code == 302
 

@@ -118,9 +118,11 @@ def _system_context(request, system, version_form=None, activate_form=None) -> d
     }
 
 
-def _system_step(request, pk, *, form_class, form_name: str, denied: str, step):
+def _system_step(request, pk, *, form_class, form_name: str, denied: str, step, keeps_input: bool = True):
     """A button of the system page: the manager's form checked, the service run by `step(system, data)` (which
-    returns the system to show next and the message to say), a refusal shown on the page with the form."""
+    returns the system to show next and the message to say). A refusal is shown on the page with the form when the
+    form `keeps_input` (what was typed stays to be mended); otherwise (a tick box) the system's page is shown again
+    at its own address with the reason, so that reloading it does not send the form again."""
     system = _system(request, pk)
     if request.method != "POST":
         return redirect("assessment:system", pk=system.pk)
@@ -129,12 +131,17 @@ def _system_step(request, pk, *, form_class, form_name: str, denied: str, step):
     form = form_class(request.POST)
     if form.is_valid():
         try:
-            with service_errors(request, form):
+            with service_errors(request, form if keeps_input else None):
                 shown, message = step(system, form.cleaned_data)
             messages.success(request, message)
             return redirect("assessment:system", pk=shown.pk)
         except ServiceRefused:
             pass
+    if not keeps_input:
+        for error in form.errors.values():
+            for message in error:
+                messages.error(request, message)
+        return redirect("assessment:system", pk=system.pk)
     context = _system_context(request, system, **{form_name: form})
     return render(request, "assessment/system.html", context, status=400)
 
@@ -181,6 +188,7 @@ def system_activate(request, pk):
         form_name="activate_form",
         denied=_("Only those who manage the indicator system can put it in use."),
         step=step,
+        keeps_input=False,
     )
 
 
