@@ -241,6 +241,11 @@ def test_the_system_page_makes_a_new_version_and_puts_it_in_use(assessed, client
     assert "Only a draft is put in use" in stale.content.decode()
     # Opening the URLs of the buttons leads back to the page.
     assert client.get(reverse("assessment:system_activate", args=[v2.pk])).status_code == 302
+    # A new version made from the retired one starts from its weights, and its page says so beforehand.
+    retired = client.get(reverse("assessment:system", args=[v1.pk]), **EN).content.decode()
+    assert "Version 1 is retired: the copy starts from its weights, not from those of version 2 in use" in retired
+    current = client.get(reverse("assessment:system", args=[v2.pk]), **EN).content.decode()
+    assert "is retired: the copy starts" not in current and "Make the new version" in current
 
 
 def test_the_system_page_in_chinese(assessed, client_for):  # noqa: F811
