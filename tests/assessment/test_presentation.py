@@ -174,3 +174,36 @@ def test_the_options_of_a_pair_start_with_the_side_and_the_degree():
         assert labels["1/8"].startswith("1/8 · 后者强烈至极端重要")
         # What decides the choice comes before the name, within what a phone's closed select shows (about 18 characters).
         assert all(len(label.split("（")[0]) <= 16 for label in labels.values())
+
+
+# ---------------------------------------------------------------- no ASCII punctuation in Chinese running text
+
+CJK_BESIDE_ASCII = re.compile(r"[\u4e00-\u9fff] ?[:;,?!()]|[:;,?!()] ?[\u4e00-\u9fff]")
+
+
+def _visible_lines(page: str) -> list[str]:
+    import html
+
+    page = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    return [line.strip() for line in html.unescape(re.sub(r"<[^>]+>", "\n", page)).split("\n") if line.strip()]
+
+
+def test_chinese_assessment_pages_use_chinese_punctuation(published, client_for):
+    county = published
+    run = county.run
+    branch = Result.objects.filter(run=run).order_by("rank_level").first().organization_id
+    client = client_for(county.users.officer)
+    for url in [
+        reverse("assessment:runs"),
+        reverse("assessment:run", args=[run.pk]),
+        reverse("assessment:results", args=[run.pk]),
+        reverse("assessment:explain", args=[run.pk, branch]),
+        reverse("assessment:sensitivity", args=[run.pk]),
+        reverse("assessment:vetoes", args=[run.pk]),
+        reverse("assessment:values", args=[run.pk]),
+        reverse("assessment:systems"),
+        reverse("assessment:system", args=[run.system_id]),
+        reverse("assessment:ratings_to_give"),
+    ]:
+        lines = _visible_lines(client.get(url, **ZH).content.decode())
+        assert not [line for line in lines if CJK_BESIDE_ASCII.search(line)], url
