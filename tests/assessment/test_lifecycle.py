@@ -382,6 +382,22 @@ def test_superiors_and_members_rate_with_their_account_once(assessed, client_for
 
     listed = township.get(reverse("assessment-run-ratings-to-give")).json()
     assert listed == [{"run": run.pk, "period": str(YEAR), "scope": "C", "kind": "superior", "count": 2, "done": 2}]
+    # The county manages 新街镇's branches too, but the township, with officers of its own, stands between them:
+    # the county rates as superior only the branches of the township without officers.
+    county_officer = client_for(county.users.officer)
+    assert [r["count"] for r in county_officer.get(reverse("assessment-run-ratings-to-give")).json()] == [2]
+    ratable = selectors.ratable(user=county.users.officer, run=run, kind="superior")
+    assert set(ratable) == {county.v21, county.v22}
+    refused = county_officer.post(api, {**body, "organization": "C-T1-V1"}, content_type="application/json", **EN)
+    assert refused.status_code == 404 and "no organization of this code to rate" in str(refused.json())
+    with pytest.raises(PermissionDenied, match="Only the organization above"):
+        services.rating_by_user(
+            actor=county.users.officer,
+            run=run,
+            kind="superior",
+            organization=county.v12,
+            grades={q.pk: "good" for q in questions},
+        )
 
     member = client_for(county.users.member)
     rows = member.get(reverse("assessment:ratings_to_give"), **EN).context["rows"]

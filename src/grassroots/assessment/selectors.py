@@ -16,14 +16,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce, NullIf, Substr
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from grassroots.core.collation import by_reading
-from grassroots.core.policy import Action, can, restrict, scope_q, subject
+from grassroots.core.policy import ROLE_ACTIONS, Action, can, restrict, scope_q, subject
 from grassroots.core.text import enumerate_items, labelled
 from grassroots.duties.models import (
     Assignment,
@@ -36,6 +36,7 @@ from grassroots.duties.models import (
     ReportState,
 )
 from grassroots.organizations.models import (
+    Grant,
     Member,
     MemberStatus,
     Organization,
@@ -1082,7 +1083,7 @@ ACCOUNT_RATERS = [RaterKind.SUPERIOR, RaterKind.PEERS, RaterKind.MEMBERS]
 
 def ratable(*, user, run: AssessmentRun, kind: str):
     """The organizations of a run a user may rate with their account as `kind`, as the rating service checks it:
-    as superior, those whose parent they manage; as a peer, the siblings of organizations they work for (not those
+    as superior, those whose parent they are officers of; as a peer, the siblings of organizations they work for (not those
     they work for); as a member, their own organization. None when the run does not ask that group."""
     if not run.accepts_ratings or not run.rater_groups.filter(kind=kind).exists():
         return Organization.objects.none()
@@ -1093,8 +1094,7 @@ def _ratable(user, run: AssessmentRun, kind: str):
     """ratable, for a run known to be collecting the ratings of the group `kind`."""
     assessed = Organization.objects.filter(subtree_q(run.scope.path), is_active=True, kind=run.system.assessed_kind)
     if kind == RaterKind.SUPERIOR:
-        managed = restrict(user, Action.MANAGE_STRUCTURE, Organization.objects.all())
-        return assessed.filter(parent__in=managed.values("pk")).order_by("path")
+        return assessed.filter(_nearest_superior_q(user)).order_by("path")
     if kind == RaterKind.PEERS:
         mine = restrict(user, Action.CHANGE, Organization.objects.all())
         return assessed.filter(parent__in=mine.values("parent")).exclude(pk__in=mine.values("pk")).order_by("path")
@@ -1102,6 +1102,28 @@ def _ratable(user, run: AssessmentRun, kind: str):
         member = subject(user).member
         return assessed.filter(pk=member.organization_id) if member else Organization.objects.none()
     return Organization.objects.none()
+
+
+MANAGING_ROLES = [role for role, actions in ROLE_ACTIONS.items() if Action.MANAGE_STRUCTURE in actions]
+
+
+def _nearest_superior_q(user) -> Q:
+    """The organizations the user rates as their superior: those below an organization where the user is an officer
+    with no organization with officers of its own in between. A township rates its villages, and the branches of
+    its general branches, which have a secretary but no officers; the county rates only what no township stands
+    between it and (it would otherwise rate every branch of every township, averaged with the township's ratings)."""
+    granted = sorted({path for path, role in subject(user).grants if role in MANAGING_ROLES})
+    step = Organization.steplen
+    q = Q(pk__in=[])
+    for path in granted:
+        between = Grant.objects.filter(
+            role__in=MANAGING_ROLES,
+            organization__depth__gt=len(path) // step,
+            organization__depth__lt=OuterRef("depth"),
+            organization__path=Substr(OuterRef("path"), 1, F("organization__depth") * step),
+        )
+        q |= subtree_q(path, "path") & ~Q(path=path) & ~Exists(between)
+    return q
 
 
 def rated_by(*, user, run: AssessmentRun, kind: str) -> set[int]:
