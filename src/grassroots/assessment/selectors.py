@@ -1083,8 +1083,9 @@ ACCOUNT_RATERS = [RaterKind.SUPERIOR, RaterKind.PEERS, RaterKind.MEMBERS]
 
 def ratable(*, user, run: AssessmentRun, kind: str):
     """The organizations of a run a user may rate with their account as `kind`, as the rating service checks it:
-    as superior, those they are the nearest officers above (_nearest_superior_q); as a peer, the siblings of organizations they work for (not those
-    they work for); as a member, their own organization. None when the run does not ask that group."""
+    as superior, those they are the nearest officers above (_nearest_superior_q); as a peer, the siblings of
+    organizations they work for (not those they work for); as a member, their own organization. None when the run
+    does not ask that group."""
     if not run.accepts_ratings or not run.rater_groups.filter(kind=kind).exists():
         return Organization.objects.none()
     return _ratable(user, run, kind)
