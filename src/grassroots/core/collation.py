@@ -3,7 +3,8 @@ them), not by the code points of their characters, which follow no order a reade
 
 PostgreSQL sorts with ICU's Chinese collation (`zh-x-icu`, pinyin order); SQLite with a collation of the same name
 registered on each connection, which compares the pinyin of the names (`pypinyin`, its phrase dictionary reading
-重庆 as chong qing). Other languages keep the database's order.
+重庆 as chong qing; its dictionaries load on the first such sort, about 0.2 s and 55 MB of a SQLite process). Other
+languages keep the database's order.
 """
 
 from functools import lru_cache
