@@ -14,6 +14,7 @@ from grassroots.assessment import selectors, services
 from grassroots.assessment.models import AssessmentRun, EnteredValue, IndicatorSystem, Result, RunState, VetoEvent
 from grassroots.core.errors import Conflict, PermissionDenied
 from grassroots.core.models import AuditEntry
+from grassroots.organizations.models import Organization
 from tests.assessment.test_engine import END, YEAR
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -199,6 +200,17 @@ def test_a_veto_above_every_organization_assessed_is_refused_as_it_would_veto_no
     # A branch, as a party group below one, is vetoed (the group's veto counts for its branch).
     body["organization"] = "C-T1-V1"
     assert client.post(reverse("veto-event-list"), body, content_type="application/json").status_code == 201
+    # The page takes the same organizations, and refuses the township with the same reason.
+    page = reverse("assessment:vetoes", args=[county.run.pk])
+    form = {"reason": "x", "occurred_on": f"{YEAR}-05-01"}
+    refused = client.post(page, {**form, "organization": "C-T1"}, **EN)
+    assert refused.status_code == 200 and "No assessment counts a veto on" in refused.content.decode()
+    group = Organization.objects.filter(parent=county.v11, kind="group").first()
+    recorded = client.post(page, {**form, "organization": group.code, "reason": "小组违纪"}, **EN, follow=True)
+    assert "Veto event recorded" in recorded.content.decode()
+    services.run_compute(actor=county.users.officer, run=county.run, asof=END)
+    vetoed = Result.objects.get(run=county.run, organization=county.v11)
+    assert vetoed.vetoed and "小组违纪" in vetoed.veto_reason
 
 
 def test_a_veto_recorded_by_mistake_is_taken_back_with_a_reason(assessed, client_for):  # noqa: F811
@@ -225,6 +237,14 @@ def test_a_veto_recorded_by_mistake_is_taken_back_with_a_reason(assessed, client
     assert f'name="event" value="{event.pk}"' not in listed
     again = client.post(url, {"action": "withdraw", "event": event.pk, "reason": "twice"}, **EN, follow=True)
     assert "already been taken back" in again.content.decode()
+    with pytest.raises(ValidationError, match="300 characters at most"):  # refused whole, never cut to fit
+        services.veto_record(
+            actor=officer,
+            period=run.period,
+            organization=county.v12,
+            reason="长" * 301,
+            occurred_on=dt.date(YEAR, 6, 1),
+        )
     entry = AuditEntry.objects.get(action="assessment.veto.withdraw")
     assert entry.before["reason"] == "录错了" and entry.after["why"] == "wrong branch"
     services.run_compute(actor=officer, run=run, asof=END)

@@ -1077,6 +1077,17 @@ def assessed_organizations(*, user, run: AssessmentRun, action: str = Action.VIE
     )
 
 
+def veto_organizations(*, user, run: AssessmentRun):
+    """Where the user may record a veto of the run's period: the organizations of the scope they manage, of any
+    kind (a discipline case in a party group vetoes its branch; the service refuses one above every organization
+    assessed, which would veto nothing)."""
+    return restrict(
+        user,
+        Action.MANAGE_STRUCTURE,
+        Organization.objects.filter(subtree_q(run.scope.path), is_active=True).order_by("path"),
+    )
+
+
 # The rater groups whose raters rate with their account, in the order they are offered.
 ACCOUNT_RATERS = [RaterKind.SUPERIOR, RaterKind.PEERS, RaterKind.MEMBERS]
 

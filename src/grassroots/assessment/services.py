@@ -631,8 +631,7 @@ def entered_value_remove(*, actor, value: EnteredValue) -> None:
 @transaction.atomic
 def veto_record(*, actor, period: Period, organization: Organization, reason: str, occurred_on: dt.date) -> VetoEvent:
     require(actor, Action.MANAGE_STRUCTURE, organization)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say what happened.")})
+    reason = _reason(reason, _("Say what happened."))
     if not period.start <= occurred_on <= period.end:
         raise ValidationError(
             {
@@ -642,10 +641,28 @@ def veto_record(*, actor, period: Period, organization: Organization, reason: st
         )
     _require_vetoes_something(period, organization)
     event = VetoEvent.objects.create(
-        period=period, organization=organization, reason=reason.strip(), occurred_on=occurred_on, recorded_by=actor
+        period=period, organization=organization, reason=reason, occurred_on=occurred_on, recorded_by=actor
     )
     audit("assessment.veto.record", actor=actor, obj=event, after={"reason": event.reason})
     return event
+
+
+REASON_LENGTH = VetoEvent._meta.get_field("reason").max_length
+
+
+def _reason(text: str, missing: str) -> str:
+    """A reason given for a veto or for taking it back: said, and kept whole (never cut to fit)."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"reason": missing})
+    if len(text) > REASON_LENGTH:
+        raise ValidationError(
+            {
+                "reason": _("Say it in %(n)d characters at most (this is %(len)d).")
+                % {"n": REASON_LENGTH, "len": len(text)}
+            }
+        )
+    return text
 
 
 def _require_vetoes_something(period: Period, organization: Organization) -> None:
@@ -685,8 +702,7 @@ def veto_withdraw(*, actor, event: VetoEvent, reason: str) -> VetoEvent:
     computed again. The event stays, marked taken back, so that a closed run still shows the veto it counted beside
     the result and the reason it was frozen with; the audit trail has it too."""
     require(actor, Action.MANAGE_STRUCTURE, _recorders_reach(event))
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the veto is taken back.")})
+    reason = _reason(reason, _("Say why the veto is taken back."))
     event = VetoEvent.objects.select_for_update().get(pk=event.pk)
     if event.withdrawn_at is not None:
         raise Conflict(_("This veto has already been taken back."))
@@ -697,9 +713,9 @@ def veto_withdraw(*, actor, event: VetoEvent, reason: str) -> VetoEvent:
         obj=event,
         organization=event.organization,
         before=before,
-        after={"why": reason.strip()},
+        after={"why": reason},
     )
-    event.withdrawn_at, event.withdrawn_by, event.withdrawn_reason = timezone.now(), actor, reason.strip()[:300]
+    event.withdrawn_at, event.withdrawn_by, event.withdrawn_reason = timezone.now(), actor, reason
     event.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason", "updated_at"])
     return event
 

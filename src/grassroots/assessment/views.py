@@ -591,7 +591,7 @@ def run_vetoes(request, pk):
     """Veto events of the period in the scope; recording one vetoes the organization at the next computation."""
     run = _run(request, pk)
     manage = selectors.may_manage(request.user, run)
-    organizations = selectors.assessed_organizations(user=request.user, run=run, action=Action.MANAGE_STRUCTURE)
+    organizations = selectors.veto_organizations(user=request.user, run=run)
     withdrawing = request.method == "POST" and request.POST.get("action") == "withdraw"
     form = (
         VetoForm(None if withdrawing else request.POST or None, organizations=organizations, period=run.period)
