@@ -432,7 +432,11 @@ def test_superiors_and_members_rate_with_their_account_once(assessed, client_for
     services.run_compute(actor=county.users.officer, run=run, asof=END)
     services.run_publish(actor=county.users.officer, run=run)
     assert client_for(county.users.t1_officer).get(reverse("assessment:ratings_to_give")).context["rows"] == []
-    assert client_for(county.users.t1_officer).get(url).status_code == 404
+    # An old tab of the rating page, or its form sent now, is told that rating has ended; others still find nothing.
+    ended = client_for(county.users.t1_officer).post(f"{url}?org={county.v12.pk}", grades, follow=True, **EN)
+    assert ended.redirect_chain[-1][0] == reverse("assessment:ratings_to_give")
+    assert "Rating for this assessment has ended: its results are published." in ended.content.decode()
+    assert client_for(county.users.secretary).get(url).status_code == 404
 
 
 def test_the_run_page_counts_the_ratings_given_with_an_account(assessed, client_for):  # noqa: F811
@@ -600,7 +604,7 @@ def test_a_retired_version_is_refused_with_the_reason(assessed, client_for):  # 
 
 def test_english_pages_sort_results_by_the_english_name(published, client_for):
     county = published
-    names = {county.v11: "Zeta Branch", county.v12: "Alpha Branch", county.v21: "Mu Branch", county.v22: ""}
+    names = {county.v11: "Zeta Branch", county.v12: "alpha Branch", county.v21: "Mu Branch", county.v22: ""}
     for org, name in names.items():
         type(org).objects.filter(pk=org.pk).update(name_en=name)
     client = client_for(county.users.officer)
@@ -628,6 +632,13 @@ def test_chinese_pages_sort_results_by_pinyin(published, client_for):
     assert chinese == ["C-T1-V1", "C-T2-V1", "C-T2-V2", "C-T1-V2"]
     api = client.get(reverse("assessment-result-list"), {"run": county.run.pk, "sort": "name"}, **ZH).json()
     assert [r["organization"] for r in api["results"]] == chinese
+    # The members behind the study and talk scores, likewise on every page.
+    from tests.factories import MemberFactory
+
+    for name in ["周敏", "阿华", "白玉兰"]:
+        MemberFactory(organization=county.v22, name=name)
+    studied = [m.name for m in selectors.study_records(county.run, county.v22) if m.name in {"周敏", "阿华", "白玉兰"}]
+    assert studied == ["阿华", "白玉兰", "周敏"]
 
 
 def test_a_runs_version_is_named_apart_from_its_systems_version(published, client_for):

@@ -191,3 +191,23 @@ def test_without_icu_postgresql_names_keep_the_servers_order_rather_than_fail(co
     monkeypatch.setattr(connection, "vendor", "postgresql")
     monkeypatch.setitem(collation._icu, server, False)
     assert str(collation.by_reading("name", chinese=True)) == str(collation.F("name"))
+
+
+def test_an_organizations_posts_are_listed_by_rank_secretary_first(county, client_for):
+    import datetime as dt
+
+    from grassroots.organizations.models import Post
+    from tests.factories import MemberFactory
+
+    for title in ["propaganda", "discipline", "deputy_secretary", "organization", "secretary"]:
+        Post.objects.create(
+            member=MemberFactory(organization=county.v21),
+            organization=county.v21,
+            title=title,
+            started_on=dt.date(2024, 1, 1),
+        )
+    response = client_for(county.users.officer).get(
+        reverse("organizations:detail", args=[county.v21.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    titles = [p.title for p in response.context["posts"]]
+    assert titles[:2] == ["secretary", "deputy_secretary"] and titles.index("organization") < titles.index("discipline")

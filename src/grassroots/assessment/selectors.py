@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Value
-from django.db.models.functions import Coalesce, NullIf, Substr
+from django.db.models.functions import Coalesce, Lower, NullIf, Substr
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -260,7 +260,7 @@ def filter_results(qs, *, organization: Organization | None = None, unit_type=""
     qs = qs.annotate(spread=F("rank_high") - F("rank_low"))
     if sort == "name" and not translation.get_language().startswith("zh"):
         # By the name the reader sees: the English one where there is one.
-        english = Coalesce(NullIf(F("organization__name_en"), Value("")), F("organization__name"))
+        english = Lower(Coalesce(NullIf(F("organization__name_en"), Value("")), F("organization__name")))
         return qs.order_by(english, "organization__path")
     if sort == "name":
         return qs.order_by(by_reading("organization__name"), "organization__path")  # by pinyin
@@ -463,7 +463,7 @@ def study_records(run, organization):
         Member.objects.filter(s.q("organization__path"), status=MemberStatus.ACTIVE)
         .annotate(hours=hours, is_cadre=Exists(Post.objects.filter(member=OuterRef("pk"), ended_on__isnull=True)))
         .select_related("organization")
-        .order_by("organization__path", "name", "id")
+        .order_by("organization__path", by_reading("name", chinese=True), "id")
     )
 
 
@@ -476,7 +476,7 @@ def care_records(run, organization):
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=asof))
         .annotate(last_visit=Max("visits__visited_on", filter=Q(visits__visited_on__lte=asof)))
         .select_related("member__organization")
-        .order_by("member__organization__path", "member__name", "id")
+        .order_by("member__organization__path", by_reading("member__name", chinese=True), "id")
     )
 
 
@@ -489,7 +489,7 @@ def talk_records(run, organization):
         Member.objects.filter(s.q("organization__path"), status=MemberStatus.ACTIVE)
         .filter(~Exists(talked))
         .select_related("organization")
-        .order_by("organization__path", "name", "id")
+        .order_by("organization__path", by_reading("name", chinese=True), "id")
     )
 
 
@@ -522,7 +522,7 @@ def objective_records(run, organization):
             latest_on=latest.values("measured_on")[:1],
         )
         .select_related("organization")
-        .order_by("organization__path", "name", "id")
+        .order_by("organization__path", by_reading("name", chinese=True), "id")
     )
 
 
@@ -1100,6 +1100,13 @@ def ratable(*, user, run: AssessmentRun, kind: str):
     if not run.accepts_ratings or not run.rater_groups.filter(kind=kind).exists():
         return Organization.objects.none()
     return _ratable(user, run, kind)
+
+
+def rating_ended_for(*, user, run: AssessmentRun, kind: str) -> bool:
+    """Whether the user was a rater of the run as `kind` whose rating has ended (its results are published)."""
+    if run.accepts_ratings or not run.rater_groups.filter(kind=kind).exists():
+        return False
+    return _ratable(user, run, kind).exists()
 
 
 def _ratable(user, run: AssessmentRun, kind: str):

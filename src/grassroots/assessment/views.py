@@ -713,6 +713,10 @@ def rate_as(request, pk, kind):
         raise Http404()
     organizations = selectors.ratable(user=request.user, run=run, kind=kind)
     if not organizations.exists():
+        if selectors.rating_ended_for(user=request.user, run=run, kind=kind):
+            # An old tab or bookmark, or a form sent after the results came out: said, not a bare 404.
+            messages.info(request, _("Rating for this assessment has ended: its results are published."))
+            return redirect("assessment:ratings_to_give")
         raise Http404()
     rated = selectors.rated_by(user=request.user, run=run, kind=kind)
     chosen_org = None

@@ -260,6 +260,16 @@ class PostTitle(models.TextChoices):
     GROUP_LEADER = "group_leader", _("Group leader")
 
 
+def post_rank():
+    """An ordering expression of posts by rank, as a roster lists them: the secretary first, then the deputy, the
+    committee members, the group leaders (the order of PostTitle)."""
+    return models.Case(
+        *(models.When(title=value, then=models.Value(n)) for n, value in enumerate(PostTitle.values)),
+        default=models.Value(len(PostTitle.values)),
+        output_field=models.IntegerField(),
+    )
+
+
 class Post(TimeStampedModel):
     """A post a member holds in an organization, from a date to a date (open while held)."""
 

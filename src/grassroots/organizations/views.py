@@ -16,7 +16,7 @@ from grassroots.core.web import ServiceRefused, service_errors
 
 from . import exports, selectors, services
 from .forms import ImportForm, MemberForm, MoveForm, OrganizationForm, PostForm, RejectForm, TransferForm
-from .models import Member, MemberStatus, Organization
+from .models import Member, MemberStatus, Organization, post_rank
 
 
 def _org(request, pk, action=Action.VIEW) -> Organization:
@@ -55,7 +55,7 @@ def detail(request, pk):
         "ancestors": ancestors,
         "children": selectors.children_with_counts(user=user, organization=org),
         "counts": selectors.subtree_counts(organization=org),
-        "posts": selectors.post_list(user=user, organization=org).order_by("title"),
+        "posts": selectors.post_list(user=user, organization=org).order_by(post_rank(), "-started_on", "id"),
         "page": page,
         "can_change": can(user, Action.CHANGE, org),
         "can_structure": can(user, Action.MANAGE_STRUCTURE, org),
