@@ -60,3 +60,27 @@ def test_results_read_on_a_phone_without_scrolling_sideways(live_server, phone, 
     assert score.evaluate("td => getComputedStyle(td, '::before').content") == f'"{label}"'
     assert name.bounding_box()["y"] + name.bounding_box()["height"] <= score.bounding_box()["y"] + 1
     page.screenshot(path=f"test-results/results-phone-{language}.png", full_page=True)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_roster_and_the_indicator_systems_read_on_a_phone_as_cards(live_server, phone, language):
+    from tests.factories import MemberFactory
+
+    county, run = _computed_run()
+    for name in ["欧阳晓明", "司马志远", "诸葛文华"]:
+        MemberFactory(organization=county.v11, name=name, phone="13912345678")
+    page = phone
+    log_in(page, live_server.url, "officer")
+    if language == "en":
+        page.click("text=English")
+        page.wait_for_load_state()
+    for url in (f"/orgs/{county.v11.pk}/", "/assessment/systems/"):
+        page.goto(f"{live_server.url}{url}")
+        page.wait_for_selector(".card-table")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
+        # Every cell of every card is on the screen, the name or system on a line of its own above the rest.
+        cells = page.locator(".card-table tbody td")
+        assert cells.count() > 0 and all(_within_viewport(page, cells.nth(i)) for i in range(cells.count())), url
+        title = page.locator(".card-table tbody tr").first.locator("td.c-title")
+        box, row = title.bounding_box(), page.locator(".card-table tbody tr").first.bounding_box()
+        assert box["width"] > row["width"] * 0.8, url
