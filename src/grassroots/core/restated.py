@@ -8,7 +8,6 @@ django/forms/fields.py, django/forms/formsets.py), or the restatement is simply 
 
 from django.utils.translation import gettext_noop, ngettext_lazy
 
-
 RESTATED = [
     gettext_noop("Ensure this value is %(limit_value)s (it is %(show_value)s)."),
     ngettext_lazy(
