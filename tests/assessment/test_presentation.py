@@ -207,3 +207,10 @@ def test_chinese_assessment_pages_use_chinese_punctuation(published, client_for)
     ]:
         lines = _visible_lines(client.get(url, **ZH).content.decode())
         assert not [line for line in lines if CJK_BESIDE_ASCII.search(line)], url
+
+
+def test_a_note_in_brackets_follows_the_language_of_the_text():
+    from grassroots.core.text import bracketed
+
+    assert bracketed("每月开展一次主题党日", "2026-12") == "每月开展一次主题党日（2026-12）"
+    assert bracketed("Monthly theme day", "2026-12") == "Monthly theme day (2026-12)"

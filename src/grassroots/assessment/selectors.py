@@ -683,7 +683,7 @@ def records_for(*, user, run: AssessmentRun, organization: Organization, metric:
                     flag_label=label,
                     details=[
                         _("required by %(day)s: %(r)d, held %(h)d")
-                        % {"day": date_format(asof), "r": status["required"], "h": status["held"]}
+                        % {"day": date_format(asof, "Y-m-d"), "r": status["required"], "h": status["held"]}
                     ],
                 )
             )

@@ -27,3 +27,10 @@ def duration(seconds: float) -> str:
     if seconds < 0.9995:
         return _("%(ms)d ms") % {"ms": round(seconds * 1000)}
     return _("%(s).1f seconds") % {"s": seconds}
+
+
+def bracketed(text: str, note: str) -> str:
+    """A note in brackets after a text that is stored as written (a duty's title, in whichever language its author
+    wrote it): "（2026-12）" after Chinese, " (2026-12)" after anything else."""
+    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    return f"{text}（{note}）" if chinese else f"{text} ({note})"

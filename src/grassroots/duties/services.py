@@ -19,6 +19,7 @@ from grassroots.core.models import Period, PeriodKind
 from grassroots.core.notify import notify
 from grassroots.core.periods import period_for  # noqa: F401  (re-exported: callers use duties.services.period_for)
 from grassroots.core.policy import Action, can, require
+from grassroots.core.text import bracketed
 from grassroots.organizations.models import Grant, Member, MemberStatus, Organization, Post, subtree_q
 
 from .evidence import check_upload
@@ -230,7 +231,7 @@ def duty_generate_occurrences(*, actor, duty: Duty) -> list[Duty]:
         )
         occurrence.start_on, occurrence.due_on = start, due
         occurrence.recurrence = Recurrence.NONE
-        occurrence.title = f"{duty.title} ({due:%Y-%m})"
+        occurrence.title = bracketed(duty.title, f"{due:%Y-%m}")
         occurrence.source_assignment = duty.source_assignment
         occurrence.save()
         occurrence.lineage = lineage_of(occurrence.pk, duty.lineage)  # rolls up into its series
