@@ -408,6 +408,16 @@ def test_superiors_and_members_rate_with_their_account_once(assessed, client_for
     assert [r["count"] for r in county_officer.get(reverse("assessment-run-ratings-to-give")).json()] == [2]
     ratable = selectors.ratable(user=county.users.officer, run=run, kind="superior")
     assert set(ratable) == {county.v21, county.v22}
+    # A township whose only officer account is closed has no officers: the county is then the nearest above.
+    type(county.users.t1_officer).objects.filter(pk=county.users.t1_officer.pk).update(is_active=False)
+    officer = type(county.users.officer).objects.get(pk=county.users.officer.pk)
+    assert set(selectors.ratable(user=officer, run=run, kind="superior")) == {
+        county.v11,
+        county.v12,
+        county.v21,
+        county.v22,
+    }
+    type(county.users.t1_officer).objects.filter(pk=county.users.t1_officer.pk).update(is_active=True)
     refused = county_officer.post(api, {**body, "organization": "C-T1-V1"}, content_type="application/json", **EN)
     assert refused.status_code == 404 and "no organization of this code to rate" in str(refused.json())
     with pytest.raises(PermissionDenied, match="Only the organization above"):

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Value
-from django.db.models.functions import Coalesce, Lower, NullIf, Substr
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -1130,18 +1130,38 @@ def _nearest_superior_q(user) -> Q:
     """The organizations the user rates as their superior: those below an organization where the user is an officer
     with no organization with officers of its own in between. A township rates its villages, and the branches of
     its general branches, which have a secretary but no officers; the county rates only what no township stands
-    between it and (it would otherwise rate every branch of every township, averaged with the township's ratings)."""
-    granted = sorted({path for path, role in subject(user).grants if role in MANAGING_ROLES})
-    step = Organization.steplen
+    between it and (it would otherwise rate every branch of every township, averaged with the township's ratings).
+    Officers are active users granted a role that manages the structure of an active organization; a superuser
+    rates by their grants, as anyone. Asked once per request (it is on every start page): one query for the
+    officers below the user's grants, then path ranges (the subtrees of the nearest officers below each grant left
+    out), which the path index serves at any size."""
+    subj = subject(user)
+    cached = getattr(subj, "_nearest_superior_q", None)
+    if cached is not None:
+        return cached
+    granted = sorted({path for path, role in subj.grants if role in MANAGING_ROLES})
     q = Q(pk__in=[])
-    for path in granted:
-        between = Grant.objects.filter(
-            role__in=MANAGING_ROLES,
-            organization__depth__gt=len(path) // step,
-            organization__depth__lt=OuterRef("depth"),
-            organization__path=Substr(OuterRef("path"), 1, F("organization__depth") * step),
+    if granted:
+        within = Q(pk__in=[])
+        for path in granted:
+            within |= subtree_q(path, "organization__path")
+        officers = sorted(
+            set(
+                Grant.objects.filter(
+                    within, role__in=MANAGING_ROLES, user__is_active=True, organization__is_active=True
+                ).values_list("organization__path", flat=True)
+            )
         )
-        q |= subtree_q(path, "path") & ~Q(path=path) & ~Exists(between)
+        for path in granted:
+            below = []  # the nearest organizations with officers strictly below `path`
+            for other in officers:
+                if other.startswith(path) and other != path and not (below and other.startswith(below[-1])):
+                    below.append(other)
+            region = subtree_q(path, "path") & ~Q(path=path)
+            for other in below:
+                region &= ~(subtree_q(other, "path") & ~Q(path=other))
+            q |= region
+    subj._nearest_superior_q = q
     return q
 
 
