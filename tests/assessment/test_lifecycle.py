@@ -279,6 +279,28 @@ def test_a_veto_recorded_by_mistake_is_taken_back_with_a_reason(assessed, client
     assert other.pk not in [v["id"] for v in in_force["results"]]
 
 
+def test_the_explanation_lists_the_vetoes_the_result_counted_until_it_is_computed_again(published):
+    county = published
+    run, officer = county.run, county.users.officer
+    services.run_compute(actor=officer, run=run, asof=END, withdraw=True)
+    event = services.veto_record(
+        actor=officer, period=run.period, organization=county.v12, reason="counted", occurred_on=dt.date(YEAR, 6, 1)
+    )
+    services.run_compute(actor=officer, run=run, asof=END)
+    services.run_publish(actor=officer, run=run)
+    run.refresh_from_db()
+    services.veto_withdraw(actor=officer, event=event, reason="later")
+    later = services.veto_record(
+        actor=officer, period=run.period, organization=county.v12, reason="not yet", occurred_on=dt.date(YEAR, 7, 1)
+    )
+    assert Result.objects.get(run=run, organization=county.v12).vetoed
+    assert [v.pk for v in selectors.veto_records(run, county.v12)] == [event.pk]  # as the published result counted
+    services.run_compute(actor=officer, run=run, asof=END, withdraw=True)
+    run.refresh_from_db()
+    assert [v.pk for v in selectors.veto_records(run, county.v12)] == [later.pk]
+    assert Result.objects.get(run=run, organization=county.v12).veto_reason == "not yet"
+
+
 def test_a_closed_run_still_shows_the_veto_it_counted_after_it_is_taken_back(computed, client_for):
     county = computed
     run, officer = county.run, county.users.officer

@@ -89,6 +89,9 @@ class Context:
     # The tables of own totals made so far, one per record source: name -> (its columns, whether an organization
     # may have more than one row in it).
     sources: dict = field(default_factory=dict)
+    # The moment the vetoes were read: those recorded by then and not taken back by then count; stored as the run's
+    # computed_at, so that its explanation lists the same vetoes later (VetoEvent.objects.in_force(computed_at)).
+    vetoes_at: object = None
 
     @classmethod
     def of(cls, run: AssessmentRun, asof) -> "Context":
@@ -609,15 +612,17 @@ def _care_and_vetoes(ctx: Context) -> None:
         [*cutoffs, ctx.asof, ctx.asof, ctx.asof],
     )
     v = t(VetoEvent)
+    ctx.vetoes_at = timezone.now()
+    at = connection.ops.adapt_datetimefield_value(ctx.vetoes_at)
     _own(
         ctx,
         [Metric.VETO_EVENTS],
         "v.organization_id",
         ["COUNT(*)", "NULL"],
-        f"FROM {v} v WHERE {_scoped(ctx, 'v.organization_id')} AND v.withdrawn_at IS NULL "
-        "AND v.occurred_on >= %s AND v.occurred_on <= %s "
+        f"FROM {v} v WHERE {_scoped(ctx, 'v.organization_id')} AND v.created_at <= %s "
+        "AND (v.withdrawn_at IS NULL OR v.withdrawn_at > %s) AND v.occurred_on >= %s AND v.occurred_on <= %s "
         "GROUP BY v.organization_id",
-        [ctx.start, ctx.end],
+        [at, at, ctx.start, ctx.end],
     )
 
 
@@ -956,7 +961,7 @@ def _veto_reasons(ctx: Context, sheet: Sheet, totals: Totals, indicators: list[I
     # branch), so they are told over it too: each event goes to the vetoed organizations at or above its own.
     vetoed_at = dict(Organization.objects.filter(pk__in=org_ids).values_list("path", "pk"))
     for path, reason in (
-        VetoEvent.objects.in_force()
+        VetoEvent.objects.in_force(ctx.vetoes_at)
         .filter(subtree_q(ctx.scope_path, "organization__path"), occurred_on__gte=ctx.start, occurred_on__lte=ctx.end)
         .order_by("-occurred_on", "id")
         .values_list("organization__path", "reason")
@@ -1253,7 +1258,7 @@ def _compute(run: AssessmentRun, asof, pool, parts: queue.SimpleQueue) -> dict:
     stage("store_results", _store_results, ctx, sheet, outcome, figures, reasons)
     _drop_work_tables()
     run.assessed_count = Result.objects.filter(run=run).count()
-    run.computed_at = timezone.now()
+    run.computed_at = ctx.vetoes_at or timezone.now()
     run.asof = asof
     run.computed_seconds = time.perf_counter() - started
     if run.state in (RunState.OPEN, RunState.COLLECTING):

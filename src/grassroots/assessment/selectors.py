@@ -527,12 +527,11 @@ def objective_records(run, organization):
 
 
 def veto_records(run, organization):
-    """The vetoes the run counts: for a closed run, those in force when it was computed (one taken back since is
-    still the reason of its frozen result); otherwise those in force now, as the next computation counts them."""
+    """The vetoes the run counted: those in force when it was computed (one taken back since is still the reason of
+    its result, one recorded since counts at its next computation); before it is computed, those in force now."""
     s = Scope(run, organization, None)
-    at = run.computed_at if run.state == RunState.CLOSED else None
     return (
-        VetoEvent.objects.in_force(at)
+        VetoEvent.objects.in_force(run.computed_at)
         .filter(s.q("organization__path"), occurred_on__gte=s.start, occurred_on__lte=s.end)
         .select_related("organization")
         .order_by("occurred_on", "id")
