@@ -523,6 +523,18 @@ def test_malformed_ids_find_nothing(assessed, client_for):  # noqa: F811
     assert api.status_code == 404
     assert client.get(reverse("assessment:rate_as", args=[run.pk, "masses"])).status_code == 404
     assert client.get(reverse("assessment:rate_as", args=[run.pk, "superior"]), {"org": "x"}).status_code == 404
+    # Digits that are not 0-9 (str.isdigit() takes ², which int() refuses) find nothing either, never a 500.
+    client.raise_request_exception = False
+    township = client_for(county.users.t1_officer)
+    township.raise_request_exception = False
+    assert township.get(reverse("assessment:rate_as", args=[run.pk, "superior"]), {"org": "²"}).status_code == 404
+    assert (
+        client.post(reverse("assessment:vetoes", args=[run.pk]), {"action": "withdraw", "event": "²"}).status_code
+        == 404
+    )
+    assert client.post("/api/assessment-runs/²/ratings/", body, content_type="application/json").status_code == 404
+    assert client.get(reverse("assessment-result-csv"), {"run": "²"}).status_code == 400
+    assert client.get(reverse("orglife:study", args=[county.v11.pk]), {"period": "²⁰²⁶"}).status_code == 200
 
 
 def test_peers_rate_their_sibling_not_themselves_and_officers_are_not_peers(assessed, client_for):  # noqa: F811

@@ -214,3 +214,5 @@ def test_a_note_in_brackets_follows_the_language_of_the_text():
 
     assert bracketed("每月开展一次主题党日", "2026-12") == "每月开展一次主题党日（2026-12）"
     assert bracketed("Monthly theme day", "2026-12") == "Monthly theme day (2026-12)"
+    long = bracketed("主题党日" * 50, "2026-12", limit=200)  # a title of 200 characters still fits its column
+    assert len(long) == 200 and long.endswith("…（2026-12）")

@@ -28,6 +28,7 @@ from grassroots.core.api import (
 )
 from grassroots.core.policy import Action, can_anywhere, restrict
 from grassroots.core.policy import PermissionDenied as PolicyDenied
+from grassroots.core.web import parse_id
 from grassroots.organizations.models import Organization, OrgKind, UnitType, subtree_q
 
 from . import exports, selectors, services
@@ -601,7 +602,8 @@ class RunViewSet(AtomicCreateViewSet):
         payload = AccountRatingSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        run = AssessmentRun.objects.select_related("system", "scope").filter(pk=pk).first() if pk.isdigit() else None
+        run_id = parse_id(pk)
+        run = AssessmentRun.objects.select_related("system", "scope").filter(pk=run_id).first() if run_id else None
         organization = (
             selectors.ratable(user=request.user, run=run, kind=data["kind"]).filter(code=data["organization"]).first()
             if run
@@ -773,10 +775,10 @@ class ResultViewSet(viewsets.ReadOnlyModelViewSet):
         """The filtered results of one run (the `run` filter is required) as CSV; audited as an export."""
         if not can_anywhere(request.user, Action.EXPORT):
             raise PolicyDenied(_("You may not export data."))
-        run_id = request.query_params.get("run", "")
-        if not run_id.isdigit():
+        run_id = parse_id(request.query_params.get("run", ""))
+        if run_id is None:
             raise DRFValidationError({"run": [_("Name the assessment run to export.")]})
-        run = get_object_or_404(selectors.run_list(user=request.user), pk=int(run_id))
+        run = get_object_or_404(selectors.run_list(user=request.user), pk=run_id)
         qs = restrict(request.user, Action.EXPORT, self.filter_queryset(self.get_queryset()).filter(run=run))
         return exports.results_csv(user=request.user, run=run, results=qs)
 

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from grassroots.core.errors import Conflict, ValidationError
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere, restrict
 from grassroots.core.text import duration, enumerate_items, join_clauses, labelled
-from grassroots.core.web import ServiceRefused, service_errors
+from grassroots.core.web import ServiceRefused, parse_id, service_errors
 from grassroots.duties.evidence import kind_of, serve_upload
 from grassroots.duties.services import period_for
 from grassroots.organizations.models import Organization, OrgKind, subtree_q
@@ -63,10 +63,10 @@ def _run(request, pk):
 
 def _posted_id(request, name: str) -> int:
     """The id a form posts in `name`; a missing or malformed one finds nothing (404)."""
-    value = request.POST.get(name, "")
-    if not value.isdigit():
+    value = parse_id(request.POST.get(name, ""))
+    if value is None:
         raise Http404()
-    return int(value)
+    return value
 
 
 def _require_manage(request, run) -> None:
@@ -721,7 +721,8 @@ def rate_as(request, pk, kind):
     rated = selectors.rated_by(user=request.user, run=run, kind=kind)
     chosen_org = None
     if request.GET.get("org"):
-        chosen_org = organizations.filter(pk=request.GET["org"]).first() if request.GET["org"].isdigit() else None
+        org_id = parse_id(request.GET["org"])
+        chosen_org = organizations.filter(pk=org_id).first() if org_id is not None else None
         if chosen_org is None:
             raise Http404()
     questions = services.qualitative_indicators(run)  # in the order of the tree

@@ -29,8 +29,12 @@ def duration(seconds: float) -> str:
     return _("%(s).1f seconds") % {"s": seconds}
 
 
-def bracketed(text: str, note: str) -> str:
+def bracketed(text: str, note: str, limit: int | None = None) -> str:
     """A note in brackets after a text that is stored as written (a duty's title, in whichever language its author
-    wrote it): "（2026-12）" after Chinese, " (2026-12)" after anything else."""
+    wrote it): "（2026-12）" after Chinese, " (2026-12)" after anything else; the text shortened with "…" where the
+    whole would pass `limit` characters (the note is what tells the copies apart)."""
     chinese = any("\u4e00" <= ch <= "\u9fff" for ch in text)
-    return f"{text}（{note}）" if chinese else f"{text} ({note})"
+    suffix = f"（{note}）" if chinese else f" ({note})"
+    if limit is not None and len(text) + len(suffix) > limit:
+        text = text[: max(0, limit - len(suffix) - 1)] + "…"
+    return text + suffix

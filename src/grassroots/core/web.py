@@ -41,3 +41,14 @@ def service_errors(request, form=None):
         else:
             messages.error(request, str(exc.message))
         raise ServiceRefused() from exc
+
+
+def digits_only(value: str) -> bool:
+    """Whether a string is ASCII digits 0-9 only: str.isdigit() also takes ² or ①, which int() then refuses."""
+    return value.isascii() and value.isdigit()
+
+
+def parse_id(value, limit: int = 18) -> int | None:
+    """An id typed in a form or a URL, or None when it is not one (not digits, or longer than any id)."""
+    value = str(value or "").strip()
+    return int(value) if digits_only(value) and len(value) <= limit else None

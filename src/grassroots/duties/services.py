@@ -231,7 +231,7 @@ def duty_generate_occurrences(*, actor, duty: Duty) -> list[Duty]:
         )
         occurrence.start_on, occurrence.due_on = start, due
         occurrence.recurrence = Recurrence.NONE
-        occurrence.title = bracketed(duty.title, f"{due:%Y-%m}")
+        occurrence.title = bracketed(duty.title, f"{due:%Y-%m}", limit=Duty._meta.get_field("title").max_length)
         occurrence.source_assignment = duty.source_assignment
         occurrence.save()
         occurrence.lineage = lineage_of(occurrence.pk, duty.lineage)  # rolls up into its series

@@ -6,6 +6,8 @@ import unicodedata
 
 from django.utils.translation import gettext as _
 
+from grassroots.core.web import digits_only
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -85,7 +87,7 @@ def clean_phone(value) -> str:
 def validate_phone(digits: str) -> str | None:
     if not digits:
         return None
-    if not digits.isdigit():
+    if not digits_only(digits):
         return _("A phone number may contain only digits, spaces and dashes.")
     if digits.startswith("1") and len(digits) != 11:
         return _("A mobile number has 11 digits; this one has %(n)d.") % {"n": len(digits)}

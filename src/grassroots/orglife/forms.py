@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.collation import by_reading
+from grassroots.core.web import parse_id
 from grassroots.duties.forms import EVIDENCE_ACCEPT, MultipleFileField, MultipleFileInput
 from grassroots.organizations.models import Member
 
@@ -56,7 +57,7 @@ def _numbered(data, pattern) -> tuple[dict[int, str], list[str]]:
         if not match:
             continue
         raw = match.group(1)
-        if not raw.isdigit() or len(raw) > 18:
+        if parse_id(raw) is None:
             bad.append(raw)
             continue
         values[int(raw)] = (data.get(key) or "").strip()

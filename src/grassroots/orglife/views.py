@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from grassroots.core.collation import by_reading
 from grassroots.core.errors import ValidationError
 from grassroots.core.policy import Action, PermissionDenied, can, restrict, subject
-from grassroots.core.web import ServiceRefused, service_errors
+from grassroots.core.web import ServiceRefused, digits_only, parse_id, service_errors
 from grassroots.duties.evidence import serve_upload
 from grassroots.duties.services import period_for
 from grassroots.organizations import selectors as org_selectors
@@ -99,7 +99,7 @@ def _period(request):
     code = (request.GET.get("period") or str(_this_year())).strip().upper()[:16]
     try:
         with service_errors(request):
-            if not (code[:4].isdigit() and 1921 <= int(code[:4]) <= 2200):
+            if not (digits_only(code[:4]) and 1921 <= int(code[:4]) <= 2200):
                 raise ValidationError(
                     _("%(code)s is not a period; write 2026, 2026-H1, 2026-Q3 or 2026-07.") % {"code": code}
                 )
@@ -121,7 +121,7 @@ def _period_choices(code: str) -> list[str]:
 
 def _initial_int(request, name):
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(value)
 
 
 def _year(request) -> int:
