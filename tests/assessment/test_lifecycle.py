@@ -260,6 +260,10 @@ def test_a_veto_recorded_by_mistake_is_taken_back_with_a_reason(assessed, client
     township = client_for(county.users.t1_officer)  # manages the branch, not the county that recorded the veto
     refused = township.post(api, {"reason": "x"}, content_type="application/json", **EN)
     assert refused.status_code == 403 and VetoEvent.objects.filter(pk=other.pk).exists()
+    # Still so once the county's recorder has left (their account closed).
+    type(officer).objects.filter(pk=officer.pk).update(is_active=False)
+    assert township.post(api, {"reason": "x"}, content_type="application/json").status_code == 403
+    type(officer).objects.filter(pk=officer.pk).update(is_active=True)
     own = services.veto_record(
         actor=county.users.t1_officer,
         period=run.period,

@@ -113,7 +113,7 @@ class ResultAdmin(ReadOnlyAdmin):
 
 @admin.register(VetoEvent)
 class VetoEventAdmin(ReadOnlyAdmin):
-    list_display = ["organization", "period", "occurred_on", "reason"]
+    list_display = ["organization", "period", "occurred_on", "reason", "withdrawn_at", "withdrawn_reason"]
     search_fields = ["organization__code", "organization__name", "reason"]
 
 

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from grassroots.core.audit import audit, snapshot
 from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
 from grassroots.core.models import Period
-from grassroots.core.policy import Action, can, require
+from grassroots.core.policy import Action, require
 from grassroots.core.text import enumerate_items, join_clauses
 from grassroots.duties.evidence import check_upload
-from grassroots.organizations.models import Organization, OrgKind, ancestor_paths
+from grassroots.organizations.models import Grant, Organization, OrgKind, ancestor_paths
 
 from . import engine, methods, selectors
 from .models import (
@@ -685,15 +685,18 @@ def _require_vetoes_something(period: Period, organization: Organization) -> Non
 
 
 def _recorders_reach(event: VetoEvent) -> Organization:
-    """The highest organization above the vetoed one that its recorder manages: whoever takes the veto back must
-    manage it too (a township does not take back the county's veto)."""
-    recorder = event.recorded_by
-    if recorder is not None:
-        chain = Organization.objects.filter(path__in=ancestor_paths(event.organization.path)).order_by("depth")
-        for organization in chain:
-            if can(recorder, Action.MANAGE_STRUCTURE, organization):
-                return organization
-    return event.organization
+    """The highest organization above the vetoed one where its recorder was granted to manage: whoever takes the veto
+    back must manage it too (a township does not take back the county's veto). Read from the recorder's grants, so
+    that it holds after their account is closed; when the recorder is gone, the top of the vetoed one's tree."""
+    chain = Organization.objects.filter(path__in=ancestor_paths(event.organization.path)).order_by("depth")
+    if event.recorded_by_id is None:
+        return chain.first() or event.organization
+    granted = set(
+        Grant.objects.filter(
+            user_id=event.recorded_by_id, role__in=selectors.MANAGING_ROLES, organization__in=chain
+        ).values_list("organization_id", flat=True)
+    )
+    return next((o for o in chain if o.pk in granted), None) or chain.first() or event.organization
 
 
 @transaction.atomic
