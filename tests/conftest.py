@@ -1,8 +1,28 @@
 """Shared fixtures: a small county tree and users holding each role."""
 
 import pytest
+from django.utils import timezone
 
 from tests.factories import build_small_county, seed_default_rules
+
+# The day the run started, in the server's time zone. Test modules date their records from it when they are
+# imported (TODAY = timezone.localdate()); the services ask at each call.
+RUN_DAY = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def _one_day_per_run(monkeypatch):
+    """A run that crosses midnight in the server's time zone (16:00 UTC for Asia/Shanghai) keeps one today: the
+    services' timezone.localdate() answers the day the run started, as the modules' dates were made from it (a
+    planned meeting dated that day would otherwise be refused as past). A date asked of a given moment is untouched."""
+    real = timezone.localdate
+
+    def localdate(value=None, timezone=None):
+        if value is None and timezone is None:
+            return RUN_DAY
+        return real(value, timezone)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
 
 
 @pytest.fixture
