@@ -1258,7 +1258,7 @@ def _compute(run: AssessmentRun, asof, pool, parts: queue.SimpleQueue) -> dict:
     stage("store_results", _store_results, ctx, sheet, outcome, figures, reasons)
     _drop_work_tables()
     run.assessed_count = Result.objects.filter(run=run).count()
-    run.computed_at = ctx.vetoes_at or timezone.now()
+    run.computed_at = ctx.vetoes_at
     run.asof = asof
     run.computed_seconds = time.perf_counter() - started
     if run.state in (RunState.OPEN, RunState.COLLECTING):

@@ -23,7 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from grassroots.core.collation import by_reading
-from grassroots.core.policy import ROLE_ACTIONS, Action, can, restrict, scope_q, subject
+from grassroots.core.policy import Action, can, restrict, roles_with, scope_q, subject
 from grassroots.core.text import enumerate_items, labelled
 from grassroots.duties.models import (
     Assignment,
@@ -1065,26 +1065,22 @@ def entered_indicators(run: AssessmentRun) -> list[Indicator]:
     ]
 
 
+def _scope_organizations(user, run: AssessmentRun, action: str, **filters):
+    """The active organizations of a run's scope that the user may `action`, in tree order."""
+    qs = Organization.objects.filter(subtree_q(run.scope.path), is_active=True, **filters).order_by("path")
+    return restrict(user, action, qs)
+
+
 def assessed_organizations(*, user, run: AssessmentRun, action: str = Action.VIEW):
     """The organizations a run assesses (of the system's kind, active, in the scope) that the user may `action`."""
-    return restrict(
-        user,
-        action,
-        Organization.objects.filter(subtree_q(run.scope.path), is_active=True, kind=run.system.assessed_kind).order_by(
-            "path"
-        ),
-    )
+    return _scope_organizations(user, run, action, kind=run.system.assessed_kind)
 
 
 def veto_organizations(*, user, run: AssessmentRun):
     """Where the user may record a veto of the run's period: the organizations of the scope they manage, of any
     kind (a discipline case in a party group vetoes its branch; the service refuses one above every organization
     assessed, which would veto nothing)."""
-    return restrict(
-        user,
-        Action.MANAGE_STRUCTURE,
-        Organization.objects.filter(subtree_q(run.scope.path), is_active=True).order_by("path"),
-    )
+    return _scope_organizations(user, run, Action.MANAGE_STRUCTURE)
 
 
 # The rater groups whose raters rate with their account, in the order they are offered.
@@ -1122,7 +1118,7 @@ def _ratable(user, run: AssessmentRun, kind: str):
     return Organization.objects.none()
 
 
-MANAGING_ROLES = [role for role, actions in ROLE_ACTIONS.items() if Action.MANAGE_STRUCTURE in actions]
+MANAGING_ROLES = roles_with(Action.MANAGE_STRUCTURE)
 
 
 def _nearest_superior_q(user) -> Q:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from grassroots.core.audit import audit, snapshot
 from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
 from grassroots.core.models import Period
-from grassroots.core.policy import Action, require
+from grassroots.core.policy import Action, require, roles_with
 from grassroots.core.text import enumerate_items, join_clauses
 from grassroots.duties.evidence import check_upload
 from grassroots.organizations.models import Grant, Organization, OrgKind, ancestor_paths
@@ -693,7 +693,7 @@ def _recorders_reach(event: VetoEvent) -> Organization:
         return chain.first() or event.organization
     granted = set(
         Grant.objects.filter(
-            user_id=event.recorded_by_id, role__in=selectors.MANAGING_ROLES, organization__in=chain
+            user_id=event.recorded_by_id, role__in=roles_with(Action.MANAGE_STRUCTURE), organization__in=chain
         ).values_list("organization_id", flat=True)
     )
     return next((o for o in chain if o.pk in granted), None) or chain.first() or event.organization

@@ -16,6 +16,8 @@ from django.db.models import F
 from django.db.models.functions import Collate
 from django.utils import translation
 
+from .text import HAN
+
 PINYIN = "zh-x-icu"  # the ICU collation's name in PostgreSQL, and the name SQLite's is registered under
 
 
@@ -39,13 +41,9 @@ def _runs(name: str):
     """The name cut into runs of Chinese characters and of anything else."""
     start = 0
     for i in range(1, len(name) + 1):
-        if i == len(name) or _is_han(name[i]) != _is_han(name[start]):
-            yield name[start:i], _is_han(name[start])
+        if i == len(name) or bool(HAN.match(name[i])) != bool(HAN.match(name[start])):
+            yield name[start:i], bool(HAN.match(name[start]))
             start = i
-
-
-def _is_han(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
 def _compare(a: str, b: str) -> int:

@@ -39,6 +39,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 MEMBER_ACTIONS = frozenset({Action.VIEW})
 
 
+def roles_with(action: str) -> list[str]:
+    """The roles whose grants allow `action` (the officers of an organization: those with MANAGE_STRUCTURE)."""
+    return [role for role, actions in ROLE_ACTIONS.items() if action in actions]
+
+
 @dataclass(frozen=True)
 class ModelScope:
     """How rows of a model reach the tree: path lookups (any of them in scope) and the member's own rows."""

@@ -1,7 +1,12 @@
 """Running text punctuated as each language writes it: lists, labelled values and short durations."""
 
+import re
+
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+
+# A Chinese (Han) character: the unified ideographs and their extension A.
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def enumerate_items(items) -> str:
@@ -16,7 +21,7 @@ def join_clauses(items) -> str:
 
 def labelled(label, value) -> str:
     """A value after its label: "label: value" in English, "label：value" in Chinese."""
-    return pgettext("a value after its label", "%(label)s: %(value)s") % {"label": label, "value": value}
+    return f"{label}{pgettext('after a label', ': ')}{value}"
 
 
 def duration(seconds: float) -> str:
@@ -33,7 +38,7 @@ def bracketed(text: str, note: str, limit: int | None = None) -> str:
     """A note in brackets after a text that is stored as written (a duty's title, in whichever language its author
     wrote it): "（2026-12）" after Chinese, " (2026-12)" after anything else; the text shortened with "…" where the
     whole would pass `limit` characters (the note is what tells the copies apart)."""
-    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    chinese = HAN.search(text) is not None
     suffix = f"（{note}）" if chinese else f" ({note})"
     if limit is not None and len(text) + len(suffix) > limit:
         text = text[: max(0, limit - len(suffix) - 1)] + "…"

@@ -41,6 +41,7 @@ from treebeard.exceptions import PathOverflow
 
 from grassroots.core.audit import audit
 from grassroots.core.policy import Action, can, can_anywhere, restrict, subject
+from grassroots.core.text import HAN
 
 from .models import Education, Gender, Member, MemberCategory, Organization, OrgKind, UnitType
 from .services import ALLOWED_PARENT_KINDS
@@ -73,7 +74,6 @@ UNPACKED_FACTOR = 20  # an .xlsx may unpack to this many times the upload limit,
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and password-protected .xlsx
 _ZIP_MAGIC = b"PK\x03\x04"
 EXCEL_ERRORS = {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -660,7 +660,7 @@ def _find_header(sheet: _Sheet, layout: Layout) -> _Header | None:
     for col, name in found.items():
         fields.setdefault(name, []).append(col)
         labels[col] = clean_text(head[index][col])
-    chinese = sum(1 for text in labels.values() if _CJK.search(text))
+    chinese = sum(1 for text in labels.values() if HAN.search(text))
     language = "zh" if chinese * 2 >= len(labels) else "en"
     raw = {col: head[index][col] for col in found}
     return _Header(index + 1, fields, labels, language, layout.columns, best[0], raw)
@@ -987,7 +987,7 @@ def _parse_member(row: Row, today: dt.date) -> _MemberRow:
         values["gender"] = gender
     ethnicity = row.text("ethnicity", 20)
     if ethnicity:
-        if _CJK.fullmatch(ethnicity[-1]) and not ethnicity.endswith("族") and len(ethnicity) <= 3:
+        if HAN.fullmatch(ethnicity[-1]) and not ethnicity.endswith("族") and len(ethnicity) <= 3:
             ethnicity += "族"  # 汉 -> 汉族
         values["ethnicity"] = ethnicity
     birth_date, birth_precision = row.date("birth_date", not_after=today)

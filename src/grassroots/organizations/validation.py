@@ -6,6 +6,7 @@ import unicodedata
 
 from django.utils.translation import gettext as _
 
+from grassroots.core.text import HAN
 from grassroots.core.web import digits_only
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -66,7 +67,7 @@ def clean_text(value) -> str:
 def clean_name(value) -> str:
     """A Chinese name as offices type it: full-width or doubled spaces between the characters removed."""
     text = clean_text(value)
-    if re.search(r"[\u4e00-\u9fff]", text):
+    if HAN.search(text):
         text = text.replace(" ", "")
     return text
 
