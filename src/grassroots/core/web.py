@@ -43,6 +43,19 @@ def service_errors(request, form=None):
         raise ServiceRefused() from exc
 
 
+REFUSED = object()  # what run_service returns when the service said no
+
+
+def run_service(request, service, /, *, form=None, **kwargs):
+    """Call `service(**kwargs)`; when it refuses, its reasons go on the form (else the page's messages) and
+    REFUSED comes back instead of the service's result, so a view reads `if result is not REFUSED:`."""
+    try:
+        with service_errors(request, form):
+            return service(**kwargs)
+    except ServiceRefused:
+        return REFUSED
+
+
 def digits_only(value: str) -> bool:
     """Whether a string is ASCII digits 0-9 only: str.isdigit() also takes ² or ①, which int() then refuses."""
     return value.isascii() and value.isdigit()
