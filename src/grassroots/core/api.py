@@ -19,6 +19,7 @@ from .errors import INVALID_INPUT, Conflict
 from .models import AuditEntry
 from .periods import period_for
 from .policy import Action, PermissionDenied, can_anywhere, restrict
+from .tree import organizations
 
 
 def exception_handler(exc, context):
@@ -108,9 +109,7 @@ class ScopedCode(_InScope, serializers.SlugRelatedField):
     """An organization by its code."""
 
     def __init__(self, **kwargs):
-        from grassroots.organizations.models import Organization
-
-        kwargs.setdefault("queryset", Organization.objects.all())
+        kwargs.setdefault("queryset", organizations())
         super().__init__(slug_field="code", **kwargs)
 
 

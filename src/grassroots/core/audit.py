@@ -11,24 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .context import current_request_id
+from .labels import _ACTIONS, register_actions
 from .models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
-_ACTIONS: dict[str, str] = {}
-
-
-def register_actions(actions: dict[str, str]) -> None:
-    """Give each action name a human label (lazy translation); audit() refuses unregistered names."""
-    _ACTIONS.update(actions)
-
-
-def action_label(name: str) -> str:
-    return _ACTIONS.get(name, name)
-
-
-def registered_actions() -> dict[str, str]:
-    return dict(_ACTIONS)
-
 
 register_actions(
     {
