@@ -15,6 +15,7 @@ from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .audit import readable
 from .errors import INVALID_INPUT, Conflict
 from .models import AuditEntry
 from .periods import period_for
@@ -60,6 +61,11 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "prev_hash",
             "hash",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["before"], data["after"] = readable(self.context["request"].user, instance)
+        return data
 
 
 class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):

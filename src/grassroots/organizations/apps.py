@@ -29,13 +29,15 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("Organizations")
 
     def ready(self):
+        from grassroots.core.audit import register_masked_keys
         from grassroots.core.labels import register_actions
         from grassroots.core.policy import ModelScope, register_scope
         from grassroots.core.tree import register_tree
 
-        from .models import Grant, Member, Organization, Post, Transfer
+        from .models import Grant, Member, Organization, Post, Transfer, mask_id_number, mask_phone
 
         register_tree(OrganizationTree())
+        register_masked_keys({"id_number": mask_id_number, "phone": mask_phone})
         register_scope(Organization, ModelScope(paths=("path",), own_organization=("pk",)))
         register_scope(
             Member,
