@@ -15,12 +15,12 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere, restrict, subject
+from grassroots.core.uploads import serve_file, serve_thumbnail
 from grassroots.core.web import ServiceRefused, service_errors
 from grassroots.organizations import selectors as org_selectors
 from grassroots.organizations.models import Organization, OrgKind, subtree_q
 
 from . import selectors, services
-from .evidence import serve_upload
 from .forms import (
     AssignmentForm,
     CopyListForm,
@@ -42,7 +42,6 @@ from .models import (
     DueDateRequest,
     Duty,
     Evidence,
-    EvidenceKind,
     Light,
     ReportState,
 )
@@ -418,20 +417,12 @@ def _evidence(request, pk) -> Evidence:
 @xframe_options_sameorigin
 def evidence_file(request, pk):
     """An evidence file as stored: photos and PDF shown inline (PDF in a frame of our own page), office files saved."""
-    evidence = _evidence(request, pk)
-    return serve_upload(
-        evidence.file,
-        evidence.content_type,
-        evidence.original_name,
-        attachment=evidence.kind == EvidenceKind.OFFICE,
-    )
+    return serve_file(_evidence(request, pk))
 
 
 @login_required
 def evidence_thumb(request, pk):
-    evidence = _evidence(request, pk)
-    stem = evidence.original_name.rsplit(".", 1)[0] or "photo"
-    return serve_upload(evidence.thumbnail, "image/jpeg", f"{stem}.thumb.jpg", attachment=False)
+    return serve_thumbnail(_evidence(request, pk))
 
 
 # ---------------------------------------------------------------- review queue

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from grassroots.core.collation import by_reading
 from grassroots.core.errors import ValidationError
 from grassroots.core.policy import Action, PermissionDenied, can, restrict, subject
+from grassroots.core.uploads import serve_file, serve_thumbnail
 from grassroots.core.web import ServiceRefused, digits_only, parse_id, service_errors
-from grassroots.duties.evidence import serve_upload
 from grassroots.duties.services import period_for
 from grassroots.organizations import selectors as org_selectors
 from grassroots.organizations.models import MemberCategory, MemberStatus, Organization
@@ -341,15 +341,12 @@ def _meeting_file(request, pk) -> MeetingFile:
 @xframe_options_sameorigin
 def meeting_file(request, pk):
     """A meeting's file as stored: photos and PDF inline (PDF in a frame of our own page), office files saved."""
-    item = _meeting_file(request, pk)
-    return serve_upload(item.file, item.content_type, item.original_name, attachment=item.kind not in ("image", "pdf"))
+    return serve_file(_meeting_file(request, pk))
 
 
 @login_required
 def meeting_file_thumb(request, pk):
-    item = _meeting_file(request, pk)
-    stem = item.original_name.rsplit(".", 1)[0] or "photo"
-    return serve_upload(item.thumbnail, "image/jpeg", f"{stem}.thumb.jpg", attachment=False)
+    return serve_thumbnail(_meeting_file(request, pk))
 
 
 # ---------------------------------------------------------------- study
