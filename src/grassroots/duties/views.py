@@ -1,6 +1,5 @@
 """Pages of duties: my work, duty lists, issuing down, assignments, reports with evidence, review."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,7 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere, restrict, subject
-from grassroots.core.uploads import serve_file, serve_thumbnail
+from grassroots.core.uploads import max_upload_mb, serve_file, serve_thumbnail
 from grassroots.core.web import ServiceRefused, service_errors
 from grassroots.organizations import selectors as org_selectors
 from grassroots.organizations.models import Organization, OrgKind, subtree_q
@@ -84,10 +83,6 @@ def _next(request, default: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
-
-
-def _max_mb() -> int:
-    return settings.GRASSROOTS_EVIDENCE_MAX_BYTES // 1_000_000
 
 
 def _form_errors_as_messages(request, form) -> None:
@@ -218,7 +213,7 @@ def _assignment_context(request, assignment, **forms) -> dict:
         "review_form": ReviewForm(),
         "due_form": DueDateRequestForm(),
         "next": request.get_full_path(),
-        "max_mb": _max_mb(),
+        "max_mb": max_upload_mb(),
     }
     if may_change:
         context["assignment_form"] = AssignmentForm(
@@ -273,7 +268,7 @@ def report(request, pk):
         "last_returned": returned,
         "files_lost": request.method == "POST" and bool(request.FILES),
         "next": _next(request, ""),
-        "max_mb": _max_mb(),
+        "max_mb": max_upload_mb(),
     }
     return render(request, "duties/report.html", context)
 
