@@ -66,3 +66,22 @@ def test_the_file_field_offers_the_accepted_types_and_takes_several_files():
     assert field.widget.attrs["accept"] == ACCEPT
     assert [f.name for f in field.clean([_png("a.png"), _png("b.png")])] == ["a.png", "b.png"]
     assert field.clean(None) == []
+
+
+@pytest.mark.parametrize("size", [(8000, 7000), (10900, 10900)])
+@pytest.mark.parametrize("language, words", [("en", "too large a picture"), ("zh-hans", "图片尺寸过大")])
+def test_a_picture_of_too_many_pixels_is_refused_before_it_is_decoded(monkeypatch, size, language, words):
+    from django.utils import translation
+    from PIL import ImageFile
+
+    out = io.BytesIO()
+    Image.new("1", size).save(out, "PNG")  # a few kilobytes that would decode to hundreds of megabytes
+    assert len(out.getvalue()) < 500_000
+
+    def decoded(self):
+        raise AssertionError("the picture was decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", decoded)
+    with translation.override(language), pytest.raises(ValidationError) as refused:
+        check_upload(SimpleUploadedFile("bomb.png", out.getvalue()))
+    assert words in refused.value.messages[0]

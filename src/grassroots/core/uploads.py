@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import threading
 import zipfile
 
 from django import forms
@@ -16,7 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-Image.MAX_IMAGE_PIXELS = 60_000_000  # larger claims are refused as decompression bombs
+MAX_PHOTO_PIXELS = 50_000_000  # a 50-megapixel photo decodes to 150 MB; a larger one is refused before decoding
+Image.MAX_IMAGE_PIXELS = MAX_PHOTO_PIXELS  # Pillow's own guard, behind ours
+DECODING = threading.BoundedSemaphore(2)  # photos decoded at once in one process, whatever the requests in flight
 
 
 class UploadKind(models.TextChoices):
@@ -114,9 +117,12 @@ class CheckedFile:
 def _photo(name: str, ext: str, data: bytes, sha: str) -> tuple[str, ContentFile]:
     """The perceptual hash and the thumbnail of a photo; a file that does not open as one is refused."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data)) as image, DECODING:
             if image.format != IMAGE_FORMATS[ext]:
                 raise ValidationError(_("%(name)s is not a readable photo.") % {"name": name})
+            width, height = image.size  # read from the header: nothing is decoded yet
+            if width * height > MAX_PHOTO_PIXELS:
+                raise Image.DecompressionBombError()
             image.load()
             image = ImageOps.exif_transpose(image)
             phash = dhash(image)
@@ -125,7 +131,11 @@ def _photo(name: str, ext: str, data: bytes, sha: str) -> tuple[str, ContentFile
             out = io.BytesIO()
             thumb.save(out, "JPEG", quality=80)
             return phash, ContentFile(out.getvalue(), name=f"{sha}.thumb.jpg")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise ValidationError(
+            _("%(name)s is too large a picture; photos of up to 50 million pixels are accepted.") % {"name": name}
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise ValidationError(_("%(name)s is not a readable photo.") % {"name": name}) from exc
 
 
