@@ -238,7 +238,7 @@ def talks_missing(*, organization: Organization, year: int, user=None):
 
 
 def appraisal_of(*, organization: Organization, year: int):
-    return Appraisal.objects.filter(organization=organization, year=year).first()
+    return Appraisal.objects.filter(organization=organization, year=year).select_related("organization").first()
 
 
 def member_life(*, member: Member, year: int) -> dict:
@@ -366,9 +366,10 @@ def appraisal_full_members(appraisal: Appraisal):
 
 def appraisal_voter(*, user, appraisal: Appraisal) -> Member | None:
     """The full member of the appraised organization the user votes as, or None: nobody else votes."""
-    if getattr(user, "pk", None) is None:
+    member = subject(user).member  # the user's active member, loaded once a request
+    if member is None or member.organization_id != appraisal.organization_id:
         return None
-    return appraisal_full_members(appraisal).filter(user_id=user.pk).first()
+    return member if member.category == MemberCategory.FULL else None
 
 
 def appraisal_voted(*, appraisal: Appraisal, voter: Member) -> dict[int, str]:
