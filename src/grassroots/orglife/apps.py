@@ -32,6 +32,8 @@ class OrglifeConfig(AppConfig):
                 "orglife.meeting.record": _("Meeting recorded"),
                 "orglife.meeting.hold": _("Planned meeting held"),
                 "orglife.meeting_rule.change": _("Meeting rule changed"),
+                "orglife.point_rule.change": _("Points rule changed"),
+                "orglife.course.change": _("Course changed"),
                 "orglife.study.record": _("Study recorded"),
                 "orglife.study.decide": _("Study record confirmed or rejected"),
                 "orglife.study_plan.create": _("Study plan set"),

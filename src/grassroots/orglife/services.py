@@ -37,6 +37,7 @@ from .models import (
     PointRule,
     PointSource,
     RecordState,
+    StudyCourse,
     StudyPlan,
     StudyRecord,
     Talk,
@@ -190,23 +191,35 @@ def meeting_rule_change_check(*, actor) -> None:
         raise PermissionDenied(_("Only a system administrator changes meeting rules."))
 
 
+def _rule_book_write(*, actor, model, row, fields: dict, allowed: tuple, action: str):
+    """Make a row of a rule book, or change the given one, with only the `allowed` fields; audited before/after."""
+    if row is None:
+        row, before = model(), None
+    else:
+        row = model.objects.select_for_update().get(pk=row.pk)
+        before = snapshot(row, allowed)
+    for name, value in fields.items():
+        if name not in allowed:
+            raise TypeError(f"{model.__name__} has no field {name!r} written here")
+        setattr(row, name, value)
+    row.full_clean()
+    row.save()
+    audit(action, actor=actor, obj=row, before=before, after=snapshot(row, allowed))
+    return row
+
+
 @transaction.atomic
 def meeting_rule_set(*, actor, rule: MeetingRule | None = None, **fields) -> MeetingRule:
     """Make a meeting rule, or change the given one: {kind, organization, count, per, applies_to_groups}."""
     meeting_rule_change_check(actor=actor)
-    if rule is None:
-        rule, before = MeetingRule(), None
-    else:
-        rule = MeetingRule.objects.select_for_update().get(pk=rule.pk)
-        before = snapshot(rule, RULE_FIELDS)
-    for name, value in fields.items():
-        if name not in RULE_FIELDS:
-            raise TypeError(f"meeting_rule_set() got an unexpected field {name!r}")
-        setattr(rule, name, value)
-    rule.full_clean()
-    rule.save()
-    audit("orglife.meeting_rule.change", actor=actor, obj=rule, before=before, after=snapshot(rule, RULE_FIELDS))
-    return rule
+    return _rule_book_write(
+        actor=actor,
+        model=MeetingRule,
+        row=rule,
+        fields=fields,
+        allowed=RULE_FIELDS,
+        action="orglife.meeting_rule.change",
+    )
 
 
 @transaction.atomic
@@ -215,6 +228,72 @@ def meeting_rule_delete(*, actor, rule: MeetingRule) -> None:
     before = snapshot(rule, RULE_FIELDS)
     audit("orglife.meeting_rule.change", actor=actor, obj=rule, before=before, after=None)
     rule.delete()
+
+
+POINT_RULE_FIELDS = (
+    "code",
+    "name",
+    "source",
+    "points",
+    "per_hour",
+    "daily_cap",
+    "monthly_cap",
+    "yearly_cap",
+    "is_active",
+)
+
+
+def point_rule_change_check(*, actor) -> None:
+    """The points rule book is the same for the whole tree: only a system administrator changes it."""
+    if not subject(actor).is_superuser:
+        raise PermissionDenied(_("Only a system administrator changes the points rules."))
+
+
+@transaction.atomic
+def point_rule_set(*, actor, rule: PointRule | None = None, **fields) -> PointRule:
+    """Make a points rule, or change the given one (a rule is retired by taking it out of force, never deleted:
+    the ledger's entries point at it)."""
+    point_rule_change_check(actor=actor)
+    return _rule_book_write(
+        actor=actor,
+        model=PointRule,
+        row=rule,
+        fields=fields,
+        allowed=POINT_RULE_FIELDS,
+        action="orglife.point_rule.change",
+    )
+
+
+COURSE_FIELDS = ("title", "organization", "hours", "description")
+
+
+def study_course_change_check(*, actor, organization: Organization | None) -> None:
+    """A course offered to an organization's subtree is its managers' to change; one offered to everyone, only a
+    system administrator's."""
+    if organization is None:
+        if not subject(actor).is_superuser:
+            raise PermissionDenied(_("Only a system administrator offers a course to every organization."))
+    else:
+        require(actor, Action.CHANGE, organization)
+
+
+@transaction.atomic
+def study_course_set(*, actor, course: StudyCourse | None = None, **fields) -> StudyCourse:
+    """Offer a course, or change the given one: {title, organization, hours, description}."""
+    if course is not None:
+        study_course_change_check(actor=actor, organization=course.organization)
+    study_course_change_check(actor=actor, organization=fields.get("organization", course and course.organization))
+    return _rule_book_write(
+        actor=actor, model=StudyCourse, row=course, fields=fields, allowed=COURSE_FIELDS, action="orglife.course.change"
+    )
+
+
+@transaction.atomic
+def study_course_delete(*, actor, course: StudyCourse) -> None:
+    """Withdraw a course; the study records that named it keep their hours and lose the link."""
+    study_course_change_check(actor=actor, organization=course.organization)
+    audit("orglife.course.change", actor=actor, obj=course, before=snapshot(course, COURSE_FIELDS), after=None)
+    course.delete()
 
 
 # ---------------------------------------------------------------- study
