@@ -39,7 +39,7 @@ def cmd_migrate(args) -> int:
 def cmd_demo(args) -> int:
     from django.core.exceptions import ValidationError
 
-    from grassroots.organizations import demo
+    from grassroots import demo
 
     if args.if_empty and not demo.database_is_empty():
         print("The database already holds data; demo data not loaded.")

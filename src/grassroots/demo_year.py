@@ -1,6 +1,6 @@
 """A year of work for the demo: duties and their progress, organizational life, care and the year's assessment.
 
-`build_year` runs after the tree, members and accounts of organizations/demo.py. At the scales tiny and county
+`build_year` runs after the tree, members and accounts of grassroots.demo. At the scales tiny and county
 it fills the demo county with what its users would find after a year and more of use, so that the ten scenes of
 STORIES.md can be walked through:
 
@@ -616,7 +616,7 @@ class _County:
 
 
 def build_year(*, scale: str, seed: int = 1, stdout=None, today: dt.date | None = None) -> dict:
-    """A year (and more) of work for the demo built by organizations.demo.build_demo; returns counts.
+    """A year (and more) of work for the demo built by grassroots.demo.build_demo; returns counts.
 
     tiny and county: the demo county with its stories; city and province: bulk rows for the benchmarks.
     The same seed gives the same records (dates are counted from `today`, by default the current date).
@@ -674,7 +674,7 @@ class _Year:
         )
         if set(self.users) != set(names) or len(grants) != 3:
             raise ValidationError(
-                "The demo year is built on the demo of organizations.demo.build_demo: its accounts are missing."
+                "The demo year is built on the demo of grassroots.demo.build_demo: its accounts are missing."
             )
         if DutyList.objects.filter(organization_id=grants["county"], period__code=str(self.year)).exists():
             raise ValidationError(f"The demo county already has its duty list of {self.year}: the year is built.")
