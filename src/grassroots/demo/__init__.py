@@ -29,9 +29,10 @@ from grassroots.core.errors import ValidationError
 from grassroots.organizations.models import Member, Organization, OrgKind
 
 from .accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, create_accounts, demo_accounts, demo_usernames
-from .bulk import delete_existing, next_id, reset_app_sequences, reset_sequences, write_organizations
+from .bulk import delete_existing, next_pk, reset_app_sequences, reset_sequences, write_organizations
 from .members import write_members
 from .tree import _plan
+from .year import build_year
 
 __all__ = [
     "DEMO_ACCOUNTS",
@@ -84,7 +85,7 @@ def build_demo(
 
     with transaction.atomic():
         _make_room(reset=reset, say=say)
-        plan = _plan(scale=scale, seed=seed, first_id=next_id(Organization))
+        plan = _plan(scale=scale, seed=seed, first_id=next_pk(Organization))
         counts = {kind: 0 for kind in OrgKind.values}
         for node in plan.nodes:
             counts[node.kind] += 1
@@ -109,8 +110,7 @@ def build_demo(
         "grants": grants,
         "seconds": round(time.monotonic() - clock, 1),
     }
-    from grassroots.demo_year import build_year  # a year of work on the tree: duties, meetings, the assessment
-
+    # A year of work on the tree: duties, meetings, the assessment.
     result.update(build_year(scale=scale, seed=seed, stdout=stdout, today=today))
     reset_app_sequences()
     return result

@@ -48,7 +48,7 @@ def update_rows(model, fields, key, rows) -> int:
     return len(rows)
 
 
-def next_id(model) -> int:
+def next_pk(model) -> int:
     return (model.objects.aggregate(m=Max("id"))["m"] or 0) + 1
 
 

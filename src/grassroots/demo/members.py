@@ -15,7 +15,7 @@ from grassroots.organizations.models import Member, MemberCategory, MemberStatus
 from grassroots.organizations.validation import id_check_digit
 
 from .accounts import _PEOPLE
-from .bulk import insert_rows, next_id
+from .bulk import insert_rows, next_pk
 from .tree import _Chunk, _Node, _Plan
 from .vocabulary import (
     _EDU_RANK,
@@ -428,7 +428,7 @@ def _posts(chunk: _Chunk, drawn: _Drawn, first_member_id: int, today: dt.date, s
 
 def write_members(plan: _Plan, today: dt.date, say) -> dict:
     """Every chunk's members and posts; returns the counts and the member ids of the demo people."""
-    member_id = next_id(Member)
+    member_id = next_pk(Member)
     stamp = connection.ops.adapt_datetimefield_value(timezone.now())
     members = probationary = women = posts = 0
     special_members: dict[str, int] = {}
