@@ -78,11 +78,33 @@ def _draw_members(chunk: _Chunk, today: dt.date) -> _Drawn:
     branches = chunk.branches
     sizes = np.array([b.size for b in branches], dtype=np.int64)
     n = int(sizes.sum())
-    t0 = today.toordinal()
     profile_of_branch = np.array([_PROFILE_NAMES.index(b.profile) for b in branches])
     branch_ix = np.repeat(np.arange(len(branches)), sizes)
     profile = profile_of_branch[branch_ix]
+    female, age, birth, joined, probationary = _draw_lives(rng, branches, sizes, branch_ix, profile, today)
+    edu, occupation = _draw_work(rng, profile, age)
+    surname, ethnicity = _draw_origins(rng, chunk, branch_ix, profile)
 
+    drawn = _Drawn()
+    drawn.n = n
+    drawn.sizes = sizes
+    drawn.starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    drawn.branch_ix = branch_ix
+    drawn.female, drawn.age, drawn.birth, drawn.joined = female, age, birth, joined
+    drawn.probationary, drawn.edu, drawn.occupation = probationary, edu, occupation
+    drawn.surname, drawn.ethnicity = surname, ethnicity
+    drawn.specials = {}
+    _place_specials(drawn, chunk, today)
+    drawn.names = _given_names(rng, drawn, today)
+    for key, row in drawn.specials.items():
+        drawn.names[row] = _PEOPLE[key]["name"]
+    return drawn
+
+
+def _draw_lives(rng, branches, sizes, branch_ix, profile, today: dt.date) -> tuple:
+    """Gender, age, birth and joining days (ordinals), probation: by the profile of each member's branch."""
+    n = len(branch_ix)
+    t0 = today.toordinal()
     women_p = np.empty(len(branches))
     old_p = np.empty(len(branches))
     for i, b in enumerate(branches):
@@ -119,7 +141,12 @@ def _draw_members(chunk: _Chunk, today: dt.date) -> _Drawn:
     probationary |= joined > latest_full
     probationary[np.concatenate([[0], np.cumsum(sizes)[:-1]])] = False  # every branch has a full member
     joined = np.where(probationary, np.maximum(t0 - rng.integers(15, 360, n), eighteen), joined)
+    return female, age, birth, joined, probationary
 
+
+def _draw_work(rng, profile, age) -> tuple:
+    """Education (ranks in Education) and occupation, by profile and age group (<45, 45-60, >60)."""
+    n = len(profile)
     edu = np.empty(n, dtype=np.int64)
     occupation = np.empty(n, dtype=object)
     group = np.where(age < 45, 0, np.where(age <= 60, 1, 2))
@@ -134,10 +161,15 @@ def _draw_members(chunk: _Chunk, today: dt.date) -> _Drawn:
             edu[mask] = rng.choice(len(_EDU_VALUES), size=m, p=weights / weights.sum())
             table = p["retired"] if g == 2 else p["work"]
             occupation[mask] = np.array([v for v, _w in table], dtype=object)[_choice(rng, table, m)]
+    return edu, occupation
 
+
+def _draw_origins(rng, chunk: _Chunk, branch_ix, profile) -> tuple:
+    """Surnames (villages keep their clans) and ethnicity (the chunk's share of minorities)."""
+    n = len(profile)
     surname = rng.choice(len(SURNAMES), size=n, p=_SURNAME_P)
     # Villages keep their clans: about a third of a village's members share one surname.
-    clan = rng.choice(len(SURNAMES), size=len(branches), p=_SURNAME_P)
+    clan = rng.choice(len(SURNAMES), size=len(chunk.branches), p=_SURNAME_P)
     clan_rows = (profile == _PROFILE_NAMES.index("village")) & (rng.random(n) < 0.33)
     surname[clan_rows] = clan[branch_ix[clan_rows]]
     ethnicity = np.full(n, "汉族", dtype=object)
@@ -145,21 +177,7 @@ def _draw_members(chunk: _Chunk, today: dt.date) -> _Drawn:
     ethnicity[minority] = np.array([v for v, _w in _MINORITIES], dtype=object)[
         _choice(rng, _MINORITIES, int(minority.sum()))
     ]
-
-    drawn = _Drawn()
-    drawn.n = n
-    drawn.sizes = sizes
-    drawn.starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    drawn.branch_ix = branch_ix
-    drawn.female, drawn.age, drawn.birth, drawn.joined = female, age, birth, joined
-    drawn.probationary, drawn.edu, drawn.occupation = probationary, edu, occupation
-    drawn.surname, drawn.ethnicity = surname, ethnicity
-    drawn.specials = {}
-    _place_specials(drawn, chunk, today)
-    drawn.names = _given_names(rng, drawn, today)
-    for key, row in drawn.specials.items():
-        drawn.names[row] = _PEOPLE[key]["name"]
-    return drawn
+    return surname, ethnicity
 
 
 def _place_specials(drawn: _Drawn, chunk: _Chunk, today: dt.date) -> None:

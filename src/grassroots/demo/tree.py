@@ -369,143 +369,11 @@ def _plan_county(plan: _Plan, parent, code: str, place: str, place_en: str, *, d
     county.width = 2
     used_places = {place}
     used_communities: set[str] = set()
-
-    def community_name(first: bool):
-        if first:
-            used_communities.add("柳湾")
-            return "柳湾", "Liuwan"
-        free = [c for c in _COMMUNITIES if c[0] not in used_communities]
-        if not free:
-            return plan.place(used_communities)
-        zh, en = free[int(plan.rng.integers(len(free)))]
-        used_communities.add(zh)
-        return zh, en.capitalize()
-
     townships = 2 if tiny else int(plan.rng.integers(13, 16))
     for t in range(1, townships + 1):
-        first = demo and t == 1
-        if first:
-            town, town_en = "新街", "Xinjie"
-            used_places.add(town)
-        else:
-            town, town_en = plan.place(used_places)
-        is_town = first or plan.rng.random() < 0.7
-        suffix, suffix_en = ("镇", "Town") if is_town else ("乡", "Township")
-        township = plan.add(
-            county,
-            name=f"{town}{suffix}党委",
-            name_en=f"{town_en} {suffix_en} Committee",
-            kind=OrgKind.COMMITTEE,
-            unit_type=UnitType.TOWNSHIP,
-            chunk=chunk,
-            seq=t,
-        )
-        organ = plan.unit(
-            township,
-            f"{town}{suffix}机关",
-            f"{town_en} {suffix_en} Organs",
-            UnitType.TOWNSHIP,
-            "township_organ",
-            plan.sized(plan.lognormal(44, 0.2, 25, 90)),
-            chunk,
-        )
-        township.home = organ if organ.kind == OrgKind.BRANCH else organ.children[0]
-        if first:
-            township.home.specials.append("township")
-            chunk.forced_secretaries[township.id] = "township"
-            plan.special_nodes["township"] = township
-        villages = 3 if tiny else int(plan.rng.integers(14, 21))
-        used_villages: set[str] = set()
-        for v in range(1, villages + 1):
-            if first and v == 1:
-                village, village_en, size = "青山", "Qingshan", 38
-                used_villages.add(village)
-            else:
-                village, village_en = plan.place(used_villages)
-                size = plan.lognormal(42, 0.45, 12, 170)
-                if tiny:
-                    size = 64 if first and v == 2 else max(12, round(size * 0.35))
-            node = plan.unit(
-                township,
-                f"{village}村",
-                f"{village_en} Village",
-                UnitType.VILLAGE,
-                "village",
-                size,
-                chunk,
-                groups_p=1.0 if first and v == 1 else 0.3,
-                village=True,
-            )
-            if first and v == 1:
-                node.specials.extend(["secretary", "member"])
-                plan.special_nodes["village"] = node
-        communities = (1 if first else 0) if tiny else int(plan.rng.integers(2, 6))
-        for c in range(communities):
-            zh, en = community_name(first and c == 0)
-            plan.unit(
-                township,
-                f"{zh}社区",
-                f"{en} Community",
-                UnitType.COMMUNITY,
-                "community",
-                plan.sized(plan.lognormal(56, 0.35, 12, 160)),
-                chunk,
-                style="community",
-            )
-        if not tiny:
-            plan.unit(
-                township,
-                f"{town}{suffix}中心学校",
-                f"{town_en} Central School",
-                UnitType.SCHOOL,
-                "school",
-                plan.lognormal(46, 0.3, 15, 90),
-                chunk,
-            )
-            plan.unit(
-                township,
-                f"{town}{suffix}卫生院",
-                f"{town_en} Health Centre",
-                UnitType.HOSPITAL,
-                "hospital",
-                plan.lognormal(18, 0.3, 6, 40),
-                chunk,
-            )
+        _plan_township(plan, county, t, demo and t == 1, used_places, used_communities, chunk)
     if not tiny:
-        streets = int(plan.rng.integers(4, 6))
-        for s in range(streets):
-            zh, en = _STREETS[s]
-            street = plan.add(
-                county,
-                name=f"{zh}街道党工委",
-                name_en=f"{en.capitalize()} Subdistrict Committee",
-                kind=OrgKind.COMMITTEE,
-                unit_type=UnitType.TOWNSHIP,
-                chunk=chunk,
-                seq=21 + s,
-            )
-            organ = plan.unit(
-                street,
-                f"{zh}街道机关",
-                f"{en.capitalize()} Subdistrict Organs",
-                UnitType.TOWNSHIP,
-                "township_organ",
-                plan.lognormal(42, 0.2, 25, 80),
-                chunk,
-            )
-            street.home = organ if organ.kind == OrgKind.BRANCH else organ.children[0]
-            for _c in range(int(plan.rng.integers(6, 11))):
-                name, name_en = community_name(False)
-                plan.unit(
-                    street,
-                    f"{name}社区",
-                    f"{name_en} Community",
-                    UnitType.COMMUNITY,
-                    "community",
-                    plan.lognormal(250, 0.45, 30, 600),
-                    chunk,
-                    style="community",
-                )
+        _plan_subdistricts(plan, county, used_communities, chunk)
     county.home = _plan_systems(plan, county, chunk, "county", 1.0)
     if demo:
         plan.special_nodes["county"] = county
@@ -517,6 +385,156 @@ def _plan_county(plan: _Plan, parent, code: str, place: str, place_en: str, *, d
             elif child.name.startswith("县纪委监委"):
                 target.specials.append("auditor")
     return county
+
+
+def _community_name(plan: _Plan, used_communities: set, first: bool) -> tuple[str, str]:
+    if first:
+        used_communities.add("柳湾")
+        return "柳湾", "Liuwan"
+    free = [c for c in _COMMUNITIES if c[0] not in used_communities]
+    if not free:
+        return plan.place(used_communities)
+    zh, en = free[int(plan.rng.integers(len(free)))]
+    used_communities.add(zh)
+    return zh, en.capitalize()
+
+
+def _plan_township(
+    plan: _Plan, county: _Node, t: int, first: bool, used_places: set, used_communities: set, chunk: _Chunk
+) -> None:
+    """A township (the demo's 新街镇 when `first`): its organs, villages, communities, school and health centre."""
+    tiny = plan.scale == "tiny"
+    if first:
+        town, town_en = "新街", "Xinjie"
+        used_places.add(town)
+    else:
+        town, town_en = plan.place(used_places)
+    is_town = first or plan.rng.random() < 0.7
+    suffix, suffix_en = ("镇", "Town") if is_town else ("乡", "Township")
+    township = plan.add(
+        county,
+        name=f"{town}{suffix}党委",
+        name_en=f"{town_en} {suffix_en} Committee",
+        kind=OrgKind.COMMITTEE,
+        unit_type=UnitType.TOWNSHIP,
+        chunk=chunk,
+        seq=t,
+    )
+    organ = plan.unit(
+        township,
+        f"{town}{suffix}机关",
+        f"{town_en} {suffix_en} Organs",
+        UnitType.TOWNSHIP,
+        "township_organ",
+        plan.sized(plan.lognormal(44, 0.2, 25, 90)),
+        chunk,
+    )
+    township.home = organ if organ.kind == OrgKind.BRANCH else organ.children[0]
+    if first:
+        township.home.specials.append("township")
+        chunk.forced_secretaries[township.id] = "township"
+        plan.special_nodes["township"] = township
+    _plan_villages(plan, township, first, chunk)
+    communities = (1 if first else 0) if tiny else int(plan.rng.integers(2, 6))
+    for c in range(communities):
+        zh, en = _community_name(plan, used_communities, first and c == 0)
+        plan.unit(
+            township,
+            f"{zh}社区",
+            f"{en} Community",
+            UnitType.COMMUNITY,
+            "community",
+            plan.sized(plan.lognormal(56, 0.35, 12, 160)),
+            chunk,
+            style="community",
+        )
+    if not tiny:
+        plan.unit(
+            township,
+            f"{town}{suffix}中心学校",
+            f"{town_en} Central School",
+            UnitType.SCHOOL,
+            "school",
+            plan.lognormal(46, 0.3, 15, 90),
+            chunk,
+        )
+        plan.unit(
+            township,
+            f"{town}{suffix}卫生院",
+            f"{town_en} Health Centre",
+            UnitType.HOSPITAL,
+            "hospital",
+            plan.lognormal(18, 0.3, 6, 40),
+            chunk,
+        )
+
+
+def _plan_villages(plan: _Plan, township: _Node, first: bool, chunk: _Chunk) -> None:
+    """The township's villages; the demo's first one is 青山村 with the secretary and the member."""
+    tiny = plan.scale == "tiny"
+    villages = 3 if tiny else int(plan.rng.integers(14, 21))
+    used_villages: set[str] = set()
+    for v in range(1, villages + 1):
+        if first and v == 1:
+            village, village_en, size = "青山", "Qingshan", 38
+            used_villages.add(village)
+        else:
+            village, village_en = plan.place(used_villages)
+            size = plan.lognormal(42, 0.45, 12, 170)
+            if tiny:
+                size = 64 if first and v == 2 else max(12, round(size * 0.35))
+        node = plan.unit(
+            township,
+            f"{village}村",
+            f"{village_en} Village",
+            UnitType.VILLAGE,
+            "village",
+            size,
+            chunk,
+            groups_p=1.0 if first and v == 1 else 0.3,
+            village=True,
+        )
+        if first and v == 1:
+            node.specials.extend(["secretary", "member"])
+            plan.special_nodes["village"] = node
+
+
+def _plan_subdistricts(plan: _Plan, county: _Node, used_communities: set, chunk: _Chunk) -> None:
+    """The county seat's subdistricts, each with its organs and communities."""
+    streets = int(plan.rng.integers(4, 6))
+    for s in range(streets):
+        zh, en = _STREETS[s]
+        street = plan.add(
+            county,
+            name=f"{zh}街道党工委",
+            name_en=f"{en.capitalize()} Subdistrict Committee",
+            kind=OrgKind.COMMITTEE,
+            unit_type=UnitType.TOWNSHIP,
+            chunk=chunk,
+            seq=21 + s,
+        )
+        organ = plan.unit(
+            street,
+            f"{zh}街道机关",
+            f"{en.capitalize()} Subdistrict Organs",
+            UnitType.TOWNSHIP,
+            "township_organ",
+            plan.lognormal(42, 0.2, 25, 80),
+            chunk,
+        )
+        street.home = organ if organ.kind == OrgKind.BRANCH else organ.children[0]
+        for _c in range(int(plan.rng.integers(6, 11))):
+            name, name_en = _community_name(plan, used_communities, False)
+            plan.unit(
+                street,
+                f"{name}社区",
+                f"{name_en} Community",
+                UnitType.COMMUNITY,
+                "community",
+                plan.lognormal(250, 0.45, 30, 600),
+                chunk,
+                style="community",
+            )
 
 
 _TOP_PLACES = {"city": ("潭州", "Tanzhou"), "province": ("江南", "Jiangnan")}

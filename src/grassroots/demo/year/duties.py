@@ -380,66 +380,22 @@ class _DutiesYear:
 
     def _claimables(self) -> None:
         """Each township opens a duty for claiming; members of its villages claim it (新街镇's is scene 5)."""
-        from grassroots.duties import services as duties
-
         c, r = self.c, self.r
-        wang = self.users["township"]
         self.claim_duty = {}
         claims, done_assignments = [], []
         next_id = next_pk(Claim)
         for year in (self.last, self.year):
-            period = self.period[year]
             start, due = dt.date(year, 9, 20), dt.date(year, 10, 31)
             done = due + dt.timedelta(days=3) < self.today
             for t, township in enumerate(c.townships):
                 ours = township == self.township.pk
-                fields = {
-                    "title": _CLAIMABLE[0] if ours else _CLAIMABLE[1 + t % (len(_CLAIMABLE) - 1)],
-                    "dimension": "work_style",
-                    "due_on": due,
-                    "start_on": start,
-                    "requirement": "党员自愿认领，组成志愿服务队，服务对象和成效留痕。",
-                    "evidence_expected": "服务照片、服务对象签字",
-                    "claimable": True,
-                    "claim_limit": 5 if ours else None,
-                }
-                if ours:
-                    duty_list = duties.duty_list_for(actor=wang, organization=self.township, period=period)
-                    duty = duties.duty_create(actor=wang, duty_list=duty_list, **fields)
-                    duties.duty_issue(actor=wang, duty=duty)
-                    self.claim_duty[year] = duty
-                else:
-                    duty_list, _created = DutyList.objects.get_or_create(
-                        organization_id=township,
-                        period=period,
-                        is_template=False,
-                        defaults={"title": f"{c.org[township][5]}{year}年责任清单"},
-                    )
-                    duty = Duty.objects.create(duty_list=duty_list, organization_id=township, state="issued", **fields)
-                    Duty.objects.filter(pk=duty.pk).update(lineage=f"{duty.pk:010d}")
-                    Assignment.objects.create(
-                        duty=duty,
-                        organization_id=township,
-                        state="issued",
-                        start_on=start,
-                        due_on=due,
-                        issued_at=_aware(min(start, self.today), 9),
-                    )
+                duty, limit = self._claimable_duty(year, t, township, start, due)
                 self.counts["duties"] += 1
                 if ours and year == self.year:
                     continue  # scene 5: claimed through the services, in _claim_story
                 if done:
                     done_assignments.append(duty.pk)
-                # Members of the township's branches claim it, more where the branch works well.
-                picked = []
-                for b in c.branches:
-                    if b == self.village.pk or not c.under(b, township):
-                        continue
-                    share = (0.18, 0.10, 0.05, 0.015)[c.tier_of(b)]
-                    picked += [i for i in c.of_branch.get(b, ()) if c.age[i] <= 72 and r.random() < share]
-                if fields["claim_limit"]:
-                    picked = picked[: fields["claim_limit"]]
-                for i in picked:
+                for i in self._claimers(township, limit):
                     day = start - dt.timedelta(days=r.randrange(1, 15))
                     if day > self.today:
                         continue
@@ -460,3 +416,57 @@ class _DutiesYear:
                 accepted_on=due + dt.timedelta(days=2),
                 accepted_at=_aware(due + dt.timedelta(days=2), 10),
             )
+
+    def _claimable_duty(self, year: int, t: int, township: int, start: dt.date, due: dt.date) -> tuple:
+        """(duty, claim limit): 新街镇's duty through the services, the other townships' written as issued."""
+        from grassroots.duties import services as duties
+
+        period = self.period[year]
+        ours = township == self.township.pk
+        fields = {
+            "title": _CLAIMABLE[0] if ours else _CLAIMABLE[1 + t % (len(_CLAIMABLE) - 1)],
+            "dimension": "work_style",
+            "due_on": due,
+            "start_on": start,
+            "requirement": "党员自愿认领，组成志愿服务队，服务对象和成效留痕。",
+            "evidence_expected": "服务照片、服务对象签字",
+            "claimable": True,
+            "claim_limit": 5 if ours else None,
+        }
+        if ours:
+            wang = self.users["township"]
+            duty_list = duties.duty_list_for(actor=wang, organization=self.township, period=period)
+            duty = duties.duty_create(actor=wang, duty_list=duty_list, **fields)
+            duties.duty_issue(actor=wang, duty=duty)
+            self.claim_duty[year] = duty
+            return duty, fields["claim_limit"]
+        duty_list, _created = DutyList.objects.get_or_create(
+            organization_id=township,
+            period=period,
+            is_template=False,
+            defaults={"title": f"{self.c.org[township][5]}{year}年责任清单"},
+        )
+        duty = Duty.objects.create(duty_list=duty_list, organization_id=township, state="issued", **fields)
+        Duty.objects.filter(pk=duty.pk).update(lineage=f"{duty.pk:010d}")
+        Assignment.objects.create(
+            duty=duty,
+            organization_id=township,
+            state="issued",
+            start_on=start,
+            due_on=due,
+            issued_at=_aware(min(start, self.today), 9),
+        )
+        return duty, fields["claim_limit"]
+
+    def _claimers(self, township: int, limit: int | None) -> list[int]:
+        """Members of the township's branches who claim its duty, more where the branch works well."""
+        c, r = self.c, self.r
+        picked = []
+        for b in c.branches:
+            if b == self.village.pk or not c.under(b, township):
+                continue
+            share = (0.18, 0.10, 0.05, 0.015)[c.tier_of(b)]
+            picked += [i for i in c.of_branch.get(b, ()) if c.age[i] <= 72 and r.random() < share]
+        if limit:
+            picked = picked[:limit]
+        return picked

@@ -206,25 +206,7 @@ class _ProgressYear:
             .order_by("due_on", "organization_id", "id")
             .values_list("id", "duty_id", "organization_id", "due_on", "start_on", "duty__is_key", "duty__is_major")
         ]
-        story = {
-            a.pk
-            for a in assignments
-            if self.duty_year[a.duty_id] == self.year
-            and (
-                (a.organization_id == self.village.pk and self.duty_key[a.duty_id] == "info")
-                or (a.organization_id == self.township.pk and self.duty_key[a.duty_id] == "activity")
-            )
-        }
-        # 青山村 in the year assessed: everything on time but two late reports (scene 7).
-        qingshan = [
-            a
-            for a in assignments
-            if a.organization_id == self.village.pk
-            and self.duty_year[a.duty_id] == self.assessed_year
-            and a.due_on < today - dt.timedelta(days=20)
-            and a.pk not in story
-        ]
-        late = {a.pk for a in qingshan[1 :: max(1, len(qingshan) // 2)][:2]}
+        story, late = self._story_and_late(assignments)
         first_of_month = today.replace(day=1)
         updates, reports, self.with_photos = [], [], []
         next_report = next_pk(ProgressReport)
@@ -233,36 +215,7 @@ class _ProgressYear:
             if a.pk in story:
                 continue
             key, year = self.duty_key[a.duty_id], self.duty_year[a.duty_id]
-            own = a.organization_id in (self.village.pk, self.township.pk)
-            if a.organization_id == self.village.pk and a.due_on < today:
-                accepted = (
-                    a.due_on + dt.timedelta(days=ri(3, 12)) if a.pk in late else a.due_on - dt.timedelta(days=ri(0, 6))
-                )
-                accepted = min(max(accepted, (a.start_on or accepted) + dt.timedelta(days=1)), today)
-                state, percent, returned, submitted = "accepted", 100, False, accepted - dt.timedelta(days=1)
-            else:
-                tier, spots = (
-                    (EXCELLENT, ()) if own else (c.tier_of(a.organization_id), self.spots.get(a.organization_id, ()))
-                )
-                state, percent, accepted, returned, submitted = self._fate(tier, spots, a.due_on, a.start_on, a.weighty)
-            done_late = a.due_on + dt.timedelta(days=ri(20, 80))
-            if (
-                year == self.last
-                and state != "accepted"
-                and done_late.year == year
-                and r.random() < self.DONE_LATE_LAST_YEAR[c.tier_of(a.organization_id)]
-            ):
-                state, percent, returned, accepted = "accepted", 100, False, done_late  # done before the year ended
-                submitted = accepted - dt.timedelta(days=2)
-            if a.organization_id == self.village.pk and a.due_on > today + dt.timedelta(days=3):
-                # 青山村's work not yet due is under way (one item of it gets a due-date request).
-                started = (a.start_on or a.due_on) <= today
-                state, percent, accepted, returned = ("in_progress" if started else "issued"), 30 * started, None, False
-            if (key == "rectify" or (year == self.last and own)) and a.due_on < today and state != "accepted":
-                # Major tasks get done, if late; the demo's own organizations closed last year's work.
-                state, percent, returned = "accepted", 100, False
-                accepted = min(a.due_on + dt.timedelta(days=ri(5, 40)), today)
-                submitted = accepted - dt.timedelta(days=2)
+            state, percent, accepted, returned, submitted = self._state_of(a, key, year, late)
             accepted_at = self.stamp(accepted, 16, ri(0, 59)) if accepted else None
             version = 1 + (state != "issued") + (2 if returned else 0) + (state == "accepted")
             updates.append((state, percent, accepted, accepted_at, version, a.pk))
@@ -298,6 +251,65 @@ class _ProgressYear:
         update_rows(Assignment, ("state", "percent", "accepted_on", "accepted_at", "version"), "id", updates)
         self.counts["reports"] += insert_rows(ProgressReport, _REPORT_FIELDS, reports)
         self._photos()
+
+    def _story_and_late(self, assignments) -> tuple[set, set]:
+        """The assignments the scenes write themselves; 青山村's two late ones in the year assessed."""
+        today = self.today
+        story = {
+            a.pk
+            for a in assignments
+            if self.duty_year[a.duty_id] == self.year
+            and (
+                (a.organization_id == self.village.pk and self.duty_key[a.duty_id] == "info")
+                or (a.organization_id == self.township.pk and self.duty_key[a.duty_id] == "activity")
+            )
+        }
+        # 青山村 in the year assessed: everything on time but two late reports (scene 7).
+        qingshan = [
+            a
+            for a in assignments
+            if a.organization_id == self.village.pk
+            and self.duty_year[a.duty_id] == self.assessed_year
+            and a.due_on < today - dt.timedelta(days=20)
+            and a.pk not in story
+        ]
+        late = {a.pk for a in qingshan[1 :: max(1, len(qingshan) // 2)][:2]}
+        return story, late
+
+    def _state_of(self, a: _A, key: str, year: int, late: set) -> tuple:
+        """(state, percent, accepted_on, returned_first, submitted_on) of an assignment of the scenes' county."""
+        c, r, ri, today = self.c, self.r, self.ri, self.today
+        own = a.organization_id in (self.village.pk, self.township.pk)
+        if a.organization_id == self.village.pk and a.due_on < today:
+            accepted = (
+                a.due_on + dt.timedelta(days=ri(3, 12)) if a.pk in late else a.due_on - dt.timedelta(days=ri(0, 6))
+            )
+            accepted = min(max(accepted, (a.start_on or accepted) + dt.timedelta(days=1)), today)
+            state, percent, returned, submitted = "accepted", 100, False, accepted - dt.timedelta(days=1)
+        else:
+            tier, spots = (
+                (EXCELLENT, ()) if own else (c.tier_of(a.organization_id), self.spots.get(a.organization_id, ()))
+            )
+            state, percent, accepted, returned, submitted = self._fate(tier, spots, a.due_on, a.start_on, a.weighty)
+        done_late = a.due_on + dt.timedelta(days=ri(20, 80))
+        if (
+            year == self.last
+            and state != "accepted"
+            and done_late.year == year
+            and r.random() < self.DONE_LATE_LAST_YEAR[c.tier_of(a.organization_id)]
+        ):
+            state, percent, returned, accepted = "accepted", 100, False, done_late  # done before the year ended
+            submitted = accepted - dt.timedelta(days=2)
+        if a.organization_id == self.village.pk and a.due_on > today + dt.timedelta(days=3):
+            # 青山村's work not yet due is under way (one item of it gets a due-date request).
+            started = (a.start_on or a.due_on) <= today
+            state, percent, accepted, returned = ("in_progress" if started else "issued"), 30 * started, None, False
+        if (key == "rectify" or (year == self.last and own)) and a.due_on < today and state != "accepted":
+            # Major tasks get done, if late; the demo's own organizations closed last year's work.
+            state, percent, returned = "accepted", 100, False
+            accepted = min(a.due_on + dt.timedelta(days=ri(5, 40)), today)
+            submitted = accepted - dt.timedelta(days=2)
+        return state, percent, accepted, returned, submitted
 
     def _text(self, key: str, a: Assignment, day: dt.date, percent: int) -> str:
         ri = self.ri
@@ -336,10 +348,25 @@ class _ProgressYear:
     # -- the scenes on duties ---------------------------------------------------------------------------------
 
     def _stories(self) -> None:
+        """The scenes on duties: 新街镇's decomposed duty and its reports, the returned photo, claims, requests."""
+        assignment, villages, received = self._decompose()
+        self._villages_report(villages, received)
+        self._reused_photo(received[self.village.pk])
+        # The other item due within three days (党员信息核对): Li is at work on it.
+        Assignment.objects.filter(duty=self.duty_of[(self.year, "info")], organization=self.village).update(
+            state="in_progress", percent=60, version=2
+        )
+        # The township's own assignment of the county duty: in progress while its villages report.
+        Assignment.objects.filter(pk=assignment.pk).update(state="in_progress", percent=50)
+        self._claim_story()
+        self._due_date_requests()
+
+    def _decompose(self) -> tuple:
+        """(the township's assignment, its villages, their assignments of the duty it issues them)."""
         from grassroots.duties import services as duties
 
-        r, today = self.r, self.today
-        wang, li = self.users["township"], self.users["secretary"]
+        today = self.today
+        wang = self.users["township"]
         # Scene 2: 新街镇党委 decomposes the county's duty, adds its requirement, issues it to its villages.
         county_duty = self.duty_of[(self.year, "activity")]
         assignment = Assignment.objects.get(duty=county_duty, organization=self.township)
@@ -359,6 +386,14 @@ class _ProgressYear:
         self.counts["duties"] += 1
         self.counts["assignments"] += len(villages)
         received = {a.organization_id: a for a in Assignment.objects.filter(duty=duty)}
+        return assignment, villages, received
+
+    def _villages_report(self, villages: list, received: dict) -> None:
+        """新街镇's other villages report on the decomposed duty, one with another village's photo resized."""
+        from grassroots.duties import services as duties
+
+        r, today = self.r, self.today
+        wang = self.users["township"]
         # The villages report after their theme day; Wang has accepted some, the others wait for his review.
         others = [v for v in villages if v.pk != self.village.pk]
         reported = others[: max(2, len(others) * 2 // 3)]
@@ -388,9 +423,15 @@ class _ProgressYear:
         for report in ProgressReport.objects.filter(pk__in=[row[0] for row in reports]).order_by("id"):
             if report.pk not in waiting and r.random() < 0.5:
                 duties.report_accept(actor=wang, report=report)
+
+    def _reused_photo(self, a: Assignment) -> None:
+        """Scenes 3 and 4 on 青山村's assignment of the decomposed duty."""
+        from grassroots.duties import services as duties
+
+        today = self.today
+        wang, li = self.users["township"], self.users["secretary"]
         # Scenes 3 and 4: Li reports with three photos, one of them another village's from last month; Wang
         # returns it with the reason; Li reports again with the activity's own photos (waiting for review).
-        a = received[self.village.pk]
         shots = [(self._photo(), f"IMG_{today:%Y%m%d}_{n}.jpg") for n in (101, 102, 103)]
         other = "其他村"
         if self.reused is not None:
@@ -414,14 +455,6 @@ class _ProgressYear:
         )
         self.counts["reports"] += 2
         self.counts["evidence"] += 6
-        # The other item due within three days (党员信息核对): Li is at work on it.
-        Assignment.objects.filter(duty=self.duty_of[(self.year, "info")], organization=self.village).update(
-            state="in_progress", percent=60, version=2
-        )
-        # The township's own assignment of the county duty: in progress while its villages report.
-        Assignment.objects.filter(pk=assignment.pk).update(state="in_progress", percent=50)
-        self._claim_story()
-        self._due_date_requests()
 
     def _claim_story(self) -> None:
         """Scene 5: two members claim 新街镇's volunteer duty; once it is done, their points show it."""
