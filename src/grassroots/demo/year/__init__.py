@@ -29,6 +29,10 @@ small JPEGs drawn with Pillow, each different, checked and stored as services.re
 At the scales city and province only the records the assessment engine reads are written, in bulk, for the
 benchmarks: assignments of a dozen duties to every branch, about twelve meetings per branch with attendance
 at one, study records, talks, care cases and visits; no files, no service per row.
+
+The modules follow the stages: base (levels of work, the county as arrays, stamps), duties (lists, issue,
+objectives, claims), progress (reports, photos, the scenes on duties), orglife (meetings, study, talks,
+appraisal, points), care, assessment; cities holds the bulk rows of the city and province.
 """
 
 import datetime as dt
