@@ -629,7 +629,7 @@ class RunViewSet(AtomicCreateViewSet):
         payload = TokenIssueSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        if data["organization"].kind != run.system.assessed_kind or not data["organization"].is_within(run.scope):
+        if not run.assesses(data["organization"]):
             raise DRFValidationError({"organization": [_("This organization is not assessed in this run.")]})
         secrets_out = services.tokens_issue(
             actor=request.user,
