@@ -125,6 +125,12 @@ def _meeting_totals(ctx: Context) -> None:
     `orglife.selectors.rules_for` finds it for one organization). The rules set at each depth are joined on the
     organization's path cut to that depth (equi-joins, one per depth that has rules, however many rules there are);
     the deepest found wins."""
+    _meeting_rule_totals(ctx)
+    _attendance_totals(ctx)
+
+
+def _meeting_rule_totals(ctx: Context) -> None:
+    """Held meetings against the count the rule in force requires (nothing without any rule)."""
     mt = t(Meeting)
     rules = list(MeetingRule.objects.select_related("organization"))
     where = _scoped(ctx, "mt.organization_id")
@@ -177,6 +183,12 @@ def _meeting_totals(ctx: Context) -> None:
             ") y WHERE y.req > 0 GROUP BY y.org_id",
             [ctx.start, ctx.end],
         )
+
+
+def _attendance_totals(ctx: Context) -> None:
+    """Attendance at the meetings held, and absences without excuse."""
+    mt = t(Meeting)
+    where = _scoped(ctx, "mt.organization_id")
     at = t(Attendance)
     counts = [
         "SUM(CASE WHEN a.status IN ('present', 'late') THEN 1 ELSE 0 END)",

@@ -1,8 +1,8 @@
 """Writes of the assessment: indicator systems and weights, runs and their states, ratings, entered values, vetoes.
 
 Every write is a service `<entity>_<action>(*, actor, ...)`: the policy checked, the change made and audited in one
-transaction. A page asks a `<service>_check(*, actor, obj)` (through `allowed`) whether to show a button that the
-service may refuse."""
+transaction. A page asks a `<service>_check(*, actor, obj)` (through `checks.allowed`) whether to show a button
+that the service may refuse."""
 
 from .ratings import qualitative_indicators, rating_by_user, rating_submit, token_lookup, tokens_issue
 from .runs import (
@@ -25,8 +25,10 @@ from .systems import (
     set_ahp_weights,
     set_direct_weights,
     system_activate,
+    system_activate_check,
     system_create,
     system_new_version,
+    system_weights_check,
     upper_to_matrix,
     validate_system,
 )
@@ -38,9 +40,11 @@ __all__ = [
     "validate_system",
     "upper_to_matrix",
     "ahp_check",
+    "system_weights_check",
     "set_ahp_weights",
     "set_direct_weights",
     "system_new_version",
+    "system_activate_check",
     "system_activate",
     "run_create",
     "run_compute_check",

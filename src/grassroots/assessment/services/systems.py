@@ -146,13 +146,18 @@ def ahp_check(upper, names: list[str]) -> dict:
     }
 
 
+def system_weights_check(*, actor, obj: IndicatorSystem) -> None:
+    """Refuses to change a system's weights unless the actor manages its owner and it is a draft."""
+    require(actor, Action.MANAGE_STRUCTURE, obj.owner)
+    if obj.state != SystemState.DRAFT:
+        raise ValidationError(_("Only a draft indicator system can change; make a new version."))
+
+
 @transaction.atomic
 def set_ahp_weights(*, actor, indicator_group: Indicator | None, upper, system: IndicatorSystem | None = None) -> dict:
     """Set the weights of a group's weighted children from an AHP matrix; an inconsistent one is refused."""
     system = system or indicator_group.system
-    require(actor, Action.MANAGE_STRUCTURE, system.owner)
-    if system.state != SystemState.DRAFT:
-        raise ValidationError(_("Only a draft indicator system can change; make a new version."))
+    system_weights_check(actor=actor, obj=system)
     parent_id = indicator_group.pk if indicator_group is not None else None
     kids = [k for k in system.indicators.filter(parent_id=parent_id).order_by("position", "id") if not k.is_adjustment]
     # The pairs to revisit are named in the reader's language (the names identify nothing here).
@@ -197,9 +202,7 @@ def _fix_rounding(kids) -> None:
 @transaction.atomic
 def set_direct_weights(*, actor, system: IndicatorSystem, parent: Indicator | None, weights: dict) -> None:
     """Weights entered directly: {indicator_id: weight}; they must add up to 1."""
-    require(actor, Action.MANAGE_STRUCTURE, system.owner)
-    if system.state != SystemState.DRAFT:
-        raise ValidationError(_("Only a draft indicator system can change; make a new version."))
+    system_weights_check(actor=actor, obj=system)
     kids = {k.pk: k for k in system.indicators.filter(parent=parent) if not k.is_adjustment}
     try:
         values = {int(k): Decimal(str(v)) for k, v in weights.items()}
@@ -322,6 +325,16 @@ def _copy_indicators(source: IndicatorSystem, target: IndicatorSystem) -> None:
     copy(None, None)
 
 
+def system_activate_check(*, actor, obj: IndicatorSystem) -> None:
+    """Refuses to put a system in use unless the actor manages its owner and it is a draft."""
+    require(actor, Action.MANAGE_STRUCTURE, obj.owner)
+    if obj.state != SystemState.DRAFT:
+        raise Conflict(
+            _("Only a draft is put in use; %(system)s is not a draft (%(state)s). Make a new version of it instead.")
+            % {"system": _label(obj), "state": obj.get_state_display()}
+        )
+
+
 @transaction.atomic
 def system_activate(*, actor, system: IndicatorSystem) -> IndicatorSystem:
     """Put a draft in use: the version in use until now of the same code is retired (its assessments stay readable
@@ -331,11 +344,7 @@ def system_activate(*, actor, system: IndicatorSystem) -> IndicatorSystem:
     system = next((v for v in versions if v.pk == system.pk), None)
     if system is None:
         raise ValidationError(_("This indicator system no longer exists."))
-    if system.state != SystemState.DRAFT:
-        raise Conflict(
-            _("Only a draft is put in use; %(system)s is not a draft (%(state)s). Make a new version of it instead.")
-            % {"system": _label(system), "state": system.get_state_display()}
-        )
+    system_activate_check(actor=actor, obj=system)
     validate_system(system)
     retired = [v for v in versions if v.state == SystemState.ACTIVE]
     for old in retired:
