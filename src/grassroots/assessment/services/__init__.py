@@ -32,7 +32,15 @@ from .systems import (
     upper_to_matrix,
     validate_system,
 )
-from .values import REASON_LENGTH, entered_value_remove, entered_value_set, veto_record, veto_withdraw
+from .values import (
+    REASON_LENGTH,
+    entered_value_check,
+    entered_value_remove,
+    entered_value_set,
+    veto_record,
+    veto_withdraw,
+    veto_withdraw_check,
+)
 
 __all__ = [
     "ADJUSTMENTS",
@@ -58,10 +66,12 @@ __all__ = [
     "run_close",
     "run_recompute_check",
     "run_recompute",
+    "entered_value_check",
     "entered_value_set",
     "entered_value_remove",
     "veto_record",
     "REASON_LENGTH",
+    "veto_withdraw_check",
     "veto_withdraw",
     "tokens_issue",
     "token_lookup",

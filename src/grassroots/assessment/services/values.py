@@ -28,13 +28,18 @@ from ..models import (
 from .runs import _locked, _require_not_frozen
 
 
+def entered_value_check(*, actor, obj: AssessmentRun) -> None:
+    """Refuses to enter or remove a run's values by hand unless the actor runs the run and it is not closed."""
+    require(actor, Action.MANAGE_STRUCTURE, obj.scope)
+    _require_not_frozen(obj)
+
+
 @transaction.atomic
 def entered_value_set(
     *, actor, run: AssessmentRun, organization: Organization, indicator: Indicator, value, note: str = "", evidence=None
 ) -> EnteredValue:
     run = _locked(run)
-    require(actor, Action.MANAGE_STRUCTURE, run.scope)
-    _require_not_frozen(run)
+    entered_value_check(actor=actor, obj=run)
     if not run.assesses(organization):
         raise ValidationError(_("This organization is not assessed in this assessment."))
     by_hand = indicator.kind == IndicatorKind.ENTERED or (
@@ -74,8 +79,7 @@ def entered_value_set(
 def entered_value_remove(*, actor, value: EnteredValue) -> None:
     """Take back a value entered by mistake (its run not closed); the audit trail keeps what it was."""
     run = _locked(value.run)
-    require(actor, Action.MANAGE_STRUCTURE, run.scope)
-    _require_not_frozen(run)
+    entered_value_check(actor=actor, obj=run)
     before = {
         "organization": value.organization.code,
         "indicator": value.indicator.code,
@@ -158,16 +162,22 @@ def _recorders_reach(event: VetoEvent) -> Organization:
     return next((o for o in chain if o.pk in granted), None) or chain.first() or event.organization
 
 
+def veto_withdraw_check(*, actor, obj: VetoEvent) -> None:
+    """Refuses to take a veto back unless the actor manages where its recorder was granted to (_recorders_reach) and
+    it is not taken back already."""
+    require(actor, Action.MANAGE_STRUCTURE, _recorders_reach(obj))
+    if obj.withdrawn_at is not None:
+        raise Conflict(_("This veto has already been taken back."))
+
+
 @transaction.atomic
 def veto_withdraw(*, actor, event: VetoEvent, reason: str) -> VetoEvent:
     """Take back a veto recorded by mistake, saying why: the runs of its period not yet closed lose it when they are
     computed again. The event stays, marked taken back, so that a closed run still shows the veto it counted beside
     the result and the reason it was frozen with; the audit trail has it too."""
-    require(actor, Action.MANAGE_STRUCTURE, _recorders_reach(event))
-    reason = _reason(reason, _("Say why the veto is taken back."))
     event = VetoEvent.objects.select_for_update().get(pk=event.pk)
-    if event.withdrawn_at is not None:
-        raise Conflict(_("This veto has already been taken back."))
+    veto_withdraw_check(actor=actor, obj=event)
+    reason = _reason(reason, _("Say why the veto is taken back."))
     before = {"reason": event.reason, "occurred_on": event.occurred_on, "period": event.period.code}
     audit(
         "assessment.veto.withdraw",

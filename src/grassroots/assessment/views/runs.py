@@ -317,10 +317,13 @@ def run_vetoes(request, pk):
             if recorded is not REFUSED:
                 messages.success(request, _("Veto event recorded. Compute the assessment again to apply it."))
                 return redirect("assessment:vetoes", pk=run.pk)
+    events = list(selectors.veto_list(user=request.user, run=run)[:500])
     context = {
         "run": run,
         "form": form,
-        "events": selectors.veto_list(user=request.user, run=run)[:500],
+        "events": events,
+        # The events whose "take back" the user is offered: those veto_withdraw would take back for them.
+        "withdrawable": {e.pk for e in events if allowed(services.veto_withdraw_check, actor=request.user, obj=e)},
         "codes": org_codes(request, run) if manage else [],
         "may_manage": manage,
     }
@@ -369,6 +372,7 @@ def run_values(request, pk):
         "form": form,
         "indicators": indicators,
         "values": selectors.entered_list(user=request.user, run=run)[:500],
+        "may_remove": allowed(services.entered_value_check, actor=request.user, obj=run),
         "codes": org_codes(request, run) if manage else [],
         "may_manage": manage,
     }
