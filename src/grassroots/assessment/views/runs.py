@@ -87,20 +87,13 @@ def run_new(request):
     return render(request, "assessment/run_form.html", context)
 
 
-# The buttons of the run's page: the service each presses, and the check that says whether it would refuse.
+# The buttons of the run's page: the service each presses, and its check (whether the service would refuse).
 RUN_ACTIONS = {
-    "compute": services.run_compute,
-    "collect": services.run_collect,
-    "publish": services.run_publish,
-    "close": services.run_close,
-    "recompute": services.run_recompute,
-}
-CHECKS = {
-    "compute": services.run_compute_check,
-    "collect": services.run_collect_check,
-    "publish": services.run_publish_check,
-    "close": services.run_close_check,
-    "recompute": services.run_recompute_check,
+    "compute": (services.run_compute, services.run_compute_check),
+    "collect": (services.run_collect, services.run_collect_check),
+    "publish": (services.run_publish, services.run_publish_check),
+    "close": (services.run_close, services.run_close_check),
+    "recompute": (services.run_recompute, services.run_recompute_check),
 }
 
 
@@ -124,7 +117,7 @@ def _run_context(request, run) -> dict:
         "tokens": _rating_counts(run) if manage else [],
         "versions": versions,
         # Each button shown when its service would not refuse it (its _check says).
-        "can": {name: allowed(CHECKS[name], actor=user, obj=run) for name in RUN_ACTIONS},
+        "can": {name: allowed(check, actor=user, obj=run) for name, (_service, check) in RUN_ACTIONS.items()},
         "computed_in": duration(run.computed_seconds) if run.computed_at else "",
         "own_result": visible.filter(organization__pk=_own_org_id(user)).first(),
     }
@@ -168,9 +161,9 @@ def run_detail(request, pk):
 @login_required
 def run_action(request, pk, action):
     run = find_run(request, pk)
-    service = RUN_ACTIONS.get(action)
-    if service is None:
+    if action not in RUN_ACTIONS:
         raise Http404()
+    service, _check = RUN_ACTIONS[action]
     if request.method != "POST":
         # A button pressed when the session had ended comes back here as a GET after the login: do nothing, and
         # show the page the button is on.

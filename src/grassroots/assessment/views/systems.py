@@ -199,6 +199,7 @@ def weights(request, pk, group=None):
     kids = selectors.weighted_children(system, group_obj)
     names = [k.display_name() for k in kids]
     may_edit = can(request.user, Action.MANAGE_STRUCTURE, system.owner)
+    editable = allowed(services.system_weights_check, actor=request.user, obj=system)
     posted = request.method == "POST"
     action = request.POST.get("action", "") if posted else ""
     if posted and action != "check" and not may_edit:
@@ -223,25 +224,15 @@ def weights(request, pk, group=None):
         if action == "save_ahp" and check is not None and not check["consistent"]:
             not_saved = True  # the check below says why, and which pairs to revisit: said once
         elif action == "save_ahp" and check is not None:
-            saved = run_service(
-                request,
-                services.set_ahp_weights,
-                actor=request.user,
-                indicator_group=group_obj,
-                upper=upper,
-                system=system,
-            )
-            if saved is not REFUSED:
-                messages.success(
-                    request, _("Weights saved from the comparisons (CR = %(cr).3f).") % {"cr": check["cr"]}
-                )
-                return redirect("assessment:system", pk=system.pk)
+            response = _save_ahp(request, system, group_obj, upper, check)
+            if response is not None:
+                return response
     if action == "save_direct" and direct_form.is_valid():
         saved = run_service(
             request,
             services.set_direct_weights,
             # A page without the form (not a draft: a stale tab) is told by a message instead.
-            form=direct_form if system.state == SystemState.DRAFT else None,
+            form=direct_form if editable else None,
             actor=request.user,
             system=system,
             parent=group_obj,
@@ -265,12 +256,23 @@ def weights(request, pk, group=None):
         "check": check,
         "refused": refused,
         "not_saved": not_saved,
-        "may_edit": allowed(services.system_weights_check, actor=request.user, obj=system),
+        "may_edit": editable,
         "may_manage": may_edit,
         "read_only": system.state != SystemState.DRAFT,
         "saved_pairs": _saved_pairs(kids, group_obj, system),
     }
     return render(request, "assessment/weights.html", context)
+
+
+def _save_ahp(request, system, group, upper, check: dict):
+    """The comparisons saved as the group's weights: the system's page next, or None when the service refused."""
+    saved = run_service(
+        request, services.set_ahp_weights, actor=request.user, indicator_group=group, upper=upper, system=system
+    )
+    if saved is REFUSED:
+        return None
+    messages.success(request, _("Weights saved from the comparisons (CR = %(cr).3f).") % {"cr": check["cr"]})
+    return redirect("assessment:system", pk=system.pk)
 
 
 def _saved_pairs(kids, group, system) -> list[dict] | None:
