@@ -89,7 +89,12 @@ def test_an_inconsistent_matrix_is_refused_with_the_pairs_to_revisit(county):
     check = services.ahp_check(inconsistent, ["a", "b", "c", "d", "e", "f"])
     assert not check["consistent"] and check["pairs"]
     with pytest.raises(ValidationError, match="Revisit"):
-        services.set_ahp_weights(indicator_group=None, upper=inconsistent, system=branch)
+        services.set_ahp_weights(
+            actor=county.users.officer,
+            indicator_group=None,
+            upper=inconsistent,
+            system=services.system_new_version(actor=county.users.officer, system=branch),
+        )
 
 
 def test_weights_entered_directly_must_add_up_to_one(county):
@@ -258,7 +263,7 @@ def test_columns_of_numbers_reach_the_database_as_written():
     import numpy as np
     from django.db import connection
 
-    from grassroots.assessment import engine
+    from grassroots.assessment.engine import store as engine
 
     engine._exec("CREATE TEMPORARY TABLE tmp_test_columns (k bigint, a float, b float)")
     try:
@@ -282,7 +287,7 @@ def test_many_rows_with_mixed_nulls_reach_the_database_whole():
     import numpy as np
     from django.db import connection
 
-    from grassroots.assessment import engine
+    from grassroots.assessment.engine import store as engine
 
     rng = np.random.default_rng(7)
     n = 5000

@@ -12,6 +12,7 @@ from PIL import Image
 
 from grassroots.assessment import selectors, services
 from grassroots.assessment.models import AssessmentRun, EnteredValue, IndicatorSystem, Result, RunState, VetoEvent
+from grassroots.assessment.services.runs import _set_rater_groups
 from grassroots.core.errors import Conflict, PermissionDenied
 from grassroots.core.models import AuditEntry
 from grassroots.organizations.models import Organization
@@ -544,7 +545,7 @@ def test_malformed_ids_find_nothing(assessed, client_for):  # noqa: F811
 def test_peers_rate_their_sibling_not_themselves_and_officers_are_not_peers(assessed, client_for):  # noqa: F811
     county = assessed
     run = county.run
-    services._set_rater_groups(run, {"superior": 0.4, "peers": 0.2, "masses": 0.4})
+    _set_rater_groups(run, {"superior": 0.4, "peers": 0.2, "masses": 0.4})
     questions = services.qualitative_indicators(run)
     grades = {q.pk: "good" for q in questions}
     secretary = county.users.secretary  # works for Qingshan (C-T1-V1)

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from grassroots.assessment import defaults, services
 from grassroots.assessment.models import AssessmentRun, Indicator, IndicatorSystem, SystemState
+from grassroots.assessment.services.systems import _SYSTEM_COPIED
 from grassroots.core.errors import Conflict, PermissionDenied
 from grassroots.core.models import AuditEntry
 from grassroots.duties.services import period_for
@@ -63,8 +64,13 @@ def test_a_new_version_copies_the_whole_system_into_a_draft(assessed):  # noqa: 
     county = assessed
     v1 = county.run.system
     # Something in every part of the system that is not a default: a group weighed by AHP, bands, key work.
-    services.set_ahp_weights(indicator_group=v1.indicators.get(code="O"), upper=["2", "3", "2"], system=v1)
+    IndicatorSystem.objects.filter(pk=v1.pk).update(state=SystemState.DRAFT)  # weights change in a draft only
+    v1.refresh_from_db()
+    services.set_ahp_weights(
+        actor=county.users.officer, indicator_group=v1.indicators.get(code="O"), upper=["2", "3", "2"], system=v1
+    )
     IndicatorSystem.objects.filter(pk=v1.pk).update(
+        state=SystemState.ACTIVE,
         grade_bands=[{"grade": "excellent", "min": 95}, {"grade": "poor", "min": 0}],
         key_work_weight=4,
         major_task_weight=5,
@@ -74,7 +80,7 @@ def test_a_new_version_copies_the_whole_system_into_a_draft(assessed):  # noqa: 
     v2 = _draft(county)
 
     assert (v2.code, v2.version, v2.state, v2.previous_id) == (v1.code, 2, SystemState.DRAFT, v1.pk)
-    for field in services._SYSTEM_COPIED:
+    for field in _SYSTEM_COPIED:
         assert getattr(v2, field) == getattr(v1, field), field
     assert v2.name_en == defaults.BRANCH_NAME_EN
     assert _tree(v2) == _tree(v1)

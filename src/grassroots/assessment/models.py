@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from grassroots.core.models import Period, TimeStampedModel
 from grassroots.duties.models import Dimension
-from grassroots.organizations.models import Organization, OrgKind
+from grassroots.organizations.models import Organization, OrgKind, subtree_q
 
 DEFAULT_BANDS = [
     {"grade": "excellent", "min": 90},
@@ -267,6 +267,14 @@ class AssessmentRun(TimeStampedModel):
     def accepts_ratings(self) -> bool:
         """Whether raters may still rate: until the results are published."""
         return self.state in (RunState.OPEN, RunState.COLLECTING, RunState.COMPUTED)
+
+    def assesses(self, organization: Organization) -> bool:
+        """Whether the run assesses the organization: of its system's kind, within its scope."""
+        return organization.kind == self.system.assessed_kind and organization.is_within(self.scope)
+
+    def assessed_q(self) -> Q:
+        """The organizations the run assesses, as a filter of organizations: those it `assesses` that are active."""
+        return subtree_q(self.scope.path) & Q(is_active=True, kind=self.system.assessed_kind)
 
 
 class EnteredValue(TimeStampedModel):

@@ -40,9 +40,18 @@ class Outcome:
 
 def metric_totals(ctx: Context, organization: Organization, key_w: float, major_w: float) -> dict:
     """Numerator and denominator of every metric over the organization's subtree (None where nothing counts)."""
+    out = {}
+    _duty_totals(ctx, organization, key_w, major_w, out)
+    _member_totals(ctx, organization, out)
+    _meeting_totals(ctx, organization, out)
+    _care_veto_objective_totals(ctx, organization, out)
+    return out
+
+
+def _duty_totals(ctx: Context, organization: Organization, key_w: float, major_w: float, out: dict) -> None:
+    """The duties' metrics into `out`."""
     run = ctx.run
     asof = ctx.asof
-    out = {}
     # Duties: assignments due in the period, by the as-of day.
     rows = list(selectors.completion_records(run, organization).filter(due_on__lte=asof))
     if rows:
@@ -74,6 +83,11 @@ def metric_totals(ctx: Context, organization: Organization, key_w: float, major_
     reviewed = list(selectors.returned_records(run, organization).values_list("state", flat=True))
     if reviewed:
         out[Metric.RETURNED] = (sum(1 for s in reviewed if s == ReportState.ACCEPTED), len(reviewed))
+
+
+def _member_totals(ctx: Context, organization: Organization, out: dict) -> None:
+    """The members' metrics into `out`."""
+    run = ctx.run
     # Members: study hours against the plan, talks, claims per member.
     members = list(selectors.study_records(run, organization))
     claims = selectors.claim_records(run, organization).count()
@@ -90,6 +104,11 @@ def metric_totals(ctx: Context, organization: Organization, key_w: float, major_
         out[Metric.CLAIMS] = (claims, len(members))
     elif claims:
         out[Metric.CLAIMS] = (claims, None)
+
+
+def _meeting_totals(ctx: Context, organization: Organization, out: dict) -> None:
+    """The meetings' metrics into `out`."""
+    run = ctx.run
     # Meetings: each organization that holds them, kind by kind, against the months passed by the as-of day (the
     # rows the explanation shows, all of them).
     held_total = required_total = missing = 0
@@ -114,6 +133,12 @@ def metric_totals(ctx: Context, organization: Organization, key_w: float, major_
         present = sum(1 for s in statuses if s in (AttendanceStatus.PRESENT, AttendanceStatus.LATE))
         out[Metric.ATTENDANCE] = (present, len(statuses))
         out[Metric.UNEXCUSED] = (sum(1 for s in statuses if s == AttendanceStatus.ABSENT) or None, None)
+
+
+def _care_veto_objective_totals(ctx: Context, organization: Organization, out: dict) -> None:
+    """Care, vetoes and objectives into `out`."""
+    run = ctx.run
+    asof = ctx.asof
     # Care: cases open on the as-of day, visited within their interval before it.
     cases = list(selectors.care_records(run, organization))
     if cases:
@@ -134,7 +159,6 @@ def metric_totals(ctx: Context, organization: Organization, key_w: float, major_
             share = float(value - b.baseline) / float(b.target - b.baseline)
             attained += min(1.0, max(0.0, share))
         out[Metric.OBJECTIVES] = (attained, len(objectives))
-    return out
 
 
 def _score(indicator, num, den) -> tuple:
@@ -243,11 +267,4 @@ def assess(run, organizations, *, asof=None) -> dict[int, Outcome]:
 
 def assessed_organizations(run):
     """The organizations a run assesses, as the engine picks them."""
-    return list(
-        Organization.objects.filter(
-            path__gte=run.scope.path,
-            path__lt=run.scope.path + "~",
-            is_active=True,
-            kind=run.system.assessed_kind,
-        ).order_by("path")
-    )
+    return list(Organization.objects.filter(run.assessed_q()).order_by("path"))

@@ -1,0 +1,227 @@
+"""The engine's ground: its constants, the context of a run, SQL helpers and the working tables."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+from django.db import connection
+
+from grassroots.organizations.models import PATH_END, Organization
+
+from ..models import (
+    AssessmentRun,
+    Grade,
+    Metric,
+)
+
+GRADE_ORDER = [Grade.EXCELLENT, Grade.GOOD, Grade.FAIR, Grade.POOR]
+GRADE_SCORES = np.array([95.0, 85.0, 75.0, 60.0])
+# PostgreSQL memory for the hash aggregates and sorts of a run (the server default is 4 MB; much more makes the
+# planner hash millions of members where merging them in index order is twice as fast).
+WORK_MEM = "64MB"
+# Totals are kept to this many decimals before they are graded and ranked: a sum of weighted scores can land a
+# rounding error below a band (89.99999999999999 for an even 90).
+SCORE_DECIMALS = 6
+
+
+def t(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+@dataclass
+class Context:
+    run: AssessmentRun
+    start: object
+    end: object
+    asof: object
+    months: int
+    scope_path: str
+    # The tables of own totals made so far, one per record source: name -> (its columns, whether an organization
+    # may have more than one row in it).
+    sources: dict = field(default_factory=dict)
+    # The moment whose vetoes count: those recorded by then and not taken back by then; the service stores it as the
+    # run's computed_at, so that its explanation lists the same vetoes later (VetoEvent.objects.in_force(computed_at)).
+    vetoes_at: object = None
+
+    @classmethod
+    def of(cls, run: AssessmentRun, asof) -> "Context":
+        """The context of a run counted up to `asof` (a day within its period)."""
+        period = run.period
+        return cls(run, period.start, period.end, asof, months_between(period.start, period.end), run.scope.path)
+
+    @cached_property
+    def everything(self) -> bool:
+        """Whether the scope is the only root, so that every organization is in it (asked by the engine's
+        statements only, not by the explanation's uses of the context)."""
+        scope = self.run.scope
+        return scope.depth == 1 and not Organization.objects.filter(depth=1).exclude(pk=scope.pk).exists()
+
+    @property
+    def elapsed_months(self) -> int:
+        """Whole months of the period passed by the as-of day (a month counts once its last day is reached)."""
+        last = self.asof + dt.timedelta(days=1)
+        return max(0, min(self.months, (last.year - self.start.year) * 12 + last.month - self.start.month))
+
+    @property
+    def elapsed_share(self) -> float:
+        days = (self.end - self.start).days + 1
+        return min(1.0, max(0.0, ((self.asof - self.start).days + 1) / days))
+
+    @property
+    def in_scope(self) -> str:
+        """SQL condition: organization alias `o` in the run's subtree (a path range on the indexed column)."""
+        return "o.path >= %s AND o.path < %s"
+
+    @property
+    def scope_params(self) -> list:
+        return [self.scope_path, self.scope_path + PATH_END]
+
+    @property
+    def below_top(self) -> bool:
+        """Whether the scope lies below the top of the tree (a county, a township): its members are looked up one
+        by one by the member indexes, where the whole tree's are merged with their records in id order."""
+        return self.run.scope.depth > 1
+
+
+class EngineError(Exception):
+    pass
+
+
+def _exec(sql: str, params=()) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+
+
+def _fetch(sql: str, params=()) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return cursor.fetchall()
+
+
+def _analyze(*tables: str) -> None:
+    """Fresh statistics for tables just filled, so PostgreSQL plans hash joins, not loops over them."""
+    if connection.vendor == "postgresql":
+        for table in tables:
+            _exec(f"ANALYZE {table}")
+
+
+# Working tables, temporary (per connection, no constraints, dropped at the end of the run):
+#   tmp_assess_org  every organization of the scope with its parent, depth, path, kind and whether it is active:
+#                   what the statements of a subtree ask for by IN (with its statistics known to the planner, where a
+#                   range of paths may be estimated at a single row and planned as one);
+#   tmp_own_<metric> own totals of one record source (named after its first metric), one row per organization (the
+#                   members statement's parts may give one two), one num/den column pair per metric it feeds;
+#   tmp_assess_sub  own totals, one row per organization (the sources' rows side by side, joined on the
+#                   organization), and the sums of the children's rows, one per parent: an organization's rows add
+#                   up to its subtree's totals;
+#   tmp_assessed    the organizations assessed (the system's kind, active);
+#   tmp_assess_res  the totals, TOPSIS and sensitivity of the assessed organizations, computed in numpy and written
+#                   to Result with their grades and ranks in one statement (no UPDATE of rows just written);
+#   tmp_assess_veto the reasons of the vetoes (few rows);
+#   tmp_assess_rule the meeting rules with the count each requires by the as-of day (made only when there are any).
+# Wide rows mean one scan of each record table computes all the metrics it feeds, and the roll-up moves one row
+# per organization up the tree instead of one per metric.
+METRICS = [m.value for m in Metric]
+WORK_TABLES = (
+    "tmp_assess_org",
+    *(f"tmp_own_{m}" for m in METRICS),
+    "tmp_assess_sub",
+    "tmp_assessed",
+    "tmp_assess_rule",
+    "tmp_assess_res",
+    "tmp_assess_veto",
+)
+
+
+def _cols() -> list[str]:
+    return [f"{m}_{part}" for m in METRICS for part in ("n", "d")]
+
+
+def _work_tables(ctx: Context) -> None:
+    _drop_work_tables()
+    columns = ", ".join(f"{c} float" for c in _cols())
+    _exec(f"CREATE TEMPORARY TABLE tmp_assess_sub (org_id bigint, parent_id bigint, depth integer, {columns})")
+    # Numbers only, 64-bit, as the binary COPY of _insert_columns writes them.
+    _exec(
+        "CREATE TEMPORARY TABLE tmp_assess_res (org_id bigint, weighted float, ded float, bonus float, score float, "
+        "vetoed bigint, closeness float, rank_topsis float, rank_low float, rank_high float)"
+    )
+    _exec("CREATE TEMPORARY TABLE tmp_assess_veto (org_id bigint, reason varchar(300))")
+    _scope_table(ctx)
+
+
+def _scope_table(ctx: Context) -> None:
+    """tmp_assess_org, the organizations of the scope (on each connection that asks for them by IN)."""
+    o = t(Organization)
+    _exec(
+        "CREATE TEMPORARY TABLE tmp_assess_org (org_id bigint PRIMARY KEY, parent_id bigint, depth integer, "
+        "path varchar(255), kind varchar(20), is_active boolean)"
+    )
+    _exec(
+        "INSERT INTO tmp_assess_org (org_id, parent_id, depth, path, kind, is_active) "
+        f"SELECT o.id, o.parent_id, o.depth, o.path, o.kind, o.is_active FROM {o} o WHERE {ctx.in_scope}",
+        ctx.scope_params,
+    )
+    _analyze("tmp_assess_org")
+
+
+def _drop_work_tables() -> None:
+    for table in WORK_TABLES:
+        _exec(f"DROP TABLE IF EXISTS {table}")
+
+
+def _scoped(ctx: Context, column: str) -> str:
+    """SQL condition keeping the records whose organization (`column`) is in the run's scope: always true when every
+    organization is in it; else the scope's organizations asked for by IN (tmp_assess_org, whose size the planners
+    know), so that a subtree's records are found by their organization index."""
+    if ctx.everything:
+        return "1 = 1"
+    return f"{column} IN (SELECT org_id FROM tmp_assess_org)"
+
+
+def _metric_columns(metrics: list[str]) -> list[str]:
+    """The columns of own totals that a record source feeding `metrics` fills: num and den of each."""
+    return [f"{m}_{part}" for m in metrics for part in ("n", "d")]
+
+
+def _own_select(metrics: list[str], org: str, exprs: list[str], from_sql: str) -> tuple[list[str], str]:
+    """The columns of own totals that one record source fills, and the SELECT of its rows (a row per
+    organization): `org`, then the num and den of each of `metrics` (`exprs`, in that order) `from_sql`."""
+    columns = _metric_columns(metrics)
+    assert len(exprs) == len(columns)
+    select = ", ".join(f"{e} AS {c}" for e, c in zip(exprs, columns, strict=True))
+    return columns, f"SELECT {org} AS org_id, {select} {from_sql}"
+
+
+def _source(ctx: Context, columns: list[str], repeated: bool = False) -> str:
+    """The table of the own totals of the record source that fills `columns`, made on its first use; `repeated`:
+    an organization may have more than one row in it (summed when the sources are joined)."""
+    table = f"tmp_own_{columns[0].removesuffix('_n')}"
+    if table not in ctx.sources:
+        _exec(f"CREATE TEMPORARY TABLE {table} (org_id bigint, {', '.join(f'{c} float' for c in columns)})")
+        ctx.sources[table] = (columns, repeated)
+    return table
+
+
+def _insert_own(ctx: Context, columns: list[str], select: str, params=()) -> None:
+    _exec(f"INSERT INTO {_source(ctx, columns)} (org_id, {', '.join(columns)}) {select}", params)
+
+
+def _own(ctx: Context, metrics: list[str], org: str, exprs: list[str], from_sql: str, params=()) -> None:
+    """Own totals of one record source into its table (see _own_select)."""
+    _insert_own(ctx, *_own_select(metrics, org, exprs, from_sql), params)
+
+
+def months_between(start, end) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def _settings() -> None:
+    """Per-transaction settings of the engine's connections."""
+    if connection.vendor == "postgresql":
+        _exec(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        # No JIT compilation: the statements are index probes, merges and hashes, where it gains nothing at
+        # province scale and costs ~0.3 s per statement that the planner thinks large (a subtree's per-member
+        # lookups are).
+        _exec("SET LOCAL jit = off")

@@ -1,0 +1,125 @@
+"""Reads of the runs and their results, scoped by the policy (see the package's docstring for who sees what)."""
+
+import datetime as dt
+
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
+from django.utils import timezone, translation
+
+from grassroots.core.collation import by_reading
+from grassroots.core.policy import Action, can, restrict, scope_q, subject
+from grassroots.organizations.models import (
+    Organization,
+    subtree_q,
+)
+
+from ..engine import GRADE_ORDER
+from ..models import (
+    AssessmentRun,
+    Grade,
+    Result,
+    RunState,
+)
+
+PUBLISHED = (RunState.PUBLISHED, RunState.CLOSED)
+# A rank is called sensitive to the weights when its range under ±10% weights (worst - best) is wider than this share
+# of the organizations ranked together, and never for a range of UNSTABLE_FLOOR places or fewer.
+UNSTABLE_SHARE = 0.05
+UNSTABLE_FLOOR = 2
+
+
+def visible_results(*, user):
+    """Results the user may see, over all runs (see the module's docstring)."""
+    qs = Result.objects.all()
+    subj = subject(user)
+    if subj.is_superuser:
+        return qs
+    whole_runs = restrict(user, Action.VIEW, AssessmentRun.objects.all()).values("pk")
+    viewable = scope_q(user, Action.VIEW, Result)
+    managed = scope_q(user, Action.MANAGE_STRUCTURE, Result)
+    return qs.filter(Q(run_id__in=whole_runs) | (Q(run__state__in=PUBLISHED) & viewable) | managed)
+
+
+def run_list(*, user):
+    runs = AssessmentRun.objects.select_related("system", "period", "scope")
+    if subject(user).is_superuser:
+        return runs
+    whole = scope_q(user, Action.VIEW, AssessmentRun)
+    return runs.filter(whole | Q(pk__in=visible_results(user=user).values("run_id")))
+
+
+def run_get(*, user, pk) -> AssessmentRun:
+    return run_list(user=user).get(pk=pk)
+
+
+def may_manage(user, run: AssessmentRun) -> bool:
+    return can(user, Action.MANAGE_STRUCTURE, run.scope)
+
+
+def result_list(*, user, run: AssessmentRun):
+    return visible_results(user=user).filter(run=run).select_related("organization")
+
+
+def grade_counts(run: AssessmentRun, results=None) -> list[dict]:
+    qs = results if results is not None else Result.objects.filter(run=run)
+    counts = dict(qs.order_by().values_list("grade").annotate(n=Count("id")))
+    total = sum(counts.values()) or 1
+    return [
+        {"grade": g, "label": Grade(g).label, "count": counts.get(g, 0), "share": 100.0 * counts.get(g, 0) / total}
+        for g in GRADE_ORDER
+    ]
+
+
+SORTS = {
+    "rank": ("rank_level", "organization__path"),
+    "score": ("score", "organization__path"),
+    "-score": ("-score", "organization__path"),
+    "name": ("organization__name", "organization__path"),
+    "closeness": ("-closeness", "organization__path"),
+    "topsis": ("rank_topsis", "organization__path"),
+    "range": ("-spread", "rank_level"),
+    "path": ("organization__path",),
+}
+
+
+def filter_results(qs, *, organization: Organization | None = None, unit_type="", grade="", vetoed=None, sort=""):
+    """Results filtered by subtree, kind of unit, grade and veto, in one of the orders of SORTS."""
+    if organization is not None:
+        qs = qs.filter(subtree_q(organization.path, "organization__path"))
+    if unit_type:
+        qs = qs.filter(organization__unit_type=unit_type)
+    if grade:
+        qs = qs.filter(grade=grade)
+    if vetoed is not None:
+        qs = qs.filter(vetoed=vetoed)
+    qs = qs.annotate(spread=F("rank_high") - F("rank_low"))
+    if sort == "name" and not translation.get_language().startswith("zh"):
+        # By the name the reader sees: the English one where there is one.
+        english = Lower(Coalesce(NullIf(F("organization__name_en"), Value("")), F("organization__name")))
+        return qs.order_by(english, "organization__path")
+    if sort == "name":
+        return qs.order_by(by_reading("organization__name"), "organization__path")  # by pinyin
+    return qs.order_by(*SORTS.get(sort, SORTS["rank"]))
+
+
+def level_size(run: AssessmentRun) -> int:
+    """How many organizations a run ranked together in the level (all of them, whoever reads)."""
+    return Result.objects.filter(run=run).count()
+
+
+def unstable_range(size: int) -> int:
+    """The widest range of ranks (worst - best) still called stable among `size` organizations ranked together."""
+    return max(UNSTABLE_FLOOR, int(size * UNSTABLE_SHARE))
+
+
+def unstable(qs, limit: int):
+    """The results whose range of ranks under ±10% weights is wider than `limit` places."""
+    return qs.filter(rank_high__gt=F("rank_low") + limit)
+
+
+def run_asof(run: AssessmentRun) -> dt.date:
+    """The day the run counted up to: stored by the engine; for older runs, when it was computed."""
+    if run.asof:
+        return run.asof
+    day = timezone.localdate(run.computed_at) if run.computed_at else timezone.localdate()
+    return min(day, run.period.end)
