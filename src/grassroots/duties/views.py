@@ -14,8 +14,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from grassroots.core.errors import ValidationError
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere, restrict, subject
-from grassroots.core.web import ServiceRefused, service_errors
+from grassroots.core.web import ServiceRefused, allowed, service_errors
 from grassroots.organizations import selectors as org_selectors
 from grassroots.organizations.models import Organization, OrgKind, subtree_q
 
@@ -36,7 +37,6 @@ from .forms import (
     active_members,
 )
 from .models import (
-    OPEN_STATES,
     AssignmentState,
     ClaimState,
     DueDateRequest,
@@ -47,7 +47,6 @@ from .models import (
     ReportState,
 )
 
-REPORTABLE = (AssignmentState.ISSUED, AssignmentState.IN_PROGRESS, AssignmentState.RETURNED)
 DONE_SHOWN = 20
 PICK_SHOWN = 200
 # Evidence is served as inert content: no script, no plugin, nothing fetched, in a sandbox.
@@ -117,6 +116,7 @@ def my_work(request):
         groups[item.light_code].append(item)
         item.days_left = (item.due_on - today).days
         item.days_late = -item.days_left
+        item.may_report = allowed(services.report_submit_check, actor=user, assignment=item)
     returned = [a.pk for a in items if a.state == AssignmentState.RETURNED]
     if returned:
         reasons = {}
@@ -125,14 +125,17 @@ def my_work(request):
         for item in items:
             item.return_reason = reasons.get(item.pk, "")
     done = groups[Light.DONE][::-1]
+    subj = subject(user)
     claims = list(selectors.my_claims(user=user))
+    for claim in claims:
+        claim.may_withdraw = allowed(services.claim_withdraw_check, actor=user, claim=claim)
     claimed = {c.duty_id for c in claims if c.state == ClaimState.ACTIVE}
     pool = list(selectors.claimable_duties(user=user))
     for duty in pool:
         duty.claimed_by_me = duty.pk in claimed
-        duty.full = bool(duty.claim_limit) and duty.claim_count >= duty.claim_limit
+        duty.may_claim = allowed(services.claim_create_check, actor=user, duty=duty, member=subj.member)
+        duty.full = bool(duty.claim_limit) and duty.claim_count >= duty.claim_limit  # says why it cannot be claimed
     is_manager = can_anywhere(user, Action.CHANGE)
-    subj = subject(user)
     context = {
         "red": groups[Light.RED],
         "yellow": groups[Light.YELLOW],
@@ -188,9 +191,7 @@ def claim_withdraw(request, pk):
 
 def _assignment_context(request, assignment, **forms) -> dict:
     user = request.user
-    may_change = can(user, Action.CHANGE, assignment.organization)
-    may_review = can(user, Action.CHANGE, assignment.duty.organization)
-    may_report = services.may_report(user, assignment)
+    may_change = allowed(services.assignment_update_check, actor=user, assignment=assignment)
     reports = list(
         selectors.report_list(user=user)
         .filter(assignment=assignment)
@@ -198,10 +199,9 @@ def _assignment_context(request, assignment, **forms) -> dict:
         .prefetch_related("evidence")
     )
     for report in reports:
-        report.may_review = may_review and report.state == ReportState.SUBMITTED and report.author_id != user.pk
-        # The issuer accepts or returns; withdrawing is for the author and the receiver's managers.
-        receiver_side = report.author_id == user.pk or (may_change and not may_review)
-        report.may_withdraw = report.state == ReportState.SUBMITTED and receiver_side
+        report.assignment = assignment  # the one loaded already, with its duty and organizations
+        report.may_review = allowed(services.report_review_check, actor=user, report=report)
+        report.may_withdraw = allowed(services.report_withdraw_check, actor=user, report=report)
     returned = next((r for r in reports if r.state == ReportState.RETURNED), None)
     context = {
         "assignment": assignment,
@@ -211,10 +211,9 @@ def _assignment_context(request, assignment, **forms) -> dict:
         "requests": list(assignment.due_date_requests.select_related("requested_by").order_by("-created_at")[:5]),
         "decomposed": list(assignment.decomposed_duties.all()) if may_change else [],
         "may_change": may_change,
-        "may_review": may_review,
-        "may_report": may_report and assignment.state in REPORTABLE,
-        "may_request": may_report and assignment.state in OPEN_STATES,
-        "may_decompose": may_change and assignment.state in OPEN_STATES,
+        "may_report": allowed(services.report_submit_check, actor=user, assignment=assignment),
+        "may_request": allowed(services.due_date_request_check, actor=user, assignment=assignment),
+        "may_decompose": allowed(services.duty_decompose_check, actor=user, assignment=assignment),
         "report_form": ReportForm(initial={"percent": assignment.percent}),
         "review_form": ReviewForm(),
         "due_form": DueDateRequestForm(),
@@ -241,8 +240,11 @@ def assignment_detail(request, pk):
 def report(request, pk):
     """The report form on its own, for a phone: what was done, how far, photos and files."""
     assignment = _assignment(request, pk)
-    if not services.may_report(request.user, assignment):
-        raise PermissionDenied(_("Only the receiving organization or the responsible person can report."))
+    try:
+        services.report_submit_check(actor=request.user, assignment=assignment)  # who may not report is refused here
+        reportable = True
+    except ValidationError:
+        reportable = False
     form = ReportForm(request.POST or None, request.FILES or None, initial={"percent": assignment.percent})
     if request.method == "POST" and form.is_valid():
         try:
@@ -270,7 +272,7 @@ def report(request, pk):
         "assignment": assignment,
         "duty": assignment.duty,
         "form": form,
-        "reportable": assignment.state in REPORTABLE,
+        "reportable": reportable,
         "last_returned": returned,
         "files_lost": request.method == "POST" and bool(request.FILES),
         "next": _next(request, ""),
@@ -392,7 +394,7 @@ def report_review(request, pk):
             pass
     if request.htmx:
         report.refresh_from_db()
-        report.may_review = decision is None and report.state == ReportState.SUBMITTED
+        report.may_review = allowed(services.report_review_check, actor=request.user, report=report)
         return render(request, "duties/_review_item.html", {"report": report, "form": form, "decision": decision})
     if decision == "accept":
         messages.success(request, _("Accepted: %(duty)s, %(org)s.") % _report_names(report))
@@ -446,8 +448,10 @@ def review_queue(request):
     reports = selectors.review_queue(user=user).select_related("author__member")
     page = Paginator(reports, 25).get_page(request.GET.get("page"))
     for report in page:
-        report.may_review = True
-    requests = selectors.pending_due_date_requests(user=user).order_by("created_at", "id")[:50]
+        report.may_review = allowed(services.report_review_check, actor=user, report=report)
+    requests = list(selectors.pending_due_date_requests(user=user).order_by("created_at", "id")[:50])
+    for due_request in requests:
+        due_request.may_decide = allowed(services.due_date_decide_check, actor=user, request=due_request)
     context = {"page": page, "requests": requests, "form": ReviewForm(), "decision_form": DueDateDecisionForm()}
     return render(request, "duties/review.html", context)
 
@@ -560,8 +564,6 @@ def list_new(request, pk):
 
 
 def _require_period(period) -> None:
-    from grassroots.core.errors import ValidationError
-
     if period is None:
         raise ValidationError({"period": _("Say which period the list is for, such as 2026.")})
 
@@ -689,6 +691,7 @@ def duty_detail(request, pk):
         "occurrences": occurrences,
         "claims": selectors.claim_list(user=user).filter(duty=duty),
         "can_change": can(user, Action.CHANGE, duty.organization),
+        "may_issue": allowed(services.duty_issue_check, actor=user, duty=duty),
     }
     return render(request, "duties/duty.html", context)
 

@@ -7,9 +7,18 @@ Each topic has its module; the names are re-exported here, so callers write `ser
 from grassroots.core.periods import period_for
 
 from ..models import lineage_of
-from .claims import claim_create, claim_withdraw
-from .due_dates import due_date_decide, due_date_request
-from .issue import assignment_update, duty_cancel, duty_decompose, duty_issue, resolve_targets
+from .claims import claim_create, claim_create_check, claim_withdraw, claim_withdraw_check
+from .due_dates import due_date_decide, due_date_decide_check, due_date_request, due_date_request_check
+from .issue import (
+    assignment_update,
+    assignment_update_check,
+    duty_cancel,
+    duty_decompose,
+    duty_decompose_check,
+    duty_issue,
+    duty_issue_check,
+    resolve_targets,
+)
 from .lists import (
     DUTY_FIELDS,
     duty_create,
@@ -22,21 +31,29 @@ from .lists import (
 )
 from .objectives import objective_create, objective_record_value
 from .people import managers_of, may_report, secretaries_of
-from .reports import report_submit, report_withdraw
-from .review import report_accept, report_return
+from .reports import REPORTABLE, report_submit, report_submit_check, report_withdraw, report_withdraw_check
+from .review import report_accept, report_return, report_review_check
 
 __all__ = [
     "DUTY_FIELDS",
+    "REPORTABLE",
     "assignment_update",
+    "assignment_update_check",
     "claim_create",
+    "claim_create_check",
     "claim_withdraw",
+    "claim_withdraw_check",
     "due_date_decide",
+    "due_date_decide_check",
     "due_date_request",
+    "due_date_request_check",
     "duty_cancel",
     "duty_create",
     "duty_decompose",
+    "duty_decompose_check",
     "duty_generate_occurrences",
     "duty_issue",
+    "duty_issue_check",
     "duty_list_copy",
     "duty_list_create",
     "duty_list_for",
@@ -50,8 +67,11 @@ __all__ = [
     "period_for",
     "report_accept",
     "report_return",
+    "report_review_check",
     "report_submit",
+    "report_submit_check",
     "report_withdraw",
+    "report_withdraw_check",
     "resolve_targets",
     "secretaries_of",
 ]

@@ -23,10 +23,9 @@ from ..models import (
 from .people import managers_of, secretaries_of
 
 
-@transaction.atomic
-def claim_create(*, actor, duty: Duty, member: Member | None = None, organization=None, note: str = "") -> Claim:
-    """A member (for themselves) or an organization's manager takes on a duty opened for claiming."""
-    duty = Duty.objects.select_for_update(of=("self",)).select_related("organization").get(pk=duty.pk)
+def claim_create_check(*, actor, duty: Duty, member: Member | None = None, organization=None) -> None:
+    """A duty open for claiming, taken on by an active member below it (for themselves, or by a manager) or by an
+    organization below it (by its manager), while places are left and the claimant has none yet."""
     if not duty.claimable or duty.state == DutyState.CANCELLED:
         raise ValidationError(_("This duty is not open for claiming."))
     if (member is None) == (organization is None):
@@ -47,6 +46,13 @@ def claim_create(*, actor, duty: Duty, member: Member | None = None, organizatio
         raise ValidationError(_("This duty has already been claimed by as many as it needs."))
     if active.filter(Q(member=member) if member else Q(organization=organization)).exists():
         raise ValidationError(_("This duty has already been claimed by you."))
+
+
+@transaction.atomic
+def claim_create(*, actor, duty: Duty, member: Member | None = None, organization=None, note: str = "") -> Claim:
+    """A member (for themselves) or an organization's manager takes on a duty opened for claiming."""
+    duty = Duty.objects.select_for_update(of=("self",)).select_related("organization").get(pk=duty.pk)
+    claim_create_check(actor=actor, duty=duty, member=member, organization=organization)
     claim = Claim(duty=duty, member=member, organization=organization, note=note.strip())
     try:
         with transaction.atomic():
@@ -81,16 +87,21 @@ def claim_create(*, actor, duty: Duty, member: Member | None = None, organizatio
     return claim
 
 
-@transaction.atomic
-def claim_withdraw(*, actor, claim: Claim) -> Claim:
-    claim = (
-        Claim.objects.select_for_update(of=("self",)).select_related("member", "organization", "duty").get(pk=claim.pk)
-    )
+def claim_withdraw_check(*, actor, claim: Claim) -> None:
+    """An active claim is withdrawn by the member who made it or by a manager of the claimant."""
     own = claim.member is not None and claim.member.user_id == getattr(actor, "pk", None)
     if not own and not can(actor, Action.CHANGE, claim.organization or claim.member):
         raise PermissionDenied()
     if claim.state != ClaimState.ACTIVE:
         raise Conflict(_("This claim is no longer active."))
+
+
+@transaction.atomic
+def claim_withdraw(*, actor, claim: Claim) -> Claim:
+    claim = (
+        Claim.objects.select_for_update(of=("self",)).select_related("member", "organization", "duty").get(pk=claim.pk)
+    )
+    claim_withdraw_check(actor=actor, claim=claim)
     claim.state = ClaimState.WITHDRAWN
     claim.save()
     if claim.member_id:

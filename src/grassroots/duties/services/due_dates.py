@@ -21,13 +21,18 @@ from ..models import (
 from .people import managers_of, may_report
 
 
-@transaction.atomic
-def due_date_request(*, actor, assignment: Assignment, new_due: dt.date, reason: str) -> DueDateRequest:
-    assignment = Assignment.objects.select_related("duty__organization", "organization").get(pk=assignment.pk)
+def due_date_request_check(*, actor, assignment: Assignment) -> None:
+    """Those who report on an open assignment may ask for a new due date."""
     if not may_report(actor, assignment):
         raise PermissionDenied()
     if assignment.state not in OPEN_STATES:
         raise ValidationError(_("Only an open assignment can get a new due date."))
+
+
+@transaction.atomic
+def due_date_request(*, actor, assignment: Assignment, new_due: dt.date, reason: str) -> DueDateRequest:
+    assignment = Assignment.objects.select_related("duty__organization", "organization").get(pk=assignment.pk)
+    due_date_request_check(actor=actor, assignment=assignment)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why a new due date is needed.")})
     if new_due == assignment.due_on:
@@ -60,6 +65,13 @@ def due_date_request(*, actor, assignment: Assignment, new_due: dt.date, reason:
     return request
 
 
+def due_date_decide_check(*, actor, request: DueDateRequest) -> None:
+    """The issuing organization decides a request still waiting for a decision."""
+    require(actor, Action.CHANGE, request.assignment.duty.organization, _("Only the issuing organization decides."))
+    if request.state != RequestState.PENDING:
+        raise Conflict(_("This request was already decided."))
+
+
 @transaction.atomic
 def due_date_decide(*, actor, request: DueDateRequest, grant: bool, note: str = "") -> DueDateRequest:
     request = (
@@ -68,9 +80,7 @@ def due_date_decide(*, actor, request: DueDateRequest, grant: bool, note: str = 
         .get(pk=request.pk)
     )
     assignment = request.assignment
-    require(actor, Action.CHANGE, assignment.duty.organization, _("Only the issuing organization decides."))
-    if request.state != RequestState.PENDING:
-        raise Conflict(_("This request was already decided."))
+    due_date_decide_check(actor=actor, request=request)
     if not grant and not note.strip():
         raise ValidationError({"note": _("Say why the request is refused.")})
     request.state = RequestState.GRANTED if grant else RequestState.REFUSED

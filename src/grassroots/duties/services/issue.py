@@ -48,6 +48,13 @@ def resolve_targets(
     raise ValidationError(_("Unknown way of choosing receivers: %(mode)s") % {"mode": mode})
 
 
+def duty_issue_check(*, actor, duty: Duty) -> None:
+    """The duty's own organization issues it, unless it was cancelled."""
+    require(actor, Action.CHANGE, duty.organization)
+    if duty.state == DutyState.CANCELLED:
+        raise ValidationError(_("A cancelled duty cannot be issued."))
+
+
 @transaction.atomic
 def duty_issue(*, actor, duty: Duty, targets=None, note: str = "") -> int:
     """Issue a duty: one assignment per receiver (bulk), or to its own organization when no receivers are named.
@@ -55,9 +62,7 @@ def duty_issue(*, actor, duty: Duty, targets=None, note: str = "") -> int:
     A recurring duty issues each of its occurrences. Returns the number of assignments made.
     """
     duty = Duty.objects.select_for_update(of=("self",)).select_related("organization", "duty_list").get(pk=duty.pk)
-    require(actor, Action.CHANGE, duty.organization)
-    if duty.state == DutyState.CANCELLED:
-        raise ValidationError(_("A cancelled duty cannot be issued."))
+    duty_issue_check(actor=actor, duty=duty)
     receivers = list(targets) if targets is not None else [duty.organization]
     if not receivers:
         raise ValidationError(_("Choose at least one organization to issue to."))
@@ -121,11 +126,16 @@ def duty_issue(*, actor, duty: Duty, targets=None, note: str = "") -> int:
     return len(rows)
 
 
+def assignment_update_check(*, actor, assignment: Assignment) -> None:
+    """The receiving organization's managers set its responsible person and its own requirement."""
+    require(actor, Action.CHANGE, assignment.organization)
+
+
 @transaction.atomic
 def assignment_update(*, actor, assignment: Assignment, responsible=None, note=None) -> Assignment:
     """The receiver names its responsible person and adds its own requirement."""
     assignment = Assignment.objects.select_for_update(of=("self",)).select_related("organization").get(pk=assignment.pk)
-    require(actor, Action.CHANGE, assignment.organization)
+    assignment_update_check(actor=actor, assignment=assignment)
     before = snapshot(assignment, assignment.audit_fields)
     if responsible is not None:
         if not responsible.organization.is_within(assignment.organization):
@@ -147,13 +157,18 @@ def assignment_update(*, actor, assignment: Assignment, responsible=None, note=N
     return assignment
 
 
+def duty_decompose_check(*, actor, assignment: Assignment) -> None:
+    """The receiving organization's managers decompose an open assignment."""
+    require(actor, Action.CHANGE, assignment.organization)
+    if assignment.state not in OPEN_STATES:
+        raise ValidationError(_("Only an open assignment can be decomposed."))
+
+
 @transaction.atomic
 def duty_decompose(*, actor, assignment: Assignment, **fields) -> Duty:
     """The receiver turns its assignment into a duty of its own list, to issue further down."""
     assignment = Assignment.objects.select_related("duty__duty_list__period", "organization").get(pk=assignment.pk)
-    require(actor, Action.CHANGE, assignment.organization)
-    if assignment.state not in OPEN_STATES:
-        raise ValidationError(_("Only an open assignment can be decomposed."))
+    duty_decompose_check(actor=actor, assignment=assignment)
     period = assignment.duty.duty_list.period
     duty_list = duty_list_for(actor=actor, organization=assignment.organization, period=period)
     base = {

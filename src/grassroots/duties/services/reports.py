@@ -20,6 +20,18 @@ from ..models import (
 )
 from .people import managers_of, may_report
 
+REPORTABLE = (AssignmentState.ISSUED, AssignmentState.IN_PROGRESS, AssignmentState.RETURNED)
+
+
+def report_submit_check(*, actor, assignment: Assignment) -> None:
+    """Who may report on an assignment, and when: its receiver's managers or its responsible person, while open."""
+    if not may_report(actor, assignment):
+        raise PermissionDenied(_("Only the receiving organization or the responsible person can report."))
+    if assignment.state not in REPORTABLE:
+        raise ValidationError(
+            _("A report cannot be made now: the assignment is %(state)s.") % {"state": assignment.get_state_display()}
+        )
+
 
 @transaction.atomic
 def report_submit(*, actor, assignment: Assignment, text: str, percent: int, files=()) -> ProgressReport:
@@ -29,16 +41,7 @@ def report_submit(*, actor, assignment: Assignment, text: str, percent: int, fil
         .select_related("duty__organization", "organization")
         .get(pk=assignment.pk)
     )
-    if not may_report(actor, assignment):
-        raise PermissionDenied(_("Only the receiving organization or the responsible person can report."))
-    if assignment.state not in (
-        AssignmentState.ISSUED,
-        AssignmentState.IN_PROGRESS,
-        AssignmentState.RETURNED,
-    ):
-        raise ValidationError(
-            _("A report cannot be made now: the assignment is %(state)s.") % {"state": assignment.get_state_display()}
-        )
+    report_submit_check(actor=actor, assignment=assignment)
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Say what was done.")})
@@ -93,13 +96,18 @@ def locked_report(report: ProgressReport) -> ProgressReport:
     )
 
 
-@transaction.atomic
-def report_withdraw(*, actor, report: ProgressReport) -> ProgressReport:
-    report = locked_report(report)
+def report_withdraw_check(*, actor, report: ProgressReport) -> None:
+    """A report waiting for review is withdrawn by its author or by a manager of the receiving organization."""
     if report.author_id != getattr(actor, "pk", None) and not can(actor, Action.CHANGE, report.assignment.organization):
         raise PermissionDenied()
     if report.state != ReportState.SUBMITTED:
         raise Conflict(_("This report was already reviewed or withdrawn."))
+
+
+@transaction.atomic
+def report_withdraw(*, actor, report: ProgressReport) -> ProgressReport:
+    report = locked_report(report)
+    report_withdraw_check(actor=actor, report=report)
     report.state = ReportState.WITHDRAWN
     report.save()
     Assignment.objects.filter(pk=report.assignment_id).update(state=AssignmentState.IN_PROGRESS)

@@ -22,7 +22,8 @@ from .people import managers_of
 from .reports import locked_report
 
 
-def _check_reviewer(actor, report: ProgressReport) -> None:
+def report_review_check(*, actor, report: ProgressReport) -> None:
+    """A submitted report is accepted or returned by the issuing organization, never by its own author."""
     require(actor, Action.CHANGE, report.assignment.duty.organization, _("Only the issuing organization reviews."))
     if report.author_id == getattr(actor, "pk", None):
         raise PermissionDenied(_("Nobody reviews their own report."))
@@ -43,7 +44,7 @@ def _recipients_of(assignment: Assignment) -> list:
 @transaction.atomic
 def report_accept(*, actor, report: ProgressReport) -> ProgressReport:
     report = locked_report(report)
-    _check_reviewer(actor, report)
+    report_review_check(actor=actor, report=report)
     now = timezone.now()
     report.state, report.reviewer, report.reviewed_at = ReportState.ACCEPTED, actor, now
     report.save()
@@ -68,7 +69,7 @@ def report_accept(*, actor, report: ProgressReport) -> ProgressReport:
 @transaction.atomic
 def report_return(*, actor, report: ProgressReport, reason: str) -> ProgressReport:
     report = locked_report(report)
-    _check_reviewer(actor, report)
+    report_review_check(actor=actor, report=report)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the report is returned, so it can be fixed.")})
