@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from grassroots.core.errors import ValidationError
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere, restrict, subject
-from grassroots.core.web import ServiceRefused, allowed, service_errors
+from grassroots.core.web import REFUSED, allowed, run_service
 from grassroots.organizations import selectors as org_selectors
 from grassroots.organizations.models import Organization, OrgKind, subtree_q
 
@@ -159,17 +159,16 @@ def my_work(request):
 @require_POST
 def claim(request, pk):
     duty = get_object_or_404(selectors.claimable_duties(user=request.user), pk=pk)
-    try:
-        with service_errors(request):
-            services.claim_create(
-                actor=request.user,
-                duty=duty,
-                member=subject(request.user).member,
-                note=request.POST.get("note", ""),
-            )
+    made = run_service(
+        request,
+        services.claim_create,
+        actor=request.user,
+        duty=duty,
+        member=subject(request.user).member,
+        note=request.POST.get("note", ""),
+    )
+    if made is not REFUSED:
         messages.success(request, _("You claimed “%(duty)s”. Thank you for taking it on.") % {"duty": duty.title})
-    except ServiceRefused:
-        pass
     return redirect("duties:my_work")
 
 
@@ -177,12 +176,8 @@ def claim(request, pk):
 @require_POST
 def claim_withdraw(request, pk):
     claim = get_object_or_404(selectors.my_claims(user=request.user), pk=pk)
-    try:
-        with service_errors(request):
-            services.claim_withdraw(actor=request.user, claim=claim)
+    if run_service(request, services.claim_withdraw, actor=request.user, claim=claim) is not REFUSED:
         messages.success(request, _("Your claim was withdrawn."))
-    except ServiceRefused:
-        pass
     return redirect("duties:my_work")
 
 
@@ -247,23 +242,23 @@ def report(request, pk):
         reportable = False
     form = ReportForm(request.POST or None, request.FILES or None, initial={"percent": assignment.percent})
     if request.method == "POST" and form.is_valid():
-        try:
-            with service_errors(request, form):
-                services.report_submit(
-                    actor=request.user,
-                    assignment=assignment,
-                    text=form.cleaned_data["text"],
-                    percent=form.cleaned_data["percent"],
-                    files=form.cleaned_data["files"],
-                )
+        made = run_service(
+            request,
+            services.report_submit,
+            form=form,
+            actor=request.user,
+            assignment=assignment,
+            text=form.cleaned_data["text"],
+            percent=form.cleaned_data["percent"],
+            files=form.cleaned_data["files"],
+        )
+        if made is not REFUSED:
             messages.success(
                 request,
                 _("Report submitted: %(issuer)s will review it, and you will get a notification.")
                 % {"issuer": assignment.duty.organization.display_name()},
             )
             return redirect(_next(request, reverse("duties:assignment", args=[assignment.pk])))
-        except ServiceRefused:
-            pass
     returned = None
     if assignment.state == AssignmentState.RETURNED:
         reports = selectors.report_list(user=request.user).filter(assignment=assignment)
@@ -289,18 +284,18 @@ def assignment_update(request, pk):
     members = _local_members(request.user, assignment.organization, keep=assignment.responsible_id)
     form = AssignmentForm(request.POST, members=members)
     if form.is_valid():
-        try:
-            with service_errors(request, form):
-                services.assignment_update(
-                    actor=request.user,
-                    assignment=assignment,
-                    responsible=form.cleaned_data["responsible"],
-                    note=form.cleaned_data["note"],
-                )
+        saved = run_service(
+            request,
+            services.assignment_update,
+            form=form,
+            actor=request.user,
+            assignment=assignment,
+            responsible=form.cleaned_data["responsible"],
+            note=form.cleaned_data["note"],
+        )
+        if saved is not REFUSED:
             messages.success(request, _("Saved."))
             return redirect("duties:assignment", pk=assignment.pk)
-        except ServiceRefused:
-            pass
     context = _assignment_context(request, assignment, assignment_form=form)
     return render(request, "duties/assignment.html", context)
 
@@ -311,18 +306,18 @@ def due_date_request(request, pk):
     assignment = _assignment(request, pk)
     form = DueDateRequestForm(request.POST)
     if form.is_valid():
-        try:
-            with service_errors(request, form):
-                services.due_date_request(
-                    actor=request.user,
-                    assignment=assignment,
-                    new_due=form.cleaned_data["new_due"],
-                    reason=form.cleaned_data["reason"],
-                )
+        made = run_service(
+            request,
+            services.due_date_request,
+            form=form,
+            actor=request.user,
+            assignment=assignment,
+            new_due=form.cleaned_data["new_due"],
+            reason=form.cleaned_data["reason"],
+        )
+        if made is not REFUSED:
             messages.success(request, _("Your request for a new due date was sent to the issuer."))
             return redirect("duties:assignment", pk=assignment.pk)
-        except ServiceRefused:
-            pass
     return render(request, "duties/assignment.html", _assignment_context(request, assignment, due_form=form))
 
 
@@ -346,13 +341,12 @@ def decompose(request, pk):
         request.POST or None, initial=initial, members=_local_members(request.user, assignment.organization)
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            with service_errors(request, form):
-                new = services.duty_decompose(actor=request.user, assignment=assignment, **form.cleaned_data)
+        new = run_service(
+            request, services.duty_decompose, form=form, actor=request.user, assignment=assignment, **form.cleaned_data
+        )
+        if new is not REFUSED:
             messages.success(request, _("Your own duty is ready. Now issue it to the organizations below."))
             return redirect("duties:duty", pk=new.pk)
-        except ServiceRefused:
-            pass
     context = {"form": form, "assignment": assignment, "title": _("Decompose for the organizations below")}
     return render(request, "duties/duty_form.html", context)
 
@@ -361,12 +355,8 @@ def decompose(request, pk):
 @require_POST
 def report_withdraw(request, pk):
     report = get_object_or_404(selectors.report_list(user=request.user), pk=pk)
-    try:
-        with service_errors(request):
-            services.report_withdraw(actor=request.user, report=report)
+    if run_service(request, services.report_withdraw, actor=request.user, report=report) is not REFUSED:
         messages.success(request, _("Report withdrawn; you can change it and report again."))
-    except ServiceRefused:
-        pass
     return redirect("duties:assignment", pk=report.assignment_id)
 
 
@@ -383,15 +373,15 @@ def report_review(request, pk):
     form = ReviewForm(request.POST)
     decision = None
     if form.is_valid():
-        try:
-            with service_errors(request, form):
-                if form.cleaned_data["decision"] == "accept":
-                    services.report_accept(actor=request.user, report=report)
-                else:
-                    services.report_return(actor=request.user, report=report, reason=form.cleaned_data["reason"])
+        if form.cleaned_data["decision"] == "accept":
+            done = run_service(request, services.report_accept, form=form, actor=request.user, report=report)
+        else:
+            reason = form.cleaned_data["reason"]
+            done = run_service(
+                request, services.report_return, form=form, actor=request.user, report=report, reason=reason
+            )
+        if done is not REFUSED:
             decision = form.cleaned_data["decision"]
-        except ServiceRefused:
-            pass
     if request.htmx:
         report.refresh_from_db()
         report.may_review = allowed(services.report_review_check, actor=request.user, report=report)
@@ -465,17 +455,21 @@ def due_date_decide(request, pk):
     form = DueDateDecisionForm(request.POST)
     if form.is_valid():
         grant = form.cleaned_data["decision"] == "grant"
-        try:
-            with service_errors(request, form):
-                services.due_date_decide(
-                    actor=request.user, request=due_request, grant=grant, note=form.cleaned_data["note"]
-                )
-            if grant:
-                messages.success(request, _("New due date granted: %(date)s.") % {"date": due_request.new_due})
-            else:
-                messages.success(request, _("Request refused; the reason was sent."))
-        except ServiceRefused:
+        decided = run_service(
+            request,
+            services.due_date_decide,
+            form=form,
+            actor=request.user,
+            request=due_request,
+            grant=grant,
+            note=form.cleaned_data["note"],
+        )
+        if decided is REFUSED:
             _form_errors_as_messages(request, form)
+        elif grant:
+            messages.success(request, _("New due date granted: %(date)s.") % {"date": due_request.new_due})
+        else:
+            messages.success(request, _("Request refused; the reason was sent."))
     else:
         _form_errors_as_messages(request, form)
     return redirect(_next(request, reverse("duties:review")))
@@ -540,32 +534,32 @@ def list_new(request, pk):
     org = _org(request, pk)
     form = DutyListForm(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
-        try:
-            with service_errors(request, form):
-                period = None if data["is_template"] or not data["period"] else services.period_for(data["period"])
-                if data["is_template"]:
-                    title = data["title"] or _("Template of %(org)s") % {"org": org.display_name()}
-                    new = services.duty_list_create(
-                        actor=request.user, organization=org, period=None, title=title, is_template=True
-                    )
-                elif data["title"]:
-                    new = services.duty_list_create(
-                        actor=request.user, organization=org, period=period, title=data["title"]
-                    )
-                else:
-                    _require_period(period)
-                    new = services.duty_list_for(actor=request.user, organization=org, period=period)
+        new = run_service(request, _list_new, form=form, actor=request.user, organization=org, data=form.cleaned_data)
+        if new is not REFUSED:
             messages.success(request, _("Duty list “%(title)s” is ready; add its duties.") % {"title": new.title})
             return redirect("duties:list", pk=new.pk)
-        except ServiceRefused:
-            pass
     return render(request, "duties/org_lists.html", _org_lists_context(request, org, list_form=form))
 
 
-def _require_period(period) -> None:
+def _list_new(*, actor, organization, data):
+    """The list the form asks for: a template, a titled list of a period, or the period's own list."""
+    if data["is_template"]:
+        title = data["title"] or _("Template of %(org)s") % {"org": organization.display_name()}
+        return services.duty_list_create(
+            actor=actor, organization=organization, period=None, title=title, is_template=True
+        )
+    period = services.period_for(data["period"]) if data["period"] else None
+    if data["title"]:
+        return services.duty_list_create(actor=actor, organization=organization, period=period, title=data["title"])
     if period is None:
         raise ValidationError({"period": _("Say which period the list is for, such as 2026.")})
+    return services.duty_list_for(actor=actor, organization=organization, period=period)
+
+
+def _list_copy(*, actor, source, organization, code):
+    return services.duty_list_copy(
+        actor=actor, source=source, organization=organization, period=services.period_for(code)
+    )
 
 
 @login_required
@@ -576,10 +570,16 @@ def list_copy(request, pk):
     form = CopyListForm(request.POST, sources=context["sources"])
     if form.is_valid():
         source = get_object_or_404(selectors.duty_list_list(user=request.user), pk=form.cleaned_data["source"])
-        try:
-            with service_errors(request, form):
-                period = services.period_for(form.cleaned_data["period"])
-                target = services.duty_list_copy(actor=request.user, source=source, organization=org, period=period)
+        target = run_service(
+            request,
+            _list_copy,
+            form=form,
+            actor=request.user,
+            source=source,
+            organization=org,
+            code=form.cleaned_data["period"],
+        )
+        if target is not REFUSED:
             count = target.duties.count()
             messages.success(
                 request,
@@ -591,8 +591,6 @@ def list_copy(request, pk):
                 % {"n": count, "title": target.title},
             )
             return redirect("duties:list", pk=target.pk)
-        except ServiceRefused:
-            pass
     context["copy_form"] = form
     return render(request, "duties/org_lists.html", context)
 
@@ -635,13 +633,12 @@ def duty_new(request, pk):
     _require_change(request, the_list.organization)
     form = _duty_form(request, the_list.organization, the_list.period)
     if request.method == "POST" and form.is_valid():
-        try:
-            with service_errors(request, form):
-                duty = services.duty_create(actor=request.user, duty_list=the_list, **form.cleaned_data)
+        duty = run_service(
+            request, services.duty_create, form=form, actor=request.user, duty_list=the_list, **form.cleaned_data
+        )
+        if duty is not REFUSED:
             messages.success(request, _("Duty added. Issue it down, or keep it for your own organization."))
             return redirect("duties:duty", pk=duty.pk)
-        except ServiceRefused:
-            pass
     context = {"form": form, "duty_list": the_list, "title": _("New duty")}
     return render(request, "duties/duty_form.html", context)
 
@@ -657,13 +654,12 @@ def duty_edit(request, pk):
         if not changes:
             messages.info(request, _("Nothing was changed."))
             return redirect("duties:duty", pk=duty.pk)
-        try:
-            with service_errors(request, form):
-                services.duty_update(actor=request.user, duty=duty, **changes)
+        if (
+            run_service(request, services.duty_update, form=form, actor=request.user, duty=duty, **changes)
+            is not REFUSED
+        ):
             messages.success(request, _("Saved."))
             return redirect("duties:duty", pk=duty.pk)
-        except ServiceRefused:
-            pass
     context = {"form": form, "duty": duty, "duty_list": duty.duty_list, "title": _("Edit duty")}
     return render(request, "duties/duty_form.html", context)
 
@@ -713,7 +709,7 @@ def _issue_scope(request, duty):
     return below, roots
 
 
-def _resolve(duty, data, roots):
+def _resolve(*, duty, data, roots):
     if data["mode"] == "self":
         return None
     root = next((o for o in roots if o.pk == data["root"]), None) if data["mode"] == "kind" else None
@@ -740,19 +736,23 @@ def duty_issue(request, pk):
     form = IssueForm(request.POST if posted else None, roots=roots, initial={"mode": "children"})
     count, sample = None, []
     if form.is_valid():
-        try:
-            with service_errors(request, form):
-                targets = _resolve(duty, form.cleaned_data, roots)
-                if request.POST.get("confirm"):
-                    made = services.duty_issue(
-                        actor=request.user, duty=duty, targets=targets, note=form.cleaned_data["note"]
-                    )
-                    messages.success(request, _issued_message(targets, made))
-                    return redirect("duties:duty", pk=duty.pk)
-                count = 1 if targets is None else targets.count()
-                sample = [duty.organization] if targets is None else list(targets.order_by("path")[:8])
-        except ServiceRefused:
-            pass
+        targets = run_service(request, _resolve, form=form, duty=duty, data=form.cleaned_data, roots=roots)
+        if targets is not REFUSED and request.POST.get("confirm"):
+            made = run_service(
+                request,
+                services.duty_issue,
+                form=form,
+                actor=request.user,
+                duty=duty,
+                targets=targets,
+                note=form.cleaned_data["note"],
+            )
+            if made is not REFUSED:
+                messages.success(request, _issued_message(targets, made))
+                return redirect("duties:duty", pk=duty.pk)
+        elif targets is not REFUSED:
+            count = 1 if targets is None else targets.count()
+            sample = [duty.organization] if targets is None else list(targets.order_by("path")[:8])
     picked = set(form.cleaned_data.get("ids") or []) if form.is_bound else set()
     query = request.POST.get("q", "").strip()
     matches = below.filter(name__icontains=query) if query else below
@@ -806,15 +806,12 @@ def objectives(request, pk):
         if not may_change:
             raise PermissionDenied()
         if form.is_valid():
-            data = dict(form.cleaned_data)
-            try:
-                with service_errors(request, form):
-                    period = services.period_for(data.pop("period"))
-                    objective = services.objective_create(actor=request.user, organization=org, period=period, **data)
+            objective = run_service(
+                request, _objective_new, form=form, actor=request.user, organization=org, data=form.cleaned_data
+            )
+            if objective is not REFUSED:
                 messages.success(request, _("Objective “%(name)s” added.") % {"name": objective.name})
                 return redirect("duties:objectives", pk=org.pk)
-            except ServiceRefused:
-                pass
     rows = []
     for objective in selectors.objectives_of(user=request.user, organization=org):
         latest = objective.latest_value()
@@ -831,6 +828,12 @@ def objectives(request, pk):
     return render(request, "duties/objectives.html", context)
 
 
+def _objective_new(*, actor, organization, data):
+    data = dict(data)
+    period = services.period_for(data.pop("period"))
+    return services.objective_create(actor=actor, organization=organization, period=period, **data)
+
+
 @login_required
 @require_POST
 def objective_value(request, pk):
@@ -840,14 +843,11 @@ def objective_value(request, pk):
     objective = get_object_or_404(restrict(request.user, Action.CHANGE, BusinessObjective.objects.all()), pk=pk)
     form = ObjectiveValueForm(request.POST, prefix=f"o{objective.pk}")
     if form.is_valid():
-        try:
-            with service_errors(request):
-                services.objective_record_value(actor=request.user, objective=objective, **form.cleaned_data)
+        recorded = run_service(
+            request, services.objective_record_value, actor=request.user, objective=objective, **form.cleaned_data
+        )
+        if recorded is not REFUSED:
             messages.success(request, _("Value recorded."))
-        except ServiceRefused:
-            pass
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _form_errors_as_messages(request, form)
     return redirect("duties:objectives", pk=objective.organization_id)
