@@ -1,0 +1,66 @@
+"""Helpers the duty pages share: the objects a user may open, the next page, the people to name."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from grassroots.core.policy import Action, PermissionDenied, can, restrict
+from grassroots.organizations import selectors as org_selectors
+from grassroots.organizations.models import Organization
+
+from .. import selectors
+from ..forms import (
+    active_members,
+)
+from ..models import (
+    Duty,
+)
+
+
+def _org(request, pk, action=Action.VIEW) -> Organization:
+    return get_object_or_404(org_selectors.organization_list(user=request.user, action=action), pk=pk)
+
+
+def _assignment(request, pk):
+    return get_object_or_404(selectors.assignment_list(user=request.user), pk=pk)
+
+
+def _duty(request, pk) -> Duty:
+    duties = Duty.objects.select_related(
+        "organization", "duty_list__period", "responsible", "objective", "series", "source_assignment__duty"
+    )
+    return get_object_or_404(restrict(request.user, Action.VIEW, duties), pk=pk)
+
+
+def _duty_list(request, pk):
+    return get_object_or_404(selectors.duty_list_list(user=request.user), pk=pk)
+
+
+def _require_change(request, organization) -> None:
+    if not can(request.user, Action.CHANGE, organization):
+        raise PermissionDenied()
+
+
+def _next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+def _max_mb() -> int:
+    return settings.GRASSROOTS_EVIDENCE_MAX_BYTES // 1_000_000
+
+
+def _form_errors_as_messages(request, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+def _local_members(user, organization, keep=None):
+    """Members who can be named responsible: of the organization and the level below it, and the one named now."""
+    members = org_selectors.member_list(user=user, organization=organization, subtree=True)
+    return active_members(members.filter(Q(organization__depth__lte=organization.depth + 1) | Q(pk=keep)))
