@@ -1,7 +1,6 @@
 """Claims: members and organizations taking on duties opened for claiming."""
 
 from django.db.models import Q
-from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -69,11 +68,6 @@ class ClaimCreateSerializer(serializers.Serializer):
     member = ScopedPrimaryKey(queryset=Member.objects.all(), required=False, allow_null=True)
     organization = ScopedCode(required=False, allow_null=True)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
-
-    def validate(self, attrs):
-        if (attrs.get("member") is None) == (attrs.get("organization") is None):
-            raise serializers.ValidationError(_("Name either the member or the organization that claims."))
-        return attrs
 
 
 class ClaimFilter(filters.FilterSet):
