@@ -22,7 +22,7 @@ from ..models import (
     AssignmentState,
     ReportState,
 )
-from .common import _assignment, _local_members, _max_mb, _next, _require_change
+from .common import assignment_or_404, local_members, max_mb, next_url, require_change
 
 
 def _assignment_context(request, assignment, **forms) -> dict:
@@ -54,12 +54,12 @@ def _assignment_context(request, assignment, **forms) -> dict:
         "review_form": ReviewForm(),
         "due_form": DueDateRequestForm(),
         "next": request.get_full_path(),
-        "max_mb": _max_mb(),
+        "max_mb": max_mb(),
     }
     if may_change:
         context["assignment_form"] = AssignmentForm(
             initial={"responsible": assignment.responsible_id, "note": assignment.note},
-            members=_local_members(user, assignment.organization, keep=assignment.responsible_id),
+            members=local_members(user, assignment.organization, keep=assignment.responsible_id),
         )
     context.update(forms)
     return context
@@ -68,14 +68,14 @@ def _assignment_context(request, assignment, **forms) -> dict:
 @login_required
 def assignment_detail(request, pk):
     """One duty as received: its five elements, light and state, the reports with evidence, and what to do next."""
-    assignment = _assignment(request, pk)
+    assignment = assignment_or_404(request, pk)
     return render(request, "duties/assignment.html", _assignment_context(request, assignment))
 
 
 @login_required
 def report(request, pk):
     """The report form on its own, for a phone: what was done, how far, photos and files."""
-    assignment = _assignment(request, pk)
+    assignment = assignment_or_404(request, pk)
     try:
         services.report_submit_check(actor=request.user, assignment=assignment)  # who may not report is refused here
         reportable = True
@@ -99,7 +99,7 @@ def report(request, pk):
                 _("Report submitted: %(issuer)s will review it, and you will get a notification.")
                 % {"issuer": assignment.duty.organization.display_name()},
             )
-            return redirect(_next(request, reverse("duties:assignment", args=[assignment.pk])))
+            return redirect(next_url(request, reverse("duties:assignment", args=[assignment.pk])))
     returned = None
     if assignment.state == AssignmentState.RETURNED:
         reports = selectors.report_list(user=request.user).filter(assignment=assignment)
@@ -111,8 +111,8 @@ def report(request, pk):
         "reportable": reportable,
         "last_returned": returned,
         "files_lost": request.method == "POST" and bool(request.FILES),
-        "next": _next(request, ""),
-        "max_mb": _max_mb(),
+        "next": next_url(request, ""),
+        "max_mb": max_mb(),
     }
     return render(request, "duties/report.html", context)
 
@@ -121,8 +121,8 @@ def report(request, pk):
 @require_POST
 def assignment_update(request, pk):
     """The receiver names its responsible person and adds its own requirement."""
-    assignment = _assignment(request, pk)
-    members = _local_members(request.user, assignment.organization, keep=assignment.responsible_id)
+    assignment = assignment_or_404(request, pk)
+    members = local_members(request.user, assignment.organization, keep=assignment.responsible_id)
     form = AssignmentForm(request.POST, members=members)
     if form.is_valid():
         saved = run_service(
@@ -144,7 +144,7 @@ def assignment_update(request, pk):
 @login_required
 @require_POST
 def due_date_request(request, pk):
-    assignment = _assignment(request, pk)
+    assignment = assignment_or_404(request, pk)
     form = DueDateRequestForm(request.POST)
     if form.is_valid():
         made = run_service(
@@ -165,8 +165,8 @@ def due_date_request(request, pk):
 @login_required
 def decompose(request, pk):
     """The receiver makes the assignment a duty of its own, to add its requirement and issue it further down."""
-    assignment = _assignment(request, pk)
-    _require_change(request, assignment.organization)
+    assignment = assignment_or_404(request, pk)
+    require_change(request, assignment.organization)
     duty = assignment.duty
     requirement = duty.requirement + (f"\n{assignment.note}" if assignment.note else "")
     initial = {
@@ -179,7 +179,7 @@ def decompose(request, pk):
         "responsible": assignment.responsible_id,
     }
     form = DecomposeForm(
-        request.POST or None, initial=initial, members=_local_members(request.user, assignment.organization)
+        request.POST or None, initial=initial, members=local_members(request.user, assignment.organization)
     )
     if request.method == "POST" and form.is_valid():
         new = run_service(

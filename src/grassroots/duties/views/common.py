@@ -19,48 +19,48 @@ from ..models import (
 )
 
 
-def _org(request, pk, action=Action.VIEW) -> Organization:
+def org_or_404(request, pk, action=Action.VIEW) -> Organization:
     return get_object_or_404(org_selectors.organization_list(user=request.user, action=action), pk=pk)
 
 
-def _assignment(request, pk):
+def assignment_or_404(request, pk):
     return get_object_or_404(selectors.assignment_list(user=request.user), pk=pk)
 
 
-def _duty(request, pk) -> Duty:
+def duty_or_404(request, pk) -> Duty:
     duties = Duty.objects.select_related(
         "organization", "duty_list__period", "responsible", "objective", "series", "source_assignment__duty"
     )
     return get_object_or_404(restrict(request.user, Action.VIEW, duties), pk=pk)
 
 
-def _duty_list(request, pk):
+def duty_list_or_404(request, pk):
     return get_object_or_404(selectors.duty_list_list(user=request.user), pk=pk)
 
 
-def _require_change(request, organization) -> None:
+def require_change(request, organization) -> None:
     if not can(request.user, Action.CHANGE, organization):
         raise PermissionDenied()
 
 
-def _next(request, default: str) -> str:
+def next_url(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
 
 
-def _max_mb() -> int:
+def max_mb() -> int:
     return settings.GRASSROOTS_EVIDENCE_MAX_BYTES // 1_000_000
 
 
-def _form_errors_as_messages(request, form) -> None:
+def form_errors_as_messages(request, form) -> None:
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
 
 
-def _local_members(user, organization, keep=None):
+def local_members(user, organization, keep=None):
     """Members who can be named responsible: of the organization and the level below it, and the one named now."""
     members = org_selectors.member_list(user=user, organization=organization, subtree=True)
     return active_members(members.filter(Q(organization__depth__lte=organization.depth + 1) | Q(pk=keep)))

@@ -15,8 +15,8 @@ from ..forms import (
     IssueForm,
 )
 from .common import (
-    _duty,
-    _require_change,
+    duty_or_404,
+    require_change,
 )
 
 PICK_SHOWN = 200
@@ -56,8 +56,8 @@ def duty_issue(request, pk):
 
     Every POST only counts the receivers, unless it carries `confirm`: the Enter key never issues by accident.
     """
-    duty = _duty(request, pk)
-    _require_change(request, duty.organization)
+    duty = duty_or_404(request, pk)
+    require_change(request, duty.organization)
     below, roots = _issue_scope(request, duty)
     posted = request.method == "POST"
     form = IssueForm(request.POST if posted else None, roots=roots, initial={"mode": "children"})

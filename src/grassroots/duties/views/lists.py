@@ -24,7 +24,7 @@ from ..forms import (
 from ..models import (
     Light,
 )
-from .common import _duty, _duty_list, _local_members, _org, _require_change
+from .common import duty_list_or_404, duty_or_404, local_members, org_or_404, require_change
 
 
 def _this_year() -> str:
@@ -73,14 +73,14 @@ def _summary(duties) -> dict:
 @login_required
 def org_lists(request, pk):
     """An organization's duty lists by period: open one, start a new one, or copy last period's or a template."""
-    org = _org(request, pk)
+    org = org_or_404(request, pk)
     return render(request, "duties/org_lists.html", _org_lists_context(request, org))
 
 
 @login_required
 @require_POST
 def list_new(request, pk):
-    org = _org(request, pk)
+    org = org_or_404(request, pk)
     form = DutyListForm(request.POST)
     if form.is_valid():
         new = run_service(request, _list_new, form=form, actor=request.user, organization=org, data=form.cleaned_data)
@@ -114,7 +114,7 @@ def _list_copy(*, actor, source, organization, code):
 @login_required
 @require_POST
 def list_copy(request, pk):
-    org = _org(request, pk)
+    org = org_or_404(request, pk)
     context = _org_lists_context(request, org)
     form = CopyListForm(request.POST, sources=context["sources"])
     if form.is_valid():
@@ -148,7 +148,7 @@ def list_copy(request, pk):
 def duty_list(request, pk):
     """The duties of one list with their roll-ups, filtered by area, key work, light, state and person."""
     user = request.user
-    the_list = _duty_list(request, pk)
+    the_list = duty_list_or_404(request, pk)
     responsibles = list(selectors.responsibles_of_list(user=user, duty_list=the_list))
     form = DutyFilterForm(request.GET or None, responsibles=responsibles)
     filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
@@ -168,7 +168,7 @@ def duty_list(request, pk):
 def _duty_form(request, organization, period, keep=None, **kwargs):
     return DutyForm(
         request.POST or None,
-        members=_local_members(request.user, organization, keep=keep),
+        members=local_members(request.user, organization, keep=keep),
         organization=organization,
         period=period,
         **kwargs,
@@ -178,8 +178,8 @@ def _duty_form(request, organization, period, keep=None, **kwargs):
 @login_required
 def duty_new(request, pk):
     """A new duty of a list, with the five things named: who, which post, what, by when, to which standard."""
-    the_list = _duty_list(request, pk)
-    _require_change(request, the_list.organization)
+    the_list = duty_list_or_404(request, pk)
+    require_change(request, the_list.organization)
     form = _duty_form(request, the_list.organization, the_list.period)
     if request.method == "POST" and form.is_valid():
         duty = run_service(
@@ -194,8 +194,8 @@ def duty_new(request, pk):
 
 @login_required
 def duty_edit(request, pk):
-    duty = _duty(request, pk)
-    _require_change(request, duty.organization)
+    duty = duty_or_404(request, pk)
+    require_change(request, duty.organization)
     initial = {name: getattr(duty, name) for name in DutyForm.base_fields}
     form = _duty_form(request, duty.organization, duty.duty_list.period, keep=duty.responsible_id, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -217,7 +217,7 @@ def duty_edit(request, pk):
 def duty_detail(request, pk):
     """A duty with its roll-up, the tree of its assignments, progress by child organization, occurrences, claims."""
     user = request.user
-    duty = _duty(request, pk)
+    duty = duty_or_404(request, pk)
     page = Paginator(selectors.assignments_of_duty(user=user, duty=duty), 100).get_page(request.GET.get("page"))
     for assignment in page:
         assignment.indent = max(0, assignment.organization.depth - duty.organization.depth - 1)

@@ -18,13 +18,13 @@ from ..forms import (
 from ..models import (
     BusinessObjective,
 )
-from .common import _form_errors_as_messages, _org
+from .common import form_errors_as_messages, org_or_404
 
 
 @login_required
 def objectives(request, pk):
     """The unit's business objectives with their latest values and attainment; add one, record a value."""
-    org = _org(request, pk)
+    org = org_or_404(request, pk)
     may_change = can(request.user, Action.CHANGE, org)
     form = ObjectiveForm(request.POST or None, initial={"period": str(timezone.localdate().year)})
     if request.method == "POST":
@@ -71,5 +71,5 @@ def objective_value(request, pk):
         if recorded is not REFUSED:
             messages.success(request, _("Value recorded."))
     else:
-        _form_errors_as_messages(request, form)
+        form_errors_as_messages(request, form)
     return redirect("duties:objectives", pk=objective.organization_id)

@@ -19,7 +19,7 @@ from ..forms import (
 from ..models import (
     DueDateRequest,
 )
-from .common import _form_errors_as_messages, _next
+from .common import form_errors_as_messages, next_url
 
 
 @login_required
@@ -53,8 +53,8 @@ def report_review(request, pk):
     elif decision == "return":
         messages.success(request, _("Returned to %(org)s with your reason.") % _report_names(report))
     else:
-        _form_errors_as_messages(request, form)
-    return redirect(_next(request, reverse("duties:review")))
+        form_errors_as_messages(request, form)
+    return redirect(next_url(request, reverse("duties:review")))
 
 
 def _report_names(report) -> dict:
@@ -97,11 +97,11 @@ def due_date_decide(request, pk):
             note=form.cleaned_data["note"],
         )
         if decided is REFUSED:
-            _form_errors_as_messages(request, form)
+            form_errors_as_messages(request, form)
         elif grant:
             messages.success(request, _("New due date granted: %(date)s.") % {"date": due_request.new_due})
         else:
             messages.success(request, _("Request refused; the reason was sent."))
     else:
-        _form_errors_as_messages(request, form)
-    return redirect(_next(request, reverse("duties:review")))
+        form_errors_as_messages(request, form)
+    return redirect(next_url(request, reverse("duties:review")))
