@@ -2,8 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.core.audit import register_actions
-from grassroots.core.notify import register_kinds
+from grassroots.core.labels import register_actions, register_kinds
 from grassroots.core.policy import ModelScope, register_scope
 
 from .models import (

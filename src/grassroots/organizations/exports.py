@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from grassroots.core.audit import audit
+from grassroots.core.cells import xlsx_row
 from grassroots.core.policy import Action, require
 
 from .models import MemberStatus, Organization, mask_id_number, mask_phone
@@ -65,7 +66,7 @@ def members_xlsx(
         if not unmasked:
             row[5] = mask_id_number(row[5] or "")
             row[6] = mask_phone(row[6] or "")
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
         count += 1
     workbook.save(target)
     audit(

@@ -10,7 +10,7 @@ class OrglifeConfig(AppConfig):
     verbose_name = _("Organizational life")
 
     def ready(self):
-        from grassroots.core.audit import register_actions
+        from grassroots.core.labels import register_actions
         from grassroots.core.policy import ModelScope, register_scope
         from grassroots.duties.signals import assignment_accepted
 
@@ -31,8 +31,10 @@ class OrglifeConfig(AppConfig):
             {
                 "orglife.meeting.record": _("Meeting recorded"),
                 "orglife.meeting.hold": _("Planned meeting held"),
+                "orglife.meeting_rule.change": _("Meeting rule changed"),
                 "orglife.study.record": _("Study recorded"),
                 "orglife.study.decide": _("Study record confirmed or rejected"),
+                "orglife.study_plan.create": _("Study plan set"),
                 "orglife.points.enter": _("Points entered"),
                 "orglife.points.correct": _("Points corrected"),
                 "orglife.appraisal.open": _("Democratic appraisal opened"),

@@ -1,6 +1,5 @@
 """Progress reports with evidence: submitted by the receiver, withdrawn before review."""
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -9,8 +8,8 @@ from grassroots.core.audit import audit
 from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
 from grassroots.core.notify import notify
 from grassroots.core.policy import Action, can
+from grassroots.core.uploads import check_upload
 
-from ..evidence import check_upload
 from ..models import (
     Assignment,
     AssignmentState,
@@ -54,20 +53,7 @@ def report_submit(*, actor, assignment: Assignment, text: str, percent: int, fil
     checked = [check_upload(f) for f in files]
     report = ProgressReport.objects.create(assignment=assignment, author=actor, text=text, percent=percent)
     for item in checked:
-        evidence = Evidence(
-            report=report,
-            original_name=item.name,
-            kind=item.kind,
-            content_type=item.content_type,
-            extension=item.ext,
-            size=len(item.data),
-            sha256=item.sha256,
-            phash=item.phash,
-        )
-        evidence.file.save(item.name, ContentFile(item.data), save=False)
-        if item.thumbnail is not None:
-            evidence.thumbnail.save(f"{evidence.file.name}.thumb.jpg", item.thumbnail, save=False)
-        evidence.save()
+        Evidence(report=report).attach(item).save()
     assignment.state = AssignmentState.SUBMITTED
     assignment.percent = percent
     assignment.version += 1

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grassroots.core.errors import ValidationError
+from grassroots.core.uploads import max_upload_mb
 from grassroots.core.web import REFUSED, allowed, run_service
 
 from .. import selectors, services
@@ -22,7 +23,7 @@ from ..models import (
     AssignmentState,
     ReportState,
 )
-from .common import assignment_or_404, local_members, max_mb, next_url, require_change
+from .common import assignment_or_404, local_members, next_url, require_change
 
 
 def _assignment_context(request, assignment, **forms) -> dict:
@@ -54,7 +55,7 @@ def _assignment_context(request, assignment, **forms) -> dict:
         "review_form": ReviewForm(),
         "due_form": DueDateRequestForm(),
         "next": request.get_full_path(),
-        "max_mb": max_mb(),
+        "max_mb": max_upload_mb(),
     }
     if may_change:
         context["assignment_form"] = AssignmentForm(
@@ -112,7 +113,7 @@ def report(request, pk):
         "last_returned": returned,
         "files_lost": request.method == "POST" and bool(request.FILES),
         "next": next_url(request, ""),
-        "max_mb": max_mb(),
+        "max_mb": max_upload_mb(),
     }
     return render(request, "duties/report.html", context)
 

@@ -1,6 +1,5 @@
 """Helpers the duty pages share: the objects a user may open, the next page, the people to name."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -48,10 +47,6 @@ def next_url(request, default: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
-
-
-def max_mb() -> int:
-    return settings.GRASSROOTS_EVIDENCE_MAX_BYTES // 1_000_000
 
 
 def form_errors_as_messages(request, form) -> None:

@@ -5,12 +5,9 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from grassroots.core.policy import Action, restrict
+from grassroots.core.uploads import serve_file, serve_thumbnail
 
-from ..evidence import serve_upload
-from ..models import (
-    Evidence,
-    EvidenceKind,
-)
+from ..models import Evidence
 
 
 def _evidence(request, pk) -> Evidence:
@@ -21,17 +18,9 @@ def _evidence(request, pk) -> Evidence:
 @xframe_options_sameorigin
 def evidence_file(request, pk):
     """An evidence file as stored: photos and PDF shown inline (PDF in a frame of our own page), office files saved."""
-    evidence = _evidence(request, pk)
-    return serve_upload(
-        evidence.file,
-        evidence.content_type,
-        evidence.original_name,
-        attachment=evidence.kind == EvidenceKind.OFFICE,
-    )
+    return serve_file(_evidence(request, pk))
 
 
 @login_required
 def evidence_thumb(request, pk):
-    evidence = _evidence(request, pk)
-    stem = evidence.original_name.rsplit(".", 1)[0] or "photo"
-    return serve_upload(evidence.thumbnail, "image/jpeg", f"{stem}.thumb.jpg", attachment=False)
+    return serve_thumbnail(_evidence(request, pk))
