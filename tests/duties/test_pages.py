@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from grassroots.duties import services
 from grassroots.duties.models import (
@@ -316,6 +317,22 @@ def test_the_author_withdraws_a_submitted_report(county, submitted, a11, client_
     assert submitted.state == ReportState.WITHDRAWN
     response = client.post(reverse("duties:report_withdraw", args=[submitted.pk]), follow=True, **EN)
     assert "already reviewed or withdrawn" in _text(response)
+
+
+@pytest.mark.parametrize("role", ["secretary", "officer", "t1_officer", "admin", "member", "auditor", "outsider"])
+def test_the_page_offers_withdrawing_a_report_to_exactly_those_the_api_lets_withdraw(
+    county, submitted, a11, client_for, role
+):
+    """One rule (report_withdraw_check) for the button and the API: the county officer, who manages the receiving
+    branch as well, may withdraw a report waiting for review, on the page as through the API."""
+    user = getattr(county.users, role)
+    page = client_for(user).get(reverse("duties:assignment", args=[a11.pk]), **EN)
+    offered = page.status_code == 200 and "Withdraw this report" in _text(page)
+    api = APIClient()
+    api.force_authenticate(user)
+    withdrawn = api.post(f"/api/reports/{submitted.pk}/withdraw/").status_code == 200
+    assert offered == withdrawn
+    assert offered == (role in ("secretary", "officer", "t1_officer", "admin"))
 
 
 # ---------------------------------------------------------------- review

@@ -56,6 +56,16 @@ def run_service(request, service, /, *, form=None, **kwargs):
         return REFUSED
 
 
+def allowed(check, /, **kwargs) -> bool:
+    """Whether a service's `<service>_check(**kwargs)` lets the action go ahead: a page asks it to show or hide the
+    service's button, so the page and the service read one rule."""
+    try:
+        check(**kwargs)
+    except (ValidationError, Conflict, PermissionDenied):
+        return False
+    return True
+
+
 def digits_only(value: str) -> bool:
     """Whether a string is ASCII digits 0-9 only: str.isdigit() also takes ² or ①, which int() then refuses."""
     return value.isascii() and value.isdigit()

@@ -239,7 +239,7 @@ def review_queue(*, user):
     return (
         ProgressReport.objects.filter(state=ReportState.SUBMITTED, assignment__duty__organization__in=issuers)
         .exclude(author=user)
-        .select_related("assignment__duty", "assignment__organization", "author")
+        .select_related("assignment__duty__organization", "assignment__organization", "author")
         .prefetch_related("evidence")
         .order_by("created_at", "id")
     )
@@ -253,7 +253,7 @@ def pending_due_date_requests(*, user):
     issuers = restrict(user, Action.CHANGE, Organization.objects.all())
     return DueDateRequest.objects.filter(
         state=RequestState.PENDING, assignment__duty__organization__in=issuers
-    ).select_related("assignment__duty", "assignment__organization", "requested_by")
+    ).select_related("assignment__duty__organization", "assignment__organization", "requested_by")
 
 
 def claimable_duties(*, user):
@@ -292,7 +292,7 @@ def my_claims(*, user):
         return Claim.objects.none()
     return (
         Claim.objects.filter(member=member, state__in=["active", "completed"])
-        .select_related("duty", "duty__organization")
+        .select_related("duty", "duty__organization", "member")
         .order_by("-created_at", "-id")
     )
 

@@ -1,0 +1,202 @@
+"""Assignments: a duty as received by one organization, reported on, decomposed, its due date asked to move."""
+
+from decimal import Decimal
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from grassroots.core.api import (
+    ScopedPrimaryKey,
+    id_filter,
+)
+from grassroots.organizations.models import Member
+
+from .. import selectors, services
+from ..models import (
+    Assignment,
+    Duty,
+    Light,
+)
+
+# ---------------------------------------------------------------- fields
+from .due_dates import DueDateRequestSerializer, fetch_due_date_request
+from .duties import DutySerializer
+from .fields import PostChoice
+from .reports import ProgressReportSerializer, fetch_report
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    duty_title = serializers.CharField(source="duty.title", read_only=True)
+    issuer = serializers.SlugRelatedField(source="duty.organization", slug_field="code", read_only=True)
+    organization = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    responsible_name = serializers.CharField(source="responsible.name", read_only=True, default="")
+    light = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "duty",
+            "duty_title",
+            "issuer",
+            "organization",
+            "responsible",
+            "responsible_name",
+            "state",
+            "light",
+            "start_on",
+            "due_on",
+            "weight",
+            "percent",
+            "note",
+            "issued_at",
+            "accepted_at",
+            "version",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_light(self, obj) -> str:
+        """done, red (overdue), yellow (due within a few days) or green."""
+        return getattr(obj, "light_code", None) or obj.light()
+
+
+class AssignmentUpdateSerializer(serializers.Serializer):
+    responsible = ScopedPrimaryKey(queryset=Member.objects.all(), required=False)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class ReportSubmitSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="What was done.")
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="Evidence: photos, PDF or Office files."
+    )
+
+
+class DecomposeSerializer(serializers.ModelSerializer):
+    responsible = ScopedPrimaryKey(queryset=Member.objects.all(), allow_null=True, required=False)
+    post = PostChoice(required=False, allow_blank=True)
+
+    class Meta:
+        model = Duty
+        fields = [
+            "title",
+            "description",
+            "dimension",
+            "is_key",
+            "is_major",
+            "weight",
+            "responsible",
+            "post",
+            "start_on",
+            "due_on",
+            "requirement",
+            "evidence_expected",
+        ]
+        extra_kwargs = {name: {"required": False} for name in fields} | {
+            "weight": {"required": False, "min_value": Decimal("0.01")}
+        }
+
+
+class DueDateRequestCreateSerializer(serializers.Serializer):
+    new_due = serializers.DateField()
+    reason = serializers.CharField(max_length=500)
+
+
+class AssignmentFilter(filters.FilterSet):
+    light = filters.ChoiceFilter(field_name="light_code", choices=Light.choices)
+    organization = filters.CharFilter(field_name="organization__code")
+    issuer = filters.CharFilter(field_name="duty__organization__code")
+    duty = id_filter("duty_id")
+    responsible = id_filter("responsible_id")
+
+    class Meta:
+        model = Assignment
+        fields = ["state", "light", "organization", "issuer", "duty", "responsible"]
+
+
+class AssignmentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
+    """A duty as received by one organization: report on it, decompose it, ask for a new due date."""
+
+    serializer_class = AssignmentSerializer
+    filterset_class = AssignmentFilter
+
+    def get_queryset(self):
+        return selectors.assignment_list(user=self.request.user).order_by("due_on", "id")
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return AssignmentUpdateSerializer
+        return super().get_serializer_class()
+
+    @extend_schema(request=AssignmentUpdateSerializer, responses=AssignmentSerializer)
+    def update(self, request, *args, **kwargs):
+        """The receiver names its responsible person and adds its own requirement."""
+        assignment = self.get_object()
+        payload = AssignmentUpdateSerializer(
+            data=request.data, partial=kwargs.get("partial", False), context=self.get_serializer_context()
+        )
+        payload.is_valid(raise_exception=True)
+        services.assignment_update(actor=request.user, assignment=assignment, **payload.validated_data)
+        return Response(AssignmentSerializer(self.get_queryset().get(pk=assignment.pk)).data)
+
+    @extend_schema(request=AssignmentUpdateSerializer, responses=AssignmentSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses=AssignmentSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def mine(self, request):
+        """What is due for the caller: red first, then yellow, then green."""
+        page = self.paginate_queryset(selectors.my_work(user=request.user))
+        return self.get_paginated_response(AssignmentSerializer(page, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": ReportSubmitSerializer, "application/json": ReportSubmitSerializer},
+        responses={201: ProgressReportSerializer},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    def report(self, request, pk=None):
+        """Report progress with evidence files; the assignment waits for review."""
+        assignment = self.get_object()
+        payload = ReportSubmitSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        report = services.report_submit(
+            actor=request.user,
+            assignment=assignment,
+            text=data["text"],
+            percent=data["percent"],
+            files=data.get("files", []),
+        )
+        return Response(ProgressReportSerializer(fetch_report(report.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DecomposeSerializer, responses={201: DutySerializer})
+    @action(detail=True, methods=["post"])
+    def decompose(self, request, pk=None):
+        """Turn the assignment into a duty of the receiver's own list, to issue further down."""
+        assignment = self.get_object()
+        payload = DecomposeSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        duty = services.duty_decompose(actor=request.user, assignment=assignment, **payload.validated_data)
+        return Response(
+            DutySerializer(duty, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=DueDateRequestCreateSerializer, responses={201: DueDateRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def due_date_request(self, request, pk=None):
+        """Ask the issuer to move the due date, with a reason."""
+        assignment = self.get_object()
+        payload = DueDateRequestCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        made = services.due_date_request(actor=request.user, assignment=assignment, **payload.validated_data)
+        return Response(DueDateRequestSerializer(fetch_due_date_request(made.pk)).data, status=status.HTTP_201_CREATED)

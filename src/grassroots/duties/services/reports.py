@@ -1,0 +1,101 @@
+"""Progress reports with evidence: submitted by the receiver, withdrawn before review."""
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from grassroots.core.audit import audit
+from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
+from grassroots.core.notify import notify
+from grassroots.core.policy import Action, can
+from grassroots.core.uploads import check_upload
+
+from ..models import (
+    Assignment,
+    AssignmentState,
+    Evidence,
+    ProgressReport,
+    ReportState,
+)
+from .people import managers_of, may_report
+
+REPORTABLE = (AssignmentState.ISSUED, AssignmentState.IN_PROGRESS, AssignmentState.RETURNED)
+
+
+def report_submit_check(*, actor, assignment: Assignment) -> None:
+    """Who may report on an assignment, and when: its receiver's managers or its responsible person, while open."""
+    if not may_report(actor, assignment):
+        raise PermissionDenied(_("Only the receiving organization or the responsible person can report."))
+    if assignment.state not in REPORTABLE:
+        raise ValidationError(
+            _("A report cannot be made now: the assignment is %(state)s.") % {"state": assignment.get_state_display()}
+        )
+
+
+@transaction.atomic
+def report_submit(*, actor, assignment: Assignment, text: str, percent: int, files=()) -> ProgressReport:
+    """Report progress with evidence; the assignment waits for review."""
+    assignment = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("duty__organization", "organization")
+        .get(pk=assignment.pk)
+    )
+    report_submit_check(actor=actor, assignment=assignment)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Say what was done.")})
+    try:
+        percent = int(percent)
+    except (TypeError, ValueError):
+        raise ValidationError({"percent": _("Percent done is a whole number from 0 to 100.")})
+    if not 0 <= percent <= 100:
+        raise ValidationError({"percent": _("Percent done is a whole number from 0 to 100.")})
+    checked = [check_upload(f) for f in files]
+    report = ProgressReport.objects.create(assignment=assignment, author=actor, text=text, percent=percent)
+    for item in checked:
+        Evidence(report=report).attach(item).save()
+    assignment.state = AssignmentState.SUBMITTED
+    assignment.percent = percent
+    assignment.version += 1
+    assignment.save(update_fields=["state", "percent", "version", "updated_at"])
+    audit(
+        "duties.report.submit",
+        actor=actor,
+        obj=report,
+        after={"percent": percent, "files": [c.name for c in checked], "text": text[:500]},
+    )
+    notify(
+        managers_of([assignment.duty.organization_id]),
+        "duties.report_submitted",
+        params={"duty": assignment.duty.title, "org": assignment.organization.name},
+        url=reverse("duties:review"),
+        obj=report,
+    )
+    return report
+
+
+def locked_report(report: ProgressReport) -> ProgressReport:
+    return (
+        ProgressReport.objects.select_for_update(of=("self",))
+        .select_related("assignment__duty__organization", "assignment__organization", "assignment__responsible")
+        .get(pk=report.pk)
+    )
+
+
+def report_withdraw_check(*, actor, report: ProgressReport) -> None:
+    """A report waiting for review is withdrawn by its author or by a manager of the receiving organization."""
+    if report.author_id != getattr(actor, "pk", None) and not can(actor, Action.CHANGE, report.assignment.organization):
+        raise PermissionDenied()
+    if report.state != ReportState.SUBMITTED:
+        raise Conflict(_("This report was already reviewed or withdrawn."))
+
+
+@transaction.atomic
+def report_withdraw(*, actor, report: ProgressReport) -> ProgressReport:
+    report = locked_report(report)
+    report_withdraw_check(actor=actor, report=report)
+    report.state = ReportState.WITHDRAWN
+    report.save()
+    Assignment.objects.filter(pk=report.assignment_id).update(state=AssignmentState.IN_PROGRESS)
+    audit("duties.report.withdraw", actor=actor, obj=report)
+    return report

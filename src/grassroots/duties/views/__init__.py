@@ -1,0 +1,1 @@
+"""Pages of duties: my work, duty lists, issuing down, assignments, reports with evidence, review."""

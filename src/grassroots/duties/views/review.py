@@ -1,0 +1,107 @@
+"""Review by the issuer: the queue of reports and due-date requests, accepting, returning, deciding."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from grassroots.core.policy import Action, PermissionDenied, can_anywhere, restrict
+from grassroots.core.web import REFUSED, allowed, run_service
+
+from .. import selectors, services
+from ..forms import (
+    DueDateDecisionForm,
+    ReviewForm,
+)
+from ..models import (
+    DueDateRequest,
+)
+from .common import form_errors_as_messages, next_url
+
+
+@login_required
+@require_POST
+def report_review(request, pk):
+    """Accept a report, or return it with a reason; htmx swaps the reviewed item in place."""
+    report = get_object_or_404(
+        selectors.report_list(user=request.user).select_related(
+            "assignment__duty", "assignment__organization", "author__member"
+        ),
+        pk=pk,
+    )
+    form = ReviewForm(request.POST)
+    decision = None
+    if form.is_valid():
+        if form.cleaned_data["decision"] == "accept":
+            done = run_service(request, services.report_accept, form=form, actor=request.user, report=report)
+        else:
+            reason = form.cleaned_data["reason"]
+            done = run_service(
+                request, services.report_return, form=form, actor=request.user, report=report, reason=reason
+            )
+        if done is not REFUSED:
+            decision = form.cleaned_data["decision"]
+    if request.htmx:
+        report.refresh_from_db()
+        report.may_review = allowed(services.report_review_check, actor=request.user, report=report)
+        return render(request, "duties/_review_item.html", {"report": report, "form": form, "decision": decision})
+    if decision == "accept":
+        messages.success(request, _("Accepted: %(duty)s, %(org)s.") % _report_names(report))
+    elif decision == "return":
+        messages.success(request, _("Returned to %(org)s with your reason.") % _report_names(report))
+    else:
+        form_errors_as_messages(request, form)
+    return redirect(next_url(request, reverse("duties:review")))
+
+
+def _report_names(report) -> dict:
+    return {"duty": report.assignment.duty.title, "org": report.assignment.organization.display_name()}
+
+
+@login_required
+def review_queue(request):
+    """Submitted reports waiting for this user's review, and requests for a new due date."""
+    user = request.user
+    if not can_anywhere(user, Action.CHANGE):
+        raise PermissionDenied(_("Only those who issue duties review reports."))
+    reports = selectors.review_queue(user=user).select_related("author__member")
+    page = Paginator(reports, 25).get_page(request.GET.get("page"))
+    for report in page:
+        report.may_review = allowed(services.report_review_check, actor=user, report=report)
+    requests = list(selectors.pending_due_date_requests(user=user).order_by("created_at", "id")[:50])
+    for due_request in requests:
+        due_request.may_decide = allowed(services.due_date_decide_check, actor=user, request=due_request)
+    context = {"page": page, "requests": requests, "form": ReviewForm(), "decision_form": DueDateDecisionForm()}
+    return render(request, "duties/review.html", context)
+
+
+@login_required
+@require_POST
+def due_date_decide(request, pk):
+    due_request = get_object_or_404(
+        restrict(request.user, Action.VIEW, DueDateRequest.objects.select_related("assignment__duty")), pk=pk
+    )
+    form = DueDateDecisionForm(request.POST)
+    if form.is_valid():
+        grant = form.cleaned_data["decision"] == "grant"
+        decided = run_service(
+            request,
+            services.due_date_decide,
+            form=form,
+            actor=request.user,
+            request=due_request,
+            grant=grant,
+            note=form.cleaned_data["note"],
+        )
+        if decided is REFUSED:
+            form_errors_as_messages(request, form)
+        elif grant:
+            messages.success(request, _("New due date granted: %(date)s.") % {"date": due_request.new_due})
+        else:
+            messages.success(request, _("Request refused; the reason was sent."))
+    else:
+        form_errors_as_messages(request, form)
+    return redirect(next_url(request, reverse("duties:review")))
