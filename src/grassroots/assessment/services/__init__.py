@@ -1,7 +1,7 @@
 """Writes of the assessment: indicator systems and weights, runs and their states, ratings, entered values, vetoes.
 
 Every write is a service `<entity>_<action>(*, actor, ...)`: the policy checked, the change made and audited in one
-transaction. A page asks a `<service>_check(*, actor, obj)` (through `checks.allowed`) whether to show a button
+transaction. A page asks a `<service>_check(*, actor, obj)` (through `core.web.allowed`) whether to show a button
 that the service may refuse."""
 
 from .ratings import qualitative_indicators, rating_by_user, rating_submit, token_lookup, tokens_issue

@@ -16,12 +16,11 @@ from django.views.decorators.cache import never_cache
 from grassroots.core.policy import Action, PermissionDenied, can_anywhere, restrict
 from grassroots.core.text import duration, enumerate_items, join_clauses, labelled
 from grassroots.core.uploads import kind_of, serve_upload
-from grassroots.core.web import REFUSED, run_service
+from grassroots.core.web import REFUSED, allowed, run_service
 from grassroots.duties.services import period_for
 from grassroots.organizations.models import Organization, OrgKind
 
 from .. import exports, selectors, services
-from ..checks import allowed
 from ..forms import (
     EnteredValueForm,
     RunForm,

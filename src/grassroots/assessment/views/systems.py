@@ -8,10 +8,9 @@ from django.utils.translation import gettext as _
 
 from grassroots.core.errors import ValidationError
 from grassroots.core.policy import Action, PermissionDenied, can
-from grassroots.core.web import REFUSED, run_service
+from grassroots.core.web import REFUSED, allowed, run_service
 
 from .. import selectors, services
-from ..checks import allowed
 from ..forms import (
     AHPForm,
     DirectWeightsForm,

@@ -8,12 +8,12 @@ from django.views.decorators.http import require_POST
 
 from grassroots.core.errors import Conflict
 from grassroots.core.policy import Action, can
-from grassroots.core.web import REFUSED, run_service
+from grassroots.core.web import REFUSED, allowed, run_service
 
 from .. import selectors, services
 from ..forms import AppraisalCloseForm, AppraisalOpenForm, AppraisalVoteForm
 from ..models import AppraisalGrade, AppraisalState
-from .common import allowed, org_or_404, this_year
+from .common import org_or_404, this_year
 
 
 def _appraisal(request, pk):

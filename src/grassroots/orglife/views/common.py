@@ -6,7 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from grassroots.core.collation import by_reading
-from grassroots.core.errors import Conflict, ValidationError
+from grassroots.core.errors import ValidationError
 from grassroots.core.policy import Action, PermissionDenied, can
 from grassroots.core.web import REFUSED, digits_only, parse_id, run_service
 from grassroots.duties.services import period_for
@@ -16,15 +16,6 @@ from grassroots.organizations.models import MemberStatus, Organization
 from .. import selectors
 
 RECENT_SHOWN = 10
-
-
-def allowed(check, **kwargs) -> bool:
-    """Whether a service's `_check` lets this through: the page shows a button only when the service would act."""
-    try:
-        check(**kwargs)
-    except (ValidationError, Conflict, PermissionDenied):
-        return False
-    return True
 
 
 def org_or_404(request, pk, action=Action.VIEW) -> Organization:

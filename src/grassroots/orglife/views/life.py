@@ -5,10 +5,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from grassroots.core.policy import Action, can
+from grassroots.core.web import allowed
 
 from .. import selectors, services
 from ..forms import AppraisalOpenForm
-from .common import RECENT_SHOWN, allowed, org_or_404, period_choices, period_of
+from .common import RECENT_SHOWN, org_or_404, period_choices, period_of
 
 
 @login_required

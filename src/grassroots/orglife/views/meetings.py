@@ -12,12 +12,12 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from grassroots.core.errors import Conflict
 from grassroots.core.policy import Action, can
 from grassroots.core.uploads import max_upload_mb, serve_file, serve_thumbnail
-from grassroots.core.web import REFUSED, run_service
+from grassroots.core.web import REFUSED, allowed, run_service
 
 from .. import selectors, services
 from ..forms import MeetingForm, MeetingHoldForm
 from ..models import AttendanceStatus, Meeting, MeetingFile, MeetingKind, MeetingState
-from .common import allowed, attendee_choices, org_or_404
+from .common import attendee_choices, org_or_404
 
 
 def _meeting(request, pk) -> Meeting:

@@ -7,12 +7,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from grassroots.core.policy import Action, can
-from grassroots.core.web import REFUSED, run_service
+from grassroots.core.web import REFUSED, allowed, run_service
 from grassroots.organizations import selectors as org_selectors
 
 from .. import selectors, services
 from ..forms import PointsCorrectForm, PointsEntryForm
-from .common import active_members, allowed, form_page, initial_int, org_or_404, require_change, this_year, year_of
+from .common import active_members, form_page, initial_int, org_or_404, require_change, this_year, year_of
 
 
 @login_required

@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grassroots.core.policy import Action, PermissionDenied, can, subject
-from grassroots.core.web import REFUSED, run_service
+from grassroots.core.web import REFUSED, allowed, run_service
 
 from .. import selectors, services
 from ..forms import DecisionForm, StudyForm
 from ..models import RecordState
-from .common import active_members, allowed, initial_int, next_url, org_or_404, period_choices, period_of
+from .common import active_members, initial_int, next_url, org_or_404, period_choices, period_of
 
 
 def _recorded_message(record, member) -> str:
