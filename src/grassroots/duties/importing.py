@@ -260,21 +260,20 @@ def _resolve_responsible(organization: Organization, items: list[_DutyRow]) -> N
 
 def _parse_rows(rows: list[sheets.Row], period: Period) -> list[_DutyRow]:
     """The rows read; the same task with the same due date twice is a problem."""
-    items: list[_DutyRow] = []
-    first_row: dict[tuple, int] = {}
-    for row in rows:
-        item = _parse(row, period)
-        key = (item.values.get("title"), item.values.get("due_on"))
-        if all(key):
-            if key in first_row:
-                row.problem(
-                    "title",
-                    _("The same task with the same due date is also on row %(row)d.") % {"row": first_row[key]},
-                )
-            else:
-                first_row[key] = row.number
-        items.append(item)
+    items = [_parse(row, period) for row in rows]
+    sheets.mark_repeats(
+        items,
+        lambda item: _key(item) if all(_key(item)) else None,
+        lambda first: (
+            "title",
+            _("The same task with the same due date is also on row %(row)d.") % {"row": first.row.number},
+        ),
+    )
     return items
+
+
+def _key(item: _DutyRow) -> tuple:
+    return (item.values.get("title"), item.values.get("due_on"))
 
 
 def _stored_duties(organization: Organization, period: Period) -> dict[tuple, Duty]:

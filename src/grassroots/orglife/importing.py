@@ -566,16 +566,9 @@ _STUDY_FIELDS = {"hours": "hours", "studied_on": "studied_on", "title": "title"}
 
 
 def _duplicates(items, describe) -> None:
-    first: dict = {}
-    for item in items:
-        key = item.key()
-        if key is None or item.row.bad:
-            continue
-        if key in first:
-            column, message = describe(first[key].row.number)
-            item.row.problem(column, message)
-        else:
-            first[key] = item
+    sheets.mark_repeats(
+        items, lambda item: None if item.row.bad else item.key(), lambda first: describe(first.row.number)
+    )
 
 
 def _same_attendance(meeting: Meeting, attendance: dict[int, tuple[str, str]]) -> bool:

@@ -14,7 +14,7 @@ from .driver import SheetImport, Written, run_import
 from .header import Column, Layout, columns
 from .reading import read_file, read_sheet
 from .report import ImportReport, Problem
-from .rows import Row, Table, chunks, report_refusal
+from .rows import Row, Table, chunks, mark_repeats, report_refusal
 from .values import (
     DAY,
     EXCEL_ERRORS,
@@ -45,6 +45,7 @@ __all__ = [
     "chunks",
     "clean_text",
     "columns",
+    "mark_repeats",
     "match_key",
     "parse_date",
     "parse_date_precision",

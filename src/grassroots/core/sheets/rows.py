@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -173,3 +173,19 @@ def report_refusal(row: Row, exc: ValidationError, columns: Mapping[str, str]) -
     else:
         for message in exc.messages:
             row.report.add(row.number, "", message)
+
+
+def mark_repeats(items: Iterable, key: Callable, repeated: Callable) -> dict:
+    """Each parsed row (`item.row`) whose key (None: none) an earlier row already has is a problem, placed and
+    worded by `repeated(first)` -> (column, message); returns the first row's item of each key."""
+    first: dict = {}
+    for item in items:
+        value = key(item)
+        if value is None:
+            continue
+        if value in first:
+            column, message = repeated(first[value])
+            item.row.problem(column, message)
+        else:
+            first[value] = item
+    return first

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grassroots.core.sheets import Row, Written, cell_text, chunks
+from grassroots.core.sheets import Row, Written, cell_text, chunks, mark_repeats
 from grassroots.core.text import HAN
 
 from ..models import Education, Gender, Member, MemberCategory, Organization, OrgKind
@@ -143,24 +143,19 @@ class _MemberPlan:
     unchanged: int = 0
 
 
-def _parse_members(rows: list[Row]) -> tuple[list[_MemberRow], dict[str, int]]:
+def _parse_members(rows: list[Row]) -> tuple[list[_MemberRow], dict[str, _MemberRow]]:
     """The rows read, and the row each ID number is first on (one written twice is a problem)."""
     today = timezone.localdate()
-    items: list[_MemberRow] = []
-    first_row: dict[str, int] = {}
-    for row in rows:
-        item = _parse_member(row, today)
-        if item.id_number:
-            if item.id_number in first_row:
-                row.problem(
-                    "id_number",
-                    _("This ID number is also on row %(row)d; each member may appear only once.")
-                    % {"row": first_row[item.id_number]},
-                )
-            else:
-                first_row[item.id_number] = row.number
-        items.append(item)
-    return items, first_row
+    items = [_parse_member(row, today) for row in rows]
+    first = mark_repeats(
+        items,
+        lambda item: item.id_number or None,
+        lambda first: (
+            "id_number",
+            _("This ID number is also on row %(row)d; each member may appear only once.") % {"row": first.row.number},
+        ),
+    )
+    return items, first
 
 
 def _stored_members(id_numbers: list[str]) -> dict[str, Member]:
@@ -223,14 +218,13 @@ class MemberImport(ListImport):
         return _("This file looks like a list of organizations, not of members.")
 
     def check(self, actor, rows: list[Row]) -> _MemberPlan:
-        items, first_row = _parse_members(rows)
+        items, first = _parse_members(rows)
         resolve_organizations(actor, items, queryset=Organization.objects.only(*_ORG_FIELDS), check=_not_for_members)
-        existing = _stored_members(sorted(first_row))
+        existing = _stored_members(sorted(first))
         plan = _MemberPlan(items)
         for item in items:
             if item.id_number:
-                first = first_row[item.id_number] == item.row.number
-                _plan_member(plan, item, existing.get(item.id_number), first)
+                _plan_member(plan, item, existing.get(item.id_number), first[item.id_number] is item)
         return plan
 
     def write(self, actor, plan: _MemberPlan) -> Written:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.core.policy import Action, can, subject
-from grassroots.core.sheets import Row, Written, chunks
+from grassroots.core.sheets import Row, Written, chunks, mark_repeats
 
 from ..models import Organization, OrgKind, UnitType
 from ..services import ALLOWED_PARENT_KINDS
@@ -75,20 +75,16 @@ def _kind_label(kind: str | None) -> str:
 def _parse_organizations(rows: list[Row]) -> tuple[list[_OrgRow], dict[str, _OrgRow]]:
     """The rows read, and the row of each code (a code written twice is a problem)."""
     today = timezone.localdate()
-    items: list[_OrgRow] = []
-    by_code: dict[str, _OrgRow] = {}
-    for row in rows:
-        item = _parse_organization(row, today)
-        if item.code:
-            if item.code in by_code:
-                row.problem(
-                    "code",
-                    _("The code %(code)s is also on row %(row)d; each organization may appear only once.")
-                    % {"code": item.code, "row": by_code[item.code].row.number},
-                )
-            else:
-                by_code[item.code] = item
-        items.append(item)
+    items = [_parse_organization(row, today) for row in rows]
+    by_code = mark_repeats(
+        items,
+        lambda item: item.code or None,
+        lambda first: (
+            "code",
+            _("The code %(code)s is also on row %(row)d; each organization may appear only once.")
+            % {"code": first.code, "row": first.row.number},
+        ),
+    )
     return items, by_code
 
 
