@@ -28,9 +28,11 @@ test: $(INSTALLED) browser-deps lint
 test-pg: $(INSTALLED) browser-deps
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q
 
+## Lint, and the floors of docs/architecture.md: no import runs up a floor, no loop ([tool.importlinter]).
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 ## Debian's Chromium for the browser tests (Playwright drives the machine's binary; nothing is downloaded),
 ## a Chinese font for its pages, and GNU gettext for the catalogue tests.

@@ -40,7 +40,6 @@ from decimal import Decimal
 
 import numpy as np
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max, Q
@@ -503,26 +502,9 @@ class _Upload(io.BytesIO):
 
 def _evidence_rows(report_id: int, files) -> list[Evidence]:
     """Evidence of a report stored as services.report_submit stores it (checked, hashed, thumbnail)."""
-    from grassroots.duties.evidence import check_upload
+    from grassroots.core.uploads import check_upload
 
-    rows = []
-    for data, name in files:
-        item = check_upload(_Upload(data, name))
-        evidence = Evidence(
-            report_id=report_id,
-            original_name=item.name,
-            kind=item.kind,
-            content_type=item.content_type,
-            extension=item.ext,
-            size=len(item.data),
-            sha256=item.sha256,
-            phash=item.phash,
-        )
-        evidence.file.save(item.name, ContentFile(item.data), save=False)
-        if item.thumbnail is not None:
-            evidence.thumbnail.save(f"{evidence.file.name}.thumb.jpg", item.thumbnail, save=False)
-        rows.append(evidence)
-    return rows
+    return [Evidence(report_id=report_id).attach(check_upload(_Upload(data, name))) for data, name in files]
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -6,24 +6,14 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.core.admin import ReadOnlyAdmin
 from grassroots.core.errors import Conflict
 
 from . import services
 from .models import AssessmentRun, EnteredValue, Indicator, IndicatorSystem, RaterGroup, Result, VetoEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(ReadOnlyAdmin, admin.TabularInline):
     model = Indicator
     fields = [
         "code",
@@ -40,30 +30,22 @@ class IndicatorInline(admin.TabularInline):
     ]
     readonly_fields = fields
     extra = 0
-    can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(IndicatorSystem)
-class IndicatorSystemAdmin(ReadOnlyAdmin):
+class IndicatorSystemAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["code", "version", "name", "name_en", "state", "assessed_kind", "owner"]
     list_filter = ["state", "assessed_kind"]
     search_fields = ["code", "name", "name_en"]
     inlines = [IndicatorInline]
 
 
-class RaterGroupInline(admin.TabularInline):
+class RaterGroupInline(ReadOnlyAdmin, admin.TabularInline):
     model = RaterGroup
     fields = ["kind", "weight"]
     readonly_fields = fields
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 def _run_step(name, service, done):
@@ -92,7 +74,7 @@ close = admin.action(description=_("Close the selected assessments"))(
 
 
 @admin.register(AssessmentRun)
-class AssessmentRunAdmin(ReadOnlyAdmin):
+class AssessmentRunAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["system", "period", "scope", "version", "state", "assessed_count", "computed_seconds"]
     list_filter = ["state", "period"]
     search_fields = ["scope__code", "scope__name", "system__name"]
@@ -104,7 +86,7 @@ class AssessmentRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Result)
-class ResultAdmin(ReadOnlyAdmin):
+class ResultAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["organization", "run", "score", "grade", "vetoed", "rank_level", "rank_topsis"]
     list_filter = ["grade", "vetoed"]
     search_fields = ["organization__code", "organization__name"]
@@ -112,12 +94,12 @@ class ResultAdmin(ReadOnlyAdmin):
 
 
 @admin.register(VetoEvent)
-class VetoEventAdmin(ReadOnlyAdmin):
+class VetoEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["organization", "period", "occurred_on", "reason", "withdrawn_at", "withdrawn_reason"]
     search_fields = ["organization__code", "organization__name", "reason"]
 
 
 @admin.register(EnteredValue)
-class EnteredValueAdmin(ReadOnlyAdmin):
+class EnteredValueAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["organization", "indicator", "run", "value", "entered_by"]
     search_fields = ["organization__code", "indicator__code"]

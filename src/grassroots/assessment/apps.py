@@ -10,7 +10,7 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("Assessment")
 
     def ready(self):
-        from grassroots.core.audit import register_actions
+        from grassroots.core.labels import register_actions
         from grassroots.core.policy import ModelScope, register_scope
 
         from . import models

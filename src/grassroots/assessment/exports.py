@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from grassroots.core.audit import audit
+from grassroots.core.cells import csv_field, xlsx_row
 
 from .models import AssessmentRun, Grade
 
@@ -121,7 +122,7 @@ def results_csv(*, user, run: AssessmentRun, results) -> StreamingHttpResponse:
     def stream():
         yield "\ufeff" + writer.writerow(headers())
         for row in _rows(results):
-            yield writer.writerow(["" if v is None else v for v in row])
+            yield writer.writerow(["" if v is None else csv_field(v) for v in row])
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(run, "csv")}"'
@@ -135,7 +136,7 @@ def results_xlsx(*, user, run: AssessmentRun, results) -> FileResponse:
     sheet.append(headers())
     count = 0
     for row in _rows(results):
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
         count += 1
     target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when the download ends
     workbook.save(target)

@@ -14,7 +14,7 @@ from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
 from grassroots.core.models import Period
 from grassroots.core.policy import Action, require, roles_with
 from grassroots.core.text import enumerate_items, join_clauses
-from grassroots.duties.evidence import check_upload
+from grassroots.core.uploads import check_upload
 from grassroots.organizations.models import Grant, Organization, OrgKind, ancestor_paths
 
 from . import engine, methods, selectors

@@ -18,8 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from grassroots.core.errors import Conflict, ValidationError
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere, restrict
 from grassroots.core.text import duration, enumerate_items, join_clauses, labelled
+from grassroots.core.uploads import kind_of, serve_upload
 from grassroots.core.web import ServiceRefused, parse_id, service_errors
-from grassroots.duties.evidence import kind_of, serve_upload
 from grassroots.duties.services import period_for
 from grassroots.organizations.models import Organization, OrgKind, subtree_q
 

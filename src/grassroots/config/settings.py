@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "grassroots.duties",
     "grassroots.orglife",
     "grassroots.assessment",
+    "grassroots.site",
 ]
 
 MIDDLEWARE = [

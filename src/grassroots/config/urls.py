@@ -6,9 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from grassroots.core import views as core_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", include("grassroots.site.urls")),
     path("health/", core_views.health, name="health"),
-    path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", core_views.set_language, name="set_language"),
     path("audit/", core_views.audit_trail, name="audit"),

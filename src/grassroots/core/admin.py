@@ -1,9 +1,27 @@
-"""Django admin of users and (read-only) the audit trail."""
+"""Django admin of users and (read-only) the audit trail; the read-only mixin every app's admin shares.
+
+The governed models are written only by the services, which check the policy and audit every change. Their admin
+either calls those services (in save_model/delete_model) or only reads: a row changed in place here would be the
+one write with no policy check and no audit entry.
+"""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from .models import AuditEntry, User
+
+
+class ReadOnlyAdmin:
+    """Mix into a ModelAdmin or an inline: the rows are readable here, never added, changed or deleted."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -12,16 +30,7 @@ class GrassrootsUserAdmin(UserAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("seq", "at", "actor_name", "action", "object_repr")
     list_filter = ("action",)
     search_fields = ("object_repr", "actor_name", "request_id")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

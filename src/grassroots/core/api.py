@@ -15,10 +15,12 @@ from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .audit import readable
 from .errors import INVALID_INPUT, Conflict
 from .models import AuditEntry
 from .periods import period_for
 from .policy import Action, PermissionDenied, can_anywhere, restrict
+from .tree import organizations
 
 
 def exception_handler(exc, context):
@@ -59,6 +61,11 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "prev_hash",
             "hash",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["before"], data["after"] = readable(self.context["request"].user, instance)
+        return data
 
 
 class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -108,9 +115,7 @@ class ScopedCode(_InScope, serializers.SlugRelatedField):
     """An organization by its code."""
 
     def __init__(self, **kwargs):
-        from grassroots.organizations.models import Organization
-
-        kwargs.setdefault("queryset", Organization.objects.all())
+        kwargs.setdefault("queryset", organizations())
         super().__init__(slug_field="code", **kwargs)
 
 

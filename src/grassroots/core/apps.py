@@ -11,5 +11,8 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import collation
+        from .models import AuditEntry
+        from .policy import ModelScope, register_scope
 
         collation.connect()
+        register_scope(AuditEntry, ModelScope(paths=("org_path",)))

@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -11,24 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .context import current_request_id
+from .labels import _ACTIONS, register_actions
 from .models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
-_ACTIONS: dict[str, str] = {}
-
-
-def register_actions(actions: dict[str, str]) -> None:
-    """Give each action name a human label (lazy translation); audit() refuses unregistered names."""
-    _ACTIONS.update(actions)
-
-
-def action_label(name: str) -> str:
-    return _ACTIONS.get(name, name)
-
-
-def registered_actions() -> dict[str, str]:
-    return dict(_ACTIONS)
-
 
 register_actions(
     {
@@ -171,3 +158,33 @@ def verify(chunk_size: int = 5000) -> VerifyResult:
     if head_seq != count or head_hash != prev_hash:
         return VerifyResult(False, count, count + 1, f"entries after #{count} are missing (deleted)")
     return VerifyResult(True, count)
+
+
+# ---------------------------------------------------------------- reading: personal data masked by the reader's role
+
+_MASKS: dict[str, Callable[[str], str]] = {}
+
+
+def register_masked_keys(masks: dict) -> None:
+    """Keys of snapshots that hold personal data (e.g. "id_number"), each with the function that masks its value
+    for a reader whose role may not read it; the app that owns the data registers them."""
+    _MASKS.update(masks)
+
+
+def masked(data):
+    """A snapshot with every registered personal value masked, at any depth (the stored entry is unchanged)."""
+    if isinstance(data, dict):
+        return {k: _MASKS[k](v) if k in _MASKS and isinstance(v, str) else masked(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [masked(v) for v in data]
+    return data
+
+
+def readable(user, entry: AuditEntry) -> tuple:
+    """(before, after) of an entry as `user` may read them: personal data in full only where the user's role
+    reads it unmasked on the entry's organization, masked as everywhere else otherwise."""
+    from .policy import Action, can
+
+    if can(user, Action.VIEW_PERSONAL, entry):
+        return entry.before, entry.after
+    return masked(entry.before), masked(entry.after)

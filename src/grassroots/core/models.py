@@ -5,6 +5,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .labels import action_label, kind_message
+
 
 class User(AbstractUser):
     """A person who logs in: a member with an account, or staff of an organization department."""
@@ -75,8 +77,6 @@ class AuditEntry(models.Model):
 
     @property
     def label(self):
-        from .audit import action_label
-
         return action_label(self.action)
 
 
@@ -162,9 +162,7 @@ class Notification(models.Model):
 
     @property
     def text(self) -> str:
-        from .notify import render
-
-        return render(self)
+        return kind_message(self.kind, self.params)
 
 
 class WebhookDelivery(models.Model):

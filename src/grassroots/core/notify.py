@@ -14,26 +14,11 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from .labels import _KINDS
 from .models import Notification, WebhookDelivery
 
 log = logging.getLogger(__name__)
-_KINDS: dict[str, object] = {}
 MAX_WEBHOOK_ATTEMPTS = 8
-
-
-def register_kinds(kinds: dict) -> None:
-    """Each kind's message: a lazy translation with %(name)s placeholders filled from the params."""
-    _KINDS.update(kinds)
-
-
-def render(notification: Notification) -> str:
-    template = _KINDS.get(notification.kind)
-    if template is None:
-        return notification.kind
-    try:
-        return str(template) % notification.params
-    except (KeyError, TypeError, ValueError):
-        return str(template)
 
 
 def _language_of(user) -> str:
@@ -91,7 +76,7 @@ def _email(rows) -> None:
         if not user.email:
             continue
         with translation.override(_language_of(user)):
-            text = render(row)
+            text = row.text
             link = f"{settings.GRASSROOTS_BASE_URL}{row.url}" if row.url else ""
             try:
                 send_mail(str(_("Grassroots")) + ": " + text[:80], f"{text}\n\n{link}".strip(), None, [user.email])

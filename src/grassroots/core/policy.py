@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-PATH_END = "~"
+from .tree import active_member_of, grants_of, subtree_q
 
 
 class Action:
@@ -67,10 +67,6 @@ def scope_of(model: type[Model]) -> ModelScope:
         raise LookupError(f"{model.__name__} has no scope in the permission policy") from None
 
 
-def _range(path: str, lookup: str) -> Q:
-    return Q(**{f"{lookup}__gte": path, f"{lookup}__lt": path + PATH_END})
-
-
 class Subject:
     """The acting user as the policy sees them: grants (path, role) loaded once."""
 
@@ -89,17 +85,13 @@ class Subject:
     def grants(self) -> list[tuple[str, str]]:
         if self.is_anonymous or not self.user.is_active:
             return []
-        from grassroots.organizations.models import Grant
-
-        return list(Grant.objects.filter(user=self.user).values_list("organization__path", "role"))
+        return grants_of(self.user)
 
     @cached_property
     def member(self):
         if self.is_anonymous or not self.user.is_active:
             return None
-        from grassroots.organizations.models import Member, MemberStatus
-
-        return Member.objects.filter(user=self.user, status=MemberStatus.ACTIVE).select_related("organization").first()
+        return active_member_of(self.user)
 
     def paths_for(self, action: str) -> list[str]:
         """Roots of the subtrees where the user may do `action`, redundant nested roots removed."""
@@ -135,7 +127,7 @@ def scope_q(user, action: str, model: type[Model]) -> Q | None:
     q = Q(pk__in=[])
     for path in subj.paths_for(action):
         for lookup in scope.paths:
-            q |= _range(path, lookup)
+            q |= subtree_q(path, lookup)
     member = subj.member
     if member is not None and action in MEMBER_ACTIONS:
         for lookup in scope.own_member:

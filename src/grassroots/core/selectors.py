@@ -1,17 +1,16 @@
 """Reads of the audit trail, restricted by the permission policy."""
 
-from grassroots.core.audit import registered_actions
-from grassroots.core.models import AuditEntry
-from grassroots.core.policy import Action, restrict
+from .labels import registered_actions
+from .models import AuditEntry
+from .policy import Action, restrict
+from .tree import organizations, subtree_q
 
 
 def audit_entries(*, user, organization="", object_type="", object_id="", action=""):
-    from grassroots.organizations.models import Organization, subtree_q
-
     qs = restrict(user, Action.VIEW_AUDIT, AuditEntry.objects.all())
     org = None
     if organization:
-        org = restrict(user, Action.VIEW_AUDIT, Organization.objects.all()).filter(pk=_int(organization)).first()
+        org = restrict(user, Action.VIEW_AUDIT, organizations()).filter(pk=_int(organization)).first()
         qs = qs.filter(subtree_q(org.path, "org_path")) if org else qs.none()
     if object_type:
         qs = qs.filter(object_type=object_type)

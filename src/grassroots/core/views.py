@@ -1,7 +1,6 @@
-"""Shared pages: home per role, language switch, audit trail, health."""
+"""Shared pages that need no app: language switch, audit trail, notifications, health."""
 
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, JsonResponse
@@ -12,32 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors
-from .policy import Action, can_anywhere, subject
+from .audit import readable
+from .models import Notification
+from .notify import mark_read
+from .policy import Action, PermissionDenied, can_anywhere
 
 
 def health(request):
     return JsonResponse({"status": "ok"})
-
-
-@login_required
-def home(request):
-    """What this user does first, by the roles they hold."""
-    user = request.user
-    subj = subject(user)
-    from grassroots.assessment.selectors import ratings_to_give
-    from grassroots.organizations.selectors import transfers_awaiting, visible_roots
-
-    context = {
-        "roles": sorted(subj.roles()) + (["admin"] if subj.is_superuser else []),
-        "roots": visible_roots(user=user)[:20],
-        "member": subj.member,
-        "can_audit": can_anywhere(user, Action.VIEW_AUDIT),
-        "can_import": can_anywhere(user, Action.IMPORT),
-        "can_manage": can_anywhere(user, Action.CHANGE),
-        "awaiting": transfers_awaiting(user=user)[:10] if can_anywhere(user, Action.CHANGE) else [],
-        "to_rate": sum(row["count"] - row["done"] for row in ratings_to_give(user=user)),
-    }
-    return render(request, "core/home.html", context)
 
 
 @require_POST
@@ -61,8 +42,6 @@ def set_language(request):
 def audit_trail(request):
     """The audit trail within the user's scope, by organization subtree and by object."""
     if not can_anywhere(request.user, Action.VIEW_AUDIT):
-        from .policy import PermissionDenied
-
         raise PermissionDenied(_("Your role does not include reading the audit trail."))
     filters = {
         "organization": request.GET.get("organization", ""),
@@ -72,6 +51,8 @@ def audit_trail(request):
     }
     entries, org = selectors.audit_entries(user=request.user, **filters)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    for entry in page:
+        entry.shown_before, entry.shown_after = readable(request.user, entry)  # masked as the role reads them
     return render(
         request,
         "core/audit_trail.html",
@@ -79,25 +60,9 @@ def audit_trail(request):
     )
 
 
-class LoginView(auth_views.LoginView):
-    """The login page; a demo deployment lists its demo accounts here, a real one never does."""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if settings.DEMO_MODE:
-            from grassroots.organizations import demo
-
-            context["demo_password"] = demo.DEMO_PASSWORD
-            context["demo_accounts"] = demo.demo_accounts()
-        return context
-
-
 @login_required
 def notifications(request):
     """The user's notifications, newest first; opening the page marks them read (or one, by POST)."""
-    from .models import Notification
-    from .notify import mark_read
-
     if request.method == "POST":
         mark_read(request.user)
         return HttpResponseRedirect(request.path)

@@ -10,8 +10,7 @@ class DutiesConfig(AppConfig):
     verbose_name = _("Duties")
 
     def ready(self):
-        from grassroots.core.audit import register_actions
-        from grassroots.core.notify import register_kinds
+        from grassroots.core.labels import register_actions, register_kinds
         from grassroots.core.policy import ModelScope, register_scope
 
         from .models import (

@@ -4,31 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.collation import by_reading
+from grassroots.core.uploads import MultipleFileField
 from grassroots.organizations.models import Member, MemberStatus, OrgKind, PostTitle, UnitType
 
 from .models import BusinessObjective, Dimension, Light, Recurrence
 
-EVIDENCE_ACCEPT = "image/*,.pdf,.docx,.xlsx,.pptx,.doc,.xls"
-
 
 class DateInput(forms.DateInput):
     input_type = "date"
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Any number of files under one name; each is checked by the service, not here."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
 
 
 def _members_field(label, members):
@@ -50,11 +33,7 @@ class ReportForm(forms.Form):
         error_messages={"invalid": _("Percent done is a whole number from 0 to 100.")},
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100, "step": 5}),
     )
-    files = MultipleFileField(
-        label=_("Photos and files"),
-        required=False,
-        widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
-    )
+    files = MultipleFileField(label=_("Photos and files"), required=False)
 
 
 class ReviewForm(forms.Form):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.models import Period, TimeStampedModel
+from grassroots.core.uploads import UploadedFile
 from grassroots.organizations.models import Member, Organization, PathField, PostTitle
 
 LINEAGE_STEP = 10  # digits per duty id in a lineage
@@ -517,41 +518,25 @@ class ProgressReport(TimeStampedModel):
         return self.assignment.organization
 
 
-def evidence_path(instance, filename):
-    now = timezone.now()
-    return f"evidence/{now:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
-
-
-class EvidenceKind(models.TextChoices):
-    IMAGE = "image", _("Photo")
-    PDF = "pdf", _("PDF")
-    OFFICE = "office", _("Office document")
-
-
-class Evidence(models.Model):
+class Evidence(UploadedFile):
     """A file supporting a report: checked for size and type; images get a thumbnail and a perceptual hash."""
+
+    upload_dir = "evidence"
+    url_name = "duties:evidence"
+    thumbnail_url_name = "duties:evidence_thumb"
 
     report = models.ForeignKey(
         ProgressReport, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("report")
     )
-    file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
-    thumbnail = models.FileField(max_length=300, blank=True)
-    original_name = models.CharField(_("file name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=10, choices=EvidenceKind.choices)
-    content_type = models.CharField(max_length=100)
     extension = models.CharField(max_length=10)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64, db_index=True)
-    phash = models.CharField(max_length=16, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(UploadedFile.Meta):
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
-        ordering = ["id"]
 
-    def __str__(self):
-        return self.original_name
+    def attach(self, checked):
+        self.extension = checked.ext
+        return super().attach(checked)
 
     def audit_organization(self):
         return self.report.assignment.organization

@@ -6,7 +6,6 @@ Every function checks the policy, changes the data in one transaction, writes an
 import calendar
 import datetime as dt
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -20,9 +19,9 @@ from grassroots.core.notify import notify
 from grassroots.core.periods import period_for  # noqa: F401  (re-exported: callers use duties.services.period_for)
 from grassroots.core.policy import Action, can, require
 from grassroots.core.text import bracketed
+from grassroots.core.uploads import check_upload
 from grassroots.organizations.models import Grant, Member, MemberStatus, Organization, Post, subtree_q
 
-from .evidence import check_upload
 from .models import (
     OPEN_STATES,
     Assignment,
@@ -708,20 +707,7 @@ def report_submit(*, actor, assignment: Assignment, text: str, percent: int, fil
     checked = [check_upload(f) for f in files]
     report = ProgressReport.objects.create(assignment=assignment, author=actor, text=text, percent=percent)
     for item in checked:
-        evidence = Evidence(
-            report=report,
-            original_name=item.name,
-            kind=item.kind,
-            content_type=item.content_type,
-            extension=item.ext,
-            size=len(item.data),
-            sha256=item.sha256,
-            phash=item.phash,
-        )
-        evidence.file.save(item.name, ContentFile(item.data), save=False)
-        if item.thumbnail is not None:
-            evidence.thumbnail.save(f"{evidence.file.name}.thumb.jpg", item.thumbnail, save=False)
-        evidence.save()
+        Evidence(report=report).attach(item).save()
     assignment.state = AssignmentState.SUBMITTED
     assignment.percent = percent
     assignment.version += 1

@@ -1,6 +1,5 @@
 """Pages of duties: my work, duty lists, issuing down, assignments, reports with evidence, review."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,12 +14,12 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere, restrict, subject
+from grassroots.core.uploads import max_upload_mb, serve_file, serve_thumbnail
 from grassroots.core.web import ServiceRefused, service_errors
 from grassroots.organizations import selectors as org_selectors
 from grassroots.organizations.models import Organization, OrgKind, subtree_q
 
 from . import selectors, services
-from .evidence import serve_upload
 from .forms import (
     AssignmentForm,
     CopyListForm,
@@ -42,7 +41,6 @@ from .models import (
     DueDateRequest,
     Duty,
     Evidence,
-    EvidenceKind,
     Light,
     ReportState,
 )
@@ -85,10 +83,6 @@ def _next(request, default: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
-
-
-def _max_mb() -> int:
-    return settings.GRASSROOTS_EVIDENCE_MAX_BYTES // 1_000_000
 
 
 def _form_errors_as_messages(request, form) -> None:
@@ -219,7 +213,7 @@ def _assignment_context(request, assignment, **forms) -> dict:
         "review_form": ReviewForm(),
         "due_form": DueDateRequestForm(),
         "next": request.get_full_path(),
-        "max_mb": _max_mb(),
+        "max_mb": max_upload_mb(),
     }
     if may_change:
         context["assignment_form"] = AssignmentForm(
@@ -274,7 +268,7 @@ def report(request, pk):
         "last_returned": returned,
         "files_lost": request.method == "POST" and bool(request.FILES),
         "next": _next(request, ""),
-        "max_mb": _max_mb(),
+        "max_mb": max_upload_mb(),
     }
     return render(request, "duties/report.html", context)
 
@@ -418,20 +412,12 @@ def _evidence(request, pk) -> Evidence:
 @xframe_options_sameorigin
 def evidence_file(request, pk):
     """An evidence file as stored: photos and PDF shown inline (PDF in a frame of our own page), office files saved."""
-    evidence = _evidence(request, pk)
-    return serve_upload(
-        evidence.file,
-        evidence.content_type,
-        evidence.original_name,
-        attachment=evidence.kind == EvidenceKind.OFFICE,
-    )
+    return serve_file(_evidence(request, pk))
 
 
 @login_required
 def evidence_thumb(request, pk):
-    evidence = _evidence(request, pk)
-    stem = evidence.original_name.rsplit(".", 1)[0] or "photo"
-    return serve_upload(evidence.thumbnail, "image/jpeg", f"{stem}.thumb.jpg", attachment=False)
+    return serve_thumbnail(_evidence(request, pk))
 
 
 # ---------------------------------------------------------------- review queue

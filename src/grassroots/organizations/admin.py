@@ -1,45 +1,62 @@
-"""Django admin of the organization data; writes that matter go through the services elsewhere."""
+"""Django admin of the organization data: the tree, members, posts and transfers are only read here; grants are
+given and ended through the services, so the policy decides and the audit trail records them."""
 
 from django.contrib import admin
+from django.db import transaction
 from treebeard.admin import TreeAdmin
-from treebeard.forms import movenodeform_factory
 
+from grassroots.core.admin import ReadOnlyAdmin
+
+from . import services
 from .models import Grant, Member, Organization, Post, Transfer
 
 
 @admin.register(Organization)
-class OrganizationAdmin(TreeAdmin):
-    form = movenodeform_factory(Organization)
+class OrganizationAdmin(ReadOnlyAdmin, TreeAdmin):
     list_display = ("name", "code", "kind", "unit_type", "is_active")
     search_fields = ("name", "code")
     list_filter = ("kind", "unit_type", "is_active")
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("name", "gender", "category", "organization", "status", "joined_on")
     search_fields = ("name",)
     list_filter = ("category", "status", "gender")
-    raw_id_fields = ("organization", "user")
     list_select_related = ("organization",)
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("member", "organization", "title", "started_on", "ended_on")
     list_filter = ("title",)
-    raw_id_fields = ("member", "organization")
 
 
 @admin.register(Transfer)
-class TransferAdmin(admin.ModelAdmin):
+class TransferAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("member", "from_organization", "to_organization", "state", "created_at")
     list_filter = ("state",)
-    raw_id_fields = ("member", "from_organization", "to_organization", "requested_by", "decided_by")
 
 
 @admin.register(Grant)
 class GrantAdmin(admin.ModelAdmin):
+    """A grant is given (grant_create) or ended (grant_revoke); it is never changed in place."""
+
     list_display = ("user", "organization", "role")
     list_filter = ("role",)
     raw_id_fields = ("user", "organization")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        grant = services.grant_create(actor=request.user, user=obj.user, organization=obj.organization, role=obj.role)
+        obj.pk, obj.created_at, obj.updated_at = grant.pk, grant.created_at, grant.updated_at
+
+    def delete_model(self, request, obj):
+        services.grant_revoke(actor=request.user, grant=obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for grant in queryset.select_related("organization"):
+            services.grant_revoke(actor=request.user, grant=grant)

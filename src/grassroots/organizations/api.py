@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from grassroots.core.policy import Action, restrict
 
 from . import selectors, services
-from .models import Grant, Member, Organization, Post, Transfer
+from .models import PERSONAL_MASKS, Grant, Member, Organization, Post, Transfer
 
 
 def _scoped(user, action_name, model, pk):
@@ -103,8 +103,8 @@ class MemberSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         if not self.context.get("unmasked"):
-            for name in Member.PERSONAL_FIELDS:
-                data[name] = getattr(instance, f"masked_{name}")
+            for name, mask in PERSONAL_MASKS.items():
+                data[name] = mask(getattr(instance, name) or "")
         return data
 
 

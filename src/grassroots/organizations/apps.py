@@ -4,18 +4,40 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+class OrganizationTree:
+    """The tree as the ground floor asks for it (core.tree.TreeLoader): grants, the member, the organizations."""
+
+    def grants(self, user) -> list[tuple[str, str]]:
+        from .models import Grant
+
+        return list(Grant.objects.filter(user=user).values_list("organization__path", "role"))
+
+    def active_member(self, user):
+        from .models import Member, MemberStatus
+
+        return Member.objects.filter(user=user, status=MemberStatus.ACTIVE).select_related("organization").first()
+
+    def organizations(self):
+        from .models import Organization
+
+        return Organization.objects.all()
+
+
 class OrganizationsConfig(AppConfig):
     name = "grassroots.organizations"
     label = "organizations"
     verbose_name = _("Organizations")
 
     def ready(self):
-        from grassroots.core.audit import register_actions
-        from grassroots.core.models import AuditEntry
+        from grassroots.core.audit import register_masked_keys
+        from grassroots.core.labels import register_actions
         from grassroots.core.policy import ModelScope, register_scope
+        from grassroots.core.tree import register_tree
 
-        from .models import Grant, Member, Organization, Post, Transfer
+        from .models import PERSONAL_MASKS, Grant, Member, Organization, Post, Transfer
 
+        register_tree(OrganizationTree())
+        register_masked_keys(PERSONAL_MASKS)
         register_scope(Organization, ModelScope(paths=("path",), own_organization=("pk",)))
         register_scope(
             Member,
@@ -34,7 +56,6 @@ class OrganizationsConfig(AppConfig):
             ModelScope(paths=("from_organization__path", "to_organization__path"), own_member=("member_id",)),
         )
         register_scope(Grant, ModelScope(paths=("organization__path",)))
-        register_scope(AuditEntry, ModelScope(paths=("org_path",)))
 
         register_actions(
             {

@@ -5,10 +5,11 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from grassroots.core.audit import audit
+from grassroots.core.cells import xlsx_row
 from grassroots.core.policy import Action, require
 
 from .importing.columns import MEMBER_COLUMNS
-from .models import Member, MemberStatus, Organization, mask_id_number, mask_phone
+from .models import PERSONAL_MASKS, Member, MemberStatus, Organization
 from .selectors import member_list
 
 # The member's fields, then where the member belongs, headed as the import reads them (an export imports again).
@@ -17,7 +18,6 @@ COLUMNS = (
     ("organization__name", MEMBER_COLUMNS["organization"]),
     ("organization__code", MEMBER_COLUMNS["org_code"]),
 )
-_MASKS = {"id_number": mask_id_number, "phone": mask_phone}
 
 
 def member_headers(language: str) -> list[str]:
@@ -30,7 +30,7 @@ def _cells(row, labels: dict[int, dict], masked: tuple[int, ...]) -> list:
     for index, choices in labels.items():
         row[index] = str(choices.get(row[index], row[index] or ""))
     for index in masked:
-        row[index] = _MASKS[COLUMNS[index][0]](row[index] or "")
+        row[index] = PERSONAL_MASKS[COLUMNS[index][0]](row[index] or "")
     return row
 
 
@@ -62,7 +62,7 @@ def members_xlsx(
     sheet.append(member_headers(language))
     count = 0
     for row in rows.iterator(chunk_size=2000):
-        sheet.append(_cells(row, labels, masked))
+        sheet.append(xlsx_row(sheet, _cells(row, labels, masked)))
         count += 1
     workbook.save(target)
     audit(

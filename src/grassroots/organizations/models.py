@@ -252,6 +252,10 @@ def mask_phone(value: str) -> str:
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
+# How each personal field reads for a role that may not read it: the API, the export and the audit trail mask so.
+PERSONAL_MASKS = dict(zip(Member.PERSONAL_FIELDS, (mask_id_number, mask_phone), strict=True))
+
+
 class PostTitle(models.TextChoices):
     SECRETARY = "secretary", _("Secretary")
     DEPUTY_SECRETARY = "deputy_secretary", _("Deputy secretary")

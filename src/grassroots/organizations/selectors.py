@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
-from grassroots.core.policy import Action, restrict
+from grassroots.core.policy import Action, restrict, scope_q
 
 from .models import Grant, Member, MemberStatus, Organization, Post, Transfer, subtree_q
 
@@ -90,11 +90,17 @@ def member_list(*, user, action: str = Action.VIEW, organization: Organization |
 
 
 def member_search(*, user, query: str, limit: int = 50):
+    """Active members in scope whose name contains the query; by the full phone or ID number only where the user
+    may read those unmasked (a masked field cannot be searched by its hidden part)."""
     query = query.strip()
     qs = member_list(user=user).filter(status=MemberStatus.ACTIVE)
     if not query:
         return qs.none()
-    return qs.filter(Q(name__contains=query) | Q(phone=query) | Q(id_number=query.upper()))[:limit]
+    match = Q(name__contains=query)
+    personal = scope_q(user, Action.VIEW_PERSONAL, Member)
+    by_personal = Q(phone=query) | Q(id_number=query.upper())
+    match |= by_personal if personal is None else by_personal & personal
+    return qs.filter(match)[:limit]
 
 
 def post_list(*, user, organization: Organization | None = None, current_only=True):

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from grassroots.core import throttle
 from grassroots.core.collation import by_reading
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere
 from grassroots.core.web import REFUSED, run_service
@@ -17,6 +18,8 @@ from grassroots.core.web import REFUSED, run_service
 from . import exports, selectors, services
 from .forms import ImportForm, MemberForm, MoveForm, OrganizationForm, PostForm, RejectForm, TransferForm
 from .models import Member, MemberStatus, Organization, post_rank
+
+SEARCHES_PER_MINUTE = 30  # a person looks up a few names; a script trying numbers is stopped
 
 
 def _org(request, pk, action=Action.VIEW) -> Organization:
@@ -280,6 +283,10 @@ def export_members(request, pk):
 
 @login_required
 def member_search(request):
-    query = request.GET.get("q", "")
-    results = selectors.member_search(user=request.user, query=query)
+    query = request.GET.get("q", "")[:100]
+    if query.strip() and not throttle.allow("member-search", request.user.pk, limit=SEARCHES_PER_MINUTE, seconds=60):
+        messages.error(request, _("Too many searches in a short time. Wait a minute and search again."))
+        results = []
+    else:
+        results = selectors.member_search(user=request.user, query=query)
     return render(request, "organizations/search.html", {"query": query, "results": results})

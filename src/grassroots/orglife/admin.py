@@ -1,11 +1,14 @@
-"""Django admin of organizational life.
+"""Django admin of organizational life, for looking things up.
 
-Admins keep the rule books here (meeting rules, points rules, courses, study plans). The records themselves
-(meetings, study, points, appraisals, care, talks) are written through the services, which check the policy and
-audit every change, so the admin only reads them; the restricted care details and talk notes are not shown.
+Writes go through the services, which check the policy and audit every change, so the admin only reads both the
+rule books (meeting rules, points rules, courses, study plans) and the records (meetings, study, points,
+appraisals, care, talks); a rule book becomes editable here once a service writes it, called from save_model and
+delete_model as the grants' admin does. The restricted care details and talk notes are not shown.
 """
 
 from django.contrib import admin
+
+from grassroots.core.admin import ReadOnlyAdmin
 
 from .models import (
     Appraisal,
@@ -26,7 +29,7 @@ from .models import (
 
 
 @admin.register(MeetingRule)
-class MeetingRuleAdmin(admin.ModelAdmin):
+class MeetingRuleAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("kind", "organization", "count", "per", "applies_to_groups")
     list_filter = ("kind", "per", "applies_to_groups")
     raw_id_fields = ("organization",)
@@ -34,7 +37,7 @@ class MeetingRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(PointRule)
-class PointRuleAdmin(admin.ModelAdmin):
+class PointRuleAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = (
         "code",
         "name",
@@ -51,7 +54,7 @@ class PointRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(StudyCourse)
-class StudyCourseAdmin(admin.ModelAdmin):
+class StudyCourseAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("title", "organization", "hours")
     search_fields = ("title",)
     raw_id_fields = ("organization",)
@@ -59,49 +62,28 @@ class StudyCourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(StudyPlan)
-class StudyPlanAdmin(admin.ModelAdmin):
+class StudyPlanAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("organization", "period", "required_hours", "required_hours_cadre", "needs_confirmation")
     raw_id_fields = ("organization",)
     list_select_related = ("organization", "period")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written by the services: readable here, never changed here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(ReadOnlyAdmin, admin.TabularInline):
     model = Attendance
     extra = 0
     fields = ("member", "status", "reason")
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class MeetingFileInline(admin.TabularInline):
+class MeetingFileInline(ReadOnlyAdmin, admin.TabularInline):
     model = MeetingFile
     extra = 0
     fields = ("original_name", "kind", "size", "sha256")
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ReadOnlyAdmin):
+class MeetingAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("held_on", "kind", "state", "organization", "topic")
     list_filter = ("kind", "state")
     search_fields = ("topic", "organization__name")
@@ -111,7 +93,7 @@ class MeetingAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StudyRecord)
-class StudyRecordAdmin(ReadOnlyAdmin):
+class StudyRecordAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("studied_on", "member", "title", "hours", "state")
     list_filter = ("state",)
     search_fields = ("member__name", "title")
@@ -119,26 +101,22 @@ class StudyRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PointEntry)
-class PointEntryAdmin(ReadOnlyAdmin):
+class PointEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("earned_on", "member", "rule", "points", "note", "corrects")
     list_filter = ("rule",)
     search_fields = ("member__name", "note")
     list_select_related = ("member", "rule", "corrects")
 
 
-class AppraisalResultInline(admin.TabularInline):
+class AppraisalResultInline(ReadOnlyAdmin, admin.TabularInline):
     model = AppraisalResult
     extra = 0
     fields = ("member", "counts", "grade")
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Appraisal)
-class AppraisalAdmin(ReadOnlyAdmin):
+class AppraisalAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("organization", "year", "state", "closed_at")
     list_filter = ("state", "year")
     list_select_related = ("organization",)
@@ -146,7 +124,7 @@ class AppraisalAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CareCase)
-class CareCaseAdmin(ReadOnlyAdmin):
+class CareCaseAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("member", "category", "opened_on", "closed_on", "visit_interval_days")
     list_filter = ("category",)
     exclude = ("details",)
@@ -154,7 +132,7 @@ class CareCaseAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CareVisit)
-class CareVisitAdmin(ReadOnlyAdmin):
+class CareVisitAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("visited_on", "case", "occasion")
     list_filter = ("occasion",)
     exclude = ("help_given", "amount")
@@ -162,7 +140,7 @@ class CareVisitAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Talk)
-class TalkAdmin(ReadOnlyAdmin):
+class TalkAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("talked_on", "member", "topic")
     exclude = ("notes",)
     list_select_related = ("member",)

@@ -10,7 +10,7 @@ class OrglifeConfig(AppConfig):
     verbose_name = _("Organizational life")
 
     def ready(self):
-        from grassroots.core.audit import register_actions
+        from grassroots.core.labels import register_actions
         from grassroots.core.policy import ModelScope, register_scope
         from grassroots.duties.signals import assignment_accepted
 

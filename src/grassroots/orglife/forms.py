@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.collation import by_reading
+from grassroots.core.uploads import MultipleFileField
 from grassroots.core.web import parse_id
-from grassroots.duties.forms import EVIDENCE_ACCEPT, MultipleFileField, MultipleFileInput
 from grassroots.organizations.models import Member
 
 from .models import (
@@ -131,9 +131,7 @@ class MeetingForm(AttendanceMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("What was said and done")}),
     )
     resolutions = forms.CharField(label=_("Resolutions"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    files = MultipleFileField(
-        label=_("Photos and files"), required=False, widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT})
-    )
+    files = MultipleFileField(label=_("Photos and files"), required=False)
 
     PLANNED_FIELDS = ("kind", "held_on", "place", "host", "topic")
 
@@ -160,9 +158,7 @@ class MeetingHoldForm(AttendanceMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("What was said and done")}),
     )
     resolutions = forms.CharField(label=_("Resolutions"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    files = MultipleFileField(
-        label=_("Photos and files"), required=False, widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT})
-    )
+    files = MultipleFileField(label=_("Photos and files"), required=False)
 
     def __init__(self, *args, pool=(), **kwargs):
         super().__init__(*args, **kwargs)

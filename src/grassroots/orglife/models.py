@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.models import Period, TimeStampedModel
+from grassroots.core.uploads import UploadedFile
 from grassroots.organizations.models import Member, Organization
 
 
@@ -139,26 +140,18 @@ class Attendance(models.Model):
         return f"{self.member}: {self.get_status_display()}"
 
 
-class MeetingFile(models.Model):
+class MeetingFile(UploadedFile):
     """A photo or document of a meeting (sign-in sheet, minutes scan), checked like report evidence."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(upload_to="meetings/%Y/%m/", max_length=300)
-    thumbnail = models.FileField(max_length=300, blank=True)
-    original_name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=10)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64, db_index=True)
-    phash = models.CharField(max_length=16, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    upload_dir = "meetings"
+    url_name = "orglife:meeting_file"
+    thumbnail_url_name = "orglife:meeting_file_thumb"
 
-    class Meta:
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="files")
+
+    class Meta(UploadedFile.Meta):
         verbose_name = _("meeting file")
         verbose_name_plural = _("meeting files")
-
-    def __str__(self):
-        return self.original_name
 
 
 class StudyCourse(TimeStampedModel):

@@ -3,7 +3,6 @@
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from grassroots.core.audit import audit, snapshot
 from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
 from grassroots.core.policy import Action, can, require, restrict
-from grassroots.duties.evidence import check_upload
+from grassroots.core.uploads import check_upload
 from grassroots.organizations.models import (
     Member,
     MemberCategory,
@@ -101,19 +100,7 @@ def _parse_attendance(actor, organization, attendance: dict) -> list[tuple[Membe
 
 def _save_files(meeting, files):
     for item in [check_upload(f) for f in files]:
-        row = MeetingFile(
-            meeting=meeting,
-            original_name=item.name,
-            kind=item.kind,
-            content_type=item.content_type,
-            size=len(item.data),
-            sha256=item.sha256,
-            phash=item.phash,
-        )
-        row.file.save(f"{item.sha256}{item.ext}", ContentFile(item.data), save=False)
-        if item.thumbnail is not None:
-            row.thumbnail.save(f"{item.sha256}.thumb.jpg", item.thumbnail, save=False)
-        row.save()
+        MeetingFile(meeting=meeting).attach(item).save()
 
 
 @transaction.atomic

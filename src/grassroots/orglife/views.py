@@ -1,6 +1,5 @@
 """Pages of organizational life: meetings with attendance, study, points, democratic appraisal, care and talks."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,8 +14,8 @@ from django.views.decorators.http import require_POST
 from grassroots.core.collation import by_reading
 from grassroots.core.errors import ValidationError
 from grassroots.core.policy import Action, PermissionDenied, can, restrict, subject
+from grassroots.core.uploads import max_upload_mb, serve_file, serve_thumbnail
 from grassroots.core.web import ServiceRefused, digits_only, parse_id, service_errors
-from grassroots.duties.evidence import serve_upload
 from grassroots.duties.services import period_for
 from grassroots.organizations import selectors as org_selectors
 from grassroots.organizations.models import MemberCategory, MemberStatus, Organization
@@ -136,10 +135,6 @@ def _form_page(request, form, title, *, organization=None, member=None, back=Non
     return render(request, "orglife/form.html", context)
 
 
-def _max_mb() -> int:
-    return settings.GRASSROOTS_EVIDENCE_MAX_BYTES // 1_000_000
-
-
 # ---------------------------------------------------------------- the organization's organizational life
 
 
@@ -208,7 +203,7 @@ def _meeting_form_page(request, org, form, *, planned):
         "planned": planned,
         "title": _("Plan a meeting") if planned else _("Record a meeting"),
         "files_lost": request.method == "POST" and bool(request.FILES),
-        "max_mb": _max_mb(),
+        "max_mb": max_upload_mb(),
     }
     return render(request, "orglife/meeting_form.html", context)
 
@@ -327,7 +322,7 @@ def meeting_hold(request, pk):
         "planned": False,
         "title": _("Record it as held"),
         "files_lost": request.method == "POST" and bool(request.FILES),
-        "max_mb": _max_mb(),
+        "max_mb": max_upload_mb(),
     }
     return render(request, "orglife/meeting_form.html", context)
 
@@ -341,15 +336,12 @@ def _meeting_file(request, pk) -> MeetingFile:
 @xframe_options_sameorigin
 def meeting_file(request, pk):
     """A meeting's file as stored: photos and PDF inline (PDF in a frame of our own page), office files saved."""
-    item = _meeting_file(request, pk)
-    return serve_upload(item.file, item.content_type, item.original_name, attachment=item.kind not in ("image", "pdf"))
+    return serve_file(_meeting_file(request, pk))
 
 
 @login_required
 def meeting_file_thumb(request, pk):
-    item = _meeting_file(request, pk)
-    stem = item.original_name.rsplit(".", 1)[0] or "photo"
-    return serve_upload(item.thumbnail, "image/jpeg", f"{stem}.thumb.jpg", attachment=False)
+    return serve_thumbnail(_meeting_file(request, pk))
 
 
 # ---------------------------------------------------------------- study

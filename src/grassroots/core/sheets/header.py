@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from grassroots.core.text import HAN
 
 from .values import clean_text, match_key
-
-if TYPE_CHECKING:
-    from .rows import Sheet
 
 HEADER_SEARCH_ROWS = 10  # the header is looked for among this many rows at the top of a sheet
 HEADER_MIN_MATCHES = 3  # a row with this many known column names is the header
@@ -92,9 +88,10 @@ class Header:
         return same >= min(HEADER_MIN_MATCHES, len(self.raw))
 
 
-def find_header(sheet: Sheet, layout: Layout) -> Header | None:
+def find_header(head: list[list], layout: Layout) -> Header | None:
+    """The header among the first rows of a sheet (`head`): the first row naming enough of the layout's columns,
+    else the one naming most."""
     best: tuple[int, int] | None = None  # (score, index)
-    head = sheet.head()
     for i, row in enumerate(head):
         score = header_score(row, layout)
         if score >= HEADER_MIN_MATCHES:

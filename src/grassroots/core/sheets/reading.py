@@ -278,7 +278,7 @@ def _best_sheet(report: ImportReport, layout: Layout, content: bytes) -> tuple[b
     with contextlib.closing(_sheets(content, extension, layout)) as sheets:
         for sheet in sheets:
             anything = anything or bool(sheet.rows)
-            header = find_header(sheet, layout)
+            header = find_header(sheet.head(), layout)
             if header and (chosen is None or header.score > chosen[1].score):
                 chosen = (sheet, header)
                 if header.score >= HEADER_MIN_MATCHES:

@@ -1,0 +1,176 @@
+"""The Django admin writes no governed row in place: it reads, or it calls the services (policy check, audit entry)."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from treebeard.admin import TreeAdmin
+
+from grassroots.assessment import defaults as assessment_defaults
+from grassroots.assessment import services as assessment_services
+from grassroots.assessment.models import EnteredValue, Indicator, Result, VetoEvent
+from grassroots.core.models import AuditEntry, User
+from grassroots.core.periods import period_for
+from grassroots.organizations import services as org_services
+from grassroots.organizations.models import Grant, Organization
+from grassroots.orglife import services as orglife_services
+from grassroots.orglife.models import PointRule, StudyCourse, StudyPlan
+from tests.factories import MemberFactory, UserFactory
+
+GOVERNED_APPS = {"core", "organizations", "duties", "orglife", "assessment"}
+THROUGH_SERVICES = {Grant}  # given and ended through the services; every other governed model is only read
+YESTERDAY = timezone.localdate() - dt.timedelta(days=1)
+
+
+def _governed():
+    return [m for m in admin.site._registry if m._meta.app_label in GOVERNED_APPS and m is not User]
+
+
+def _url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def _png():
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, "PNG")
+    return SimpleUploadedFile("sign-in.png", buffer.getvalue(), content_type="image/png")
+
+
+def _orglife_records(county):
+    secretary, branch = county.users.secretary, county.v11
+    member = county.members["C-T1-V1"]
+    orglife_services.meeting_record(
+        actor=secretary,
+        organization=branch,
+        kind="general",
+        held_on=YESTERDAY,
+        topic="学习全会精神",
+        attendance={member.pk: "present"},
+        files=[_png()],
+    )
+    orglife_services.study_record_create(
+        actor=secretary, member=member, title="学习强国", studied_on=YESTERDAY, hours=2
+    )
+    rule = PointRule.objects.get(code="volunteer")
+    orglife_services.points_enter(actor=secretary, member=member, rule=rule, earned_on=YESTERDAY, note="秋收")
+    orglife_services.appraisal_open(actor=secretary, organization=branch, year=YESTERDAY.year)
+    old = MemberFactory(organization=branch, name="张大爷", birth_date=dt.date(1939, 2, 1))
+    orglife_services.care_case_open(actor=secretary, member=old, category="old_age", details="独居")
+    orglife_services.care_visit_record(actor=secretary, member=old, visited_on=YESTERDAY, help_given="米面")
+    orglife_services.talk_record(actor=secretary, member=member, talked_on=YESTERDAY, topic="谈心", with_name="书记")
+    StudyCourse.objects.create(title="党章", organization=county.county)
+    StudyPlan.objects.create(organization=county.county, period=period_for(str(YESTERDAY.year)))
+
+
+def _assessment_records(county):
+    officer = county.users.officer
+    system, _secretary = assessment_defaults.install(actor=officer, owner=county.county)
+    run = assessment_services.run_create(actor=officer, system=system, period=period_for("2025-Q4"), scope=county.t1)
+    indicator = Indicator.objects.filter(system=system).first()
+    EnteredValue.objects.create(run=run, organization=county.v11, indicator=indicator, value=80)
+    Result.objects.create(run=run, organization=county.v11, weighted=80, score=80, grade="good")
+    VetoEvent.objects.create(period=run.period, organization=county.v11, reason="事故", occurred_on=YESTERDAY)
+
+
+@pytest.fixture
+def everything(county):
+    """A row of every governed model the admin shows."""
+    org_services.post_create(
+        actor=county.users.officer,
+        member=county.members["C-T1-V1"],
+        organization=county.v11,
+        title="secretary",
+        started_on=YESTERDAY,
+    )
+    org_services.transfer_request(
+        actor=county.users.secretary, member=MemberFactory(organization=county.v11), to_organization=county.v21
+    )
+    _orglife_records(county)
+    _assessment_records(county)
+    return county
+
+
+def test_the_fixture_holds_a_row_of_every_governed_model_the_admin_shows(everything):
+    assert [m.__name__ for m in _governed() if not m.objects.exists()] == []
+
+
+def test_every_list_page_of_the_admin_opens(everything, client_for):
+    client = client_for(everything.users.admin)
+    for model in admin.site._registry:
+        assert client.get(_url(model, "changelist")).status_code == 200, model.__name__
+
+
+def test_a_superuser_adds_changes_and_deletes_no_governed_row_in_place(everything, client_for):
+    client = client_for(everything.users.admin)
+    audited = AuditEntry.objects.count()
+    for model in _governed():
+        name, row, rows = model.__name__, model.objects.first(), model.objects.count()
+        if model not in THROUGH_SERVICES:
+            assert client.get(_url(model, "add")).status_code == 403, name
+            assert client.post(_url(model, "add"), {}).status_code == 403, name
+        page = client.get(_url(model, "change", row.pk))
+        assert page.status_code == 200 and 'name="_save"' not in page.content.decode(), name
+        assert client.post(_url(model, "change", row.pk), {}).status_code == 403, name
+        if model not in THROUGH_SERVICES:
+            assert client.get(_url(model, "delete", row.pk)).status_code == 403, name
+            assert client.post(_url(model, "delete", row.pk), {"post": "yes"}).status_code == 403, name
+            if not isinstance(admin.site._registry[model], TreeAdmin):  # the tree's list page takes no actions
+                bulk = {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"}
+                client.post(_url(model, "changelist"), bulk)
+        assert model.objects.count() == rows and model.objects.filter(pk=row.pk).exists(), name
+    assert AuditEntry.objects.count() == audited
+
+
+def test_the_tree_is_not_moved_by_dragging_in_the_admin(everything, client_for):
+    client = client_for(everything.users.admin)
+    v11 = everything.v11
+    move = {"node": v11.pk, "target": everything.t2.pk, "relation": "child"}
+    assert client.post(reverse("admin:organizations_organization_changelist") + "move/", move).status_code == 403
+    assert Organization.objects.get(pk=v11.pk).path == v11.path
+
+
+def test_a_grant_given_and_ended_in_the_admin_goes_through_the_services_and_is_audited(everything, client_for):
+    admin_user = everything.users.admin
+    client = client_for(admin_user)
+    user = UserFactory(username="new-secretary")
+    form = {"user": user.pk, "organization": everything.v12.pk, "role": "secretary"}
+    assert client.post(_url(Grant, "add"), form).status_code == 302
+    grant = Grant.objects.get(user=user)
+    given = AuditEntry.objects.get(action="organizations.grant.create", object_id=str(grant.pk))
+    assert given.actor_id == admin_user.pk
+    assert client.post(_url(Grant, "delete", grant.pk), {"post": "yes"}).status_code == 302
+    assert not Grant.objects.filter(pk=grant.pk).exists()
+    assert AuditEntry.objects.filter(action="organizations.grant.revoke", object_id=str(grant.pk)).exists()
+
+
+def test_grants_ended_together_in_the_admin_are_each_revoked_and_audited(everything, client_for):
+    client = client_for(everything.users.admin)
+    grants = list(Grant.objects.filter(user__in=[everything.users.secretary, everything.users.auditor]))
+    bulk = {"action": "delete_selected", "_selected_action": [g.pk for g in grants], "post": "yes"}
+    assert client.post(_url(Grant, "changelist"), bulk).status_code == 302
+    assert not Grant.objects.filter(pk__in=[g.pk for g in grants]).exists()
+    revoked = AuditEntry.objects.filter(action="organizations.grant.revoke").values_list("object_id", flat=True)
+    assert sorted(revoked) == sorted(str(g.pk) for g in grants)
+
+
+def test_the_admin_gives_no_grant_the_policy_refuses(everything, client_for):
+    """A staff user who may use the admin but holds no grant-giving role is refused by the service."""
+    clerk = UserFactory(username="clerk", is_staff=True)
+    clerk.user_permissions.add(*_grant_permissions())
+    client = client_for(clerk)
+    form = {"user": clerk.pk, "organization": everything.v12.pk, "role": "admin"}
+    assert client.post(_url(Grant, "add"), form).status_code == 403
+    assert not Grant.objects.filter(user=clerk).exists()
+    assert not AuditEntry.objects.filter(action="organizations.grant.create").exists()
+
+
+def _grant_permissions():
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(content_type__app_label="organizations", codename__endswith="_grant")
