@@ -46,7 +46,7 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     from django.db import connection
 
-    from grassroots.organizations import demo
+    from grassroots import demo
     from grassroots.organizations.models import Member, Organization
 
     figures = {}

@@ -39,7 +39,7 @@ def cmd_migrate(args) -> int:
 def cmd_demo(args) -> int:
     from django.core.exceptions import ValidationError
 
-    from grassroots.organizations import demo
+    from grassroots import demo
 
     if args.if_empty and not demo.database_is_empty():
         print("The database already holds data; demo data not loaded.")
@@ -233,7 +233,17 @@ def cmd_manage(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grassroots", description="Grassroots: party-building work, in the open.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_setup_commands(sub)
+    _add_data_commands(sub)
+    _add_work_commands(sub)
+    p = sub.add_parser("manage", help="any Django management command (e.g. grassroots manage check --deploy)")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
 
+
+def _add_setup_commands(sub) -> None:
+    """Serving, the database, the demo."""
     p = sub.add_parser("serve", help="migrate the database and serve the web pages")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", default="8000")
@@ -251,6 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reset", action="store_true", help="replace existing demo data")
     p.set_defaults(func=cmd_demo)
 
+
+def _add_data_commands(sub) -> None:
+    """Import and export, the audit trail, administrators."""
     p = sub.add_parser("import", help="import organizations or members from an .xlsx or .csv file")
     p.add_argument("kind", choices=["organizations", "members"])
     p.add_argument("file")
@@ -275,6 +288,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", help="or GRASSROOTS_ADMIN_PASSWORD, or asked for")
     p.set_defaults(func=cmd_createadmin)
 
+
+def _add_work_commands(sub) -> None:
+    """The apps' tools: duty lists, organizational life, reminders, the assessment."""
     p = sub.add_parser("duties", help="duty list tools")
     duty_actions = p.add_subparsers(dest="duties_action", metavar="ACTION", required=True)
     q = duty_actions.add_parser("import", help="import a duty list from an .xlsx or .csv file (all or nothing)")
@@ -309,11 +325,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="compute a published assessment again: its results go back to computed, to be published again",
     )
     p.set_defaults(func=cmd_assess)
-
-    p = sub.add_parser("manage", help="any Django management command (e.g. grassroots manage check --deploy)")
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-    p.set_defaults(func=cmd_manage)
-    return parser
 
 
 def main(argv=None) -> int:

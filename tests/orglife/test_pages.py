@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from grassroots.orglife import services
+from grassroots.orglife import selectors, services
 from grassroots.orglife.models import (
     Appraisal,
     AppraisalResult,
@@ -413,6 +413,41 @@ def test_appraisal_open_vote_and_close_through_the_pages(branch, client_for):
     assert results[members[1].pk] == "excellent" and results[members[4].pk] == "unqualified"
     page = secretary.get(reverse("orglife:appraisal", args=[appraisal.pk]), **EN).content.decode()
     assert "三个月内整改" in page and "Excellent" in page
+
+
+def test_the_buttons_follow_the_services_checks(branch, records, client_for):
+    """A button shows where its service would act: hold a planned meeting, correct an original line, vote, close."""
+    users = branch.users
+    urls = _urls(branch, records)
+
+    def page(user, url):
+        return client_for(user).get(url, **EN).content.decode()
+
+    planned = reverse("orglife:meeting", args=[records["planned"].pk])
+    hold = reverse("orglife:meeting_hold", args=[records["planned"].pk])
+    assert hold in page(users.secretary, planned) and hold not in page(users.member, planned)
+    assert "Record it as held" not in page(users.secretary, urls["meeting"])  # held already
+
+    entry = records["entry"]
+    correction = services.points_correct(actor=users.secretary, entry=entry, points="0", reason="录入错误")
+    ledger = page(users.secretary, urls["member_points"])
+    assert reverse("orglife:points_correct", args=[entry.pk]) in ledger
+    assert reverse("orglife:points_correct", args=[correction.pk]) not in ledger
+
+    appraisal = records["appraisal"]
+    vote = reverse("orglife:appraisal_vote", args=[appraisal.pk])
+    close = reverse("orglife:appraisal_close", args=[appraisal.pk])
+    for url in (urls["org"], urls["appraisal"]):
+        as_member, as_secretary = page(users.member, url), page(users.secretary, url)
+        assert vote in as_member and close not in as_member, url
+        assert close in as_secretary and vote not in as_secretary, url
+    decisions = {m.pk: ("qualified", "") for m in selectors.appraisal_full_members(appraisal)}
+    services.appraisal_close(actor=users.secretary, appraisal=appraisal, decisions=decisions)
+    for user in (users.member, users.secretary):
+        text = page(user, urls["org"])
+        assert vote not in text and close not in text
+    closed = client_for(users.secretary).get(close, follow=True, **EN).content.decode()
+    assert "already closed" in closed
 
 
 def test_only_full_members_of_the_branch_vote(branch, records, client_for):

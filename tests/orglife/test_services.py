@@ -246,3 +246,68 @@ def test_accepted_duty_earns_points_for_the_responsible_person(branch):
     report = duties.report_submit(actor=branch.users.secretary, assignment=assignment, text="done", percent=100)
     duties.report_accept(actor=branch.users.officer, report=report)
     assert PointEntry.objects.get(member=branch.branch_members[2], rule__code="duty").points == 3
+
+
+# ---------------------------------------------------------------- the checks the pages ask
+
+
+def test_each_check_refuses_as_its_service_does(branch):
+    """The page asks the check whether to show a button; the service calls the same check, so they agree."""
+    secretary, member = branch.users.secretary, branch.users.member
+    planned = services.meeting_record(
+        actor=secretary,
+        organization=branch.v11,
+        kind="lecture",
+        held_on=TODAY,
+        topic="党课",
+        state=MeetingState.PLANNED,
+    )
+    services.meeting_hold_check(actor=secretary, meeting=planned)
+    with pytest.raises(PermissionDenied):
+        services.meeting_hold_check(actor=branch.users.auditor, meeting=planned)
+    services.meeting_hold(actor=secretary, meeting=planned)
+    planned.refresh_from_db()
+    with pytest.raises(Conflict):
+        services.meeting_hold_check(actor=secretary, meeting=planned)
+
+    appraisal = services.appraisal_open(actor=secretary, organization=branch.v11, year=TODAY.year)
+    assert services.appraisal_vote_check(actor=member, appraisal=appraisal) == branch.members["C-T1-V1"]
+    with pytest.raises(PermissionDenied, match="Only full members"):
+        services.appraisal_vote_check(actor=secretary, appraisal=appraisal)
+    services.appraisal_close_check(actor=secretary, appraisal=appraisal)
+    with pytest.raises(PermissionDenied):
+        services.appraisal_close_check(actor=member, appraisal=appraisal)
+    decisions = {m.pk: ("qualified", "") for m in branch.branch_members}
+    services.appraisal_close(actor=secretary, appraisal=appraisal, decisions=decisions)
+    appraisal.refresh_from_db()
+    with pytest.raises(Conflict):
+        services.appraisal_vote_check(actor=member, appraisal=appraisal)
+    with pytest.raises(Conflict):
+        services.appraisal_close_check(actor=secretary, appraisal=appraisal)
+    assert services.appraisal_voter_check(actor=member, appraisal=appraisal) == branch.members["C-T1-V1"]
+
+
+def test_a_correction_cannot_be_corrected_and_a_decided_record_not_decided_again(branch):
+    secretary = branch.users.secretary
+    target = branch.branch_members[1]
+    entry = services.points_enter(
+        actor=secretary, member=target, rule=PointRule.objects.get(code="manual"), earned_on=YESTERDAY, note="帮扶"
+    )
+    services.points_correct_check(actor=secretary, entry=entry)
+    correction = services.points_correct(actor=secretary, entry=entry, points="0", reason="录入错误")
+    with pytest.raises(ValidationError):
+        services.points_correct_check(actor=secretary, entry=correction)
+    with pytest.raises(PermissionDenied):
+        services.points_correct_check(actor=branch.users.member, entry=entry)
+
+    own = branch.members["C-T1-V1"]
+    record = services.study_record_create(
+        actor=branch.users.member, member=own, title="学习强国", studied_on=YESTERDAY, hours=1
+    )
+    with pytest.raises(PermissionDenied):
+        services.study_record_decide_check(actor=branch.users.member, record=record)
+    services.study_record_decide_check(actor=secretary, record=record)
+    services.study_record_decide(actor=secretary, record=record, confirm=True)
+    record.refresh_from_db()
+    with pytest.raises(Conflict):
+        services.study_record_decide_check(actor=secretary, record=record)

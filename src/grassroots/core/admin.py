@@ -34,3 +34,30 @@ class AuditEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("seq", "at", "actor_name", "action", "object_repr")
     list_filter = ("action",)
     search_fields = ("object_repr", "actor_name", "request_id")
+
+
+class ServiceAdmin:
+    """Mix into a ModelAdmin whose rows services write: adding and changing call `write(actor=, row=, **fields)`
+    with the form's `service_fields`, deleting calls `erase(actor=, row=)`, so the policy decides and the audit
+    records as on every page (a refusal answers 403). Deleting several rows at once is not offered."""
+
+    service_fields: tuple[str, ...] = ()
+
+    def write(self, *, actor, row, **fields):
+        raise NotImplementedError
+
+    def erase(self, *, actor, row):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in self.service_fields if name in form.cleaned_data}
+        saved = self.write(actor=request.user, row=type(obj).objects.get(pk=obj.pk) if change else None, **fields)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        self.erase(actor=request.user, row=obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions

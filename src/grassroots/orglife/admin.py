@@ -1,15 +1,16 @@
 """Django admin of organizational life, for looking things up.
 
-Writes go through the services, which check the policy and audit every change, so the admin only reads both the
-rule books (meeting rules, points rules, courses, study plans) and the records (meetings, study, points,
-appraisals, care, talks); a rule book becomes editable here once a service writes it, called from save_model and
-delete_model as the grants' admin does. The restricted care details and talk notes are not shown.
+Writes go through the services, which check the policy and audit every change: the rule books that a system
+administrator keeps here (meeting rules, points rules, courses) are written by their services from save_model and
+delete_model; study plans and the records (meetings, study, points, appraisals, care, talks) are only read. The
+restricted care details and talk notes are not shown.
 """
 
 from django.contrib import admin
 
-from grassroots.core.admin import ReadOnlyAdmin
+from grassroots.core.admin import ReadOnlyAdmin, ServiceAdmin
 
+from . import services
 from .models import (
     Appraisal,
     AppraisalResult,
@@ -29,15 +30,25 @@ from .models import (
 
 
 @admin.register(MeetingRule)
-class MeetingRuleAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class MeetingRuleAdmin(ServiceAdmin, admin.ModelAdmin):
+    service_fields = services.RULE_FIELDS
     list_display = ("kind", "organization", "count", "per", "applies_to_groups")
     list_filter = ("kind", "per", "applies_to_groups")
     raw_id_fields = ("organization",)
     list_select_related = ("organization",)
 
+    def write(self, *, actor, row, **fields):
+        return services.meeting_rule_set(actor=actor, rule=row, **fields)
+
+    def erase(self, *, actor, row):
+        services.meeting_rule_delete(actor=actor, rule=row)
+
 
 @admin.register(PointRule)
-class PointRuleAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class PointRuleAdmin(ServiceAdmin, admin.ModelAdmin):
+    """A points rule is retired by taking it out of force, never deleted: the ledger's entries point at it."""
+
+    service_fields = services.POINT_RULE_FIELDS
     list_display = (
         "code",
         "name",
@@ -52,13 +63,26 @@ class PointRuleAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_filter = ("source", "is_active")
     search_fields = ("code", "name")
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def write(self, *, actor, row, **fields):
+        return services.point_rule_set(actor=actor, rule=row, **fields)
+
 
 @admin.register(StudyCourse)
-class StudyCourseAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class StudyCourseAdmin(ServiceAdmin, admin.ModelAdmin):
+    service_fields = services.COURSE_FIELDS
     list_display = ("title", "organization", "hours")
     search_fields = ("title",)
     raw_id_fields = ("organization",)
     list_select_related = ("organization",)
+
+    def write(self, *, actor, row, **fields):
+        return services.study_course_set(actor=actor, course=row, **fields)
+
+    def erase(self, *, actor, row):
+        services.study_course_delete(actor=actor, course=row)
 
 
 @admin.register(StudyPlan)

@@ -31,8 +31,12 @@ class OrglifeConfig(AppConfig):
             {
                 "orglife.meeting.record": _("Meeting recorded"),
                 "orglife.meeting.hold": _("Planned meeting held"),
+                "orglife.meeting_rule.change": _("Meeting rule changed"),
+                "orglife.point_rule.change": _("Points rule changed"),
+                "orglife.course.change": _("Course changed"),
                 "orglife.study.record": _("Study recorded"),
                 "orglife.study.decide": _("Study record confirmed or rejected"),
+                "orglife.study_plan.create": _("Study plan set"),
                 "orglife.points.enter": _("Points entered"),
                 "orglife.points.correct": _("Points corrected"),
                 "orglife.appraisal.open": _("Democratic appraisal opened"),

@@ -1,28 +1,43 @@
 """Reads of organizational life: what is due or missing, totals against plans, rankings, alerts."""
 
+import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.utils import timezone
 
 from grassroots.core.collation import by_reading
 from grassroots.core.models import Period
-from grassroots.core.policy import Action, restrict
-from grassroots.organizations.models import Member, MemberStatus, Organization, OrgKind, ancestor_paths, subtree_q
+from grassroots.core.policy import Action, restrict, subject
+from grassroots.organizations.models import (
+    Member,
+    MemberCategory,
+    MemberStatus,
+    Organization,
+    OrgKind,
+    ancestor_paths,
+    subtree_q,
+)
 
 from .models import (
     Appraisal,
+    AppraisalGrade,
+    AppraisalVote,
+    AttendanceStatus,
     CareCase,
+    CareVisit,
     Meeting,
     MeetingKind,
     MeetingRule,
     MeetingState,
     PointEntry,
+    PointRule,
     RecordState,
+    StudyCourse,
+    StudyPlan,
     StudyRecord,
     Talk,
 )
-from .services import plan_for
 
 MONTHS_PER = {"month": 1, "quarter": 3, "year": 12}
 
@@ -52,6 +67,30 @@ def required_in(rule, months: int) -> int:
 
 def required_count(rule: MeetingRule, period: Period) -> int:
     return required_in(rule, _months(period))
+
+
+def meeting_rule_list(*, user):
+    """The defaults, rules set in the user's scope, and rules set above it (they apply in it too)."""
+    qs = MeetingRule.objects.select_related("organization")
+    subj = subject(user)
+    if subj.is_superuser:
+        return qs
+    roots = list(subj.paths_for(Action.VIEW))
+    if subj.member is not None:
+        roots.append(subj.member.organization.path)
+    above = {root[:i] for root in roots for i in range(Organization.steplen, len(root), Organization.steplen)}
+    visible = restrict(user, Action.VIEW, Organization.objects.all())
+    return qs.filter(
+        Q(organization__isnull=True) | Q(organization__in=visible) | Q(organization__path__in=sorted(above))
+    )
+
+
+def attendee_pool(organization: Organization):
+    """Members who attend this organization's meetings: its own, or a group's parent branch's."""
+    owner = organization
+    if organization.kind == OrgKind.GROUP and organization.parent_id:
+        owner = organization.parent
+    return Member.objects.filter(organization=owner, status=MemberStatus.ACTIVE)
 
 
 def meeting_status(*, organization: Organization, period: Period, today=None) -> list[dict]:
@@ -104,6 +143,22 @@ def meeting_status(*, organization: Organization, period: Period, today=None) ->
 def meeting_list(*, user, organization: Organization | None = None):
     qs = restrict(user, Action.VIEW, Meeting.objects.select_related("organization", "host"))
     return qs.filter(organization=organization) if organization is not None else qs
+
+
+def plan_for(organization: Organization, day: dt.date) -> StudyPlan | None:
+    """The nearest study plan above (or at) the organization whose period contains the day."""
+    return (
+        StudyPlan.objects.filter(
+            organization__path__in=ancestor_paths(organization.path), period__start__lte=day, period__end__gte=day
+        )
+        .select_related("organization", "period")
+        .order_by("-organization__depth")
+        .first()
+    )
+
+
+def study_plan_list(*, user):
+    return restrict(user, Action.VIEW, StudyPlan.objects.select_related("organization", "period"))
 
 
 def study_totals(*, organization: Organization, period: Period) -> list[dict]:
@@ -169,18 +224,21 @@ def care_alerts(*, user, organization: Organization | None = None, today=None) -
     return sorted(out, key=lambda a: -a["days"])
 
 
-def talks_missing(*, organization: Organization, year: int):
-    """Active members of the organization without a heart-to-heart talk this year."""
+def talks_missing(*, organization: Organization, year: int, user=None):
+    """Active members of the organization without a heart-to-heart talk this year (those the user sees, if given)."""
     talked = Talk.objects.filter(talked_on__year=year, member__organization=organization).values("member_id")
-    return (
+    members = (
         Member.objects.filter(organization=organization, status=MemberStatus.ACTIVE)
         .exclude(pk__in=talked)
         .order_by(by_reading("name", chinese=True))
     )
+    if user is None:
+        return members
+    return restrict(user, Action.VIEW, members.select_related("organization"))
 
 
 def appraisal_of(*, organization: Organization, year: int):
-    return Appraisal.objects.filter(organization=organization, year=year).first()
+    return Appraisal.objects.filter(organization=organization, year=year).select_related("organization").first()
 
 
 def member_life(*, member: Member, year: int) -> dict:
@@ -206,8 +264,6 @@ def member_life(*, member: Member, year: int) -> dict:
 
 def meetings_held(*, user, organization: Organization):
     """Held meetings of the organization, newest first, with their attendance counted in the same query."""
-    from .models import AttendanceStatus
-
     attended = Q(attendance__status__in=[AttendanceStatus.PRESENT, AttendanceStatus.LATE])
     return (
         meeting_list(user=user, organization=organization)
@@ -228,8 +284,6 @@ def meetings_planned(*, user, organization: Organization, today=None):
 
 def meeting_attendance(meeting: Meeting) -> list:
     """The attendance of a meeting, present first, then late, with leave, without leave; by name within."""
-    from .models import AttendanceStatus
-
     order = {status: i for i, status in enumerate(AttendanceStatus.values)}
     rows = list(meeting.attendance.select_related("member"))
     return sorted(rows, key=lambda a: (order.get(a.status, 9), a.member.name))
@@ -249,10 +303,15 @@ def study_progress(*, organization: Organization, period: Period, today=None) ->
     return rows
 
 
+def study_record_list(*, user):
+    qs = StudyRecord.objects.select_related("member__organization", "course", "confirmed_by", "entered_by")
+    return restrict(user, Action.VIEW, qs)
+
+
 def study_pending(*, user, organization: Organization):
     """Study records of the organization's members waiting for the secretary's confirmation."""
     return (
-        restrict(user, Action.VIEW, StudyRecord.objects.select_related("member", "course", "entered_by"))
+        restrict(user, Action.VIEW, StudyRecord.objects.select_related("member__organization", "course", "entered_by"))
         .filter(member__organization=organization, state=RecordState.PENDING)
         .order_by("studied_on", "id")
     )
@@ -264,8 +323,6 @@ def study_records_of(*, user, member: Member):
 
 def courses_for(organization: Organization):
     """Courses offered to the organization: by it, by any organization above it, or to everyone."""
-    from .models import StudyCourse
-
     return StudyCourse.objects.filter(
         Q(organization__isnull=True) | Q(organization__path__in=ancestor_paths(organization.path))
     )
@@ -273,8 +330,6 @@ def courses_for(organization: Organization):
 
 def member_study_required(*, member: Member, year: int) -> Decimal:
     """Hours the member must study in the year: the plan's, more for secretaries and committee members."""
-    import datetime as dt
-
     plan = plan_for(member.organization, dt.date(year, 12, 31)) or plan_for(member.organization, dt.date(year, 1, 1))
     cadre = member.posts.filter(organization=member.organization, ended_on__isnull=True).exists()
     if plan is None:
@@ -284,14 +339,18 @@ def member_study_required(*, member: Member, year: int) -> Decimal:
 
 def point_ledger(*, user, member: Member, year: int | None = None):
     """A member's points ledger as the user may read it, newest first, corrections pointing at their lines."""
-    qs = restrict(user, Action.VIEW, PointEntry.objects.select_related("rule", "corrects", "created_by")).filter(
-        member=member
-    )
+    qs = PointEntry.objects.select_related("member__organization", "rule", "corrects", "created_by")
+    qs = restrict(user, Action.VIEW, qs).filter(member=member)
     return qs.filter(earned_on__year=year) if year is not None else qs
 
 
 def point_entry_list(*, user):
-    return restrict(user, Action.VIEW, PointEntry.objects.select_related("member__organization", "rule"))
+    return restrict(user, Action.VIEW, PointEntry.objects.select_related("member__organization", "rule", "created_by"))
+
+
+def point_rule_list():
+    """The points rule book: open to everyone."""
+    return PointRule.objects.all()
 
 
 def appraisal_list(*, user):
@@ -300,24 +359,35 @@ def appraisal_list(*, user):
 
 def appraisal_full_members(appraisal: Appraisal):
     """The full members who vote and are rated in an appraisal (probationary members are neither)."""
-    from grassroots.organizations.models import MemberCategory
-
     return Member.objects.filter(
         organization=appraisal.organization, status=MemberStatus.ACTIVE, category=MemberCategory.FULL
     ).order_by(by_reading("name", chinese=True), "id")
 
 
+def appraisal_voter(*, user, appraisal: Appraisal) -> Member | None:
+    """The full member of the appraised organization the user votes as, or None: nobody else votes."""
+    member = subject(user).member  # the user's active member, loaded once a request
+    if member is None or member.organization_id != appraisal.organization_id:
+        return None
+    return member if member.category == MemberCategory.FULL else None
+
+
 def appraisal_voted(*, appraisal: Appraisal, voter: Member) -> dict[int, str]:
     """The grades one voter already gave: {subject_id: grade}."""
-    from .models import AppraisalVote
-
     return dict(AppraisalVote.objects.filter(appraisal=appraisal, voter=voter).values_list("subject_id", "grade"))
 
 
 def appraisal_voter_count(appraisal: Appraisal) -> int:
-    from .models import AppraisalVote
-
     return AppraisalVote.objects.filter(appraisal=appraisal).values("voter_id").distinct().count()
+
+
+def appraisal_counts(appraisal: Appraisal) -> dict[int, dict[str, int]]:
+    """The votes each member got, by grade: {member_id: {grade: votes}}."""
+    counts: dict[int, dict[str, int]] = {}
+    rows = AppraisalVote.objects.filter(appraisal=appraisal).order_by().values_list("subject_id", "grade")
+    for subject_id, grade, n in rows.annotate(n=Count("id")):
+        counts.setdefault(subject_id, {})[grade] = n
+    return counts
 
 
 def appraisal_sheet(appraisal: Appraisal) -> list[dict]:
@@ -326,17 +396,8 @@ def appraisal_sheet(appraisal: Appraisal) -> list[dict]:
     The proposal is the grade with most votes (a tie goes to the lower grade); if more members would be
     excellent than the appraisal allows, those with fewer excellent votes are proposed as qualified.
     """
-    from .models import AppraisalGrade, AppraisalVote
-
     grades = list(AppraisalGrade.values)
-    counts: dict[int, dict[str, int]] = {}
-    for subject_id, grade, n in (
-        AppraisalVote.objects.filter(appraisal=appraisal)
-        .order_by()
-        .values_list("subject_id", "grade")
-        .annotate(n=Count("id"))
-    ):
-        counts.setdefault(subject_id, {})[grade] = n
+    counts = appraisal_counts(appraisal)
     rows = []
     for member in appraisal_full_members(appraisal):
         got = counts.get(member.pk, {})
@@ -368,10 +429,6 @@ def appraisal_results(appraisal: Appraisal):
 
 def care_ledger(*, user, organization: Organization, today=None) -> list:
     """Open cases of the organization's subtree, each with its last visit, days since and whether it is overdue."""
-    from django.db.models import Prefetch
-
-    from .models import CareVisit
-
     today = today or timezone.localdate()
     cases = (
         restrict(user, Action.VIEW, CareCase.objects.filter(closed_on__isnull=True))
@@ -393,12 +450,19 @@ def care_case_list(*, user):
     return restrict(user, Action.VIEW, CareCase.objects.select_related("member__organization"))
 
 
-def talk_list(*, user, organization: Organization, year: int):
-    return (
-        restrict(user, Action.VIEW, Talk.objects.select_related("member", "with_member"))
-        .filter(member__organization=organization, talked_on__year=year)
-        .order_by("-talked_on", "-id")
-    )
+def care_visit_list(*, user):
+    qs = CareVisit.objects.select_related("case__member__organization", "visitor")
+    return restrict(user, Action.VIEW, qs)
+
+
+def talk_list(*, user, organization: Organization | None = None, year: int | None = None):
+    """Talks the user may see (of an organization's members in a year, if given), newest first."""
+    qs = restrict(user, Action.VIEW, Talk.objects.select_related("member__organization", "with_member"))
+    if organization is not None:
+        qs = qs.filter(member__organization=organization)
+    if year is not None:
+        qs = qs.filter(talked_on__year=year)
+    return qs.order_by("-talked_on", "-id")
 
 
 def member_points_recent(*, member: Member, year: int, limit: int = 5) -> list:

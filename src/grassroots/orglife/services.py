@@ -10,17 +10,14 @@ from django.utils.translation import gettext as _
 
 from grassroots.core.audit import audit, snapshot
 from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
-from grassroots.core.policy import Action, can, require, restrict
+from grassroots.core.policy import Action, can, require, restrict, subject
 from grassroots.core.uploads import check_upload
 from grassroots.organizations.models import (
     Member,
-    MemberCategory,
-    MemberStatus,
     Organization,
-    OrgKind,
-    ancestor_paths,
 )
 
+from . import selectors
 from .models import (
     Appraisal,
     AppraisalGrade,
@@ -34,25 +31,20 @@ from .models import (
     Meeting,
     MeetingFile,
     MeetingKind,
+    MeetingRule,
     MeetingState,
     PointEntry,
     PointRule,
     PointSource,
     RecordState,
+    StudyCourse,
     StudyPlan,
     StudyRecord,
     Talk,
 )
+from .selectors import attendee_pool, plan_for
 
 # ---------------------------------------------------------------- meetings
-
-
-def attendee_pool(organization: Organization):
-    """Members who attend this organization's meetings: its own, or a group's parent branch's."""
-    owner = organization
-    if organization.kind == OrgKind.GROUP and organization.parent_id:
-        owner = organization.parent
-    return Member.objects.filter(organization=owner, status=MemberStatus.ACTIVE)
 
 
 def _member_id(value) -> int:
@@ -160,13 +152,18 @@ def meeting_record(
     return meeting
 
 
+def meeting_hold_check(*, actor, meeting: Meeting) -> None:
+    """Whether the actor may record this meeting as held: it is a planned one, in their organizations."""
+    require(actor, Action.CHANGE, meeting.organization)
+    if meeting.state != MeetingState.PLANNED:
+        raise Conflict(_("This meeting is not a planned one any more."))
+
+
 @transaction.atomic
 def meeting_hold(*, actor, meeting: Meeting, held_on=None, minutes="", resolutions="", attendance=None, files=()):
     """Turn a planned meeting into the record of the meeting held."""
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("organization").get(pk=meeting.pk)
-    require(actor, Action.CHANGE, meeting.organization)
-    if meeting.state != MeetingState.PLANNED:
-        raise Conflict(_("This meeting is not a planned one any more."))
+    meeting_hold_check(actor=actor, meeting=meeting)
     held_on = held_on or meeting.held_on
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": _("A meeting that was held cannot be dated in the future.")})
@@ -183,6 +180,120 @@ def meeting_hold(*, actor, meeting: Meeting, held_on=None, minutes="", resolutio
     audit("orglife.meeting.hold", actor=actor, obj=meeting, after={"attendance": len(rows)})
     award_meeting_points(meeting)
     return meeting
+
+
+RULE_FIELDS = ("kind", "organization", "count", "per", "applies_to_groups")
+
+
+def meeting_rule_change_check(*, actor) -> None:
+    """Meeting rules are the same for the whole tree: only a system administrator changes them."""
+    if not subject(actor).is_superuser:
+        raise PermissionDenied(_("Only a system administrator changes meeting rules."))
+
+
+def _rule_book_write(*, actor, model, row, fields: dict, allowed: tuple, action: str):
+    """Make a row of a rule book, or change the given one, with only the `allowed` fields; audited before/after."""
+    if row is None:
+        row, before = model(), None
+    else:
+        row = model.objects.select_for_update().get(pk=row.pk)
+        before = snapshot(row, allowed)
+    for name, value in fields.items():
+        if name not in allowed:
+            raise TypeError(f"{model.__name__} has no field {name!r} written here")
+        setattr(row, name, value)
+    row.full_clean()
+    row.save()
+    audit(action, actor=actor, obj=row, before=before, after=snapshot(row, allowed))
+    return row
+
+
+@transaction.atomic
+def meeting_rule_set(*, actor, rule: MeetingRule | None = None, **fields) -> MeetingRule:
+    """Make a meeting rule, or change the given one: {kind, organization, count, per, applies_to_groups}."""
+    meeting_rule_change_check(actor=actor)
+    return _rule_book_write(
+        actor=actor,
+        model=MeetingRule,
+        row=rule,
+        fields=fields,
+        allowed=RULE_FIELDS,
+        action="orglife.meeting_rule.change",
+    )
+
+
+@transaction.atomic
+def meeting_rule_delete(*, actor, rule: MeetingRule) -> None:
+    meeting_rule_change_check(actor=actor)
+    before = snapshot(rule, RULE_FIELDS)
+    audit("orglife.meeting_rule.change", actor=actor, obj=rule, before=before, after=None)
+    rule.delete()
+
+
+POINT_RULE_FIELDS = (
+    "code",
+    "name",
+    "source",
+    "points",
+    "per_hour",
+    "daily_cap",
+    "monthly_cap",
+    "yearly_cap",
+    "is_active",
+)
+
+
+def point_rule_change_check(*, actor) -> None:
+    """The points rule book is the same for the whole tree: only a system administrator changes it."""
+    if not subject(actor).is_superuser:
+        raise PermissionDenied(_("Only a system administrator changes the points rules."))
+
+
+@transaction.atomic
+def point_rule_set(*, actor, rule: PointRule | None = None, **fields) -> PointRule:
+    """Make a points rule, or change the given one (a rule is retired by taking it out of force, never deleted:
+    the ledger's entries point at it)."""
+    point_rule_change_check(actor=actor)
+    return _rule_book_write(
+        actor=actor,
+        model=PointRule,
+        row=rule,
+        fields=fields,
+        allowed=POINT_RULE_FIELDS,
+        action="orglife.point_rule.change",
+    )
+
+
+COURSE_FIELDS = ("title", "organization", "hours", "description")
+
+
+def study_course_change_check(*, actor, organization: Organization | None) -> None:
+    """A course offered to an organization's subtree is its managers' to change; one offered to everyone, only a
+    system administrator's."""
+    if organization is None:
+        if not subject(actor).is_superuser:
+            raise PermissionDenied(_("Only a system administrator offers a course to every organization."))
+    else:
+        require(actor, Action.CHANGE, organization)
+
+
+@transaction.atomic
+def study_course_set(*, actor, course: StudyCourse | None = None, **fields) -> StudyCourse:
+    """Offer a course, or change the given one: {title, organization, hours, description}."""
+    if course is not None:
+        study_course_change_check(actor=actor, organization=course.organization)
+    study_course_change_check(actor=actor, organization=fields.get("organization", course and course.organization))
+    return _rule_book_write(
+        actor=actor, model=StudyCourse, row=course, fields=fields, allowed=COURSE_FIELDS, action="orglife.course.change"
+    )
+
+
+@transaction.atomic
+def study_course_delete(*, actor, course: StudyCourse) -> None:
+    """Withdraw a course; the study records that named it keep their hours and lose the link."""
+    study_course_change_check(actor=actor, organization=course.organization)
+    audit("orglife.course.change", actor=actor, obj=course, before=snapshot(course, COURSE_FIELDS), after=None)
+    course.delete()
 
 
 # ---------------------------------------------------------------- study
@@ -204,18 +315,6 @@ def _hours(value) -> Decimal:
     if hours <= 0 or hours > 24:
         raise ValidationError({"hours": _("Study hours are more than 0 and at most 24 a day.")})
     return hours.quantize(Decimal("0.1"))
-
-
-def plan_for(organization: Organization, day: dt.date) -> StudyPlan | None:
-    """The nearest study plan above (or at) the organization whose period contains the day."""
-    return (
-        StudyPlan.objects.filter(
-            organization__path__in=ancestor_paths(organization.path), period__start__lte=day, period__end__gte=day
-        )
-        .select_related("organization", "period")
-        .order_by("-organization__depth")
-        .first()
-    )
 
 
 @transaction.atomic
@@ -265,16 +364,21 @@ def study_record_create(*, actor, member: Member, title: str, studied_on: dt.dat
     return record
 
 
-@transaction.atomic
-def study_record_decide(*, actor, record: StudyRecord, confirm: bool) -> StudyRecord:
-    record = (
-        StudyRecord.objects.select_for_update(of=("self",)).select_related("member__organization").get(pk=record.pk)
-    )
+def study_record_decide_check(*, actor, record: StudyRecord) -> None:
+    """Whether the actor may confirm or reject the record: the secretary, on a pending record not their own."""
     require(actor, Action.CHANGE, record.member, _("Only the secretary confirms study records."))
     if record.state != RecordState.PENDING:
         raise Conflict(_("This record was already decided."))
     if record.entered_by_id == getattr(actor, "pk", None) and record.member.user_id == actor.pk:
         raise PermissionDenied(_("Nobody confirms their own study record."))
+
+
+@transaction.atomic
+def study_record_decide(*, actor, record: StudyRecord, confirm: bool) -> StudyRecord:
+    record = (
+        StudyRecord.objects.select_for_update(of=("self",)).select_related("member__organization").get(pk=record.pk)
+    )
+    study_record_decide_check(actor=actor, record=record)
     record.state = RecordState.CONFIRMED if confirm else RecordState.REJECTED
     record.confirmed_by, record.confirmed_at = actor, timezone.now()
     record.save()
@@ -288,6 +392,36 @@ def study_record_decide(*, actor, record: StudyRecord, confirm: bool) -> StudyRe
     if confirm:
         award_study_points(record)
     return record
+
+
+PLAN_FIELDS = ("organization", "period", "required_hours", "required_hours_cadre", "needs_confirmation")
+
+
+@transaction.atomic
+def study_plan_create(
+    *,
+    actor,
+    organization: Organization,
+    period,
+    required_hours: Decimal,
+    required_hours_cadre: Decimal,
+    needs_confirmation: bool = True,
+) -> StudyPlan:
+    """Set the hours each member of the organization's subtree must study in a period."""
+    require(actor, Action.CHANGE, organization)
+    plan = StudyPlan(
+        organization=organization,
+        period=period,
+        required_hours=required_hours,
+        required_hours_cadre=required_hours_cadre,
+        needs_confirmation=needs_confirmation,
+    )
+    plan.full_clean()
+    plan.save()
+    audit(
+        "orglife.study_plan.create", actor=actor, obj=plan, organization=organization, after=snapshot(plan, PLAN_FIELDS)
+    )
+    return plan
 
 
 # ---------------------------------------------------------------- points
@@ -400,13 +534,18 @@ def points_enter(*, actor, member: Member, rule: PointRule, earned_on: dt.date, 
     return entry
 
 
+def points_correct_check(*, actor, entry: PointEntry) -> None:
+    """Whether the actor may correct this ledger line: the secretary, on an original line (not a correction)."""
+    require(actor, Action.CHANGE, entry.member, _("Only the secretary corrects points."))
+    if entry.corrects_id:
+        raise ValidationError(_("Correct the original entry, not a correction."))
+
+
 @transaction.atomic
 def points_correct(*, actor, entry: PointEntry, points, reason: str) -> PointEntry:
     """Correct a ledger line by a new line carrying the difference; the old line stays as it was."""
     entry = PointEntry.objects.select_for_update(of=("self",)).select_related("member", "rule").get(pk=entry.pk)
-    require(actor, Action.CHANGE, entry.member, _("Only the secretary corrects points."))
-    if entry.corrects_id:
-        raise ValidationError(_("Correct the original entry, not a correction."))
+    points_correct_check(actor=actor, entry=entry)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the points are corrected.")})
     target = _decimal(points, "points", _("Points must be a number."))
@@ -447,24 +586,29 @@ def appraisal_open(*, actor, organization: Organization, year: int) -> Appraisal
     return appraisal
 
 
-def _voters(appraisal):
-    return Member.objects.filter(
-        organization=appraisal.organization, status=MemberStatus.ACTIVE, category=MemberCategory.FULL
-    )
+def appraisal_voter_check(*, actor, appraisal: Appraisal) -> Member:
+    """The member the actor votes as: a full member of the appraised organization; anybody else is refused."""
+    voter = selectors.appraisal_voter(user=actor, appraisal=appraisal)
+    if voter is None:
+        raise PermissionDenied(
+            _("Only full members of %(org)s vote in its appraisal.") % {"org": appraisal.organization.display_name()}
+        )
+    return voter
+
+
+def appraisal_vote_check(*, actor, appraisal: Appraisal) -> Member:
+    """Whether the actor may vote now: the appraisal is open and they are one of its voters (who is returned)."""
+    if appraisal.state != AppraisalState.VOTING:
+        raise Conflict(_("Voting in this appraisal is closed."))
+    return appraisal_voter_check(actor=actor, appraisal=appraisal)
 
 
 @transaction.atomic
 def appraisal_vote(*, actor, appraisal: Appraisal, votes: dict) -> int:
     """A full member rates members (themselves included, as self-assessment): {member_id: grade}."""
     appraisal = Appraisal.objects.select_related("organization").get(pk=appraisal.pk)
-    if appraisal.state != AppraisalState.VOTING:
-        raise Conflict(_("Voting in this appraisal is closed."))
-    voters = {m.pk: m for m in _voters(appraisal)}
-    voter = next((m for m in voters.values() if m.user_id == getattr(actor, "pk", None)), None)
-    if voter is None:
-        raise PermissionDenied(
-            _("Only full members of %(org)s vote in its appraisal.") % {"org": appraisal.organization.name}
-        )
+    voter = appraisal_vote_check(actor=actor, appraisal=appraisal)
+    voters = {m.pk: m for m in selectors.appraisal_full_members(appraisal)}
     rows = []
     for subject_id, grade in votes.items():
         subject = voters.get(_member_id(subject_id))
@@ -486,24 +630,19 @@ def appraisal_vote(*, actor, appraisal: Appraisal, votes: dict) -> int:
     return len(rows)
 
 
-def appraisal_counts(appraisal: Appraisal) -> dict[int, dict[str, int]]:
-    counts: dict[int, dict[str, int]] = {}
-    rows = AppraisalVote.objects.filter(appraisal=appraisal).values("subject_id", "grade").order_by()
-    from django.db.models import Count
-
-    for row in rows.annotate(n=Count("id")):
-        counts.setdefault(row["subject_id"], {})[row["grade"]] = row["n"]
-    return counts
+def appraisal_close_check(*, actor, appraisal: Appraisal) -> None:
+    """Whether the actor may count the votes and close: the organization's secretary, while voting is open."""
+    require(actor, Action.CHANGE, appraisal.organization)
+    if appraisal.state != AppraisalState.VOTING:
+        raise Conflict(_("This appraisal is already closed."))
 
 
 @transaction.atomic
 def appraisal_close(*, actor, appraisal: Appraisal, decisions: dict) -> list[AppraisalResult]:
     """Record the decided grade of every full member: {member_id: (grade, follow_up)}; excellent at most 1/3."""
     appraisal = Appraisal.objects.select_for_update(of=("self",)).select_related("organization").get(pk=appraisal.pk)
-    require(actor, Action.CHANGE, appraisal.organization)
-    if appraisal.state != AppraisalState.VOTING:
-        raise Conflict(_("This appraisal is already closed."))
-    members = {m.pk: m for m in _voters(appraisal)}
+    appraisal_close_check(actor=actor, appraisal=appraisal)
+    members = {m.pk: m for m in selectors.appraisal_full_members(appraisal)}
     missing = [m.name for pk, m in members.items() if pk not in {_member_id(k) for k in decisions}]
     if missing:
         raise ValidationError(
@@ -515,7 +654,7 @@ def appraisal_close(*, actor, appraisal: Appraisal, decisions: dict) -> list[App
             _("At most %(share)d%% of members can be rated excellent (%(n)d of %(total)d here).")
             % {"share": round(float(appraisal.excellent_share) * 100), "n": excellent, "total": len(members)}
         )
-    counts = appraisal_counts(appraisal)
+    counts = selectors.appraisal_counts(appraisal)
     results = []
     for member_id, (grade, follow_up) in decisions.items():
         member = members.get(_member_id(member_id))
@@ -570,12 +709,17 @@ def care_case_open(*, actor, member: Member, category: str, details: str = "", o
     return case
 
 
-@transaction.atomic
-def care_case_close(*, actor, case: CareCase, closed_on=None) -> CareCase:
-    case = CareCase.objects.select_for_update(of=("self",)).select_related("member").get(pk=case.pk)
+def care_case_close_check(*, actor, case: CareCase) -> None:
+    """Whether the actor may take the member off the care ledger: in their organizations, while in the ledger."""
     require(actor, Action.CHANGE, case.member)
     if case.closed_on is not None:
         raise Conflict(_("This member already left the care ledger."))
+
+
+@transaction.atomic
+def care_case_close(*, actor, case: CareCase, closed_on=None) -> CareCase:
+    case = CareCase.objects.select_for_update(of=("self",)).select_related("member").get(pk=case.pk)
+    care_case_close_check(actor=actor, case=case)
     closed_on = closed_on or timezone.localdate()
     if not case.opened_on <= closed_on <= timezone.localdate():
         raise ValidationError({"closed_on": _("The date must lie between the entry into the ledger and today.")})

@@ -34,7 +34,7 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if settings.DEMO_MODE:
-            from grassroots.organizations import demo
+            from grassroots import demo
 
             context["demo_password"] = demo.DEMO_PASSWORD
             context["demo_accounts"] = demo.demo_accounts()

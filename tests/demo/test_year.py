@@ -15,10 +15,10 @@ from grassroots.assessment.models import AssessmentRun, Grade, Result, RunState
 from grassroots.core.audit import verify
 from grassroots.core.errors import ValidationError
 from grassroots.core.uploads import hamming
-from grassroots.demo_year import BAISHI, VETO_REASON, ZHANG, build_year
+from grassroots.demo import build_demo
+from grassroots.demo.year import BAISHI, VETO_REASON, ZHANG, build_year
 from grassroots.duties import selectors as duty_selectors
 from grassroots.duties.models import Assignment, Claim, DueDateRequest, Duty, Evidence, Light, ProgressReport
-from grassroots.organizations.demo import build_demo
 from grassroots.organizations.models import Member, Organization
 from grassroots.orglife import selectors as orglife_selectors
 from grassroots.orglife.models import Appraisal, AppraisalResult, CareCase, Meeting, PointEntry, StudyRecord

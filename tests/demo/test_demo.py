@@ -12,7 +12,7 @@ from django.utils import translation
 
 from grassroots.core.audit import verify
 from grassroots.core.policy import Action, restrict
-from grassroots.organizations.demo import (
+from grassroots.demo import (
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
     DatabaseNotEmpty,
