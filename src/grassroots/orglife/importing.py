@@ -44,7 +44,7 @@ from grassroots.organizations.importing import (
 from grassroots.organizations.models import Member, MemberStatus, Organization, subtree_q
 from grassroots.organizations.validation import clean_name
 
-from . import services
+from . import selectors, services
 from .models import AttendanceStatus, Meeting, MeetingKind, MeetingState, StudyRecord
 
 __all__ = ["MEETINGS", "STUDY", "ImportReport", "Problem", "import_file", "import_path"]
@@ -414,7 +414,7 @@ def _resolve_people(items: list[_MeetingRow]) -> None:
         if org is None:
             continue
         if org.pk not in pools:
-            pools[org.pk] = _by_name(services.attendee_pool(org).order_by("pk"))
+            pools[org.pk] = _by_name(selectors.attendee_pool(org).order_by("pk"))
         pool = pools[org.pk]
         seen: dict[int, str] = {}
         for person in item.people:
