@@ -12,8 +12,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from grassroots.core.models import AuditEntry
-from grassroots.organizations import importing
 from grassroots.organizations.importing import ImportReport, Problem, import_file, import_path
+from grassroots.organizations.importing import members as member_import
 from grassroots.organizations.models import Member, Organization
 from tests.factories import add_org, make_id_number
 
@@ -509,13 +509,13 @@ def test_id_number_shown_in_scientific_notation_in_a_csv(county, tmp_path):
 def test_a_record_changed_while_the_file_was_checked_is_not_overwritten(county, tmp_path, monkeypatch):
     member = county.members["C-T1-V1"]
     path = members_file(tmp_path, [("新名字", member.id_number, "13900000000", "C-T1-V1", None)])
-    check = importing._check_member_dates  # runs after the stored records were read
+    check = member_import._check_member_dates  # runs after the stored records were read
 
     def somebody_edits_meanwhile(item, merged):
         check(item, merged)
         Member.objects.filter(pk=member.pk).update(occupation="教师", updated_at=dt.datetime.now(dt.UTC))
 
-    monkeypatch.setattr(importing, "_check_member_dates", somebody_edits_meanwhile)
+    monkeypatch.setattr(member_import, "_check_member_dates", somebody_edits_meanwhile)
     problem = only_problem(import_path(actor=county.users.secretary, kind="members", path=path))
     assert "changed" in problem.message
     member.refresh_from_db()
@@ -528,14 +528,14 @@ def test_a_member_added_while_the_file_was_checked(county, tmp_path, monkeypatch
         tmp_path,
         [("甲", number, "", "C-T1-V1", None), ("乙", ident(dt.date(1980, 1, 2), "M", 81), "", "C-T1-V1", None)],
     )
-    check = importing._check_member_dates  # runs after the stored records were read
+    check = member_import._check_member_dates  # runs after the stored records were read
 
     def somebody_adds_meanwhile(item, merged):
         check(item, merged)
         if not Member.objects.filter(id_number=number).exists():
             Member.objects.create(name="甲", gender="M", id_number=number, organization=county.v12)
 
-    monkeypatch.setattr(importing, "_check_member_dates", somebody_adds_meanwhile)
+    monkeypatch.setattr(member_import, "_check_member_dates", somebody_adds_meanwhile)
     problem = only_problem(import_path(actor=county.users.t1_officer, kind="members", path=path))
     assert "added" in problem.message
     assert not Member.objects.filter(name="乙").exists()

@@ -1,6 +1,6 @@
 """Import of a duty list from the .xlsx or .csv file an organization office keeps, all or nothing.
 
-Reading is the organizations import's: a title row above the header, merged cells, CSV in UTF-8, UTF-16 or
+Reading is grassroots.core.sheets': a title row above the header, merged cells, CSV in UTF-8, UTF-16 or
 GB18030 with commas, tabs or semicolons, dates as offices write them (a due month means its last day). Every row
 is checked and every problem collected with its row and column; one problem anywhere means nothing is imported.
 The duties are made through the services, in one transaction, into the organization's list for the period.
@@ -11,20 +11,18 @@ twice changes nothing, and a changed requirement or weight updates the matched d
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from grassroots.core.audit import audit
+from grassroots.core import sheets
 from grassroots.core.models import Period
 from grassroots.core.policy import Action, PermissionDenied, can
-from grassroots.organizations import importing as sheets
-from grassroots.organizations.importing import ImportReport, Problem
+from grassroots.core.sheets import MONTH, YEAR, ImportReport, Problem
 from grassroots.organizations.models import Member, MemberStatus, Organization, PostTitle, subtree_q
-from grassroots.organizations.validation import MONTH, YEAR, clean_name
+from grassroots.organizations.validation import clean_name
 
 from . import services
 from .models import Dimension, Duty, DutyList, DutyState, Recurrence
@@ -260,6 +258,34 @@ def _resolve_responsible(organization: Organization, items: list[_DutyRow]) -> N
             )
 
 
+def _parse_rows(rows: list[sheets.Row], period: Period) -> list[_DutyRow]:
+    """The rows read; the same task with the same due date twice is a problem."""
+    items = [_parse(row, period) for row in rows]
+    sheets.mark_repeats(
+        items,
+        lambda item: _key(item) if all(_key(item)) else None,
+        lambda first: (
+            "title",
+            _("The same task with the same due date is also on row %(row)d.") % {"row": first.row.number},
+        ),
+    )
+    return items
+
+
+def _key(item: _DutyRow) -> tuple:
+    return (item.values.get("title"), item.values.get("due_on"))
+
+
+def _stored_duties(organization: Organization, period: Period) -> dict[tuple, Duty]:
+    """The duties of the organization's list for the period, by task and due date (those of a series aside)."""
+    existing_list = DutyList.objects.filter(organization=organization, period=period, is_template=False).first()
+    existing: dict[tuple, Duty] = {}
+    if existing_list is not None:
+        for duty in existing_list.duties.filter(series__isnull=True).select_related("responsible"):
+            existing.setdefault((duty.title, duty.due_on), duty)
+    return existing
+
+
 def _changes(duty: Duty, values: dict) -> dict:
     out = {}
     for name, value in values.items():
@@ -269,116 +295,84 @@ def _changes(duty: Duty, values: dict) -> dict:
     return out
 
 
-def _service_problems(item: _DutyRow, exc: ValidationError) -> None:
-    """A service refusing a row: its messages on the columns they concern."""
-    report = item.row.report
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for message in (m for error in errors for m in error.messages):
-                if field in DUTY_COLUMNS:
-                    item.row.problem(field, message)
-                else:
-                    report.add(item.row.number, "", message)
-    else:
-        for message in exc.messages:
-            report.add(item.row.number, "", message)
+@dataclass
+class _DutyPlan:
+    to_create: list[_DutyRow] = field(default_factory=list)
+    to_update: list[tuple[_DutyRow, Duty, dict]] = field(default_factory=list)
+    unchanged: int = 0
 
 
-class _Rollback(Exception):
-    """A service refused a row: undo the rows already written."""
-
-
-def import_duties(*, actor, organization: Organization, period: Period, path_or_file) -> ImportReport:
-    """Import the duties of `organization` for `period` from an .xlsx or .csv file (all or nothing)."""
-    report, content = sheets.read_file(DUTIES, path_or_file)
-    if content is None:
-        return report
-    if not (can(actor, Action.IMPORT, organization) and can(actor, Action.CHANGE, organization)):
-        report.add(0, "", _("%(org)s is outside the organizations you may import into.") % {"org": organization.name})
-        return report
-    if not organization.is_active:
-        report.add(0, "", _("%(org)s is no longer active.") % {"org": organization.name})
-        return report
-    table = sheets.read_sheet(report, DUTY_LAYOUT, content)
-    if table is None:
-        return report.finish()
-    rows = table.rows()
-    if not rows:
-        return report.finish()
-
-    items: list[_DutyRow] = []
-    first_row: dict[tuple, int] = {}
-    for row in rows:
-        item = _parse(row, period)
-        key = (item.values.get("title"), item.values.get("due_on"))
-        if all(key):
-            if key in first_row:
-                row.problem(
-                    "title",
-                    _("The same task with the same due date is also on row %(row)d.") % {"row": first_row[key]},
-                )
-            else:
-                first_row[key] = row.number
-        items.append(item)
-    _resolve_responsible(organization, items)
-
-    existing_list = DutyList.objects.filter(organization=organization, period=period, is_template=False).first()
-    existing: dict[tuple, Duty] = {}
-    if existing_list is not None:
-        for duty in existing_list.duties.filter(series__isnull=True).select_related("responsible"):
-            existing.setdefault((duty.title, duty.due_on), duty)
-    to_create: list[_DutyRow] = []
-    to_update: list[tuple[_DutyRow, Duty, dict]] = []
-    unchanged = 0
+def _plan(items: list[_DutyRow], existing: dict[tuple, Duty]) -> _DutyPlan:
+    """The duties to make and the changes to those already in the list; an issued duty keeps its recurrence."""
+    plan = _DutyPlan()
     for item in items:
         if item.row.bad:
             continue
         duty = existing.get((item.values["title"], item.values["due_on"]))
         if duty is None:
-            to_create.append(item)
+            plan.to_create.append(item)
             continue
         changes = _changes(duty, item.values)
         if duty.state != DutyState.DRAFT and {"recurrence", "interval_months"} & set(changes):
             item.row.problem("recurrence", _("The recurrence of an issued duty cannot change."))
         elif changes:
-            to_update.append((item, duty, changes))
+            plan.to_update.append((item, duty, changes))
         else:
-            unchanged += 1
-    if not report.ok:
-        return report.finish()
+            plan.unchanged += 1
+    return plan
 
-    try:
-        with transaction.atomic():
-            duty_list = services.duty_list_for(actor=actor, organization=organization, period=period)
-            for item in to_create:
-                try:
-                    services.duty_create(actor=actor, duty_list=duty_list, **item.values)
-                except ValidationError as exc:
-                    _service_problems(item, exc)
-            for item, duty, changes in to_update:
-                try:
-                    services.duty_update(actor=actor, duty=duty, **changes)
-                except ValidationError as exc:
-                    _service_problems(item, exc)
-            if not report.ok:
-                raise _Rollback
-            report.created, report.updated, report.unchanged = len(to_create), len(to_update), unchanged
-            audit(
-                "duties.import",
-                actor=actor,
-                obj=duty_list,
-                after={
-                    "file": report.file_name,
-                    "period": period.code,
-                    "created": report.created,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                },
-            )
-    except _Rollback:
-        pass
-    except PermissionDenied as exc:
-        report.add(0, "", str(exc.message))
-    if not report.ok:
-        report.created = report.updated = report.unchanged = 0
-    return report.finish()
+
+# A service's field -> the column its refusal is shown in.
+_DUTY_FIELDS = {name: name for name in DUTY_COLUMNS}
+
+
+class DutyImport(sheets.SheetImport):
+    """The duties of one organization for one period: matched by task and due date, made or changed through the
+    services."""
+
+    layout = DUTY_LAYOUT
+    audit_action = "duties.import"
+    refused_by = (PermissionDenied,)
+
+    def __init__(self, organization: Organization, period: Period):
+        self.organization = organization
+        self.period = period
+
+    def forbidden(self, actor) -> str:
+        organization = self.organization
+        if not (can(actor, Action.IMPORT, organization) and can(actor, Action.CHANGE, organization)):
+            return _("%(org)s is outside the organizations you may import into.") % {"org": organization.name}
+        if not organization.is_active:
+            return _("%(org)s is no longer active.") % {"org": organization.name}
+        return ""
+
+    def check(self, actor, rows: list[sheets.Row]) -> _DutyPlan:
+        items = _parse_rows(rows, self.period)
+        _resolve_responsible(self.organization, items)
+        return _plan(items, _stored_duties(self.organization, self.period))
+
+    def write(self, actor, plan: _DutyPlan) -> sheets.Written:
+        duty_list = services.duty_list_for(actor=actor, organization=self.organization, period=self.period)
+        for item in plan.to_create:
+            try:
+                services.duty_create(actor=actor, duty_list=duty_list, **item.values)
+            except ValidationError as exc:
+                sheets.report_refusal(item.row, exc, _DUTY_FIELDS)
+        for item, duty, changes in plan.to_update:
+            try:
+                services.duty_update(actor=actor, duty=duty, **changes)
+            except ValidationError as exc:
+                sheets.report_refusal(item.row, exc, _DUTY_FIELDS)
+        return sheets.Written(
+            created=len(plan.to_create),
+            updated=len(plan.to_update),
+            unchanged=plan.unchanged,
+            obj=duty_list,
+            details={"period": self.period.code},
+        )
+
+
+def import_duties(*, actor, organization: Organization, period: Period, path_or_file) -> ImportReport:
+    """Import the duties of `organization` for `period` from an .xlsx or .csv file (all or nothing)."""
+    importers = {DUTIES: DutyImport(organization, period)}
+    return sheets.run_import(importers, actor=actor, kind=DUTIES, path_or_file=path_or_file)

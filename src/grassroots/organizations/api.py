@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from grassroots.core.policy import Action, restrict
 
 from . import selectors, services
-from .models import Grant, Member, Organization, Post, Transfer
+from .models import PERSONAL_MASKS, Grant, Member, Organization, Post, Transfer
 
 
 def _scoped(user, action_name, model, pk):
@@ -40,7 +40,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
 class OrganizationUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
-        fields = ["name", "name_en", "unit_type", "founded_on", "is_active"]
+        fields = list(Organization.EDITABLE_FIELDS)
 
 
 class MoveSerializer(serializers.Serializer):
@@ -96,31 +96,15 @@ class MemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Member
-        fields = [
-            "id",
-            "name",
-            "gender",
-            "ethnicity",
-            "birth_date",
-            "education",
-            "id_number",
-            "phone",
-            "occupation",
-            "category",
-            "joined_on",
-            "confirmed_on",
-            "organization",
-            "status",
-            "updated_at",
-        ]
+        fields = ["id", *Member.EDITABLE_FIELDS, "organization", "status", "updated_at"]
         read_only_fields = ["id", "status", "updated_at"]
         extra_kwargs = {"id_number": {"validators": []}}
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
         if not self.context.get("unmasked"):
-            data["id_number"] = instance.masked_id_number
-            data["phone"] = instance.masked_phone
+            for name, mask in PERSONAL_MASKS.items():
+                data[name] = mask(getattr(instance, name) or "")
         return data
 
 

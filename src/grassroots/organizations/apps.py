@@ -34,10 +34,10 @@ class OrganizationsConfig(AppConfig):
         from grassroots.core.policy import ModelScope, register_scope
         from grassroots.core.tree import register_tree
 
-        from .models import Grant, Member, Organization, Post, Transfer, mask_id_number, mask_phone
+        from .models import PERSONAL_MASKS, Grant, Member, Organization, Post, Transfer
 
         register_tree(OrganizationTree())
-        register_masked_keys({"id_number": mask_id_number, "phone": mask_phone})
+        register_masked_keys(PERSONAL_MASKS)
         register_scope(Organization, ModelScope(paths=("path",), own_organization=("pk",)))
         register_scope(
             Member,

@@ -8,27 +8,30 @@ from grassroots.core.audit import audit
 from grassroots.core.cells import xlsx_row
 from grassroots.core.policy import Action, require
 
-from .models import MemberStatus, Organization, mask_id_number, mask_phone
+from .importing.columns import MEMBER_COLUMNS
+from .models import PERSONAL_MASKS, Member, MemberStatus, Organization
 from .selectors import member_list
 
+# The member's fields, then where the member belongs, headed as the import reads them (an export imports again).
 COLUMNS = (
-    ("name", "姓名", "Name"),
-    ("gender", "性别", "Gender"),
-    ("ethnicity", "民族", "Ethnicity"),
-    ("birth_date", "出生日期", "Birth date"),
-    ("education", "学历", "Education"),
-    ("id_number", "身份证号", "ID number"),
-    ("phone", "联系电话", "Phone"),
-    ("category", "党员类别", "Category"),
-    ("joined_on", "入党日期", "Joined on"),
-    ("confirmed_on", "转正日期", "Full membership on"),
-    ("organization__name", "所在党组织", "Organization"),
-    ("organization__code", "组织编码", "Organization code"),
+    *((name, MEMBER_COLUMNS[name]) for name in Member.EDITABLE_FIELDS),
+    ("organization__name", MEMBER_COLUMNS["organization"]),
+    ("organization__code", MEMBER_COLUMNS["org_code"]),
 )
 
 
 def member_headers(language: str) -> list[str]:
-    return [en if language.startswith("en") else zh for _key, zh, en in COLUMNS]
+    return [column.en if language.startswith("en") else column.zh for _key, column in COLUMNS]
+
+
+def _cells(row, labels: dict[int, dict], masked: tuple[int, ...]) -> list:
+    """A row of values as the sheet shows them: choices by their label, personal data masked where asked."""
+    row = list(row)
+    for index, choices in labels.items():
+        row[index] = str(choices.get(row[index], row[index] or ""))
+    for index in masked:
+        row[index] = PERSONAL_MASKS[COLUMNS[index][0]](row[index] or "")
+    return row
 
 
 def members_xlsx(
@@ -41,32 +44,25 @@ def members_xlsx(
     if unmasked:
         require(user, Action.VIEW_PERSONAL, organization)
     language = language or get_language() or "zh-hans"
-    from .models import Education, Gender, MemberCategory
-
+    keys = [key for key, _column in COLUMNS]
     labels = {
-        "gender": dict(Gender.choices),
-        "education": dict(Education.choices),
-        "category": dict(MemberCategory.choices),
+        index: dict(Member._meta.get_field(key).flatchoices)
+        for index, key in enumerate(keys)
+        if "__" not in key and Member._meta.get_field(key).choices
     }
+    masked = () if unmasked else tuple(keys.index(name) for name in Member.PERSONAL_FIELDS)
     rows = (
         member_list(user=user, action=Action.EXPORT, organization=organization, subtree=True)
         .filter(status=MemberStatus.ACTIVE)
         .order_by("organization__path", "name", "id")
-        .values_list(*[key for key, _zh, _en in COLUMNS])
+        .values_list(*keys)
     )
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Members"))
     sheet.append(member_headers(language))
     count = 0
     for row in rows.iterator(chunk_size=2000):
-        row = list(row)
-        row[1] = str(labels["gender"].get(row[1], row[1]))
-        row[4] = str(labels["education"].get(row[4], row[4] or ""))
-        row[7] = str(labels["category"].get(row[7], row[7]))
-        if not unmasked:
-            row[5] = mask_id_number(row[5] or "")
-            row[6] = mask_phone(row[6] or "")
-        sheet.append(xlsx_row(sheet, row))
+        sheet.append(xlsx_row(sheet, _cells(row, labels, masked)))
         count += 1
     workbook.save(target)
     audit(

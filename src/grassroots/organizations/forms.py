@@ -22,19 +22,7 @@ class OrganizationForm(forms.Form):
 class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
-        fields = [
-            "name",
-            "gender",
-            "ethnicity",
-            "birth_date",
-            "education",
-            "id_number",
-            "phone",
-            "occupation",
-            "category",
-            "joined_on",
-            "confirmed_on",
-        ]
+        fields = list(Member.EDITABLE_FIELDS)
         widgets = {"birth_date": DateInput, "joined_on": DateInput, "confirmed_on": DateInput}
 
     def _post_clean(self):

@@ -76,6 +76,8 @@ class Organization(MP_Node, TimeStampedModel):
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
+    # What may change once an organization is in the tree (its code and kind stay; it moves by organization_move).
+    EDITABLE_FIELDS = ("name", "name_en", "unit_type", "founded_on", "is_active")
     audit_fields = (
         "code",
         "name",
@@ -173,7 +175,8 @@ class Member(TimeStampedModel):
         related_name="member",
     )
 
-    audit_fields = (
+    # The record as people edit it: the form, the API, the import, the export and the audit read this one list.
+    EDITABLE_FIELDS = (
         "name",
         "gender",
         "ethnicity",
@@ -185,11 +188,10 @@ class Member(TimeStampedModel):
         "category",
         "joined_on",
         "confirmed_on",
-        "organization",
-        "status",
-        "user",
     )
-    personal_fields = ("id_number", "phone")
+    # Shown masked unless the role may read them, each reading audited.
+    PERSONAL_FIELDS = ("id_number", "phone")
+    audit_fields = (*EDITABLE_FIELDS, "organization", "status", "user")
 
     class Meta:
         verbose_name = _("member")
@@ -248,6 +250,10 @@ def mask_phone(value: str) -> str:
     if len(digits) < 7:
         return "*" * len(digits)
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+# How each personal field reads for a role that may not read it: the API, the export and the audit trail mask so.
+PERSONAL_MASKS = dict(zip(Member.PERSONAL_FIELDS, (mask_id_number, mask_phone), strict=True))
 
 
 class PostTitle(models.TextChoices):

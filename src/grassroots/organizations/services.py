@@ -90,13 +90,10 @@ def organization_create(
     return org
 
 
-EDITABLE_ORG_FIELDS = ("name", "name_en", "unit_type", "founded_on", "is_active")
-
-
 @transaction.atomic
 def organization_update(*, actor, organization: Organization, **changes) -> Organization:
     require(actor, Action.MANAGE_STRUCTURE, organization)
-    unknown = set(changes) - set(EDITABLE_ORG_FIELDS)
+    unknown = set(changes) - set(Organization.EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)})
     before = snapshot(organization, organization.audit_fields)
@@ -144,21 +141,6 @@ def organization_move(*, actor, organization: Organization, new_parent: Organiza
     return organization
 
 
-MEMBER_FIELDS = (
-    "name",
-    "gender",
-    "ethnicity",
-    "birth_date",
-    "education",
-    "id_number",
-    "phone",
-    "occupation",
-    "category",
-    "joined_on",
-    "confirmed_on",
-)
-
-
 def _clean_member(member: Member) -> None:
     if member.id_number:
         member.id_number = member.id_number.strip().upper()
@@ -173,7 +155,7 @@ def _clean_member(member: Member) -> None:
 @transaction.atomic
 def member_create(*, actor, organization: Organization, **fields) -> Member:
     require(actor, Action.CHANGE, organization)
-    unknown = set(fields) - set(MEMBER_FIELDS)
+    unknown = set(fields) - set(Member.EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     member = Member(organization=organization, **fields)
@@ -190,7 +172,7 @@ def member_update(*, actor, member: Member, expected_updated_at: dt.datetime | N
     require(actor, Action.CHANGE, member)
     if expected_updated_at is not None and member.updated_at != expected_updated_at:
         raise Conflict(_("Somebody else changed this member's record after you opened it. Reload and try again."))
-    unknown = set(changes) - set(MEMBER_FIELDS) - {"status"}
+    unknown = set(changes) - set(Member.EDITABLE_FIELDS) - {"status"}
     if unknown:
         raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)})
     before = snapshot(member, member.audit_fields)
@@ -216,7 +198,7 @@ def member_reveal_personal(*, actor, member: Member) -> dict:
         "core.personal_data.read",
         actor=actor,
         obj=member,
-        after={"fields": list(member.personal_fields)},
+        after={"fields": list(member.PERSONAL_FIELDS)},
     )
     return {"id_number": member.id_number or "", "phone": member.phone}
 

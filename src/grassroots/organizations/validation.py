@@ -2,10 +2,10 @@
 
 import datetime as dt
 import re
-import unicodedata
 
 from django.utils.translation import gettext as _
 
+from grassroots.core.sheets.values import DAY, MONTH, YEAR, clean_text, parse_date, parse_date_precision  # noqa: F401
 from grassroots.core.text import HAN
 from grassroots.core.web import digits_only
 
@@ -56,14 +56,6 @@ def validate_id_number(value: str, *, birth_date: dt.date | None = None, gender:
     return None
 
 
-def clean_text(value) -> str:
-    """Full-width characters folded (NFKC), every kind of space removed from the ends and doubled inside."""
-    if value is None:
-        return ""
-    text = unicodedata.normalize("NFKC", str(value))
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def clean_name(value) -> str:
     """A Chinese name as offices type it: full-width or doubled spaces between the characters removed."""
     text = clean_text(value)
@@ -95,78 +87,6 @@ def validate_phone(digits: str) -> str | None:
     if not 7 <= len(digits) <= 12:
         return _("A phone number has 7 to 12 digits; this one has %(n)d.") % {"n": len(digits)}
     return None
-
-
-_DATE_PATTERNS = [
-    (re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"), 3),
-    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), 3),
-    (re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$"), 2),
-    (re.compile(r"^(\d{4})(\d{2})$"), 2),
-    (re.compile(r"^(\d{4})年?$"), 1),
-]
-
-
-def parse_date(value) -> tuple[dt.date | None, str | None]:
-    """A date as offices write it: 1968.05, 1968年5月, 1968/05/12, 1968-5-12, 19680512, or a spreadsheet date.
-
-    A month without a day means the first of that month. Returns (date, problem).
-    """
-    if value is None or value == "":
-        return None, None
-    if isinstance(value, dt.datetime):
-        return value.date(), None
-    if isinstance(value, dt.date):
-        return value, None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = float(value)
-        if 1900 <= number <= 2100 and number.is_integer():
-            return dt.date(int(number), 1, 1), None
-        if 1900.01 <= number < 2100:  # 1968.05 read by the spreadsheet as a number
-            year = int(number)
-            month = round((number - year) * 100)
-            if 1 <= month <= 12:
-                return dt.date(year, month, 1), None
-        if 1 <= number < 80000:  # a spreadsheet serial day number
-            return dt.date(1899, 12, 30) + dt.timedelta(days=int(number)), None
-        return None, _("%(value)s is not a date.") % {"value": value}
-    text = re.sub(r"\s+\d{1,2}:\d{2}(:\d{2})?$", "", clean_text(value)).replace(" ", "")
-    for pattern, parts in _DATE_PATTERNS:
-        match = pattern.match(text)
-        if not match:
-            continue
-        numbers = [int(g) for g in match.groups()] + [1] * (3 - parts)
-        try:
-            return dt.date(*numbers), None
-        except ValueError:
-            return None, _("%(value)s is not a real date.") % {"value": value}
-    return None, _("%(value)s is not a date; write it like 1968-05-12, 1968.05 or 1968年5月.") % {"value": value}
-
-
-DAY, MONTH, YEAR = "day", "month", "year"
-
-
-def parse_date_precision(value) -> tuple[dt.date | None, str | None, str | None]:
-    """Like parse_date, and also how precise the written date is: DAY, MONTH (1968.05) or YEAR (1968).
-
-    Returns (date, precision, problem); a month or a year alone gives the first day, as parse_date does.
-    """
-    date, problem = parse_date(value)
-    if date is None:
-        return None, None, problem
-    if isinstance(value, (dt.date, dt.datetime)):
-        return date, DAY, None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = float(value)
-        if 1900 <= number <= 2100 and number.is_integer():
-            return date, YEAR, None
-        if 1900.01 <= number < 2100 and 1 <= round((number - int(number)) * 100) <= 12:
-            return date, MONTH, None
-        return date, DAY, None
-    text = re.sub(r"\s+\d{1,2}:\d{2}(:\d{2})?$", "", clean_text(value)).replace(" ", "")
-    for pattern, parts in _DATE_PATTERNS:
-        if pattern.match(text):
-            return date, {3: DAY, 2: MONTH, 1: YEAR}[parts], None
-    return date, DAY, None
 
 
 def dates_agree(exact: dt.date, written: dt.date, precision: str | None) -> bool:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from grassroots.core import throttle
 from grassroots.core.collation import by_reading
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere
-from grassroots.core.web import ServiceRefused, service_errors
+from grassroots.core.web import REFUSED, run_service
 
 from . import exports, selectors, services
 from .forms import ImportForm, MemberForm, MoveForm, OrganizationForm, PostForm, RejectForm, TransferForm
@@ -73,13 +73,12 @@ def organization_new(request, pk):
     parent = _org(request, pk, Action.MANAGE_STRUCTURE)
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            with service_errors(request, form):
-                child = services.organization_create(actor=request.user, parent=parent, **form.cleaned_data)
+        child = run_service(
+            request, services.organization_create, form=form, actor=request.user, parent=parent, **form.cleaned_data
+        )
+        if child is not REFUSED:
             messages.success(request, _("Organization %(name)s added.") % {"name": child.name})
             return redirect("organizations:detail", pk=child.pk)
-        except ServiceRefused:
-            pass
     return render(request, "organizations/form.html", {"form": form, "parent": parent, "title": _("New organization")})
 
 
@@ -88,15 +87,17 @@ def organization_move(request, pk):
     org = _org(request, pk, Action.MANAGE_STRUCTURE)
     form = MoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            with service_errors(request, form):
-                services.organization_move(
-                    actor=request.user, organization=org, new_parent=form.cleaned_data["new_parent"]
-                )
+        moved = run_service(
+            request,
+            services.organization_move,
+            form=form,
+            actor=request.user,
+            organization=org,
+            new_parent=form.cleaned_data["new_parent"],
+        )
+        if moved is not REFUSED:
             messages.success(request, _("%(name)s moved with its whole subtree.") % {"name": org.name})
             return redirect("organizations:detail", pk=org.pk)
-        except ServiceRefused:
-            pass
     return render(request, "organizations/form.html", {"form": form, "organization": org, "title": _("Move")})
 
 
@@ -130,13 +131,12 @@ def member_new(request, pk):
     org = _org(request, pk, Action.CHANGE)
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            with service_errors(request, form):
-                member = services.member_create(actor=request.user, organization=org, **form.cleaned_data)
+        member = run_service(
+            request, services.member_create, form=form, actor=request.user, organization=org, **form.cleaned_data
+        )
+        if member is not REFUSED:
             messages.success(request, _("%(name)s added.") % {"name": member.name})
             return redirect("organizations:member", pk=member.pk)
-        except ServiceRefused:
-            pass
     return render(request, "organizations/form.html", {"form": form, "organization": org, "title": _("New member")})
 
 
@@ -148,15 +148,18 @@ def member_edit(request, pk):
         from django.utils.dateparse import parse_datetime
 
         expected = parse_datetime(request.POST.get("updated_at", "") or "")
-        try:
-            with service_errors(request, form):
-                services.member_update(
-                    actor=request.user, member=member, expected_updated_at=expected, **form.cleaned_data
-                )
+        saved = run_service(
+            request,
+            services.member_update,
+            form=form,
+            actor=request.user,
+            member=member,
+            expected_updated_at=expected,
+            **form.cleaned_data,
+        )
+        if saved is not REFUSED:
             messages.success(request, _("Saved."))
             return redirect("organizations:member", pk=member.pk)
-        except ServiceRefused:
-            pass
     return render(
         request,
         "organizations/form.html",
@@ -185,13 +188,12 @@ def post_new(request, pk):
         )
     form = PostForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():
-        try:
-            with service_errors(request, form):
-                services.post_create(actor=request.user, organization=org, **form.cleaned_data)
+        post = run_service(
+            request, services.post_create, form=form, actor=request.user, organization=org, **form.cleaned_data
+        )
+        if post is not REFUSED:
             messages.success(request, _("Post assigned."))
             return redirect("organizations:detail", pk=org.pk)
-        except ServiceRefused:
-            pass
     return render(request, "organizations/form.html", {"form": form, "organization": org, "title": _("Assign a post")})
 
 
@@ -200,9 +202,10 @@ def member_transfer(request, pk):
     member = _member(request, pk, Action.CHANGE)
     form = TransferForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            with service_errors(request, form):
-                transfer = services.transfer_request(actor=request.user, member=member, **form.cleaned_data)
+        transfer = run_service(
+            request, services.transfer_request, form=form, actor=request.user, member=member, **form.cleaned_data
+        )
+        if transfer is not REFUSED:
             if transfer.state == "completed":
                 messages.success(
                     request,
@@ -214,8 +217,6 @@ def member_transfer(request, pk):
                     _("Transfer requested; it waits for %(org)s to accept.") % {"org": transfer.to_organization.name},
                 )
             return redirect("organizations:member", pk=member.pk)
-        except ServiceRefused:
-            pass
     return render(request, "organizations/form.html", {"form": form, "member": member, "title": _("Transfer")})
 
 
@@ -235,21 +236,21 @@ def transfers(request):
 @require_POST
 def transfer_decide(request, pk, decision):
     transfer = get_object_or_404(selectors.transfer_list(user=request.user), pk=pk)
-    try:
-        with service_errors(request):
-            if decision == "accept":
-                services.transfer_accept(actor=request.user, transfer=transfer)
-                messages.success(request, _("Transfer accepted."))
-            elif decision == "reject":
-                services.transfer_reject(actor=request.user, transfer=transfer, note=request.POST.get("note", ""))
-                messages.success(request, _("Transfer rejected."))
-            elif decision == "cancel":
-                services.transfer_cancel(actor=request.user, transfer=transfer)
-                messages.success(request, _("Transfer cancelled."))
-            else:
-                raise Http404
-    except ServiceRefused:
-        pass
+    actor = request.user
+    if decision == "accept":
+        outcome = run_service(request, services.transfer_accept, actor=actor, transfer=transfer)
+        done = _("Transfer accepted.")
+    elif decision == "reject":
+        note = request.POST.get("note", "")
+        outcome = run_service(request, services.transfer_reject, actor=actor, transfer=transfer, note=note)
+        done = _("Transfer rejected.")
+    elif decision == "cancel":
+        outcome = run_service(request, services.transfer_cancel, actor=actor, transfer=transfer)
+        done = _("Transfer cancelled.")
+    else:
+        raise Http404
+    if outcome is not REFUSED:
+        messages.success(request, done)
     return redirect("organizations:transfers")
 
 

@@ -1,6 +1,6 @@
 """Import of meetings (with attendance) and study records from the spreadsheets branch offices keep.
 
-Reading is the organizations import's: a title row above the header, merged cells, CSV in UTF-8, UTF-16 or
+Reading is grassroots.core.sheets': a title row above the header, merged cells, CSV in UTF-8, UTF-16 or
 GB18030 with commas, tabs or semicolons, dates as offices write them. Every row is checked and every problem
 collected with its row and column; one problem anywhere means nothing is imported.
 
@@ -28,22 +28,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grassroots.core.audit import audit
+from grassroots.core import sheets
 from grassroots.core.errors import Conflict
-from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere, restrict
-from grassroots.organizations import importing as sheets
-from grassroots.organizations.importing import ImportReport, Problem
+from grassroots.core.policy import Action, PermissionDenied, can, restrict
+from grassroots.core.sheets import DAY, ImportReport, Problem, clean_text
+from grassroots.organizations.importing import (
+    ID_NUMBER_COLUMN,
+    audit_organization,
+    member_id_number,
+    resolve_organizations,
+)
 from grassroots.organizations.models import Member, MemberStatus, Organization, subtree_q
-from grassroots.organizations.validation import DAY, clean_name, clean_text
+from grassroots.organizations.validation import clean_name
 
-from . import services
+from . import selectors, services
 from .models import AttendanceStatus, Meeting, MeetingKind, MeetingState, StudyRecord
 
-__all__ = ["MEETINGS", "STUDY", "ImportReport", "Problem", "import_content", "import_file", "import_path"]
+__all__ = ["MEETINGS", "STUDY", "ImportReport", "Problem", "import_file", "import_path"]
 
 MEETINGS = "meetings"
 STUDY = "study"
@@ -107,7 +111,7 @@ MEETING_COLUMNS = sheets.columns(
 
 STUDY_COLUMNS = sheets.columns(
     ("name", "姓名", "Name", ("党员姓名", "名字", "full name", "member name", "member")),
-    sheets.ID_NUMBER_COLUMN,
+    ID_NUMBER_COLUMN,
     _ORG_CODE,
     _ORGANIZATION,
     (
@@ -119,14 +123,6 @@ STUDY_COLUMNS = sheets.columns(
     ("studied_on", "日期", "Date", ("学习日期", "学习时间", "时间", "studied on", "date studied")),
     ("hours", "学时", "Hours", ("学习时长", "学习学时", "学时数", "时长", "小时", "课时", "hours studied", "duration")),
 )
-
-# Each required entry is a set of fields of which at least one must be present.
-_LAYOUTS = {
-    MEETINGS: sheets.Layout(
-        MEETING_COLUMNS, required=(("org_code", "organization"), ("kind",), ("held_on",), ("topic",))
-    ),
-    STUDY: sheets.Layout(STUDY_COLUMNS, required=(("id_number", "name"), ("title",), ("studied_on",), ("hours",))),
-}
 
 KIND_WORDS = sheets.words(
     {
@@ -372,7 +368,7 @@ def _parse_study(row: sheets.Row, today: dt.date) -> _StudyRow:
     )
     if row.has("id_number"):
         item.id_given = True
-        item.id_number = row.id_number()
+        item.id_number = member_id_number(row)
     elif not item.name and not row.bad:
         row.problem("name", _("Name the member: the ID number (身份证号) or the name."))
     title = _required_text(row, "title", 200, _("Say what was studied."))
@@ -393,7 +389,7 @@ def _parse_study(row: sheets.Row, today: dt.date) -> _StudyRow:
 
 def _resolve_organizations(actor, items, *, required: bool) -> None:
     """The organization of each row, by code or by name among those the actor may import into and change."""
-    sheets.resolve_organizations(
+    resolve_organizations(
         actor,
         items,
         queryset=Organization.objects.select_related("parent"),
@@ -418,7 +414,7 @@ def _resolve_people(items: list[_MeetingRow]) -> None:
         if org is None:
             continue
         if org.pk not in pools:
-            pools[org.pk] = _by_name(services.attendee_pool(org).order_by("pk"))
+            pools[org.pk] = _by_name(selectors.attendee_pool(org).order_by("pk"))
         pool = pools[org.pk]
         seen: dict[int, str] = {}
         for person in item.people:
@@ -562,63 +558,51 @@ def _resolve_members(actor, items: list[_StudyRow]) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Writing
+# Checking and writing
 
-
-class _Rollback(Exception):
-    """A service refused a row: undo the rows already written."""
-
-
-_SERVICE_FIELDS = {
-    MEETINGS: {"held_on": "held_on", "topic": "topic", "kind": "kind", "host": "host", "attendance": "present"},
-    STUDY: {"hours": "hours", "studied_on": "studied_on", "title": "title"},
-}
-
-
-def _service_problems(kind: str, row: sheets.Row, exc: ValidationError) -> None:
-    """A service refusing a row: its messages on the columns they concern."""
-    fields = _SERVICE_FIELDS[kind]
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            for message in (m for error in errors for m in error.messages):
-                if name in fields:
-                    row.problem(fields[name], message)
-                else:
-                    row.report.add(row.number, "", message)
-    else:
-        for message in exc.messages:
-            row.report.add(row.number, "", message)
+# A service's field -> the column its refusal is shown in.
+_MEETING_FIELDS = {"held_on": "held_on", "topic": "topic", "kind": "kind", "host": "host", "attendance": "present"}
+_STUDY_FIELDS = {"hours": "hours", "studied_on": "studied_on", "title": "title"}
 
 
 def _duplicates(items, describe) -> None:
-    first: dict = {}
-    for item in items:
-        key = item.key()
-        if key is None or item.row.bad:
-            continue
-        if key in first:
-            column, message = describe(first[key].row.number)
-            item.row.problem(column, message)
-        else:
-            first[key] = item
-
-
-def _import_meetings(actor, table: sheets.Table) -> set[str]:
-    report = table.report
-    today = timezone.localdate()
-    items = [_parse_meeting(row, today) for row in table.rows()]
-    if not items:
-        return set()
-    _resolve_organizations(actor, items, required=True)
-    _resolve_people(items)
-    _duplicates(
-        items,
-        lambda number: (
-            "topic",
-            _("The same meeting (kind, date and topic) is also on row %(row)d.") % {"row": number},
-        ),
+    sheets.mark_repeats(
+        items, lambda item: None if item.row.bad else item.key(), lambda first: describe(first.row.number)
     )
-    ready = [item for item in items if not item.row.bad and item.key() is not None]
+
+
+def _same_attendance(meeting: Meeting, attendance: dict[int, tuple[str, str]]) -> bool:
+    stored = {row.member_id: row.status for row in meeting.attendance.all()}
+    return stored == {pk: status for pk, (status, _reason) in attendance.items()}
+
+
+@dataclass
+class _Plan:
+    """The records to make (and, of meetings, the planned ones to record as held), and the organizations touched."""
+
+    to_create: list = field(default_factory=list)
+    to_hold: list[tuple[_MeetingRow, Meeting]] = field(default_factory=list)
+    unchanged: int = 0
+    paths: set[str] = field(default_factory=set)
+
+
+class _OrgLifeImport(sheets.SheetImport):
+    audit_action = "orglife.import"
+    refused_by = (PermissionDenied,)
+    kind: str
+
+    def written(self, actor, plan: _Plan) -> sheets.Written:
+        return sheets.Written(
+            created=len(plan.to_create),
+            updated=len(plan.to_hold),
+            unchanged=plan.unchanged,
+            organization=audit_organization(actor, plan.paths),
+            details={"kind": self.kind},
+        )
+
+
+def _stored_meetings(ready: list[_MeetingRow]) -> dict[tuple, Meeting]:
+    """The meetings kept on the organizations and days of the rows, by the key of a row."""
     existing: dict[tuple, Meeting] = {}
     orgs = {item.organization.pk for item in ready}
     days = {item.values["held_on"] for item in ready}
@@ -627,34 +611,61 @@ def _import_meetings(actor, table: sheets.Table) -> set[str]:
             "attendance"
         ):
             existing.setdefault((meeting.organization_id, meeting.kind, meeting.held_on, _same(meeting.topic)), meeting)
-    to_create, to_hold, unchanged = [], [], 0
+    return existing
+
+
+def _plan_meetings(ready: list[_MeetingRow], existing: dict[tuple, Meeting]) -> _Plan:
+    plan = _Plan(paths={item.organization.path for item in ready})
     for item in ready:
         meeting = existing.get(item.key())
         if meeting is None:
-            to_create.append(item)
+            plan.to_create.append(item)
         elif meeting.state == MeetingState.PLANNED:
-            to_hold.append((item, meeting))
+            plan.to_hold.append((item, meeting))
         elif meeting.state == MeetingState.CANCELLED:
             item.row.problem("held_on", _("This meeting was cancelled; it is not recorded as held by import."))
         elif not item.attendance or _same_attendance(meeting, item.attendance):
-            unchanged += 1
+            plan.unchanged += 1
         else:
             item.row.problem(
                 "present",
                 _("This meeting is already recorded with a different attendance; correct it on the meeting's page."),
             )
-    if not report.ok:
-        return set()
-    with transaction.atomic():
-        for item in to_create:
-            values = dict(item.values)
+    return plan
+
+
+class MeetingImport(_OrgLifeImport):
+    """Meetings recorded as held, with their attendance."""
+
+    kind = MEETINGS
+    layout = sheets.Layout(
+        MEETING_COLUMNS, required=(("org_code", "organization"), ("kind",), ("held_on",), ("topic",))
+    )
+
+    def check(self, actor, rows: list[sheets.Row]) -> _Plan:
+        today = timezone.localdate()
+        items = [_parse_meeting(row, today) for row in rows]
+        _resolve_organizations(actor, items, required=True)
+        _resolve_people(items)
+        _duplicates(
+            items,
+            lambda number: (
+                "topic",
+                _("The same meeting (kind, date and topic) is also on row %(row)d.") % {"row": number},
+            ),
+        )
+        ready = [item for item in items if not item.row.bad and item.key() is not None]
+        return _plan_meetings(ready, _stored_meetings(ready))
+
+    def write(self, actor, plan: _Plan) -> sheets.Written:
+        for item in plan.to_create:
             try:
                 services.meeting_record(
-                    actor=actor, organization=item.organization, attendance=item.attendance, **values
+                    actor=actor, organization=item.organization, attendance=item.attendance, **item.values
                 )
             except ValidationError as exc:
-                _service_problems(MEETINGS, item.row, exc)
-        for item, meeting in to_hold:
+                sheets.report_refusal(item.row, exc, _MEETING_FIELDS)
+        for item, meeting in plan.to_hold:
             values = item.values
             try:
                 services.meeting_hold(
@@ -666,125 +677,77 @@ def _import_meetings(actor, table: sheets.Table) -> set[str]:
                     attendance=item.attendance,
                 )
             except ValidationError as exc:
-                _service_problems(MEETINGS, item.row, exc)
+                sheets.report_refusal(item.row, exc, _MEETING_FIELDS)
             except Conflict as exc:
                 item.row.report.add(item.row.number, "", str(exc.message))
-        if not report.ok:
-            raise _Rollback
-        report.created, report.updated, report.unchanged = len(to_create), len(to_hold), unchanged
-    return {item.organization.path for item in ready}
+        return self.written(actor, plan)
 
 
-def _same_attendance(meeting: Meeting, attendance: dict[int, tuple[str, str]]) -> bool:
-    stored = {row.member_id: row.status for row in meeting.attendance.all()}
-    return stored == {pk: status for pk, (status, _reason) in attendance.items()}
-
-
-def _import_study(actor, table: sheets.Table) -> set[str]:
-    report = table.report
-    today = timezone.localdate()
-    items = [_parse_study(row, today) for row in table.rows()]
-    if not items:
-        return set()
-    _resolve_organizations(actor, items, required=False)
-    _resolve_members(actor, items)
-    _duplicates(
-        items,
-        lambda number: (
-            "title",
-            _("The same study (member, date and what was studied) is also on row %(row)d.") % {"row": number},
-        ),
-    )
-    ready = [item for item in items if not item.row.bad and item.key() is not None and len(item.values) == 3]
+def _plan_study(ready: list[_StudyRow]) -> _Plan:
+    plan = _Plan(paths={item.member.organization.path for item in ready})
     existing: dict[tuple, StudyRecord] = {}
     members = {item.member.pk for item in ready}
     days = {item.values["studied_on"] for item in ready}
     for chunk in sheets.chunks(sorted(members)):
         for record in StudyRecord.objects.filter(member_id__in=chunk, studied_on__in=days):
             existing.setdefault((record.member_id, record.studied_on, _same(record.title)), record)
-    to_create, unchanged = [], 0
     for item in ready:
         record = existing.get(item.key())
         if record is None:
-            to_create.append(item)
+            plan.to_create.append(item)
         elif record.hours == item.values["hours"]:
-            unchanged += 1
+            plan.unchanged += 1
         else:
             item.row.problem(
                 "hours",
                 _("This study is already recorded with %(hours)s hours; correct it on the record's page.")
                 % {"hours": record.hours},
             )
-    if not report.ok:
-        return set()
-    with transaction.atomic():
-        for item in to_create:
+    return plan
+
+
+class StudyImport(_OrgLifeImport):
+    """Members' study records, entered by a manager and so confirmed."""
+
+    kind = STUDY
+    layout = sheets.Layout(STUDY_COLUMNS, required=(("id_number", "name"), ("title",), ("studied_on",), ("hours",)))
+
+    def check(self, actor, rows: list[sheets.Row]) -> _Plan:
+        today = timezone.localdate()
+        items = [_parse_study(row, today) for row in rows]
+        _resolve_organizations(actor, items, required=False)
+        _resolve_members(actor, items)
+        _duplicates(
+            items,
+            lambda number: (
+                "title",
+                _("The same study (member, date and what was studied) is also on row %(row)d.") % {"row": number},
+            ),
+        )
+        ready = [item for item in items if not item.row.bad and item.key() is not None and len(item.values) == 3]
+        return _plan_study(ready)
+
+    def write(self, actor, plan: _Plan) -> sheets.Written:
+        for item in plan.to_create:
             try:
                 services.study_record_create(actor=actor, member=item.member, **item.values)
             except ValidationError as exc:
-                _service_problems(STUDY, item.row, exc)
-        if not report.ok:
-            raise _Rollback
-        report.created, report.unchanged = len(to_create), unchanged
-    return {item.member.organization.path for item in ready}
+                sheets.report_refusal(item.row, exc, _STUDY_FIELDS)
+        return self.written(actor, plan)
 
 
-_IMPORTERS = {MEETINGS: _import_meetings, STUDY: _import_study}
+IMPORTS = {MEETINGS: MeetingImport(), STUDY: StudyImport()}
 
 
 # --------------------------------------------------------------------------------------------------
 # Entry points
 
 
-def import_content(*, actor, kind: str, content: bytes, name: str) -> ImportReport:
-    """Import meetings or study records from the content of an .xlsx or .csv file (all or nothing)."""
-    report = ImportReport(kind=kind, file_name=name)
-    if kind not in _IMPORTERS:
-        report.add(0, "", _("Unknown kind of import: %(kind)s.") % {"kind": kind})
-        return report
-    if not can_anywhere(actor, Action.IMPORT):
-        report.add(0, "", _("Your role does not include importing this."))
-        return report
-    table = sheets.read_sheet(report, _LAYOUTS[kind], content)
-    if table is None:
-        return report.finish()
-    try:
-        with transaction.atomic():
-            paths = _IMPORTERS[kind](actor, table)
-            if report.ok:
-                audit(
-                    "orglife.import",
-                    actor=actor,
-                    organization=sheets.audit_organization(actor, paths),
-                    after={
-                        "kind": kind,
-                        "file": name,
-                        "created": report.created,
-                        "updated": report.updated,
-                        "unchanged": report.unchanged,
-                    },
-                )
-    except _Rollback:
-        pass
-    except PermissionDenied as exc:
-        report.add(0, "", str(exc.message))
-    if not report.ok:
-        report.created = report.updated = report.unchanged = 0
-    return report.finish()
-
-
-def _import(*, actor, kind: str, path_or_file) -> ImportReport:
-    report, content = sheets.read_file(kind, path_or_file)
-    if content is None:
-        return report
-    return import_content(actor=actor, kind=kind, content=content, name=report.file_name)
-
-
 def import_file(*, actor, kind: str, uploaded) -> ImportReport:
     """Import an uploaded .xlsx or .csv file of meetings or study records (all or nothing)."""
-    return _import(actor=actor, kind=kind, path_or_file=uploaded)
+    return sheets.run_import(IMPORTS, actor=actor, kind=kind, path_or_file=uploaded)
 
 
 def import_path(*, actor, kind: str, path) -> ImportReport:
     """Import a .xlsx or .csv file of meetings or study records from disk (the command line), all or nothing."""
-    return _import(actor=actor, kind=kind, path_or_file=path)
+    return sheets.run_import(IMPORTS, actor=actor, kind=kind, path_or_file=path)

@@ -1,0 +1,122 @@
+"""The import driver, for every import of a spreadsheet: read -> check the rows -> write all or nothing -> audit -> report.
+
+An app describes one kind of import with a `SheetImport`: the layout of its sheet, who may make it, how its rows are
+checked against what is stored (every problem collected on its row and column) and how they are written. One problem
+anywhere means nothing is written; the writes and the audit entry share one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from grassroots.core.audit import audit
+from grassroots.core.policy import Action, can_anywhere
+
+from .header import Layout
+from .reading import find_table, has_required_columns, read_file
+from .report import ImportReport
+from .rows import Row, Table
+
+
+@dataclass
+class Written:
+    """What an import wrote: its counts, and where its audit entry is filed (a record, or else an organization)
+    with what the entry tells besides the file and the counts."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    obj: Any = None
+    organization: Any = None
+    details: dict = field(default_factory=dict)
+
+
+class SheetImport:
+    """One kind of import: the sheet it reads, who may make it, and how its rows are checked and written."""
+
+    layout: Layout
+    audit_action: str
+    refused_by: tuple[type[Exception], ...] = ()  # raised while checking or writing, they refuse the whole file
+    rights: tuple[str, ...] = (Action.IMPORT,)  # the actor must hold each of these somewhere
+
+    def forbidden(self, actor) -> str:
+        """Why the actor may not make this import at all, or nothing."""
+        if not all(can_anywhere(actor, action) for action in self.rights):
+            return _("Your role does not include importing this.")
+        return ""
+
+    def missing_columns(self, table: Table) -> None:
+        """The header lacks a required column (already in the report): say more, when there is more to say."""
+
+    def check(self, actor, rows: list[Row]) -> Any:
+        """Read the rows and check them against what is stored, every problem on its row; return the writes to make."""
+        raise NotImplementedError
+
+    def write(self, actor, plan) -> Written:
+        """Make the writes, inside the import's transaction; a problem reported on a row undoes them all."""
+        raise NotImplementedError
+
+    def failure(self, exc: Exception) -> str:
+        """The message in the report for one of `refused_by`."""
+        return str(getattr(exc, "message", exc))
+
+
+class _Undo(Exception):
+    """A row was refused while writing: undo the rows already written."""
+
+
+def run_import(importers: Mapping[str, SheetImport], *, actor, kind: str, path_or_file) -> ImportReport:
+    """Import a .xlsx or .csv file (a path on disk, an open or an uploaded file) with the importer of `kind`,
+    all or nothing; the report says what was written or every problem found."""
+    report, content = read_file(kind, path_or_file)
+    if content is None:
+        return report
+    importer = importers.get(kind)
+    if importer is None:
+        report.add(0, "", _("Unknown kind of import: %(kind)s.") % {"kind": kind})
+        return report
+    refusal = importer.forbidden(actor)
+    if refusal:
+        report.add(0, "", refusal)
+        return report
+    table = find_table(report, importer.layout, content)
+    if table is None:
+        return report
+    if not has_required_columns(table, importer.layout):
+        importer.missing_columns(table)
+        return report.finish()
+    rows = table.rows()
+    if not rows:
+        return report.finish()
+    try:
+        _check_and_write(importer, actor, rows, report)
+    except _Undo:
+        pass
+    except importer.refused_by as exc:
+        report.add(0, "", importer.failure(exc))
+    if not report.ok:
+        report.created = report.updated = report.unchanged = 0
+    return report.finish()
+
+
+def _check_and_write(importer: SheetImport, actor, rows: list[Row], report: ImportReport) -> None:
+    plan = importer.check(actor, rows)
+    if not report.ok:
+        return
+    with transaction.atomic():
+        written = importer.write(actor, plan)
+        if not report.ok:
+            raise _Undo
+        report.created, report.updated, report.unchanged = written.created, written.updated, written.unchanged
+        audit(
+            importer.audit_action,
+            actor=actor,
+            obj=written.obj,
+            organization=written.organization,
+            after={**written.details, "file": report.file_name, **report.counts()},
+        )
