@@ -211,7 +211,8 @@ class Duty(TimeStampedModel):
     state = models.CharField(_("state"), max_length=12, choices=DutyState.choices, default=DutyState.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
-    audit_fields = (
+    # The duty as its owner edits it: the services, the copy of a list and the audit read this one list.
+    EDITABLE_FIELDS = (
         "title",
         "description",
         "dimension",
@@ -229,6 +230,9 @@ class Duty(TimeStampedModel):
         "objective",
         "claimable",
         "claim_limit",
+    )
+    audit_fields = (
+        *EDITABLE_FIELDS,
         "state",
     )
 

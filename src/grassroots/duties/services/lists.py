@@ -42,25 +42,7 @@ def duty_list_for(*, actor, organization: Organization, period: Period) -> DutyL
     return duty_list_create(actor=actor, organization=organization, period=period, title=title)
 
 
-DUTY_FIELDS = (
-    "title",
-    "description",
-    "dimension",
-    "is_key",
-    "is_major",
-    "weight",
-    "responsible",
-    "post",
-    "start_on",
-    "due_on",
-    "recurrence",
-    "interval_months",
-    "requirement",
-    "evidence_expected",
-    "objective",
-    "claimable",
-    "claim_limit",
-)
+DUTY_FIELDS = Duty.EDITABLE_FIELDS
 
 
 def _check_duty(duty: Duty) -> None:
