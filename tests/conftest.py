@@ -1,8 +1,10 @@
-"""Shared fixtures: a small county tree and users holding each role."""
+"""Shared fixtures: a small county tree and users holding each role (built once and kept, tests/shelf.py)."""
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
+from tests import shelf
 from tests.factories import build_small_county, seed_default_rules
 
 # The day the run started, in the server's time zone. Test modules date their records from it when they are
@@ -10,8 +12,8 @@ from tests.factories import build_small_county, seed_default_rules
 RUN_DAY = timezone.localdate()
 
 
-@pytest.fixture(autouse=True)
-def _one_day_per_run(monkeypatch):
+@pytest.fixture(autouse=True, scope="session")
+def _one_day_per_run():
     """A run that crosses midnight in the server's time zone (16:00 UTC for Asia/Shanghai) keeps one today: the
     services' timezone.localdate() answers the day the run started, as the modules' dates were made from it (a
     planned meeting dated that day would otherwise be refused as past). A date asked of a given moment is untouched."""
@@ -22,13 +24,40 @@ def _one_day_per_run(monkeypatch):
             return RUN_DAY
         return real(value, timezone)
 
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("django.utils.timezone.localdate", localdate)
+        yield
+
+
+@pytest.fixture(scope="session")
+def _shelf(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The data shelved fixtures keep between tests, rolled back when the session ends."""
+    shelf.SHELF.media = tmp_path_factory.mktemp("shelved-media")
+    yield shelf.SHELF
+    shelf.close(django_db_blocker)
 
 
 @pytest.fixture
-def county(db):
-    """County -> 2 townships -> 2 village branches each (one with a group); a member in each branch."""
-    return build_small_county()
+def _shelved(request, _shelf, django_db_blocker):
+    """Every shelved fixture asks for this before `db`: the data the test needs is shelved before its transaction."""
+    shelf.build_for(request.node, django_db_blocker)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    shelf.prepare(item)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    shelf.group_by_level(items)
+
+
+county = shelf.shelved(
+    "county",
+    build_small_county,
+    doc="County -> 2 townships -> 2 village branches each (one with a group); a member in each branch.",
+)
 
 
 @pytest.fixture
@@ -40,10 +69,11 @@ def client_for(client):
     return login
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
     """Argon2 is the production hasher; tests hash with MD5 to stay fast."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

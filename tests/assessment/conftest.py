@@ -1,10 +1,10 @@
-"""The fixtures of the assessment tests: a county's year of work (test_engine's `assessed`), then computed, then
-published; uploads go to a temporary folder."""
+"""The fixtures of the assessment tests: a county's year of work (tests/assessment/year.py), then computed, then
+published, each built once and kept (tests/shelf.py); uploads go to a temporary folder."""
 
 import pytest
 
-from grassroots.assessment import services
-from tests.assessment.test_engine import END, assessed  # noqa: F401 - the fixture of a year of work, for every test
+from tests import shelf
+from tests.assessment import year
 
 
 @pytest.fixture(autouse=True)
@@ -12,13 +12,6 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def computed(assessed):  # noqa: F811
-    services.run_compute(actor=assessed.users.officer, run=assessed.run, asof=END)
-    return assessed
-
-
-@pytest.fixture
-def published(computed):
-    services.run_publish(actor=computed.users.officer, run=computed.run)
-    return computed
+assessed = shelf.shelved("assessed", year.year_of_work, below="county")
+computed = shelf.shelved("computed", year.computed, below="assessed")
+published = shelf.shelved("published", year.published, below="computed")

@@ -8,71 +8,8 @@ from django.core.exceptions import ValidationError
 from grassroots.assessment import defaults, services
 from grassroots.assessment.models import EnteredValue, Indicator, Result, RunState, ValueSheet
 from grassroots.core.errors import Conflict
-from grassroots.duties import services as duties
-from grassroots.duties.models import Assignment
-from grassroots.organizations.models import Organization, Post
-from grassroots.orglife import services as orglife
-from tests.factories import MemberFactory
-
-YEAR = 2025
-END = dt.date(YEAR, 12, 31)
-
-
-@pytest.fixture
-def assessed(county):
-    """A year of work in the four villages: duties, meetings, study; Baishi (C-T2-V1) has a discipline case."""
-    officer = county.users.officer
-    for member in county.members.values():
-        Post.objects.create(
-            member=member, organization=member.organization, title="secretary", started_on=dt.date(2020, 1, 1)
-        )
-    for org in (county.v11, county.v12, county.v21, county.v22):
-        MemberFactory.create_batch(3, organization=org)
-    period = duties.period_for(str(YEAR))
-    duty_list = duties.duty_list_for(actor=officer, organization=county.county, period=period)
-    for month, key in ((3, True), (6, False), (9, False), (11, True)):
-        duty = duties.duty_create(
-            actor=officer,
-            duty_list=duty_list,
-            title=f"任务{month}",
-            dimension="political",
-            is_key=key,
-            due_on=dt.date(YEAR, month, 28),
-            requirement="r",
-        )
-        duties.duty_issue(actor=officer, duty=duty, targets=[county.v11, county.v12, county.v21, county.v22])
-    # Qingshan (v11) does everything on time; Liuwan (v12) is late with a key duty; the others do half.
-    for a in Assignment.objects.all():
-        org = a.organization.code
-        done = org == "C-T1-V1" or (org == "C-T1-V2" and not a.duty.is_key) or a.due_on.month <= 6
-        if done:
-            Assignment.objects.filter(pk=a.pk).update(state="accepted", accepted_on=a.due_on, percent=100)
-    for org in (county.v11, county.v12, county.v21, county.v22):
-        members = list(org.members.all())
-        for month in range(1, 13) if org.code == "C-T1-V1" else range(1, 7):
-            orglife.meeting_record(
-                actor=officer,
-                organization=org,
-                kind="theme_day",
-                held_on=dt.date(YEAR, month, 10),
-                topic="主题党日",
-                attendance={m.pk: "present" for m in members},
-            )
-    # Claims: two of Qingshan's members and one of Dongtou's take on the March duty (one of them withdrawn again).
-    from grassroots.duties.models import Claim
-
-    march = Assignment.objects.filter(due_on__month=3).first().duty
-    claimants = [*list(county.v11.members.order_by("pk"))[:3], county.v21.members.order_by("pk").first()]
-    for k, member in enumerate(claimants):
-        claim = Claim.objects.create(duty=march, member=member, state="withdrawn" if k == 2 else "active")
-        Claim.objects.filter(pk=claim.pk).update(created_at=dt.datetime(YEAR, 4, 1 + k, tzinfo=dt.UTC))
-    system_branch, _secretary = defaults.install(actor=officer, owner=county.county)
-    services.veto_record(
-        actor=officer, period=period, organization=county.v21, reason="村支委严重违纪", occurred_on=dt.date(YEAR, 8, 1)
-    )
-    run = services.run_create(actor=officer, system=system_branch, period=period, scope=county.county)
-    county.run = run
-    return county
+from grassroots.organizations.models import Organization
+from tests.assessment.year import END, YEAR
 
 
 def test_default_system_weights_come_from_a_consistent_ahp_matrix(county):

@@ -6,7 +6,7 @@ from django.urls import reverse
 from grassroots.assessment import selectors, services
 from grassroots.assessment.models import Metric, Result
 from grassroots.duties.models import Assignment
-from tests.assessment.test_engine import END
+from tests.assessment.year import END
 from tests.factories import MemberFactory, UserFactory
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}

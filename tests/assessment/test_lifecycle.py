@@ -16,7 +16,7 @@ from grassroots.assessment.services.runs import _set_rater_groups
 from grassroots.core.errors import Conflict, PermissionDenied
 from grassroots.core.models import AuditEntry
 from grassroots.organizations.models import Organization
-from tests.assessment.test_engine import END, YEAR
+from tests.assessment.year import END, YEAR
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}

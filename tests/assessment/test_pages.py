@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from grassroots.assessment import defaults, services
 from grassroots.assessment.models import AssessmentRun, EnteredValue, IndicatorSystem, Result, RunState, VetoEvent
 from grassroots.core.models import AuditEntry
-from tests.assessment.test_engine import END
+from tests.assessment.year import END
 from tests.factories import UserFactory, grant
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}

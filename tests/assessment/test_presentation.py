@@ -11,7 +11,7 @@ from grassroots.assessment import selectors, services
 from grassroots.assessment.forms import saaty_choices
 from grassroots.assessment.models import Result
 from grassroots.core.text import duration, enumerate_items, join_clauses, labelled
-from tests.assessment.test_engine import END
+from tests.assessment.year import END
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}

@@ -15,7 +15,7 @@ from grassroots.core.errors import Conflict, PermissionDenied
 from grassroots.core.models import AuditEntry
 from grassroots.duties.services import period_for
 from grassroots.organizations.models import Organization
-from tests.assessment.test_engine import END
+from tests.assessment.year import END
 from tests.factories import UserFactory, grant
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}

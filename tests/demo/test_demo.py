@@ -22,13 +22,17 @@ from grassroots.demo import (
 )
 from grassroots.organizations.models import Grant, Member, Organization, OrgKind, Post, PostTitle
 from grassroots.organizations.validation import id_birth_date, id_gender, validate_id_number
+from tests import shelf
 
 TODAY = dt.date(2026, 6, 15)
 
 
-@pytest.fixture
-def tiny(db):
+def _tiny():
+    """The tiny demo, built once for the tests below (tests/shelf.py) and rolled back to after each."""
     return build_demo(scale="tiny", seed=1, today=TODAY)
+
+
+tiny = shelf.shelved("tiny", _tiny)
 
 
 def test_tiny_demo_is_a_sound_treebeard_tree(tiny):

@@ -11,6 +11,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from grassroots.organizations.models import Grant, Member, Post, Transfer
+from tests import shelf
 from tests.factories import MemberFactory, UserFactory
 
 ROLES = ["admin", "officer", "t1_officer", "secretary", "auditor", "member", "outsider", "anonymous"]
@@ -62,6 +63,9 @@ def _world(county):
             "grant": grant,
         }
     return out
+
+
+world = shelf.shelved("world", _world, below="county")
 
 
 def _request(client, model, op, objs):
@@ -125,8 +129,8 @@ def _request(client, model, op, objs):
 @pytest.mark.parametrize("op", OPS)
 @pytest.mark.parametrize("model", MODELS)
 @pytest.mark.parametrize("role", ROLES)
-def test_permission_matrix(county, role, model, op, where):
-    objs = _world(county)[where]
+def test_permission_matrix(county, world, role, model, op, where):
+    objs = world[where]
     client = APIClient()
     if role != "anonymous":
         client.force_authenticate(getattr(county.users, role))

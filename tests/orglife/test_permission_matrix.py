@@ -28,6 +28,7 @@ from rest_framework.test import APIClient
 
 from grassroots.orglife import services
 from grassroots.orglife.models import MeetingState, PointRule
+from tests import shelf
 from tests.factories import MemberFactory, UserFactory
 
 ROLES = ["admin", "officer", "t1_officer", "secretary", "auditor", "member", "outsider", "anonymous"]
@@ -138,6 +139,9 @@ def _world(county, model: str, where: str) -> dict:
     return objs
 
 
+objs = shelf.shelved("objs", _world, below="county", params=("model", "where"))
+
+
 def _create(client, model: str, objs: dict):
     org, member = objs["org"], objs["member"]
     if model == "meeting":
@@ -207,8 +211,7 @@ def _request(client, model: str, op: str, objs: dict) -> tuple[int, bool, dict |
 @pytest.mark.parametrize("op", OPS)
 @pytest.mark.parametrize("model", MODELS)
 @pytest.mark.parametrize("role", ROLES)
-def test_permission_matrix(county, role, model, op, where):
-    objs = _world(county, model, where)
+def test_permission_matrix(county, objs, role, model, op, where):
     client = APIClient()
     if role != "anonymous":
         client.force_authenticate(getattr(county.users, role))
