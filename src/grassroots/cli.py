@@ -94,14 +94,41 @@ def cmd_export(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    from grassroots.core.audit import verify
+    from django.conf import settings
 
-    result = verify()
-    if result.ok:
-        print(f"ok: {result.count} entries, chain unbroken")
+    from grassroots.core.audit import anchor_holds, seal, verify
+
+    if args.action == "seal":
+        try:
+            entry = seal()
+        except ValueError as exc:
+            print(exc)
+            return 2
+        print(f"signed from entry #{entry.seq} on with key {entry.key_id}")
         return 0
-    print(f"BROKEN at entry #{result.broken_seq}: {result.problem} ({result.count} entries verified before it)")
-    return 1
+    result = verify()
+    if not result.ok:
+        print(f"BROKEN at entry #{result.broken_seq}: {result.problem} ({result.count} entries verified before it)")
+        return 1
+    try:
+        lost = [a for a in args.anchor if not anchor_holds(a)]
+    except ValueError as exc:
+        print(exc)
+        return 2
+    for anchor in lost:
+        print(f"BROKEN: the anchored head {anchor} is no longer in the chain (rewritten or cut back since)")
+    print(f"ok: {result.count} entries, chain unbroken; head #{result.count}:{result.head}")
+    if result.keyed:
+        print(f"keyed: {result.keyed} entries signed (HMAC-SHA256, keys {', '.join(result.key_ids)})", end="")
+        print(f", {result.unkeyed} written before the first key (protected by the keyed ones after them)")
+    elif settings.GRASSROOTS_AUDIT_KEY:
+        print("a key is set; no entry is signed with it yet (the next entry will be)")
+    else:
+        print(
+            "not keyed: whoever can write to the database can rewrite an entry and every hash after it; set "
+            "GRASSROOTS_AUDIT_KEY, and keep the printed heads outside the database (--anchor checks them)"
+        )
+    return 1 if lost else 0
 
 
 def cmd_createadmin(args) -> int:
@@ -279,7 +306,16 @@ def _add_data_commands(sub) -> None:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("audit", help="audit trail tools")
-    p.add_argument("action", choices=["verify"])
+    p.add_argument(
+        "action", choices=["verify", "seal"], help="verify the chain; seal: sign it from here with a new key"
+    )
+    p.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        metavar="SEQ:HASH",
+        help="a head printed by an earlier verify (kept outside the database): check it is still in the chain",
+    )
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("createadmin", help="create or reset a system administrator")

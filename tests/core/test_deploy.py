@@ -14,6 +14,7 @@ def test_check_deploy_is_clean_for_production_settings():
         "GRASSROOTS_PRODUCTION": "1",
         "GRASSROOTS_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-0123456789",
         "GRASSROOTS_ALLOWED_HOSTS": "grassroots.example.org",
+        "GRASSROOTS_AUDIT_KEY": "y" * 20 + "an-audit-key-kept-apart-from-the-database",
     }
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests' own process only
@@ -25,3 +26,12 @@ def test_check_deploy_is_clean_for_production_settings():
         text=True,
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_check_deploy_warns_of_an_unsigned_audit_chain(settings):
+    from grassroots.core.checks import audit_key_set
+
+    settings.PRODUCTION, settings.GRASSROOTS_AUDIT_KEY = True, ""
+    assert [w.id for w in audit_key_set(None)] == ["grassroots.W001"]
+    settings.GRASSROOTS_AUDIT_KEY = "k" * 40
+    assert audit_key_set(None) == []

@@ -213,6 +213,10 @@ LOGGING = {
 GRASSROOTS_BASE_URL = os.environ.get("GRASSROOTS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 GRASSROOTS_WEBHOOK_URL = os.environ.get("GRASSROOTS_WEBHOOK_URL", "")
 GRASSROOTS_WEBHOOK_SECRET = os.environ.get("GRASSROOTS_WEBHOOK_SECRET", "")
+# The audit chain's key (HMAC-SHA256), kept apart from the database's credentials; keys of earlier years, comma-
+# separated, verify the entries written under them after a rotation.
+GRASSROOTS_AUDIT_KEY = os.environ.get("GRASSROOTS_AUDIT_KEY", "")
+GRASSROOTS_AUDIT_OLD_KEYS = [k for k in os.environ.get("GRASSROOTS_AUDIT_OLD_KEYS", "").split(",") if k]
 
 # Evidence files: size limit and the days before a due date when an assignment turns yellow.
 GRASSROOTS_EVIDENCE_MAX_BYTES = int(os.environ.get("GRASSROOTS_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))

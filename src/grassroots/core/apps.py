@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import collation
+        from . import checks, collation  # noqa: F401 - checks registers the deployment checks
         from .models import AuditEntry
         from .policy import ModelScope, register_scope
 

@@ -2,10 +2,12 @@
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
@@ -22,6 +24,7 @@ register_actions(
         "core.user.login_failed": _("Login failed"),
         "core.personal_data.read": _("Personal data read unmasked"),
         "core.export": _("Data exported"),
+        "core.audit.seal": _("Audit trail signed with a new key"),
     }
 )
 
@@ -46,7 +49,19 @@ def _stamp(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def compute_hash(entry: AuditEntry) -> str:
+def key_id(key: str) -> str:
+    """A key's public fingerprint, stored beside each entry it signed (never the key itself)."""
+    return hashlib.sha256(b"grassroots-audit-key:" + key.encode("utf-8")).hexdigest()[:16]
+
+
+def _keys() -> dict[str, str]:
+    """The keys this process holds, by fingerprint: the current one and those of earlier years."""
+    keys = [settings.GRASSROOTS_AUDIT_KEY, *settings.GRASSROOTS_AUDIT_OLD_KEYS]
+    return {key_id(k): k for k in keys if k}
+
+
+def compute_hash(entry: AuditEntry, key: str = "") -> str:
+    """The entry's hash: HMAC-SHA256 under `key` (whose fingerprint the entry names), or plain SHA-256 without."""
     payload = [
         entry.seq,
         _stamp(entry.at),
@@ -63,8 +78,12 @@ def compute_hash(entry: AuditEntry) -> str:
         entry.request_id,
         entry.prev_hash,
     ]
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if entry.key_id:
+        payload.append(entry.key_id)
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if key:
+        return hmac.new(key.encode("utf-8"), text, hashlib.sha256).hexdigest()
+    return hashlib.sha256(text).hexdigest()
 
 
 def _locked_head() -> AuditHead:
@@ -124,7 +143,9 @@ def audit(
         request_id=current_request_id(),
         prev_hash=head.hash,
     )
-    entry.hash = compute_hash(entry)
+    key = settings.GRASSROOTS_AUDIT_KEY
+    entry.key_id = key_id(key) if key else ""
+    entry.hash = compute_hash(entry, key)
     entry.save()
     AuditHead.objects.filter(id=1).update(seq=entry.seq, hash=entry.hash)
     return entry
@@ -136,28 +157,76 @@ class VerifyResult:
     count: int
     broken_seq: int | None = None
     problem: str = ""
+    keyed: int = 0  # entries whose hash is an HMAC under a key this process holds
+    key_ids: tuple[str, ...] = ()  # the fingerprints of the keys met, oldest first
+    head: str = GENESIS  # the newest entry's hash, to print as an anchor outside the database
+
+    @property
+    def unkeyed(self) -> int:
+        return self.count - self.keyed
 
 
 def verify(chunk_size: int = 5000) -> VerifyResult:
-    """Walk the chain in order; report the first entry whose link or content does not hold."""
-    prev_hash = GENESIS
-    expected_seq = 1
-    count = 0
+    """Walk the chain in order; report the first entry whose link or content does not hold.
+
+    Entries written before a key was set carry a plain SHA-256; from the first keyed entry on, every entry must be
+    keyed (an unkeyed one after it was rewritten without the key), and with a key set the newest must be keyed too.
+    Without the key, anyone who can write to the database could rewrite an entry and recompute every later hash."""
+    keys = _keys()
+    prev_hash, expected_seq, count, keyed, met, newest_keyed = GENESIS, 1, 0, 0, [], False
+
+    def broken(seq, problem):
+        return VerifyResult(False, count, seq, problem, keyed, tuple(met))
+
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=chunk_size):
         if entry.seq != expected_seq:
-            return VerifyResult(False, count, expected_seq, f"entry #{expected_seq} is missing (deleted)")
+            return broken(expected_seq, f"entry #{expected_seq} is missing (deleted)")
         if entry.prev_hash != prev_hash:
-            return VerifyResult(False, count, entry.seq, f"entry #{entry.seq} does not link to the one before")
-        if compute_hash(entry) != entry.hash:
-            return VerifyResult(False, count, entry.seq, f"entry #{entry.seq} was changed after it was written")
-        prev_hash = entry.hash
+            return broken(entry.seq, f"entry #{entry.seq} does not link to the one before")
+        if entry.key_id:
+            if entry.key_id not in keys:
+                return broken(
+                    entry.seq,
+                    f"entry #{entry.seq} is signed with key {entry.key_id}, which this process does not hold "
+                    "(set GRASSROOTS_AUDIT_KEY, or GRASSROOTS_AUDIT_OLD_KEYS for a key of earlier years)",
+                )
+            keyed += 1
+            if entry.key_id not in met:
+                met.append(entry.key_id)
+        elif keyed:
+            return broken(entry.seq, f"entry #{entry.seq} is not keyed although the entries before it are")
+        if not hmac.compare_digest(compute_hash(entry, keys.get(entry.key_id, "")), entry.hash):
+            return broken(entry.seq, f"entry #{entry.seq} was changed after it was written")
+        prev_hash, newest_keyed = entry.hash, bool(entry.key_id)
         expected_seq += 1
         count += 1
     head = AuditHead.objects.filter(id=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
     if head_seq != count or head_hash != prev_hash:
-        return VerifyResult(False, count, count + 1, f"entries after #{count} are missing (deleted)")
-    return VerifyResult(True, count)
+        return broken(count + 1, f"entries after #{count} are missing (deleted)")
+    if settings.GRASSROOTS_AUDIT_KEY and count and not newest_keyed:
+        return broken(
+            count,
+            "the newest entry is not signed although a key is set: after setting the key, run `grassroots audit "
+            "seal` once; otherwise the chain was rewritten without the key",
+        )
+    return VerifyResult(True, count, keyed=keyed, key_ids=tuple(met), head=prev_hash)
+
+
+def seal() -> AuditEntry:
+    """Sign the chain from here with the key just set: an entry that says so, the first under the key."""
+    key = settings.GRASSROOTS_AUDIT_KEY
+    if not key:
+        raise ValueError("GRASSROOTS_AUDIT_KEY is not set: there is no key to sign the chain with")
+    return audit("core.audit.seal", after={"key": key_id(key)})
+
+
+def anchor_holds(anchor: str) -> bool:
+    """Whether a head printed earlier ("SEQ:HASH", e.g. from the system log) is still in the chain as it was."""
+    seq, _, digest = anchor.partition(":")
+    if not (seq.isascii() and seq.isdigit()) or len(digest) != 64:
+        raise ValueError(f"an anchor is written SEQ:HASH, as `grassroots audit verify` prints it; not {anchor!r}")
+    return AuditEntry.objects.filter(seq=int(seq), hash=digest.lower()).exists()
 
 
 # ---------------------------------------------------------------- reading: personal data masked by the reader's role

@@ -56,6 +56,8 @@ class AuditEntry(models.Model):
     request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
+    # The fingerprint of the key the hash was made with (HMAC-SHA256); empty: a plain SHA-256, before any key.
+    key_id = models.CharField(_("key"), max_length=16, blank=True, default="")
 
     class Meta:
         verbose_name = _("audit entry")
