@@ -136,11 +136,16 @@ def cmd_createadmin(args) -> int:
 
     from django.contrib.auth import get_user_model
     from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
 
     password = args.password or os.environ.get("GRASSROOTS_ADMIN_PASSWORD") or getpass.getpass("Password: ")
     User = get_user_model()
     user = User.objects.filter(username=args.username).first() or User(username=args.username)
-    validate_password(password, user)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        print("password refused: " + " ".join(exc.messages))
+        return 2
     user.email = args.email or user.email
     user.is_staff = user.is_superuser = user.is_active = True
     user.set_password(password)
