@@ -135,6 +135,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind a reverse proxy: the proxies' addresses, and the header in which they name the client (core.clientip).
+GRASSROOTS_TRUSTED_PROXIES = [
+    a.strip() for a in os.environ.get("GRASSROOTS_TRUSTED_PROXIES", "").split(",") if a.strip()
+]
+GRASSROOTS_CLIENT_IP_HEADER = os.environ.get("GRASSROOTS_CLIENT_IP_HEADER", "HTTP_X_FORWARDED_FOR")
+AXES_CLIENT_IP_CALLABLE = "grassroots.core.clientip.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
