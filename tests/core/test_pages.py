@@ -79,6 +79,11 @@ def test_api_schema_and_docs_are_served_without_a_cdn(county, client_for, url):
         assert "/static/drf_spectacular_sidecar/" in text
 
 
+@pytest.mark.parametrize("url", ["/api/schema/", "/api/docs/"])
+def test_api_schema_and_docs_are_not_public(db, client, url):
+    assert client.get(url).status_code in (401, 403)
+
+
 def test_token_authentication_works(county, client):
     from rest_framework.authtoken.models import Token
 
