@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -35,3 +37,18 @@ def test_check_deploy_warns_of_an_unsigned_audit_chain(settings):
     assert [w.id for w in audit_key_set(None)] == ["grassroots.W001"]
     settings.GRASSROOTS_AUDIT_KEY = "k" * 40
     assert audit_key_set(None) == []
+
+
+@pytest.mark.parametrize(
+    "env, debug",
+    [({}, False), ({"GRASSROOTS_DEBUG": "1"}, True), ({"GRASSROOTS_DEBUG": "1", "GRASSROOTS_PRODUCTION": "1"}, False)],
+)
+def test_debug_pages_are_off_unless_asked_for_and_never_in_production(env, debug):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("GRASSROOTS_") and k != "DATABASE_URL"}
+    base |= {"GRASSROOTS_SECRET_KEY": "s" * 50, "GRASSROOTS_ALLOWED_HOSTS": "example.org", **env}
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='grassroots.config.settings'; django.setup(); "
+        "from django.conf import settings; print(settings.DEBUG)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=base, capture_output=True, text=True)
+    assert result.stdout.strip() == str(debug), result.stderr

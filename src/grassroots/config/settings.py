@@ -18,7 +18,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 PRODUCTION = env_bool("GRASSROOTS_PRODUCTION")
-DEBUG = env_bool("GRASSROOTS_DEBUG", default=not PRODUCTION)
+# Django's debug pages list every URL pattern and setting: only on request (GRASSROOTS_DEBUG=1), never in production.
+DEBUG = env_bool("GRASSROOTS_DEBUG") and not PRODUCTION
 # A demo deployment lists its demo accounts on the login page; a production one never does.
 DEMO_MODE = env_bool("GRASSROOTS_DEMO") and not PRODUCTION
 
