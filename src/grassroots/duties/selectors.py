@@ -15,11 +15,13 @@ from .models import (
     OPEN_STATES,
     Assignment,
     AssignmentState,
+    BusinessObjective,
     Claim,
     DueDateRequest,
     Duty,
     DutyList,
     DutyState,
+    Evidence,
     Light,
     ProgressReport,
     ReportState,
@@ -73,6 +75,11 @@ def my_work(*, user):
         default=Value(3),
     )
     return qs.annotate(light_order=order).order_by("light_order", "due_on", "id")
+
+
+def duty_list(*, user, action: str = Action.VIEW):
+    """The duties the user may `action`."""
+    return restrict(user, action, Duty.objects.all())
 
 
 def duty_list_list(*, user, organization: Organization | None = None):
@@ -249,6 +256,16 @@ def report_list(*, user):
     return restrict(user, Action.VIEW, ProgressReport.objects.select_related("assignment", "author"))
 
 
+def due_date_request_list(*, user):
+    """The requests to move a due date that the user may see."""
+    return restrict(user, Action.VIEW, DueDateRequest.objects.all())
+
+
+def evidence_list(*, user):
+    """The evidence files the user may see."""
+    return restrict(user, Action.VIEW, Evidence.objects.all())
+
+
 def pending_due_date_requests(*, user):
     issuers = restrict(user, Action.CHANGE, Organization.objects.all())
     return DueDateRequest.objects.filter(
@@ -307,9 +324,12 @@ def responsibles_of_list(*, user, duty_list: DutyList):
     )
 
 
+def objective_list(*, user, action: str = Action.VIEW):
+    """The business objectives the user may `action`."""
+    return restrict(user, action, BusinessObjective.objects.all())
+
+
 def objectives_of(*, user, organization: Organization):
     """The business objectives of one organization in scope, newest period first."""
-    from .models import BusinessObjective
-
     qs = restrict(user, Action.VIEW, BusinessObjective.objects.filter(organization=organization))
     return qs.select_related("period").prefetch_related("values").order_by("-period__start", "name")

@@ -7,14 +7,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from grassroots.core.policy import Action, restrict
-
 from . import selectors, services
 from .models import PERSONAL_MASKS, Grant, Member, Organization, Post, Transfer
-
-
-def _scoped(user, action_name, model, pk):
-    return get_object_or_404(restrict(user, action_name, model.objects.all()), pk=pk)
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -185,7 +179,7 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        member = _scoped(self.request.user, Action.VIEW, Member, data.pop("member").pk)
+        member = get_object_or_404(selectors.member_list(user=self.request.user), pk=data.pop("member").pk)
         serializer.instance = services.post_create(actor=self.request.user, member=member, **data)
 
     @extend_schema(request=PostEndSerializer, responses=PostSerializer)

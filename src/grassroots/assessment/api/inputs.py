@@ -18,7 +18,6 @@ from grassroots.core.api import (
     id_filter,
     organization_period_filter,
 )
-from grassroots.core.policy import Action, restrict
 
 from .. import selectors, services
 from ..models import (
@@ -67,8 +66,7 @@ class VetoEventViewSet(AtomicCreateViewSet):
     queryset = VetoEvent.objects.none()
 
     def get_queryset(self):
-        qs = VetoEvent.objects.select_related("organization", "period")
-        return restrict(self.request.user, Action.VIEW, qs).order_by("-occurred_on", "-id")
+        return selectors.veto_event_list(user=self.request.user)
 
     def perform_create(self, serializer):
         serializer.instance = services.veto_record(actor=self.request.user, **serializer.validated_data)
@@ -155,8 +153,7 @@ class EnteredValueViewSet(
     queryset = EnteredValue.objects.none()
 
     def get_queryset(self):
-        qs = EnteredValue.objects.select_related("organization", "indicator", "run")
-        return restrict(self.request.user, Action.VIEW, qs).order_by("run_id", "organization__path", "id")
+        return selectors.entered_value_list(user=self.request.user)
 
     def perform_create(self, serializer):
         data = serializer.validated_data

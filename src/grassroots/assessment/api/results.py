@@ -13,7 +13,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from grassroots.core.api import (
     id_filter,
 )
-from grassroots.core.policy import Action, can_anywhere, restrict
+from grassroots.core.policy import Action, can_anywhere
 from grassroots.core.policy import PermissionDenied as PolicyDenied
 from grassroots.core.web import parse_id
 from grassroots.organizations.models import Organization, UnitType, subtree_q
@@ -134,5 +134,7 @@ class ResultViewSet(viewsets.ReadOnlyModelViewSet):
         if run_id is None:
             raise DRFValidationError({"run": [_("Name the assessment run to export.")]})
         run = get_object_or_404(selectors.run_list(user=request.user), pk=run_id)
-        qs = restrict(request.user, Action.EXPORT, self.filter_queryset(self.get_queryset()).filter(run=run))
+        qs = selectors.results_to_export(
+            user=request.user, results=self.filter_queryset(self.get_queryset()).filter(run=run)
+        )
         return exports.results_csv(user=request.user, run=run, results=qs)

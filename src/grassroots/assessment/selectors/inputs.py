@@ -22,6 +22,12 @@ from ..models import (
 )
 
 
+def veto_event_list(*, user):
+    """Every veto event the user may see, newest first."""
+    qs = VetoEvent.objects.select_related("organization", "period")
+    return restrict(user, Action.VIEW, qs).order_by("-occurred_on", "-id")
+
+
 def veto_list(*, user, run: AssessmentRun):
     return (
         restrict(user, Action.VIEW, VetoEvent.objects.select_related("organization", "recorded_by", "withdrawn_by"))
@@ -40,6 +46,12 @@ def entered_list(*, user, run: AssessmentRun):
         .filter(run=run)
         .order_by("organization__path", "indicator__position", "id")
     )
+
+
+def entered_value_list(*, user):
+    """Every value entered by hand that the user may see, by run and tree order."""
+    qs = EnteredValue.objects.select_related("organization", "indicator", "run")
+    return restrict(user, Action.VIEW, qs).order_by("run_id", "organization__path", "id")
 
 
 def entered_indicators(run: AssessmentRun) -> list[Indicator]:

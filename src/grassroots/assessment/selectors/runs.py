@@ -60,6 +60,11 @@ def result_list(*, user, run: AssessmentRun):
     return visible_results(user=user).filter(run=run).select_related("organization")
 
 
+def results_to_export(*, user, results):
+    """The results of `results` the user may export."""
+    return restrict(user, Action.EXPORT, results)
+
+
 def grade_counts(run: AssessmentRun, results=None) -> list[dict]:
     qs = results if results is not None else Result.objects.filter(run=run)
     counts = dict(qs.order_by().values_list("grade").annotate(n=Count("id")))

@@ -7,7 +7,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from grassroots.core.policy import Action, PermissionDenied, can_anywhere, restrict
+from grassroots.core.policy import Action, PermissionDenied, can_anywhere
+from grassroots.organizations import selectors as org_selectors
 from grassroots.organizations.models import Organization, OrgKind, subtree_q
 
 from .. import exports, selectors
@@ -30,7 +31,7 @@ def _filtered_results(request, run):
         data = form.cleaned_data
         if data["org"]:
             within = (
-                restrict(request.user, Action.VIEW, Organization.objects.all())
+                org_selectors.organization_list(user=request.user)
                 .filter(_code_or_name(data["org"]))
                 .filter(subtree_q(run.scope.path))
                 .order_by("depth")
@@ -76,7 +77,7 @@ def results(request, pk):
         "unstable_range": selectors.unstable_range(selectors.level_size(run)),
         "grades": Grade,
         # The subtrees to look within, offered as the code is typed: the committees and general branches in view.
-        "codes": restrict(request.user, Action.VIEW, Organization.objects.all())
+        "codes": org_selectors.organization_list(user=request.user)
         .filter(subtree_q(run.scope.path), kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH], is_active=True)
         .only("id", "code", "name", "name_en", "path")
         .order_by("path")[:CODES_OFFERED],
@@ -91,7 +92,7 @@ def results_export(request, pk, fmt):
     if not can_anywhere(request.user, Action.EXPORT):
         raise PermissionDenied(_("You may not export data."))
     form, qs, within = _filtered_results(request, run)
-    qs = restrict(request.user, Action.EXPORT, qs)
+    qs = selectors.results_to_export(user=request.user, results=qs)
     if fmt == "csv":
         return exports.results_csv(user=request.user, run=run, results=qs)
     if fmt == "xlsx":

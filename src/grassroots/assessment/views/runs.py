@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
-from grassroots.core.policy import Action, PermissionDenied, can_anywhere, restrict
+from grassroots.core.policy import Action, PermissionDenied, can_anywhere
 from grassroots.core.text import duration, enumerate_items, join_clauses, labelled
 from grassroots.core.uploads import kind_of, serve_upload
 from grassroots.core.web import REFUSED, allowed, run_service
 from grassroots.duties.services import period_for
-from grassroots.organizations.models import Organization, OrgKind
+from grassroots.organizations import selectors as org_selectors
+from grassroots.organizations.models import OrgKind
 
 from .. import exports, selectors, services
 from ..forms import (
@@ -47,7 +48,7 @@ def runs(request):
 def _run_form(request):
     user = request.user
     systems_qs = selectors.systems_for_runs(user=user)
-    scopes = restrict(user, Action.MANAGE_STRUCTURE, Organization.objects.all()).filter(
+    scopes = org_selectors.organization_list(user=user, action=Action.MANAGE_STRUCTURE).filter(
         kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH], is_active=True
     )
     return RunForm(request.POST or None, systems=systems_qs, scopes=scopes.order_by("path"))

@@ -13,7 +13,6 @@ from grassroots.core.api import (
     ScopedPrimaryKey,
     id_filter,
 )
-from grassroots.core.policy import Action, restrict
 from grassroots.organizations.models import Member
 
 from .. import selectors, services
@@ -53,9 +52,7 @@ class ClaimableDuty(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         user = self.context["request"].user
         claimable = list(selectors.claimable_duties(user=user).values_list("pk", flat=True))
-        return Duty.objects.filter(
-            Q(pk__in=restrict(user, Action.VIEW, Duty.objects.all()).values("pk")) | Q(pk__in=claimable)
-        )
+        return Duty.objects.filter(Q(pk__in=selectors.duty_list(user=user).values("pk")) | Q(pk__in=claimable))
 
     def fail(self, key, **kwargs):
         if key == "does_not_exist":

@@ -9,9 +9,8 @@ from rest_framework.response import Response
 from grassroots.core.api import (
     id_filter,
 )
-from grassroots.core.policy import Action, restrict
 
-from .. import services
+from .. import selectors, services
 from ..models import (
     DueDateRequest,
 )
@@ -73,8 +72,8 @@ class DueDateRequestViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = DueDateRequestFilter
 
     def get_queryset(self):
-        qs = with_request_relations(DueDateRequest.objects.all())
-        return restrict(self.request.user, Action.VIEW, qs).order_by("-created_at", "-id")
+        requests = selectors.due_date_request_list(user=self.request.user)
+        return with_request_relations(requests).order_by("-created_at", "-id")
 
     @extend_schema(request=DecideSerializer, responses=DueDateRequestSerializer)
     @action(detail=True, methods=["post"])

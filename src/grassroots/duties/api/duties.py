@@ -14,7 +14,6 @@ from grassroots.core.api import (
     ScopedPrimaryKey,
     id_filter,
 )
-from grassroots.core.policy import Action, restrict
 from grassroots.organizations.models import Member, UnitType
 
 from .. import selectors, services
@@ -142,8 +141,12 @@ class DutyViewSet(
     filterset_class = DutyFilter
 
     def get_queryset(self):
-        qs = Duty.objects.select_related("organization", "duty_list").prefetch_related("collaborators")
-        return restrict(self.request.user, Action.VIEW, qs).order_by("due_on", "id")
+        duties = selectors.duty_list(user=self.request.user)
+        return (
+            duties.select_related("organization", "duty_list")
+            .prefetch_related("collaborators")
+            .order_by("due_on", "id")
+        )
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -15,7 +15,7 @@ from grassroots.core.api import (
     organization_period_filter,
 )
 from grassroots.core.models import Period
-from grassroots.core.policy import Action, can_anywhere, restrict
+from grassroots.core.policy import Action, can_anywhere
 
 from .. import selectors, services
 from ..models import (
@@ -96,8 +96,8 @@ class ObjectiveViewSet(AtomicCreateViewSet):
     filterset_class = ObjectiveFilter
 
     def get_queryset(self):
-        qs = BusinessObjective.objects.select_related("organization", "period").prefetch_related("values")
-        return restrict(self.request.user, Action.VIEW, qs)
+        objectives = selectors.objective_list(user=self.request.user)
+        return objectives.select_related("organization", "period").prefetch_related("values")
 
     def perform_create(self, serializer):
         serializer.instance = services.objective_create(actor=self.request.user, **serializer.validated_data)

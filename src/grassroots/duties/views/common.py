@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from grassroots.core.policy import Action, PermissionDenied, can, restrict
+from grassroots.core.policy import Action, PermissionDenied, can
 from grassroots.organizations import selectors as org_selectors
 from grassroots.organizations.models import Organization
 
@@ -27,10 +27,10 @@ def assignment_or_404(request, pk):
 
 
 def duty_or_404(request, pk) -> Duty:
-    duties = Duty.objects.select_related(
+    duties = selectors.duty_list(user=request.user).select_related(
         "organization", "duty_list__period", "responsible", "objective", "series", "source_assignment__duty"
     )
-    return get_object_or_404(restrict(request.user, Action.VIEW, duties), pk=pk)
+    return get_object_or_404(duties, pk=pk)
 
 
 def duty_list_or_404(request, pk):

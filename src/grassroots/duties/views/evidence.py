@@ -4,14 +4,14 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from grassroots.core.policy import Action, restrict
 from grassroots.core.uploads import serve_file, serve_thumbnail
 
+from .. import selectors
 from ..models import Evidence
 
 
 def _evidence(request, pk) -> Evidence:
-    return get_object_or_404(restrict(request.user, Action.VIEW, Evidence.objects.all()), pk=pk)
+    return get_object_or_404(selectors.evidence_list(user=request.user), pk=pk)
 
 
 @login_required

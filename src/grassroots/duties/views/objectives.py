@@ -7,16 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from grassroots.core.policy import Action, PermissionDenied, can, restrict
+from grassroots.core.policy import Action, PermissionDenied, can
 from grassroots.core.web import REFUSED, run_service
 
 from .. import selectors, services
 from ..forms import (
     ObjectiveForm,
     ObjectiveValueForm,
-)
-from ..models import (
-    BusinessObjective,
 )
 from .common import form_errors_as_messages, org_or_404
 
@@ -62,7 +59,7 @@ def _objective_new(*, actor, organization, data):
 @login_required
 @require_POST
 def objective_value(request, pk):
-    objective = get_object_or_404(restrict(request.user, Action.CHANGE, BusinessObjective.objects.all()), pk=pk)
+    objective = get_object_or_404(selectors.objective_list(user=request.user, action=Action.CHANGE), pk=pk)
     form = ObjectiveValueForm(request.POST, prefix=f"o{objective.pk}")
     if form.is_valid():
         recorded = run_service(

@@ -8,16 +8,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from grassroots.core.policy import Action, PermissionDenied, can_anywhere, restrict
+from grassroots.core.policy import Action, PermissionDenied, can_anywhere
 from grassroots.core.web import REFUSED, allowed, run_service
 
 from .. import selectors, services
 from ..forms import (
     DueDateDecisionForm,
     ReviewForm,
-)
-from ..models import (
-    DueDateRequest,
 )
 from .common import form_errors_as_messages, next_url
 
@@ -82,7 +79,7 @@ def review_queue(request):
 @require_POST
 def due_date_decide(request, pk):
     due_request = get_object_or_404(
-        restrict(request.user, Action.VIEW, DueDateRequest.objects.select_related("assignment__duty")), pk=pk
+        selectors.due_date_request_list(user=request.user).select_related("assignment__duty"), pk=pk
     )
     form = DueDateDecisionForm(request.POST)
     if form.is_valid():
