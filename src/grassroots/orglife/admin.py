@@ -49,17 +49,7 @@ class PointRuleAdmin(ServiceAdmin, admin.ModelAdmin):
     """A points rule is retired by taking it out of force, never deleted: the ledger's entries point at it."""
 
     service_fields = services.POINT_RULE_FIELDS
-    list_display = (
-        "code",
-        "name",
-        "source",
-        "points",
-        "per_hour",
-        "daily_cap",
-        "monthly_cap",
-        "yearly_cap",
-        "is_active",
-    )
+    list_display = PointRule.EDITABLE_FIELDS
     list_filter = ("source", "is_active")
     search_fields = ("code", "name")
 

@@ -271,6 +271,19 @@ class PointRule(TimeStampedModel):
     yearly_cap = models.DecimalField(_("cap a year"), max_digits=7, decimal_places=1, null=True, blank=True)
     is_active = models.BooleanField(_("in force"), default=True)
 
+    # The rule as the rule book lists it and its keeper edits it: the service, the API and the admin read this list.
+    EDITABLE_FIELDS = (
+        "code",
+        "name",
+        "source",
+        "points",
+        "per_hour",
+        "daily_cap",
+        "monthly_cap",
+        "yearly_cap",
+        "is_active",
+    )
+
     class Meta:
         verbose_name = _("points rule")
         verbose_name_plural = _("points rules")

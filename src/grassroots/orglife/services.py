@@ -230,17 +230,7 @@ def meeting_rule_delete(*, actor, rule: MeetingRule) -> None:
     rule.delete()
 
 
-POINT_RULE_FIELDS = (
-    "code",
-    "name",
-    "source",
-    "points",
-    "per_hour",
-    "daily_cap",
-    "monthly_cap",
-    "yearly_cap",
-    "is_active",
-)
+POINT_RULE_FIELDS = PointRule.EDITABLE_FIELDS
 
 
 def point_rule_change_check(*, actor) -> None:

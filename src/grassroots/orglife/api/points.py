@@ -16,17 +16,7 @@ from .common import MemberRef, OrganizationYearQuery, query_params, this_year
 class PointRuleSerializer(serializers.ModelSerializer):
     class Meta:
         model = PointRule
-        fields = [
-            "code",
-            "name",
-            "source",
-            "points",
-            "per_hour",
-            "daily_cap",
-            "monthly_cap",
-            "yearly_cap",
-            "is_active",
-        ]
+        fields = list(PointRule.EDITABLE_FIELDS)
         read_only_fields = fields
 
 
