@@ -375,7 +375,9 @@ def test_appraisal_flow(branch):
     assert AppraisalResult.objects.count() == 5
     assert secretary.post(url + "close/", {"decisions": decisions}, format="json").status_code == 409
     assert member.post(url + "vote/", {"votes": {str(members[1].pk): "qualified"}}, format="json").status_code == 409
-    assert len(member.get(url + "results/").json()) == 5
+    own = member.get(url + "results/").json()  # a plain member reads their own result, not colleagues' votes
+    assert [row["member"] for row in own] == [branch.users.member.member.pk]
+    assert len(secretary.get(url + "results/").json()) == 5
     assert Appraisal.objects.get().state == "closed"
 
 

@@ -18,6 +18,7 @@ from .tree import active_member_of, grants_of, subtree_q
 
 class Action:
     VIEW = "view"  # read records in scope
+    VIEW_RECORD = "view_record"  # read a member's whole record (birth date, education, ...; numbers still masked)
     CHANGE = "change"  # create and change members, posts, transfers, records of work
     MANAGE_STRUCTURE = "manage_structure"  # create, rename and move organizations
     VIEW_PERSONAL = "view_personal"  # read ID numbers and phones unmasked (each reading audited)
@@ -26,17 +27,21 @@ class Action:
     IMPORT = "import"
     EXPORT = "export"
 
-    ALL = (VIEW, CHANGE, MANAGE_STRUCTURE, VIEW_PERSONAL, VIEW_AUDIT, MANAGE_GRANTS, IMPORT, EXPORT)
+    ALL = (VIEW, VIEW_RECORD, CHANGE, MANAGE_STRUCTURE, VIEW_PERSONAL, VIEW_AUDIT, MANAGE_GRANTS, IMPORT, EXPORT)
 
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(Action.ALL),
     "officer": frozenset(Action.ALL),
-    "secretary": frozenset({Action.VIEW, Action.CHANGE, Action.VIEW_PERSONAL, Action.IMPORT, Action.EXPORT}),
-    "auditor": frozenset({Action.VIEW, Action.VIEW_AUDIT, Action.EXPORT}),
+    "secretary": frozenset(
+        {Action.VIEW, Action.VIEW_RECORD, Action.CHANGE, Action.VIEW_PERSONAL, Action.IMPORT, Action.EXPORT}
+    ),
+    "auditor": frozenset({Action.VIEW, Action.VIEW_RECORD, Action.VIEW_AUDIT, Action.EXPORT}),
 }
-# What a member sees of their own organization without any grant.
+# What a member sees of their own organization without any grant: its rows, colleagues by name, category and posts,
+# not a colleague's whole record (that is VIEW_RECORD, which a member holds on their own record only).
 MEMBER_ACTIONS = frozenset({Action.VIEW})
+OWN_ACTIONS = frozenset({Action.VIEW, Action.VIEW_RECORD})
 
 
 def roles_with(action: str) -> list[str]:
@@ -129,9 +134,10 @@ def scope_q(user, action: str, model: type[Model]) -> Q | None:
         for lookup in scope.paths:
             q |= subtree_q(path, lookup)
     member = subj.member
-    if member is not None and action in MEMBER_ACTIONS:
+    if member is not None and action in OWN_ACTIONS:
         for lookup in scope.own_member:
             q |= Q(**{lookup: member.pk})
+    if member is not None and action in MEMBER_ACTIONS:
         for lookup in scope.own_organization:
             q |= Q(**{lookup: member.organization_id})
     return q
@@ -169,14 +175,13 @@ def can(user, action: str, obj) -> bool:
         if any(path.startswith(root) for root in roots):
             return True
     member = subj.member
-    if member is not None and action in MEMBER_ACTIONS:
-        scope = scope_of(type(obj))
-        for lookup in scope.own_member:
-            if _follow(obj, lookup) == member.pk:
-                return True
-        for lookup in scope.own_organization:
-            if _follow(obj, lookup) == member.organization_id:
-                return True
+    if member is None:
+        return False
+    scope = scope_of(type(obj))
+    if action in OWN_ACTIONS and any(_follow(obj, lookup) == member.pk for lookup in scope.own_member):
+        return True
+    if action in MEMBER_ACTIONS:
+        return any(_follow(obj, lookup) == member.organization_id for lookup in scope.own_organization)
     return False
 
 

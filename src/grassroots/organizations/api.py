@@ -7,6 +7,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from grassroots.core.policy import Action, can
+
 from . import selectors, services
 from .models import PERSONAL_MASKS, Grant, Member, Organization, Post, Transfer
 
@@ -96,6 +98,11 @@ class MemberSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not can(request.user, Action.VIEW_RECORD, instance):
+            for name in Member.RECORD_FIELDS:  # a colleague's record: name, category and dates only
+                data[name] = None if name in ("birth_date", "id_number") else ""
+            return data
         if not self.context.get("unmasked"):
             for name, mask in PERSONAL_MASKS.items():
                 data[name] = mask(getattr(instance, name) or "")

@@ -189,6 +189,8 @@ class Member(TimeStampedModel):
         "joined_on",
         "confirmed_on",
     )
+    # What a colleague without a role does not see of a member (the policy's VIEW_RECORD).
+    RECORD_FIELDS = ("ethnicity", "birth_date", "education", "occupation", "id_number", "phone")
     # Shown masked unless the role may read them, each reading audited.
     PERSONAL_FIELDS = ("id_number", "phone")
     audit_fields = (*EDITABLE_FIELDS, "organization", "status", "user")

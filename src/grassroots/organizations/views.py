@@ -64,6 +64,7 @@ def detail(request, pk):
         "can_structure": can(user, Action.MANAGE_STRUCTURE, org),
         "can_export": can(user, Action.EXPORT, org),
         "can_audit": can(user, Action.VIEW_AUDIT, org),
+        "can_read_records": can(user, Action.VIEW_RECORD, org),
     }
     return render(request, "organizations/detail.html", context)
 
@@ -111,6 +112,7 @@ def member_detail(request, pk):
         "transfers": member.transfers.select_related("from_organization", "to_organization"),
         "can_change": can(user, Action.CHANGE, member),
         "can_reveal": can(user, Action.VIEW_PERSONAL, member),
+        "can_read_record": can(user, Action.VIEW_RECORD, member),
         "can_audit": can(user, Action.VIEW_AUDIT, member),
         "is_self": member.user_id == user.pk,
     }

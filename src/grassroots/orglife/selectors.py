@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from grassroots.core.collation import by_reading
 from grassroots.core.models import Period
-from grassroots.core.policy import Action, restrict, subject
+from grassroots.core.policy import Action, can, restrict, subject
 from grassroots.organizations.models import (
     Member,
     MemberCategory,
@@ -423,8 +423,13 @@ def appraisal_sheet(appraisal: Appraisal) -> list[dict]:
     return rows
 
 
-def appraisal_results(appraisal: Appraisal):
-    return appraisal.results.select_related("member").order_by("member__name", "member_id")
+def appraisal_results(appraisal: Appraisal, *, user=None):
+    """Each member's decided grade and votes; a reader without VIEW_RECORD on the organization (a plain member)
+    reads their own result only (None: every result, for the services)."""
+    rows = appraisal.results.select_related("member").order_by("member__name", "member_id")
+    if user is not None and not can(user, Action.VIEW_RECORD, appraisal.organization):
+        rows = rows.filter(member__user=user) if user.is_authenticated else rows.none()
+    return rows
 
 
 def care_ledger(*, user, organization: Organization, today=None) -> list:

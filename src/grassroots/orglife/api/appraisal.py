@@ -131,7 +131,8 @@ class AppraisalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(request=None, responses=AppraisalResultSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def results(self, request, pk=None):
-        """The decided grade of each member with the votes counted (empty while voting)."""
+        """The decided grade of each member with the votes counted (empty while voting); a plain member reads their
+        own only."""
         appraisal = self.get_object()
-        rows = selectors.appraisal_results(appraisal)
+        rows = selectors.appraisal_results(appraisal, user=request.user)
         return Response(AppraisalResultSerializer(rows, many=True).data)

@@ -42,8 +42,9 @@ def appraisal_detail(request, pk):
     org = appraisal.organization
     voter = selectors.appraisal_voter(user=request.user, appraisal=appraisal)
     closed = appraisal.state == AppraisalState.CLOSED
-    results = list(selectors.appraisal_results(appraisal)) if closed else []
-    summary = [(label, sum(1 for r in results if r.grade == g)) for g, label in AppraisalGrade.choices]
+    results = list(selectors.appraisal_results(appraisal, user=request.user)) if closed else []
+    grades = list(selectors.appraisal_results(appraisal).values_list("grade", flat=True)) if closed else []
+    summary = [(label, grades.count(g)) for g, label in AppraisalGrade.choices]  # the counts are for everyone
     for result in results:
         result.count_list = [(g, label, result.counts.get(g, 0)) for g, label in AppraisalGrade.choices]
     context = {
