@@ -62,3 +62,12 @@ def test_the_api_gives_a_member_a_colleagues_record_without_personal_fields(coun
     assert row["birth_date"] is None and row["id_number"] is None and row["phone"] == "" and row["ethnicity"] == ""
     own = api.get(f"/api/members/{county.members['C-T1-V1'].pk}/").json()
     assert own["birth_date"] == HIDDEN_BIRTH and own["phone"]
+
+
+def test_the_branchs_study_list_shows_a_member_their_own_hours_only(client, county, colleague):
+    url = reverse("orglife:study", args=[county.v11.pk])
+    client.force_login(county.users.member)
+    text = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert county.members["C-T1-V1"].name in text and "同支部党员" not in text
+    client.force_login(county.users.secretary)
+    assert "同支部党员" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()

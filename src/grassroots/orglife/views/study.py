@@ -90,7 +90,11 @@ def study(request, pk):
         "period_code": code,
         "periods": period_choices(code),
         "pending": _decidable(request.user, pending),
-        "rows": selectors.study_progress(organization=org, period=period),
+        "rows": [  # a plain member reads their own hours, not every colleague's (view_record)
+            row
+            for row in selectors.study_progress(organization=org, period=period)
+            if can(request.user, Action.VIEW_RECORD, row["member"])
+        ],
         "can_change": can_change,
     }
     return render(request, "orglife/study.html", context)
