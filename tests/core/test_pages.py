@@ -94,3 +94,9 @@ def test_token_authentication_works(county, client):
 
 def test_health(client, db):
     assert client.get("/health/").json() == {"status": "ok"}
+
+
+def test_a_sign_in_lasts_a_working_day_not_two_weeks(county, client):
+    response = client.post(reverse("login"), {"username": "secretary", "password": "correct-horse-battery"})
+    assert response.status_code == 302
+    assert response.cookies["sessionid"]["max-age"] == 8 * 3600

@@ -194,6 +194,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# A sign-in lasts a working day (Django's default is two weeks); GRASSROOTS_SESSION_HOURS sets another length.
+SESSION_COOKIE_AGE = int(float(os.environ.get("GRASSROOTS_SESSION_HOURS", "8")) * 3600)
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
