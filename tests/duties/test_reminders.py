@@ -15,7 +15,7 @@ from django.utils.functional import lazy
 from django.utils.translation import get_language
 
 from grassroots import cli
-from grassroots.core import notify
+from grassroots.core import labels, notify
 from grassroots.core.models import Notification, WebhookDelivery
 from grassroots.duties import services
 from grassroots.duties.models import Assignment
@@ -124,7 +124,7 @@ def test_emails_go_out_in_each_recipients_language(
     # The zh-Hans catalog is not compiled in this checkout; a stand-in message that follows the active
     # language shows in which language each e-mail was rendered.
     monkeypatch.setitem(
-        notify._KINDS, "duties.due_soon", _language_aware("%(duty)s is due on %(due)s", "%(duty)s 将于 %(due)s 到期")
+        labels._KINDS, "duties.due_soon", _language_aware("%(duty)s is due on %(due)s", "%(duty)s 将于 %(due)s 到期")
     )
     for user, address, language in (
         (county.users.member, "member@example.org", "en"),

@@ -4,15 +4,8 @@ import datetime as dt
 
 import pytest
 
-from grassroots.organizations.validation import (
-    DAY,
-    MONTH,
-    YEAR,
-    dates_agree,
-    parse_date,
-    parse_date_precision,
-    validate_id_number,
-)
+from grassroots.core.sheets.values import DAY, MONTH, YEAR, parse_date, parse_date_precision
+from grassroots.organizations.validation import dates_agree, validate_id_number
 from tests.factories import make_id_number
 
 

@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .context import current_request_id
-from .labels import _ACTIONS, register_actions
+from .labels import is_action, register_actions
 from .models import AuditEntry, AuditHead
+from .policy import Action, can
 
 GENESIS = "0" * 64
 
@@ -115,7 +116,7 @@ def audit(
     object_repr: str = "",
 ) -> AuditEntry:
     """Append one entry to the trail, inside the caller's transaction."""
-    if action not in _ACTIONS:
+    if not is_action(action):
         raise ValueError(f"unregistered audit action {action!r}")
     org = _organization_of(obj, organization)
     if obj is not None:
@@ -252,8 +253,6 @@ def masked(data):
 def readable(user, entry: AuditEntry) -> tuple:
     """(before, after) of an entry as `user` may read them: personal data in full only where the user's role
     reads it unmasked on the entry's organization, masked as everywhere else otherwise."""
-    from .policy import Action, can
-
     if can(user, Action.VIEW_PERSONAL, entry):
         return entry.before, entry.after
     return masked(entry.before), masked(entry.after)

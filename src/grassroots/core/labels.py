@@ -17,6 +17,14 @@ def action_label(name: str) -> str:
     return _ACTIONS.get(name, name)
 
 
+def is_action(name: str) -> bool:
+    return name in _ACTIONS
+
+
+def is_kind(kind: str) -> bool:
+    return kind in _KINDS
+
+
 def registered_actions() -> dict[str, str]:
     return dict(_ACTIONS)
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .labels import _KINDS
+from .labels import is_kind
 from .models import Notification, WebhookDelivery
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def _language_of(user) -> str:
 @transaction.atomic
 def notify(recipients, kind: str, *, params=None, url: str = "", obj=None, dedupe_key: str | None = None) -> int:
     """Notify each recipient once (per dedupe key); returns how many notifications were new."""
-    if kind not in _KINDS:
+    if not is_kind(kind):
         raise ValueError(f"unregistered notification kind {kind!r}")
     params = params or {}
     recipients = [r for r in {r.pk: r for r in recipients if r is not None}.values()]

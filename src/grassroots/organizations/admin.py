@@ -2,10 +2,9 @@
 given and ended through the services, so the policy decides and the audit trail records them."""
 
 from django.contrib import admin
-from django.db import transaction
 from treebeard.admin import TreeAdmin
 
-from grassroots.core.admin import ReadOnlyAdmin
+from grassroots.core.admin import ReadOnlyAdmin, ServiceAdmin
 
 from . import services
 from .models import Grant, Member, Organization, Post, Transfer
@@ -39,9 +38,10 @@ class TransferAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 
 @admin.register(Grant)
-class GrantAdmin(admin.ModelAdmin):
+class GrantAdmin(ServiceAdmin, admin.ModelAdmin):
     """A grant is given (grant_create) or ended (grant_revoke); it is never changed in place."""
 
+    service_fields = ("user", "organization", "role")
     list_display = ("user", "organization", "role")
     list_filter = ("role",)
     raw_id_fields = ("user", "organization")
@@ -49,14 +49,11 @@ class GrantAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def save_model(self, request, obj, form, change):
-        grant = services.grant_create(actor=request.user, user=obj.user, organization=obj.organization, role=obj.role)
-        obj.pk, obj.created_at, obj.updated_at = grant.pk, grant.created_at, grant.updated_at
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organization")
 
-    def delete_model(self, request, obj):
-        services.grant_revoke(actor=request.user, grant=obj)
+    def write(self, *, actor, row, **fields):
+        return services.grant_create(actor=actor, **fields)
 
-    @transaction.atomic
-    def delete_queryset(self, request, queryset):
-        for grant in queryset.select_related("organization"):
-            services.grant_revoke(actor=request.user, grant=grant)
+    def erase(self, *, actor, row):
+        services.grant_revoke(actor=actor, grant=row)

@@ -101,7 +101,7 @@ class MemberSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None and not can(request.user, Action.VIEW_RECORD, instance):
             for name in Member.RECORD_FIELDS:  # a colleague's record: name, category and dates only
-                data[name] = None if name in ("birth_date", "id_number") else ""
+                data[name] = None if Member._meta.get_field(name).null else ""
             return data
         if not self.context.get("unmasked"):
             for name, mask in PERSONAL_MASKS.items():

@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from grassroots.core.models import TimeStampedModel
-
-PATH_END = "~"  # sorts after every character of the path alphabet, bytewise
+from grassroots.core.tree import PATH_END, subtree_q  # noqa: F401 - the tree's range filter, re-exported for the apps
 
 
 class PathField(models.CharField):
@@ -20,11 +19,6 @@ class PathField(models.CharField):
         if connection.vendor == "postgresql":
             params["collation"] = "C"
         return params
-
-
-def subtree_q(path: str, field: str = "path") -> Q:
-    """Rows whose path lies in the subtree rooted at `path` (a range, never LIKE)."""
-    return Q(**{f"{field}__gte": path, f"{field}__lt": path + PATH_END})
 
 
 def ancestor_paths(path: str) -> list[str]:

@@ -5,7 +5,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from grassroots.core.sheets.values import DAY, MONTH, YEAR, clean_text, parse_date, parse_date_precision  # noqa: F401
+from grassroots.core.sheets.values import MONTH, YEAR, clean_text
 from grassroots.core.text import HAN
 from grassroots.core.web import digits_only
 

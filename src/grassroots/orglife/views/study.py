@@ -77,6 +77,13 @@ def _decidable(user, records):
     return records
 
 
+def _readable_rows(user, org, rows: list[dict]) -> list[dict]:
+    """Every member's row for a role that reads records here (view_record); a plain member's own row only."""
+    if can(user, Action.VIEW_RECORD, org):
+        return rows
+    return [row for row in rows if row["member"].user_id == user.pk]
+
+
 @login_required
 def study(request, pk):
     """The secretary's confirmation queue and every member's hours in the period against the plan."""
@@ -90,11 +97,7 @@ def study(request, pk):
         "period_code": code,
         "periods": period_choices(code),
         "pending": _decidable(request.user, pending),
-        "rows": [  # a plain member reads their own hours, not every colleague's (view_record)
-            row
-            for row in selectors.study_progress(organization=org, period=period)
-            if can(request.user, Action.VIEW_RECORD, row["member"])
-        ],
+        "rows": _readable_rows(request.user, org, selectors.study_progress(organization=org, period=period)),
         "can_change": can_change,
     }
     return render(request, "orglife/study.html", context)
