@@ -71,3 +71,11 @@ def test_the_branchs_study_list_shows_a_member_their_own_hours_only(client, coun
     assert county.members["C-T1-V1"].name in text and "同支部党员" not in text
     client.force_login(county.users.secretary)
     assert "同支部党员" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_the_branchs_life_page_shows_a_member_their_own_study_only(client, county, colleague):
+    url = reverse("orglife:org", args=[county.v11.pk])
+    client.force_login(county.users.member)
+    assert "同支部党员" not in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.force_login(county.users.secretary)
+    assert "同支部党员" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -289,8 +289,9 @@ def meeting_attendance(meeting: Meeting) -> list:
     return sorted(rows, key=lambda a: (order.get(a.status, 9), a.member.name))
 
 
-def study_progress(*, organization: Organization, period: Period, today=None) -> list[dict]:
-    """study_totals with the hours expected by today (pro rata of the period) and who is behind them."""
+def study_progress(*, organization: Organization, period: Period, today=None, user=None) -> list[dict]:
+    """study_totals with the hours expected by today (pro rata of the period) and who is behind them; a reader
+    without view_record on the organization (a plain member) gets their own row only (None: every row)."""
     today = today or timezone.localdate()
     days = (period.end - period.start).days + 1
     elapsed = min(days, max(0, (today - period.start).days + 1))
@@ -300,6 +301,8 @@ def study_progress(*, organization: Organization, period: Period, today=None) ->
         row["expected"] = (row["required"] * share).quantize(Decimal("0.1"))
         row["behind"] = row["hours"] < row["expected"]
         row["percent"] = min(100, round(row["share"] * 100))
+    if user is not None and not can(user, Action.VIEW_RECORD, organization):
+        rows = [row for row in rows if row["member"].user_id == user.pk]
     return rows
 
 

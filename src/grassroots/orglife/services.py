@@ -270,9 +270,11 @@ def study_course_change_check(*, actor, organization: Organization | None) -> No
 @transaction.atomic
 def study_course_set(*, actor, course: StudyCourse | None = None, **fields) -> StudyCourse:
     """Offer a course, or change the given one: {title, organization, hours, description}."""
+    current = course.organization if course is not None else None
     if course is not None:
-        study_course_change_check(actor=actor, organization=course.organization)
-    study_course_change_check(actor=actor, organization=fields.get("organization", course and course.organization))
+        study_course_change_check(actor=actor, organization=current)
+    if course is None or fields.get("organization", current) != current:  # offered anew, or elsewhere
+        study_course_change_check(actor=actor, organization=fields.get("organization"))
     return _rule_book_write(
         actor=actor, model=StudyCourse, row=course, fields=fields, allowed=COURSE_FIELDS, action="orglife.course.change"
     )

@@ -284,8 +284,7 @@ def run_vetoes(request, pk):
         if manage
         else None
     )
-    if withdrawing:
-        require_manage(request, run)
+    if withdrawing:  # veto_withdraw decides who may, as the page's button does
         event = get_object_or_404(selectors.veto_list(user=request.user, run=run), pk=posted_id(request, "event"))
         withdrawn = run_service(
             request, services.veto_withdraw, actor=request.user, event=event, reason=request.POST.get("reason", "")
@@ -315,12 +314,26 @@ def run_vetoes(request, pk):
         "run": run,
         "form": form,
         "events": events,
-        # The events whose "take back" the user is offered: those veto_withdraw would take back for them.
-        "withdrawable": {e.pk for e in events if allowed(services.veto_withdraw_check, actor=request.user, obj=e)},
+        "withdrawable": _withdrawable(request.user, events),
         "codes": org_codes(request, run) if manage else [],
-        "may_manage": manage,
     }
     return render(request, "assessment/vetoes.html", context)
+
+
+def _withdrawable(user, events) -> set[int]:
+    """The events whose "take back" the user is offered: those veto_withdraw would take back for them. The check
+    reads the reach of the event's recorder, so it is asked once per organization and recorder, not per event."""
+    answers: dict[tuple, bool] = {}
+    out = set()
+    for event in events:
+        if event.withdrawn_at is not None:
+            continue
+        key = (event.organization_id, event.recorded_by_id)
+        if key not in answers:
+            answers[key] = allowed(services.veto_withdraw_check, actor=user, obj=event)
+        if answers[key]:
+            out.add(event.pk)
+    return out
 
 
 @login_required
@@ -367,7 +380,6 @@ def run_values(request, pk):
         "values": selectors.entered_list(user=request.user, run=run)[:500],
         "may_remove": allowed(services.entered_value_check, actor=request.user, obj=run),
         "codes": org_codes(request, run) if manage else [],
-        "may_manage": manage,
     }
     return render(request, "assessment/values.html", context)
 

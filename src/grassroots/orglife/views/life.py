@@ -21,7 +21,8 @@ def org_life(request, pk):
     year = period.start.year
     today = timezone.localdate()
     can_change = can(user, Action.CHANGE, org)
-    study = selectors.study_progress(organization=org, period=period, today=today)
+    reads_records = can(user, Action.VIEW_RECORD, org)  # members' points and talks: the roles', not a colleague's
+    study = selectors.study_progress(organization=org, period=period, today=today, user=request.user)
     appraisal = selectors.appraisal_of(organization=org, year=year)
     context = {
         "organization": org,
@@ -34,11 +35,11 @@ def org_life(request, pk):
         "recent": list(selectors.meetings_held(user=user, organization=org)[:RECENT_SHOWN]),
         "study": study,
         "study_behind": [row for row in study if row["behind"]],
-        "ranking": selectors.points_ranking(organization=org, year=year),
+        "ranking": selectors.points_ranking(organization=org, year=year) if reads_records else [],
         "appraisal": appraisal,
         "voters": selectors.appraisal_voter_count(appraisal) if appraisal else 0,
         "alerts": selectors.care_alerts(user=user, organization=org, today=today),
-        "talks_missing": list(selectors.talks_missing(organization=org, year=year)),
+        "talks_missing": list(selectors.talks_missing(organization=org, year=year)) if reads_records else [],
         "can_change": can_change,
         "pending_count": selectors.study_pending(user=user, organization=org).count() if can_change else 0,
         "may_vote": bool(appraisal) and allowed(services.appraisal_vote_check, actor=user, appraisal=appraisal),

@@ -77,13 +77,6 @@ def _decidable(user, records):
     return records
 
 
-def _readable_rows(user, org, rows: list[dict]) -> list[dict]:
-    """Every member's row for a role that reads records here (view_record); a plain member's own row only."""
-    if can(user, Action.VIEW_RECORD, org):
-        return rows
-    return [row for row in rows if row["member"].user_id == user.pk]
-
-
 @login_required
 def study(request, pk):
     """The secretary's confirmation queue and every member's hours in the period against the plan."""
@@ -97,7 +90,7 @@ def study(request, pk):
         "period_code": code,
         "periods": period_choices(code),
         "pending": _decidable(request.user, pending),
-        "rows": _readable_rows(request.user, org, selectors.study_progress(organization=org, period=period)),
+        "rows": selectors.study_progress(organization=org, period=period, user=request.user),
         "can_change": can_change,
     }
     return render(request, "orglife/study.html", context)
