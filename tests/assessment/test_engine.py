@@ -10,6 +10,7 @@ from grassroots.assessment.models import EnteredValue, Indicator, Result, RunSta
 from grassroots.core.errors import Conflict
 from grassroots.organizations.models import Organization
 from tests.assessment.year import END, YEAR
+from tests.factories import MemberFactory
 
 
 def test_default_system_weights_come_from_a_consistent_ahp_matrix(county):
@@ -116,10 +117,11 @@ def test_a_closed_assessment_is_frozen_and_recomputing_makes_a_new_version(asses
 
 def test_one_time_rating_links_rate_once(assessed):
     officer = assessed.users.officer
-    links = services.tokens_issue(actor=officer, run=assessed.run, kind="masses", organization=assessed.v11, count=2)
+    links = services.tokens_issue(actor=officer, run=assessed.run, kind="masses", organization=assessed.v11, count=4)
     questions = services.qualitative_indicators(assessed.run)
     grades = {q.pk: "excellent" for q in questions}
-    assert services.rating_submit(secret=links[0], grades=grades) == len(questions)
+    for link in (links[0], links[2], links[3]):  # three raters, the fewest a group's opinion needs
+        assert services.rating_submit(secret=link, grades=grades) == len(questions)
     with pytest.raises(Conflict, match="already been used"):
         services.rating_submit(secret=links[0], grades=grades)
     with pytest.raises(ValidationError):
@@ -128,7 +130,7 @@ def test_one_time_rating_links_rate_once(assessed):
         services.rating_submit(secret="made-up", grades=grades)
     services.run_compute(actor=officer, run=assessed.run, asof=END)
     rated = _value(assessed.run, assessed.v11, "W1")
-    assert rated.score == 95.0
+    assert rated.score == 100.0  # the top grade reaches the top of the scale
 
 
 def test_the_assess_command_computes_and_prints_the_grades(assessed, capsys):
@@ -151,16 +153,19 @@ def _agreement(run, asof):
     assert set(results) == set(outcomes)
     for org, outcome in outcomes.items():
         result = results[org]
-        assert (result.grade, result.vetoed) == (outcome.grade, outcome.vetoed), org
-        for name in ("weighted", "deductions", "bonus", "score"):
+        assert (result.grade, result.vetoed, result.not_assessed) == (
+            outcome.grade,
+            outcome.vetoed,
+            outcome.not_assessed,
+        ), org
+        for name in ("weighted", "deductions", "bonus", "score", "coverage"):
             assert getattr(result, name) == pytest.approx(getattr(outcome, name)), (org, name)
         assert {i for (o, i) in values if o == org} == set(outcome.values), org
-        for indicator, (num, den, _raw, score) in outcome.values.items():
+        for indicator, (num, den, _raw, score, status) in outcome.values.items():
             value = values[(org, indicator)]
-            assert (value.numerator, value.denominator, value.score) == pytest.approx((num, den, score)), (
-                org,
-                indicator,
-            )
+            assert (value.numerator, value.denominator, value.score, value.status) == pytest.approx(
+                (num, den, score, status)
+            ), (org, indicator)
     return outcomes
 
 
@@ -329,12 +334,18 @@ def test_meeting_rules_set_in_the_tree_override_the_default_nearest_first(assess
     codes = dict(Organization.objects.values_list("pk", "code"))
     required = {codes[org]: value.denominator for (org, _indicator), value in _values(run).items()}
     months, quarters, year = (12, 4, 1) if asof == END else (6, 2, 0)
-    # Qingshan: committee, theme day (its own rule), organizational life; its party group: the group meeting and the
-    # township's lectures
-    assert required["C-T1-V1"] == months + months + year + (months + months)
-    assert required["C-T1-V2"] == months + 2 * months + year
-    # general (the township's rule), committee, lecture (default), theme day, organizational life (the township's)
-    assert required["C-T2-V1"] == quarters + months + quarters + months + quarters
+    # Qingshan: theme day (its own rule), organizational life; its party group: the group meeting and the township's
+    # lectures. No committee meeting: with fewer than 7 members the branch has no committee.
+    assert required["C-T1-V1"] == months + year + (months + months)
+    assert required["C-T1-V2"] == 2 * months + year
+    # general (the township's rule), lecture (default), theme day, organizational life (the township's)
+    assert required["C-T2-V1"] == quarters + quarters + months + quarters
+    # Seven members make a committee, which meets monthly.
+    MemberFactory.create_batch(7 - assessed.v22.members.count(), organization=assessed.v22)
+    services.run_compute(actor=officer, run=run, asof=asof)
+    _agreement(run, asof)
+    required = {codes[org]: value.denominator for (org, _indicator), value in _values(run).items()}
+    assert required["C-T2-V2"] == quarters + months + quarters + months + quarters
     for scope in (assessed.t2, assessed.v11):
         sub = services.run_create(actor=officer, system=run.system, period=run.period, scope=scope)
         services.run_compute(actor=officer, run=sub, asof=asof)
@@ -426,11 +437,12 @@ def test_a_sheet_keeps_only_the_fields_some_organization_has_and_reads_back_as_w
 
 
 def test_a_system_of_entered_values_computes_before_anything_is_entered(assessed):
-    """Nothing entered yet: every organization has a result (0, the lowest grade) and an empty value sheet."""
+    """Nothing entered yet: every organization has a result (0, the lowest grade), its value nothing recorded."""
     run = _system_run(assessed, "entered-only", [{"code": "E1", "name": "录入", "kind": "entered", "weight": 1}])
     services.run_compute(actor=assessed.users.officer, run=run, asof=END)
     run.refresh_from_db()
     results = Result.objects.filter(run=run)
     assert results.count() == 4 and {r.score for r in results} == {0.0}
-    assert run.sheet_layout == [] and _values(run) == {}
+    # Each value is there, with nothing recorded: 0 and flagged.
+    assert {(v.score, v.status) for v in _values(run).values()} == {(0.0, "no_data")}
     assert ValueSheet.objects.filter(run=run).count() == 4

@@ -30,6 +30,37 @@ class Grade(models.TextChoices):
     POOR = "poor", _("Poor")
 
 
+class Standing(models.TextChoices):
+    """A result that is not graded: what stands in its grade's place."""
+
+    NOT_ASSESSED = "not_assessed", _("Not assessed")
+
+
+class NotAssessed(models.TextChoices):
+    """Why an organization of a run is not assessed (it keeps its indicator values, but no score, grade or rank)."""
+
+    NO_MEMBERS = "no_members", _("It had no active member in the period.")
+    COVERAGE = "coverage", _("Less than half of the indicators' weight applies to it.")
+
+
+# An organization is assessed when the indicators that apply to it (scored, or due with nothing recorded) carry at
+# least this share of the system's weight.
+MIN_COVERAGE = 0.5
+
+
+class LeafStatus(models.TextChoices):
+    """How an indicator's value was found for an organization."""
+
+    SCORED = "scored", _("Scored")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+    NO_DATA = "no_data", _("Nothing recorded")
+    NOT_EVALUATED = "not_evaluated", _("Not evaluated yet")
+
+
+# The statuses as the engine stores them, a number per value (its index here).
+STATUS_CODES = [LeafStatus.SCORED, LeafStatus.NOT_APPLICABLE, LeafStatus.NO_DATA, LeafStatus.NOT_EVALUATED]
+
+
 class SystemState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     ACTIVE = "active", _("In use")
@@ -115,15 +146,15 @@ class IndicatorKind(models.TextChoices):
 class Metric(models.TextChoices):
     """What a computed indicator (a ratio, scored 0-100) or a deduction/bonus/veto (a count) is computed from."""
 
-    COMPLETION = "completion", _("Completion rate of assigned duties (key work weighs more)")
-    ON_TIME = "on_time", _("On-time rate of accepted duties")
+    COMPLETION = "completion", _("Completion of the duties due (key work weighs more)")
+    ON_TIME = "on_time", _("Duties due that were accepted by their due day")
     KEY_WORK = "key_work", _("Completion of key work and major tasks")
-    RETURNED = "returned", _("Share of reports not returned")
+    RETURNED = "returned", _("Reviewed reports accepted without being returned")
     MEETINGS = "meetings", _("Meetings held against the required count")
-    ATTENDANCE = "attendance", _("Attendance at meetings")
+    ATTENDANCE = "attendance", _("Attendance at meetings (absence with leave not counted)")
     STUDY = "study", _("Study hours per member against the plan")
     CARE = "care", _("Members in difficulty visited in time")
-    TALKS = "talks", _("Members with a heart-to-heart talk this year")
+    TALKS = "talks", _("Members with a heart-to-heart talk in the period")
     CLAIMS = "claims", _("Duties claimed per member")
     OBJECTIVES = "objectives", _("Attainment of business objectives")
     OVERDUE_KEY = "overdue_key", _("Key work overdue (count)")
@@ -351,6 +382,11 @@ class RaterGroup(models.Model):
     run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="rater_groups")
     kind = models.CharField(_("raters"), max_length=12, choices=RaterKind.choices)
     weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=4)
+    min_raters = models.PositiveSmallIntegerField(
+        _("fewest raters"),
+        default=3,
+        help_text=_("An organization rated by fewer raters of this group: the group's opinion of it is not used."),
+    )
 
     class Meta:
         verbose_name = _("rater group")
@@ -418,7 +454,8 @@ class IndicatorValue:
     numerator: float | None
     denominator: float | None
     raw: float | None
-    score: float
+    score: float | None  # None where the indicator does not apply or is not evaluated yet
+    status: str = LeafStatus.SCORED
 
 
 # A value sheet: every indicator value of one organization in one run, packed as little-endian float64, indicator by
@@ -428,7 +465,7 @@ class IndicatorValue:
 # organization instead of one per organization and indicator: a province run writes 111,428 sheets, not 2.1 million
 # indexed rows (4-5 s of a 15 s run on PostgreSQL); every reader (the explanation, the API) wants one
 # organization's values at a time.
-SHEET_FIELDS = "ndrs"
+SHEET_FIELDS = "ndrst"
 SHEET_DTYPE = "<f8"
 
 
@@ -449,7 +486,7 @@ def pack_sheets(values: dict[int, np.ndarray], organizations: int) -> tuple[list
 
 
 def unpack_sheet(layout, sheet) -> dict[int, IndicatorValue]:
-    """The values of a sheet by indicator id, those with a score only."""
+    """The values of a sheet by indicator id, those with a score or a status."""
     numbers = np.frombuffer(bytes(sheet or b""), dtype=SHEET_DTYPE).tolist()
     if len(numbers) != sum(len(fields) for _indicator, fields in layout):
         return {}  # not computed, or not with this layout
@@ -457,8 +494,11 @@ def unpack_sheet(layout, sheet) -> dict[int, IndicatorValue]:
     for indicator, fields in layout:
         found = {f: (None if v != v else v) for f, v in zip(fields, numbers[at : at + len(fields)], strict=True)}
         at += len(fields)
-        if found.get("s") is not None:
-            values[indicator] = IndicatorValue(indicator, found.get("n"), found.get("d"), found.get("r"), found["s"])
+        if found.get("s") is not None or found.get("t") is not None:
+            status = LeafStatus.SCORED if found.get("t") is None else STATUS_CODES[int(found["t"])]
+            values[indicator] = IndicatorValue(
+                indicator, found.get("n"), found.get("d"), found.get("r"), found.get("s"), status
+            )
     return values
 
 
@@ -477,8 +517,14 @@ class Result(models.Model):
     weighted = models.FloatField(_("weighted score"))
     deductions = models.FloatField(_("deductions"), default=0)
     bonus = models.FloatField(_("bonus"), default=0)
-    score = models.FloatField(_("score"))
-    grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices)
+    # None when the organization is not assessed (its grade "not_assessed", with the reason in `not_assessed`).
+    score = models.FloatField(_("score"), null=True)
+    grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices + Standing.choices)
+    not_assessed = models.CharField(
+        _("why not assessed"), max_length=12, choices=NotAssessed.choices, blank=True, default=""
+    )
+    # The share of the system's weight carried by the indicators that apply to the organization.
+    coverage = models.FloatField(_("coverage"), null=True)
     vetoed = models.BooleanField(_("vetoed"), default=False)
     veto_reason = models.CharField(_("veto reason"), max_length=300, blank=True)
     rank_siblings = models.PositiveIntegerField(_("rank among siblings"), null=True)
@@ -491,12 +537,16 @@ class Result(models.Model):
     class Meta:
         verbose_name = _("result")
         verbose_name_plural = _("results")
-        ordering = ["rank_level", "organization_id"]
+        ordering = [models.F("rank_level").asc(nulls_last=True), "organization_id"]
         constraints = [models.UniqueConstraint(fields=["run", "organization"], name="one_result_per_organization")]
         indexes = [models.Index(fields=["run", "score"], name="result_run_score_idx")]
 
     def __str__(self):
-        return f"{self.organization}: {self.score:.1f} {self.grade}"
+        return f"{self.organization}: {'-' if self.score is None else f'{self.score:.2f}'} {self.grade}"
+
+    @property
+    def is_assessed(self) -> bool:
+        return self.grade != Standing.NOT_ASSESSED
 
     def audit_organization(self):
         return self.organization

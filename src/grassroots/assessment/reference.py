@@ -20,22 +20,34 @@ from grassroots.duties.models import AssignmentState, ReportState
 from grassroots.organizations.models import Organization
 from grassroots.orglife.models import Attendance, AttendanceStatus, MeetingState
 
-from . import methods, selectors
-from .engine import GRADE_ORDER, GRADE_SCORES, SCORE_DECIMALS, Context, study_required
-from .models import EnteredValue, IndicatorKind, Metric, RaterGroup, Rating
+from . import methods, rules, selectors
+from .engine import GRADE_ORDER, GRADE_SCORES, SCORE_DECIMALS, Context, global_leaf_weights, study_required
+from .models import (
+    MIN_COVERAGE,
+    EnteredValue,
+    IndicatorKind,
+    LeafStatus,
+    Metric,
+    NotAssessed,
+    RaterGroup,
+    Rating,
+    Standing,
+)
 
 
 @dataclass
 class Outcome:
-    """One organization: (numerator, denominator, raw, score) per indicator, and the result."""
+    """One organization: (numerator, denominator, raw, score, status) per indicator, and the result."""
 
     values: dict = field(default_factory=dict)
     weighted: float = 0.0
     deductions: float = 0.0
     bonus: float = 0.0
-    score: float = 0.0
+    score: float | None = 0.0
     grade: str = ""
     vetoed: bool = False
+    coverage: float = 1.0
+    not_assessed: str = ""
 
 
 def metric_totals(ctx: Context, organization: Organization, key_w: float, major_w: float) -> dict:
@@ -45,7 +57,28 @@ def metric_totals(ctx: Context, organization: Organization, key_w: float, major_
     _member_totals(ctx, organization, out)
     _meeting_totals(ctx, organization, out)
     _care_veto_objective_totals(ctx, organization, out)
+    out[rules.OFFERED] = _offered(ctx, organization)
     return out
+
+
+def _offered(ctx: Context, organization: Organization) -> int:
+    """Duties open for claiming in the period to the organization or any under it: those of the organizations at or
+    above them."""
+    from django.db.models import Q
+
+    from grassroots.duties.models import Duty
+    from grassroots.organizations.models import ancestor_paths, subtree_q
+
+    return (
+        Duty.objects.filter(
+            Q(organization__path__in=ancestor_paths(organization.path)) | subtree_q(organization.path, "organization__path"),
+            claimable=True,
+            due_on__gte=ctx.start,
+            due_on__lte=ctx.end,
+        )
+        .exclude(state="cancelled")
+        .count()
+    )
 
 
 def _duty_totals(ctx: Context, organization: Organization, key_w: float, major_w: float, out: dict) -> None:
@@ -131,7 +164,7 @@ def _meeting_totals(ctx: Context, organization: Organization, out: dict) -> None
     )
     if statuses:
         present = sum(1 for s in statuses if s in (AttendanceStatus.PRESENT, AttendanceStatus.LATE))
-        out[Metric.ATTENDANCE] = (present, len(statuses))
+        out[Metric.ATTENDANCE] = (present, sum(1 for s in statuses if s != AttendanceStatus.EXCUSED))
         out[Metric.UNEXCUSED] = (sum(1 for s in statuses if s == AttendanceStatus.ABSENT) or None, None)
 
 
@@ -161,36 +194,53 @@ def _care_veto_objective_totals(ctx: Context, organization: Organization, out: d
         out[Metric.OBJECTIVES] = (attained, len(objectives))
 
 
-def _score(indicator, num, den) -> tuple:
+def _score(ctx: Context, indicator, num, den, totals: dict) -> tuple:
+    """(numerator, denominator, raw, score, status) of an indicator computed from records, by rules.py."""
+    metric = Metric(indicator.metric)
     if indicator.kind == IndicatorKind.COMPUTED:
         target = float(indicator.target) or 1.0
-        if den is None or den == 0:
-            return num, den, None, 100.0
+        due = den is not None and den > 0
+        if metric == Metric.CLAIMS:
+            due = due and totals.get(rules.OFFERED, 0) > 0
+        if not due:
+            return num, den, None, None, LeafStatus.NOT_APPLICABLE
         raw = num / den
-        return num, den, raw, 100.0 if raw >= target else 100.0 * num / den / target
+        status = LeafStatus.SCORED
+        if not num and metric in rules.ZERO_IS_NOTHING_RECORDED:
+            status = LeafStatus.NO_DATA
+        return num, den, raw, 100.0 if raw >= target else 100.0 * num / den / target, status
+    if metric in rules.AT_PERIOD_END and ctx.asof < ctx.end:
+        return num, None, None, None, LeafStatus.NOT_EVALUATED
     points, cap = float(indicator.points), float(indicator.cap)
     count = num or 0
     score = count * points
-    return num, None, float(count), min(score, cap) if cap > 0 else score
+    return num, None, float(count), min(score, cap) if cap > 0 else score, LeafStatus.SCORED
 
 
 def _score_of(indicator, children, outcome: Outcome) -> float | None:
-    """An indicator's score; a group's is the weighted mean of its children that have one (it is recorded)."""
+    """An indicator's score; a group's is the weighted mean of its children that have one (it is recorded, with
+    its status)."""
     if indicator.kind != IndicatorKind.GROUP:
         value = outcome.values.get(indicator.pk)
         return None if value is None else value[3]
     kids = [k for k in children.get(indicator.pk, []) if not k.is_adjustment and float(k.weight) > 0]
+    if not kids:
+        return None
     scored = [(float(k.weight), _score_of(k, children, outcome)) for k in kids]
     scored = [(w, s) for w, s in scored if s is not None]
-    if not scored:
-        return None
-    value = sum(w * s for w, s in scored) / sum(w for w, _s in scored)
-    outcome.values[indicator.pk] = (None, None, None, value)
-    return value
+    if scored:
+        value = sum(w * s for w, s in scored) / sum(w for w, _s in scored)
+        outcome.values[indicator.pk] = (None, None, None, value, LeafStatus.SCORED)
+        return value
+    waiting = any(outcome.values.get(k.pk, (None,) * 5)[4] == LeafStatus.NOT_EVALUATED for k in kids)
+    status = LeafStatus.NOT_EVALUATED if waiting else LeafStatus.NOT_APPLICABLE
+    outcome.values[indicator.pk] = (None, None, None, None, status)
+    return None
 
 
 def rated_score(run, organization, indicator, groups) -> float | None:
-    """A qualitative indicator: the votes per rater group and grade, made memberships, weighted by the groups."""
+    """A qualitative indicator: the votes per rater group and grade, made memberships, weighted by the groups (a
+    group with fewer raters than its fewest gives no opinion)."""
     counts = np.zeros((len(groups), len(GRADE_ORDER)))
     for group_id, grade, n in (
         Rating.objects.filter(organization=organization, indicator=indicator, group__in=groups)
@@ -198,6 +248,9 @@ def rated_score(run, organization, indicator, groups) -> float | None:
         .annotate(n=Count("id"))
     ):
         counts[[g.pk for g in groups].index(group_id), GRADE_ORDER.index(grade)] += n
+    for k, group in enumerate(groups):
+        if counts[k].sum() < group.min_raters:
+            counts[k] = 0
     present = counts.sum(axis=1) > 0
     if not present.any():
         return None
@@ -222,6 +275,10 @@ def assess(run, organizations, *, asof=None) -> dict[int, Outcome]:
     key_w, major_w = float(system.key_work_weight), float(system.major_task_weight)
     bands = system.bands()
     groups = list(RaterGroup.objects.filter(run=run).order_by("id"))
+    # The rated indicators the run rates: any rating of them.
+    rated_here = set(Rating.objects.filter(group__run=run).values_list("indicator_id", flat=True).distinct())
+    collecting = ctx.asof < ctx.end
+    leaf_weights = global_leaf_weights(children)
     outcomes = {}
     for org in organizations:
         totals = metric_totals(ctx, org, key_w, major_w)
@@ -229,16 +286,24 @@ def assess(run, organizations, *, asof=None) -> dict[int, Outcome]:
         for ind in indicators:
             if ind.metric and (ind.kind == IndicatorKind.COMPUTED or ind.is_adjustment):
                 num, den = totals.get(ind.metric, (None, None))
-                outcome.values[ind.pk] = _score(ind, num, den)
+                outcome.values[ind.pk] = _score(ctx, ind, num, den, totals)
             elif (org.pk, ind.pk) in entered:
                 top = 100.0 if ind.kind == IndicatorKind.ENTERED else float(ind.cap)
                 value = entered[(org.pk, ind.pk)]
-                outcome.values[ind.pk] = (None, None, value, min(top, max(0.0, value)))
-            elif ind.kind == IndicatorKind.QUALITATIVE and groups:
-                rated = rated_score(run, org, ind, groups)
+                outcome.values[ind.pk] = (None, None, value, min(top, max(0.0, value)), LeafStatus.SCORED)
+            elif ind.kind == IndicatorKind.QUALITATIVE:
+                rated = rated_score(run, org, ind, groups) if groups else None
                 if rated is not None:
                     score, votes = rated
-                    outcome.values[ind.pk] = (votes, None, score, score)
+                    outcome.values[ind.pk] = (votes, None, score, score, LeafStatus.SCORED)
+                elif ind.pk not in rated_here:
+                    outcome.values[ind.pk] = (None, None, None, None, LeafStatus.NOT_APPLICABLE)
+                elif collecting:
+                    outcome.values[ind.pk] = (None, None, None, None, LeafStatus.NOT_EVALUATED)
+                else:
+                    outcome.values[ind.pk] = (None, None, None, 0.0, LeafStatus.NO_DATA)
+            elif ind.kind == IndicatorKind.ENTERED:
+                outcome.values[ind.pk] = (None, None, None, 0.0, LeafStatus.NO_DATA)
 
         top = [
             (float(i.weight), _score_of(i, children, outcome)) for i in children.get(None, []) if not i.is_adjustment
@@ -248,18 +313,31 @@ def assess(run, organizations, *, asof=None) -> dict[int, Outcome]:
         for ind in indicators:
             if not ind.is_adjustment or ind.pk not in outcome.values:
                 continue
-            _num, _den, raw, score = outcome.values[ind.pk]
+            _num, _den, raw, score, _status = outcome.values[ind.pk]
             if ind.kind == IndicatorKind.DEDUCTION:
-                outcome.deductions += score
+                outcome.deductions += score or 0.0
             elif ind.kind == IndicatorKind.BONUS:
-                outcome.bonus += score
+                outcome.bonus += score or 0.0
             if ind.is_veto and (raw or 0) > 0:
                 outcome.vetoed = True
         outcome.score = float(
             np.round(min(100.0, max(0.0, outcome.weighted - outcome.deductions + outcome.bonus)), SCORE_DECIMALS)
         )
+        applies = sum(
+            w
+            for pk, w in leaf_weights.items()
+            if pk in outcome.values and outcome.values[pk][4] in (LeafStatus.SCORED, LeafStatus.NO_DATA)
+        )
+        outcome.coverage = applies / sum(leaf_weights.values()) if leaf_weights else 1.0
+        members = totals.get(Metric.STUDY, (None, None))[1]
+        if not outcome.vetoed and not members:
+            outcome.not_assessed = NotAssessed.NO_MEMBERS
+        elif not outcome.vetoed and outcome.coverage < MIN_COVERAGE - 1e-9:
+            outcome.not_assessed = NotAssessed.COVERAGE
         outcome.grade = bands[-1]["grade"]
-        if not outcome.vetoed:
+        if outcome.not_assessed:
+            outcome.score, outcome.grade = None, Standing.NOT_ASSESSED
+        elif not outcome.vetoed:
             outcome.grade = next((b["grade"] for b in bands[:-1] if outcome.score >= float(b["min"])), outcome.grade)
         outcomes[org.pk] = outcome
     return outcomes

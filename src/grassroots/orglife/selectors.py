@@ -46,8 +46,14 @@ def _months(period: Period) -> int:
     return (period.end.year - period.start.year) * 12 + period.end.month - period.start.month + 1
 
 
+# A branch of this many active members or more forms a committee; a smaller one has none, and no committee
+# meeting is required of it.
+COMMITTEE_MIN_MEMBERS = 7
+
+
 def rules_for(organization: Organization) -> dict[str, MeetingRule]:
-    """The meeting rules in force for an organization: the nearest one set above it wins over the default."""
+    """The meeting rules in force for an organization: the nearest one set above it wins over the default; the
+    committee meeting's only if it is a branch with a committee (COMMITTEE_MIN_MEMBERS members or more)."""
     rules: dict[str, MeetingRule] = {}
     for rule in MeetingRule.objects.filter(
         Q(organization__isnull=True) | Q(organization__path__in=ancestor_paths(organization.path))
@@ -57,7 +63,14 @@ def rules_for(organization: Organization) -> dict[str, MeetingRule]:
         if current is None or depth > (current.organization.depth if current.organization else 0):
             rules[rule.kind] = rule
     is_group = organization.kind == OrgKind.GROUP
-    return {k: r for k, r in rules.items() if r.applies_to_groups == is_group}
+    rules = {k: r for k, r in rules.items() if r.applies_to_groups == is_group}
+    if (
+        MeetingKind.COMMITTEE in rules
+        and organization.kind == OrgKind.BRANCH
+        and Member.objects.filter(organization=organization, status=MemberStatus.ACTIVE).count() < COMMITTEE_MIN_MEMBERS
+    ):
+        del rules[MeetingKind.COMMITTEE]
+    return rules
 
 
 def required_in(rule, months: int) -> int:

@@ -16,7 +16,8 @@ from ..models import (
 )
 
 GRADE_ORDER = [Grade.EXCELLENT, Grade.GOOD, Grade.FAIR, Grade.POOR]
-GRADE_SCORES = np.array([95.0, 85.0, 75.0, 60.0])
+# The score of each grade of a rating: the top grade reaches the top of the scale.
+GRADE_SCORES = np.array([100.0, 85.0, 75.0, 60.0])
 # PostgreSQL memory for the hash aggregates and sorts of a run (the server default is 4 MB; much more makes the
 # planner hash millions of members where merging them in index order is twice as fast).
 WORK_MEM = "64MB"
@@ -122,13 +123,15 @@ def _analyze(*tables: str) -> None:
 #   tmp_assess_rule the meeting rules with the count each requires by the as-of day (made only when there are any).
 # Wide rows mean one scan of each record table computes all the metrics it feeds, and the roll-up moves one row
 # per organization up the tree instead of one per metric.
-METRICS = [m.value for m in Metric]
+# (And the engine's own column of the duties open for claiming, rules.OFFERED.)
+METRICS = [*(m.value for m in Metric), "offered"]
 WORK_TABLES = (
     "tmp_assess_org",
     *(f"tmp_own_{m}" for m in METRICS),
     "tmp_assess_sub",
     "tmp_assessed",
     "tmp_assess_rule",
+    "tmp_assess_offer",
     "tmp_assess_res",
     "tmp_assess_veto",
 )
@@ -145,7 +148,8 @@ def _work_tables(ctx: Context) -> None:
     # Numbers only, 64-bit, as the binary COPY of _insert_columns writes them.
     _exec(
         "CREATE TEMPORARY TABLE tmp_assess_res (org_id bigint, weighted float, ded float, bonus float, score float, "
-        "vetoed bigint, closeness float, rank_topsis float, rank_low float, rank_high float)"
+        "vetoed bigint, coverage float, unassessed bigint, closeness float, rank_topsis float, rank_low float, "
+        "rank_high float)"
     )
     _exec("CREATE TEMPORARY TABLE tmp_assess_veto (org_id bigint, reason varchar(300))")
     _scope_table(ctx)

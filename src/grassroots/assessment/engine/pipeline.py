@@ -25,6 +25,7 @@ from .totals import (
     _member_rows,
     _members_elsewhere,
     _objective_totals,
+    _offered_totals,
     _take,
     study_required,
 )
@@ -86,6 +87,7 @@ def _compute(run: AssessmentRun, asof, vetoes_at, pool, parts: queue.SimpleQueue
     stage("meetings", _meeting_totals, ctx)
     stage("care", _care_and_vetoes, ctx)
     stage("objectives", _objective_totals, ctx)
+    stage("offered", _offered_totals, ctx)
     elsewhere = stage("members", _member_rows, ctx, required, parts, helper)
     if elsewhere is not None:
         timings["members_elsewhere"] = elsewhere

@@ -9,10 +9,14 @@ from django.db import connection
 from grassroots.organizations.models import Organization, ancestor_paths, subtree_q
 
 from .. import methods
+from .. import rules
 from ..models import (
+    MIN_COVERAGE,
+    STATUS_CODES,
     EnteredValue,
     Indicator,
     IndicatorKind,
+    LeafStatus,
     Metric,
     RaterGroup,
     Rating,
@@ -32,21 +36,30 @@ def _tree(system) -> tuple[list[Indicator], dict[int, list[Indicator]]]:
 
 # The scores of the assessed organizations are computed in numpy over their subtree totals, all at once: one
 # array per indicator and column, one element per organization (NaN where SQL would have NULL, and a NaN score
-# where the organization has no value for the indicator). Grades and ranks are then given in SQL, as the results
-# are written, by a CASE over the bands and window functions.
-NUM, DEN, RAW, SCORE = range(4)
+# where the organization has no score for the indicator: it does not apply, or is not evaluated yet, as its status
+# says). Grades and ranks are then given in SQL, as the results are written, by a CASE over the bands and window
+# functions.
+NUM, DEN, RAW, SCORE, STATUS = range(5)
+SCORED, NOT_APPLICABLE, NO_DATA, NOT_EVALUATED = (STATUS_CODES.index(s) for s in LeafStatus)
 
 
 @dataclass
 class Sheet:
-    """The assessed organizations (sorted by id) and, per indicator, an (organizations x 4) array of numerator,
-    denominator, raw value and score."""
+    """The assessed organizations (sorted by id) and, per indicator, an (organizations x 5) array of numerator,
+    denominator, raw value, score and status (its index in STATUS_CODES); the organizations' members in the
+    period (subtree totals)."""
 
     orgs: np.ndarray
     values: dict[int, np.ndarray]
+    members: np.ndarray | None = None
 
     def new(self) -> np.ndarray:
-        return np.full((len(self.orgs), 4), np.nan)
+        return np.full((len(self.orgs), 5), np.nan)
+
+    def statuses(self, indicator_ids) -> np.ndarray:
+        """Organizations x indicators, the status codes (NaN where an organization has no value)."""
+        empty = np.full(len(self.orgs), np.nan)
+        return np.column_stack([self.values[i][:, STATUS] if i in self.values else empty for i in indicator_ids])
 
     def positions(self, org_ids) -> np.ndarray:
         return np.searchsorted(self.orgs, np.asarray(org_ids, dtype=np.int64))
@@ -60,14 +73,17 @@ class Sheet:
 def _sheet(ctx: Context, indicators: list[Indicator]) -> tuple[Sheet, dict[str, tuple[np.ndarray, np.ndarray]]]:
     """The assessed organizations and the subtree totals of the metrics the indicators use, in one fetch: the sum
     of each one's rows in tmp_assess_sub (its own, and its children's subtrees)."""
-    used = sorted({Metric(i.metric).value for i in indicators if i.metric})
+    used = {Metric(i.metric).value for i in indicators if i.metric}
+    # The members in the period (the study statement's denominator) always: an organization without any is not
+    # assessed; the duties open for claiming where claims are scored.
+    used = sorted(used | {Metric.STUDY.value} | ({rules.OFFERED} if Metric.CLAIMS.value in used else set()))
     orgs, data = _fetch_numbers(
         "a.org_id",
         [f"SUM(s.{m}_{part})" for m in used for part in ("n", "d")],
         "FROM tmp_assessed a LEFT JOIN tmp_assess_sub s ON s.org_id = a.org_id GROUP BY a.org_id ORDER BY a.org_id",
     )
     totals = {m: (data[:, 2 * k], data[:, 2 * k + 1]) for k, m in enumerate(used)}
-    return Sheet(orgs, {}), totals
+    return Sheet(orgs, {}, np.nan_to_num(totals[Metric.STUDY.value][1], nan=0.0)), totals
 
 
 def _fetch_numbers(key: str, columns: list[str], from_sql: str) -> tuple[np.ndarray, np.ndarray]:
@@ -104,28 +120,27 @@ def from_records(indicator: Indicator) -> bool:
 
 
 def _leaf_scores(ctx: Context, sheet: Sheet, totals: dict, indicators: list[Indicator]) -> None:
-    """Every leaf of every assessed organization: ratios and counts from its totals, then entered values, then
-    ratings (an organization's entered value of an indicator comes before its ratings)."""
+    """Every leaf of every assessed organization, with its status (rules.py states each rule): ratios and counts
+    from its totals, then entered values, then ratings (an organization's entered value of an indicator comes before
+    its ratings)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         for ind in filter(from_records, indicators):
-            num, den = totals[Metric(ind.metric).value]
+            metric = Metric(ind.metric)
+            num, den = totals[metric.value]
             out = sheet.new()
             out[:, NUM], out[:, DEN] = num, den
             if ind.kind == IndicatorKind.COMPUTED:
-                # A ratio against the target; nothing required (no duties, no meetings due, nobody in difficulty)
-                # earns full marks.
-                target = float(ind.target) or 1.0
-                ratio = np.where(den > 0, num / den, np.nan)
-                out[:, RAW] = ratio
-                out[:, SCORE] = np.where(
-                    np.isnan(den) | (den == 0), 100.0, np.where(ratio >= target, 100.0, 100.0 * num / den / target)
-                )
+                _ratio(out, ind, metric, num, den, totals)
+            elif metric in rules.AT_PERIOD_END and ctx.asof < ctx.end:
+                # A count only made at the period's end (a major task not done by then): not evaluated yet.
+                out[:, STATUS] = NOT_EVALUATED
             else:
                 # A count: points each, up to the cap (no cap: no limit).
                 count = np.nan_to_num(num, nan=0.0)
                 points, cap = float(ind.points), float(ind.cap)
                 out[:, RAW] = count
                 out[:, SCORE] = np.minimum(count * points, cap) if cap > 0 else count * points
+                out[:, STATUS] = SCORED
             sheet.values[ind.pk] = out
     # Entered values: a score (0-100), or points of a bonus entered by hand (up to the cap).
     others = {i.pk: i for i in indicators if i.kind != IndicatorKind.GROUP and not from_records(i)}
@@ -147,18 +162,53 @@ def _leaf_scores(ctx: Context, sheet: Sheet, totals: dict, indicators: list[Indi
             pos = sheet.positions(orgs)
             out[pos, RAW] = values
             out[pos, SCORE] = np.minimum(top, np.maximum(0.0, np.array(values)))
+            out[pos, STATUS] = SCORED
             sheet.values[pk] = out
     qualitative = [pk for pk, i in others.items() if i.kind == IndicatorKind.QUALITATIVE]
-    if qualitative:
-        _fuzzy_scores(ctx, sheet, qualitative)
+    rated = _fuzzy_scores(ctx, sheet, qualitative) if qualitative else set()
+    # An entered indicator without its value, or a rated one that the run rates but an organization has too few
+    # raters for: nothing recorded (0), or, counted to a day before the period's end while ratings may still come,
+    # not evaluated yet; a rated indicator the run rates for nobody does not apply.
+    collecting = ctx.asof < ctx.end
+    for pk, ind in others.items():
+        if ind.kind not in (IndicatorKind.ENTERED, IndicatorKind.QUALITATIVE):
+            continue
+        out = sheet.values.get(pk)
+        if out is None:
+            out = sheet.values[pk] = sheet.new()
+        missing = np.isnan(out[:, SCORE])
+        if ind.kind == IndicatorKind.QUALITATIVE and pk not in rated:
+            out[missing, STATUS] = NOT_APPLICABLE
+        elif ind.kind == IndicatorKind.QUALITATIVE and collecting:
+            out[missing, STATUS] = NOT_EVALUATED
+        else:
+            out[missing, SCORE], out[missing, STATUS] = 0.0, NO_DATA
 
 
-def _fuzzy_scores(ctx: Context, sheet: Sheet, indicator_ids: list[int]) -> None:
+def _ratio(out: np.ndarray, ind: Indicator, metric: Metric, num, den, totals: dict) -> None:
+    """A ratio against the indicator's target: not applicable where nothing was due (its denominator empty, or as
+    the metric's rule says), nothing recorded (0) where something was due and the metric counts no record of it,
+    else scored (full marks from the target up)."""
+    target = float(ind.target) or 1.0
+    due = ~np.isnan(den) & (den > 0)
+    if metric == Metric.CLAIMS:
+        # Claims per member apply only where a duty was open for claiming.
+        offered = np.nan_to_num(totals[rules.OFFERED][0], nan=0.0)
+        due &= offered > 0
+    ratio = np.where(due, num / den, np.nan)
+    out[:, RAW] = ratio
+    out[:, SCORE] = np.where(due, np.where(ratio >= target, 100.0, 100.0 * ratio / target), np.nan)
+    nothing = due & (np.nan_to_num(num, nan=0.0) == 0) & (metric in rules.ZERO_IS_NOTHING_RECORDED)
+    out[:, STATUS] = np.where(due, np.where(nothing, NO_DATA, SCORED), NOT_APPLICABLE)
+
+
+def _fuzzy_scores(ctx: Context, sheet: Sheet, indicator_ids: list[int]) -> set[int]:
     """Ratings per rater group -> membership rows -> weighted by the groups (M(·,+)) -> a grade vector and score;
-    where an organization has an entered value for the indicator, that value stands."""
+    where an organization has an entered value for the indicator, that value stands. A group's ratings of an
+    organization count only from its fewest raters up. Returns the indicators the run rates (any rating of them)."""
     groups = list(RaterGroup.objects.filter(run=ctx.run).order_by("id"))
     if not groups:
-        return
+        return set()
     group_index = {g.pk: i for i, g in enumerate(groups)}
     weights = np.array([float(g.weight) for g in groups])
     rows = _fetch(
@@ -169,15 +219,18 @@ def _fuzzy_scores(ctx: Context, sheet: Sheet, indicator_ids: list[int]) -> None:
         [g.pk for g in groups],
     )
     if not rows:
-        return
+        return set()
     keys = sorted({(org, ind) for org, ind, *_rest in rows})
     key_index = {k: i for i, k in enumerate(keys)}
     grade_index = {g: i for i, g in enumerate(GRADE_ORDER)}
     counts = np.zeros((len(keys), len(groups), len(GRADE_ORDER)))
     for org, ind, group, grade, n in rows:
         counts[key_index[(org, ind)], group_index[group], grade_index[grade]] += n
+    fewest = np.array([g.min_raters for g in groups])
+    # A group with fewer raters of an organization than its fewest gives no opinion of it.
+    counts = np.where(counts.sum(axis=2, keepdims=True) >= fewest[None, :, None], counts, 0.0)
     membership = methods.membership_from_counts(counts.reshape(-1, len(GRADE_ORDER))).reshape(counts.shape)
-    # Groups that rated nobody here give way: the other groups' weights are renormalized per organization.
+    # Groups that gave no opinion here give way: the other groups' weights are renormalized per organization.
     present = counts.sum(axis=2) > 0
     w = np.where(present, weights[None, :], 0.0)
     w = w / np.where(w.sum(axis=1, keepdims=True) > 0, w.sum(axis=1, keepdims=True), 1.0)
@@ -188,12 +241,14 @@ def _fuzzy_scores(ctx: Context, sheet: Sheet, indicator_ids: list[int]) -> None:
         out = sheet.values.get(int(ind))
         if out is None:
             out = sheet.values[int(ind)] = sheet.new()
-        mine = np.nonzero(pairs[:, 1] == ind)[0]
+        mine = np.nonzero((pairs[:, 1] == ind) & present.any(axis=1))[0]
         pos = sheet.positions(pairs[mine, 0])
         rated = np.isnan(out[pos, SCORE])  # no entered value there
         mine, pos = mine[rated], pos[rated]
         out[pos, NUM] = votes[mine]
         out[pos, RAW] = out[pos, SCORE] = scores[mine]
+        out[pos, STATUS] = SCORED
+    return {int(i) for i in np.unique(pairs[:, 1])}
 
 
 def _weighted_mean(scores: np.ndarray, weights) -> np.ndarray:
@@ -215,16 +270,20 @@ def _weighted(children: dict, parent) -> list[Indicator]:
 
 
 def _group_scores(sheet: Sheet, children: dict, parent=None) -> None:
-    """Each group's score, its subgroups first: the weighted mean of its children that have a score."""
+    """Each group's score, its subgroups first: the weighted mean of its children that have a score (those that
+    do not apply, or are not evaluated yet, give their weight to the others); its status: scored where a child has
+    a score, else not evaluated where a child is not evaluated yet, else not applicable."""
     for group in (k for k in children.get(parent, []) if k.kind == IndicatorKind.GROUP):
         _group_scores(sheet, children, group.pk)
         kids = _weighted(children, group.pk)
         if kids:
             score = _weighted_mean(sheet.scores([k.pk for k in kids]), [float(k.weight) for k in kids])
-            if not np.isnan(score).all():
-                out = sheet.new()
-                out[:, SCORE] = score
-                sheet.values[group.pk] = out
+            statuses = sheet.statuses([k.pk for k in kids])
+            out = sheet.new()
+            out[:, SCORE] = score
+            waiting = (statuses == NOT_EVALUATED).any(axis=1)
+            out[:, STATUS] = np.where(~np.isnan(score), SCORED, np.where(waiting, NOT_EVALUATED, NOT_APPLICABLE))
+            sheet.values[group.pk] = out
 
 
 @dataclass
@@ -232,13 +291,37 @@ class Totals:
     weighted: np.ndarray
     deductions: np.ndarray
     bonus: np.ndarray
-    score: np.ndarray
+    score: np.ndarray  # NaN where not assessed
     vetoed: np.ndarray
+    coverage: np.ndarray
+    not_assessed: np.ndarray  # 0: assessed; else the index + 1 of its reason in NOT_ASSESSED_REASONS
+
+    @property
+    def assessed(self) -> np.ndarray:
+        return self.not_assessed == 0
+
+
+# The reasons for not assessing an organization, in the order the engine numbers them (from 1).
+NOT_ASSESSED_REASONS = ["no_members", "coverage"]
+
+
+def coverage(sheet: Sheet, children: dict) -> np.ndarray:
+    """Per organization, the share of the system's weight carried by the leaves that apply to it: scored, or due
+    with nothing recorded (each leaf weighing the product of the weights along its path)."""
+    weights = global_leaf_weights(children)
+    if not weights:
+        return np.ones(len(sheet.orgs))
+    statuses = sheet.statuses(list(weights))
+    applies = (statuses == SCORED) | (statuses == NO_DATA)
+    w = np.array(list(weights.values()))
+    return (applies * w[None, :]).sum(axis=1) / w.sum()
 
 
 def _totals(sheet: Sheet, indicators: list[Indicator], children: dict) -> Totals:
     """The weighted total of the top level, minus the deductions, plus the bonuses (0-100, to SCORE_DECIMALS, so
-    that a band is not missed by a rounding error); vetoes. Adjustments are taken in the system's order."""
+    that a band is not missed by a rounding error); vetoes. Adjustments are taken in the system's order. An
+    organization without members in the period, or whose applicable indicators carry less than MIN_COVERAGE of the
+    weight, is not assessed (no score, unless a veto grades it)."""
     top = _weighted(children, None)
     if not top:
         raise EngineError("the indicator system has no weighted indicators at its top level")
@@ -254,7 +337,12 @@ def _totals(sheet: Sheet, indicators: list[Indicator], children: dict) -> Totals
         if ind.is_veto:
             vetoed |= np.nan_to_num(value[:, RAW], nan=0.0) > 0
     score = np.round(np.clip(weighted - deductions + bonus, 0.0, 100.0), SCORE_DECIMALS)
-    return Totals(weighted, deductions, bonus, score, vetoed)
+    covered = coverage(sheet, children)
+    members = sheet.members if sheet.members is not None else np.ones(n)
+    not_assessed = np.where(members <= 0, 1, np.where(covered < MIN_COVERAGE - 1e-9, 2, 0))
+    not_assessed = np.where(vetoed, 0, not_assessed)  # a veto grades the organization whatever else
+    score = np.where(not_assessed > 0, np.nan, score)
+    return Totals(weighted, deductions, bonus, score, vetoed, covered, not_assessed)
 
 
 def _veto_reasons(ctx: Context, sheet: Sheet, totals: Totals, indicators: list[Indicator]) -> list[tuple[int, str]]:
@@ -306,13 +394,26 @@ def global_leaf_weights(children: dict) -> dict[int, float]:
 
 
 def _topsis_and_sensitivity(sheet: Sheet, totals: Totals, children: dict) -> dict[str, np.ndarray]:
-    """TOPSIS closeness over the weighted leaves, and the range of ranks when each top-level weight moves ±10%."""
+    """TOPSIS closeness over the weighted leaves, and the range of ranks when each top-level weight moves ±10%, of
+    the organizations assessed (the others have neither: NaN)."""
     leaf_weights = global_leaf_weights(children)
     n = len(sheet.orgs)
-    if not n or not leaf_weights:
+    chosen = np.nonzero(totals.assessed)[0]
+    if not len(chosen) or not leaf_weights:
         return {}
-    leaves = sheet.scores(leaf_weights)
-    # A missing leaf score (nobody rated it) takes its column's mean, so it neither helps nor hurts.
+    figures = _topsis_and_sensitivity_of(sheet.scores(leaf_weights)[chosen], leaf_weights, sheet, totals, children, chosen)
+    out = {}
+    for name, values in figures.items():
+        full = np.full(n, np.nan)
+        full[chosen] = values
+        out[name] = full
+    return out
+
+
+def _topsis_and_sensitivity_of(leaves, leaf_weights, sheet, totals, children, chosen) -> dict[str, np.ndarray]:
+    n = len(chosen)
+    # rules.TOPSIS_MISSING: a leaf that does not apply (or is not evaluated yet) takes its column's mean, so it
+    # neither helps nor hurts.
     present = ~np.isnan(leaves)
     sums = np.where(present, leaves, 0.0).sum(axis=0)
     means = np.where(present.sum(axis=0) > 0, sums / np.maximum(present.sum(axis=0), 1), 100.0)
@@ -321,16 +422,17 @@ def _topsis_and_sensitivity(sheet: Sheet, totals: Totals, children: dict) -> dic
     closeness = methods.topsis(filled + 1e-9, weights / weights.sum(), np.ones(len(weights), bool)).closeness
 
     top = _weighted(children, None)
-    groups = sheet.scores([i.pk for i in top])
+    groups = sheet.scores([i.pk for i in top])[chosen]
     gw = np.array([float(i.weight) for i in top])
     low = np.full(n, np.iinfo(np.int64).max)
     high = np.zeros(n, dtype=np.int64)
+    deductions, bonus, vetoed = totals.deductions[chosen], totals.bonus[chosen], totals.vetoed[chosen]
     for j in range(len(gw)):
         for factor in (0.9, 1.1):
             w = gw.copy()
             w[j] *= factor
             moved = np.nan_to_num(_weighted_mean(groups, w), nan=0.0)
-            moved = np.clip(moved - totals.deductions + totals.bonus, 0, 100) - totals.vetoed * 1000.0
+            moved = np.clip(moved - deductions + bonus, 0, 100) - vetoed * 1000.0
             ranks = methods.rank(moved)
             low = np.minimum(low, ranks)
             high = np.maximum(high, ranks)

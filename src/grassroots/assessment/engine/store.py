@@ -5,11 +5,12 @@ from django.db import connection
 
 from ..models import (
     Result,
+    Standing,
     ValueSheet,
     pack_sheets,
 )
 from .base import Context, _exec, t
-from .scoring import Sheet, Totals
+from .scoring import NOT_ASSESSED_REASONS, Sheet, Totals
 
 
 def _copy_binary(table: str, columns: list[str], arrays: list[np.ndarray], chunk: int = 4096) -> None:
@@ -107,7 +108,20 @@ def _store_results(ctx: Context, sheet: Sheet, totals: Totals, figures: dict, re
     nothing = np.full(n, np.nan)
     _insert_columns(
         "tmp_assess_res",
-        ["org_id", "weighted", "ded", "bonus", "score", "vetoed", "closeness", "rank_topsis", "rank_low", "rank_high"],
+        [
+            "org_id",
+            "weighted",
+            "ded",
+            "bonus",
+            "score",
+            "vetoed",
+            "coverage",
+            "unassessed",
+            "closeness",
+            "rank_topsis",
+            "rank_low",
+            "rank_high",
+        ],
         [
             sheet.orgs,
             totals.weighted,
@@ -115,6 +129,8 @@ def _store_results(ctx: Context, sheet: Sheet, totals: Totals, figures: dict, re
             totals.bonus,
             totals.score,
             totals.vetoed.astype(np.int64),
+            totals.coverage.astype(float),
+            totals.not_assessed.astype(np.int64),
             *(
                 figures.get(name, nothing).astype(float)
                 for name in ("closeness", "rank_topsis", "rank_low", "rank_high")
@@ -126,19 +142,29 @@ def _store_results(ctx: Context, sheet: Sheet, totals: Totals, figures: dict, re
             cursor.executemany("INSERT INTO tmp_assess_veto (org_id, reason) VALUES (%s, %s)", reasons)
     bands = ctx.run.system.bands()
     grade = (
-        f"CASE WHEN r.vetoed = 1 THEN '{bands[-1]['grade']}' "
+        f"CASE WHEN r.vetoed = 1 THEN '{bands[-1]['grade']}' WHEN r.unassessed > 0 THEN '{Standing.NOT_ASSESSED}' "
         + " ".join(f"WHEN r.score >= {float(b['min'])} THEN '{b['grade']}'" for b in bands[:-1])
         + f" ELSE '{bands[-1]['grade']}' END"
     )
-    order = "r.vetoed, r.score DESC"
+    reason = (
+        "CASE "
+        + " ".join(f"WHEN r.unassessed = {k} THEN '{name}'" for k, name in enumerate(NOT_ASSESSED_REASONS, 1))
+        + " ELSE '' END"
+    )
+    # The organizations not assessed are not ranked: ranked apart (last), their ranks then dropped.
+    order = "r.unassessed, r.vetoed, r.score DESC"
+    ranked = "CASE WHEN r.unassessed > 0 THEN NULL ELSE RANK() OVER ({}) END"
     _exec(
         f"INSERT INTO {t(Result)} (run_id, organization_id, weighted, deductions, bonus, score, grade, vetoed, "
-        "veto_reason, rank_siblings, rank_level, closeness, rank_topsis, rank_low, rank_high) "
+        "veto_reason, not_assessed, coverage, rank_siblings, rank_level, closeness, rank_topsis, rank_low, "
+        "rank_high) "
         f"SELECT %s, r.org_id, r.weighted, r.ded, r.bonus, r.score, {grade}, "
-        "CASE WHEN r.vetoed = 1 THEN %s ELSE %s END, COALESCE(v.reason, ''), "
-        f"RANK() OVER (PARTITION BY a.parent_id ORDER BY {order}), "
+        f"CASE WHEN r.vetoed = 1 THEN %s ELSE %s END, COALESCE(v.reason, ''), {reason}, r.coverage, "
+        + ranked.format(f"PARTITION BY a.parent_id ORDER BY {order}")
+        + ", "
         # The level is the whole set assessed together (every branch of the scope, however deep it sits).
-        f"RANK() OVER (ORDER BY {order}), r.closeness, CAST(r.rank_topsis AS integer), "
+        + ranked.format(f"ORDER BY {order}")
+        + ", r.closeness, CAST(r.rank_topsis AS integer), "
         "CAST(r.rank_low AS integer), CAST(r.rank_high AS integer) "
         "FROM tmp_assess_res r JOIN tmp_assessed a ON a.org_id = r.org_id "
         # In organization order, as the (run, organization) and organization indexes take them.

@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from grassroots.duties.models import Assignment, Claim, Duty, ProgressReport
@@ -21,12 +22,13 @@ from grassroots.orglife.models import (
     StudyRecord,
     Talk,
 )
-from grassroots.orglife.selectors import required_in
+from grassroots.orglife.selectors import COMMITTEE_MIN_MEMBERS, required_in
 
 from ..models import (
     Metric,
     VetoEvent,
 )
+from ..rules import OFFERED
 from .base import (
     Context,
     _analyze,
@@ -154,7 +156,13 @@ def _meeting_rule_totals(ctx: Context) -> None:
             f"LEFT JOIN tmp_assess_rule r{n} ON r{n}.kind = k.kind AND r{n}.path = SUBSTR(o.path, 1, {n}) "
             for n in lengths
         )
-        applies = "CASE WHEN {r}.grp = o.grp THEN {r}.req ELSE 0 END"
+        # A rule applies to groups or to the rest; a branch committee meeting only to a branch with a committee
+        # (COMMITTEE_MIN_MEMBERS members or more).
+        applies = (
+            "CASE WHEN {r}.grp <> o.grp THEN 0 "
+            f"WHEN k.kind = 'committee' AND o.kind = 'branch' AND COALESCE(mc.n, 0) < {COMMITTEE_MIN_MEMBERS} THEN 0 "
+            "ELSE {r}.req END"
+        )
         required = applies.format(r="r0")
         if lengths:
             required = (
@@ -173,9 +181,12 @@ def _meeting_rule_totals(ctx: Context) -> None:
                 "NULL",
             ],
             f"FROM (SELECT o.org_id, {required} AS req, COALESCE(h.n, 0) AS held "
-            "  FROM (SELECT org_id, path, CASE WHEN kind = 'group' THEN 1 ELSE 0 END AS grp FROM tmp_assess_org "
+            "  FROM (SELECT org_id, path, kind, CASE WHEN kind = 'group' THEN 1 ELSE 0 END AS grp FROM tmp_assess_org "
             "    WHERE is_active AND kind IN ('branch', 'general_branch', 'group')) o "
             "  CROSS JOIN (SELECT DISTINCT kind FROM tmp_assess_rule) k "
+            f"  LEFT JOIN (SELECT m.organization_id, COUNT(*) AS n FROM {t(Member)} m "
+            f"    WHERE {_scoped(ctx, 'm.organization_id')} AND m.status = 'active' GROUP BY m.organization_id) mc "
+            "    ON mc.organization_id = o.org_id "
             f"  LEFT JOIN tmp_assess_rule r0 ON r0.kind = k.kind AND r0.path = '' {joins}"
             f"  LEFT JOIN (SELECT mt.organization_id, mt.kind, COUNT(*) AS n FROM {mt} mt "
             f"    WHERE {where} AND mt.state = 'held' AND mt.held_on >= %s AND mt.held_on <= %s "
@@ -192,7 +203,8 @@ def _attendance_totals(ctx: Context) -> None:
     at = t(Attendance)
     counts = [
         "SUM(CASE WHEN a.status IN ('present', 'late') THEN 1 ELSE 0 END)",
-        "COUNT(*)",
+        # Absence with leave does not count against attendance.
+        "SUM(CASE WHEN a.status = 'excused' THEN 0 ELSE 1 END)",
         "SUM(CASE WHEN a.status = 'absent' THEN 1 END)",
     ]
     if ctx.everything:
@@ -435,4 +447,32 @@ def _objective_totals(ctx: Context) -> None:
         '    WHERE start <= %s AND "end" >= %s)'
         ") x GROUP BY x.org",
         [ctx.asof, ctx.end, ctx.start],
+    )
+
+
+def _offered_totals(ctx: Context) -> None:
+    """The duties open for claiming to each organization in the period: those of the organizations at or above it
+    (as members see them to claim) due in the period. Few duties are claimable: their places are joined on the
+    organization's path cut to each of their lengths (equi-joins, one per length)."""
+    places = list(
+        Duty.objects.filter(claimable=True, due_on__gte=ctx.start, due_on__lte=ctx.end)
+        .exclude(state="cancelled")
+        .values_list("organization__path")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    if not places:
+        return
+    _exec("CREATE TEMPORARY TABLE tmp_assess_offer (path varchar(255), n integer)")
+    with connection.cursor() as cursor:
+        cursor.executemany("INSERT INTO tmp_assess_offer (path, n) VALUES (%s, %s)", places)
+    lengths = sorted({len(path) for path, _n in places})
+    offered = " + ".join(f"COALESCE(f{k}.n, 0)" for k in lengths)
+    joins = " ".join(f"LEFT JOIN tmp_assess_offer f{k} ON f{k}.path = SUBSTR(o.path, 1, {k})" for k in lengths)
+    _own(
+        ctx,
+        [OFFERED],
+        "o.org_id",
+        [offered, "NULL"],
+        f"FROM tmp_assess_org o {joins} WHERE {offered} > 0",
     )
