@@ -409,7 +409,10 @@ def test_the_values_move_between_rows_and_sheets_with_the_migration(default_rule
             (v.organization_id, v.indicator_id): (v.numerator, v.denominator, v.raw, v.score)
             for v in old.get_model("assessment", "IndicatorValue").objects.all()
         }
-        assert stored == {key: (v.numerator, v.denominator, v.raw, v.score) for key, v in before.items()}
+        # (Rows keep scores: the values without one, which only sheets keep with their status, are not rows.)
+        assert stored == {
+            key: (v.numerator, v.denominator, v.raw, v.score) for key, v in before.items() if v.score is not None
+        }
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(latest)
@@ -422,15 +425,20 @@ def test_a_sheet_keeps_only_the_fields_some_organization_has_and_reads_back_as_w
     from grassroots.assessment.models import pack_sheets, unpack_sheet
 
     nan = np.nan
-    group = np.array([[nan, nan, nan, 80.0], [nan, nan, nan, 70.0]])  # a score only
-    computed = np.array([[3.0, 4.0, 0.75, 75.0], [nan, nan, nan, nan]])  # the second organization has none
-    layout, sheets = pack_sheets({7: computed, 3: group}, 2)
-    assert layout == [[3, "s"], [7, "ndrs"]]
-    assert sheets.shape == (2, 5 * 8)
+    group = np.array([[nan, nan, nan, 80.0, nan], [nan, nan, nan, 70.0, nan]])  # a score only
+    # The second organization has no value; the first is scored (status 0).
+    computed = np.array([[3.0, 4.0, 0.75, 75.0, 0.0], [nan, nan, nan, nan, nan]])
+    # A status without a score: the indicator does not apply to the first (1), nothing recorded at the second (2).
+    rated = np.array([[nan, nan, nan, nan, 1.0], [nan, nan, nan, 0.0, 2.0]])
+    layout, sheets = pack_sheets({7: computed, 3: group, 9: rated}, 2)
+    assert layout == [[3, "s"], [7, "ndrst"], [9, "st"]]
+    assert sheets.shape == (2, 8 * 8)
     first, second = (unpack_sheet(layout, row.tobytes()) for row in sheets)
-    assert (first[3].score, first[3].numerator) == (80.0, None)
+    assert (first[3].score, first[3].numerator, first[3].status) == (80.0, None, "scored")
     assert (first[7].numerator, first[7].denominator, first[7].raw, first[7].score) == (3.0, 4.0, 0.75, 75.0)
-    assert set(second) == {3}
+    assert (first[9].score, first[9].status) == (None, "not_applicable")
+    assert (second[9].score, second[9].status) == (0.0, "no_data")
+    assert set(second) == {3, 9}
     assert unpack_sheet(layout, b"") == {} and unpack_sheet([], sheets[0].tobytes()) == {}
     layout, sheets = pack_sheets({}, 3)  # nothing has a value yet: three empty sheets
     assert layout == [] and sheets.shape == (3, 0) and unpack_sheet(layout, sheets[1].tobytes()) == {}

@@ -21,19 +21,25 @@ def test_points_lost_add_up_to_what_the_weighted_score_misses(computed):
         x = _explain(computed, org)
         assert abs(x.lost_weighted - (100 - x.result.weighted)) < 0.1, org.code
         # The lost points of a group are the sum of its children's.
-        for group in (line for line in x.lines if line.is_group and line.value is not None):
+        for group in (line for line in x.lines if line.is_group and not line.missing):
             kids = [
                 line for line in x.lines if line.indicator.parent_id == group.indicator.pk and line.lost is not None
             ]
             assert abs(sum(k.lost for k in kids) - group.lost) < 1e-6
 
 
-def test_unrated_indicators_give_way_and_say_so(computed):
+def test_what_does_not_apply_gives_way_and_says_why(computed):
+    """The run collects no ratings, and Liuwan has nobody in the care ledger: the satisfaction rating and the care
+    visits do not apply, so the whole work-style area gives its weight to the other areas; the page says why."""
     x = _explain(computed, computed.v12)
-    rated = next(line for line in x.lines if line.indicator.code == "W1")
-    assert rated.missing and rated.lost is None
-    care = next(line for line in x.lines if line.indicator.code == "W2")
-    assert care.effective_weight == pytest.approx(care.global_weight / 0.4)
+    lines = {line.indicator.code: line for line in x.lines}
+    for code in ("W1", "W2", "W"):
+        assert lines[code].missing and lines[code].lost is None and lines[code].status == "not_applicable", code
+    assert "collects no ratings" in lines["W1"].why and "care ledger" in lines["W2"].why
+    top = [line for line in x.lines if line.level == 0 and not line.missing]
+    assert sum(line.effective_weight for line in top) == pytest.approx(1.0)
+    political = lines["P"]
+    assert political.effective_weight == pytest.approx(political.global_weight / (1 - lines["W"].global_weight))
 
 
 def test_liuwan_is_shown_its_late_key_duty_and_its_missing_meetings(computed):
@@ -69,7 +75,7 @@ def test_the_page_shows_the_records_behind_the_points_lost(computed, client_for)
     assert reverse("duties:assignment", args=[overdue.pk]) in page
     assert "days overdue" in page
     assert "Party lecture" in page and "missing" in page
-    assert "Where the points went" in page
+    assert "The biggest losses" in page
     result = Result.objects.get(run=county.run, organization=county.v12)
     assert f"{result.score:.1f}" in page
 

@@ -6,12 +6,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from grassroots.core.text import enumerate_items, labelled
 from grassroots.organizations.models import (
     Organization,
 )
 
+from .. import rules
 from ..engine import GRADE_ORDER
 from ..models import (
     AssessmentRun,
@@ -20,6 +22,7 @@ from ..models import (
     Indicator,
     IndicatorKind,
     IndicatorValue,
+    LeafStatus,
     Rating,
     Result,
     ValueSheet,
@@ -49,12 +52,48 @@ class Line:
         return None if self.value is None else self.value.score
 
     @property
+    def status(self) -> str:
+        """scored, not_applicable, no_data or not_evaluated (no value at all: not applicable)."""
+        return LeafStatus.NOT_APPLICABLE if self.value is None else self.value.status
+
+    @property
+    def status_label(self) -> str:
+        return LeafStatus(self.status).label
+
+    @property
+    def rule(self) -> rules.Rule:
+        return rules.rule_of(self.indicator)
+
+    @property
+    def why(self) -> str:
+        """Why it has this status, by its rule (blank when scored)."""
+        return str(self.rule.when(self.status))
+
+    @property
+    def fact(self) -> str:
+        """What its value was found from, in a few words: the numerator and denominator, the count, the raters."""
+        v = self.value
+        if v is None or v.score is None:
+            return self.why
+        if v.denominator is not None and v.numerator is not None:
+            return f"{_number(v.numerator)} / {_number(v.denominator)}"
+        if self.indicator.kind == IndicatorKind.QUALITATIVE and v.numerator:
+            return str(_("%(n)s ratings") % {"n": _number(v.numerator)})
+        if v.raw is not None and self.indicator.is_adjustment:
+            return f"× {_number(v.raw)}"
+        return self.why
+
+    @property
     def is_group(self) -> bool:
         return self.indicator.kind == IndicatorKind.GROUP
 
     @property
     def missing(self) -> bool:
-        return self.value is None
+        return self.value is None or self.value.score is None
+
+    @property
+    def flagged(self) -> bool:
+        return self.status == LeafStatus.NO_DATA
 
     @property
     def fired(self) -> bool:
@@ -92,10 +131,35 @@ class Explanation:
         return [a for a in self.adjustments if a.indicator.is_veto]
 
     @property
-    def top_losses(self) -> list[Line]:
-        """The leaves that cost the most, then the deductions: what to work on first."""
-        leaves = [line for line in self.lines if not line.is_group and (line.lost or 0) >= 0.05]
-        return sorted(leaves, key=lambda line: -(line.lost or 0))[:5]
+    def losses(self) -> list[tuple[float, Line]]:
+        """Every loss of points: the leaves' (effective weight x what they missed of 100) and the deductions', the
+        biggest first."""
+        found = [(line.lost, line) for line in self.lines if not line.is_group and (line.lost or 0) >= 0.05]
+        found += [(line.score, line) for line in self.deductions if (line.score or 0) >= 0.05]
+        return sorted(found, key=lambda pair: -pair[0])
+
+    @property
+    def top_losses(self) -> list[tuple[float, Line]]:
+        """The three biggest losses: what to work on first."""
+        return self.losses[:3]
+
+    @property
+    def general_rules(self) -> list[str]:
+        """The rules of every score: the statuses, coverage, the cross-check."""
+        return [str(rules.STATUSES), rules.coverage_rule(), str(rules.TOPSIS)]
+
+    @property
+    def not_applicable(self) -> list[Line]:
+        return [line for line in self.lines if not line.is_group and line.status == LeafStatus.NOT_APPLICABLE]
+
+    @property
+    def not_evaluated(self) -> list[Line]:
+        lines = [*self.lines, *self.adjustments]
+        return [line for line in lines if not line.is_group and line.status == LeafStatus.NOT_EVALUATED]
+
+    @property
+    def nothing_recorded(self) -> list[Line]:
+        return [line for line in self.lines if not line.is_group and line.flagged]
 
 
 def explanation(*, user, run: AssessmentRun, organization: Organization, with_records: bool = True) -> Explanation:
@@ -111,7 +175,13 @@ def explanation(*, user, run: AssessmentRun, organization: Organization, with_re
     effective: dict[int, float] = {}
 
     def walk_effective(parent, share):
-        kids = [k for k in children.get(parent, []) if not k.is_adjustment and float(k.weight) > 0 and k.pk in values]
+        # The weight each indicator carries here: those without a score (not applicable, not evaluated yet) give
+        # theirs to their siblings.
+        kids = [
+            k
+            for k in children.get(parent, [])
+            if not k.is_adjustment and float(k.weight) > 0 and k.pk in values and values[k.pk].score is not None
+        ]
         total = sum(float(k.weight) for k in kids)
         for k in kids:
             effective[k.pk] = share * float(k.weight) / total if total else 0.0
@@ -137,7 +207,7 @@ def explanation(*, user, run: AssessmentRun, organization: Organization, with_re
             entered=entered.get(ind.pk),
             ratings=ratings.get(ind.pk, []),
         )
-        if value is not None and line.effective_weight is not None:
+        if value is not None and value.score is not None and line.effective_weight is not None:
             line.lost = line.effective_weight * (100.0 - value.score)
         if with_records and ind.metric:
             line.records = records_for(user=user, run=run, organization=organization, metric=ind.metric)
@@ -185,3 +255,7 @@ def _ratings_of(run, organization) -> dict[int, list[dict]]:
             )
         result[ind] = lines
     return result
+
+
+def _number(value) -> str:
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")
