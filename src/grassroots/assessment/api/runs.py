@@ -25,9 +25,11 @@ from ..models import (
     Grade,
     IndicatorKind,
     IndicatorSystem,
+    LeafStatus,
     RaterKind,
     Result,
     RunState,
+    Standing,
 )
 from .common import named_enum
 
@@ -168,8 +170,16 @@ class ExplanationLineSerializer(serializers.Serializer):
     local_weight = serializers.FloatField(allow_null=True)
     global_weight = serializers.FloatField(allow_null=True)
     effective_weight = serializers.FloatField(
-        allow_null=True, help_text="The share it carries here: siblings without a value give way."
+        allow_null=True,
+        help_text="The share of the total it carries here, after redistribution: siblings that do not apply, or are "
+        "not evaluated yet, give their weight to the others.",
     )
+    status = named_enum(LeafStatus.choices, "explanation-line-status")(
+        help_text="scored; not_applicable (nothing was due, by its rule: no score, its weight goes to its siblings); "
+        "no_data (due with nothing recorded: 0, flagged); not_evaluated (not yet: no score)."
+    )
+    rule = serializers.CharField(help_text="The rule of its value, in the reader's language.")
+    why = serializers.CharField(help_text="Why it has its status, by its rule (blank when scored).")
     score = serializers.FloatField(allow_null=True)
     numerator = serializers.FloatField(allow_null=True)
     denominator = serializers.FloatField(allow_null=True)
@@ -187,11 +197,15 @@ class ExplanationSerializer(serializers.Serializer):
     organization = serializers.CharField()
     organization_name = serializers.CharField()
     asof = serializers.DateField()
-    score = serializers.FloatField()
+    score = serializers.FloatField(allow_null=True, help_text="None when the organization is not assessed.")
+    not_assessed = serializers.CharField(help_text="Why it is not assessed, in the reader's language (blank if it is).")
+    coverage = serializers.FloatField(
+        allow_null=True, help_text="The share of the system's weight carried by the indicators that apply to it."
+    )
     weighted = serializers.FloatField()
     deductions = serializers.FloatField()
     bonus = serializers.FloatField()
-    grade = named_enum(Grade.choices, "explanation-grade", inline=True)()
+    grade = named_enum(Grade.choices + Standing.choices, "explanation-grade", inline=True)()
     vetoed = serializers.BooleanField()
     veto_reason = serializers.CharField()
     rank_siblings = serializers.IntegerField(allow_null=True)
@@ -201,6 +215,7 @@ class ExplanationSerializer(serializers.Serializer):
     rank_low = serializers.IntegerField(allow_null=True)
     rank_high = serializers.IntegerField(allow_null=True)
     lost_weighted = serializers.FloatField(help_text="Points lost in the weighted tree: 100 - weighted.")
+    rules = serializers.ListField(child=serializers.CharField(), help_text="The rules of every score, in words.")
     indicators = ExplanationLineSerializer(many=True)
     adjustments = ExplanationLineSerializer(many=True)
 
@@ -228,6 +243,9 @@ def _line_data(line) -> dict:
         "local_weight": line.local_weight,
         "global_weight": line.global_weight,
         "effective_weight": line.effective_weight,
+        "status": line.status,
+        "rule": str(line.rule.counts),
+        "why": line.why,
         "score": value.score if value else None,
         "numerator": value.numerator if value else None,
         "denominator": value.denominator if value else None,
@@ -249,6 +267,8 @@ def explanation_data(x) -> dict:
         "organization_name": x.organization.display_name(),
         "asof": x.asof,
         "score": r.score,
+        "not_assessed": r.get_not_assessed_display() if r.not_assessed else "",
+        "coverage": r.coverage,
         "weighted": r.weighted,
         "deductions": r.deductions,
         "bonus": r.bonus,
@@ -262,6 +282,7 @@ def explanation_data(x) -> dict:
         "rank_low": r.rank_low,
         "rank_high": r.rank_high,
         "lost_weighted": x.lost_weighted,
+        "rules": x.general_rules,
         "indicators": [_line_data(line) for line in x.lines],
         "adjustments": [_line_data(line) for line in x.adjustments],
     }
