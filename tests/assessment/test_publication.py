@@ -308,3 +308,15 @@ def test_the_status_of_results_computed_as_of_the_closing_day(computed):
     services.run_publish(actor=county.users.officer, run=run)
     run.refresh_from_db()
     assert publication_status(run) == "Published, as of 2025-12-31"
+
+
+def test_the_refusal_and_the_notice_read_in_chinese(computed, client_for):
+    county = computed
+    run = _provisional(county)
+    client = client_for(county.users.officer)
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    refused = client.post(reverse("assessment-run-publish", args=[run.pk]), {}, content_type="application/json", **zh)
+    assert refused.status_code == 400
+    assert "这些结果是临时结果：记录只统计到 2025-12-06，早于截止日 2025-12-31" in str(refused.json()["reason"])
+    page = client.get(reverse("assessment:results", args=[run.pk]), **zh).content.decode()
+    assert "临时结果。" in page and "TOPSIS 排名（交叉核对）" in page

@@ -54,7 +54,9 @@ class ResultSerializer(serializers.ModelSerializer):
         return limits[result.run_id]
 
     def get_sensitive(self, result) -> bool:
-        limit = self._per_run("unstable_limits", result, lambda run: selectors.unstable_range(selectors.level_size(run)))
+        limit = self._per_run(
+            "unstable_limits", result, lambda run: selectors.unstable_range(selectors.level_size(run))
+        )
         if result.rank_low is None or result.rank_high is None:
             return False
         return result.rank_high - result.rank_low > limit

@@ -26,7 +26,6 @@ from ..models import (
     SystemState,
 )
 
-
 # The longest reason of an early publication kept.
 REASON_MAX = 1000
 
