@@ -47,12 +47,14 @@ def test_results_read_on_a_phone_without_scrolling_sideways(live_server, phone, 
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert page.evaluate("[...document.querySelectorAll('.table-wrap')].every(w => w.scrollWidth <= w.clientWidth)")
 
+    from grassroots.assessment.templatetags.assessment_scores import score_text
+
     result = Result.objects.get(run=run, organization=county.v11)
     row = page.locator("tr", has=page.locator(f".r-name .muted:text-is('{county.v11.code}')"))
     name, score, grade = row.locator(".r-name a"), row.locator(".r-score"), row.locator(".r-grade .grade-tag")
     for cell in (name, score, grade, row.locator(".r-level"), row.locator(".r-siblings"), row.locator(".r-topsis")):
         assert cell.is_visible() and _within_viewport(page, cell)
-    assert f"{result.score:.1f}" in score.inner_text()
+    assert score_text(result.score) in score.inner_text()  # two decimals, cut
     with translation.override(language):
         assert grade.inner_text() == result.get_grade_display()
     # Each figure says what it is, and the name has a line of its own above the figures.

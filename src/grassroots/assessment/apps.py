@@ -33,6 +33,7 @@ class AssessmentConfig(AppConfig):
                 "assessment.run.compute": _("Assessment computed"),
                 "assessment.run.publish": _("Assessment published"),
                 "assessment.run.close": _("Assessment closed"),
+                "assessment.run.closing_day": _("Closing day of an assessment set"),
                 "assessment.run.recompute": _("Closed assessment recomputed as a new version"),
                 "assessment.value.enter": _("Score input entered"),
                 "assessment.value.remove": _("Score input removed"),

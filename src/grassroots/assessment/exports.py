@@ -6,19 +6,24 @@ QR codes are drawn here by segno as inline SVG: nothing is fetched from anywhere
 
 import csv
 import tempfile
+from decimal import Decimal
 
 import segno
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from grassroots.core.audit import audit
 from grassroots.core.cells import csv_field, xlsx_row
 
+from . import selectors
 from .models import AssessmentRun, Grade
+from .templatetags.assessment_scores import CENT, floor_score
 
 CHUNK = 2000
 
@@ -44,13 +49,42 @@ def headers() -> list[str]:
         _("Rank among siblings"),
         _("Rank in the level"),
         _("TOPSIS closeness"),
-        _("TOPSIS rank"),
+        _("TOPSIS rank (cross-check)"),
         _("Best rank when weights move ±10%"),
         _("Worst rank when weights move ±10%"),
+        _("For a second look"),
+        _("Records counted up to"),
+        _("Status of the results"),
     ]
 
 
-def _rows(results):
+def publication_status(run: AssessmentRun) -> str:
+    """Whether the run's results are provisional, final or published early (and why), with the day they count to:
+    the export says it on every row, whoever filters or sorts the rows later."""
+    asof = run.counted_to
+    if asof is None:
+        return _("Not computed yet")
+    if run.published_early:
+        return _("Published early, as of %(asof)s, because: %(reason)s") % {
+            "asof": (run.published_asof or asof).isoformat(),
+            "reason": run.early_publication_reason,
+        }
+    if run.is_provisional:
+        return _("Provisional, as of %(asof)s: final once computed as of %(closes)s and published") % {
+            "asof": asof.isoformat(),
+            "closes": run.closing_day.isoformat(),
+        }
+    if run.is_published:
+        return _("Published, as of %(asof)s") % {"asof": asof.isoformat()}
+    return _("Computed as of %(asof)s, not published yet") % {"asof": asof.isoformat()}
+
+
+def _points(value) -> Decimal:
+    """Points of a deduction or bonus, to two decimals (they give no grade of their own)."""
+    return Decimal(str(round(value, 2))).quantize(CENT)
+
+
+def _rows(run: AssessmentRun, results):
     grades = dict(Grade.choices)
     yes, no = _("yes"), _("no")
     fields = (
@@ -71,18 +105,18 @@ def _rows(results):
         "rank_low",
         "rank_high",
     )
-    from django.utils.translation import get_language
-
     english = (get_language() or "").startswith("en")
+    limit = selectors.second_look_limit(selectors.ranked_count(run))
+    asof, status = run.counted_to, publication_status(run)
     for row in results.values_list(*fields).iterator(chunk_size=CHUNK):
         code, name, name_en, score, weighted, ded, bonus, grade, vetoed, reason, rs, rl, close, rt, low, high = row
         yield [
             code,
             name_en if english and name_en else name,
-            round(score, 2),
-            round(weighted, 2),
-            round(ded, 2),
-            round(bonus, 2),
+            floor_score(score),
+            floor_score(weighted),
+            _points(ded),
+            _points(bonus),
             str(grades.get(grade, grade)),
             yes if vetoed else no,
             reason,
@@ -92,6 +126,9 @@ def _rows(results):
             rt,
             low,
             high,
+            yes if selectors.ranks_far_apart(rl, rt, limit) else no,
+            asof,
+            status,
         ]
 
 
@@ -109,6 +146,13 @@ def _audit(user, run, rows: int, fmt: str) -> None:
     )
 
 
+def _number_cell(sheet, value: Decimal):
+    """A score or points in a number cell shown with two decimals (the value already cut to them)."""
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = "0.00"
+    return cell
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -121,7 +165,7 @@ def results_csv(*, user, run: AssessmentRun, results) -> StreamingHttpResponse:
 
     def stream():
         yield "\ufeff" + writer.writerow(headers())
-        for row in _rows(results):
+        for row in _rows(run, results):
             yield writer.writerow(["" if v is None else csv_field(v) for v in row])
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
@@ -135,8 +179,8 @@ def results_xlsx(*, user, run: AssessmentRun, results) -> FileResponse:
     sheet = workbook.create_sheet(_("Results"))
     sheet.append(headers())
     count = 0
-    for row in _rows(results):
-        sheet.append(xlsx_row(sheet, row))
+    for row in _rows(run, results):
+        sheet.append(xlsx_row(sheet, [_number_cell(sheet, v) if isinstance(v, Decimal) else v for v in row]))
         count += 1
     target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when the download ends
     workbook.save(target)

@@ -150,6 +150,15 @@ class RunForm(forms.Form):
     peers = _rater_weight(_("Weight of peer organizations' rating"), "0")
     members = _rater_weight(_("Weight of the members' rating"), "0.3")
     masses = _rater_weight(_("Weight of the masses' rating"), "0.3")
+    closes_on = forms.DateField(
+        label=_("Closing day"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "The day the results count to when published, within the period. Leave it empty for the period's end. "
+            "Results computed as of an earlier day are provisional."
+        ),
+    )
 
     def __init__(self, *args, systems, scopes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,6 +178,22 @@ class RunForm(forms.Form):
 
     def rater_weights(self) -> dict[str, float]:
         return {kind: float(self.cleaned_data[kind]) for kind in RaterKind.values if self.cleaned_data[kind] > 0}
+
+
+class ClosingDayForm(forms.Form):
+    """The closing day of a run, set on its page (the service checks that it lies within the period)."""
+
+    closes_on = forms.DateField(label=_("Closing day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PublishForm(forms.Form):
+    """The publication of provisional results: why they are published before the closing day."""
+
+    reason = forms.CharField(
+        label=_("Why publish before the closing day"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class OrganizationCodeField(forms.CharField):
@@ -257,6 +282,7 @@ class ResultFilterForm(forms.Form):
     unit_type = forms.ChoiceField(label=_("Kind of unit"), required=False, choices=[("", _("All"))])
     grade = forms.ChoiceField(label=_("Grade"), required=False, choices=[("", _("All")), *Grade.choices])
     sort = forms.ChoiceField(label=_("Order"), required=False, choices=SORT_CHOICES)
+    second_look = forms.BooleanField(label=_("Only those for a second look"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

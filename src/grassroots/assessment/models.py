@@ -8,6 +8,7 @@ import numpy as np
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -252,6 +253,13 @@ class RunState(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class AssessmentRunQuerySet(models.QuerySet):
+    def final(self):
+        """The runs whose results count for what follows (cases, boards, commendations): published or closed. A
+        run is published only as of its closing day, or early with the reason its publisher gave."""
+        return self.filter(state__in=(RunState.PUBLISHED, RunState.CLOSED))
+
+
 class AssessmentRun(TimeStampedModel):
     """The assessment of a subtree for a period with one indicator system; closed runs are frozen."""
 
@@ -266,11 +274,19 @@ class AssessmentRun(TimeStampedModel):
     computed_seconds = models.FloatField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The closing day the organization running the run sets (within the period; empty: the period's end): the day
+    # the results count to when published. Computed as of an earlier day, the results are provisional.
+    closes_on = models.DateField(_("closing day"), null=True, blank=True)
+    # A provisional run published all the same: why, in the publisher's words, and the day its records counted to.
+    early_publication_reason = models.TextField(_("why published early"), blank=True)
+    published_asof = models.DateField(_("published as of"), null=True, blank=True)
     assessed_count = models.PositiveIntegerField(default=0)
     # The indicators of the run's value sheets and the fields stored for each (see pack_sheets), written with them.
     sheet_layout = models.JSONField(default=list, editable=False)
 
-    audit_fields = ("system", "period", "scope", "version", "state")
+    audit_fields = ("system", "period", "scope", "version", "state", "closes_on")
+
+    objects = AssessmentRunQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("assessment")
@@ -293,6 +309,37 @@ class AssessmentRun(TimeStampedModel):
     @property
     def is_frozen(self) -> bool:
         return self.state == RunState.CLOSED
+
+    @property
+    def closing_day(self):
+        """The day the results count to when published: the closing day set, else the period's end."""
+        return self.closes_on or self.period.end
+
+    @property
+    def counted_to(self):
+        """The day the records were counted up to: stored by the engine; for runs computed before it stored the
+        day, the day it computed them (within the period); None before the first computation."""
+        if self.asof:
+            return self.asof
+        if self.computed_at:
+            return min(timezone.localdate(self.computed_at), self.period.end)
+        return None
+
+    @property
+    def is_provisional(self) -> bool:
+        """Whether the results are provisional: computed as of a day before the closing day. (A run not computed
+        yet has no results to call provisional.)"""
+        day = self.counted_to
+        return day is not None and day < self.closing_day
+
+    @property
+    def is_published(self) -> bool:
+        return self.state in (RunState.PUBLISHED, RunState.CLOSED)
+
+    @property
+    def published_early(self) -> bool:
+        """Whether the results were published while provisional, the publisher having said why."""
+        return self.is_published and bool(self.early_publication_reason)
 
     @property
     def accepts_ratings(self) -> bool:

@@ -71,7 +71,8 @@ def _offered(ctx: Context, organization: Organization) -> int:
 
     return (
         Duty.objects.filter(
-            Q(organization__path__in=ancestor_paths(organization.path)) | subtree_q(organization.path, "organization__path"),
+            Q(organization__path__in=ancestor_paths(organization.path))
+            | subtree_q(organization.path, "organization__path"),
             claimable=True,
             due_on__gte=ctx.start,
             due_on__lte=ctx.end,

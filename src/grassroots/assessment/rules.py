@@ -170,6 +170,8 @@ COVERAGE = _(
 
 def coverage_rule() -> str:
     return COVERAGE % {"share": f"{MIN_COVERAGE:.0%}"}
+
+
 STATUSES = _(
     "An indicator is scored; not applicable (nothing was due, by its rule: its weight goes to the others of its "
     "group); nothing recorded (something was due and nothing was recorded: 0, flagged); or not evaluated yet."

@@ -35,14 +35,40 @@ class ResultSerializer(serializers.ModelSerializer):
         "5% of the organizations ranked together (and than 2 places)."
     )
 
+    second_look = serializers.SerializerMethodField(
+        help_text="Whether the organization is marked for a second look: its weighted rank (rank_level, the rank that "
+        "counts) and its TOPSIS rank (a cross-check) lie more than 10% of the organizations ranked apart."
+    )
+    provisional = serializers.SerializerMethodField(
+        help_text="Whether the run's results are provisional: computed as of a day (asof) before its closing day."
+    )
+    asof = serializers.DateField(source="run.counted_to", read_only=True, help_text="The day records counted up to.")
+
     def get_organization_name(self, result) -> str:
         return result.organization.display_name()
 
-    def get_sensitive(self, result) -> bool:
-        limits = self.context.setdefault("unstable_limits", {})  # per run, for the page of results
+    def _per_run(self, name: str, result, compute):
+        limits = self.context.setdefault(name, {})  # per run, for the page of results
         if result.run_id not in limits:
-            limits[result.run_id] = selectors.unstable_range(selectors.level_size(result.run))
-        return result.rank_high - result.rank_low > limits[result.run_id]
+            limits[result.run_id] = compute(result.run)
+        return limits[result.run_id]
+
+    def get_sensitive(self, result) -> bool:
+        limit = self._per_run(
+            "unstable_limits", result, lambda run: selectors.unstable_range(selectors.level_size(run))
+        )
+        if result.rank_low is None or result.rank_high is None:
+            return False
+        return result.rank_high - result.rank_low > limit
+
+    def get_second_look(self, result) -> bool:
+        limit = self._per_run(
+            "second_look_limits", result, lambda run: selectors.second_look_limit(selectors.ranked_count(run))
+        )
+        return selectors.needs_second_look(result, limit)
+
+    def get_provisional(self, result) -> bool:
+        return result.run.is_provisional
 
     class Meta:
         model = Result
@@ -65,8 +91,22 @@ class ResultSerializer(serializers.ModelSerializer):
             "rank_low",
             "rank_high",
             "sensitive",
+            "second_look",
+            "provisional",
+            "asof",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "score": {
+                "help_text": "At full precision. The pages and exports show it cut (rounded down, never up) to two "
+                "decimals, so that a score shown never reaches a grade band the score did not: 89.997 shows as 89.99."
+            },
+            "rank_level": {"help_text": "The weighted rank in the level: the rank that counts."},
+            "rank_topsis": {
+                "help_text": "TOPSIS rank, a cross-check only; TOPSIS fills an indicator that does not apply to an "
+                "organization with that indicator's mean over the organizations assessed."
+            },
+        }
 
 
 class ResultFilter(filters.FilterSet):
@@ -120,7 +160,7 @@ class ResultViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return (
             selectors.visible_results(user=self.request.user)
-            .select_related("organization")
+            .select_related("organization", "run__period")
             .order_by("run_id", "rank_level", "organization__path")
         )
 

@@ -54,6 +54,33 @@ class RunSerializer(serializers.ModelSerializer):
         required=False,
         help_text="Weight of each rater group (superior, peers, members, masses); they add up to 1.",
     )
+    closes_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="The closing day: the day the results count to when published, within the period (empty: the "
+        "period's end). Change it with the closing-day action until the results are published.",
+    )
+    closing_day = serializers.DateField(
+        read_only=True, help_text="The closing day in force: closes_on, or the period's end when it is empty."
+    )
+    asof = serializers.DateField(
+        source="counted_to", read_only=True, allow_null=True, help_text="The day records were counted up to."
+    )
+    provisional = serializers.BooleanField(
+        source="is_provisional",
+        read_only=True,
+        help_text="Whether the results are provisional: computed as of a day (asof) before the closing day. They are "
+        "published only as of the closing day, or early with a reason.",
+    )
+    published_early = serializers.BooleanField(
+        read_only=True, help_text="Whether the results were published while provisional, for the reason given."
+    )
+    early_publication_reason = serializers.CharField(
+        read_only=True, help_text="Why the results were published early, in the publisher's words."
+    )
+    published_asof = serializers.DateField(
+        read_only=True, allow_null=True, help_text="The day the published results counted records up to."
+    )
 
     class Meta:
         model = AssessmentRun
@@ -71,6 +98,13 @@ class RunSerializer(serializers.ModelSerializer):
             "assessed_count",
             "published_at",
             "closed_at",
+            "closes_on",
+            "closing_day",
+            "asof",
+            "provisional",
+            "published_early",
+            "early_publication_reason",
+            "published_asof",
             "rater_groups",
             "rater_weights",
         ]
@@ -117,6 +151,22 @@ class ComputeSerializer(serializers.Serializer):
     withdraw_publication = serializers.BooleanField(
         default=False,
         help_text="Compute a published run again: its results are withdrawn until it is published again.",
+    )
+
+
+class PublishSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=True,
+        help_text="Why provisional results (computed as of a day before the closing day) are published early: "
+        "required for them, kept on the run and stated wherever the results are read.",
+    )
+
+
+class ClosingDaySerializer(serializers.Serializer):
+    closes_on = serializers.DateField(
+        allow_null=True, help_text="The day the results count to when published, within the period; null: its end."
     )
 
 
@@ -308,6 +358,7 @@ class RunViewSet(AtomicCreateViewSet):
     def get_queryset(self):
         return (
             selectors.run_list(user=self.request.user)
+            .select_related("period")
             .prefetch_related("rater_groups")
             .order_by("-period__start", "scope__path", "-version")
         )
@@ -320,6 +371,7 @@ class RunViewSet(AtomicCreateViewSet):
             period=data["period"],
             scope=data["scope"],
             rater_weights=data.get("rater_weights") or None,
+            closes_on=data.get("closes_on"),
         )
 
     def _step(self, request, service, code=status.HTTP_200_OK):
@@ -344,11 +396,25 @@ class RunViewSet(AtomicCreateViewSet):
         """Open the collection of ratings."""
         return self._step(request, services.run_collect)
 
-    @extend_schema(request=None, responses=RunSerializer)
+    @extend_schema(request=PublishSerializer, responses=RunSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        """Publish the computed results: the organizations see theirs."""
-        return self._step(request, services.run_publish)
+        """Publish the computed results: the organizations see theirs, and they count for what follows. Results
+        computed as of a day before the closing day are provisional: published only early, with a `reason`."""
+        payload = PublishSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        reason = payload.validated_data.get("reason", "")
+        return self._step(request, lambda **kw: services.run_publish(reason=reason, **kw))
+
+    @extend_schema(request=ClosingDaySerializer, responses=RunSerializer)
+    @action(detail=True, methods=["post"], url_path="closing-day")
+    def closing_day(self, request, pk=None):
+        """Set the closing day, the day the results count to when published (within the period; null: its end),
+        until the results are published."""
+        payload = ClosingDaySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        closes_on = payload.validated_data["closes_on"]
+        return self._step(request, lambda **kw: services.run_set_closing_day(closes_on=closes_on, **kw))
 
     @extend_schema(request=None, responses=RunSerializer)
     @action(detail=True, methods=["post"])

@@ -8,8 +8,7 @@ from django.db import connection
 
 from grassroots.organizations.models import Organization, ancestor_paths, subtree_q
 
-from .. import methods
-from .. import rules
+from .. import methods, rules
 from ..models import (
     MIN_COVERAGE,
     STATUS_CODES,
@@ -401,7 +400,9 @@ def _topsis_and_sensitivity(sheet: Sheet, totals: Totals, children: dict) -> dic
     chosen = np.nonzero(totals.assessed)[0]
     if not len(chosen) or not leaf_weights:
         return {}
-    figures = _topsis_and_sensitivity_of(sheet.scores(leaf_weights)[chosen], leaf_weights, sheet, totals, children, chosen)
+    figures = _topsis_and_sensitivity_of(
+        sheet.scores(leaf_weights)[chosen], leaf_weights, sheet, totals, children, chosen
+    )
     out = {}
     for name, values in figures.items():
         full = np.full(n, np.nan)

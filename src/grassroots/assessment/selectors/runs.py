@@ -26,6 +26,10 @@ PUBLISHED = (RunState.PUBLISHED, RunState.CLOSED)
 # of the organizations ranked together, and never for a range of UNSTABLE_FLOOR places or fewer.
 UNSTABLE_SHARE = 0.05
 UNSTABLE_FLOOR = 2
+# The weighted rank (rank in the level) is the rank that counts; TOPSIS ranks the same organizations as a cross-check.
+# An organization whose two ranks lie more than this share of the organizations ranked apart is marked for a second
+# look.
+SECOND_LOOK_SHARE = 0.10
 
 
 def visible_results(*, user):
@@ -87,8 +91,20 @@ SORTS = {
 }
 
 
-def filter_results(qs, *, organization: Organization | None = None, unit_type="", grade="", vetoed=None, sort=""):
-    """Results filtered by subtree, kind of unit, grade and veto, in one of the orders of SORTS."""
+def filter_results(
+    qs,
+    *,
+    organization: Organization | None = None,
+    unit_type="",
+    grade="",
+    vetoed=None,
+    second_look_limit: int | None = None,
+    sort="",
+):
+    """Results filtered by subtree, kind of unit, grade, veto and (given its limit, see second_look_limit) those
+    marked for a second look, in one of the orders of SORTS."""
+    if second_look_limit is not None:
+        qs = second_look(qs, second_look_limit)
     if organization is not None:
         qs = qs.filter(subtree_q(organization.path, "organization__path"))
     if unit_type:
@@ -123,8 +139,47 @@ def unstable(qs, limit: int):
 
 
 def run_asof(run: AssessmentRun) -> dt.date:
-    """The day the run counted up to: stored by the engine; for older runs, when it was computed."""
-    if run.asof:
-        return run.asof
-    day = timezone.localdate(run.computed_at) if run.computed_at else timezone.localdate()
-    return min(day, run.period.end)
+    """The day the run counted up to (AssessmentRun.counted_to); today, within the period, before it is computed."""
+    return run.counted_to or min(timezone.localdate(), run.period.end)
+
+
+def published_runs(*, user=None):
+    """The runs whose results count for what follows (cases, boards, commendations): published or closed, so
+    computed as of their closing day or published early with a reason (AssessmentRun.objects.final()); those the
+    user may see, or all of them without a user."""
+    runs = AssessmentRun.objects.select_related("system", "period", "scope")
+    if user is not None:
+        runs = run_list(user=user)
+    return runs.filter(pk__in=AssessmentRun.objects.final().values("pk"))
+
+
+def ranked_count(run: AssessmentRun) -> int:
+    """How many organizations the run ranked (those with a rank in the level), whoever reads."""
+    return Result.objects.filter(run=run, rank_level__isnull=False).count()
+
+
+def second_look_limit(size: int) -> int:
+    """The widest gap between the weighted rank and the TOPSIS rank still not marked for a second look, among `size`
+    organizations ranked: SECOND_LOOK_SHARE of them (a gap of whole places is wider than the share exactly when it
+    is wider than its whole part)."""
+    return int(size * SECOND_LOOK_SHARE)
+
+
+def ranks_far_apart(rank_level: int | None, rank_topsis: int | None, limit: int) -> bool:
+    """Whether a weighted rank and a TOPSIS rank lie more than `limit` places apart (see second_look_limit); never
+    without both ranks."""
+    return rank_level is not None and rank_topsis is not None and abs(rank_level - rank_topsis) > limit
+
+
+def needs_second_look(result: Result, limit: int) -> bool:
+    """Whether the result is marked for a second look: its two ranks are far apart (ranks_far_apart)."""
+    return ranks_far_apart(result.rank_level, result.rank_topsis, limit)
+
+
+def second_look(qs, limit: int):
+    """The results of `qs` that needs_second_look."""
+    return qs.filter(
+        Q(rank_topsis__gt=F("rank_level") + limit) | Q(rank_level__gt=F("rank_topsis") + limit),
+        rank_level__isnull=False,
+        rank_topsis__isnull=False,
+    )

@@ -9,6 +9,7 @@ from .runs import (
     MOVES_FROM,
     run_close,
     run_close_check,
+    run_closing_day_check,
     run_collect,
     run_collect_check,
     run_compute,
@@ -18,6 +19,7 @@ from .runs import (
     run_publish_check,
     run_recompute,
     run_recompute_check,
+    run_set_closing_day,
 )
 from .systems import (
     ADJUSTMENTS,
@@ -62,6 +64,8 @@ __all__ = [
     "run_collect",
     "run_publish_check",
     "run_publish",
+    "run_closing_day_check",
+    "run_set_closing_day",
     "run_close_check",
     "run_close",
     "run_recompute_check",

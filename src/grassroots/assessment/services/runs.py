@@ -2,6 +2,7 @@
 
 import math
 from decimal import Decimal
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,12 +26,31 @@ from ..models import (
     SystemState,
 )
 
+# The longest reason of an early publication kept.
+REASON_MAX = 1000
+
+
+def _closing_day_valid(period: Period, day) -> None:
+    """Refuses a closing day outside the period (an empty one stands for the period's end)."""
+    if day is not None and not period.start <= day <= period.end:
+        raise ValidationError(
+            {
+                "closes_on": _("The closing day must lie within the period, from %(start)s to %(end)s.")
+                % {"start": period.start.isoformat(), "end": period.end.isoformat()}
+            }
+        )
+
 
 @transaction.atomic
-def run_create(*, actor, system: IndicatorSystem, period: Period, scope: Organization, rater_weights=None):
+def run_create(
+    *, actor, system: IndicatorSystem, period: Period, scope: Organization, rater_weights=None, closes_on=None
+):
+    """Open the run of a period over a scope. `closes_on`: the day its results count to when published (within
+    the period; None: the period's end)."""
     require(actor, Action.MANAGE_STRUCTURE, scope)
     if not 2000 <= period.start.year <= timezone.localdate().year + 1:
         raise ValidationError(_("An assessment is of a period from 2000 to next year."))
+    _closing_day_valid(period, closes_on)
     system = IndicatorSystem.objects.get(pk=system.pk)  # its state now, whatever the caller's copy says
     if system.state == SystemState.DRAFT:
         # A draft's weights and indicators may still change, which would change what its runs' results mean.
@@ -49,7 +69,7 @@ def run_create(*, actor, system: IndicatorSystem, period: Period, scope: Organiz
     )
     if version is not None:
         raise ValidationError(_("This assessment already exists; open it, or recompute it to make a new version."))
-    run = AssessmentRun.objects.create(system=system, period=period, scope=scope)
+    run = AssessmentRun.objects.create(system=system, period=period, scope=scope, closes_on=closes_on)
     weights = rater_weights or {RaterKind.SUPERIOR: 0.4, RaterKind.MEMBERS: 0.3, RaterKind.MASSES: 0.3}
     _set_rater_groups(run, weights)
     audit("assessment.run.create", actor=actor, obj=run, after=snapshot(run, run.audit_fields))
@@ -134,7 +154,10 @@ def run_compute(*, actor, run: AssessmentRun, asof=None, withdraw: bool = False)
         after = {"assessed": run.assessed_count, "seconds": round(run.computed_seconds, 3)}
         if published:
             run.state, run.published_at = RunState.COMPUTED, None
-            run.save(update_fields=["state", "published_at", "updated_at"])
+            run.early_publication_reason, run.published_asof = "", None
+            run.save(
+                update_fields=["state", "published_at", "early_publication_reason", "published_asof", "updated_at"]
+            )
             after["publication"] = "withdrawn"
         audit("assessment.run.compute", actor=actor, obj=run, after=after)
         return timings
@@ -157,17 +180,29 @@ def _move_check(actor, run: AssessmentRun, to: str) -> None:
         )
 
 
-def _move(run, actor, to, action):
-    run = AssessmentRun.objects.select_for_update().get(pk=run.pk)
-    _move_check(actor, run, to)
+def _provisional_message(run: AssessmentRun) -> dict:
+    return {"asof": run.counted_to.isoformat(), "closes": run.closing_day.isoformat()}
+
+
+@transaction.atomic
+def _move(run, actor, to, action, check, reason=""):
+    """Move the run, as it is now, to the state `to` once its `check` lets it (as the page's button asked)."""
+    run = AssessmentRun.objects.select_for_update(of=("self",)).select_related("period", "scope").get(pk=run.pk)
+    check(actor=actor, obj=run)
     before = run.state
     run.state = to
+    after = {"state": to}
     if to == RunState.PUBLISHED:
         run.published_at = timezone.now()
+        run.published_asof = run.counted_to
+        run.early_publication_reason = reason.strip() if run.is_provisional else ""
+        after |= {"asof": run.published_asof.isoformat(), "closing_day": run.closing_day.isoformat()}
+        if run.early_publication_reason:
+            after |= {"early": True, "reason": run.early_publication_reason}
     if to == RunState.CLOSED:
         run.closed_at = timezone.now()
     run.save()
-    audit(action, actor=actor, obj=run, before={"state": before}, after={"state": to})
+    audit(action, actor=actor, obj=run, before={"state": before}, after=after)
     return run
 
 
@@ -177,25 +212,82 @@ def run_collect_check(*, actor, obj: AssessmentRun) -> None:
 
 
 def run_collect(*, actor, run):
-    return _move(run, actor, RunState.COLLECTING, "assessment.run.collect")
+    return _move(run, actor, RunState.COLLECTING, "assessment.run.collect", run_collect_check)
 
 
-def run_publish_check(*, actor, obj: AssessmentRun) -> None:
-    """Refuses to publish unless the actor runs the run and it is computed."""
+def run_publish_check(*, actor, obj: AssessmentRun, reason: str | None = "") -> None:
+    """Refuses to publish unless the actor runs the run and it is computed, as of its closing day (the period's end
+    unless the scope set an earlier one). Provisional results (computed as of an earlier day) are published only
+    early and on purpose: with the `reason`, which the pages and exports then state. A page asking whether to offer
+    the publication at all passes `reason=None`: the reason is asked on its form."""
     _move_check(actor, obj, RunState.PUBLISHED)
+    if reason is None or not obj.is_provisional:
+        return
+    if not reason.strip():
+        raise ValidationError(
+            {
+                "reason": _(
+                    "These results are provisional: they count records up to %(asof)s, before the closing day "
+                    "%(closes)s. Compute them as of %(closes)s to publish them, or publish them early and say why."
+                )
+                % _provisional_message(obj)
+            }
+        )
+    if len(reason.strip()) > REASON_MAX:
+        raise ValidationError(
+            {"reason": _("Say why in %(n)d characters or fewer.") % {"n": REASON_MAX}},
+        )
 
 
-def run_publish(*, actor, run):
-    return _move(run, actor, RunState.PUBLISHED, "assessment.run.publish")
+def run_publish(*, actor, run, reason: str = ""):
+    """Publish the computed results: the organizations see theirs, and they count for what follows
+    (AssessmentRun.objects.final()). Provisional results only with the `reason` of their early publication,
+    kept on the run with the day they counted to, and audited."""
+    reason = reason or ""
+    check = partial(run_publish_check, reason=reason)
+    return _move(run, actor, RunState.PUBLISHED, "assessment.run.publish", check, reason=reason)
 
 
 def run_close_check(*, actor, obj: AssessmentRun) -> None:
-    """Refuses to close unless the actor runs the run and it is published or computed."""
+    """Refuses to close unless the actor runs the run and it is published, or computed as of its closing day
+    (provisional results are closed only once published early, with their reason)."""
     _move_check(actor, obj, RunState.CLOSED)
+    if obj.state == RunState.COMPUTED and obj.is_provisional:
+        raise ValidationError(
+            _(
+                "These results are provisional: they count records up to %(asof)s, before the closing day "
+                "%(closes)s. Compute them as of %(closes)s, or publish them early and say why, before closing them."
+            )
+            % _provisional_message(obj)
+        )
 
 
 def run_close(*, actor, run):
-    return _move(run, actor, RunState.CLOSED, "assessment.run.close")
+    return _move(run, actor, RunState.CLOSED, "assessment.run.close", run_close_check)
+
+
+def run_closing_day_check(*, actor, obj: AssessmentRun) -> None:
+    """Refuses to set the closing day unless the actor runs the run and its results are not published yet (the
+    day they count to is fixed once they are)."""
+    require(actor, Action.MANAGE_STRUCTURE, obj.scope)
+    if obj.is_published:
+        raise Conflict(_("The results are published: the closing day they count to is fixed."))
+
+
+@transaction.atomic
+def run_set_closing_day(*, actor, run: AssessmentRun, closes_on=None) -> AssessmentRun:
+    """Set the day the run's results count to when published (within the period; None: the period's end)."""
+    run = AssessmentRun.objects.select_for_update(of=("self",)).select_related("period", "scope").get(pk=run.pk)
+    run_closing_day_check(actor=actor, obj=run)
+    _closing_day_valid(run.period, closes_on)
+    if closes_on == run.period.end:
+        closes_on = None  # the default, said once
+    before = {"closes_on": run.closes_on.isoformat() if run.closes_on else None}
+    run.closes_on = closes_on
+    run.save(update_fields=["closes_on", "updated_at"])
+    after = {"closes_on": closes_on.isoformat() if closes_on else None}
+    audit("assessment.run.closing_day", actor=actor, obj=run, before=before, after=after)
+    return run
 
 
 def run_recompute_check(*, actor, obj: AssessmentRun) -> None:
@@ -219,7 +311,12 @@ def run_recompute(*, actor, run: AssessmentRun, asof=None) -> AssessmentRun:
         run = _locked(run)  # two requests to recompute it are taken one after the other
         run_recompute_check(actor=actor, obj=run)
         new = AssessmentRun.objects.create(
-            system=run.system, period=run.period, scope=run.scope, version=run.version + 1, previous=run
+            system=run.system,
+            period=run.period,
+            scope=run.scope,
+            version=run.version + 1,
+            previous=run,
+            closes_on=run.closes_on,
         )
         groups = {}
         for group in run.rater_groups.all():

@@ -44,10 +44,15 @@ def _filtered_results(request, run):
             "unit_type": data["unit_type"],
             "grade": data["grade"],
             "sort": data["sort"],
+            "second_look_limit": _second_look_limit(run) if data["second_look"] else None,
         }
     if form.errors:
         qs = qs.none()
     return form, selectors.filter_results(qs, **filters), within
+
+
+def _second_look_limit(run) -> int:
+    return selectors.second_look_limit(selectors.ranked_count(run))
 
 
 def _code_or_name(text: str) -> Q:
@@ -61,6 +66,10 @@ def results(request, pk):
     run = find_run(request, pk)
     form, qs, within = _filtered_results(request, run)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    ranked = selectors.ranked_count(run)
+    look = selectors.second_look_limit(ranked)
+    for r in page:
+        r.second_look = selectors.needs_second_look(r, look)
     query = request.GET.copy()
     query.pop("page", None)
     base = query.copy()
@@ -75,6 +84,8 @@ def results(request, pk):
         "sort": request.GET.get("sort") or "rank",
         "can_export": can_anywhere(request.user, Action.EXPORT),
         "unstable_range": selectors.unstable_range(selectors.level_size(run)),
+        "ranked": ranked,
+        "second_look_share": round(100 * selectors.SECOND_LOOK_SHARE),
         "grades": Grade,
         # The subtrees to look within, offered as the code is typed: the committees and general branches in view.
         "codes": org_selectors.organization_list(user=request.user)
@@ -143,11 +154,16 @@ def explain(request, pk, org_pk):
         explanation = selectors.explanation(user=request.user, run=run, organization=organization)
     except Result.DoesNotExist:
         raise Http404()
+    ranked = selectors.ranked_count(run)
     context = {
         "run": run,
         "organization": organization,
         "x": explanation,
         "result": explanation.result,
         "may_manage": selectors.may_manage(request.user, run),
+        # The head (_run_head.html) marks a result whose two ranks lie far apart for a second look.
+        "ranked": ranked,
+        "second_look": selectors.needs_second_look(explanation.result, selectors.second_look_limit(ranked)),
+        "second_look_share": round(100 * selectors.SECOND_LOOK_SHARE),
     }
     return render(request, "assessment/explain.html", context)

@@ -23,7 +23,9 @@ from grassroots.organizations.models import OrgKind
 
 from .. import exports, selectors, services
 from ..forms import (
+    ClosingDayForm,
     EnteredValueForm,
+    PublishForm,
     RunForm,
     TokenForm,
     VetoForm,
@@ -75,6 +77,7 @@ def run_new(request):
             period=data["period"],
             scope=data["scope"],
             rater_weights=form.rater_weights(),
+            closes_on=data["closes_on"],
         )
         if run is not REFUSED:
             messages.success(request, _("The assessment is open. Issue rating links, then compute it."))
@@ -94,6 +97,7 @@ RUN_ACTIONS = {
     "publish": (services.run_publish, services.run_publish_check),
     "close": (services.run_close, services.run_close_check),
     "recompute": (services.run_recompute, services.run_recompute_check),
+    "closing_day": (services.run_set_closing_day, services.run_closing_day_check),
 }
 
 
@@ -108,6 +112,10 @@ def _run_context(request, run) -> dict:
         .order_by("-version")
     )
     states = [RunState.OPEN, RunState.COLLECTING, RunState.COMPUTED, RunState.PUBLISHED, RunState.CLOSED]
+    can = {name: allowed(check, actor=user, obj=run) for name, (_service, check) in RUN_ACTIONS.items()}
+    # Provisional results are published with a reason, asked on the button's form: offered when all but the reason
+    # is in order.
+    can["publish"] = allowed(services.run_publish_check, actor=user, obj=run, reason=None)
     return {
         "run": run,
         "may_manage": manage,
@@ -117,7 +125,9 @@ def _run_context(request, run) -> dict:
         "tokens": _rating_counts(run) if manage else [],
         "versions": versions,
         # Each button shown when its service would not refuse it (its _check says).
-        "can": {name: allowed(check, actor=user, obj=run) for name, (_service, check) in RUN_ACTIONS.items()},
+        "can": can,
+        "publish_form": PublishForm(),
+        "closing_day_form": ClosingDayForm(initial={"closes_on": run.closing_day}),
         "computed_in": duration(run.computed_seconds) if run.computed_at else "",
         "own_result": visible.filter(organization__pk=_own_org_id(user)).first(),
     }
@@ -174,6 +184,14 @@ def run_action(request, pk, action):
         messages.error(request, _("Tick the box to confirm: a closed assessment is frozen."))
         return redirect("assessment:run", pk=run.pk)
     extra = {}
+    if action == "publish":
+        extra["reason"] = request.POST.get("reason", "")
+    if action == "closing_day":
+        form = ClosingDayForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give the closing day as a date, like 2026-11-30."))
+            return redirect("assessment:run", pk=run.pk)
+        extra["closes_on"] = form.cleaned_data["closes_on"]
     if action == "compute" and run.state == RunState.PUBLISHED:
         if not request.POST.get("confirm"):
             messages.error(request, _("Tick the box to confirm: the published results are withdrawn."))
@@ -192,6 +210,17 @@ def run_action(request, pk, action):
                 run.assessed_count,
             )
             % {"n": run.assessed_count, "time": duration(outcome.get("total", run.computed_seconds or 0))},
+        )
+    elif action == "closing_day":
+        messages.success(
+            request,
+            _("The results will count to %(day)s when published.") % {"day": outcome.closing_day.isoformat()},
+        )
+    elif action == "publish" and outcome.published_early:
+        messages.success(
+            request,
+            _("Published early, as of %(asof)s: every page and export of the results says so, and why.")
+            % {"asof": outcome.published_asof.isoformat()},
         )
     elif action == "recompute":
         messages.success(

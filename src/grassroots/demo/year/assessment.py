@@ -10,6 +10,7 @@ from .base import EXCELLENT, FAIR, GOOD, POOR
 
 RATED_BRANCHES = 36
 VETO_REASON = "村党支部委员违规套取惠农补贴资金，受到党内严重警告处分"
+EARLY_REASON = "年终述职评议会前公布，供各支部对照整改；年末按12月31日重新计算后再正式公布"
 
 
 class _AssessmentYear:
@@ -70,7 +71,9 @@ class _AssessmentYear:
         with connection.cursor() as cursor:  # the year was just bulk-loaded: give the planner its statistics
             cursor.execute("ANALYZE")
         assessment.run_compute(actor=officer, run=run, asof=self.today)
-        assessment.run_publish(actor=officer, run=run)
+        # In the assessment season the year is not over: the results, counted to today, are published early, and
+        # say why (a run counted to the year's end is published as it is).
+        assessment.run_publish(actor=officer, run=run, reason=EARLY_REASON)
         self.counts["assessment_runs"] += 1
         self.counts["results"] += Result.objects.filter(run=run).count()
         for grade in grades:
