@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from grassroots.assessment import selectors, services
 from grassroots.assessment.models import Metric, Result
+from grassroots.assessment.templatetags.assessment_scores import score_text
 from grassroots.duties.models import Assignment
 from tests.assessment.year import END
 from tests.factories import MemberFactory, UserFactory
@@ -77,7 +78,7 @@ def test_the_page_shows_the_records_behind_the_points_lost(computed, client_for)
     assert "Party lecture" in page and "missing" in page
     assert "The biggest losses" in page
     result = Result.objects.get(run=county.run, organization=county.v12)
-    assert f"{result.score:.1f}" in page
+    assert score_text(result.score) in page
 
 
 def test_baishi_is_vetoed_to_poor_and_the_page_says_why(computed, client_for):

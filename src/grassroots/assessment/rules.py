@@ -176,10 +176,10 @@ STATUSES = _(
     "An indicator is scored; not applicable (nothing was due, by its rule: its weight goes to the others of its "
     "group); nothing recorded (something was due and nothing was recorded: 0, flagged); or not evaluated yet."
 )
+# The cross-check's rule (the weighted rank is the one that counts).
 TOPSIS = _(
-    "The TOPSIS rank is a cross-check over the same indicator scores, not the ranking that counts: an indicator "
-    "that does not apply to an organization takes its mean over the organizations assessed. An organization whose "
-    "two ranks differ by more than a tenth of the number assessed is marked for a second look."
+    "TOPSIS ranks each organization by its distance from the best and the worst value of every indicator; it fills "
+    "an indicator that does not apply to an organization with that indicator's mean over the organizations assessed."
 )
 
 

@@ -21,15 +21,26 @@ from grassroots.organizations.models import Organization, UnitType, subtree_q
 from .. import exports, selectors
 from ..models import (
     Grade,
+    NotAssessed,
     Result,
+    Standing,
 )
 from .common import named_enum
 
 
 class ResultSerializer(serializers.ModelSerializer):
     organization = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    grade = named_enum(Grade.choices, "assessment-result-grade", inline=True)(read_only=True)
+    grade = named_enum(Grade.choices + Standing.choices, "assessment-result-grade", inline=True)(read_only=True)
     organization_name = serializers.SerializerMethodField(help_text="In the caller's language.")
+    not_assessed = named_enum(NotAssessed.choices + [("", "")], "assessment-result-not-assessed")(
+        read_only=True,
+        help_text="Why the organization is not assessed (no score, grade or rank): no_members, coverage; blank if it is.",
+    )
+    coverage = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text="The share of the system's weight carried by the indicators that apply to the organization.",
+    )
     sensitive = serializers.SerializerMethodField(
         help_text="Whether the rank is marked sensitive to the weights: its range under ±10% weights is wider than "
         "5% of the organizations ranked together (and than 2 places)."
@@ -84,6 +95,8 @@ class ResultSerializer(serializers.ModelSerializer):
             "grade",
             "vetoed",
             "veto_reason",
+            "not_assessed",
+            "coverage",
             "rank_siblings",
             "rank_level",
             "closeness",
@@ -113,7 +126,7 @@ class ResultFilter(filters.FilterSet):
     run = id_filter("run_id")
     organization = filters.CharFilter(method="within", help_text="Code of an organization: its whole subtree.")
     unit_type = filters.ChoiceFilter(field_name="organization__unit_type", choices=UnitType.choices)
-    grade = filters.ChoiceFilter(choices=Grade.choices)
+    grade = filters.ChoiceFilter(choices=Grade.choices + Standing.choices)
     vetoed = filters.TypedChoiceFilter(
         choices=[("true", "true"), ("false", "false")],
         coerce=lambda value: value == "true",

@@ -19,7 +19,7 @@ from grassroots.core.api import (
 from grassroots.core.web import parse_id
 from grassroots.organizations.models import Organization
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..models import (
     AssessmentRun,
     Grade,
@@ -332,7 +332,7 @@ def explanation_data(x) -> dict:
         "rank_low": r.rank_low,
         "rank_high": r.rank_high,
         "lost_weighted": x.lost_weighted,
-        "rules": x.general_rules,
+        "rules": [*x.general_rules, str(rules.TOPSIS)],
         "indicators": [_line_data(line) for line in x.lines],
         "adjustments": [_line_data(line) for line in x.adjustments],
     }

@@ -145,8 +145,8 @@ class Explanation:
 
     @property
     def general_rules(self) -> list[str]:
-        """The rules of every score: the statuses, coverage, the cross-check."""
-        return [str(rules.STATUSES), rules.coverage_rule(), str(rules.TOPSIS)]
+        """The rules of every score: the statuses and coverage (the page's head states the cross-check's)."""
+        return [str(rules.STATUSES), rules.coverage_rule()]
 
     @property
     def not_applicable(self) -> list[Line]:

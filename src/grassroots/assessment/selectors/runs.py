@@ -19,6 +19,7 @@ from ..models import (
     Grade,
     Result,
     RunState,
+    Standing,
 )
 
 PUBLISHED = (RunState.PUBLISHED, RunState.CLOSED)
@@ -73,20 +74,24 @@ def grade_counts(run: AssessmentRun, results=None) -> list[dict]:
     qs = results if results is not None else Result.objects.filter(run=run)
     counts = dict(qs.order_by().values_list("grade").annotate(n=Count("id")))
     total = sum(counts.values()) or 1
+    labels = dict(Grade.choices + Standing.choices)
+    # The four grades always; "not assessed" when some are.
+    shown = [*GRADE_ORDER, *([Standing.NOT_ASSESSED] if counts.get(Standing.NOT_ASSESSED) else [])]
     return [
-        {"grade": g, "label": Grade(g).label, "count": counts.get(g, 0), "share": 100.0 * counts.get(g, 0) / total}
-        for g in GRADE_ORDER
+        {"grade": g, "label": labels[g], "count": counts.get(g, 0), "share": 100.0 * counts.get(g, 0) / total}
+        for g in shown
     ]
 
 
+# The orders of a list of results; those not assessed (no score, no rank) last in every order by a figure.
 SORTS = {
-    "rank": ("rank_level", "organization__path"),
-    "score": ("score", "organization__path"),
-    "-score": ("-score", "organization__path"),
+    "rank": (F("rank_level").asc(nulls_last=True), "organization__path"),
+    "score": (F("score").asc(nulls_last=True), "organization__path"),
+    "-score": (F("score").desc(nulls_last=True), "organization__path"),
     "name": ("organization__name", "organization__path"),
-    "closeness": ("-closeness", "organization__path"),
-    "topsis": ("rank_topsis", "organization__path"),
-    "range": ("-spread", "rank_level"),
+    "closeness": (F("closeness").desc(nulls_last=True), "organization__path"),
+    "topsis": (F("rank_topsis").asc(nulls_last=True), "organization__path"),
+    "range": (F("spread").desc(nulls_last=True), F("rank_level").asc(nulls_last=True)),
     "path": ("organization__path",),
 }
 

@@ -41,3 +41,13 @@ def score_text(value) -> str:
     """A score as shown: "89.99" for 89.997, "90.00" for 90.003, "—" for no score."""
     shown = floor_score(value)
     return NO_SCORE if shown is None else f"{shown:.2f}"
+
+
+@register.simple_tag
+def topsis_rule() -> str:
+    """The cross-check's rule, as rules.py states it (text of the catalogue, trusted as {% translate %}'s is)."""
+    from django.utils.safestring import mark_safe
+
+    from ..rules import TOPSIS
+
+    return mark_safe(str(TOPSIS))  # noqa: S308
