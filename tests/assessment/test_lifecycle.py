@@ -545,7 +545,7 @@ def test_malformed_ids_find_nothing(assessed, client_for):  # noqa: F811
 def test_peers_rate_their_sibling_not_themselves_and_officers_are_not_peers(assessed, client_for):  # noqa: F811
     county = assessed
     run = county.run
-    _set_rater_groups(run, {"superior": 0.4, "peers": 0.2, "masses": 0.4})
+    _set_rater_groups(run, {"superior": 0.4, "peers": 0.2, "masses": 0.4}, 1)
     questions = services.qualitative_indicators(run)
     grades = {q.pk: "good" for q in questions}
     secretary = county.users.secretary  # works for Qingshan (C-T1-V1)
@@ -602,9 +602,9 @@ def test_the_rater_groups_progress_reads_in_each_languages_punctuation(assessed,
     services.tokens_issue(actor=county.users.officer, run=run, kind="masses", organization=county.v11, count=2)
     client = client_for(county.users.officer)
     english = client.get(reverse("assessment:run", args=[run.pk]), **EN).content.decode()
-    assert "The masses (weight 0.3): 0 of 2 links used" in english
+    assert "The masses (weight 0.3, counts from 3 raters of an organization): 0 of 2 links used" in english
     chinese = client.get(reverse("assessment:run", args=[run.pk]), **ZH).content.decode()
-    assert "群众（权重 0.3）：已使用 0/2 个链接" in chinese
+    assert "群众（权重 0.3，每个组织至少 3 人测评才计入）：已使用 0/2 个链接" in chinese
 
 
 def test_no_assessment_of_a_period_long_past_or_years_ahead(assessed, client_for):  # noqa: F811

@@ -150,6 +150,17 @@ class RunForm(forms.Form):
     peers = _rater_weight(_("Weight of peer organizations' rating"), "0")
     members = _rater_weight(_("Weight of the members' rating"), "0.3")
     masses = _rater_weight(_("Weight of the masses' rating"), "0.3")
+    fewest_raters = forms.IntegerField(
+        label=_("Fewest raters of a group"),
+        initial=3,
+        required=False,
+        min_value=1,
+        max_value=1000,
+        help_text=_(
+            "A group's rating of an organization counts only from this many raters up; with fewer, its weight goes "
+            "to the other groups."
+        ),
+    )
     closes_on = forms.DateField(
         label=_("Closing day"),
         required=False,

@@ -37,6 +37,9 @@ from .common import named_enum
 class RaterGroupSerializer(serializers.Serializer):
     kind = named_enum(RaterKind.choices, "rater-group-kind")()
     weight = serializers.DecimalField(max_digits=5, decimal_places=4)
+    min_raters = serializers.IntegerField(
+        help_text="The raters of an organization the group needs for its opinion of it to count."
+    )
 
 
 class RunSerializer(serializers.ModelSerializer):
@@ -53,6 +56,13 @@ class RunSerializer(serializers.ModelSerializer):
         write_only=True,
         required=False,
         help_text="Weight of each rater group (superior, peers, members, masses); they add up to 1.",
+    )
+    fewest_raters = serializers.IntegerField(
+        min_value=1,
+        max_value=1000,
+        write_only=True,
+        required=False,
+        help_text="The raters of an organization each group needs for its opinion to count (3 if not given).",
     )
     closes_on = serializers.DateField(
         required=False,
@@ -107,6 +117,7 @@ class RunSerializer(serializers.ModelSerializer):
             "published_asof",
             "rater_groups",
             "rater_weights",
+            "fewest_raters",
         ]
         read_only_fields = [
             "id",
@@ -372,6 +383,7 @@ class RunViewSet(AtomicCreateViewSet):
             scope=data["scope"],
             rater_weights=data.get("rater_weights") or None,
             closes_on=data.get("closes_on"),
+            fewest_raters=data.get("fewest_raters"),
         )
 
     def _step(self, request, service, code=status.HTTP_200_OK):

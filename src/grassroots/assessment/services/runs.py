@@ -41,12 +41,25 @@ def _closing_day_valid(period: Period, day) -> None:
         )
 
 
+# A group of raters gives its opinion of an organization from this many raters of it up, unless the run says
+# otherwise (RaterGroup.min_raters).
+FEWEST_RATERS = 3
+
+
 @transaction.atomic
 def run_create(
-    *, actor, system: IndicatorSystem, period: Period, scope: Organization, rater_weights=None, closes_on=None
+    *,
+    actor,
+    system: IndicatorSystem,
+    period: Period,
+    scope: Organization,
+    rater_weights=None,
+    closes_on=None,
+    fewest_raters=None,
 ):
     """Open the run of a period over a scope. `closes_on`: the day its results count to when published (within
-    the period; None: the period's end)."""
+    the period; None: the period's end). `fewest_raters`: the raters of an organization a group needs for its
+    opinion to count (FEWEST_RATERS if not given)."""
     require(actor, Action.MANAGE_STRUCTURE, scope)
     if not 2000 <= period.start.year <= timezone.localdate().year + 1:
         raise ValidationError(_("An assessment is of a period from 2000 to next year."))
@@ -71,12 +84,18 @@ def run_create(
         raise ValidationError(_("This assessment already exists; open it, or recompute it to make a new version."))
     run = AssessmentRun.objects.create(system=system, period=period, scope=scope, closes_on=closes_on)
     weights = rater_weights or {RaterKind.SUPERIOR: 0.4, RaterKind.MEMBERS: 0.3, RaterKind.MASSES: 0.3}
-    _set_rater_groups(run, weights)
+    _set_rater_groups(run, weights, FEWEST_RATERS if fewest_raters is None else fewest_raters)
     audit("assessment.run.create", actor=actor, obj=run, after=snapshot(run, run.audit_fields))
     return run
 
 
-def _set_rater_groups(run, weights: dict) -> None:
+def _set_rater_groups(run, weights: dict, fewest: int) -> None:
+    try:
+        fewest = int(fewest)
+    except (TypeError, ValueError):
+        raise ValidationError(_("The fewest raters must be a whole number."))
+    if not 1 <= fewest <= 1000:
+        raise ValidationError(_("The fewest raters of a group must be from 1 to 1000."))
     try:
         values = {str(k): float(v) for k, v in weights.items()}
         if not all(map(math.isfinite, values.values())):
@@ -91,7 +110,9 @@ def _set_rater_groups(run, weights: dict) -> None:
     if abs(sum(values.values()) - 1) > 0.001:
         raise ValidationError(_("The rater groups' weights must add up to 1."))
     for kind, weight in values.items():
-        RaterGroup.objects.update_or_create(run=run, kind=kind, defaults={"weight": Decimal(str(weight))})
+        RaterGroup.objects.update_or_create(
+            run=run, kind=kind, defaults={"weight": Decimal(str(weight)), "min_raters": fewest}
+        )
 
 
 def _locked(run: AssessmentRun) -> AssessmentRun:
@@ -320,7 +341,9 @@ def run_recompute(*, actor, run: AssessmentRun, asof=None) -> AssessmentRun:
         )
         groups = {}
         for group in run.rater_groups.all():
-            groups[group.pk] = RaterGroup.objects.create(run=new, kind=group.kind, weight=group.weight)
+            groups[group.pk] = RaterGroup.objects.create(
+                run=new, kind=group.kind, weight=group.weight, min_raters=group.min_raters
+            )
         Rating.objects.bulk_create(
             [
                 Rating(

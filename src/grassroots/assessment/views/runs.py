@@ -78,6 +78,7 @@ def run_new(request):
             scope=data["scope"],
             rater_weights=form.rater_weights(),
             closes_on=data["closes_on"],
+            fewest_raters=data["fewest_raters"],
         )
         if run is not REFUSED:
             messages.success(request, _("The assessment is open. Issue rating links, then compute it."))
@@ -146,9 +147,10 @@ def _rating_counts(run) -> list[str]:
                 % {"n": t["by_account"]}
             )
         group = t["group"]
-        label = _("%(group)s (weight %(w)s)") % {
+        label = _("%(group)s (weight %(w)s, counts from %(fewest)s raters of an organization)") % {
             "group": group.get_kind_display(),
             "w": f"{group.weight.normalize():f}",
+            "fewest": group.min_raters,
         }
         out.append(labelled(label, enumerate_items(parts)))
     return out
