@@ -16,7 +16,7 @@ from grassroots.assessment.services.runs import _set_rater_groups
 from grassroots.core.errors import Conflict, PermissionDenied
 from grassroots.core.models import AuditEntry
 from grassroots.organizations.models import Organization
-from tests.assessment.year import END, YEAR
+from tests.assessment.year import END, YEAR, deductions_system
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
@@ -618,7 +618,7 @@ def test_no_assessment_of_a_period_long_past_or_years_ahead(assessed, client_for
 
 def test_the_rules_of_deductions_and_bonuses_read_in_each_language(assessed, client_for):  # noqa: F811
     county = assessed
-    system = county.run.system
+    system = deductions_system(county)  # the default system has no deduction taking points
     deduction = system.indicators.filter(kind="deduction").exclude(points=0).first()
     points, cap = (f"{v.normalize():f}" for v in (deduction.points, deduction.cap))
     client = client_for(county.users.officer)

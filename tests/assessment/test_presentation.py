@@ -11,7 +11,7 @@ from grassroots.assessment import selectors, services
 from grassroots.assessment.forms import saaty_choices
 from grassroots.assessment.models import Result
 from grassroots.core.text import duration, enumerate_items, join_clauses, labelled
-from tests.assessment.year import END
+from tests.assessment.year import END, with_deductions
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
@@ -150,7 +150,7 @@ def test_the_rating_form_lists_the_missing_questions_with_chinese_punctuation(as
 
 
 def test_a_deduction_of_zero_is_a_plain_zero_not_a_green_minus(computed, client_for):
-    county = computed
+    county = with_deductions(computed)  # the default system has no deduction counted from records
     client = client_for(county.users.officer)
     page = client.get(reverse("assessment:explain", args=[county.run.pk, county.v11.pk]), **EN).content.decode()
     assert "−0.0" not in page and "+0.0" not in page

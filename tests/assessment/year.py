@@ -79,3 +79,58 @@ def published(computed):
     """The computed assessment published."""
     services.run_publish(actor=computed.users.officer, run=computed.run)
     return computed
+
+
+# The deductions the default branch system had before "one fact, one use" (assessment.facts): overdue key work and
+# missing meetings, each counting again what weighted leaves count, with the reason a designer would have to give.
+# The tests of deductions (their records, their rules and zeros on the pages) assess with them.
+DEDUCTIONS = [
+    {
+        "code": "X1",
+        "name": "重点工作逾期扣分",
+        "name_en": "Key work overdue",
+        "kind": "deduction",
+        "metric": "overdue_key",
+        "points": 2,
+        "cap": 10,
+        "double_use_reason": "测试：逾期的重点工作另行扣分",
+    },
+    {
+        "code": "X2",
+        "name": "未按规定开展组织生活扣分",
+        "name_en": "Required meetings not held",
+        "kind": "deduction",
+        "metric": "missing_meetings",
+        "points": 0.5,
+        "cap": 5,
+        "double_use_reason": "测试：缺开的会议另行扣分",
+    },
+]
+
+
+def deductions_system(county):
+    """The default branch system with DEDUCTIONS too, in use under its own code."""
+    officer = county.users.officer
+    system = services.system_create(
+        actor=officer,
+        owner=county.county,
+        code="branch-deductions",
+        name="党支部建设考核（含扣分）",
+        name_en="Branch assessment with deductions",
+        spec=[*defaults.BRANCH_SYSTEM, *DEDUCTIONS],
+        ahp_upper=defaults.SIX_AREAS_AHP,
+        assessed_kind="branch",
+    )
+    return services.system_activate(actor=officer, system=system)
+
+
+def with_deductions(county, asof=END):
+    """The year assessed with deductions_system and computed as of `asof`: `county.run` is that assessment."""
+    officer = county.users.officer
+    run = services.run_create(
+        actor=officer, system=deductions_system(county), period=county.run.period, scope=county.county
+    )
+    services.run_compute(actor=officer, run=run, asof=asof)
+    run.refresh_from_db()
+    county.run = run
+    return county

@@ -1,8 +1,15 @@
 """The indicator systems a county starts with: branch assessment over the six areas, and secretaries' assessment.
 
-The six areas' weights come from an AHP matrix (political work first); scoring rules follow the published county
-and township tables in the domain reference (deductions per missing meeting or overdue key work, capped; a
-discipline case or a failed major task is a veto).
+The six areas' weights come from an AHP matrix (political work first); a discipline case or a failed major task is a
+veto, as in the published county and township tables.
+
+One fact, one use (assessment.facts): the published tables (domain reference, 1.1 D) score meetings by deducting
+for each one missing, and attendance by deducting below a rate, instead of a rate of their own. Here weighted leaves
+count those facts already: O1 the meetings held against those required, O2 the attendance, and P1 (key work), S1
+(the duty list) and D1 (on time) the assignments due. So the system has no deduction for overdue key work, missing
+meetings or unexcused absences: an overdue key item used to lower P1, S1 and D1 and then take 2 points more. The
+vetoes take no points (they set the grade), so V2 may count the assignments P1 counts. The bonus B1 is entered by
+hand with its evidence and counts no records.
 """
 
 from .models import IndicatorKind as K
@@ -102,33 +109,6 @@ BRANCH_SYSTEM = [
             _computed("S2", "党员认领任务", "Duties claimed by members", M.CLAIMS, target=0.2, weight=0.2),
             _computed("S3", "党建与业务目标融合", "Business objectives attained", M.OBJECTIVES, weight=0.3),
         ],
-    },
-    {
-        "code": "X1",
-        "name": "重点工作逾期扣分",
-        "name_en": "Key work overdue",
-        "kind": K.DEDUCTION,
-        "metric": M.OVERDUE_KEY,
-        "points": 2,
-        "cap": 10,
-    },
-    {
-        "code": "X2",
-        "name": "未按规定开展组织生活扣分",
-        "name_en": "Required meetings not held",
-        "kind": K.DEDUCTION,
-        "metric": M.MISSING_MEETINGS,
-        "points": 0.5,
-        "cap": 5,
-    },
-    {
-        "code": "X3",
-        "name": "无故缺席扣分",
-        "name_en": "Unexcused absences",
-        "kind": K.DEDUCTION,
-        "metric": M.UNEXCUSED,
-        "points": 0.2,
-        "cap": 3,
     },
     {
         "code": "B1",

@@ -10,7 +10,10 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from grassroots.organizations.models import Organization, UnitType
 
-from .models import Grade, RaterKind
+from .facts import fact_of
+from .models import RATIO_METRICS, Grade, IndicatorKind, Metric, RaterKind
+from .services import ADJUSTMENTS
+from .services.systems import EDITABLE
 
 # Saaty's scale as entered for "row A against column B": 9 .. 2, 1, 1/2 .. 1/9.
 SAATY_VALUES = ["9", "8", "7", "6", "5", "4", "3", "2", "1", "1/2", "1/3", "1/4", "1/5", "1/6", "1/7", "1/8", "1/9"]
@@ -117,6 +120,85 @@ class SystemVersionForm(forms.Form):
 
     name = forms.CharField(label=pgettext_lazy("of a thing", "Name"), max_length=200)
     name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
+
+
+def metric_choices(kind: str) -> list[tuple[str, str]]:
+    """The records an indicator of a kind may count, each with the fact it counts: rates for a computed indicator,
+    any for a deduction or bonus (a bonus may also be entered by hand)."""
+    metrics = [m for m in Metric if m in RATIO_METRICS] if kind == IndicatorKind.COMPUTED else list(Metric)
+    out = [] if kind != IndicatorKind.BONUS else [("", _("None: entered by hand, with its evidence"))]
+    for metric in metrics:
+        out.append((metric.value, _("%(metric)s · %(fact)s") % {"metric": metric.label, "fact": fact_of(metric).label}))
+    return out
+
+
+class IndicatorForm(forms.Form):
+    """An indicator of a draft: the fields its kind may change (services.systems.EDITABLE); when adding, a deduction
+    or a bonus with its code. Counting a fact twice is ticked and said why, or not at all."""
+
+    code = forms.CharField(label=_("Code"), max_length=20, help_text=_("Letters and digits, e.g. X1."))
+    kind = forms.ChoiceField(label=_("Kind"), choices=[(k, IndicatorKind(k).label) for k in ADJUSTMENTS])
+    name = forms.CharField(label=pgettext_lazy("of a thing", "Name"), max_length=200)
+    name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
+    metric = forms.ChoiceField(label=_("Computed from"), required=False)
+    target = forms.DecimalField(
+        label=_("Target (ratio that earns full marks)"),
+        min_value=Decimal("0.001"),
+        max_digits=8,
+        decimal_places=3,
+        help_text=_("For claims per member: how many claims per member earn full marks."),
+    )
+    points = forms.DecimalField(
+        label=_("Points per occurrence"), min_value=Decimal(0), max_digits=6, decimal_places=2, initial=Decimal(0)
+    )
+    cap = forms.DecimalField(label=_("Cap"), min_value=Decimal(0), max_digits=6, decimal_places=2, initial=Decimal(0))
+    is_veto = forms.BooleanField(label=_("Veto: any occurrence sets the grade to the lowest"), required=False)
+    double_use = forms.BooleanField(
+        label=_("A weighted indicator counts the same records, and these points are taken as well, on purpose"),
+        required=False,
+    )
+    double_use_reason = forms.CharField(
+        label=_("Why the fact is counted twice"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "One fact, one use: a failure that lowers a weighted indicator should not take points here as well. "
+            "Tick the box and say why only if it should; without a reason the system is not put in use."
+        ),
+    )
+
+    def __init__(self, *args, kind: str | None = None, **kwargs):
+        """`kind` the indicator's kind when changing one; None when adding a deduction or bonus."""
+        super().__init__(*args, **kwargs)
+        self.adding = kind is None
+        shown = set(EDITABLE[IndicatorKind.DEDUCTION]) | {"code", "kind"} if self.adding else set(EDITABLE[kind])
+        if "double_use_reason" in shown:
+            shown.add("double_use")
+        for name in list(self.fields):
+            if name not in shown:
+                del self.fields[name]
+        if "metric" in self.fields:
+            self.fields["metric"].choices = metric_choices(kind or IndicatorKind.BONUS)
+        if "double_use" in self.fields and not self.is_bound:
+            self.fields["double_use"].initial = bool(self.initial.get("double_use_reason"))
+
+    def clean(self):
+        data = super().clean()
+        if "double_use" in self.fields:
+            if not data.get("double_use"):
+                data["double_use_reason"] = ""
+            elif not (data.get("double_use_reason") or "").strip():
+                self.add_error("double_use_reason", _("Say why the fact is counted twice, or untick the box."))
+        if self.adding and data.get("kind") == IndicatorKind.BONUS and data.get("is_veto"):
+            self.add_error("is_veto", _("A bonus is not a veto; make it a deduction."))
+        return data
+
+    def data_for_service(self) -> dict:
+        """The fields the service takes: those of the kind (code and kind too when adding)."""
+        kind = self.cleaned_data["kind"] if self.adding else None
+        fields = [*EDITABLE[kind], "code", "kind"] if self.adding else [f for f in self.fields if f != "double_use"]
+        return {f: self.cleaned_data[f] for f in fields if f in self.cleaned_data}
 
 
 class SystemActivateForm(forms.Form):

@@ -215,6 +215,16 @@ class Indicator(models.Model):
     points = models.DecimalField(_("points per occurrence"), max_digits=6, decimal_places=2, default=0)
     cap = models.DecimalField(_("cap"), max_digits=6, decimal_places=2, default=0)
     is_veto = models.BooleanField(_("veto"), default=False)
+    # On a deduction or bonus taking points for a fact the weighted leaves count too (assessment.facts): why it is
+    # counted twice. Without it, a system using a fact twice is not put in use.
+    double_use_reason = models.CharField(
+        _("why the fact is counted twice"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Only if a weighted indicator counts the same records: say why a failure should also take these points."
+        ),
+    )
 
     class Meta:
         verbose_name = _("indicator")

@@ -10,6 +10,13 @@ urlpatterns = [
     path("assessment/systems/<int:pk>/", systems.system_detail, name="system"),
     path("assessment/systems/<int:pk>/new-version/", systems.system_new_version, name="system_new_version"),
     path("assessment/systems/<int:pk>/activate/", systems.system_activate, name="system_activate"),
+    path("assessment/systems/<int:pk>/indicators/add/", systems.indicator_add, name="indicator_add"),
+    path("assessment/systems/<int:pk>/indicators/<int:indicator>/", systems.indicator_edit, name="indicator"),
+    path(
+        "assessment/systems/<int:pk>/indicators/<int:indicator>/remove/",
+        systems.indicator_remove,
+        name="indicator_remove",
+    ),
     path("assessment/systems/<int:pk>/weights/", systems.weights, name="weights_top"),
     path("assessment/systems/<int:pk>/weights/<int:group>/", systems.weights, name="weights"),
     path("assessment/runs/<int:pk>/", runs.run_detail, name="run"),

@@ -1,6 +1,8 @@
-"""Writes of the indicator systems: making them, their weights (AHP or direct), versions, putting one in use."""
+"""Writes of the indicator systems: making them, their weights (AHP or direct), their deductions and bonuses, versions,
+putting one in use (a fact takes points once: see assessment.facts)."""
 
-from decimal import Decimal
+import re
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -11,13 +13,15 @@ from grassroots.core.policy import Action, require
 from grassroots.core.text import join_clauses
 from grassroots.organizations.models import Organization
 
-from .. import methods
+from .. import facts, methods
 from ..models import (
     DEFAULT_BANDS,
+    RATIO_METRICS,
     Grade,
     Indicator,
     IndicatorKind,
     IndicatorSystem,
+    Metric,
     SystemState,
     WeightMethod,
 )
@@ -68,7 +72,9 @@ def _build(system, parent, nodes, actor) -> None:
         node = dict(node)
         kids = node.pop("children", [])
         upper = node.pop("ahp_upper", None)
-        indicator = Indicator.objects.create(system=system, parent=parent, position=position, **node)
+        indicator = Indicator(system=system, parent=parent, position=position, **node)
+        _clean_reason(indicator)
+        indicator.save()
         if kids and upper is None and not any("weight" in k for k in kids):
             for kid in kids:
                 kid.setdefault("weight", round(1 / len([k for k in kids if k.get("kind") not in ADJUSTMENTS]), 4))
@@ -100,6 +106,33 @@ def validate_system(system: IndicatorSystem) -> None:
             problems.append(_("%(name)s needs the records it is computed from.") % {"name": ind.display_name()})
         if ind.kind in (IndicatorKind.DEDUCTION, IndicatorKind.BONUS) and not ind.is_veto and ind.cap <= 0:
             problems.append(_("The deduction or bonus %(name)s needs a cap.") % {"name": ind.display_name()})
+    if problems:
+        raise ValidationError(problems)
+
+
+def _clean_reason(indicator: Indicator) -> None:
+    """The reason for counting a fact twice, trimmed; only a deduction or bonus taking points for records gives one."""
+    reason = (indicator.double_use_reason or "").strip()
+    limit = Indicator._meta.get_field("double_use_reason").max_length
+    if len(reason) > limit:
+        raise ValidationError({"double_use_reason": _("The reason can have at most %(n)d characters.") % {"n": limit}})
+    if reason and not facts.takes_points(indicator):
+        raise ValidationError(
+            {
+                "double_use_reason": _(
+                    "%(indicator)s takes no points for records, so it counts no fact a second time: leave the "
+                    "reason empty."
+                )
+                % {"indicator": facts.label(indicator)}
+            }
+        )
+    indicator.double_use_reason = reason
+
+
+def check_one_use(system: IndicatorSystem) -> None:
+    """Refuses a system in which a fact takes points twice (a weighted leaf and a deduction or bonus, or two
+    deductions or bonuses) where the deduction or bonus does not say why (assessment.facts)."""
+    problems = [use.message() for use in facts.unexplained(list(system.indicators.order_by("position", "id")))]
     if problems:
         raise ValidationError(problems)
 
@@ -346,6 +379,7 @@ def system_activate(*, actor, system: IndicatorSystem) -> IndicatorSystem:
         raise ValidationError(_("This indicator system no longer exists."))
     system_activate_check(actor=actor, obj=system)
     validate_system(system)
+    check_one_use(system)
     retired = [v for v in versions if v.state == SystemState.ACTIVE]
     for old in retired:
         old.state = SystemState.RETIRED
@@ -367,3 +401,149 @@ def system_activate(*, actor, system: IndicatorSystem) -> IndicatorSystem:
         after={"state": SystemState.ACTIVE, "retired": [old.version for old in retired]},
     )
     return system
+
+
+# ---------------------------------------------------------------- one indicator of a draft
+
+# What may change on an indicator, by its kind; its weight is set with its siblings' (set_*_weights).
+EDITABLE = {
+    IndicatorKind.GROUP: ("name", "name_en"),
+    IndicatorKind.COMPUTED: ("name", "name_en", "metric", "target"),
+    IndicatorKind.ENTERED: ("name", "name_en"),
+    IndicatorKind.QUALITATIVE: ("name", "name_en"),
+    IndicatorKind.DEDUCTION: ("name", "name_en", "metric", "points", "cap", "is_veto", "double_use_reason"),
+    IndicatorKind.BONUS: ("name", "name_en", "metric", "points", "cap", "double_use_reason"),
+}
+# The largest points, cap and target the fields store (six digits, two or three after the point).
+_LIMITS = {"points": Decimal("9999.99"), "cap": Decimal("9999.99"), "target": Decimal("99999.999")}
+_CODE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
+
+
+def indicator_edit_check(*, actor, obj: IndicatorSystem) -> None:
+    """Refuses to add, change or remove an indicator unless the actor manages the system's owner and it is a draft."""
+    system_weights_check(actor=actor, obj=obj)
+
+
+def _number(field: str, value) -> Decimal:
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: _("Give a number.")})
+    if not number.is_finite() or number < 0 or number > _LIMITS[field]:
+        raise ValidationError({field: _("Give a number from 0 to %(max)s.") % {"max": _LIMITS[field]}})
+    return number
+
+
+def _set_fields(indicator: Indicator, data: dict) -> dict:
+    """The changes of `data` made on the indicator (not saved), checked one by one; returns the fields as before."""
+    allowed_fields = EDITABLE[indicator.kind]
+    unknown = sorted(set(data) - set(allowed_fields))
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed on a %(kind)s: %(fields)s.")
+            % {"kind": indicator.get_kind_display().lower(), "fields": ", ".join(unknown)}
+        )
+    before = {f: getattr(indicator, f) for f in data}
+    for field, value in data.items():
+        if field in ("name", "name_en", "double_use_reason", "metric"):
+            value = str(value if value is not None else "").strip()
+        elif field in _LIMITS:
+            value = _number(field, value)
+        elif field == "is_veto":
+            value = bool(value)
+        setattr(indicator, field, value)
+    return before
+
+
+def _clean_indicator(indicator: Indicator) -> None:
+    """What one indicator must be whatever the rest of the draft is (the whole is checked when put in use)."""
+    name_limit = Indicator._meta.get_field("name").max_length
+    if not indicator.name:
+        raise ValidationError({"name": _("Give the indicator a name.")})
+    if len(indicator.name) > name_limit or len(indicator.name_en) > name_limit:
+        raise ValidationError(_("A name can have at most %(n)d characters.") % {"n": name_limit})
+    metric = indicator.metric
+    if metric and metric not in Metric.values:
+        raise ValidationError({"metric": _("Choose the records it is computed from among those offered.")})
+    if indicator.kind == IndicatorKind.COMPUTED and metric not in RATIO_METRICS:
+        raise ValidationError(
+            {"metric": _("A computed indicator is a share: choose records counted as a share (a rate).")}
+        )
+    if indicator.kind == IndicatorKind.COMPUTED and indicator.target <= 0:
+        raise ValidationError({"target": _("The target must be above 0.")})
+    if indicator.kind == IndicatorKind.DEDUCTION and not metric:
+        raise ValidationError({"metric": _("A deduction counts records: choose which.")})
+    if indicator.kind in ADJUSTMENTS and not indicator.is_veto and indicator.cap <= 0:
+        raise ValidationError({"cap": _("A deduction or bonus needs a cap above 0.")})
+    _clean_reason(indicator)
+
+
+def _indicator_snapshot(indicator: Indicator) -> dict:
+    fields = ("code", "name", "name_en", "kind", "metric", "target", "points", "cap", "is_veto", "double_use_reason")
+    return {f: getattr(indicator, f) for f in fields}
+
+
+@transaction.atomic
+def indicator_update(*, actor, indicator: Indicator, data: dict) -> Indicator:
+    """Change an indicator of a draft: names; the records a computed one counts and its target; a deduction's or
+    bonus's records, points, cap, veto and the reason for counting a fact its weighted leaves count too."""
+    indicator = Indicator.objects.select_for_update().select_related("system__owner").get(pk=indicator.pk)
+    indicator_edit_check(actor=actor, obj=indicator.system)
+    before = _set_fields(indicator, data)
+    _clean_indicator(indicator)
+    indicator.save(update_fields=list(data))
+    audit(
+        "assessment.indicator.update",
+        actor=actor,
+        obj=indicator,
+        organization=indicator.system.owner,
+        before=before,
+        after={f: getattr(indicator, f) for f in data},
+    )
+    return indicator
+
+
+@transaction.atomic
+def indicator_add(*, actor, system: IndicatorSystem, data: dict) -> Indicator:
+    """Add a deduction or bonus to a draft, after its last indicator of the top level: `data` has its code, kind
+    (deduction or bonus) and the fields indicator_update changes."""
+    indicator_edit_check(actor=actor, obj=system)
+    data = dict(data)
+    code = str(data.pop("code", "") or "").strip()
+    kind = data.pop("kind", "")
+    if kind not in ADJUSTMENTS:
+        raise ValidationError({"kind": _("Only a deduction or a bonus is added here.")})
+    if not _CODE.fullmatch(code):
+        raise ValidationError({"code": _("A code is 1 to 20 letters, digits, - or _.")})
+    if system.indicators.filter(code__iexact=code).exists():
+        raise ValidationError({"code": _("This indicator system already has an indicator %(code)s.") % {"code": code}})
+    last = system.indicators.filter(parent=None).order_by("-position").values_list("position", flat=True).first()
+    indicator = Indicator(system=system, parent=None, code=code, kind=kind, position=(last or 0) + 1)
+    _set_fields(indicator, data)
+    _clean_indicator(indicator)
+    indicator.save()
+    audit(
+        "assessment.indicator.add",
+        actor=actor,
+        obj=indicator,
+        organization=system.owner,
+        after=_indicator_snapshot(indicator),
+    )
+    return indicator
+
+
+@transaction.atomic
+def indicator_remove(*, actor, indicator: Indicator) -> None:
+    """Remove a deduction, bonus or veto from a draft (a weighted indicator stays: its weight is its siblings')."""
+    indicator = Indicator.objects.select_for_update().select_related("system__owner").get(pk=indicator.pk)
+    indicator_edit_check(actor=actor, obj=indicator.system)
+    if not indicator.is_adjustment:
+        raise ValidationError(_("Only a deduction, bonus or veto is removed; the weighted indicators stay."))
+    audit(
+        "assessment.indicator.remove",
+        actor=actor,
+        obj=indicator,
+        organization=indicator.system.owner,
+        before=_indicator_snapshot(indicator),
+    )
+    indicator.delete()

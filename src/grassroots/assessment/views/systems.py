@@ -1,5 +1,5 @@
-"""Pages of the indicator systems: the list, a system with its versions, and the weights of a group (AHP or
-direct)."""
+"""Pages of the indicator systems: the list, a system with its versions, an indicator of a draft (its records, points,
+and why a fact is counted twice), and the weights of a group (AHP or direct)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,12 +8,14 @@ from django.utils.translation import gettext as _
 
 from grassroots.core.errors import ValidationError
 from grassroots.core.policy import Action, PermissionDenied, can
+from grassroots.core.text import enumerate_items
 from grassroots.core.web import REFUSED, allowed, run_service
 
-from .. import selectors, services
+from .. import facts, selectors, services
 from ..forms import (
     AHPForm,
     DirectWeightsForm,
+    IndicatorForm,
     SystemActivateForm,
     SystemVersionForm,
     nearest_saaty,
@@ -25,6 +27,7 @@ from ..models import (
     SystemState,
     WeightMethod,
 )
+from ..services.systems import EDITABLE
 from .common import find_system
 
 
@@ -42,13 +45,40 @@ def system_detail(request, pk):
     return render(request, "assessment/system.html", _system_context(request, system))
 
 
+def _fact_rows(tree) -> tuple[list[dict], list]:
+    """Each line of the tree with the fact its indicator counts and, for a deduction or bonus taking points, the
+    other indicators that count the same fact for points (facts.SecondUse); and the uses not explained."""
+    indicators = [line.indicator for line in tree]
+    uses = facts.second_uses(indicators)
+    by_indicator = {use.indicator.pk: use for use in uses}
+    for_points = facts.uses_for_points(indicators)
+    rows = []
+    for line in tree:
+        ind, fact = line.indicator, facts.fact_of(line.indicator.metric)
+        # A veto counting what takes points elsewhere: said to be no second use.
+        veto_same = ind.is_veto and not facts.takes_points(ind) and fact is not None
+        rows.append(
+            {
+                "line": line,
+                "fact": fact,
+                "second_use": by_indicator.get(ind.pk),
+                "veto_same": enumerate_items(facts.label(o) for o in for_points.get(fact, [])) if veto_same else "",
+            }
+        )
+    return rows, [use for use in uses if not use.explained]
+
+
 def _system_context(request, system, version_form=None, activate_form=None) -> dict:
     tree = selectors.system_tree(system)
     manage = can(request.user, Action.MANAGE_STRUCTURE, system.owner)
     draft = selectors.draft_of(system) if manage else None
+    rows, unexplained = _fact_rows(tree)
     return {
         "system": system,
         "tree": tree,
+        "rows": rows,
+        "unexplained": unexplained if system.state == SystemState.DRAFT else [],
+        "one_use_rule": facts.RULE,
         "bands": [{**b, "label": Grade(b["grade"]).label} for b in system.bands()],
         "can_edit": allowed(services.system_weights_check, actor=request.user, obj=system),
         "can_manage": manage,
@@ -135,6 +165,99 @@ def system_activate(request, pk):
         step=step,
         keeps_input=False,
     )
+
+
+def _indicator_page(request, system, form, indicator=None, status=200):
+    """The page of an indicator of a draft (or of a new deduction or bonus): its form, the fact it counts and the
+    other indicators that count it."""
+    indicators = list(system.indicators.order_by("position", "id"))
+    fact, same_fact, use = None, [], None
+    if indicator is not None:
+        fact = facts.fact_of(indicator.metric)
+        if fact is not None:
+            same_fact = [i for i in indicators if i.pk != indicator.pk and facts.fact_of(i.metric) == fact]
+        use = next((u for u in facts.second_uses(indicators) if u.indicator.pk == indicator.pk), None)
+    context = {
+        "system": system,
+        "indicator": indicator,
+        "form": form,
+        "fact": fact,
+        "same_fact": same_fact,
+        "second_use": use,
+        "one_use_rule": facts.RULE,
+    }
+    return render(request, "assessment/indicator.html", context, status=status)
+
+
+def _editable_system(request, pk):
+    """The system of an indicator page and whether it may change: its manager changes it while it is a draft (when
+    it no longer is, the reason is said on the system's page, where the caller sends the user)."""
+    system = find_system(request, pk)
+    if not can(request.user, Action.MANAGE_STRUCTURE, system.owner):
+        raise PermissionDenied(_("Only those who manage the indicator system can change its indicators."))
+    if not allowed(services.indicator_edit_check, actor=request.user, obj=system):
+        messages.error(request, _("Only a draft indicator system can change; make a new version."))
+        return system, False
+    return system, True
+
+
+@login_required
+def indicator_edit(request, pk, indicator):
+    """Change an indicator of a draft: its names, the records it counts, a deduction's or bonus's points, cap and
+    veto, and the reason for counting a fact twice."""
+    system, editable = _editable_system(request, pk)
+    if not editable:
+        return redirect("assessment:system", pk=system.pk)
+    ind = get_object_or_404(system.indicators, pk=indicator)
+    initial = {f: getattr(ind, f) for f in EDITABLE[ind.kind]}
+    if request.method != "POST":
+        return _indicator_page(request, system, IndicatorForm(kind=ind.kind, initial=initial), ind)
+    form = IndicatorForm(request.POST, kind=ind.kind, initial=initial)
+    if form.is_valid():
+        changed = run_service(
+            request,
+            services.indicator_update,
+            form=form,
+            actor=request.user,
+            indicator=ind,
+            data=form.data_for_service(),
+        )
+        if changed is not REFUSED:
+            messages.success(request, _("%(indicator)s changed.") % {"indicator": facts.label(changed)})
+            return redirect("assessment:system", pk=system.pk)
+    return _indicator_page(request, system, form, ind, status=400)
+
+
+@login_required
+def indicator_add(request, pk):
+    """Add a deduction or bonus to a draft."""
+    system, editable = _editable_system(request, pk)
+    if not editable:
+        return redirect("assessment:system", pk=system.pk)
+    if request.method != "POST":
+        return _indicator_page(request, system, IndicatorForm(initial={"kind": "deduction"}))
+    form = IndicatorForm(request.POST)
+    if form.is_valid():
+        added = run_service(
+            request, services.indicator_add, form=form, actor=request.user, system=system, data=form.data_for_service()
+        )
+        if added is not REFUSED:
+            messages.success(request, _("%(indicator)s added.") % {"indicator": facts.label(added)})
+            return redirect("assessment:system", pk=system.pk)
+    return _indicator_page(request, system, form, status=400)
+
+
+@login_required
+def indicator_remove(request, pk, indicator):
+    """Remove a deduction, bonus or veto from a draft (asked on the indicator's page)."""
+    system, editable = _editable_system(request, pk)
+    if request.method != "POST" or not editable:
+        return redirect("assessment:system", pk=system.pk)
+    ind = get_object_or_404(system.indicators, pk=indicator)
+    done = run_service(request, services.indicator_remove, actor=request.user, indicator=ind)
+    if done is not REFUSED:
+        messages.success(request, _("%(indicator)s removed.") % {"indicator": facts.label(ind)})
+    return redirect("assessment:system", pk=system.pk)
 
 
 def _initial_upper(kids, group) -> list[str]:
