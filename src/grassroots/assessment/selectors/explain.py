@@ -13,7 +13,7 @@ from grassroots.organizations.models import (
     Organization,
 )
 
-from .. import rules
+from .. import facts, rules
 from ..engine import GRADE_ORDER
 from ..models import (
     AssessmentRun,
@@ -71,17 +71,22 @@ class Line:
 
     @property
     def fact(self) -> str:
-        """What its value was found from, in a few words: the numerator and denominator, the count, the raters."""
+        """What its value was found from, in a few words: the fact its metric counts, with the numerator and
+        denominator or the count; the raters."""
         v = self.value
         if v is None or v.score is None:
             return self.why
+        counted = facts.fact_of(self.indicator.metric) if self.indicator.metric else None
+        figures = ""
         if v.denominator is not None and v.numerator is not None:
-            return f"{_number(v.numerator)} / {_number(v.denominator)}"
-        if self.indicator.kind == IndicatorKind.QUALITATIVE and v.numerator:
-            return str(_("%(n)s ratings") % {"n": _number(v.numerator)})
-        if v.raw is not None and self.indicator.is_adjustment:
-            return f"× {_number(v.raw)}"
-        return self.why
+            figures = f"{_number(v.numerator)} / {_number(v.denominator)}"
+        elif self.indicator.kind == IndicatorKind.QUALITATIVE and v.numerator:
+            figures = str(_("%(n)s ratings") % {"n": _number(v.numerator)})
+        elif v.raw is not None and self.indicator.is_adjustment:
+            figures = f"× {_number(v.raw)}"
+        if counted is not None:
+            return labelled(str(counted.label), figures) if figures else str(counted.label)
+        return figures or self.why
 
     @property
     def is_group(self) -> bool:
@@ -145,8 +150,9 @@ class Explanation:
 
     @property
     def general_rules(self) -> list[str]:
-        """The rules of every score: the statuses and coverage (the page's head states the cross-check's)."""
-        return [str(rules.STATUSES), rules.coverage_rule()]
+        """The rules of every score: the statuses, coverage, one fact one use (the page's head states the
+        cross-check's)."""
+        return [str(rules.STATUSES), rules.coverage_rule(), str(facts.RULE)]
 
     @property
     def not_applicable(self) -> list[Line]:
