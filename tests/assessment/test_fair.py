@@ -183,7 +183,7 @@ def test_the_explanation_api_gives_each_indicators_status_rule_and_weight(comput
     assert lines["I1"]["rule"].startswith("Each member's study hours")
     scored = [line for line in body["indicators"] if line["level"] == 0 and line["score"] is not None]
     assert sum(line["effective_weight"] for line in scored) == pytest.approx(1.0)
-    assert body["coverage"] > 0.5 and body["not_assessed"] == "" and len(body["rules"]) == 3
+    assert body["coverage"] > 0.5 and body["not_assessed"] == "" and len(body["rules"]) == 4
     zh = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
     assert zh["indicators"][0]["rule"] != body["indicators"][0]["rule"]
 

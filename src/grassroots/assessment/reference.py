@@ -120,22 +120,23 @@ def _duty_totals(ctx: Context, organization: Organization, key_w: float, major_w
 
 
 def _member_totals(ctx: Context, organization: Organization, out: dict) -> None:
-    """The members' metrics into `out`."""
+    """The members' metrics into `out`: each member counted in the subtree for the share of the days counted that
+    they were in it (1 for one who stayed), with the hours they recorded there (confirmed or waiting) against the
+    plan's hours by the as-of day times that share, talked with there or not; the claims made there."""
     run = ctx.run
-    # Members: study hours against the plan, talks, claims per member.
-    members = list(selectors.study_records(run, organization))
+    lines = selectors.member_lines(run, organization)
     claims = selectors.claim_records(run, organization).count()
-    if members:
+    if lines:
         plain, cadre = study_required(ctx)
-        study = 0.0
-        for m in members:
-            need = cadre if m.is_cadre else plain
-            hours = float(m.hours or 0)
-            study += 1.0 if hours >= need else hours / need
-        out[Metric.STUDY] = (study, len(members))
-        not_talked = selectors.talk_records(run, organization).count()
-        out[Metric.TALKS] = (len(members) - not_talked, len(members))
-        out[Metric.CLAIMS] = (claims, len(members))
+        study = members = talked = 0.0
+        for line in lines:
+            need = (cadre if line.is_cadre else plain) * line.share
+            study += line.share * (1.0 if line.hours >= need else line.hours / need)
+            members += line.share
+            talked += line.share if line.talked else 0.0
+        out[Metric.STUDY] = (study, members)
+        out[Metric.TALKS] = (talked, members)
+        out[Metric.CLAIMS] = (claims, members)
     elif claims:
         out[Metric.CLAIMS] = (claims, None)
 

@@ -160,6 +160,9 @@ class Member(TimeStampedModel):
         Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="members"
     )
     status = models.CharField(_("status"), max_length=20, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
+    # The day the member left (set with a status other than active, by member_update): what they did before it still
+    # counts for the organizations they were in, and they count as members there until then.
+    left_on = models.DateField(_("left on"), null=True, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user account"),
@@ -187,7 +190,7 @@ class Member(TimeStampedModel):
     RECORD_FIELDS = ("ethnicity", "birth_date", "education", "occupation", "id_number", "phone")
     # Shown masked unless the role may read them, each reading audited.
     PERSONAL_FIELDS = ("id_number", "phone")
-    audit_fields = (*EDITABLE_FIELDS, "organization", "status", "user")
+    audit_fields = (*EDITABLE_FIELDS, "organization", "status", "left_on", "user")
 
     class Meta:
         verbose_name = _("member")
@@ -199,6 +202,8 @@ class Member(TimeStampedModel):
             # assessment's members statement reads the whole tree, merged with study records, posts and talks by
             # member (key columns, not INCLUDE, which SQLite lacks).
             models.Index(fields=["id", "organization", "status"], name="member_id_org_status_idx"),
+            # The few members who left after a day (the assessment counts them for the part of its period before).
+            models.Index(fields=["left_on"], condition=Q(left_on__isnull=False), name="member_left_on_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -167,17 +167,27 @@ def member_create(*, actor, organization: Organization, **fields) -> Member:
 
 @transaction.atomic
 def member_update(*, actor, member: Member, expected_updated_at: dt.datetime | None = None, **changes) -> Member:
-    """Change a member's record; a stale `expected_updated_at` (someone saved in between) is refused."""
+    """Change a member's record; a stale `expected_updated_at` (someone saved in between) is refused.
+
+    A member who leaves (a status other than active) left on `left_on`, today unless given; one active again has not
+    left."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     require(actor, Action.CHANGE, member)
     if expected_updated_at is not None and member.updated_at != expected_updated_at:
         raise Conflict(_("Somebody else changed this member's record after you opened it. Reload and try again."))
-    unknown = set(changes) - set(Member.EDITABLE_FIELDS) - {"status"}
+    unknown = set(changes) - set(Member.EDITABLE_FIELDS) - {"status", "left_on"}
     if unknown:
         raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)})
     before = snapshot(member, member.audit_fields)
+    was_active = member.status == MemberStatus.ACTIVE
     for key, value in changes.items():
         setattr(member, key, value)
+    if member.status == MemberStatus.ACTIVE:
+        member.left_on = None
+    elif was_active and not changes.get("left_on"):
+        member.left_on = timezone.localdate()
+    if member.left_on and member.left_on > timezone.localdate():
+        raise ValidationError({"left_on": _("The day a member left cannot be in the future.")})
     _clean_member(member)
     member.save()
     audit(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.models import Period, TimeStampedModel
 from grassroots.core.uploads import UploadedFile
-from grassroots.organizations.models import Member, Organization
+from grassroots.organizations.models import Member, Organization, PostTitle
 
 
 class MeetingKind(models.TextChoices):
@@ -176,6 +176,21 @@ class StudyCourse(TimeStampedModel):
 
     def __str__(self):
         return self.title
+
+
+# The posts whose holders study the plan's cadre hours (required_hours_cadre): the secretary, the deputy secretary and
+# the committee members, not group leaders; a post counts on the days it is held (started_on to ended_on).
+CADRE_POSTS = tuple(
+    title.value
+    for title in (
+        PostTitle.SECRETARY,
+        PostTitle.DEPUTY_SECRETARY,
+        PostTitle.ORGANIZATION,
+        PostTitle.PROPAGANDA,
+        PostTitle.DISCIPLINE,
+        PostTitle.COMMITTEE,
+    )
+)
 
 
 class StudyPlan(TimeStampedModel):

@@ -20,6 +20,7 @@ from grassroots.organizations.models import (
 )
 
 from .models import (
+    CADRE_POSTS,
     Appraisal,
     AppraisalGrade,
     AppraisalVote,
@@ -192,7 +193,9 @@ def study_totals(*, organization: Organization, period: Period) -> list[dict]:
         .values_list("member_id")
         .annotate(total=Sum("hours"))
     )
-    cadres = set(organization.posts.filter(ended_on__isnull=True).values_list("member_id", flat=True))
+    cadres = set(
+        organization.posts.filter(title__in=CADRE_POSTS, ended_on__isnull=True).values_list("member_id", flat=True)
+    )
     out = []
     for m in members:
         need = cadre_required if m.pk in cadres else required
@@ -347,7 +350,7 @@ def courses_for(organization: Organization):
 def member_study_required(*, member: Member, year: int) -> Decimal:
     """Hours the member must study in the year: the plan's, more for secretaries and committee members."""
     plan = plan_for(member.organization, dt.date(year, 12, 31)) or plan_for(member.organization, dt.date(year, 1, 1))
-    cadre = member.posts.filter(organization=member.organization, ended_on__isnull=True).exists()
+    cadre = member.posts.filter(organization=member.organization, title__in=CADRE_POSTS, ended_on__isnull=True).exists()
     if plan is None:
         return Decimal(56) if cadre else Decimal(32)
     return plan.required_hours_cadre if cadre else plan.required_hours

@@ -27,6 +27,7 @@ from .totals import (
     _objective_totals,
     _offered_totals,
     _take,
+    members_moved,
     study_required,
 )
 
@@ -67,10 +68,11 @@ def _compute(run: AssessmentRun, asof, vetoes_at, pool, parts: queue.SimpleQueue
     ctx.vetoes_at = vetoes_at or timezone.now()
     system = run.system
     required = study_required(ctx)
+    moves = members_moved(ctx)  # the few members who moved or left in the period, counted where they were
     helper = None
     if pool:
         for part in _member_parts(ctx):
-            parts.put(_member_query(ctx, required, part))
+            parts.put(_member_query(ctx, required, part, moves))
         helper = pool.submit(_members_elsewhere, ctx, parts)
     ValueSheet.objects.filter(run=run).delete()
     Result.objects.filter(run=run).delete()
@@ -83,12 +85,12 @@ def _compute(run: AssessmentRun, asof, vetoes_at, pool, parts: queue.SimpleQueue
         return value
 
     stage("scope", _work_tables, ctx)
-    stage("duties", _duty_totals, ctx, float(system.key_work_weight), float(system.major_task_weight))
+    stage("duties", _duty_totals, ctx, float(system.key_work_weight), float(system.major_task_weight), moves)
     stage("meetings", _meeting_totals, ctx)
-    stage("care", _care_and_vetoes, ctx)
+    stage("care", _care_and_vetoes, ctx, moves)
     stage("objectives", _objective_totals, ctx)
     stage("offered", _offered_totals, ctx)
-    elsewhere = stage("members", _member_rows, ctx, required, parts, helper)
+    elsewhere = stage("members", _member_rows, ctx, required, parts, helper, moves)
     if elsewhere is not None:
         timings["members_elsewhere"] = elsewhere
     stage("assessed", _assessed, ctx)

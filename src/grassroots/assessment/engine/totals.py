@@ -4,26 +4,30 @@ import contextlib
 import datetime as dt
 import queue
 import time
+from collections import defaultdict
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from grassroots.duties.models import Assignment, Claim, Duty, ProgressReport
+from grassroots.duties.models import Assignment, Claim, ClaimState, Duty, ProgressReport
 from grassroots.organizations.models import Member, Post, ancestor_paths
 from grassroots.orglife.models import (
+    CADRE_POSTS,
     Attendance,
     CareCase,
     CareVisit,
     Meeting,
     MeetingRule,
+    RecordState,
     StudyPlan,
     StudyRecord,
     Talk,
 )
 from grassroots.orglife.selectors import COMMITTEE_MIN_MEMBERS, required_in
 
+from ..membership import Moves, chunks, moves_in
 from ..models import (
     Metric,
     VetoEvent,
@@ -47,7 +51,7 @@ from .base import (
 from .store import _insert_columns
 
 
-def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
+def _duty_totals(ctx: Context, key_w: float, major_w: float, moves: Moves | None = None) -> None:
     """One scan of the assignments due in the period for five metrics; one of the reviewed reports; one of claims."""
     a, d = t(Assignment), t(Duty)
     # Weights summed as floats, as the reference sums them (decimal sums also cost PostgreSQL a fifth more time and
@@ -98,16 +102,19 @@ def _duty_totals(ctx: Context, key_w: float, major_w: float) -> None:
     )
     c, m = t(Claim), t(Member)
     where = _scoped(ctx, "m.organization_id")
-    # Claims per member: the claims here, the members in the members statement (_member_query).
+    # Claims per member: the claims made from the first day to the as-of day here, each where its member is now
+    # (those of the members who moved or left, where they were on its day: _moved_rows), the members in the members
+    # statement (_member_query).
     _own(
         ctx,
         [Metric.CLAIMS],
         "m.organization_id",
         ["COUNT(*)", "NULL"],
         f"FROM {c} c JOIN {m} m ON m.id = c.member_id "
-        f"WHERE {where} AND c.state IN ('active', 'completed') "
+        f"WHERE {where} AND c.state IN ('active', 'completed'){_not_moved('c.member_id', moves)} "
         "AND c.created_at >= %s AND c.created_at < %s GROUP BY m.organization_id",
-        [_start_dt(ctx), _end_dt(ctx)],
+        # (Adapted as the database stores them: SQLite compares the text, UTC without an offset.)
+        [connection.ops.adapt_datetimefield_value(at) for at in (_start_dt(ctx), _after_asof_dt(ctx))],
     )
 
 
@@ -115,8 +122,23 @@ def _start_dt(ctx):
     return timezone.make_aware(dt.datetime.combine(ctx.start, dt.time.min))
 
 
-def _end_dt(ctx):
-    return timezone.make_aware(dt.datetime.combine(ctx.end, dt.time.max))
+def _after_asof_dt(ctx):
+    """The first moment after the as-of day."""
+    return timezone.make_aware(dt.datetime.combine(ctx.asof + dt.timedelta(days=1), dt.time.min))
+
+
+def members_moved(ctx: Context) -> Moves:
+    """The members of the scope who moved or left after the period's first day (few), with where they were when."""
+    return moves_in(ctx.start, ctx.asof, ctx.scope_path)
+
+
+def _not_moved(column: str, moves: Moves | None) -> str:
+    """SQL condition (with its leading AND) leaving out the members who moved or left: they are counted where they
+    were (_moved_rows, _moved_care). An IN list of their ids (few, hashed by PostgreSQL, indexed by SQLite for the
+    statement), which the second connection's statements carry with them."""
+    if not moves or not moves.stays:
+        return ""
+    return f" AND NOT ({column} IN ({', '.join(str(int(i)) for i in moves.members)}))"
 
 
 def _meeting_totals(ctx: Context) -> None:
@@ -273,13 +295,20 @@ def _member_parts(ctx: Context) -> list:
     return [(low + i * step, low + (i + 1) * step) for i in range(MEMBER_PARTS)]
 
 
-def _member_query(ctx: Context, required: tuple[float, float], part=None) -> tuple[list[str], str, list]:
-    """The members statement: one scan of the active members, joined to their study hours, posts and talks
-    (columns, SELECT, parameters), of all of them or of one part (see _member_parts); the heaviest of the run."""
+def _member_query(ctx: Context, required: tuple[float, float], part=None, moves: Moves | None = None):
+    """The members statement: one scan of the active members who did not move or leave in the period (those who did
+    are counted where they were: _moved_rows), joined to their study hours, cadre posts and talks (columns, SELECT,
+    parameters), of all of them or of one part (see _member_parts); the heaviest of the run.
+
+    A member's hours are those recorded from the first day to the as-of day, confirmed or waiting for confirmation
+    (not rejected), against the plan's hours by the as-of day (a cadre's, for one who holds a post of CADRE_POSTS on
+    the as-of day); talked: at least one talk in those days."""
     m, s, p, tk = t(Member), t(StudyRecord), t(Post), t(Talk)
     # Float constants: a numeric literal would be turned to float (through text, on PostgreSQL) for each member
     # where it is compared with and divides the hours, a sixth of the statement.
     plain, cadre = (f"CAST({float(hours)!r} AS float)" for hours in required)
+    counted = f"('{RecordState.CONFIRMED.value}', '{RecordState.PENDING.value}')"
+    cadres = "(" + ", ".join(f"'{title}'" for title in CADRE_POSTS) + ")"
     where = _scoped(ctx, "m.organization_id")
     if ctx.below_top or connection.vendor == "sqlite":
         if part is not None and ctx.below_top:
@@ -293,8 +322,9 @@ def _member_query(ctx: Context, required: tuple[float, float], part=None) -> tup
         # would each be materialized and indexed again, a quarter slower).
         member = (
             f"COALESCE((SELECT CAST(SUM(s.hours) AS float) FROM {s} s WHERE s.member_id = m.id "
-            "AND s.state = 'confirmed' AND s.studied_on >= %s AND s.studied_on <= %s), 0) AS hours, "
-            f"CASE WHEN (SELECT 1 FROM {p} p WHERE p.member_id = m.id AND p.ended_on IS NULL LIMIT 1) IS NULL "
+            f"AND s.state IN {counted} AND s.studied_on >= %s AND s.studied_on <= %s), 0) AS hours, "
+            f"CASE WHEN (SELECT 1 FROM {p} p WHERE p.member_id = m.id AND p.title IN {cadres} "
+            "AND p.started_on <= %s AND (p.ended_on IS NULL OR p.ended_on >= %s) LIMIT 1) IS NULL "
             f"THEN {plain} ELSE {cadre} END AS req, "
             f"CASE WHEN (SELECT 1 FROM {tk} k WHERE k.member_id = m.id AND k.talked_on >= %s "
             "AND k.talked_on <= %s LIMIT 1) IS NULL THEN 0 ELSE 1 END AS talked "
@@ -309,7 +339,7 @@ def _member_query(ctx: Context, required: tuple[float, float], part=None) -> tup
         if part is not None:
             ids = f"member_id >= {int(part[0])} AND member_id < {int(part[1])}"
             where += f" AND m.id >= {int(part[0])} AND m.id < {int(part[1])}"
-        # The whole tree: the study hours, open posts and talks of every member aggregated first, and merged with
+        # The whole tree: the study hours, cadre posts and talks of every member aggregated first, and merged with
         # the members in member order.
         member = (
             "COALESCE(h.hours, 0) AS hours, "
@@ -317,9 +347,10 @@ def _member_query(ctx: Context, required: tuple[float, float], part=None) -> tup
             "CASE WHEN k.member_id IS NULL THEN 0 ELSE 1 END AS talked "
             f"FROM {m} m"
             f"  LEFT JOIN (SELECT member_id, CAST(SUM(hours) AS float) AS hours FROM {s} WHERE {ids} "
-            "     AND state = 'confirmed' AND studied_on >= %s AND studied_on <= %s GROUP BY member_id) h "
+            f"     AND state IN {counted} AND studied_on >= %s AND studied_on <= %s GROUP BY member_id) h "
             "     ON h.member_id = m.id "
-            f"  LEFT JOIN (SELECT DISTINCT member_id FROM {p} WHERE {ids} AND ended_on IS NULL) c "
+            f"  LEFT JOIN (SELECT DISTINCT member_id FROM {p} WHERE {ids} AND title IN {cadres} "
+            "     AND started_on <= %s AND (ended_on IS NULL OR ended_on >= %s)) c "
             "     ON c.member_id = m.id "
             f"  LEFT JOIN (SELECT DISTINCT member_id FROM {tk} WHERE {ids} AND talked_on >= %s AND talked_on <= %s) k "
             "     ON k.member_id = m.id "
@@ -329,9 +360,11 @@ def _member_query(ctx: Context, required: tuple[float, float], part=None) -> tup
         "x.org",
         ["SUM(CASE WHEN x.hours >= x.req THEN 1.0 ELSE x.hours / x.req END)", "COUNT(*)"]
         + ["SUM(x.talked)", "COUNT(*)", "0", "COUNT(*)"],
-        f"FROM (SELECT m.organization_id AS org, {member} WHERE {where} AND m.status = 'active'{once}) x GROUP BY x.org",
+        f"FROM (SELECT m.organization_id AS org, {member} WHERE {where} AND m.status = 'active'"
+        f"{_not_moved('m.id', moves)}{once}) x GROUP BY x.org",
     )
-    return columns, select, [ctx.start, ctx.end, ctx.start, ctx.end]
+    asof = ctx.asof
+    return columns, select, [ctx.start, asof, asof, asof, ctx.start, asof]
 
 
 def _take(parts: queue.SimpleQueue):
@@ -370,25 +403,88 @@ def _members_elsewhere(ctx: Context, parts: queue.SimpleQueue) -> tuple[list[tup
         connection.close()  # this thread's connection, with its working table
 
 
-def _member_rows(ctx: Context, required, parts, helper) -> float | None:
+def _member_rows(ctx: Context, required, parts, helper, moves: Moves | None = None) -> float | None:
     """The members' rows into their table of own totals: alone, all by one INSERT ... SELECT; with the second
     connection, the parts it has not taken yet one INSERT each, then the rows it has read (an organization whose
-    members fall in two parts has two rows). Returns the second connection's time."""
-    if helper is None:
-        _insert_own(ctx, *_member_query(ctx, required))
-        return None
+    members fall in two parts has two rows); then the rows of the members who moved or left (_moved_rows). Returns
+    the second connection's time."""
     columns = _metric_columns(MEMBER_METRICS)
-    table = _source(ctx, columns, repeated=True)
-    while (query := _take(parts)) is not None:
-        _insert_own(ctx, *query)
-    rows, seconds = helper.result()
-    if rows:
-        numbers = np.array(rows, dtype=float)
-        _insert_columns(table, ["org_id", *columns], [numbers[:, 0].astype(np.int64), *numbers[:, 1:].T.copy()])
+    moved = _moved_rows(ctx, required, moves)
+    table = _source(ctx, columns, repeated=helper is not None or bool(moved))
+    if helper is None:
+        _insert_own(ctx, *_member_query(ctx, required, moves=moves))
+        seconds = None
+    else:
+        while (query := _take(parts)) is not None:
+            _insert_own(ctx, *query)
+        rows, seconds = helper.result()
+        if rows:
+            numbers = np.array(rows, dtype=float)
+            _insert_columns(table, ["org_id", *columns], [numbers[:, 0].astype(np.int64), *numbers[:, 1:].T.copy()])
+    if moved:
+        orgs = sorted(moved)
+        numbers = np.array([moved[o] for o in orgs], dtype=float)
+        _insert_columns(table, ["org_id", *columns], [np.array(orgs, dtype=np.int64), *numbers.T.copy()])
     return seconds
 
 
-def _care_and_vetoes(ctx: Context) -> None:
+def _moved_rows(ctx: Context, required, moves: Moves | None) -> dict[int, list[float]]:
+    """The members statement's columns for the members who moved or left (few), per organization they were in, by
+    the same rules: each stay of a member in an organization of the scope counts for its share of the days counted
+    (its days over those from the first day to the as-of day) as a member there (members, talks' and claims'
+    denominators); its hours are those the member recorded in the stay, against the plan's hours by the as-of day
+    times the share (a cadre's, for one who held a post of CADRE_POSTS on the stay's last day), credited at most the
+    share; talked: a talk in the stay; and each claim counts where its member was on its day."""
+    stays = moves.within(ctx.scope_path) if moves else []
+    if not stays:
+        return {}
+    plain, cadre = required
+    hours, talks, posts, claims = (defaultdict(list) for _ in range(4))
+    first = ctx.start
+    for chunk in chunks({stay.member_id for stay in stays}):
+        for member_id, day, h in StudyRecord.objects.filter(
+            member_id__in=chunk,
+            state__in=[RecordState.CONFIRMED, RecordState.PENDING],
+            studied_on__gte=first,
+            studied_on__lte=ctx.asof,
+        ).values_list("member_id", "studied_on", "hours"):
+            hours[member_id].append((day, h))
+        for member_id, day in Talk.objects.filter(
+            member_id__in=chunk, talked_on__gte=first, talked_on__lte=ctx.asof
+        ).values_list("member_id", "talked_on"):
+            talks[member_id].append(day)
+        for member_id, since, until in Post.objects.filter(member_id__in=chunk, title__in=CADRE_POSTS).values_list(
+            "member_id", "started_on", "ended_on"
+        ):
+            posts[member_id].append((since, until))
+        for member_id, at in Claim.objects.filter(
+            member_id__in=chunk,
+            state__in=[ClaimState.ACTIVE, ClaimState.COMPLETED],
+            created_at__gte=_start_dt(ctx),
+            created_at__lt=_after_asof_dt(ctx),
+        ).values_list("member_id", "created_at"):
+            claims[member_id].append(timezone.localdate(at))
+    out = defaultdict(lambda: [0.0] * 6)
+    for stay in stays:
+        m, share = stay.member_id, moves.share(stay)
+        got = float(sum((h for day, h in hours[m] if stay.holds(day)), 0))
+        held = any(since <= stay.last and (until is None or until >= stay.last) for since, until in posts[m])
+        need = (cadre if held else plain) * share
+        row = out[stay.organization_id]
+        row[0] += share * (1.0 if got >= need else got / need)
+        row[1] += share
+        row[2] += share if any(stay.holds(day) for day in talks[m]) else 0.0
+        row[3] += share
+        row[5] += share
+    for m, days in claims.items():
+        for day in days:
+            org = moves.where(m, day)
+            if moves.inside(org, ctx.scope_path):
+                out[org][4] += 1
+    return dict(out)
+
+
+def _care_and_vetoes(ctx: Context, moves: Moves | None = None) -> None:
     """Care coverage and veto events, each one scan of its records."""
     m = t(Member)
     where = _scoped(ctx, "m.organization_id")
@@ -398,6 +494,11 @@ def _care_and_vetoes(ctx: Context) -> None:
     intervals = sorted(CareCase.objects.order_by().values_list("visit_interval_days", flat=True).distinct()) or [182]
     cutoff = "CASE " + " ".join(f"WHEN visit_interval_days = {int(d)} THEN %s" for d in intervals) + " END"
     cutoffs = [ctx.asof - dt.timedelta(days=int(d)) for d in intervals]
+    moved = _moved_care(ctx, moves)
+    columns = _metric_columns([Metric.CARE])
+    table = _source(ctx, columns, repeated=bool(moved))
+    # The cases open on the as-of day of the members who are members then: those who did not move or leave where
+    # they are now (active), the others where they were that day (_moved_care).
     _own(
         ctx,
         [Metric.CARE],
@@ -411,10 +512,15 @@ def _care_and_vetoes(ctx: Context) -> None:
         f"  (SELECT MAX(v.visited_on) FROM {cv} v WHERE v.case_id = c0.id AND v.visited_on <= %s) AS last_visit "
         f"  FROM {cc} c0"
         f") cc JOIN {m} m ON m.id = cc.member_id "
-        f"WHERE {where} AND cc.opened_on <= %s AND (cc.closed_on IS NULL OR cc.closed_on > %s) "
+        f"WHERE {where} AND m.status = 'active'{_not_moved('m.id', moves)} "
+        "AND cc.opened_on <= %s AND (cc.closed_on IS NULL OR cc.closed_on > %s) "
         "GROUP BY m.organization_id",
         [*cutoffs, ctx.asof, ctx.asof, ctx.asof],
     )
+    if moved:
+        orgs = sorted(moved)
+        numbers = np.array([moved[o] for o in orgs], dtype=float)
+        _insert_columns(table, ["org_id", *columns], [np.array(orgs, dtype=np.int64), *numbers.T.copy()])
     v = t(VetoEvent)
     at = connection.ops.adapt_datetimefield_value(ctx.vetoes_at)
     _own(
@@ -427,6 +533,26 @@ def _care_and_vetoes(ctx: Context) -> None:
         "GROUP BY v.organization_id",
         [at, at, ctx.start, ctx.end],
     )
+
+
+def _moved_care(ctx: Context, moves: Moves | None) -> dict[int, list[float]]:
+    """The care cases open on the as-of day of the members who moved or left (few), in the organization each was in
+    that day (none for one who had left by then), visited in time or not, as the care statement counts them."""
+    members = [m for m in (moves.members if moves else []) if moves.inside(moves.where(m, ctx.asof), ctx.scope_path)]
+    out = defaultdict(lambda: [0.0, 0.0])
+    asof = ctx.asof
+    for chunk in chunks(members):
+        cases = (
+            CareCase.objects.filter(member_id__in=chunk, opened_on__lte=asof)
+            .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=asof))
+            .annotate(last_visit=Max("visits__visited_on", filter=Q(visits__visited_on__lte=asof)))
+            .values_list("member_id", "visit_interval_days", "last_visit")
+        )
+        for member_id, interval, last_visit in cases:
+            row = out[moves.where(member_id, asof)]
+            row[0] += 1 if last_visit is not None and last_visit >= asof - dt.timedelta(days=interval) else 0
+            row[1] += 1
+    return dict(out)
 
 
 def _objective_totals(ctx: Context) -> None:

@@ -1,9 +1,12 @@
 """The records behind each metric: one query per metric of an organization's subtree in the run's period."""
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from grassroots.core.collation import by_reading
@@ -26,6 +29,7 @@ from grassroots.organizations.models import (
     subtree_q,
 )
 from grassroots.orglife.models import (
+    CADRE_POSTS,
     Attendance,
     AttendanceStatus,
     CareCase,
@@ -38,6 +42,7 @@ from grassroots.orglife.models import (
 )
 
 from .. import engine
+from ..membership import Moves, moves_in
 from ..models import (
     AssessmentRun,
     Metric,
@@ -202,32 +207,148 @@ def study_required(run) -> tuple[float, float]:
     return engine.study_required(engine.Context.of(run, run_asof(run)))
 
 
-def study_records(run, organization):
-    """Active members of the subtree with their confirmed hours in the period and whether they hold a post."""
-    s = Scope(run, organization, None)
-    hours = (
-        StudyRecord.objects.filter(
-            member=OuterRef("pk"), state=RecordState.CONFIRMED, studied_on__gte=s.start, studied_on__lte=s.end
-        )
-        .order_by()
-        .values("member")
-        .annotate(total=Sum("hours"))
-        .values("total")
+def _moves(s: Scope) -> Moves:
+    """The members who moved or left in the days the run counted, of the subtree today or stayed in it."""
+    return moves_in(s.start, s.asof, s.organization.path)
+
+
+def _after_asof(s: Scope) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(s.asof + dt.timedelta(days=1), dt.time.min))
+
+
+def _counted_members(s: Scope, moves: Moves) -> Q:
+    """The members counted in the subtree: those who did not move or leave, active and in it now; those who did,
+    with a stay in it."""
+    stayed = {stay.member_id for stay in moves.within(s.organization.path)}
+    return (s.q("organization__path") & Q(status=MemberStatus.ACTIVE) & ~Q(pk__in=moves.members)) | Q(pk__in=stayed)
+
+
+def _cadre_post(member: str, day: dt.date):
+    """A post of CADRE_POSTS that the member (an outer reference) held on `day`."""
+    return Post.objects.filter(member=OuterRef(member), title__in=CADRE_POSTS, started_on__lte=day).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=day)
     )
+
+
+def study_records(run, organization):
+    """The members counted in the subtree in the days the run counted (its period's first day to its as-of day):
+    those who stayed, active, with their hours then, confirmed and waiting for confirmation (rejected ones do not
+    count), whether they hold a cadre post (CADRE_POSTS) on the as-of day and whether they were talked with; those
+    who moved or left, whose figures are their stays' (member_lines)."""
+    s = Scope(run, organization, None)
+    moves = _moves(s)
+
+    def hours(state):
+        return Coalesce(
+            StudyRecord.objects.filter(
+                member=OuterRef("pk"), state=state, studied_on__gte=s.start, studied_on__lte=s.asof
+            )
+            .order_by()
+            .values("member")
+            .annotate(total=Sum("hours"))
+            .values("total"),
+            Value(Decimal(0)),
+        )
+
+    talked = Talk.objects.filter(member=OuterRef("pk"), talked_on__gte=s.start, talked_on__lte=s.asof)
     return (
-        Member.objects.filter(s.q("organization__path"), status=MemberStatus.ACTIVE)
-        .annotate(hours=hours, is_cadre=Exists(Post.objects.filter(member=OuterRef("pk"), ended_on__isnull=True)))
+        Member.objects.filter(_counted_members(s, moves))
+        .annotate(
+            confirmed=hours(RecordState.CONFIRMED),
+            pending=hours(RecordState.PENDING),
+            is_cadre=Exists(_cadre_post("pk", s.asof)),
+            talked=Exists(talked),
+        )
         .select_related("organization")
         .order_by("organization__path", by_reading("name", chinese=True), "id")
     )
 
 
+@dataclass
+class MemberLine:
+    """A member counted in an organization for some of the days counted (all of them, share 1, for one who stayed):
+    hours recorded there, whether they held a cadre post on the last of those days, whether they were talked with."""
+
+    member: Member
+    organization: Organization
+    first: dt.date
+    last: dt.date
+    share: float
+    confirmed: float
+    pending: float
+    is_cadre: bool
+    talked: bool
+
+    @property
+    def hours(self) -> float:
+        return self.confirmed + self.pending
+
+
+def member_lines(run, organization, members=None) -> list[MemberLine]:
+    """The lines of the members counted in the subtree (`members`, from study_records; all of them if not given): one
+    for each who stayed, from its annotations; one per stay in the subtree for each who moved or left, from their
+    records read here."""
+    s = Scope(run, organization, None)
+    moves = _moves(s)
+    members = list(study_records(run, organization) if members is None else members)
+    lines = [
+        MemberLine(m, m.organization, s.start, s.asof, 1.0, float(m.confirmed), float(m.pending), m.is_cadre, m.talked)
+        for m in members
+        if m.pk not in moves.stays
+    ]
+    moved = {m.pk: m for m in members if m.pk in moves.stays}
+    stays = [stay for stay in moves.within(organization.path) if stay.member_id in moved]
+    if not stays:
+        return lines
+    ids = list(moved)
+    records = StudyRecord.objects.filter(
+        member_id__in=ids,
+        state__in=[RecordState.CONFIRMED, RecordState.PENDING],
+        studied_on__gte=s.start,
+        studied_on__lte=s.asof,
+    ).values_list("member_id", "studied_on", "state", "hours")
+    talks = Talk.objects.filter(member_id__in=ids, talked_on__gte=s.start, talked_on__lte=s.asof).values_list(
+        "member_id", "talked_on"
+    )
+    posts = Post.objects.filter(member_id__in=ids, title__in=CADRE_POSTS).values_list(
+        "member_id", "started_on", "ended_on"
+    )
+    records, talks, posts = list(records), list(talks), list(posts)
+    places = Organization.objects.in_bulk({stay.organization_id for stay in stays})
+    for stay in stays:
+        mine = [(day, state, hours) for m, day, state, hours in records if m == stay.member_id and stay.holds(day)]
+        lines.append(
+            MemberLine(
+                moved[stay.member_id],
+                places[stay.organization_id],
+                stay.first,
+                stay.last,
+                moves.share(stay),
+                float(sum((h for _d, state, h in mine if state == RecordState.CONFIRMED), Decimal(0))),
+                float(sum((h for _d, state, h in mine if state == RecordState.PENDING), Decimal(0))),
+                any(
+                    m == stay.member_id and since <= stay.last and (until is None or until >= stay.last)
+                    for m, since, until in posts
+                ),
+                any(m == stay.member_id and stay.holds(day) for m, day in talks),
+            )
+        )
+    return lines
+
+
 def care_records(run, organization):
-    """Cases in the ledger open on the day the run counted to, with their last visit up to that day."""
+    """Cases in the ledger open on the day the run counted to, with their last visit up to that day, of the members
+    of the subtree on that day: those who stayed, active; those who moved or left, where they were that day (none
+    once they had left)."""
     s = Scope(run, organization, None)
     asof = s.asof
+    moves = _moves(s)
+    there = [m for m in moves.members if moves.inside(moves.where(m, asof), organization.path)]
+    members = (
+        s.q("member__organization__path") & Q(member__status=MemberStatus.ACTIVE) & ~Q(member_id__in=moves.members)
+    ) | Q(member_id__in=there)
     return (
-        CareCase.objects.filter(s.q("member__organization__path"), opened_on__lte=asof)
+        CareCase.objects.filter(members, opened_on__lte=asof)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=asof))
         .annotate(last_visit=Max("visits__visited_on", filter=Q(visits__visited_on__lte=asof)))
         .select_related("member__organization")
@@ -236,29 +357,46 @@ def care_records(run, organization):
 
 
 def talk_records(run, organization):
-    """Active members of the subtree without a heart-to-heart talk in the period."""
+    """The members counted in the subtree who were not talked with in the days the run counted: those who stayed
+    without a talk; those who moved or left without one in a stay in the subtree."""
     s = Scope(run, organization, None)
+    moves = _moves(s)
     # NOT EXISTS, not NOT IN: an anti-join on the talks of each member, not a hash of every talk of the period.
-    talked = Talk.objects.filter(member=OuterRef("pk"), talked_on__gte=s.start, talked_on__lte=s.end)
+    talked = Talk.objects.filter(member=OuterRef("pk"), talked_on__gte=s.start, talked_on__lte=s.asof)
+    stayed = s.q("organization__path") & Q(status=MemberStatus.ACTIVE) & ~Q(pk__in=moves.members)
+    stays = moves.within(organization.path)
+    untalked = set()
+    if stays:
+        days = defaultdict(list)
+        for member_id, day in Talk.objects.filter(
+            member_id__in={stay.member_id for stay in stays}, talked_on__gte=s.start, talked_on__lte=s.asof
+        ).values_list("member_id", "talked_on"):
+            days[member_id].append(day)
+        untalked = {stay.member_id for stay in stays if not any(stay.holds(day) for day in days[stay.member_id])}
     return (
-        Member.objects.filter(s.q("organization__path"), status=MemberStatus.ACTIVE)
-        .filter(~Exists(talked))
+        Member.objects.filter((stayed & ~Exists(talked)) | Q(pk__in=untalked))
         .select_related("organization")
         .order_by("organization__path", by_reading("name", chinese=True), "id")
     )
 
 
 def claim_records(run, organization):
+    """Claims of duties made in the days the run counted (active or completed), each where its member was on its day:
+    for one who stayed, their organization now; for one who moved or left, the one they were in then (none once they
+    had left)."""
     s = Scope(run, organization, None)
+    moves = _moves(s)
     start = timezone.make_aware(dt.datetime.combine(s.start, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(s.end, dt.time.max))
+    claims = Claim.objects.filter(
+        state__in=[ClaimState.ACTIVE, ClaimState.COMPLETED], created_at__gte=start, created_at__lt=_after_asof(s)
+    )
+    placed = [
+        pk
+        for pk, member_id, at in claims.filter(member_id__in=moves.members).values_list("pk", "member_id", "created_at")
+        if moves.inside(moves.where(member_id, timezone.localdate(at)), organization.path)
+    ]
     return (
-        Claim.objects.filter(
-            s.q("member__organization__path"),
-            state__in=[ClaimState.ACTIVE, ClaimState.COMPLETED],
-            created_at__gte=start,
-            created_at__lt=end,
-        )
+        claims.filter((s.q("member__organization__path") & ~Q(member_id__in=moves.members)) | Q(pk__in=placed))
         .select_related("duty", "member__organization")
         .order_by("created_at", "id")
     )

@@ -28,7 +28,17 @@ from ..models import (
     AssessmentRun,
     Metric,
 )
-from .records import RECORD_QUERIES, RECORDS_SHOWN, Scope, _meeting_orgs, held_meetings, meeting_records, study_required
+from .records import (
+    RECORD_QUERIES,
+    RECORDS_SHOWN,
+    MemberLine,
+    Scope,
+    _meeting_orgs,
+    held_meetings,
+    meeting_records,
+    member_lines,
+    study_required,
+)
 from .runs import run_asof
 
 
@@ -245,25 +255,46 @@ def _attendance_rows(records: Records, asked: Asked) -> Records:
 
 @_rows_of(Metric.STUDY)
 def _study_rows(records: Records, asked: Asked) -> Records:
+    """A row per member counted (per stay for one who moved or left): the hours recorded, confirmed and waiting for
+    confirmation, against the plan's hours by the as-of day (a cadre's for a secretary, deputy or committee member),
+    times the share of the days counted that the member was there."""
     qs = asked.visible(records)
     plain, cadre = study_required(asked.run)
+    members = list(qs[: RECORDS_SHOWN + 1])
+    if len(members) > RECORDS_SHOWN:
+        records.more = qs.count() - RECORDS_SHOWN
+        members = members[:RECORDS_SHOWN]
 
-    def study_row(m):
-        need = cadre if m.is_cadre else plain
-        got = float(m.hours or 0)
-        ok = got >= need
+    def study_row(line: MemberLine):
+        need = (cadre if line.is_cadre else plain) * line.share
+        ok = line.hours >= need
+        m = line.member
+        details = [
+            _("%(confirmed)s h confirmed, %(pending)s h waiting for confirmation")
+            % {"confirmed": _num(line.confirmed), "pending": _num(line.pending)},
+            _("secretary, deputy secretary or committee member") if line.is_cadre else "",
+        ]
+        if line.share < 1:
+            details.append(
+                _("a member here from %(first)s to %(last)s, %(pct)s%% of the days counted")
+                % {
+                    "first": date_format(line.first, "Y-m-d"),
+                    "last": date_format(line.last, "Y-m-d"),
+                    "pct": _num(100 * line.share),
+                }
+            )
         return _row(
             "member",
             m.pk,
             m.name,
             url=reverse("organizations:member", args=[m.pk]),
-            organization=m.organization,
+            organization=line.organization,
             flag="ok" if ok else "late",
-            flag_label=_("%(got)s of %(need)s hours") % {"got": _num(got), "need": _num(need)},
-            details=[_("holds a post") if m.is_cadre else ""],
+            flag_label=_("%(got)s of %(need)s hours") % {"got": _num(line.hours), "need": _num(need)},
+            details=details,
         )
 
-    records = _limit(records, qs, study_row)
+    records.rows = [study_row(line) for line in member_lines(asked.run, asked.organization, members)]
     records.rows.sort(key=lambda r: r["flag"] != "late")
     return records
 
