@@ -170,7 +170,7 @@ class _Levels:
     GAPS = (0.0, 0.03, 0.3, 0.4)
     MOST_MISSED = (1, 1, 2, 3)
     # ... study, talks and care (visits at July 1st and in the autumn besides Spring Festival); ...
-    STUDY_HOURS = (37.0, 27.0, 19.0, 19.0)  # mean hours a year of a member
+    STUDY_HOURS = (37.0, 24.0, 19.0, 19.0)  # mean hours a year of a member
     TALKED = (0.99, 0.9, 0.7, 0.65)  # members with a heart-to-heart talk in a year
     JULY_VISIT = (0.8, 0.6, 0.35, 0.15)
     AUTUMN_VISIT = (0.9, 0.7, 0.5, 0.3)
