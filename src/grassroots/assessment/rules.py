@@ -92,28 +92,38 @@ METRIC_RULES = {
     ),
     Metric.STUDY: Rule(
         _(
-            "Each member's study hours (confirmed or awaiting confirmation; rejected ones do not count) against the "
-            "yearly plan for the part of the year passed, at most the plan; cadres (the secretary, the deputy "
-            "secretary and the committee members) against the cadre plan; the mean over the members."
+            "Each member's study hours recorded while in the organization (confirmed or awaiting confirmation; "
+            "rejected ones do not count) against the yearly plan for the part of the year passed, at most the plan; "
+            "cadres (the secretary, the deputy secretary and the committee members holding the post on the day "
+            "counted to) against the cadre plan; the mean over the members, each weighing the share of the days "
+            "counted they belonged to it (a transfer counts from the day it was decided, a member who left until "
+            "the day before)."
         ),
         NO_MEMBER,
         _("No study hours were recorded."),
     ),
     Metric.TALKS: Rule(
-        _("The share of members who had a heart-to-heart talk in the period."),
+        _(
+            "The share of members who had a heart-to-heart talk in the period while in the organization, each "
+            "weighing the share of the days counted they belonged to it."
+        ),
         NO_MEMBER,
         _("No talk was recorded."),
     ),
     Metric.CLAIMS: Rule(
         _(
-            "Duties claimed in the period (claims active or completed) per member, against the target: that many "
+            "Duties claimed in the period by the day counted to (claims active or completed), each in the "
+            "organization its member belonged to on the day it was made, per member, against the target: that many "
             "claims per member earn full marks."
         ),
         _("No duty was open for claiming to it in the period, or it had no member."),
         _("No member claimed a duty open to them."),
     ),
     Metric.CARE: Rule(
-        _("Of the care cases open on the day counted to, those visited within their visit interval before it."),
+        _(
+            "Of the care cases open on the day counted to, of people who were members that day, those visited "
+            "within their visit interval before it; cases of members who had left do not count."
+        ),
         _("No member of it is in the care ledger."),
     ),
     Metric.OBJECTIVES: Rule(
