@@ -128,6 +128,9 @@ def test_the_top_grade_reaches_the_top_and_a_group_needs_its_fewest_raters(asses
     _compute(assessed)
     value = _value(assessed, assessed.v11, "W1")
     assert (value.status, value.score) == ("no_data", 0.0)
+    x = selectors.explanation(user=officer, run=run, organization=assessed.v11)
+    rated = next(line for line in x.lines if line.indicator.code == "W1")
+    assert [g["text"] for g in rated.ratings] == ["The masses: Excellent 2 (fewer than 3 raters: not counted)"]
     # Counted to mid-year, ratings may still come: not evaluated yet, no score, its weight to the others.
     _compute(assessed, asof=dt.date(YEAR, 7, 15))
     value = _value(assessed, assessed.v11, "W1")

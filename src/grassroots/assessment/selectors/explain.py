@@ -236,12 +236,14 @@ def _ratings_of(run, organization) -> dict[int, list[dict]]:
     rows = (
         Rating.objects.filter(group__run=run, organization=organization)
         .order_by()
-        .values("indicator_id", "group__kind", "grade")
+        .values("indicator_id", "group__kind", "group__min_raters", "grade")
         .annotate(n=Count("id"))
     )
     out: dict[int, dict[str, dict]] = defaultdict(dict)
     for row in rows:
-        by_group = out[row["indicator_id"]].setdefault(row["group__kind"], {"kind": row["group__kind"], "counts": {}})
+        by_group = out[row["indicator_id"]].setdefault(
+            row["group__kind"], {"kind": row["group__kind"], "counts": {}, "fewest": row["group__min_raters"]}
+        )
         by_group["counts"][row["grade"]] = row["n"]
     from ..models import RaterKind
 
@@ -251,14 +253,14 @@ def _ratings_of(run, organization) -> dict[int, list[dict]]:
         for kind, data in groups.items():
             counts = [(Grade(g).label, g, data["counts"].get(g, 0)) for g in GRADE_ORDER]
             given = enumerate_items(f"{label} {n}" for label, _g, n in counts if n)
-            lines.append(
-                {
-                    "kind": kind,
-                    "label": RaterKind(kind).label,
-                    "counts": counts,
-                    "text": labelled(RaterKind(kind).label, given),
+            counted = sum(n for _label, _g, n in counts) >= data["fewest"]
+            text = labelled(RaterKind(kind).label, given)
+            if not counted:
+                text = _("%(ratings)s (fewer than %(fewest)s raters: not counted)") % {
+                    "ratings": text,
+                    "fewest": data["fewest"],
                 }
-            )
+            lines.append({"kind": kind, "label": RaterKind(kind).label, "counts": counts, "text": text})
         result[ind] = lines
     return result
 
