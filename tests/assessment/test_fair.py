@@ -2,7 +2,9 @@
 its weight away, an organization without enough to assess is not graded, a rating's top grade reaches the top, a
 rule not yet evaluated says so; and adding a record that fulfils something due never lowers a score."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.db import transaction
@@ -51,6 +53,13 @@ def test_a_branch_without_members_is_not_assessed_and_says_why(assessed, client)
     client.force_login(assessed.users.officer)
     page = client.get(reverse("assessment:explain", args=[assessed.run.pk, new.pk]), **EN).content.decode()
     assert "Not assessed" in page and "no active member" in page
+    # The list says so too, last; so does the export, with the reason.
+    listed = client.get(reverse("assessment:results", args=[assessed.run.pk]), **EN).content.decode()
+    assert listed.index("C-T1-V9") > max(listed.index(o.code) for o in (assessed.v11, assessed.v22))
+    export = client.get(reverse("assessment-result-csv"), {"run": assessed.run.pk}, HTTP_ACCEPT="text/csv", **EN)
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+    row = next(r for r in rows if r[0] == "C-T1-V9")
+    assert (row[2], row[6], row[-1]) == ("", "Not assessed", "It had no active member in the period.")
 
 
 def test_a_branch_whose_members_all_left_is_not_assessed(assessed):

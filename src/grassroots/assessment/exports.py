@@ -22,7 +22,7 @@ from grassroots.core.audit import audit
 from grassroots.core.cells import csv_field, xlsx_row
 
 from . import selectors
-from .models import AssessmentRun, Grade
+from .models import AssessmentRun, Grade, NotAssessed, Standing
 from .templatetags.assessment_scores import CENT, floor_score
 
 CHUNK = 2000
@@ -55,6 +55,7 @@ def headers() -> list[str]:
         _("For a second look"),
         _("Records counted up to"),
         _("Status of the results"),
+        _("Why not assessed"),
     ]
 
 
@@ -85,7 +86,8 @@ def _points(value) -> Decimal:
 
 
 def _rows(run: AssessmentRun, results):
-    grades = dict(Grade.choices)
+    grades = dict(Grade.choices + Standing.choices)
+    reasons = dict(NotAssessed.choices)
     yes, no = _("yes"), _("no")
     fields = (
         "organization__code",
@@ -104,12 +106,13 @@ def _rows(run: AssessmentRun, results):
         "rank_topsis",
         "rank_low",
         "rank_high",
+        "not_assessed",
     )
     english = (get_language() or "").startswith("en")
     limit = selectors.second_look_limit(selectors.ranked_count(run))
     asof, status = run.counted_to, publication_status(run)
     for row in results.values_list(*fields).iterator(chunk_size=CHUNK):
-        code, name, name_en, score, weighted, ded, bonus, grade, vetoed, reason, rs, rl, close, rt, low, high = row
+        code, name, name_en, score, weighted, ded, bonus, grade, vetoed, reason, rs, rl, close, rt, low, high, na = row
         yield [
             code,
             name_en if english and name_en else name,
@@ -129,6 +132,7 @@ def _rows(run: AssessmentRun, results):
             yes if selectors.ranks_far_apart(rl, rt, limit) else no,
             asof,
             status,
+            str(reasons[na]) if na else "",
         ]
 
 
