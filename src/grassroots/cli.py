@@ -204,6 +204,16 @@ def cmd_remind(args) -> int:
     return 0
 
 
+def cmd_pursue(args) -> int:
+    from grassroots.accountability.services import pursue
+    from grassroots.core.context import acting
+
+    with acting(None):
+        opened = pursue(date=args.date)
+    print("cases opened: " + ", ".join(f"{trigger}: {n}" for trigger, n in opened.items()))
+    return 0
+
+
 def cmd_assess(args) -> int:
     """Assess a subtree for a period with an indicator system: open the run if needed, compute, print a summary."""
     from django.contrib.auth import get_user_model
@@ -354,6 +364,12 @@ def _add_work_commands(sub) -> None:
     p = sub.add_parser("remind", help="send due reminders (starts tomorrow, due soon, overdue) and pending webhooks")
     p.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD", help="remind as on this day (default: today)")
     p.set_defaults(func=cmd_remind)
+
+    p = sub.add_parser(
+        "pursue", help="run the rules of pursuit: open a case for each condition found (once per condition)"
+    )
+    p.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD", help="as on this day (default: today)")
+    p.set_defaults(func=cmd_pursue)
 
     p = sub.add_parser("assess", help="compute the assessment of a subtree for a period (set-based, all at once)")
     p.add_argument("period", help="period code: 2026, 2026-H1, 2026-Q3")

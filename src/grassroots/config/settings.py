@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "grassroots.duties",
     "grassroots.orglife",
     "grassroots.assessment",
+    "grassroots.accountability",
     "grassroots.site",
 ]
 

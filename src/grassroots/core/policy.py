@@ -26,8 +26,22 @@ class Action:
     MANAGE_GRANTS = "manage_grants"  # give and take roles in scope
     IMPORT = "import"
     EXPORT = "export"
+    VIEW_CASES = "view_cases"  # read the cases of accountability concerning the scope (not a branch's members)
+    PURSUE = "pursue"  # open cases, decide their measures, set the rules of pursuit
 
-    ALL = (VIEW, VIEW_RECORD, CHANGE, MANAGE_STRUCTURE, VIEW_PERSONAL, VIEW_AUDIT, MANAGE_GRANTS, IMPORT, EXPORT)
+    ALL = (
+        VIEW,
+        VIEW_RECORD,
+        CHANGE,
+        MANAGE_STRUCTURE,
+        VIEW_PERSONAL,
+        VIEW_AUDIT,
+        MANAGE_GRANTS,
+        IMPORT,
+        EXPORT,
+        VIEW_CASES,
+        PURSUE,
+    )
 
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
@@ -36,7 +50,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "secretary": frozenset(
         {Action.VIEW, Action.VIEW_RECORD, Action.CHANGE, Action.VIEW_PERSONAL, Action.IMPORT, Action.EXPORT}
     ),
-    "auditor": frozenset({Action.VIEW, Action.VIEW_RECORD, Action.VIEW_AUDIT, Action.EXPORT}),
+    # The discipline inspector of a scope reads its cases; a secretary reads only a case concerning them.
+    "auditor": frozenset({Action.VIEW, Action.VIEW_RECORD, Action.VIEW_AUDIT, Action.EXPORT, Action.VIEW_CASES}),
 }
 # What a member sees of their own organization without any grant: its rows, colleagues by name, category and posts,
 # not a colleague's whole record (that is VIEW_RECORD, which a member holds on their own record only).

@@ -1,0 +1,24 @@
+"""Cases, rectifications and the rules of pursuit in the admin: read only (every write goes through the services)."""
+
+from django.contrib import admin
+
+from grassroots.core.admin import ReadOnlyAdmin
+
+from .models import Case, PursuitRule, Rectification
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ("title", "organization", "deciding", "trigger", "state", "measure", "created_at")
+    list_filter = ("state", "trigger", "measure")
+    search_fields = ("title", "organization__name", "organization__code")
+
+
+@admin.register(Rectification)
+class RectificationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ("case", "assignment")
+
+
+@admin.register(PursuitRule)
+class PursuitRuleAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ("trigger", "organization", "enabled", "threshold")
