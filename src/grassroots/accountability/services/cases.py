@@ -243,10 +243,10 @@ def case_statement(*, actor, case: Case, text: str) -> Case:
 
 def case_decide_check(*, actor, case: Case) -> None:
     """The deciding organization decides a measure before the case is decided, never the person concerned."""
-    _require_pursuer(actor, case)
     member = subject(actor).member
     if member is not None and member.pk == case.person_id:
         raise PermissionDenied(_("Nobody decides a case concerning themselves."))
+    _require_pursuer(actor, case)
     if case.state not in BEFORE_DECISION:
         raise Conflict(_("This case is %(state)s: it is decided once.") % _state(case))
 
@@ -277,7 +277,7 @@ def case_decide(*, actor, case: Case, measure: str, note: str = "") -> Case:
     notify(
         [_person_user(case)],
         "accountability.case_decided",
-        params={**_params(case), "measure": Measure(measure).label},
+        params={**_params(case), "measure": str(Measure(measure).label)},
         url=_url(case),
         obj=case,
     )

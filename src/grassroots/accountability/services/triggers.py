@@ -54,6 +54,8 @@ def _overdue_key(date: dt.date, book: RuleBook) -> Iterator[dict]:
         .select_related("duty__organization", "duty__duty_list__period", "organization__parent", "responsible")
         .order_by("due_on", "id")
     )
+    rows = list(rows)
+    secretaries = _secretaries(a.organization for a in rows)
     for a in rows:
         enabled, threshold = book.rule(Trigger.OVERDUE_KEY, a.organization.path)
         days = (date - a.due_on).days
@@ -70,7 +72,7 @@ def _overdue_key(date: dt.date, book: RuleBook) -> Iterator[dict]:
             "facts": _("Due on %(due)s and not accepted: %(days)s days overdue on %(date)s, %(percent)s%% done.")
             % {"due": a.due_on.isoformat(), "days": days, "date": date.isoformat(), "percent": a.percent},
             "evidence": [_link(a.duty.title, "duties:assignment", a.pk)],
-            "person": a.responsible,
+            "person": a.responsible or secretaries.get(a.organization_id),
             "assignment": a,
         }
 
@@ -79,7 +81,7 @@ def _returned(date: dt.date, book: RuleBook) -> Iterator[dict]:
     """The reports on one assignment returned more often than the threshold."""
     lowest = book.lowest(Trigger.RETURNED)
     counts = dict(
-        ProgressReport.objects.filter(state=ReportState.RETURNED, created_at__date__lte=date)
+        ProgressReport.objects.filter(state=ReportState.RETURNED)
         .values_list("assignment")
         .annotate(n=Count("id"))
         .filter(n__gt=lowest)
@@ -88,7 +90,9 @@ def _returned(date: dt.date, book: RuleBook) -> Iterator[dict]:
     rows = Assignment.objects.filter(pk__in=list(counts)).select_related(
         "duty__organization", "duty__duty_list__period", "organization__parent", "responsible"
     )
-    for a in rows.order_by("id"):
+    rows = list(rows.order_by("id"))
+    secretaries = _secretaries(a.organization for a in rows)
+    for a in rows:
         enabled, threshold = book.rule(Trigger.RETURNED, a.organization.path)
         deciding = _deciding_for(a)
         if not enabled or counts[a.pk] <= threshold or deciding is None:
@@ -102,7 +106,7 @@ def _returned(date: dt.date, book: RuleBook) -> Iterator[dict]:
             "title": _("Reports returned again and again: %(duty)s") % {"duty": a.duty.title},
             "facts": _("The reports on this assignment were returned %(n)s times.") % {"n": counts[a.pk]},
             "evidence": [_link(a.duty.title, "duties:assignment", a.pk)],
-            "person": a.responsible,
+            "person": a.responsible or secretaries.get(a.organization_id),
             "assignment": a,
         }
 
@@ -112,10 +116,9 @@ def _secretaries(orgs) -> dict[int, Member]:
 
 
 def _vetoes(date: dt.date, book: RuleBook) -> Iterator[dict]:
-    """Each veto event in force, recorded by the day."""
+    """Each veto event in force."""
     events = list(
         VetoEvent.objects.in_force()
-        .filter(created_at__date__lte=date)
         .select_related("organization__parent", "period")
         .order_by("id")
     )
@@ -166,7 +169,7 @@ def _graded(trigger: str, result: Result, title: str, facts: str, secretaries: d
 
 def _poor(date: dt.date, book: RuleBook) -> Iterator[dict]:
     """A grade of poor in published results (a vetoed one has the veto's case)."""
-    results = list(_final_results(Grade.POOR).filter(run__published_at__date__lte=date))
+    results = list(_final_results(Grade.POOR))
     secretaries = _secretaries(r.organization for r in results)
     for r in results:
         if not book.rule(Trigger.POOR_GRADE, r.organization.path)[0] or r.organization_id == r.run.scope_id:
@@ -183,7 +186,7 @@ def _poor(date: dt.date, book: RuleBook) -> Iterator[dict]:
 
 def _fair_twice(date: dt.date, book: RuleBook) -> Iterator[dict]:
     """Graded fair in published results two periods in a row (the same system and scope)."""
-    results = list(_final_results(Grade.FAIR).filter(run__published_at__date__lte=date))
+    results = list(_final_results(Grade.FAIR))
     secretaries = _secretaries(r.organization for r in results)
     for r in results:
         run = r.run
