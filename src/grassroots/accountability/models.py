@@ -166,7 +166,7 @@ class Case(TimeStampedModel):
     )
     # The case of a rectification that is itself overdue points to the case that required it.
     follows = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="followed_by", verbose_name=_("follows")
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="followed_by", verbose_name=_("follows")
     )
     state = models.CharField(_("state"), max_length=12, choices=CaseState.choices, default=CaseState.OPENED)
     proposed_measure = models.CharField(_("proposed measure"), max_length=20, choices=Measure.choices, blank=True)
@@ -224,7 +224,8 @@ class Rectification(TimeStampedModel):
     """A rectification a case requires: carried out as an assignment (reports with evidence, reviewed by the
     deciding organization, lights and reminders), of a duty the deciding organization issues for it."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="rectifications", verbose_name=_("case"))
+    # (Cases are never deleted; a whole demo removed takes its rectifications with its cases.)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="rectifications", verbose_name=_("case"))
     assignment = models.OneToOneField(
         Assignment, on_delete=models.PROTECT, related_name="rectification", verbose_name=_("assignment")
     )

@@ -117,11 +117,7 @@ def _secretaries(orgs) -> dict[int, Member]:
 
 def _vetoes(date: dt.date, book: RuleBook) -> Iterator[dict]:
     """Each veto event in force."""
-    events = list(
-        VetoEvent.objects.in_force()
-        .select_related("organization__parent", "period")
-        .order_by("id")
-    )
+    events = list(VetoEvent.objects.in_force().select_related("organization__parent", "period").order_by("id"))
     secretaries = _secretaries(e.organization for e in events)
     for event in events:
         org = event.organization

@@ -58,6 +58,7 @@ from .cities import _Bulk
 from .duties import _DutiesYear
 from .orglife import _OrgLifeYear
 from .progress import _ProgressYear
+from .pursuit import _PursuitYear
 
 __all__ = ["BAISHI", "VETO_REASON", "ZHANG", "build_year"]
 
@@ -83,7 +84,7 @@ def build_year(*, scale: str, seed: int = 1, stdout=None, today: dt.date | None 
     return counts
 
 
-class _Year(_Levels, _DutiesYear, _ProgressYear, _OrgLifeYear, _CareYear, _AssessmentYear):
+class _Year(_Levels, _DutiesYear, _ProgressYear, _OrgLifeYear, _CareYear, _AssessmentYear, _PursuitYear):
     """The demo county's year: built stage by stage, each stage printing a progress line."""
 
     def __init__(self, *, seed: int, today: dt.date, clock: _Clock):
@@ -227,6 +228,8 @@ class _Year(_Levels, _DutiesYear, _ProgressYear, _OrgLifeYear, _CareYear, _Asses
         self._assessment()
         grades = ", ".join(f"{g} {self.counts['grade_' + g]}" for g in ("excellent", "good", "fair", "poor"))
         say(f"Assessment {self.assessed_year}: {self.counts['results']:,} results ({grades}), published")
+        self._pursuit()
+        say(f"Pursuit: {self.counts['cases']:,} cases")
         reset_sequences(
             [Meeting, Attendance, ProgressReport, StudyRecord, Talk, CareCase, CareVisit, PointEntry, Claim]
         )
