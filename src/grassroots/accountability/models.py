@@ -45,7 +45,7 @@ THRESHOLD_UNITS = {
     Trigger.POOR_GRADE: _("(no threshold)"),
     Trigger.FAIR_TWICE: _("(no threshold)"),
     Trigger.CARE_NOT_VISITED: _("days beyond the visit interval"),
-    Trigger.STUDY_BELOW: _("% of the plan's hours due, or less, for the branch as a whole"),
+    Trigger.STUDY_BELOW: _("percent of the plan's hours due, or less, for the branch as a whole"),
     Trigger.RECTIFICATION_OVERDUE: _("days overdue"),
 }
 
