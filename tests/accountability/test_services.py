@@ -33,7 +33,7 @@ def test_overdue_key_work_opens_one_case_per_assignment_beyond_the_threshold(pur
     case = _cases(trigger=Trigger.OVERDUE_KEY, organization=pursued.v12).get()
     assert case.deciding == pursued.county  # the organization that issued the duty decides
     assert case.person == pursued.members["C-T1-V2"]  # no responsible person named: the secretary
-    assert case.assignment.duty.is_key and "48 days overdue" in case.facts
+    assert case.assignment.duty.is_key and "已逾期48天" in case.facts  # written in the site's language
     assert case.evidence[0]["url"] == f"/assignments/{case.assignment.pk}/"
     assert case.proposed_measure == Measure.REMINDER_TALK and case.state == CaseState.OPENED
     # Run again, and again the next day: the same conditions open nothing more.
@@ -110,7 +110,7 @@ def test_a_member_in_difficulty_not_visited_opens_a_case_per_lapse(pursued):
     assert services.pursue(date=dt.date(YEAR, 5, 1))[Trigger.CARE_NOT_VISITED] == 0  # 111 days: not 30 past 90
     assert services.pursue(date=dt.date(YEAR, 6, 1))[Trigger.CARE_NOT_VISITED] == 1
     case = _cases(trigger=Trigger.CARE_NOT_VISITED).get()
-    assert case.care_case == care and case.organization == pursued.v12 and "Never visited" in case.facts
+    assert case.care_case == care and case.organization == pursued.v12 and "从未走访" in case.facts
     care.visits.create(visited_on=dt.date(YEAR, 6, 5), help_given="慰问")
     assert services.pursue(date=dt.date(YEAR, 7, 1))[Trigger.CARE_NOT_VISITED] == 0  # visited in time again
     assert services.pursue(date=dt.date(YEAR, 10, 20))[Trigger.CARE_NOT_VISITED] == 1  # a new lapse, a new case

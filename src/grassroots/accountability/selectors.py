@@ -46,3 +46,14 @@ def pursuit_rules(*, user, organization: Organization | None = None):
     return qs.filter(Q(organization__isnull=True) | Q(organization__in=visible)), (
         rules_for(organization) if organization is not None else None
     )
+
+
+def cases_to_export(*, user, cases):
+    """Of the cases a user reads, those they may also export: Action.EXPORT on the organization concerned or the
+    deciding one (officers, the discipline inspector; a secretary, only a case concerning them in their scope)."""
+    return restrict(user, Action.EXPORT, cases)
+
+
+def rectifications_of_cases(cases):
+    """The rectifications these cases require (for the export of a scope)."""
+    return Rectification.objects.filter(case__in=cases)

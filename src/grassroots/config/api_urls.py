@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from grassroots.accountability import api as accountability_api
 from grassroots.assessment import api as assessment_api
 from grassroots.core.api import AuditEntryViewSet
 from grassroots.duties import api as duty_api
@@ -39,5 +40,7 @@ router.register("assessment-runs", assessment_api.RunViewSet, basename="assessme
 router.register("assessment-results", assessment_api.ResultViewSet, basename="assessment-result")
 router.register("veto-events", assessment_api.VetoEventViewSet, basename="veto-event")
 router.register("entered-values", assessment_api.EnteredValueViewSet, basename="entered-value")
+router.register("cases", accountability_api.CaseViewSet, basename="case")
+router.register("pursuit-rules", accountability_api.PursuitRuleViewSet, basename="pursuit-rule")
 
 urlpatterns = [path("token/", obtain_auth_token, name="api-token"), *router.urls]
