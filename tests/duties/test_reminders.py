@@ -239,3 +239,29 @@ def test_the_command_line_reminds_and_prints_the_counts(county, assignment, caps
     assert "due_soon: 0" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         cli.main(["remind", "--date", "yesterday"])
+
+
+def test_key_work_overdue_presses_up_the_chain_once_per_step(county, duty_at):
+    """Overdue key work is told to the issuing organization too: its responsible person where the duty names one,
+    else its managers; the day after the due day, then 7 and 30 days after, once each."""
+    officer = county.users.officer
+    for member in county.members.values():
+        Post.objects.create(
+            member=member, organization=member.organization, title="secretary", started_on=dt.date(2021, 1, 1)
+        )
+    duty = duty_at(county, days=40, start_on=None, is_key=True)
+    services.duty_issue(actor=officer, duty=duty, targets=[county.v11, county.v21])
+    due = Assignment.objects.filter(duty=duty).first().due_on
+    pressed = Notification.objects.filter(kind="duties.key_overdue_above")
+    assert remind(today=due)["key_overdue_above"] == 0  # due today: not overdue yet
+    assert remind(today=due + dt.timedelta(days=1))["key_overdue_above"] == 2  # two receivers, the county's officer
+    assert set(pressed.values_list("recipient__username", flat=True)) == {"officer"}
+    assert remind(today=due + dt.timedelta(days=3))["key_overdue_above"] == 0
+    assert remind(today=due + dt.timedelta(days=7))["key_overdue_above"] == 2
+    assert remind(today=due + dt.timedelta(days=30))["key_overdue_above"] == 2
+    assert remind(today=due + dt.timedelta(days=60))["key_overdue_above"] == 0
+    # Accepted work presses no more; a plain duty never did.
+    Assignment.objects.filter(duty=duty, organization=county.v11).update(state="accepted")
+    plain = duty_at(county, days=40, start_on=None, title="普通工作")
+    services.duty_issue(actor=officer, duty=plain, targets=[county.v11])
+    assert pressed.count() == 6

@@ -101,6 +101,7 @@ def register_notification_kinds() -> None:
             "duties.starts_soon": _("%(duty)s starts on %(start)s"),
             "duties.due_soon": _("%(duty)s is due on %(due)s"),
             "duties.overdue": _("%(duty)s is overdue since %(due)s"),
+            "duties.key_overdue_above": _("%(org)s has not finished the key work %(duty)s: %(days)s days overdue"),
         }
     )
 

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -63,8 +64,46 @@ def remind(*, today: dt.date | None = None) -> dict:
                     obj=assignment,
                     dedupe_key=f"{kind}:{assignment.pk}:{date.isoformat()}",
                 )
+    counts["key_overdue_above"] = _pressure(today)
     counts["webhooks"] = deliver_webhooks()
     return counts
+
+
+# Pressure up the chain: key work and major tasks overdue are told to the issuing organization's responsible person
+# too (its managers where the duty names none), once per step reached: the day after the due day, then 7 and 30
+# days after it.
+PRESSURE_DAYS = (1, 7, 30)
+
+
+def _pressure(today: dt.date) -> int:
+    from django.db.models import Q
+
+    rows = (
+        Assignment.objects.filter(
+            Q(duty__is_key=True) | Q(duty__is_major=True),
+            state__in=OPEN_STATES,
+            due_on__lte=today - dt.timedelta(days=PRESSURE_DAYS[0]),
+        )
+        .exclude(duty__organization_id=F("organization_id"))
+        .select_related("duty__responsible__user", "organization")
+        .order_by("id")
+    )
+    sent = 0
+    for chunk in _chunks(rows.iterator(chunk_size=2000), 2000):
+        managers = _managers_by_org({a.duty.organization_id for a in chunk})
+        for a in chunk:
+            days = (today - a.due_on).days
+            step = max(d for d in PRESSURE_DAYS if d <= days)
+            above = a.duty.responsible.user if a.duty.responsible_id and a.duty.responsible.user_id else None
+            sent += notify(
+                [above] if above is not None else managers.get(a.duty.organization_id, []),
+                "duties.key_overdue_above",
+                params={"org": a.organization.name, "duty": a.duty.title, "due": str(a.due_on), "days": days},
+                url=reverse("duties:assignment", args=[a.pk]),
+                obj=a,
+                dedupe_key=f"key_overdue_above:{a.pk}:{a.due_on.isoformat()}:{step}",
+            )
+    return sent
 
 
 def _chunks(iterator, size):
