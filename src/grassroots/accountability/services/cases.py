@@ -277,7 +277,7 @@ def case_decide(*, actor, case: Case, measure: str, note: str = "") -> Case:
     notify(
         [_person_user(case)],
         "accountability.case_decided",
-        params={**_params(case), "measure": Measure(measure).label},
+        params={**_params(case), "measure": str(Measure(measure).label)},
         url=_url(case),
         obj=case,
     )
