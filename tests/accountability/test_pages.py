@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from grassroots.accountability import services
+from grassroots.accountability import selectors, services
 from grassroots.accountability.models import Case, CaseState, PursuitRule, Rectification, Trigger
 from grassroots.accountability.services import rules_for
 from grassroots.core.models import AuditEntry
@@ -157,12 +157,32 @@ def test_a_case_from_review_to_closing(pursuit, client_for):
     assert reverse("duties:assignment", args=[rectification.assignment_id]) in page
     assert due.isoformat() in page and "On track" in page
 
+    # The person concerned reports on it from the duties' own page, linked from the case.
+    person_page = _page(client_for(pursuit.users.person).get(_case_url(case), **EN))
+    assignment_url = reverse("duties:assignment", args=[rectification.assignment_id])
+    assert assignment_url in person_page
+    assert client_for(pursuit.users.person).get(assignment_url, **EN).status_code == 200
+
     # Closed once the rectification is accepted: before, the close button is not offered and a crafted POST is told.
+    officer = client_for(pursuit.users.t1_officer)
     assert f'action="{_case_url(case, "close")}"' not in page
     before = _written()
     response = officer.post(_case_url(case, "close"), {}, **EN)
     assert response.status_code == 400 and "A rectification of this case is not accepted yet." in _page(response)
     assert _written() == before
+
+
+def test_a_decided_case_without_rectification_is_closed_with_a_note(pursuit, client_for):
+    case = pursuit.case
+    services.case_decide(actor=pursuit.users.t1_officer, case=case, measure="reminder_talk")
+    officer = client_for(pursuit.users.t1_officer)
+    page = _page(officer.get(_case_url(case), **EN))
+    assert f'action="{_case_url(case, "close")}"' in page and f'action="{_case_url(case, "decide")}"' not in page
+    response = officer.post(_case_url(case, "close"), {"note": "The talk was held on Monday."}, follow=True, **EN)
+    assert "The case is closed." in _page(response) and "The talk was held on Monday." in _page(response)
+    case.refresh_from_db()
+    assert case.state == CaseState.CLOSED and case.closed_at is not None
+    assert "A case concerns you" not in _page(client_for(pursuit.users.person).get(reverse("home"), **EN))
 
 
 def test_dismissed_and_withdrawn_cases_show_their_reason(pursuit, client_for):
@@ -441,6 +461,8 @@ def test_setting_and_removing_a_rule_of_pursuit(pursuit, client_for):
     # Turned off at the branch: the nearest wins.
     client.post(url, {"organization": "C-T1-V1", "trigger": "veto"}, **EN)
     assert rules_for(pursuit.v11)[Trigger.VETO] == (False, 0) and rules_for(pursuit.v12)[Trigger.VETO] == (True, 0)
+    for org in (pursuit.v11, pursuit.v12, pursuit.t1, pursuit.t2):  # the page's rows say what the rules apply
+        assert {r.trigger: (r.enabled, r.threshold) for r in selectors.rules_in_force(org)} == rules_for(org)
     response = client.post(url, {"organization": "C-T1", "trigger": "overdue_key", "remove": "1"}, follow=True, **EN)
     assert "The rule set here is removed" in _page(response)
     assert rules_for(pursuit.v11)[Trigger.OVERDUE_KEY] == (True, 30)
