@@ -33,7 +33,7 @@ def test_overdue_key_work_opens_one_case_per_assignment_beyond_the_threshold(pur
     case = _cases(trigger=Trigger.OVERDUE_KEY, organization=pursued.v12).get()
     assert case.deciding == pursued.county  # the organization that issued the duty decides
     assert case.person == pursued.members["C-T1-V2"]  # no responsible person named: the secretary
-    assert case.assignment.duty.is_key and "已逾期48天" in case.facts  # written in the site's language
+    assert case.assignment.duty.is_key and "已逾期 48 天" in case.facts  # written in the site's language
     assert case.evidence[0]["url"] == f"/assignments/{case.assignment.pk}/"
     assert case.proposed_measure == Measure.REMINDER_TALK and case.state == CaseState.OPENED
     # Run again, and again the next day: the same conditions open nothing more.

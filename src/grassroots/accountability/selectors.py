@@ -1,11 +1,24 @@
 """Reads of pursuit, cut down by the policy: the cases a user may read, a case's rectifications, the rules."""
 
+from types import SimpleNamespace
+
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from grassroots.core.models import AuditEntry
 from grassroots.core.policy import Action, can, restrict, subject
-from grassroots.organizations.models import Organization
+from grassroots.organizations.models import Organization, ancestor_paths
 
-from .models import Case, CaseState, PursuitRule, Rectification
+from .models import (
+    DEFAULT_THRESHOLDS,
+    OPEN_CASE_STATES,
+    THRESHOLD_UNITS,
+    Case,
+    CaseState,
+    PursuitRule,
+    Rectification,
+    Trigger,
+)
 from .services.rules import rules_for
 
 
@@ -57,3 +70,88 @@ def cases_to_export(*, user, cases):
 def rectifications_of_cases(cases):
     """The rectifications these cases require (for the export of a scope)."""
     return Rectification.objects.filter(case__in=cases)
+
+
+# --- the pages' reads (added with the pages) -------------------------------------------------------------------------
+
+
+def cases_concerning(*, user):
+    """The open cases whose person concerned is the user's member: the notice on their start page."""
+    member = subject(user).member
+    if member is None:
+        return Case.objects.none()
+    return (
+        Case.objects.filter(person_id=member.pk, state__in=OPEN_CASE_STATES)
+        .select_related("organization", "deciding")
+        .order_by("-created_at", "-id")
+    )
+
+
+def is_person_concerned_anywhere(user) -> bool:
+    """Whether the user is the person concerned of some case (they read their own cases, whatever their roles)."""
+    member = subject(user).member
+    return member is not None and Case.objects.filter(person_id=member.pk).exists()
+
+
+def case_timeline(*, user, case: Case) -> list:
+    """The steps of a case as its audit trail recorded them, oldest first: what was done, when, by whom (None: the
+    rules of pursuit). Every reader of the case reads them, the person concerned included (who holds no right on the
+    audit trail itself): the step, its time and its author, not the snapshots."""
+    if not may_read_case(user, case):
+        return []
+    entries = list(
+        AuditEntry.objects.filter(object_type=Case._meta.label_lower, object_id=str(case.pk))
+        .only("seq", "at", "action", "actor_id", "actor_name")
+        .order_by("seq")
+    )
+    users = {
+        u.pk: u
+        for u in get_user_model()
+        .objects.filter(pk__in={e.actor_id for e in entries if e.actor_id})
+        .select_related("member")
+    }
+    return [
+        SimpleNamespace(
+            at=e.at,
+            action=e.action,
+            label=e.label,
+            actor=users[e.actor_id].display_name() if e.actor_id in users else (e.actor_name or None),
+        )
+        for e in entries
+    ]
+
+
+# The rules that fire without a threshold (a veto, a grade): their pages ask only whether they are on.
+THRESHOLDED = tuple(t for t in DEFAULT_THRESHOLDS if t not in (Trigger.VETO, Trigger.POOR_GRADE, Trigger.FAIR_TWICE))
+
+
+def rules_in_force(organization: Organization) -> list:
+    """Per rule of pursuit, what is in force for the organization (as services.rules_for answers) and where it comes
+    from: `rule` is the rule set nearest at or above it, else the default set for everything, else None (the
+    built-in default); `here` says it is set on the organization itself (removable here)."""
+    paths = ancestor_paths(organization.path)
+    found: dict[str, PursuitRule] = {}
+    for rule in PursuitRule.objects.filter(
+        Q(organization__isnull=True) | Q(organization__path__in=paths)
+    ).select_related("organization"):
+        depth = len(rule.organization.path) if rule.organization_id else -1
+        held = found.get(rule.trigger)
+        if held is None or depth > (len(held.organization.path) if held.organization_id else -1):
+            found[rule.trigger] = rule
+    rows = []
+    for trigger, default in DEFAULT_THRESHOLDS.items():
+        rule = found.get(trigger)
+        rows.append(
+            SimpleNamespace(
+                trigger=trigger,
+                label=Trigger(trigger).label,
+                unit=THRESHOLD_UNITS[trigger],
+                has_threshold=trigger in THRESHOLDED,
+                enabled=rule.enabled if rule else True,
+                threshold=rule.threshold if rule else default,
+                default_threshold=default,
+                rule=rule,
+                here=rule is not None and rule.organization_id == organization.pk,
+            )
+        )
+    return rows

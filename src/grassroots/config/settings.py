@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "grassroots.core.context_processors.grassroots",
+                "grassroots.accountability.context_processors.pursuit",
             ],
         },
     },
