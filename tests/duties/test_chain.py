@@ -287,3 +287,20 @@ def test_periods_are_parsed_from_codes(db):
 
 def test_organizations_fixture_is_the_small_county(county):
     assert Organization.objects.count() == 8
+
+
+def test_a_townships_own_duty_is_reviewed_by_the_township_not_sent_to_the_countys_queue(county, duty_at):
+    """The county's queue holds the reports on the county's duties; a duty the township issues (to its villages or
+    keeps for itself) waits in the township's queue only, though the county may still review it."""
+    own = duty_at(county, org=county.t1, actor=county.users.t1_officer, title="镇里自己的工作")
+    services.duty_issue(actor=county.users.t1_officer, duty=own, targets=[county.v11])
+    theirs = duty_at(county, title="县里的工作")
+    services.duty_issue(actor=county.users.officer, duty=theirs, targets=[county.v11])
+    reports = {}
+    for duty in (own, theirs):
+        a = Assignment.objects.get(duty=duty, organization=county.v11)
+        reports[duty.pk] = services.report_submit(actor=county.users.secretary, assignment=a, text="已完成", percent=100)
+    queue = lambda user: set(selectors.review_queue(user=user).values_list("pk", flat=True))  # noqa: E731
+    assert queue(county.users.t1_officer) == {reports[own.pk].pk}
+    assert queue(county.users.officer) == {reports[theirs.pk].pk}
+    services.report_accept(actor=county.users.officer, report=reports[own.pk])  # allowed, though not queued

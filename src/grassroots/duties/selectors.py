@@ -241,8 +241,16 @@ def assignments_of_duty(*, user, duty: Duty):
 
 
 def review_queue(*, user):
-    """Submitted reports the user may review: issued by an organization they manage, not written by them."""
+    """Submitted reports waiting for the user: issued by an organization the user manages itself (a grant on it), or
+    by one below without managers of its own, and not written by them. A township's own duties are reviewed by the
+    township, not sent to the county's queue as well (the county may still review them: report_review_check)."""
+    from grassroots.organizations.models import Grant
+
+    own = Grant.objects.filter(user=user, role__in=["secretary", "officer", "admin"]).values("organization")
+    managed = Grant.objects.filter(role__in=["secretary", "officer"], user__is_active=True).values("organization")
     issuers = restrict(user, Action.CHANGE, Organization.objects.all())
+    if not getattr(user, "is_superuser", False):
+        issuers = issuers.filter(Q(pk__in=own) | ~Q(pk__in=managed))
     return (
         ProgressReport.objects.filter(state=ReportState.SUBMITTED, assignment__duty__organization__in=issuers)
         .exclude(author=user)
