@@ -299,7 +299,9 @@ def test_a_townships_own_duty_is_reviewed_by_the_township_not_sent_to_the_county
     reports = {}
     for duty in (own, theirs):
         a = Assignment.objects.get(duty=duty, organization=county.v11)
-        reports[duty.pk] = services.report_submit(actor=county.users.secretary, assignment=a, text="已完成", percent=100)
+        reports[duty.pk] = services.report_submit(
+            actor=county.users.secretary, assignment=a, text="已完成", percent=100
+        )
     queue = lambda user: set(selectors.review_queue(user=user).values_list("pk", flat=True))  # noqa: E731
     assert queue(county.users.t1_officer) == {reports[own.pk].pk}
     assert queue(county.users.officer) == {reports[theirs.pk].pk}

@@ -5,8 +5,6 @@ Organizations are named by their codes and periods by theirs (2026, 2026-Q3). A 
 case's state does not allow 409. The cases and their rectifications export as .xlsx or CSV (`cases/export/`).
 """
 
-import json
-
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -18,11 +16,19 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from grassroots.assessment.api.common import named_enum
-from grassroots.core.api import AtomicCreateViewSet, PeriodCode, ScopedCode, ScopedPrimaryKey, id_filter
+from grassroots.core.api import (
+    AtomicCreateViewSet,
+    CSVRenderer,
+    PeriodCode,
+    ScopedCode,
+    ScopedPrimaryKey,
+    XLSXRenderer,
+    id_filter,
+)
 from grassroots.core.policy import Action, can_anywhere
 from grassroots.core.policy import PermissionDenied as PolicyDenied
 from grassroots.duties.models import AssignmentState, Light
@@ -43,7 +49,7 @@ from .models import (
     Trigger,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSXRenderer.media_type
 RULE_TRIGGERS = [c for c in Trigger.choices if c[0] != Trigger.BY_HAND]
 
 
@@ -249,29 +255,6 @@ class CaseFilter(filters.FilterSet):
         if org is None:
             return queryset.none()
         return queryset.filter(subtree_q(org.path, "organization__path"))
-
-
-class XLSXRenderer(BaseRenderer):
-    """Lets a client ask for .xlsx (?format=xlsx); the file itself is written by the view."""
-
-    media_type = XLSX
-    format = "xlsx"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return json.dumps(data, ensure_ascii=False, default=str).encode()
-
-
-class CSVRenderer(BaseRenderer):
-    """Lets a client ask for CSV (?format=csv); the CSV itself is streamed by the view."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return json.dumps(data, ensure_ascii=False, default=str)
 
 
 def _cases(user):

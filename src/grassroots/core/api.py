@@ -2,6 +2,8 @@
 fields and filters the apps' APIs name rows with (organizations by code, periods by code, rows in the caller's scope).
 """
 
+import json
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, transaction
 from django.utils.translation import gettext as _
@@ -12,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -171,3 +174,27 @@ class AtomicCreateViewSet(
     @transaction.atomic  # no docstring: the schema describes the operation by the view's
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
+
+
+class CSVRenderer(BaseRenderer):
+    """Lets a client ask for CSV (?format=csv or Accept: text/csv); the CSV itself is streamed by the view, and a
+    refusal comes as JSON text."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return json.dumps(data, ensure_ascii=False, default=str)
+
+
+class XLSXRenderer(BaseRenderer):
+    """Lets a client ask for .xlsx (?format=xlsx); the file itself is written by the view, a refusal as JSON."""
+
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return json.dumps(data, ensure_ascii=False, default=str).encode()

@@ -8,9 +8,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 
 from grassroots.core.api import (
+    CSVRenderer,
     id_filter,
 )
 from grassroots.core.policy import Action, can_anywhere
@@ -148,19 +149,6 @@ class ResultFilter(filters.FilterSet):
 
     def order(self, queryset, name, value):
         return selectors.filter_results(queryset, sort=value)
-
-
-class CSVRenderer(BaseRenderer):
-    """Lets a client ask for text/csv; the CSV itself is streamed by the view, errors come as JSON text."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        import json
-
-        return json.dumps(data, ensure_ascii=False, default=str)
 
 
 class ResultViewSet(viewsets.ReadOnlyModelViewSet):
