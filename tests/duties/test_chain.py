@@ -306,3 +306,23 @@ def test_a_townships_own_duty_is_reviewed_by_the_township_not_sent_to_the_county
     assert queue(county.users.t1_officer) == {reports[own.pk].pk}
     assert queue(county.users.officer) == {reports[theirs.pk].pk}
     services.report_accept(actor=county.users.officer, report=reports[own.pk])  # allowed, though not queued
+
+
+def test_a_claim_leads_to_its_duty_and_its_points_back_to_it(county, duty_at, client_for, default_rules):
+    """From "my claims" to the duty (its work and reports), and from the points it earned back to the duty."""
+    from django.urls import reverse
+
+    from grassroots.orglife.models import PointEntry
+
+    duty = duty_at(county, org=county.t1, actor=county.users.t1_officer, claimable=True, title="志愿帮扶")
+    services.duty_issue(actor=county.users.t1_officer, duty=duty)
+    member = county.members["C-T1-V1"]
+    services.claim_create(actor=county.users.member, duty=duty, member=member, note="组织志愿队")
+    mine = client_for(county.users.member).get(reverse("duties:my_work"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'href="{reverse("duties:duty", args=[duty.pk])}"' in mine
+    a = _assignment(duty, county.t1)
+    report = services.report_submit(actor=county.users.t1_officer, assignment=a, text="志愿队帮扶12户", percent=100)
+    services.report_accept(actor=county.users.officer, report=report)
+    assert PointEntry.objects.filter(member=member, source_type="claim").exists()
+    ledger = client_for(county.users.officer).get(reverse("orglife:member_points", args=[member.pk])).content.decode()
+    assert f'href="{reverse("duties:duty", args=[duty.pk])}"' in ledger

@@ -363,6 +363,27 @@ def point_ledger(*, user, member: Member, year: int | None = None):
     return qs.filter(earned_on__year=year) if year is not None else qs
 
 
+def point_sources(entries) -> dict[int, str]:
+    """Where each entry's points came from, as a link: the accepted assignment, the duty a completed claim took on
+    (one query for the claims), the study record's member page section. Entries entered by hand have none."""
+    from django.urls import reverse
+
+    from grassroots.duties.models import Claim
+
+    claims = dict(
+        Claim.objects.filter(
+            pk__in=[int(e.source_id) for e in entries if e.source_type == "claim" and e.source_id.isdigit()]
+        ).values_list("pk", "duty_id")
+    )
+    out = {}
+    for e in entries:
+        if e.source_type == "assignment" and e.source_id.isdigit():
+            out[e.pk] = reverse("duties:assignment", args=[int(e.source_id)])
+        elif e.source_type == "claim" and e.source_id.isdigit() and int(e.source_id) in claims:
+            out[e.pk] = reverse("duties:duty", args=[claims[int(e.source_id)]])
+    return out
+
+
 def point_entry_list(*, user):
     return restrict(user, Action.VIEW, PointEntry.objects.select_related("member__organization", "rule", "created_by"))
 

@@ -28,8 +28,10 @@ def member_points(request, pk):
     member = get_object_or_404(org_selectors.member_list(user=request.user), pk=pk)
     year = year_of(request)
     entries = list(selectors.point_ledger(user=request.user, member=member, year=year))
+    sources = selectors.point_sources(entries)
     for entry in entries:
         entry.may_correct = allowed(services.points_correct_check, actor=request.user, entry=entry)
+        entry.source_url = sources.get(entry.pk, "")
     context = {
         "member": member,
         "year": year,
