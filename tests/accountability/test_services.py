@@ -36,6 +36,10 @@ def test_overdue_key_work_opens_one_case_per_assignment_beyond_the_threshold(pur
     assert case.assignment.duty.is_key and "已逾期 48 天" in case.facts  # written in the site's language
     assert case.evidence[0]["url"] == f"/assignments/{case.assignment.pk}/"
     assert case.proposed_measure == Measure.REMINDER_TALK and case.state == CaseState.OPENED
+    # The county's officer is told once of the three cases waiting for a decision, not three times.
+    digest = Notification.objects.filter(recipient=pursued.users.officer, kind="accountability.cases_opened")
+    assert [n.params["n"] for n in digest] == [3]
+    assert not Notification.objects.filter(recipient=pursued.users.officer, kind="accountability.case_opened").exists()
     # Run again, and again the next day: the same conditions open nothing more.
     assert sum(services.pursue(date=LATE).values()) == 0
     assert services.pursue(date=LATE + dt.timedelta(days=1))[Trigger.OVERDUE_KEY] == 0

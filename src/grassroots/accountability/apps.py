@@ -37,6 +37,9 @@ class AccountabilityConfig(AppConfig):
         register_kinds(
             {
                 "accountability.case_opened": _("A case was opened concerning %(org)s: %(title)s"),
+                "accountability.cases_opened": _(
+                    "The rules of pursuit opened %(n)s cases for you to decide (%(date)s)"
+                ),
                 "accountability.statement": _("A statement was made on the case %(title)s (%(org)s)"),
                 "accountability.case_decided": _("The case %(title)s was decided: %(measure)s"),
                 "accountability.case_dismissed": _("The case %(title)s was dismissed"),

@@ -82,10 +82,12 @@ def _evidence(items) -> list[dict]:
     return out
 
 
-def _opened(case: Case, actor) -> Case:
+def _opened(case: Case, actor, *, tell_deciders: bool = True) -> Case:
+    """Audit the opening; tell the person concerned, and the deciding organization's managers unless the rules of
+    pursuit tell them once a run (pursue's digest)."""
     audit("accountability.case.open", actor=actor, obj=case, after=snapshot(case, case.audit_fields))
     notify(
-        [_person_user(case), *_deciders(case)],
+        [_person_user(case), *(_deciders(case) if tell_deciders else [])],
         "accountability.case_opened",
         params=_params(case),
         url=_url(case),
@@ -133,7 +135,7 @@ def open_automatically(
                     organization=organization, period=period, trigger=trigger, assignment=assignment
                 ),
             )
-            return _opened(case, None)
+            return _opened(case, None, tell_deciders=False)
     except IntegrityError:
         return None  # opened meanwhile by another run of the rules
 

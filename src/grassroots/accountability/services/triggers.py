@@ -375,6 +375,7 @@ def pursue(*, date: dt.date | None = None) -> dict[str, int]:
     date = date or timezone.localdate()
     book = RuleBook()
     opened: dict[str, int] = {}
+    per_decider: dict[int, int] = {}
     with translation.override(settings.LANGUAGE_CODE):
         for trigger, find in FINDERS.items():
             opened[trigger] = 0
@@ -383,6 +384,7 @@ def pursue(*, date: dt.date | None = None) -> dict[str, int]:
                 if case is None:
                     continue
                 opened[trigger] += 1
+                per_decider[case.deciding_id] = per_decider.get(case.deciding_id, 0) + 1
                 if trigger == Trigger.RECTIFICATION_OVERDUE and case.deciding.parent_id:
                     # The escalation: the organization above the deciding one is told.
                     notify(
@@ -392,4 +394,13 @@ def pursue(*, date: dt.date | None = None) -> dict[str, int]:
                         url=reverse("accountability:case", args=[case.pk]),
                         obj=case,
                     )
+    # The deciding organizations' managers are told once a run how many cases wait for them (not once a case).
+    for deciding_id, n in per_decider.items():
+        notify(
+            duties.managers_of([deciding_id]),
+            "accountability.cases_opened",
+            params={"n": n, "date": date.isoformat()},
+            url=reverse("accountability:cases") + "?state=opened",
+            dedupe_key=f"cases_opened:{deciding_id}:{date.isoformat()}",
+        )
     return opened
