@@ -56,6 +56,7 @@ from .base import GOOD, POOR, _Clock, _County, _Levels, _md, _Stamps
 from .care import _CareYear
 from .cities import _Bulk
 from .duties import _DutiesYear
+from .honours import _HonoursYear
 from .orglife import _OrgLifeYear
 from .progress import _ProgressYear
 from .pursuit import _PursuitYear
@@ -84,7 +85,7 @@ def build_year(*, scale: str, seed: int = 1, stdout=None, today: dt.date | None 
     return counts
 
 
-class _Year(_Levels, _DutiesYear, _ProgressYear, _OrgLifeYear, _CareYear, _AssessmentYear, _PursuitYear):
+class _Year(_Levels, _DutiesYear, _ProgressYear, _OrgLifeYear, _CareYear, _AssessmentYear, _PursuitYear, _HonoursYear):
     """The demo county's year: built stage by stage, each stage printing a progress line."""
 
     def __init__(self, *, seed: int, today: dt.date, clock: _Clock):
@@ -230,6 +231,8 @@ class _Year(_Levels, _DutiesYear, _ProgressYear, _OrgLifeYear, _CareYear, _Asses
         say(f"Assessment {self.assessed_year}: {self.counts['results']:,} results ({grades}), published")
         self._pursuit()
         say(f"Pursuit: {self.counts['cases']:,} cases")
+        self._honours()
+        say(f"Honours: {self.counts['commendations']} commendations, {self.counts['boards']} red/yellow board")
         reset_sequences(
             [Meeting, Attendance, ProgressReport, StudyRecord, Talk, CareCase, CareVisit, PointEntry, Claim]
         )
