@@ -348,6 +348,12 @@ class BoardViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Board.objects.none()
     filterset_fields = {"state": ["exact"]}
 
+    @extend_schema(
+        parameters=[OpenApiParameter("period", str, description="The assessments' period: 2026, 2026-Q3, ...")]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
     def get_queryset(self):
         boards = selectors.board_list(user=self.request.user).order_by("-published_at", "-id")
         period = self.request.query_params.get("period")

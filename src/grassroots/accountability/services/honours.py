@@ -280,8 +280,8 @@ def commendation_propose_check(*, actor, commending: Organization) -> None:
     require(actor, Action.PURSUE, commending)
 
 
-def _target(kind, commending, organization, member) -> tuple[Organization, Member | None]:
-    """The organization and member a commendation of this kind concerns, within the commending organization."""
+def _shape(kind, organization, member) -> None:
+    """A commendation of this kind names a member (an active one) or an organization, not both."""
     if kind not in CommendationKind.values:
         raise ValidationError({"kind": _("Choose a kind of commendation.")})
     if kind in MEMBER_KINDS:
@@ -289,23 +289,42 @@ def _target(kind, commending, organization, member) -> tuple[Organization, Membe
             raise ValidationError({"member": _("Name the member commended.")})
         if member.status != MemberStatus.ACTIVE:
             raise ValidationError({"member": _("Only an active member is commended.")})
-        if kind == CommendationKind.EXCELLENT_WORKER and organization is not None:
-            secretary = duties.secretaries_of([organization.pk]).get(organization.pk)
-            if secretary is None or secretary.pk != member.pk:
-                organization = member.organization  # not its secretary: commended where they belong
-        organization = organization or member.organization
-        if not member.organization.is_within(commending):
-            raise ValidationError({"member": _("The member commended belongs within the commending organization.")})
-        return organization, member
+        return
     if organization is None:
         raise ValidationError({"organization": _("Name the organization commended.")})
     if member is not None:
         raise ValidationError({"member": _("An organization is commended here, not a member.")})
-    if organization.pk == commending.pk or not organization.is_within(commending):
-        raise ValidationError(
-            {"organization": _("A commendation is given by an organization above the one commended.")}
-        )
-    return organization, None
+
+
+def _candidate(kind, period, commending, organization, member) -> Candidate | None:
+    """The candidate the records make of this organization or member, if any."""
+    if kind == CommendationKind.EXCELLENT_MEMBER:
+        found = _member_candidates(period, commending, member_ids=[member.pk])
+    elif kind == CommendationKind.EXCELLENT_WORKER:
+        found = [c for c in _worker_candidates(period, commending) if c.member.pk == member.pk]
+    else:
+        found = _organization_candidates(period, commending, org_ids=[organization.pk])
+    return found[0] if found else None
+
+
+def _by_hand_target(kind, commending, organization, member) -> Organization:
+    """The organization a commendation proposed by hand concerns, within the commending organization: the one
+    commended (strictly below), or the member's (a party worker: the one they lead, if they are its secretary)."""
+    if kind not in MEMBER_KINDS:
+        if organization.pk == commending.pk or not organization.is_within(commending):
+            raise ValidationError(
+                {"organization": _("A commendation is given by an organization above the one commended.")}
+            )
+        return organization
+    leads = (
+        kind == CommendationKind.EXCELLENT_WORKER
+        and organization is not None
+        and getattr(duties.secretaries_of([organization.pk]).get(organization.pk), "pk", None) == member.pk
+    )
+    place = organization if leads else member.organization
+    if not place.is_within(commending):
+        raise ValidationError({"member": _("The member commended belongs within the commending organization.")})
+    return place
 
 
 @transaction.atomic
@@ -323,19 +342,15 @@ def commendation_propose(
     """Propose a commendation: one of the candidates (commendation_proposals), or by hand with the reason (an
     organization not graded excellent, a member not rated excellent). Nobody an open case concerns is proposed."""
     commendation_propose_check(actor=actor, commending=commending)
-    organization, member = _target(kind, commending, organization, member)
+    _shape(kind, organization, member)
     citation, reason = (citation or "").strip(), (reason or "").strip()
     if len(citation) > CITATION_MAX:
         raise ValidationError({"citation": _("A citation is at most 5,000 characters.")})
-    if kind == CommendationKind.EXCELLENT_MEMBER:
-        found = _member_candidates(period, commending, member_ids=[member.pk])
-    elif kind == CommendationKind.EXCELLENT_WORKER:
-        found = [c for c in _worker_candidates(period, commending) if c.member.pk == member.pk]
-    else:
-        found = _organization_candidates(period, commending, org_ids=[organization.pk])
-    candidate = found[0] if found else None
+    candidate = _candidate(kind, period, commending, organization, member)
     if candidate is not None:
-        organization = candidate.organization  # a party worker: the organization they lead
+        organization = candidate.organization  # within the commending one; a party worker's: the one they lead
+    else:
+        organization = _by_hand_target(kind, commending, organization, member)
     _refuse_open_case(kind, organization, member)
     if candidate is None:
         if not reason:

@@ -32,7 +32,8 @@ at one, study records, talks, care cases and visits; no files, no service per ro
 
 The modules follow the stages: base (levels of work, the county as arrays, stamps), duties (lists, issue,
 objectives, claims), progress (reports, photos, the scenes on duties), orglife (meetings, study, talks,
-appraisal, points), care, assessment; cities holds the bulk rows of the city and province.
+appraisal, points), care, assessment, pursuit (cases) and honours (commendations, the red/yellow board); cities
+holds the bulk rows of the city and province.
 """
 
 import datetime as dt
