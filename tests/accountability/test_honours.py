@@ -598,3 +598,49 @@ def test_the_api_publishes_reads_and_withdraws_boards(honoured, client_for):
     api = client_for(h.users.officer)  # (one test client: logged in again)
     done = api.post(f"/api/boards/{board['id']}/withdraw/", {"reason": "复核"}, content_type="application/json")
     assert done.status_code == 200 and done.json()["state"] == "withdrawn"
+
+
+def test_a_commendation_is_proposed_by_hand_on_its_page(honoured, client_for):
+    h = honoured
+    client = client_for(h.users.officer)
+    url = reverse("accountability:commendation_new")
+    base = {"commending": "C", "kind": MEMBER, "period": str(YEAR), "organization": "C-T1-V1"}
+    listed = client.post(url, {**base, "step": "members"}, **EN)
+    assert listed.status_code == 200 and f'value="{h.wang_fair.pk}"' in _page(listed)  # its members to choose
+    before = _written()
+    refused = client.post(url, {**base, "member": h.wang_fair.pk}, **EN)
+    assert refused.status_code == 400 and "say why you propose it by hand" in _page(refused)
+    assert _written() == before
+    done = client.post(url, {**base, "member": h.wang_fair.pk, "reason": "抗洪抢险中表现突出"}, **EN)
+    c = Commendation.objects.get(member=h.wang_fair)
+    assert done.status_code == 302 and done["Location"] == reverse("accountability:commendation", args=[c.pk])
+    assert c.by_hand and c.commending == h.county
+    outside = client_for(h.users.t2_officer).post(url, {**base, "commending": "C-T1", "member": h.wang.pk}, **EN)
+    assert outside.status_code == 400 and "No organization with this code where you commend." in _page(outside)
+
+
+def test_the_candidates_page_is_for_those_who_commend(honoured, client_for):
+    h = honoured
+    url = reverse("accountability:commendation_proposals")
+    assert client_for(h.users.secretary).get(url).status_code == 403
+    assert client_for(h.users.member).get(url).status_code == 403
+    other = client_for(h.users.t2_officer).get(url, {"organization": "C-T1", "period": str(YEAR)}, **EN)
+    assert other.status_code == 400 and "No organization with this code where you commend." in _page(other)
+    bad = client_for(h.users.officer).get(url, {"organization": "C", "period": "2025-Q9"}, **EN)
+    assert bad.status_code == 400 and "This is not a period" in _page(bad)
+
+
+def test_an_organizations_page_shows_its_commendations_and_measures(honoured, client_for):
+    h = honoured
+    c = services.commendation_propose(
+        actor=h.users.officer, kind=ADVANCED, period=h.period, commending=h.county, organization=h.v11
+    )
+    services.commendation_decide(actor=h.users.officer, commendation=c, reference="青委发〔2026〕1号", decided_on=TODAY)
+    services.case_decide(actor=h.users.t1_officer, case=h.liu_case, measure=Measure.REMINDER_TALK)
+    qingshan = _page(client_for(h.users.member).get(reverse("organizations:detail", args=[h.v11.pk]), **ZH))
+    assert "先进基层党组织" in qingshan and "青委发〔2026〕1号" in qingshan
+    liuwan = reverse("organizations:detail", args=[h.v12.pk])
+    assert "重点工作逾期" in _page(client_for(h.users.t1_officer).get(liuwan, **EN))
+    assert "重点工作逾期" not in _page(
+        client_for(h.users.officer).get(reverse("organizations:detail", args=[h.v11.pk]))
+    )
