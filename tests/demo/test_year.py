@@ -262,3 +262,28 @@ def test_the_county_year_is_realistic(db, tmp_path, settings):
         assert abs(shares[grade] - share) <= 0.07, shares
     compliant = Meeting.objects.filter(kind="lecture", state="held").values("organization").distinct().count()
     assert compliant > 0.8 * Organization.objects.filter(kind="branch").count()
+
+
+@pytest.mark.django_db
+class TestHonours:
+    """The period's commendations and the red/yellow board of the published assessment, in the tiny demo's year."""
+
+    def test_the_county_commends_its_best_branches_and_publishes_the_board(self, year):
+        from grassroots.accountability import selectors as pursuit
+        from grassroots.accountability.models import Board, Commendation, CommendationKind, CommendationState
+
+        board = Board.objects.get()
+        run = board.run
+        assert run.is_published and run.scope.name == "青山县委"
+        red, yellow = pursuit.board_entries(board)
+        assert {e.organization_id for e in red} == set(
+            Result.objects.filter(run=run, grade=Grade.EXCELLENT).values_list("organization_id", flat=True)
+        )
+        baishi = next(e for e in yellow if e.organization.name == BAISHI[0])
+        assert baishi.veto_reason == VETO_REASON
+        advanced = Commendation.objects.filter(kind=CommendationKind.ADVANCED_ORGANIZATION)
+        assert advanced.exists() and all(c.state == CommendationState.DECIDED and c.reference for c in advanced)
+        assert {c.organization_id for c in advanced} <= {e.organization_id for e in red}
+        members = Commendation.objects.filter(kind=CommendationKind.EXCELLENT_MEMBER, commending__name="新街镇党委")
+        assert {c.state for c in members} == {CommendationState.DECIDED, CommendationState.PROPOSED}
+        assert year["commendations"] == Commendation.objects.count() and year["boards"] == 1

@@ -22,3 +22,20 @@ class RectificationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 @admin.register(PursuitRule)
 class PursuitRuleAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("trigger", "organization", "enabled", "threshold")
+
+
+# --- Commendations and the red/yellow board ---
+from .models import Board, Commendation  # noqa: E402
+
+
+@admin.register(Commendation)
+class CommendationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ("kind", "organization", "member", "commending", "period", "state", "reference")
+    list_filter = ("state", "kind")
+    search_fields = ("organization__name", "organization__code", "member__name", "reference")
+
+
+@admin.register(Board)
+class BoardAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ("run", "state", "ranked", "published_at")
+    list_filter = ("state",)

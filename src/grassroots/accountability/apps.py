@@ -49,3 +49,39 @@ class AccountabilityConfig(AppConfig):
                 ),
             }
         )
+        self._ready_honours()
+
+    # --- Commendations and the red/yellow board ---
+
+    def _ready_honours(self):
+        from grassroots.core.labels import register_actions, register_kinds
+        from grassroots.core.policy import ModelScope, register_scope
+
+        from . import models
+
+        # A decided commendation is read by those who view the organization commended or the commending one, the
+        # member commended and the members of their organization; one proposed or withdrawn, with VIEW_CASES there.
+        register_scope(
+            models.Commendation,
+            ModelScope(
+                paths=("organization__path", "commending__path"),
+                own_member=("member",),
+                own_organization=("organization",),
+            ),
+        )
+        # A board is read in the whole of its run's scope (selectors.board_list); published there with PURSUE.
+        register_scope(models.Board, ModelScope(paths=("run__scope__path",)))
+        register_actions(
+            {
+                "accountability.commendation.propose": _("Commendation proposed"),
+                "accountability.commendation.decide": _("Commendation decided"),
+                "accountability.commendation.withdraw": _("Commendation withdrawn"),
+                "accountability.board.publish": _("Red/yellow board published"),
+                "accountability.board.withdraw": _("Red/yellow board withdrawn"),
+            }
+        )
+        register_kinds(
+            {
+                "accountability.commended": _("%(name)s is commended by %(commending)s: %(commendation)s"),
+            }
+        )

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.assessment.models import AssessmentRun
 from grassroots.core.models import Period, TimeStampedModel
+from grassroots.core.uploads import UploadedFile
 from grassroots.duties.models import Assignment
 from grassroots.organizations.models import Member, Organization
-from grassroots.orglife.models import CareCase
+from grassroots.orglife.models import Appraisal, CareCase
 
 
 class Trigger(models.TextChoices):
@@ -240,3 +241,260 @@ class Rectification(TimeStampedModel):
 
     def audit_organization(self):
         return self.case.deciding
+
+
+# --- Commendations and the red/yellow board ---
+
+
+class CommendationKind(models.TextChoices):
+    """What is commended: an organization (先进基层党组织), a member (优秀共产党员), a party worker (优秀党务工作者)."""
+
+    ADVANCED_ORGANIZATION = "advanced_organization", _("Advanced grassroots party organization")
+    EXCELLENT_MEMBER = "excellent_member", _("Excellent party member")
+    EXCELLENT_WORKER = "excellent_worker", _("Excellent party worker")
+
+
+# The kinds that commend a member (the others commend an organization).
+MEMBER_KINDS = (CommendationKind.EXCELLENT_MEMBER, CommendationKind.EXCELLENT_WORKER)
+
+
+class CommendationState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    DECIDED = "decided", _("Decided")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Commendation(TimeStampedModel):
+    """A commendation (表彰): proposed from published results and appraisals (or by hand, with the reason), decided
+    by the commending organization with its decision document, or withdrawn with a reason; never deleted."""
+
+    kind = models.CharField(_("commendation"), max_length=24, choices=CommendationKind.choices)
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+", verbose_name=_("period"))
+    # The organization commended; for a member, the organization they belong to (a party worker: the one they lead).
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="commendations", verbose_name=_("organization")
+    )
+    member = models.ForeignKey(
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commendations",
+        verbose_name=_("member"),
+    )
+    commending = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="commendations_given",
+        verbose_name=_("commending organization"),
+    )
+    # What it was proposed from: the published assessment, the democratic appraisal (none when by hand).
+    run = models.ForeignKey(
+        AssessmentRun,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commendations",
+        verbose_name=_("assessment"),
+    )
+    appraisal = models.ForeignKey(
+        Appraisal,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commendations",
+        verbose_name=_("democratic appraisal"),
+    )
+    # The score and rank of the result it was proposed from, as they stood then.
+    score = models.FloatField(_("score"), null=True, blank=True)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    # Proposed although not among the candidates (not graded excellent, not rated excellent): why.
+    by_hand = models.BooleanField(_("proposed by hand"), default=False)
+    proposal_reason = models.CharField(_("why proposed by hand"), max_length=500, blank=True)
+    citation = models.TextField(_("citation"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=CommendationState.choices, default=CommendationState.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reference = models.CharField(_("reference number of the decision"), max_length=100, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+    withdrawn_reason = models.CharField(_("why withdrawn"), max_length=500, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    audit_fields = ("kind", "period", "organization", "member", "commending", "state", "reference", "decided_on")
+
+    class Meta:
+        verbose_name = _("commendation")
+        verbose_name_plural = _("commendations")
+        ordering = ["-period__start", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period", "commending", "organization"],
+                condition=Q(member__isnull=True) & ~Q(state="withdrawn"),
+                name="one_commendation_per_organization",
+                violation_error_message=_("This organization is already proposed for this commendation."),
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "period", "commending", "member"],
+                condition=Q(member__isnull=False) & ~Q(state="withdrawn"),
+                name="one_commendation_per_member",
+                violation_error_message=_("This member is already proposed for this commendation."),
+            ),
+            models.CheckConstraint(
+                condition=Q(member__isnull=True, kind="advanced_organization")
+                | Q(member__isnull=False, kind__in=["excellent_member", "excellent_worker"]),
+                name="commendation_member_by_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="decided") | (~Q(reference="") & Q(decided_on__isnull=False)),
+                name="commendation_decided_with_its_document",
+            ),
+        ]
+        indexes = [models.Index(fields=["commending", "period"], name="commendation_commending_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.commended_name()} · {self.period}"
+
+    def audit_organization(self):
+        return self.commending
+
+    @property
+    def is_of_member(self) -> bool:
+        return self.kind in MEMBER_KINDS
+
+    def commended_name(self) -> str:
+        return self.member.name if self.member_id else self.organization.display_name()
+
+    def grounds(self) -> str:
+        """What it was proposed from, in the reader's language."""
+        return commendation_grounds(self)
+
+
+def commendation_grounds(item) -> str:
+    """The grounds of a commendation or a candidate (anything with kind, run, appraisal, score, rank, by_hand and
+    proposal_reason), in the reader's language."""
+    from django.utils.translation import gettext
+
+    if item.run is not None:
+        text = gettext("Graded excellent in %(system)s, %(period)s") % {
+            "system": item.run.system.display_name(),
+            "period": item.run.period.code,
+        }
+        if item.rank:
+            text += gettext(", rank %(rank)s") % {"rank": item.rank}
+        if item.score is not None:
+            text += gettext(", %(score)s points") % {"score": f"{item.score:.2f}"}
+        if item.kind == CommendationKind.EXCELLENT_WORKER:
+            text = gettext("Secretary of %(org)s. %(grounds)s") % {
+                "org": item.organization.display_name(),
+                "grounds": text,
+            }
+        return text
+    if item.appraisal is not None:
+        return gettext("Rated excellent in the democratic appraisal of %(year)s at %(org)s") % {
+            "year": item.appraisal.year,
+            "org": item.appraisal.organization.display_name(),
+        }
+    if item.by_hand:
+        return gettext("Proposed by hand: %(reason)s") % {"reason": item.proposal_reason}
+    return ""
+
+
+class CommendationFile(UploadedFile):
+    """The scanned decision document of a commendation, checked and served as every upload."""
+
+    upload_dir = "commendations"
+    url_name = "accountability:commendation_file"
+    thumbnail_url_name = "accountability:commendation_file_thumb"
+
+    commendation = models.OneToOneField(Commendation, on_delete=models.CASCADE, related_name="document")
+
+    class Meta(UploadedFile.Meta):
+        verbose_name = _("decision document")
+        verbose_name_plural = _("decision documents")
+
+
+class BoardState(models.TextChoices):
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Board(TimeStampedModel):
+    """The red/yellow board (红黄榜) of a published assessment: its organizations graded excellent (red) and poor
+    (yellow, with the reason), as they stood when the board was published (its entries are kept)."""
+
+    run = models.ForeignKey(
+        AssessmentRun, on_delete=models.PROTECT, related_name="boards", verbose_name=_("assessment")
+    )
+    state = models.CharField(_("state"), max_length=10, choices=BoardState.choices, default=BoardState.PUBLISHED)
+    ranked = models.PositiveIntegerField(_("organizations ranked"), default=0)
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_reason = models.CharField(_("why withdrawn"), max_length=500, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    audit_fields = ("run", "state", "ranked", "withdrawn_reason")
+
+    class Meta:
+        verbose_name = _("red/yellow board")
+        verbose_name_plural = _("red/yellow boards")
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run"],
+                condition=Q(state="published"),
+                name="one_published_board_per_run",
+                violation_error_message=_("This assessment already has a published board."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.run.period} · {self.run.scope}"
+
+    def audit_organization(self):
+        return self.run.scope
+
+
+class BoardColor(models.TextChoices):
+    RED = "red", _("Red board")
+    YELLOW = "yellow", _("Yellow board")
+
+
+class BoardEntry(models.Model):
+    """One organization on a board: its grade, score and rank as published; on the yellow board, the reason (the
+    veto, else the indicators that cost it most)."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="entries")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    color = models.CharField(_("board"), max_length=6, choices=BoardColor.choices)
+    rank = models.PositiveIntegerField(_("rank"), null=True)
+    score = models.FloatField(_("score"), null=True)
+    grade = models.CharField(_("grade"), max_length=12)
+    veto_reason = models.CharField(_("veto reason"), max_length=300, blank=True)
+    # The biggest losses of points: [{"code", "name", "name_en", "points"}], the biggest first.
+    losses = models.JSONField(_("biggest losses"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("board entry")
+        verbose_name_plural = _("board entries")
+        ordering = ["board_id", "color", models.F("rank").asc(nulls_last=True), "organization_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["board", "organization"], name="one_board_entry_per_organization")
+        ]
+
+    def __str__(self):
+        return f"{self.get_color_display()} · {self.organization}"

@@ -155,3 +155,139 @@ def rules_in_force(organization: Organization) -> list:
             )
         )
     return rows
+
+
+# --- Commendations and the red/yellow board ----------------------------------------------------------------------
+
+from django.utils.translation import get_language  # noqa: E402
+
+from grassroots.assessment.models import AssessmentRun  # noqa: E402
+from grassroots.assessment.selectors import run_list as assessment_run_list  # noqa: E402
+from grassroots.core.text import bracketed, enumerate_items  # noqa: E402
+from grassroots.core.tree import subtree_q  # noqa: E402
+
+from .models import (  # noqa: E402
+    Board,
+    BoardColor,
+    BoardState,
+    Commendation,
+    CommendationFile,
+    CommendationState,
+)
+
+
+def commendation_list(*, user):
+    """The commendations the user may read: the decided ones where they view the organization commended or the
+    commending one (the member commended and the members of their organization among them); the proposed and
+    withdrawn ones where they read cases (officers, the discipline inspector)."""
+
+    qs = Commendation.objects.select_related(
+        "organization", "member", "commending", "period", "run__system", "run__period", "appraisal__organization"
+    )
+    decided = restrict(user, Action.VIEW, qs.filter(state=CommendationState.DECIDED))
+    return (decided | restrict(user, Action.VIEW_CASES, qs)).distinct()
+
+
+def may_commend(user, commendation) -> bool:
+    return can(user, Action.PURSUE, commendation.commending)
+
+
+def commending_organizations(*, user):
+    """The organizations where the user commends (pursues): the commending organizations they may choose."""
+    return restrict(user, Action.PURSUE, Organization.objects.filter(is_active=True))
+
+
+def commendations_of_member(*, user, member):
+    """A member's commendations decided, as the user may read them, the latest first (the member's page)."""
+
+    return (
+        commendation_list(user=user)
+        .filter(member=member, state=CommendationState.DECIDED)
+        .order_by("-decided_on", "-id")
+    )
+
+
+def commendations_of_organization(*, user, organization):
+    """An organization's own commendations decided (not its members'), the latest first (its page)."""
+
+    return (
+        commendation_list(user=user)
+        .filter(organization=organization, member__isnull=True, state=CommendationState.DECIDED)
+        .order_by("-decided_on", "-id")
+    )
+
+
+# The states of a case whose measure stands.
+MEASURED = (CaseState.DECIDED, CaseState.RECTIFYING, CaseState.CLOSED)
+
+
+def measures_of_member(*, user, member):
+    """The cases decided concerning a member (a measure taken), those the user may read, the latest first."""
+    return (
+        case_list(user=user)
+        .filter(person=member, state__in=MEASURED)
+        .exclude(measure="")
+        .order_by("-decided_at", "-id")
+    )
+
+
+def measures_of_organization(*, user, organization):
+    """The cases decided concerning an organization (a measure taken), those the user may read, the latest first."""
+    return (
+        case_list(user=user)
+        .filter(organization=organization, state__in=MEASURED)
+        .exclude(measure="")
+        .order_by("-decided_at", "-id")
+    )
+
+
+def board_list(*, user):
+    """The boards the user may read: those of a run whose scope lies above, at or below a place where they view
+    (a branch's members read the board of the county their branch belongs to)."""
+
+    boards = Board.objects.select_related("run__system", "run__period", "run__scope", "published_by")
+    subj = subject(user)
+    if subj.is_superuser:
+        return boards
+    places = list(subj.paths_for(Action.VIEW))
+    if subj.member is not None:
+        places.append(subj.member.organization.path)
+    q = Q(pk__in=[])
+    for path in places:
+        q |= Q(run__scope__path__in=ancestor_paths(path)) | subtree_q(path, "run__scope__path")
+    return boards.filter(q)
+
+
+def board_entries(board):
+    """A board's entries, red then yellow, each in the order of the ranks; on each yellow entry not vetoed,
+    `losses_text`: the indicators that cost it most, with their points, in the reader's language."""
+    entries = list(board.entries.select_related("organization").order_by("rank", "organization__path"))
+    english = (get_language() or "").startswith("en")
+    for e in entries:
+        e.losses_text = enumerate_items(
+            bracketed((loss.get("name_en") if english else "") or loss.get("name", ""), f"−{loss['points']:.1f}")
+            for loss in e.losses or ()
+        )
+    red = [e for e in entries if e.color == BoardColor.RED]
+    yellow = [e for e in entries if e.color == BoardColor.YELLOW]
+    return red, yellow
+
+
+def boards_to_publish(*, user):
+    """The published assessments where the user may publish a board (they pursue in the scope) and none is
+    published yet, the latest first."""
+
+    runs = AssessmentRun.objects.final().select_related("system", "period", "scope")
+    runs = runs.filter(scope__in=restrict(user, Action.PURSUE, Organization.objects.all()))
+    return runs.exclude(boards__state=BoardState.PUBLISHED).order_by("-period__start", "scope__path", "-version")
+
+
+def commendation_file(*, user, pk):
+    """A commendation's decision document, if the user reads the commendation; else None."""
+
+    return CommendationFile.objects.filter(commendation__in=commendation_list(user=user), pk=pk).first()
+
+
+def run_readable(*, user, run) -> bool:
+    """Whether the user sees the assessment (a board of one they do not see answers 404)."""
+    return assessment_run_list(user=user).filter(pk=run.pk).exists()

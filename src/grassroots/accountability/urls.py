@@ -11,3 +11,20 @@ urlpatterns = [
     path("cases/<int:pk>/<slug:step>/", views.case_step, name="case_step"),
     path("cases/rules/", views.rules, name="rules"),
 ]
+
+# --- Commendations and the red/yellow board ---
+from . import views_honours  # noqa: E402
+
+urlpatterns += [
+    path("commendations/", views_honours.commendation_list, name="commendations"),
+    path("commendations/candidates/", views_honours.commendation_proposals, name="commendation_proposals"),
+    path("commendations/new/", views_honours.commendation_new, name="commendation_new"),
+    path("commendations/<int:pk>/", views_honours.commendation_detail, name="commendation"),
+    path("commendations/<int:pk>/<slug:step>/", views_honours.commendation_step, name="commendation_step"),
+    path("commendations/files/<int:pk>/", views_honours.commendation_file, name="commendation_file"),
+    path("commendations/files/<int:pk>/thumb/", views_honours.commendation_file_thumb, name="commendation_file_thumb"),
+    path("boards/", views_honours.board_list, name="boards"),
+    path("boards/publish/", views_honours.board_publish, name="board_publish"),
+    path("boards/<int:pk>/", views_honours.board_detail, name="board"),
+    path("boards/<int:pk>/withdraw/", views_honours.board_withdraw, name="board_withdraw"),
+]

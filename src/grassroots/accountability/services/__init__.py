@@ -45,3 +45,38 @@ __all__ = [
     "rectification_require_check",
     "rules_for",
 ]
+
+# --- Commendations and the red/yellow board ---
+from .honours import (  # noqa: E402
+    Candidate,
+    board_publish,
+    board_publish_check,
+    board_withdraw,
+    board_withdraw_check,
+    commendation_decide,
+    commendation_decide_check,
+    commendation_proposals,
+    commendation_proposals_check,
+    commendation_propose,
+    commendation_propose_check,
+    commendation_withdraw,
+    commendation_withdraw_check,
+    final_runs,
+)
+
+__all__ += [
+    "Candidate",
+    "board_publish",
+    "board_publish_check",
+    "board_withdraw",
+    "board_withdraw_check",
+    "commendation_decide",
+    "commendation_decide_check",
+    "commendation_propose",
+    "commendation_propose_check",
+    "commendation_proposals",
+    "commendation_proposals_check",
+    "commendation_withdraw",
+    "commendation_withdraw_check",
+    "final_runs",
+]

@@ -32,7 +32,8 @@ at one, study records, talks, care cases and visits; no files, no service per ro
 
 The modules follow the stages: base (levels of work, the county as arrays, stamps), duties (lists, issue,
 objectives, claims), progress (reports, photos, the scenes on duties), orglife (meetings, study, talks,
-appraisal, points), care, assessment; cities holds the bulk rows of the city and province.
+appraisal, points), care, assessment, pursuit (cases) and honours (commendations, the red/yellow board); cities
+holds the bulk rows of the city and province.
 """
 
 import datetime as dt
@@ -56,6 +57,7 @@ from .base import GOOD, POOR, _Clock, _County, _Levels, _md, _Stamps
 from .care import _CareYear
 from .cities import _Bulk
 from .duties import _DutiesYear
+from .honours import _HonoursYear
 from .orglife import _OrgLifeYear
 from .progress import _ProgressYear
 from .pursuit import _PursuitYear
@@ -84,7 +86,7 @@ def build_year(*, scale: str, seed: int = 1, stdout=None, today: dt.date | None 
     return counts
 
 
-class _Year(_Levels, _DutiesYear, _ProgressYear, _OrgLifeYear, _CareYear, _AssessmentYear, _PursuitYear):
+class _Year(_Levels, _DutiesYear, _ProgressYear, _OrgLifeYear, _CareYear, _AssessmentYear, _PursuitYear, _HonoursYear):
     """The demo county's year: built stage by stage, each stage printing a progress line."""
 
     def __init__(self, *, seed: int, today: dt.date, clock: _Clock):
@@ -230,6 +232,8 @@ class _Year(_Levels, _DutiesYear, _ProgressYear, _OrgLifeYear, _CareYear, _Asses
         say(f"Assessment {self.assessed_year}: {self.counts['results']:,} results ({grades}), published")
         self._pursuit()
         say(f"Pursuit: {self.counts['cases']:,} cases")
+        self._honours()
+        say(f"Honours: {self.counts['commendations']} commendations, {self.counts['boards']} red/yellow board")
         reset_sequences(
             [Meeting, Attendance, ProgressReport, StudyRecord, Talk, CareCase, CareVisit, PointEntry, Claim]
         )
