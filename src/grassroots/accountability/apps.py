@@ -46,3 +46,7 @@ class AccountabilityConfig(AppConfig):
                 ),
             }
         )
+        # The report-on-duty review and its three lists: their scopes, audit actions and notification kinds.
+        from .services.review import register_review_labels
+
+        register_review_labels()

@@ -3,6 +3,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from grassroots.accountability import api as accountability_api
+from grassroots.accountability import api_review
 from grassroots.assessment import api as assessment_api
 from grassroots.core.api import AuditEntryViewSet
 from grassroots.duties import api as duty_api
@@ -42,5 +43,9 @@ router.register("veto-events", assessment_api.VetoEventViewSet, basename="veto-e
 router.register("entered-values", assessment_api.EnteredValueViewSet, basename="entered-value")
 router.register("cases", accountability_api.CaseViewSet, basename="case")
 router.register("pursuit-rules", accountability_api.PursuitRuleViewSet, basename="pursuit-rule")
+router.register("duty-reviews", api_review.DutyReviewViewSet, basename="duty-review")
+router.register("duty-reports", api_review.DutyReportViewSet, basename="duty-report")
+router.register("duty-review-ratings", api_review.ReviewRatingViewSet, basename="duty-review-rating")
+router.register("duty-review-items", api_review.ReviewListItemViewSet, basename="duty-review-item")
 
 urlpatterns = [path("token/", obtain_auth_token, name="api-token"), *router.urls]

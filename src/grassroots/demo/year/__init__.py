@@ -59,6 +59,7 @@ from .duties import _DutiesYear
 from .orglife import _OrgLifeYear
 from .progress import _ProgressYear
 from .pursuit import _PursuitYear
+from .review import _ReviewYear
 
 __all__ = ["BAISHI", "VETO_REASON", "ZHANG", "build_year"]
 
@@ -84,7 +85,7 @@ def build_year(*, scale: str, seed: int = 1, stdout=None, today: dt.date | None 
     return counts
 
 
-class _Year(_Levels, _DutiesYear, _ProgressYear, _OrgLifeYear, _CareYear, _AssessmentYear, _PursuitYear):
+class _Year(_Levels, _DutiesYear, _ProgressYear, _OrgLifeYear, _CareYear, _AssessmentYear, _PursuitYear, _ReviewYear):
     """The demo county's year: built stage by stage, each stage printing a progress line."""
 
     def __init__(self, *, seed: int, today: dt.date, clock: _Clock):
@@ -230,6 +231,8 @@ class _Year(_Levels, _DutiesYear, _ProgressYear, _OrgLifeYear, _CareYear, _Asses
         say(f"Assessment {self.assessed_year}: {self.counts['results']:,} results ({grades}), published")
         self._pursuit()
         say(f"Pursuit: {self.counts['cases']:,} cases")
+        self._review()
+        say(f"Report-on-duty review of 新街镇: {self.counts['duty_reports']} reports expected, 李德明's three lists")
         reset_sequences(
             [Meeting, Attendance, ProgressReport, StudyRecord, Talk, CareCase, CareVisit, PointEntry, Claim]
         )
