@@ -10,12 +10,12 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from grassroots.accountability import selectors, services
-from grassroots.accountability.services.review import previous_report
 from grassroots.accountability.models import (
     DutyReport,
     DutyReportFile,
@@ -27,6 +27,7 @@ from grassroots.accountability.models import (
     ReviewRating,
     ReviewState,
 )
+from grassroots.accountability.services.review import previous_report, rater_kind
 from grassroots.assessment import methods
 from grassroots.assessment import services as assessment
 from grassroots.assessment.engine import GRADE_SCORES
@@ -364,12 +365,12 @@ def test_nobody_rates_their_own_report_nor_twice_nor_outside_the_raters(reporter
 def test_a_peer_rates_as_a_peer_and_a_member_as_a_member(reporters):
     c = reporters
     review, li, peer = _rated_review(c)
-    assert selectors.rater_kind(c.users.peer, li) == "peers"
-    assert selectors.rater_kind(c.users.li, peer) == "peers"
-    assert selectors.rater_kind(c.users.reps[3], li) == "members"  # the party group is within the branch
-    assert selectors.rater_kind(c.users.reps[3], peer) is None  # Liuwan's members only
-    assert selectors.rater_kind(c.users.t1_officer, li) == "superior"
-    assert selectors.rater_kind(c.users.li, li) is None
+    assert rater_kind(c.users.peer, li) == "peers"
+    assert rater_kind(c.users.li, peer) == "peers"
+    assert rater_kind(c.users.reps[3], li) == "members"  # the party group is within the branch
+    assert rater_kind(c.users.reps[3], peer) is None  # Liuwan's members only
+    assert rater_kind(c.users.t1_officer, li) == "superior"
+    assert rater_kind(c.users.li, li) is None
     assert [r.pk for r in selectors.reports_to_rate(user=c.users.li)] == [peer.pk]
     assert {r.pk for r in selectors.reports_to_rate(user=c.users.t1_officer)} == {li.pk, peer.pk}
     services.rating_give(actor=c.users.t1_officer, report=li, grade="good")
@@ -453,7 +454,10 @@ def test_writing_the_lists_wrongly_is_refused_with_nothing_written(reporters):
         ({"kind": ListKind.PROBLEM, "text": "  "}, "Write the item"),
         ({"kind": ListKind.PROBLEM, "text": "长" * 301}, "at most 300 characters"),
         ({"kind": ListKind.RECTIFICATION, "text": "整改", "due_on": None}, "Say by when"),
-        ({"kind": ListKind.RECTIFICATION, "text": "整改", "due_on": TODAY - dt.timedelta(days=1)}, "due today or later"),
+        (
+            {"kind": ListKind.RECTIFICATION, "text": "整改", "due_on": TODAY - dt.timedelta(days=1)},
+            "due today or later",
+        ),
     ]
     for kw, message in cases:
         with pytest.raises(ValidationError, match=message):
@@ -477,9 +481,7 @@ def test_an_answered_problem_stays(reporters):
     _last, before = _closed_with_problems(c, problems=("问题一",))
     problem = before.list_items.get()
     review = _open(c, THIS)
-    services.report_submit(
-        actor=c.users.li, report=_report(review, c.li), text="述职", answers={problem.pk: "已整改"}
-    )
+    services.report_submit(actor=c.users.li, report=_report(review, c.li), text="述职", answers={problem.pk: "已整改"})
     with pytest.raises(Conflict, match="A report has answered this problem"):
         services.list_item_remove(actor=c.users.t1_officer, item=problem)
 
@@ -619,9 +621,7 @@ def test_a_secretary_submits_on_the_page_and_an_unanswered_problem_is_refused(re
     page = _page(response)
     assert "not answered: “发展党员工作滞后”" in page and "今年述职" in page and "已整改" in page
     assert _written() == written
-    response = client.post(
-        url, {"text": "今年述职", **{f"answer_{p.pk}": "已整改" for p in problems}}, **EN
-    )
+    response = client.post(url, {"text": "今年述职", **{f"answer_{p.pk}": "已整改" for p in problems}}, **EN)
     assert response.status_code == 302
     li.refresh_from_db()
     assert li.state == ReportState.SUBMITTED and li.answers.count() == 2
@@ -668,12 +668,28 @@ def test_the_officer_conducts_a_review_through_the_pages(reporters, client_for):
     assert response.status_code == 302, _page(response)
     review = DutyReview.objects.get(organization=c.t1, period__code=THIS)
     assert set(review.groups.values_list("kind", "min_raters")) == {("superior", 1), ("members", 2)}
-    again = client.post(_url("review_new"), {"organization": c.t1.code, "period": THIS, "weight_superior": "1",
-                                             "weight_members": "0", "weight_peers": "0", "fewest_superior": "1",
-                                             "fewest_members": "1", "fewest_peers": "1"}, **EN)
+    again = client.post(
+        _url("review_new"),
+        {
+            "organization": c.t1.code,
+            "period": THIS,
+            "weight_superior": "1",
+            "weight_members": "0",
+            "weight_peers": "0",
+            "fewest_superior": "1",
+            "fewest_members": "1",
+            "fewest_peers": "1",
+        },
+        **EN,
+    )
     assert again.status_code == 400 and "already reviews the reports on duty of" in _page(again)
     response = client.post(_url("review_step", review.pk, "rating"), **EN)
     assert response.status_code == 400 and "No report on duty is submitted yet" in _page(response)
+    response = client.post(_url("review_step", review.pk, "refresh"), follow=True, **EN)
+    assert "Nobody took a post since the review opened" in _page(response)
+    other = Client()
+    other.force_login(c.users.li)
+    assert other.post(_url("review_step", review.pk, "refresh"), **EN).status_code == 404  # he reads no review
     li = _report(review, c.li)
     services.report_submit(actor=c.users.li, report=li, text="述职")
     assert client.post(_url("review_step", review.pk, "rating"), **EN).status_code == 302
@@ -804,7 +820,71 @@ def test_my_reports_span_the_periods(reporters):
     review = _open(c, THIS)
     mine = list(selectors.my_reports(user=c.users.li))
     assert [r.review.period.code for r in mine] == [THIS, LAST]
-    assert selectors.review_notice(c.users.li) == SimpleNamespace(
-        to_submit=1, to_rate=0, mine=True, conduct=False
-    ).__dict__
+    assert (
+        selectors.review_notice(c.users.li)
+        == SimpleNamespace(to_submit=1, to_rate=0, mine=True, conduct=False).__dict__
+    )
     assert review.reports.count() == 2
+
+
+def test_a_group_the_review_does_not_ask_rates_nothing(reporters):
+    c = reporters
+    review = services.review_open(
+        actor=c.users.t1_officer,
+        organization=c.t1,
+        period=period_for(THIS),
+        weights={"superior": 0.5, "members": 0.5, "peers": 0},
+    )
+    assert set(review.groups.values_list("kind", flat=True)) == {"superior", "members"}
+    li, peer = _report(review, c.li), _report(review, c.peer)
+    services.report_submit(actor=c.users.li, report=li, text="述职")
+    services.report_submit(actor=c.users.peer, report=peer, text="述职")
+    services.review_start_rating(actor=c.users.t1_officer, review=review)
+    li = DutyReport.objects.get(pk=li.pk)
+    assert rater_kind(c.users.peer, li) is None and selectors.reports_to_rate(user=c.users.peer) == []
+    with pytest.raises(PermissionDenied, match="You are not among the raters"):
+        services.rating_give(actor=c.users.peer, report=li, grade="good")
+    assert [r.pk for r in selectors.reports_to_rate(user=c.users.member)] == [li.pk]
+    # A peer does not read another's report either, where peers are not asked.
+    assert not selectors.may_read_report(c.users.peer, li)
+
+
+def test_the_attachment_is_served_to_the_readers_of_the_report_only(reporters, client_for):
+    c = reporters
+    review = _open(c)
+    li = _report(review, c.li)
+    pdf = SimpleUploadedFile("述职报告.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    response = client_for(c.users.li).post(
+        _url("review_report_step", li.pk, "submit"), {"text": "述职", "attachment": pdf}, **EN
+    )
+    assert response.status_code == 302
+    upload = DutyReportFile.objects.get(report=li)
+    assert client_for(c.users.t1_officer).get(upload.url).status_code == 200
+    assert client_for(c.users.outsider).get(upload.url).status_code == 404
+    assert client_for(c.users.peer).get(upload.url).status_code == 404  # not before the rating starts
+    bad = SimpleUploadedFile("述职报告.pdf", b"not a pdf at all")
+    response = client_for(c.users.li).post(
+        _url("review_report_step", li.pk, "submit"), {"text": "第二稿", "attachment": bad}, **EN
+    )
+    assert response.status_code == 400 and "its content does not match its name" in _page(response)
+    li.refresh_from_db()
+    assert li.text == "述职" and DutyReportFile.objects.get(report=li).pk == upload.pk
+
+
+def test_the_officer_enters_the_result_on_the_page(reporters, client_for):
+    c = reporters
+    officer = c.users.t1_officer
+    review, li, _peer = _rated_review(c, grades=[(officer, "excellent")])
+    services.review_close(actor=officer, review=review)
+    run, c2 = _secretaries_run(c)
+    client = client_for(officer)
+    page = _page(client.get(_url("review_report", li.pk), **EN))
+    assert "Enter the result in the secretaries' assessment" in page and f'value="{run.pk}:{c2.pk}"' in page
+    response = client.post(_url("review_report_step", li.pk, "feed"), {"target": "0:0"}, **EN)
+    assert response.status_code == 400 and not EnteredValue.objects.exists()
+    response = client.post(_url("review_report_step", li.pk, "feed"), {"target": f"{run.pk}:{c2.pk}"}, **EN)
+    assert response.status_code == 302
+    assert EnteredValue.objects.get(run=run, organization=c.v11, indicator=c2).value == 100
+    assert "Entered in the secretaries' assessment as C2 = 100.00." in _page(
+        client.get(_url("review_report", li.pk), **EN)
+    )

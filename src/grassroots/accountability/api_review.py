@@ -22,10 +22,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from grassroots.assessment.api.common import named_enum
-from grassroots.assessment.models import AssessmentRun, Grade, Indicator
+from grassroots.assessment.models import AssessmentRun, Indicator
 from grassroots.core.api import AtomicCreateViewSet, PeriodCode, ScopedPrimaryKey, id_filter
 from grassroots.core.policy import subject
 from grassroots.duties.models import AssignmentState, Light
+from grassroots.organizations.models import PostTitle
 
 from . import selectors, services
 from .api import OrganizationCode
@@ -44,7 +45,7 @@ from .models import (
 # ---------------------------------------------------------------- reviews
 
 
-class ReviewGroupSerializer(serializers.ModelSerializer):
+class DutyReviewGroupSerializer(serializers.ModelSerializer):
     kind = named_enum(ReviewRaterKind.choices, "review-rater-kind")(read_only=True)
     label = serializers.SerializerMethodField(help_text="In the caller's language.")
     min_raters = serializers.IntegerField(
@@ -60,11 +61,11 @@ class ReviewGroupSerializer(serializers.ModelSerializer):
         return str(group.get_kind_display())
 
 
-class ReportSummarySerializer(serializers.ModelSerializer):
+class DutyReportSummarySerializer(serializers.ModelSerializer):
     organization = serializers.SlugRelatedField(slug_field="code", read_only=True)
     organization_name = serializers.SerializerMethodField()
     member_name = serializers.CharField(source="member.name", read_only=True)
-    post_title = serializers.CharField(read_only=True)
+    post_title = named_enum(PostTitle.choices, "duty-report-summary-post", inline=True)(read_only=True)
     state = named_enum(ReportState.choices, "duty-report-state", inline=True)(read_only=True)
 
     class Meta:
@@ -81,7 +82,7 @@ class DutyReviewSerializer(serializers.ModelSerializer):
     organization_name = serializers.SerializerMethodField()
     period = serializers.CharField(source="period.code", read_only=True)
     state = named_enum(ReviewState.choices, "duty-review-state", inline=True)(read_only=True)
-    groups = ReviewGroupSerializer(many=True, read_only=True)
+    groups = DutyReviewGroupSerializer(many=True, read_only=True)
     reports = serializers.SerializerMethodField(help_text="The reports it expects, in tree order.")
 
     class Meta:
@@ -104,13 +105,13 @@ class DutyReviewSerializer(serializers.ModelSerializer):
     def get_organization_name(self, review) -> str:
         return review.organization.display_name()
 
-    @extend_schema_field(ReportSummarySerializer(many=True))
+    @extend_schema_field(DutyReportSummarySerializer(many=True))
     def get_reports(self, review):
         rows = review.reports.select_related("organization", "member").order_by("organization__path", "id")
-        return ReportSummarySerializer(rows, many=True).data
+        return DutyReportSummarySerializer(rows, many=True).data
 
 
-class ReviewOpenSerializer(serializers.Serializer):
+class DutyReviewOpenSerializer(serializers.Serializer):
     organization = OrganizationCode(help_text="Code of the reviewing organization (where the caller pursues).")
     period = PeriodCode(help_text="2026, 2026-H1, 2026-Q3 or 2026-07.")
     include_committee = serializers.BooleanField(
@@ -149,13 +150,14 @@ class DutyReviewViewSet(AtomicCreateViewSet):
         shown = self.get_queryset().filter(pk=review.pk).first() or review
         return Response(DutyReviewSerializer(shown, context=self.get_serializer_context()).data, status=code)
 
-    @extend_schema(request=ReviewOpenSerializer, responses={201: DutyReviewSerializer})
+    @extend_schema(request=DutyReviewOpenSerializer, responses={201: DutyReviewSerializer})
+    @transaction.atomic
     def create(self, request, *args, **kwargs):
-        """Open the review of a period for the branches below the organization."""
-        payload = ReviewOpenSerializer(data=request.data, context=self.get_serializer_context())
+        """Open the review of a period for the branches below the organization (a period named for the first time
+        is not kept when the review is refused)."""
+        payload = DutyReviewOpenSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
-        with transaction.atomic():
-            review = services.review_open(actor=request.user, **payload.validated_data)
+        review = services.review_open(actor=request.user, **payload.validated_data)
         return self._answer(review, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=DutyReviewSerializer)
@@ -182,13 +184,13 @@ class DutyReviewViewSet(AtomicCreateViewSet):
 # ---------------------------------------------------------------- reports
 
 
-class ProblemAnswerSerializer(serializers.Serializer):
+class DutyReportProblemSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The problem (an item of last period's problem list).")
     text = serializers.CharField()
     answer = serializers.CharField(help_text="This report's answer; empty until it answers.")
 
 
-class AttachmentSerializer(serializers.Serializer):
+class DutyReportAttachmentSerializer(serializers.Serializer):
     name = serializers.CharField()
     url = serializers.CharField()
 
@@ -200,6 +202,7 @@ class DutyReportSerializer(serializers.ModelSerializer):
     organization = serializers.SlugRelatedField(slug_field="code", read_only=True)
     organization_name = serializers.SerializerMethodField()
     member_name = serializers.CharField(source="member.name", read_only=True)
+    post_title = named_enum(PostTitle.choices, "duty-report-post", inline=True)(read_only=True)
     state = named_enum(ReportState.choices, "duty-report-state-detail", inline=True)(read_only=True)
     attachment = serializers.SerializerMethodField()
     problems_to_answer = serializers.SerializerMethodField(
@@ -246,12 +249,12 @@ class DutyReportSerializer(serializers.ModelSerializer):
     def get_organization_name(self, report) -> str:
         return report.organization.display_name()
 
-    @extend_schema_field(AttachmentSerializer(allow_null=True))
+    @extend_schema_field(DutyReportAttachmentSerializer(allow_null=True))
     def get_attachment(self, report):
         upload = getattr(report, "attachment", None)
         return {"name": upload.original_name, "url": upload.url} if upload is not None else None
 
-    @extend_schema_field(ProblemAnswerSerializer(many=True))
+    @extend_schema_field(DutyReportProblemSerializer(many=True))
     def get_problems_to_answer(self, report):
         return [{"id": a.problem.pk, "text": a.problem.text, "answer": a.text} for a in selectors.answers_of(report)]
 
@@ -260,7 +263,9 @@ class DutyReportSerializer(serializers.ModelSerializer):
         result = self._result(report)
         return f"{result.score:.2f}" if result is not None and result.score is not None else None
 
-    @extend_schema_field({"type": "string", "nullable": True, "enum": [*Grade.values, None]})
+    @extend_schema_field(
+        {"type": "string", "nullable": True, "description": "excellent, good, fair or poor; null where no result."}
+    )
     def get_grade(self, report):
         result = self._result(report)
         return (result.grade or None) if result is not None else None
@@ -291,13 +296,13 @@ class AnswersField(serializers.Field):
         return value
 
 
-class ReportSubmitSerializer(serializers.Serializer):
+class DutyReportSubmitSerializer(serializers.Serializer):
     text = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text="The report on duty.")
     answers = AnswersField(required=False, default=dict, help_text="An answer to each of last period's problems.")
     attachment = serializers.FileField(required=False, allow_null=True, default=None, help_text="Optional.")
 
 
-class ReportFeedSerializer(serializers.Serializer):
+class DutyReportFeedSerializer(serializers.Serializer):
     run = ScopedPrimaryKey(queryset=AssessmentRun.objects.all(), help_text="An assessment of the secretaries.")
     indicator = serializers.PrimaryKeyRelatedField(
         queryset=Indicator.objects.all(), help_text="An entered indicator of its system."
@@ -339,7 +344,7 @@ class DutyReportViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(DutyReportSerializer(shown, context=self.get_serializer_context()).data)
 
     @extend_schema(
-        request={"application/json": ReportSubmitSerializer, "multipart/form-data": ReportSubmitSerializer},
+        request={"application/json": DutyReportSubmitSerializer, "multipart/form-data": DutyReportSubmitSerializer},
         responses=DutyReportSerializer,
     )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
@@ -347,7 +352,7 @@ class DutyReportViewSet(viewsets.ReadOnlyModelViewSet):
         """The reporter submits (again, while the review takes reports) the report: its text, an answer to each of
         last period's problems (refused with one unanswered, naming it), an optional attachment."""
         report = self.get_object()
-        payload = ReportSubmitSerializer(data=request.data)
+        payload = DutyReportSubmitSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         services.report_submit(
@@ -359,13 +364,13 @@ class DutyReportViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return self._answer(report)
 
-    @extend_schema(request=ReportFeedSerializer, responses=DutyReportSerializer)
+    @extend_schema(request=DutyReportFeedSerializer, responses=DutyReportSerializer)
     @action(detail=True, methods=["post"])
     def feed(self, request, pk=None):
         """Enter a secretary's result as the value of an entered indicator of the secretaries' assessment of the same
         period (by the reviewing organization's officers who run that assessment)."""
         report = self.get_object()
-        payload = ReportFeedSerializer(data=request.data, context=self.get_serializer_context())
+        payload = DutyReportFeedSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         services.review_result_feed(actor=request.user, report=report, **payload.validated_data)
         return self._answer(report)
@@ -381,7 +386,7 @@ class ReadableReport(serializers.PrimaryKeyRelatedField):
         return selectors.report_list(user=self.context["request"].user)
 
 
-class ReviewRatingSerializer(serializers.ModelSerializer):
+class DutyReviewRatingSerializer(serializers.ModelSerializer):
     report = ReadableReport(help_text="The report rated.")
     group = serializers.SerializerMethodField(help_text="The group the caller rated in.")
     grade = serializers.CharField(allow_blank=True, help_text="excellent, good, fair or poor.")
@@ -404,7 +409,7 @@ class ReviewRatingViewSet(
     while its review is rating: the officers of the reviewing organization rate as superiors, the other reporters as
     peers, the members of the branch as its members; nobody rates their own report."""
 
-    serializer_class = ReviewRatingSerializer
+    serializer_class = DutyReviewRatingSerializer
     queryset = ReviewRating.objects.none()
 
     def get_queryset(self):
@@ -415,17 +420,17 @@ class ReviewRatingViewSet(
         data = serializer.validated_data
         serializer.instance = services.rating_give(actor=self.request.user, report=data["report"], grade=data["grade"])
 
-    @extend_schema(request=None, responses=ReportSummarySerializer(many=True))
+    @extend_schema(request=None, responses=DutyReportSummarySerializer(many=True))
     @action(detail=False, methods=["get"], url_path="to-give", pagination_class=None, filter_backends=[])
     def to_give(self, request):
         """The submitted reports waiting for the caller's rating."""
-        return Response(ReportSummarySerializer(selectors.reports_to_rate(user=request.user), many=True).data)
+        return Response(DutyReportSummarySerializer(selectors.reports_to_rate(user=request.user), many=True).data)
 
 
 # ---------------------------------------------------------------- the three lists
 
 
-class ReviewListItemSerializer(serializers.ModelSerializer):
+class DutyReviewItemSerializer(serializers.ModelSerializer):
     report = ReadableReport(help_text="The report whose lists it is in.")
     kind = named_enum(ListKind.choices, "review-list-kind")()
     text = serializers.CharField(allow_blank=True, max_length=1000, help_text="A short text (at most 300 characters).")
@@ -485,7 +490,7 @@ class ReviewListItemViewSet(
     the reporter's branch (its `due_on` required), the reporter responsible; a problem or responsibility not yet
     answered is removed, a rectification stays."""
 
-    serializer_class = ReviewListItemSerializer
+    serializer_class = DutyReviewItemSerializer
     filterset_class = ReviewListItemFilter
     queryset = ReviewListItem.objects.none()
 

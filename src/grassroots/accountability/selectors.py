@@ -239,17 +239,34 @@ def review_result(report):
 
 
 def reports_to_rate(*, user) -> list:
-    """The submitted reports of reviews that are rating which the user rates and has not rated yet."""
-
-    if user is None or not user.is_authenticated:
+    """The submitted reports of reviews that are rating which the user rates and has not rated yet: as a superior
+    where they pursue in the reviewing organization, as a peer in a review where they report, as a member of the
+    reporter's branch; each where the review asks that group, never their own (services.review.rater_kind, in one
+    query)."""
+    if user is None or not user.is_authenticated or not user.is_active:
         return []
-    candidates = (
-        report_list(user=user)
-        .filter(review__state=ReviewState.RATING, state=ReportState.SUBMITTED)
+    member = subject(user).member
+    reports = DutyReport.objects.filter(review__state=ReviewState.RATING, state=ReportState.SUBMITTED)
+    pursued = restrict(user, Action.PURSUE, DutyReview.objects.filter(groups__kind=ReviewRaterKind.SUPERIOR))
+    rates = Q(review__in=pursued.values("pk"))
+    if member is not None:
+        peers = DutyReview.objects.filter(groups__kind=ReviewRaterKind.PEERS, reports__member_id=member.pk)
+        members = DutyReview.objects.filter(groups__kind=ReviewRaterKind.MEMBERS)
+        rates |= Q(review__in=peers.values("pk"))
+        rates |= Q(review__in=members.values("pk"), organization__path__in=ancestor_paths(member.organization.path))
+        reports = reports.exclude(member_id=member.pk)
+    return list(
+        reports.filter(rates)
         .exclude(ratings__rater_id=user.pk)
+        .select_related("review__organization", "review__period", "organization", "member")
+        .distinct()
         .order_by("review__period__start", "organization__path", "id")
     )
-    return [r for r in candidates if rater_kind(user, r) is not None]
+
+
+def rating_group(user, report) -> str | None:
+    """The group the user rates the report in, or None (services.review.rater_kind)."""
+    return rater_kind(user, report)
 
 
 def my_reports(*, user):

@@ -305,7 +305,10 @@ def review_step(request, pk, step):
         raise Http404()
     done = run_service(request, action.service, actor=request.user, review=review)
     if done is not REFUSED:
-        messages.success(request, action.done)
+        if step == "refresh" and not done:
+            messages.info(request, _("Nobody took a post since the review opened: no report is added."))
+        else:
+            messages.success(request, action.done)
         return redirect("accountability:review", pk=review.pk)
     review = _find_review(request, pk)
     return render(request, "accountability/review/detail.html", _review_context(request, review), status=400)
@@ -345,7 +348,7 @@ def _report_context(request, report, *, bound=None) -> dict:
     answers = selectors.answers_of(report)
     initial = {"text": report.text, **{f"answer_{a.problem.pk}": a.text for a in answers}}
     attachment = DutyReportFile.objects.filter(report=report).first()
-    kind = selectors.rater_kind(user, report) if may["rate"] else None
+    kind = selectors.rating_group(user, report) if may["rate"] else None
     mine = report.ratings.filter(rater_id=user.pk).first()
     item_forms = _item_forms(bound.get("items"))
     for kind_, label in ListKind.choices:

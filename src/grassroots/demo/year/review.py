@@ -38,6 +38,7 @@ class _ReviewYear:
             return
         pursuit.report_submit(actor=li.user, report=mine, text=REPORT)
         pursuit.review_start_rating(actor=wang, review=review)
+        mine = DutyReport.objects.select_related("review").get(pk=mine.pk)  # submitted, in a review now rating
         pursuit.rating_give(actor=wang, report=mine, grade="good")
         pursuit.rating_give(actor=county, report=mine, grade="excellent")
         member = self.member_user
