@@ -218,6 +218,22 @@ class TestTheScenes:
         assert DueDateRequest.objects.filter(state="pending").count() == 1
         assert DueDateRequest.objects.exclude(state="pending").exists()
 
+    def test_xinjie_reviewed_li_demings_report_on_duty_with_his_three_lists(self, users, qingshan):
+        from grassroots.accountability.models import DutyReport, ReviewState
+
+        report = DutyReport.objects.select_related("review__organization", "member").get(
+            member__user=users["secretary"], organization=qingshan
+        )
+        assert report.review.organization.name == "新街镇党委" and report.review.state == ReviewState.CLOSED
+        assert report.member.name == "李德明" and report.score is not None and report.grade
+        assert report.ratings.count() >= 2
+        kinds = sorted(report.list_items.values_list("kind", flat=True))
+        assert kinds == ["problem", "problem", "rectification", "responsibility"]
+        rectification = report.list_items.get(kind="rectification")
+        assert rectification.assignment.organization == qingshan
+        assert rectification.assignment.responsible == report.member
+        assert report.review.reports.filter(state="expected").exists()  # the others, without an account
+
     def test_the_audit_chain_verifies(self, year, db):
         assert verify().ok
 

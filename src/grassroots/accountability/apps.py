@@ -49,6 +49,10 @@ class AccountabilityConfig(AppConfig):
                 ),
             }
         )
+        # The report-on-duty review and its three lists: their scopes, audit actions and notification kinds.
+        from .services.review import register_review_labels
+
+        register_review_labels()
         self._ready_honours()
 
     # --- Commendations and the red/yellow board ---

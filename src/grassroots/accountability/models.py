@@ -6,11 +6,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.assessment.models import AssessmentRun
+from grassroots.assessment.models import AssessmentRun, EnteredValue, Grade
 from grassroots.core.models import Period, TimeStampedModel
 from grassroots.core.uploads import UploadedFile
 from grassroots.duties.models import Assignment
-from grassroots.organizations.models import Member, Organization
+from grassroots.organizations.models import Member, Organization, PostTitle
 from grassroots.orglife.models import Appraisal, CareCase
 
 
@@ -498,3 +498,234 @@ class BoardEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_color_display()} · {self.organization}"
+
+
+# --- The report-on-duty review and its three lists ---
+# (述职评议: the secretaries below an organization report on their duty each period, raters grade the reports by the
+# assessment's fuzzy evaluation, and the reviewing organization writes each reporter's problems, responsibilities and
+# rectifications; a rectification is an assignment, carried out as any work.)
+
+
+class ReviewState(models.TextChoices):
+    OPEN = "open", _("Taking reports")
+    RATING = "rating", _("Rating")
+    CLOSED = "closed", _("Closed")
+
+
+class ReviewRaterKind(models.TextChoices):
+    """The groups who rate a report on duty: the reviewing organization's officers, the members of the reporter's
+    branch (its representatives, those with an account), and the other secretaries reporting in the review."""
+
+    SUPERIOR = "superior", _("Superior officers")
+    MEMBERS = "members", _("Members' representatives")
+    PEERS = "peers", _("Peer secretaries")
+
+
+class DutyReview(TimeStampedModel):
+    """The review of the reports on duty of a period, opened by an organization for the branches below it."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="duty_reviews", verbose_name=_("reviewing organization")
+    )
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+", verbose_name=_("period"))
+    state = models.CharField(_("state"), max_length=8, choices=ReviewState.choices, default=ReviewState.OPEN)
+    include_committee = models.BooleanField(_("committee members report too"), default=False)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rating_at = models.DateTimeField(_("rating started at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    audit_fields = ("organization", "period", "state", "include_committee")
+
+    class Meta:
+        verbose_name = _("review of reports on duty")
+        verbose_name_plural = _("reviews of reports on duty")
+        ordering = ["-period__start", "organization__path", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "period"],
+                name="one_duty_review_per_period",
+                violation_error_message=_("This organization already reviews the reports on duty of this period."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organization} · {self.period.code}"
+
+    def audit_organization(self):
+        return self.organization
+
+
+class ReviewRaterGroup(models.Model):
+    """A group of raters of a review, with the weight of its opinion and the fewest raters it needs to give one."""
+
+    review = models.ForeignKey(DutyReview, on_delete=models.CASCADE, related_name="groups")
+    kind = models.CharField(_("raters"), max_length=10, choices=ReviewRaterKind.choices)
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=4)
+    min_raters = models.PositiveSmallIntegerField(_("fewest raters"), default=1)
+
+    class Meta:
+        verbose_name = _("group of raters")
+        verbose_name_plural = _("groups of raters")
+        ordering = ["review_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["review", "kind"], name="one_review_group_per_kind")]
+
+    def __str__(self):
+        return f"{self.review} · {self.get_kind_display()}"
+
+
+class ReportState(models.TextChoices):
+    EXPECTED = "expected", _("Not submitted")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class DutyReport(TimeStampedModel):
+    """The report on duty (述职报告) a secretary (or committee member) of a branch owes a review, and its result."""
+
+    review = models.ForeignKey(DutyReview, on_delete=models.CASCADE, related_name="reports", verbose_name=_("review"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("organization")
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="duty_reports", verbose_name=_("reporting")
+    )
+    post_title = models.CharField(_("post"), max_length=20, choices=PostTitle.choices)
+    state = models.CharField(_("state"), max_length=10, choices=ReportState.choices, default=ReportState.EXPECTED)
+    text = models.TextField(_("text of the report"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # The result, fixed when the review closes: the score of the fuzzy evaluation, its grade, the votes per group.
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, blank=True)
+    votes = models.JSONField(_("votes"), default=list, blank=True)
+    # The value the result was entered as in an assessment (review_result_feed), while it stands.
+    fed_value = models.ForeignKey(
+        EnteredValue, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("entered as")
+    )
+
+    audit_fields = ("review", "organization", "member", "post_title", "state", "score", "grade")
+
+    class Meta:
+        verbose_name = _("report on duty")
+        verbose_name_plural = _("reports on duty")
+        ordering = ["review_id", "organization__path", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "organization", "member"],
+                name="one_duty_report_per_post",
+                violation_error_message=_("This report on duty is already expected."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.organization} · {self.review.period.code}"
+
+    def audit_organization(self):
+        return self.organization
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.state == ReportState.SUBMITTED
+
+
+class DutyReportFile(UploadedFile):
+    """The attachment of a report on duty (the report as a document, a photo of it), checked as any upload."""
+
+    upload_dir = "reviews"
+    url_name = "accountability:review_file"
+    thumbnail_url_name = "accountability:review_file_thumb"
+
+    report = models.OneToOneField(DutyReport, on_delete=models.CASCADE, related_name="attachment")
+
+    class Meta(UploadedFile.Meta):
+        verbose_name = _("attachment of a report on duty")
+        verbose_name_plural = _("attachments of reports on duty")
+
+
+class ReviewRating(TimeStampedModel):
+    """One rater's grade of one report, in the rater's group; one per rater and report."""
+
+    report = models.ForeignKey(DutyReport, on_delete=models.CASCADE, related_name="ratings")
+    group = models.ForeignKey(ReviewRaterGroup, on_delete=models.CASCADE, related_name="ratings")
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices)
+
+    class Meta:
+        verbose_name = _("rating of a report on duty")
+        verbose_name_plural = _("ratings of reports on duty")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "rater"],
+                name="one_review_rating_per_rater",
+                violation_error_message=_("You have already rated this report."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.report} · {self.grade}"
+
+
+class ListKind(models.TextChoices):
+    """The three lists of a review (三个清单)."""
+
+    PROBLEM = "problem", _("Problem list")
+    RESPONSIBILITY = "responsibility", _("Responsibility list")
+    RECTIFICATION = "rectification", _("Rectification list")
+
+
+class ReviewListItem(TimeStampedModel):
+    """An item of one of the three lists the reviewing organization writes for a reporter; a rectification item is
+    an assignment of a duty the reviewing organization issues to the reporter's branch."""
+
+    report = models.ForeignKey(
+        DutyReport, on_delete=models.CASCADE, related_name="list_items", verbose_name=_("report on duty")
+    )
+    kind = models.CharField(_("list"), max_length=16, choices=ListKind.choices)
+    text = models.CharField(_("item"), max_length=300)
+    assignment = models.OneToOneField(
+        Assignment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review_item",
+        verbose_name=_("assignment"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    audit_fields = ("report", "kind", "text", "assignment")
+
+    class Meta:
+        verbose_name = _("item of the three lists")
+        verbose_name_plural = _("items of the three lists")
+        ordering = ["report_id", "kind", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(assignment__isnull=True) | Q(kind="rectification"),
+                name="review_item_assignment_only_for_rectification",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.text}"
+
+    def audit_organization(self):
+        return self.report.organization
+
+
+class ProblemAnswer(TimeStampedModel):
+    """How a report on duty answers a problem of the report before it (last period's problem list)."""
+
+    report = models.ForeignKey(DutyReport, on_delete=models.CASCADE, related_name="answers")
+    problem = models.ForeignKey(ReviewListItem, on_delete=models.CASCADE, related_name="answers")
+    text = models.TextField(_("answer"))
+
+    class Meta:
+        verbose_name = _("answer to a problem")
+        verbose_name_plural = _("answers to problems")
+        ordering = ["problem_id"]
+        constraints = [models.UniqueConstraint(fields=["report", "problem"], name="one_answer_per_problem")]
+
+    def __str__(self):
+        return f"{self.report} · {self.problem}"

@@ -291,3 +291,225 @@ def commendation_file(*, user, pk):
 def run_readable(*, user, run) -> bool:
     """Whether the user sees the assessment (a board of one they do not see answers 404)."""
     return assessment_run_list(user=user).filter(pk=run.pk).exists()
+
+
+# --- The report-on-duty review and its three lists -------------------------------------------------------------------
+
+from django.db.models import Count  # noqa: E402
+
+from grassroots.assessment.models import Grade, IndicatorKind, RunState  # noqa: E402
+from grassroots.core.policy import can_anywhere  # noqa: E402
+
+from .models import (  # noqa: E402
+    DutyReport,
+    DutyReview,
+    ListKind,
+    ReportState,
+    ReviewListItem,
+    ReviewRaterKind,
+    ReviewRating,
+    ReviewState,
+)
+from .services.review import ReviewResult, problems_to_answer, rater_kind, report_result  # noqa: E402
+
+
+def review_list(*, user):
+    """The reviews of reports on duty a user reads: those of the organizations where they read cases (the officers
+    who conduct them, the discipline inspector of the scope)."""
+
+    return restrict(user, Action.VIEW_CASES, DutyReview.objects.select_related("organization", "period"))
+
+
+def may_conduct_review(user, review) -> bool:
+    """Whether the user conducts the review (opens it, closes it, writes the lists): Action.PURSUE on its
+    organization."""
+    return can(user, Action.PURSUE, review.organization)
+
+
+def report_list(*, user):
+    """The reports on duty a user reads: those of the reviews they read (and those concerning an organization in
+    their scope of cases), their own, and, once the rating has started, the submitted reports they rate or rated as
+    a peer (another reporter of the review) or a member of the reporter's branch, where the review asks that group."""
+
+    qs = DutyReport.objects.select_related("review__organization", "review__period", "organization", "member")
+    member = subject(user).member
+    own = Q(pk__in=[])
+    if user is not None and user.is_authenticated:
+        own |= Q(ratings__rater_id=user.pk)
+    if member is not None:
+        own |= Q(member_id=member.pk)
+        rated = Q(state=ReportState.SUBMITTED, review__state__in=[ReviewState.RATING, ReviewState.CLOSED])
+        peers = Q(review__groups__kind=ReviewRaterKind.PEERS, review__reports__member_id=member.pk)
+        members = Q(
+            review__groups__kind=ReviewRaterKind.MEMBERS,
+            organization__path__in=ancestor_paths(member.organization.path),
+        )
+        own |= rated & (peers | members)
+    return (restrict(user, Action.VIEW_CASES, qs) | qs.filter(own)).distinct()
+
+
+def may_read_report(user, report) -> bool:
+    return report_list(user=user).filter(pk=report.pk).exists()
+
+
+def is_reporter(user, report) -> bool:
+    member = subject(user).member
+    return member is not None and member.pk == report.member_id
+
+
+def may_see_result(user, report) -> bool:
+    """Who reads a report's result and its three lists: the readers of its review (provisional while rating), and
+    the reporter once the review is closed."""
+
+    if can(user, Action.VIEW_CASES, report):
+        return True
+    return is_reporter(user, report) and report.review.state == ReviewState.CLOSED
+
+
+def review_result(report):
+    """The report's result: as fixed when the review closed, else as the ratings stand now (provisional)."""
+
+    if report.review.state == ReviewState.CLOSED:
+        return ReviewResult(float(report.score) if report.score is not None else None, report.grade, report.votes)
+    return report_result(report)
+
+
+def reports_to_rate(*, user) -> list:
+    """The submitted reports of reviews that are rating which the user rates and has not rated yet: as a superior
+    where they pursue in the reviewing organization, as a peer in a review where they report, as a member of the
+    reporter's branch; each where the review asks that group, never their own (services.review.rater_kind, in one
+    query)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    member = subject(user).member
+    reports = DutyReport.objects.filter(review__state=ReviewState.RATING, state=ReportState.SUBMITTED)
+    pursued = restrict(user, Action.PURSUE, DutyReview.objects.filter(groups__kind=ReviewRaterKind.SUPERIOR))
+    rates = Q(review__in=pursued.values("pk"))
+    if member is not None:
+        peers = DutyReview.objects.filter(groups__kind=ReviewRaterKind.PEERS, reports__member_id=member.pk)
+        members = DutyReview.objects.filter(groups__kind=ReviewRaterKind.MEMBERS)
+        rates |= Q(review__in=peers.values("pk"))
+        rates |= Q(review__in=members.values("pk"), organization__path__in=ancestor_paths(member.organization.path))
+        reports = reports.exclude(member_id=member.pk)
+    return list(
+        reports.filter(rates)
+        .exclude(ratings__rater_id=user.pk)
+        .select_related("review__organization", "review__period", "organization", "member")
+        .distinct()
+        .order_by("review__period__start", "organization__path", "id")
+    )
+
+
+def rating_group(user, report) -> str | None:
+    """The group the user rates the report in, or None (services.review.rater_kind)."""
+    return rater_kind(user, report)
+
+
+def my_reports(*, user):
+    """The user's own reports on duty, the latest period first, with their lists and rectifications."""
+
+    member = subject(user).member
+    if member is None:
+        return DutyReport.objects.none()
+    return (
+        DutyReport.objects.filter(member_id=member.pk)
+        .select_related("review__organization", "review__period", "organization")
+        .prefetch_related("list_items__assignment__duty")
+        .order_by("-review__period__start", "-review_id", "organization__path")
+    )
+
+
+def review_notice(user) -> dict:
+    """What the start page says of the reviews: reports the user owes in a review taking them, reports waiting for
+    their rating, whether they have reports on duty at all, and whether they conduct reviews."""
+
+    mine = my_reports(user=user)
+    return {
+        "to_submit": mine.filter(review__state=ReviewState.OPEN, state=ReportState.EXPECTED).count(),
+        "to_rate": len(reports_to_rate(user=user)),
+        "mine": mine.exists(),
+        "conduct": can_anywhere(user, Action.PURSUE) or can_anywhere(user, Action.VIEW_CASES),
+    }
+
+
+def review_rows(review) -> list:
+    """The reports a review expects, in tree order, each with its count of ratings and of list items."""
+
+    return list(
+        review.reports.select_related("organization", "member", "review")
+        .annotate(rating_count=Count("ratings", distinct=True), item_count=Count("list_items", distinct=True))
+        .order_by("organization__path", "post_title", "id")
+    )
+
+
+def answers_of(report) -> list:
+    """This report's answers to last period's problems: (problem, answer text or "") for each problem."""
+
+    given = dict(report.answers.values_list("problem_id", "text"))
+    return [SimpleNamespace(problem=p, text=given.get(p.pk, "")) for p in problems_to_answer(report)]
+
+
+def list_items_of(report) -> dict:
+    """The report's three lists: {kind: [items]}, each rectification with its assignment and light."""
+
+    out = {kind: [] for kind in ListKind.values}
+    for item in report.list_items.select_related("assignment__duty", "assignment__responsible").order_by("id"):
+        if item.assignment_id:
+            item.light = item.assignment.light()
+        out[item.kind].append(item)
+    return out
+
+
+def feed_targets(*, user, report) -> list:
+    """Where the user may enter a secretary's result: the "entered" indicators of the assessments of the review's
+    period that assess secretaries and this branch, not closed, run by the user (as entered_value_set checks)."""
+
+    runs = (
+        AssessmentRun.objects.filter(period_id=report.review.period_id, system__assesses_secretaries=True)
+        .exclude(state=RunState.CLOSED)
+        .select_related("system", "scope", "period")
+        .order_by("id")
+    )
+    out = []
+    for run in runs:
+        if not run.assesses(report.organization) or not can(user, Action.MANAGE_STRUCTURE, run.scope):
+            continue
+        for indicator in run.system.indicators.filter(kind=IndicatorKind.ENTERED).order_by("position", "id"):
+            out.append(SimpleNamespace(run=run, indicator=indicator, key=f"{run.pk}:{indicator.pk}"))
+    return out
+
+
+def votes_shown(result) -> list:
+    """A result's votes per group as the pages show them: the group's name, weight, fewest raters, raters, whether
+    its opinion counted, and its votes by grade (names in the reader's language)."""
+    labels = dict(ReviewRaterKind.choices)
+    return [
+        SimpleNamespace(
+            kind=v["kind"],
+            label=labels.get(v["kind"], v["kind"]),
+            weight=v["weight"],
+            fewest=v["fewest"],
+            raters=v["raters"],
+            counted=v["counted"],
+            grades=[(Grade(g).label, v["grades"].get(g, 0)) for g in Grade.values],
+        )
+        for v in (result.votes if result is not None else [])
+    ]
+
+
+def list_item_list(*, user):
+    """The items of the three lists a user reads: those of the reports whose result they read (the readers of the
+    review; the reporter, once it is closed)."""
+    qs = ReviewListItem.objects.select_related("report__review", "assignment__duty")
+    member = subject(user).member
+    own = Q(pk__in=[])
+    if member is not None:
+        own = Q(report__member_id=member.pk, report__review__state=ReviewState.CLOSED)
+    return (restrict(user, Action.VIEW_CASES, qs) | qs.filter(own)).distinct()
+
+
+def ratings_given(*, user):
+    """The ratings the user gave (each rater reads their own, nobody reads another's)."""
+    if user is None or not user.is_authenticated:
+        return ReviewRating.objects.none()
+    return ReviewRating.objects.filter(rater_id=user.pk).select_related("group", "report")

@@ -3,7 +3,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from grassroots.accountability import api as accountability_api
-from grassroots.accountability import api_honours
+from grassroots.accountability import api_honours, api_review
 from grassroots.assessment import api as assessment_api
 from grassroots.core.api import AuditEntryViewSet
 from grassroots.duties import api as duty_api
@@ -45,5 +45,9 @@ router.register("cases", accountability_api.CaseViewSet, basename="case")
 router.register("pursuit-rules", accountability_api.PursuitRuleViewSet, basename="pursuit-rule")
 router.register("commendations", api_honours.CommendationViewSet, basename="commendation")
 router.register("boards", api_honours.BoardViewSet, basename="board")
+router.register("duty-reviews", api_review.DutyReviewViewSet, basename="duty-review")
+router.register("duty-reports", api_review.DutyReportViewSet, basename="duty-report")
+router.register("duty-review-ratings", api_review.ReviewRatingViewSet, basename="duty-review-rating")
+router.register("duty-review-items", api_review.ReviewListItemViewSet, basename="duty-review-item")
 
 urlpatterns = [path("token/", obtain_auth_token, name="api-token"), *router.urls]

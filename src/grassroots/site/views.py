@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from grassroots.accountability.selectors import cases_concerning
+from grassroots.accountability.selectors import cases_concerning, review_notice
 from grassroots.assessment.selectors import ratings_to_give
 from grassroots.core.policy import Action, can_anywhere, subject
 from grassroots.organizations.selectors import transfers_awaiting, visible_roots
@@ -26,6 +26,7 @@ def home(request):
         "awaiting": transfers_awaiting(user=user)[:10] if can_anywhere(user, Action.CHANGE) else [],
         "to_rate": sum(row["count"] - row["done"] for row in ratings_to_give(user=user)),
         "my_cases": list(cases_concerning(user=user)[:5]),
+        "reviews": review_notice(user),
     }
     return render(request, "site/home.html", context)
 

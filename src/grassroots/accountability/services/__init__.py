@@ -80,3 +80,46 @@ __all__ += [
     "commendation_withdraw_check",
     "final_runs",
 ]
+
+# The report-on-duty review and its three lists (services/review.py).
+from .review import (  # noqa: E402
+    list_item_add,
+    list_item_add_check,
+    list_item_remove,
+    list_item_remove_check,
+    rating_give,
+    rating_give_check,
+    report_submit,
+    report_submit_check,
+    review_close,
+    review_close_check,
+    review_open,
+    review_open_check,
+    review_refresh,
+    review_refresh_check,
+    review_result_feed,
+    review_result_feed_check,
+    review_start_rating,
+    review_start_rating_check,
+)
+
+__all__ += [
+    "list_item_add",
+    "list_item_add_check",
+    "list_item_remove",
+    "list_item_remove_check",
+    "rating_give",
+    "rating_give_check",
+    "report_submit",
+    "report_submit_check",
+    "review_close",
+    "review_close_check",
+    "review_open",
+    "review_open_check",
+    "review_refresh",
+    "review_refresh_check",
+    "review_result_feed",
+    "review_result_feed_check",
+    "review_start_rating",
+    "review_start_rating_check",
+]

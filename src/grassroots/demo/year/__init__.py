@@ -61,6 +61,7 @@ from .honours import _HonoursYear
 from .orglife import _OrgLifeYear
 from .progress import _ProgressYear
 from .pursuit import _PursuitYear
+from .review import _ReviewYear
 
 __all__ = ["BAISHI", "VETO_REASON", "ZHANG", "build_year"]
 
@@ -86,7 +87,17 @@ def build_year(*, scale: str, seed: int = 1, stdout=None, today: dt.date | None 
     return counts
 
 
-class _Year(_Levels, _DutiesYear, _ProgressYear, _OrgLifeYear, _CareYear, _AssessmentYear, _PursuitYear, _HonoursYear):
+class _Year(
+    _Levels,
+    _DutiesYear,
+    _ProgressYear,
+    _OrgLifeYear,
+    _CareYear,
+    _AssessmentYear,
+    _PursuitYear,
+    _HonoursYear,
+    _ReviewYear,
+):
     """The demo county's year: built stage by stage, each stage printing a progress line."""
 
     def __init__(self, *, seed: int, today: dt.date, clock: _Clock):
@@ -234,6 +245,8 @@ class _Year(_Levels, _DutiesYear, _ProgressYear, _OrgLifeYear, _CareYear, _Asses
         say(f"Pursuit: {self.counts['cases']:,} cases")
         self._honours()
         say(f"Honours: {self.counts['commendations']} commendations, {self.counts['boards']} red/yellow board")
+        self._review()
+        say(f"Report-on-duty review of 新街镇: {self.counts['duty_reports']} reports expected, 李德明's three lists")
         reset_sequences(
             [Meeting, Attendance, ProgressReport, StudyRecord, Talk, CareCase, CareVisit, PointEntry, Claim]
         )
