@@ -1,10 +1,20 @@
-"""Cases, rectifications and the rules of pursuit in the admin: read only (every write goes through the services)."""
+"""Pursuit in the admin: cases, rectifications, the rules of pursuit, commendations, boards and the report-on-duty
+review, read only (every write goes through the services)."""
 
 from django.contrib import admin
 
 from grassroots.core.admin import ReadOnlyAdmin
 
-from .models import Case, PursuitRule, Rectification
+from .models import (
+    Board,
+    Case,
+    Commendation,
+    DutyReport,
+    DutyReview,
+    PursuitRule,
+    Rectification,
+    ReviewListItem,
+)
 
 
 @admin.register(Case)
@@ -25,7 +35,6 @@ class PursuitRuleAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 
 # --- Commendations and the red/yellow board ---
-from .models import Board, Commendation  # noqa: E402
 
 
 @admin.register(Commendation)
@@ -39,3 +48,24 @@ class CommendationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 class BoardAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("run", "state", "ranked", "published_at")
     list_filter = ("state",)
+
+
+# --- The report-on-duty review and its three lists (read only) ---
+
+
+@admin.register(DutyReview)
+class DutyReviewAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ("organization", "period", "state")
+    list_filter = ("state",)
+
+
+@admin.register(DutyReport)
+class DutyReportAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ("review", "organization", "member", "post_title", "state", "grade")
+    list_filter = ("state", "grade")
+
+
+@admin.register(ReviewListItem)
+class ReviewListItemAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ("report", "kind", "text")
+    list_filter = ("kind",)
