@@ -102,6 +102,16 @@ def delete_existing() -> None:
         for rel in model._meta.related_objects:
             if rel.related_model not in own and rel.related_model not in others:
                 others.append(rel.related_model)
+    # And the rows that hang on those only (a board's entries, a review's ratings...), which may protect them.
+    hanging = []
+    frontier = list(others)
+    while frontier:
+        model = frontier.pop()
+        for rel in model._meta.related_objects:
+            related = rel.related_model
+            if related not in own and related not in others and related not in hanging:
+                hanging.append(related)
+                frontier.append(related)
     # Rows of other apps (duties, meetings, assessments...) that hang on the tree go through the ORM, so their
     # cascades apply; rows that do not (default meeting rules, say) stay. Protected rows wait for their protectors.
     pending = []
@@ -109,6 +119,13 @@ def delete_existing() -> None:
         links = Q(pk__in=[])
         for field in model._meta.get_fields():
             if getattr(field, "many_to_one", False) and field.related_model in own:
+                links |= Q(**{f"{field.name}__isnull": False})
+        pending.append((model, links))
+    for model in hanging:
+        # Only the rows that hang on rows about to go (the closure is of models; a model may also hang elsewhere).
+        links = Q(pk__in=[])
+        for field in model._meta.get_fields():
+            if getattr(field, "many_to_one", False) and field.related_model in others:
                 links |= Q(**{f"{field.name}__isnull": False})
         pending.append((model, links))
     while pending:
