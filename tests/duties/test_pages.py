@@ -654,6 +654,8 @@ def test_duty_list_filters_by_light_key_work_and_person(county, duty_at, secreta
     url = reverse("duties:list", args=[key.duty_list_id])
     everything = _text(client.get(url, **EN))
     assert "重点-党建引领" in everything and "普通-学习" in everything and "1 overdue" in everything
+    # The receiver's overdue work counts against the list that issued it.
+    assert "1 receiver overdue, counted against this list" in everything
     only_key = _text(client.get(url, {"key": "1"}, **EN))
     assert "重点-党建引领" in only_key and "普通-学习" not in only_key
     red = _text(client.get(url, {"light": "red"}, **EN))

@@ -67,6 +67,8 @@ def _summary(duties) -> dict:
         "red": lights.count(Light.RED),
         "yellow": lights.count(Light.YELLOW),
         "done": lights.count(Light.DONE),
+        # The receivers' overdue work counts against the list that issued it: a duty is red while any receiver is.
+        "receivers_overdue": sum(d.progress.get("red", 0) or 0 for d in duties),
     }
 
 
