@@ -598,3 +598,26 @@ def test_numbers_the_services_cannot_read_get_a_message_not_an_error(branch, rec
         text = client.post(url, {"points": points, "reason": "x"}, **EN).content.decode()
         assert "Points must be a number" in text, points
     assert not CareVisit.objects.exists() and not StudyRecord.objects.filter(title="学习").exists()
+
+
+def test_hours_and_points_read_as_numbers_not_runs_of_zeros(branch, records, client_for):
+    """Study hours and points with many decimals in the database read as people write them, on the member's page,
+    the ledger and the branch's life page, in both languages."""
+    from decimal import Decimal
+
+    from grassroots.orglife.models import PointEntry, StudyRecord
+
+    member = branch.branch_members[1]
+    StudyRecord.objects.create(
+        member=member, title="学习", studied_on=YESTERDAY, hours=Decimal("2.9"), state="confirmed"
+    )
+    PointEntry.objects.filter(member=member).update(points=Decimal("7.4"))
+    client = client_for(branch.users.secretary)
+    for lang in ("en", "zh-hans"):
+        for url in (
+            reverse("organizations:member", args=[member.pk]),
+            reverse("orglife:member_points", args=[member.pk]),
+            reverse("orglife:org", args=[branch.v11.pk]),
+        ):
+            text = client.get(url, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+            assert "00000" not in text and ".0 " not in text, (url, lang)
