@@ -621,3 +621,20 @@ def test_hours_and_points_read_as_numbers_not_runs_of_zeros(branch, records, cli
         ):
             text = client.get(url, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
             assert "00000" not in text and ".0 " not in text, (url, lang)
+
+
+def test_a_member_in_the_ledger_reads_her_own_case_not_a_false_empty_ledger(branch, client_for):
+    """The care page told a member in the ledger "0 members in difficulty": she reads her own case, and the page
+    says the ledger itself is the secretary's and officers'."""
+    from grassroots.orglife.models import CareCase
+
+    her = branch.members["C-T1-V1"] if hasattr(branch, "members") else branch.branch_members[0]
+    her.user = branch.users.member
+    her.save()
+    CareCase.objects.create(member=her, category="illness", opened_on=YESTERDAY, visit_interval_days=90)
+    other = MemberFactory(organization=her.organization, name="王另一位")
+    CareCase.objects.create(member=other, category="illness", opened_on=YESTERDAY, visit_interval_days=90)
+    text = client_for(branch.users.member).get(reverse("orglife:care", args=[her.organization_id]), **EN)
+    text = text.content.decode()
+    assert "0 members in difficulty" not in text and "You see only what concerns you." in text
+    assert her.name in text and "王另一位" not in text  # her own case, not a colleague's

@@ -62,12 +62,13 @@ EXPECTED = {
     ("appraisal", "detail"): (EVERYONE_INSIDE | MEMBER, OUTSIDE),
     ("appraisal", "create"): (CHANGERS_INSIDE, OUTSIDE),
     ("appraisal", "change"): (CHANGERS_INSIDE, OUTSIDE),
-    ("care_case", "list"): (EVERYONE_INSIDE, OUTSIDE),  # the ledger is not shown to members
-    ("care_case", "detail"): (EVERYONE_INSIDE, OUTSIDE),
+    # The ledger is not shown to members; a member in it reads their own case (the case here is the member's).
+    ("care_case", "list"): (EVERYONE_INSIDE | MEMBER, OUTSIDE),
+    ("care_case", "detail"): (EVERYONE_INSIDE | MEMBER, OUTSIDE),
     ("care_case", "create"): (CHANGERS_INSIDE, OUTSIDE),
     ("care_case", "change"): (CHANGERS_INSIDE, OUTSIDE),
-    ("care_visit", "list"): (EVERYONE_INSIDE, OUTSIDE),
-    ("care_visit", "detail"): (EVERYONE_INSIDE, OUTSIDE),
+    ("care_visit", "list"): (EVERYONE_INSIDE | MEMBER, OUTSIDE),
+    ("care_visit", "detail"): (EVERYONE_INSIDE | MEMBER, OUTSIDE),
     ("care_visit", "create"): (CHANGERS_INSIDE, OUTSIDE),
     ("care_visit", "change"): (NOBODY, NOBODY),
     ("talk", "list"): (EVERYONE_INSIDE | MEMBER, OUTSIDE),  # a member sees the talks with them

@@ -23,8 +23,11 @@ class OrglifeConfig(AppConfig):
         register_scope(
             models.Appraisal, ModelScope(paths=("organization__path",), own_organization=("organization_id",))
         )
-        register_scope(models.CareCase, ModelScope(paths=("member__organization__path",)))
-        register_scope(models.CareVisit, ModelScope(paths=("case__member__organization__path",)))
+        # A member in the ledger reads their own case and its visits; the ledger is read by those with a role.
+        register_scope(models.CareCase, ModelScope(paths=("member__organization__path",), own_member=("member_id",)))
+        register_scope(
+            models.CareVisit, ModelScope(paths=("case__member__organization__path",), own_member=("case__member_id",))
+        )
         register_scope(models.Talk, ModelScope(paths=("member__organization__path",), own_member=("member_id",)))
 
         register_actions(

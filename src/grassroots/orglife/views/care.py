@@ -29,6 +29,8 @@ def care(request, pk):
         "cases": cases,
         "alerts": [c for c in cases if c.overdue],
         "can_change": can(user, Action.CHANGE, org),
+        # A plain member reads only their own case: the page says so rather than count the ledger.
+        "whole_ledger": can(user, Action.VIEW_RECORD, org),
     }
     return render(request, "orglife/care.html", context)
 
