@@ -723,3 +723,13 @@ def test_review_queue_runs_a_fixed_number_of_queries(county, twenty, client_for,
     with django_assert_max_num_queries(10):
         response = client.get(reverse("duties:review"))
     assert _text(response).count('class="card review-item"') == 20
+
+
+def test_the_decompose_form_keeps_the_dates_it_is_given(county, issued, client_for):
+    """The decompose form showed no start or due date (the date fields' values were not written as a date picker
+    reads them) and saving failed until both were typed again: they are there, in every language."""
+    assignment = Assignment.objects.filter(duty=issued).first()
+    client = client_for(county.users.secretary)
+    for lang in ("en", "zh-hans"):
+        page = client.get(reverse("duties:decompose", args=[assignment.pk]), HTTP_ACCEPT_LANGUAGE=lang).content
+        assert f'value="{assignment.due_on.isoformat()}"' in page.decode(), lang

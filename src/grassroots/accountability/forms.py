@@ -6,13 +6,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.core.widgets import DateInput
 from grassroots.organizations.models import Member, Organization
 
 from .models import CaseState, Measure, Trigger
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class OrganizationCodeField(forms.CharField):

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from grassroots.core.widgets import DateInput
 from grassroots.organizations.models import Organization, UnitType
 
 from .facts import fact_of
@@ -246,7 +247,7 @@ class RunForm(forms.Form):
     closes_on = forms.DateField(
         label=_("Closing day"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_(
             "The day the results count to when published, within the period. Leave it empty for the period's end. "
             "Results computed as of an earlier day are provisional."
@@ -276,7 +277,7 @@ class RunForm(forms.Form):
 class ClosingDayForm(forms.Form):
     """The closing day of a run, set on its page (the service checks that it lies within the period)."""
 
-    closes_on = forms.DateField(label=_("Closing day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(label=_("Closing day"), required=False, widget=DateInput())
 
 
 class PublishForm(forms.Form):
@@ -326,7 +327,7 @@ class TokenForm(forms.Form):
 class VetoForm(forms.Form):
     organization = OrganizationCodeField(label=_("Organization (code)"))
     reason = forms.CharField(label=_("What happened"), max_length=300)
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(label=_("Date"), widget=DateInput())
 
     def __init__(self, *args, organizations, period, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,13 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.collation import by_reading
 from grassroots.core.uploads import MultipleFileField
+from grassroots.core.widgets import DateInput
 from grassroots.organizations.models import Member, MemberStatus, OrgKind, PostTitle, UnitType
 
 from .models import BusinessObjective, Dimension, Light, Recurrence
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _members_field(label, members):
@@ -240,6 +237,6 @@ class ObjectiveForm(forms.Form):
 
 
 class ObjectiveValueForm(forms.Form):
-    measured_on = forms.DateField(label=_("measured on"), widget=forms.DateInput(attrs={"type": "date"}))
+    measured_on = forms.DateField(label=_("measured on"), widget=DateInput)
     value = forms.DecimalField(label=_("value"), max_digits=14, decimal_places=2)
     note = forms.CharField(label=_("note"), max_length=300, required=False)

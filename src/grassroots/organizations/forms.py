@@ -3,11 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.core.widgets import DateInput
+
 from .models import Member, Organization, OrgKind, PostTitle, UnitType
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class OrganizationForm(forms.Form):

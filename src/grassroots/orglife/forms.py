@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from grassroots.core.collation import by_reading
 from grassroots.core.uploads import MultipleFileField
 from grassroots.core.web import parse_id
+from grassroots.core.widgets import DateInput
 from grassroots.organizations.models import Member
 
 from .models import (
@@ -30,13 +31,6 @@ from .models import (
 ATTENDANCE_KEY = re.compile(r"^att-(.+)$")
 GRADE_KEY = re.compile(r"^grade-(.+)$")
 REASON_MAX = 200
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _today():
