@@ -391,6 +391,9 @@ def test_assignments_filter_by_light_and_state(county, county_duty):
     assert officer.get("/api/assignments/", {"light": "purple"}).status_code == 400
     mine = api(county.users.member).get("/api/assignments/mine/").json()["results"]
     assert [a["id"] for a in mine] == [assignment.pk]  # the member is the branch's responsible secretary
+    member = api(county.users.member)
+    assert member.get("/api/assignments/mine/", {"state": "accepted"}).json()["results"] == []  # filters apply
+    assert member.get("/api/assignments/mine/", {"organization": county.v11.code}).json()["count"] == 1
 
 
 def test_members_claim_and_withdraw(county, period):

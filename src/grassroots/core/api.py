@@ -150,8 +150,29 @@ def id_filter(field_name: str):
     return filters.NumberFilter(field_name=field_name, min_value=1, max_value=MAX_ID, decimal_places=0)
 
 
+class OrganizationFilter(filters.CharFilter):
+    """An organization by its code, as every response names it; a whole number no code matches is taken as its id.
+
+    `field_name` is the relation to the organization ("organization", "parent", "duty__organization"); an unknown
+    code or id narrows the list to nothing, as any filter value matching no row does.
+    """
+
+    def __init__(self, field_name: str = "organization", **kwargs):
+        kwargs.setdefault("help_text", "Code of the organization (its id is accepted too).")
+        super().__init__(field_name=field_name, **kwargs)
+
+    def filter(self, qs, value):
+        value = (value or "").strip()
+        if not value:
+            return qs
+        lookup = {f"{self.field_name}__code": value}
+        if value.isdigit() and int(value) <= MAX_ID and not organizations().filter(code=value).exists():
+            lookup = {f"{self.field_name}__pk": int(value)}
+        return qs.filter(**lookup)
+
+
 class _OrganizationPeriodFilter(filters.FilterSet):
-    organization = filters.CharFilter(field_name="organization__code")
+    organization = OrganizationFilter()
     period = filters.CharFilter(field_name="period__code")
 
 

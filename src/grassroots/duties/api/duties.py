@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from grassroots.core.api import (
+    OrganizationFilter,
     ScopedCode,
     ScopedPrimaryKey,
     id_filter,
@@ -114,7 +115,7 @@ class ProgressSerializer(serializers.Serializer):
 
 
 class DutyFilter(filters.FilterSet):
-    organization = filters.CharFilter(field_name="organization__code")
+    organization = OrganizationFilter()
     period = filters.CharFilter(field_name="duty_list__period__code")
     duty_list = id_filter("duty_list_id")
     responsible = id_filter("responsible_id")
@@ -205,14 +206,15 @@ class DutyViewSet(
         duty = self.get_object()
         if request.method == "POST":
             services.duty_generate_occurrences(actor=request.user, duty=duty)
-        occurrences = self.get_queryset().filter(series=duty)
+        occurrences = self.filter_queryset(self.get_queryset().filter(series=duty))
         return Response(DutySerializer(occurrences, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses=DutySerializer(many=True))
     @action(detail=False, methods=["get"])
     def claimable(self, request):
-        """Duties open for claiming at the caller's organization and every organization above it."""
-        duties = selectors.claimable_duties(user=request.user).prefetch_related("collaborators")
+        """Duties open for claiming at the caller's organization and every organization above it; the list's filters
+        apply."""
+        duties = self.filter_queryset(selectors.claimable_duties(user=request.user).prefetch_related("collaborators"))
         page = self.paginate_queryset(duties)
         data = DutySerializer(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data)
