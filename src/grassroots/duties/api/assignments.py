@@ -60,6 +60,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {"weight": {"coerce_to_string": False}}  # a number, as in a duty's progress
 
     def get_light(self, obj) -> str:
         """done, red (overdue), yellow (due within a few days) or green."""
@@ -100,7 +101,7 @@ class DecomposeSerializer(serializers.ModelSerializer):
             "evidence_expected",
         ]
         extra_kwargs = {name: {"required": False} for name in fields} | {
-            "weight": {"required": False, "min_value": Decimal("0.01")}
+            "weight": {"required": False, "min_value": Decimal("0.01"), "coerce_to_string": False}
         }
 
 
