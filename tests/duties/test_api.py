@@ -66,9 +66,7 @@ def county_duty(county, period, secretaries):
     )
     assert response.status_code == 201, response.json()
     duty_id = response.json()["id"]
-    assert officer.post(f"/api/duties/{duty_id}/issue/", {"mode": "kind", "kind": "branch"}).json() == {
-        "assignments": 4
-    }
+    assert officer.post(f"/api/duties/{duty_id}/issue/", {"mode": "kind", "kind": "branch"}).json()["assignments"] == 4
     return duty_id, Assignment.objects.get(duty_id=duty_id, organization=county.v11)
 
 
@@ -103,9 +101,15 @@ def test_the_whole_chain_through_the_api(county, period, secretaries):
     assert duty["organization"] == "C" and duty["state"] == "draft" and duty["is_key"] is True
 
     response = officer.post(f"/api/duties/{duty['id']}/issue/", {"mode": "kind", "kind": "branch"}, format="json")
-    assert response.status_code == 201 and response.json() == {"assignments": 4}
+    assert response.status_code == 201 and response.json()["assignments"] == 4
+    made = response.json()["made"]  # the assignments made, each named as the assignments API names it
+    assert sorted(a["organization"] for a in made) == ["C-T1-V1", "C-T1-V2", "C-T2-V1", "C-T2-V2"]
+    assert {(a["duty"], a["due_on"]) for a in made} == {(duty["id"], duty["due_on"])}
+    assert sorted(a["id"] for a in made) == sorted(
+        Assignment.objects.filter(duty_id=duty["id"]).values_list("pk", flat=True)
+    )
     response = officer.post(f"/api/duties/{duty['id']}/issue/", {"mode": "kind", "kind": "branch"}, format="json")
-    assert response.status_code == 200 and response.json() == {"assignments": 0}  # nothing issued twice
+    assert response.status_code == 200 and response.json() == {"assignments": 0, "made": []}  # nothing issued twice
 
     # The branch secretary sees only its own branch's assignment.
     rows = secretary.get("/api/assignments/", {"duty": duty["id"]}).json()["results"]
@@ -174,7 +178,8 @@ def test_township_decomposes_its_assignment_and_issues_it_to_its_branches(county
     response = township.post(
         f"/api/duties/{sub['id']}/issue/", {"mode": "pick", "ids": ["C-T1-V1", "C-T1-V2"]}, format="json"
     )
-    assert response.json() == {"assignments": 2}
+    assert response.json()["assignments"] == 2
+    assert sorted(a["organization"] for a in response.json()["made"]) == ["C-T1-V1", "C-T1-V2"]
     progress = officer.get(f"/api/duties/{duty['id']}/progress/").json()
     assert progress["total"] == 4  # two townships, two branches below the first
 
@@ -391,6 +396,9 @@ def test_assignments_filter_by_light_and_state(county, county_duty):
     assert officer.get("/api/assignments/", {"light": "purple"}).status_code == 400
     mine = api(county.users.member).get("/api/assignments/mine/").json()["results"]
     assert [a["id"] for a in mine] == [assignment.pk]  # the member is the branch's responsible secretary
+    member = api(county.users.member)
+    assert member.get("/api/assignments/mine/", {"state": "accepted"}).json()["results"] == []  # filters apply
+    assert member.get("/api/assignments/mine/", {"organization": county.v11.code}).json()["count"] == 1
 
 
 def test_members_claim_and_withdraw(county, period):
@@ -587,3 +595,12 @@ def test_odd_input_never_causes_a_server_error(county, county_duty):
         if (status := officer.patch(f"/api/duties/{duty_id}/", change, format="json").status_code) >= 500:
             errors.append(("patch", change, status))
     assert not errors
+
+
+def test_weights_are_numbers_as_in_progress(county, county_duty):
+    duty_id, assignment = county_duty
+    officer = api(county.users.officer)
+    assert officer.patch(f"/api/duties/{duty_id}/", {"weight": 2.5}, format="json").json()["weight"] == 2.5
+    assert officer.get(f"/api/assignments/{assignment.pk}/").json()["weight"] == 1
+    progress = officer.get(f"/api/duties/{duty_id}/progress/").json()
+    assert isinstance(progress["weight_total"], float) and progress["weight_total"] == 4

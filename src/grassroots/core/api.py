@@ -4,11 +4,13 @@ fields and filters the apps' APIs name rows with (organizations by code, periods
 
 import json
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, transaction
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from django_filters.filterset import filterset_factory
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -25,6 +27,15 @@ from .periods import period_for
 from .policy import Action, PermissionDenied, can_anywhere, restrict
 from .selectors import audit_entries
 from .tree import organizations
+
+
+class CallersLanguageSessionScheme(SessionScheme):
+    """The schema describes the session authentication that answers in the caller's language as any session."""
+
+    target_class = "grassroots.core.api_auth.SessionAuthentication"
+
+
+# ---------------------------------------------------------------- errors
 
 
 def exception_handler(exc, context):
@@ -45,6 +56,8 @@ def exception_handler(exc, context):
 
 class AuditEntrySerializer(serializers.ModelSerializer):
     label = serializers.CharField(read_only=True)
+    actor_name = serializers.CharField(read_only=True, help_text="The actor's username as recorded (in the hash).")
+    actor_display_name = serializers.SerializerMethodField()
 
     class Meta:
         model = AuditEntry
@@ -53,6 +66,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "at",
             "actor_id",
             "actor_name",
+            "actor_display_name",
             "action",
             "label",
             "object_type",
@@ -70,6 +84,26 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         data["before"], data["after"] = readable(self.context["request"].user, instance)
         return data
+
+    def get_actor_display_name(self, entry) -> str:
+        """The actor's name as the pages show it: a member's name where the reader may see that member, else the
+        account's full name; empty for the system or an account since removed."""
+        if entry.actor_id is None:
+            return ""
+        names = self.context.setdefault("_actor_names", {})
+        if entry.actor_id not in names:
+            names[entry.actor_id] = _actor_display_name(self.context["request"].user, entry.actor_id)
+        return names[entry.actor_id]
+
+
+def _actor_display_name(reader, actor_id: int) -> str:
+    actor = get_user_model().objects.filter(pk=actor_id).select_related("member").first()
+    if actor is None:
+        return ""
+    member = getattr(actor, "member", None)
+    if member is not None and restrict(reader, Action.VIEW, type(member).objects.filter(pk=member.pk)).exists():
+        return member.name
+    return actor.get_full_name() or actor.username
 
 
 class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -150,8 +184,29 @@ def id_filter(field_name: str):
     return filters.NumberFilter(field_name=field_name, min_value=1, max_value=MAX_ID, decimal_places=0)
 
 
+class OrganizationFilter(filters.CharFilter):
+    """An organization by its code, as every response names it; a whole number no code matches is taken as its id.
+
+    `field_name` is the relation to the organization ("organization", "parent", "duty__organization"); an unknown
+    code or id narrows the list to nothing, as any filter value matching no row does.
+    """
+
+    def __init__(self, field_name: str = "organization", **kwargs):
+        kwargs.setdefault("help_text", "Code of the organization (its id is accepted too).")
+        super().__init__(field_name=field_name, **kwargs)
+
+    def filter(self, qs, value):
+        value = (value or "").strip()
+        if not value:
+            return qs
+        lookup = {f"{self.field_name}__code": value}
+        if value.isdigit() and int(value) <= MAX_ID and not organizations().filter(code=value).exists():
+            lookup = {f"{self.field_name}__pk": int(value)}
+        return qs.filter(**lookup)
+
+
 class _OrganizationPeriodFilter(filters.FilterSet):
-    organization = filters.CharFilter(field_name="organization__code")
+    organization = OrganizationFilter()
     period = filters.CharFilter(field_name="period__code")
 
 

@@ -2,11 +2,13 @@
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from grassroots.core.api import OrganizationFilter
 from grassroots.core.policy import Action, can
 
 from . import selectors, services
@@ -43,6 +45,38 @@ class MoveSerializer(serializers.Serializer):
     new_parent = serializers.SlugRelatedField(slug_field="code", queryset=Organization.objects.all())
 
 
+class OrganizationListFilter(filters.FilterSet):
+    parent = OrganizationFilter("parent", help_text="Code of the parent organization (its id is accepted too).")
+
+    class Meta:
+        model = Organization
+        fields = ["kind", "unit_type", "parent", "code", "depth"]
+
+
+class MemberFilter(filters.FilterSet):
+    organization = OrganizationFilter()
+
+    class Meta:
+        model = Member
+        fields = ["organization", "category", "status", "gender"]
+
+
+class PostFilter(filters.FilterSet):
+    organization = OrganizationFilter()
+
+    class Meta:
+        model = Post
+        fields = ["organization", "member", "title"]
+
+
+class GrantFilter(filters.FilterSet):
+    organization = OrganizationFilter()
+
+    class Meta:
+        model = Grant
+        fields = ["role", "organization"]
+
+
 class OrganizationViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -53,7 +87,7 @@ class OrganizationViewSet(
     """Organizations the caller can see; create, change and move need the structure right on the subtree."""
 
     serializer_class = OrganizationSerializer
-    filterset_fields = ["kind", "unit_type", "parent", "code", "depth"]
+    filterset_class = OrganizationListFilter
 
     def get_queryset(self):
         return selectors.organization_list(user=self.request.user).select_related("parent")
@@ -117,7 +151,7 @@ class MemberViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = MemberSerializer
-    filterset_fields = ["organization", "category", "status", "gender"]
+    filterset_class = MemberFilter
 
     def get_queryset(self):
         return selectors.member_list(user=self.request.user)
@@ -179,7 +213,7 @@ class PostEndSerializer(serializers.Serializer):
 
 class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = PostSerializer
-    filterset_fields = ["organization", "member", "title"]
+    filterset_class = PostFilter
 
     def get_queryset(self):
         return selectors.post_list(user=self.request.user, current_only=False)
@@ -275,7 +309,7 @@ class GrantViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = GrantSerializer
-    filterset_fields = ["role", "organization"]
+    filterset_class = GrantFilter
 
     def get_queryset(self):
         return selectors.grant_list(user=self.request.user)

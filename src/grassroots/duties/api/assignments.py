@@ -10,6 +10,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from grassroots.core.api import (
+    OrganizationFilter,
     ScopedPrimaryKey,
     id_filter,
 )
@@ -59,6 +60,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {"weight": {"coerce_to_string": False}}  # a number, as in a duty's progress
 
     def get_light(self, obj) -> str:
         """done, red (overdue), yellow (due within a few days) or green."""
@@ -99,7 +101,7 @@ class DecomposeSerializer(serializers.ModelSerializer):
             "evidence_expected",
         ]
         extra_kwargs = {name: {"required": False} for name in fields} | {
-            "weight": {"required": False, "min_value": Decimal("0.01")}
+            "weight": {"required": False, "min_value": Decimal("0.01"), "coerce_to_string": False}
         }
 
 
@@ -110,8 +112,8 @@ class DueDateRequestCreateSerializer(serializers.Serializer):
 
 class AssignmentFilter(filters.FilterSet):
     light = filters.ChoiceFilter(field_name="light_code", choices=Light.choices)
-    organization = filters.CharFilter(field_name="organization__code")
-    issuer = filters.CharFilter(field_name="duty__organization__code")
+    organization = OrganizationFilter()
+    issuer = OrganizationFilter("duty__organization", help_text="Code of the issuing organization.")
     duty = id_filter("duty_id")
     responsible = id_filter("responsible_id")
 
@@ -155,8 +157,8 @@ class AssignmentViewSet(
     @extend_schema(request=None, responses=AssignmentSerializer(many=True))
     @action(detail=False, methods=["get"])
     def mine(self, request):
-        """What is due for the caller: red first, then yellow, then green."""
-        page = self.paginate_queryset(selectors.my_work(user=request.user))
+        """What is due for the caller: red first, then yellow, then green; the list's filters apply."""
+        page = self.paginate_queryset(self.filter_queryset(selectors.my_work(user=request.user)))
         return self.get_paginated_response(AssignmentSerializer(page, many=True).data)
 
     @extend_schema(

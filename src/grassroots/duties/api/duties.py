@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -10,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from grassroots.core.api import (
+    OrganizationFilter,
     ScopedCode,
     ScopedPrimaryKey,
     id_filter,
@@ -18,6 +21,7 @@ from grassroots.organizations.models import Member, UnitType
 
 from .. import selectors, services
 from ..models import (
+    Assignment,
     BusinessObjective,
     Duty,
     DutyList,
@@ -69,7 +73,7 @@ class DutySerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "series", "source_assignment", "state", "created_at", "updated_at"]
-        extra_kwargs = {"weight": {"min_value": Decimal("0.01")}}
+        extra_kwargs = {"weight": {"min_value": Decimal("0.01"), "coerce_to_string": False}}  # a number, as in progress
 
     def get_fields(self):
         fields = super().get_fields()
@@ -114,7 +118,7 @@ class ProgressSerializer(serializers.Serializer):
 
 
 class DutyFilter(filters.FilterSet):
-    organization = filters.CharFilter(field_name="organization__code")
+    organization = OrganizationFilter()
     period = filters.CharFilter(field_name="duty_list__period__code")
     duty_list = id_filter("duty_list_id")
     responsible = id_filter("responsible_id")
@@ -125,7 +129,24 @@ class DutyFilter(filters.FilterSet):
         fields = ["organization", "period", "duty_list", "dimension", "state", "is_key", "is_major", "claimable"]
 
 
-_ISSUE_RESULT = inline_serializer("IssueResult", {"assignments": serializers.IntegerField()})
+class IssuedAssignmentSerializer(serializers.ModelSerializer):
+    organization = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "duty", "organization", "due_on"]
+        read_only_fields = fields
+
+
+_ISSUE_RESULT = inline_serializer(
+    "IssueResult",
+    {
+        "assignments": serializers.IntegerField(help_text="How many assignments were made."),
+        "made": IssuedAssignmentSerializer(
+            many=True, help_text="The assignments made (of each occurrence, for a recurring duty)."
+        ),
+    },
+)
 
 
 class DutyViewSet(
@@ -164,7 +185,8 @@ class DutyViewSet(
     @extend_schema(request=IssueSerializer, responses={200: _ISSUE_RESULT, 201: _ISSUE_RESULT})
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
-        """Issue the duty: one assignment per receiver; answers how many assignments were made."""
+        """Issue the duty: one assignment per receiver; answers how many assignments were made and which (id, the
+        duty or occurrence, receiving organization's code, due date). Receivers holding it already are skipped."""
         duty = self.get_object()
         payload = IssueSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
@@ -179,8 +201,14 @@ class DutyViewSet(
                 root=data.get("root"),
                 ids=[org.pk for org in data.get("ids", [])],
             )
-        made = services.duty_issue(actor=request.user, duty=duty, targets=targets, note=data.get("note", ""))
-        return Response({"assignments": made}, status=status.HTTP_201_CREATED if made else status.HTTP_200_OK)
+        with transaction.atomic():
+            Duty.objects.select_for_update().filter(pk=duty.pk).values_list("pk").first()  # no issue in between
+            issued = Assignment.objects.filter(Q(duty=duty) | Q(duty__series=duty))
+            before = set(issued.values_list("pk", flat=True))
+            count = services.duty_issue(actor=request.user, duty=duty, targets=targets, note=data.get("note", ""))
+            made = issued.exclude(pk__in=before).select_related("organization").order_by("due_on", "id")
+            answer = {"assignments": count, "made": IssuedAssignmentSerializer(made, many=True).data}
+        return Response(answer, status=status.HTTP_201_CREATED if count else status.HTTP_200_OK)
 
     @extend_schema(request=CancelSerializer, responses=DutySerializer)
     @action(detail=True, methods=["post"])
@@ -205,14 +233,15 @@ class DutyViewSet(
         duty = self.get_object()
         if request.method == "POST":
             services.duty_generate_occurrences(actor=request.user, duty=duty)
-        occurrences = self.get_queryset().filter(series=duty)
+        occurrences = self.filter_queryset(self.get_queryset().filter(series=duty))
         return Response(DutySerializer(occurrences, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses=DutySerializer(many=True))
     @action(detail=False, methods=["get"])
     def claimable(self, request):
-        """Duties open for claiming at the caller's organization and every organization above it."""
-        duties = selectors.claimable_duties(user=request.user).prefetch_related("collaborators")
+        """Duties open for claiming at the caller's organization and every organization above it; the list's filters
+        apply."""
+        duties = self.filter_queryset(selectors.claimable_duties(user=request.user).prefetch_related("collaborators"))
         page = self.paginate_queryset(duties)
         data = DutySerializer(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data)

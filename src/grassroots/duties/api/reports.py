@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from grassroots.core.api import (
+    OrganizationFilter,
     id_filter,
 )
 
@@ -71,7 +72,7 @@ class ReturnSerializer(serializers.Serializer):
 
 class ReportFilter(filters.FilterSet):
     assignment = id_filter("assignment_id")
-    organization = filters.CharFilter(field_name="assignment__organization__code")
+    organization = OrganizationFilter("assignment__organization", help_text="Code of the receiving organization.")
 
     class Meta:
         model = ProgressReport
@@ -93,8 +94,10 @@ class ProgressReportViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses=ProgressReportSerializer(many=True))
     @action(detail=False, methods=["get"])
     def to_review(self, request):
-        """Submitted reports the caller may review (issued by an organization they manage, not their own)."""
-        page = self.paginate_queryset(selectors.review_queue(user=request.user).select_related("reviewer"))
+        """Submitted reports the caller may review (issued by an organization they manage, not their own); the list's
+        filters apply."""
+        queue = selectors.review_queue(user=request.user).select_related("reviewer")
+        page = self.paginate_queryset(self.filter_queryset(queue))
         return self.get_paginated_response(ProgressReportSerializer(page, many=True).data)
 
     @extend_schema(request=None, responses=ProgressReportSerializer)
