@@ -24,7 +24,7 @@ from .audit import readable
 from .errors import INVALID_INPUT, Conflict
 from .models import AuditEntry
 from .periods import period_for
-from .policy import Action, PermissionDenied, can_anywhere, restrict
+from .policy import Action, PermissionDenied, can, can_anywhere, restrict
 from .selectors import audit_entries
 from .tree import organizations
 
@@ -101,7 +101,7 @@ def _actor_display_name(reader, actor_id: int) -> str:
     if actor is None:
         return ""
     member = getattr(actor, "member", None)
-    if member is not None and restrict(reader, Action.VIEW, type(member).objects.filter(pk=member.pk)).exists():
+    if member is not None and can(reader, Action.VIEW, member):
         return member.name
     return actor.get_full_name() or actor.username
 
