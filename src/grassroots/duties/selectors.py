@@ -45,7 +45,9 @@ def light_expression(today: dt.date | None = None):
 
 
 def assignment_list(*, user, action: str = Action.VIEW):
-    qs = Assignment.objects.select_related("duty", "duty__organization", "organization", "responsible")
+    qs = Assignment.objects.select_related(
+        "duty", "duty__organization", "duty__responsible", "organization", "responsible"
+    )
     return restrict(user, action, qs).annotate(light_code=light_expression())
 
 
@@ -65,7 +67,7 @@ def my_work(*, user):
     qs = (
         Assignment.objects.filter(q)
         .exclude(state__in=[AssignmentState.DRAFT, AssignmentState.CANCELLED])
-        .select_related("duty", "duty__organization", "organization", "responsible")
+        .select_related("duty", "duty__organization", "duty__responsible", "organization", "responsible")
         .annotate(light_code=light_expression())
     )
     order = Case(
@@ -341,3 +343,42 @@ def objectives_of(*, user, organization: Organization):
     """The business objectives of one organization in scope, newest period first."""
     qs = restrict(user, Action.VIEW, BusinessObjective.objects.filter(organization=organization))
     return qs.select_related("period").prefetch_related("values").order_by("-period__start", "name")
+
+
+def issued_chains(assignments) -> dict:
+    """What was issued to each assignment, from the top down: for every level of decomposition above it (and its
+    own), the issuing organization, the requirement of its duty and the note its receiver added.
+
+    One query per level of decomposition, whatever the number of assignments: the receiver reads what was issued
+    to it even where it may not read the duties above (the chain is part of what it received).
+    """
+    chains: dict[int, list] = {}
+    current: dict[int, list[int]] = {}  # assignment pk -> the pks asking for it
+    for assignment in assignments:
+        chains[assignment.pk] = []
+        current.setdefault(assignment.pk, []).append(assignment.pk)
+    seen: set[int] = set()
+    while current:
+        rows = Assignment.objects.filter(pk__in=list(current)).select_related(
+            "duty__organization", "duty__responsible", "organization"
+        )
+        following: dict[int, list[int]] = {}
+        for row in rows:
+            seen.add(row.pk)
+            link = {
+                "organization": row.duty.organization,
+                "receiver": row.organization,
+                "requirement": row.duty.requirement,
+                "note": row.note,
+            }
+            for asker in current[row.pk]:
+                chains[asker].insert(0, link)
+            parent = row.duty.source_assignment_id
+            if parent is not None and parent not in seen:
+                following.setdefault(parent, []).extend(current[row.pk])
+        current = following
+    return chains
+
+
+def issued_chain(assignment) -> list:
+    return issued_chains([assignment]).get(assignment.pk, [])

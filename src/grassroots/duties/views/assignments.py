@@ -43,6 +43,7 @@ def _assignment_context(request, assignment, **forms) -> dict:
     context = {
         "assignment": assignment,
         "duty": assignment.duty,
+        "chain": selectors.issued_chain(assignment),
         "reports": reports,
         "last_returned": returned if assignment.state == AssignmentState.RETURNED else None,
         "requests": list(assignment.due_date_requests.select_related("requested_by").order_by("-created_at")[:5]),

@@ -1,0 +1,82 @@
+"""Issue 22, as a client meets it: the received duty readable, evidence downloadable, review where the rule says,
+a roll-up a county officer expects."""
+
+import pytest
+from django.urls import reverse
+
+from grassroots.duties import services
+from grassroots.duties.models import Assignment
+
+from .test_api import api, due_in, png
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def decomposed(county, period):
+    """A county duty issued to both townships; 新街镇 adds its note, decomposes it and issues it to its two branches.
+
+    Returns (county duty id, township duty id, {organization code: assignment id})."""
+    officer, township = api(county.users.officer), api(county.users.t1_officer)
+    duty_list = services.duty_list_for(actor=county.users.officer, organization=county.county, period=period)
+    duty = officer.post(
+        "/api/duties/",
+        {
+            "duty_list": duty_list.pk,
+            "title": "开展软弱涣散党组织整顿",
+            "dimension": "organizational",
+            "due_on": due_in(period).isoformat(),
+            "requirement": "整顿方案和验收材料",
+            "evidence_expected": "方案和照片",
+        },
+        format="json",
+    ).json()
+    assert officer.post(f"/api/duties/{duty['id']}/issue/", {"mode": "children"}, format="json").status_code == 201
+    middle = Assignment.objects.get(duty_id=duty["id"], organization=county.t1)
+    response = township.patch(f"/api/assignments/{middle.pk}/", {"note": "月底前报镇党委"}, format="json")
+    assert response.status_code == 200, response.json()
+    response = township.post(
+        f"/api/assignments/{middle.pk}/decompose/",
+        {"requirement": "每村一份整顿方案", "description": "逐村过堂"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    sub = response.json()
+    response = township.post(
+        f"/api/duties/{sub['id']}/issue/", {"mode": "pick", "ids": ["C-T1-V1", "C-T1-V2"]}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    ids = {a.organization.code: a.pk for a in Assignment.objects.filter(duty_id__in=[duty["id"], sub["id"]])}
+    return duty["id"], sub["id"], ids
+
+
+# ------------------------------------------------------------------------------------------ the received duty
+
+
+def test_the_receiver_reads_what_was_issued_to_it_and_the_chain_above(county, decomposed):
+    _duty_id, sub_id, ids = decomposed
+    secretary = api(county.users.secretary)
+    body = secretary.get(f"/api/assignments/{ids['C-T1-V1']}/").json()
+    assert body["duty"] == sub_id and body["issuer"] == "C-T1"
+    assert body["issued"]["requirement"] == "每村一份整顿方案"
+    assert body["issued"]["description"] == "逐村过堂"
+    assert body["issued"]["evidence_expected"] == "方案和照片"
+    assert [(link["organization"], link["receiver"], link["requirement"], link["note"]) for link in body["chain"]] == [
+        ("C", "C-T1", "整顿方案和验收材料", "月底前报镇党委"),
+        ("C-T1", "C-T1-V1", "每村一份整顿方案", ""),
+    ]
+    # The same in lists (read together per page) and in the caller's own work.
+    rows = secretary.get("/api/assignments/", {"duty": sub_id}).json()["results"]
+    assert [len(r["chain"]) for r in rows] == [2]
+    mine = secretary.get("/api/assignments/mine/").json()["results"]
+    assert [r["chain"][0]["note"] for r in mine if r["id"] == ids["C-T1-V1"]] == ["月底前报镇党委"]
+
+
+def test_the_assignment_page_shows_the_same_chain(county, decomposed, client):
+    _duty_id, _sub_id, ids = decomposed
+    client.force_login(county.users.secretary)
+    page = client.get(reverse("duties:assignment", args=[ids["C-T1-V1"]]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="chain"' in page and "月底前报镇党委" in page and "整顿方案和验收材料" in page
