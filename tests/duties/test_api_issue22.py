@@ -3,11 +3,23 @@ a roll-up a county officer expects."""
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from grassroots.duties import services
 from grassroots.duties.models import Assignment
 
 from .test_api import api, due_in, png
+
+
+def token_client(user) -> APIClient:
+    """A client as an integrator has one: a token asked for with a password, no session."""
+    user.set_password("s3cret-pass-22")
+    user.save()
+    anonymous = APIClient()
+    token = anonymous.post("/api/token/", {"username": user.username, "password": "s3cret-pass-22"}).json()["token"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE="en")
+    return client
 
 
 @pytest.fixture(autouse=True)
@@ -80,3 +92,61 @@ def test_the_assignment_page_shows_the_same_chain(county, decomposed, client):
     client.force_login(county.users.secretary)
     page = client.get(reverse("duties:assignment", args=[ids["C-T1-V1"]]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'id="chain"' in page and "月底前报镇党委" in page and "整顿方案和验收材料" in page
+
+
+# ------------------------------------------------------------------------------------------ evidence downloads
+
+
+def test_evidence_downloads_with_a_token_within_the_policy(county, decomposed):
+    _duty_id, _sub_id, ids = decomposed
+    secretary = token_client(county.users.secretary)
+    response = secretary.post(
+        f"/api/assignments/{ids['C-T1-V1']}/report/",
+        {"text": "整顿方案已报", "percent": 100, "files": [png()]},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    [evidence] = response.json()["evidence"]
+    assert evidence["url"].endswith(f"/api/evidence/{evidence['id']}/file/")
+    assert evidence["thumbnail_url"].endswith(f"/api/evidence/{evidence['id']}/thumbnail/")
+
+    township = token_client(county.users.t1_officer)
+    download = township.get(evidence["url"])
+    assert download.status_code == 200
+    assert download["Content-Type"] == "image/png"
+    assert download["X-Content-Type-Options"] == "nosniff" and "sandbox" in download["Content-Security-Policy"]
+    assert b"".join(download.streaming_content).startswith(b"\x89PNG")
+    thumb = township.get(evidence["thumbnail_url"], HTTP_ACCEPT="image/*")
+    assert thumb.status_code == 200 and thumb["Content-Type"] == "image/jpeg"
+    # The list of the report's evidence, and the same row as a detail.
+    rows = township.get("/api/evidence/", {"report": response.json()["id"]}).json()["results"]
+    assert [r["id"] for r in rows] == [evidence["id"]]
+
+    # Outside the policy: another township's officer, a stranger and no credentials at all.
+    from tests.factories import UserFactory, grant
+
+    other = grant(UserFactory(username="t2officer"), county.t2, "officer")
+    assert token_client(other).get(evidence["url"]).status_code == 404
+    assert token_client(county.users.outsider).get(evidence["url"]).status_code == 404
+    assert APIClient().get(evidence["url"]).status_code in (401, 403)
+
+
+def test_a_file_without_a_thumbnail_says_so(county, decomposed):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _duty_id, _sub_id, ids = decomposed
+    secretary = api(county.users.secretary)
+    pdf = SimpleUploadedFile(
+        "plan.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf"
+    )
+    response = secretary.post(
+        f"/api/assignments/{ids['C-T1-V1']}/report/",
+        {"text": "方案", "percent": 50, "files": [pdf]},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    [evidence] = response.json()["evidence"]
+    assert evidence["thumbnail_url"] is None
+    assert secretary.get(f"/api/evidence/{evidence['id']}/thumbnail/").status_code == 404
+    download = secretary.get(evidence["url"])
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"

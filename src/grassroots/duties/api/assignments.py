@@ -225,7 +225,10 @@ class AssignmentViewSet(
             percent=data["percent"],
             files=data.get("files", []),
         )
-        return Response(ProgressReportSerializer(fetch_report(report.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ProgressReportSerializer(fetch_report(report.pk), context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=DecomposeSerializer, responses={201: DutySerializer})
     @action(detail=True, methods=["post"])

@@ -1,14 +1,18 @@
 """Progress reports with evidence, and their review by the issuing organization."""
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from grassroots.core.api import (
     id_filter,
 )
+from grassroots.core.uploads import serve_file, serve_thumbnail
 
 from .. import selectors, services
 from ..models import (
@@ -20,10 +24,36 @@ from ..models import (
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="Download address of the file (token or session).")
+    thumbnail_url = serializers.SerializerMethodField(help_text="A small JPEG of a photo; null for other files.")
+
     class Meta:
         model = Evidence
-        fields = ["id", "original_name", "kind", "content_type", "size", "sha256", "created_at"]
+        fields = [
+            "id",
+            "report",
+            "original_name",
+            "kind",
+            "content_type",
+            "size",
+            "sha256",
+            "url",
+            "thumbnail_url",
+            "created_at",
+        ]
         read_only_fields = fields
+
+    def _address(self, name, obj) -> str:
+        path = reverse(name, args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def get_url(self, obj) -> str:
+        return self._address("evidence-file", obj)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_thumbnail_url(self, obj) -> str | None:
+        return self._address("evidence-thumbnail", obj) if obj.thumbnail else None
 
 
 class ProgressReportSerializer(serializers.ModelSerializer):
@@ -88,14 +118,14 @@ class ProgressReportViewSet(viewsets.ReadOnlyModelViewSet):
         return with_report_relations(selectors.report_list(user=self.request.user)).order_by("-created_at", "-id")
 
     def _answer(self, report):
-        return Response(ProgressReportSerializer(fetch_report(report.pk)).data)
+        return Response(ProgressReportSerializer(fetch_report(report.pk), context={"request": self.request}).data)
 
     @extend_schema(request=None, responses=ProgressReportSerializer(many=True))
     @action(detail=False, methods=["get"])
     def to_review(self, request):
         """Submitted reports the caller may review (issued by an organization they manage, not their own)."""
         page = self.paginate_queryset(selectors.review_queue(user=request.user).select_related("reviewer"))
-        return self.get_paginated_response(ProgressReportSerializer(page, many=True).data)
+        return self.get_paginated_response(ProgressReportSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(request=None, responses=ProgressReportSerializer)
     @action(detail=True, methods=["post"])
@@ -117,3 +147,50 @@ class ProgressReportViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         return self._answer(services.report_withdraw(actor=request.user, report=self.get_object()))
+
+
+# ---------------------------------------------------------------- evidence files
+
+
+class AnyRenderer(BaseRenderer):
+    """Lets a download be asked for with any Accept header; the file itself is not rendered (a FileResponse)."""
+
+    media_type = "*/*"
+    format = "file"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data) if not isinstance(data, bytes) else data
+
+
+class EvidenceFilter(filters.FilterSet):
+    report = id_filter("report_id")
+
+    class Meta:
+        model = Evidence
+        fields = ["report", "kind"]
+
+
+class EvidenceViewSet(viewsets.ReadOnlyModelViewSet):
+    """Evidence files of the reports the caller may see; `file` and `thumbnail` download them.
+
+    Downloads check the same policy as the pages, with a token or a session alike, and serve the file with its
+    checked type, never sniffed and never as active content: photos and PDF inline, other files as attachments.
+    """
+
+    serializer_class = EvidenceSerializer
+    filterset_class = EvidenceFilter
+
+    def get_queryset(self):
+        return selectors.evidence_list(user=self.request.user).order_by("id")
+
+    @extend_schema(request=None, responses={(200, "*/*"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, AnyRenderer])
+    def file(self, request, pk=None):
+        """The file as stored."""
+        return serve_file(self.get_object())
+
+    @extend_schema(request=None, responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, AnyRenderer])
+    def thumbnail(self, request, pk=None):
+        """A small JPEG of a photo (404 for files without one)."""
+        return serve_thumbnail(self.get_object())
