@@ -1,7 +1,7 @@
 """Progress reports with evidence, and their review by the issuing organization."""
 
-from django_filters import rest_framework as filters
 from django.urls import reverse
+from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
