@@ -3,9 +3,10 @@
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, DecimalField, Q, Sum, Value, When
+from django.db.models import Case, CharField, Count, DecimalField, Exists, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from grassroots.core.collation import by_reading
 from grassroots.core.policy import Action, restrict
@@ -29,6 +30,26 @@ from .models import (
 )
 
 DONE_STATES = (AssignmentState.ACCEPTED, AssignmentState.CANCELLED)
+
+ROLLUP_RULE_TEXT = gettext_noop(
+    "Progress counts the work where it is done: an assignment its receiver decomposed and issued further down is "
+    "done when the assignments below it are, and is not counted as an item of its own, unless it was reported on "
+    "itself. Completion is the share of the counted weight accepted."
+)
+ROLLUP_RULE = gettext_lazy(ROLLUP_RULE_TEXT)  # the page shows it translated; the API schema in English
+
+
+def counted_assignments():
+    """The assignments a roll-up counts: issued (not draft or cancelled), and not a middle one whose work is below.
+
+    A middle assignment (decomposed into a duty issued further down) is left out: its children are the work, and it is
+    done when they are. It counts when it was reported on itself (a report not withdrawn) or accepted.
+    """
+    live = [AssignmentState.DRAFT, AssignmentState.CANCELLED]
+    below = Assignment.objects.filter(duty__source_assignment=OuterRef("pk")).exclude(state__in=live)
+    reported = ProgressReport.objects.filter(assignment=OuterRef("pk")).exclude(state=ReportState.WITHDRAWN)
+    middle = Q(Exists(below)) & ~Q(Exists(reported)) & ~Q(state=AssignmentState.ACCEPTED)
+    return Assignment.objects.exclude(state__in=live).exclude(middle)
 
 
 def light_expression(today: dt.date | None = None):
@@ -159,15 +180,14 @@ def _aggregates(today):
 def duty_progress_many(duties, *, within: Organization | None = None, today=None) -> dict:
     """Roll-up of each duty over its whole lineage (its assignments and those decomposed below), in one query.
 
-    A duty is complete when its own work and every assignment below it are accepted.
+    A duty is complete when its own work and every assignment below it are accepted; a middle assignment decomposed
+    further down counts through its children (counted_assignments, ROLLUP_RULE).
     """
     duties = [d for d in duties if d.lineage]
     if not duties:
         return {}
     aggregates, light = _aggregates(today)
-    qs = Assignment.objects.exclude(state__in=[AssignmentState.DRAFT, AssignmentState.CANCELLED]).annotate(
-        light_code=light
-    )
+    qs = counted_assignments().annotate(light_code=light)
     if within is not None:
         qs = qs.filter(subtree_q(within.path, "organization__path"))
     out = {}
@@ -211,7 +231,7 @@ def progress_by_child(*, organization: Organization, period=None, duty: Duty | N
     aggregates, light = _aggregates(today)
     width = (organization.depth + 1) * Organization.steplen
     qs = (
-        Assignment.objects.exclude(state__in=[AssignmentState.DRAFT, AssignmentState.CANCELLED])
+        counted_assignments()
         .filter(organization__path__gt=organization.path, organization__path__lt=organization.path + "~")
         .annotate(light_code=light)
     )
@@ -225,11 +245,7 @@ def progress_by_child(*, organization: Organization, period=None, duty: Duty | N
 
 def subtree_progress(*, organization: Organization, period=None, today=None) -> dict:
     aggregates, light = _aggregates(today)
-    qs = (
-        Assignment.objects.exclude(state__in=[AssignmentState.DRAFT, AssignmentState.CANCELLED])
-        .filter(subtree_q(organization.path, "organization__path"))
-        .annotate(light_code=light)
-    )
+    qs = counted_assignments().filter(subtree_q(organization.path, "organization__path")).annotate(light_code=light)
     if period is not None:
         qs = qs.filter(duty__duty_list__period=period)
     row = qs.aggregate(**aggregates)
