@@ -150,3 +150,76 @@ def test_a_file_without_a_thumbnail_says_so(county, decomposed):
     assert secretary.get(f"/api/evidence/{evidence['id']}/thumbnail/").status_code == 404
     download = secretary.get(evidence["url"])
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+
+
+# ------------------------------------------------------------------------------------------ review where the rule says
+
+
+@pytest.fixture
+def township_report(county, decomposed):
+    """青山村 reports on the township's duty: 新街镇 reviews it; the county may only take it over."""
+    _duty_id, _sub_id, ids = decomposed
+    response = api(county.users.secretary).post(
+        f"/api/assignments/{ids['C-T1-V1']}/report/", {"text": "方案已报", "percent": 100}, format="multipart"
+    )
+    assert response.status_code == 201, response.json()
+    return response.json()["id"]
+
+
+def test_the_issuer_reviews_and_the_county_only_by_taking_over(county, township_report):
+    from grassroots.core.models import AuditEntry, Notification
+    from grassroots.duties.models import ProgressReport
+
+    officer = api(county.users.officer)
+    # The county's own queue does not hold it; ?others=1 does.
+    assert township_report not in [r["id"] for r in officer.get("/api/reports/to_review/").json()["results"]]
+    others = officer.get("/api/reports/to_review/", {"others": "1"}).json()["results"]
+    assert [r["id"] for r in others] == [township_report]
+    # The township's queue holds it, and its ?others=1 does not.
+    township = api(county.users.t1_officer)
+    assert [r["id"] for r in township.get("/api/reports/to_review/").json()["results"]] == [township_report]
+    assert township.get("/api/reports/to_review/", {"others": "1"}).json()["results"] == []
+
+    # Without take_over the county is refused, and says how to go on.
+    response = officer.post(f"/api/reports/{township_report}/accept/")
+    assert response.status_code == 403
+    assert "take the review over" in response.json()["detail"]
+    response = officer.post(f"/api/reports/{township_report}/return/", {"reason": "缺照片"})
+    assert response.status_code == 403
+    assert ProgressReport.objects.get(pk=township_report).state == "submitted"
+
+    # Taken over: accepted, audited as taken over, the township's managers told.
+    response = officer.post(f"/api/reports/{township_report}/accept/", {"take_over": True}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["state"] == "accepted" and response.json()["reviewer"] == "officer"
+    entry = AuditEntry.objects.filter(action__startswith="duties.report.accept").latest("seq")
+    assert entry.action == "duties.report.accept_taken_over" and entry.after.get("taken_over") is True
+    told = Notification.objects.filter(kind="duties.review_taken_over_accepted")
+    assert [n.recipient for n in told] == [county.users.t1_officer]
+
+
+def test_the_issuer_needs_no_take_over(county, township_report):
+    from grassroots.core.models import AuditEntry
+
+    township = api(county.users.t1_officer)
+    response = township.post(f"/api/reports/{township_report}/return/", {"reason": "缺照片"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert AuditEntry.objects.filter(action="duties.report.return").exists()
+    assert not AuditEntry.objects.filter(action__endswith="_taken_over").exists()
+
+
+def test_the_review_page_offers_the_others_with_a_checkbox(county, township_report, client):
+    client.force_login(county.users.officer)
+    own = client.get(reverse("duties:review"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'id="review-{township_report}"' not in own and "?others=1" in own
+    others = client.get(reverse("duties:review") + "?others=1", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'id="review-{township_report}"' in others and 'name="take_over"' in others
+    assert "Review in place of" in others
+    # Posted without the box: refused, nothing changes; with it: accepted.
+    url = reverse("duties:report_review", args=[township_report])
+    client.post(url, {"decision": "accept"}, HTTP_ACCEPT_LANGUAGE="en")
+    from grassroots.duties.models import ProgressReport
+
+    assert ProgressReport.objects.get(pk=township_report).state == "submitted"
+    client.post(url, {"decision": "accept", "take_over": "1"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert ProgressReport.objects.get(pk=township_report).state == "accepted"

@@ -258,16 +258,23 @@ def assignments_of_duty(*, user, duty: Duty):
     return qs.order_by("organization__path", "due_on", "id")
 
 
-def review_queue(*, user):
+def review_queue(*, user, others: bool = False):
     """Submitted reports waiting for the user: issued by an organization the user manages itself (a grant on it), or
     by one below without managers of its own, and not written by them. A township's own duties are reviewed by the
-    township, not sent to the county's queue as well (the county may still review them: report_review_check)."""
+    township, not sent to the county's queue as well.
+
+    With `others`, the reports issued by organizations below that have managers of their own: those the user may
+    take over (report_review_check with take_over), never shown unless asked for.
+    """
     from grassroots.organizations.models import Grant
 
     own = Grant.objects.filter(user=user, role__in=["secretary", "officer", "admin"]).values("organization")
     managed = Grant.objects.filter(role__in=["secretary", "officer"], user__is_active=True).values("organization")
     issuers = restrict(user, Action.CHANGE, Organization.objects.all())
-    if not getattr(user, "is_superuser", False):
+    if others:  # a superuser's own queue holds every report already
+        issuers = issuers.none() if getattr(user, "is_superuser", False) else issuers.filter(pk__in=managed)
+        issuers = issuers.exclude(pk__in=own)
+    elif not getattr(user, "is_superuser", False):
         issuers = issuers.filter(Q(pk__in=own) | ~Q(pk__in=managed))
     return (
         ProgressReport.objects.filter(state=ReportState.SUBMITTED, assignment__duty__organization__in=issuers)

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -95,8 +95,20 @@ def fetch_report(pk) -> ProgressReport:
     return with_report_relations(ProgressReport.objects.filter(pk=pk)).get()
 
 
+TAKE_OVER_HELP = (
+    "Review in the issuer's place. The issuing organization reviews its reports; an organization above must say "
+    "take_over=true to accept or return one issued by an organization below that has managers of its own. Such a "
+    "review is audited as taken over and the issuer's managers are notified."
+)
+
+
+class AcceptSerializer(serializers.Serializer):
+    take_over = serializers.BooleanField(required=False, default=False, help_text=TAKE_OVER_HELP)
+
+
 class ReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, help_text="What to fix.")
+    take_over = serializers.BooleanField(required=False, default=False, help_text=TAKE_OVER_HELP)
 
 
 class ReportFilter(filters.FilterSet):
@@ -120,27 +132,49 @@ class ProgressReportViewSet(viewsets.ReadOnlyModelViewSet):
     def _answer(self, report):
         return Response(ProgressReportSerializer(fetch_report(report.pk), context={"request": self.request}).data)
 
-    @extend_schema(request=None, responses=ProgressReportSerializer(many=True))
+    @extend_schema(
+        request=None,
+        responses=ProgressReportSerializer(many=True),
+        parameters=[
+            OpenApiParameter(
+                "others",
+                OpenApiTypes.BOOL,
+                description="1: instead of one's own queue, the reports issued by organizations below with managers "
+                "of their own, which the caller may only review by taking the review over (take_over).",
+            )
+        ],
+    )
     @action(detail=False, methods=["get"])
     def to_review(self, request):
-        """Submitted reports the caller may review (issued by an organization they manage, not their own)."""
-        page = self.paginate_queryset(selectors.review_queue(user=request.user).select_related("reviewer"))
+        """Submitted reports waiting for the caller: issued by an organization they manage themselves (or one below
+        without managers of its own), not their own. `?others=1` lists those they may take over instead."""
+        others = request.query_params.get("others", "") in ("1", "true", "True", "yes")
+        queue = selectors.review_queue(user=request.user, others=others).select_related("reviewer")
+        page = self.paginate_queryset(queue)
         return self.get_paginated_response(ProgressReportSerializer(page, many=True, context={"request": request}).data)
 
-    @extend_schema(request=None, responses=ProgressReportSerializer)
+    @extend_schema(request=AcceptSerializer, responses=ProgressReportSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        return self._answer(services.report_accept(actor=request.user, report=self.get_object()))
+        """Accept the report: the assignment is done. An organization above the issuer says take_over=true."""
+        report = self.get_object()
+        payload = AcceptSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        take_over = payload.validated_data["take_over"]
+        return self._answer(services.report_accept(actor=request.user, report=report, take_over=take_over))
 
     @extend_schema(request=ReturnSerializer, responses=ProgressReportSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
-        """Send the report back with the reason; the receiver reports again."""
+        """Send the report back with the reason; the receiver reports again. Above the issuer: take_over=true."""
         report = self.get_object()
         payload = ReturnSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
+        data = payload.validated_data
         return self._answer(
-            services.report_return(actor=request.user, report=report, reason=payload.validated_data["reason"])
+            services.report_return(
+                actor=request.user, report=report, reason=data["reason"], take_over=data["take_over"]
+            )
         )
 
     @extend_schema(request=None, responses=ProgressReportSerializer)
