@@ -181,7 +181,7 @@ def test_township_decomposes_its_assignment_and_issues_it_to_its_branches(county
     assert response.json()["assignments"] == 2
     assert sorted(a["organization"] for a in response.json()["made"]) == ["C-T1-V1", "C-T1-V2"]
     progress = officer.get(f"/api/duties/{duty['id']}/progress/").json()
-    assert progress["total"] == 4  # two townships, two branches below the first
+    assert progress["total"] == 3  # the second township and the two branches below the first (its work)
 
 
 # ------------------------------------------------------------------------------------------ refusals

@@ -169,15 +169,15 @@ def test_township_decomposes_and_progress_rolls_up(county, duty_at):
     sub = services.duty_decompose(actor=county.users.t1_officer, assignment=a_t1, requirement="附活动照片与签到表")
     services.duty_issue(actor=county.users.t1_officer, duty=sub, targets=[county.v11, county.v12])
     progress = selectors.duty_progress(duty)
-    assert progress["total"] == 4 and progress["accepted"] == 0
+    assert progress["total"] == 3 and progress["accepted"] == 0  # the township's middle one counts through its two
     report = services.report_submit(
         actor=county.users.secretary, assignment=_assignment(sub, county.v11), text="done", percent=100
     )
     services.report_accept(actor=county.users.t1_officer, report=report)
     progress = selectors.duty_progress(duty)
-    assert progress["accepted"] == 1 and progress["completion"] == 25.0
+    assert progress["accepted"] == 1 and progress["completion"] == 33.3
     by_child = selectors.progress_by_child(organization=county.county, duty=duty)
-    assert by_child[county.t1.path]["total"] == 3 and by_child[county.t2.path]["total"] == 1
+    assert by_child[county.t1.path]["total"] == 2 and by_child[county.t2.path]["total"] == 1
 
 
 def test_decomposed_duty_cannot_be_due_after_the_assignment(county, duty_at):
@@ -291,7 +291,7 @@ def test_organizations_fixture_is_the_small_county(county):
 
 def test_a_townships_own_duty_is_reviewed_by_the_township_not_sent_to_the_countys_queue(county, duty_at):
     """The county's queue holds the reports on the county's duties; a duty the township issues (to its villages or
-    keeps for itself) waits in the township's queue only, though the county may still review it."""
+    keeps for itself) waits in the township's queue only; the county may take the review over (its ?others=1)."""
     own = duty_at(county, org=county.t1, actor=county.users.t1_officer, title="镇里自己的工作")
     services.duty_issue(actor=county.users.t1_officer, duty=own, targets=[county.v11])
     theirs = duty_at(county, title="县里的工作")
@@ -305,7 +305,12 @@ def test_a_townships_own_duty_is_reviewed_by_the_township_not_sent_to_the_county
     queue = lambda user: set(selectors.review_queue(user=user).values_list("pk", flat=True))  # noqa: E731
     assert queue(county.users.t1_officer) == {reports[own.pk].pk}
     assert queue(county.users.officer) == {reports[theirs.pk].pk}
-    services.report_accept(actor=county.users.officer, report=reports[own.pk])  # allowed, though not queued
+    assert set(selectors.review_queue(user=county.users.officer, others=True).values_list("pk", flat=True)) == {
+        reports[own.pk].pk
+    }
+    with pytest.raises(PermissionDenied, match="take the review over"):  # the county reviews it only by taking over
+        services.report_accept(actor=county.users.officer, report=reports[own.pk])
+    services.report_accept(actor=county.users.officer, report=reports[own.pk], take_over=True)
 
 
 def test_a_claim_leads_to_its_duty_and_its_points_back_to_it(county, duty_at, client_for, default_rules):

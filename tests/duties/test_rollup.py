@@ -112,3 +112,50 @@ class RollupTest(TestCase):
                 assert row is None
                 continue
             assert (row["total"], row["accepted"], row["completion"], row["red"]) == naive(inside)
+
+
+# ------------------------------------------------------------------ a middle assignment counts through its children
+
+
+def test_a_decomposed_middle_assignment_counts_through_its_children(county, duty_at):
+    """The county issues to one township, which decomposes it to three branches: one accepted reads a third, not the
+    20% it read when the township's own middle assignment (weight 2) was a fourth item."""
+    from grassroots.duties import services
+    from grassroots.duties.models import ProgressReport, ReportState
+    from tests.factories import add_org
+
+    v13 = add_org(county.t1, "三河村党支部", "branch", "village", code="C-T1-V3")
+    duty = duty_at(county)
+    services.duty_issue(actor=county.users.officer, duty=duty, targets=[county.t1])
+    middle = Assignment.objects.get(duty=duty, organization=county.t1)
+    Assignment.objects.filter(pk=middle.pk).update(weight=Decimal("2"))
+    middle.refresh_from_db()
+    sub = services.duty_decompose(actor=county.users.t1_officer, assignment=middle, requirement="每村一份")
+    services.duty_issue(actor=county.users.t1_officer, duty=sub, targets=[county.v11, county.v12, v13])
+    Assignment.objects.filter(duty=sub, organization=county.v11).update(state=AssignmentState.ACCEPTED)
+
+    progress = selectors.duty_progress(duty)
+    assert (progress["total"], progress["accepted"], progress["completion"]) == (3, 1, 33.3)
+    assert selectors.progress_by_child(organization=county.county, duty=duty)[county.t1.path]["total"] == 3
+    assert selectors.subtree_progress(organization=county.t1)["total"] == 3
+
+    # All three accepted: the duty is done, though nobody reported on the township's middle assignment itself.
+    Assignment.objects.filter(duty=sub).update(state=AssignmentState.ACCEPTED)
+    progress = selectors.duty_progress(duty)
+    assert (progress["completion"], progress["light"]) == (100.0, "done")
+
+    # Reported on its own, the middle assignment counts again as an item of its own.
+    ProgressReport.objects.create(
+        assignment=middle, author=county.users.t1_officer, text="镇里汇总", percent=50, state=ReportState.SUBMITTED
+    )
+    progress = selectors.duty_progress(duty)
+    assert (progress["total"], progress["accepted"], progress["weight_total"]) == (4, 3, 5.0)
+
+
+def test_the_duty_page_states_how_progress_is_counted(county, duty_at, client):
+    from django.urls import reverse
+
+    duty = duty_at(county)
+    client.force_login(county.users.officer)
+    page = client.get(reverse("duties:duty", args=[duty.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "is not counted as an item of its own" in page

@@ -38,6 +38,8 @@ class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=DECISIONS, widget=forms.HiddenInput)
     # A return needs a reason: the service says so, in its own words.
     reason = forms.CharField(label=_("Reason for returning"), max_length=500, required=False)
+    # Above the issuer, the review is taken over only when asked for: the service refuses it otherwise.
+    take_over = forms.BooleanField(required=False)
 
 
 class DueDateRequestForm(forms.Form):

@@ -82,6 +82,8 @@ def register_audit_actions() -> None:
             "duties.report.withdraw": _("Report withdrawn"),
             "duties.report.accept": _("Report accepted"),
             "duties.report.return": _("Report returned"),
+            "duties.report.accept_taken_over": _("Report accepted, review taken over from the issuer"),
+            "duties.report.return_taken_over": _("Report returned, review taken over from the issuer"),
             "duties.import": _("Duty list imported"),
         }
     )
@@ -98,6 +100,12 @@ def register_notification_kinds() -> None:
             "duties.report_submitted": _("%(org)s reported on %(duty)s; it waits for your review"),
             "duties.report_accepted": _("Your report on %(duty)s was accepted"),
             "duties.report_returned": _("Your report on %(duty)s was returned: %(reason)s"),
+            "duties.review_taken_over_accepted": _(
+                "%(who)s took over your review and accepted %(org)s's report on %(duty)s"
+            ),
+            "duties.review_taken_over_returned": _(
+                "%(who)s took over your review and returned %(org)s's report on %(duty)s"
+            ),
             "duties.starts_soon": _("%(duty)s starts on %(start)s"),
             "duties.due_soon": _("%(duty)s is due on %(due)s"),
             "duties.overdue": _("%(duty)s is overdue since %(due)s"),

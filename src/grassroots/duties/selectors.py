@@ -3,9 +3,10 @@
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, DecimalField, Q, Sum, Value, When
+from django.db.models import Case, CharField, Count, DecimalField, Exists, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from grassroots.core.collation import by_reading
 from grassroots.core.policy import Action, restrict
@@ -30,6 +31,26 @@ from .models import (
 
 DONE_STATES = (AssignmentState.ACCEPTED, AssignmentState.CANCELLED)
 
+ROLLUP_RULE_TEXT = gettext_noop(
+    "Progress counts the work where it is done: an assignment its receiver decomposed and issued further down is "
+    "done when the assignments below it are, and is not counted as an item of its own, unless it was reported on "
+    "itself. Completion is the share of the counted weight accepted."
+)
+ROLLUP_RULE = gettext_lazy(ROLLUP_RULE_TEXT)  # the page shows it translated; the API schema in English
+
+
+def counted_assignments():
+    """The assignments a roll-up counts: issued (not draft or cancelled), and not a middle one whose work is below.
+
+    A middle assignment (decomposed into a duty issued further down) is left out: its children are the work, and it is
+    done when they are. It counts when it was reported on itself (a report not withdrawn) or accepted.
+    """
+    live = [AssignmentState.DRAFT, AssignmentState.CANCELLED]
+    below = Assignment.objects.filter(duty__source_assignment=OuterRef("pk")).exclude(state__in=live)
+    reported = ProgressReport.objects.filter(assignment=OuterRef("pk")).exclude(state=ReportState.WITHDRAWN)
+    middle = Q(Exists(below)) & ~Q(Exists(reported)) & ~Q(state=AssignmentState.ACCEPTED)
+    return Assignment.objects.exclude(state__in=live).exclude(middle)
+
 
 def light_expression(today: dt.date | None = None):
     """The light of an assignment as SQL: done, red (overdue), yellow (due within N days) or green."""
@@ -45,7 +66,9 @@ def light_expression(today: dt.date | None = None):
 
 
 def assignment_list(*, user, action: str = Action.VIEW):
-    qs = Assignment.objects.select_related("duty", "duty__organization", "organization", "responsible")
+    qs = Assignment.objects.select_related(
+        "duty", "duty__organization", "duty__responsible", "organization", "responsible"
+    )
     return restrict(user, action, qs).annotate(light_code=light_expression())
 
 
@@ -65,7 +88,7 @@ def my_work(*, user):
     qs = (
         Assignment.objects.filter(q)
         .exclude(state__in=[AssignmentState.DRAFT, AssignmentState.CANCELLED])
-        .select_related("duty", "duty__organization", "organization", "responsible")
+        .select_related("duty", "duty__organization", "duty__responsible", "organization", "responsible")
         .annotate(light_code=light_expression())
     )
     order = Case(
@@ -157,15 +180,14 @@ def _aggregates(today):
 def duty_progress_many(duties, *, within: Organization | None = None, today=None) -> dict:
     """Roll-up of each duty over its whole lineage (its assignments and those decomposed below), in one query.
 
-    A duty is complete when its own work and every assignment below it are accepted.
+    A duty is complete when its own work and every assignment below it are accepted; a middle assignment decomposed
+    further down counts through its children (counted_assignments, ROLLUP_RULE).
     """
     duties = [d for d in duties if d.lineage]
     if not duties:
         return {}
     aggregates, light = _aggregates(today)
-    qs = Assignment.objects.exclude(state__in=[AssignmentState.DRAFT, AssignmentState.CANCELLED]).annotate(
-        light_code=light
-    )
+    qs = counted_assignments().annotate(light_code=light)
     if within is not None:
         qs = qs.filter(subtree_q(within.path, "organization__path"))
     out = {}
@@ -209,7 +231,7 @@ def progress_by_child(*, organization: Organization, period=None, duty: Duty | N
     aggregates, light = _aggregates(today)
     width = (organization.depth + 1) * Organization.steplen
     qs = (
-        Assignment.objects.exclude(state__in=[AssignmentState.DRAFT, AssignmentState.CANCELLED])
+        counted_assignments()
         .filter(organization__path__gt=organization.path, organization__path__lt=organization.path + "~")
         .annotate(light_code=light)
     )
@@ -223,11 +245,7 @@ def progress_by_child(*, organization: Organization, period=None, duty: Duty | N
 
 def subtree_progress(*, organization: Organization, period=None, today=None) -> dict:
     aggregates, light = _aggregates(today)
-    qs = (
-        Assignment.objects.exclude(state__in=[AssignmentState.DRAFT, AssignmentState.CANCELLED])
-        .filter(subtree_q(organization.path, "organization__path"))
-        .annotate(light_code=light)
-    )
+    qs = counted_assignments().filter(subtree_q(organization.path, "organization__path")).annotate(light_code=light)
     if period is not None:
         qs = qs.filter(duty__duty_list__period=period)
     row = qs.aggregate(**aggregates)
@@ -240,16 +258,23 @@ def assignments_of_duty(*, user, duty: Duty):
     return qs.order_by("organization__path", "due_on", "id")
 
 
-def review_queue(*, user):
+def review_queue(*, user, others: bool = False):
     """Submitted reports waiting for the user: issued by an organization the user manages itself (a grant on it), or
     by one below without managers of its own, and not written by them. A township's own duties are reviewed by the
-    township, not sent to the county's queue as well (the county may still review them: report_review_check)."""
+    township, not sent to the county's queue as well.
+
+    With `others`, the reports issued by organizations below that have managers of their own: those the user may
+    take over (report_review_check with take_over), never shown unless asked for.
+    """
     from grassroots.organizations.models import Grant
 
     own = Grant.objects.filter(user=user, role__in=["secretary", "officer", "admin"]).values("organization")
     managed = Grant.objects.filter(role__in=["secretary", "officer"], user__is_active=True).values("organization")
     issuers = restrict(user, Action.CHANGE, Organization.objects.all())
-    if not getattr(user, "is_superuser", False):
+    if others:  # a superuser's own queue holds every report already
+        issuers = issuers.none() if getattr(user, "is_superuser", False) else issuers.filter(pk__in=managed)
+        issuers = issuers.exclude(pk__in=own)
+    elif not getattr(user, "is_superuser", False):
         issuers = issuers.filter(Q(pk__in=own) | ~Q(pk__in=managed))
     return (
         ProgressReport.objects.filter(state=ReportState.SUBMITTED, assignment__duty__organization__in=issuers)
@@ -341,3 +366,42 @@ def objectives_of(*, user, organization: Organization):
     """The business objectives of one organization in scope, newest period first."""
     qs = restrict(user, Action.VIEW, BusinessObjective.objects.filter(organization=organization))
     return qs.select_related("period").prefetch_related("values").order_by("-period__start", "name")
+
+
+def issued_chains(assignments) -> dict:
+    """What was issued to each assignment, from the top down: for every level of decomposition above it (and its
+    own), the issuing organization, the requirement of its duty and the note its receiver added.
+
+    One query per level of decomposition, whatever the number of assignments: the receiver reads what was issued
+    to it even where it may not read the duties above (the chain is part of what it received).
+    """
+    chains: dict[int, list] = {}
+    current: dict[int, list[int]] = {}  # assignment pk -> the pks asking for it
+    for assignment in assignments:
+        chains[assignment.pk] = []
+        current.setdefault(assignment.pk, []).append(assignment.pk)
+    seen: set[int] = set()
+    while current:
+        rows = Assignment.objects.filter(pk__in=list(current)).select_related(
+            "duty__organization", "duty__responsible", "organization"
+        )
+        following: dict[int, list[int]] = {}
+        for row in rows:
+            seen.add(row.pk)
+            link = {
+                "organization": row.duty.organization,
+                "receiver": row.organization,
+                "requirement": row.duty.requirement,
+                "note": row.note,
+            }
+            for asker in current[row.pk]:
+                chains[asker].insert(0, link)
+            parent = row.duty.source_assignment_id
+            if parent is not None and parent not in seen:
+                following.setdefault(parent, []).extend(current[row.pk])
+        current = following
+    return chains
+
+
+def issued_chain(assignment) -> list:
+    return issued_chains([assignment]).get(assignment.pk, [])

@@ -11,7 +11,7 @@ from .due_dates import DueDateRequestViewSet
 from .duties import DutyViewSet
 from .lists import DutyListViewSet, ObjectiveViewSet, PeriodViewSet
 from .notifications import NotificationViewSet
-from .reports import ProgressReportViewSet
+from .reports import EvidenceViewSet, ProgressReportViewSet
 
 __all__ = [
     "AssignmentViewSet",
@@ -19,6 +19,7 @@ __all__ = [
     "DueDateRequestViewSet",
     "DutyListViewSet",
     "DutyViewSet",
+    "EvidenceViewSet",
     "NotificationViewSet",
     "ObjectiveViewSet",
     "PeriodViewSet",

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -30,12 +30,42 @@ from .fields import PostChoice
 from .reports import ProgressReportSerializer, fetch_report
 
 
+class ChainLinkSerializer(serializers.Serializer):
+    organization = serializers.CharField(source="organization.code", help_text="Code of the issuing organization.")
+    organization_name = serializers.CharField(source="organization.name")
+    receiver = serializers.CharField(source="receiver.code", help_text="Code of the organization it was issued to.")
+    requirement = serializers.CharField(help_text="The requirement of the duty as this organization issued it.")
+    note = serializers.CharField(help_text="The requirement the receiver added of its own.")
+
+
+class IssuedSerializer(serializers.Serializer):
+    """The duty as issued to the receiver: the five elements, and the requirements of every level above."""
+
+    title = serializers.CharField()
+    description = serializers.CharField()
+    requirement = serializers.CharField()
+    evidence_expected = serializers.CharField()
+    post = serializers.CharField(help_text="The post the issuer named responsible, if any.")
+    responsible = serializers.IntegerField(source="responsible_id", allow_null=True)
+    responsible_name = serializers.CharField(source="responsible.name", default="")
+    start_on = serializers.DateField(allow_null=True)
+    due_on = serializers.DateField()
+    dimension = serializers.CharField()
+    is_key = serializers.BooleanField()
+    is_major = serializers.BooleanField()
+
+
 class AssignmentSerializer(serializers.ModelSerializer):
     duty_title = serializers.CharField(source="duty.title", read_only=True)
     issuer = serializers.SlugRelatedField(source="duty.organization", slug_field="code", read_only=True)
     organization = serializers.SlugRelatedField(slug_field="code", read_only=True)
     responsible_name = serializers.CharField(source="responsible.name", read_only=True, default="")
     light = serializers.SerializerMethodField()
+    issued = IssuedSerializer(source="duty", read_only=True, help_text="The duty as issued (readable by the receiver).")
+    chain = serializers.SerializerMethodField(
+        help_text="The requirements from the top down: each level's issuer, its requirement and the note its "
+        "receiver added; the last is this assignment's own."
+    )
 
     class Meta:
         model = Assignment
@@ -54,6 +84,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "weight",
             "percent",
             "note",
+            "issued",
+            "chain",
             "issued_at",
             "accepted_at",
             "version",
@@ -65,6 +97,13 @@ class AssignmentSerializer(serializers.ModelSerializer):
     def get_light(self, obj) -> str:
         """done, red (overdue), yellow (due within a few days) or green."""
         return getattr(obj, "light_code", None) or obj.light()
+
+    @extend_schema_field(ChainLinkSerializer(many=True))
+    def get_chain(self, obj) -> list:
+        chain = getattr(obj, "issued_chain", None)
+        if chain is None:
+            chain = selectors.issued_chain(obj)
+        return ChainLinkSerializer(chain, many=True).data
 
 
 class AssignmentUpdateSerializer(serializers.Serializer):
@@ -133,6 +172,15 @@ class AssignmentViewSet(
     def get_queryset(self):
         return selectors.assignment_list(user=self.request.user).order_by("due_on", "id")
 
+    def paginate_queryset(self, queryset):
+        """Each page's chains of requirements read together, one query per level of decomposition."""
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            chains = selectors.issued_chains(page)
+            for assignment in page:
+                assignment.issued_chain = chains[assignment.pk]
+        return page
+
     def get_serializer_class(self):
         if self.action in ("update", "partial_update"):
             return AssignmentUpdateSerializer
@@ -179,7 +227,10 @@ class AssignmentViewSet(
             percent=data["percent"],
             files=data.get("files", []),
         )
-        return Response(ProgressReportSerializer(fetch_report(report.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ProgressReportSerializer(fetch_report(report.pk), context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=DecomposeSerializer, responses={201: DutySerializer})
     @action(detail=True, methods=["post"])

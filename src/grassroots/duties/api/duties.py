@@ -105,8 +105,15 @@ class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
+ROLLUP_RULE_EN = selectors.ROLLUP_RULE_TEXT  # the rule in English, as the schema is written
+
+
 class ProgressSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
+    """How the duty is done, counted as ROLLUP_RULE says (a middle assignment counts through its children)."""
+
+    total = serializers.IntegerField(
+        help_text="Assignments counted (a decomposed middle one counts through its children)."
+    )
     accepted = serializers.IntegerField()
     submitted = serializers.IntegerField()
     red = serializers.IntegerField()
@@ -220,10 +227,14 @@ class DutyViewSet(
         duty = services.duty_cancel(actor=request.user, duty=duty, reason=payload.validated_data["reason"])
         return Response(DutySerializer(duty, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=None, responses=ProgressSerializer)
+    @extend_schema(
+        request=None,
+        responses=ProgressSerializer,
+        description="Roll-up over the duty's assignments and everything decomposed below them. " + ROLLUP_RULE_EN,
+    )
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
-        """Roll-up over the duty's assignments and everything decomposed below them."""
+        """Roll-up over the duty's assignments and everything decomposed below them (see ROLLUP_RULE)."""
         return Response(ProgressSerializer(selectors.duty_progress(self.get_object())).data)
 
     @extend_schema(request=None, responses=DutySerializer(many=True))

@@ -1,15 +1,19 @@
 """Progress reports with evidence, and their review by the issuing organization."""
 
+from django.urls import reverse
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from grassroots.core.api import (
     OrganizationFilter,
     id_filter,
 )
+from grassroots.core.uploads import serve_file, serve_thumbnail
 
 from .. import selectors, services
 from ..models import (
@@ -21,10 +25,36 @@ from ..models import (
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="Download address of the file (token or session).")
+    thumbnail_url = serializers.SerializerMethodField(help_text="A small JPEG of a photo; null for other files.")
+
     class Meta:
         model = Evidence
-        fields = ["id", "original_name", "kind", "content_type", "size", "sha256", "created_at"]
+        fields = [
+            "id",
+            "report",
+            "original_name",
+            "kind",
+            "content_type",
+            "size",
+            "sha256",
+            "url",
+            "thumbnail_url",
+            "created_at",
+        ]
         read_only_fields = fields
+
+    def _address(self, name, obj) -> str:
+        path = reverse(name, args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def get_url(self, obj) -> str:
+        return self._address("evidence-file", obj)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_thumbnail_url(self, obj) -> str | None:
+        return self._address("evidence-thumbnail", obj) if obj.thumbnail else None
 
 
 class ProgressReportSerializer(serializers.ModelSerializer):
@@ -66,8 +96,20 @@ def fetch_report(pk) -> ProgressReport:
     return with_report_relations(ProgressReport.objects.filter(pk=pk)).get()
 
 
+TAKE_OVER_HELP = (
+    "Review in the issuer's place. The issuing organization reviews its reports; an organization above must say "
+    "take_over=true to accept or return one issued by an organization below that has managers of its own. Such a "
+    "review is audited as taken over and the issuer's managers are notified."
+)
+
+
+class AcceptSerializer(serializers.Serializer):
+    take_over = serializers.BooleanField(required=False, default=False, help_text=TAKE_OVER_HELP)
+
+
 class ReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, help_text="What to fix.")
+    take_over = serializers.BooleanField(required=False, default=False, help_text=TAKE_OVER_HELP)
 
 
 class ReportFilter(filters.FilterSet):
@@ -89,34 +131,102 @@ class ProgressReportViewSet(viewsets.ReadOnlyModelViewSet):
         return with_report_relations(selectors.report_list(user=self.request.user)).order_by("-created_at", "-id")
 
     def _answer(self, report):
-        return Response(ProgressReportSerializer(fetch_report(report.pk)).data)
+        return Response(ProgressReportSerializer(fetch_report(report.pk), context={"request": self.request}).data)
 
-    @extend_schema(request=None, responses=ProgressReportSerializer(many=True))
+    @extend_schema(
+        request=None,
+        responses=ProgressReportSerializer(many=True),
+        parameters=[
+            OpenApiParameter(
+                "others",
+                OpenApiTypes.BOOL,
+                description="1: instead of one's own queue, the reports issued by organizations below with managers "
+                "of their own, which the caller may only review by taking the review over (take_over).",
+            )
+        ],
+    )
     @action(detail=False, methods=["get"])
     def to_review(self, request):
-        """Submitted reports the caller may review (issued by an organization they manage, not their own); the list's
-        filters apply."""
-        queue = selectors.review_queue(user=request.user).select_related("reviewer")
+        """Submitted reports waiting for the caller: issued by an organization they manage themselves (or one below
+        without managers of its own), not their own; the list's filters apply. `?others=1` lists those they may
+        take over instead."""
+        others = request.query_params.get("others", "") in ("1", "true", "True", "yes")
+        queue = selectors.review_queue(user=request.user, others=others).select_related("reviewer")
         page = self.paginate_queryset(self.filter_queryset(queue))
-        return self.get_paginated_response(ProgressReportSerializer(page, many=True).data)
+        return self.get_paginated_response(ProgressReportSerializer(page, many=True, context={"request": request}).data)
 
-    @extend_schema(request=None, responses=ProgressReportSerializer)
+    @extend_schema(request=AcceptSerializer, responses=ProgressReportSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        return self._answer(services.report_accept(actor=request.user, report=self.get_object()))
+        """Accept the report: the assignment is done. An organization above the issuer says take_over=true."""
+        report = self.get_object()
+        payload = AcceptSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        take_over = payload.validated_data["take_over"]
+        return self._answer(services.report_accept(actor=request.user, report=report, take_over=take_over))
 
     @extend_schema(request=ReturnSerializer, responses=ProgressReportSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
-        """Send the report back with the reason; the receiver reports again."""
+        """Send the report back with the reason; the receiver reports again. Above the issuer: take_over=true."""
         report = self.get_object()
         payload = ReturnSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
+        data = payload.validated_data
         return self._answer(
-            services.report_return(actor=request.user, report=report, reason=payload.validated_data["reason"])
+            services.report_return(
+                actor=request.user, report=report, reason=data["reason"], take_over=data["take_over"]
+            )
         )
 
     @extend_schema(request=None, responses=ProgressReportSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         return self._answer(services.report_withdraw(actor=request.user, report=self.get_object()))
+
+
+# ---------------------------------------------------------------- evidence files
+
+
+class AnyRenderer(BaseRenderer):
+    """Lets a download be asked for with any Accept header; the file itself is not rendered (a FileResponse)."""
+
+    media_type = "*/*"
+    format = "file"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data) if not isinstance(data, bytes) else data
+
+
+class EvidenceFilter(filters.FilterSet):
+    report = id_filter("report_id")
+
+    class Meta:
+        model = Evidence
+        fields = ["report", "kind"]
+
+
+class EvidenceViewSet(viewsets.ReadOnlyModelViewSet):
+    """Evidence files of the reports the caller may see; `file` and `thumbnail` download them.
+
+    Downloads check the same policy as the pages, with a token or a session alike, and serve the file with its
+    checked type, never sniffed and never as active content: photos and PDF inline, other files as attachments.
+    """
+
+    serializer_class = EvidenceSerializer
+    filterset_class = EvidenceFilter
+
+    def get_queryset(self):
+        return selectors.evidence_list(user=self.request.user).order_by("id")
+
+    @extend_schema(request=None, responses={(200, "*/*"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, AnyRenderer])
+    def file(self, request, pk=None):
+        """The file as stored."""
+        return serve_file(self.get_object())
+
+    @extend_schema(request=None, responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, AnyRenderer])
+    def thumbnail(self, request, pk=None):
+        """A small JPEG of a photo (404 for files without one)."""
+        return serve_thumbnail(self.get_object())

@@ -9,6 +9,7 @@ from grassroots.core.audit import audit
 from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
 from grassroots.core.notify import notify
 from grassroots.core.policy import Action, require
+from grassroots.organizations.models import Grant
 
 from ..models import (
     Assignment,
@@ -22,8 +23,23 @@ from .people import managers_of
 from .reports import locked_report
 
 
-def report_review_check(*, actor, report: ProgressReport) -> None:
-    """A submitted report is accepted or returned by the issuing organization, never by its own author."""
+def review_needs_take_over(*, actor, report: ProgressReport) -> bool:
+    """Whether the actor reviews in the issuer's place: an organization above, while the issuer has managers of its
+    own (besides the report's author, who never reviews it) and the actor holds no grant on the issuer itself. A superuser reviews anywhere (their queue holds every
+    report)."""
+    if getattr(actor, "is_superuser", False):
+        return False
+    issuer = report.assignment.duty.organization
+    if Grant.objects.filter(
+        user_id=getattr(actor, "pk", None), organization=issuer, role__in=["secretary", "officer", "admin"]
+    ).exists():
+        return False
+    return any(user.pk != report.author_id for user in managers_of([issuer.pk]))
+
+
+def report_review_check(*, actor, report: ProgressReport, take_over: bool = False) -> None:
+    """A submitted report is accepted or returned by the issuing organization, never by its own author. An
+    organization above may review it in the issuer's place only when it says so (take_over): audited, the issuer told."""
     require(actor, Action.CHANGE, report.assignment.duty.organization, _("Only the issuing organization reviews."))
     if report.author_id == getattr(actor, "pk", None):
         raise PermissionDenied(_("Nobody reviews their own report."))
@@ -32,6 +48,27 @@ def report_review_check(*, actor, report: ProgressReport) -> None:
             _("This report was already %(state)s; the page you had was out of date.")
             % {"state": report.get_state_display().lower()}
         )
+    if not take_over and review_needs_take_over(actor=actor, report=report):
+        raise PermissionDenied(
+            _("%(issuer)s reviews this report. To review it in its place, take the review over.")
+            % {"issuer": report.assignment.duty.organization.display_name()}
+        )
+
+
+def _taken_over(actor, report: ProgressReport, kind: str) -> None:
+    """Tell the issuer's managers that an organization above reviewed in their place."""
+    assignment = report.assignment
+    notify(
+        managers_of([assignment.duty.organization_id]),
+        kind,
+        params={
+            "who": actor.get_full_name() or actor.get_username(),
+            "org": assignment.organization.display_name(),
+            "duty": assignment.duty.title,
+        },
+        url=reverse("duties:assignment", args=[assignment.pk]),
+        obj=report,
+    )
 
 
 def _recipients_of(assignment: Assignment) -> list:
@@ -42,9 +79,10 @@ def _recipients_of(assignment: Assignment) -> list:
 
 
 @transaction.atomic
-def report_accept(*, actor, report: ProgressReport) -> ProgressReport:
+def report_accept(*, actor, report: ProgressReport, take_over: bool = False) -> ProgressReport:
     report = locked_report(report)
-    report_review_check(actor=actor, report=report)
+    report_review_check(actor=actor, report=report, take_over=take_over)
+    taken_over = review_needs_take_over(actor=actor, report=report)
     now = timezone.now()
     report.state, report.reviewer, report.reviewed_at = ReportState.ACCEPTED, actor, now
     report.save()
@@ -53,7 +91,11 @@ def report_accept(*, actor, report: ProgressReport) -> ProgressReport:
     assignment.accepted_on = timezone.localdate()
     assignment.version += 1
     assignment.save(update_fields=["state", "accepted_at", "accepted_on", "percent", "version", "updated_at"])
-    audit("duties.report.accept", actor=actor, obj=report)
+    if taken_over:
+        audit("duties.report.accept_taken_over", actor=actor, obj=report, after={"taken_over": True})
+        _taken_over(actor, report, "duties.review_taken_over_accepted")
+    else:
+        audit("duties.report.accept", actor=actor, obj=report)
     complete_claims(assignment.duty)
     assignment_accepted.send(sender=Assignment, assignment=assignment)
     notify(
@@ -67,9 +109,10 @@ def report_accept(*, actor, report: ProgressReport) -> ProgressReport:
 
 
 @transaction.atomic
-def report_return(*, actor, report: ProgressReport, reason: str) -> ProgressReport:
+def report_return(*, actor, report: ProgressReport, reason: str, take_over: bool = False) -> ProgressReport:
     report = locked_report(report)
-    report_review_check(actor=actor, report=report)
+    report_review_check(actor=actor, report=report, take_over=take_over)
+    taken_over = review_needs_take_over(actor=actor, report=report)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the report is returned, so it can be fixed.")})
@@ -80,7 +123,12 @@ def report_return(*, actor, report: ProgressReport, reason: str) -> ProgressRepo
     assignment.state = AssignmentState.RETURNED
     assignment.version += 1
     assignment.save(update_fields=["state", "version", "updated_at"])
-    audit("duties.report.return", actor=actor, obj=report, after={"reason": reason})
+    if taken_over:
+        after = {"reason": reason, "taken_over": True}
+        audit("duties.report.return_taken_over", actor=actor, obj=report, after=after)
+        _taken_over(actor, report, "duties.review_taken_over_returned")
+    else:
+        audit("duties.report.return", actor=actor, obj=report, after={"reason": reason})
     notify(
         _recipients_of(assignment),
         "duties.report_returned",

@@ -23,7 +23,7 @@ from ..models import (
     AssignmentState,
     ReportState,
 )
-from .common import assignment_or_404, local_members, next_url, require_change
+from .common import assignment_or_404, local_members, mark_review, next_url, require_change
 
 
 def _assignment_context(request, assignment, **forms) -> dict:
@@ -37,12 +37,13 @@ def _assignment_context(request, assignment, **forms) -> dict:
     )
     for report in reports:
         report.assignment = assignment  # the one loaded already, with its duty and organizations
-        report.may_review = allowed(services.report_review_check, actor=user, report=report)
+        mark_review(user, report)
         report.may_withdraw = allowed(services.report_withdraw_check, actor=user, report=report)
     returned = next((r for r in reports if r.state == ReportState.RETURNED), None)
     context = {
         "assignment": assignment,
         "duty": assignment.duty,
+        "chain": selectors.issued_chain(assignment),
         "reports": reports,
         "last_returned": returned if assignment.state == AssignmentState.RETURNED else None,
         "requests": list(assignment.due_date_requests.select_related("requested_by").order_by("-created_at")[:5]),

@@ -6,10 +6,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from grassroots.core.policy import Action, PermissionDenied, can
+from grassroots.core.web import allowed
 from grassroots.organizations import selectors as org_selectors
 from grassroots.organizations.models import Organization
 
-from .. import selectors
+from .. import selectors, services
 from ..forms import (
     active_members,
 )
@@ -59,3 +60,21 @@ def local_members(user, organization, keep=None):
     """Members who can be named responsible: of the organization and the level below it, and the one named now."""
     members = org_selectors.member_list(user=user, organization=organization, subtree=True)
     return active_members(members.filter(Q(organization__depth__lte=organization.depth + 1) | Q(pk=keep)))
+
+
+def mark_review(user, report, *, cache: dict | None = None, in_place: bool | None = None) -> None:
+    """Whether the user may review the report, and in whose place: `take_over_from` names the issuer when the user
+    is above it (the review form then asks to tick "Review in place of ..."). `in_place=False` says it is known not
+    to be a take-over (one's own queue); `cache` shares the answer between reports of one issuer and author."""
+    report.may_review = allowed(services.report_review_check, actor=user, report=report, take_over=True)
+    needs = False
+    if report.may_review and in_place is not False:
+        key = (report.assignment.duty.organization_id, report.author_id)
+        if cache is None or key not in cache:
+            answer = services.review_needs_take_over(actor=user, report=report)
+            if cache is None:
+                needs = answer
+            else:
+                cache[key] = answer
+        needs = cache[key] if cache is not None else needs
+    report.take_over_from = report.assignment.duty.organization if needs else None

@@ -233,6 +233,7 @@ def duty_detail(request, pk):
     context = {
         "duty": duty,
         "progress": selectors.duty_progress(duty),
+        "rollup_rule": selectors.ROLLUP_RULE,
         "page": page,
         "child_rows": child_rows,
         "occurrences": occurrences,

@@ -16,7 +16,7 @@ from ..forms import (
     DueDateDecisionForm,
     ReviewForm,
 )
-from .common import form_errors_as_messages, next_url
+from .common import form_errors_as_messages, mark_review, next_url
 
 
 @login_required
@@ -32,18 +32,27 @@ def report_review(request, pk):
     form = ReviewForm(request.POST)
     decision = None
     if form.is_valid():
+        take_over = form.cleaned_data["take_over"]
         if form.cleaned_data["decision"] == "accept":
-            done = run_service(request, services.report_accept, form=form, actor=request.user, report=report)
+            done = run_service(
+                request, services.report_accept, form=form, actor=request.user, report=report, take_over=take_over
+            )
         else:
             reason = form.cleaned_data["reason"]
             done = run_service(
-                request, services.report_return, form=form, actor=request.user, report=report, reason=reason
+                request,
+                services.report_return,
+                form=form,
+                actor=request.user,
+                report=report,
+                reason=reason,
+                take_over=take_over,
             )
         if done is not REFUSED:
             decision = form.cleaned_data["decision"]
     if request.htmx:
         report.refresh_from_db()
-        report.may_review = allowed(services.report_review_check, actor=request.user, report=report)
+        mark_review(request.user, report)
         return render(request, "duties/_review_item.html", {"report": report, "form": form, "decision": decision})
     if decision == "accept":
         messages.success(request, _("Accepted: %(duty)s, %(org)s.") % _report_names(report))
@@ -64,14 +73,23 @@ def review_queue(request):
     user = request.user
     if not can_anywhere(user, Action.CHANGE):
         raise PermissionDenied(_("Only those who issue duties review reports."))
-    reports = selectors.review_queue(user=user).select_related("author__member")
+    others = request.GET.get("others") == "1"
+    reports = selectors.review_queue(user=user, others=others).select_related("author__member")
     page = Paginator(reports, 25).get_page(request.GET.get("page"))
+    cache = {}
     for report in page:
-        report.may_review = allowed(services.report_review_check, actor=user, report=report)
+        mark_review(user, report, cache=cache, in_place=None if others else False)
     requests = list(selectors.pending_due_date_requests(user=user).order_by("created_at", "id")[:50])
     for due_request in requests:
         due_request.may_decide = allowed(services.due_date_decide_check, actor=user, request=due_request)
-    context = {"page": page, "requests": requests, "form": ReviewForm(), "decision_form": DueDateDecisionForm()}
+    context = {
+        "page": page,
+        "others": others,
+        "others_count": 0 if others else selectors.review_queue(user=user, others=True).count(),
+        "requests": requests,
+        "form": ReviewForm(),
+        "decision_form": DueDateDecisionForm(),
+    }
     return render(request, "duties/review.html", context)
 
 
