@@ -244,3 +244,22 @@ def test_a_rectification_is_an_assignment_reviewed_by_the_deciding_organization_
     services.case_close(actor=officer, case=case)
     case.refresh_from_db()
     assert case.state == CaseState.CLOSED and Rectification.objects.filter(case=case).count() == 1
+
+
+def test_fair_twice_in_a_row_opens_a_case_once(pursued):
+    """Graded fair in the published results of two consecutive periods (the same system and scope)."""
+    from grassroots.assessment.models import Result
+    from grassroots.core.periods import period_for
+
+    officer, run = pursued.users.officer, pursued.run
+    before = assessment.run_create(actor=officer, system=run.system, period=period_for(str(YEAR - 1)), scope=run.scope)
+    for r, day in ((before, dt.date(YEAR - 1, 12, 31)), (run, END)):
+        assessment.run_compute(actor=officer, run=r, asof=day)
+        assessment.run_publish(actor=officer, run=r)
+    Result.objects.filter(run__in=[before, run]).update(grade="good", vetoed=False)
+    Result.objects.filter(run__in=[before, run], organization=pursued.v12).update(grade="fair")
+    Result.objects.filter(run=run, organization=pursued.v22).update(grade="fair")  # fair once only
+    assert services.pursue(date=LATE)[Trigger.FAIR_TWICE] == 1
+    case = _cases(trigger=Trigger.FAIR_TWICE).get()
+    assert case.organization == pursued.v12 and str(YEAR - 1) in case.facts
+    assert services.pursue(date=LATE)[Trigger.FAIR_TWICE] == 0

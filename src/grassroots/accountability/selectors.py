@@ -19,7 +19,7 @@ from .models import (
     Rectification,
     Trigger,
 )
-from .services.rules import rules_for
+from .services.rules import RuleBook, rules_for
 
 
 def case_list(*, user):
@@ -129,18 +129,10 @@ def rules_in_force(organization: Organization) -> list:
     """Per rule of pursuit, what is in force for the organization (as services.rules_for answers) and where it comes
     from: `rule` is the rule set nearest at or above it, else the default set for everything, else None (the
     built-in default); `here` says it is set on the organization itself (removable here)."""
-    paths = ancestor_paths(organization.path)
-    found: dict[str, PursuitRule] = {}
-    for rule in PursuitRule.objects.filter(
-        Q(organization__isnull=True) | Q(organization__path__in=paths)
-    ).select_related("organization"):
-        depth = len(rule.organization.path) if rule.organization_id else -1
-        held = found.get(rule.trigger)
-        if held is None or depth > (len(held.organization.path) if held.organization_id else -1):
-            found[rule.trigger] = rule
+    book = RuleBook(organization)
     rows = []
     for trigger, default in DEFAULT_THRESHOLDS.items():
-        rule = found.get(trigger)
+        rule = book.found(trigger, organization.path)
         rows.append(
             SimpleNamespace(
                 trigger=trigger,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.core.templatetags.numbers import shown
+
 from .models import MIN_COVERAGE, IndicatorKind, LeafStatus, Metric
 
 # The engine's own column of the duties open for claiming to each organization (a claims indicator does not apply
@@ -201,16 +203,12 @@ def rule_of(indicator) -> Rule:
         rule = METRIC_RULES[Metric(indicator.metric)]
         if indicator.kind == IndicatorKind.COMPUTED:
             return rule
-        points = {"points": _number(indicator.points), "cap": _number(indicator.cap)}
+        points = {"points": shown(indicator.points), "cap": shown(indicator.cap)}
         scoring = VETO if indicator.is_veto else (DEDUCTION if indicator.cap else DEDUCTION_UNCAPPED) % points
         return Rule(f"{rule.counts} {scoring}", rule.not_applicable, rule.no_data, rule.not_evaluated)
     if indicator.kind == IndicatorKind.QUALITATIVE:
         return RATED
     if indicator.kind == IndicatorKind.BONUS:
-        points = {"points": _number(indicator.points), "cap": _number(indicator.cap)}
+        points = {"points": shown(indicator.points), "cap": shown(indicator.cap)}
         return Rule(str(_("Points entered with evidence, at most %(cap)s.") % points))
     return ENTERED
-
-
-def _number(value) -> str:
-    return f"{float(value):g}"

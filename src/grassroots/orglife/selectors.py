@@ -52,9 +52,10 @@ def _months(period: Period) -> int:
 COMMITTEE_MIN_MEMBERS = 7
 
 
-def rules_for(organization: Organization) -> dict[str, MeetingRule]:
+def rules_for(organization: Organization, *, active_members: int | None = None) -> dict[str, MeetingRule]:
     """The meeting rules in force for an organization: the nearest one set above it wins over the default; the
-    committee meeting's only if it is a branch with a committee (COMMITTEE_MIN_MEMBERS members or more)."""
+    committee meeting's only if it is a branch with a committee (COMMITTEE_MIN_MEMBERS members or more; a caller
+    walking many organizations gives each one's `active_members`, counted at once)."""
     rules: dict[str, MeetingRule] = {}
     for rule in MeetingRule.objects.filter(
         Q(organization__isnull=True) | Q(organization__path__in=ancestor_paths(organization.path))
@@ -65,12 +66,11 @@ def rules_for(organization: Organization) -> dict[str, MeetingRule]:
             rules[rule.kind] = rule
     is_group = organization.kind == OrgKind.GROUP
     rules = {k: r for k, r in rules.items() if r.applies_to_groups == is_group}
-    if (
-        MeetingKind.COMMITTEE in rules
-        and organization.kind == OrgKind.BRANCH
-        and Member.objects.filter(organization=organization, status=MemberStatus.ACTIVE).count() < COMMITTEE_MIN_MEMBERS
-    ):
-        del rules[MeetingKind.COMMITTEE]
+    if MeetingKind.COMMITTEE in rules and organization.kind == OrgKind.BRANCH:
+        if active_members is None:
+            active_members = Member.objects.filter(organization=organization, status=MemberStatus.ACTIVE).count()
+        if active_members < COMMITTEE_MIN_MEMBERS:
+            del rules[MeetingKind.COMMITTEE]
     return rules
 
 

@@ -1,6 +1,7 @@
 """The rules of pursuit: which fire, from what threshold, set per subtree (the nearest rule wins)."""
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from grassroots.core.audit import audit, snapshot
@@ -11,43 +12,41 @@ from grassroots.organizations.models import Organization, ancestor_paths
 from ..models import DEFAULT_THRESHOLDS, PursuitRule, Trigger
 
 
-def rules_for(organization: Organization | None) -> dict[str, tuple[bool, int]]:
-    """Per rule of pursuit, whether it fires for the organization and its threshold: the nearest rule set at or above
-    it, else the default set for everything, else the built-in default (on, DEFAULT_THRESHOLDS)."""
-    found: dict[str, tuple[int, PursuitRule]] = {}
-    paths = ancestor_paths(organization.path) if organization is not None else []
-    for rule in PursuitRule.objects.filter(organization__isnull=True) | PursuitRule.objects.filter(
-        organization__path__in=paths
-    ):
-        depth = rule.organization.depth if rule.organization_id else 0
-        if rule.trigger not in found or depth > found[rule.trigger][0]:
-            found[rule.trigger] = (depth, rule)
-    out = {}
-    for trigger, threshold in DEFAULT_THRESHOLDS.items():
-        rule = found.get(trigger, (0, None))[1]
-        out[trigger] = (rule.enabled, rule.threshold) if rule else (True, threshold)
-    return out
-
-
 class RuleBook:
-    """rules_for over many organizations at once: every rule read once, each organization's found by its path."""
+    """The rules of pursuit read once (all of them, or those that can hold for one organization), each organization's
+    in force found by its path: the nearest rule set at or above it, else the default set for everything, else the
+    built-in default (on, DEFAULT_THRESHOLDS)."""
 
-    def __init__(self):
+    def __init__(self, organization: Organization | None = None):
+        rules = PursuitRule.objects.select_related("organization")
+        if organization is not None:
+            rules = rules.filter(
+                Q(organization__isnull=True) | Q(organization__path__in=ancestor_paths(organization.path))
+            )
         self.rules: dict[str, dict[str, PursuitRule]] = {}
-        for rule in PursuitRule.objects.select_related("organization"):
+        for rule in rules:
             self.rules.setdefault(rule.trigger, {})[rule.organization.path if rule.organization_id else ""] = rule
 
-    def rule(self, trigger: str, path: str) -> tuple[bool, int]:
+    def found(self, trigger: str, path: str) -> PursuitRule | None:
+        """The rule set nearest at or above the organization at `path`, else the default set; None: none is set."""
         at = self.rules.get(trigger, {})
-        for place in [*reversed(ancestor_paths(path)), ""]:
-            if place in at:
-                return at[place].enabled, at[place].threshold
-        return True, DEFAULT_THRESHOLDS[trigger]
+        return next((at[place] for place in [*reversed(ancestor_paths(path)), ""] if place in at), None)
+
+    def rule(self, trigger: str, path: str) -> tuple[bool, int]:
+        """Whether the rule fires at `path`, and from what threshold."""
+        rule = self.found(trigger, path)
+        return (rule.enabled, rule.threshold) if rule else (True, DEFAULT_THRESHOLDS[trigger])
 
     def lowest(self, trigger: str) -> int:
         """The lowest threshold set anywhere for the rule (candidates are found with it, then each one's own)."""
         values = [r.threshold for r in self.rules.get(trigger, {}).values()] + [DEFAULT_THRESHOLDS[trigger]]
         return min(values)
+
+
+def rules_for(organization: Organization) -> dict[str, tuple[bool, int]]:
+    """Per rule of pursuit, whether it fires for the organization and its threshold (RuleBook.rule)."""
+    book = RuleBook(organization)
+    return {trigger: book.rule(trigger, organization.path) for trigger in DEFAULT_THRESHOLDS}
 
 
 def _check_rule(actor, organization, trigger):

@@ -182,32 +182,44 @@ def _poor(date: dt.date, book: RuleBook) -> Iterator[dict]:
 
 def _fair_twice(date: dt.date, book: RuleBook) -> Iterator[dict]:
     """Graded fair in published results two periods in a row (the same system and scope)."""
-    results = list(_final_results(Grade.FAIR))
+    results = [r for r in _final_results(Grade.FAIR) if book.rule(Trigger.FAIR_TWICE, r.organization.path)[0]]
     secretaries = _secretaries(r.organization for r in results)
+    # The grades of the periods before, all in one query: per (system, scope, kind of period, its end, organization),
+    # the grade of the latest published version.
+    before_grades: dict[tuple, tuple[int, str, bool, str]] = {}
+    for code, scope, kind, end, org, version, grade, vetoed, period in Result.objects.filter(
+        run__in=AssessmentRun.objects.final(), organization_id__in={r.organization_id for r in results}
+    ).values_list(
+        "run__system__code",
+        "run__scope_id",
+        "run__period__kind",
+        "run__period__end",
+        "organization_id",
+        "run__version",
+        "grade",
+        "vetoed",
+        "run__period__code",
+    ):
+        key = (code, scope, kind, end, org)
+        if key not in before_grades or version > before_grades[key][0]:
+            before_grades[key] = (version, grade, vetoed, period)
     for r in results:
         run = r.run
-        if not book.rule(Trigger.FAIR_TWICE, r.organization.path)[0]:
-            continue
-        before = (
-            Result.objects.filter(
-                run__in=AssessmentRun.objects.final(),
-                run__system__code=run.system.code,
-                run__scope=run.scope,
-                run__period__kind=run.period.kind,
-                run__period__end=run.period.start - dt.timedelta(days=1),
-                organization=r.organization,
-            )
-            .order_by("-run__version")
-            .first()
+        key = (
+            run.system.code,
+            run.scope_id,
+            run.period.kind,
+            run.period.start - dt.timedelta(days=1),
+            r.organization_id,
         )
-        if before is None or before.grade != Grade.FAIR or before.vetoed:
+        _version, grade, vetoed, before = before_grades.get(key, (0, "", False, ""))
+        if grade != Grade.FAIR or vetoed:
             continue
         yield _graded(
             Trigger.FAIR_TWICE,
             r,
             _("Graded fair twice in a row, %(period)s") % {"period": run.period.code},
-            _("Graded fair in %(before)s and again in %(period)s.")
-            % {"before": before.run.period.code, "period": run.period.code},
+            _("Graded fair in %(before)s and again in %(period)s.") % {"before": before, "period": run.period.code},
             secretaries,
         )
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from grassroots.core.templatetags.numbers import shown
 from grassroots.core.text import enumerate_items, labelled
 from grassroots.organizations.models import (
     Organization,
@@ -79,11 +80,11 @@ class Line:
         counted = facts.fact_of(self.indicator.metric) if self.indicator.metric else None
         figures = ""
         if v.denominator is not None and v.numerator is not None:
-            figures = f"{_number(v.numerator)} / {_number(v.denominator)}"
+            figures = f"{shown(v.numerator)} / {shown(v.denominator)}"
         elif self.indicator.kind == IndicatorKind.QUALITATIVE and v.numerator:
-            figures = str(_("%(n)s ratings") % {"n": _number(v.numerator)})
+            figures = str(_("%(n)s ratings") % {"n": shown(v.numerator)})
         elif v.raw is not None and self.indicator.is_adjustment:
-            figures = f"× {_number(v.raw)}"
+            figures = f"× {shown(v.raw)}"
         if counted is not None:
             return labelled(str(counted.label), figures) if figures else str(counted.label)
         return figures or self.why
@@ -263,7 +264,3 @@ def _ratings_of(run, organization) -> dict[int, list[dict]]:
             lines.append({"kind": kind, "label": RaterKind(kind).label, "counts": counts, "text": text})
         result[ind] = lines
     return result
-
-
-def _number(value) -> str:
-    return f"{float(value):.2f}".rstrip("0").rstrip(".")

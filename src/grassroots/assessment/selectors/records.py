@@ -151,8 +151,16 @@ def meeting_records(run, organization, limit: int | None = RECORDS_SHOWN) -> lis
         .annotate(n=Count("id"))
     }
     rows = []
-    for org in _meeting_orgs(s)[:limit]:
-        rules = rules_for(org)
+    orgs = list(_meeting_orgs(s)[:limit])
+    # Each organization's active members, counted at once (the committee meeting is required of a committee).
+    members = dict(
+        Member.objects.filter(organization__in=orgs, status=MemberStatus.ACTIVE)
+        .values_list("organization")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for org in orgs:
+        rules = rules_for(org, active_members=members.get(org.pk, 0))
         for kind in [k for k in MeetingKind.values if k in rules]:
             required = required_in(rules[kind], months)
             if not required:
