@@ -2,41 +2,14 @@
 when, whether the measure is on the ladder, whether the note is needed), and say why in their own words."""
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.widgets import DateInput
-from grassroots.organizations.models import Member, Organization
+from grassroots.organizations.forms import OrganizationCodeField
+from grassroots.organizations.models import Member
 
 from .models import CaseState, Measure, Trigger
-
-
-class OrganizationCodeField(forms.CharField):
-    """An organization by its code (or its name, when only one has it), found among those offered (`queryset`);
-    a datalist of codes helps to pick (assessment/_codes.html)."""
-
-    def __init__(self, *args, not_found=None, **kwargs):
-        kwargs.setdefault("max_length", 40)
-        super().__init__(*args, **kwargs)
-        self.queryset = Organization.objects.none()
-        self.not_found = not_found or _("No organization with this code where you may do this.")
-        self.widget.attrs.update({"list": "org-codes", "autocomplete": "off", "spellcheck": "false"})
-
-    def clean(self, value):
-        code = (super().clean(value) or "").strip()
-        if not code:
-            return None
-        org = self.queryset.filter(code=code).first()
-        if org is None:
-            named = list(self.queryset.filter(Q(name=code) | Q(name_en__iexact=code))[:2])
-            if len(named) > 1:
-                raise forms.ValidationError(_("More than one organization has this name: give its code."))
-            org = named[0] if named else None
-        if org is None:
-            raise forms.ValidationError(self.not_found)
-        return org
-
 
 OPEN = "open"
 ALL = "all"

@@ -4,12 +4,12 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from grassroots.core.widgets import DateInput
-from grassroots.organizations.models import Organization, UnitType
+from grassroots.organizations.forms import OrganizationCodeField as BaseOrganizationCodeField
+from grassroots.organizations.models import UnitType
 
 from .facts import fact_of
 from .models import RATIO_METRICS, Grade, IndicatorKind, Metric, RaterKind
@@ -290,26 +290,13 @@ class PublishForm(forms.Form):
     )
 
 
-class OrganizationCodeField(forms.CharField):
-    """An organization by its code, resolved within the organizations offered (a datalist helps to pick)."""
+class OrganizationCodeField(BaseOrganizationCodeField):
+    """An organization rated by links, by its code among those of the assessment that the user manages."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 40)
-        super().__init__(*args, **kwargs)
-        self.queryset = Organization.objects.none()
-        self.widget.attrs.update({"list": "org-codes", "autocomplete": "off", "spellcheck": "false"})
-
-    def clean(self, value):
-        code = super().clean(value).strip()
-        org = self.queryset.filter(code=code).first()
-        if org is None:
-            named = list(self.queryset.filter(Q(name=code) | Q(name_en__iexact=code))[:2])
-            if len(named) > 1:  # two branches of one name: the code says which
-                raise forms.ValidationError(_("More than one organization has this name: give its code."))
-            org = named[0] if named else None
-        if org is None:
-            raise forms.ValidationError(_("No organization with this code in this assessment that you manage."))
-        return org
+        super().__init__(
+            *args, not_found=_("No organization with this code in this assessment that you manage."), **kwargs
+        )
 
 
 class TokenForm(forms.Form):

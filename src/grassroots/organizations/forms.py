@@ -1,6 +1,7 @@
 """Forms of the organization pages; they validate input, the services decide."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.widgets import DateInput
@@ -73,3 +74,29 @@ class ImportForm(forms.Form):
 
 class RejectForm(forms.Form):
     note = forms.CharField(label=_("reason for rejecting"), max_length=300)
+
+
+class OrganizationCodeField(forms.CharField):
+    """An organization by its code (or its name, when only one has it), found among those offered (`queryset`, set
+    by the form); a datalist of codes (id "org-codes") helps to pick. Empty and not required: None."""
+
+    def __init__(self, *args, not_found=None, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(*args, **kwargs)
+        self.queryset = Organization.objects.none()
+        self.not_found = not_found or _("No organization with this code where you may do this.")
+        self.widget.attrs.update({"list": "org-codes", "autocomplete": "off", "spellcheck": "false"})
+
+    def clean(self, value):
+        code = (super().clean(value) or "").strip()
+        if not code:
+            return None
+        org = self.queryset.filter(code=code).first()
+        if org is None:
+            named = list(self.queryset.filter(Q(name=code) | Q(name_en__iexact=code))[:2])
+            if len(named) > 1:  # two branches of one name: the code says which
+                raise forms.ValidationError(_("More than one organization has this name: give its code."))
+            org = named[0] if named else None
+        if org is None:
+            raise forms.ValidationError(self.not_found)
+        return org
