@@ -85,7 +85,8 @@ def _points(value) -> Decimal:
     return Decimal(str(round(value, 2))).quantize(CENT)
 
 
-def _rows(run: AssessmentRun, results):
+def result_rows(run: AssessmentRun, results):
+    """The rows of the results as the exports write them (values, in the order of `headers`)."""
     grades = dict(Grade.choices + Standing.choices)
     reasons = dict(NotAssessed.choices)
     yes, no = _("yes"), _("no")
@@ -169,7 +170,7 @@ def results_csv(*, user, run: AssessmentRun, results) -> StreamingHttpResponse:
 
     def stream():
         yield "\ufeff" + writer.writerow(headers())
-        for row in _rows(run, results):
+        for row in result_rows(run, results):
             yield writer.writerow(["" if v is None else csv_field(v) for v in row])
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
@@ -183,7 +184,7 @@ def results_xlsx(*, user, run: AssessmentRun, results) -> FileResponse:
     sheet = workbook.create_sheet(_("Results"))
     sheet.append(headers())
     count = 0
-    for row in _rows(run, results):
+    for row in result_rows(run, results):
         sheet.append(xlsx_row(sheet, [_number_cell(sheet, v) if isinstance(v, Decimal) else v for v in row]))
         count += 1
     target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when the download ends

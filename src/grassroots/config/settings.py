@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "grassroots.orglife",
     "grassroots.assessment",
     "grassroots.accountability",
+    "grassroots.reports",
     "grassroots.site",
 ]
 
@@ -234,3 +235,6 @@ GRASSROOTS_AUDIT_OLD_KEYS = [k for k in os.environ.get("GRASSROOTS_AUDIT_OLD_KEY
 # Evidence files: size limit and the days before a due date when an assignment turns yellow.
 GRASSROOTS_EVIDENCE_MAX_BYTES = int(os.environ.get("GRASSROOTS_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 GRASSROOTS_YELLOW_DAYS = int(os.environ.get("GRASSROOTS_YELLOW_DAYS", "3"))
+# The CJK TrueType font embedded (subset) in PDF reports: empty means the one the pinned package
+# paperang-p2-fonts-cjk ships (WenQuanYi Micro Hei), else Debian's fonts-wqy-microhei.
+GRASSROOTS_PDF_FONT = os.environ.get("GRASSROOTS_PDF_FONT", "")
