@@ -272,6 +272,85 @@ def cmd_manage(args) -> int:
     return 0
 
 
+def _org_by_code(code: str):
+    from grassroots.organizations.models import Organization
+
+    org = Organization.objects.filter(code=code.strip()).first()
+    if org is None:
+        raise SystemExit(f"no organization with code {code!r}")
+    return org
+
+
+def _export(args, write) -> int:
+    """Run an export as a user in a language; its refusal (policy, bad input) printed, exit 1, no file left."""
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from grassroots.core.context import acting
+    from grassroots.core.errors import PermissionDenied
+
+    actor = _user(args.as_user)
+    try:
+        with translation.override(args.lang), acting(actor), open(args.out, "wb") as target:
+            message = write(actor, target)
+    except (ValidationError, PermissionDenied) as exc:
+        os.unlink(args.out)
+        print("; ".join(getattr(exc, "messages", None) or [str(exc.message)]), file=sys.stderr)
+        return 1
+    print(message)
+    return 0
+
+
+def cmd_report(args) -> int:
+    """An organization's period report (a committee's summary over its subtree) as PDF or .xlsx."""
+    from grassroots.core.periods import period_for
+    from grassroots.reports import services
+
+    org = _org_by_code(args.org)
+    args.out = args.out or f"report-{org.code}-{args.period}.{args.format}"
+
+    def write(actor, target):
+        services.report_export(
+            actor=actor, organization=org, period=period_for(args.period), fmt=args.format, target=target
+        )
+        return f"report of {org.code} for {args.period} written to {args.out}"
+
+    return _export(args, write)
+
+
+def cmd_ledger(args) -> int:
+    """The ledgers (台账) of an organization, or of its subtree, for a year, as .xlsx."""
+    from grassroots.reports import services
+
+    org = _org_by_code(args.org)
+    args.out = args.out or f"ledger-{org.code}-{args.year}.xlsx"
+
+    def write(actor, target):
+        counts, _name = services.ledger_export(
+            actor=actor, organization=org, year=args.year, subtree=args.subtree, target=target
+        )
+        return f"{', '.join(f'{k}: {v}' for k, v in counts.items())}; written to {args.out}"
+
+    return _export(args, write)
+
+
+def cmd_results(args) -> int:
+    """An assessment run's results as .xlsx, one sheet per level."""
+    from grassroots.assessment.models import AssessmentRun
+    from grassroots.reports import services
+
+    run = AssessmentRun.objects.filter(pk=args.run).first()
+    if run is None:
+        raise SystemExit(f"no assessment run {args.run}")
+    args.out = args.out or f"assessment-{run.pk}.xlsx"
+
+    def write(actor, target):
+        counts, _name = services.results_export(actor=actor, run=run, target=target)
+        return f"{', '.join(f'{k}: {v}' for k, v in counts.items())}; written to {args.out}"
+
+    return _export(args, write)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grassroots", description="Grassroots: party-building work, in the open.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -382,6 +461,31 @@ def _add_work_commands(sub) -> None:
         help="compute a published assessment again: its results go back to computed, to be published again",
     )
     p.set_defaults(func=cmd_assess)
+
+    p = sub.add_parser("report", help="an organization's period report (a committee's summary) as PDF or .xlsx")
+    p.add_argument("org", metavar="ORG_CODE")
+    p.add_argument("--period", required=True, help="period code: 2026, 2026-H1, 2026-Q3, 2026-07")
+    p.add_argument("--format", choices=["pdf", "xlsx"], default="pdf")
+    p.add_argument("--out", metavar="FILE")
+    p.add_argument("--lang", default="zh-hans", choices=["zh-hans", "en"], help="language of the report")
+    p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="whose rights apply")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("ledger", help="the ledgers (台账) of an organization or its subtree for a year, as .xlsx")
+    p.add_argument("org", metavar="ORG_CODE")
+    p.add_argument("--year", required=True, type=int)
+    p.add_argument("--subtree", action="store_true", help="the whole subtree, not the organization alone")
+    p.add_argument("--out", metavar="FILE")
+    p.add_argument("--lang", default="zh-hans", choices=["zh-hans", "en"], help="language of the headers")
+    p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="whose rights apply")
+    p.set_defaults(func=cmd_ledger)
+
+    p = sub.add_parser("results", help="an assessment run's results as .xlsx, one sheet per level of the tree")
+    p.add_argument("run", type=int, metavar="RUN_ID")
+    p.add_argument("--out", metavar="FILE")
+    p.add_argument("--lang", default="zh-hans", choices=["zh-hans", "en"], help="language of the headers")
+    p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="whose rights apply")
+    p.set_defaults(func=cmd_results)
 
 
 def main(argv=None) -> int:

@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "grassroots.core.context_processors.grassroots",
                 "grassroots.accountability.context_processors.pursuit",
+                "grassroots.reports.context_processors.reports",
             ],
         },
     },

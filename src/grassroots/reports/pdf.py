@@ -87,6 +87,7 @@ def _table(headers: list[str], rows: list[list], style: ParagraphStyle, widths=N
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#bbbbbb")),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1e4e4")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), style.fontName),
             ]
         )
     )
@@ -113,7 +114,7 @@ def write_pdf(report: PeriodReport, target) -> None:
     story = [
         _p(title, st["title"]),
         _p(
-            _("Made at %(when)s. Figures of the whole subtree unless said otherwise.")
+            _("Made at %(when)s; figures of the whole subtree unless said otherwise.")
             % {"when": date_format(report.made_at, "DATETIME_FORMAT")},
             st["small"],
         ),
@@ -258,5 +259,6 @@ def write_pdf(report: PeriodReport, target) -> None:
         bottomMargin=18 * mm,
         title=title,
         author="Grassroots",
+        initialFontName=font,  # no page names a font the file does not carry
     )
     doc.build(story, onFirstPage=footer, onLaterPages=footer)

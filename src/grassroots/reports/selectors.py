@@ -60,7 +60,9 @@ def exportable_roots(*, user) -> list[Organization]:
 def exportable_children(*, user, organization: Organization) -> list[Organization]:
     """The organizations just below `organization`, for the reports page to go down one level at a time."""
     return list(
-        restrict(user, Action.EXPORT, organization.get_children().filter(is_active=True)).order_by("path")[:500]
+        restrict(user, Action.EXPORT, Organization.objects.filter(parent=organization, is_active=True)).order_by(
+            "path"
+        )[:500]
     )
 
 
@@ -404,7 +406,9 @@ def _grades(user, organization: Organization, period: Period) -> list[dict]:
 
 
 def _children(user, organization: Organization, period: Period, scores: Scores | None, cases) -> list[ChildLine]:
-    children = list(restrict(user, Action.VIEW, organization.get_children().filter(is_active=True)).order_by("path"))
+    children = list(
+        restrict(user, Action.VIEW, Organization.objects.filter(parent=organization, is_active=True)).order_by("path")
+    )
     if not children:
         return []
     progress = progress_by_child(organization=organization, period=period)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -204,7 +204,7 @@ def ledger_sheets(*, user, organization: Organization, year: int, subtree: bool,
     return [
         Sheet(
             "meetings",
-            _("Meetings"),
+            pgettext("ledger sheet", "Meetings"),
             [
                 *org,
                 _("Held on"),
@@ -222,22 +222,25 @@ def ledger_sheets(*, user, organization: Organization, year: int, subtree: bool,
         ),
         Sheet(
             "attendance",
-            _("Attendance"),
+            pgettext("ledger sheet", "Attendance"),
             [*org, _("Held on"), _("Kind"), _("Topic"), _("Member"), _("Attendance"), _("Reason")],
             attendance(),
         ),
         Sheet(
             "study",
-            _("Study records"),
+            pgettext("ledger sheet", "Study records"),
             [*org, _("Member"), _("Studied on"), _("Title"), _("Hours"), _("State"), _("Confirmed by")],
             study(),
         ),
         Sheet(
-            "talks", _("Talks"), [*org, _("Talked on"), _("Member"), _("Talked with"), _("Topic"), *restricted], talks()
+            "talks",
+            pgettext("ledger sheet", "Talks"),
+            [*org, _("Talked on"), _("Member"), _("Talked with"), _("Topic"), *restricted],
+            talks(),
         ),
         Sheet(
             "care",
-            _("Care visits"),
+            pgettext("ledger sheet", "Care visits"),
             [
                 *org,
                 _("Member"),
@@ -254,7 +257,7 @@ def ledger_sheets(*, user, organization: Organization, year: int, subtree: bool,
         ),
         Sheet(
             "duties",
-            _("Duties"),
+            pgettext("ledger sheet", "Duties"),
             [
                 *org,
                 _("Duty"),
@@ -274,7 +277,7 @@ def ledger_sheets(*, user, organization: Organization, year: int, subtree: bool,
         ),
         Sheet(
             "reports",
-            _("Progress reports"),
+            pgettext("ledger sheet", "Progress reports"),
             [
                 *org,
                 _("Duty"),
