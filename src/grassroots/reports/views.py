@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from grassroots.assessment.selectors import run_list
 from grassroots.core.policy import Action
 from grassroots.core.web import REFUSED, parse_id, run_service
+from grassroots.organizations.models import Organization
 from grassroots.organizations.selectors import organization_list
 
 from . import selectors, services
@@ -34,7 +35,9 @@ def _page(request, organization=None, report_form=None, ledger_form=None, status
         year = this_year()
         context.update(
             {
-                "ancestors": [a for a in organization.get_ancestors() if selectors.may_export(user, a)],
+                "ancestors": [
+                    a for a in Organization.objects.get_ancestors(organization) if selectors.may_export(user, a)
+                ],
                 "children": selectors.exportable_children(user=user, organization=organization),
                 "runs": list(selectors.exportable_runs(user=user, organization=organization)[:12]),
                 "report_form": report_form or ReportForm(initial={"period": str(year), "format": "pdf"}),
