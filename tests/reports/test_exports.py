@@ -228,3 +228,15 @@ def test_results_of_a_township_officer_are_their_township_only(reported):
 def test_results_refused_to_whom_exports_none(reported):
     with pytest.raises(PermissionDenied):
         services.results_export(actor=reported.users.member, run=reported.run, target=io.BytesIO())
+
+
+def test_a_sheet_longer_than_excel_holds_goes_on_in_the_next(reported, monkeypatch):
+    from grassroots.reports import sheets
+
+    monkeypatch.setattr(sheets, "MAX_ROWS", 5)  # four rows of data a sheet
+    counts, book = _ledger(reported.users.secretary, reported.v11)
+    assert counts["meetings"] == 13
+    parts = [name for name in book.sheetnames if name.startswith("会议记录")]
+    assert parts == ["会议记录", "会议记录 (2)", "会议记录 (3)", "会议记录 (4)"]
+    assert sum(book[name].max_row - 1 for name in parts) == 13
+    assert all(book[name]["A1"].value == "党组织编码" for name in parts)

@@ -43,8 +43,8 @@ def _org_name(name: str, name_en: str) -> str:
 
 
 def _labels(choices) -> Callable[[str], str]:
-    table = dict(choices.choices)
-    return lambda value: str(table.get(value, value or ""))
+    table = {value: str(label) for value, label in choices.choices}  # each label translated once, not once a row
+    return lambda value: table.get(value, value or "")
 
 
 def _when(value):
@@ -68,17 +68,28 @@ class Sheet:
     rows: Iterable[list]
 
 
+MAX_ROWS = 1_048_576  # the rows of one Excel sheet, its header included
+
+
 def write_workbook(sheets: Iterable[Sheet], target) -> dict[str, int]:
-    """Write the sheets in write-only mode into `target` (a path or binary file); returns the rows of each sheet."""
+    """Write the sheets in write-only mode into `target` (a path or binary file); returns the rows of each sheet.
+
+    A sheet longer than Excel holds (a province's study records) goes on in "<title> (2)", "(3)"... with the same
+    headers."""
     workbook = Workbook(write_only=True)
     counts: dict[str, int] = {}
     for spec in sheets:
         sheet = workbook.create_sheet(spec.title[:31])
         sheet.append(spec.headers)
-        n = 0
+        n = in_sheet = 0
         for row in spec.rows:
+            if in_sheet == MAX_ROWS - 1:
+                sheet = workbook.create_sheet(f"{spec.title[:24]} ({n // (MAX_ROWS - 1) + 1})")
+                sheet.append(spec.headers)
+                in_sheet = 0
             sheet.append(xlsx_row(sheet, [_when(v) for v in row]))
             n += 1
+            in_sheet += 1
         counts[spec.key] = n
     if not counts:
         workbook.create_sheet(_("Empty"))
