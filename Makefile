@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/grassroots
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-pg lint browser-deps bench messages check-deploy clean
+.PHONY: run test test-pg lint browser-deps bench messages check-deploy clean report-image
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ browser-deps:
 ## Benchmarks: data generation and timings (see README, Performance).
 bench: $(INSTALLED)
 	$(BIN)/python -m bench
+
+## The picture of a period report in README (docs/report-page.png): page one of the demo branch's report, drawn by
+## pypdfium2 from the PDF the reports app writes (run `make run` once first for the demo database).
+report-image: $(INSTALLED)
+	GRASSROOTS_DEMO=1 $(BIN)/python docs/report_image.py docs/report-page.png
 
 ## Recompile the translation catalogues after editing src/grassroots/locale/*/LC_MESSAGES/django.po.
 messages: $(INSTALLED)

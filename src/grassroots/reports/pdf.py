@@ -247,7 +247,8 @@ def write_pdf(report: PeriodReport, target) -> None:
     def footer(canvas, doc):
         canvas.saveState()
         canvas.setFont(font, 8)
-        canvas.drawString(18 * mm, 10 * mm, f"{title} · {_('page %(n)s') % {'n': doc.page}}")
+        page = _("page %(n)s") % {"n": doc.page}
+        canvas.drawString(18 * mm, 10 * mm, f"{title} · {page}")
         canvas.restoreState()
 
     doc = SimpleDocTemplate(
