@@ -21,7 +21,7 @@ from grassroots.core.models import Period
 from grassroots.core.policy import Action, can, restrict
 from grassroots.duties.models import Assignment, AssignmentState, ProgressReport
 from grassroots.duties.selectors import progress_by_child, subtree_progress
-from grassroots.organizations.models import Member, MemberStatus, Organization, OrgKind, subtree_q
+from grassroots.organizations.models import Member, MemberStatus, Organization, OrgKind, ancestor_paths, subtree_q
 from grassroots.orglife.models import (
     Attendance,
     AttendanceStatus,
@@ -87,8 +87,7 @@ def exportable_runs(*, user, organization: Organization):
 
 def runs_assessing(organization: Organization):
     """Runs whose scope contains the organization (computed at least once)."""
-    paths = [organization.path[:end] for end in range(Organization.steplen, len(organization.path) + 1, 4)]
-    return AssessmentRun.objects.filter(scope__path__in=paths, computed_at__isnull=False)
+    return AssessmentRun.objects.filter(scope__path__in=ancestor_paths(organization.path), computed_at__isnull=False)
 
 
 # ------------------------------------------------------------------------------------------------------------ ledgers
