@@ -240,7 +240,7 @@ def write_pdf(report: PeriodReport, target) -> None:
                 ],
                 rows,
                 st["cell"],
-                [48 * mm, 18 * mm, 15 * mm, 20 * mm, 18 * mm, 16 * mm, 18 * mm, None],
+                [44 * mm, 25 * mm, 14 * mm, 20 * mm, 18 * mm, 16 * mm, 16 * mm, None],
             )
         )
 
