@@ -169,6 +169,7 @@ def ledger_study(*, user, organization: Organization, year: int, subtree: bool):
             "course__title",
             "hours",
             "state",
+            "confirmed_by__member__name",
             "confirmed_by__username",
         )
     )
@@ -260,10 +261,12 @@ def ledger_reports(*, user, organization: Organization, year: int, subtree: bool
             "assignment__organization__name_en",
             "assignment__duty__title",
             "created_at",
+            "author__member__name",
             "author__username",
             "percent",
             "text",
             "state",
+            "reviewer__member__name",
             "reviewer__username",
             "reviewed_at",
             "return_reason",

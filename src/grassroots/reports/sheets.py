@@ -145,8 +145,17 @@ def ledger_sheets(*, user, organization: Organization, year: int, subtree: bool,
 
     def study():
         for row in _stream(selectors.ledger_study(**args)):
-            code, name, member, on, title, course, hours, state, confirmed_by = _org_cells(row)
-            yield [code, name, member, on, title or course or "", hours, rstate(state), confirmed_by or ""]
+            code, name, member, on, title, course, hours, state, confirmer, confirmer_account = _org_cells(row)
+            yield [
+                code,
+                name,
+                member,
+                on,
+                title or course or "",
+                hours,
+                rstate(state),
+                confirmer or confirmer_account or "",
+            ]
 
     def talks():
         for row in _stream(selectors.ledger_talks(**args)):
@@ -196,17 +205,18 @@ def ledger_sheets(*, user, organization: Organization, year: int, subtree: bool,
 
     def reports():
         for row in _stream(selectors.ledger_reports(**args)):
-            code, name, title, made, author, percent, text, state, reviewer, reviewed, reason = _org_cells(row)
+            code, name, title, made, author, author_account, percent, text, state, *rest = _org_cells(row)
+            reviewer, reviewer_account, reviewed, reason = rest
             yield [
                 code,
                 name,
                 title,
                 made,
-                author or "",
+                author or author_account or "",
                 percent,
                 text,
                 pstate(state),
-                reviewer or "",
+                reviewer or reviewer_account or "",
                 reviewed,
                 reason,
             ]
