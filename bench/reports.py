@@ -22,22 +22,26 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
+# The whole tree is exported when it is at most a city's size (or BENCH_REPORTS_WHOLE=1): a province's ledger writes
+# some twenty million rows, hours on a small machine, where a city (depth 2 of the province) and a county show the
+# same flat memory.
+WHOLE_TREE_LIMIT = 20_000
+
+
 def _subtrees():
-    """A branch, a township, a county, a city, the province: the largest subtree of each depth present, up to the root."""
+    """The largest branch, the first committee at depths 3 and 2 (a township and a county in a city's data, a county
+    and a city in a province's), and the whole tree when it is small enough (WHOLE_TREE_LIMIT)."""
     from django.db.models import Count
 
     from grassroots.organizations.models import Organization, OrgKind
 
     picks = []
     root = Organization.objects.filter(depth=1).order_by("path").first()
-    picks.append(("whole tree", root))
+    whole = os.environ.get("BENCH_REPORTS_WHOLE") == "1" or Organization.objects.count() <= WHOLE_TREE_LIMIT
+    if whole:
+        picks.append(("whole tree", root))
     for depth in (2, 3):
-        org = (
-            Organization.objects.filter(depth=depth, kind=OrgKind.COMMITTEE)
-            .annotate(n=Count("members"))
-            .order_by("path")
-            .first()
-        )
+        org = Organization.objects.filter(depth=depth, kind=OrgKind.COMMITTEE).order_by("path").first()
         if org is not None:
             picks.append((f"depth {depth}", org))
     branch = Organization.objects.filter(kind=OrgKind.BRANCH).annotate(n=Count("members")).order_by("-n").first()
