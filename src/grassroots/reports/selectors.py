@@ -18,7 +18,7 @@ from grassroots.assessment.models import AssessmentRun, Result, RunState
 from grassroots.assessment.selectors import explanation
 from grassroots.assessment.selectors.runs import grade_counts, result_list, results_to_export, run_list
 from grassroots.core.models import Period
-from grassroots.core.policy import Action, can, restrict
+from grassroots.core.policy import Action, can, restrict, subject
 from grassroots.duties.models import Assignment, AssignmentState, ProgressReport
 from grassroots.duties.selectors import progress_by_child, subtree_progress
 from grassroots.organizations.models import Member, MemberStatus, Organization, OrgKind, ancestor_paths, subtree_q
@@ -44,17 +44,12 @@ ITEMS_SHOWN = 30  # the items of work a period report lists by name; the counts 
 
 
 def exportable_roots(*, user) -> list[Organization]:
-    """The highest organizations whose subtree the user may export (their reports and ledgers)."""
-    orgs = list(
-        restrict(user, Action.EXPORT, Organization.objects.filter(is_active=True))
-        .order_by("path")
-        .only("pk", "path", "code", "name", "name_en", "kind", "depth")[:500]
-    )
-    roots: list[Organization] = []
-    for org in orgs:
-        if not roots or not org.path.startswith(roots[-1].path):
-            roots.append(org)
-    return roots
+    """The highest organizations whose subtree the user may export (their reports and ledgers): the roots of their
+    grants that carry the export, the top of the tree for an administrator."""
+    subj = subject(user)
+    qs = Organization.objects.filter(is_active=True)
+    qs = qs.filter(depth=1) if subj.is_superuser else qs.filter(path__in=subj.paths_for(Action.EXPORT))
+    return list(qs.order_by("path"))
 
 
 def exportable_children(*, user, organization: Organization) -> list[Organization]:
