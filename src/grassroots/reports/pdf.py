@@ -66,8 +66,8 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK")
     return {
         "title": ParagraphStyle("title", parent=base, fontSize=16, leading=21, spaceAfter=4),
-        "h2": ParagraphStyle("h2", parent=base, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4),
-        "body": base,
+        "h2": ParagraphStyle("h2", parent=base, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4, keepWithNext=1),
+        "body": ParagraphStyle("text", parent=base, spaceBefore=3),
         "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10.5, textColor=colors.HexColor("#555555")),
         "warn": ParagraphStyle("warn", parent=base, textColor=colors.HexColor("#9a3412")),
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=11),
