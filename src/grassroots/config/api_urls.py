@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from grassroots.accountability import api as accountability_api
 from grassroots.accountability import api_honours, api_review
+from grassroots.disclosure import api as disclosure_api
 from grassroots.assessment import api as assessment_api
 from grassroots.core.api import AuditEntryViewSet
 from grassroots.duties import api as duty_api
@@ -50,5 +51,8 @@ router.register("duty-reviews", api_review.DutyReviewViewSet, basename="duty-rev
 router.register("duty-reports", api_review.DutyReportViewSet, basename="duty-report")
 router.register("duty-review-ratings", api_review.ReviewRatingViewSet, basename="duty-review-rating")
 router.register("duty-review-items", api_review.ReviewListItemViewSet, basename="duty-review-item")
+router.register("disclosure-rules", disclosure_api.DisclosureRuleViewSet, basename="disclosure-rule")
+router.register("disclosure", disclosure_api.DisclosureViewSet, basename="disclosure")
+router.register("notices", disclosure_api.NoticeViewSet, basename="notice")
 
 urlpatterns = [path("token/", obtain_auth_token, name="api-token"), *router.urls]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "grassroots.orglife",
     "grassroots.assessment",
     "grassroots.accountability",
+    "grassroots.disclosure",
     "grassroots.site",
 ]
 
