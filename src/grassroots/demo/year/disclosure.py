@@ -1,6 +1,7 @@
 """Disclosure in the demo year (after the honours): the county rules that rectifications must be public in its
-county, 青山村 releases the minutes of its latest meetings and posts a notice to its public site, the county and
-新街镇 post notices to their subtrees, and the member reads the county's. Through the services only."""
+county, 新街镇 leaves commendations to its branches' choice and 青山村 publishes them, releases the minutes of its
+latest meetings and posts a notice to its public site; the county and 新街镇 post notices to their subtrees, and the
+member reads the county's. Through the services only."""
 
 from grassroots.orglife.models import Meeting, MeetingState
 
@@ -17,8 +18,9 @@ class _DisclosureYear:
         county, wang = self.users["county"], self.users["township"]
         li = self.users["secretary"]
         disclosure.disclosure_rule_set(actor=county, organization=self.county, item=Item.RECTIFICATIONS, level=Level.MUST)
-        disclosure.disclosure_rule_set(actor=wang, organization=self.township, item=Item.NOTICES, level=Level.MUST)
+        disclosure.disclosure_rule_set(actor=wang, organization=self.township, item=Item.COMMENDATIONS, level=Level.MAY)
         self.counts["disclosure_rules"] += 2
+        disclosure.publication_publish(actor=li, organization=self.village, item=Item.COMMENDATIONS)
         held = (
             Meeting.objects.filter(organization=self.village, state=MeetingState.HELD)
             .exclude(minutes="")
