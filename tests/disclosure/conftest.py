@@ -105,7 +105,14 @@ def build_planted():
         system=published.system, period=published.period, scope=published.scope, version=99, state=RunState.COMPUTED
     )
     Result.objects.bulk_create(
-        Result(run=hidden, organization_id=r.organization_id, weighted=1.0, score=1.0, grade=r.grade, veto_reason=s["provisional"])
+        Result(
+            run=hidden,
+            organization_id=r.organization_id,
+            weighted=1.0,
+            score=1.0,
+            grade=r.grade,
+            veto_reason=s["provisional"],
+        )
         for r in Result.objects.filter(run=published)
     )
     from django.contrib.auth import get_user_model
@@ -113,7 +120,9 @@ def build_planted():
     county = Organization.objects.get(depth=1)
     officer = get_user_model().objects.get(username="county")
     disclosure.notice_post(actor=officer, organization=county, title=s["internal"], body=s["internal"], public=False)
-    gone = disclosure.notice_post(actor=officer, organization=county, title=s["withdrawn"], body=s["withdrawn"], public=True)
+    gone = disclosure.notice_post(
+        actor=officer, organization=county, title=s["withdrawn"], body=s["withdrawn"], public=True
+    )
     disclosure.notice_withdraw(actor=officer, notice=gone)
     return {"organizations": Organization.objects.count()}
 

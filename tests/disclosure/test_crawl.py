@@ -29,7 +29,7 @@ def _crawl(client, language: str) -> dict[str, str]:
 
 def _sentinel_texts() -> list[str]:
     values = []
-    for key, value in SENTINELS.items():
+    for value in SENTINELS.values():
         values.append(value.isoformat() if hasattr(value, "isoformat") else value)
     values.append(SENTINELS["birth_date"].strftime("%Y年%m月%d日"))
     return values

@@ -31,10 +31,16 @@ def test_the_nearest_rule_at_or_above_wins(county):
 
 
 def test_a_rule_below_cannot_change_a_must_or_a_never_above(county):
-    services.disclosure_rule_set(actor=county.users.officer, organization=county.county, item=Item.DUTIES, level=Level.MUST)
+    services.disclosure_rule_set(
+        actor=county.users.officer, organization=county.county, item=Item.DUTIES, level=Level.MUST
+    )
     with pytest.raises(ValidationError, match="above has ruled"):
-        services.disclosure_rule_set(actor=county.users.t1_officer, organization=county.t1, item=Item.DUTIES, level=Level.MAY)
-    services.disclosure_rule_set(actor=county.users.t1_officer, organization=county.t1, item=Item.DUTIES, level=Level.MUST)
+        services.disclosure_rule_set(
+            actor=county.users.t1_officer, organization=county.t1, item=Item.DUTIES, level=Level.MAY
+        )
+    services.disclosure_rule_set(
+        actor=county.users.t1_officer, organization=county.t1, item=Item.DUTIES, level=Level.MUST
+    )
 
 
 def test_removing_a_rule_lets_the_one_above_apply_again(county):
@@ -57,7 +63,9 @@ def test_only_officers_set_rules(county, who):
 
 def test_a_rule_names_a_known_item_and_level(county):
     with pytest.raises(ValidationError) as e:
-        services.disclosure_rule_set(actor=county.users.officer, organization=county.county, item="salaries", level="may")
+        services.disclosure_rule_set(
+            actor=county.users.officer, organization=county.county, item="salaries", level="may"
+        )
     assert "item" in e.value.message_dict
 
 
@@ -117,10 +125,16 @@ def test_minutes_of_a_meeting_not_held_are_not_released(disclosed):
 
 def test_a_rule_that_minutes_must_be_public_publishes_all_and_never_none(disclosed):
     anonymous, meeting = AnonymousUser(), disclosed.meetings[2]
-    services.disclosure_rule_set(actor=disclosed.users.t1_officer, organization=disclosed.t1, item=Item.MINUTES, level=Level.MUST)
+    services.disclosure_rule_set(
+        actor=disclosed.users.t1_officer, organization=disclosed.t1, item=Item.MINUTES, level=Level.MUST
+    )
     assert selectors.public_minutes(user=anonymous, organization=disclosed.v11, pk=meeting.pk) is not None
-    services.disclosure_rule_set(actor=disclosed.users.officer, organization=disclosed.v11, item=Item.MINUTES, level=Level.MUST)
-    services.disclosure_rule_set(actor=disclosed.users.t1_officer, organization=disclosed.t1, item=Item.MINUTES, level=Level.NEVER)
+    services.disclosure_rule_set(
+        actor=disclosed.users.officer, organization=disclosed.v11, item=Item.MINUTES, level=Level.MUST
+    )
+    services.disclosure_rule_set(
+        actor=disclosed.users.t1_officer, organization=disclosed.t1, item=Item.MINUTES, level=Level.NEVER
+    )
     # The rule nearest to the branch (its own, set by the county's officer) still says must.
     assert selectors.public_minutes(user=anonymous, organization=disclosed.v11, pk=meeting.pk) is not None
 
@@ -169,7 +183,9 @@ def test_read_receipts_count_each_branchs_members_with_an_account(county):
 
 
 def test_a_withdrawn_notice_leaves_the_start_page_and_the_public_site(county):
-    notice = services.notice_post(actor=county.users.secretary, organization=county.v11, title="公开通知", body="x", public=True)
+    notice = services.notice_post(
+        actor=county.users.secretary, organization=county.v11, title="公开通知", body="x", public=True
+    )
     standing = standings(county.v11)[Item.NOTICES]
     assert list(selectors.public_notices(user=AnonymousUser(), organization=county.v11, standing=standing)) == [notice]
     services.notice_withdraw(actor=county.users.secretary, notice=notice)
@@ -183,7 +199,9 @@ def test_a_notice_needs_a_title_and_a_text_and_the_rules_leave_to_be_public(coun
     with pytest.raises(ValidationError) as e:
         services.notice_post(actor=county.users.secretary, organization=county.v11, title=" ", body="")
     assert set(e.value.message_dict) == {"title", "body"}
-    services.disclosure_rule_set(actor=county.users.officer, organization=county.county, item=Item.NOTICES, level=Level.NEVER)
+    services.disclosure_rule_set(
+        actor=county.users.officer, organization=county.county, item=Item.NOTICES, level=Level.NEVER
+    )
     with pytest.raises(ValidationError, match="off the public site"):
         services.notice_post(actor=county.users.secretary, organization=county.v11, title="t", body="b", public=True)
     with pytest.raises(PermissionDenied):

@@ -4,9 +4,9 @@ from rest_framework.routers import DefaultRouter
 
 from grassroots.accountability import api as accountability_api
 from grassroots.accountability import api_honours, api_review
-from grassroots.disclosure import api as disclosure_api
 from grassroots.assessment import api as assessment_api
 from grassroots.core.api import AuditEntryViewSet
+from grassroots.disclosure import api as disclosure_api
 from grassroots.duties import api as duty_api
 from grassroots.organizations import api as org_api
 from grassroots.orglife import api as orglife_api

@@ -17,7 +17,9 @@ class _DisclosureYear:
 
         county, wang = self.users["county"], self.users["township"]
         li = self.users["secretary"]
-        disclosure.disclosure_rule_set(actor=county, organization=self.county, item=Item.RECTIFICATIONS, level=Level.MUST)
+        disclosure.disclosure_rule_set(
+            actor=county, organization=self.county, item=Item.RECTIFICATIONS, level=Level.MUST
+        )
         disclosure.disclosure_rule_set(actor=wang, organization=self.township, item=Item.COMMENDATIONS, level=Level.MAY)
         self.counts["disclosure_rules"] += 2
         disclosure.publication_publish(actor=li, organization=self.village, item=Item.COMMENDATIONS)
