@@ -9,6 +9,7 @@ from grassroots.disclosure.models import DisclosureRule, Item, ReleasedMinutes
 def _client(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
 
 

@@ -1,9 +1,23 @@
 """The pages behind the login: an organization's disclosure settings (publish, withdraw, release minutes, rules),
 notices (post, read, receipts, withdraw), and the start page's unread notices."""
 
+import pytest
+
 from grassroots.core.models import AuditEntry
 from grassroots.disclosure import services
 from grassroots.disclosure.models import Item, Notice, NoticeRead, Publication, ReleasedMinutes
+
+
+@pytest.fixture
+def client_for(client_for):
+    """The pages in English, whatever the site's default language."""
+
+    def login(user):
+        client = client_for(user)
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        return client
+
+    return login
 
 
 def test_the_settings_page_needs_a_login(county, client):

@@ -4,7 +4,7 @@ action of the public role every subject holds), an organization's choices and it
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, F, Func, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from grassroots.accountability.models import (
@@ -116,8 +116,15 @@ def public_around(*, user, organization: Organization) -> tuple[list, list]:
 
 def public_duties(*, user, organization: Organization):
     """The organization's assignments as the public reads them: task, area, dates, state, light, completion."""
-    qs = Assignment.objects.filter(organization=organization, state__in=PUBLIC_ASSIGNMENT_STATES)
-    return restrict(user, Action.VIEW_PUBLIC, qs).order_by("due_on", "pk").values(*PUBLIC_FIELDS[Item.DUTIES])
+    # A rectification's assignment is not a duty of the list: it shows with the rectifications, where they are public.
+    qs = Assignment.objects.filter(
+        organization=organization, state__in=PUBLIC_ASSIGNMENT_STATES, rectification__isnull=True
+    )
+    # The work under way first, the nearest due first; then the work done, the latest first.
+    done = Case(When(state=AssignmentState.ACCEPTED, then=Value(1)), default=Value(0))
+    open_due = Case(When(~Q(state=AssignmentState.ACCEPTED), then=F("due_on")))
+    qs = restrict(user, Action.VIEW_PUBLIC, qs).annotate(done=done, open_due=open_due)
+    return qs.order_by("done", "open_due", "-due_on", "pk").values(*PUBLIC_FIELDS[Item.DUTIES])
 
 
 def _duty_rows(rows) -> list:
@@ -547,6 +554,11 @@ def read_notice_ids(*, user, notices) -> set[int]:
 def notice_organizations(*, user):
     """The organizations where the user posts notices (those they change)."""
     return restrict(user, Action.CHANGE, Organization.objects.filter(is_active=True)).order_by("path")
+
+
+def disclosure_sites(*, user):
+    """The organizations whose public site the user manages, the highest first (those they publish for)."""
+    return notice_organizations(user=user).order_by("depth", "path")
 
 
 def may_see_receipts(user, notice: Notice) -> bool:

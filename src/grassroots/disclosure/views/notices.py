@@ -20,7 +20,8 @@ def notice_list(request):
     read = selectors.read_notice_ids(user=request.user, notices=[n.pk for n in page])
     for n in page:
         n.unread = n.pk not in read and n.posted_by_id != request.user.pk and not n.is_withdrawn
-    context = {"page": page, "may_post": selectors.notice_organizations(user=request.user).exists()}
+    sites = list(selectors.disclosure_sites(user=request.user)[:21])
+    context = {"page": page, "may_post": bool(sites), "sites": sites[:20], "more_sites": len(sites) > 20}
     return render(request, "disclosure/notices.html", context)
 
 

@@ -49,6 +49,7 @@ def settings_page(request, code, rule_form=None):
         "meetings": meetings,
         "minutes": minutes,
         "may_release": may_release,
+        "below": list(selectors.disclosure_organizations(user=request.user).filter(parent=org).order_by("path")[:200]),
     }
     return render(request, "disclosure/settings.html", context)
 
