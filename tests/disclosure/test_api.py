@@ -43,7 +43,7 @@ def test_a_secretary_may_not_set_a_rule_and_bad_input_is_said(county):
 def test_standings_publish_and_withdraw(county):
     client = _client(county.users.secretary)
     rows = {r["item"]: r for r in client.get("/api/disclosure/C-T1-V1/").json()}
-    assert rows["duties"]["level"] == "must" and rows["duties"]["is_public"]
+    assert rows["duties"]["level"] == "must" and rows["duties"]["is_public"] and rows["duties"]["set_at"] is None
     assert not rows["rectifications"]["is_public"]
     published = client.post("/api/disclosure/C-T1-V1/publish/", {"item": "rectifications"}, format="json")
     assert {r["item"]: r for r in published.json()}["rectifications"]["is_public"]

@@ -101,3 +101,14 @@ def test_an_item_ruled_not_public_disappears_from_the_site(disclosed, client):
 
 def test_the_public_site_writes_nothing(county, client):
     assert client.post("/public/C/").status_code == 405
+
+
+def test_a_long_list_is_cut_on_the_site_and_whole_on_its_page(county, client):
+    for i in range(10):
+        services.notice_post(
+            actor=county.users.secretary, organization=county.v11, title=f"公开通知{i}", body="x", public=True
+        )
+    client.cookies["django_language"] = "en"
+    html = client.get("/public/C-T1-V1/").content.decode()
+    assert "公开通知9" in html and "公开通知0" not in html and "All 10" in html
+    assert "公开通知0" in client.get("/public/C-T1-V1/notices/").content.decode()

@@ -72,12 +72,15 @@ class StandingSerializer(serializers.Serializer):
     item = serializers.CharField()
     label = serializers.CharField()
     level = serializers.CharField(help_text="The rule in force: must, may or never.")
-    set_at = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, allow_null=True, help_text="Null: the default."
+    set_at = serializers.SerializerMethodField(
+        help_text="Code of the organization whose rule is in force; null: the default."
     )
     published = serializers.BooleanField(help_text="The organization chose to publish it (where the rule says may).")
     is_public = serializers.BooleanField(help_text="For minutes and notices: whether any may be public.")
     all_items = serializers.BooleanField(help_text="For minutes and notices: every one is public by rule.")
+
+    def get_set_at(self, standing) -> str | None:
+        return standing.set_at.code if standing.set_at else None
 
 
 class ItemInput(serializers.Serializer):

@@ -4,7 +4,7 @@ action of the public role every subject holds), an organization's choices and it
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from django.db.models import Case, Count, Exists, F, Func, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, Func, Max, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from grassroots.accountability.models import (
@@ -147,12 +147,11 @@ def _duty_rows(rows) -> list:
     return out
 
 
-def public_meetings(*, user, organization: Organization, standing: Standing):
-    """The meetings held, newest first: date, kind, topic, and whether their minutes are public."""
+def public_meetings(*, user, organization: Organization):
+    """The meetings held, newest first: date, kind, topic, and whether their minutes were released."""
     qs = Meeting.objects.filter(organization=organization, state=MeetingState.HELD)
     qs = restrict(user, Action.VIEW_PUBLIC, qs).order_by("-held_on", "-pk")
-    qs = qs.annotate(released=Exists(_released(OuterRef("pk")))).values(*PUBLIC_FIELDS[Item.MEETINGS], "released")
-    return qs, standing
+    return qs.annotate(released=Exists(_released(OuterRef("pk")))).values(*PUBLIC_FIELDS[Item.MEETINGS], "released")
 
 
 def _released(meeting_ref):
@@ -174,8 +173,9 @@ def _meeting_rows(rows, minutes: Standing) -> list:
 
 def public_minutes(*, user, organization: Organization, pk: int):
     """A held meeting's date, kind, topic and minutes, if its minutes are public; else None."""
-    minutes = standings(organization)[Item.MINUTES]
-    if not (minutes.is_public and standings(organization)[Item.MEETINGS].is_public):
+    s = standings(organization)
+    minutes = s[Item.MINUTES]
+    if not (minutes.is_public and s[Item.MEETINGS].is_public):
         return None
     qs = Meeting.objects.filter(organization=organization, state=MeetingState.HELD, pk=pk)
     if not minutes.all_items:
@@ -364,6 +364,15 @@ class PublicPage:
         return not any(self.counts.values()) and not self.sections.get(Item.BOARD)
 
 
+def _cut(qs, limit: int | None) -> tuple[list, int]:
+    """The first `limit` rows of a queryset (all: None) and how many there are in all (counted only when cut)."""
+    if limit is None:
+        rows = list(qs)
+        return rows, len(rows)
+    rows = list(qs[: limit + 1])
+    return rows[:limit], (qs.count() if len(rows) > limit else len(rows))
+
+
 def public_page(*, user, organization: Organization, only: str | None = None, limit: int | None = SHOWN) -> PublicPage:
     """What the organization's public site shows (or one of its items, `only`), in a few queries."""
     s = standings(organization)
@@ -373,21 +382,12 @@ def public_page(*, user, organization: Organization, only: str | None = None, li
     def wanted(item):
         return (only is None or only == item) and s[item].is_public
 
-    def cut(rows):
-        rows = list(rows[: limit + 1]) if limit is not None else list(rows)
-        return rows[:limit] if limit is not None else rows, len(rows)
-
     if wanted(Item.DUTIES):
-        qs = public_duties(user=user, organization=organization)
-        page.counts[Item.DUTIES] = qs.count() if limit is not None else None
-        page.sections[Item.DUTIES] = _duty_rows(qs[:limit] if limit is not None else qs)
-        page.counts[Item.DUTIES] = page.counts[Item.DUTIES] if limit is not None else len(page.sections[Item.DUTIES])
-        page.done = sum(1 for r in page.sections[Item.DUTIES] if r.light == Light.DONE) if limit is None else None
+        rows, page.counts[Item.DUTIES] = _cut(public_duties(user=user, organization=organization), limit)
+        page.sections[Item.DUTIES] = _duty_rows(rows)
     if wanted(Item.MEETINGS):
-        qs, minutes = public_meetings(user=user, organization=organization, standing=s[Item.MINUTES])
-        rows = list(qs[:limit] if limit is not None else qs)
-        page.sections[Item.MEETINGS] = _meeting_rows(rows, minutes)
-        page.counts[Item.MEETINGS] = qs.count() if limit is not None and len(rows) == limit else len(rows)
+        rows, page.counts[Item.MEETINGS] = _cut(public_meetings(user=user, organization=organization), limit)
+        page.sections[Item.MEETINGS] = _meeting_rows(rows, s[Item.MINUTES])
     if wanted(Item.RESULTS):
         page.sections[Item.RESULTS] = public_results(user=user, organization=organization)
         page.counts[Item.RESULTS] = len(page.sections[Item.RESULTS])
@@ -402,14 +402,10 @@ def public_page(*, user, organization: Organization, only: str | None = None, li
         page.sections[Item.COMMENDATIONS] = public_commendations(user=user, organization=organization)
         page.counts[Item.COMMENDATIONS] = len(page.sections[Item.COMMENDATIONS])
     if wanted(Item.NOTICES):
-        qs = public_notices(user=user, organization=organization, standing=s[Item.NOTICES])
-        rows = list(
-            qs.values(*PUBLIC_FIELDS[Item.NOTICES])[:limit]
-            if limit is not None
-            else qs.values(*PUBLIC_FIELDS[Item.NOTICES])
+        notices = public_notices(user=user, organization=organization, standing=s[Item.NOTICES])
+        page.sections[Item.NOTICES], page.counts[Item.NOTICES] = _cut(
+            notices.values(*PUBLIC_FIELDS[Item.NOTICES]), limit
         )
-        page.sections[Item.NOTICES] = rows
-        page.counts[Item.NOTICES] = len(rows)
     return page
 
 
@@ -440,6 +436,12 @@ def public_stamp(*, organization: Organization) -> str:
         .first()
     )
     return "|".join(str(v) for v in (stamps or {}).values())
+
+
+def public_tree_stamp() -> str:
+    """When the organizations last changed, and how many there are (one query), for the index's ETag."""
+    stamp = Organization.objects.aggregate(at=Max("updated_at"), n=Count("pk"))
+    return f"{stamp['at']}|{stamp['n']}"
 
 
 def _latest(qs):

@@ -26,8 +26,8 @@ SECTIONS = {item.value: item for item in Item}
 
 def _etag(request, code=None, **kwargs):
     language = translation.get_language() or ""
-    if code is None:
-        stamp = request.GET.get("q", "")
+    if code is None:  # the index: the organizations found
+        stamp = request.GET.get("q", "") + selectors.public_tree_stamp()
     else:
         organization = selectors.public_organization(user=request.user, code=code)
         if organization is None:
