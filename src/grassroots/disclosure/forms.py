@@ -29,6 +29,7 @@ class NoticeForm(forms.ModelForm):
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
+        self.fields["organization"].empty_label = None  # the first (the highest) is the usual one
         self.fields["organization"].label_from_instance = lambda org: f"{org.display_name()} ({org.code})"
         self.fields["title"].required = False  # the service says what is missing, in one place
         self.fields["body"].required = False

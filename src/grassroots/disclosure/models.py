@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots.core.models import TimeStampedModel
 from grassroots.organizations.models import Organization
@@ -136,7 +137,7 @@ class Notice(TimeStampedModel):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="notices", verbose_name=_("posted by")
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("notice", "title"), max_length=200)
     body = models.TextField(_("text"))
     public = models.BooleanField(_("also on the public site"), default=False)
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
