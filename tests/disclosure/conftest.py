@@ -23,6 +23,7 @@ SENTINELS = {
     "requirement": "SENTINEL-DUTY-REQUIREMENT",
     "appraisal": "SENTINEL-APPRAISAL-FOLLOW-UP",
     "provisional": "SENTINEL-PROVISIONAL-RUN",
+    "provisional_score": "43.21",  # every result of the run computed and not published scores this
     "internal": "SENTINEL-INTERNAL-NOTICE",
     "withdrawn": "SENTINEL-WITHDRAWN-NOTICE",
 }
@@ -108,8 +109,8 @@ def build_planted():
         Result(
             run=hidden,
             organization_id=r.organization_id,
-            weighted=1.0,
-            score=1.0,
+            weighted=43.21,
+            score=43.21,
             grade=r.grade,
             veto_reason=s["provisional"],
         )

@@ -79,3 +79,14 @@ def test_the_crawl_catches_a_leak_when_there_is_one(planted, client):
     assert [u for u, html in pages.items() if SENTINELS["minutes"] in html] == [
         f"/public/{meeting.organization.code}/minutes/{meeting.pk}/"
     ]
+
+
+def test_the_public_results_are_those_of_published_runs_only(planted):
+    from django.contrib.auth.models import AnonymousUser
+
+    from grassroots.assessment.models import Result
+    from grassroots.disclosure import selectors
+
+    hidden = Result.objects.filter(run__version=99).select_related("organization").first()
+    shown = selectors.public_results(user=AnonymousUser(), organization=hidden.organization)
+    assert shown and all(r.score != 43.21 for r in shown)
