@@ -207,3 +207,10 @@ def test_a_notice_needs_a_title_and_a_text_and_the_rules_leave_to_be_public(coun
     with pytest.raises(PermissionDenied):
         services.notice_post(actor=county.users.member, organization=county.v11, title="t", body="b")
     assert not NoticeRead.objects.exists()
+
+
+def test_no_rule_makes_every_notice_public(county):
+    with pytest.raises(ValidationError, match="by its poster"):
+        services.disclosure_rule_set(
+            actor=county.users.officer, organization=county.county, item=Item.NOTICES, level=Level.MUST
+        )

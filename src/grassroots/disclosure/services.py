@@ -25,6 +25,8 @@ def disclosure_rule_set_check(*, actor, organization: Organization, item: str = 
         raise ValidationError({"item": _("Choose an item of the public site.")})
     if level not in Level.values:
         raise ValidationError({"level": _("Choose whether it must be public, may be public or is not public.")})
+    if item == Item.NOTICES and level == Level.MUST:
+        raise ValidationError({"level": _("Each notice is made public or not by its poster: a rule says may or not.")})
     above = rule_above(organization, item)
     if above is not None and above.level != Level.MAY and above.level != level:
         raise ValidationError(
