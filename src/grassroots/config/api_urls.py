@@ -6,6 +6,7 @@ from grassroots.accountability import api as accountability_api
 from grassroots.accountability import api_honours, api_review
 from grassroots.assessment import api as assessment_api
 from grassroots.core.api import AuditEntryViewSet
+from grassroots.disclosure import api as disclosure_api
 from grassroots.duties import api as duty_api
 from grassroots.organizations import api as org_api
 from grassroots.orglife import api as orglife_api
@@ -52,5 +53,8 @@ router.register("duty-reports", api_review.DutyReportViewSet, basename="duty-rep
 router.register("duty-review-ratings", api_review.ReviewRatingViewSet, basename="duty-review-rating")
 router.register("duty-review-items", api_review.ReviewListItemViewSet, basename="duty-review-item")
 router.register("org-reports", reports_api.OrganizationReportViewSet, basename="org-report")
+router.register("disclosure-rules", disclosure_api.DisclosureRuleViewSet, basename="disclosure-rule")
+router.register("disclosure", disclosure_api.DisclosureViewSet, basename="disclosure")
+router.register("notices", disclosure_api.NoticeViewSet, basename="notice")
 
 urlpatterns = [path("token/", obtain_auth_token, name="api-token"), *router.urls]

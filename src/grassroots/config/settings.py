@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "grassroots.assessment",
     "grassroots.accountability",
     "grassroots.reports",
+    "grassroots.disclosure",
     "grassroots.site",
 ]
 

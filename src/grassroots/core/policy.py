@@ -2,7 +2,10 @@
 
 A grant (user, organization, role) covers the organization's whole subtree. A user linked to a member
 also sees their own record and their own organization (the member role). Anonymous users are the public:
-they see only what the disclosure pages publish.
+they see only what the disclosure pages publish. Every subject, the anonymous one included, holds the public role
+over the whole tree (PUBLIC_GRANTS): its one action, VIEW_PUBLIC, reads what the organizations publish (the
+disclosure app's `public_*` selectors cut their rows down with it), and it is the same for everyone, the
+superuser included.
 """
 
 from contextlib import suppress
@@ -28,6 +31,7 @@ class Action:
     EXPORT = "export"
     VIEW_CASES = "view_cases"  # read the cases of accountability concerning the scope (not a branch's members)
     PURSUE = "pursue"  # open cases, decide their measures, set the rules of pursuit
+    VIEW_PUBLIC = "view_public"  # read what the organizations publish: the public role's only action
 
     ALL = (
         VIEW,
@@ -52,7 +56,13 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     ),
     # The discipline inspector of a scope reads its cases; a secretary reads only a case concerning them.
     "auditor": frozenset({Action.VIEW, Action.VIEW_RECORD, Action.VIEW_AUDIT, Action.EXPORT, Action.VIEW_CASES}),
+    # The public: what the organizations publish, nothing else (held by every subject through PUBLIC_GRANTS).
+    "public": frozenset({Action.VIEW_PUBLIC}),
 }
+# The grants every subject holds, signed in or not: the public role over the whole tree (every path starts with "").
+PUBLIC_GRANTS: tuple[tuple[str, str], ...] = (("", "public"),)
+# Actions that read the same rows for everyone: no superuser passes them by.
+PUBLIC_ACTIONS = frozenset({Action.VIEW_PUBLIC})
 # What a member sees of their own organization without any grant: its rows, colleagues by name, category and posts,
 # not a colleague's whole record (that is VIEW_RECORD, which a member holds on their own record only).
 MEMBER_ACTIONS = frozenset({Action.VIEW})
@@ -113,9 +123,15 @@ class Subject:
             return None
         return active_member_of(self.user)
 
+    @property
+    def all_grants(self) -> list[tuple[str, str]]:
+        """The user's own grants and those every subject holds (the public role); for an anonymous subject, only
+        the latter."""
+        return [*self.grants, *PUBLIC_GRANTS]
+
     def paths_for(self, action: str) -> list[str]:
         """Roots of the subtrees where the user may do `action`, redundant nested roots removed."""
-        paths = sorted({p for p, role in self.grants if action in ROLE_ACTIONS.get(role, ())})
+        paths = sorted({p for p, role in self.all_grants if action in ROLE_ACTIONS.get(role, ())})
         roots: list[str] = []
         for p in paths:
             if not roots or not p.startswith(roots[-1]):
@@ -141,7 +157,7 @@ def subject(user) -> Subject:
 def scope_q(user, action: str, model: type[Model]) -> Q | None:
     """A filter for the rows of `model` the user may `action`; None means all rows."""
     subj = subject(user)
-    if subj.is_superuser:
+    if subj.is_superuser and action not in PUBLIC_ACTIONS:
         return None
     scope = scope_of(model)
     q = Q(pk__in=[])
@@ -183,7 +199,7 @@ def object_paths(obj) -> list[str]:
 def can(user, action: str, obj) -> bool:
     """May the user do `action` on this object (an organization or any scoped row)?"""
     subj = subject(user)
-    if subj.is_superuser:
+    if subj.is_superuser and action not in PUBLIC_ACTIONS:
         return True
     roots = subj.paths_for(action)
     for path in object_paths(obj):

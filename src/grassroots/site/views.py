@@ -8,6 +8,7 @@ from django.shortcuts import render
 from grassroots.accountability.selectors import cases_concerning, review_notice
 from grassroots.assessment.selectors import ratings_to_give
 from grassroots.core.policy import Action, can_anywhere, subject
+from grassroots.disclosure.selectors import unread_notices
 from grassroots.organizations.selectors import transfers_awaiting, visible_roots
 
 
@@ -27,6 +28,7 @@ def home(request):
         "to_rate": sum(row["count"] - row["done"] for row in ratings_to_give(user=user)),
         "my_cases": list(cases_concerning(user=user)[:5]),
         "reviews": review_notice(user),
+        "unread_notices": list(unread_notices(user)[:5]),
     }
     return render(request, "site/home.html", context)
 

@@ -56,6 +56,7 @@ from .assessment import VETO_REASON, _AssessmentYear
 from .base import GOOD, POOR, _Clock, _County, _Levels, _md, _Stamps
 from .care import _CareYear
 from .cities import _Bulk
+from .disclosure import _DisclosureYear
 from .duties import _DutiesYear
 from .honours import _HonoursYear
 from .orglife import _OrgLifeYear
@@ -97,6 +98,7 @@ class _Year(
     _PursuitYear,
     _HonoursYear,
     _ReviewYear,
+    _DisclosureYear,
 ):
     """The demo county's year: built stage by stage, each stage printing a progress line."""
 
@@ -247,6 +249,8 @@ class _Year(
         say(f"Honours: {self.counts['commendations']} commendations, {self.counts['boards']} red/yellow board")
         self._review()
         say(f"Report-on-duty review of 新街镇: {self.counts['duty_reports']} reports expected, 李德明's three lists")
+        self._disclosure()
+        say(f"Disclosure: {self.counts['minutes_released']} minutes released, {self.counts['notices']} notices")
         reset_sequences(
             [Meeting, Attendance, ProgressReport, StudyRecord, Talk, CareCase, CareVisit, PointEntry, Claim]
         )
