@@ -66,7 +66,7 @@ def test_setup_steps_are_gone_once_setup_is_done(site_demo, client):
     client.force_login(_user("county"))
     start = start_for(_user("county"))
     assert start.setup and start.setup_done
-    assert "Setting up" not in client.get(reverse("home")).content.decode()
+    assert 'class="card setup"' not in client.get(reverse("home")).content.decode()
 
 
 def test_setup_steps_show_what_is_left_while_setup_is_not_done(county, client):
@@ -76,7 +76,7 @@ def test_setup_steps_show_what_is_left_while_setup_is_not_done(county, client):
     assert list(steps.values()) == [True, True, False, False]
     client.force_login(officer)
     html = client.get(reverse("home")).content.decode()
-    assert "Setting up" in html and "Put an indicator system in use" in html
+    assert 'class="card setup"' in html and f'<a href="{reverse("assessment:systems")}">' in html
 
 
 def test_the_county_start_page_reads_in_a_bounded_number_of_queries(site_demo, client, django_assert_max_num_queries):

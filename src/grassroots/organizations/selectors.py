@@ -3,7 +3,7 @@
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Substr
 
-from grassroots.core.policy import Action, restrict, scope_q
+from grassroots.core.policy import Action, restrict, scope_q, subject
 
 from .models import Grant, Member, MemberStatus, Organization, Post, PostTitle, Transfer, subtree_q
 
@@ -24,6 +24,17 @@ def visible_roots(*, user) -> list[Organization]:
         if not roots or not org.path.startswith(roots[-1].path):
             roots.append(org)
     return roots
+
+
+def granted_organizations(*, user) -> list[Organization]:
+    """The organizations on which the user holds a role (the tops of what they look after; the top ones for a
+    superuser), read without loading the subtrees below them: a start page's buttons."""
+    subj = subject(user)
+    if subj.is_superuser:
+        qs = Organization.objects.filter(parent__isnull=True)
+    else:
+        qs = organization_list(user=user).filter(path__in=sorted({path for path, _role in subj.grants}))
+    return list(qs.order_by("path")[:20])
 
 
 def children_with_counts(*, user, organization: Organization) -> list[Organization]:

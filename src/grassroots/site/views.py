@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from grassroots.accountability.selectors import cases_concerning, review_notice
 from grassroots.core.policy import Action, PermissionDenied, can_anywhere, subject
-from grassroots.organizations.selectors import organization_list, transfers_awaiting, visible_roots
+from grassroots.organizations.selectors import granted_organizations, organization_list, transfers_awaiting
 
 from . import completeness
 from .forms import GapFilterForm
@@ -26,7 +26,7 @@ def home(request):
     context = {
         "start": start_for(user),
         "roles": sorted(subj.roles()) + (["admin"] if subj.is_superuser else []),
-        "roots": visible_roots(user=user)[:20],
+        "roots": granted_organizations(user=user),
         "member": subj.member,
         "can_audit": can_anywhere(user, Action.VIEW_AUDIT),
         "can_import": can_anywhere(user, Action.IMPORT),
