@@ -43,10 +43,17 @@ def test_naming_the_secretary_fills_the_gap(county):
     assert "C-T1-V1" not in _codes(gaps(user=officer, kind="no_secretary"), "no_secretary")
 
 
-def test_a_group_needs_no_secretary_but_members(county):
+def test_a_group_needs_a_leader_not_a_secretary_nor_members_of_its_own(county):
     found = gaps(user=county.users.officer)
-    assert "C-T1-V1-G1" not in _codes(found, "no_secretary")
-    assert _codes(found, "no_members") == ["C-T1-V1-G1"]
+    assert "C-T1-V1-G1" not in _codes(found, "no_secretary") + _codes(found, "no_members")
+    assert _codes(found, "no_leader") == ["C-T1-V1-G1"]
+
+
+def test_a_branch_without_members_is_listed_with_the_page_adding_one(county):
+    Member.objects.filter(organization=county.v22).update(status=MemberStatus.TRANSFERRED_OUT)
+    (gap,) = gaps(user=county.users.officer, kind="no_members")
+    assert gap.organization == county.v22
+    assert gap.fix_url == reverse("organizations:member_new", args=[county.v22.pk])
 
 
 def test_a_branch_of_seven_members_without_committee_members_lacks_a_committee(county):
@@ -107,9 +114,9 @@ def test_the_page_lists_each_gap_with_its_fix_and_filters_by_kind(county, client
     officer = county.users.officer
     client.force_login(officer)
     assert rows_of(client, reverse("completeness")) == gap_counts(user=officer)["total"]
-    html = client.get(reverse("completeness") + "?kind=no_members").content.decode()
+    html = client.get(reverse("completeness") + "?kind=no_leader").content.decode()
     assert html.count("data-row") == 1
-    assert reverse("organizations:member_new", args=[county.g111.pk]) in html
+    assert reverse("organizations:post_new", args=[county.g111.pk]) in html
 
 
 def test_a_wrong_filter_says_so_and_lists_nothing(county, client):
@@ -160,7 +167,9 @@ def _oracle(user, today):
             and not posts.exclude(title__in=[PostTitle.SECRETARY, PostTitle.GROUP_LEADER]).exists()
         ):
             out["no_committee"] += 1
-        if org.kind in (OrgKind.BRANCH, OrgKind.GROUP) and not members.exists():
+        if org.kind == OrgKind.GROUP and not posts.filter(title=PostTitle.GROUP_LEADER).exists():
+            out["no_leader"] += 1
+        if org.kind == OrgKind.BRANCH and not members.exists():
             out["no_members"] += 1
         if members.filter(joined_on__isnull=True).exists():
             out["no_join_date"] += 1
@@ -182,7 +191,7 @@ def test_the_gaps_of_the_demo_county_agree_with_a_slow_count(site_demo):
     today = timezone.localdate()
     found = Counter(g.kind.code for g in gaps(user=county, today=today))
     assert found == _oracle(county, today)
-    assert len(found) >= 2
+    assert found  # the demo county is well kept, yet not perfectly
 
 
 @pytest.mark.parametrize("kind", ["no_secretary", "no_meeting"])

@@ -176,11 +176,12 @@ def _post_held(titles) -> Exists:
 
 def organization_facts() -> dict:
     """Annotations over organizations (each an expression of the outer row) saying what their records hold: active
-    members, active members without a join date, whether a secretary and committee members are in post. The data
+    members, active members without a join date, whether a secretary, committee members, a group leader are in post. The data
     completeness check reads them for a whole subtree in one query."""
     return {
         "active_members": _members_counted(),
         "undated_members": _members_counted(joined_on__isnull=True),
         "has_secretary": _post_held([PostTitle.SECRETARY]),
         "has_committee": _post_held(COMMITTEE_POSTS),
+        "has_leader": _post_held([PostTitle.GROUP_LEADER]),
     }

@@ -1,5 +1,5 @@
 """Data completeness: what each organization's records lack (no secretary, no committee where one is required,
-members without a join date, no meeting this quarter, duties without a responsible person, no members), for the
+no group leader, no members, members without a join date, no meeting this quarter, duties without a responsible person, no members), for the
 organization department to chase, each gap with the page that fixes it.
 
 It reads several apps at once (their selectors give each fact as an annotation over organizations), so it lives in
@@ -26,7 +26,6 @@ from grassroots.orglife.selectors import COMMITTEE_MIN_MEMBERS, meeting_held_in,
 READ = Action.VIEW_RECORD
 
 HOLDS_MEETINGS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH)
-HAS_MEMBERS = (OrgKind.BRANCH, OrgKind.GROUP)
 
 
 @dataclass(frozen=True)
@@ -72,9 +71,17 @@ KINDS = [
         _("Name the committee members"),
     ),
     GapKind(
+        "no_leader",
+        _("No group leader"),
+        Q(kind=OrgKind.GROUP, has_leader=False),
+        "organizations:post_new",
+        _("Name the group leader"),
+    ),
+    GapKind(
         "no_members",
         _("No members recorded"),
-        Q(kind__in=HAS_MEMBERS, active_members=0),
+        # A group's members belong to its branch: only a branch holds members of its own.
+        Q(kind=OrgKind.BRANCH, active_members=0),
         "organizations:member_new",
         _("Add a member"),
     ),

@@ -17,6 +17,7 @@ from grassroots.assessment.models import SystemState
 from grassroots.assessment.selectors import ratings_to_give, runs_to_advance, systems_visible
 from grassroots.core.models import Period
 from grassroots.core.policy import Action, can_anywhere, subject
+from grassroots.core.templatetags.numbers import shown
 from grassroots.duties.selectors import duty_list_list, my_work_shown, overdue_receivers, review_queue
 from grassroots.organizations.selectors import grant_list, member_list, organization_list
 from grassroots.orglife.selectors import (
@@ -231,23 +232,18 @@ def member_part(user, member, today: dt.date, *, manages: bool) -> tuple[list[Ta
         Figure(
             "study",
             _("My study this year"),
-            _("%(hours)s of %(required)s hours") % {"hours": _num(hours), "required": _num(required)},
+            _("%(hours)s of %(required)s hours") % {"hours": shown(hours, 1), "required": shown(required, 1)},
             reverse("orglife:study", args=[member.organization_id]),
             behind=hours < expected,
         ),
         Figure(
             "points",
             _("My points this year"),
-            _num(life["points"]),
+            shown(life["points"], 1),
             reverse("orglife:member_points", args=[member.pk]) + f"?year={today.year}",
         ),
     ]
     return tasks, figures
-
-
-def _num(value) -> str:
-    value = Decimal(value or 0).quantize(Decimal("0.1"))
-    return str(value.normalize()) if value == value.to_integral() else str(value)
 
 
 def setup_steps(user) -> list[dict]:
