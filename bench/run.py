@@ -71,11 +71,14 @@ def main() -> int:
 
     from bench import assessment as assessment_bench
     from bench import duties as duty_bench
+    from bench import start as start_bench
 
     if os.environ.get("BENCH_ONLY") in (None, "", "duties"):
         figures.update(duty_bench.run())
     if os.environ.get("BENCH_ONLY") in (None, "", "assessment"):
         figures.update(assessment_bench.run())
+    if os.environ.get("BENCH_ONLY") in (None, "", "start"):
+        figures.update(start_bench.run())
     print(json.dumps(figures))
     return 0
 
