@@ -199,3 +199,31 @@ def test_the_start_page_counts_the_gaps_the_page_lists(county, client, kind):
     officer = county.users.officer
     client.force_login(officer)
     assert rows_of(client, reverse("completeness") + f"?kind={kind}") == gap_counts(user=officer)["by_kind"][kind]
+
+
+def test_the_gaps_download_as_xlsx_text_kept_as_text_and_the_export_audited(county, client):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from grassroots.core.models import AuditEntry
+
+    Organization.objects.filter(pk=county.v12.pk).update(name="=HYPERLINK(1)")
+    client.force_login(county.users.officer)
+    response = client.get(reverse("completeness_export"), {"kind": "no_secretary", "under": "C-T1"})
+    assert response.status_code == 200
+    sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("党组织编码", "党组织", "缺什么", "数量")  # the officer reads Chinese
+    assert [r[0] for r in rows[1:]] == ["C-T1", "C-T1-V1", "C-T1-V2"]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    entry = AuditEntry.objects.filter(action="core.export").latest("seq")
+    assert entry.after["what"] == "completeness" and entry.after["gaps"] == 3
+
+
+def test_an_auditor_reads_the_gaps_of_their_scope_and_a_member_exports_none(county, client):
+    client.force_login(county.users.auditor)
+    response = client.get(reverse("completeness"))
+    assert {g.organization.code[:4] for g in response.context["page"]} == {"C-T1"}
+    client.force_login(county.users.member)
+    assert client.get(reverse("completeness_export")).status_code == 403

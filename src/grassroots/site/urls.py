@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("completeness/", views.completeness_page, name="completeness"),
+    path("completeness/export.xlsx", views.completeness_export, name="completeness_export"),
 ]

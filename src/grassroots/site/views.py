@@ -12,6 +12,7 @@ from grassroots.core.policy import Action, PermissionDenied, can_anywhere, subje
 from grassroots.organizations.selectors import granted_organizations, organization_list, transfers_awaiting
 
 from . import completeness
+from .exports import gaps_xlsx
 from .forms import GapFilterForm
 from .start import start_for
 
@@ -38,31 +39,44 @@ def home(request):
     return render(request, "site/home.html", context)
 
 
-def _gap_filter(request):
-    """The filter of the gaps from the query string, and the gaps it asks for (none when it is wrong)."""
+def _gap_filter(request) -> tuple:
+    """The filter of the gaps from the query string: the form, its kind and subtree, and whether it is right."""
     user = request.user
     if not completeness.may_read(user):
         raise PermissionDenied(_("Only those who keep members' records see what is missing from them."))
     form = GapFilterForm(request.GET or None, organizations=organization_list(user=user, action=completeness.READ))
     if form.is_bound and not form.is_valid():
-        return form, [], None
+        return form, "", None, False
     data = form.cleaned_data if form.is_bound else {}
-    kind, under = data.get("kind") or "", data.get("under")
-    return (
-        form,
-        completeness.gaps(user=user, kind=kind, under=under),
-        completeness.gap_counts(user=user, kind="", under=under),
-    )
+    return form, data.get("kind") or "", data.get("under"), True
 
 
 @login_required
 def completeness_page(request):
     """What each organization's records lack, for the organization department to chase, each with the page
     that fixes it; filtered by kind of gap and subtree."""
-    form, gaps, counts = _gap_filter(request)
-    page = Paginator(gaps, GAPS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "counts": counts, "kinds": completeness.KINDS}
+    form, kind, under, valid = _gap_filter(request)
+    gaps = completeness.gaps(user=request.user, kind=kind, under=under) if valid else []
+    context = {
+        "form": form,
+        "page": Paginator(gaps, GAPS_PER_PAGE).get_page(request.GET.get("page")),
+        "counts": completeness.gap_counts(user=request.user, under=under) if valid else None,
+        "kinds": completeness.KINDS,
+        "may_export": can_anywhere(request.user, Action.EXPORT),
+    }
     return render(request, "site/completeness.html", context)
+
+
+@login_required
+def completeness_export(request):
+    """The gaps the page lists, as .xlsx."""
+    form, kind, under, valid = _gap_filter(request)
+    if not can_anywhere(request.user, Action.EXPORT):
+        raise PermissionDenied(_("You may not export data."))
+    if not valid:
+        return completeness_page(request)
+    gaps = completeness.gaps(user=request.user, kind=kind, under=under)
+    return gaps_xlsx(user=request.user, gaps=gaps, kind=kind, under=under)
 
 
 class LoginView(auth_views.LoginView):
