@@ -136,12 +136,13 @@ def my_work_shown(*, user, show: str, today: dt.date | None = None):
 
 
 def overdue_receivers(*, user, today: dt.date | None = None):
-    """Assignments late at their receivers (due date passed, not accepted) of duties issued by an organization the
-    user manages, the receiver being another organization: whom the issuer chases. The latest due first."""
+    """Assignments late at their receivers (due date passed, nothing reported or the report sent back) of duties
+    issued by an organization the user manages, the receiver being another organization: whom the issuer chases (a
+    report submitted waits for the issuer's review instead). The longest late first."""
     today = today or timezone.localdate()
     issuers = restrict(user, Action.CHANGE, Organization.objects.all())
     return (
-        Assignment.objects.filter(duty__organization__in=issuers, state__in=OPEN_STATES, due_on__lt=today)
+        Assignment.objects.filter(duty__organization__in=issuers, state__in=TO_DO_STATES, due_on__lt=today)
         .exclude(organization_id=F("duty__organization_id"))
         .select_related("duty", "duty__organization", "organization", "responsible")
         .order_by("due_on", "organization__path", "id")

@@ -168,8 +168,8 @@ def officer_tasks(user, today: dt.date) -> list[Task]:
             "overdue",
             late,
             ngettext(
-                "item late at the organization that received it",
-                "items late at the organizations that received them",
+                "item overdue at an organization below",
+                "items overdue at the organizations below",
                 late,
             ),
             reverse("duties:overdue"),
