@@ -26,7 +26,7 @@ def home(request):
     subj = subject(user)
     context = {
         "start": start_for(user),
-        "roles": sorted(subj.roles()) + (["admin"] if subj.is_superuser else []),
+        "roles": sorted(subj.roles() | ({"admin"} if subj.is_superuser else set())),
         "roots": granted_organizations(user=user),
         "member": subj.member,
         "can_audit": can_anywhere(user, Action.VIEW_AUDIT),
