@@ -72,6 +72,7 @@ def main() -> int:
     from bench import assessment as assessment_bench
     from bench import duties as duty_bench
     from bench import reports as reports_bench
+    from bench import start as start_bench
 
     if os.environ.get("BENCH_ONLY") in (None, "", "duties"):
         figures.update(duty_bench.run())
@@ -79,6 +80,8 @@ def main() -> int:
         figures.update(assessment_bench.run())
     if os.environ.get("BENCH_ONLY") in (None, "", "reports"):
         figures.update(reports_bench.run())
+    if os.environ.get("BENCH_ONLY") in (None, "", "start"):
+        figures.update(start_bench.run())
     print(json.dumps(figures))
     return 0
 

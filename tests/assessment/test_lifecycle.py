@@ -398,7 +398,8 @@ def test_superiors_and_members_rate_with_their_account_once(assessed, client_for
     questions = services.qualitative_indicators(run)
     township = client_for(county.users.t1_officer)
     home = township.get(reverse("home"), **EN).content.decode()
-    assert "2 organizations wait for your rating in assessments." in home
+    assert 'data-task="ratings"><span class="task-count">2</span>' in home
+    assert "organizations wait for your rating in assessments" in home
     todo = township.get(reverse("assessment:ratings_to_give"), **EN)
     rows = todo.context["rows"]
     assert [(r["run"].pk, r["kind"], r["count"], r["done"]) for r in rows] == [(run.pk, "superior", 2, 0)]

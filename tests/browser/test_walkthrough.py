@@ -19,11 +19,11 @@ def test_secretary_logs_in_switches_language_browses_and_opens_a_member(live_ser
     page.fill("#id_password", "correct-horse-battery")
     page.click("button[type=submit].primary")
     page.wait_for_url(f"{live_server.url}/")
-    assert "从这里开始" in page.content() or "Start here" in page.content()
+    assert "现在要做的事" in page.content() or "What to do now" in page.content()
 
     page.click("text=English")
     page.wait_for_load_state()
-    assert page.locator("text=Start here").count() == 1
+    assert page.locator("text=What to do now").count() == 1
 
     page.click("text=Organizations")
     page.wait_for_url(re.compile(r"/orgs/\d+/"))

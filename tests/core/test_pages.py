@@ -20,7 +20,7 @@ def test_a_user_who_switches_language_keeps_it(county, client_for):
     assert county.users.secretary.language == "en"
     client.cookies.clear()
     client.force_login(county.users.secretary)
-    assert "Start here" in client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "What to do now" in client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
 
 
 def test_set_language_refuses_foreign_redirects(client, db):

@@ -18,8 +18,10 @@ def test_every_role_gets_a_start_page_saying_what_to_do_first(county, client_for
         assert "no role yet" in text
     elif role == "member":
         assert "Open my record" in text
-    else:
+    elif role == "auditor":
         assert "Start here" in text
+    else:
+        assert "What to do now" in text
 
 
 def test_organization_page_shows_members_posts_and_children_with_counts(county, client_for):

@@ -15,7 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from grassroots.core.audit import audit
+from grassroots.core.audit import audit_export
 from grassroots.core.cells import csv_field, xlsx_row
 from grassroots.duties.models import AssignmentState
 
@@ -144,19 +144,14 @@ def _filename(what: str, scope, period: str, ext: str) -> str:
 
 def _audit(user, scope, period: str, fmt: str, **rows: int) -> None:
     """One entry per export: what, of which scope and period, how many rows of each table."""
-    audit(
-        "core.export",
+    audit_export(
         actor=user,
-        obj=scope,
-        object_type="" if scope is not None else "accountability.case",
-        object_repr="" if scope is not None else "cases",
-        after={
-            "what": " and ".join(rows),
-            "within": scope.code if scope is not None else "",
-            "period": period,
-            "format": fmt,
-            **rows,
-        },
+        scope=scope,
+        everything=("accountability.case", "cases"),
+        what=" and ".join(rows),
+        period=period,
+        format=fmt,
+        **rows,
     )
 
 

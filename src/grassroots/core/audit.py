@@ -167,6 +167,21 @@ class VerifyResult:
         return self.count - self.keyed
 
 
+def audit_export(*, actor, scope=None, everything: tuple[str, str], **after):
+    """The entry of one export: of a subtree (`scope`, an organization) or, without one, of `everything` (its object
+    type and name); `after` says what was exported, in which format, how many rows."""
+    object_type, object_repr = ("", "") if scope is not None else everything
+    within = scope.code if scope is not None else ""
+    return audit(
+        "core.export",
+        actor=actor,
+        obj=scope,
+        object_type=object_type,
+        object_repr=object_repr,
+        after={"what": after.pop("what"), "within": within, **after},
+    )
+
+
 def verify(chunk_size: int = 5000) -> VerifyResult:
     """Walk the chain in order; report the first entry whose link or content does not hold.
 

@@ -3,7 +3,22 @@
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, DecimalField, Exists, OuterRef, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -98,6 +113,40 @@ def my_work(*, user):
         default=Value(3),
     )
     return qs.annotate(light_order=order).order_by("light_order", "due_on", "id")
+
+
+# What a start page calls "due": not done, not waiting for review, and due within a week or late already.
+DUE_SOON_DAYS = 7
+TO_DO_STATES = (AssignmentState.ISSUED, AssignmentState.IN_PROGRESS, AssignmentState.RETURNED)
+WORK_SHOWN = {
+    "open": Q(state__in=OPEN_STATES),
+    "due": Q(state__in=TO_DO_STATES),
+    "returned": Q(state=AssignmentState.RETURNED),
+}
+
+
+def my_work_shown(*, user, show: str, today: dt.date | None = None):
+    """my_work narrowed to one of WORK_SHOWN: open (not done), due (to do and due within DUE_SOON_DAYS or late),
+    returned (a report was sent back); the start page counts these and links to them."""
+    qs = my_work(user=user).filter(WORK_SHOWN[show])
+    if show == "due":
+        today = today or timezone.localdate()
+        qs = qs.filter(due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
+    return qs
+
+
+def overdue_receivers(*, user, today: dt.date | None = None):
+    """Assignments late at their receivers (due date passed, nothing reported or the report sent back) of duties
+    issued by an organization the user manages, the receiver being another organization: whom the issuer chases (a
+    report submitted waits for the issuer's review instead). The longest late first."""
+    today = today or timezone.localdate()
+    issuers = restrict(user, Action.CHANGE, Organization.objects.all())
+    return (
+        Assignment.objects.filter(duty__organization__in=issuers, state__in=TO_DO_STATES, due_on__lt=today)
+        .exclude(organization_id=F("duty__organization_id"))
+        .select_related("duty", "duty__organization", "organization", "responsible")
+        .order_by("due_on", "organization__path", "id")
+    )
 
 
 def duty_list(*, user, action: str = Action.VIEW):
@@ -405,3 +454,20 @@ def issued_chains(assignments) -> dict:
 
 def issued_chain(assignment) -> list:
     return issued_chains([assignment]).get(assignment.pk, [])
+
+
+def duties_without_responsible(*, today: dt.date | None = None):
+    """Per organization (for an annotation: `organization` is the outer row), how many of its duties still running
+    (issued or draft, not yet past due) name nobody responsible: the data completeness check counts them."""
+    today = today or timezone.localdate()
+    rows = (
+        Duty.objects.filter(
+            organization=OuterRef("pk"), responsible__isnull=True, series__isnull=True, due_on__gte=today
+        )
+        .exclude(state=DutyState.CANCELLED)
+        .order_by()
+        .values("organization")
+        .annotate(n=Func("id", function="COUNT"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("orgs/<int:pk>/objectives/", objectives.objectives, name="objectives"),
     path("objectives/<int:pk>/value/", objectives.objective_value, name="objective_value"),
     path("work/", work.my_work, name="my_work"),
+    path("work/overdue/", work.overdue, name="overdue"),
     path("work/claim/<int:pk>/", work.claim, name="claim"),
     path("claims/<int:pk>/withdraw/", work.claim_withdraw, name="claim_withdraw"),
     path("orgs/<int:pk>/duties/", lists.org_lists, name="org_lists"),

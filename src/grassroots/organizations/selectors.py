@@ -1,11 +1,11 @@
 """Reads of organizations, members and grants, always restricted by the permission policy."""
 
-from django.db.models import Count, Q
-from django.db.models.functions import Substr
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Substr
 
-from grassroots.core.policy import Action, restrict, scope_q
+from grassroots.core.policy import Action, restrict, scope_q, subject
 
-from .models import Grant, Member, MemberStatus, Organization, Post, Transfer, subtree_q
+from .models import Grant, Member, MemberStatus, Organization, Post, PostTitle, Transfer, subtree_q
 
 
 def organization_list(*, user, action: str = Action.VIEW):
@@ -24,6 +24,17 @@ def visible_roots(*, user) -> list[Organization]:
         if not roots or not org.path.startswith(roots[-1].path):
             roots.append(org)
     return roots
+
+
+def granted_organizations(*, user) -> list[Organization]:
+    """The organizations on which the user holds a role (the tops of what they look after; the top ones for a
+    superuser), read without loading the subtrees below them: a start page's buttons."""
+    subj = subject(user)
+    if subj.is_superuser:
+        qs = Organization.objects.filter(parent__isnull=True)
+    else:
+        qs = organization_list(user=user).filter(path__in=sorted({path for path, _role in subj.grants}))
+    return list(qs.order_by("path")[:20])
 
 
 def children_with_counts(*, user, organization: Organization) -> list[Organization]:
@@ -136,3 +147,41 @@ def transfers_awaiting(*, user):
 
 def grant_list(*, user):
     return restrict(user, Action.VIEW, Grant.objects.select_related("user", "organization"))
+
+
+# The posts of a branch committee besides its secretary.
+COMMITTEE_POSTS = (
+    PostTitle.DEPUTY_SECRETARY,
+    PostTitle.ORGANIZATION,
+    PostTitle.PROPAGANDA,
+    PostTitle.DISCIPLINE,
+    PostTitle.COMMITTEE,
+)
+
+
+def _members_counted(**filters):
+    rows = (
+        Member.objects.filter(organization=OuterRef("pk"), status=MemberStatus.ACTIVE, **filters)
+        .order_by()
+        .values("organization")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def _post_held(titles) -> Exists:
+    return Exists(Post.objects.filter(organization=OuterRef("pk"), title__in=titles, ended_on__isnull=True))
+
+
+def organization_facts() -> dict:
+    """Annotations over organizations (each an expression of the outer row) saying what their records hold: active
+    members, active members without a join date, whether a secretary, committee members, a group leader are in post. The data
+    completeness check reads them for a whole subtree in one query."""
+    return {
+        "active_members": _members_counted(),
+        "undated_members": _members_counted(joined_on__isnull=True),
+        "has_secretary": _post_held([PostTitle.SECRETARY]),
+        "has_committee": _post_held(COMMITTEE_POSTS),
+        "has_leader": _post_held([PostTitle.GROUP_LEADER]),
+    }

@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Max, Prefetch, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Sum
 from django.utils import timezone
 
 from grassroots.core.collation import by_reading
@@ -305,6 +305,10 @@ def meeting_attendance(meeting: Meeting) -> list:
     return sorted(rows, key=lambda a: (order.get(a.status, 9), a.member.name))
 
 
+# A member is far behind in study with fewer than this share of the hours expected by today.
+FAR_BEHIND_SHARE = Decimal("0.5")
+
+
 def study_progress(*, organization: Organization, period: Period, today=None, user=None) -> list[dict]:
     """study_totals with the hours expected by today (pro rata of the period) and who is behind them; a reader
     without view_record on the organization (a plain member) gets their own row only (None: every row)."""
@@ -316,6 +320,7 @@ def study_progress(*, organization: Organization, period: Period, today=None, us
     for row in rows:
         row["expected"] = (row["required"] * share).quantize(Decimal("0.1"))
         row["behind"] = row["hours"] < row["expected"]
+        row["far_behind"] = row["hours"] < row["expected"] * FAR_BEHIND_SHARE
         row["percent"] = min(100, round(row["share"] * 100))
     if user is not None and not can(user, Action.VIEW_RECORD, organization):
         rows = [row for row in rows if row["member"].user_id == user.pk]
@@ -512,3 +517,34 @@ def talk_list(*, user, organization: Organization | None = None, year: int | Non
 
 def member_points_recent(*, member: Member, year: int, limit: int = 5) -> list:
     return list(PointEntry.objects.filter(member=member, earned_on__year=year).select_related("rule")[:limit])
+
+
+def study_far_behind(*, organization: Organization, period: Period, today=None, user=None) -> list[dict]:
+    """The rows of study_progress of members far behind (under FAR_BEHIND_SHARE of the hours expected by today)."""
+    return [
+        row
+        for row in study_progress(organization=organization, period=period, today=today, user=user)
+        if row["far_behind"]
+    ]
+
+
+def meetings_due(*, organization: Organization, today=None) -> int:
+    """Meetings the rules require of the organization by the end of this month in this quarter and not held yet
+    (meeting_status of the quarter): what its secretary has to hold now."""
+    today = today or timezone.localdate()
+    quarter = quarter_of(today)
+    return sum(row["missing"] for row in meeting_status(organization=organization, period=quarter, today=today))
+
+
+def quarter_of(day: dt.date) -> Period:
+    """The quarter of a day as a period (not saved: its code, start and end are what the reads need)."""
+    q = (day.month - 1) // 3 + 1
+    end = dt.date(day.year, 3 * q, 31 if q in (1, 4) else 30)
+    return Period(code=f"{day.year}-Q{q}", kind="quarter", start=dt.date(day.year, 3 * q - 2, 1), end=end)
+
+
+def meeting_held_in(start: dt.date, end: dt.date):
+    """For an annotation over organizations (the outer row): whether it held a meeting between two days."""
+    return Exists(
+        Meeting.objects.filter(organization=OuterRef("pk"), state=MeetingState.HELD, held_on__range=(start, end))
+    )

@@ -3,34 +3,82 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from grassroots.accountability.selectors import cases_concerning, review_notice
-from grassroots.assessment.selectors import ratings_to_give
-from grassroots.core.policy import Action, can_anywhere, subject
+from grassroots.core.policy import Action, PermissionDenied, can_anywhere, subject
 from grassroots.disclosure.selectors import unread_notices
-from grassroots.organizations.selectors import transfers_awaiting, visible_roots
+from grassroots.organizations.selectors import granted_organizations, organization_list, transfers_awaiting
+
+from . import completeness
+from .exports import gaps_xlsx
+from .forms import GapFilterForm
+from .start import start_for
+
+GAPS_PER_PAGE = 50
 
 
 @login_required
 def home(request):
-    """What this user does first, by the roles they hold."""
+    """What this user has to do now, counted, by the roles they hold; the setup steps while setup is not done."""
     user = request.user
     subj = subject(user)
     context = {
-        "roles": sorted(subj.roles()) + (["admin"] if subj.is_superuser else []),
-        "roots": visible_roots(user=user)[:20],
+        "start": start_for(user),
+        "roles": sorted(subj.roles() | ({"admin"} if subj.is_superuser else set())),
+        "roots": granted_organizations(user=user),
         "member": subj.member,
         "can_audit": can_anywhere(user, Action.VIEW_AUDIT),
         "can_import": can_anywhere(user, Action.IMPORT),
         "can_manage": can_anywhere(user, Action.CHANGE),
         "awaiting": transfers_awaiting(user=user)[:10] if can_anywhere(user, Action.CHANGE) else [],
-        "to_rate": sum(row["count"] - row["done"] for row in ratings_to_give(user=user)),
         "my_cases": list(cases_concerning(user=user)[:5]),
         "reviews": review_notice(user),
         "unread_notices": list(unread_notices(user)[:5]),
     }
     return render(request, "site/home.html", context)
+
+
+def _gap_filter(request) -> tuple:
+    """The filter of the gaps from the query string: the form, its kind and subtree, and whether it is right."""
+    user = request.user
+    if not completeness.may_read(user):
+        raise PermissionDenied(_("Only those who keep members' records see what is missing from them."))
+    form = GapFilterForm(request.GET or None, organizations=organization_list(user=user, action=completeness.READ))
+    if form.is_bound and not form.is_valid():
+        return form, "", None, False
+    data = form.cleaned_data if form.is_bound else {}
+    return form, data.get("kind") or "", data.get("under"), True
+
+
+@login_required
+def completeness_page(request):
+    """What each organization's records lack, for the organization department to chase, each with the page
+    that fixes it; filtered by kind of gap and subtree."""
+    form, kind, under, valid = _gap_filter(request)
+    gaps = completeness.gaps(user=request.user, kind=kind, under=under) if valid else []
+    context = {
+        "form": form,
+        "page": Paginator(gaps, GAPS_PER_PAGE).get_page(request.GET.get("page")),
+        "counts": completeness.gap_counts(user=request.user, under=under) if valid else None,
+        "kinds": completeness.KINDS,
+        "may_export": can_anywhere(request.user, Action.EXPORT),
+    }
+    return render(request, "site/completeness.html", context)
+
+
+@login_required
+def completeness_export(request):
+    """The gaps the page lists, as .xlsx."""
+    form, kind, under, valid = _gap_filter(request)
+    if not can_anywhere(request.user, Action.EXPORT):
+        raise PermissionDenied(_("You may not export data."))
+    if not valid:
+        return completeness_page(request)
+    gaps = completeness.gaps(user=request.user, kind=kind, under=under)
+    return gaps_xlsx(user=request.user, gaps=gaps, kind=kind, under=under)
 
 
 class LoginView(auth_views.LoginView):

@@ -195,6 +195,7 @@ def ratings_to_give(*, user) -> list[dict]:
                     "label": RaterKind(group.kind).label,
                     "count": count,
                     "done": done.get(group.pk, 0),
+                    "left": max(0, count - done.get(group.pk, 0)),
                 }
             )
     return out

@@ -188,3 +188,12 @@ def second_look(qs, limit: int):
         rank_level__isnull=False,
         rank_topsis__isnull=False,
     )
+
+
+def runs_to_advance(*, user, today: dt.date | None = None):
+    """The assessments the user runs that wait for a step of theirs: computed ones to publish, and open or collecting
+    ones whose period has ended, to compute. The start page counts them; the list of assessments shows them alone."""
+    today = today or timezone.localdate()
+    managed = restrict(user, Action.MANAGE_STRUCTURE, Organization.objects.all())
+    due = Q(state__in=[RunState.OPEN, RunState.COLLECTING], period__end__lt=today) | Q(state=RunState.COMPUTED)
+    return run_list(user=user).filter(due, scope__in=managed)

@@ -41,9 +41,11 @@ from .common import PER_PAGE, find_run, org_codes, posted_id, require_manage
 @login_required
 def runs(request):
     """The assessments the user can see, newest period first."""
-    rows = selectors.run_list(user=request.user).order_by("-period__start", "scope__path", "-version")
+    todo = request.GET.get("todo") == "1"  # only those waiting to be computed or published (the start page's count)
+    rows = (selectors.runs_to_advance if todo else selectors.run_list)(user=request.user)
+    rows = rows.order_by("-period__start", "scope__path", "-version")
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    context = {"page": page, "can_create": can_anywhere(request.user, Action.MANAGE_STRUCTURE)}
+    context = {"page": page, "todo": todo, "can_create": can_anywhere(request.user, Action.MANAGE_STRUCTURE)}
     return render(request, "assessment/runs.html", context)
 
 

@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from grassroots.core.policy import Action, can_anywhere, subject
+from grassroots.core.policy import Action, PermissionDenied, can_anywhere, subject
 from grassroots.core.web import REFUSED, allowed, run_service
 from grassroots.organizations import selectors as org_selectors
 
@@ -26,7 +27,12 @@ DONE_SHOWN = 20
 def my_work(request):
     """What is due for this user, by light; the open duties they may claim; what waits for them as a manager."""
     user = request.user
-    items = list(selectors.my_work(user=user))
+    show = request.GET.get("show", "")
+    if show in selectors.WORK_SHOWN:  # a start page's count leads here: only those items, nothing done
+        items = list(selectors.my_work_shown(user=user, show=show))
+    else:
+        show = ""
+        items = list(selectors.my_work(user=user))
     groups = {Light.RED: [], Light.YELLOW: [], Light.GREEN: [], Light.DONE: []}
     today = timezone.localdate()
     for item in items:
@@ -54,6 +60,7 @@ def my_work(request):
         duty.full = bool(duty.claim_limit) and duty.claim_count >= duty.claim_limit  # says why it cannot be claimed
     is_manager = can_anywhere(user, Action.CHANGE)
     context = {
+        "show": show,
         "red": groups[Light.RED],
         "yellow": groups[Light.YELLOW],
         "green": groups[Light.GREEN],
@@ -96,3 +103,20 @@ def claim_withdraw(request, pk):
     if run_service(request, services.claim_withdraw, actor=request.user, claim=claim) is not REFUSED:
         messages.success(request, _("Your claim was withdrawn."))
     return redirect("duties:my_work")
+
+
+OVERDUE_PER_PAGE = 50
+
+
+@login_required
+def overdue(request):
+    """Receivers late with the duties of the organizations this user manages: whom to chase, the longest late first."""
+    user = request.user
+    if not can_anywhere(user, Action.CHANGE):
+        raise PermissionDenied(_("Only those who issue duties see who is late with them."))
+    rows = selectors.overdue_receivers(user=user)
+    page = Paginator(rows, OVERDUE_PER_PAGE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for item in page:
+        item.days_late = (today - item.due_on).days
+    return render(request, "duties/overdue.html", {"page": page})

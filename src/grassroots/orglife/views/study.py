@@ -84,13 +84,17 @@ def study(request, pk):
     code, period = period_of(request)
     can_change = can(request.user, Action.CHANGE, org)
     pending = list(selectors.study_pending(user=request.user, organization=org)) if can_change else []
+    far_behind = request.GET.get("behind") == "far"  # only those far behind (the start page's count)
     context = {
         "organization": org,
         "period": period,
         "period_code": code,
         "periods": period_choices(code),
         "pending": _decidable(request.user, pending),
-        "rows": selectors.study_progress(organization=org, period=period, user=request.user),
+        "rows": (selectors.study_far_behind if far_behind else selectors.study_progress)(
+            organization=org, period=period, user=request.user
+        ),
+        "far_behind": far_behind,
         "can_change": can_change,
     }
     return render(request, "orglife/study.html", context)
