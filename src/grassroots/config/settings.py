@@ -42,7 +42,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -230,6 +229,9 @@ GRASSROOTS_WEBHOOK_SECRET = os.environ.get("GRASSROOTS_WEBHOOK_SECRET", "")
 # separated, verify the entries written under them after a rotation.
 GRASSROOTS_AUDIT_KEY = os.environ.get("GRASSROOTS_AUDIT_KEY", "")
 GRASSROOTS_AUDIT_OLD_KEYS = [k for k in os.environ.get("GRASSROOTS_AUDIT_OLD_KEYS", "").split(",") if k]
+# API tokens: stored as HMAC-SHA256 digests under this key (else the secret key), valid for this many days.
+GRASSROOTS_TOKEN_KEY = os.environ.get("GRASSROOTS_TOKEN_KEY", "")
+GRASSROOTS_TOKEN_DAYS = int(os.environ.get("GRASSROOTS_TOKEN_DAYS", "30"))
 
 # Evidence files: size limit and the days before a due date when an assignment turns yellow.
 GRASSROOTS_EVIDENCE_MAX_BYTES = int(os.environ.get("GRASSROOTS_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))

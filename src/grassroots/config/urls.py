@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from grassroots.core import account
 from grassroots.core import views as core_views
 
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("language/", core_views.set_language, name="set_language"),
     path("audit/", core_views.audit_trail, name="audit"),
     path("notifications/", core_views.notifications, name="notifications"),
+    path("account/tokens/", account.api_tokens, name="api_tokens"),
+    path("account/tokens/<int:pk>/revoke/", account.api_token_revoke, name="api_token_revoke"),
     path("", include("grassroots.organizations.urls")),
     path("", include("grassroots.duties.urls")),
     path("", include("grassroots.orglife.urls")),
