@@ -1,9 +1,15 @@
 """Request-scoped context: a request id and the acting user, for the audit trail."""
 
+import datetime as dt
 import re
+import time
 
 from django.conf import settings
-from django.utils import translation
+from django.contrib.auth import logout
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
 
 from .context import acting
 
@@ -57,3 +63,44 @@ class InvalidInputMiddleware:
         if isinstance(exception, DataError):
             return HttpResponseBadRequest(str(INVALID_INPUT), content_type="text/plain; charset=utf-8")
         return None
+
+
+IDLE_KEY = "grassroots_last_seen"
+IDLE_STEP = 60  # seconds: the session records the last request at most once a minute (one write, not one a request)
+
+
+class IdleSessionMiddleware:
+    """A sign-in ends after GRASSROOTS_SESSION_IDLE_MINUTES without a request (beside the absolute limit of
+    GRASSROOTS_SESSION_HOURS); the login page then says why. 0 turns the idle limit off."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        idle = settings.GRASSROOTS_SESSION_IDLE_MINUTES * 60
+        user = getattr(request, "user", None)
+        if idle and user is not None and user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(IDLE_KEY)
+            if isinstance(last, int) and now - last > idle:
+                logout(request)
+                if not request.path.startswith("/api/"):
+                    return self._to_login(request)
+            elif not isinstance(last, int) or now - last >= IDLE_STEP:
+                if not isinstance(last, int):
+                    # Saving the session every minute would push Django's expiry on from each save: the sign-in's
+                    # end is fixed once, so the absolute limit stays absolute.
+                    request.session.set_expiry(timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE))
+                request.session[IDLE_KEY] = now
+        return self.get_response(request)
+
+    @staticmethod
+    def _to_login(request):
+        query = {"reason": "idle"}
+        if request.method == "GET":
+            query["next"] = request.get_full_path()
+        url = f"{reverse('login')}?{urlencode(query)}"
+        response = HttpResponseRedirect(url)
+        if request.headers.get("HX-Request"):
+            response["HX-Redirect"] = url  # htmx follows it with a whole page, not a fragment
+        return response

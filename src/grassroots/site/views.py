@@ -36,6 +36,7 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["ended_idle"] = self.request.GET.get("reason") == "idle" and settings.GRASSROOTS_SESSION_IDLE_MINUTES
         if settings.DEMO_MODE:
             from grassroots import demo
 
