@@ -44,3 +44,32 @@ def test_the_admin_works_under_the_policy(live_server, browser):
         assert page.goto(live_server.url + path).status == 200
     context.close()
     assert not violations, violations
+
+
+def test_two_factor_set_up_and_login_on_a_phone(live_server, phone):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.core.test_otp import code_for
+    from tests.factories import build_small_county
+
+    build_small_county()
+    base, page = live_server.url, phone
+    log_in(page, base, "secretary")
+    page.goto(f"{base}/account/")
+    page.click("#two-factor a.button")
+    page.click("button[value=start]")
+    assert page.locator(".qr svg").is_visible() and page.locator(".manual-key").inner_text()
+    page.screenshot(path="test-results/two-factor-phone.png", full_page=True)
+    page.fill("#id_code", code_for(TOTPDevice.objects.get(user__username="secretary")))
+    page.click("button[value=confirm]")
+    assert page.locator(".recovery-codes li").count() == 10
+    page.click("a.button.primary")
+    page.locator("form.logout button").click()
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", "secretary")
+    page.fill("#id_password", "correct-horse-battery")
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base}/login/code/")
+    page.fill("#id_code", code_for(TOTPDevice.objects.get(user__username="secretary")))
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base}/")

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "treebeard",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "grassroots.core",
     "grassroots.organizations",
     "grassroots.duties",
@@ -66,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "grassroots.core.middleware.IdleSessionMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "grassroots.core.middleware.TwoFactorMiddleware",
     "grassroots.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -201,6 +206,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(float(os.environ.get("GRASSROOTS_SESSION_HOURS", "8")) * 3600)
 # and ends after this many minutes without a request (0: no idle limit); the login page says so.
 GRASSROOTS_SESSION_IDLE_MINUTES = int(os.environ.get("GRASSROOTS_SESSION_IDLE_MINUTES", "30"))
+# Two-factor authentication (TOTP): anyone may set it up; with GRASSROOTS_REQUIRE_2FA=1 administrators and officers
+# must, before anything else, and the login asks them for a code.
+GRASSROOTS_REQUIRE_2FA = env_bool("GRASSROOTS_REQUIRE_2FA")
+OTP_TOTP_ISSUER = os.environ.get("GRASSROOTS_OTP_ISSUER", "Grassroots")
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy on every answer (django-csp): scripts, styles, images and requests from this site only,

@@ -10,8 +10,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import tokens
+from . import otp, tokens
 from .models import ApiToken
+from .policy import PermissionDenied
 
 
 class TokenSerializer(serializers.ModelSerializer):
@@ -31,12 +32,33 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=4096, style={"input_type": "password"}, trim_whitespace=False)
     name = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
     days = serializers.IntegerField(required=False, min_value=1, max_value=tokens.MAX_DAYS)
+    otp = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="The authenticator's code (or a recovery code), for an account with two-factor authentication.",
+    )
 
     def validate(self, attrs):
         request = self.context["request"]
         user = authenticate(request=request, username=attrs["username"], password=attrs["password"])
         if user is None or not user.is_active:
             raise serializers.ValidationError(_("Unable to log in with the given user name and password."))
+        if otp.is_enrolled(user):
+            if not attrs.get("otp"):
+                raise serializers.ValidationError(
+                    {"otp": _("This account uses two-factor authentication: give a code.")}
+                )
+            try:
+                device = otp.check_code(request=request, user=user, code=attrs["otp"])
+            except PermissionDenied as refused:
+                raise serializers.ValidationError(str(refused.message)) from None
+            if device is None:
+                raise serializers.ValidationError({"otp": _("This code is not right.")})
+        elif otp.must_enrol(user):
+            raise serializers.ValidationError(
+                _("Your role requires two-factor authentication: set it up on the Security page first.")
+            )
         attrs["user"] = user
         return attrs
 

@@ -104,3 +104,48 @@ class IdleSessionMiddleware:
         if request.headers.get("HX-Request"):
             response["HX-Redirect"] = url  # htmx follows it with a whole page, not a fragment
         return response
+
+
+TWO_FACTOR_OPEN = ("/login/", "/logout/", "/language/", "/account/two-factor/", "/static/", "/health/")
+
+
+class TwoFactorMiddleware:
+    """Where two-factor authentication is required (GRASSROOTS_REQUIRE_2FA), an administrator or officer signed in
+    without a verified second factor reaches only the set-up page: one not yet enrolled is sent there, one enrolled
+    but not verified in this sign-in (a session from before) signs in again and gives a code."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            settings.GRASSROOTS_REQUIRE_2FA
+            and user is not None
+            and user.is_authenticated
+            and not user.is_verified()
+            and not request.path.startswith(TWO_FACTOR_OPEN)
+        ):
+            from .otp import is_enrolled, must_enrol
+
+            if must_enrol(user):
+                return self._refuse(request, enrolled=is_enrolled(user))
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request, *, enrolled: bool):
+        from django.http import JsonResponse
+        from django.utils.translation import gettext as _
+
+        if enrolled:
+            logout(request)
+            url = f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}"
+        else:
+            url = f"{reverse('two_factor')}?required=1"
+        if request.path.startswith("/api/"):
+            message = _("Your role requires two-factor authentication: set it up on the Security page, then sign in.")
+            return JsonResponse({"detail": message}, status=403)
+        response = HttpResponseRedirect(url)
+        if request.headers.get("HX-Request"):
+            response["HX-Redirect"] = url
+        return response
