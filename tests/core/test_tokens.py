@@ -109,3 +109,12 @@ def test_the_api_refuses_a_validity_out_of_bounds(county, days):
     officer = _password(county.users.officer)
     answer = APIClient().post("/api/token/", {"username": officer.username, "password": PASSWORD, "days": days})
     assert answer.status_code == 400 and "days" in answer.json()
+
+
+def test_a_disabled_accounts_token_is_refused(county):
+    user = county.users.secretary
+    _token, key = token_issue(actor=user)
+    user.is_active = False
+    user.save()
+    answer = _with(key).get("/api/organizations/")
+    assert answer.status_code in (401, 403) and "disabled" in answer.json()["detail"]
