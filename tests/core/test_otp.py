@@ -203,3 +203,15 @@ def test_the_token_api_asks_an_enrolled_user_for_a_code(county):
 def test_the_token_api_refuses_an_officer_who_must_enrol_first(county, required):
     answer = _api().post("/api/token/", {"username": "officer", "password": PASSWORD})
     assert answer.status_code == 400 and "two-factor" in str(answer.json())
+
+
+def test_the_server_operator_resets_a_sole_administrators_lost_phone_from_the_console(county, required, capsys):
+    from grassroots.cli import main
+
+    admin = county.users.admin
+    enrol(admin)
+    assert main(["createadmin", "--username", "admin", "--password", "N3w-admin-pass", "--remove-2fa"]) == 0
+    assert "two-factor authentication of admin removed" in capsys.readouterr().out
+    assert not otp.is_enrolled(admin)
+    entry = AuditEntry.objects.get(action="core.two_factor.remove", object_id=str(admin.pk))
+    assert entry.after == {"by_administrator": False, "console": True}

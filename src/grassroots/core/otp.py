@@ -117,22 +117,23 @@ def two_factor_recovery_codes(*, actor) -> list[str]:
     return codes
 
 
-def two_factor_remove_check(*, actor, user) -> None:
+def two_factor_remove_check(*, actor, user, console: bool = False) -> None:
     if user.pk != actor.pk and not actor.is_superuser:
         raise PermissionDenied(_("Only an administrator removes someone else's two-factor authentication."))
     if not is_enrolled(user):
         raise ValidationError(_("Two-factor authentication is not set up for this account."))
-    if user.pk == actor.pk and must_enrol(actor):
+    if user.pk == actor.pk and must_enrol(actor) and not console:
         raise PermissionDenied(
             _("Your role requires two-factor authentication; an administrator can reset it if you lost your phone.")
         )
 
 
 @transaction.atomic
-def two_factor_remove(*, actor, user) -> None:
-    """Remove a user's authenticator and recovery codes (the user's own choice, or an administrator's for someone who
-    lost both); audited."""
-    two_factor_remove_check(actor=actor, user=user)
+def two_factor_remove(*, actor, user, console: bool = False) -> None:
+    """Remove a user's authenticator and recovery codes (the user's own choice, an administrator's for someone who
+    lost both, or, `console`, the server's operator resetting an administrator with `grassroots createadmin
+    --remove-2fa`); audited."""
+    two_factor_remove_check(actor=actor, user=user, console=console)
     for device in devices_for_user(user, confirmed=None):
         device.delete()
     audit(
@@ -141,7 +142,7 @@ def two_factor_remove(*, actor, user) -> None:
         obj=user,
         organization=_organization(user),
         before={"method": "totp"},
-        after={"by_administrator": user.pk != actor.pk},
+        after={"by_administrator": user.pk != actor.pk, **({"console": True} if console else {})},
     )
 
 
