@@ -3,9 +3,12 @@ a working day; the login page says it ended for inactivity."""
 
 import time
 
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from grassroots.core.middleware import IDLE_KEY
+from grassroots.core.middleware import IDLE_KEY, SIGNED_IN_KEY
 
 
 def _age_session(client, seconds):
@@ -62,10 +65,21 @@ def test_an_idle_session_reads_no_api(county, client_for):
     assert client.get("/api/organizations/").status_code in (401, 403)
 
 
-def test_recording_activity_does_not_push_the_absolute_limit_on(county, client_for):
+def test_a_busy_sign_in_still_ends_after_a_working_day(county, client_for):
     client = client_for(county.users.secretary)
-    client.get(reverse("notifications"))
-    end = client.session.get_expiry_date()
-    _age_session(client, 10 * 60)
-    client.get(reverse("notifications"))
-    assert client.session.get_expiry_date() == end
+    session = client.session
+    session[SIGNED_IN_KEY] = int(time.time()) - 8 * 3600 - 60
+    session.save()
+    _age_session(client, 10)  # active ten seconds ago
+    response = client.get(reverse("notifications"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login") + "?reason=expired")
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "ended after 8 hours" in page
+
+
+def test_the_first_pages_after_login_write_no_session(county, client_for):
+    """The clocks start at login: a page soon after writes nothing (the activity is recorded once a minute)."""
+    client = client_for(county.users.secretary)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("notifications"))
+    assert not [q for q in queries if Session._meta.db_table in q["sql"] and "UPDATE" in q["sql"]]

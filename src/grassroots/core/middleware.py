@@ -1,6 +1,5 @@
 """Request-scoped context: a request id and the acting user, for the audit trail."""
 
-import datetime as dt
 import re
 import time
 
@@ -8,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.http import urlencode
 
 from .context import acting
@@ -66,37 +65,54 @@ class InvalidInputMiddleware:
 
 
 IDLE_KEY = "grassroots_last_seen"
+SIGNED_IN_KEY = "grassroots_signed_in_at"
 IDLE_STEP = 60  # seconds: the session records the last request at most once a minute (one write, not one a request)
 
 
+def start_session_clocks(sender, request, user, **kwargs):
+    """At login (user_logged_in): the sign-in's start and its last activity, so that the first pages write nothing."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        now = int(time.time())
+        session[SIGNED_IN_KEY] = session[IDLE_KEY] = now
+
+
 class IdleSessionMiddleware:
-    """A sign-in ends after GRASSROOTS_SESSION_IDLE_MINUTES without a request (beside the absolute limit of
-    GRASSROOTS_SESSION_HOURS); the login page then says why. 0 turns the idle limit off."""
+    """A sign-in ends after GRASSROOTS_SESSION_IDLE_MINUTES without a request, and GRASSROOTS_SESSION_HOURS after it
+    began however busy (the cookie's age alone would be pushed on each time the session is saved); the login page then
+    says why. An idle limit of 0 turns it off."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        idle = settings.GRASSROOTS_SESSION_IDLE_MINUTES * 60
         user = getattr(request, "user", None)
-        if idle and user is not None and user.is_authenticated:
-            now = int(time.time())
-            last = request.session.get(IDLE_KEY)
-            if isinstance(last, int) and now - last > idle:
+        if user is not None and user.is_authenticated:
+            ended = self._ended(request.session)
+            if ended:
                 logout(request)
                 if not request.path.startswith("/api/"):
-                    return self._to_login(request)
-            elif not isinstance(last, int) or now - last >= IDLE_STEP:
-                if not isinstance(last, int):
-                    # Saving the session every minute would push Django's expiry on from each save: the sign-in's
-                    # end is fixed once, so the absolute limit stays absolute.
-                    request.session.set_expiry(timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE))
-                request.session[IDLE_KEY] = now
+                    return self._to_login(request, ended)
         return self.get_response(request)
 
     @staticmethod
-    def _to_login(request):
-        query = {"reason": "idle"}
+    def _ended(session) -> str:
+        now = int(time.time())
+        idle = settings.GRASSROOTS_SESSION_IDLE_MINUTES * 60
+        signed_in, last = session.get(SIGNED_IN_KEY), session.get(IDLE_KEY)
+        if isinstance(signed_in, int) and now - signed_in > settings.SESSION_COOKIE_AGE:
+            return "expired"
+        if idle and isinstance(last, int) and now - last > idle:
+            return "idle"
+        if not isinstance(last, int) or now - last >= IDLE_STEP:
+            session[IDLE_KEY] = now
+        if not isinstance(signed_in, int):  # a sign-in from before the clocks were kept: its day starts now
+            session[SIGNED_IN_KEY] = now
+        return ""
+
+    @staticmethod
+    def _to_login(request, reason: str):
+        query = {"reason": reason}
         if request.method == "GET":
             query["next"] = request.get_full_path()
         url = f"{reverse('login')}?{urlencode(query)}"

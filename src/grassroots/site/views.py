@@ -64,7 +64,9 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["ended_idle"] = self.request.GET.get("reason") == "idle" and settings.GRASSROOTS_SESSION_IDLE_MINUTES
+        reason = self.request.GET.get("reason")
+        context["ended_idle"] = reason == "idle" and settings.GRASSROOTS_SESSION_IDLE_MINUTES
+        context["ended_hours"] = reason == "expired" and round(settings.SESSION_COOKIE_AGE / 3600, 1)
         if settings.DEMO_MODE:
             from grassroots import demo
 
