@@ -58,7 +58,7 @@ messages: $(INSTALLED)
 
 check-deploy: $(INSTALLED)
 	GRASSROOTS_PRODUCTION=1 GRASSROOTS_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) GRASSROOTS_ALLOWED_HOSTS=example.org \
-	  GRASSROOTS_AUDIT_KEY=$$(head -c 48 /dev/urandom | base64) \
+	  GRASSROOTS_AUDIT_KEY=$$(head -c 48 /dev/urandom | base64) GRASSROOTS_REQUIRE_2FA=1 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:

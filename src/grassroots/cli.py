@@ -150,6 +150,14 @@ def cmd_createadmin(args) -> int:
     user.is_staff = user.is_superuser = user.is_active = True
     user.set_password(password)
     user.save()
+    if args.remove_2fa:
+        from grassroots.core import otp
+        from grassroots.core.context import acting
+
+        if otp.is_enrolled(user):
+            with acting(user):
+                otp.two_factor_remove(actor=user, user=user, console=True)
+            print(f"two-factor authentication of {user.username} removed: it is set up again at the next sign-in")
     print(f"administrator {user.username} ready")
     return 0
 
@@ -416,6 +424,11 @@ def _add_data_commands(sub) -> None:
     p.add_argument("--username", default="admin")
     p.add_argument("--email", default="")
     p.add_argument("--password", help="or GRASSROOTS_ADMIN_PASSWORD, or asked for")
+    p.add_argument(
+        "--remove-2fa",
+        action="store_true",
+        help="also remove the administrator's two-factor authentication (lost phone)",
+    )
     p.set_defaults(func=cmd_createadmin)
 
 

@@ -53,8 +53,17 @@ def phone(browser):
     )
     page = context.new_page()
     page.set_default_timeout(15000)
+    violations = watch_csp(page)
     yield page
     context.close()
+    assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+def watch_csp(page) -> list[str]:
+    """The Content-Security-Policy violations Chromium reports on this page's console, as they come."""
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    return violations
 
 
 @pytest.fixture(autouse=True)

@@ -1,15 +1,15 @@
 """API conventions a client relies on: audit entries name their actor, and answers speak the caller's language."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from grassroots.core.audit import audit
+from grassroots.core.tokens import token_issue
 
 
 def _token_client(user, accept_language=None) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(actor=user)[1]}")
     if accept_language is not None:
         client.defaults["HTTP_ACCEPT_LANGUAGE"] = accept_language
     return client

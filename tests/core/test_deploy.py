@@ -17,6 +17,7 @@ def test_check_deploy_is_clean_for_production_settings():
         "GRASSROOTS_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-0123456789",
         "GRASSROOTS_ALLOWED_HOSTS": "grassroots.example.org",
         "GRASSROOTS_AUDIT_KEY": "y" * 20 + "an-audit-key-kept-apart-from-the-database",
+        "GRASSROOTS_REQUIRE_2FA": "1",
     }
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests' own process only
@@ -37,6 +38,15 @@ def test_check_deploy_warns_of_an_unsigned_audit_chain(settings):
     assert [w.id for w in audit_key_set(None)] == ["grassroots.W001"]
     settings.GRASSROOTS_AUDIT_KEY = "k" * 40
     assert audit_key_set(None) == []
+
+
+def test_check_deploy_warns_when_two_factor_is_not_required(settings):
+    from grassroots.core.checks import two_factor_required
+
+    settings.PRODUCTION, settings.GRASSROOTS_REQUIRE_2FA = True, False
+    assert [w.id for w in two_factor_required(None)] == ["grassroots.W002"]
+    settings.GRASSROOTS_REQUIRE_2FA = True
+    assert two_factor_required(None) == []
 
 
 @pytest.mark.parametrize(

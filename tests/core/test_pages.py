@@ -85,10 +85,10 @@ def test_api_schema_and_docs_are_not_public(db, client, url):
 
 
 def test_token_authentication_works(county, client):
-    from rest_framework.authtoken.models import Token
+    from grassroots.core.tokens import token_issue
 
-    token = Token.objects.create(user=county.users.officer)
-    response = client.get("/api/organizations/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = token_issue(actor=county.users.officer)
+    response = client.get("/api/organizations/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200 and response.json()["count"] == 8
 
 

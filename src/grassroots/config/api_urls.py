@@ -1,11 +1,11 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from grassroots.accountability import api as accountability_api
 from grassroots.accountability import api_honours, api_review
 from grassroots.assessment import api as assessment_api
 from grassroots.core.api import AuditEntryViewSet
+from grassroots.core.api_tokens import ObtainToken, TokenViewSet
 from grassroots.disclosure import api as disclosure_api
 from grassroots.duties import api as duty_api
 from grassroots.organizations import api as org_api
@@ -20,6 +20,7 @@ router.register("posts", org_api.PostViewSet, basename="post")
 router.register("transfers", org_api.TransferViewSet, basename="transfer")
 router.register("grants", org_api.GrantViewSet, basename="grant")
 router.register("audit", AuditEntryViewSet, basename="audit")
+router.register("tokens", TokenViewSet, basename="api-token-own")
 router.register("periods", duty_api.PeriodViewSet, basename="period")
 router.register("objectives", duty_api.ObjectiveViewSet, basename="objective")
 router.register("duty-lists", duty_api.DutyListViewSet, basename="duty-list")
@@ -60,4 +61,4 @@ router.register("notices", disclosure_api.NoticeViewSet, basename="notice")
 
 router.register("completeness", site_api.CompletenessViewSet, basename="completeness")
 
-urlpatterns = [path("token/", obtain_auth_token, name="api-token"), *router.urls]
+urlpatterns = [path("token/", ObtainToken.as_view(), name="api-token"), *router.urls]

@@ -42,13 +42,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "treebeard",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "grassroots.core",
     "grassroots.organizations",
     "grassroots.duties",
@@ -68,9 +70,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "grassroots.core.middleware.IdleSessionMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "grassroots.core.middleware.TwoFactorMiddleware",
     "grassroots.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "grassroots.core.middleware.RequestContextMiddleware",
     "grassroots.core.middleware.InvalidInputMiddleware",
@@ -201,8 +207,31 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 # A sign-in lasts a working day (Django's default is two weeks); GRASSROOTS_SESSION_HOURS sets another length.
 SESSION_COOKIE_AGE = int(float(os.environ.get("GRASSROOTS_SESSION_HOURS", "8")) * 3600)
+# and ends after this many minutes without a request (0: no idle limit); the login page says so.
+GRASSROOTS_SESSION_IDLE_MINUTES = int(os.environ.get("GRASSROOTS_SESSION_IDLE_MINUTES", "30"))
+# Two-factor authentication (TOTP): anyone may set it up; with GRASSROOTS_REQUIRE_2FA=1 administrators and officers
+# must, before anything else, and the login asks them for a code.
+GRASSROOTS_REQUIRE_2FA = env_bool("GRASSROOTS_REQUIRE_2FA")
+OTP_TOTP_ISSUER = os.environ.get("GRASSROOTS_OTP_ISSUER", "Grassroots")
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every answer (django-csp): scripts, styles, images and requests from this site only,
+# no inline script (style attributes only, for bars and indents), never framed, forms posted here only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
@@ -233,6 +262,9 @@ GRASSROOTS_WEBHOOK_SECRET = os.environ.get("GRASSROOTS_WEBHOOK_SECRET", "")
 # separated, verify the entries written under them after a rotation.
 GRASSROOTS_AUDIT_KEY = os.environ.get("GRASSROOTS_AUDIT_KEY", "")
 GRASSROOTS_AUDIT_OLD_KEYS = [k for k in os.environ.get("GRASSROOTS_AUDIT_OLD_KEYS", "").split(",") if k]
+# API tokens: stored as HMAC-SHA256 digests under this key (else the secret key), valid for this many days.
+GRASSROOTS_TOKEN_KEY = os.environ.get("GRASSROOTS_TOKEN_KEY", "")
+GRASSROOTS_TOKEN_DAYS = int(os.environ.get("GRASSROOTS_TOKEN_DAYS", "30"))
 
 # Evidence files: size limit and the days before a due date when an assignment turns yellow.
 GRASSROOTS_EVIDENCE_MAX_BYTES = int(os.environ.get("GRASSROOTS_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from grassroots.core import account
 from grassroots.core import views as core_views
 
 urlpatterns = [
@@ -12,6 +13,12 @@ urlpatterns = [
     path("language/", core_views.set_language, name="set_language"),
     path("audit/", core_views.audit_trail, name="audit"),
     path("notifications/", core_views.notifications, name="notifications"),
+    path("account/", account.security, name="security"),
+    path("account/two-factor/", account.two_factor, name="two_factor"),
+    path("account/two-factor/recovery/", account.two_factor_recovery, name="two_factor_recovery"),
+    path("account/two-factor/remove/", account.two_factor_remove, name="two_factor_remove"),
+    path("account/tokens/", account.api_tokens, name="api_tokens"),
+    path("account/tokens/<int:pk>/revoke/", account.api_token_revoke, name="api_token_revoke"),
     path("", include("grassroots.organizations.urls")),
     path("", include("grassroots.duties.urls")),
     path("", include("grassroots.orglife.urls")),
@@ -21,6 +28,10 @@ urlpatterns = [
     path("", include("grassroots.disclosure.urls")),
     path("api/", include("grassroots.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/docs/",  # its script served apart, so that the Content-Security-Policy needs no inline script
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="core/swagger_ui.html"),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -5,11 +5,25 @@ either calls those services (in save_model/delete_model) or only reads: a row ch
 one write with no policy check and no audit entry.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import otp
 from .models import AuditEntry, User
+from .policy import PermissionDenied
+
+
+def _login_on_the_site(request, extra_context=None):
+    """The admin signs in through the site's login page, which asks for the second factor where one is set up."""
+    return redirect_to_login(request.GET.get("next") or request.path.replace("login/", ""))
+
+
+admin.site.login = _login_on_the_site
 
 
 class ReadOnlyAdmin:
@@ -28,6 +42,34 @@ class ReadOnlyAdmin:
 @admin.register(User)
 class GrassrootsUserAdmin(UserAdmin):
     fieldsets = (*UserAdmin.fieldsets, ("Grassroots", {"fields": ("language",)}))
+    actions = ["remove_two_factor"]
+
+    @admin.action(description=_("Remove two-factor authentication (lost phone)"))
+    def remove_two_factor(self, request, queryset):
+        removed = 0
+        for user in queryset:
+            if not otp.is_enrolled(user):
+                continue
+            try:
+                otp.two_factor_remove(actor=request.user, user=user)
+            except PermissionDenied as refused:
+                self.message_user(request, str(refused.message), messages.ERROR)
+                return
+            removed += 1
+        self.message_user(request, _("Two-factor authentication removed for %(n)s account(s).") % {"n": removed})
+
+
+# The authenticators are set up and removed by their owners (or the action above), audited; here they are only read,
+# and never their keys.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ("user", "confirmed", "created_at", "last_used_at")
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_filter = ("confirmed",)
 
 
 @admin.register(AuditEntry)

@@ -49,5 +49,21 @@ class SessionAuthentication(_InCallersLanguage, authentication.SessionAuthentica
     pass
 
 
-class TokenAuthentication(_InCallersLanguage, authentication.TokenAuthentication):
+class _DigestTokenAuthentication(authentication.TokenAuthentication):
+    """`Authorization: Token <key>`, the key checked by its keyed digest (core.tokens): expired, revoked or unknown
+    keys are refused with the reason."""
+
+    def authenticate_credentials(self, key):
+        from rest_framework.exceptions import AuthenticationFailed
+
+        from .policy import PermissionDenied
+        from .tokens import token_authenticate
+
+        try:
+            return token_authenticate(key)
+        except PermissionDenied as refused:
+            raise AuthenticationFailed(refused.message) from None
+
+
+class TokenAuthentication(_InCallersLanguage, _DigestTokenAuthentication):
     pass

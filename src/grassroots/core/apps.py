@@ -15,4 +15,9 @@ class CoreConfig(AppConfig):
         from .policy import ModelScope, register_scope
 
         collation.connect()
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import start_session_clocks
+
+        user_logged_in.connect(start_session_clocks, dispatch_uid="grassroots-session-clocks")
         register_scope(AuditEntry, ModelScope(paths=("org_path",)))

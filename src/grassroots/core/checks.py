@@ -18,3 +18,17 @@ def audit_key_set(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def two_factor_required(app_configs, **kwargs):
+    """MLPS level 3 asks a second factor of those who administer: a production deployment should require it."""
+    if settings.PRODUCTION and not settings.GRASSROOTS_REQUIRE_2FA:
+        return [
+            Warning(
+                "GRASSROOTS_REQUIRE_2FA is off: administrators and officers may sign in with a password alone.",
+                hint="Set GRASSROOTS_REQUIRE_2FA=1; each of them then sets up an authenticator app at the next sign-in.",
+                id="grassroots.W002",
+            )
+        ]
+    return []

@@ -1,9 +1,14 @@
 """Request-scoped context: a request id and the acting user, for the audit trail."""
 
 import re
+import time
 
 from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 
 from .context import acting
 
@@ -57,3 +62,106 @@ class InvalidInputMiddleware:
         if isinstance(exception, DataError):
             return HttpResponseBadRequest(str(INVALID_INPUT), content_type="text/plain; charset=utf-8")
         return None
+
+
+IDLE_KEY = "grassroots_last_seen"
+SIGNED_IN_KEY = "grassroots_signed_in_at"
+IDLE_STEP = 60  # seconds: the session records the last request at most once a minute (one write, not one a request)
+
+
+def start_session_clocks(sender, request, user, **kwargs):
+    """At login (user_logged_in): the sign-in's start and its last activity, so that the first pages write nothing."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        now = int(time.time())
+        session[SIGNED_IN_KEY] = session[IDLE_KEY] = now
+
+
+class IdleSessionMiddleware:
+    """A sign-in ends after GRASSROOTS_SESSION_IDLE_MINUTES without a request, and GRASSROOTS_SESSION_HOURS after it
+    began however busy (the cookie's age alone would be pushed on each time the session is saved); the login page then
+    says why. An idle limit of 0 turns it off."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            ended = self._ended(request.session)
+            if ended:
+                logout(request)
+                if not request.path.startswith("/api/"):
+                    return self._to_login(request, ended)
+        return self.get_response(request)
+
+    @staticmethod
+    def _ended(session) -> str:
+        now = int(time.time())
+        idle = settings.GRASSROOTS_SESSION_IDLE_MINUTES * 60
+        signed_in, last = session.get(SIGNED_IN_KEY), session.get(IDLE_KEY)
+        if isinstance(signed_in, int) and now - signed_in > settings.SESSION_COOKIE_AGE:
+            return "expired"
+        if idle and isinstance(last, int) and now - last > idle:
+            return "idle"
+        if not isinstance(last, int) or now - last >= IDLE_STEP:
+            session[IDLE_KEY] = now
+        if not isinstance(signed_in, int):  # a sign-in from before the clocks were kept: its day starts now
+            session[SIGNED_IN_KEY] = now
+        return ""
+
+    @staticmethod
+    def _to_login(request, reason: str):
+        query = {"reason": reason}
+        if request.method == "GET":
+            query["next"] = request.get_full_path()
+        url = f"{reverse('login')}?{urlencode(query)}"
+        response = HttpResponseRedirect(url)
+        if request.headers.get("HX-Request"):
+            response["HX-Redirect"] = url  # htmx follows it with a whole page, not a fragment
+        return response
+
+
+TWO_FACTOR_OPEN = ("/login/", "/logout/", "/language/", "/account/two-factor/", "/static/", "/health/")
+
+
+class TwoFactorMiddleware:
+    """Where two-factor authentication is required (GRASSROOTS_REQUIRE_2FA), an administrator or officer signed in
+    without a verified second factor reaches only the set-up page: one not yet enrolled is sent there, one enrolled
+    but not verified in this sign-in (a session from before) signs in again and gives a code."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            settings.GRASSROOTS_REQUIRE_2FA
+            and user is not None
+            and user.is_authenticated
+            and not user.is_verified()
+            and not request.path.startswith(TWO_FACTOR_OPEN)
+        ):
+            from .otp import is_enrolled, must_enrol
+
+            if must_enrol(user):
+                return self._refuse(request, enrolled=is_enrolled(user))
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request, *, enrolled: bool):
+        from django.http import JsonResponse
+        from django.utils.translation import gettext as _
+
+        if enrolled:
+            logout(request)
+            url = f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}"
+        else:
+            url = f"{reverse('two_factor')}?required=1"
+        if request.path.startswith("/api/"):
+            message = _("Your role requires two-factor authentication: set it up on the Security page, then sign in.")
+            return JsonResponse({"detail": message}, status=403)
+        response = HttpResponseRedirect(url)
+        if request.headers.get("HX-Request"):
+            response["HX-Redirect"] = url
+        return response

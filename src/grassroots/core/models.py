@@ -191,3 +191,32 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event} #{self.pk} ({self.state})"
+
+
+class ApiToken(models.Model):
+    """A key an API client sends as `Authorization: Token …`: only its keyed digest is stored, it expires and can be
+    revoked; the key itself is shown once, when it is issued."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=80, blank=True)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)  # HMAC-SHA256 of the key (core.tokens)
+    prefix = models.CharField(_("beginning"), max_length=12)  # the key's first characters, to tell tokens apart
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user_id})"
+
+    def is_active(self, at=None) -> bool:
+        from django.utils import timezone
+
+        return self.revoked_at is None and self.expires_at > (at or timezone.now())

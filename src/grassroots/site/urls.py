@@ -9,4 +9,5 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("completeness/", views.completeness_page, name="completeness"),
     path("completeness/export.xlsx", views.completeness_export, name="completeness_export"),
+    path("login/code/", views.login_code, name="login_code"),
 ]
