@@ -9,6 +9,7 @@ from grassroots.core.api import AuditEntryViewSet
 from grassroots.duties import api as duty_api
 from grassroots.organizations import api as org_api
 from grassroots.orglife import api as orglife_api
+from grassroots.site.dashboards import api as dashboard_api
 
 router = DefaultRouter()
 router.register("organizations", org_api.OrganizationViewSet, basename="organization")
@@ -50,5 +51,6 @@ router.register("duty-reviews", api_review.DutyReviewViewSet, basename="duty-rev
 router.register("duty-reports", api_review.DutyReportViewSet, basename="duty-report")
 router.register("duty-review-ratings", api_review.ReviewRatingViewSet, basename="duty-review-rating")
 router.register("duty-review-items", api_review.ReviewListItemViewSet, basename="duty-review-item")
+router.register("dashboards", dashboard_api.DashboardViewSet, basename="dashboard")
 
 urlpatterns = [path("token/", obtain_auth_token, name="api-token"), *router.urls]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("grassroots.orglife.urls")),
     path("", include("grassroots.assessment.urls")),
     path("", include("grassroots.accountability.urls")),
+    path("", include("grassroots.site.dashboards.urls")),
     path("api/", include("grassroots.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
