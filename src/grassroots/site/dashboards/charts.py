@@ -13,6 +13,8 @@ from itertools import count
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from grassroots.core.templatetags.numbers import shown
+
 WIDTH = 360
 FONT = 12
 PALETTE = ("#1565c0", "#c62828", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037", "#ad1457")
@@ -59,9 +61,7 @@ def _fill(tone: str, index: int) -> str:
 
 
 def _num(value: float) -> str:
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.1f}"
+    return shown(value, 1)
 
 
 def _link(url: str, body: str, label: str) -> str:
@@ -70,10 +70,10 @@ def _link(url: str, body: str, label: str) -> str:
     return f'<a href="{escape(url)}" aria-label="{escape(label)}">{body}</a>'
 
 
-def _frame(title: str, desc: str, height: float, body: str) -> SafeString:
+def _frame(title: str, desc: str, height: float, body: str, width: float = WIDTH) -> SafeString:
     n = next(_ids)
     return mark_safe(
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {height:.0f}" width="100%" role="img" '
+        f'<svg class="chart" viewBox="0 0 {width:.0f} {height:.0f}" width="100%" role="img" '
         f'aria-labelledby="chart-t{n} chart-d{n}" xmlns="http://www.w3.org/2000/svg" '
         f'font-size="{FONT}" preserveAspectRatio="xMinYMin meet">'
         f'<title id="chart-t{n}">{escape(title)}</title><desc id="chart-d{n}">{escape(desc)}</desc>'
@@ -101,18 +101,19 @@ def _legend(items: list[tuple[str, str]], y: float) -> tuple[str, float]:
     return "".join(out), (line + 1) * 18 if items else 0
 
 
-def _text_width(text: str) -> float:
-    """Width of a text in units: a CJK character takes a full em, another about half of one."""
-    return sum(FONT if ord(ch) > 0x2E80 else FONT * 0.6 for ch in text)
+def _text_width(text: str, bold: bool = False) -> float:
+    """Width of a text in units: a CJK character takes a full em, another about two thirds of one."""
+    return sum(FONT if ord(ch) > 0x2E80 else FONT * (0.68 if bold else 0.62) for ch in text)
 
 
 def bar_chart(bars: list[Bar], *, title: str, desc: str = "", maximum: float | None = None) -> SafeString:
-    """Horizontal bars, one a row: the label above its bar, the value at the bar's end."""
+    """Horizontal bars, one a row: the label above its bar, the value after the bar's end (room kept for it)."""
     top = max([maximum or 0] + [b.value for b in bars]) or 1
+    texts = [_num(b.value) + (f" {b.note}" if b.note else "") for b in bars]
+    room = WIDTH - 6 - max([_text_width(t, bold=True) for t in texts] + [24])
     rows, y = [], 0.0
-    for i, b in enumerate(bars):
-        width = (WIDTH - 70) * b.value / top
-        text = _num(b.value) + (f" {b.note}" if b.note else "")
+    for i, (b, text) in enumerate(zip(bars, texts, strict=True)):
+        width = room * b.value / top
         body = (
             f'<text x="0" y="{y + 12:.0f}" class="chart-text">{escape(b.label)}</text>'
             f'<rect x="0" y="{y + 16:.0f}" width="{max(width, 1.5):.1f}" height="14" rx="2" style="{_fill(b.tone, i)}"/>'
@@ -156,6 +157,52 @@ def stacked_bars(rows: list[Row], *, title: str, desc: str = "", legend: list[Ba
     return _frame(title, described, max(y, 20), "".join(parts))
 
 
+def stacked_rows(rows: list[Row], *, title: str, desc: str = "", legend: list[Bar] | None = None) -> SafeString:
+    """The wide form of stacked_bars, for a screen with room: each label left of its bar on one line and the row's
+    total after it (twice the width, half the height a row)."""
+    width, step = WIDTH * 2, 22
+    legend = legend if legend is not None else (rows[0].segments if rows else [])
+    x = 0.0
+    parts = []
+    for i, b in enumerate(legend):
+        parts.append(
+            f'<rect x="{x:.0f}" y="0" width="12" height="12" style="{_fill(b.tone, i)}"/>'
+            f'<text x="{x + 16:.0f}" y="10" class="chart-text">{escape(b.label)}</text>'
+        )
+        x += 16 + _text_width(b.label) + 14
+    totals = [f"{_num(sum(s.value for s in r.segments))}{(' ' + r.note) if r.note else ''}" for r in rows]
+    label_width = min(width / 2, max([_text_width(r.label) for r in rows] + [40]) + 8)
+    room = width - label_width - max([_text_width(t, bold=True) for t in totals] + [24]) - 6
+    y = 20.0
+    for row, total_text in zip(rows, totals, strict=True):
+        total = sum(s.value for s in row.segments)
+        label = f"{row.label} ({total_text})"
+        parts.append(
+            _link(row.url, f'<text x="0" y="{y + 13:.0f}" class="chart-text">{escape(row.label)}</text>', label)
+        )
+        x = label_width
+        for i, s in enumerate(row.segments):
+            if not s.value:
+                continue
+            w = room * s.value / total
+            segment = f'<rect x="{x:.1f}" y="{y + 2:.0f}" width="{w:.1f}" height="16" style="{_fill(s.tone, i)}"/>'
+            if w > 8 * len(_num(s.value)):
+                segment += (
+                    f'<text x="{x + w / 2:.1f}" y="{y + 14:.0f}" text-anchor="middle" '
+                    f'class="chart-on-bar">{_num(s.value)}</text>'
+                )
+            parts.append(_link(s.url, segment, f"{row.label}, {s.label}: {_num(s.value)}"))
+            x += w
+        parts.append(
+            f'<text x="{label_width + room + 4:.0f}" y="{y + 14:.0f}" class="chart-value">{escape(total_text)}</text>'
+        )
+        y += step
+    described = desc or "; ".join(
+        f"{r.label}: " + ", ".join(f"{s.label} {_num(s.value)}" for s in r.segments) for r in rows
+    )
+    return _frame(title, described, y, "".join(parts), width=width)
+
+
 def column_chart(bars: list[Bar], *, title: str, desc: str = "", height: float = 150) -> SafeString:
     """Vertical columns (a distribution): the value above each column, its label below."""
     n = max(len(bars), 1)
@@ -186,15 +233,15 @@ def line_chart(
     top = max([v for _n, values in series for v in values] + [1])
     step = _nice_step(top / 4)
     top = step * 4
-    left, right, y0 = 34, WIDTH - 6, legend_height + 8
+    left, right, y0 = 8 + _text_width(_num(top)), WIDTH - 10, legend_height + 8
     base = height - 20
     slot = (right - left) / max(len(labels) - 1, 1)
     parts = [legend_markup]
     for k in range(5):
         y = base - (base - y0) * k / 4
         parts.append(
-            f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" class="chart-grid"/>'
-            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" class="chart-text">{_num(step * k)}</text>'
+            f'<line x1="{left:.0f}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" class="chart-grid"/>'
+            f'<text x="{left - 4:.0f}" y="{y + 4:.1f}" text-anchor="end" class="chart-text">{_num(step * k)}</text>'
         )
     every = max(1, len(labels) // 6)
     for i, label in enumerate(labels):
@@ -219,6 +266,17 @@ def line_chart(
         f"{name}: " + ", ".join(f"{labels[i]} {_num(v)}" for i, v in enumerate(values)) for name, values in series
     )
     return _frame(title, described, height, "".join(parts))
+
+
+def either(narrow: SafeString, wide: SafeString) -> SafeString:
+    """Two forms of one chart; the style sheet shows the narrow one on a phone and the wide one where there is room
+    (the other is display:none, so assistive technology reads one)."""
+    return mark_safe(f'<div class="chart-narrow">{narrow}</div><div class="chart-wide">{wide}</div>')
+
+
+def multiples(charts: list[SafeString]) -> SafeString:
+    """Several small charts side by side where there is room, one under another on a phone."""
+    return mark_safe('<div class="chart-multiples">' + "".join(charts) + "</div>")
 
 
 def _stroke_colour(index: int) -> str:

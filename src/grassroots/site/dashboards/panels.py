@@ -131,7 +131,10 @@ def child_panel(fig: dict, period: str) -> Panel | None:
                 *(_figure(s.value, s.url) for s in segments),
             ]
         )
-    panel.chart = charts.stacked_bars(rows, title=panel.title)
+    # Narrow (a phone) and wide (a desk, the data screen): the page shows the one that fits (dashboards.css).
+    panel.chart = charts.either(
+        charts.stacked_bars(rows, title=panel.title), charts.stacked_rows(rows, title=panel.title)
+    )
     return panel
 
 
@@ -275,14 +278,16 @@ def trend_panels(fig: dict, org_pk: int, period: str) -> list[Panel]:
                 _figure(trends["accepted"][i], list_url(org_pk, "assignments", accepted=ym)),
             ]
         )
-    monthly.chart = charts.line_chart(
-        short,
+    # Small multiples: each line on its own scale (hours run to thousands where meetings run to tens).
+    monthly.chart = charts.multiples(
         [
-            (_("Meetings held"), trends["meetings"]),
-            (_("Study hours"), trends["study_hours"]),
-            (_("Assignments accepted"), trends["accepted"]),
-        ],
-        title=monthly.title,
+            charts.line_chart(short, [(name, values)], title=f"{monthly.title}: {name}", height=130)
+            for name, values in (
+                (_("Meetings held"), trends["meetings"]),
+                (_("Study hours"), trends["study_hours"]),
+                (_("Assignments accepted"), trends["accepted"]),
+            )
+        ]
     )
     yearly = Panel("periods", _("Completion across periods"), headers=[_("Period"), _("Assignments"), _("Completion")])
     for row in trends["periods"]:
