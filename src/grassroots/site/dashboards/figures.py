@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Substr
 from django.utils import timezone
 
 from grassroots.accountability.models import OPEN_CASE_STATES, Case, CaseState
@@ -68,41 +68,53 @@ def figures(*, organization: Organization, period: Period, today: dt.date | None
 
 
 def compute(*, organization: Organization, period: Period, today: dt.date) -> dict:
+    rollup = assignment_rollup(organization, period, today)
+    meetings = meeting_months(organization, period)
+    study = study_months(organization, period)
     return {
         "organization": {"pk": organization.pk, "code": organization.code, "path": organization.path},
         "period": period.code,
         "today": today.isoformat(),
-        "duties": duty_figures(organization, period, today),
-        "children": child_figures(organization, period, today),
-        "meetings": meeting_figures(organization, period),
-        "study": study_figures(organization, period),
+        "duties": duty_figures(rollup, period),
+        "children": child_figures(rollup, organization, period),
+        "meetings": meeting_figures(organization, period, meetings),
+        "study": study_figures(organization, period, study),
         "care": care_figures(organization, period),
         "cases": case_figures(organization),
         "rectifications": rectification_figures(organization, today),
         "assessment": assessment_figures(organization, period),
-        "trends": trend_figures(organization, period),
+        "trends": trend_figures(organization, period, rollup, meetings, study),
     }
 
 
 # --- duties ----------------------------------------------------------------------------------------------------------
 
 
-def _assignments(organization: Organization, today: dt.date):
-    return (
-        duty_selectors.counted_assignments()
-        .filter(subtree_q(organization.path, "organization__path"))
-        .annotate(light_code=duty_selectors.light_expression(today))
+def _yearly_periods_q(period: Period) -> Q:
+    """The duty lists of the period, and of the yearly periods of the last TREND_YEARS up to its end."""
+    first_year = period.end.year - TREND_YEARS + 1
+    return Q(duty__duty_list__period=period) | Q(
+        duty__duty_list__period__kind=PeriodKind.YEAR,
+        duty__duty_list__period__start__year__gte=first_year,
+        duty__duty_list__period__end__lte=period.end,
     )
 
 
-def duty_figures(organization: Organization, period: Period, today: dt.date) -> dict:
-    """Counted assignments of the subtree in the period, by light and by area of construction × light; completion is
-    the share of the counted weight accepted (duties.selectors.ROLLUP_RULE)."""
+def assignment_rollup(organization: Organization, period: Period, today: dt.date) -> list[dict]:
+    """The counted assignments of the subtree (duties.selectors.counted_assignments) in one grouped query: by period
+    (the one asked and the years before it), by child of the organization (the path prefix one level down; the
+    organization's own keep its path), by area of construction and by light, with their weight and weight accepted."""
+    width = (organization.depth + 1) * Organization.steplen
     rows = (
-        _assignments(organization, today)
-        .filter(duty__duty_list__period=period)
+        duty_selectors.counted_assignments()
+        .filter(subtree_q(organization.path, "organization__path"))
+        .filter(_yearly_periods_q(period))
+        .annotate(
+            light_code=duty_selectors.light_expression(today),
+            prefix=Substr("organization__path", 1, width),
+        )
         .order_by()
-        .values("duty__dimension", "light_code")
+        .values("prefix", "light_code", dimension=F("duty__dimension"), code=F("duty__duty_list__period__code"))
         .annotate(
             n=Count("id"),
             counted_weight=Coalesce(Sum("weight"), Value(0), output_field=DecimalField()),
@@ -111,32 +123,48 @@ def duty_figures(organization: Organization, period: Period, today: dt.date) -> 
             ),
         )
     )
+    return list(rows)
+
+
+def _share(done, weight) -> float:
+    return round(float(100 * done / weight), 1) if weight else 0.0
+
+
+def duty_figures(rollup: list[dict], period: Period) -> dict:
+    """Counted assignments of the subtree in the period, by light and by area of construction × light; completion is
+    the share of the counted weight accepted (duties.selectors.ROLLUP_RULE)."""
     by_light = dict.fromkeys(LIGHTS, 0)
     by_dimension = {d: dict.fromkeys(LIGHTS, 0) for d in Dimension.values}
     weight = done = Decimal(0)
-    for row in rows:
+    for row in rollup:
+        if row["code"] != period.code:
+            continue
         by_light[row["light_code"]] += row["n"]
-        by_dimension.setdefault(row["duty__dimension"], dict.fromkeys(LIGHTS, 0))[row["light_code"]] += row["n"]
+        by_dimension.setdefault(row["dimension"], dict.fromkeys(LIGHTS, 0))[row["light_code"]] += row["n"]
         weight += row["counted_weight"]
         done += row["done_weight"]
-    total = sum(by_light.values())
     return {
-        "total": total,
+        "total": sum(by_light.values()),
         "by_light": by_light,
         "by_dimension": by_dimension,
-        "completion": round(float(100 * done / weight), 1) if weight else 0.0,
+        "completion": _share(done, weight),
     }
 
 
-def child_figures(organization: Organization, period: Period, today: dt.date) -> list[dict]:
-    """Each child's roll-up over its own subtree (one grouped query, duties.selectors.progress_by_child)."""
-    rollup = duty_selectors.progress_by_child(organization=organization, period=period, today=today)
+def child_figures(rollup: list[dict], organization: Organization, period: Period) -> list[dict]:
+    """Each active child's roll-up over its own subtree, from the grouped rows (no query per child)."""
+    sums: dict[str, dict] = {}
+    for row in rollup:
+        if row["code"] != period.code or row["prefix"] == organization.path:
+            continue
+        child = sums.setdefault(row["prefix"], {"lights": dict.fromkeys(LIGHTS, 0), "weight": 0, "done": 0})
+        child["lights"][row["light_code"]] += row["n"]
+        child["weight"] += row["counted_weight"]
+        child["done"] += row["done_weight"]
     children = Organization.objects.filter(parent=organization, is_active=True).order_by("path")
     out = []
     for child in children.only("id", "code", "name", "name_en", "path", "kind"):
-        row = rollup.get(child.path, {})
-        total, accepted = row.get("total", 0), row.get("accepted", 0)
-        red, yellow = row.get("red", 0), row.get("yellow", 0)
+        found = sums.get(child.path, {"lights": dict.fromkeys(LIGHTS, 0), "weight": 0, "done": 0})
         out.append(
             {
                 "pk": child.pk,
@@ -144,14 +172,9 @@ def child_figures(organization: Organization, period: Period, today: dt.date) ->
                 "name": child.name,
                 "name_en": child.name_en,
                 "kind": child.kind,
-                "total": total,
-                "completion": row.get("completion", 0.0),
-                "by_light": {
-                    Light.DONE: accepted,
-                    Light.GREEN: total - accepted - red - yellow,
-                    Light.YELLOW: yellow,
-                    Light.RED: red,
-                },
+                "total": sum(found["lights"].values()),
+                "completion": _share(found["done"], found["weight"]),
+                "by_light": found["lights"],
             }
         )
     return out
@@ -186,16 +209,26 @@ def _rules_in_force(organization: Organization) -> tuple[dict, list]:
 
 
 def _holders(organization: Organization, kind: str, paths: list[str]) -> dict[str, int]:
-    """How many organizations of the subtree hold a kind of meeting, in all and within each of `paths` (one query):
-    branches (groups for a group meeting), and for the committee meeting only branches large enough to have one."""
-    rule_kind_groups = kind == MeetingKind.GROUP
-    qs = Organization.objects.filter(subtree_q(organization.path), is_active=True)
-    qs = qs.filter(kind=OrgKind.GROUP if rule_kind_groups else OrgKind.BRANCH)
+    """How many organizations of the subtree hold a kind of meeting, in all and within each of `paths`: branches
+    (groups for a group meeting), and for the committee meeting only branches large enough to have one."""
     if kind == MeetingKind.COMMITTEE:
-        qs = qs.annotate(active=Count("members", filter=Q(members__status=MemberStatus.ACTIVE))).filter(
-            active__gte=life_selectors.COMMITTEE_MIN_MEMBERS
+        # The branches with a committee, found by counting active members per branch in one grouped query.
+        big = list(
+            Member.objects.filter(
+                subtree_q(organization.path, "organization__path"),
+                organization__kind=OrgKind.BRANCH,
+                organization__is_active=True,
+                status=MemberStatus.ACTIVE,
+            )
+            .order_by()
+            .values("organization__path")
+            .annotate(n=Count("id"))
+            .filter(n__gte=life_selectors.COMMITTEE_MIN_MEMBERS)
+            .values_list("organization__path", flat=True)
         )
-        qs = Organization.objects.filter(pk__in=qs.values("pk"))
+        return {"all": len(big), **{path: sum(p.startswith(path) for p in big) for path in paths}}
+    qs = Organization.objects.filter(subtree_q(organization.path), is_active=True)
+    qs = qs.filter(kind=OrgKind.GROUP if kind == MeetingKind.GROUP else OrgKind.BRANCH)
     counts = {"all": Count("id")}
     for i, path in enumerate(paths):
         counts[f"p{i}"] = Count("id", filter=subtree_q(path))
@@ -203,18 +236,26 @@ def _holders(organization: Organization, kind: str, paths: list[str]) -> dict[st
     return {"all": row["all"], **{path: row[f"p{i}"] for i, path in enumerate(paths)}}
 
 
-def meeting_figures(organization: Organization, period: Period) -> dict:
-    """Meetings held in the subtree in the period by kind, against those the rules require of its organizations."""
-    held = dict(
+def meeting_months(organization: Organization, period: Period) -> list[dict]:
+    """Meetings held in the subtree in the period, counted by kind and month (one grouped query)."""
+    return list(
         Meeting.objects.filter(
             subtree_q(organization.path, "organization__path"),
             state=MeetingState.HELD,
             held_on__range=(period.start, period.end),
         )
+        .annotate(y=ExtractYear("held_on"), m=ExtractMonth("held_on"))
         .order_by()
-        .values_list("kind")
+        .values("kind", "y", "m")
         .annotate(n=Count("id"))
     )
+
+
+def meeting_figures(organization: Organization, period: Period, months: list[dict]) -> dict:
+    """Meetings held in the subtree in the period by kind, against those the rules require of its organizations."""
+    held: dict[str, int] = {}
+    for row in months:
+        held[row["kind"]] = held.get(row["kind"], 0) + row["n"]
     above, below = _rules_in_force(organization)
     rows = []
     for kind in MeetingKind.values:
@@ -224,7 +265,7 @@ def meeting_figures(organization: Organization, period: Period) -> dict:
         outer = [
             r
             for r in nested
-            if not any(r.organization.path.startswith(o.organization.path) and r is not o for o in nested)
+            if not any(r is not o and r.organization.path.startswith(o.organization.path) for o in nested)
         ]
         if rule is None and not outer:
             if held.get(kind):
@@ -242,25 +283,38 @@ def meeting_figures(organization: Organization, period: Period) -> dict:
     }
 
 
-def study_figures(organization: Organization, period: Period) -> dict:
+def study_months(organization: Organization, period: Period) -> dict[tuple[int, int], Decimal]:
+    """Confirmed study hours of the subtree's members in the period, by month (one grouped query)."""
+    rows = (
+        StudyRecord.objects.filter(
+            subtree_q(organization.path, "member__organization__path"),
+            state=RecordState.CONFIRMED,
+            studied_on__range=(period.start, period.end),
+        )
+        .annotate(y=ExtractYear("studied_on"), m=ExtractMonth("studied_on"))
+        .order_by()
+        .values("y", "m")
+        .annotate(hours=Sum("hours"))
+    )
+    return {(r["y"], r["m"]): r["hours"] or Decimal(0) for r in rows}
+
+
+def study_figures(organization: Organization, period: Period, months: dict) -> dict:
     """Confirmed study hours of the subtree's members in the period against the plan in force at the organization
     (its hours per member times the active members)."""
     plan = life_selectors.plan_for(organization, period.start) or life_selectors.plan_for(organization, period.end)
     per_member = plan.required_hours if plan else DEFAULT_STUDY_HOURS
-    members = Member.objects.filter(subtree_q(organization.path, "organization__path"), status=MemberStatus.ACTIVE)
-    count = members.count()
-    hours = StudyRecord.objects.filter(
-        subtree_q(organization.path, "member__organization__path"),
-        state=RecordState.CONFIRMED,
-        studied_on__range=(period.start, period.end),
-    ).aggregate(total=Coalesce(Sum("hours"), Value(0), output_field=DecimalField()))["total"]
+    count = Member.objects.filter(
+        subtree_q(organization.path, "organization__path"), status=MemberStatus.ACTIVE
+    ).count()
+    hours = sum(months.values(), Decimal(0))
     required = per_member * count
     return {
         "members": count,
         "hours": float(hours),
         "per_member": float(per_member),
         "required": float(required),
-        "share": round(float(100 * hours / required), 1) if required else 0.0,
+        "share": _share(hours, required),
     }
 
 
@@ -369,74 +423,45 @@ def _months(period: Period) -> list[tuple[int, int]]:
     return out
 
 
-def _by_month(qs, field: str, value) -> dict[tuple[int, int], float]:
-    rows = qs.annotate(y=ExtractYear(field), m=ExtractMonth(field)).order_by().values("y", "m").annotate(v=value)
-    return {(r["y"], r["m"]): float(r["v"] or 0) for r in rows}
-
-
-def trend_figures(organization: Organization, period: Period) -> dict:
+def trend_figures(
+    organization: Organization, period: Period, rollup: list[dict], meetings: list[dict], study: dict
+) -> dict:
     """Month by month within the period (meetings held, study hours, assignments accepted), and completion in each
-    yearly period of the last TREND_YEARS (one grouped query each)."""
+    yearly period of the last TREND_YEARS (from the roll-up's rows)."""
     months = _months(period)
-    span = (period.start, period.end)
-    meetings = _by_month(
-        Meeting.objects.filter(
-            subtree_q(organization.path, "organization__path"), state=MeetingState.HELD, held_on__range=span
-        ),
-        "held_on",
-        Count("id"),
-    )
-    study = _by_month(
-        StudyRecord.objects.filter(
-            subtree_q(organization.path, "member__organization__path"),
-            state=RecordState.CONFIRMED,
-            studied_on__range=span,
-        ),
-        "studied_on",
-        Sum("hours"),
-    )
-    accepted = _by_month(
-        duty_selectors.counted_assignments().filter(
-            subtree_q(organization.path, "organization__path"),
-            state=AssignmentState.ACCEPTED,
-            accepted_on__range=span,
-        ),
-        "accepted_on",
-        Count("id"),
-    )
-    first_year = period.end.year - TREND_YEARS + 1
-    yearly = (
-        duty_selectors.counted_assignments()
+    held: dict[tuple[int, int], int] = {}
+    for row in meetings:
+        held[(row["y"], row["m"])] = held.get((row["y"], row["m"]), 0) + row["n"]
+    accepted = {
+        (r["y"], r["m"]): r["n"]
+        for r in duty_selectors.counted_assignments()
         .filter(
             subtree_q(organization.path, "organization__path"),
-            duty__duty_list__period__kind=PeriodKind.YEAR,
-            duty__duty_list__period__start__year__gte=first_year,
-            duty__duty_list__period__end__lte=period.end,
+            state=AssignmentState.ACCEPTED,
+            accepted_on__range=(period.start, period.end),
         )
+        .annotate(y=ExtractYear("accepted_on"), m=ExtractMonth("accepted_on"))
         .order_by()
-        .values(code=F("duty__duty_list__period__code"))
-        .annotate(
-            total=Count("id"),
-            counted_weight=Coalesce(Sum("weight"), Value(0), output_field=DecimalField()),
-            done_weight=Coalesce(
-                Sum("weight", filter=Q(state=AssignmentState.ACCEPTED)), Value(0), output_field=DecimalField()
-            ),
-        )
-        .order_by("code")
-    )
+        .values("y", "m")
+        .annotate(n=Count("id"))
+    }
+    yearly: dict[str, dict] = {}
+    first_year = period.end.year - TREND_YEARS + 1
+    for row in rollup:
+        code = row["code"]
+        if not (len(code) == 4 and code.isdigit() and int(code) >= first_year):
+            continue
+        year = yearly.setdefault(code, {"total": 0, "weight": 0, "done": 0})
+        year["total"] += row["n"]
+        year["weight"] += row["counted_weight"]
+        year["done"] += row["done_weight"]
     return {
         "months": [f"{y}-{m:02d}" for y, m in months],
-        "meetings": [int(meetings.get(ym, 0)) for ym in months],
-        "study_hours": [round(study.get(ym, 0), 1) for ym in months],
-        "accepted": [int(accepted.get(ym, 0)) for ym in months],
+        "meetings": [held.get(ym, 0) for ym in months],
+        "study_hours": [round(float(study.get(ym, 0)), 1) for ym in months],
+        "accepted": [accepted.get(ym, 0) for ym in months],
         "periods": [
-            {
-                "code": row["code"],
-                "total": row["total"],
-                "completion": round(float(100 * row["done_weight"] / row["counted_weight"]), 1)
-                if row["counted_weight"]
-                else 0.0,
-            }
-            for row in yearly
+            {"code": code, "total": y["total"], "completion": _share(y["done"], y["weight"])}
+            for code, y in sorted(yearly.items())
         ],
     }
