@@ -288,11 +288,11 @@ def _stroke_style(index: int) -> str:
 
 
 def _nice_step(raw: float) -> float:
-    """A round step for an axis: 1, 2 or 5 times a power of ten, at least `raw`."""
+    """A round step for an axis: 1, 2, 2.5 or 5 times a power of ten, at least `raw`."""
     if raw <= 1:
         return 1
     power = 10 ** (len(str(int(raw))) - 1)
-    for m in (1, 2, 5, 10):
+    for m in (1, 2, 2.5, 5, 10):
         if m * power >= raw:
             return m * power
     return 10 * power

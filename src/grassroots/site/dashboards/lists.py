@@ -119,6 +119,9 @@ def _assignment_columns():
     ]
 
 
+# What a list adds up beside its count, where a figure is a sum (the study hours).
+SUMMED = {"study": "hours"}
+
 LISTS = {
     "assignments": (_("Assignments"), _assignments, _assignment_columns),
     "rectifications": (_("Rectifications"), _rectifications, _assignment_columns),

@@ -24,6 +24,7 @@ class Cell:
     text: str
     url: str = ""
     value: float | None = None
+    summed: str = ""  # the field its list adds up for it (study hours), else the figure is the list's count
 
 
 @dataclass
@@ -161,7 +162,7 @@ def life_panels(fig: dict, org_pk: int, period: str) -> list[Panel]:
         note=_("The plan asks %(hours)s hours of each member.") % {"hours": _n(study["per_member"])},
     )
     learning.rows = [
-        [Cell(_("Confirmed hours")), _figure(study["hours"], hours_url)],
+        [Cell(_("Confirmed hours")), Cell(_n(study["hours"]), hours_url, study["hours"], "hours")],
         [Cell(_("Active members")), _figure(study["members"], members_url)],
         [Cell(_("Hours the plan requires")), Cell(_n(study["required"]))],
         [Cell(_("Share of the plan")), Cell(f"{_n(study['share'])}%")],
@@ -274,7 +275,12 @@ def trend_panels(fig: dict, org_pk: int, period: str) -> list[Panel]:
             [
                 Cell(ym),
                 _figure(trends["meetings"][i], list_url(org_pk, "meetings", period=period, month=ym)),
-                _figure(trends["study_hours"][i], list_url(org_pk, "study", period=period, month=ym)),
+                Cell(
+                    _n(trends["study_hours"][i]),
+                    list_url(org_pk, "study", period=period, month=ym),
+                    trends["study_hours"][i],
+                    "hours",
+                ),
                 _figure(trends["accepted"][i], list_url(org_pk, "assignments", accepted=ym)),
             ]
         )

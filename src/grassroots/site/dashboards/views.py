@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,7 +15,7 @@ from grassroots.organizations import selectors as org_selectors
 from grassroots.organizations.models import Organization
 
 from . import figures as figure_module
-from .lists import LISTS, ListFilterForm
+from .lists import LISTS, SUMMED, ListFilterForm
 from .panels import panels
 
 PER_PAGE = 50
@@ -111,6 +112,8 @@ def figure_list(request, pk, kind):
     else:
         rows = rows_of(request.user, organization, period, form.cleaned_data if form.is_bound else {})
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    summed = SUMMED.get(kind)
+    total = rows.aggregate(total=Sum(summed))["total"] if summed and rows else None
     query = request.GET.copy()
     query.pop("page", None)
     columns = columns()
@@ -123,6 +126,8 @@ def figure_list(request, pk, kind):
         "form": form,
         "page": page,
         "headers": [col.header for col in columns],
+        "summed": summed,
+        "total": total or 0,
         "table": table,
         "query": query.urlencode(),
     }
