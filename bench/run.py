@@ -70,12 +70,15 @@ def main() -> int:
             cursor.execute("ANALYZE")
 
     from bench import assessment as assessment_bench
+    from bench import dashboards as dashboard_bench
     from bench import duties as duty_bench
 
     if os.environ.get("BENCH_ONLY") in (None, "", "duties"):
         figures.update(duty_bench.run())
     if os.environ.get("BENCH_ONLY") in (None, "", "assessment"):
         figures.update(assessment_bench.run())
+    if os.environ.get("BENCH_ONLY") in (None, "", "dashboards"):
+        figures.update(dashboard_bench.run())
     print(json.dumps(figures))
     return 0
 

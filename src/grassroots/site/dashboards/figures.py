@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Substr
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from grassroots.accountability.models import OPEN_CASE_STATES, Case, CaseState
@@ -237,18 +237,25 @@ def _holders(organization: Organization, kind: str, paths: list[str]) -> dict[st
 
 
 def meeting_months(organization: Organization, period: Period) -> list[dict]:
-    """Meetings held in the subtree in the period, counted by kind and month (one grouped query)."""
-    return list(
+    """Meetings held in the subtree in the period, counted by kind and month (one grouped query).
+
+    Grouped by the day, not by a month extracted from it: SQLite would call a Python function on every row; the
+    days (at most a year's, a kind) are folded into months here."""
+    rows = (
         Meeting.objects.filter(
             subtree_q(organization.path, "organization__path"),
             state=MeetingState.HELD,
             held_on__range=(period.start, period.end),
         )
-        .annotate(y=ExtractYear("held_on"), m=ExtractMonth("held_on"))
         .order_by()
-        .values("kind", "y", "m")
+        .values("kind", "held_on")
         .annotate(n=Count("id"))
     )
+    months: dict[tuple, int] = {}
+    for row in rows:
+        key = (row["kind"], row["held_on"].year, row["held_on"].month)
+        months[key] = months.get(key, 0) + row["n"]
+    return [{"kind": kind, "y": y, "m": m, "n": n} for (kind, y, m), n in months.items()]
 
 
 def meeting_figures(organization: Organization, period: Period, months: list[dict]) -> dict:
@@ -291,12 +298,20 @@ def study_months(organization: Organization, period: Period) -> dict[tuple[int, 
             state=RecordState.CONFIRMED,
             studied_on__range=(period.start, period.end),
         )
-        .annotate(y=ExtractYear("studied_on"), m=ExtractMonth("studied_on"))
         .order_by()
-        .values("y", "m")
+        .values("studied_on")
         .annotate(hours=Sum("hours"))
     )
-    return {(r["y"], r["m"]): r["hours"] or Decimal(0) for r in rows}
+    return _fold_days(rows, "studied_on", "hours", Decimal(0))
+
+
+def _fold_days(rows, day: str, value: str, zero) -> dict:
+    """Values grouped by the day, added up by month (see meeting_months)."""
+    months: dict[tuple[int, int], object] = {}
+    for row in rows:
+        key = (row[day].year, row[day].month)
+        months[key] = months.get(key, zero) + (row[value] or zero)
+    return months
 
 
 def study_figures(organization: Organization, period: Period, months: dict) -> dict:
@@ -432,19 +447,20 @@ def trend_figures(
     held: dict[tuple[int, int], int] = {}
     for row in meetings:
         held[(row["y"], row["m"])] = held.get((row["y"], row["m"]), 0) + row["n"]
-    accepted = {
-        (r["y"], r["m"]): r["n"]
-        for r in duty_selectors.counted_assignments()
+    accepted = _fold_days(
+        duty_selectors.counted_assignments()
         .filter(
             subtree_q(organization.path, "organization__path"),
             state=AssignmentState.ACCEPTED,
             accepted_on__range=(period.start, period.end),
         )
-        .annotate(y=ExtractYear("accepted_on"), m=ExtractMonth("accepted_on"))
         .order_by()
-        .values("y", "m")
-        .annotate(n=Count("id"))
-    }
+        .values("accepted_on")
+        .annotate(n=Count("id")),
+        "accepted_on",
+        "n",
+        0,
+    )
     yearly: dict[str, dict] = {}
     first_year = period.end.year - TREND_YEARS + 1
     for row in rollup:
