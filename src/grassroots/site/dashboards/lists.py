@@ -32,6 +32,18 @@ class ListFilterForm(forms.Form):
         label=_("Visited in the period"), required=False, choices=[("", _("All")), ("1", _("Yes")), ("0", _("No"))]
     )
 
+    def described(self) -> list[tuple[str, str]]:
+        """The filters in force, as (label, value) in the reader's language, for the page to say what it lists."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        out = []
+        for name, field in self.fields.items():
+            raw = self.data.get(name)
+            if raw:
+                choices = dict(getattr(field, "choices", ()))
+                out.append((str(field.label), str(choices.get(raw, raw))))
+        return out
+
     def clean_month(self):
         return _month(self.cleaned_data["month"])
 
@@ -123,7 +135,7 @@ def _assignment_columns():
 SUMMED = {"study": "hours"}
 
 LISTS = {
-    "assignments": (_("Assignments"), _assignments, _assignment_columns),
+    "assignments": (_("List of assignments"), _assignments, _assignment_columns),
     "rectifications": (_("Rectifications"), _rectifications, _assignment_columns),
     "meetings": (
         _("Meetings held"),

@@ -124,6 +124,7 @@ def figure_list(request, pk, kind):
         "period_error": period_error,
         "title": title,
         "form": form,
+        "filters": form.described(),
         "page": page,
         "headers": [col.header for col in columns],
         "summed": summed,
