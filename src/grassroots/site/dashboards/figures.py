@@ -55,6 +55,16 @@ def may_view_cases(user, organization: Organization) -> bool:
     return subj.is_superuser or any(organization.path.startswith(r) for r in subj.paths_for(Action.VIEW_CASES))
 
 
+def _within(organization: Organization, field: str) -> Q:
+    """Rows whose organization (reached by `field`) lies in the subtree; nothing to filter when the organization is the
+    only root of the tree (a deployment's top: every row is in its subtree), which spares the joins to reach it."""
+    if organization.depth == 1 and getattr(organization, "_only_root", None) is None:
+        organization._only_root = not Organization.objects.filter(depth=1).exclude(pk=organization.pk).exists()
+    if organization.depth == 1 and organization._only_root:
+        return Q()
+    return subtree_q(organization.path, field)
+
+
 def figures(*, organization: Organization, period: Period, today: dt.date | None = None) -> dict:
     """Every figure of the organization's dashboard for the period, from the cache when computed in the last
     CACHE_SECONDS."""
@@ -107,7 +117,7 @@ def assignment_rollup(organization: Organization, period: Period, today: dt.date
     width = (organization.depth + 1) * Organization.steplen
     rows = (
         duty_selectors.counted_assignments()
-        .filter(subtree_q(organization.path, "organization__path"))
+        .filter(_within(organization, "organization__path"))
         .filter(_yearly_periods_q(period))
         .annotate(
             light_code=duty_selectors.light_expression(today),
@@ -215,7 +225,7 @@ def _holders(organization: Organization, kind: str, paths: list[str]) -> dict[st
         # The branches with a committee, found by counting active members per branch in one grouped query.
         big = list(
             Member.objects.filter(
-                subtree_q(organization.path, "organization__path"),
+                _within(organization, "organization__path"),
                 organization__kind=OrgKind.BRANCH,
                 organization__is_active=True,
                 status=MemberStatus.ACTIVE,
@@ -243,7 +253,7 @@ def meeting_months(organization: Organization, period: Period) -> list[dict]:
     days (at most a year's, a kind) are folded into months here."""
     rows = (
         Meeting.objects.filter(
-            subtree_q(organization.path, "organization__path"),
+            _within(organization, "organization__path"),
             state=MeetingState.HELD,
             held_on__range=(period.start, period.end),
         )
@@ -294,7 +304,7 @@ def study_months(organization: Organization, period: Period) -> dict[tuple[int, 
     """Confirmed study hours of the subtree's members in the period, by month (one grouped query)."""
     rows = (
         StudyRecord.objects.filter(
-            subtree_q(organization.path, "member__organization__path"),
+            _within(organization, "member__organization__path"),
             state=RecordState.CONFIRMED,
             studied_on__range=(period.start, period.end),
         )
@@ -319,9 +329,7 @@ def study_figures(organization: Organization, period: Period, months: dict) -> d
     (its hours per member times the active members)."""
     plan = life_selectors.plan_for(organization, period.start) or life_selectors.plan_for(organization, period.end)
     per_member = plan.required_hours if plan else DEFAULT_STUDY_HOURS
-    count = Member.objects.filter(
-        subtree_q(organization.path, "organization__path"), status=MemberStatus.ACTIVE
-    ).count()
+    count = Member.objects.filter(_within(organization, "organization__path"), status=MemberStatus.ACTIVE).count()
     hours = sum(months.values(), Decimal(0))
     required = per_member * count
     return {
@@ -337,7 +345,7 @@ def care_figures(organization: Organization, period: Period) -> dict:
     """Members in the care ledger during the period and how many of them were visited in it."""
     seen = CareVisit.objects.filter(case=OuterRef("pk"), visited_on__range=(period.start, period.end))
     row = (
-        CareCase.objects.filter(subtree_q(organization.path, "member__organization__path"), opened_on__lte=period.end)
+        CareCase.objects.filter(_within(organization, "member__organization__path"), opened_on__lte=period.end)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.start))
         .annotate(seen=Exists(seen))
         .aggregate(cases=Count("id"), visited=Count("id", filter=Q(seen=True)))
@@ -352,7 +360,7 @@ def care_figures(organization: Organization, period: Period) -> dict:
 def case_figures(organization: Organization) -> dict:
     """Cases concerning the subtree, by state (every period)."""
     counts = dict(
-        Case.objects.filter(subtree_q(organization.path, "organization__path"))
+        Case.objects.filter(_within(organization, "organization__path"))
         .order_by()
         .values_list("state")
         .annotate(n=Count("id"))
@@ -371,7 +379,7 @@ def rectification_figures(organization: Organization, today: dt.date) -> dict:
 
     counts = dict(
         Assignment.objects.filter(
-            subtree_q(organization.path, "rectification__case__organization__path"), rectification__isnull=False
+            _within(organization, "rectification__case__organization__path"), rectification__isnull=False
         )
         .annotate(light_code=duty_selectors.light_expression(today))
         .order_by()
@@ -409,7 +417,7 @@ def assessment_figures(organization: Organization, period: Period) -> dict:
     run = shown_run(organization, period)
     if run is None:
         return {"run": None}
-    results = Result.objects.filter(run=run).filter(subtree_q(organization.path, "organization__path"))
+    results = Result.objects.filter(run=run).filter(_within(organization, "organization__path"))
     counts = dict(results.order_by().values_list("grade").annotate(n=Count("id")))
     scores = results.filter(score__isnull=False).aggregate(n=Count("id"), total=Sum("score"))
     return {
@@ -450,7 +458,7 @@ def trend_figures(
     accepted = _fold_days(
         duty_selectors.counted_assignments()
         .filter(
-            subtree_q(organization.path, "organization__path"),
+            _within(organization, "organization__path"),
             state=AssignmentState.ACCEPTED,
             accepted_on__range=(period.start, period.end),
         )
