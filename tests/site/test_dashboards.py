@@ -14,6 +14,7 @@ from grassroots.duties import selectors as duty_selectors
 from grassroots.organizations.models import Organization, OrgKind
 from grassroots.site.dashboards import figures as figure_module
 from grassroots.site.dashboards.panels import panels
+from tests.factories import add_org
 
 PERIOD = "2026"
 
@@ -231,5 +232,5 @@ def test_the_top_of_the_only_tree_counts_every_row_without_reaching_its_organiza
     data = figure_module.compute(organization=root, period=period, today=timezone.localdate())
     held = Meeting.objects.filter(state="held", held_on__range=(period.start, period.end)).count()
     assert data["meetings"]["held"] == held
-    Organization.objects.add_root(code="other-root", name="另一棵树", kind=OrgKind.COMMITTEE)
+    add_org(None, "另一棵树", OrgKind.COMMITTEE)
     assert figure_module._within(Organization.objects.get(pk=root.pk), "organization__path")
