@@ -8,10 +8,12 @@ also written as text, so that nothing is told by colour alone. The page shows th
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import count
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from grassroots.core.templatetags.numbers import shown
 
@@ -61,6 +63,12 @@ def _fill(tone: str, index: int) -> str:
 
 
 def _num(value: float) -> str:
+    return _shown(value, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _shown(value: float, language: str) -> str:
+    """A number as the site shows it (core's one number filter), remembered: a dashboard writes a thousand."""
     return shown(value, 1)
 
 

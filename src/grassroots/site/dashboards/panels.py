@@ -2,6 +2,7 @@
 every number with the address of the list behind it (a page of the dashboard's lists, the cases, the results)."""
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -40,7 +41,12 @@ class Panel:
 
 def _url(name: str, args: list, /, **query) -> str:
     query = {k: v for k, v in query.items() if v not in (None, "")}
-    return reverse(name, args=args) + (("?" + urlencode(query)) if query else "")
+    return _reverse(name, tuple(args)) + (("?" + urlencode(query)) if query else "")
+
+
+@lru_cache(maxsize=4096)
+def _reverse(name: str, args: tuple) -> str:
+    return reverse(name, args=args)
 
 
 def list_url(org_pk: int, name: str, /, **query) -> str:
