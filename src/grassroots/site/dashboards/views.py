@@ -1,5 +1,6 @@
 """The dashboard pages: a scope's dashboard, its panels as fragments for the data screen, and the lists behind."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Sum
@@ -19,7 +20,7 @@ from .lists import LISTS, SUMMED, ListFilterForm
 from .panels import panels
 
 PER_PAGE = 50
-SCREEN_SECONDS = 30  # how often the data screen asks for its panels again
+SCREEN_SECONDS = 30  # how often the data screen asks for its panels again (GRASSROOTS_SCREEN_SECONDS to change it)
 
 
 def scope_of(request, pk) -> Organization:
@@ -64,7 +65,7 @@ def _context(request, organization):
         "figures": data,
         "panels": panels(data, show_cases=show_cases),
         "ancestors": sorted(ancestors, key=lambda o: o.path),
-        "screen_seconds": SCREEN_SECONDS,
+        "screen_seconds": getattr(settings, "GRASSROOTS_SCREEN_SECONDS", SCREEN_SECONDS),
         "years": [str(timezone.localdate().year - i) for i in range(figure_module.TREND_YEARS)],
     }
 
