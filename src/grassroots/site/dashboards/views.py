@@ -20,7 +20,6 @@ from .lists import LISTS, SUMMED, ListFilterForm
 from .panels import panels
 
 PER_PAGE = 50
-SCREEN_SECONDS = 30  # how often the data screen asks for its panels again (GRASSROOTS_SCREEN_SECONDS to change it)
 
 
 def scope_of(request, pk) -> Organization:
@@ -65,7 +64,7 @@ def _context(request, organization):
         "figures": data,
         "panels": panels(data, show_cases=show_cases),
         "ancestors": sorted(ancestors, key=lambda o: o.path),
-        "screen_seconds": getattr(settings, "GRASSROOTS_SCREEN_SECONDS", SCREEN_SECONDS),
+        "screen_seconds": settings.GRASSROOTS_SCREEN_SECONDS,
         "years": [str(timezone.localdate().year - i) for i in range(figure_module.TREND_YEARS)],
     }
 
@@ -87,7 +86,7 @@ def dashboard(request, pk):
 
 @login_required
 def screen(request, pk):
-    """The data screen: the same panels, large and dark, each asking for itself again every SCREEN_SECONDS."""
+    """The data screen: the same panels, large and dark, asked for again every GRASSROOTS_SCREEN_SECONDS."""
     organization = scope_of(request, pk)
     return render(request, "dashboards/screen.html", _context(request, organization))
 
