@@ -13,7 +13,7 @@ from grassroots.core.errors import ValidationError
 from grassroots.core.periods import period_for
 from grassroots.core.policy import PermissionDenied
 from grassroots.organizations import selectors as org_selectors
-from grassroots.organizations.models import Organization
+from grassroots.organizations.models import Organization, ancestor_paths
 
 from . import figures as figure_module
 from .lists import LISTS, SUMMED, ListFilterForm
@@ -50,11 +50,10 @@ def _context(request, organization):
     period, period_error = period_of(request)
     data = figure_module.figures(organization=organization, period=period)
     show_cases = figure_module.may_view_cases(request.user, organization)
+    above = ancestor_paths(organization.path)[:-1]
     ancestors = [
         org
-        for org in org_selectors.organization_list(user=request.user).filter(
-            path__in=[organization.path[:i] for i in range(Organization.steplen, len(organization.path), 4)]
-        )
+        for org in org_selectors.organization_list(user=request.user).filter(path__in=above).order_by("path")
         if figure_module.may_view(request.user, org)
     ]
     return {
@@ -63,7 +62,7 @@ def _context(request, organization):
         "period_error": period_error,
         "figures": data,
         "panels": panels(data, show_cases=show_cases),
-        "ancestors": sorted(ancestors, key=lambda o: o.path),
+        "ancestors": ancestors,
         "screen_seconds": settings.GRASSROOTS_SCREEN_SECONDS,
         "years": [str(timezone.localdate().year - i) for i in range(figure_module.TREND_YEARS)],
     }
