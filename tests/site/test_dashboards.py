@@ -234,3 +234,19 @@ def test_the_top_of_the_only_tree_counts_every_row_without_reaching_its_organiza
     assert data["meetings"]["held"] == held
     add_org(None, "另一棵树", OrgKind.COMMITTEE)
     assert figure_module._within(Organization.objects.get(pk=root.pk), "organization__path")
+
+
+def test_meetings_required_are_what_each_branch_and_group_owes_by_its_own_rules(dashboard_demo):
+    """The set-based count against orglife's own, one organization at a time (the slow oracle)."""
+    from grassroots.orglife.selectors import meeting_status
+
+    root, period = _root(), period_for(PERIOD)
+    data = figure_module.compute(organization=root, period=period, today=timezone.localdate())
+    owed: dict[str, int] = {}
+    for org in Organization.objects.filter(
+        path__startswith=root.path, kind__in=[OrgKind.BRANCH, OrgKind.GROUP], is_active=True
+    ):
+        for row in meeting_status(organization=org, period=period):
+            owed[row["kind"]] = owed.get(row["kind"], 0) + row["required"]
+    counted = {row["kind"]: row["required"] for row in data["meetings"]["by_kind"] if row["required"]}
+    assert counted == {kind: n for kind, n in owed.items() if n}

@@ -218,9 +218,9 @@ def _rules_in_force(organization: Organization) -> tuple[dict, list]:
     return above, below
 
 
-def _holders(organization: Organization, kind: str, paths: list[str]) -> dict[str, int]:
+def _holders(organization: Organization, kind: str, paths: list[str], groups: bool) -> dict[str, int]:
     """How many organizations of the subtree hold a kind of meeting, in all and within each of `paths`: branches
-    (groups for a group meeting), and for the committee meeting only branches large enough to have one."""
+    (party groups for a rule held by groups), and for the committee meeting only branches large enough to have one."""
     if kind == MeetingKind.COMMITTEE:
         # The branches with a committee, found by counting active members per branch in one grouped query.
         big = list(
@@ -238,7 +238,7 @@ def _holders(organization: Organization, kind: str, paths: list[str]) -> dict[st
         )
         return {"all": len(big), **{path: sum(p.startswith(path) for p in big) for path in paths}}
     qs = Organization.objects.filter(subtree_q(organization.path), is_active=True)
-    qs = qs.filter(kind=OrgKind.GROUP if kind == MeetingKind.GROUP else OrgKind.BRANCH)
+    qs = qs.filter(kind=OrgKind.GROUP if groups else OrgKind.BRANCH)
     counts = {"all": Count("id")}
     for i, path in enumerate(paths):
         counts[f"p{i}"] = Count("id", filter=subtree_q(path))
@@ -288,7 +288,8 @@ def meeting_figures(organization: Organization, period: Period, months: list[dic
             if held.get(kind):
                 rows.append({"kind": kind, "held": held[kind], "required": 0})
             continue
-        counts = _holders(organization, kind, [r.organization.path for r in outer])
+        governing = rule or outer[0]
+        counts = _holders(organization, kind, [r.organization.path for r in outer], governing.applies_to_groups)
         outside = counts["all"] - sum(counts[r.organization.path] for r in outer)
         required = (life_selectors.required_count(rule, period) * outside) if rule else 0
         required += sum(life_selectors.required_count(r, period) * counts[r.organization.path] for r in outer)
