@@ -1,5 +1,6 @@
 """Dashboards at scale: the figures of the top organization (a city's 15,000 organizations, a province's 100,000+)
-computed cold (nothing cached), the whole page rendered cold and from the cache, and a township's for comparison."""
+computed cold (nothing cached), the whole page rendered cold and from the cache, and the page of the first
+organization one level down (a county of a city, a township of a county) for comparison."""
 
 import time
 
