@@ -88,3 +88,14 @@ def test_columns_show_a_distribution_with_values_above_and_labels_below():
     svg = str(charts.column_chart([charts.Bar("Excellent", 2, tone="excellent"), charts.Bar("Poor", 0)], title="G"))
     assert ">Excellent</text>" in svg and ">2</text>" in svg and ">0</text>" in svg
     assert re.search(r'width="100%" role="img"', svg)
+
+
+def test_a_label_too_long_for_a_phone_is_cut_and_kept_whole_for_a_screen_reader():
+    name = "County Economic Development Zone Committee of the Party (190 · 82.6%)"
+    rows = [charts.Row(name, [charts.Bar("Done", 3, "/d", "done")], url="/dashboards/9/")]
+    root = _parse(charts.stacked_bars(rows, title="Children"))
+    link = root.find(f"{SVG}a")
+    shown = link.find(f"{SVG}text").text
+    assert shown.endswith("…") and charts._text_width(shown) <= charts.WIDTH
+    assert link.get("aria-label").startswith(name)
+    assert root.find(f"{SVG}desc").text == f"{name}: Done 3"

@@ -109,6 +109,15 @@ def _legend(items: list[tuple[str, str]], y: float) -> tuple[str, float]:
     return "".join(out), (line + 1) * 18 if items else 0
 
 
+def _fit(text: str, width: float) -> str:
+    """The text cut with an ellipsis to fit `width` units (the whole text stays in the link's label and the desc)."""
+    if _text_width(text) <= width:
+        return text
+    while text and _text_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
 def _text_width(text: str, bold: bool = False) -> float:
     """Width of a text in units: a CJK character takes a full em, another about two thirds of one."""
     return sum(FONT if ord(ch) > 0x2E80 else FONT * (0.68 if bold else 0.62) for ch in text)
@@ -123,7 +132,7 @@ def bar_chart(bars: list[Bar], *, title: str, desc: str = "", maximum: float | N
     for i, (b, text) in enumerate(zip(bars, texts, strict=True)):
         width = room * b.value / top
         body = (
-            f'<text x="0" y="{y + 12:.0f}" class="chart-text">{escape(b.label)}</text>'
+            f'<text x="0" y="{y + 12:.0f}" class="chart-text">{escape(_fit(b.label, WIDTH))}</text>'
             f'<rect x="0" y="{y + 16:.0f}" width="{max(width, 1.5):.1f}" height="14" rx="2" style="{_fill(b.tone, i)}"/>'
             f'<text x="{width + 4:.1f}" y="{y + 27:.0f}" class="chart-value">{escape(text)}</text>'
         )
@@ -142,7 +151,11 @@ def stacked_bars(rows: list[Row], *, title: str, desc: str = "", legend: list[Ba
         total = sum(s.value for s in row.segments)
         note = f" {row.note}" if row.note else ""
         label = f"{row.label} ({_num(total)}{note})"
-        parts.append(_link(row.url, f'<text x="0" y="{y + 12:.0f}" class="chart-text">{escape(label)}</text>', label))
+        parts.append(
+            _link(
+                row.url, f'<text x="0" y="{y + 12:.0f}" class="chart-text">{escape(_fit(label, WIDTH))}</text>', label
+            )
+        )
         x = 0.0
         for i, s in enumerate(row.segments):
             if not s.value:
@@ -186,7 +199,11 @@ def stacked_rows(rows: list[Row], *, title: str, desc: str = "", legend: list[Ba
         total = sum(s.value for s in row.segments)
         label = f"{row.label} ({total_text})"
         parts.append(
-            _link(row.url, f'<text x="0" y="{y + 13:.0f}" class="chart-text">{escape(row.label)}</text>', label)
+            _link(
+                row.url,
+                f'<text x="0" y="{y + 13:.0f}" class="chart-text">{escape(_fit(row.label, label_width - 8))}</text>',
+                label,
+            )
         )
         x = label_width
         for i, s in enumerate(row.segments):
