@@ -70,6 +70,7 @@ def main() -> int:
             cursor.execute("ANALYZE")
 
     from bench import assessment as assessment_bench
+    from bench import dashboards as dashboard_bench
     from bench import duties as duty_bench
     from bench import reports as reports_bench
     from bench import start as start_bench
@@ -82,6 +83,8 @@ def main() -> int:
         figures.update(reports_bench.run())
     if os.environ.get("BENCH_ONLY") in (None, "", "start"):
         figures.update(start_bench.run())
+    if os.environ.get("BENCH_ONLY") in (None, "", "dashboards"):
+        figures.update(dashboard_bench.run())
     print(json.dumps(figures))
     return 0
 

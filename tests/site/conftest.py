@@ -1,6 +1,11 @@
-"""Fixtures of the top floor's pages: the tiny demo (a county with a year of work), built once and kept."""
+"""Fixtures of the top floor's pages: the tiny demo (a county with a year of work), built once and kept; the
+dashboards' tiny demo of 2026 counted to a fixed day."""
 
+import datetime as dt
 import re
+
+import pytest
+from django.core.cache import cache
 
 from grassroots.demo import build_demo
 from tests import shelf
@@ -12,6 +17,24 @@ def _demo():
 
 
 site_demo = shelf.shelved("site_demo", _demo)
+
+DEMO_DAY = dt.date(2026, 6, 15)
+
+
+def _dashboard_demo():
+    return build_demo(scale="tiny", seed=1, today=DEMO_DAY)
+
+
+dashboard_demo = shelf.shelved("dashboard_demo", _dashboard_demo, doc="The tiny demo of 2026, for the dashboards.")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Figures are cached by organization, period and day; each test starts from none."""
+    cache.clear()
+    yield
+    cache.clear()
+
 
 # A row of a list as the start page counts it: `data-row` on the element, or `data-row="n"` for a row standing for n
 # items (a kind of meeting with n missing, a run with n organizations to rate).

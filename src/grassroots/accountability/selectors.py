@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from grassroots.core.models import AuditEntry
 from grassroots.core.policy import Action, can, restrict, subject
+from grassroots.duties import selectors as duty_selectors
 from grassroots.organizations.models import Organization, ancestor_paths
 
 from .models import (
@@ -505,3 +506,15 @@ def ratings_given(*, user):
     if user is None or not user.is_authenticated:
         return ReviewRating.objects.none()
     return ReviewRating.objects.filter(rater_id=user.pk).select_related("group", "report")
+
+
+def rectifications_within(*, user, organization: Organization, light: str = ""):
+    """The assignments carrying the rectifications of cases concerning an organization's subtree (by light)."""
+    qs = (
+        duty_selectors.assignment_list(user=user)
+        .filter(rectification__isnull=False)
+        .filter(subtree_q(organization.path, "rectification__case__organization__path"))
+    )
+    if light:
+        qs = qs.filter(light_code=light)
+    return qs.order_by("due_on", "id")

@@ -12,6 +12,7 @@ from grassroots.organizations import api as org_api
 from grassroots.orglife import api as orglife_api
 from grassroots.reports import api as reports_api
 from grassroots.site import api as site_api
+from grassroots.site.dashboards import api as dashboard_api
 
 router = DefaultRouter()
 router.register("organizations", org_api.OrganizationViewSet, basename="organization")
@@ -58,6 +59,7 @@ router.register("org-reports", reports_api.OrganizationReportViewSet, basename="
 router.register("disclosure-rules", disclosure_api.DisclosureRuleViewSet, basename="disclosure-rule")
 router.register("disclosure", disclosure_api.DisclosureViewSet, basename="disclosure")
 router.register("notices", disclosure_api.NoticeViewSet, basename="notice")
+router.register("dashboards", dashboard_api.DashboardViewSet, basename="dashboard")
 
 router.register("completeness", site_api.CompletenessViewSet, basename="completeness")
 

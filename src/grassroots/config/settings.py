@@ -272,3 +272,5 @@ GRASSROOTS_YELLOW_DAYS = int(os.environ.get("GRASSROOTS_YELLOW_DAYS", "3"))
 # The CJK TrueType font embedded (subset) in PDF reports: empty means the one the pinned package
 # paperang-p2-fonts-cjk ships (WenQuanYi Micro Hei), else Debian's fonts-wqy-microhei.
 GRASSROOTS_PDF_FONT = os.environ.get("GRASSROOTS_PDF_FONT", "")
+# How often (seconds) a dashboard's data screen asks for its figures again.
+GRASSROOTS_SCREEN_SECONDS = int(os.environ.get("GRASSROOTS_SCREEN_SECONDS", "30"))

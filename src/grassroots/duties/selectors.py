@@ -471,3 +471,24 @@ def duties_without_responsible(*, today: dt.date | None = None):
         .values("n")
     )
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def assignments_within(
+    *, user, organization: Organization, period=None, light: str = "", dimension: str = "", accepted_in=None
+):
+    """The counted assignments (counted_assignments) received in an organization's subtree that the user may view,
+    by period, light and area of construction: the list behind a roll-up's figure."""
+    qs = (
+        assignment_list(user=user)
+        .filter(pk__in=counted_assignments().values("pk"))
+        .filter(subtree_q(organization.path, "organization__path"))
+    )
+    if period is not None:
+        qs = qs.filter(duty__duty_list__period=period)
+    if light:
+        qs = qs.filter(light_code=light)
+    if dimension:
+        qs = qs.filter(duty__dimension=dimension)
+    if accepted_in is not None:  # (first day, last day): accepted between them
+        qs = qs.filter(state=AssignmentState.ACCEPTED, accepted_on__range=accepted_in)
+    return qs.order_by("due_on", "organization__path", "id")

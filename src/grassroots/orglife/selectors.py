@@ -548,3 +548,38 @@ def meeting_held_in(start: dt.date, end: dt.date):
     return Exists(
         Meeting.objects.filter(organization=OuterRef("pk"), state=MeetingState.HELD, held_on__range=(start, end))
     )
+
+
+def meetings_within(*, user, organization: Organization, start: dt.date, end: dt.date, kind: str = ""):
+    """Meetings held in an organization's subtree between two days (a kind of meeting or every kind)."""
+    qs = meeting_list(user=user).filter(
+        subtree_q(organization.path, "organization__path"), state=MeetingState.HELD, held_on__range=(start, end)
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-held_on", "organization__path", "id")
+
+
+def study_records_within(*, user, organization: Organization, start: dt.date, end: dt.date):
+    """Confirmed study records of the members of an organization's subtree between two days."""
+    return (
+        study_record_list(user=user)
+        .filter(
+            subtree_q(organization.path, "member__organization__path"),
+            state=RecordState.CONFIRMED,
+            studied_on__range=(start, end),
+        )
+        .order_by("-studied_on", "id")
+    )
+
+
+def care_cases_within(*, user, organization: Organization, period: Period, visited: bool | None = None):
+    """Members of an organization's subtree in the care ledger during the period (optionally: visited in it or not)."""
+    qs = care_case_list(user=user).filter(
+        subtree_q(organization.path, "member__organization__path"), opened_on__lte=period.end
+    )
+    qs = qs.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.start))
+    if visited is not None:
+        seen = CareVisit.objects.filter(case=OuterRef("pk"), visited_on__range=(period.start, period.end))
+        qs = qs.filter(Exists(seen)) if visited else qs.exclude(Exists(seen))
+    return qs.order_by("member__organization__path", "id")
