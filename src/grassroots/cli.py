@@ -21,11 +21,48 @@ def _user(username: str):
         raise SystemExit(f"no active user named {username!r}") from None
 
 
+def cores() -> int:
+    """The cores this process may run on (a container's or a CPU affinity's limit, not the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def gunicorn_argv(*, host: str, port: str, workers: int | None = None, environ=os.environ) -> list[str]:
+    """The production server's command line: gunicorn, (2 × cores) + 1 worker processes unless told otherwise,
+    the access log on standard output, workers recycled after a few thousand requests."""
+    workers = workers or int(environ.get("GRASSROOTS_WORKERS") or 2 * cores() + 1)
+    threads = int(environ.get("GRASSROOTS_THREADS") or 1)
+    proxies = environ.get("GRASSROOTS_TRUSTED_PROXIES", "").strip() or "127.0.0.1"
+    argv = [sys.executable, "-m", "gunicorn", "grassroots.config.wsgi:application"]
+    argv += ["--bind", host if host.startswith("unix:") else f"{host}:{port}"]
+    argv += ["--workers", str(workers), "--threads", str(threads)]
+    argv += ["--timeout", environ.get("GRASSROOTS_REQUEST_TIMEOUT", "120"), "--graceful-timeout", "30"]
+    argv += ["--max-requests", "2000", "--max-requests-jitter", "200", "--preload"]
+    argv += ["--forwarded-allow-ips", proxies, "--access-logfile", "-", "--error-logfile", "-", "--no-control-socket"]
+    if os.path.isdir("/dev/shm"):
+        argv += ["--worker-tmp-dir", "/dev/shm"]  # the workers' heartbeat files off the disk
+    return argv
+
+
 def cmd_serve(args) -> int:
+    from django.conf import settings
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    call_command("runserver", f"{args.host}:{args.port}", use_reloader=args.reload)
+    if not settings.PRODUCTION:
+        # Django's development server: for development only (it reloads code, serves one request at a time well).
+        call_command("runserver", f"{args.host}:{args.port}", use_reloader=args.reload)
+        return 0
+    # Static files with hashed names, compressed (gzip and Brotli when available), served by whitenoise.
+    call_command("collectstatic", interactive=False, verbosity=0)
+    argv = gunicorn_argv(host=args.host, port=args.port, workers=args.workers)
+    print(
+        f"Grassroots in production: gunicorn on {argv[argv.index('--bind') + 1]}, {argv[argv.index('--workers') + 1]} workers"
+    )
+    sys.stdout.flush()
+    os.execv(argv[0], argv)  # the server takes this process's place (its id stays the one systemd watches)
     return 0
 
 
@@ -286,10 +323,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_setup_commands(sub) -> None:
     """Serving, the database, the demo."""
-    p = sub.add_parser("serve", help="migrate the database and serve the web pages")
+    p = sub.add_parser(
+        "serve",
+        help="migrate the database and serve the web pages (gunicorn when GRASSROOTS_PRODUCTION=1, else Django's development server)",
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", default="8000")
-    p.add_argument("--reload", action="store_true", help="restart when the code changes")
+    p.add_argument("--reload", action="store_true", help="restart when the code changes (development server)")
+    p.add_argument(
+        "--workers", type=int, help="production: worker processes (default GRASSROOTS_WORKERS, else 2 × cores + 1)"
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("migrate", help="create or update the database tables")

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from grassroots.config.storage import storages_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/grassroots
 PROJECT_DIR = BASE_DIR.parent.parent  # the checkout
 VAR_DIR = Path(os.environ.get("GRASSROOTS_VAR_DIR", PROJECT_DIR / "var"))
@@ -159,14 +161,8 @@ MEDIA_ROOT = Path(os.environ.get("GRASSROOTS_MEDIA_ROOT", VAR_DIR / "media"))
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
-}
+# Evidence and meeting files on local disk or in an S3-compatible store (config/storage.py; .env.example).
+STORAGES = storages_from_env(os.environ, production=PRODUCTION)
 
 EMAIL_BACKEND = os.environ.get("GRASSROOTS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("GRASSROOTS_FROM_EMAIL", "grassroots@localhost")
@@ -199,6 +195,7 @@ SESSION_COOKIE_HTTPONLY = True
 # A sign-in lasts a working day (Django's default is two weeks); GRASSROOTS_SESSION_HOURS sets another length.
 SESSION_COOKIE_AGE = int(float(os.environ.get("GRASSROOTS_SESSION_HOURS", "8")) * 3600)
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "grassroots.core.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
