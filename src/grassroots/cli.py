@@ -168,6 +168,45 @@ def cmd_audit(args) -> int:
     return 1 if lost else 0
 
 
+def cmd_backup(args) -> int:
+    from grassroots.core.backup import BackupError, backup
+
+    try:
+        manifest = backup(args.out, portable=args.portable)
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    print(
+        f"backup written to {args.out} ({manifest['method']}): {len(manifest['tables'])} tables, {rows} rows, "
+        f"{len(manifest['files'])} files"
+    )
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from grassroots.core.backup import BackupError, restore
+
+    try:
+        result = restore(args.folder, force=args.force)
+    except BackupError as exc:
+        print(f"not restored: {exc}", file=sys.stderr)
+        return 1
+    manifest = result.manifest
+    print(f"restored the backup of {manifest['created_at']} ({manifest['method']})")
+    for table in result.tables_differing:
+        print(f"DIFFERS from the backup: table {table}", file=sys.stderr)
+    for name in result.files_differing:
+        print(f"DIFFERS from the backup: file {name}", file=sys.stderr)
+    if not result.ok:
+        return 1
+    what = "rows counted" if result.compared == "rows" else "contents compared"
+    print(f"checked: {len(manifest['tables'])} tables ({what}) and {len(manifest['files'])} files as in the backup")
+    if result.migrated:
+        print("the database was then upgraded to this version's migrations")
+    return 0
+
+
 def cmd_createadmin(args) -> int:
     import getpass
 
@@ -375,6 +414,20 @@ def _add_data_commands(sub) -> None:
         help="a head printed by an earlier verify (kept outside the database): check it is still in the chain",
     )
     p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("backup", help="back up the database and every stored file into a new folder")
+    p.add_argument("--out", required=True, metavar="DIR", help="a new or empty folder")
+    p.add_argument(
+        "--portable",
+        action="store_true",
+        help="the database as Django's dumpdata (loads into SQLite or PostgreSQL; slower) instead of the engine's own",
+    )
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the database and the stored files by a backup's, and check them")
+    p.add_argument("folder", metavar="DIR")
+    p.add_argument("--force", action="store_true", help="replace a database that already holds data")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("createadmin", help="create or reset a system administrator")
     p.add_argument("--username", default="admin")
