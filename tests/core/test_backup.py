@@ -14,10 +14,19 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.test import override_settings
 
 from grassroots.cli import main
 from grassroots.core.audit import verify
-from grassroots.core.backup import MANIFEST, backup_method, file_digests, read_manifest, table_digests
+from grassroots.core.backup import (
+    MANIFEST,
+    backup,
+    backup_method,
+    file_digests,
+    read_manifest,
+    restore,
+    table_digests,
+)
 from grassroots.core.models import AuditEntry
 from grassroots.demo import build_demo
 from grassroots.organizations.models import Organization
@@ -25,19 +34,33 @@ from grassroots.organizations.models import Organization
 AUDIT_TABLES = {"core_auditentry", "core_audithead"}
 
 
+def _files_in(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def tiny_backup(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The tiny demo built once for this module and kept as a backup; the database emptied again after it."""
+    media, out = tmp_path_factory.mktemp("demo-media"), tmp_path_factory.mktemp("demo") / "backup"
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+        build_demo(scale="tiny", seed=1, today=dt.date(2026, 6, 15))
+        backup(out)
+        call_command("flush", interactive=False, verbosity=0)
+    return out
+
+
 @pytest.fixture
-def deployment(transactional_db, settings):
-    """The tiny demo with its files; the tables' digests, the files' digests and the files' bytes as they are."""
-    build_demo(scale="tiny", seed=1, today=dt.date(2026, 6, 15))
-    root = Path(settings.MEDIA_ROOT)
-    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+def deployment(transactional_db, tiny_backup, settings):
+    """The tiny demo with its files, restored from the module's backup; the tables' digests, the files' digests and
+    the files' bytes as they are."""
+    restore(tiny_backup)
+    files = _files_in(Path(settings.MEDIA_ROOT))
     assert any(name.startswith("evidence/") for name in files) and any(n.endswith(".thumb.jpg") for n in files)
     return table_digests(), file_digests(), files
 
 
 def _files_now(settings) -> dict[str, bytes]:
-    root = Path(settings.MEDIA_ROOT)
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    return _files_in(Path(settings.MEDIA_ROOT))
 
 
 def _without_audit(digests: dict) -> dict:

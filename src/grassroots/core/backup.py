@@ -7,7 +7,11 @@ A backup is a folder:
   - SQLite: `database.sqlite3`, a copy made by SQLite's online backup API (consistent while the server runs);
   - PostgreSQL with `pg_dump` on the PATH: `database.pgdump` (custom format, restored by `pg_restore`), taken in the
     same snapshot as the manifest's digests;
-  - either, when asked (`--portable`) or when PostgreSQL's tools are missing: `database.xml.gz`, Django's dumpdata (XML: JSON would cut times to the millisecond, breaking the audit chain's hashes)
+  - either, when asked (`--portable`) or when PostgreSQL's tools are missing: `database.jsonl.gz`, every model's table
+    as JSON lines of its columns (times to the microsecond: the audit chain's hashes hold), loaded back by batched
+    INSERTs into either engine (so it also moves a deployment from SQLite to PostgreSQL); slower and larger than the
+    engine's own, and restored by the same version of Grassroots that wrote it. (Django's dumpdata was not used:
+    its JSON cuts times to the millisecond, and loaddata saves one object at a time, hours for a county.)
     of every table, which loads into either engine (so it also moves a deployment from SQLite to PostgreSQL) but is
     slower and larger, and must be restored by the same version of Grassroots that wrote it;
 - `files/`: every file of the default storage (evidence, meeting files, thumbnails, assessment evidence), local disk
@@ -20,6 +24,7 @@ A restore refuses a database that holds accounts or audit entries unless forced,
 then recomputes every table's digest and every file's hash and compares them with the manifest.
 """
 
+import base64
 import datetime as dt
 import gzip
 import hashlib
@@ -28,6 +33,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -36,6 +42,7 @@ from django.apps import apps
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 
@@ -45,7 +52,8 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
 PGDUMP_FILE = "database.pgdump"
-PORTABLE_FILE = "database.xml.gz"
+PORTABLE_FILE = "database.jsonl.gz"
+BATCH = 2000
 FILES_DIR = "files"
 CHUNK = 1 << 20
 
@@ -207,8 +215,78 @@ def _dump_database(out: Path, method: str) -> dict:
             argv = [shutil.which("pg_dump"), "--format=custom", "--no-owner", "--no-acl"]
             _run([*argv, f"--snapshot={snapshot}", f"--file={out / PGDUMP_FILE}"], env=_pg_environment())
         else:
-            call_command("dumpdata", all=True, format="xml", output=str(out / PORTABLE_FILE), verbosity=0)
+            _dump_portable(out / PORTABLE_FILE)
         return table_digests()
+
+
+def _tables():
+    """Every model's table once (many-to-many links Django made included), with its columns."""
+    seen = {}
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.managed and not meta.proxy and meta.db_table not in seen:
+            seen[meta.db_table] = (model, [f for f in meta.concrete_fields])
+    return seen
+
+
+def _portable(value):
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return base64.b64encode(bytes(value)).decode()
+    return value
+
+
+def _dump_portable(path: Path) -> None:
+    """Each table: a line naming it and its columns, then one JSON line per row."""
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        for table, (model, fields) in sorted(_tables().items()):
+            names = [f.attname for f in fields]
+            out.write(json.dumps({"table": table, "columns": names}) + "\n")
+            for row in model._base_manager.order_by().values_list(*names).iterator(chunk_size=BATCH):
+                out.write(json.dumps([_portable(v) for v in row], ensure_ascii=False) + "\n")
+
+
+def _load_portable(path: Path) -> None:
+    """Rows inserted as they were (no save(), so no field stamps the time of the load), in batches; the foreign keys
+    are checked at the commit, and PostgreSQL's sequences set past the keys loaded."""
+    tables = _tables()
+    quote = connection.ops.quote_name
+    loaded = []
+
+    def flush(sql, fields, rows):
+        if rows:
+            prepared = [
+                [f.get_db_prep_save(f.to_python(v), connection) for f, v in zip(fields, row, strict=True)]
+                for row in rows
+            ]
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, prepared)
+
+    sql, fields, rows = "", [], []
+    with gzip.open(path, "rt", encoding="utf-8") as source:
+        for line in source:
+            item = json.loads(line)
+            if isinstance(item, dict):
+                flush(sql, fields, rows)
+                model, by_column = tables[item["table"]][0], {f.attname: f for f in tables[item["table"]][1]}
+                fields = [by_column[name] for name in item["columns"]]
+                loaded.append(model)
+                columns = ", ".join(quote(f.column) for f in fields)
+                marks = ", ".join(["%s"] * len(fields))
+                sql, rows = f"INSERT INTO {quote(item['table'])} ({columns}) VALUES ({marks})", []
+            else:
+                rows.append(item)
+                if len(rows) >= BATCH:
+                    flush(sql, fields, rows)
+                    rows = []
+        flush(sql, fields, rows)
+    statements = connection.ops.sequence_reset_sql(no_style(), loaded)
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 def backup_method(portable: bool) -> str:
@@ -335,10 +413,9 @@ def _load_database(folder: Path, manifest: dict) -> None:
     else:
         call_command("migrate", verbosity=0)
         # every row goes, Django's own content types and permissions too: the backup's keep their keys
-        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-        with gzip.open(folder / PORTABLE_FILE, "rb") as check:
-            check.read(1)  # a damaged archive is found before loading
-        call_command("loaddata", str(folder / PORTABLE_FILE), verbosity=0)
+        with transaction.atomic():
+            call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+            _load_portable(folder / PORTABLE_FILE)
 
 
 def _load_files(folder: Path, manifest: dict) -> None:
