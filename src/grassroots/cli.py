@@ -38,7 +38,7 @@ def gunicorn_argv(*, host: str, port: str, workers: int | None = None, environ=o
     argv = [sys.executable, "-m", "gunicorn", "grassroots.config.wsgi:application"]
     argv += ["--bind", host if host.startswith("unix:") else f"{host}:{port}"]
     argv += ["--workers", str(workers), "--threads", str(threads)]
-    argv += ["--timeout", environ.get("GRASSROOTS_REQUEST_TIMEOUT", "120"), "--graceful-timeout", "30"]
+    argv += ["--timeout", environ.get("GRASSROOTS_REQUEST_TIMEOUT") or "120", "--graceful-timeout", "30"]
     argv += ["--max-requests", "2000", "--max-requests-jitter", "200", "--preload"]
     argv += ["--forwarded-allow-ips", proxies, "--access-logfile", "-", "--error-logfile", "-", "--no-control-socket"]
     if os.path.isdir("/dev/shm"):
