@@ -181,3 +181,18 @@ def test_the_same_content_twice_keeps_both_objects(s3):
     second = default_storage.save("evidence/x/same.pdf", io.BytesIO(b"%PDF-1 second"))
     assert first != second
     assert default_storage.open(first).read() == b"%PDF-1 first"
+
+
+def test_a_backup_takes_the_files_from_the_bucket_and_a_restore_puts_them_back(s3, report, tmp_path):
+    from grassroots.core.backup import _load_files, backup, file_digests
+
+    manifest = backup(tmp_path / "backup", portable=True)
+    in_bucket = file_digests()
+    assert len(manifest["files"]) == 3 and manifest["files"] == in_bucket
+    photo = report.evidence.get(kind="image")
+    assert (tmp_path / "backup" / "files" / photo.file.name).read_bytes() == _png().read()
+    for name in in_bucket:
+        default_storage.delete(name)
+    default_storage.save("evidence/stray.pdf", io.BytesIO(b"%PDF-1 stray"))
+    _load_files(tmp_path / "backup", manifest)
+    assert file_digests() == in_bucket  # every object back under its name, the stray one gone
