@@ -6,7 +6,8 @@ measure is the median of BENCH_SAMPLES samples (at least 5), printed with its sp
 Django runs with DEBUG off (GRASSROOTS_DEBUG=0), as in production: with it on, every query would be kept in memory.
 
 Sections and size (environment): BENCH_SCALE=county|city|province (default province), BENCH_ONLY=duties|assessment
-(default both), BENCH_SAMPLES (default 5), BENCH_PG=0 to skip PostgreSQL, BENCH_PG_URL or BENCH_PG_SERVER for it.
+(default both), BENCH_SAMPLES (default 5), BENCH_PG=0 to skip PostgreSQL, BENCH_PG_URL or BENCH_PG_SERVER for it,
+BENCH_TIMEOUT (seconds for each backend's run, default 3600).
 """
 
 import json
@@ -19,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 # One database per scale (grassroots_bench for the province, grassroots_bench_city...), like the SQLite files.
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+# Each backend's run is stopped after this many seconds (generating the province on PostgreSQL takes about 35 minutes).
+TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "3600"))
 
 
 def pg_url(scale: str) -> str:
@@ -45,6 +48,7 @@ def run(backend: str, url: str, scale: str) -> dict:
         env=env,
         capture_output=True,
         text=True,
+        timeout=TIMEOUT,
     )
     sys.stderr.write(result.stderr)
     if result.returncode != 0:
