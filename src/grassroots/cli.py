@@ -53,6 +53,8 @@ def cmd_serve(args) -> int:
     call_command("migrate", verbosity=0)
     if not settings.PRODUCTION:
         # Django's development server: for development only (it reloads code, serves one request at a time well).
+        print("Django's development server, for development only (GRASSROOTS_PRODUCTION=1 serves with gunicorn)")
+        sys.stdout.flush()
         call_command("runserver", f"{args.host}:{args.port}", use_reloader=args.reload)
         return 0
     # Static files with hashed names, compressed (gzip and Brotli when available), served by whitenoise.

@@ -170,6 +170,7 @@ def test_serve_in_development_runs_the_development_server_without_debug_pages(mi
         assert b"URLconf" not in body and b"admin/" not in body and b"api/schema" not in body
     finally:
         _stop(process)
+    assert "development server, for development only" in (tmp_path / "serve.log").read_text()
 
 
 # ---------------------------------------------------------------- the error pages, in both languages
