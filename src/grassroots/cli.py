@@ -52,12 +52,12 @@ def cmd_serve(args) -> int:
 
     call_command("migrate", verbosity=0)
     if not settings.PRODUCTION:
-        # Django's development server: for development only (it reloads code, serves one request at a time well).
+        # Django's development server: for development only (one process, no hardening, reloads code on request).
         print("Django's development server, for development only (GRASSROOTS_PRODUCTION=1 serves with gunicorn)")
         sys.stdout.flush()
         call_command("runserver", f"{args.host}:{args.port}", use_reloader=args.reload)
         return 0
-    # Static files with hashed names, compressed (gzip and Brotli when available), served by whitenoise.
+    # Static files with hashed names, each gzipped beside it, served by whitenoise with far-future cache headers.
     call_command("collectstatic", interactive=False, verbosity=0)
     argv = gunicorn_argv(host=args.host, port=args.port, workers=args.workers)
     print(
