@@ -42,7 +42,9 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei gettext >/dev/null; }
 
-## Benchmarks: data generation and timings (see README, Performance).
+## Benchmarks: data generation and timings, DEBUG off, medians of 5 samples with their spread (README, Performance).
+## Bounded by: BENCH_SCALE=county|city|province (default province), BENCH_ONLY=duties|assessment, BENCH_SAMPLES=5,
+## BENCH_PG=0 (SQLite only), BENCH_TIMEOUT=3600 (seconds for each database's run).
 bench: $(INSTALLED)
 	$(BIN)/python -m bench
 

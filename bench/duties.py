@@ -7,6 +7,8 @@ import time
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from bench.stats import SAMPLES, alternate, ratio, summary, timed
+
 
 def run() -> dict:
     from grassroots.duties import selectors, services
@@ -40,23 +42,24 @@ def run() -> dict:
     Assignment.objects.filter(pk__in=accepted).update(state=AssignmentState.ACCEPTED)
     Assignment.objects.filter(pk__in=submitted).update(state=AssignmentState.SUBMITTED)
 
-    def best(fn, repeat=3):
-        times = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            value = fn()
-            times.append(time.perf_counter() - start)
-        return min(times), value
+    def sampled(name, fn):
+        times, value = [], None
+        for _ in range(SAMPLES):
+            seconds, value = timed(fn)
+            times.append(seconds)
+        figures.update(summary(name, times))
+        return value
 
-    figures["rollup_children_seconds"], by_child = best(
-        lambda: selectors.progress_by_child(organization=root, duty=duty)
-    )
-    figures["rollup_duty_seconds"], progress = best(lambda: selectors.duty_progress(duty))
-    figures["rollup_subtree_seconds"], _ = best(lambda: selectors.subtree_progress(organization=root, period=period))
+    by_child = sampled("rollup_children_seconds", lambda: selectors.progress_by_child(organization=root, duty=duty))
+    progress = sampled("rollup_duty_seconds", lambda: selectors.duty_progress(duty))
+    sampled("rollup_subtree_seconds", lambda: selectors.subtree_progress(organization=root, period=period))
     children = list(Organization.objects.filter(parent=root))
-    figures["rollup_children_naive_seconds"], _ = best(
-        lambda: {c.path: selectors.subtree_progress(organization=c, period=period) for c in children}, repeat=1
+    grouped, one_by_one, _g, _o = alternate(
+        lambda: selectors.progress_by_child(organization=root, duty=duty),
+        lambda: {c.path: selectors.subtree_progress(organization=c, period=period) for c in children},
     )
+    figures.update(summary("rollup_children_naive_seconds", one_by_one))
+    figures.update(ratio("rollup_naive_over_grouped", one_by_one, grouped))
     assert progress["total"] == count
     assert sum(r["total"] for r in by_child.values()) == count
     Assignment.objects.filter(duty=duty).delete()

@@ -40,6 +40,10 @@ def main() -> int:
     parser.add_argument("--backend", default="sqlite")
     args = parser.parse_args()
     _setup()
+    from django.conf import settings
+
+    if settings.DEBUG:  # every query of the naive side would be kept: the timings would measure that
+        raise SystemExit("the bench runs with DEBUG off: unset GRASSROOTS_DEBUG")
     ensure_database(args.backend)
     from django.core.management import call_command
 

@@ -21,11 +21,50 @@ def _user(username: str):
         raise SystemExit(f"no active user named {username!r}") from None
 
 
+def cores() -> int:
+    """The cores this process may run on (a container's or a CPU affinity's limit, not the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def gunicorn_argv(*, host: str, port: str, workers: int | None = None, environ=os.environ) -> list[str]:
+    """The production server's command line: gunicorn, (2 × cores) + 1 worker processes unless told otherwise,
+    the access log on standard output, workers recycled after a few thousand requests."""
+    workers = workers or int(environ.get("GRASSROOTS_WORKERS") or 2 * cores() + 1)
+    threads = int(environ.get("GRASSROOTS_THREADS") or 1)
+    proxies = environ.get("GRASSROOTS_TRUSTED_PROXIES", "").strip() or "127.0.0.1"
+    argv = [sys.executable, "-m", "gunicorn", "grassroots.config.wsgi:application"]
+    argv += ["--bind", host if host.startswith("unix:") else f"{host}:{port}"]
+    argv += ["--workers", str(workers), "--threads", str(threads)]
+    argv += ["--timeout", environ.get("GRASSROOTS_REQUEST_TIMEOUT") or "120", "--graceful-timeout", "30"]
+    argv += ["--max-requests", "2000", "--max-requests-jitter", "200", "--preload"]
+    argv += ["--forwarded-allow-ips", proxies, "--access-logfile", "-", "--error-logfile", "-", "--no-control-socket"]
+    if os.path.isdir("/dev/shm"):
+        argv += ["--worker-tmp-dir", "/dev/shm"]  # the workers' heartbeat files off the disk
+    return argv
+
+
 def cmd_serve(args) -> int:
+    from django.conf import settings
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    call_command("runserver", f"{args.host}:{args.port}", use_reloader=args.reload)
+    if not settings.PRODUCTION:
+        # Django's development server: for development only (one process, no hardening, reloads code on request).
+        print("Django's development server, for development only (GRASSROOTS_PRODUCTION=1 serves with gunicorn)")
+        sys.stdout.flush()
+        call_command("runserver", f"{args.host}:{args.port}", use_reloader=args.reload)
+        return 0
+    # Static files with hashed names, each gzipped beside it, served by whitenoise with far-future cache headers.
+    call_command("collectstatic", interactive=False, verbosity=0)
+    argv = gunicorn_argv(host=args.host, port=args.port, workers=args.workers)
+    print(
+        f"Grassroots in production: gunicorn on {argv[argv.index('--bind') + 1]}, {argv[argv.index('--workers') + 1]} workers"
+    )
+    sys.stdout.flush()
+    os.execv(argv[0], argv)  # the server takes this process's place (its id stays the one systemd watches)
     return 0
 
 
@@ -129,6 +168,45 @@ def cmd_audit(args) -> int:
             "GRASSROOTS_AUDIT_KEY, and keep the printed heads outside the database (--anchor checks them)"
         )
     return 1 if lost else 0
+
+
+def cmd_backup(args) -> int:
+    from grassroots.core.backup import BackupError, backup
+
+    try:
+        manifest = backup(args.out, portable=args.portable)
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    print(
+        f"backup written to {args.out} ({manifest['method']}): {len(manifest['tables'])} tables, {rows} rows, "
+        f"{len(manifest['files'])} files"
+    )
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from grassroots.core.backup import BackupError, restore
+
+    try:
+        result = restore(args.folder, force=args.force)
+    except BackupError as exc:
+        print(f"not restored: {exc}", file=sys.stderr)
+        return 1
+    manifest = result.manifest
+    print(f"restored the backup of {manifest['created_at']} ({manifest['method']})")
+    for table in result.tables_differing:
+        print(f"DIFFERS from the backup: table {table}", file=sys.stderr)
+    for name in result.files_differing:
+        print(f"DIFFERS from the backup: file {name}", file=sys.stderr)
+    if not result.ok:
+        return 1
+    what = "rows counted" if result.compared == "rows" else "contents compared"
+    print(f"checked: {len(manifest['tables'])} tables ({what}) and {len(manifest['files'])} files as in the backup")
+    if result.migrated:
+        print("the database was then upgraded to this version's migrations")
+    return 0
 
 
 def cmd_createadmin(args) -> int:
@@ -373,10 +451,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_setup_commands(sub) -> None:
     """Serving, the database, the demo."""
-    p = sub.add_parser("serve", help="migrate the database and serve the web pages")
+    p = sub.add_parser(
+        "serve",
+        help="migrate the database and serve the web pages (gunicorn when GRASSROOTS_PRODUCTION=1, else Django's development server)",
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", default="8000")
-    p.add_argument("--reload", action="store_true", help="restart when the code changes")
+    p.add_argument("--reload", action="store_true", help="restart when the code changes (development server)")
+    p.add_argument(
+        "--workers", type=int, help="production: worker processes (default GRASSROOTS_WORKERS, else 2 × cores + 1)"
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("migrate", help="create or update the database tables")
@@ -419,6 +503,20 @@ def _add_data_commands(sub) -> None:
         help="a head printed by an earlier verify (kept outside the database): check it is still in the chain",
     )
     p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("backup", help="back up the database and every stored file into a new folder")
+    p.add_argument("--out", required=True, metavar="DIR", help="a new or empty folder")
+    p.add_argument(
+        "--portable",
+        action="store_true",
+        help="the database as Django's dumpdata (loads into SQLite or PostgreSQL; slower) instead of the engine's own",
+    )
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the database and the stored files by a backup's, and check them")
+    p.add_argument("folder", metavar="DIR")
+    p.add_argument("--force", action="store_true", help="replace a database that already holds data")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("createadmin", help="create or reset a system administrator")
     p.add_argument("--username", default="admin")

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from grassroots.config.storage import storages_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/grassroots
 PROJECT_DIR = BASE_DIR.parent.parent  # the checkout
 VAR_DIR = Path(os.environ.get("GRASSROOTS_VAR_DIR", PROJECT_DIR / "var"))
@@ -168,14 +170,8 @@ MEDIA_ROOT = Path(os.environ.get("GRASSROOTS_MEDIA_ROOT", VAR_DIR / "media"))
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
-}
+# Evidence and meeting files on local disk or in an S3-compatible store (config/storage.py; .env.example).
+STORAGES = storages_from_env(os.environ, production=PRODUCTION)
 
 EMAIL_BACKEND = os.environ.get("GRASSROOTS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("GRASSROOTS_FROM_EMAIL", "grassroots@localhost")
@@ -214,6 +210,7 @@ GRASSROOTS_SESSION_IDLE_MINUTES = int(os.environ.get("GRASSROOTS_SESSION_IDLE_MI
 GRASSROOTS_REQUIRE_2FA = env_bool("GRASSROOTS_REQUIRE_2FA")
 OTP_TOTP_ISSUER = os.environ.get("GRASSROOTS_OTP_ISSUER", "Grassroots")
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "grassroots.core.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy on every answer (django-csp): scripts, styles, images and requests from this site only,
 # no inline script (style attributes only, for bars and indents), never framed, forms posted here only.

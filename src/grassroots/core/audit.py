@@ -26,6 +26,7 @@ register_actions(
         "core.personal_data.read": _("Personal data read unmasked"),
         "core.export": _("Data exported"),
         "core.audit.seal": _("Audit trail signed with a new key"),
+        "core.backup.restore": _("Database and files restored from a backup"),
     }
 )
 

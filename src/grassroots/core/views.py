@@ -21,6 +21,11 @@ def health(request):
     return JsonResponse({"status": "ok"})
 
 
+def csrf_failure(request, reason=""):
+    """A form refused by the CSRF check: the styled page in the user's language, never Django's technical one."""
+    return render(request, "403_csrf.html", status=403)
+
+
 @require_POST
 def set_language(request):
     """Switch the interface language; a signed-in user keeps the choice for every later visit."""
