@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from grassroots.duties import services
+from grassroots.duties import selectors, services
 from grassroots.duties.models import (
     Assignment,
     AssignmentState,
@@ -688,6 +688,77 @@ def test_org_lists_new_list_and_copy_from_last_period(county, duty_at, period, c
     )
     assert DutyList.objects.filter(is_template=True, title="基本模板").exists()
     assert response.status_code == 200
+
+
+def test_copy_offers_the_newest_list_first_and_never_pours_into_a_full_period(county, duty_at, period, client_for):
+    officer = county.users.officer
+    last_year = services.period_for(str(period.start.year - 1))
+    old = services.duty_list_for(actor=officer, organization=county.county, period=last_year)
+    services.duty_create(
+        actor=officer,
+        duty_list=old,
+        title="去年的工作",
+        dimension="ideological",
+        due_on=last_year.end,
+        requirement="记录",
+    )
+    duty_at(county, title="今年的工作")
+    this = DutyList.objects.get(period=period)
+    client = client_for(officer)
+    url = reverse("duties:org_lists", args=[county.county.pk])
+    page = _text(client.get(url, {"period": period.code}, **EN))
+    # This year's list is offered (it is what next year copies), before last year's, each saying what it holds.
+    options = page[page.index('name="source"') :]
+    assert options.index(f"{period.code} · {this.title} · 1 duty") < options.index(f"{last_year.code} · {old.title}")
+    next_year = str(period.start.year + 1)
+    assert f'name="period" value="{next_year}"' in page  # copying goes by default into the next period
+    copy = reverse("duties:list_copy", args=[county.county.pk])
+    # Last year's list into this year's, which already has a duty: refused, nothing copied, the reason given.
+    refused = _text(client.post(copy, {"source": old.pk, "period": period.code}, **EN))
+    assert f"{period.code} already has the list “{this.title}” with 1 duty" in refused
+    assert this.duties.count() == 1
+    # Ticked: added to it.
+    client.post(copy, {"source": old.pk, "period": period.code, "into_existing": "on"}, **EN)
+    assert sorted(this.duties.values_list("title", flat=True)) == ["今年的工作", "去年的工作"]
+    # A list into its own period is refused even when ticked.
+    itself = _text(client.post(copy, {"source": this.pk, "period": period.code, "into_existing": "on"}, **EN))
+    assert "cannot be copied into itself" in itself
+
+
+def test_a_year_of_monthly_work_enters_my_work_a_lead_time_before_each_month(county, client_for, settings):
+    settings.GRASSROOTS_OCCURRENCE_LEAD_DAYS = 14
+    officer = county.users.officer
+    today = timezone.localdate()
+    # A monthly duty issued for a year starting next month: twelve occurrences, one starting within the lead time.
+    first = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    year = services.period_for(f"{first.year}-Q{(first.month - 1) // 3 + 1}")
+    the_list = services.duty_list_for(actor=officer, organization=county.county, period=year)
+    duty = services.duty_create(
+        actor=officer,
+        duty_list=the_list,
+        title="每月主题党日",
+        dimension="political",
+        due_on=first + dt.timedelta(days=24),
+        requirement="照片",
+        recurrence="monthly",
+    )
+    services.duty_issue(actor=officer, duty=duty, targets=[county.v11])
+    occurrences = list(duty.occurrences.order_by("start_on"))
+    horizon = today + dt.timedelta(days=14)
+    soon = [o for o in occurrences if o.start_on <= horizon]
+    later = [o for o in occurrences if o.start_on > horizon]
+    assert later  # a quarter of monthly work: at least the last months wait
+    secretary = county.users.secretary
+    shown = {a.duty_id for a in selectors.my_work(user=secretary) if a.duty.series_id == duty.pk}
+    assert shown == {o.pk for o in soon}
+    waiting = {a.duty_id for a in selectors.my_work(user=secretary, later=True)}
+    assert waiting == {o.pk for o in later}
+    page = _text(client_for(secretary).get(reverse("duties:my_work"), **EN))
+    assert f"{len(later)} later occurrence" in page and "14 days before" in page
+    mine = APIClient()
+    mine.force_authenticate(secretary)
+    rows = mine.get("/api/assignments/mine/", {"later": "true"}).json()["results"]
+    assert {r["duty"] for r in rows} == {o.pk for o in later}
 
 
 # ---------------------------------------------------------------- no N+1

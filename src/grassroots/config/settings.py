@@ -234,3 +234,5 @@ GRASSROOTS_AUDIT_OLD_KEYS = [k for k in os.environ.get("GRASSROOTS_AUDIT_OLD_KEY
 # Evidence files: size limit and the days before a due date when an assignment turns yellow.
 GRASSROOTS_EVIDENCE_MAX_BYTES = int(os.environ.get("GRASSROOTS_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 GRASSROOTS_YELLOW_DAYS = int(os.environ.get("GRASSROOTS_YELLOW_DAYS", "3"))
+# An occurrence of a repeating duty (a month of monthly work) enters "my work" this many days before its start.
+GRASSROOTS_OCCURRENCE_LEAD_DAYS = int(os.environ.get("GRASSROOTS_OCCURRENCE_LEAD_DAYS", "14"))

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from grassroots.core.collation import by_reading
 from grassroots.core.uploads import MultipleFileField
@@ -148,8 +149,15 @@ class DutyListForm(forms.Form):
 
 
 class CopyListForm(forms.Form):
+    """Which list to copy (newest first, each saying how many duties it holds) into which period."""
+
     source = forms.TypedChoiceField(label=_("Copy from"), coerce=int)
     period = forms.CharField(label=_("Into the period"), max_length=16)
+    into_existing = forms.BooleanField(
+        label=_("Add to the existing list"),
+        required=False,
+        help_text=_("Only when the period already has a list: its duties stay and the copies are added."),
+    )
 
     def __init__(self, *args, sources=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,9 +165,11 @@ class CopyListForm(forms.Form):
 
 
 def _source_label(duty_list) -> str:
+    count = getattr(duty_list, "duty_count", None)
+    held = "" if count is None else " · " + ngettext("%(n)d duty", "%(n)d duties", count) % {"n": count}
     if duty_list.is_template:
-        return _("Template: %(title)s") % {"title": duty_list.title}
-    return f"{duty_list.period.code} · {duty_list.title}"
+        return _("Template: %(title)s") % {"title": duty_list.title} + held
+    return f"{duty_list.period.code} · {duty_list.title}{held}"
 
 
 class DutyFilterForm(forms.Form):
