@@ -43,6 +43,36 @@ class ReviewForm(forms.Form):
     take_over = forms.BooleanField(required=False)
 
 
+class ReviewFilterForm(forms.Form):
+    """Narrowing the review queue at county scale (GET): one duty, one township and what is below it, one light."""
+
+    duty = forms.TypedChoiceField(label=_("Duty"), coerce=int, required=False, empty_value=None)
+    under = forms.TypedChoiceField(label=_("Reports from"), coerce=int, required=False, empty_value=None)
+    light = forms.ChoiceField(
+        label=_("Light"),
+        required=False,
+        choices=[("", _("All lights"))] + [(k, v) for k, v in Light.choices if k != Light.DONE],
+    )
+
+    def __init__(self, *args, duties=(), areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["duty"].choices = [("", _("All duties"))] + [(d.pk, f"{d.title} ({d.waiting})") for d in duties]
+        self.fields["under"].choices = [("", _("Every organization"))] + [(o.pk, o.display_name()) for o in areas]
+
+
+class ReviewManyForm(forms.Form):
+    """Several reports ticked on the review page, accepted together or returned with one reason."""
+
+    report = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    decision = forms.ChoiceField(choices=ReviewForm.DECISIONS)
+    reason = forms.CharField(label=_("Reason for returning"), max_length=500, required=False)
+    take_over = forms.BooleanField(required=False)
+
+    def __init__(self, *args, report_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["report"].choices = [(pk, pk) for pk in report_ids]
+
+
 class DueDateRequestForm(forms.Form):
     new_due = forms.DateField(label=_("New due date"), widget=DateInput)
     reason = forms.CharField(label=_("Why a new date is needed"), max_length=500, required=False)
