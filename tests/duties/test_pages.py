@@ -156,7 +156,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db):
 def test_pages_render_in_chinese_by_default(county, issued, a11, submitted, client_for, page):
     response = client_for(county.users.officer).get(_urls(county, issued, a11, submitted)[page])
     assert response.status_code == 200
-    assert '<html lang="zh-Hans">' in _text(response)
+    assert '<html lang="zh-Hans" ' in _text(response)
 
 
 def test_duty_form_pages_render_in_chinese(county, issued, a11, client_for):
@@ -641,7 +641,7 @@ def test_the_receiver_names_the_responsible_person_and_its_own_requirement(count
     a11.refresh_from_db()
     assert a11.responsible == deputy and a11.note == "附签到表"
     foreign = client.post(url, {"responsible": county.members["C-T2-V1"].pk, "note": "x"}, **EN)
-    assert "Select a valid choice" in _text(foreign)
+    assert "This member cannot be chosen here." in _text(foreign)
 
 
 def test_duty_list_filters_by_light_key_work_and_person(county, duty_at, secretaries, client_for):
@@ -829,6 +829,47 @@ def test_review_through_the_api_narrows_and_reviews_several(county, three_report
     assert response.status_code == 200
     answer = {row["id"]: row["done"] for row in response.json()}
     assert answer == {first.pk: True, second.pk: True, 999999: False}
+
+
+def test_the_responsible_person_is_picked_by_typing_with_or_without_javascript(county, a11, client_for):
+    from tests.factories import MemberFactory
+
+    wang_a = MemberFactory(organization=county.v11, name="王芳")
+    wang_b = MemberFactory(organization=county.v11, name="王芳芳")
+    MemberFactory(organization=county.v21, name="王芳华")  # another township: never offered to Qingshan
+    client = client_for(county.users.secretary)
+    page = _text(client.get(reverse("duties:assignment", args=[a11.pk]), **EN))
+    box = next(tag for tag in page.split("<") if 'name="responsible"' in tag)
+    assert box.startswith("input") and f'data-pick-url="/members/pick/?org={county.v11.pk}"' in box
+    edit = reverse("duties:assignment_update", args=[a11.pk])
+    # "王芳" is the whole name of exactly one member: taken at once.
+    client.post(edit, {"responsible": "王芳", "note": ""}, **EN)
+    a11.refresh_from_db()
+    assert a11.responsible == wang_a
+    # Without JavaScript: part of a name that several share comes back as choices, nothing saved.
+    several = _text(client.post(edit, {"responsible": "王", "note": ""}, **EN))
+    a11.refresh_from_db()
+    assert a11.responsible == wang_a
+    assert "Several members match “王”: choose one below." in several
+    assert f'name="responsible__pick" value="王芳芳 #{wang_b.pk}"' in several and "王芳华" not in several
+    client.post(edit, {"responsible": "王", "responsible__pick": f"王芳芳 #{wang_b.pk}", "note": ""}, **EN)
+    a11.refresh_from_db()
+    assert a11.responsible == wang_b
+    nobody = _text(client.post(edit, {"responsible": "李四", "note": ""}, **EN))
+    assert "No member called “李四” can be chosen here." in nobody
+    # With JavaScript: suggestions as one types, only among those who can be named.
+    pick = client.get(reverse("organizations:member_pick"), {"org": county.v11.pk, "q": "王"}).json()["results"]
+    assert [r["value"] for r in pick] == [f"王芳 #{wang_a.pk}", f"王芳芳 #{wang_b.pk}"]
+    assert client.get(reverse("organizations:member_pick"), {"org": county.v21.pk, "q": "王"}).json() == {"results": []}
+    assert client.get(reverse("organizations:member_pick"), {"org": "x", "q": "王"}).json() == {"results": []}
+
+
+def test_organization_codes_are_suggested_among_those_the_user_sees(county, client_for):
+    client = client_for(county.users.t1_officer)
+    found = client.get(reverse("organizations:organization_pick"), {"q": "C-T"}).json()["results"]
+    assert [r["value"] for r in found] == ["C-T1", "C-T1-V1", "C-T1-V1-G1", "C-T1-V2"]
+    by_name = client.get(reverse("organizations:organization_pick"), {"q": "青山"}).json()["results"]
+    assert by_name[0]["value"] == "C-T1-V1"
 
 
 # ---------------------------------------------------------------- no N+1

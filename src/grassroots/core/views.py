@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors
 from .audit import readable
-from .models import Notification
+from .models import Notification, TextSize
 from .notify import mark_read
 from .policy import Action, PermissionDenied, can_anywhere
 
@@ -35,6 +35,34 @@ def set_language(request):
         if request.user.is_authenticated:
             request.user.language = language
             request.user.save(update_fields=["language"])
+    return response
+
+
+TEXT_SIZE_COOKIE = "grassroots_text_size"
+
+
+def text_size_of(request) -> str:
+    """The text size the reader chose: kept on the account when signed in, in a cookie before."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user.text_size
+    asked = request.COOKIES.get(TEXT_SIZE_COOKIE, "")
+    return asked if asked in TextSize.values else TextSize.STANDARD
+
+
+@require_POST
+def set_text_size(request):
+    """Standard, large or extra-large text on every page; a signed-in user keeps the choice on every device."""
+    size = request.POST.get("size", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if size in TextSize.values:
+        response.set_cookie(TEXT_SIZE_COOKIE, size, max_age=365 * 24 * 3600, samesite="Lax")
+        if request.user.is_authenticated:
+            request.user.text_size = size
+            request.user.save(update_fields=["text_size"])
     return response
 
 

@@ -7,15 +7,15 @@ from django.utils.translation import ngettext
 from grassroots.core.collation import by_reading
 from grassroots.core.uploads import MultipleFileField
 from grassroots.core.widgets import DateInput
+from grassroots.organizations.forms import MemberPickField
 from grassroots.organizations.models import Member, MemberStatus, OrgKind, PostTitle, UnitType
 
 from .models import BusinessObjective, Dimension, Light, Recurrence
 
 
-def _members_field(label, members):
-    field = forms.ModelChoiceField(label=label, queryset=members, required=False)
-    field.label_from_instance = lambda m: f"{m.name} · {m.organization.display_name()}"
-    return field
+def _members_field(label, members, pick_url=""):
+    """The responsible person, picked by typing a name (a county has hundreds of members: no long select)."""
+    return MemberPickField(label=label, queryset=members, pick_url=pick_url)
 
 
 class ReportForm(forms.Form):
@@ -95,10 +95,10 @@ class AssignmentForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, members=None, **kwargs):
+    def __init__(self, *args, members=None, pick_url="", **kwargs):
         super().__init__(*args, **kwargs)
         if members is not None:
-            self.fields["responsible"] = _members_field(_("Responsible person"), members)
+            self.fields["responsible"] = _members_field(_("Responsible person"), members, pick_url)
 
 
 class DutyForm(forms.Form):
@@ -141,10 +141,10 @@ class DutyForm(forms.Form):
             if fields:
                 yield legend, fields
 
-    def __init__(self, *args, members=None, organization=None, period=None, **kwargs):
+    def __init__(self, *args, members=None, organization=None, period=None, pick_url="", **kwargs):
         super().__init__(*args, **kwargs)
         if members is not None:
-            self.fields["responsible"] = _members_field(_("Responsible person"), members)
+            self.fields["responsible"] = _members_field(_("Responsible person"), members, pick_url)
         if "objective" in self.fields and organization is not None:
             # The objectives of this organization and of those above it, for the list's period.
             path = organization.path

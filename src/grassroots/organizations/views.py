@@ -5,7 +5,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,7 +16,16 @@ from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere
 from grassroots.core.web import REFUSED, run_service
 
 from . import exports, selectors, services
-from .forms import ImportForm, MemberForm, MoveForm, OrganizationForm, PostForm, RejectForm, TransferForm
+from .forms import (
+    ImportForm,
+    MemberForm,
+    MemberPickField,
+    MoveForm,
+    OrganizationForm,
+    PostForm,
+    RejectForm,
+    TransferForm,
+)
 from .models import Member, MemberStatus, Organization, post_rank
 
 SEARCHES_PER_MINUTE = 30  # a person looks up a few names; a script trying numbers is stopped
@@ -281,6 +290,43 @@ def export_members(request, pk):
     _rows, filename = exports.members_xlsx(user=request.user, organization=org, target=buffer, unmasked=unmasked)
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename=filename)
+
+
+PICKS_PER_MINUTE = 120  # a picker asks as one types
+
+
+def _picks_allowed(request) -> bool:
+    return throttle.allow("picker", request.user.pk, limit=PICKS_PER_MINUTE, seconds=60)
+
+
+@login_required
+def member_pick(request):
+    """Suggestions for a responsible-person picker (JSON): members who can be named for the work of `org` whose
+    name contains `q`, each as the picker writes it ("王芳 #12") with the organization."""
+    query = request.GET.get("q", "")[:50].strip()
+    org = selectors.organization_list(user=request.user).filter(pk=_int(request.GET.get("org"))).first()
+    if org is None or not query or not _picks_allowed(request):
+        return JsonResponse({"results": []})
+    members = selectors.members_to_name(user=request.user, organization=org).filter(name__contains=query)
+    results = [
+        {"value": MemberPickField.label_of(m), "label": f"{m.name} · {m.organization.display_name()}"}
+        for m in members.order_by("name", "pk")[:12]
+    ]
+    return JsonResponse({"results": results})
+
+
+@login_required
+def organization_pick(request):
+    """Suggestions for an organization-code box (JSON): organizations the user can see by code or name."""
+    query = request.GET.get("q", "")[:50]
+    if not query.strip() or not _picks_allowed(request):
+        return JsonResponse({"results": []})
+    found = selectors.organizations_matching(user=request.user, query=query)
+    return JsonResponse({"results": [{"value": o.code, "label": f"{o.code} · {o.display_name()}"} for o in found]})
+
+
+def _int(value) -> int:
+    return int(value) if (value or "").isdigit() and len(value) < 18 else 0
 
 
 @login_required

@@ -26,7 +26,7 @@ from ..forms import (
 from ..models import (
     Light,
 )
-from .common import duty_list_or_404, duty_or_404, local_members, org_or_404, require_change
+from .common import duty_list_or_404, duty_or_404, local_members, member_pick_url, org_or_404, require_change
 
 
 def _this_year() -> str:
@@ -189,6 +189,7 @@ def _duty_form(request, organization, period, keep=None, **kwargs):
     return DutyForm(
         request.POST or None,
         members=local_members(request.user, organization, keep=keep),
+        pick_url=member_pick_url(organization),
         organization=organization,
         period=period,
         **kwargs,
