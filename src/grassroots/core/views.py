@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors
-from .audit import readable
+from .audit import readable, verification
 from .models import Notification, TextSize
 from .notify import mark_read
 from .policy import Action, PermissionDenied, can_anywhere
@@ -68,7 +68,8 @@ def set_text_size(request):
 
 @login_required
 def audit_trail(request):
-    """The audit trail within the user's scope, by organization subtree and by object."""
+    """The audit trail within the user's scope, by organization subtree and by object, under the verification of
+    the whole hash chain and its time (walked again at most hourly, or when asked by POST verify=1)."""
     if not can_anywhere(request.user, Action.VIEW_AUDIT):
         raise PermissionDenied(_("Your role does not include reading the audit trail."))
     filters = {
@@ -77,6 +78,10 @@ def audit_trail(request):
         "object_id": request.GET.get("object_id", ""),
         "action": request.GET.get("action", ""),
     }
+    again = request.method == "POST" and request.POST.get("verify") == "1"
+    checked = verification(again=again)
+    if again:
+        return HttpResponseRedirect(request.get_full_path())
     entries, org = selectors.audit_entries(user=request.user, **filters)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     for entry in page:
@@ -84,7 +89,13 @@ def audit_trail(request):
     return render(
         request,
         "core/audit_trail.html",
-        {"page": page, "filters": filters, "organization": org, "actions": selectors.action_choices()},
+        {
+            "page": page,
+            "filters": filters,
+            "organization": org,
+            "actions": selectors.action_choices(),
+            "verification": checked,
+        },
     )
 
 
