@@ -215,6 +215,9 @@ def test_the_system_page_makes_a_new_version_and_puts_it_in_use(assessed, client
     page = client.get(reverse("assessment:system", args=[v1.pk]), **EN).content.decode()
     assert "Make a new version" in page and reverse("assessment:system_new_version", args=[v1.pk]) in page
     assert reverse("assessment:system_activate", args=[v1.pk]) not in page
+    # The page's main action is in view, not folded into a <details>.
+    before_form = page[: page.index(reverse("assessment:system_new_version", args=[v1.pk]))]
+    assert before_form.count("<details") == before_form.count("</details>")
 
     made = client.post(
         reverse("assessment:system_new_version", args=[v1.pk]),

@@ -808,3 +808,11 @@ def test_a_county_file_of_40000_members(county, tmp_path):
     second = time.monotonic() - started
     assert (again.created, again.updated, again.unchanged) == (0, 0, 40000)
     print(f"40,000 members: first import {first:.1f}s, again {second:.1f}s")
+
+
+def test_an_organization_list_says_street_and_township_apart():
+    from grassroots.core.sheets.values import match_key
+    from grassroots.organizations.importing.columns import UNIT_WORDS
+
+    assert UNIT_WORDS[match_key("街道")] == "subdistrict" and UNIT_WORDS[match_key("街道办事处")] == "subdistrict"
+    assert UNIT_WORDS[match_key("乡镇")] == "township" and UNIT_WORDS[match_key("镇")] == "township"

@@ -37,7 +37,8 @@ class OrgKind(models.TextChoices):
 class UnitType(models.TextChoices):
     PARTY_ORGAN = "party_organ", _("Party organ")
     GOVERNMENT = "government", _("Government organ")
-    TOWNSHIP = "township", _("Township or street")
+    TOWNSHIP = "township", _("Township")
+    SUBDISTRICT = "subdistrict", _("Sub-district (street)")
     VILLAGE = "village", _("Village")
     COMMUNITY = "community", _("Community")
     ENTERPRISE = "enterprise", _("Enterprise")

@@ -153,16 +153,8 @@ UNIT_WORDS = words(
     {
         UnitType.PARTY_ORGAN: ("党的机关", "党委机关", "党务机关", "党政机关", "party organ", "party_organ"),
         UnitType.GOVERNMENT: ("机关", "政府机关", "国家机关", "行政机关", "政府", "government organ"),
-        UnitType.TOWNSHIP: (
-            "乡镇",
-            "乡",
-            "镇",
-            "街道",
-            "乡镇街道",
-            "街道办事处",
-            "township or street",
-            "street",
-        ),
+        UnitType.TOWNSHIP: ("乡镇", "乡", "镇", "乡镇街道", "township or street"),
+        UnitType.SUBDISTRICT: ("街道", "街道办事处", "街道办", "sub-district", "subdistrict", "street"),
         UnitType.VILLAGE: ("村", "行政村", "建制村"),
         UnitType.COMMUNITY: ("社区", "城市社区", "居委会", "社区居委会"),
         UnitType.ENTERPRISE: (

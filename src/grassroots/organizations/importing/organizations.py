@@ -51,7 +51,7 @@ def _parse_organization(row: Row, today: dt.date) -> _OrgRow:
         "unit_type",
         UNIT_WORDS,
         UnitType,
-        "机关, 乡镇, 村, 社区, 企业, 国有企业, 学校, 医院, 事业单位, 社会组织, 其他",
+        "机关, 乡镇, 街道, 村, 社区, 企业, 国有企业, 学校, 医院, 事业单位, 社会组织, 其他",
     )
     if unit_type:
         values["unit_type"] = unit_type
