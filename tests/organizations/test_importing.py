@@ -816,3 +816,29 @@ def test_an_organization_list_says_street_and_township_apart():
 
     assert UNIT_WORDS[match_key("街道")] == "subdistrict" and UNIT_WORDS[match_key("街道办事处")] == "subdistrict"
     assert UNIT_WORDS[match_key("乡镇")] == "township" and UNIT_WORDS[match_key("镇")] == "township"
+
+
+def test_a_member_younger_than_eighteen_at_joining_is_a_row_problem(county, tmp_path):
+    young = ident(dt.date(1990, 6, 1), "M", 51)
+    rows = [
+        ["姓名", "性别", "出生日期", "身份证号码", "入党日期", "所在党组织"],
+        ["少年", "男", "1990-06-01", young, "2007-07-01", "青山村党支部"],
+    ]
+    report = import_path(actor=county.users.t1_officer, kind="members", path=write_csv(tmp_path / "m.csv", rows))
+    assert not report.ok
+    assert any("18" in p.message and p.row == 2 for p in report.problems)
+
+
+def test_a_masked_export_is_refused_with_one_message_that_says_so(county, tmp_path):
+    from django.utils import translation
+
+    from grassroots.organizations.exports import members_xlsx
+
+    path = tmp_path / "masked.xlsx"
+    with translation.override("zh-hans"):
+        members_xlsx(user=county.users.auditor, organization=county.t1, target=path, unmasked=False)
+    before = Member.objects.count()
+    with translation.override("en"):
+        report = import_path(actor=county.users.t1_officer, kind="members", path=path)
+    assert not report.ok and Member.objects.count() == before
+    assert [p.message[:33] for p in report.problems] == ["This file is a masked export: its"]

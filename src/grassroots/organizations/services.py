@@ -21,6 +21,7 @@ from .models import (
     Role,
     Transfer,
     TransferState,
+    joining_problem,
 )
 from .validation import validate_id_number
 
@@ -149,6 +150,9 @@ def _clean_member(member: Member) -> None:
             raise ValidationError({"id_number": problem})
     if member.category == "probationary" and member.confirmed_on:
         raise ValidationError({"confirmed_on": _("A probationary member has no date of full membership yet.")})
+    problem = joining_problem(member.birth_date, member.joined_on)
+    if problem:
+        raise ValidationError({"joined_on": problem})
     member.full_clean(exclude=["user"])
 
 
