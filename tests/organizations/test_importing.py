@@ -842,3 +842,35 @@ def test_a_masked_export_is_refused_with_one_message_that_says_so(county, tmp_pa
         report = import_path(actor=county.users.t1_officer, kind="members", path=path)
     assert not report.ok and Member.objects.count() == before
     assert [p.message[:33] for p in report.problems] == ["This file is a masked export: its"]
+
+
+def test_an_organization_list_as_offices_write_it_codes_parents_by_name_and_unit_words(county, tmp_path):
+    add_org(county.t2, "青山村党支部", "branch", "village", code="C-T2-V9")  # a second Qingshan, in another township
+    rows = [
+        ["党组织代码", "组织名称", "上级党组织", "组织类别", "单位类型"],
+        ["C-T1-V3", "山下村党支部", "新街镇党委", "党支部", "行政村"],  # the parent by its full name
+        ["C-S1", "城关街道党工委", "青山县委", "党委", "街道"],
+        ["C-S1-C1", "东门社区党支部", "城关街道党工委", "党支部", "城市社区"],  # a parent of the same file
+        ["C-T1-V1-G9", "新党小组", "青山村党支部", "党小组", "村"],  # two Qingshans: which?
+        ["C-T1-V4", "无名村党支部", "不存在的党委", "党支部", "农村"],
+    ]
+    path = write_csv(tmp_path / "orgs.csv", rows)
+    from django.utils import translation
+
+    with translation.override("en"):
+        report = import_path(actor=county.users.officer, kind="organizations", path=path)
+    problems = {(p.row, p.message) for p in report.problems}
+    assert (
+        5,
+        "Several organizations are named “青山村党支部”: C-T1-V1 (青山村党支部), C-T2-V9 (青山村党支部); give the parent's "
+        "code instead.",
+    ) in problems
+    assert (6, "No organization named “不存在的党委”, in the file or the tree.") in problems
+    assert len(problems) == 2
+    rows = [r for r in rows if r[0] not in ("C-T1-V1-G9", "C-T1-V4")]
+    report = import_path(actor=county.users.officer, kind="organizations", path=write_csv(tmp_path / "ok.csv", rows))
+    assert report.ok, report.problems
+    made = {o.code: o for o in Organization.objects.filter(code__in=["C-T1-V3", "C-S1", "C-S1-C1"])}
+    assert made["C-T1-V3"].parent == county.t1 and made["C-T1-V3"].unit_type == "village"
+    assert made["C-S1"].unit_type == "subdistrict" and made["C-S1-C1"].parent == made["C-S1"]
+    assert made["C-S1-C1"].unit_type == "community"
