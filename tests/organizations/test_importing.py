@@ -550,7 +550,7 @@ def test_a_member_added_while_the_file_was_checked(county, tmp_path, monkeypatch
         ("text.xlsx", "姓名,身份证号\n张三,1\n".encode(), "not a readable .xlsx file"),
         ("old.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "not a readable .xlsx file"),
         ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, ".xls"),
-        ("photo.png", b"\x89PNG\r\n\x1a\n", ".xlsx and .csv"),
+        ("photo.png", b"\x89PNG\r\n\x1a\n", ".xls and .csv"),
         ("binary.csv", b"\x00\x01\x02\xff\xfe\x00" * 50, "not a readable CSV file"),
     ],
 )
@@ -874,3 +874,27 @@ def test_an_organization_list_as_offices_write_it_codes_parents_by_name_and_unit
     assert made["C-T1-V3"].parent == county.t1 and made["C-T1-V3"].unit_type == "village"
     assert made["C-S1"].unit_type == "subdistrict" and made["C-S1-C1"].parent == made["C-S1"]
     assert made["C-S1-C1"].unit_type == "community"
+
+
+def test_an_old_xls_workbook_is_read_like_an_xlsx(county, tmp_path):
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("党员名册")
+    sheet.write_merge(0, 0, 0, 5, "青山村党支部党员名册")  # a merged title row above the header
+    for col, label in enumerate(["姓名", "性别", "出生日期", "身份证号码", "入党日期", "所在党组织"]):
+        sheet.write(1, col, label)
+    dates = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    born = dt.date(1980, 3, 4)
+    sheet.write(2, 0, "老王")
+    sheet.write(2, 1, "男")
+    sheet.write(2, 2, born, dates)
+    sheet.write(2, 3, ident(born, "M", 61))
+    sheet.write(2, 4, dt.date(2005, 7, 1), dates)
+    sheet.write(2, 5, "青山村党支部")
+    path = tmp_path / "名册.xls"
+    book.save(str(path))
+    report = import_path(actor=county.users.t1_officer, kind="members", path=path)
+    assert (report.ok, report.created) == (True, 1), report.problems
+    member = Member.objects.get(name="老王")
+    assert (member.birth_date, member.joined_on, member.organization) == (born, dt.date(2005, 7, 1), county.v11)
