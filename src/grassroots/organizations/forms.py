@@ -75,6 +75,18 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("file (.xlsx or .csv)"))
 
 
+class AccountForm(forms.Form):
+    """A member's account: the user name to give, and the reason when deactivating."""
+
+    username = forms.RegexField(
+        label=_("user name"),
+        regex=r"^[A-Za-z0-9_.@+-]{3,150}$",
+        error_messages={"invalid": _("Use 3 to 150 letters, digits or . @ + - _ (no spaces).")},
+        required=False,
+    )
+    reason = forms.CharField(label=_("Reason for deactivating"), max_length=300, required=False)
+
+
 class RejectForm(forms.Form):
     note = forms.CharField(label=_("reason for rejecting"), max_length=300)
 

@@ -1,6 +1,7 @@
 """Writes on organizations, members, posts, transfers, grants and accounts: policy check, change, audit."""
 
 import datetime as dt
+import secrets
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -223,6 +224,9 @@ def member_account_create(*, actor, member: Member, username: str, password: str
     require(actor, Action.CHANGE, member)
     if member.user_id:
         raise ValidationError(_("This member already has an account."))
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": _("Give the account a user name.")})
     User = get_user_model()
     if User.objects.filter(username=username).exists():
         raise ValidationError(_("The user name %(name)s is taken.") % {"name": username})
@@ -366,6 +370,62 @@ def transfer_cancel(*, actor, transfer: Transfer) -> Transfer:
     transfer.save()
     audit("organizations.transfer.cancel", actor=actor, obj=transfer)
     return transfer
+
+
+def one_time_password() -> str:
+    """A password to hand over once (14 characters, small and capital letters and digits, none alike: no 0/O,
+    1/l/I); its owner changes it after logging in."""
+    alphabets = ("abcdefghijkmnpqrstuvwxyz", "ABCDEFGHJKLMNPQRSTUVWXYZ", "23456789")
+    chars = [secrets.choice(a) for a in alphabets] + [secrets.choice("".join(alphabets)) for _i in range(11)]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+def member_account_check(*, actor, member: Member) -> None:
+    """Accounts of members are kept by those who grant roles where the member belongs."""
+    require(
+        actor,
+        Action.MANAGE_GRANTS,
+        member.organization,
+        _("Only those who grant roles in this organization manage its members' accounts."),
+    )
+
+
+@transaction.atomic
+def member_account_password_reset(*, actor, member: Member) -> str:
+    """A new one-time password for the member's account (shown once, never stored in the clear nor audited)."""
+    member_account_check(actor=actor, member=member)
+    user = _account_of(member)
+    password = one_time_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit("organizations.member.account_reset", actor=actor, obj=member, after={"username": user.username})
+    return password
+
+
+@transaction.atomic
+def member_account_set_active(*, actor, member: Member, active: bool, reason: str = ""):
+    """Deactivate the member's account (it can no longer log in; its history stays), or activate it again."""
+    member_account_check(actor=actor, member=member)
+    user = _account_of(member)
+    if user.pk == getattr(actor, "pk", None):
+        raise ValidationError(_("You cannot deactivate your own account."))
+    if not active and not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the account is deactivated.")})
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    action = "organizations.member.account_activate" if active else "organizations.member.account_deactivate"
+    audit(action, actor=actor, obj=member, after={"username": user.username, "reason": (reason or "").strip()})
+    return user
+
+
+def _account_of(member: Member):
+    user = get_user_model().objects.select_for_update().filter(member=member).first()
+    if user is None:
+        raise ValidationError(_("This member has no account yet."))
+    return user
 
 
 @transaction.atomic

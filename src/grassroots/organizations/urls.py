@@ -15,6 +15,7 @@ urlpatterns = [
     path("members/<int:pk>/", views.member_detail, name="member"),
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("members/<int:pk>/reveal/", views.member_reveal, name="member_reveal"),
+    path("members/<int:pk>/account/", views.member_account, name="member_account"),
     path("members/<int:pk>/transfer/", views.member_transfer, name="member_transfer"),
     path("members/search/", views.member_search, name="search"),
     path("members/pick/", views.member_pick, name="member_pick"),

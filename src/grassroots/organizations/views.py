@@ -3,6 +3,7 @@
 import io
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
@@ -13,10 +14,11 @@ from django.views.decorators.http import require_POST
 from grassroots.core import throttle
 from grassroots.core.collation import by_reading
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere
-from grassroots.core.web import REFUSED, run_service
+from grassroots.core.web import REFUSED, allowed, run_service
 
 from . import exports, selectors, services
 from .forms import (
+    AccountForm,
     ImportForm,
     MemberForm,
     MemberPickField,
@@ -124,8 +126,64 @@ def member_detail(request, pk):
         "can_read_record": can(user, Action.VIEW_RECORD, member),
         "can_audit": can(user, Action.VIEW_AUDIT, member),
         "is_self": member.user_id == user.pk,
+        "can_manage_account": allowed(services.member_account_check, actor=user, member=member),
     }
     return render(request, "organizations/member_detail.html", context)
+
+
+@login_required
+def member_account(request, pk):
+    """A member's login, kept by whoever grants roles where the member belongs: give one (a one-time password
+    shown once), reset its password, deactivate it with a reason or activate it again; each audited."""
+    member = _member(request, pk)
+    if not allowed(services.member_account_check, actor=request.user, member=member):
+        raise PermissionDenied(_("Only those who grant roles in this organization manage its members' accounts."))
+    form = AccountForm(request.POST or None, initial={"username": _suggested_username(member)})
+    password = None
+    if request.method == "POST" and form.is_valid():
+        action, data = request.POST.get("action", ""), form.cleaned_data
+        if action == "create":
+            password = services.one_time_password()
+            made = run_service(
+                request,
+                services.member_account_create,
+                form=form,
+                actor=request.user,
+                member=member,
+                username=data["username"],
+                password=password,
+            )
+            password = None if made is REFUSED else password
+        elif action == "reset":
+            password = run_service(
+                request, services.member_account_password_reset, form=form, actor=request.user, member=member
+            )
+            password = None if password is REFUSED else password
+        elif action in ("deactivate", "activate"):
+            done = run_service(
+                request,
+                services.member_account_set_active,
+                form=form,
+                actor=request.user,
+                member=member,
+                active=action == "activate",
+                reason=data["reason"],
+            )
+            if done is not REFUSED:
+                messages.success(
+                    request, _("Account activated again.") if action == "activate" else _("Account deactivated.")
+                )
+                return redirect("organizations:member_account", pk=member.pk)
+    member.refresh_from_db()
+    account = get_user_model().objects.filter(member=member).first()
+    context = {"member": member, "account": account, "form": form, "password": password}
+    return render(request, "organizations/member_account.html", context)
+
+
+def _suggested_username(member: Member) -> str:
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(member.name)).lower()[:20] + str(member.pk)
 
 
 @login_required
