@@ -251,3 +251,24 @@ def test_an_officer_gives_resets_and_deactivates_a_members_account_without_the_a
     ]
     # A village secretary does not grant roles: no account page for them.
     assert client_for(county.users.secretary).get(url).status_code in (403, 404)
+
+
+def test_a_members_account_through_the_api(county):
+    from rest_framework.test import APIClient
+
+    from tests.factories import MemberFactory
+
+    member = MemberFactory(organization=county.v21, name="石磊")
+    officer = APIClient()
+    officer.force_authenticate(county.users.officer)
+    url = f"/api/members/{member.pk}/account/"
+    made = officer.post(url, {"action": "create", "username": "shilei"}, format="json").json()
+    assert made["username"] == "shilei" and made["is_active"] and len(made["password"]) == 14
+    assert "password" in officer.post(url, {"action": "reset"}, format="json").json()
+    refused = officer.post(url, {"action": "deactivate"}, format="json")
+    assert refused.status_code == 400 and "reason" in refused.json()
+    done = officer.post(url, {"action": "deactivate", "reason": "调离"}, format="json").json()
+    assert done == {"username": "shilei", "is_active": False, "last_login": None}
+    secretary = APIClient()
+    secretary.force_authenticate(county.users.secretary)
+    assert secretary.post(url, {"action": "activate"}, format="json").status_code in (403, 404)

@@ -221,7 +221,7 @@ def member_reveal_personal(*, actor, member: Member) -> dict:
 @transaction.atomic
 def member_account_create(*, actor, member: Member, username: str, password: str):
     """Give a member a login of their own."""
-    require(actor, Action.CHANGE, member)
+    member_account_check(actor=actor, member=member)
     if member.user_id:
         raise ValidationError(_("This member already has an account."))
     username = (username or "").strip()
