@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -784,6 +785,10 @@ def test_review_queue_narrows_by_duty_township_and_light(county, issued, three_r
     assert township.count('class="card review-item"') == 2 and "白石村党支部" not in township.split("review-item")[1]
     assert "2 reports match" in township
     assert _text(client.get(url, {"duty": issued.pk, "light": "green"}, **EN)).count('class="card review-item"') == 3
+    # A report whose reporter's account is gone: its card begins with the organization, no stray separator.
+    ProgressReport.objects.filter(pk=three_reports[0].pk).update(author=None)
+    cards = _text(client.get(url, **EN))
+    assert not re.search(r'<p class="work-meta muted">\s*·', cards)
     overdue = _text(client.get(url, {"light": "red"}, **EN))
     assert "No waiting report matches these filters." in overdue
     assert client.get(url, {"under": "abc", "light": "purple"}).status_code == 200
