@@ -62,7 +62,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Pages, CSS and scripts travel gzipped to slow phones (Django pads each response against BREACH); in
     # production WhiteNoise serves the static files compressed at collectstatic and this leaves them alone.
-    "django.middleware.gzip.GZipMiddleware",
+    "grassroots.core.middleware.TextGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

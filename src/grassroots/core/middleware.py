@@ -3,6 +3,7 @@
 import re
 
 from django.conf import settings
+from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
 
 from .context import acting
@@ -57,3 +58,16 @@ class InvalidInputMiddleware:
         if isinstance(exception, DataError):
             return HttpResponseBadRequest(str(INVALID_INPUT), content_type="text/plain; charset=utf-8")
         return None
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Gzip what compresses (pages, CSS, scripts, JSON, SVG) for slow phones; evidence files, spreadsheets and
+    photos pass as they are (already compressed, and large: compressing them would only cost the server)."""
+
+    COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml")
+
+    def process_response(self, request, response):
+        kind = response.get("Content-Type", "")
+        if not kind.startswith(self.COMPRESSED_TYPES):
+            return response
+        return super().process_response(request, response)
