@@ -272,3 +272,20 @@ def test_a_members_account_through_the_api(county):
     secretary = APIClient()
     secretary.force_authenticate(county.users.secretary)
     assert secretary.post(url, {"action": "activate"}, format="json").status_code in (403, 404)
+
+
+def test_an_existing_login_of_no_member_is_linked_to_the_member(county, client_for):
+    from tests.factories import MemberFactory, UserFactory
+
+    member = MemberFactory(organization=county.v12, name="柳燕")
+    UserFactory(username="liuyan")
+    url = reverse("organizations:member_account", args=[member.pk])
+    client = client_for(county.users.officer)
+    taken = client.post(url, {"action": "link", "username": "member"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This account cannot be linked: it belongs to someone already." in taken  # 张秀兰's login
+    nobody = client.post(url, {"action": "link", "username": "nobody"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No account has the user name nobody." in nobody
+    client.post(url, {"action": "link", "username": "liuyan"})
+    member.refresh_from_db()
+    assert member.user.username == "liuyan"
+    assert AuditEntry.objects.filter(action="organizations.member.account_link", object_id=str(member.pk)).exists()

@@ -145,11 +145,11 @@ class MemberSerializer(serializers.ModelSerializer):
 
 class AccountActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(
-        choices=["create", "reset", "deactivate", "activate"],
-        help_text="create: give the member a login; reset: a new one-time password; deactivate (with a reason) or "
-        "activate again.",
+        choices=["create", "link", "reset", "deactivate", "activate"],
+        help_text="create: give the member a login; link: an existing login of no member (by username) becomes "
+        "the member's; reset: a new one-time password; deactivate (with a reason) or activate again.",
     )
-    username = serializers.CharField(max_length=150, required=False, allow_blank=True, help_text="For create.")
+    username = serializers.CharField(max_length=150, required=False, allow_blank=True, help_text="For create and link.")
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, help_text="For deactivate.")
 
 
@@ -221,6 +221,8 @@ class MemberViewSet(
             services.member_account_create(
                 actor=request.user, member=member, username=data.get("username", ""), password=password
             )
+        elif data["action"] == "link":
+            services.member_account_link(actor=request.user, member=member, username=data.get("username", ""))
         elif data["action"] == "reset":
             password = services.member_account_password_reset(actor=request.user, member=member)
         else:

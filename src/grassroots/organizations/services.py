@@ -392,6 +392,23 @@ def member_account_check(*, actor, member: Member) -> None:
 
 
 @transaction.atomic
+def member_account_link(*, actor, member: Member, username: str):
+    """Link an existing login that belongs to no member (made before the member was recorded) to the member."""
+    member_account_check(actor=actor, member=member)
+    if member.user_id:
+        raise ValidationError(_("This member already has an account."))
+    user = get_user_model().objects.select_for_update().filter(username=(username or "").strip()).first()
+    if user is None:
+        raise ValidationError({"username": _("No account has the user name %(name)s.") % {"name": username}})
+    if user.is_superuser or Member.objects.filter(user=user).exists():
+        raise ValidationError({"username": _("This account cannot be linked: it belongs to someone already.")})
+    member.user = user
+    member.save(update_fields=["user", "updated_at"])
+    audit("organizations.member.account_link", actor=actor, obj=member, after={"username": user.username})
+    return user
+
+
+@transaction.atomic
 def member_account_password_reset(*, actor, member: Member) -> str:
     """A new one-time password for the member's account (shown once, never stored in the clear nor audited)."""
     member_account_check(actor=actor, member=member)

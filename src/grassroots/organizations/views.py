@@ -154,6 +154,15 @@ def member_account(request, pk):
                 password=password,
             )
             password = None if made is REFUSED else password
+        elif action == "link":
+            run_service(
+                request,
+                services.member_account_link,
+                form=form,
+                actor=request.user,
+                member=member,
+                username=data["username"],
+            )
         elif action == "reset":
             password = run_service(
                 request, services.member_account_password_reset, form=form, actor=request.user, member=member
