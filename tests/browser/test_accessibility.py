@@ -133,6 +133,7 @@ def test_the_text_size_setting_is_kept_per_user_and_a_first_visit_is_light(live_
     assert page.get_attribute("html", "data-text-size") == "xlarge"
     assert page.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)") == standard * 1.25
     assert User.objects.get(username="secretary").text_size == "xlarge"
+    assert not page.evaluate(MEASURE)["sideways"]  # extra large text still fits a phone's width
     context.close()
     # Another device, same account: the size follows the user.
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
