@@ -713,6 +713,7 @@ def test_copy_offers_the_newest_list_first_and_never_pours_into_a_full_period(co
     assert options.index(f"{period.code} · {this.title} · 1 duty") < options.index(f"{last_year.code} · {old.title}")
     next_year = str(period.start.year + 1)
     assert f'name="period" value="{next_year}"' in page  # copying goes by default into the next period
+    assert f'<option value="{this.pk}" selected>' in page  # from the list open on the page
     before_form = page[: page.index(reverse("duties:list_copy", args=[county.county.pk]))]
     assert before_form.count("<details") == before_form.count("</details>")  # the copy form is not folded away
     copy = reverse("duties:list_copy", args=[county.county.pk])

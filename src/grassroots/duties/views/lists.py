@@ -63,7 +63,7 @@ def _org_lists_context(request, org, **forms) -> dict:
         "sources": sources,
         "can_change": can(user, Action.CHANGE, org),
         "list_form": DutyListForm(initial={"period": code}),
-        "copy_form": CopyListForm(initial={"period": into}, sources=sources),
+        "copy_form": CopyListForm(initial={"period": into, "source": current.pk if current else None}, sources=sources),
     }
     if current is not None:
         duties = selectors.duties_of_list(user=user, duty_list=current)
