@@ -83,11 +83,16 @@ def cmd_demo(args) -> int:
     if args.if_empty and not demo.database_is_empty():
         print("The database already holds data; demo data not loaded.")
         return 0
+    from grassroots.core.progress import ProgressLines
+
+    steps = ProgressLines(sys.stdout, total=demo.DEMO_STEPS)
     try:
-        counts = demo.build_demo(scale=args.scale, seed=args.seed, stdout=sys.stdout, reset=args.reset)
+        counts = demo.build_demo(scale=args.scale, seed=args.seed, stdout=steps, reset=args.reset)
     except ValidationError as exc:
+        steps.close()
         print("; ".join(exc.messages), file=sys.stderr)
         return 1
+    steps.close()
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))
     print(f"Demo accounts (password {demo.DEMO_PASSWORD!r}):")
     for account in demo.demo_accounts():

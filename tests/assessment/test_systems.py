@@ -215,6 +215,9 @@ def test_the_system_page_makes_a_new_version_and_puts_it_in_use(assessed, client
     page = client.get(reverse("assessment:system", args=[v1.pk]), **EN).content.decode()
     assert "Make a new version" in page and reverse("assessment:system_new_version", args=[v1.pk]) in page
     assert reverse("assessment:system_activate", args=[v1.pk]) not in page
+    # The page's main action is in view, not folded into a <details>.
+    before_form = page[: page.index(reverse("assessment:system_new_version", args=[v1.pk]))]
+    assert before_form.count("<details") == before_form.count("</details>")
 
     made = client.post(
         reverse("assessment:system_new_version", args=[v1.pk]),
@@ -372,7 +375,10 @@ def test_without_a_system_the_new_assessment_page_says_why(assessed, client_for)
     county = assessed
     IndicatorSystem.objects.update(state=SystemState.RETIRED)
     page = client_for(county.users.t1_officer).get(reverse("assessment:run_new"), **EN).content.decode()
-    assert "No indicator system is available to you yet." in page and "<form" not in page.split("<main")[-1]
+    assert (
+        "No indicator system is available to you yet." in page
+        and "<form" not in page.split("<main")[-1].split("</main>")[0]
+    )
     zh = client_for(county.users.t1_officer).get(reverse("assessment:run_new"), **ZH).content.decode()
     assert "您目前还没有可用的指标体系。" in zh
     # A secretary (manages nothing that can be assessed) who was given a grant to manage a branch only.

@@ -483,6 +483,11 @@ def test_copy_a_list_into_next_year(county, period):
     assert [d["due_on"] for d in duties] == [f"{next_year}-06-30"]
     response = officer.post(f"/api/duty-lists/{duty_list.pk}/copy/", {"period": "someday"}, format="json")
     assert response.status_code == 400 and "period" in response.json()
+    # Copying into a period that already has a list with duties needs into_existing.
+    again = officer.post(f"/api/duty-lists/{duty_list.pk}/copy/", {"period": next_year}, format="json")
+    assert again.status_code == 400 and "into_existing" in again.json()
+    forced = {"period": next_year, "into_existing": True}
+    assert officer.post(f"/api/duty-lists/{duty_list.pk}/copy/", forced, format="json").json()["duty_count"] == 2
 
 
 def test_periods_are_made_by_code(county):

@@ -331,3 +331,13 @@ def test_a_claim_leads_to_its_duty_and_its_points_back_to_it(county, duty_at, cl
     assert PointEntry.objects.filter(member=member, source_type="claim").exists()
     ledger = client_for(county.users.officer).get(reverse("orglife:member_points", args=[member.pk])).content.decode()
     assert f'href="{reverse("duties:duty", args=[duty.pk])}"' in ledger
+
+
+def test_issuing_to_township_committees_leaves_the_subdistrict_committees_out(county):
+    from tests.factories import add_org
+
+    street = add_org(county.county, "城关街道党工委", "committee", "subdistrict", code="C-S1")
+    townships = services.resolve_targets(issuer=county.county, mode="kind", kind="committee", unit_type="township")
+    assert set(townships) == {county.t1, county.t2}
+    streets = services.resolve_targets(issuer=county.county, mode="kind", kind="committee", unit_type="subdistrict")
+    assert list(streets) == [street]

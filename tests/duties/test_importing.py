@@ -235,7 +235,7 @@ def test_required_columns_missing_are_named(county, period, tmp_path):
 @pytest.mark.parametrize(
     "name, content, message",
     [
-        ("清单.pdf", b"%PDF-1.4", "Only .xlsx and .csv"),
+        ("清单.pdf", b"%PDF-1.4", "Only .xlsx, .xls and .csv"),
         ("清单.xlsx", b"not a workbook", "not a readable .xlsx"),
         ("清单.csv", b"", "empty"),
         ("清单.csv", "名称,说明\n甲,乙\n".encode(), "No header row"),

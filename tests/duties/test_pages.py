@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from grassroots.duties import services
+from grassroots.duties import selectors, services
 from grassroots.duties.models import (
     Assignment,
     AssignmentState,
@@ -156,7 +157,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db):
 def test_pages_render_in_chinese_by_default(county, issued, a11, submitted, client_for, page):
     response = client_for(county.users.officer).get(_urls(county, issued, a11, submitted)[page])
     assert response.status_code == 200
-    assert '<html lang="zh-Hans">' in _text(response)
+    assert '<html lang="zh-Hans" ' in _text(response)
 
 
 def test_duty_form_pages_render_in_chinese(county, issued, a11, client_for):
@@ -641,7 +642,7 @@ def test_the_receiver_names_the_responsible_person_and_its_own_requirement(count
     a11.refresh_from_db()
     assert a11.responsible == deputy and a11.note == "附签到表"
     foreign = client.post(url, {"responsible": county.members["C-T2-V1"].pk, "note": "x"}, **EN)
-    assert "Select a valid choice" in _text(foreign)
+    assert "This member cannot be chosen here." in _text(foreign)
 
 
 def test_duty_list_filters_by_light_key_work_and_person(county, duty_at, secretaries, client_for):
@@ -690,6 +691,195 @@ def test_org_lists_new_list_and_copy_from_last_period(county, duty_at, period, c
     assert response.status_code == 200
 
 
+def test_copy_offers_the_newest_list_first_and_never_pours_into_a_full_period(county, duty_at, period, client_for):
+    officer = county.users.officer
+    last_year = services.period_for(str(period.start.year - 1))
+    old = services.duty_list_for(actor=officer, organization=county.county, period=last_year)
+    services.duty_create(
+        actor=officer,
+        duty_list=old,
+        title="去年的工作",
+        dimension="ideological",
+        due_on=last_year.end,
+        requirement="记录",
+    )
+    duty_at(county, title="今年的工作")
+    this = DutyList.objects.get(period=period)
+    client = client_for(officer)
+    url = reverse("duties:org_lists", args=[county.county.pk])
+    page = _text(client.get(url, {"period": period.code}, **EN))
+    # This year's list is offered (it is what next year copies), before last year's, each saying what it holds.
+    options = page[page.index('name="source"') :]
+    assert options.index(f"{period.code} · {this.title} · 1 duty") < options.index(f"{last_year.code} · {old.title}")
+    next_year = str(period.start.year + 1)
+    assert f'name="period" value="{next_year}"' in page  # copying goes by default into the next period
+    assert f'<option value="{this.pk}" selected>' in page  # from the list open on the page
+    before_form = page[: page.index(reverse("duties:list_copy", args=[county.county.pk]))]
+    assert before_form.count("<details") == before_form.count("</details>")  # the copy form is not folded away
+    copy = reverse("duties:list_copy", args=[county.county.pk])
+    # Last year's list into this year's, which already has a duty: refused, nothing copied, the reason given.
+    refused = _text(client.post(copy, {"source": old.pk, "period": period.code}, **EN))
+    assert f"{period.code} already has the list “{this.title}” with 1 duty" in refused
+    assert this.duties.count() == 1
+    # Ticked: added to it.
+    client.post(copy, {"source": old.pk, "period": period.code, "into_existing": "on"}, **EN)
+    assert sorted(this.duties.values_list("title", flat=True)) == ["今年的工作", "去年的工作"]
+    # A list into its own period is refused even when ticked.
+    itself = _text(client.post(copy, {"source": this.pk, "period": period.code, "into_existing": "on"}, **EN))
+    assert "cannot be copied into itself" in itself
+
+
+def test_a_year_of_monthly_work_enters_my_work_a_lead_time_before_each_month(county, client_for, settings):
+    settings.GRASSROOTS_OCCURRENCE_LEAD_DAYS = 14
+    officer = county.users.officer
+    today = timezone.localdate()
+    # A monthly duty issued for a year starting next month: twelve occurrences, one starting within the lead time.
+    first = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    year = services.period_for(f"{first.year}-Q{(first.month - 1) // 3 + 1}")
+    the_list = services.duty_list_for(actor=officer, organization=county.county, period=year)
+    duty = services.duty_create(
+        actor=officer,
+        duty_list=the_list,
+        title="每月主题党日",
+        dimension="political",
+        due_on=first + dt.timedelta(days=24),
+        requirement="照片",
+        recurrence="monthly",
+    )
+    services.duty_issue(actor=officer, duty=duty, targets=[county.v11])
+    occurrences = list(duty.occurrences.order_by("start_on"))
+    horizon = today + dt.timedelta(days=14)
+    soon = [o for o in occurrences if o.start_on <= horizon]
+    later = [o for o in occurrences if o.start_on > horizon]
+    assert later  # a quarter of monthly work: at least the last months wait
+    secretary = county.users.secretary
+    shown = {a.duty_id for a in selectors.my_work(user=secretary) if a.duty.series_id == duty.pk}
+    assert shown == {o.pk for o in soon}
+    waiting = {a.duty_id for a in selectors.my_work(user=secretary, later=True)}
+    assert waiting == {o.pk for o in later}
+    page = _text(client_for(secretary).get(reverse("duties:my_work"), **EN))
+    assert f"{len(later)} later occurrence" in page and "14 days before" in page
+    mine = APIClient()
+    mine.force_authenticate(secretary)
+    rows = mine.get("/api/assignments/mine/", {"later": "true"}).json()["results"]
+    assert {r["duty"] for r in rows} == {o.pk for o in later}
+
+
+@pytest.fixture
+def three_reports(county, issued, a11):
+    """Reports of Qingshan and Liuwan (township 1) and Baishi (township 2) waiting in the county's queue."""
+    out = [services.report_submit(actor=county.users.secretary, assignment=a11, text="完成", percent=100)]
+    for village in (county.v12, county.v21):
+        reporter = grant(UserFactory(), village, "secretary")
+        assignment = Assignment.objects.get(duty=issued, organization=village)
+        out.append(services.report_submit(actor=reporter, assignment=assignment, text="完成", percent=100))
+    return out
+
+
+def test_review_queue_narrows_by_duty_township_and_light(county, issued, three_reports, client_for):
+    client = client_for(county.users.officer)
+    url = reverse("duties:review")
+    everything = _text(client.get(url, **EN))
+    assert everything.count('class="card review-item"') == 3
+    assert f"{issued.title} (3)" in everything  # the duty filter offers the queue's duties with their counts
+    township = _text(client.get(url, {"under": county.t1.pk}, **EN))
+    assert township.count('class="card review-item"') == 2 and "白石村党支部" not in township.split("review-item")[1]
+    assert "2 reports match" in township
+    assert _text(client.get(url, {"duty": issued.pk, "light": "green"}, **EN)).count('class="card review-item"') == 3
+    # A report whose reporter's account is gone: its card begins with the organization, no stray separator.
+    ProgressReport.objects.filter(pk=three_reports[0].pk).update(author=None)
+    cards = _text(client.get(url, **EN))
+    assert not re.search(r'<p class="work-meta muted">\s*·', cards)
+    overdue = _text(client.get(url, {"light": "red"}, **EN))
+    assert "No waiting report matches these filters." in overdue
+    assert client.get(url, {"under": "abc", "light": "purple"}).status_code == 200
+
+
+def test_several_reports_accepted_at_once_each_audited_and_a_return_needs_its_reason(county, three_reports, client_for):
+    from grassroots.core.models import AuditEntry
+
+    client = client_for(county.users.officer)
+    many = reverse("duties:review_many")
+    first, second, third = three_reports
+    refused = client.post(
+        many, {"report": [first.pk, second.pk], "decision": "return", "reason": " "}, follow=True, **EN
+    )
+    assert "Say why the report is returned" in _text(refused)
+    assert ProgressReport.objects.filter(state=ReportState.SUBMITTED).count() == 3
+    done = client.post(many, {"report": [first.pk, second.pk], "decision": "accept"}, follow=True, **EN)
+    assert "2 reports accepted." in _text(done)
+    states = dict(ProgressReport.objects.values_list("pk", "state"))
+    assert (states[first.pk], states[second.pk], states[third.pk]) == ("accepted", "accepted", "submitted")
+    accepted = AuditEntry.objects.filter(action="duties.report.accept").values_list("object_id", flat=True)
+    assert sorted(accepted) == sorted([str(first.pk), str(second.pk)])
+    # A report no longer waiting is refused on its own; the other is still returned.
+    returning = {"report": [first.pk, third.pk], "decision": "return", "reason": "照片不清"}
+    again = _text(client.post(many, returning, follow=True, **EN))
+    third.refresh_from_db()
+    assert third.state == ReportState.RETURNED and third.return_reason == "照片不清"
+    assert "1 report returned with your reason." in again and "青山村党支部: This report was already accepted" in again
+
+
+def test_review_through_the_api_narrows_and_reviews_several(county, three_reports):
+    first, second, third = three_reports
+    officer = APIClient()
+    officer.force_authenticate(county.users.officer)
+    rows = officer.get("/api/reports/to_review/", {"under": "C-T2"}).json()["results"]
+    assert [r["id"] for r in rows] == [third.pk]
+    assert officer.get("/api/reports/to_review/", {"under": "nowhere"}).status_code == 400
+    assert officer.get("/api/reports/to_review/", {"light": "purple"}).status_code == 400
+    no_reason = {"reports": [first.pk], "decision": "return"}
+    response = officer.post("/api/reports/review_many/", no_reason, format="json")
+    assert response.status_code == 400 and "reason" in response.json()
+    response = officer.post(
+        "/api/reports/review_many/", {"reports": [first.pk, second.pk, 999999], "decision": "accept"}, format="json"
+    )
+    assert response.status_code == 200
+    answer = {row["id"]: row["done"] for row in response.json()}
+    assert answer == {first.pk: True, second.pk: True, 999999: False}
+
+
+def test_the_responsible_person_is_picked_by_typing_with_or_without_javascript(county, a11, client_for):
+    from tests.factories import MemberFactory
+
+    wang_a = MemberFactory(organization=county.v11, name="王芳")
+    wang_b = MemberFactory(organization=county.v11, name="王芳芳")
+    MemberFactory(organization=county.v21, name="王芳华")  # another township: never offered to Qingshan
+    client = client_for(county.users.secretary)
+    page = _text(client.get(reverse("duties:assignment", args=[a11.pk]), **EN))
+    box = next(tag for tag in page.split("<") if 'name="responsible"' in tag)
+    assert box.startswith("input") and f'data-pick-url="/members/pick/?org={county.v11.pk}"' in box
+    edit = reverse("duties:assignment_update", args=[a11.pk])
+    # "王芳" is the whole name of exactly one member: taken at once.
+    client.post(edit, {"responsible": "王芳", "note": ""}, **EN)
+    a11.refresh_from_db()
+    assert a11.responsible == wang_a
+    # Without JavaScript: part of a name that several share comes back as choices, nothing saved.
+    several = _text(client.post(edit, {"responsible": "王", "note": ""}, **EN))
+    a11.refresh_from_db()
+    assert a11.responsible == wang_a
+    assert "Several members match “王”: choose one below." in several
+    assert f'name="responsible__pick" value="王芳芳 #{wang_b.pk}"' in several and "王芳华" not in several
+    client.post(edit, {"responsible": "王", "responsible__pick": f"王芳芳 #{wang_b.pk}", "note": ""}, **EN)
+    a11.refresh_from_db()
+    assert a11.responsible == wang_b
+    nobody = _text(client.post(edit, {"responsible": "李四", "note": ""}, **EN))
+    assert "No member called “李四” can be chosen here." in nobody
+    # With JavaScript: suggestions as one types, only among those who can be named.
+    pick = client.get(reverse("organizations:member_pick"), {"org": county.v11.pk, "q": "王"}).json()["results"]
+    assert [r["value"] for r in pick] == [f"王芳 #{wang_a.pk}", f"王芳芳 #{wang_b.pk}"]
+    assert client.get(reverse("organizations:member_pick"), {"org": county.v21.pk, "q": "王"}).json() == {"results": []}
+    assert client.get(reverse("organizations:member_pick"), {"org": "x", "q": "王"}).json() == {"results": []}
+
+
+def test_organization_codes_are_suggested_among_those_the_user_sees(county, client_for):
+    client = client_for(county.users.t1_officer)
+    found = client.get(reverse("organizations:organization_pick"), {"q": "C-T"}).json()["results"]
+    assert [r["value"] for r in found] == ["C-T1", "C-T1-V1", "C-T1-V1-G1", "C-T1-V2"]
+    by_name = client.get(reverse("organizations:organization_pick"), {"q": "青山"}).json()["results"]
+    assert by_name[0]["value"] == "C-T1-V1"
+
+
 # ---------------------------------------------------------------- no N+1
 
 
@@ -720,7 +910,8 @@ def test_review_queue_runs_a_fixed_number_of_queries(county, twenty, client_for,
             actor=county.users.secretary, assignment=assignment, text="完成", percent=100, files=[_png()]
         )
     client = client_for(county.users.officer)
-    with django_assert_max_num_queries(10):
+    # The filters' choices (the queue's rows, their duties, the townships they come from) are three of them.
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("duties:review"))
     assert _text(response).count('class="card review-item"') == 20
 

@@ -550,7 +550,7 @@ def test_a_member_added_while_the_file_was_checked(county, tmp_path, monkeypatch
         ("text.xlsx", "姓名,身份证号\n张三,1\n".encode(), "not a readable .xlsx file"),
         ("old.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "not a readable .xlsx file"),
         ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, ".xls"),
-        ("photo.png", b"\x89PNG\r\n\x1a\n", ".xlsx and .csv"),
+        ("photo.png", b"\x89PNG\r\n\x1a\n", ".xls and .csv"),
         ("binary.csv", b"\x00\x01\x02\xff\xfe\x00" * 50, "not a readable CSV file"),
     ],
 )
@@ -808,3 +808,93 @@ def test_a_county_file_of_40000_members(county, tmp_path):
     second = time.monotonic() - started
     assert (again.created, again.updated, again.unchanged) == (0, 0, 40000)
     print(f"40,000 members: first import {first:.1f}s, again {second:.1f}s")
+
+
+def test_an_organization_list_says_street_and_township_apart():
+    from grassroots.core.sheets.values import match_key
+    from grassroots.organizations.importing.columns import UNIT_WORDS
+
+    assert UNIT_WORDS[match_key("街道")] == "subdistrict" and UNIT_WORDS[match_key("街道办事处")] == "subdistrict"
+    assert UNIT_WORDS[match_key("乡镇")] == "township" and UNIT_WORDS[match_key("镇")] == "township"
+
+
+def test_a_member_younger_than_eighteen_at_joining_is_a_row_problem(county, tmp_path):
+    young = ident(dt.date(1990, 6, 1), "M", 51)
+    rows = [
+        ["姓名", "性别", "出生日期", "身份证号码", "入党日期", "所在党组织"],
+        ["少年", "男", "1990-06-01", young, "2007-07-01", "青山村党支部"],
+    ]
+    report = import_path(actor=county.users.t1_officer, kind="members", path=write_csv(tmp_path / "m.csv", rows))
+    assert not report.ok
+    assert any("18" in p.message and p.row == 2 for p in report.problems)
+
+
+def test_a_masked_export_is_refused_with_one_message_that_says_so(county, tmp_path):
+    from django.utils import translation
+
+    from grassroots.organizations.exports import members_xlsx
+
+    path = tmp_path / "masked.xlsx"
+    with translation.override("zh-hans"):
+        members_xlsx(user=county.users.auditor, organization=county.t1, target=path, unmasked=False)
+    before = Member.objects.count()
+    with translation.override("en"):
+        report = import_path(actor=county.users.t1_officer, kind="members", path=path)
+    assert not report.ok and Member.objects.count() == before
+    assert [p.message[:33] for p in report.problems] == ["This file is a masked export: its"]
+
+
+def test_an_organization_list_as_offices_write_it_codes_parents_by_name_and_unit_words(county, tmp_path):
+    add_org(county.t2, "青山村党支部", "branch", "village", code="C-T2-V9")  # a second Qingshan, in another township
+    rows = [
+        ["党组织代码", "组织名称", "上级党组织", "组织类别", "单位类型"],
+        ["C-T1-V3", "山下村党支部", "新街镇党委", "党支部", "行政村"],  # the parent by its full name
+        ["C-S1", "城关街道党工委", "青山县委", "党委", "街道"],
+        ["C-S1-C1", "东门社区党支部", "城关街道党工委", "党支部", "城市社区"],  # a parent of the same file
+        ["C-T1-V1-G9", "新党小组", "青山村党支部", "党小组", "村"],  # two Qingshans: which?
+        ["C-T1-V4", "无名村党支部", "不存在的党委", "党支部", "农村"],
+    ]
+    path = write_csv(tmp_path / "orgs.csv", rows)
+    from django.utils import translation
+
+    with translation.override("en"):
+        report = import_path(actor=county.users.officer, kind="organizations", path=path)
+    problems = {(p.row, p.message) for p in report.problems}
+    assert (
+        5,
+        "Several organizations are named “青山村党支部”: C-T1-V1 (青山村党支部), C-T2-V9 (青山村党支部); give the parent's "
+        "code instead.",
+    ) in problems
+    assert (6, "No organization named “不存在的党委”, in the file or the tree.") in problems
+    assert len(problems) == 2
+    rows = [r for r in rows if r[0] not in ("C-T1-V1-G9", "C-T1-V4")]
+    report = import_path(actor=county.users.officer, kind="organizations", path=write_csv(tmp_path / "ok.csv", rows))
+    assert report.ok, report.problems
+    made = {o.code: o for o in Organization.objects.filter(code__in=["C-T1-V3", "C-S1", "C-S1-C1"])}
+    assert made["C-T1-V3"].parent == county.t1 and made["C-T1-V3"].unit_type == "village"
+    assert made["C-S1"].unit_type == "subdistrict" and made["C-S1-C1"].parent == made["C-S1"]
+    assert made["C-S1-C1"].unit_type == "community"
+
+
+def test_an_old_xls_workbook_is_read_like_an_xlsx(county, tmp_path):
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("党员名册")
+    sheet.write_merge(0, 0, 0, 5, "青山村党支部党员名册")  # a merged title row above the header
+    for col, label in enumerate(["姓名", "性别", "出生日期", "身份证号码", "入党日期", "所在党组织"]):
+        sheet.write(1, col, label)
+    dates = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    born = dt.date(1980, 3, 4)
+    sheet.write(2, 0, "老王")
+    sheet.write(2, 1, "男")
+    sheet.write(2, 2, born, dates)
+    sheet.write(2, 3, ident(born, "M", 61))
+    sheet.write(2, 4, dt.date(2005, 7, 1), dates)
+    sheet.write(2, 5, "青山村党支部")
+    path = tmp_path / "名册.xls"
+    book.save(str(path))
+    report = import_path(actor=county.users.t1_officer, kind="members", path=path)
+    assert (report.ok, report.created) == (True, 1), report.problems
+    member = Member.objects.get(name="老王")
+    assert (member.birth_date, member.joined_on, member.organization) == (born, dt.date(2005, 7, 1), county.v11)

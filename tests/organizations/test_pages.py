@@ -213,3 +213,81 @@ def test_an_organizations_posts_are_listed_by_rank_secretary_first(county, clien
     )
     titles = [p.title for p in response.context["posts"]]
     assert titles[:2] == ["secretary", "deputy_secretary"] and titles.index("organization") < titles.index("discipline")
+
+
+def test_an_officer_gives_resets_and_deactivates_a_members_account_without_the_admin(county, client_for):
+    from grassroots.core.models import User
+    from tests.factories import MemberFactory
+
+    def authenticate(username, password):
+        user = User.objects.get(username=username)
+        return user if user.is_active and user.check_password(password) else None
+
+    member = MemberFactory(organization=county.v12, name="柳青")
+    url = reverse("organizations:member_account", args=[member.pk])
+    client = client_for(county.users.officer)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Give the member an account" in page and f'value="liuqing{member.pk}"' in page
+    made = client.post(url, {"action": "create", "username": "liuqing"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    password = made.split('<p class="one-time"><code>')[1].split("</code>")[0]
+    member.refresh_from_db()
+    assert member.user.username == "liuqing" and authenticate(username="liuqing", password=password)
+    assert password not in str(list(AuditEntry.objects.values_list("after", flat=True)))
+    again = client.post(url, {"action": "reset"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    new = again.split('<p class="one-time"><code>')[1].split("</code>")[0]
+    assert new != password and authenticate(username="liuqing", password=new)
+    refused = client.post(url, {"action": "deactivate", "reason": ""}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Say why the account is deactivated." in refused
+    client.post(url, {"action": "deactivate", "reason": "调离本县"})
+    member.user.refresh_from_db()
+    assert not member.user.is_active and authenticate(username="liuqing", password=new) is None
+    client.post(url, {"action": "activate"})
+    member.user.refresh_from_db()
+    assert member.user.is_active
+    actions = list(AuditEntry.objects.filter(object_id=str(member.pk)).order_by("seq").values_list("action", flat=True))
+    assert actions == [
+        "organizations.member.account_create",
+        "organizations.member.account_reset",
+        "organizations.member.account_deactivate",
+        "organizations.member.account_activate",
+    ]
+    # A village secretary does not grant roles: no account page for them.
+    assert client_for(county.users.secretary).get(url).status_code in (403, 404)
+
+
+def test_a_members_account_through_the_api(county):
+    from rest_framework.test import APIClient
+
+    from tests.factories import MemberFactory
+
+    member = MemberFactory(organization=county.v21, name="石磊")
+    officer = APIClient()
+    officer.force_authenticate(county.users.officer)
+    url = f"/api/members/{member.pk}/account/"
+    made = officer.post(url, {"action": "create", "username": "shilei"}, format="json").json()
+    assert made["username"] == "shilei" and made["is_active"] and len(made["password"]) == 14
+    assert "password" in officer.post(url, {"action": "reset"}, format="json").json()
+    refused = officer.post(url, {"action": "deactivate"}, format="json")
+    assert refused.status_code == 400 and "reason" in refused.json()
+    done = officer.post(url, {"action": "deactivate", "reason": "调离"}, format="json").json()
+    assert done == {"username": "shilei", "is_active": False, "last_login": None}
+    secretary = APIClient()
+    secretary.force_authenticate(county.users.secretary)
+    assert secretary.post(url, {"action": "activate"}, format="json").status_code in (403, 404)
+
+
+def test_an_existing_login_of_no_member_is_linked_to_the_member(county, client_for):
+    from tests.factories import MemberFactory, UserFactory
+
+    member = MemberFactory(organization=county.v12, name="柳燕")
+    UserFactory(username="liuyan")
+    url = reverse("organizations:member_account", args=[member.pk])
+    client = client_for(county.users.officer)
+    taken = client.post(url, {"action": "link", "username": "member"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This account cannot be linked: it belongs to someone already." in taken  # 张秀兰's login
+    nobody = client.post(url, {"action": "link", "username": "nobody"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No account has the user name nobody." in nobody
+    client.post(url, {"action": "link", "username": "liuyan"})
+    member.refresh_from_db()
+    assert member.user.username == "liuyan"
+    assert AuditEntry.objects.filter(action="organizations.member.account_link", object_id=str(member.pk)).exists()

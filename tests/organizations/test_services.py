@@ -1,6 +1,7 @@
 """Services on members, posts, transfers and grants: the rules a user meets."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -45,6 +46,37 @@ def test_probationary_member_has_no_full_membership_date(county):
             joined_on=dt.date(2025, 7, 1),
             confirmed_on=dt.date(2026, 7, 1),
         )
+
+
+@pytest.mark.parametrize(
+    "joined, says",
+    [
+        (dt.date(1987, 5, 11), "joins the party at 18 or older (the party constitution); this date makes 16"),
+        (dt.date(1988, 5, 11), "this date makes 17"),
+        (dt.date(2999, 1, 1), "The date of joining is in the future."),
+    ],
+)
+def test_a_member_joins_at_eighteen_or_older_and_never_in_the_future(county, joined, says):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError, match=re.escape(says)):
+        services.member_create(
+            actor=county.users.secretary,
+            organization=county.v11,
+            name="新人",
+            gender="M",
+            birth_date=dt.date(1970, 5, 12),
+            joined_on=joined,
+        )
+    eighteen = services.member_create(
+        actor=county.users.secretary,
+        organization=county.v11,
+        name="新人",
+        gender="M",
+        birth_date=dt.date(1970, 5, 12),
+        joined_on=dt.date(1988, 5, 12),
+    )
+    assert eighteen.joined_on == dt.date(1988, 5, 12)
 
 
 def test_a_stale_edit_is_refused_instead_of_overwriting(county):

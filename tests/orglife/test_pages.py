@@ -377,6 +377,18 @@ def test_a_correction_is_a_new_line_in_the_ledger(branch, records, client_for):
     assert PointEntry.objects.filter(member=entry.member, rule=entry.rule).count() == 2
 
 
+def test_the_points_ledger_names_its_rules_in_the_readers_language(branch, records, client_for):
+    client = client_for(branch.users.secretary)
+    entry = records["entry"]
+    url = reverse("orglife:member_points", args=[entry.member_id])
+    english = client.get(url, **EN).content.decode()
+    assert entry.rule.name_en and entry.rule.name_en in english and f"· {entry.rule.name}<" not in english
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert entry.rule.name in chinese and entry.rule.name_en not in chinese
+    rules = client.get(reverse("orglife:points_new", args=[branch.v11.pk]), **EN).content.decode()
+    assert "Volunteer service (confirmed) (+2.0)" in rules
+
+
 # ---------------------------------------------------------------- appraisal
 
 

@@ -66,6 +66,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages, CSS and scripts travel gzipped to slow phones (Django pads each response against BREACH); in
+    # production WhiteNoise serves the static files compressed at collectstatic and this leaves them alone.
+    "grassroots.core.middleware.TextGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -271,3 +274,5 @@ GRASSROOTS_YELLOW_DAYS = int(os.environ.get("GRASSROOTS_YELLOW_DAYS", "3"))
 GRASSROOTS_PDF_FONT = os.environ.get("GRASSROOTS_PDF_FONT", "")
 # How often (seconds) a dashboard's data screen asks for its figures again.
 GRASSROOTS_SCREEN_SECONDS = int(os.environ.get("GRASSROOTS_SCREEN_SECONDS", "30"))
+# An occurrence of a repeating duty (a month of monthly work) enters "my work" this many days before its start.
+GRASSROOTS_OCCURRENCE_LEAD_DAYS = int(os.environ.get("GRASSROOTS_OCCURRENCE_LEAD_DAYS", "14"))

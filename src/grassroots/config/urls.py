@@ -11,6 +11,7 @@ urlpatterns = [
     path("health/", core_views.health, name="health"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", core_views.set_language, name="set_language"),
+    path("text-size/", core_views.set_text_size, name="set_text_size"),
     path("audit/", core_views.audit_trail, name="audit"),
     path("notifications/", core_views.notifications, name="notifications"),
     path("account/", account.security, name="security"),

@@ -272,3 +272,26 @@ def readable(user, entry: AuditEntry) -> tuple:
     if can(user, Action.VIEW_PERSONAL, entry):
         return entry.before, entry.after
     return masked(entry.before), masked(entry.after)
+
+
+VERIFIED_KEY = "grassroots:audit:verified"
+VERIFIED_FOR = dt.timedelta(hours=1)  # how long a verification is shown before the chain is walked again
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A verification of the whole chain and when it ran (kept in the cache, so that a page need not walk it)."""
+
+    result: VerifyResult
+    at: dt.datetime
+
+
+def verification(*, again: bool = False) -> Verification:
+    """The latest verification of the chain, run now when none is younger than VERIFIED_FOR (or when asked)."""
+    from django.core.cache import cache
+
+    kept = None if again else cache.get(VERIFIED_KEY)
+    if kept is None or timezone.now() - kept.at > VERIFIED_FOR:
+        kept = Verification(verify(), timezone.now())
+        cache.set(VERIFIED_KEY, kept, int(VERIFIED_FOR.total_seconds()))
+    return kept

@@ -2,16 +2,20 @@
 
 from django.conf import settings
 
+from .models import TextSize
 from .notify import unread_count
 from .policy import Action, can_anywhere, subject
+from .views import text_size_of
 
 
 def grassroots(request):
     user = getattr(request, "user", None)
+    sizes = {"text_size": text_size_of(request), "text_sizes": TextSize.choices}
     if user is None or not user.is_authenticated:
-        return {"demo_mode": settings.DEMO_MODE}
+        return {"demo_mode": settings.DEMO_MODE, **sizes}
     subj = subject(user)
     return {
+        **sizes,
         "demo_mode": settings.DEMO_MODE,
         "nav": {
             "tree": can_anywhere(user, Action.VIEW) or subj.member is not None,

@@ -6,6 +6,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpResponseRedirect
+from django.middleware.gzip import GZipMiddleware
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
@@ -165,3 +166,16 @@ class TwoFactorMiddleware:
         if request.headers.get("HX-Request"):
             response["HX-Redirect"] = url
         return response
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Gzip what compresses (pages, CSS, scripts, JSON, SVG) for slow phones; evidence files, spreadsheets and
+    photos pass as they are (already compressed, and large: compressing them would only cost the server)."""
+
+    COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml")
+
+    def process_response(self, request, response):
+        kind = response.get("Content-Type", "")
+        if not kind.startswith(self.COMPRESSED_TYPES):
+            return response
+        return super().process_response(request, response)

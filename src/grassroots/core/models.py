@@ -8,10 +8,19 @@ from django.utils.translation import gettext_lazy as _
 from .labels import action_label, kind_message
 
 
+class TextSize(models.TextChoices):
+    """How large the pages write (ageing-friendly): the root size every other size follows."""
+
+    STANDARD = "standard", _("Standard")
+    LARGE = "large", _("Large")
+    XLARGE = "xlarge", _("Extra large")
+
+
 class User(AbstractUser):
     """A person who logs in: a member with an account, or staff of an organization department."""
 
     language = models.CharField(_("language"), max_length=10, blank=True, default="")
+    text_size = models.CharField(_("text size"), max_length=10, choices=TextSize.choices, default=TextSize.STANDARD)
 
     class Meta:
         verbose_name = _("user")

@@ -39,3 +39,15 @@ def period_for(code: str) -> Period:
         end = dt.date(year, month, calendar.monthrange(year, month)[1])
     period, _created = Period.objects.get_or_create(code=code, defaults={"kind": kind, "start": start, "end": end})
     return period
+
+
+def next_code(period: Period) -> str:
+    """The code of the period of the same kind just after `period` (2026 → 2027, 2026-Q4 → 2027-Q1)."""
+    day = period.end + dt.timedelta(days=1)
+    if period.kind == PeriodKind.QUARTER:
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    if period.kind == PeriodKind.HALF:
+        return f"{day.year}-H{1 if day.month <= 6 else 2}"
+    if period.kind == PeriodKind.MONTH:
+        return f"{day.year}-{day.month:02d}"
+    return str(day.year)

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors
-from .audit import readable
-from .models import Notification
+from .audit import readable, verification
+from .models import Notification, TextSize
 from .notify import mark_read
 from .policy import Action, PermissionDenied, can_anywhere
 
@@ -43,9 +43,38 @@ def set_language(request):
     return response
 
 
+TEXT_SIZE_COOKIE = "grassroots_text_size"
+
+
+def text_size_of(request) -> str:
+    """The text size the reader chose: kept on the account when signed in, in a cookie before."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user.text_size
+    asked = request.COOKIES.get(TEXT_SIZE_COOKIE, "")
+    return asked if asked in TextSize.values else TextSize.STANDARD
+
+
+@require_POST
+def set_text_size(request):
+    """Standard, large or extra-large text on every page; a signed-in user keeps the choice on every device."""
+    size = request.POST.get("size", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if size in TextSize.values:
+        response.set_cookie(TEXT_SIZE_COOKIE, size, max_age=365 * 24 * 3600, samesite="Lax")
+        if request.user.is_authenticated:
+            request.user.text_size = size
+            request.user.save(update_fields=["text_size"])
+    return response
+
+
 @login_required
 def audit_trail(request):
-    """The audit trail within the user's scope, by organization subtree and by object."""
+    """The audit trail within the user's scope, by organization subtree and by object, under the verification of
+    the whole hash chain and its time (walked again at most hourly, or when asked by POST verify=1)."""
     if not can_anywhere(request.user, Action.VIEW_AUDIT):
         raise PermissionDenied(_("Your role does not include reading the audit trail."))
     filters = {
@@ -54,6 +83,10 @@ def audit_trail(request):
         "object_id": request.GET.get("object_id", ""),
         "action": request.GET.get("action", ""),
     }
+    again = request.method == "POST" and request.POST.get("verify") == "1"
+    checked = verification(again=again)
+    if again:
+        return HttpResponseRedirect(request.get_full_path())
     entries, org = selectors.audit_entries(user=request.user, **filters)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     for entry in page:
@@ -61,7 +94,13 @@ def audit_trail(request):
     return render(
         request,
         "core/audit_trail.html",
-        {"page": page, "filters": filters, "organization": org, "actions": selectors.action_choices()},
+        {
+            "page": page,
+            "filters": filters,
+            "organization": org,
+            "actions": selectors.action_choices(),
+            "verification": checked,
+        },
     )
 
 

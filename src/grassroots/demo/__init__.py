@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 SCALES = ("tiny", "county", "city", "province")
+DEMO_STEPS = 16  # the lines `build_demo` writes for the demo county (its progress bar on a terminal)
 
 
 class DatabaseNotEmpty(ValidationError):

@@ -136,6 +136,7 @@ class _Plan:
         lo, hi = {
             UnitType.VILLAGE: (1950, 1965),
             UnitType.TOWNSHIP: (1950, 1996),
+            UnitType.SUBDISTRICT: (1950, 1996),
             UnitType.COMMUNITY: (2000, 2016),
             UnitType.ENTERPRISE: (2003, 2022),
             UnitType.STATE_ENTERPRISE: (1995, 2018),
@@ -509,7 +510,7 @@ def _plan_subdistricts(plan: _Plan, county: _Node, used_communities: set, chunk:
             name=f"{zh}街道党工委",
             name_en=f"{en.capitalize()} Subdistrict Committee",
             kind=OrgKind.COMMITTEE,
-            unit_type=UnitType.TOWNSHIP,
+            unit_type=UnitType.SUBDISTRICT,
             chunk=chunk,
             seq=21 + s,
         )
@@ -517,7 +518,7 @@ def _plan_subdistricts(plan: _Plan, county: _Node, used_communities: set, chunk:
             street,
             f"{zh}街道机关",
             f"{en.capitalize()} Subdistrict Organs",
-            UnitType.TOWNSHIP,
+            UnitType.SUBDISTRICT,
             "township_organ",
             plan.lognormal(42, 0.2, 25, 80),
             chunk,

@@ -2,19 +2,20 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from grassroots.core.collation import by_reading
 from grassroots.core.uploads import MultipleFileField
 from grassroots.core.widgets import DateInput
+from grassroots.organizations.forms import MemberPickField
 from grassroots.organizations.models import Member, MemberStatus, OrgKind, PostTitle, UnitType
 
 from .models import BusinessObjective, Dimension, Light, Recurrence
 
 
-def _members_field(label, members):
-    field = forms.ModelChoiceField(label=label, queryset=members, required=False)
-    field.label_from_instance = lambda m: f"{m.name} · {m.organization.display_name()}"
-    return field
+def _members_field(label, members, pick_url=""):
+    """The responsible person, picked by typing a name (a county has hundreds of members: no long select)."""
+    return MemberPickField(label=label, queryset=members, pick_url=pick_url)
 
 
 class ReportForm(forms.Form):
@@ -42,6 +43,36 @@ class ReviewForm(forms.Form):
     take_over = forms.BooleanField(required=False)
 
 
+class ReviewFilterForm(forms.Form):
+    """Narrowing the review queue at county scale (GET): one duty, one township and what is below it, one light."""
+
+    duty = forms.TypedChoiceField(label=_("Duty"), coerce=int, required=False, empty_value=None)
+    under = forms.TypedChoiceField(label=_("Reports from"), coerce=int, required=False, empty_value=None)
+    light = forms.ChoiceField(
+        label=_("Light"),
+        required=False,
+        choices=[("", _("All lights"))] + [(k, v) for k, v in Light.choices if k != Light.DONE],
+    )
+
+    def __init__(self, *args, duties=(), areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["duty"].choices = [("", _("All duties"))] + [(d.pk, f"{d.title} ({d.waiting})") for d in duties]
+        self.fields["under"].choices = [("", _("Every organization"))] + [(o.pk, o.display_name()) for o in areas]
+
+
+class ReviewManyForm(forms.Form):
+    """Several reports ticked on the review page, accepted together or returned with one reason."""
+
+    report = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    decision = forms.ChoiceField(choices=ReviewForm.DECISIONS)
+    reason = forms.CharField(label=_("Reason for returning"), max_length=500, required=False)
+    take_over = forms.BooleanField(required=False)
+
+    def __init__(self, *args, report_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["report"].choices = [(pk, pk) for pk in report_ids]
+
+
 class DueDateRequestForm(forms.Form):
     new_due = forms.DateField(label=_("New due date"), widget=DateInput)
     reason = forms.CharField(label=_("Why a new date is needed"), max_length=500, required=False)
@@ -64,10 +95,10 @@ class AssignmentForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, members=None, **kwargs):
+    def __init__(self, *args, members=None, pick_url="", **kwargs):
         super().__init__(*args, **kwargs)
         if members is not None:
-            self.fields["responsible"] = _members_field(_("Responsible person"), members)
+            self.fields["responsible"] = _members_field(_("Responsible person"), members, pick_url)
 
 
 class DutyForm(forms.Form):
@@ -110,10 +141,10 @@ class DutyForm(forms.Form):
             if fields:
                 yield legend, fields
 
-    def __init__(self, *args, members=None, organization=None, period=None, **kwargs):
+    def __init__(self, *args, members=None, organization=None, period=None, pick_url="", **kwargs):
         super().__init__(*args, **kwargs)
         if members is not None:
-            self.fields["responsible"] = _members_field(_("Responsible person"), members)
+            self.fields["responsible"] = _members_field(_("Responsible person"), members, pick_url)
         if "objective" in self.fields and organization is not None:
             # The objectives of this organization and of those above it, for the list's period.
             path = organization.path
@@ -148,8 +179,15 @@ class DutyListForm(forms.Form):
 
 
 class CopyListForm(forms.Form):
+    """Which list to copy (newest first, each saying how many duties it holds) into which period."""
+
     source = forms.TypedChoiceField(label=_("Copy from"), coerce=int)
     period = forms.CharField(label=_("Into the period"), max_length=16)
+    into_existing = forms.BooleanField(
+        label=_("Add to the existing list"),
+        required=False,
+        help_text=_("Only when the period already has a list: its duties stay and the copies are added."),
+    )
 
     def __init__(self, *args, sources=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,9 +195,11 @@ class CopyListForm(forms.Form):
 
 
 def _source_label(duty_list) -> str:
+    count = getattr(duty_list, "duty_count", None)
+    held = "" if count is None else " · " + ngettext("%(n)d duty", "%(n)d duties", count) % {"n": count}
     if duty_list.is_template:
-        return _("Template: %(title)s") % {"title": duty_list.title}
-    return f"{duty_list.period.code} · {duty_list.title}"
+        return _("Template: %(title)s") % {"title": duty_list.title} + held
+    return f"{duty_list.period.code} · {duty_list.title}{held}"
 
 
 class DutyFilterForm(forms.Form):

@@ -87,8 +87,18 @@ def assignment_list(*, user, action: str = Action.VIEW):
     return restrict(user, action, qs).annotate(light_code=light_expression())
 
 
-def my_work(*, user):
-    """What is due for this user: assignments they are responsible for, and those of organizations they manage."""
+def _not_yet_shown(today=None) -> Q:
+    """Occurrences of a repeating duty that start later than the lead time from today: they wait on the duty's page."""
+    horizon = (today or timezone.localdate()) + dt.timedelta(days=settings.GRASSROOTS_OCCURRENCE_LEAD_DAYS)
+    return Q(duty__series__isnull=False, duty__start_on__gt=horizon)
+
+
+def my_work(*, user, later: bool = False):
+    """What is due for this user: assignments they are responsible for, and those of organizations they manage.
+
+    An occurrence of a repeating duty (a month of monthly work) appears GRASSROOTS_OCCURRENCE_LEAD_DAYS before
+    its start; `later=True` gives instead the occurrences still waiting.
+    """
     from grassroots.core.policy import subject
 
     subj = subject(user)
@@ -106,6 +116,7 @@ def my_work(*, user):
         .select_related("duty", "duty__organization", "duty__responsible", "organization", "responsible")
         .annotate(light_code=light_expression())
     )
+    qs = qs.filter(_not_yet_shown()) if later else qs.exclude(_not_yet_shown())
     order = Case(
         When(light_code=Light.RED, then=Value(0)),
         When(light_code=Light.YELLOW, then=Value(1)),
@@ -332,6 +343,50 @@ def review_queue(*, user, others: bool = False):
         .prefetch_related("evidence")
         .order_by("created_at", "id")
     )
+
+
+def review_queue_narrowed(queue, *, duty: int | None = None, under: Organization | None = None, light: str = ""):
+    """The review queue cut down at county scale: one duty, one organization's subtree (a township and its
+    villages), one light of the assignment (red overdue, yellow due soon, green)."""
+    if duty:
+        queue = queue.filter(Q(assignment__duty_id=duty) | Q(assignment__duty__series_id=duty))
+    if under is not None:
+        queue = queue.filter(subtree_q(under.path, "assignment__organization__path"))
+    if light:
+        today = timezone.localdate()
+        soon = today + dt.timedelta(days=settings.GRASSROOTS_YELLOW_DAYS)
+        by_light = {
+            Light.RED: Q(assignment__due_on__lt=today),
+            Light.YELLOW: Q(assignment__due_on__gte=today, assignment__due_on__lte=soon),
+            Light.GREEN: Q(assignment__due_on__gt=soon),
+        }
+        queue = queue.filter(by_light.get(light, Q(pk__in=[])))
+    return queue
+
+
+def review_queue_choices(queue) -> dict:
+    """What the queue's filters offer: its duties (a repeating duty once, under its series) with their counts, and
+    the organizations one step below each issuer that the reports come from (the townships of a county's queue)."""
+    rows = list(
+        queue.order_by().values_list(
+            "assignment__duty_id",
+            "assignment__duty__series_id",
+            "assignment__duty__organization__path",
+            "assignment__organization__path",
+        )
+    )
+    counts: dict[int, int] = {}
+    prefixes = set()
+    step = Organization.steplen
+    for duty_id, series_id, issuer_path, receiver_path in rows:
+        key = series_id or duty_id
+        counts[key] = counts.get(key, 0) + 1
+        prefixes.add(receiver_path[: len(issuer_path) + step])
+    duties = list(Duty.objects.filter(pk__in=counts).order_by("title", "id"))
+    for duty in duties:
+        duty.waiting = counts[duty.pk]
+    areas = list(Organization.objects.filter(path__in=prefixes).order_by("path"))
+    return {"duties": duties, "areas": areas}
 
 
 def report_list(*, user):

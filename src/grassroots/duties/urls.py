@@ -29,4 +29,5 @@ urlpatterns = [
     path("evidence/<int:pk>/", evidence.evidence_file, name="evidence"),
     path("evidence/<int:pk>/thumb/", evidence.evidence_thumb, name="evidence_thumb"),
     path("review/", review.review_queue, name="review"),
+    path("review/many/", review.review_many, name="review_many"),
 ]

@@ -143,6 +143,25 @@ class MemberSerializer(serializers.ModelSerializer):
         return data
 
 
+class AccountActionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=["create", "link", "reset", "deactivate", "activate"],
+        help_text="create: give the member a login; link: an existing login of no member (by username) becomes "
+        "the member's; reset: a new one-time password; deactivate (with a reason) or activate again.",
+    )
+    username = serializers.CharField(max_length=150, required=False, allow_blank=True, help_text="For create and link.")
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, help_text="For deactivate.")
+
+
+class AccountSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    is_active = serializers.BooleanField()
+    last_login = serializers.DateTimeField(allow_null=True)
+    password = serializers.CharField(
+        required=False, help_text="The one-time password, in the answer to create and reset only: shown once."
+    )
+
+
 class MemberViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -187,6 +206,34 @@ class MemberViewSet(
             **data,
         )
         serializer.instance.refresh_from_db()
+
+    @extend_schema(request=AccountActionSerializer, responses=AccountSerializer)
+    @action(detail=True, methods=["post"])
+    def account(self, request, pk=None):
+        """The member's login, kept by whoever grants roles where the member belongs (each action audited)."""
+        member = self.get_object()
+        payload = AccountActionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        password = None
+        if data["action"] == "create":
+            password = services.one_time_password()
+            services.member_account_create(
+                actor=request.user, member=member, username=data.get("username", ""), password=password
+            )
+        elif data["action"] == "link":
+            services.member_account_link(actor=request.user, member=member, username=data.get("username", ""))
+        elif data["action"] == "reset":
+            password = services.member_account_password_reset(actor=request.user, member=member)
+        else:
+            services.member_account_set_active(
+                actor=request.user, member=member, active=data["action"] == "activate", reason=data.get("reason", "")
+            )
+        user = get_user_model().objects.get(member=member)
+        answer = {"username": user.username, "is_active": user.is_active, "last_login": user.last_login}
+        if password:
+            answer["password"] = password
+        return Response(AccountSerializer(answer).data)
 
     @extend_schema(request=None, responses={201: None})
     @action(detail=True, methods=["post"])

@@ -72,6 +72,10 @@ class OrganizationsConfig(AppConfig):
                 "organizations.transfer.reject": _("Transfer rejected"),
                 "organizations.transfer.cancel": _("Transfer cancelled"),
                 "organizations.grant.create": _("Role granted"),
+                "organizations.member.account_reset": _("Account password reset"),
+                "organizations.member.account_link": _("Existing account linked to member"),
+                "organizations.member.account_deactivate": _("Account deactivated"),
+                "organizations.member.account_activate": _("Account activated again"),
                 "organizations.grant.revoke": _("Role revoked"),
                 "organizations.import": _("Data imported"),
             }

@@ -1,10 +1,13 @@
 """Forms of the organization pages; they validate input, the services decide."""
 
+import re
+
 from django import forms
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.core.widgets import DateInput
+from grassroots.core.widgets import DateInput, PickInput
 
 from .models import Member, Organization, OrgKind, PostTitle, UnitType
 
@@ -72,6 +75,18 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("file (.xlsx or .csv)"))
 
 
+class AccountForm(forms.Form):
+    """A member's account: the user name to give, and the reason when deactivating."""
+
+    username = forms.RegexField(
+        label=_("user name"),
+        regex=r"^[A-Za-z0-9_.@+-]{3,150}$",
+        error_messages={"invalid": _("Use 3 to 150 letters, digits or . @ + - _ (no spaces).")},
+        required=False,
+    )
+    reason = forms.CharField(label=_("Reason for deactivating"), max_length=300, required=False)
+
+
 class RejectForm(forms.Form):
     note = forms.CharField(label=_("reason for rejecting"), max_length=300)
 
@@ -85,7 +100,14 @@ class OrganizationCodeField(forms.CharField):
         super().__init__(*args, **kwargs)
         self.queryset = Organization.objects.none()
         self.not_found = not_found or _("No organization with this code where you may do this.")
-        self.widget.attrs.update({"list": "org-codes", "autocomplete": "off", "spellcheck": "false"})
+        self.widget.attrs.update(
+            {
+                "list": "org-codes",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "data-pick-url": reverse_lazy("organizations:organization_pick"),
+            }
+        )
 
     def clean(self, value):
         code = (super().clean(value) or "").strip()
@@ -95,8 +117,65 @@ class OrganizationCodeField(forms.CharField):
         if org is None:
             named = list(self.queryset.filter(Q(name=code) | Q(name_en__iexact=code))[:2])
             if len(named) > 1:  # two branches of one name: the code says which
-                raise forms.ValidationError(_("More than one organization has this name: give its code."))
+                codes = ", ".join(f"{o.code} ({o.display_name()})" for o in self.queryset.filter(name=code)[:10])
+                raise forms.ValidationError(
+                    _("More than one organization has this name: give its code (%(codes)s).") % {"codes": codes}
+                )
             org = named[0] if named else None
         if org is None:
             raise forms.ValidationError(self.not_found)
         return org
+
+
+PICKED = re.compile(r"#(\d{1,18})\s*$")
+CANDIDATES_SHOWN = 12
+
+
+class MemberPickField(forms.Field):
+    """A member among those offered (`queryset`), picked by typing: "王芳", part of a name, or "王芳 #12" as the
+    suggestions write it (an id alone, as a select posted it, too). One match is taken; several come back as
+    choices under the box; none says so."""
+
+    widget = PickInput
+
+    def __init__(self, *, queryset, pick_url="", **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.queryset = queryset
+        self.widget = PickInput(pick_url=pick_url)
+        self.help_text = self.help_text or _("Type a name or part of it.")
+
+    @staticmethod
+    def label_of(member: Member) -> str:
+        return f"{member.name} #{member.pk}"
+
+    def prepare_value(self, value):
+        if isinstance(value, Member):
+            return self.label_of(value)
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            member = self.queryset.filter(pk=int(value)).first()
+            return self.label_of(member) if member else ""
+        return value
+
+    def clean(self, value):
+        text = super().clean(value)
+        text = (text or "").strip()
+        if not text:
+            return None
+        picked = PICKED.search(text) or (re.fullmatch(r"(\d{1,18})", text))  # "王芳 #12", or the id alone
+        if picked:
+            member = self.queryset.filter(pk=int(picked.group(1))).first()
+            if member is None:
+                raise forms.ValidationError(_("This member cannot be chosen here."))
+            return member
+        matches = list(self.queryset.filter(name=text)[:CANDIDATES_SHOWN]) or list(
+            self.queryset.filter(name__contains=text).order_by("name", "pk")[: CANDIDATES_SHOWN + 1]
+        )
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise forms.ValidationError(_("No member called “%(text)s” can be chosen here.") % {"text": text})
+        self.widget.candidates = [
+            (self.label_of(m), f"{m.name} · {m.organization.display_name()}") for m in matches[:CANDIDATES_SHOWN]
+        ]
+        raise forms.ValidationError(_("Several members match “%(text)s”: choose one below.") % {"text": text})

@@ -37,7 +37,8 @@ class OrgKind(models.TextChoices):
 class UnitType(models.TextChoices):
     PARTY_ORGAN = "party_organ", _("Party organ")
     GOVERNMENT = "government", _("Government organ")
-    TOWNSHIP = "township", _("Township or street")
+    TOWNSHIP = "township", _("Township")
+    SUBDISTRICT = "subdistrict", _("Sub-district (street)")
     VILLAGE = "village", _("Village")
     COMMUNITY = "community", _("Community")
     ENTERPRISE = "enterprise", _("Enterprise")
@@ -235,6 +236,28 @@ class Member(TimeStampedModel):
         on = on or timezone.localdate()
         b = self.birth_date
         return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+
+
+JOINING_AGE = 18  # the party constitution (art. 1): a member joins at eighteen or older
+
+
+def joining_problem(birth, joined, today=None) -> str:
+    """What is wrong with a date of joining, in the reader's language ("" when nothing): in the future, before
+    birth, or before the eighteenth birthday."""
+    if not joined:
+        return ""
+    if joined > (today or timezone.localdate()):
+        return str(_("The date of joining is in the future."))
+    if birth and joined <= birth:
+        return str(_("The member cannot have joined the party before being born."))
+    if birth:
+        years = joined.year - birth.year - ((joined.month, joined.day) < (birth.month, birth.day))
+        if years < JOINING_AGE:
+            return str(
+                _("A member joins the party at %(age)d or older (the party constitution); this date makes %(years)d.")
+                % {"age": JOINING_AGE, "years": years}
+            )
+    return ""
 
 
 def mask_id_number(value: str) -> str:

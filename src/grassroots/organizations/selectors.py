@@ -100,6 +100,24 @@ def member_list(*, user, action: str = Action.VIEW, organization: Organization |
     return qs
 
 
+def members_to_name(*, user, organization: Organization, keep: int | None = None):
+    """Members who can be named responsible for the work of `organization`: the active members of it and of the
+    level below it that the user can see, and the one named now (`keep`) while active."""
+    members = member_list(user=user, organization=organization, subtree=True)
+    near = members.filter(Q(organization__depth__lte=organization.depth + 1) | Q(pk=keep))
+    return near.filter(status=MemberStatus.ACTIVE)
+
+
+def organizations_matching(*, user, query: str, limit: int = 12):
+    """Organizations the user can see whose code starts with, or whose name contains, the query (a picker's
+    suggestions)."""
+    query = query.strip()
+    if not query:
+        return Organization.objects.none()
+    match = Q(code__istartswith=query) | Q(name__contains=query) | Q(name_en__icontains=query)
+    return organization_list(user=user).filter(match).order_by("path")[:limit]
+
+
 def member_search(*, user, query: str, limit: int = 50):
     """Active members in scope whose name contains the query; by the full phone or ID number only where the user
     may read those unmasked (a masked field cannot be searched by its hidden part)."""

@@ -1,6 +1,7 @@
 """Writes on organizations, members, posts, transfers, grants and accounts: policy check, change, audit."""
 
 import datetime as dt
+import secrets
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -21,6 +22,7 @@ from .models import (
     Role,
     Transfer,
     TransferState,
+    joining_problem,
 )
 from .validation import validate_id_number
 
@@ -149,6 +151,9 @@ def _clean_member(member: Member) -> None:
             raise ValidationError({"id_number": problem})
     if member.category == "probationary" and member.confirmed_on:
         raise ValidationError({"confirmed_on": _("A probationary member has no date of full membership yet.")})
+    problem = joining_problem(member.birth_date, member.joined_on)
+    if problem:
+        raise ValidationError({"joined_on": problem})
     member.full_clean(exclude=["user"])
 
 
@@ -216,9 +221,12 @@ def member_reveal_personal(*, actor, member: Member) -> dict:
 @transaction.atomic
 def member_account_create(*, actor, member: Member, username: str, password: str):
     """Give a member a login of their own."""
-    require(actor, Action.CHANGE, member)
+    member_account_check(actor=actor, member=member)
     if member.user_id:
         raise ValidationError(_("This member already has an account."))
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": _("Give the account a user name.")})
     User = get_user_model()
     if User.objects.filter(username=username).exists():
         raise ValidationError(_("The user name %(name)s is taken.") % {"name": username})
@@ -362,6 +370,79 @@ def transfer_cancel(*, actor, transfer: Transfer) -> Transfer:
     transfer.save()
     audit("organizations.transfer.cancel", actor=actor, obj=transfer)
     return transfer
+
+
+def one_time_password() -> str:
+    """A password to hand over once (14 characters, small and capital letters and digits, none alike: no 0/O,
+    1/l/I); its owner changes it after logging in."""
+    alphabets = ("abcdefghijkmnpqrstuvwxyz", "ABCDEFGHJKLMNPQRSTUVWXYZ", "23456789")
+    chars = [secrets.choice(a) for a in alphabets] + [secrets.choice("".join(alphabets)) for _i in range(11)]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+def member_account_check(*, actor, member: Member) -> None:
+    """Accounts of members are kept by those who grant roles where the member belongs."""
+    require(
+        actor,
+        Action.MANAGE_GRANTS,
+        member.organization,
+        _("Only those who grant roles in this organization manage its members' accounts."),
+    )
+
+
+@transaction.atomic
+def member_account_link(*, actor, member: Member, username: str):
+    """Link an existing login that belongs to no member (made before the member was recorded) to the member."""
+    member_account_check(actor=actor, member=member)
+    if member.user_id:
+        raise ValidationError(_("This member already has an account."))
+    user = get_user_model().objects.select_for_update().filter(username=(username or "").strip()).first()
+    if user is None:
+        raise ValidationError({"username": _("No account has the user name %(name)s.") % {"name": username}})
+    if user.is_superuser or Member.objects.filter(user=user).exists():
+        raise ValidationError({"username": _("This account cannot be linked: it belongs to someone already.")})
+    member.user = user
+    member.save(update_fields=["user", "updated_at"])
+    audit("organizations.member.account_link", actor=actor, obj=member, after={"username": user.username})
+    return user
+
+
+@transaction.atomic
+def member_account_password_reset(*, actor, member: Member) -> str:
+    """A new one-time password for the member's account (shown once, never stored in the clear nor audited)."""
+    member_account_check(actor=actor, member=member)
+    user = _account_of(member)
+    password = one_time_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit("organizations.member.account_reset", actor=actor, obj=member, after={"username": user.username})
+    return password
+
+
+@transaction.atomic
+def member_account_set_active(*, actor, member: Member, active: bool, reason: str = ""):
+    """Deactivate the member's account (it can no longer log in; its history stays), or activate it again."""
+    member_account_check(actor=actor, member=member)
+    user = _account_of(member)
+    if user.pk == getattr(actor, "pk", None):
+        raise ValidationError(_("You cannot deactivate your own account."))
+    if not active and not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the account is deactivated.")})
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    action = "organizations.member.account_activate" if active else "organizations.member.account_deactivate"
+    audit(action, actor=actor, obj=member, after={"username": user.username, "reason": (reason or "").strip()})
+    return user
+
+
+def _account_of(member: Member):
+    user = get_user_model().objects.select_for_update().filter(member=member).first()
+    if user is None:
+        raise ValidationError(_("This member has no account yet."))
+    return user
 
 
 @transaction.atomic

@@ -3,9 +3,10 @@
 import io
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,10 +14,20 @@ from django.views.decorators.http import require_POST
 from grassroots.core import throttle
 from grassroots.core.collation import by_reading
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere
-from grassroots.core.web import REFUSED, run_service
+from grassroots.core.web import REFUSED, allowed, run_service
 
 from . import exports, selectors, services
-from .forms import ImportForm, MemberForm, MoveForm, OrganizationForm, PostForm, RejectForm, TransferForm
+from .forms import (
+    AccountForm,
+    ImportForm,
+    MemberForm,
+    MemberPickField,
+    MoveForm,
+    OrganizationForm,
+    PostForm,
+    RejectForm,
+    TransferForm,
+)
 from .models import Member, MemberStatus, Organization, post_rank
 
 SEARCHES_PER_MINUTE = 30  # a person looks up a few names; a script trying numbers is stopped
@@ -115,8 +126,73 @@ def member_detail(request, pk):
         "can_read_record": can(user, Action.VIEW_RECORD, member),
         "can_audit": can(user, Action.VIEW_AUDIT, member),
         "is_self": member.user_id == user.pk,
+        "can_manage_account": allowed(services.member_account_check, actor=user, member=member),
     }
     return render(request, "organizations/member_detail.html", context)
+
+
+@login_required
+def member_account(request, pk):
+    """A member's login, kept by whoever grants roles where the member belongs: give one (a one-time password
+    shown once), reset its password, deactivate it with a reason or activate it again; each audited."""
+    member = _member(request, pk)
+    if not allowed(services.member_account_check, actor=request.user, member=member):
+        raise PermissionDenied(_("Only those who grant roles in this organization manage its members' accounts."))
+    form = AccountForm(request.POST or None, initial={"username": _suggested_username(member)})
+    password = None
+    if request.method == "POST" and form.is_valid():
+        action, data = request.POST.get("action", ""), form.cleaned_data
+        if action == "create":
+            password = services.one_time_password()
+            made = run_service(
+                request,
+                services.member_account_create,
+                form=form,
+                actor=request.user,
+                member=member,
+                username=data["username"],
+                password=password,
+            )
+            password = None if made is REFUSED else password
+        elif action == "link":
+            run_service(
+                request,
+                services.member_account_link,
+                form=form,
+                actor=request.user,
+                member=member,
+                username=data["username"],
+            )
+        elif action == "reset":
+            password = run_service(
+                request, services.member_account_password_reset, form=form, actor=request.user, member=member
+            )
+            password = None if password is REFUSED else password
+        elif action in ("deactivate", "activate"):
+            done = run_service(
+                request,
+                services.member_account_set_active,
+                form=form,
+                actor=request.user,
+                member=member,
+                active=action == "activate",
+                reason=data["reason"],
+            )
+            if done is not REFUSED:
+                messages.success(
+                    request, _("Account activated again.") if action == "activate" else _("Account deactivated.")
+                )
+                return redirect("organizations:member_account", pk=member.pk)
+    member.refresh_from_db()
+    account = get_user_model().objects.filter(member=member).first()
+    context = {"member": member, "account": account, "form": form, "password": password}
+    return render(request, "organizations/member_account.html", context)
+
+
+def _suggested_username(member: Member) -> str:
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(member.name)).lower()[:20] + str(member.pk)
 
 
 @login_required
@@ -281,6 +357,43 @@ def export_members(request, pk):
     _rows, filename = exports.members_xlsx(user=request.user, organization=org, target=buffer, unmasked=unmasked)
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename=filename)
+
+
+PICKS_PER_MINUTE = 120  # a picker asks as one types
+
+
+def _picks_allowed(request) -> bool:
+    return throttle.allow("picker", request.user.pk, limit=PICKS_PER_MINUTE, seconds=60)
+
+
+@login_required
+def member_pick(request):
+    """Suggestions for a responsible-person picker (JSON): members who can be named for the work of `org` whose
+    name contains `q`, each as the picker writes it ("王芳 #12") with the organization."""
+    query = request.GET.get("q", "")[:50].strip()
+    org = selectors.organization_list(user=request.user).filter(pk=_int(request.GET.get("org"))).first()
+    if org is None or not query or not _picks_allowed(request):
+        return JsonResponse({"results": []})
+    members = selectors.members_to_name(user=request.user, organization=org).filter(name__contains=query)
+    results = [
+        {"value": MemberPickField.label_of(m), "label": f"{m.name} · {m.organization.display_name()}"}
+        for m in members.order_by("name", "pk")[:12]
+    ]
+    return JsonResponse({"results": results})
+
+
+@login_required
+def organization_pick(request):
+    """Suggestions for an organization-code box (JSON): organizations the user can see by code or name."""
+    query = request.GET.get("q", "")[:50]
+    if not query.strip() or not _picks_allowed(request):
+        return JsonResponse({"results": []})
+    found = selectors.organizations_matching(user=request.user, query=query)
+    return JsonResponse({"results": [{"value": o.code, "label": f"{o.code} · {o.display_name()}"} for o in found]})
+
+
+def _int(value) -> int:
+    return int(value) if (value or "").isdigit() and len(value) < 18 else 0
 
 
 @login_required

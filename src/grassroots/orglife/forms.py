@@ -214,7 +214,7 @@ class PointsEntryForm(forms.Form):
         self.fields["rule"].queryset = PointRule.objects.filter(
             is_active=True, source__in=[PointSource.VOLUNTEER, PointSource.MANUAL]
         ).order_by("source", "code")
-        self.fields["rule"].label_from_instance = lambda r: f"{r.name} ({r.points:+})"
+        self.fields["rule"].label_from_instance = lambda r: f"{r.display_name()} ({r.points:+})"
 
     def clean_hours(self):
         return _number_guard(self.cleaned_data["hours"], _("Hours must be a number, like 2 or 1.5."))

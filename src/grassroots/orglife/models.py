@@ -278,6 +278,7 @@ class PointRule(TimeStampedModel):
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("action"), max_length=200)
+    name_en = models.CharField(_("action in English"), max_length=200, blank=True, default="")
     source = models.CharField(_("counted from"), max_length=20, choices=PointSource.choices)
     points = models.DecimalField(_("points"), max_digits=6, decimal_places=1)
     per_hour = models.BooleanField(_("points per hour"), default=False)
@@ -290,6 +291,7 @@ class PointRule(TimeStampedModel):
     EDITABLE_FIELDS = (
         "code",
         "name",
+        "name_en",
         "source",
         "points",
         "per_hour",
@@ -306,6 +308,13 @@ class PointRule(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def display_name(self, language: str | None = None) -> str:
+        """The rule's name in the reader's language: the English one on English pages when it has one."""
+        from django.utils.translation import get_language
+
+        lang = language or get_language() or ""
+        return self.name_en if lang.startswith("en") and self.name_en else self.name
 
 
 class PointEntry(models.Model):

@@ -7,6 +7,7 @@ anywhere means nothing is written; the writes and the audit entry share one tran
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,15 @@ class SheetImport:
     audit_action: str
     refused_by: tuple[type[Exception], ...] = ()  # raised while checking or writing, they refuse the whole file
     rights: tuple[str, ...] = (Action.IMPORT,)  # the actor must hold each of these somewhere
+    masked_fields: tuple[str, ...] = ()  # fields an export masks ("430124**********5"): such a file is refused whole
+
+    def masked(self) -> str:
+        """Why a file whose `masked_fields` hold masked values cannot be imported."""
+        return _(
+            "This file is a masked export: its ID numbers or phones are partly hidden (****), so it cannot be imported"
+            " back. Export the list again with the data unmasked (a role that reads personal data), or import the"
+            " office's own list."
+        )
 
     def forbidden(self, actor) -> str:
         """Why the actor may not make this import at all, or nothing."""
@@ -64,6 +74,9 @@ class SheetImport:
     def failure(self, exc: Exception) -> str:
         """The message in the report for one of `refused_by`."""
         return str(getattr(exc, "message", exc))
+
+
+MASKED = re.compile(r"\*{3,}")  # how an export hides the middle of an ID number or a phone
 
 
 class _Undo(Exception):
@@ -92,6 +105,9 @@ def run_import(importers: Mapping[str, SheetImport], *, actor, kind: str, path_o
         return report.finish()
     rows = table.rows()
     if not rows:
+        return report.finish()
+    if any(MASKED.search(str(row.raw(name) or "")) for row in rows for name in importer.masked_fields):
+        report.add(0, "", importer.masked())
         return report.finish()
     try:
         _check_and_write(importer, actor, rows, report)

@@ -1,4 +1,4 @@
-"""Reading .xlsx and .csv files as offices keep them, into the table of a layout.
+"""Reading .xlsx, .xls and .csv files as offices keep them, into the table of a layout.
 
 A title row (or several) may sit above the header, which is found among the first rows by its known column names
 (Chinese or English, with the variants offices use); merged cells are filled into every cell of their range; empty
@@ -239,8 +239,60 @@ def _csv_sheet(content: bytes, layout: Layout) -> Sheet:
 # The table of a file
 
 
+def _xls_sheets(content: bytes) -> Iterator[Sheet]:
+    """The sheets of an old .xls workbook (Excel 97-2003), visible ones first, with their merged cells."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=content, formatting_info=True, on_demand=True)
+    except Exception:  # xlrd fails in many ways (OLE, BIFF, encryption) on what it cannot read
+        raise _Unreadable(
+            _(
+                "This .xls file cannot be read: it is damaged, password-protected or not an Excel workbook. "
+                "Open it in your spreadsheet program and save it as .xlsx."
+            )
+        )
+    try:
+        sheets = sorted(book.sheets(), key=lambda sh: sh.visibility != 0)
+        for sh in sheets:
+            rows: dict[int, list] = {}
+            for r in range(sh.nrows):
+                values = [_xls_value(cell, book.datemode) for cell in sh.row(r)[:MAX_COLUMNS]]
+                while values and values[-1] is None:
+                    values.pop()
+                if values:
+                    rows[r + 1] = values
+            last = max(rows, default=0)
+            ranges = [(clo + 1, rlo + 1, chi, rhi) for rlo, rhi, clo, chi in sh.merged_cells]
+            notes, filled = _fill_merged(ranges, rows, last)
+            yield Sheet(dict(sorted(rows.items())), notes, filled)
+    finally:
+        book.release_resources()
+
+
+def _xls_value(cell, datemode):
+    """A cell of an .xls sheet as the .xlsx reader gives it: dates as dates, whole numbers as ints, blanks None."""
+    import xlrd
+
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return None
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        with contextlib.suppress(Exception):
+            moment = xlrd.xldate_as_datetime(cell.value, datemode)
+            return moment.date() if moment.time() == dt.time() else moment
+        return None
+    if cell.ctype == xlrd.XL_CELL_NUMBER and float(cell.value).is_integer():
+        return int(cell.value)
+    if isinstance(cell.value, str) and not cell.value.strip():
+        return None
+    return cell.value
+
+
 def _sheets(content: bytes, extension: str, layout: Layout) -> Iterator[Sheet]:
     """The sheets of the file, visible ones first."""
+    if extension == ".xls":
+        yield from _xls_sheets(content)
+        return
     if extension not in _XLSX:
         yield _csv_sheet(content, layout)
         return
@@ -259,10 +311,8 @@ def _sheets(content: bytes, extension: str, layout: Layout) -> Iterator[Sheet]:
 def _refused_file(report: ImportReport, content: bytes) -> str:
     """Why the file is not read at all (its kind, its size, nothing in it), or nothing."""
     extension = os.path.splitext(report.file_name)[1].lower()
-    if extension == ".xls":
-        return _("Old .xls files cannot be read: open it in your spreadsheet program and save it as .xlsx.")
-    if extension not in _XLSX + _TEXT:
-        return _("Only .xlsx and .csv files can be imported.")
+    if extension not in _XLSX + _TEXT + (".xls",):
+        return _("Only .xlsx, .xls and .csv files can be imported.")
     if len(content) > settings.GRASSROOTS_IMPORT_MAX_BYTES:
         return _too_large()
     if not content.strip():

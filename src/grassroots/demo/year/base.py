@@ -92,7 +92,7 @@ class _County:
             if o[2] == OrgKind.GROUP and o[4] in self.org:
                 self.groups_of[o[4]].append(o[0])
         self.villages = [b for b in self.branches if self.org[b][3] == "village"]
-        self.townships = [o[0] for o in orgs if o[2] == OrgKind.COMMITTEE and o[3] == "township"]
+        self.townships = [o[0] for o in orgs if o[2] == OrgKind.COMMITTEE and o[3] in ("township", "subdistrict")]
         members = list(
             Member.objects.filter(subtree_q(root.path, "organization__path"), status="active")
             .order_by("organization_id", "id")

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -202,11 +202,26 @@ class AssignmentViewSet(
         kwargs["partial"] = True
         return self.update(request, *args, **kwargs)
 
-    @extend_schema(request=None, responses=AssignmentSerializer(many=True))
+    @extend_schema(
+        request=None,
+        responses=AssignmentSerializer(many=True),
+        parameters=[
+            OpenApiParameter(
+                "later",
+                bool,
+                description="true: the occurrences of repeating duties that start after the lead time "
+                "(GRASSROOTS_OCCURRENCE_LEAD_DAYS), which the default list leaves out.",
+            )
+        ],
+    )
     @action(detail=False, methods=["get"])
     def mine(self, request):
-        """What is due for the caller: red first, then yellow, then green; the list's filters apply."""
-        page = self.paginate_queryset(self.filter_queryset(selectors.my_work(user=request.user)))
+        """What is due for the caller: red first, then yellow, then green; the list's filters apply.
+
+        An occurrence of a repeating duty appears from the lead time before its start (`later=true` lists the rest).
+        """
+        later = request.query_params.get("later", "").lower() in ("1", "true", "yes")
+        page = self.paginate_queryset(self.filter_queryset(selectors.my_work(user=request.user, later=later)))
         return self.get_paginated_response(AssignmentSerializer(page, many=True).data)
 
     @extend_schema(

@@ -131,6 +131,11 @@ class DutyListCopySerializer(serializers.Serializer):
     )
     period = PeriodCode()
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    into_existing = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Copy even when the period already has a list with duties (they stay; the copies are added).",
+    )
 
 
 DutyListFilter = organization_period_filter(DutyList, "is_template")
@@ -174,6 +179,7 @@ class DutyListViewSet(AtomicCreateViewSet):
             organization=data.get("organization") or source.organization,
             period=data["period"],
             title=data.get("title", ""),
+            into_existing=data["into_existing"],
         )
         target = self.get_queryset().get(pk=target.pk)
         return Response(DutyListSerializer(target).data, status=status.HTTP_201_CREATED)

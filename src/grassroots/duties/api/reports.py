@@ -1,6 +1,7 @@
 """Progress reports with evidence, and their review by the issuing organization."""
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -14,8 +15,10 @@ from grassroots.core.api import (
     id_filter,
 )
 from grassroots.core.uploads import serve_file, serve_thumbnail
+from grassroots.organizations import selectors as org_selectors
 
 from .. import selectors, services
+from ..forms import ReviewFilterForm
 from ..models import (
     Evidence,
     ProgressReport,
@@ -112,6 +115,24 @@ class ReturnSerializer(serializers.Serializer):
     take_over = serializers.BooleanField(required=False, default=False, help_text=TAKE_OVER_HELP)
 
 
+class ReviewManySerializer(serializers.Serializer):
+    reports = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
+    decision = serializers.ChoiceField(choices=["accept", "return"])
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, help_text="Needed to return.")
+    take_over = serializers.BooleanField(required=False, default=False, help_text=TAKE_OVER_HELP)
+
+    def validate(self, attrs):
+        if attrs["decision"] == "return" and not attrs.get("reason", "").strip():
+            raise serializers.ValidationError({"reason": [_("Say why the report is returned, so it can be fixed.")]})
+        return attrs
+
+
+class ReviewManyResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    done = serializers.BooleanField()
+    refusal = serializers.CharField(help_text="Why this report was not reviewed (empty when done).")
+
+
 class ReportFilter(filters.FilterSet):
     assignment = id_filter("assignment_id")
     organization = OrganizationFilter("assignment__organization", help_text="Code of the receiving organization.")
@@ -142,18 +163,75 @@ class ProgressReportViewSet(viewsets.ReadOnlyModelViewSet):
                 OpenApiTypes.BOOL,
                 description="1: instead of one's own queue, the reports issued by organizations below with managers "
                 "of their own, which the caller may only review by taking the review over (take_over).",
-            )
+            ),
+            OpenApiParameter("duty", OpenApiTypes.INT, description="Id of a duty (a repeating duty: all its months)."),
+            OpenApiParameter(
+                "under", OpenApiTypes.STR, description="Code of an organization: reports from it and every one below."
+            ),
+            OpenApiParameter(
+                "light", OpenApiTypes.STR, description="red (overdue), yellow (due soon) or green (on track)."
+            ),
         ],
     )
     @action(detail=False, methods=["get"])
     def to_review(self, request):
         """Submitted reports waiting for the caller: issued by an organization they manage themselves (or one below
-        without managers of its own), not their own; the list's filters apply. `?others=1` lists those they may
-        take over instead."""
-        others = request.query_params.get("others", "") in ("1", "true", "True", "yes")
+        without managers of its own), not their own; narrowed by `duty`, `under` and `light`; the list's filters
+        apply. `?others=1` lists those they may take over instead."""
+        params = request.query_params
+        others = params.get("others", "") in ("1", "true", "True", "yes")
         queue = selectors.review_queue(user=request.user, others=others).select_related("reviewer")
+        form = ReviewFilterForm(
+            {
+                "duty": params.get("duty", ""),
+                "light": params.get("light", ""),
+                "under": str(under.pk) if (under := self._under(params.get("under", ""))) else "",
+            },
+            **selectors.review_queue_choices(queue),
+        )
+        if not form.is_valid():
+            raise serializers.ValidationError(form.errors)
+        data = form.cleaned_data
+        queue = selectors.review_queue_narrowed(queue, duty=data["duty"], under=under, light=data["light"])
         page = self.paginate_queryset(self.filter_queryset(queue))
         return self.get_paginated_response(ProgressReportSerializer(page, many=True, context={"request": request}).data)
+
+    def _under(self, code: str):
+        code = code.strip()
+        if not code:
+            return None
+        found = org_selectors.organization_list(user=self.request.user).filter(code=code).first()
+        if found is None:
+            raise serializers.ValidationError(
+                {"under": [_("No organization you may see has the code %(code)s.") % {"code": code}]}
+            )
+        return found
+
+    @extend_schema(request=ReviewManySerializer, responses=ReviewManyResultSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def review_many(self, request):
+        """Accept several reports of the caller's queue at once, or return them with one reason: each is reviewed
+        through the same service as one alone, in its own transaction, and audited on its own; the answer says
+        per report whether it was done or why not. Ids of reports the caller may not see are answered as not found."""
+        payload = ReviewManySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        found = {r.pk: r for r in selectors.report_list(user=request.user).filter(pk__in=data["reports"])}
+        outcome = {}
+        if found:
+            reviewed = services.reports_review(
+                actor=request.user,
+                reports=list(found.values()),
+                decision=data["decision"],
+                reason=data.get("reason", ""),
+                take_over=data["take_over"],
+            )
+            outcome = {report.pk: refusal for report, refusal in reviewed}
+        answer = [
+            {"id": pk, "done": pk in outcome and not outcome[pk], "refusal": outcome.get(pk, _("Not found."))}
+            for pk in data["reports"]
+        ]
+        return Response(answer)
 
     @extend_schema(request=AcceptSerializer, responses=ProgressReportSerializer)
     @action(detail=True, methods=["post"])

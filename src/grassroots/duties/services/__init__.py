@@ -32,7 +32,7 @@ from .lists import (
 from .objectives import objective_create, objective_record_value
 from .people import managers_of, may_report, secretaries_of
 from .reports import REPORTABLE, report_submit, report_submit_check, report_withdraw, report_withdraw_check
-from .review import report_accept, report_return, report_review_check, review_needs_take_over
+from .review import report_accept, report_return, report_review_check, reports_review, review_needs_take_over
 
 __all__ = [
     "DUTY_FIELDS",
@@ -68,6 +68,7 @@ __all__ = [
     "report_accept",
     "report_return",
     "report_review_check",
+    "reports_review",
     "review_needs_take_over",
     "report_submit",
     "report_submit_check",

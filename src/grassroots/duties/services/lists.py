@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from grassroots.core.audit import audit, snapshot
 from grassroots.core.errors import ValidationError
@@ -168,11 +169,40 @@ def _shift(day, days):
 
 
 @transaction.atomic
-def duty_list_copy(*, actor, source: DutyList, organization: Organization, period: Period, title: str = "") -> DutyList:
-    """A new list for `period` with the duties of `source` (a template or last period's list), dates shifted."""
+def duty_list_copy(
+    *,
+    actor,
+    source: DutyList,
+    organization: Organization,
+    period: Period,
+    title: str = "",
+    into_existing: bool = False,
+) -> DutyList:
+    """A new list for `period` with the duties of `source` (a template or last period's list), dates shifted.
+
+    A period that already has a list with duties is copied into only when `into_existing` says so: typing the
+    wrong year must not pour one list into another without a word.
+    """
     require(actor, Action.VIEW, source.organization)
     require(actor, Action.CHANGE, organization)
     target = DutyList.objects.filter(organization=organization, period=period, is_template=False).first()
+    if target is not None and target.pk == source.pk:
+        raise ValidationError({"period": _("A list cannot be copied into itself: choose another period.")})
+    if target is not None and not into_existing:
+        held = target.duties.filter(series__isnull=True).count()
+        if held:
+            raise ValidationError(
+                {
+                    "into_existing": ngettext(
+                        "%(period)s already has the list “%(title)s” with %(n)d duty; tick “Add to the existing"
+                        " list” to copy into it anyway, or choose another period.",
+                        "%(period)s already has the list “%(title)s” with %(n)d duties; tick “Add to the existing"
+                        " list” to copy into it anyway, or choose another period.",
+                        held,
+                    )
+                    % {"period": period.code, "title": target.title, "n": held}
+                }
+            )
     if target is None:
         target = duty_list_create(
             actor=actor,

@@ -137,3 +137,30 @@ def report_return(*, actor, report: ProgressReport, reason: str, take_over: bool
         obj=report,
     )
     return report
+
+
+def reports_review(
+    *, actor, reports: list[ProgressReport], decision: str, reason: str = "", take_over: bool = False
+) -> list[tuple[ProgressReport, str]]:
+    """Accept (or return, with one reason) several reports at once, each on its own: every report goes through
+    report_accept/report_return in its own transaction and is audited alone, so one refused report (reviewed
+    meanwhile, not the actor's to review) leaves the others done. Gives (report, refusal or "") per report."""
+    if decision not in ("accept", "return"):
+        raise ValidationError({"decision": _("Choose whether to accept or return the reports.")})
+    if decision == "return" and not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the report is returned, so it can be fixed.")})
+    if not reports:
+        raise ValidationError(_("Tick the reports to review first."))
+    outcome = []
+    for report in reports:
+        try:
+            if decision == "accept":
+                report_accept(actor=actor, report=report, take_over=take_over)
+            else:
+                report_return(actor=actor, report=report, reason=reason, take_over=take_over)
+        except (ValidationError, PermissionDenied, Conflict) as exc:
+            refusal = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc.message)
+            outcome.append((report, refusal))
+        else:
+            outcome.append((report, ""))
+    return outcome

@@ -23,7 +23,7 @@ from ..models import (
     AssignmentState,
     ReportState,
 )
-from .common import assignment_or_404, local_members, mark_review, next_url, require_change
+from .common import assignment_or_404, local_members, mark_review, member_pick_url, next_url, require_change
 
 
 def _assignment_context(request, assignment, **forms) -> dict:
@@ -62,6 +62,7 @@ def _assignment_context(request, assignment, **forms) -> dict:
         context["assignment_form"] = AssignmentForm(
             initial={"responsible": assignment.responsible_id, "note": assignment.note},
             members=local_members(user, assignment.organization, keep=assignment.responsible_id),
+            pick_url=member_pick_url(assignment.organization),
         )
     context.update(forms)
     return context
@@ -125,7 +126,7 @@ def assignment_update(request, pk):
     """The receiver names its responsible person and adds its own requirement."""
     assignment = assignment_or_404(request, pk)
     members = local_members(request.user, assignment.organization, keep=assignment.responsible_id)
-    form = AssignmentForm(request.POST, members=members)
+    form = AssignmentForm(request.POST, members=members, pick_url=member_pick_url(assignment.organization))
     if form.is_valid():
         saved = run_service(
             request,
@@ -181,7 +182,10 @@ def decompose(request, pk):
         "responsible": assignment.responsible_id,
     }
     form = DecomposeForm(
-        request.POST or None, initial=initial, members=local_members(request.user, assignment.organization)
+        request.POST or None,
+        initial=initial,
+        members=local_members(request.user, assignment.organization),
+        pick_url=member_pick_url(assignment.organization),
     )
     if request.method == "POST" and form.is_valid():
         new = run_service(

@@ -1,8 +1,8 @@
 """Helpers the duty pages share: the objects a user may open, the next page, the people to name."""
 
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from grassroots.core.policy import Action, PermissionDenied, can
@@ -58,8 +58,12 @@ def form_errors_as_messages(request, form) -> None:
 
 def local_members(user, organization, keep=None):
     """Members who can be named responsible: of the organization and the level below it, and the one named now."""
-    members = org_selectors.member_list(user=user, organization=organization, subtree=True)
-    return active_members(members.filter(Q(organization__depth__lte=organization.depth + 1) | Q(pk=keep)))
+    return active_members(org_selectors.members_to_name(user=user, organization=organization, keep=keep))
+
+
+def member_pick_url(organization) -> str:
+    """Where a responsible-person picker of `organization`'s work finds its suggestions."""
+    return f"{reverse('organizations:member_pick')}?org={organization.pk}"
 
 
 def mark_review(user, report, *, cache: dict | None = None, in_place: bool | None = None) -> None:

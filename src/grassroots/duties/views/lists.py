@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from grassroots.core.errors import ValidationError
+from grassroots.core.periods import next_code
 from grassroots.core.policy import Action, can
 from grassroots.core.web import REFUSED, allowed, run_service
 from grassroots.organizations import selectors as org_selectors
@@ -24,7 +26,7 @@ from ..forms import (
 from ..models import (
     Light,
 )
-from .common import duty_list_or_404, duty_or_404, local_members, org_or_404, require_change
+from .common import duty_list_or_404, duty_or_404, local_members, member_pick_url, org_or_404, require_change
 
 
 def _this_year() -> str:
@@ -33,14 +35,25 @@ def _this_year() -> str:
 
 def _org_lists_context(request, org, **forms) -> dict:
     user = request.user
-    lists = list(selectors.duty_list_list(user=user, organization=org))
+    held = Count("duties", filter=Q(duties__series__isnull=True))
+    lists = list(selectors.duty_list_list(user=user, organization=org).annotate(duty_count=held))
     code = (request.GET.get("period") or request.POST.get("period") or _this_year()).strip().upper()
     year = int(_this_year())
     codes = {dl.period.code for dl in lists if dl.period} | {str(year), str(year + 1)}
     current = next((dl for dl in lists if dl.period and dl.period.code == code and not dl.is_template), None)
-    earlier = [dl for dl in lists if dl.period and not dl.is_template and dl.period.code != code]
-    templates = list(selectors.duty_list_list(user=user).filter(is_template=True).select_related("organization")[:50])
-    sources = sorted(earlier, key=lambda dl: dl.period.start, reverse=True) + templates
+    # Every list of a period, the newest first (the current one too: it is what next year copies), then templates.
+    dated = sorted(
+        (dl for dl in lists if dl.period and not dl.is_template), key=lambda dl: dl.period.start, reverse=True
+    )
+    templates = list(
+        selectors.duty_list_list(user=user)
+        .filter(is_template=True)
+        .select_related("organization")
+        .annotate(duty_count=held)[:50]
+    )
+    sources = dated + templates
+    # With this period's list open, the copy goes by default from it into the next period.
+    into = next_code(current.period) if current is not None else code
     context = {
         "organization": org,
         "lists": lists,
@@ -50,7 +63,7 @@ def _org_lists_context(request, org, **forms) -> dict:
         "sources": sources,
         "can_change": can(user, Action.CHANGE, org),
         "list_form": DutyListForm(initial={"period": code}),
-        "copy_form": CopyListForm(initial={"period": code}, sources=sources),
+        "copy_form": CopyListForm(initial={"period": into, "source": current.pk if current else None}, sources=sources),
     }
     if current is not None:
         duties = selectors.duties_of_list(user=user, duty_list=current)
@@ -107,9 +120,13 @@ def _list_new(*, actor, organization, data):
     return services.duty_list_for(actor=actor, organization=organization, period=period)
 
 
-def _list_copy(*, actor, source, organization, code):
+def _list_copy(*, actor, source, organization, code, into_existing):
     return services.duty_list_copy(
-        actor=actor, source=source, organization=organization, period=services.period_for(code)
+        actor=actor,
+        source=source,
+        organization=organization,
+        period=services.period_for(code),
+        into_existing=into_existing,
     )
 
 
@@ -129,6 +146,7 @@ def list_copy(request, pk):
             source=source,
             organization=org,
             code=form.cleaned_data["period"],
+            into_existing=form.cleaned_data["into_existing"],
         )
         if target is not REFUSED:
             count = target.duties.count()
@@ -171,6 +189,7 @@ def _duty_form(request, organization, period, keep=None, **kwargs):
     return DutyForm(
         request.POST or None,
         members=local_members(request.user, organization, keep=keep),
+        pick_url=member_pick_url(organization),
         organization=organization,
         period=period,
         **kwargs,

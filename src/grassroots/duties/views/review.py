@@ -6,15 +6,19 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from grassroots.core.policy import Action, PermissionDenied, can_anywhere
 from grassroots.core.web import REFUSED, allowed, run_service
+from grassroots.organizations import selectors as org_selectors
 
 from .. import selectors, services
 from ..forms import (
     DueDateDecisionForm,
+    ReviewFilterForm,
     ReviewForm,
+    ReviewManyForm,
 )
 from .common import form_errors_as_messages, mark_review, next_url
 
@@ -67,15 +71,29 @@ def _report_names(report) -> dict:
     return {"duty": report.assignment.duty.title, "org": report.assignment.organization.display_name()}
 
 
+def _narrowed_queue(request, *, others: bool):
+    """The user's queue, its filter form (duties and townships offered from the queue itself) and the queue cut
+    down by the form."""
+    user = request.user
+    queue = selectors.review_queue(user=user, others=others)
+    form = ReviewFilterForm(request.GET or None, **selectors.review_queue_choices(queue))
+    if form.is_valid():
+        data = form.cleaned_data
+        under = org_selectors.organization_list(user=user).filter(pk=data["under"]).first() if data["under"] else None
+        queue = selectors.review_queue_narrowed(queue, duty=data["duty"], under=under, light=data["light"])
+    return queue, form
+
+
 @login_required
 def review_queue(request):
-    """Submitted reports waiting for this user's review, and requests for a new due date."""
+    """Submitted reports waiting for this user's review, narrowed by duty, township and light; several accepted at
+    once; requests for a new due date."""
     user = request.user
     if not can_anywhere(user, Action.CHANGE):
         raise PermissionDenied(_("Only those who issue duties review reports."))
     others = request.GET.get("others") == "1"
-    reports = selectors.review_queue(user=user, others=others).select_related("author__member")
-    page = Paginator(reports, 25).get_page(request.GET.get("page"))
+    reports, filter_form = _narrowed_queue(request, others=others)
+    page = Paginator(reports.select_related("author__member"), 25).get_page(request.GET.get("page"))
     cache = {}
     for report in page:
         mark_review(user, report, cache=cache, in_place=None if others else False)
@@ -86,11 +104,51 @@ def review_queue(request):
         "page": page,
         "others": others,
         "others_count": 0 if others else selectors.review_queue(user=user, others=True).count(),
+        "filter_form": filter_form,
+        "narrowed": filter_form.is_valid() and any(filter_form.cleaned_data.values()),
+        "may_review_some": any(r.may_review for r in page),
         "requests": requests,
         "form": ReviewForm(),
         "decision_form": DueDateDecisionForm(),
     }
     return render(request, "duties/review.html", context)
+
+
+@login_required
+@require_POST
+def review_many(request):
+    """The reports ticked on the review page, accepted together or returned with one reason, each on its own."""
+    ids = [int(pk) for pk in request.POST.getlist("report") if pk.isdigit()]
+    form = ReviewManyForm(request.POST, report_ids=ids)
+    back = next_url(request, reverse("duties:review"))
+    if not form.is_valid():
+        form_errors_as_messages(request, form)
+        return redirect(back)
+    data = form.cleaned_data
+    # Every ticked report the user may see goes to the service, which says why one can no longer be reviewed.
+    visible = selectors.report_list(user=request.user).filter(pk__in=data["report"]).order_by("created_at", "id")
+    chosen = list(visible.select_related("assignment__organization"))
+    outcome = run_service(
+        request,
+        services.reports_review,
+        actor=request.user,
+        reports=chosen,
+        decision=data["decision"],
+        reason=data["reason"],
+        take_over=data["take_over"],
+    )
+    if outcome is REFUSED:
+        return redirect(back)
+    done = sum(1 for _report, refusal in outcome if not refusal)
+    if data["decision"] == "accept":
+        text = ngettext("%(n)d report accepted.", "%(n)d reports accepted.", done)
+    else:
+        text = ngettext("%(n)d report returned with your reason.", "%(n)d reports returned with your reason.", done)
+    messages.success(request, text % {"n": done})
+    for report, refusal in outcome:
+        if refusal:
+            messages.error(request, f"{report.assignment.organization.display_name()}: {refusal}")
+    return redirect(back)
 
 
 @login_required

@@ -1,5 +1,6 @@
 """My work: what is due for the user, by light, and the duties they may claim."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -72,6 +73,8 @@ def my_work(request):
         "claims": claims,
         "member": subj.member,
         "is_manager": is_manager,
+        "later_count": selectors.my_work(user=user, later=True).count(),
+        "lead_days": settings.GRASSROOTS_OCCURRENCE_LEAD_DAYS,
         "review_count": selectors.review_queue(user=user).count() if is_manager else 0,
         "request_count": selectors.pending_due_date_requests(user=user).count() if is_manager else 0,
         "list_roots": org_selectors.visible_roots(user=user)[:5] if subj.grants or subj.is_superuser else [],

@@ -88,14 +88,25 @@ MEMBER_COLUMNS = columns(
 )
 
 ORGANIZATION_COLUMNS = columns(
-    ("code", "组织编码", "Code", ("党组织编码", "编码", "organization code", "organisation code")),
+    (
+        "code",
+        "组织编码",
+        "Code",
+        ("党组织编码", "编码", "组织代码", "党组织代码", "代码", "组织编号", "organization code", "organisation code"),
+    ),
     ("name", "组织名称", "Name", ("党组织名称", "名称", "organization name", "organisation name")),
     ("name_en", "英文名称", "English name", ("name in english", "name en")),
     (
         "parent_code",
         "上级组织编码",
         "Parent code",
-        ("上级党组织编码", "上级编码", "parent organization code"),
+        ("上级党组织编码", "上级编码", "上级组织代码", "上级党组织代码", "上级代码", "parent organization code"),
+    ),
+    (
+        "parent_name",
+        "上级党组织",
+        "Parent",
+        ("上级组织", "上级党组织名称", "上级组织名称", "隶属党组织", "parent organization", "parent name"),
     ),
     ("kind", "组织类别", "Kind", ("党组织类别", "组织类型", "党组织类型", "organization kind", "type")),
     ("unit_type", "单位类型", "Unit type", ("单位性质", "单位类别", "unit")),
@@ -153,17 +164,9 @@ UNIT_WORDS = words(
     {
         UnitType.PARTY_ORGAN: ("党的机关", "党委机关", "党务机关", "党政机关", "party organ", "party_organ"),
         UnitType.GOVERNMENT: ("机关", "政府机关", "国家机关", "行政机关", "政府", "government organ"),
-        UnitType.TOWNSHIP: (
-            "乡镇",
-            "乡",
-            "镇",
-            "街道",
-            "乡镇街道",
-            "街道办事处",
-            "township or street",
-            "street",
-        ),
-        UnitType.VILLAGE: ("村", "行政村", "建制村"),
+        UnitType.TOWNSHIP: ("乡镇", "乡", "镇", "乡镇街道", "township or street"),
+        UnitType.SUBDISTRICT: ("街道", "街道办事处", "街道办", "sub-district", "subdistrict", "street"),
+        UnitType.VILLAGE: ("村", "行政村", "建制村", "农村"),
         UnitType.COMMUNITY: ("社区", "城市社区", "居委会", "社区居委会"),
         UnitType.ENTERPRISE: (
             "企业",

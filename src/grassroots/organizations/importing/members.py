@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from grassroots.core.sheets import Row, Written, cell_text, chunks, mark_repeats
 from grassroots.core.text import HAN
 
-from ..models import Education, Gender, Member, MemberCategory, Organization, OrgKind
+from ..models import Education, Gender, Member, MemberCategory, Organization, OrgKind, joining_problem
 from ..validation import (
     clean_name,
     clean_phone,
@@ -110,8 +110,9 @@ def _parse_member(row: Row, today: dt.date) -> _MemberRow:
 def _check_member_dates(item: _MemberRow, merged: dict) -> None:
     row = item.row
     birth, joined, confirmed = merged.get("birth_date"), merged.get("joined_on"), merged.get("confirmed_on")
-    if joined and birth and joined <= birth:
-        row.problem("joined_on", _("The member cannot have joined the party before being born."))
+    problem = joining_problem(birth, joined)
+    if problem:
+        row.problem("joined_on", problem)
     if joined and confirmed and confirmed < joined:
         row.problem("confirmed_on", _("Full membership cannot start before joining."))
     if merged.get("category") == MemberCategory.PROBATIONARY and confirmed:
@@ -213,6 +214,7 @@ def _plan_member(plan: _MemberPlan, item: _MemberRow, member: Member | None, fir
 class MemberImport(ListImport):
     layout = MEMBER_LAYOUT
     other_layout = ORGANIZATION_LAYOUT
+    masked_fields = ("id_number", "phone")
 
     def mistaken(self) -> str:
         return _("This file looks like a list of organizations, not of members.")

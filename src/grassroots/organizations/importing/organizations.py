@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ class _OrgRow:
     code: str
     values: dict  # field -> value, only for what the file says
     parent_code: str = ""
+    parent_name: str = ""  # the parent by its full name, when the file gives no parent code
 
 
 def _parse_organization(row: Row, today: dt.date) -> _OrgRow:
@@ -51,7 +53,7 @@ def _parse_organization(row: Row, today: dt.date) -> _OrgRow:
         "unit_type",
         UNIT_WORDS,
         UnitType,
-        "机关, 乡镇, 村, 社区, 企业, 国有企业, 学校, 医院, 事业单位, 社会组织, 其他",
+        "机关, 乡镇, 街道, 村, 社区, 企业, 国有企业, 学校, 医院, 事业单位, 社会组织, 其他",
     )
     if unit_type:
         values["unit_type"] = unit_type
@@ -61,7 +63,8 @@ def _parse_organization(row: Row, today: dt.date) -> _OrgRow:
     parent_code = row.text("parent_code", 32)
     if parent_code and parent_code == code:
         row.problem("parent_code", _("An organization cannot be its own parent."))
-    return _OrgRow(row=row, code=code, values=values, parent_code=parent_code)
+    parent_name = "" if parent_code else row.text("parent_name", 200, clean_name)
+    return _OrgRow(row=row, code=code, values=values, parent_code=parent_code, parent_name=parent_name)
 
 
 def _may_structure(actor, org: Organization) -> bool:
@@ -85,7 +88,48 @@ def _parse_organizations(rows: list[Row]) -> tuple[list[_OrgRow], dict[str, _Org
             % {"code": first.code, "row": first.row.number},
         ),
     )
+    _parents_by_name(items)
     return items, by_code
+
+
+NAMED_SHOWN = 5
+
+
+def _parents_by_name(items: list[_OrgRow]) -> None:
+    """A parent given by its full name becomes its code: one organization of the file or of the tree with that name
+    (Chinese or English); none, or several (each named with its code), is a problem on the row."""
+    asked = {i.parent_name for i in items if i.parent_name}
+    if not asked:
+        return
+    named: dict[str, dict[str, str]] = {name: {} for name in asked}  # name -> code -> shown name
+    for item in items:
+        name = item.values.get("name", "")
+        if item.code and name in named:
+            named[name][item.code] = name
+    for chunk in chunks(sorted(asked)):
+        for org in Organization.objects.filter(Q(name__in=chunk) | Q(name_en__in=chunk)).only(
+            "code", "name", "name_en"
+        ):
+            for name in {org.name, org.name_en} & asked:
+                named[name][org.code] = org.display_name()
+    for item in items:
+        if not item.parent_name:
+            continue
+        found = named[item.parent_name]
+        if len(found) == 1:
+            item.parent_code = next(iter(found))
+        elif not found:
+            item.row.problem(
+                "parent_name",
+                _("No organization named “%(name)s”, in the file or the tree.") % {"name": item.parent_name},
+            )
+        else:
+            which = ", ".join(f"{code} ({name})" for code, name in sorted(found.items())[:NAMED_SHOWN])
+            item.row.problem(
+                "parent_name",
+                _("Several organizations are named “%(name)s”: %(which)s; give the parent's code instead.")
+                % {"name": item.parent_name, "which": which},
+            )
 
 
 def _stored_organizations(items: list[_OrgRow], by_code: dict[str, _OrgRow]) -> dict[str, Organization]:
@@ -226,6 +270,8 @@ class _Planner:
 
     def _check_new_at_top(self, item: _OrgRow, kind: str | None) -> None:
         row = item.row
+        if item.parent_name:  # its parent's name was not found: the row says so already
+            return
         if not self.superuser:
             row.problem(
                 "parent_code",
