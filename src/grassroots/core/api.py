@@ -122,6 +122,63 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
         return entries
 
 
+# ---------------------------------------------------------------- the schema's error answers
+
+
+_DETAIL = {
+    "type": "object",
+    "properties": {"detail": {"type": "string", "description": "What went wrong, in the caller's language."}},
+    "required": ["detail"],
+}
+# A refused input: {"field": ["message", ...]} per field, or {"detail": [...]} / {"non_field_errors": [...]}.
+_INVALID = {
+    "type": "object",
+    "description": "The messages of a refused input, by field (`detail` or `non_field_errors` for the whole input), "
+    "in the caller's language.",
+    "additionalProperties": True,
+}
+_ERRORS = {
+    "400": ("InvalidInput", "The input was refused: the messages say why, by field."),
+    "403": ("Error", "Not signed in, or the caller's role does not allow this here."),
+    "404": ("Error", "No such row in the caller's scope (or no such page of a list)."),
+    "409": ("Error", "The row changed meanwhile, or its state no longer allows this."),
+    "415": ("Error", "The body is not of a media type the operation reads."),
+}
+_WRITES = {"post", "put", "patch", "delete"}
+
+
+def document_errors(result, generator, request, public):
+    """Every operation documents the errors it really answers, each with its body (a drf-spectacular hook):
+    403 always; 400 and 404 where it reads input (parameters or a body: a row outside the caller's scope, a page of a
+    list past its end); 409 and 415 for writes."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = _DETAIL
+    schemas["InvalidInput"] = _INVALID
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete", "head"}:
+                continue
+            names = {parameter.get("name") for parameter in operation.get("parameters", [])}
+            codes = ["403"]
+            if names or "requestBody" in operation:
+                codes.append("400")
+            if names or "requestBody" in operation:
+                codes.append("404")  # a row named in the path, the query or the body, or a page past the end
+            if method in _WRITES:
+                codes += ["400", "404", "409", "415"]
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                component, description = _ERRORS[code]
+                responses.setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+                    },
+                )
+    return result
+
+
 # ---------------------------------------------------------------- references within the caller's scope
 
 
