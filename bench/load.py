@@ -353,6 +353,8 @@ def run(backend: str, url: str) -> dict:
         "GRASSROOTS_SSL_REDIRECT": "0",
         "GRASSROOTS_AUDIT_KEY": os.environ.get("GRASSROOTS_AUDIT_KEY", "load-test-audit-key-" + "y" * 40),
     }
+    # Production serves static files from collectstatic's folder, by their hashed names.
+    subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=production)
     try:
         server = _serve(production, BARE_PORT)
         try:

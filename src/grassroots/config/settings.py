@@ -100,6 +100,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'grassroots.sqlite3'}"),
         conn_max_age=int(os.environ.get("GRASSROOTS_CONN_MAX_AGE", "0")),
+        # A kept connection the server dropped (restart, failover) is found at the next request and made anew.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

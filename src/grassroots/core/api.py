@@ -6,7 +6,7 @@ import json
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, transaction
+from django.db import DataError, InterfaceError, OperationalError, transaction
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from django_filters.filterset import filterset_factory
@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .audit import readable
-from .errors import INVALID_INPUT, Conflict
+from .errors import DATABASE_UNAVAILABLE, INVALID_INPUT, Conflict
 from .models import AuditEntry
 from .periods import period_for
 from .policy import Action, PermissionDenied, can, can_anywhere, restrict
@@ -51,6 +51,8 @@ def exception_handler(exc, context):
         return Response({"detail": str(INVALID_INPUT)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Conflict):
         return Response({"detail": str(exc.message)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, (OperationalError, InterfaceError)):  # the database went away mid-request: rolled back
+        return Response({"detail": str(DATABASE_UNAVAILABLE)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     return drf_exception_handler(exc, context)
 
 
@@ -143,13 +145,14 @@ _ERRORS = {
     "404": ("Error", "No such row in the caller's scope (or no such page of a list)."),
     "409": ("Error", "The row changed meanwhile, or its state no longer allows this."),
     "415": ("Error", "The body is not of a media type the operation reads."),
+    "503": ("Error", "The database could not be reached; nothing was saved. Try again."),
 }
 _WRITES = {"post", "put", "patch", "delete"}
 
 
 def document_errors(result, generator, request, public):
     """Every operation documents the errors it really answers, each with its body (a drf-spectacular hook):
-    403 always; 400 and 404 where it reads input (parameters or a body: a row outside the caller's scope, a page of a
+    403 and 503 always; 400 and 404 where it reads input (parameters or a body: a row outside the caller's scope, a page of a
     list past its end); 409 and 415 for writes."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = _DETAIL
@@ -159,7 +162,7 @@ def document_errors(result, generator, request, public):
             if method not in {"get", "post", "put", "patch", "delete", "head"}:
                 continue
             names = {parameter.get("name") for parameter in operation.get("parameters", [])}
-            codes = ["403"]
+            codes = ["403", "503"]
             if names or "requestBody" in operation:
                 codes.append("400")
             if names or "requestBody" in operation:
