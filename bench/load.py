@@ -19,6 +19,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -165,6 +166,7 @@ def photo() -> bytes:
 class Tally:
     def __init__(self):
         self.latencies: list[float] = []
+        self.by_route: dict[str, list[float]] = {}
         self.errors: list[str] = []
         self.reports_created: list[int] = []
         self.accepted = 0
@@ -178,6 +180,8 @@ class Tally:
             self.errors.append(f"{method} {url}: {type(exc).__name__}")
             return None
         self.latencies.append(time.perf_counter() - start)
+        route = f"{method} {re.sub(r'/[0-9]+/', '/{id}/', url.split('?')[0])}"
+        self.by_route.setdefault(route, []).append(self.latencies[-1])
         if response.status_code not in expect:
             self.errors.append(f"{method} {url}: {response.status_code} {response.text[:200]}")
             return None
@@ -197,6 +201,9 @@ class Tally:
             "p99_ms": pct(0.99),
             "errors": len(self.errors),
             "first_errors": self.errors[:5],
+            "median_ms_by_route": {
+                route: round(1000 * sorted(times)[len(times) // 2], 1) for route, times in sorted(self.by_route.items())
+            },
         }
 
 
