@@ -1,11 +1,13 @@
 """Faults survived: a full disk under an upload, the database connection dropped mid-request, a worker killed in the
-middle of a bulk issue. Each ends with a clear message and nothing half written; the app goes on without a restart.
+middle of a bulk issue, two reviewers, two editors and two imports at once. Each ends with a clear message and
+nothing half written; the app goes on without a restart.
 
-The PostgreSQL faults need PostgreSQL (`make test-pg`): a SQLite file has no server connection to drop, and the
-in-memory test database is out of another process's reach. Two reviewers, two editors and two imports at once are
-tested where each service lives (the version checks and locks of tests/duties, tests/orglife, tests/organizations).
+The PostgreSQL faults need PostgreSQL (`make test-pg`): a SQLite file has no server connection to drop, its in-memory
+test database is out of another process's reach, and two threads cannot hold it at once. A stale second review or
+edit, one after the other, is tested where each service lives (tests/duties, tests/organizations, ...).
 """
 
+import csv
 import datetime as dt
 import errno
 import io
@@ -13,23 +15,30 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from django.core.files.storage import FileSystemStorage
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections
 from django.utils import timezone
 from PIL import Image
 
+from grassroots.core.errors import Conflict
+from grassroots.core.models import AuditEntry
 from grassroots.duties import services
 from grassroots.duties.models import Assignment, AssignmentState, Dimension, Evidence, ProgressReport
+from grassroots.organizations.importing import import_path
+from grassroots.organizations.models import Member
+from grassroots.organizations.services import member_update
+from tests.factories import make_id_number
 
 ROOT = Path(__file__).resolve().parents[2]
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="needs PostgreSQL (make test-pg): SQLite has no server connection to drop, and its in-memory test "
-    "database is out of another process's reach",
+    "database is out of another process's or thread's reach",
 )
 
 
@@ -192,6 +201,8 @@ KILLED_ISSUE = """
 import os, sys, time
 import django
 django.setup()
+from grassroots.core.errors import Conflict
+from grassroots.core.models import AuditEntry
 from grassroots.duties import services
 from grassroots.duties.models import Assignment, Duty
 from grassroots.core import audit as core_audit
@@ -252,3 +263,88 @@ def test_a_worker_killed_in_the_middle_of_a_bulk_issue_leaves_nothing_issued(cou
     assert not Assignment.objects.filter(duty=duty).exists()
     duty.refresh_from_db()
     assert services.duty_issue(actor=officer, duty=duty, targets=[county.v11, county.v12]) == 2  # issued again
+
+
+# ---------------------------------------------------------------- two at once
+
+
+def at_once(*calls):
+    """Each call in its own thread and database connection, released together; what each answered or raised."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=30)
+            results[index] = call()
+        except Exception as exc:  # noqa: BLE001 — the refusal is the result looked at
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@on_postgresql
+def test_two_reviewers_at_once_one_wins_and_the_other_is_told(county, transactional_db):
+    assignment = issued_assignment(county)
+    made = services.report_submit(actor=county.users.secretary, assignment=assignment, text="已开展", percent=100)
+
+    def accept():
+        return services.report_accept(actor=county.users.officer, report=ProgressReport.objects.get(pk=made.pk))
+
+    def give_back():
+        return services.report_return(
+            actor=county.users.admin, report=ProgressReport.objects.get(pk=made.pk), reason="照片不清楚"
+        )
+
+    results = at_once(accept, give_back)
+    assert sum(isinstance(r, ProgressReport) for r in results) == 1, results
+    assert sum(isinstance(r, Conflict) for r in results) == 1, results
+    assert AuditEntry.objects.filter(action__in=["duties.report.accept", "duties.report.return"]).count() == 1
+
+
+@on_postgresql
+def test_two_editors_of_one_member_at_once_one_wins_and_the_other_is_told(county, transactional_db):
+    member = county.members["C-T1-V1"]
+    seen = member.updated_at
+
+    def edit(actor, phone):
+        return lambda: member_update(
+            actor=actor, member=Member.objects.get(pk=member.pk), expected_updated_at=seen, phone=phone
+        )
+
+    results = at_once(edit(county.users.officer, "13700000000"), edit(county.users.secretary, "13600000000"))
+    assert sum(isinstance(r, Member) for r in results) == 1, results
+    assert sum(isinstance(r, Conflict) for r in results) == 1, results
+    winner = next(r for r in results if isinstance(r, Member))
+    assert Member.objects.get(pk=member.pk).phone == winner.phone
+
+
+@on_postgresql
+def test_two_imports_of_one_file_at_once_make_each_member_once(county, transactional_db, tmp_path):
+    people = [
+        ("赵一", make_id_number(dt.date(1980, 1, 1), "M", 31, region="110101"), "13800000031", "C-T1-V2"),
+        ("钱二", make_id_number(dt.date(1981, 2, 2), "F", 32, region="110101"), "13800000032", "C-T2-V1"),
+    ]
+    path = tmp_path / "members.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["姓名", "身份证号", "联系电话", "组织编码"])
+        writer.writerows(people)
+
+    reports = at_once(
+        lambda: import_path(actor=county.users.officer, kind="members", path=path),
+        lambda: import_path(actor=county.users.admin, kind="members", path=path),
+    )
+    assert all(not isinstance(r, Exception) for r in reports), reports
+    assert sorted(r.created for r in reports) == [0, 2], [(r.created, r.problems) for r in reports]
+    loser = next(r for r in reports if r.created == 0)
+    assert loser.problems or loser.unchanged == 2  # told: refused with a reason, or found every row already there
+    for _name, id_number, _phone, _code in people:
+        assert Member.objects.filter(id_number=id_number).count() == 1
