@@ -16,7 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -38,7 +38,14 @@ class CallersLanguageSessionScheme(SessionScheme):
 # ---------------------------------------------------------------- errors
 
 
+# Downloads asked for with ?format=csv, xlsx or file: their refusals answer in JSON, the type the schema documents.
+DOWNLOAD_FORMATS = ("csv", "xlsx", "file")
+
+
 def exception_handler(exc, context):
+    request = context.get("request")
+    if getattr(getattr(request, "accepted_renderer", None), "format", "") in DOWNLOAD_FORMATS:
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             data = {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
@@ -293,7 +300,7 @@ class AtomicCreateViewSet(
 
 class CSVRenderer(BaseRenderer):
     """Lets a client ask for CSV (?format=csv or Accept: text/csv); the CSV itself is streamed by the view, and a
-    refusal comes as JSON text."""
+    refusal comes as JSON (exception_handler)."""
 
     media_type = "text/csv"
     format = "csv"

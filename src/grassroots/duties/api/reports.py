@@ -219,13 +219,6 @@ class EvidenceViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.evidence_list(user=self.request.user).order_by("id")
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        """A refusal of a download asked for with any Accept header (?format=file) answers as JSON, as documented,
-        never with the type "*/*"."""
-        if isinstance(response, Response) and isinstance(getattr(request, "accepted_renderer", None), AnyRenderer):
-            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
-
     @extend_schema(request=None, responses={(200, "*/*"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, AnyRenderer])
     def file(self, request, pk=None):
