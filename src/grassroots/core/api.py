@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from django_filters.filterset import filterset_factory
 from drf_spectacular.authentication import SessionScheme
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound
@@ -227,7 +226,11 @@ class ScopedCode(_InScope, serializers.SlugRelatedField):
         super().__init__(slug_field="code", **kwargs)
 
 
-@extend_schema_field(OpenApiTypes.STR)
+# The codes period_for reads: a year from 1900 to 2999, alone or with its half, quarter or month.
+PERIOD_PATTERN = r"^(19[0-9]{2}|2[0-9]{3})(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$"
+
+
+@extend_schema_field({"type": "string", "pattern": PERIOD_PATTERN, "example": "2026-Q3"})
 class PeriodCode(serializers.Field):
     """A period by its code (2026, 2026-H1, 2026-Q3, 2026-07), made on first use."""
 
