@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/grassroots
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-pg lint browser-deps bench messages check-deploy clean report-image
+.PHONY: run test test-pg lint browser-deps bench fuzz load messages check-deploy clean report-image
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,16 @@ bench: $(INSTALLED)
 ## pypdfium2 from the PDF the reports app writes (run `make run` once first for the demo database).
 report-image: $(INSTALLED)
 	GRASSROOTS_DEMO=1 $(BIN)/python docs/report_image.py docs/report-page.png
+
+## The whole API fuzzed from its schema as every role, 50 examples per operation and role (tests/core/test_api_fuzz.py;
+## `make test` runs 2 examples as the administrator and one other role). FUZZ_STRICT=1 adds the checks that a
+## request valid by the schema is accepted and an invalid one refused.
+fuzz: $(INSTALLED)
+	FUZZ_FULL=1 $(BIN)/pytest -n $(PYTEST_WORKERS) -q -p no:cacheprovider tests/core/test_api_fuzz.py
+
+## A deadline day under load against gunicorn on 127.0.0.1 (bench/load.py): SQLite, then PostgreSQL when it answers.
+load: $(INSTALLED)
+	$(BIN)/python -m bench.load
 
 ## Recompile the translation catalogues after editing src/grassroots/locale/*/LC_MESSAGES/django.po.
 messages: $(INSTALLED)

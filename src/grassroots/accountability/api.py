@@ -393,12 +393,6 @@ class CaseViewSet(AtomicCreateViewSet):
             return exports.cases_csv(sheet=sheet, **rows)
         return exports.cases_xlsx(**rows)
 
-    def handle_exception(self, exc):
-        """A refused export answers in JSON, whatever file it was asked for."""
-        if getattr(getattr(self.request, "accepted_renderer", None), "format", "") in ("xlsx", "csv"):
-            self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
-        return super().handle_exception(exc)
-
 
 # ---------------------------------------------------------------- the rules of pursuit
 

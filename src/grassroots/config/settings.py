@@ -114,6 +114,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'grassroots.sqlite3'}"),
         conn_max_age=int(os.environ.get("GRASSROOTS_CONN_MAX_AGE", "0")),
+        # A kept connection the server dropped (restart, failover) is found at the next request and made anew.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -201,6 +203,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "grassroots.core.api.document_errors",  # the 400/403/404/409/415 each operation answers
+    ],
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -37,3 +37,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = core_views.not_found  # JSON under /api/, the site's page elsewhere

@@ -6,22 +6,21 @@ import json
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, transaction
+from django.db import DataError, InterfaceError, OperationalError, transaction
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from django_filters.filterset import filterset_factory
 from drf_spectacular.authentication import SessionScheme
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .audit import readable
-from .errors import INVALID_INPUT, Conflict
+from .errors import DATABASE_UNAVAILABLE, INVALID_INPUT, Conflict
 from .models import AuditEntry
 from .periods import period_for
 from .policy import Action, PermissionDenied, can, can_anywhere, restrict
@@ -38,7 +37,14 @@ class CallersLanguageSessionScheme(SessionScheme):
 # ---------------------------------------------------------------- errors
 
 
+# Downloads asked for with ?format=csv, xlsx or file: their refusals answer in JSON, the type the schema documents.
+DOWNLOAD_FORMATS = ("csv", "xlsx", "file")
+
+
 def exception_handler(exc, context):
+    request = context.get("request")
+    if getattr(getattr(request, "accepted_renderer", None), "format", "") in DOWNLOAD_FORMATS:
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             data = {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
@@ -51,6 +57,8 @@ def exception_handler(exc, context):
         return Response({"detail": str(INVALID_INPUT)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Conflict):
         return Response({"detail": str(exc.message)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, (OperationalError, InterfaceError)):  # the database went away mid-request: rolled back
+        return Response({"detail": str(DATABASE_UNAVAILABLE)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     return drf_exception_handler(exc, context)
 
 
@@ -122,6 +130,64 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
         return entries
 
 
+# ---------------------------------------------------------------- the schema's error answers
+
+
+_DETAIL = {
+    "type": "object",
+    "properties": {"detail": {"type": "string", "description": "What went wrong, in the caller's language."}},
+    "required": ["detail"],
+}
+# A refused input: {"field": ["message", ...]} per field, or {"detail": [...]} / {"non_field_errors": [...]}.
+_INVALID = {
+    "type": "object",
+    "description": "The messages of a refused input, by field (`detail` or `non_field_errors` for the whole input), "
+    "in the caller's language.",
+    "additionalProperties": True,
+}
+_ERRORS = {
+    "400": ("InvalidInput", "The input was refused: the messages say why, by field."),
+    "403": ("Error", "Not signed in, or the caller's role does not allow this here."),
+    "404": ("Error", "No such row in the caller's scope (or no such page of a list)."),
+    "409": ("Error", "The row changed meanwhile, or its state no longer allows this."),
+    "415": ("Error", "The body is not of a media type the operation reads."),
+    "503": ("Error", "The database could not be reached; nothing was saved. Try again."),
+}
+_WRITES = {"post", "put", "patch", "delete"}
+
+
+def document_errors(result, generator, request, public):
+    """Every operation documents the errors it really answers, each with its body (a drf-spectacular hook):
+    403 and 503 always; 400 and 404 where it reads input (parameters or a body: a row outside the caller's scope, a page of a
+    list past its end); 409 and 415 for writes."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = _DETAIL
+    schemas["InvalidInput"] = _INVALID
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete", "head"}:
+                continue
+            names = {parameter.get("name") for parameter in operation.get("parameters", [])}
+            codes = ["403", "503"]
+            if names or "requestBody" in operation:
+                codes.append("400")
+            if names or "requestBody" in operation:
+                codes.append("404")  # a row named in the path, the query or the body, or a page past the end
+            if method in _WRITES:
+                codes += ["400", "404", "409", "415"]
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                component, description = _ERRORS[code]
+                responses.setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+                    },
+                )
+    return result
+
+
 # ---------------------------------------------------------------- references within the caller's scope
 
 
@@ -160,7 +226,11 @@ class ScopedCode(_InScope, serializers.SlugRelatedField):
         super().__init__(slug_field="code", **kwargs)
 
 
-@extend_schema_field(OpenApiTypes.STR)
+# The codes period_for reads: a year from 1900 to 2999, alone or with its half, quarter or month.
+PERIOD_PATTERN = r"^(19[0-9]{2}|2[0-9]{3})(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$"
+
+
+@extend_schema_field({"type": "string", "pattern": PERIOD_PATTERN, "example": "2026-Q3"})
 class PeriodCode(serializers.Field):
     """A period by its code (2026, 2026-H1, 2026-Q3, 2026-07), made on first use."""
 
@@ -233,7 +303,7 @@ class AtomicCreateViewSet(
 
 class CSVRenderer(BaseRenderer):
     """Lets a client ask for CSV (?format=csv or Accept: text/csv); the CSV itself is streamed by the view, and a
-    refusal comes as JSON text."""
+    refusal comes as JSON (exception_handler)."""
 
     media_type = "text/csv"
     format = "csv"

@@ -5,11 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .policy import PermissionDenied
 
-__all__ = ["ValidationError", "PermissionDenied", "Conflict", "INVALID_INPUT"]
+__all__ = ["ValidationError", "PermissionDenied", "Conflict", "INVALID_INPUT", "DATABASE_UNAVAILABLE"]
 
 INVALID_INPUT = _(
     "The input contains characters that cannot be stored (such as a NUL byte). Remove them and try again."
 )
+
+DATABASE_UNAVAILABLE = _("The database could not be reached just now. Nothing was saved; try again in a moment.")
 
 
 class Conflict(Exception):

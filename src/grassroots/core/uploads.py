@@ -1,5 +1,6 @@
 """Uploaded files, handled once: checked by content, hashed, thumbnailed, stored and served as inert content."""
 
+import contextlib
 import hashlib
 import io
 import threading
@@ -212,9 +213,18 @@ class UploadedFile(models.Model):
         """Take a checked file: its name, type and hashes, its content and thumbnail stored; the caller saves the row."""
         self.original_name, self.kind, self.content_type = checked.name, checked.kind, checked.content_type
         self.size, self.sha256, self.phash = len(checked.data), checked.sha256, checked.phash
-        self.file.save(f"{checked.sha256}{checked.ext}", ContentFile(checked.data), save=False)
-        if checked.thumbnail is not None:
-            self.thumbnail.save(f"{self.file.name}.thumb.jpg", checked.thumbnail, save=False)
+        stored = []
+        try:
+            self.file.save(f"{checked.sha256}{checked.ext}", ContentFile(checked.data), save=False)
+            stored.append(self.file)
+            if checked.thumbnail is not None:
+                self.thumbnail.save(f"{self.file.name}.thumb.jpg", checked.thumbnail, save=False)
+                stored.append(self.thumbnail)
+        except OSError as exc:  # disk full, not writable, storage gone: nothing of this file stays
+            for field in stored:
+                with contextlib.suppress(OSError):
+                    field.storage.delete(field.name)
+            raise ValidationError(STORAGE_FAILED) from exc
         return self
 
     @property
@@ -224,6 +234,12 @@ class UploadedFile(models.Model):
     @property
     def thumbnail_url(self) -> str:
         return reverse(self.thumbnail_url_name, args=[self.pk])
+
+
+STORAGE_FAILED = gettext_lazy(
+    "The file could not be stored: the server's disk is full or cannot be written. Nothing was saved; try again "
+    "later or tell the administrator."
+)
 
 
 # ---------------------------------------------------------------- serving

@@ -9,12 +9,20 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.defaults import page_not_found
 
 from . import selectors
 from .audit import readable, verification
 from .models import Notification, TextSize
 from .notify import mark_read
 from .policy import Action, PermissionDenied, can_anywhere
+
+
+def not_found(request, exception=None):
+    """No page at this address: the API answers in JSON as its every other error, the site with its 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return page_not_found(request, exception)
 
 
 def health(request):

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -165,7 +165,11 @@ class ResultViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("run_id", "rank_level", "organization__path")
         )
 
-    @extend_schema(filters=True, responses={(200, "text/csv"): OpenApiTypes.STR})
+    @extend_schema(
+        filters=True,
+        parameters=[OpenApiParameter("run", int, required=True, description="The assessment run to export.")],
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
     @action(detail=False, methods=["get"], url_path="csv", renderer_classes=[JSONRenderer, CSVRenderer])
     def csv(self, request):
         """The filtered results of one run (the `run` filter is required) as CSV; audited as an export."""

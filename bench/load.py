@@ -1,0 +1,434 @@
+"""`make load`: a deadline day against a production server on this machine, loopback only, bounded in time.
+
+For each database (SQLite, and PostgreSQL when it answers at 127.0.0.1:5432): a fresh database gets a county of
+4 townships and 40 branches, a secretary account on each branch and 4 officers of the county, and 20 duties issued to
+every branch, all due today. gunicorn then serves the site as production does (GRASSROOTS_PRODUCTION=1, DEBUG off,
+2 worker processes of 4 threads: the machine's 2 cores) on 127.0.0.1, and for LOAD_SECONDS seconds 16 secretaries
+report progress with a photo (the API's multipart report, as the phone pages post it) and open their work and the
+assignment's page, while 8 officer sessions open the start page, the duty's page and the review queue and accept
+the reports waiting there. The bare view of bench.load_urls, served the same way at the same concurrency for
+BARE_SECONDS, gives the stack's limit. Every report answered 201 is counted back in the database afterwards, with
+its photo on disk. Prints one JSON object per database and writes bench/data/load-<backend>.json.
+
+    make load                     # both databases, 40 s of deadline day and 15 s of bare view each
+    LOAD_SECONDS=10 make load     # quicker
+"""
+
+import asyncio
+import io
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+HOST = "127.0.0.1"
+PORT = int(os.environ.get("LOAD_PORT", "8107"))
+BARE_PORT = int(os.environ.get("LOAD_BARE_PORT", "8117"))
+PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+PG_DATABASE = "grassroots_load"
+LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", "40"))
+BARE_SECONDS = float(os.environ.get("BARE_SECONDS", "15"))
+SECRETARIES, OFFICER_SESSIONS = 16, 8
+BRANCHES, OFFICERS, DUTIES = 40, 4, 20
+WORKERS, THREADS = int(os.environ.get("LOAD_WORKERS", "2")), int(os.environ.get("LOAD_THREADS", "4"))
+
+
+# ---------------------------------------------------------------- the world (runs inside Django)
+
+
+def prepare() -> dict:
+    """A county, its accounts and the day's duties; the sessions and assignments the clients will use."""
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.utils import timezone
+
+    from grassroots.duties import services as duty_services
+    from grassroots.duties.models import Assignment, Dimension
+    from grassroots.organizations import services as org_services
+
+    User = get_user_model()
+    admin = User.objects.create_superuser("load-admin", password=None)
+    county = org_services.organization_create(
+        actor=admin, parent=None, code="L", name="负载县委", kind="committee", unit_type="party_organ"
+    )
+    branches = []
+    for t in range(4):
+        township = org_services.organization_create(
+            actor=admin, parent=county, code=f"L-T{t}", name=f"负载镇{t}党委", kind="committee", unit_type="township"
+        )
+        for b in range(BRANCHES // 4):
+            branches.append(
+                org_services.organization_create(
+                    actor=admin,
+                    parent=township,
+                    code=f"L-T{t}-B{b}",
+                    name=f"负载镇{t}第{b}村党支部",
+                    kind="branch",
+                    unit_type="village",
+                )
+            )
+    secretaries = []
+    for i, branch in enumerate(branches):
+        user = User.objects.create_user(f"load-secretary-{i}", password=None)
+        org_services.grant_create(actor=admin, user=user, organization=branch, role="secretary")
+        secretaries.append((user, branch))
+    officers = []
+    for i in range(OFFICERS):
+        user = User.objects.create_user(f"load-officer-{i}", password=None)
+        org_services.grant_create(actor=admin, user=user, organization=county, role="officer")
+        officers.append(user)
+    today = timezone.localdate()
+    duty_list = duty_services.duty_list_for(
+        actor=admin, organization=county, period=duty_services.period_for(str(today.year))
+    )
+    targets = duty_services.resolve_targets(issuer=county, mode="kind", kind="branch")
+    duties = []
+    for d in range(DUTIES):
+        duty = duty_services.duty_create(
+            actor=admin,
+            duty_list=duty_list,
+            title=f"截止日任务 {d + 1}",
+            dimension=Dimension.POLITICAL,
+            due_on=today,
+            start_on=today - dt.timedelta(days=30),
+            requirement="按时报送进展并附照片。",
+        )
+        duty_services.duty_issue(actor=admin, duty=duty, targets=targets)
+        duties.append(duty.pk)
+
+    def session(user) -> dict:
+        client = Client()
+        client.force_login(user)
+        client.get("/")  # sets the CSRF cookie a page's forms (and a session's API writes) need
+        return {"sessionid": client.cookies["sessionid"].value, "csrftoken": client.cookies["csrftoken"].value}
+
+    return {
+        "secretaries": [
+            {
+                **session(user),
+                "assignments": list(
+                    Assignment.objects.filter(organization=branch).order_by("pk").values_list("pk", flat=True)
+                ),
+            }
+            for user, branch in secretaries
+        ],
+        "officers": [session(user) for user in officers],
+        "duties": duties,
+        "reports_before": _reports(),
+    }
+
+
+def _reports() -> dict:
+    from grassroots.duties.models import Evidence, ProgressReport
+
+    return {"reports": ProgressReport.objects.count(), "evidence": Evidence.objects.count()}
+
+
+def count() -> dict:
+    """The reports and photos in the database, and the photo files on disk."""
+    from django.conf import settings
+
+    from grassroots.duties.models import Evidence
+
+    missing = sum(1 for e in Evidence.objects.all() if not Path(settings.MEDIA_ROOT, e.file.name).is_file())
+    return {**_reports(), "evidence_files_missing": missing}
+
+
+# ---------------------------------------------------------------- the clients
+
+
+def photo() -> bytes:
+    """A phone photo, small as a secretary's app sends it (800×600 JPEG)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (800, 600), (200, 60, 50))
+    draw = ImageDraw.Draw(image)
+    rng = random.Random(7)
+    for _ in range(200):
+        x, y = rng.randrange(800), rng.randrange(600)
+        draw.ellipse((x, y, x + 40, y + 40), fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+class Tally:
+    def __init__(self):
+        self.latencies: list[float] = []
+        self.by_route: dict[str, list[float]] = {}
+        self.errors: list[str] = []
+        self.reports_created: list[int] = []
+        self.accepted = 0
+
+    async def call(self, client, method, url, *, expect=(200,), **kwargs):
+        start = time.perf_counter()
+        try:
+            response = await client.request(method, url, **kwargs)
+        except Exception as exc:  # a refused or dropped connection is an error like a 500
+            self.latencies.append(time.perf_counter() - start)
+            self.errors.append(f"{method} {url}: {type(exc).__name__}")
+            return None
+        self.latencies.append(time.perf_counter() - start)
+        route = f"{method} {re.sub(r'/[0-9]+/', '/{id}/', url.split('?')[0])}"
+        self.by_route.setdefault(route, []).append(self.latencies[-1])
+        if response.status_code not in expect:
+            self.errors.append(f"{method} {url}: {response.status_code} {response.text[:200]}")
+            return None
+        return response
+
+    def figures(self, seconds: float) -> dict:
+        ordered = sorted(self.latencies)
+
+        def pct(p):
+            return round(1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1) if ordered else None
+
+        return {
+            "requests": len(ordered),
+            "requests_per_second": round(len(ordered) / seconds, 1),
+            "p50_ms": pct(0.50),
+            "p95_ms": pct(0.95),
+            "p99_ms": pct(0.99),
+            "errors": len(self.errors),
+            "first_errors": self.errors[:5],
+            "median_ms_by_route": {
+                route: round(1000 * sorted(times)[len(times) // 2], 1) for route, times in sorted(self.by_route.items())
+            },
+        }
+
+
+def _client(base: str, cookies: dict | None = None):
+    import httpx
+
+    headers = {"Accept-Language": "zh-hans"}
+    if cookies:
+        headers["Cookie"] = f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}"
+        headers["X-CSRFToken"] = cookies["csrftoken"]
+    return httpx.AsyncClient(base_url=base, headers=headers, timeout=30.0, follow_redirects=False)
+
+
+async def secretary(base, who, jpeg, tally, until):
+    async with _client(base, who) as client:
+        for n, assignment in enumerate(who["assignments"]):
+            if time.perf_counter() >= until:
+                return
+            await tally.call(client, "GET", "/work/")
+            made = await tally.call(
+                client,
+                "POST",
+                f"/api/assignments/{assignment}/report/",
+                expect=(201,),
+                data={"text": f"第{n + 1}项已完成，照片附后。", "percent": "100"},
+                files={"files": (f"photo-{assignment}.jpg", jpeg, "image/jpeg")},
+            )
+            if made is not None:
+                tally.reports_created.append(made.json()["id"])
+            await tally.call(client, "GET", f"/assignments/{assignment}/")
+
+
+async def officer(base, who, duties, index, tally, until):
+    async with _client(base, who) as client:
+        n = 0
+        while time.perf_counter() < until:
+            n += 1
+            await tally.call(client, "GET", "/")
+            await tally.call(client, "GET", f"/duties/{duties[n % len(duties)]}/")
+            await tally.call(client, "GET", "/review/" if n % 2 else "/api/assignments/?state=submitted")
+            queue = await tally.call(client, "GET", "/api/reports/to_review/")
+            if queue is None:
+                continue
+            mine = [r["id"] for r in queue.json()["results"] if r["id"] % OFFICER_SESSIONS == index][:2]
+            for report in mine:
+                if await tally.call(client, "POST", f"/api/reports/{report}/accept/", json={}) is not None:
+                    tally.accepted += 1
+
+
+async def bare(base, tally, until):
+    async with _client(base) as client:
+        while time.perf_counter() < until:
+            await tally.call(client, "GET", "/bare/")
+
+
+async def deadline_day(base: str, world: dict, seconds: float) -> tuple[Tally, float]:
+    jpeg = photo()
+    tally = Tally()
+    start = time.perf_counter()
+    until = start + seconds
+    officers = world["officers"]
+    await asyncio.gather(
+        *(secretary(base, who, jpeg, tally, until) for who in world["secretaries"][:SECRETARIES]),
+        *(
+            officer(base, officers[i % len(officers)], world["duties"], i, tally, until)
+            for i in range(OFFICER_SESSIONS)
+        ),
+    )
+    return tally, time.perf_counter() - start
+
+
+async def bare_view(base: str, seconds: float) -> tuple[Tally, float]:
+    tally = Tally()
+    start = time.perf_counter()
+    until = start + seconds
+    await asyncio.gather(*(bare(base, tally, until) for _ in range(SECRETARIES + OFFICER_SESSIONS)))
+    return tally, time.perf_counter() - start
+
+
+# ---------------------------------------------------------------- the servers and the run
+
+
+def _django(env: dict, what: str) -> dict:
+    """Run prepare() or count() in a Django process on the database of `env`; its JSON answer."""
+    code = (
+        "import django, json, sys; django.setup(); from bench import load; "
+        f"sys.stdout.write('\\n@@' + json.dumps(load.{what}()))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{what} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.rsplit("\n@@", 1)[1])
+
+
+def _serve(env: dict, port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "grassroots.config.wsgi:application",
+            f"--bind={HOST}:{port}",
+            f"--workers={WORKERS}",
+            f"--threads={THREADS}",
+            "--worker-class=gthread",
+            "--log-level=warning",
+            "--graceful-timeout=5",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    import httpx
+
+    for _ in range(200):
+        try:
+            if httpx.get(f"http://{HOST}:{port}/health/", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn did not start")
+        time.sleep(0.1)
+    _stop(server)
+    raise RuntimeError("gunicorn did not answer")
+
+
+def _stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def run(backend: str, url: str) -> dict:
+    media = Path(tempfile.mkdtemp(prefix="grassroots-load-media-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "bench.load_settings",
+        "GRASSROOTS_MEDIA_ROOT": str(media),
+        "GRASSROOTS_LOG_LEVEL": "ERROR",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")]),
+        # One key for the sessions made here and the server that reads them.
+        "GRASSROOTS_SECRET_KEY": os.environ.get("GRASSROOTS_SECRET_KEY", "load-test-key-" + "x" * 50),
+    }
+    subprocess.run([sys.executable, "-m", "django", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    world = _django(env, "prepare")
+    production = {
+        **env,
+        "GRASSROOTS_PRODUCTION": "1",
+        "GRASSROOTS_ALLOWED_HOSTS": HOST,
+        "GRASSROOTS_SSL_REDIRECT": "0",
+        "GRASSROOTS_AUDIT_KEY": os.environ.get("GRASSROOTS_AUDIT_KEY", "load-test-audit-key-" + "y" * 40),
+    }
+    # Production serves static files from collectstatic's folder, by their hashed names.
+    subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=production)
+    try:
+        server = _serve(production, BARE_PORT)
+        try:
+            bare_tally, bare_seconds = asyncio.run(bare_view(f"http://{HOST}:{BARE_PORT}", BARE_SECONDS))
+        finally:
+            _stop(server)
+        server = _serve(production, PORT)
+        try:
+            tally, seconds = asyncio.run(deadline_day(f"http://{HOST}:{PORT}", world, LOAD_SECONDS))
+        finally:
+            _stop(server)
+        after = _django(env, "count")
+    finally:
+        shutil.rmtree(media, ignore_errors=True)
+    day, limit = tally.figures(seconds), bare_tally.figures(bare_seconds)
+    created = len(tally.reports_created)
+    return {
+        "backend": backend,
+        "server": f"gunicorn, {WORKERS} workers x {THREADS} threads, production settings",
+        "clients": f"{SECRETARIES} secretaries + {OFFICER_SESSIONS} officer sessions",
+        "deadline_day": day,
+        "bare_view": limit,
+        "ratio_of_bare_requests_per_second": round(day["requests_per_second"] / limit["requests_per_second"], 2),
+        "reports_answered_201": created,
+        "reports_in_database": after["reports"] - world["reports_before"]["reports"],
+        "photos_in_database": after["evidence"] - world["reports_before"]["evidence"],
+        "photo_files_missing": after["evidence_files_missing"],
+        "reports_lost": created - (after["reports"] - world["reports_before"]["reports"]),
+        "reports_accepted": tally.accepted,
+    }
+
+
+def _postgres_url() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(f"{PG_SERVER}/postgres", connect_timeout=3, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+        return f"{PG_SERVER}/{PG_DATABASE}"
+    except Exception:
+        return None
+
+
+def main() -> None:
+    DATA.mkdir(parents=True, exist_ok=True)
+    backends = os.environ.get("LOAD_BACKENDS", "sqlite,postgresql").split(",")
+    results = []
+    if "sqlite" in backends:
+        folder = Path(tempfile.mkdtemp(prefix="grassroots-load-db-"))
+        try:
+            results.append(run("sqlite", f"sqlite:///{folder / 'load.sqlite3'}"))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    if "postgresql" in backends:
+        url = _postgres_url()
+        if url is None:
+            print("== no PostgreSQL at 127.0.0.1:5432: SQLite only", file=sys.stderr)
+        else:
+            results.append(run("postgresql", url))
+    failed = False
+    for result in results:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        (DATA / f"load-{result['backend']}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
+        failed |= bool(result["deadline_day"]["errors"] or result["bare_view"]["errors"] or result["reports_lost"])
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
