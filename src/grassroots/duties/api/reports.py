@@ -208,7 +208,7 @@ class ProgressReportViewSet(viewsets.ReadOnlyModelViewSet):
         return found
 
     @extend_schema(request=ReviewManySerializer, responses=ReviewManyResultSerializer(many=True))
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None)  # one answer per report sent, not a page
     def review_many(self, request):
         """Accept several reports of the caller's queue at once, or return them with one reason: each is reviewed
         through the same service as one alone, in its own transaction, and audited on its own; the answer says
