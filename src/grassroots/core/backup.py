@@ -204,16 +204,22 @@ def _dump_database(out: Path, method: str) -> dict:
             return table_digests(copy)
         finally:
             copy.close()
+    # Called inside a transaction (a test's), the isolation is the caller's and its rows are read where they are.
+    outer = connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        snapshot = None
+        if connection.vendor == "postgresql" and not outer:
             # one snapshot for the digests and the dump (pg_dump joins it), writers never waited for
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                cursor.execute("SELECT pg_export_snapshot()")
-                snapshot = cursor.fetchone()[0]
+                if method == "pg_dump":
+                    cursor.execute("SELECT pg_export_snapshot()")
+                    snapshot = cursor.fetchone()[0]
         if method == "pg_dump":
             argv = [shutil.which("pg_dump"), "--format=custom", "--no-owner", "--no-acl"]
-            _run([*argv, f"--snapshot={snapshot}", f"--file={out / PGDUMP_FILE}"], env=_pg_environment())
+            if snapshot:
+                argv.append(f"--snapshot={snapshot}")
+            _run([*argv, f"--file={out / PGDUMP_FILE}"], env=_pg_environment())
         else:
             _dump_portable(out / PORTABLE_FILE)
         return table_digests()
