@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "grassroots.accountability",
     "grassroots.reports",
     "grassroots.disclosure",
+    "grassroots.insights",
     "grassroots.site",
 ]
 

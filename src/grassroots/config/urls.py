@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("grassroots.accountability.urls")),
     path("", include("grassroots.reports.urls")),
     path("", include("grassroots.disclosure.urls")),
+    path("", include("grassroots.insights.urls")),
     path("", include("grassroots.site.dashboards.urls")),
     path("api/", include("grassroots.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,5 @@
+"""What the diagnosis part registers when Django starts: policy scopes, audit action names, diagnosis checks."""
+
+
+def ready() -> None:
+    pass

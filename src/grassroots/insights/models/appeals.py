@@ -1,0 +1,3 @@
+"""The appeals part's models."""
+
+__all__: list[str] = []

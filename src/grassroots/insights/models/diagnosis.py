@@ -1,0 +1,3 @@
+"""The diagnosis part's models."""
+
+__all__: list[str] = []

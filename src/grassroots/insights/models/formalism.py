@@ -1,0 +1,3 @@
+"""The formalism part's models."""
+
+__all__: list[str] = []
