@@ -182,7 +182,7 @@ def test_a_decided_case_without_rectification_is_closed_with_a_note(pursuit, cli
     assert "The case is closed." in _page(response) and "The talk was held on Monday." in _page(response)
     case.refresh_from_db()
     assert case.state == CaseState.CLOSED and case.closed_at is not None
-    assert "A case concerns you" not in _page(client_for(pursuit.users.person).get(reverse("home"), **EN))
+    assert "Cases that concern you" not in _page(client_for(pursuit.users.person).get(reverse("home"), **EN))
 
 
 def test_dismissed_and_withdrawn_cases_show_their_reason(pursuit, client_for):
@@ -504,11 +504,11 @@ def test_the_rules_of_another_township_are_not_found(pursuit, client_for):
 
 def test_the_start_page_tells_the_person_concerned(pursuit, client_for):
     page = _page(client_for(pursuit.users.person).get(reverse("home"), **EN))
-    assert "A case concerns you" in page and _case_url(pursuit.case) in page
+    assert "Cases that concern you" in page and _case_url(pursuit.case) in page
     assert "you may make a statement until then" in page
     zh = _page(client_for(pursuit.users.person).get(reverse("home"), **ZH))
-    assert "有一件问责案件涉及您" in zh
+    assert "涉及您的问责案件" in zh
     for who in ("member", "secretary", "t1_officer"):
-        assert "A case concerns you" not in _page(client_for(getattr(pursuit.users, who)).get(reverse("home"), **EN))
+        assert "Cases that concern you" not in _page(client_for(getattr(pursuit.users, who)).get(reverse("home"), **EN))
     services.case_withdraw(actor=pursuit.users.t1_officer, case=pursuit.case, reason="Opened by mistake.")
-    assert "A case concerns you" not in _page(client_for(pursuit.users.person).get(reverse("home"), **EN))
+    assert "Cases that concern you" not in _page(client_for(pursuit.users.person).get(reverse("home"), **EN))
