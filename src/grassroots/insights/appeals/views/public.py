@@ -106,7 +106,7 @@ def _followed(request, org, follow):
     return appeal, (200 if appeal else 404)
 
 
-def _follow_page(request, org, follow, appeal, status, rate_form=None):
+def _follow_page(request, org, follow, appeal, status, rate_form=None, message=""):
     if appeal is None:
         form = FollowForm(initial={"follow": follow})
         message = (
@@ -122,6 +122,7 @@ def _follow_page(request, org, follow, appeal, status, rate_form=None):
         "follow": follow,
         "assignment": appeal.assignment,
         "rate_form": rate_form or (RateForm() if appeal.may_be_rated() else None),
+        "message": message,
     }
     return render(request, "insights/appeals/public/follow.html", context, status=status)
 
@@ -156,4 +157,8 @@ def rate(request, code, follow):
         if done is not REFUSED:
             return redirect("insights:appeal_follow", org.code, follow)
     appeal.refresh_from_db()
-    return _follow_page(request, org, follow, appeal, 400, rate_form=form if appeal.may_be_rated() else None)
+    if appeal.may_be_rated():
+        return _follow_page(request, org, follow, appeal, 400, rate_form=form)
+    # Rated meanwhile (or not yet answered): no form to carry the refusal, the page says it.
+    message = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    return _follow_page(request, org, follow, appeal, 400, message=message)
