@@ -57,18 +57,18 @@ class AppealSerializer(serializers.ModelSerializer):
         return hasattr(appeal, "photo")
 
 
-class AnswerSerializer(serializers.Serializer):
+class AppealAnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(allow_blank=True, trim_whitespace=False)
 
 
-class DutySerializer(serializers.Serializer):
+class AppealDutySerializer(serializers.Serializer):
     responsible = ScopedPrimaryKey(queryset=Member.objects.all(), help_text="Id of the responsible member.")
     due_on = serializers.DateField()
     title = serializers.CharField(required=False, allow_blank=True, default="")
     answer = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CloseSerializer(serializers.Serializer):
+class AppealCloseSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 
 
@@ -78,7 +78,7 @@ class OrganizationCode(ScopedCode):
     }
 
 
-class FilterSerializer(serializers.Serializer):
+class AppealFilterSerializer(serializers.Serializer):
     organization = OrganizationCode(required=False)
     state = serializers.ChoiceField(choices=AppealState.choices, required=False)
     category = serializers.ChoiceField(choices=AppealCategory.choices, required=False)
@@ -106,7 +106,7 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         if self.action != "list":
             return selectors.appeal_list(user=self.request.user).select_related("photo")
-        filters = FilterSerializer(data=self.request.query_params, context=self.get_serializer_context())
+        filters = AppealFilterSerializer(data=self.request.query_params, context=self.get_serializer_context())
         filters.is_valid(raise_exception=True)
         return selectors.appeal_list(user=self.request.user, **filters.validated_data).select_related("photo")
 
@@ -114,32 +114,32 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=AnswerSerializer, responses=AppealSerializer)
+    @extend_schema(request=AppealAnswerSerializer, responses=AppealSerializer)
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         """Answer the appeal (or change its answer)."""
         appeal = self.get_object()
-        data = AnswerSerializer(data=request.data)
+        data = AppealAnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         appeal = services.appeal_answer(actor=request.user, appeal=appeal, answer=data.validated_data["answer"])
         return Response(self.get_serializer(appeal).data)
 
-    @extend_schema(request=DutySerializer, responses=AppealSerializer)
+    @extend_schema(request=AppealDutySerializer, responses=AppealSerializer)
     @action(detail=True, methods=["post"])
     def duty(self, request, pk=None):
         """Turn the appeal into a duty of its organization, issued to it, with a responsible member and a due date."""
         appeal = self.get_object()
-        data = DutySerializer(data=request.data, context=self.get_serializer_context())
+        data = AppealDutySerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         appeal = services.appeal_to_duty(actor=request.user, appeal=appeal, **data.validated_data)
         return Response(self.get_serializer(appeal).data)
 
-    @extend_schema(request=CloseSerializer, responses=AppealSerializer)
+    @extend_schema(request=AppealCloseSerializer, responses=AppealSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close the appeal with the reason its requester reads."""
         appeal = self.get_object()
-        data = CloseSerializer(data=request.data)
+        data = AppealCloseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         appeal = services.appeal_close(actor=request.user, appeal=appeal, reason=data.validated_data["reason"])
         return Response(self.get_serializer(appeal).data)
