@@ -24,6 +24,7 @@ def _age(appeal, days, responded_after=None):
     fields = {"created_at": created}
     if responded_after is not None:
         fields["first_response_at"] = created + dt.timedelta(days=responded_after)
+        fields["response_seconds"] = responded_after * 86400
     Appeal.objects.filter(pk=appeal.pk).update(**fields)
 
 

@@ -44,7 +44,8 @@ class _AppealsYear:
         from grassroots.insights.models import Appeal
 
         at = appeal.created_at + dt.timedelta(days=days)
-        Appeal.objects.filter(pk=appeal.pk).update(first_response_at=at, read_at=at)
+        seconds = int(days * 86400)
+        Appeal.objects.filter(pk=appeal.pk).update(first_response_at=at, response_seconds=seconds, read_at=at)
 
     def _appeals(self) -> None:
         from grassroots.duties import services as duties

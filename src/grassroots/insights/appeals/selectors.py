@@ -5,7 +5,7 @@ the figures of a subtree per child organization (response time and satisfaction)
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -119,8 +119,7 @@ class Figures:
 
 
 def _aggregates(now: dt.datetime) -> dict:
-    took = ExpressionWrapper(F("first_response_at") - F("created_at"), output_field=DurationField())
-    in_time = Q(first_response_at__lte=F("created_at") + dt.timedelta(days=ANSWER_DAYS))
+    in_time = Q(response_seconds__lte=ANSWER_DAYS * 86400)
     return {
         "received": Count("pk"),
         "responded": Count("pk", filter=Q(first_response_at__isnull=False)),
@@ -128,7 +127,7 @@ def _aggregates(now: dt.datetime) -> dict:
         "overdue": Count("pk", filter=overdue_q(now)),
         "rated": Count("pk", filter=Q(rating__isnull=False)),
         "satisfied": Count("pk", filter=Q(rating__gte=4)),
-        "response": Avg(took),
+        "response": Avg("response_seconds"),
         "rating": Avg("rating"),
     }
 
@@ -136,13 +135,32 @@ def _aggregates(now: dt.datetime) -> dict:
 def _figures(organization, row: dict | None, own: bool = False) -> Figures:
     out = Figures(organization=organization, own=own)
     if row:
-        for name in ("received", "responded", "in_time", "overdue", "rated", "satisfied", "response", "rating"):
+        for name in (*COUNTS, "response", "rating"):
             setattr(out, name, row[name])
     if out.rated < MIN_RATINGS:
         out.rating = None
-    if isinstance(out.response, int | float):  # a backend that averages durations as microseconds
-        out.response = dt.timedelta(microseconds=out.response)
+    if out.response is not None:
+        out.response = _as_timedelta(out.response)
     return out
+
+
+COUNTS = ("received", "responded", "in_time", "overdue", "rated", "satisfied")
+
+
+def _combined(rows) -> dict:
+    """The figures of several groups as one: counts summed, averages weighted by what each averaged over."""
+    rows = list(rows)
+    out = {name: sum(r[name] for r in rows) for name in COUNTS}
+    took = [(_as_timedelta(r["response"]), r["responded"]) for r in rows if r["response"] is not None]
+    out["response"] = sum((t * n for t, n in took), dt.timedelta()) / out["responded"] if took else None
+    rated = [(r["rating"], r["rated"]) for r in rows if r["rating"] is not None]
+    out["rating"] = sum(a * n for a, n in rated) / out["rated"] if rated else None
+    return out
+
+
+def _as_timedelta(value) -> dt.timedelta:
+    """An average of seconds as a duration."""
+    return value if isinstance(value, dt.timedelta) else dt.timedelta(seconds=float(value))
 
 
 def _span(qs, start: dt.date | None, end: dt.date | None):
@@ -158,7 +176,8 @@ def subtree_figures(
 ) -> tuple[Figures, list[Figures]]:
     """The figures of an organization's whole subtree, and per child organization (each with its own subtree; the
     organization's own appeals first when it has any), in one grouped query: every appeal of the subtree grouped by
-    its organization's path cut to the children's length (a child's path and all below it share that prefix)."""
+    its organization's path cut to the children's length (a child's path and all below it share that prefix); the
+    whole is the groups combined."""
     now = timezone.now()
     qs = _span(
         restrict(user, Action.VIEW, Appeal.objects.filter(subtree_q(organization.path, "organization__path"))),
@@ -173,7 +192,7 @@ def subtree_figures(
         .annotate(**_aggregates(now))
         .order_by()
     }
-    total = _figures(organization, qs.aggregate(**_aggregates(now)))
+    total = _figures(organization, _combined(rows.values()))
     children = list(restrict(user, Action.VIEW, organization.get_children().filter(is_active=True)).order_by("path"))
     per = [_figures(child, rows.get(child.path)) for child in children]
     if organization.path in rows:

@@ -262,6 +262,7 @@ def _responded(appeal: Appeal, actor) -> None:
     now = timezone.now()
     if appeal.first_response_at is None:
         appeal.first_response_at = now
+        appeal.response_seconds = max(0, int((now - appeal.created_at).total_seconds()))
     if appeal.read_at is None:
         appeal.read_at = now
     appeal.answered_by = actor

@@ -86,6 +86,8 @@ class Appeal(TimeStampedModel):
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     # The branch's first response (an answer, a duty or a closing with its reason): the response time runs to it.
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    # The same as a number, kept when the first response is made, so that averages and counts in time are plain SQL.
+    response_seconds = models.PositiveIntegerField(_("seconds to the first response"), null=True, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     assignment = models.ForeignKey(
         Assignment,
@@ -114,6 +116,12 @@ class Appeal(TimeStampedModel):
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
                 name="appeal_rating_1_to_5",
                 violation_error_message=_("A rating is from 1 to 5."),
+            ),
+            models.CheckConstraint(
+                condition=Q(first_response_at__isnull=True, response_seconds__isnull=True)
+                | Q(first_response_at__isnull=False, response_seconds__isnull=False),
+                name="appeal_response_time_with_response",
+                violation_error_message=_("The time to the first response is kept with the response."),
             ),
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(first_response_at__isnull=False),
