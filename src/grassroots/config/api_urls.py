@@ -8,6 +8,7 @@ from grassroots.core.api import AuditEntryViewSet
 from grassroots.core.api_tokens import ObtainToken, TokenViewSet
 from grassroots.disclosure import api as disclosure_api
 from grassroots.duties import api as duty_api
+from grassroots.insights.appeals import api as appeals_api
 from grassroots.organizations import api as org_api
 from grassroots.orglife import api as orglife_api
 from grassroots.reports import api as reports_api
@@ -59,6 +60,7 @@ router.register("org-reports", reports_api.OrganizationReportViewSet, basename="
 router.register("disclosure-rules", disclosure_api.DisclosureRuleViewSet, basename="disclosure-rule")
 router.register("disclosure", disclosure_api.DisclosureViewSet, basename="disclosure")
 router.register("notices", disclosure_api.NoticeViewSet, basename="notice")
+router.register("appeals", appeals_api.AppealViewSet, basename="appeal")
 router.register("dashboards", dashboard_api.DashboardViewSet, basename="dashboard")
 
 router.register("completeness", site_api.CompletenessViewSet, basename="completeness")

@@ -283,3 +283,10 @@ GRASSROOTS_PDF_FONT = os.environ.get("GRASSROOTS_PDF_FONT", "")
 GRASSROOTS_SCREEN_SECONDS = int(os.environ.get("GRASSROOTS_SCREEN_SECONDS", "30"))
 # An occurrence of a repeating duty (a month of monthly work) enters "my work" this many days before its start.
 GRASSROOTS_OCCURRENCE_LEAD_DAYS = int(os.environ.get("GRASSROOTS_OCCURRENCE_LEAD_DAYS", "14"))
+# Appeals from the public: the days an organization answers in, appeals taken per client address an hour and per
+# organization a day, the fewest seconds a person takes to fill the form, follow codes tried per address in ten minutes.
+GRASSROOTS_APPEAL_ANSWER_DAYS = int(os.environ.get("GRASSROOTS_APPEAL_ANSWER_DAYS", "7"))
+GRASSROOTS_APPEAL_CLIENT_LIMIT = int(os.environ.get("GRASSROOTS_APPEAL_CLIENT_LIMIT", "5"))
+GRASSROOTS_APPEAL_ORGANIZATION_LIMIT = int(os.environ.get("GRASSROOTS_APPEAL_ORGANIZATION_LIMIT", "60"))
+GRASSROOTS_APPEAL_MIN_SECONDS = int(os.environ.get("GRASSROOTS_APPEAL_MIN_SECONDS", "4"))
+GRASSROOTS_APPEAL_FOLLOW_LIMIT = int(os.environ.get("GRASSROOTS_APPEAL_FOLLOW_LIMIT", "30"))

@@ -52,6 +52,7 @@ from grassroots.organizations.validation import id_check_digit
 from grassroots.orglife.models import Attendance, CareCase, CareVisit, Meeting, PointEntry, PointRule, StudyRecord, Talk
 
 from ..bulk import reset_sequences
+from .appeals import STREET_LIGHTS_CODE, _AppealsYear
 from .assessment import VETO_REASON, _AssessmentYear
 from .base import GOOD, POOR, _Clock, _County, _Levels, _md, _Stamps
 from .care import _CareYear
@@ -99,6 +100,7 @@ class _Year(
     _HonoursYear,
     _ReviewYear,
     _DisclosureYear,
+    _AppealsYear,
 ):
     """The demo county's year: built stage by stage, each stage printing a progress line."""
 
@@ -251,6 +253,8 @@ class _Year(
         say(f"Report-on-duty review of 新街镇: {self.counts['duty_reports']} reports expected, 李德明's three lists")
         self._disclosure()
         say(f"Disclosure: {self.counts['minutes_released']} minutes released, {self.counts['notices']} notices")
+        self._appeals()
+        say(f"Appeals from the public: {self.counts['appeals']} (the street lights' follow code {STREET_LIGHTS_CODE})")
         reset_sequences(
             [Meeting, Attendance, ProgressReport, StudyRecord, Talk, CareCase, CareVisit, PointEntry, Claim]
         )

@@ -1,5 +1,28 @@
-"""What the appeals part registers when Django starts: policy scopes, audit action names, diagnosis checks."""
+"""What the appeals part registers when Django starts: policy scopes, audit action names, notification kinds and
+diagnosis checks."""
+
+from django.utils.translation import gettext_lazy as _
+
+from grassroots.core.labels import register_actions, register_kinds
+from grassroots.core.policy import ModelScope, register_scope
 
 
 def ready() -> None:
-    pass
+    from ..models import Appeal, AppealPhoto
+    from . import admin, checks  # noqa: F401  (the admin's pages and the diagnosis's checks of appeals)
+
+    # An appeal is read in its organization's scope (its secretary, officers and auditors, and the scopes above);
+    # not by the organization's plain members, for it may carry a requester's phone.
+    register_scope(Appeal, ModelScope(paths=("organization__path",)))
+    register_scope(AppealPhoto, ModelScope(paths=("appeal__organization__path",)))
+    register_actions(
+        {
+            "insights.appeal.submit": _("Appeal received from the public"),
+            "insights.appeal.read": _("Appeal first read"),
+            "insights.appeal.answer": _("Appeal answered"),
+            "insights.appeal.to_duty": _("Appeal turned into a duty"),
+            "insights.appeal.close": _("Appeal closed"),
+            "insights.appeal.rate": _("Answer to an appeal rated"),
+        }
+    )
+    register_kinds({"insights.appeal.new": _("New appeal %(number)s to %(organization)s from its public page.")})
