@@ -111,12 +111,12 @@ def _yearly_periods_q(period: Period) -> Q:
 
 
 def assignment_rollup(organization: Organization, period: Period, today: dt.date) -> list[dict]:
-    """The counted assignments of the subtree (duties.selectors.counted_assignments) in one grouped query: by period
+    """The counted assignments of the subtree (the rule stored on each, duties.counting) in one grouped query: by period
     (the one asked and the years before it), by child of the organization (the path prefix one level down; the
     organization's own keep its path), by area of construction and by light, with their weight and weight accepted."""
     width = (organization.depth + 1) * Organization.steplen
     rows = (
-        duty_selectors.counted_assignments()
+        duty_selectors.stored_counted_assignments()
         .filter(_within(organization, "organization__path"))
         .filter(_yearly_periods_q(period))
         .annotate(
@@ -457,7 +457,7 @@ def trend_figures(
     for row in meetings:
         held[(row["y"], row["m"])] = held.get((row["y"], row["m"]), 0) + row["n"]
     accepted = _fold_days(
-        duty_selectors.counted_assignments()
+        duty_selectors.stored_counted_assignments()
         .filter(
             _within(organization, "organization__path"),
             state=AssignmentState.ACCEPTED,
