@@ -2,6 +2,7 @@
 computed cold (nothing cached), the whole page rendered cold and from the cache, and the page of the first
 organization one level down (a county of a city, a township of a county) for comparison."""
 
+import sys
 import time
 
 
@@ -54,4 +55,7 @@ def run() -> dict:
     with CaptureQueriesContext(connection) as queries:
         figures.compute(organization=root, period=period, today=today)
     out["dashboard_queries"] = len(queries)
+    # Where the time goes: the slowest queries of one cold computation, to the error stream.
+    for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:6]:
+        sys.stderr.write(f"dashboard query {query['time']} s: {query['sql'][:300]}\n")
     return out
