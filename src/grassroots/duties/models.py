@@ -328,7 +328,7 @@ class Assignment(TimeStampedModel):
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
     # The roll-up's rule (duties.selectors.ROLLUP_RULE) stored, kept by duties.counting: issued and not a middle one.
-    counted = models.BooleanField(_("counted in the roll-ups"), default=True, editable=False)
+    counted = models.BooleanField(_("counted in the roll-ups"), default=True, db_default=True, editable=False)
 
     audit_fields = ("duty", "organization", "responsible", "state", "start_on", "due_on", "percent", "note")
 

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="assignment",
             name="counted",
-            field=models.BooleanField(default=True, editable=False, verbose_name="counted in the roll-ups"),
+            field=models.BooleanField(default=True, db_default=True, editable=False, verbose_name="counted in the roll-ups"),
         ),
         migrations.RunPython(set_counted, migrations.RunPython.noop),
     ]
