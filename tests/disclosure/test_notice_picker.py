@@ -22,7 +22,10 @@ def test_a_notice_is_posted_for_an_organization_typed_by_its_code_or_its_name(co
     officer = client_for(county.users.t1_officer)
     officer.post("/notices/new/", {"organization": "柳湾村党支部", "title": "村通知", "body": "x"})
     officer.post("/notices/new/", {"organization": " C-T1-V1 ", "title": "支部通知", "body": "x"})
-    assert dict(Notice.objects.values_list("title", "organization__code")) == {"村通知": "C-T1-V2", "支部通知": "C-T1-V1"}
+    assert dict(Notice.objects.values_list("title", "organization__code")) == {
+        "村通知": "C-T1-V2",
+        "支部通知": "C-T1-V1",
+    }
 
 
 def test_an_organization_where_the_user_does_not_post_is_refused_in_their_language(county, client_for):

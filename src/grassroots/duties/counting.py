@@ -17,6 +17,7 @@ from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, Whe
 from django.db.models.signals import post_save
 
 from .models import Assignment, AssignmentState, Duty, ProgressReport, ReportState
+from .signals import assignments_changed
 
 NOT_LIVE = (AssignmentState.DRAFT, AssignmentState.CANCELLED)
 
@@ -53,6 +54,7 @@ def refresh_counted(assignment_ids=(), duty_ids=()) -> int:
     for start in range(0, len(ordered), 2000):
         chunk = ordered[start : start + 2000]
         changed += Assignment.objects.filter(pk__in=chunk).exclude(counted=_rule()).update(counted=_rule())
+    assignments_changed.send(sender=Assignment, ids=ordered)  # figures kept from them (the dashboards' totals)
     return changed
 
 
