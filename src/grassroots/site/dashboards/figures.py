@@ -257,21 +257,22 @@ def _holders(organization: Organization, kind: str, paths: list[str], groups: bo
     return {"all": row["all"], **{path: row[f"p{i}"] for i, path in enumerate(paths)}}
 
 
-def _days(organization: Organization, kind: str, period: Period):
-    """The subtree's totals of one kind kept by day (totals.py), within the period: (key, n, a) each."""
+def _months_kept(organization: Organization, kind: str, period: Period):
+    """The subtree's totals of one kind kept by month (totals.py), within the period (whole months): (key, n, a)."""
     return [
         (key, n, a)
         for _org, key, n, a, _b in totals.rows_of([organization.pk], kind + "|")
-        if period.start <= totals.day_of(key) <= period.end
+        if period.start <= totals.month_of(key) <= period.end
     ]
 
 
 def meeting_months(organization: Organization, period: Period) -> list[dict]:
-    """Meetings held in the subtree in the period, counted by kind and month, from the totals kept by kind and day."""
+    """Meetings held in the subtree in the period, counted by kind and month, from the totals kept by kind and month."""
     months: dict[tuple, int] = {}
-    for key, n, _a in _days(organization, "meet", period):
-        day = totals.day_of(key)
-        months[(key.split("|")[1], day.year, day.month)] = months.get((key.split("|")[1], day.year, day.month), 0) + n
+    for key, n, _a in _months_kept(organization, "meet", period):
+        first = totals.month_of(key)
+        group = (key.split("|")[1], first.year, first.month)
+        months[group] = months.get(group, 0) + n
     return [{"kind": kind, "y": y, "m": m, "n": n} for (kind, y, m), n in months.items()]
 
 
@@ -309,8 +310,10 @@ def meeting_figures(organization: Organization, period: Period, months: list[dic
 
 
 def study_months(organization: Organization, period: Period) -> dict[tuple[int, int], Decimal]:
-    """Confirmed study hours of the subtree's members in the period, by month, from the totals kept by day."""
-    rows = [{"day": totals.day_of(key), "hours": Decimal(a)} for key, _n, a in _days(organization, "study", period)]
+    """Confirmed study hours of the subtree's members in the period, by month, from the totals kept by month."""
+    rows = [
+        {"day": totals.month_of(key), "hours": Decimal(a)} for key, _n, a in _months_kept(organization, "study", period)
+    ]
     return _fold_days(rows, "day", "hours", Decimal(0))
 
 
@@ -455,7 +458,10 @@ def trend_figures(
     for row in meetings:
         held[(row["y"], row["m"])] = held.get((row["y"], row["m"]), 0) + row["n"]
     accepted = _fold_days(
-        [{"day": totals.day_of(key), "n": n} for key, n, _a in _days(organization, "acc", period)], "day", "n", 0
+        [{"day": totals.month_of(key), "n": n} for key, n, _a in _months_kept(organization, "acc", period)],
+        "day",
+        "n",
+        0,
     )
     yearly: dict[str, dict] = {}
     first_year = period.end.year - TREND_YEARS + 1

@@ -5,9 +5,9 @@ Each row is (organization, own or subtree, key) with a count `n` and two sums `a
 
 - `asg|<period code>|<area>|<due day>|<1 accepted, 0 not>`: counted assignments (the roll-up's rule stored on each,
   duties.counting): n, their weight (a) and the weight accepted (b); the light is read from the due day and the day;
-- `acc|<day>`: counted assignments accepted that day (n);
-- `meet|<kind>|<day>`: meetings held that day (n);
-- `study|<day>`: study hours confirmed, studied that day (a), of the organization's members;
+- `acc|<month>`: counted assignments accepted in the month (n) (every period is made of whole months);
+- `meet|<kind>|<month>`: meetings held in the month (n);
+- `study|<month>`: study hours confirmed, studied in the month (a), of the organization's members;
 - `members`: active members (n); `committee`: 1 for an active branch with a committee (seven active members or more).
 
 How they are kept: whatever changes a record tells which organizations' own records changed (a signal: an
@@ -50,6 +50,17 @@ class SubtreeTotal(models.Model):
 # --- counting an organization's own records -------------------------------------------------------------------------
 
 
+def _month(day: dt.date) -> str:
+    return f"{day.year}-{day.month:02d}"
+
+
+def _add(out: dict, key, n: int, a=ZERO) -> None:
+    """Grouped by the day in the database (SQLite would extract a month in Python on every row), added up by month."""
+    row = out.setdefault(key, [0, ZERO, ZERO])
+    row[0] += n
+    row[1] += a
+
+
 def _own(org_ids=None) -> dict[tuple[int, str], list]:
     """{(organization id, key): [n, a, b]} counted from the records of these organizations (None: all)."""
     from grassroots.duties.models import AssignmentState
@@ -89,7 +100,7 @@ def _own(org_ids=None) -> dict[tuple[int, str], list]:
         .annotate(n=Count("id"))
     )
     for org, day, n in rows:
-        out[(org, f"acc|{day.isoformat()}")] = [n, ZERO, ZERO]
+        _add(out, (org, f"acc|{_month(day)}"), n)
     rows = (
         among(Meeting.objects.filter(state=MeetingState.HELD))
         .order_by()
@@ -97,7 +108,7 @@ def _own(org_ids=None) -> dict[tuple[int, str], list]:
         .annotate(n=Count("id"))
     )
     for org, kind, day, n in rows:
-        out[(org, f"meet|{kind}|{day.isoformat()}")] = [n, ZERO, ZERO]
+        _add(out, (org, f"meet|{kind}|{_month(day)}"), n)
     rows = (
         among(StudyRecord.objects.filter(state=RecordState.CONFIRMED), "member__organization_id")
         .order_by()
@@ -106,7 +117,7 @@ def _own(org_ids=None) -> dict[tuple[int, str], list]:
     )
     for org, day, hours in rows:
         if hours:
-            out[(org, f"study|{day.isoformat()}")] = [0, Decimal(hours), ZERO]
+            _add(out, (org, f"study|{_month(day)}"), 0, Decimal(hours))
     rows = (
         among(Member.objects.filter(status=MemberStatus.ACTIVE))
         .order_by()
@@ -268,8 +279,10 @@ def rows_of(org_ids, prefix: str = "") -> list[tuple[int, str, int, Decimal, Dec
     return list(qs.values_list("organization_id", "key", "n", "a", "b"))
 
 
-def day_of(key: str) -> dt.date:
-    return dt.date.fromisoformat(key.rsplit("|", 1)[-1])
+def month_of(key: str) -> dt.date:
+    """The first day of the month a key counts (`...|2026-03`)."""
+    year, month = key.rsplit("|", 1)[-1].split("-")
+    return dt.date(int(year), int(month), 1)
 
 
 # --- what tells them: the signals of the apps below -------------------------------------------------------------------
