@@ -250,12 +250,18 @@ def rebuild() -> int:
                 row[1] += Decimal(a)
                 row[2] += Decimal(b)
     wanted = {(org, False, key): (n, Decimal(a), Decimal(b)) for (org, key), (n, a, b) in own.items()}
+    del own
     wanted.update({(org, True, key): tuple(v) for (org, key), v in tree.items() if any(v)})
-    current = {
-        (r["organization_id"], r["subtree"], r["key"]): (r["n"], Decimal(r["a"]), Decimal(r["b"]))
-        for r in SubtreeTotal.objects.values("organization_id", "subtree", "key", "n", "a", "b").iterator()
-    }
-    differing = sum(1 for k in wanted.keys() | current.keys() if wanted.get(k) != current.get(k))
+    del tree
+    differing, seen = 0, 0
+    rows = SubtreeTotal.objects.values_list("organization_id", "subtree", "key", "n", "a", "b")
+    for org, subtree, key, n, a, b in rows.iterator(chunk_size=20000):  # compared as read, never all held at once
+        seen += 1
+        if wanted.get((org, subtree, key)) != (n, Decimal(a), Decimal(b)):
+            differing += 1
+    # Rows kept and not wanted were counted above; rows wanted and not kept: those not matched.
+    matched = seen - differing
+    differing += len(wanted) - matched
     if differing:
         SubtreeTotal.objects.all().delete()
         SubtreeTotal.objects.bulk_create(
