@@ -181,13 +181,18 @@ def _increment(rows) -> None:
 @transaction.atomic
 def refresh(org_ids) -> int:
     """Count these organizations' own records again and carry the differences up the tree; returns the rows changed."""
+    from grassroots.organizations.models import Organization
+
     org_ids = sorted({int(pk) for pk in org_ids if pk is not None})
     if not org_ids:
         return 0
+    # The organizations locked first (in order), then their records counted: a transaction changing the same
+    # organization's records waits here until this one commits, and counts them after it, its own change included.
+    list(Organization.objects.select_for_update().filter(pk__in=org_ids).order_by("pk").values_list("pk", flat=True))
     fresh = _own(org_ids)
     stored = {
         (r.organization_id, r.key): [r.n, r.a, r.b]
-        for r in SubtreeTotal.objects.select_for_update().filter(organization_id__in=org_ids, subtree=False)
+        for r in SubtreeTotal.objects.filter(organization_id__in=org_ids, subtree=False)
     }
     deltas = {}
     for key in fresh.keys() | stored.keys():
