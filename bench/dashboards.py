@@ -1,7 +1,10 @@
 """Dashboards at scale: the figures of the top organization (a city's 15,000 organizations, a province's 100,000+)
-computed cold (nothing cached), the whole page rendered cold and from the cache, and the page of the first
-organization one level down (a county of a city, a township of a county) for comparison."""
+computed cold (nothing cached) from the totals kept, and the same counted from the records the long way
+(site/dashboards/reference.py); the whole page rendered cold and from the cache, and the page of the first
+organization one level down (a county of a city, a township of a county) for comparison; the time to count every
+total again (`rebuild_totals`, which finds nothing to change)."""
 
+import sys
 import time
 
 
@@ -27,7 +30,7 @@ def run() -> dict:
 
     from grassroots.core.periods import period_for
     from grassroots.organizations.models import Organization
-    from grassroots.site.dashboards import figures, views
+    from grassroots.site.dashboards import figures, reference, views
 
     root = Organization.objects.filter(depth=1).order_by("path").first()
     township = Organization.objects.filter(depth=2, path__startswith=root.path).order_by("path").first()
@@ -46,12 +49,29 @@ def run() -> dict:
     out = {
         "dashboard_organizations": Organization.objects.filter(path__startswith=root.path).count(),
         "dashboard_figures_seconds": _best(lambda: figures.compute(organization=root, period=period, today=today)),
+        # The same figures counted from the records (as before the totals were kept): the ratio of the two, one run.
+        "dashboard_figures_from_records_seconds": _best(
+            lambda: reference.compute(organization=root, period=period, today=today)
+        ),
         "dashboard_page_cold_seconds": _best(lambda: page(root), before=cache.clear),
         "dashboard_page_cached_seconds": _best(lambda: page(root)),
         "dashboard_township_cold_seconds": _best(lambda: page(township), before=cache.clear),
     }
+    from grassroots.site.dashboards import totals
+
+    start = time.perf_counter()
+    out["dashboard_totals_differing"] = totals.rebuild()
+    out["dashboard_totals_rebuild_seconds"] = time.perf_counter() - start
+    out["dashboard_totals_rows"] = totals.SubtreeTotal.objects.count()
+    # What a change pays: one branch's own records counted again (what a report accepted, a meeting or a study record
+    # saved there costs on top of the service), nothing to carry up.
+    branch = Organization.objects.filter(path__startswith=root.path, kind="branch").order_by("path").first()
+    out["dashboard_totals_refresh_branch_seconds"] = _best(lambda: totals.refresh([branch.pk]), repeat=5)
     cache.clear()
     with CaptureQueriesContext(connection) as queries:
         figures.compute(organization=root, period=period, today=today)
     out["dashboard_queries"] = len(queries)
+    # Where the time goes: the slowest queries of one cold computation, to the error stream.
+    for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:6]:
+        sys.stderr.write(f"dashboard query {query['time']} s: {query['sql'][:300]}\n")
     return out

@@ -10,7 +10,7 @@ class DisclosureConfig(AppConfig):
     verbose_name = _("Disclosure")
 
     def ready(self):
-        from grassroots.core.labels import register_actions
+        from grassroots.core.labels import register_actions, register_kinds
         from grassroots.core.policy import ModelScope, register_scope
 
         from . import models
@@ -34,3 +34,4 @@ class DisclosureConfig(AppConfig):
                 "disclosure.notice.read": _("Notice read"),
             }
         )
+        register_kinds({"disclosure.notice_posted": _("%(org)s posted a notice: %(title)s")})

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.organizations.forms import OrganizationCodeField
+
 from .models import Item, Level, Notice
 
 
@@ -16,8 +18,12 @@ class ItemForm(forms.Form):
 
 
 class NoticeForm(forms.ModelForm):
-    organization = forms.ModelChoiceField(
-        label=_("Posted by (to its whole subtree)"), queryset=None, to_field_name="code"
+    # A searchable code box (picker.js suggests as one types; without it the server finds the code or the name), not
+    # a select of every organization where the user posts: a province's officer posts for a hundred thousand.
+    organization = OrganizationCodeField(
+        label=_("Posted by (to its whole subtree)"),
+        help_text=_("Its code, or its name when only one has it; the highest where you post is filled in."),
+        not_found=_("You do not post notices for an organization with this code."),
     )
 
     class Meta:
@@ -29,7 +35,8 @@ class NoticeForm(forms.ModelForm):
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
-        self.fields["organization"].empty_label = None  # the first (the highest) is the usual one
-        self.fields["organization"].label_from_instance = lambda org: f"{org.display_name()} ({org.code})"
+        if not self.is_bound:  # the highest (the usual one) filled in
+            highest = organizations.order_by("depth", "path").values_list("code", flat=True).first()
+            self.initial.setdefault("organization", highest)
         self.fields["title"].required = False  # the service says what is missing, in one place
         self.fields["body"].required = False

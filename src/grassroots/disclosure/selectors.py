@@ -549,6 +549,20 @@ def unread_notices(user):
     return qs.select_related("organization").order_by("-created_at", "-pk")
 
 
+def notice_addressees(notice: Notice):
+    """The users a notice is addressed to (those `unread_notices` shows it to): active accounts of the active members
+    of its organization's subtree, and of those holding a role there; the poster left out."""
+    from django.contrib.auth import get_user_model
+
+    from grassroots.organizations.models import Grant
+
+    within = subtree_q(notice.organization.path, "organization__path")
+    members = Member.objects.filter(within, status=MemberStatus.ACTIVE, user__isnull=False).values("user_id")
+    roles = Grant.objects.filter(within).values("user_id")
+    users = get_user_model().objects.filter(Q(pk__in=members) | Q(pk__in=roles), is_active=True)
+    return users.exclude(pk=notice.posted_by_id).order_by("pk")
+
+
 def read_notice_ids(*, user, notices) -> set[int]:
     return set(NoticeRead.objects.filter(user=user, notice__in=notices).values_list("notice_id", flat=True))
 

@@ -1,17 +1,19 @@
 """Writes of disclosure: the committees' rules, each organization's publications, released minutes, notices."""
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.core.audit import audit, snapshot
 from grassroots.core.errors import PermissionDenied, ValidationError
+from grassroots.core.notify import notify
 from grassroots.organizations.models import Organization
 from grassroots.orglife.models import Meeting, MeetingState
 
 from .models import PER_ITEM, DisclosureRule, Item, Level, Notice, NoticeRead, Publication, ReleasedMinutes
 from .rules import rule_above, standings
-from .selectors import may_publish, may_set_rules, notice_list
+from .selectors import may_publish, may_set_rules, notice_addressees, notice_list
 
 # --- The committees' rules ---------------------------------------------------------------------------------------
 
@@ -202,6 +204,14 @@ def notice_post(*, actor, organization: Organization, title: str, body: str, pub
     title, body, public = _clean_notice(organization, title, body, public)
     notice = Notice.objects.create(organization=organization, title=title, body=body, public=public, posted_by=actor)
     audit("disclosure.notice.post", actor=actor, obj=notice, after=snapshot(notice, Notice.audit_fields))
+    notify(
+        notice_addressees(notice),
+        "disclosure.notice_posted",
+        params={"org": organization.name, "title": notice.title[:120]},
+        url=reverse("disclosure:notice", args=[notice.pk]),
+        obj=notice,
+        dedupe_key=f"notice:{notice.pk}",
+    )
     return notice
 
 

@@ -327,6 +327,8 @@ class Assignment(TimeStampedModel):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
+    # The roll-up's rule (duties.selectors.ROLLUP_RULE) stored, kept by duties.counting: issued and not a middle one.
+    counted = models.BooleanField(_("counted in the roll-ups"), default=True, db_default=True, editable=False)
 
     audit_fields = ("duty", "organization", "responsible", "state", "start_on", "due_on", "percent", "note")
 

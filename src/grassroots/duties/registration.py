@@ -115,6 +115,9 @@ def register_notification_kinds() -> None:
 
 
 def register() -> None:
+    from .counting import connect
+
+    connect()
     register_scopes()
     register_audit_actions()
     register_notification_kinds()

@@ -8,7 +8,6 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
-    Exists,
     F,
     Func,
     IntegerField,
@@ -27,6 +26,7 @@ from grassroots.core.collation import by_reading
 from grassroots.core.policy import Action, restrict
 from grassroots.organizations.models import Organization, subtree_q
 
+from .counting import counted_q
 from .models import (
     OPEN_STATES,
     Assignment,
@@ -60,11 +60,13 @@ def counted_assignments():
     A middle assignment (decomposed into a duty issued further down) is left out: its children are the work, and it is
     done when they are. It counts when it was reported on itself (a report not withdrawn) or accepted.
     """
-    live = [AssignmentState.DRAFT, AssignmentState.CANCELLED]
-    below = Assignment.objects.filter(duty__source_assignment=OuterRef("pk")).exclude(state__in=live)
-    reported = ProgressReport.objects.filter(assignment=OuterRef("pk")).exclude(state=ReportState.WITHDRAWN)
-    middle = Q(Exists(below)) & ~Q(Exists(reported)) & ~Q(state=AssignmentState.ACCEPTED)
-    return Assignment.objects.exclude(state__in=live).exclude(middle)
+    return Assignment.objects.filter(counted_q())
+
+
+def stored_counted_assignments():
+    """The same assignments read from the rule stored on each (`Assignment.counted`, kept by duties.counting): a
+    plain filter, for the dashboards' aggregates over a whole city."""
+    return Assignment.objects.filter(counted=True)
 
 
 def light_expression(today: dt.date | None = None):

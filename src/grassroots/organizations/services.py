@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from grassroots.core.audit import audit, snapshot
 from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
 from grassroots.core.policy import Action, can, require, subject
+from grassroots.core.signals import organization_moved
 
 from .models import (
     Grant,
@@ -129,10 +130,12 @@ def organization_move(*, actor, organization: Organization, new_parent: Organiza
         return organization
     _check_kind_under(organization.kind, new_parent)
     before = snapshot(organization, organization.audit_fields)
+    old_path = organization.path
     Organization.objects.move(organization, new_parent, pos="last-child")
     organization = Organization.objects.get(pk=organization.pk)
     organization.parent = new_parent
     organization.save(update_fields=["parent", "updated_at"])
+    organization_moved.send(sender=Organization, organization=organization, old_path=old_path)
     audit(
         "organizations.organization.move",
         actor=actor,

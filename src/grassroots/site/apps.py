@@ -8,3 +8,8 @@ class SiteConfig(AppConfig):
     name = "grassroots.site"
     label = "site"
     verbose_name = _("Grassroots")  # the site itself: what composes the apps
+
+    def ready(self):
+        from .dashboards import totals
+
+        totals.connect()  # the dashboards' totals kept by the signals of the apps below

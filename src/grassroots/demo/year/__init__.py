@@ -46,6 +46,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from grassroots.core.errors import ValidationError
+from grassroots.core.signals import records_written
+from grassroots.duties.counting import rebuild_counted
 from grassroots.duties.models import Claim, DutyList, ProgressReport
 from grassroots.organizations.models import Grant, Member, Organization, Post
 from grassroots.organizations.validation import id_check_digit
@@ -85,6 +87,9 @@ def build_year(*, scale: str, seed: int = 1, stdout=None, today: dt.date | None 
             counts = _Bulk(seed=seed, today=today, clock=clock).build()
         else:
             counts = _Year(seed=seed, today=today, clock=clock).build()
+        # The records were written in bulk, past the services: the roll-up's stored rule is set from them.
+        rebuild_counted()
+        records_written.send(sender=DutyList, organization_ids=None)  # figures kept from them are counted again
     counts["year_seconds"] = clock.seconds
     return counts
 

@@ -12,6 +12,7 @@ from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
 from grassroots.core.notify import notify
 from grassroots.core.policy import Action, require
 
+from ..counting import refresh_counted
 from ..models import (
     OPEN_STATES,
     Assignment,
@@ -88,6 +89,7 @@ def due_date_decide(*, actor, request: DueDateRequest, grant: bool, note: str = 
     request.save()
     if grant:
         Assignment.objects.filter(pk=assignment.pk).update(due_on=request.new_due, version=assignment.version + 1)
+        refresh_counted([assignment.pk])  # tells the figures kept from it that its due date moved
     audit(
         "duties.due_date.decide",
         actor=actor,

@@ -11,6 +11,7 @@ from grassroots.core.notify import notify
 from grassroots.core.policy import Action, require
 from grassroots.organizations.models import Organization, subtree_q
 
+from ..counting import refresh_counted
 from ..models import (
     OPEN_STATES,
     Assignment,
@@ -106,6 +107,7 @@ def duty_issue(*, actor, duty: Duty, targets=None, note: str = "") -> int:
             )
     Assignment.objects.bulk_create(rows, batch_size=2000)
     Duty.objects.filter(pk__in=[o.pk for o in occurrences] + [duty.pk]).update(state=DutyState.ISSUED)
+    refresh_counted(duty_ids=[o.pk for o in occurrences])  # the assignment decomposed into it is now a middle one
     audit(
         "duties.duty.issue",
         actor=actor,
@@ -202,6 +204,7 @@ def duty_cancel(*, actor, duty: Duty, reason: str) -> Duty:
         state=AssignmentState.CANCELLED
     )
     lineage_duties.update(state=DutyState.CANCELLED)
+    refresh_counted(duty_ids=list(lineage_duties.values_list("pk", flat=True)))
     duty.refresh_from_db()
     audit("duties.duty.cancel", actor=actor, obj=duty, after={"reason": reason.strip()})
     return duty

@@ -14,6 +14,7 @@ from grassroots.core.policy import Action, require
 from grassroots.core.text import bracketed
 from grassroots.organizations.models import MemberStatus, Organization
 
+from ..counting import refresh_counted
 from ..models import (
     OPEN_STATES,
     Duty,
@@ -99,6 +100,7 @@ def duty_update(*, actor, duty: Duty, **changes) -> Duty:
         duty.assignments.filter(state__in=OPEN_STATES, due_on=before["due_on"]).update(
             due_on=duty.due_on, start_on=duty.start_on
         )
+    refresh_counted(duty_ids=[duty.pk])  # its area or its receivers' dates may have changed: the totals kept hear it
     audit("duties.duty.update", actor=actor, obj=duty, before=before, after=snapshot(duty, duty.audit_fields))
     return duty
 

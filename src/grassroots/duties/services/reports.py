@@ -10,6 +10,7 @@ from grassroots.core.notify import notify
 from grassroots.core.policy import Action, can
 from grassroots.core.uploads import check_upload
 
+from ..counting import refresh_counted
 from ..models import (
     Assignment,
     AssignmentState,
@@ -97,5 +98,6 @@ def report_withdraw(*, actor, report: ProgressReport) -> ProgressReport:
     report.state = ReportState.WITHDRAWN
     report.save()
     Assignment.objects.filter(pk=report.assignment_id).update(state=AssignmentState.IN_PROGRESS)
+    refresh_counted([report.assignment_id])
     audit("duties.report.withdraw", actor=actor, obj=report)
     return report

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.core.sheets import Row, Written, cell_text, chunks, mark_repeats
+from grassroots.core.signals import records_written
 from grassroots.core.text import HAN
 
 from ..models import Education, Gender, Member, MemberCategory, Organization, OrgKind, joining_problem
@@ -237,11 +238,15 @@ class MemberImport(ListImport):
             current = dict(Member.objects.select_for_update().filter(pk__in=chunk).values_list("pk", "updated_at"))
             if any(current.get(pk) != plan.loaded_at[pk] for pk in chunk):  # changed, or deleted
                 raise Stale
+        touched = {m.organization_id for m in [*plan.to_update, *plan.to_create]}
+        for chunk in chunks(sorted(m.pk for m in plan.to_update)):  # where the members updated were before
+            touched.update(Member.objects.filter(pk__in=chunk).values_list("organization_id", flat=True))
         if plan.to_update:
             fields = [*sorted(plan.changed_fields), "updated_at"]
             Member.objects.bulk_update(plan.to_update, fields, batch_size=UPDATE_BATCH)
         if plan.to_create:
             Member.objects.bulk_create(plan.to_create, batch_size=CREATE_BATCH)
+        records_written.send(sender=Member, organization_ids=sorted(touched))  # written in bulk, past the signals
         paths = {item.organization.path for item in plan.items if item.organization is not None}
         return Written(
             created=len(plan.to_create),

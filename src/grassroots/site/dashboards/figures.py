@@ -8,9 +8,9 @@ see them is decided before (`may_view`), and the list behind each figure is read
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value
-from django.db.models.functions import Coalesce, Substr
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from grassroots.accountability.models import OPEN_CASE_STATES, Case, CaseState
@@ -18,19 +18,17 @@ from grassroots.assessment.models import AssessmentRun, Grade, Result, RunState,
 from grassroots.core.models import Period, PeriodKind
 from grassroots.core.policy import Action, subject
 from grassroots.duties import selectors as duty_selectors
-from grassroots.duties.models import AssignmentState, Dimension, Light
-from grassroots.organizations.models import Member, MemberStatus, Organization, OrgKind, ancestor_paths, subtree_q
+from grassroots.duties.models import Dimension, Light
+from grassroots.organizations.models import Organization, OrgKind, ancestor_paths, subtree_q
 from grassroots.orglife import selectors as life_selectors
 from grassroots.orglife.models import (
     CareCase,
     CareVisit,
-    Meeting,
     MeetingKind,
     MeetingRule,
-    MeetingState,
-    RecordState,
-    StudyRecord,
 )
+
+from . import totals
 
 # How long a dashboard's figures are kept in the cache: short enough that a report accepted a minute ago shows, long
 # enough that a data screen polling every half minute, or a committee opening its dashboard, computes them once.
@@ -111,29 +109,53 @@ def _yearly_periods_q(period: Period) -> Q:
 
 
 def assignment_rollup(organization: Organization, period: Period, today: dt.date) -> list[dict]:
-    """The counted assignments of the subtree (duties.selectors.counted_assignments) in one grouped query: by period
-    (the one asked and the years before it), by child of the organization (the path prefix one level down; the
-    organization's own keep its path), by area of construction and by light, with their weight and weight accepted."""
-    width = (organization.depth + 1) * Organization.steplen
-    rows = (
-        duty_selectors.counted_assignments()
-        .filter(_within(organization, "organization__path"))
-        .filter(_yearly_periods_q(period))
-        .annotate(
-            light_code=duty_selectors.light_expression(today),
-            prefix=Substr("organization__path", 1, width),
+    """The counted assignments of the subtree (the roll-up's rule stored on each, duties.counting), read from the totals
+    kept per organization (totals.py): by period (the one asked and the years before it), by child of the organization
+    (each child's subtree row; the organization's own keep its path), by area of construction and by light, with their
+    weight and weight accepted. The light is read from each row's due day against `today`."""
+    children = dict(Organization.objects.filter(parent=organization).values_list("pk", "path"))
+    prefixes = {pk: path for pk, path in children.items()}
+    rows = totals.rows_of(children, "asg|")
+    rows += [
+        (organization.pk, key, n, a, b)
+        for key, n, a, b in totals.SubtreeTotal.objects.filter(
+            organization=organization, subtree=False, key__startswith="asg|"
+        ).values_list("key", "n", "a", "b")
+    ]
+    prefixes[organization.pk] = organization.path
+    codes = {key.split("|")[1] for _org, key, *_ in rows}
+    first_year = period.end.year - TREND_YEARS + 1
+    wanted = {
+        p.code
+        for p in Period.objects.filter(code__in=sorted(codes))
+        if p.code == period.code or (p.kind == PeriodKind.YEAR and p.start.year >= first_year and p.end <= period.end)
+    }
+    soon = today + dt.timedelta(days=settings.GRASSROOTS_YELLOW_DAYS)
+    grouped: dict[tuple, dict] = {}
+    for org, key, n, a, b in rows:
+        _kind, code, dimension, due, accepted = key.split("|")
+        if code not in wanted:
+            continue
+        due_on = dt.date.fromisoformat(due)
+        if accepted == "1":
+            light = Light.DONE
+        elif due_on < today:
+            light = Light.RED
+        elif due_on <= soon:
+            light = Light.YELLOW
+        else:
+            light = Light.GREEN
+        row = grouped.setdefault(
+            (prefixes[org], light, dimension, code),
+            {"n": 0, "counted_weight": Decimal(0), "done_weight": Decimal(0)},
         )
-        .order_by()
-        .values("prefix", "light_code", dimension=F("duty__dimension"), code=F("duty__duty_list__period__code"))
-        .annotate(
-            n=Count("id"),
-            counted_weight=Coalesce(Sum("weight"), Value(0), output_field=DecimalField()),
-            done_weight=Coalesce(
-                Sum("weight", filter=Q(state=AssignmentState.ACCEPTED)), Value(0), output_field=DecimalField()
-            ),
-        )
-    )
-    return list(rows)
+        row["n"] += n
+        row["counted_weight"] += Decimal(a)
+        row["done_weight"] += Decimal(b)
+    return [
+        {"prefix": prefix, "light_code": light, "dimension": dimension, "code": code, **sums}
+        for (prefix, light, dimension, code), sums in grouped.items()
+    ]
 
 
 def _share(done, weight) -> float:
@@ -222,21 +244,10 @@ def _holders(organization: Organization, kind: str, paths: list[str], groups: bo
     """How many organizations of the subtree hold a kind of meeting, in all and within each of `paths`: branches
     (party groups for a rule held by groups), and for the committee meeting only branches large enough to have one."""
     if kind == MeetingKind.COMMITTEE:
-        # The branches with a committee, found by counting active members per branch in one grouped query.
-        big = list(
-            Member.objects.filter(
-                _within(organization, "organization__path"),
-                organization__kind=OrgKind.BRANCH,
-                organization__is_active=True,
-                status=MemberStatus.ACTIVE,
-            )
-            .order_by()
-            .values("organization__path")
-            .annotate(n=Count("id"))
-            .filter(n__gte=life_selectors.COMMITTEE_MIN_MEMBERS)
-            .values_list("organization__path", flat=True)
-        )
-        return {"all": len(big), **{path: sum(p.startswith(path) for p in big) for path in paths}}
+        # The branches with a committee, kept as totals (one for each active branch of seven active members or more).
+        ids = dict(Organization.objects.filter(path__in=[organization.path, *paths]).values_list("pk", "path"))
+        found = {ids[org]: n for org, _key, n, _a, _b in totals.rows_of(ids, "committee")}
+        return {"all": found.get(organization.path, 0), **{path: found.get(path, 0) for path in paths}}
     qs = Organization.objects.filter(subtree_q(organization.path), is_active=True)
     qs = qs.filter(kind=OrgKind.GROUP if groups else OrgKind.BRANCH)
     counts = {"all": Count("id")}
@@ -246,25 +257,22 @@ def _holders(organization: Organization, kind: str, paths: list[str], groups: bo
     return {"all": row["all"], **{path: row[f"p{i}"] for i, path in enumerate(paths)}}
 
 
-def meeting_months(organization: Organization, period: Period) -> list[dict]:
-    """Meetings held in the subtree in the period, counted by kind and month (one grouped query).
+def _months_kept(organization: Organization, kind: str, period: Period):
+    """The subtree's totals of one kind kept by month (totals.py), within the period (whole months): (key, n, a)."""
+    return [
+        (key, n, a)
+        for _org, key, n, a, _b in totals.rows_of([organization.pk], kind + "|")
+        if period.start <= totals.month_of(key) <= period.end
+    ]
 
-    Grouped by the day, not by a month extracted from it: SQLite would call a Python function on every row; the
-    days (at most a year's, a kind) are folded into months here."""
-    rows = (
-        Meeting.objects.filter(
-            _within(organization, "organization__path"),
-            state=MeetingState.HELD,
-            held_on__range=(period.start, period.end),
-        )
-        .order_by()
-        .values("kind", "held_on")
-        .annotate(n=Count("id"))
-    )
+
+def meeting_months(organization: Organization, period: Period) -> list[dict]:
+    """Meetings held in the subtree in the period, counted by kind and month, from the totals kept by kind and month."""
     months: dict[tuple, int] = {}
-    for row in rows:
-        key = (row["kind"], row["held_on"].year, row["held_on"].month)
-        months[key] = months.get(key, 0) + row["n"]
+    for key, n, _a in _months_kept(organization, "meet", period):
+        first = totals.month_of(key)
+        group = (key.split("|")[1], first.year, first.month)
+        months[group] = months.get(group, 0) + n
     return [{"kind": kind, "y": y, "m": m, "n": n} for (kind, y, m), n in months.items()]
 
 
@@ -302,18 +310,11 @@ def meeting_figures(organization: Organization, period: Period, months: list[dic
 
 
 def study_months(organization: Organization, period: Period) -> dict[tuple[int, int], Decimal]:
-    """Confirmed study hours of the subtree's members in the period, by month (one grouped query)."""
-    rows = (
-        StudyRecord.objects.filter(
-            _within(organization, "member__organization__path"),
-            state=RecordState.CONFIRMED,
-            studied_on__range=(period.start, period.end),
-        )
-        .order_by()
-        .values("studied_on")
-        .annotate(hours=Sum("hours"))
-    )
-    return _fold_days(rows, "studied_on", "hours", Decimal(0))
+    """Confirmed study hours of the subtree's members in the period, by month, from the totals kept by month."""
+    rows = [
+        {"day": totals.month_of(key), "hours": Decimal(a)} for key, _n, a in _months_kept(organization, "study", period)
+    ]
+    return _fold_days(rows, "day", "hours", Decimal(0))
 
 
 def _fold_days(rows, day: str, value: str, zero) -> dict:
@@ -330,7 +331,7 @@ def study_figures(organization: Organization, period: Period, months: dict) -> d
     (its hours per member times the active members)."""
     plan = life_selectors.plan_for(organization, period.start) or life_selectors.plan_for(organization, period.end)
     per_member = plan.required_hours if plan else DEFAULT_STUDY_HOURS
-    count = Member.objects.filter(_within(organization, "organization__path"), status=MemberStatus.ACTIVE).count()
+    count = sum(n for _org, _key, n, _a, _b in totals.rows_of([organization.pk], "members"))
     hours = sum(months.values(), Decimal(0))
     required = per_member * count
     return {
@@ -457,16 +458,8 @@ def trend_figures(
     for row in meetings:
         held[(row["y"], row["m"])] = held.get((row["y"], row["m"]), 0) + row["n"]
     accepted = _fold_days(
-        duty_selectors.counted_assignments()
-        .filter(
-            _within(organization, "organization__path"),
-            state=AssignmentState.ACCEPTED,
-            accepted_on__range=(period.start, period.end),
-        )
-        .order_by()
-        .values("accepted_on")
-        .annotate(n=Count("id")),
-        "accepted_on",
+        [{"day": totals.month_of(key), "n": n} for key, n, _a in _months_kept(organization, "acc", period)],
+        "day",
         "n",
         0,
     )

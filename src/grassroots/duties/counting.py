@@ -1,0 +1,76 @@
+"""The roll-up's rule stored on each assignment: `Assignment.counted`, kept equal to the rule by the services that
+change what it reads, so that a dashboard counts a subtree's work as a plain aggregate instead of testing every
+assignment against the whole table.
+
+The rule (duties.selectors.ROLLUP_RULE): an assignment is counted when it is issued (not a draft, not cancelled),
+unless it is a middle one (decomposed into a duty issued further down, whose assignments are the work) that was
+neither reported on itself (a report not withdrawn) nor accepted. It depends on the assignment's state, its reports
+and the assignments of the duties decomposed from it; whatever changes one of them refreshes the flag of the
+assignment and of the one it was decomposed from (`refresh_counted`): saving an assignment or a report (signals
+below), and the services' bulk writes (issuing, cancelling, withdrawing a report). No service deletes an assignment
+or a report (no delete signal, which would slow every cascade). `rebuild_counted` sets every flag
+from the rule (`grassroots rebuild-counted`, and after the demo's bulk generation); the tests prove that it changes
+nothing after the services ran.
+"""
+
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
+from django.db.models.signals import post_save
+
+from .models import Assignment, AssignmentState, Duty, ProgressReport, ReportState
+from .signals import assignments_changed
+
+NOT_LIVE = (AssignmentState.DRAFT, AssignmentState.CANCELLED)
+
+
+def counted_q() -> Q:
+    """The rule as a condition on an assignment."""
+    below = Assignment.objects.filter(duty__source_assignment=OuterRef("pk")).exclude(state__in=NOT_LIVE)
+    reported = ProgressReport.objects.filter(assignment=OuterRef("pk")).exclude(state=ReportState.WITHDRAWN)
+    middle = Q(Exists(below)) & ~Q(Exists(reported)) & ~Q(state=AssignmentState.ACCEPTED)
+    return ~Q(state__in=NOT_LIVE) & ~middle
+
+
+def _rule():
+    return Case(When(counted_q(), then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def refresh_counted(assignment_ids=(), duty_ids=()) -> int:
+    """Set the flag from the rule on these assignments (and those of these duties) and on the assignments they were
+    decomposed from; returns how many flags changed."""
+    ids = {int(pk) for pk in assignment_ids if pk is not None}
+    duty_ids = [int(pk) for pk in duty_ids if pk is not None]
+    if duty_ids:
+        ids.update(Assignment.objects.filter(duty_id__in=duty_ids).values_list("pk", flat=True))
+    if not ids and not duty_ids:
+        return 0
+    sources = set(
+        Duty.objects.filter(Q(assignments__pk__in=ids) | Q(pk__in=duty_ids), source_assignment__isnull=False)
+        .values_list("source_assignment_id", flat=True)
+        .distinct()
+    )
+    ids |= sources
+    changed = 0
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 2000):
+        chunk = ordered[start : start + 2000]
+        changed += Assignment.objects.filter(pk__in=chunk).exclude(counted=_rule()).update(counted=_rule())
+    assignments_changed.send(sender=Assignment, ids=ordered)  # figures kept from them (the dashboards' totals)
+    return changed
+
+
+def rebuild_counted() -> int:
+    """Set every assignment's flag from the rule; returns how many changed (none when the services kept them)."""
+    return Assignment.objects.exclude(counted=_rule()).update(counted=_rule())
+
+
+def _assignment_saved(sender, instance, **kwargs):
+    refresh_counted([instance.pk])
+
+
+def _report_changed(sender, instance, **kwargs):
+    refresh_counted([instance.assignment_id])
+
+
+def connect() -> None:
+    post_save.connect(_assignment_saved, sender=Assignment, dispatch_uid="duties.counted.assignment")
+    post_save.connect(_report_changed, sender=ProgressReport, dispatch_uid="duties.counted.report")

@@ -1,0 +1,162 @@
+"""The totals the dashboards keep (site/dashboards/totals.py): after every service that changes a record they count,
+counting them all again from the records changes nothing (rebuild == incremental); rebuilt after bulk writes; the
+dashboard read from them gives the figures its lists count."""
+
+import datetime as dt
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from grassroots.duties import services as duties
+from grassroots.duties.models import Assignment
+from grassroots.organizations import services as organizations
+from grassroots.organizations.models import MemberStatus
+from grassroots.orglife import services as orglife
+from grassroots.orglife.models import MeetingKind, StudyRecord
+from grassroots.site.dashboards import figures, totals
+from grassroots.site.dashboards.totals import SubtreeTotal
+from tests.factories import MemberFactory
+
+
+def _kept():
+    assert totals.rebuild() == 0
+
+
+def _tree(org, key):
+    row = SubtreeTotal.objects.filter(organization=org, subtree=True, key=key).first()
+    return (row.n, row.a) if row else (0, Decimal(0))
+
+
+@pytest.fixture
+def period(db):
+    return duties.period_for(str(timezone.localdate().year))
+
+
+@pytest.mark.django_db
+def test_every_service_keeps_the_totals_equal_to_a_count_from_the_records(county, period):
+    users, today = county.users, timezone.localdate()
+    _kept()
+    # Duties: issued, decomposed and issued below, reported, accepted, a due date moved, cancelled.
+    duty_list = duties.duty_list_for(actor=users.officer, organization=county.county, period=period)
+    due = min(today + dt.timedelta(days=20), period.end)
+    duty = duties.duty_create(
+        actor=users.officer, duty_list=duty_list, title="主题党日", dimension="political", due_on=due, requirement="r"
+    )
+    duties.duty_issue(actor=users.officer, duty=duty, targets=[county.t1, county.t2])
+    _kept()
+    duties.duty_update(actor=users.officer, duty=duty, dimension="organizational", due_on=due - dt.timedelta(days=1))
+    _kept()
+    middle = Assignment.objects.get(duty=duty, organization=county.t1)
+    sub = duties.duty_decompose(actor=users.t1_officer, assignment=middle)
+    duties.duty_issue(actor=users.t1_officer, duty=sub, targets=[county.v11, county.v12])
+    _kept()
+    report = duties.report_submit(
+        actor=users.secretary,
+        assignment=Assignment.objects.get(duty=sub, organization=county.v11),
+        text="x",
+        percent=100,
+    )
+    duties.report_accept(actor=users.t1_officer, report=report)
+    _kept()
+    assert _tree(county.county, f"acc|{today:%Y-%m}")[0] == 1
+    v21 = Assignment.objects.get(duty=duty, organization=county.t2)
+    asked = duties.due_date_request(actor=users.officer, assignment=v21, new_due=period.end, reason="农忙")
+    duties.due_date_decide(actor=users.officer, request=asked, grant=True)
+    _kept()
+    duties.duty_cancel(actor=users.t1_officer, duty=sub, reason="合并")
+    _kept()
+
+    # Organizational life: a meeting recorded held, another held later; study recorded and confirmed.
+    orglife.meeting_record(
+        actor=users.secretary, organization=county.v11, kind=MeetingKind.GENERAL, held_on=today, topic="t"
+    )
+    _kept()
+    member = county.members["C-T1-V1"]
+    record = orglife.study_record_create(
+        actor=users.member, member=member, title="学习", studied_on=today, hours=Decimal("2.5")
+    )
+    if record.state != "confirmed":
+        orglife.study_record_decide(actor=users.secretary, record=record, confirm=True)
+    _kept()
+    assert _tree(county.county, f"study|{today:%Y-%m}")[1] == Decimal("2.5")
+
+    # Members: seven active in a branch make a committee; one leaves; one moves to another branch with their study.
+    for _ in range(6):
+        MemberFactory(organization=county.v12)
+    _kept()
+    assert _tree(county.t1, "committee")[0] == 1
+    gone = county.v12.members.first()
+    gone.status = MemberStatus.DECEASED
+    gone.save()
+    _kept()
+    assert _tree(county.t1, "committee")[0] == 0
+    organizations.transfer_request(actor=users.officer, member=member, to_organization=county.v21)
+    _kept()
+    assert _tree(county.t2, f"study|{today:%Y-%m}")[1] == Decimal("2.5")
+
+    # The tree: a branch moved to the other township takes its totals with it; a township made inactive.
+    organizations.organization_move(actor=users.admin, organization=county.v12, new_parent=county.t2)
+    _kept()
+    organizations.organization_update(actor=users.admin, organization=county.t2, is_active=False)
+    _kept()
+
+
+@pytest.mark.django_db
+def test_the_command_counts_the_totals_again_after_writes_past_the_services(county, period):
+    MemberFactory(organization=county.v11)
+    StudyRecord.objects.create(
+        member=county.members["C-T1-V1"], title="t", studied_on=timezone.localdate(), hours=1, state="confirmed"
+    )
+    SubtreeTotal.objects.all().delete()  # as after a restore made past the services
+    out = StringIO()
+    call_command("rebuild_totals", stdout=out)
+    assert "totals that differed: 0" not in out.getvalue()
+    _kept()
+    assert _tree(county.county, "members")[0] == 5
+
+
+@pytest.mark.django_db
+def test_the_dashboard_read_from_the_totals_is_the_one_counted_from_the_records(county, period):
+    """The figures read from the totals equal those the records give, counted the old way (a grouped query each)."""
+    users, today = county.users, timezone.localdate()
+    duty_list = duties.duty_list_for(actor=users.officer, organization=county.county, period=period)
+    duty = duties.duty_create(
+        actor=users.officer,
+        duty_list=duty_list,
+        title="主题党日",
+        dimension="political",
+        due_on=period.end,
+        requirement="r",
+    )
+    duties.duty_issue(actor=users.officer, duty=duty, targets=[county.v11, county.v12, county.v21])
+    for org in (county.v11, county.v21):
+        orglife.meeting_record(
+            actor=users.officer, organization=org, kind=MeetingKind.GENERAL, held_on=today, topic="t"
+        )
+    got = figures.compute(organization=county.county, period=period, today=today)
+    assert got["duties"]["total"] == 3
+    assert [c["total"] for c in got["children"]] == [2, 1]
+    assert got["meetings"]["held"] == 2
+    assert got["study"]["members"] == 4
+
+
+@pytest.mark.parametrize("code", ["2026", "2026-Q2", "2026-05", "2025"])
+def test_the_demo_countys_figures_from_the_totals_are_those_counted_from_its_records(dashboard_demo, code):
+    """Every figure of every dashboard of the demo county down to its branches, read from the totals, equals the same
+    figure counted from the records the long way (site/dashboards/reference.py: the roll-up's rule tested on each
+    assignment, grouped queries over the records)."""
+    from grassroots.core.periods import period_for
+    from grassroots.organizations.models import Organization
+    from grassroots.site.dashboards import reference
+
+    period, today = period_for(code), timezone.localdate()
+    assert totals.rebuild() == 0  # the demo's bulk writes were counted
+    root = Organization.objects.get(depth=1)
+    places = [root, *Organization.objects.filter(depth__in=(2, 3)).order_by("path")[:12]]
+    for org in places:
+        kept = figures.compute(organization=org, period=period, today=today)
+        counted = reference.compute(organization=org, period=period, today=today)
+        assert kept == counted, org.code
