@@ -18,6 +18,8 @@ def test_check_deploy_is_clean_for_production_settings():
         "GRASSROOTS_ALLOWED_HOSTS": "grassroots.example.org",
         "GRASSROOTS_AUDIT_KEY": "y" * 20 + "an-audit-key-kept-apart-from-the-database",
         "GRASSROOTS_REQUIRE_2FA": "1",
+        "GRASSROOTS_FIELD_KEYS": "k1:" + "MTExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTE=",  # 32 bytes, base64
+        "GRASSROOTS_FIELD_INDEX_KEY": "aWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWk=",
     }
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests' own process only
