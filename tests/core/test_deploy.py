@@ -58,6 +58,10 @@ def test_check_deploy_warns_when_two_factor_is_not_required(settings):
 def test_debug_pages_are_off_unless_asked_for_and_never_in_production(env, debug):
     base = {k: v for k, v in os.environ.items() if not k.startswith("GRASSROOTS_") and k != "DATABASE_URL"}
     base |= {"GRASSROOTS_SECRET_KEY": "s" * 50, "GRASSROOTS_ALLOWED_HOSTS": "example.org", **env}
+    base |= {
+        "GRASSROOTS_FIELD_KEYS": "k1:" + "MTExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTE=",
+        "GRASSROOTS_FIELD_INDEX_KEY": "aWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWk=",
+    }
     code = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='grassroots.config.settings'; django.setup(); "
         "from django.conf import settings; print(settings.DEBUG)"

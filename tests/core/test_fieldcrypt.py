@@ -208,3 +208,23 @@ def test_a_value_moved_to_another_column_does_not_open_there(county, member):
     sealed_phone = _raw("organizations_member", "phone", member.pk)
     with pytest.raises(fieldcrypt.FieldKeyError, match="does not open"):
         fieldcrypt.open_value(sealed_phone, "id_number")
+
+
+def test_serve_stops_before_listening_when_it_cannot_read_the_stored_data(
+    county, member, settings, capsys, monkeypatch
+):
+    import django.core.management
+
+    from grassroots.cli import main
+
+    real = django.core.management.call_command
+
+    def no_server(name, *args, **kwargs):
+        assert name == "migrate", "the server was started"
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(django.core.management, "call_command", no_server)
+    settings.GRASSROOTS_FIELD_KEYS = K1  # the rows were sealed under the development key
+    assert main(["serve", "--port", "8104"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read the personal data" in err and "organizations_member.id_number" in err and "'dev'" in err

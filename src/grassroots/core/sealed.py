@@ -3,9 +3,10 @@ ciphertext (core.fieldcrypt) and, beside a searchable field, its keyed digest.
 
 `SealedField` seals on every write (save, bulk_create, update) and opens on every read. A search by the exact value,
 `filter(phone=x)` or `filter(id_number__in=[...])`, is answered by the digest column named in `digest=`, never by
-opening rows; any other lookup on a sealed field (contains, ordering by it...) is refused, as the ciphertext cannot
-answer it. `DigestField` fills itself from its source field whenever the row is saved or bulk-created; a bulk_update
-or a queryset update of the source must refill it (`refresh_digests`).
+opening rows; any other lookup on a sealed field (contains, starts with...) is refused, as the ciphertext cannot
+answer it, and ordering by one orders only the ciphertext (sort in Python). `DigestField` fills itself from its
+source field whenever the row is saved or bulk-created; a bulk_update or a queryset update of the source must refill
+it (`refresh_digests`).
 """
 
 from django.db import models
