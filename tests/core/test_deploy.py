@@ -18,6 +18,7 @@ def test_check_deploy_is_clean_for_production_settings():
         "GRASSROOTS_ALLOWED_HOSTS": "grassroots.example.org",
         "GRASSROOTS_AUDIT_KEY": "y" * 20 + "an-audit-key-kept-apart-from-the-database",
         "GRASSROOTS_REQUIRE_2FA": "1",
+        "GRASSROOTS_PASSWORD_DAYS": "90",
         "GRASSROOTS_FIELD_KEYS": "k1:" + "MTExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTE=",  # 32 bytes, base64
         "GRASSROOTS_FIELD_INDEX_KEY": "aWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWk=",
     }
@@ -68,3 +69,12 @@ def test_debug_pages_are_off_unless_asked_for_and_never_in_production(env, debug
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=base, capture_output=True, text=True)
     assert result.stdout.strip() == str(debug), result.stderr
+
+
+def test_check_deploy_warns_when_passwords_never_age(settings):
+    from grassroots.core.checks import password_age_set
+
+    settings.PRODUCTION, settings.GRASSROOTS_PASSWORD_DAYS = True, 0
+    assert [w.id for w in password_age_set(None)] == ["grassroots.W003"]
+    settings.GRASSROOTS_PASSWORD_DAYS = 90
+    assert password_age_set(None) == []
