@@ -107,6 +107,22 @@ def test_failed_logins_are_in_the_audit_trail_with_who_when_where_and_the_result
     assert entries[0].object_id == str(person.pk) and entries[0].at is not None
 
 
+def test_a_client_trying_many_user_names_cannot_flood_the_trail(db, monkeypatch):
+    from django.core.cache import cache
+
+    from grassroots.core import accounts
+
+    cache.clear()
+    monkeypatch.setattr(accounts, "FAILED_LOGINS_AUDITED_PER_MINUTE", 3)
+    client = Client(REMOTE_ADDR="192.0.2.50")
+    for i in range(6):
+        _log_in(client, f"guess{i}", "wrong")
+    assert AuditEntry.objects.filter(action="core.user.login_failed").count() == 3
+    _log_in(Client(REMOTE_ADDR="192.0.2.51"), "guess", "wrong")  # another address is recorded
+    assert AuditEntry.objects.filter(action="core.user.login_failed").count() == 4
+    cache.clear()
+
+
 def test_a_login_refused_while_locked_out_says_so_in_the_trail(db, person, settings):
     client = Client(REMOTE_ADDR="198.51.100.7")
     for _ in range(settings.AXES_FAILURE_LIMIT + 1):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import throttle
 from .audit import audit
 from .clientip import client_ip
 from .labels import register_actions
@@ -82,9 +83,17 @@ def dormant_accounts_disable(*, days: int | None = None, now: dt.datetime | None
 # ---------------------------------------------------------------- failed logins, in the trail
 
 
+FAILED_LOGINS_AUDITED_PER_MINUTE = 30  # from one address; past it django-axes still counts them, the trail does not
+
+
 def record_failed_login(sender, credentials, request=None, **kwargs):
     """Who (the user name tried), when (the entry's time), from where (the client address, read through the trusted
-    proxy) and the result: a wrong password, an unknown user name, or refused while locked out."""
+    proxy) and the result: a wrong password, an unknown user name, or refused while locked out. A client trying
+    many user names (which the lockout, per name and address, does not stop) writes at most
+    FAILED_LOGINS_AUDITED_PER_MINUTE entries a minute, so that it cannot flood the trail or hold its head's lock."""
+    address = client_ip(request) if request is not None else ""
+    if not throttle.allow("failed-login-audit", address, limit=FAILED_LOGINS_AUDITED_PER_MINUTE, seconds=60):
+        return
     username = str((credentials or {}).get("username") or "")[:150]
     user = get_user_model().objects.filter(username=username).first() if username else None
     if request is not None and getattr(request, "axes_locked_out", False):
@@ -100,7 +109,7 @@ def record_failed_login(sender, credentials, request=None, **kwargs):
         object_type="core.user",
         object_id=str(user.pk) if user else "",
         object_repr=username,
-        after={"username": username, "from": client_ip(request) if request is not None else "", "result": result},
+        after={"username": username, "from": address, "result": result},
     )
 
 
