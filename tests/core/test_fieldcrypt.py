@@ -84,6 +84,12 @@ def test_care_details_and_talk_notes_are_sealed(county, member):
     assert Talk.objects.get(pk=talk.pk).notes == "家事"
 
 
+def test_text_that_looks_sealed_is_sealed_too(county, member):
+    case = orglife.care_case_open(actor=county.users.officer, member=member, category="other", details="v1:a:b:c:d")
+    assert _raw("orglife_carecase", "details", case.pk).startswith("v1:dev:aes-gcm:")
+    assert CareCase.objects.get(pk=case.pk).details == "v1:a:b:c:d"
+
+
 def test_exact_search_goes_through_the_digest_and_nothing_else_is_matched(county, member):
     assert list(Member.objects.filter(phone=PHONE)) == [member]
     assert list(Member.objects.filter(id_number__in=[member.id_number.lower(), "nothing"])) == [member]

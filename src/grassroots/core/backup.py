@@ -275,7 +275,10 @@ def _load_portable(path: Path) -> None:
     def flush(sql, fields, rows):
         if rows:
             prepared = [
-                [f.get_db_prep_save(f.to_python(v), connection) for f, v in zip(fields, row, strict=True)]
+                [
+                    v if isinstance(f, SealedField) else f.get_db_prep_save(f.to_python(v), connection)
+                    for f, v in zip(fields, row, strict=True)
+                ]  # sealed values go back as they were written
                 for row in rows
             ]
             with connection.cursor() as cursor:

@@ -278,7 +278,9 @@ def open_snapshot(data):
     """A stored snapshot with its sealed values opened (a value whose key is gone reads as a notice, not an error:
     the trail stays readable when a retired key is dropped)."""
     if isinstance(data, dict):
-        return {k: _open_or_note(v, k) if is_sealed(v) else open_snapshot(v) for k, v in data.items()}
+        return {
+            k: _open_or_note(v, k) if k in _SEALED_KEYS and is_sealed(v) else open_snapshot(v) for k, v in data.items()
+        }
     if isinstance(data, list):
         return [open_snapshot(v) for v in data]
     return data

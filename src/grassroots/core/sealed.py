@@ -42,9 +42,9 @@ class SealedField(models.CharField):
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
-        if value in (None, "") or fieldcrypt.is_sealed(value):
+        if value in (None, ""):
             return value
-        return fieldcrypt.seal(value, self.name)
+        return fieldcrypt.seal(value, self.name)  # always: even text that looks sealed is someone's plain text
 
     def get_lookup(self, lookup_name):
         if lookup_name == "isnull":
