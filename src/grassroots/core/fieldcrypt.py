@@ -266,7 +266,7 @@ def seal_snapshot(data):
     """A snapshot with the value of every registered personal key sealed, at any depth."""
     if isinstance(data, dict):
         return {
-            k: seal(v, k) if k in _SEALED_KEYS and isinstance(v, str) and v and not is_sealed(v) else seal_snapshot(v)
+            k: seal(v, k) if k in _SEALED_KEYS and isinstance(v, str) and v else seal_snapshot(v)
             for k, v in data.items()
         }
     if isinstance(data, list):
