@@ -51,6 +51,10 @@ def cmd_serve(args) -> int:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    problems = sealed_data_problems()
+    if problems:
+        print("Grassroots cannot read the personal data it holds:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 2
     if not settings.PRODUCTION:
         # Django's development server: for development only (one process, no hardening, reloads code on request).
         print("Django's development server, for development only (GRASSROOTS_PRODUCTION=1 serves with gunicorn)")
@@ -65,6 +69,52 @@ def cmd_serve(args) -> int:
     )
     sys.stdout.flush()
     os.execv(argv[0], argv)  # the server takes this process's place (its id stays the one systemd watches)
+    return 0
+
+
+def sealed_data_problems() -> list[str]:
+    from grassroots.core.sealed import check_stored
+
+    return check_stored()
+
+
+def cmd_rotate_keys(args) -> int:
+    """Personal data sealed again under the first key of GRASSROOTS_FIELD_KEYS (and its digests recomputed)."""
+    from grassroots.core import fieldcrypt
+    from grassroots.core.sealed import check_stored, inventory, rotate
+
+    problems = check_stored()
+    if problems:
+        print("cannot rotate: " + "; ".join(problems))
+        return 2
+    ring = fieldcrypt.keyring()
+    if not args.check:
+        print(f"sealing under key {ring.current!r} ({ring.cipher}; digests {ring.digest}), {args.batch} rows a batch")
+        rotate(
+            batch=args.batch,
+            progress=lambda table, n: print(f"  {table}: {n['rows']} rows, {n['resealed']} sealed again"),
+        )
+    held = inventory()
+    for table, counts in held.items():
+        print(f"{table}: " + (", ".join(f"{n} under {k!r}" for k, n in sorted(counts.items())) or "nothing sealed"))
+    old = sorted({k for counts in held.values() for k in counts} - {ring.current})
+    if old:
+        print(f"still needed: key(s) {', '.join(old)}")
+        return 1 if args.check else 0
+    print(
+        f"every value is under {ring.current!r}: the other keys may leave GRASSROOTS_FIELD_KEYS (keep them where old "
+        "audit entries or backups must still be read)"
+    )
+    return 0
+
+
+def cmd_accounts(args) -> int:
+    from grassroots.core.accounts import dormant_accounts_disable
+
+    disabled = dormant_accounts_disable(days=args.days)
+    for user in disabled:
+        print(f"disabled {user.get_username()} (last signed in {user.last_login or 'never'})")
+    print(f"{len(disabled)} account(s) disabled")
     return 0
 
 
@@ -508,6 +558,22 @@ def _add_data_commands(sub) -> None:
         help="a head printed by an earlier verify (kept outside the database): check it is still in the chain",
     )
     p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser(
+        "rotate-keys",
+        help="seal every ID number, phone and care detail again under the first key of GRASSROOTS_FIELD_KEYS",
+    )
+    p.add_argument("--batch", type=int, default=1000, help="rows a transaction (default 1000)")
+    p.add_argument("--check", action="store_true", help="only say which keys the stored values need (exit 1: old ones)")
+    p.set_defaults(func=cmd_rotate_keys)
+
+    p = sub.add_parser("accounts", help="account tools")
+    accounts_actions = p.add_subparsers(dest="action", required=True)
+    q = accounts_actions.add_parser(
+        "disable-dormant", help="disable accounts not signed in for GRASSROOTS_DORMANT_DAYS days (audited)"
+    )
+    q.add_argument("--days", type=int, default=None, help="another number of days than GRASSROOTS_DORMANT_DAYS")
+    q.set_defaults(func=cmd_accounts)
 
     p = sub.add_parser("backup", help="back up the database and every stored file into a new folder")
     p.add_argument("--out", required=True, metavar="DIR", help="a new or empty folder")

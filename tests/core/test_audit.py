@@ -5,6 +5,7 @@ from django.db import connection
 
 from grassroots.cli import main
 from grassroots.core.audit import audit, verify
+from grassroots.core.fieldcrypt import open_snapshot
 from grassroots.core.models import AppendOnlyError, AuditEntry
 from grassroots.organizations import services
 
@@ -20,8 +21,9 @@ def test_services_write_entries_with_actor_object_and_before_after(trail):
     entry = AuditEntry.objects.filter(action="organizations.member.update").order_by("-seq").first()
     assert entry.actor_name == "officer"
     assert entry.object_type == "organizations.member"
-    assert entry.before["phone"] == "13800000002"
-    assert entry.after["phone"] == "13800000003"
+    assert open_snapshot(entry.before)["phone"] == "13800000002"  # stored sealed (core.fieldcrypt)
+    assert open_snapshot(entry.after)["phone"] == "13800000003"
+    assert "13800000003" not in str(entry.after)
     assert entry.org_path == trail.v11.path
     assert entry.request_id
 

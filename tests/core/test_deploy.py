@@ -18,6 +18,9 @@ def test_check_deploy_is_clean_for_production_settings():
         "GRASSROOTS_ALLOWED_HOSTS": "grassroots.example.org",
         "GRASSROOTS_AUDIT_KEY": "y" * 20 + "an-audit-key-kept-apart-from-the-database",
         "GRASSROOTS_REQUIRE_2FA": "1",
+        "GRASSROOTS_PASSWORD_DAYS": "90",
+        "GRASSROOTS_FIELD_KEYS": "k1:" + "MTExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTE=",  # 32 bytes, base64
+        "GRASSROOTS_FIELD_INDEX_KEY": "aWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWk=",
     }
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests' own process only
@@ -56,9 +59,22 @@ def test_check_deploy_warns_when_two_factor_is_not_required(settings):
 def test_debug_pages_are_off_unless_asked_for_and_never_in_production(env, debug):
     base = {k: v for k, v in os.environ.items() if not k.startswith("GRASSROOTS_") and k != "DATABASE_URL"}
     base |= {"GRASSROOTS_SECRET_KEY": "s" * 50, "GRASSROOTS_ALLOWED_HOSTS": "example.org", **env}
+    base |= {
+        "GRASSROOTS_FIELD_KEYS": "k1:" + "MTExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTE=",
+        "GRASSROOTS_FIELD_INDEX_KEY": "aWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWk=",
+    }
     code = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='grassroots.config.settings'; django.setup(); "
         "from django.conf import settings; print(settings.DEBUG)"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=base, capture_output=True, text=True)
     assert result.stdout.strip() == str(debug), result.stderr
+
+
+def test_check_deploy_warns_when_passwords_never_age(settings):
+    from grassroots.core.checks import password_age_set
+
+    settings.PRODUCTION, settings.GRASSROOTS_PASSWORD_DAYS = True, 0
+    assert [w.id for w in password_age_set(None)] == ["grassroots.W003"]
+    settings.GRASSROOTS_PASSWORD_DAYS = 90
+    assert password_age_set(None) == []

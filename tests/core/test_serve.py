@@ -134,6 +134,8 @@ def test_serve_in_production_starts_gunicorn_with_compressed_far_cached_static_f
         GRASSROOTS_SECRET_KEY="s" * 20 + "a-production-secret-for-this-test-only",
         GRASSROOTS_ALLOWED_HOSTS="127.0.0.1",
         GRASSROOTS_WORKERS="2",
+        GRASSROOTS_FIELD_KEYS="k1:MTExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTE=",
+        GRASSROOTS_FIELD_INDEX_KEY="aWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWk=",
     )
     port = _free_port()
     process = _serve(tmp_path, env, port)

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "grassroots.core.middleware.IdleSessionMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "grassroots.core.middleware.TwoFactorMiddleware",
+    "grassroots.core.middleware.PasswordAgeMiddleware",
     "grassroots.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -181,6 +182,13 @@ STORAGES = storages_from_env(os.environ, production=PRODUCTION)
 
 EMAIL_BACKEND = os.environ.get("GRASSROOTS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("GRASSROOTS_FROM_EMAIL", "grassroots@localhost")
+# The file backend's folder (GRASSROOTS_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend), and SMTP's.
+EMAIL_FILE_PATH = os.environ.get("GRASSROOTS_EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
+EMAIL_HOST = os.environ.get("GRASSROOTS_EMAIL_HOST") or "localhost"
+EMAIL_PORT = int(os.environ.get("GRASSROOTS_EMAIL_PORT") or "25")
+EMAIL_HOST_USER = os.environ.get("GRASSROOTS_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("GRASSROOTS_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("GRASSROOTS_EMAIL_TLS")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -269,9 +277,23 @@ GRASSROOTS_WEBHOOK_SECRET = os.environ.get("GRASSROOTS_WEBHOOK_SECRET", "")
 # separated, verify the entries written under them after a rotation.
 GRASSROOTS_AUDIT_KEY = os.environ.get("GRASSROOTS_AUDIT_KEY", "")
 GRASSROOTS_AUDIT_OLD_KEYS = [k for k in os.environ.get("GRASSROOTS_AUDIT_OLD_KEYS", "").split(",") if k]
+# Personal data sealed at rest (core.fieldcrypt): `ID:BASE64,...` (32-byte keys; the first seals, all open), the key of
+# the search digests, the cipher (aes-gcm, sm4-gcm, sm4-cbc-sm3) and the digest (hmac-sha256, hmac-sm3; by default
+# hmac-sm3 with an SM4 cipher). Without keys, development derives them from SECRET_KEY with a warning; production
+# refuses to start.
+GRASSROOTS_FIELD_KEYS = os.environ.get("GRASSROOTS_FIELD_KEYS", "")
+GRASSROOTS_FIELD_INDEX_KEY = os.environ.get("GRASSROOTS_FIELD_INDEX_KEY", "")
+GRASSROOTS_FIELD_CIPHER = os.environ.get("GRASSROOTS_FIELD_CIPHER", "aes-gcm")
+GRASSROOTS_FIELD_DIGEST = os.environ.get("GRASSROOTS_FIELD_DIGEST", "")
 # API tokens: stored as HMAC-SHA256 digests under this key (else the secret key), valid for this many days.
 GRASSROOTS_TOKEN_KEY = os.environ.get("GRASSROOTS_TOKEN_KEY", "")
 GRASSROOTS_TOKEN_DAYS = int(os.environ.get("GRASSROOTS_TOKEN_DAYS", "30"))
+# Accounts over time (core.accounts): a password older than this many days must be changed before anything else
+# (0: never); an account not signed in for this many days is disabled by `grassroots accounts disable-dormant`
+# (0: never). Password-reset links last PASSWORD_RESET_TIMEOUT seconds.
+GRASSROOTS_PASSWORD_DAYS = int(os.environ.get("GRASSROOTS_PASSWORD_DAYS") or "0")
+GRASSROOTS_DORMANT_DAYS = int(os.environ.get("GRASSROOTS_DORMANT_DAYS") or "90")
+PASSWORD_RESET_TIMEOUT = int(float(os.environ.get("GRASSROOTS_PASSWORD_RESET_HOURS") or "2") * 3600)
 
 # Evidence files: size limit and the days before a due date when an assignment turns yellow.
 GRASSROOTS_EVIDENCE_MAX_BYTES = int(os.environ.get("GRASSROOTS_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -1,8 +1,10 @@
-"""The signed-in user's own security settings: two-factor authentication and API tokens."""
+"""The signed-in user's own security settings: the password (changed here, or set again from an e-mailed link),
+where they are signed in, two-factor authentication and API tokens."""
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -11,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from . import otp, tokens
+from . import accounts, otp, tokens
+from .models import SignIn
 from .policy import PermissionDenied
 from .web import REFUSED, allowed, run_service
 
@@ -79,8 +82,65 @@ def security(request):
         "may_remove": allowed(otp.two_factor_remove_check, actor=user, user=user),
         "form": CodeForm(),
         "token_count": tokens.tokens_of(user=user).filter(revoked_at__isnull=True).count(),
+        "password_changed": accounts.password_changed_on(user),
+        "password_expires": accounts.password_expires_at(user),
+        "sign_ins": accounts.sign_ins_of(user=user),
+        "this_session": request.session.session_key,
     }
     return render(request, "core/security.html", context)
+
+
+@login_required
+@require_POST
+def sign_in_end(request, pk: int):
+    """End one of one's own sign-ins (another browser or phone), or with pk 0 every one but this."""
+    rows = SignIn.objects.filter(user=request.user).exclude(session_key=request.session.session_key)
+    chosen = list(rows) if pk == 0 else [get_object_or_404(rows, pk=pk)]
+    for row in chosen:
+        run_service(request, accounts.sign_in_end, actor=request.user, sign_in=row)
+    if chosen:
+        messages.success(request, _("The sign-ins you ended are signed out."))
+    return HttpResponseRedirect(reverse("security") + "#sign-ins")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's password (the current one asked first); the other sign-ins end, this one stays, it is audited.
+    A password past its age is sent here before anything else."""
+
+    template_name = "registration/password_change_form.html"
+
+    def get_success_url(self):
+        return reverse("security")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        accounts.audit_password_change(user=form.user, how="change")
+        messages.success(self.request, _("Your password is changed. Your other sign-ins are ended."))
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["expired"] = accounts.password_expired(self.request.user)
+        context["days"] = settings.GRASSROOTS_PASSWORD_DAYS
+        return context
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a link to set the password again, by e-mail; the answer is the same whether the address is known or
+    not (nobody learns from it who has an account)."""
+
+    email_template_name = "registration/password_reset_email.txt"
+
+    @property
+    def extra_email_context(self):
+        return {"base_url": settings.GRASSROOTS_BASE_URL}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        accounts.audit_password_change(user=form.user, how="reset")
+        return response
 
 
 @login_required

@@ -15,9 +15,15 @@ class CoreConfig(AppConfig):
         from .policy import ModelScope, register_scope
 
         collation.connect()
+        from . import fieldcrypt
+
+        fieldcrypt.keyring()  # malformed keys, or none in production, stop the start here with what is wrong
         from django.contrib.auth.signals import user_logged_in
 
         from .middleware import start_session_clocks
 
         user_logged_in.connect(start_session_clocks, dispatch_uid="grassroots-session-clocks")
+        from . import accounts
+
+        accounts.connect()
         register_scope(AuditEntry, ModelScope(paths=("org_path",)))

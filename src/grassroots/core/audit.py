@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .context import current_request_id
+from .fieldcrypt import open_snapshot, register_sealed_keys, seal_snapshot
 from .labels import is_action, register_actions
 from .models import AuditEntry, AuditHead
 from .policy import Action, can
@@ -140,8 +141,8 @@ def audit(
         object_repr=object_repr[:200],
         organization_id=getattr(org, "pk", None),
         org_path=getattr(org, "path", "") or "",
-        before=normalize(before),
-        after=normalize(after),
+        before=seal_snapshot(normalize(before)),
+        after=seal_snapshot(normalize(after)),
         request_id=current_request_id(),
         prev_hash=head.hash,
     )
@@ -253,16 +254,22 @@ _MASKS: dict[str, Callable[[str], str]] = {}
 
 def register_masked_keys(masks: dict) -> None:
     """Keys of snapshots that hold personal data (e.g. "id_number"), each with the function that masks its value
-    for a reader whose role may not read it; the app that owns the data registers them."""
+    for a reader whose role may not read it; the app that owns the data registers them. Their values are stored
+    sealed (core.fieldcrypt) and opened on reading."""
     _MASKS.update(masks)
+    register_sealed_keys(masks)
 
 
 def masked(data):
     """A snapshot with every registered personal value masked, at any depth (the stored entry is unchanged)."""
+    return _masked(open_snapshot(data))
+
+
+def _masked(data):
     if isinstance(data, dict):
-        return {k: _MASKS[k](v) if k in _MASKS and isinstance(v, str) else masked(v) for k, v in data.items()}
+        return {k: _MASKS[k](v) if k in _MASKS and isinstance(v, str) else _masked(v) for k, v in data.items()}
     if isinstance(data, list):
-        return [masked(v) for v in data]
+        return [_masked(v) for v in data]
     return data
 
 
@@ -270,7 +277,7 @@ def readable(user, entry: AuditEntry) -> tuple:
     """(before, after) of an entry as `user` may read them: personal data in full only where the user's role
     reads it unmasked on the entry's organization, masked as everywhere else otherwise."""
     if can(user, Action.VIEW_PERSONAL, entry):
-        return entry.before, entry.after
+        return open_snapshot(entry.before), open_snapshot(entry.after)
     return masked(entry.before), masked(entry.after)
 
 

@@ -43,10 +43,12 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.migrations.loader import MigrationLoader
+from django.db.models import ExpressionWrapper, F
 
 from .audit import audit
+from .sealed import SealedField
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -251,7 +253,15 @@ def _dump_portable(path: Path) -> None:
         for table, (model, fields) in sorted(_tables().items()):
             names = [f.attname for f in fields]
             out.write(json.dumps({"table": table, "columns": names}) + "\n")
-            for row in model._base_manager.order_by().values_list(*names).iterator(chunk_size=BATCH):
+            # sealed personal data is written as stored (ciphertext), never opened into the backup
+            stored = {
+                f"_stored_{f.attname}": ExpressionWrapper(F(f.attname), output_field=models.TextField())
+                for f in fields
+                if isinstance(f, SealedField)
+            }
+            read = [f"_stored_{n}" if f"_stored_{n}" in stored else n for n in names]
+            rows = model._base_manager.order_by().annotate(**stored).values_list(*read)
+            for row in rows.iterator(chunk_size=BATCH):
                 out.write(json.dumps([_portable(v) for v in row], ensure_ascii=False) + "\n")
 
 
@@ -265,7 +275,10 @@ def _load_portable(path: Path) -> None:
     def flush(sql, fields, rows):
         if rows:
             prepared = [
-                [f.get_db_prep_save(f.to_python(v), connection) for f, v in zip(fields, row, strict=True)]
+                [
+                    v if isinstance(f, SealedField) else f.get_db_prep_save(f.to_python(v), connection)
+                    for f, v in zip(fields, row, strict=True)
+                ]  # sealed values go back as they were written
                 for row in rows
             ]
             with connection.cursor() as cursor:

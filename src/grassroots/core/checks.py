@@ -32,3 +32,18 @@ def two_factor_required(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def password_age_set(app_configs, **kwargs):
+    """MLPS level 3 asks that passwords be changed regularly: a production deployment should set their age."""
+    if settings.PRODUCTION and not settings.GRASSROOTS_PASSWORD_DAYS:
+        return [
+            Warning(
+                "GRASSROOTS_PASSWORD_DAYS is 0: passwords never have to be changed.",
+                hint="Set GRASSROOTS_PASSWORD_DAYS=90 (or the period your rules say); a user whose password is older "
+                "is asked to change it before anything else.",
+                id="grassroots.W003",
+            )
+        ]
+    return []

@@ -168,6 +168,44 @@ class TwoFactorMiddleware:
         return response
 
 
+PASSWORD_AGE_OPEN = (
+    "/login/",
+    "/logout/",
+    "/language/",
+    "/account/password/",
+    "/password-reset/",
+    "/static/",
+    "/health/",
+)
+
+
+class PasswordAgeMiddleware:
+    """A user whose password is older than GRASSROOTS_PASSWORD_DAYS reaches only the page that changes it (the API,
+    used with tokens that expire on their own, answers as before)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            settings.GRASSROOTS_PASSWORD_DAYS
+            and user is not None
+            and user.is_authenticated
+            and not request.path.startswith(PASSWORD_AGE_OPEN)
+            and not request.path.startswith("/api/")
+        ):
+            from .accounts import password_expired
+
+            if password_expired(user):
+                url = f"{reverse('password_change')}?expired=1"
+                response = HttpResponseRedirect(url)
+                if request.headers.get("HX-Request"):
+                    response["HX-Redirect"] = url
+                return response
+        return self.get_response(request)
+
+
 class TextGZipMiddleware(GZipMiddleware):
     """Gzip what compresses (pages, CSS, scripts, JSON, SVG) for slow phones; evidence files, spreadsheets and
     photos pass as they are (already compressed, and large: compressing them would only cost the server)."""

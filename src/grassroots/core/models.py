@@ -21,10 +21,18 @@ class User(AbstractUser):
 
     language = models.CharField(_("language"), max_length=10, blank=True, default="")
     text_size = models.CharField(_("text size"), max_length=10, choices=TextSize.choices, default=TextSize.STANDARD)
+    # When the password was last set (the expiry policy counts from it; from date_joined before it was kept).
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def set_password(self, raw_password):
+        from django.utils import timezone
+
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     def display_name(self) -> str:
         member = getattr(self, "member", None)
@@ -229,3 +237,21 @@ class ApiToken(models.Model):
         from django.utils import timezone
 
         return self.revoked_at is None and self.expires_at > (at or timezone.now())
+
+
+class SignIn(models.Model):
+    """One sign-in of a user (a session), kept so that the user sees where they are signed in and ends a session."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_ins")
+    session_key = models.CharField(max_length=40, unique=True)
+    at = models.DateTimeField(_("signed in"), auto_now_add=True)
+    ip = models.CharField(_("from where"), max_length=64, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in")
+        verbose_name_plural = _("sign-ins")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user} {self.at:%Y-%m-%d %H:%M}"

@@ -9,6 +9,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max, ProtectedError, Q
 
+from grassroots.core.sealed import SealedField, prepared_rows
 from grassroots.organizations.models import Grant, Member, Organization, Post, Transfer
 
 from .accounts import demo_usernames
@@ -24,6 +25,7 @@ def insert_rows(model, fields, rows) -> int:
     """
     if not rows:
         return 0
+    fields, rows = prepared_rows(model, fields, rows)  # personal data sealed, its digests added
     quote = connection.ops.quote_name
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
@@ -36,9 +38,11 @@ def insert_rows(model, fields, rows) -> int:
 
 
 def update_rows(model, fields, key, rows) -> int:
-    """UPDATE rows (tuples: the fields' values, then the key) with executemany."""
+    """UPDATE rows (tuples: the fields' values, then the key) with executemany (never of sealed personal data)."""
     if not rows:
         return 0
+    if any(isinstance(model._meta.get_field(name), SealedField) for name in fields):
+        raise ValueError("update_rows writes no sealed field: its value and digest go through the ORM")
     quote = connection.ops.quote_name
     sets = ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in fields)
     sql = f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {quote(key)} = %s"

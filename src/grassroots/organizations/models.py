@@ -1,6 +1,7 @@
 """The organization tree, members, posts, transfers and access grants."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from grassroots.core.models import TimeStampedModel
+from grassroots.core.sealed import DigestField, SealedField, refresh_digests
 from grassroots.core.tree import PATH_END, subtree_q  # noqa: F401 - the tree's range filter, re-exported for the apps
 
 
@@ -149,8 +151,12 @@ class Member(TimeStampedModel):
     ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
-    id_number = models.CharField(_("ID number"), max_length=18, null=True, blank=True, unique=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Sealed at rest (core.sealed): found by the full number through the keyed digest beside each, which also keeps
+    # ID numbers unique.
+    id_number = SealedField(_("ID number"), max_length=18, null=True, blank=True, digest="id_number_digest")
+    phone = SealedField(_("phone"), max_length=20, blank=True, digest="phone_digest")
+    id_number_digest = DigestField(source="id_number", unique=True)
+    phone_digest = DigestField(source="phone", db_index=True)
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
     category = models.CharField(
         _("category"), max_length=20, choices=MemberCategory.choices, default=MemberCategory.FULL
@@ -218,6 +224,23 @@ class Member(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        refresh_digests([self], ["id_number", "phone"])
+        if (
+            self.id_number_digest
+            and Member.objects.filter(id_number_digest=self.id_number_digest).exclude(pk=self.pk).exists()
+        ):
+            raise ValidationError({"id_number": self.unique_error_message(Member, ("id_number",))})
+
+    def validate_unique(self, exclude=None):
+        super().validate_unique(exclude={*(exclude or ()), "id_number_digest"})  # clean() says it of the number
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is not None:
+            update_fields = refresh_digests([self], list(update_fields))
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     def audit_organization(self):
         return self.organization

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.models import Period, TimeStampedModel
+from grassroots.core.sealed import SealedTextField
 from grassroots.core.uploads import UploadedFile
 from grassroots.organizations.models import Member, Organization, PostTitle
 
@@ -456,7 +457,7 @@ class CareCase(TimeStampedModel):
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="care_cases")
     category = models.CharField(_("difficulty"), max_length=12, choices=CareCategory.choices)
-    details = models.TextField(_("details (restricted)"), blank=True)
+    details = SealedTextField(_("details (restricted)"), blank=True)  # sealed at rest
     opened_on = models.DateField(_("in the ledger since"))
     closed_on = models.DateField(_("left the ledger on"), null=True, blank=True)
     visit_interval_days = models.PositiveSmallIntegerField(_("visit at least every (days)"), default=182)
@@ -537,7 +538,7 @@ class Talk(TimeStampedModel):
     )
     with_name = models.CharField(_("talked with (name, if not a member here)"), max_length=100, blank=True)
     topic = models.CharField(_("topic"), max_length=200)
-    notes = models.TextField(_("notes (restricted)"), blank=True)
+    notes = SealedTextField(_("notes (restricted)"), blank=True)  # sealed at rest
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:

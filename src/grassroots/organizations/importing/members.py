@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grassroots.core.sealed import refresh_digests
 from grassroots.core.sheets import Row, Written, cell_text, chunks, mark_repeats
 from grassroots.core.signals import records_written
 from grassroots.core.text import HAN
@@ -242,7 +243,7 @@ class MemberImport(ListImport):
         for chunk in chunks(sorted(m.pk for m in plan.to_update)):  # where the members updated were before
             touched.update(Member.objects.filter(pk__in=chunk).values_list("organization_id", flat=True))
         if plan.to_update:
-            fields = [*sorted(plan.changed_fields), "updated_at"]
+            fields = refresh_digests(plan.to_update, [*sorted(plan.changed_fields), "updated_at"])
             Member.objects.bulk_update(plan.to_update, fields, batch_size=UPDATE_BATCH)
         if plan.to_create:
             Member.objects.bulk_create(plan.to_create, batch_size=CREATE_BATCH)
