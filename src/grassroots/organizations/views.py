@@ -19,6 +19,7 @@ from grassroots.core.web import REFUSED, allowed, run_service
 from . import exports, selectors, services
 from .forms import (
     AccountForm,
+    GrantForm,
     ImportForm,
     MemberForm,
     MemberPickField,
@@ -28,7 +29,7 @@ from .forms import (
     RejectForm,
     TransferForm,
 )
-from .models import Member, MemberStatus, Organization, post_rank
+from .models import Member, MemberStatus, Organization, Role, post_rank
 
 SEARCHES_PER_MINUTE = 30  # a person looks up a few names; a script trying numbers is stopped
 
@@ -185,8 +186,90 @@ def member_account(request, pk):
                 return redirect("organizations:member_account", pk=member.pk)
     member.refresh_from_db()
     account = get_user_model().objects.filter(member=member).first()
-    context = {"member": member, "account": account, "form": form, "password": password}
+    grant_form = _grant_form(request, member)
+    if account is not None and request.method == "POST" and request.POST.get("action") in ("grant", "revoke"):
+        done = _grant_or_revoke(request, account, grant_form)
+        if done:
+            return redirect("organizations:member_account", pk=member.pk)
+    context = {
+        "member": member,
+        "account": account,
+        "form": form,
+        "password": password,
+        "grant_form": grant_form,
+        "grants": _grants_of(request.user, account),
+    }
     return render(request, "organizations/member_account.html", context)
+
+
+def _grant_form(request, member: Member) -> GrantForm:
+    """The form giving the account a role: the roles the user may give, in the organizations where they grant
+    roles; the member's own organization by default."""
+    roles = [(value, label) for value, label in Role.choices if value != Role.ADMIN or request.user.is_superuser]
+    granting = selectors.organization_list(user=request.user, action=Action.MANAGE_GRANTS)
+    data = request.POST if request.POST.get("action") == "grant" else None
+    return GrantForm(
+        data,
+        organizations=granting,
+        roles=roles,
+        initial={"organization": member.organization.code, "role": Role.SECRETARY},
+    )
+
+
+def _grant_or_revoke(request, account, grant_form: GrantForm) -> bool:
+    """Give the account the role of the form, or end one of its roles (`grant`); each through the grant services,
+    policy-checked and audited."""
+    if request.POST["action"] == "grant":
+        if not grant_form.is_valid():
+            return False
+        org, role = grant_form.cleaned_data["organization"], grant_form.cleaned_data["role"]
+        if org is None:
+            grant_form.add_error("organization", _("Give the code of the organization the role covers."))
+            return False
+        if account.grants.filter(organization=org, role=role).exists():
+            grant_form.add_error(None, _("This account already holds this role on this organization."))
+            return False
+        given = run_service(
+            request,
+            services.grant_create,
+            form=grant_form,
+            actor=request.user,
+            user=account,
+            organization=org,
+            role=role,
+        )
+        if given is REFUSED:
+            return False
+        messages.success(
+            request,
+            _("%(role)s of %(org)s given to %(user)s.")
+            % {"role": given.get_role_display(), "org": org.display_name(), "user": account.username},
+        )
+        return True
+    grant = selectors.grant_list(user=request.user).filter(user=account, pk=_int(request.POST.get("grant"))).first()
+    if grant is None:
+        messages.error(request, _("This role is no longer held; the page shows the roles as they are now."))
+        return True
+    ended = run_service(request, services.grant_revoke, actor=request.user, grant=grant)
+    if ended is not REFUSED:
+        messages.success(
+            request,
+            _("%(role)s of %(org)s ended for %(user)s.")
+            % {"role": grant.get_role_display(), "org": grant.organization.display_name(), "user": account.username},
+        )
+    return True
+
+
+def _grants_of(user, account) -> list:
+    """The roles the account holds that the user can see, each saying whether the user may end it."""
+    if account is None:
+        return []
+    grants = list(selectors.grant_list(user=user).filter(user=account).order_by("organization__path", "role"))
+    for grant in grants:
+        grant.can_end = can(user, Action.MANAGE_GRANTS, grant.organization) and (
+            grant.role != Role.ADMIN or user.is_superuser
+        )
+    return grants
 
 
 def _suggested_username(member: Member) -> str:
