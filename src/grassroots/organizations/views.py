@@ -452,12 +452,15 @@ def _picks_allowed(request) -> bool:
 @login_required
 def member_pick(request):
     """Suggestions for a responsible-person picker (JSON): members who can be named for the work of `org` whose
-    name contains `q`, each as the picker writes it ("王芳 #12") with the organization."""
+    name contains `q`, each as the picker writes it ("王芳 #12") with the organization; with `own=1`, only the
+    organization's own members (the organizational-life forms)."""
     query = request.GET.get("q", "")[:50].strip()
     org = selectors.organization_list(user=request.user).filter(pk=_int(request.GET.get("org"))).first()
     if org is None or not query or not _picks_allowed(request):
         return JsonResponse({"results": []})
     members = selectors.members_to_name(user=request.user, organization=org).filter(name__contains=query)
+    if request.GET.get("own") == "1":  # a form that offers the organization's own members only
+        members = members.filter(organization=org)
     results = [
         {"value": MemberPickField.label_of(m), "label": f"{m.name} · {m.organization.display_name()}"}
         for m in members.order_by("name", "pk")[:12]

@@ -65,7 +65,12 @@ def _meeting_new(request, pk, *, planned: bool):
     kind = request.GET.get("kind")
     initial = {"kind": kind} if kind in MeetingKind.values else {}
     form = MeetingForm(
-        request.POST or None, request.FILES or None, pool=attendee_choices(org), planned=planned, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        pool=attendee_choices(org),
+        planned=planned,
+        initial=initial,
+        organization=org,
     )
     if request.method == "POST" and form.is_valid():
         attendance = {} if planned else form.attendance()
