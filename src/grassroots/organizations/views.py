@@ -8,11 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from grassroots.core import throttle
+from grassroots.core import jobs, throttle
 from grassroots.core.collation import by_reading
+from grassroots.core.models import JobState
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere
 from grassroots.core.web import REFUSED, allowed, run_service
 
@@ -417,19 +419,51 @@ def transfer_decide(request, pk, decision):
 
 @login_required
 def import_page(request):
-    from . import importing
 
     if not can_anywhere(request.user, Action.IMPORT):
         raise PermissionDenied(_("Your role does not include importing."))
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        report = importing.import_file(
-            actor=request.user, kind=form.cleaned_data["kind"], uploaded=form.cleaned_data["file"]
-        )
+        job = _import_job(request, form.cleaned_data["kind"], form.cleaned_data["file"])
+        if job.state == JobState.RUNNING:  # in a thread of its own: its page shows the progress, then the result
+            return redirect("job", pk=job.pk)
+        report = job.report
         if report.ok:
             messages.success(request, report.summary())
     return render(request, "organizations/import.html", {"form": form, "report": report})
+
+
+def _import_job(request, kind: str, uploaded):
+    """The import as a job (core.jobs): the file read into memory now (the upload's temporary file goes with the
+    request), checked and written by the import as it always is; its stages shown on the job's page."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from . import importing
+
+    name = uploaded.name
+    copy = SimpleUploadedFile(name, uploaded.read())
+    kept = {}
+
+    def work(progress) -> dict:
+        report = importing.import_file(actor=request.user, kind=kind, uploaded=copy, progress=progress)
+        kept["report"] = report
+        return {
+            "ok": report.ok,
+            "summary": report.summary(),
+            "problems": [{"row": p.row, "column": p.column, "message": p.message} for p in report.problems],
+            "next_url": reverse("organizations:import"),
+            "next_label": str(_("Import another file")),
+        }
+
+    job = jobs.job_start(
+        actor=request.user,
+        kind=f"organizations.import.{kind}",
+        title=_("Import of %(file)s") % {"file": name},
+        work=work,
+    )
+    job.report = kept.get("report")
+    return job
 
 
 @login_required

@@ -36,9 +36,11 @@ __all__ = [
 IMPORTS = {MEMBERS: MemberImport(), ORGANIZATIONS: OrganizationImport()}
 
 
-def import_file(*, actor, kind: str, uploaded) -> ImportReport:
-    """Import an uploaded .xlsx or .csv file of members or organizations (all or nothing)."""
-    return run_import(IMPORTS, actor=actor, kind=kind, path_or_file=uploaded)
+def import_file(*, actor, kind: str, uploaded, progress=None) -> ImportReport:
+    """Import an uploaded .xlsx or .csv file of members or organizations (all or nothing); `progress` is told each
+    stage (core.jobs)."""
+    extra = {"progress": progress} if progress is not None else {}
+    return run_import(IMPORTS, actor=actor, kind=kind, path_or_file=uploaded, **extra)
 
 
 def import_path(*, actor, kind: str, path) -> ImportReport:
