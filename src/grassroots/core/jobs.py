@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -25,15 +25,34 @@ SILENT = dt.timedelta(minutes=10)
 
 
 class Progress:
-    """What the work calls as it goes: `progress(stage, done, total)`, one short UPDATE of the job's row."""
+    """What the work calls as it goes: `progress(stage, done, total)`, one short UPDATE of the job's row.
+
+    Called inside the work's own transaction (an assessment computes all or nothing), the row is written on a
+    connection of its own, so that the page sees it before the work commits; on SQLite, whose one writer is the
+    work's transaction, such a call is skipped (the stages outside it are still shown)."""
 
     def __init__(self, job_id: int):
         self.job_id = job_id
+        self._side = None
 
     def __call__(self, stage, done: int, total: int) -> None:
-        Job.objects.filter(pk=self.job_id).update(
-            stage=str(stage)[:200], done=max(0, done), total=max(0, total), updated_at=timezone.now()
-        )
+        values = {"stage": str(stage)[:200], "done": max(0, done), "total": max(0, total), "updated_at": timezone.now()}
+        if not transaction.get_connection().in_atomic_block:
+            Job.objects.filter(pk=self.job_id).update(**values)
+            return
+        if connection.vendor == "sqlite":
+            return
+        if self._side is None:
+            self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+        side = self._side
+        columns = ", ".join(f"{side.ops.quote_name(name)} = %s" for name in values)
+        table = side.ops.quote_name(Job._meta.db_table)
+        with side.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET {columns} WHERE id = %s", [*values.values(), self.job_id])  # noqa: S608
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
 
 
 def job_start(*, actor, kind: str, title, work: Callable[[Progress], dict]) -> Job:
@@ -52,10 +71,11 @@ def job_start(*, actor, kind: str, title, work: Callable[[Progress], dict]) -> J
 
 
 def _run(job_id: int, work, language: str, own_connection: bool) -> None:
+    progress = Progress(job_id)
     try:
         with translation.override(language):
             try:
-                result = work(Progress(job_id)) or {}
+                result = work(progress) or {}
                 Job.objects.filter(pk=job_id).update(state=JobState.DONE, result=result, updated_at=timezone.now())
             except Exception:
                 log.exception("job %s failed", job_id)
@@ -65,6 +85,7 @@ def _run(job_id: int, work, language: str, own_connection: bool) -> None:
                     updated_at=timezone.now(),
                 )
     finally:
+        progress.close()
         if own_connection:
             connection.close()
 
