@@ -85,3 +85,28 @@ def test_a_job_page_in_chinese(county, client_for):
     job = Job.objects.create(kind="x", title="导入 members.csv", actor=county.users.secretary, total=3, done=1)
     page = client_for(county.users.secretary).get(reverse("job", args=[job.pk])).content.decode()
     assert "可以离开本页" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_told_inside_the_works_transaction_is_seen_before_it_ends():
+    """An assessment computes all or nothing in one transaction: its progress is written on a connection of its
+    own (PostgreSQL), so that it stands even though the work's transaction is undone; SQLite's one writer being the
+    work's transaction, the call is skipped there."""
+    from django.db import connection, transaction
+
+    from grassroots.core.jobs import Progress
+    from tests.factories import UserFactory
+
+    job = Job.objects.create(kind="x", title="x", actor=UserFactory())
+    progress = Progress(job.pk)
+    progress("Reading", 0, 3)  # outside any transaction: written at once
+    assert Job.objects.get(pk=job.pk).stage == "Reading"
+    with pytest.raises(RuntimeError), transaction.atomic():
+        progress("Counting meetings", 2, 17)
+        raise RuntimeError("the work failed")
+    progress.close()
+    job.refresh_from_db()
+    if connection.vendor == "postgresql":
+        assert (job.stage, job.done, job.total) == ("Counting meetings", 2, 17)
+    else:
+        assert (job.stage, job.done, job.total) == ("Reading", 0, 3)
