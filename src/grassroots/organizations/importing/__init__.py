@@ -43,6 +43,7 @@ def import_file(*, actor, kind: str, uploaded, progress=None) -> ImportReport:
     return run_import(IMPORTS, actor=actor, kind=kind, path_or_file=uploaded, **extra)
 
 
-def import_path(*, actor, kind: str, path) -> ImportReport:
-    """Import a .xlsx or .csv file from disk (the command line), all or nothing."""
-    return run_import(IMPORTS, actor=actor, kind=kind, path_or_file=path)
+def import_path(*, actor, kind: str, path, progress=None) -> ImportReport:
+    """Import a .xlsx or .csv file from disk (the command line), all or nothing; `progress` is told each stage."""
+    extra = {"progress": progress} if progress is not None else {}
+    return run_import(IMPORTS, actor=actor, kind=kind, path_or_file=path, **extra)
