@@ -32,6 +32,7 @@ def test_an_import_from_the_page_runs_beside_the_request_and_shows_its_result(cl
     response = client.post(
         reverse("organizations:import"),
         {"kind": "members", "file": SimpleUploadedFile("members.csv", _members_csv(3))},
+        HTTP_X_REQUEST_ID="import-from-the-page-1",
         **EN,
     )
     assert response.status_code == 302
@@ -44,6 +45,11 @@ def test_an_import_from_the_page_runs_beside_the_request_and_shows_its_result(cl
     assert "Import of members.csv" in page and "3 created" in page and "Import another file" in page
     assert "every 1s" not in page  # done: the page stops asking
     assert Member.objects.filter(name__startswith="王芳").count() == 3
+    # The import's audit entry belongs to the request that started it, by the one who did.
+    from grassroots.core.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="organizations.import")
+    assert entry.request_id == "import-from-the-page-1" and entry.actor_id == county.users.t1_officer.pk
     other = client.__class__()
     other.force_login(county.users.officer)
     assert other.get(response["Location"]).status_code == 404  # a job is read by whoever started it

@@ -7,6 +7,7 @@ Started inside a transaction (a caller's, or a test's), the work runs at once in
 not see the rows that transaction wrote. Nothing to install: the database holds the state, any web worker shows it.
 """
 
+import contextvars
 import datetime as dt
 import logging
 import threading
@@ -64,8 +65,13 @@ def job_start(*, actor, kind: str, title, work: Callable[[Progress], dict]) -> J
         _run(job.pk, work, language, own_connection=False)
         job.refresh_from_db()
         return job
+    # The request's context goes with the work (its id and actor), so that the audit entries group with it.
+    context = contextvars.copy_context()
     threading.Thread(
-        target=_run, args=(job.pk, work, language, True), name=f"grassroots-job-{job.pk}", daemon=True
+        target=context.run,
+        args=(_run, job.pk, work, language, True),
+        name=f"grassroots-job-{job.pk}",
+        daemon=True,
     ).start()
     return job
 
