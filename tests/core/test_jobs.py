@@ -116,3 +116,14 @@ def test_progress_told_inside_the_works_transaction_is_seen_before_it_ends():
         assert (job.stage, job.done, job.total) == ("Counting meetings", 2, 17)
     else:
         assert (job.stage, job.done, job.total) == ("Reading", 0, 3)
+
+
+def test_jobs_older_than_a_month_are_forgotten_when_the_next_starts(county):
+    from grassroots.core.jobs import job_start
+
+    old = Job.objects.create(kind="x", title="old", actor=county.users.officer)
+    Job.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
+    recent = Job.objects.create(kind="x", title="recent", actor=county.users.officer)
+    done = job_start(actor=county.users.secretary, kind="x", title="now", work=lambda progress: {"ok": True})
+    assert done.state == JobState.DONE and done.result == {"ok": True}
+    assert set(Job.objects.values_list("pk", flat=True)) == {recent.pk, done.pk}

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 # A job not heard from in this long was cut short (the server restarted under it); its page says so.
 SILENT = dt.timedelta(minutes=10)
+# Jobs older than this are forgotten when the next one starts (their results are in the audit trail and the data).
+KEPT = dt.timedelta(days=30)
 
 
 class Progress:
@@ -59,6 +61,7 @@ class Progress:
 def job_start(*, actor, kind: str, title, work: Callable[[Progress], dict]) -> Job:
     """Start `work(progress)`, which returns the result to show (a dict: `summary`, `problems`, `ok`, `next_url`…).
     The caller has checked the actor's permission; the work's services check it again."""
+    Job.objects.filter(created_at__lt=timezone.now() - KEPT).delete()
     job = Job.objects.create(kind=kind, title=str(title)[:200], actor=actor)
     language = translation.get_language()
     if transaction.get_connection().in_atomic_block:
