@@ -83,9 +83,19 @@ def _check(page, axe: str, where: str) -> dict:
 
 
 def test_key_pages_at_phone_size_in_both_languages(live_server, browser):
+    from grassroots.core.models import Job
+
     county, to_report = _county_at_work()
     axe = _axe_source()
     member = county.members["C-T1-V1"]
+    problems = [{"row": 3, "column": "身份证号", "message": "身份证号码校验位不对"}]
+    job = Job.objects.create(
+        kind="organizations.import.members",
+        title="导入 members.xlsx",
+        actor=county.users.officer,
+        state="done",
+        result={"ok": False, "summary": "未导入：发现 1 个问题。", "problems": problems, "next_url": "/import/"},
+    )
     pages = {
         None: ["/login/"],
         "secretary": [
@@ -100,6 +110,7 @@ def test_key_pages_at_phone_size_in_both_languages(live_server, browser):
             "/orgs/",
             f"/members/{member.pk}/",
             f"/members/{member.pk}/account/",
+            f"/jobs/{job.pk}/",
             f"/orgs/{county.county.pk}/duties/",
         ],
         "auditor": ["/audit/"],
