@@ -163,11 +163,14 @@ def _report(report) -> int:
 
 def cmd_import(args) -> int:
     from grassroots.core.context import acting
+    from grassroots.core.progress import StageProgress
     from grassroots.organizations import importing
 
     actor = _user(args.as_user)
+    stages = StageProgress(sys.stdout)
     with acting(actor):
-        report = importing.import_path(actor=actor, kind=args.kind, path=args.file)
+        report = importing.import_path(actor=actor, kind=args.kind, path=args.file, progress=stages)
+    stages.close()
     return _report(report)
 
 
@@ -365,6 +368,7 @@ def cmd_assess(args) -> int:
     from grassroots.assessment.models import AssessmentRun, IndicatorSystem, Result
     from grassroots.core.context import acting
     from grassroots.core.errors import Conflict
+    from grassroots.core.progress import StageProgress
     from grassroots.duties.services import period_for
     from grassroots.organizations.models import Organization
 
@@ -395,7 +399,11 @@ def cmd_assess(args) -> int:
                 run = services.run_recompute(actor=actor, run=run)
                 print(f"the assessment was closed: computed as version {run.version}")
             else:
-                services.run_compute(actor=actor, run=run, withdraw=args.withdraw_publication)
+                stages = StageProgress(sys.stdout)
+                try:
+                    services.run_compute(actor=actor, run=run, withdraw=args.withdraw_publication, progress=stages)
+                finally:
+                    stages.close()
     except (ValidationError, Conflict) as exc:
         print("; ".join(getattr(exc, "messages", [str(exc)])), file=sys.stderr)
         return 1

@@ -45,9 +45,23 @@ def _county_at_work():
         )
         services.duty_issue(actor=officer, duty=duty, targets=[county.v11, county.v12])
     first = Assignment.objects.filter(organization=county.v11).order_by("id").first()
-    services.report_submit(actor=county.users.secretary, assignment=first, text="开展了主题党日", percent=100)
+    services.report_submit(
+        actor=county.users.secretary, assignment=first, text="开展了主题党日", percent=100, files=[_photo()]
+    )
+    county.reported = first  # its page shows the photo, not described yet, with the box to describe it
     second = Assignment.objects.filter(organization=county.v11).order_by("id").last()
     return county, second
+
+
+def _photo():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (30, 120, 60)).save(buffer, "JPEG")
+    return SimpleUploadedFile("IMG_0001.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
 def _check(page, axe: str, where: str) -> dict:
@@ -69,13 +83,36 @@ def _check(page, axe: str, where: str) -> dict:
 
 
 def test_key_pages_at_phone_size_in_both_languages(live_server, browser):
+    from grassroots.core.models import Job
+
     county, to_report = _county_at_work()
     axe = _axe_source()
     member = county.members["C-T1-V1"]
+    problems = [{"row": 3, "column": "身份证号", "message": "身份证号码校验位不对"}]
+    job = Job.objects.create(
+        kind="organizations.import.members",
+        title="导入 members.xlsx",
+        actor=county.users.officer,
+        state="done",
+        result={"ok": False, "summary": "未导入：发现 1 个问题。", "problems": problems, "next_url": "/import/"},
+    )
     pages = {
         None: ["/login/"],
-        "secretary": ["/", "/work/", f"/assignments/{to_report.pk}/", "/notifications/"],
-        "officer": ["/review/", "/orgs/", f"/members/{member.pk}/", f"/orgs/{county.county.pk}/duties/"],
+        "secretary": [
+            "/",
+            "/work/",
+            f"/assignments/{to_report.pk}/",
+            f"/assignments/{county.reported.pk}/",
+            "/notifications/",
+        ],
+        "officer": [
+            "/review/",
+            "/orgs/",
+            f"/members/{member.pk}/",
+            f"/members/{member.pk}/account/",
+            f"/jobs/{job.pk}/",
+            f"/orgs/{county.county.pk}/duties/",
+        ],
         "auditor": ["/audit/"],
     }
     measured = {}

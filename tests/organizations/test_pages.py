@@ -270,7 +270,7 @@ def test_a_members_account_through_the_api(county):
     refused = officer.post(url, {"action": "deactivate"}, format="json")
     assert refused.status_code == 400 and "reason" in refused.json()
     done = officer.post(url, {"action": "deactivate", "reason": "调离"}, format="json").json()
-    assert done == {"username": "shilei", "is_active": False, "last_login": None}
+    assert done == {"username": "shilei", "is_active": False, "last_login": None, "grants": []}
     secretary = APIClient()
     secretary.force_authenticate(county.users.secretary)
     assert secretary.post(url, {"action": "activate"}, format="json").status_code in (403, 404)

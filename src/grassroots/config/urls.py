@@ -14,6 +14,7 @@ urlpatterns = [
     path("text-size/", core_views.set_text_size, name="set_text_size"),
     path("audit/", core_views.audit_trail, name="audit"),
     path("notifications/", core_views.notifications, name="notifications"),
+    path("jobs/<int:pk>/", core_views.job, name="job"),
     path("account/", account.security, name="security"),
     path("account/two-factor/", account.two_factor, name="two_factor"),
     path("account/two-factor/recovery/", account.two_factor_recovery, name="two_factor_recovery"),

@@ -41,3 +41,23 @@ class ProgressLines:
 
     def flush(self) -> None:
         self.stream.flush()
+
+
+class StageProgress:
+    """A `progress(stage, step, steps)` callback (the shape an import and the assessment engine call, as
+    core.jobs.Progress takes it) drawn on the command line: on a terminal the bar of ProgressLines,
+    "[##########----------] 1/3 Checking 3,000 rows"; elsewhere one plain line per stage."""
+
+    def __init__(self, stream):
+        self.lines = ProgressLines(stream, total=1)
+
+    def __call__(self, stage, done: int, total: int) -> None:
+        lines = self.lines
+        lines.total, lines.done = max(total, 1), max(done, 0)
+        if lines.on_terminal:
+            lines._draw(str(stage))
+        else:
+            lines.stream.write(f"{stage}\n")
+
+    def close(self) -> None:
+        self.lines.close()

@@ -48,6 +48,9 @@ ACCEPT = "image/*,.pdf,.docx,.xlsx,.pptx,.doc,.xls"
 IMAGE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WEBP"}
 OOXML_PART = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
 THUMB_SIZE = (480, 480)
+# The thumbnail lists show: 96×96 CSS px, so 192 px square for a phone's 2x screen (cropped as the page crops it).
+SMALL_THUMB_SIZE = (192, 192)
+DESCRIPTION_MAX = 200
 
 
 def _extension(name: str) -> str:
@@ -191,6 +194,7 @@ class UploadedFile(models.Model):
     upload_dir = "uploads"
     url_name = ""
     thumbnail_url_name = ""
+    describe_url_name = ""  # where a photo's description is written, for a model that keeps one (`description`)
 
     file = models.FileField(gettext_lazy("file"), upload_to=upload_path, max_length=300)
     thumbnail = models.FileField(max_length=300, blank=True)
@@ -235,6 +239,10 @@ class UploadedFile(models.Model):
     def thumbnail_url(self) -> str:
         return reverse(self.thumbnail_url_name, args=[self.pk])
 
+    @property
+    def describe_url(self) -> str:
+        return reverse(self.describe_url_name, args=[self.pk]) if self.describe_url_name else ""
+
 
 STORAGE_FAILED = gettext_lazy(
     "The file could not be stored: the server's disk is full or cannot be written. Nothing was saved; try again "
@@ -272,9 +280,43 @@ def serve_file(upload: UploadedFile):
     return serve_upload(upload.file, upload.content_type, upload.original_name, attachment=attachment)
 
 
-def serve_thumbnail(upload: UploadedFile):
+def serve_thumbnail(upload: UploadedFile, size: str | None = None):
+    """A photo's thumbnail (480 px); `size="small"`: the 192-px square the lists show at 96 CSS px."""
     stem = upload.original_name.rsplit(".", 1)[0] or "photo"
+    if size == "small" and upload.thumbnail:
+        small = small_thumbnail(upload)
+        if small is not None:
+            return serve_upload(small, "image/jpeg", f"{stem}.small.jpg", attachment=False)
     return serve_upload(upload.thumbnail, "image/jpeg", f"{stem}.thumb.jpg", attachment=False)
+
+
+class _Stored:
+    """A file of the storage by its name, opened as serve_upload opens a FieldFile."""
+
+    def __init__(self, storage, name):
+        self.storage, self.name = storage, name
+
+    def __bool__(self):
+        return True
+
+    def open(self, mode="rb"):
+        return self.storage.open(self.name, mode)
+
+
+def small_thumbnail(upload: UploadedFile):
+    """The small square thumbnail of a photo, made from its thumbnail the first time it is asked for and kept
+    beside it in the storage; None when the thumbnail cannot be read."""
+    storage, name = upload.thumbnail.storage, f"{upload.thumbnail.name}.small.jpg"
+    try:
+        if not storage.exists(name):
+            with upload.thumbnail.open("rb") as handle, Image.open(handle) as image:
+                small = ImageOps.fit(image.convert("RGB"), SMALL_THUMB_SIZE, Image.Resampling.LANCZOS)
+                out = io.BytesIO()
+                small.save(out, "JPEG", quality=75, optimize=True, progressive=True)
+            name = storage.save(name, ContentFile(out.getvalue()))
+    except (OSError, UnidentifiedImageError):
+        return None
+    return _Stored(storage, name)
 
 
 # ---------------------------------------------------------------- the form field

@@ -123,3 +123,19 @@ def notifications(request):
     response = render(request, "core/notifications.html", {"page": page})
     mark_read(request.user, ids=[n.pk for n in page])
     return response
+
+
+@login_required
+def job(request, pk):
+    """A long action's page: its stage and progress, read again every second while it runs; then its result."""
+    from django.http import Http404
+
+    from .jobs import interrupted, job_of
+
+    found = job_of(user=request.user, pk=pk)
+    if found is None:
+        raise Http404
+    context = {"job": found, "interrupted": interrupted(found), "running": found.state == "running"}
+    context["running"] = context["running"] and not context["interrupted"]
+    template = "core/_job.html" if request.headers.get("HX-Request") else "core/job.html"
+    return render(request, template, context)

@@ -530,11 +530,18 @@ class Evidence(UploadedFile):
     upload_dir = "evidence"
     url_name = "duties:evidence"
     thumbnail_url_name = "duties:evidence_thumb"
+    describe_url_name = "duties:evidence_describe"
 
     report = models.ForeignKey(
         ProgressReport, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("report")
     )
     extension = models.CharField(max_length=10)
+    description = models.CharField(
+        _("description"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the photo shows, read out to those who cannot see it."),
+    )
 
     class Meta(UploadedFile.Meta):
         verbose_name = _("evidence")

@@ -79,6 +79,7 @@ def register_audit_actions() -> None:
             "duties.due_date.request": _("New due date requested"),
             "duties.due_date.decide": _("New due date decided"),
             "duties.report.submit": _("Progress reported"),
+            "duties.evidence.describe": _("Photo described"),
             "duties.report.withdraw": _("Report withdrawn"),
             "duties.report.accept": _("Report accepted"),
             "duties.report.return": _("Report returned"),

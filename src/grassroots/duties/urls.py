@@ -28,6 +28,7 @@ urlpatterns = [
     path("due-dates/<int:pk>/decide/", review.due_date_decide, name="due_date_decide"),
     path("evidence/<int:pk>/", evidence.evidence_file, name="evidence"),
     path("evidence/<int:pk>/thumb/", evidence.evidence_thumb, name="evidence_thumb"),
+    path("evidence/<int:pk>/describe/", evidence.evidence_describe, name="evidence_describe"),
     path("review/", review.review_queue, name="review"),
     path("review/many/", review.review_many, name="review_many"),
 ]

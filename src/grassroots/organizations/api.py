@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -9,10 +10,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from grassroots.core.api import OrganizationFilter
+from grassroots.core.errors import ValidationError
 from grassroots.core.policy import Action, can
 
 from . import selectors, services
-from .models import PERSONAL_MASKS, Grant, Member, Organization, Post, Transfer
+from .models import PERSONAL_MASKS, Grant, Member, Organization, Post, Role, Transfer
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -145,18 +147,30 @@ class MemberSerializer(serializers.ModelSerializer):
 
 class AccountActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(
-        choices=["create", "link", "reset", "deactivate", "activate"],
+        choices=["create", "link", "reset", "deactivate", "activate", "grant", "revoke"],
         help_text="create: give the member a login; link: an existing login of no member (by username) becomes "
-        "the member's; reset: a new one-time password; deactivate (with a reason) or activate again.",
+        "the member's; reset: a new one-time password; deactivate (with a reason) or activate again; grant: give "
+        "the account a role (`role`) on an organization (`organization`, a code); revoke: end one of its roles "
+        "(`grant`, its id).",
     )
     username = serializers.CharField(max_length=150, required=False, allow_blank=True, help_text="For create and link.")
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, help_text="For deactivate.")
+    role = serializers.ChoiceField(choices=Role.choices, required=False, help_text="For grant.")
+    organization = serializers.CharField(max_length=40, required=False, help_text="For grant: the code.")
+    grant = serializers.IntegerField(required=False, min_value=1, help_text="For revoke: the id of the grant.")
+
+
+class AccountGrantSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    organization = serializers.CharField(source="organization.code")
+    role = serializers.CharField()
 
 
 class AccountSerializer(serializers.Serializer):
     username = serializers.CharField()
     is_active = serializers.BooleanField()
     last_login = serializers.DateTimeField(allow_null=True)
+    grants = AccountGrantSerializer(many=True, help_text="The roles of the account that the caller can see.")
     password = serializers.CharField(
         required=False, help_text="The one-time password, in the answer to create and reset only: shown once."
     )
@@ -225,15 +239,42 @@ class MemberViewSet(
             services.member_account_link(actor=request.user, member=member, username=data.get("username", ""))
         elif data["action"] == "reset":
             password = services.member_account_password_reset(actor=request.user, member=member)
+        elif data["action"] in ("grant", "revoke"):
+            self._grant_or_revoke(request, member, data)
         else:
             services.member_account_set_active(
                 actor=request.user, member=member, active=data["action"] == "activate", reason=data.get("reason", "")
             )
         user = get_user_model().objects.get(member=member)
-        answer = {"username": user.username, "is_active": user.is_active, "last_login": user.last_login}
+        answer = {
+            "username": user.username,
+            "is_active": user.is_active,
+            "last_login": user.last_login,
+            "grants": selectors.grant_list(user=request.user).filter(user=user).order_by("organization__path", "role"),
+        }
         if password:
             answer["password"] = password
         return Response(AccountSerializer(answer).data)
+
+    @staticmethod
+    def _grant_or_revoke(request, member, data):
+        """Give the member's account a role, or end one of its roles, through the grant services (policy, audit)."""
+        user = get_user_model().objects.filter(member=member).first()
+        if user is None:
+            raise ValidationError(_("This member has no account yet."))
+        if data["action"] == "grant":
+            if not data.get("role") or not data.get("organization"):
+                raise ValidationError(_("Give the role and the code of the organization it covers."))
+            granting = selectors.organization_list(user=request.user, action=Action.MANAGE_GRANTS)
+            org = granting.filter(code=data["organization"].strip()).first()
+            if org is None:
+                raise ValidationError({"organization": _("No organization with this code where you may do this.")})
+            services.grant_create(actor=request.user, user=user, organization=org, role=data["role"])
+            return
+        grant = selectors.grant_list(user=request.user).filter(user=user, pk=data.get("grant") or 0).first()
+        if grant is None:
+            raise ValidationError({"grant": _("This account holds no such role that you can see.")})
+        services.grant_revoke(actor=request.user, grant=grant)
 
     @extend_schema(request=None, responses={201: None})
     @action(detail=True, methods=["post"])

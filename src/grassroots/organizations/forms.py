@@ -87,6 +87,23 @@ class AccountForm(forms.Form):
     reason = forms.CharField(label=_("Reason for deactivating"), max_length=300, required=False)
 
 
+class GrantForm(forms.Form):
+    """A role to give a member's account: the role, and the organization (by code) whose subtree it covers."""
+
+    role = forms.ChoiceField(label=_("role"), choices=())
+    organization = forms.CharField(label=_("organization (code)"), required=False)  # replaced in __init__
+
+    def __init__(self, *args, organizations, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+        field = OrganizationCodeField(
+            label=_("organization (code)"),
+            help_text=_("The role covers this organization and everything under it."),
+        )
+        field.queryset = organizations
+        self.fields["organization"] = field
+
+
 class RejectForm(forms.Form):
     note = forms.CharField(label=_("reason for rejecting"), max_length=300)
 

@@ -8,17 +8,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from grassroots.core import throttle
+from grassroots.core import jobs, throttle
 from grassroots.core.collation import by_reading
+from grassroots.core.models import JobState
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere
 from grassroots.core.web import REFUSED, allowed, run_service
 
 from . import exports, selectors, services
 from .forms import (
     AccountForm,
+    GrantForm,
     ImportForm,
     MemberForm,
     MemberPickField,
@@ -28,7 +31,7 @@ from .forms import (
     RejectForm,
     TransferForm,
 )
-from .models import Member, MemberStatus, Organization, post_rank
+from .models import Member, MemberStatus, Organization, Role, post_rank
 
 SEARCHES_PER_MINUTE = 30  # a person looks up a few names; a script trying numbers is stopped
 
@@ -185,8 +188,90 @@ def member_account(request, pk):
                 return redirect("organizations:member_account", pk=member.pk)
     member.refresh_from_db()
     account = get_user_model().objects.filter(member=member).first()
-    context = {"member": member, "account": account, "form": form, "password": password}
+    grant_form = _grant_form(request, member)
+    if account is not None and request.method == "POST" and request.POST.get("action") in ("grant", "revoke"):
+        done = _grant_or_revoke(request, account, grant_form)
+        if done:
+            return redirect("organizations:member_account", pk=member.pk)
+    context = {
+        "member": member,
+        "account": account,
+        "form": form,
+        "password": password,
+        "grant_form": grant_form,
+        "grants": _grants_of(request.user, account),
+    }
     return render(request, "organizations/member_account.html", context)
+
+
+def _grant_form(request, member: Member) -> GrantForm:
+    """The form giving the account a role: the roles the user may give, in the organizations where they grant
+    roles; the member's own organization by default."""
+    roles = [(value, label) for value, label in Role.choices if value != Role.ADMIN or request.user.is_superuser]
+    granting = selectors.organization_list(user=request.user, action=Action.MANAGE_GRANTS)
+    data = request.POST if request.POST.get("action") == "grant" else None
+    return GrantForm(
+        data,
+        organizations=granting,
+        roles=roles,
+        initial={"organization": member.organization.code, "role": Role.SECRETARY},
+    )
+
+
+def _grant_or_revoke(request, account, grant_form: GrantForm) -> bool:
+    """Give the account the role of the form, or end one of its roles (`grant`); each through the grant services,
+    policy-checked and audited."""
+    if request.POST["action"] == "grant":
+        if not grant_form.is_valid():
+            return False
+        org, role = grant_form.cleaned_data["organization"], grant_form.cleaned_data["role"]
+        if org is None:
+            grant_form.add_error("organization", _("Give the code of the organization the role covers."))
+            return False
+        if account.grants.filter(organization=org, role=role).exists():
+            grant_form.add_error(None, _("This account already holds this role on this organization."))
+            return False
+        given = run_service(
+            request,
+            services.grant_create,
+            form=grant_form,
+            actor=request.user,
+            user=account,
+            organization=org,
+            role=role,
+        )
+        if given is REFUSED:
+            return False
+        messages.success(
+            request,
+            _("%(role)s of %(org)s given to %(user)s.")
+            % {"role": given.get_role_display(), "org": org.display_name(), "user": account.username},
+        )
+        return True
+    grant = selectors.grant_list(user=request.user).filter(user=account, pk=_int(request.POST.get("grant"))).first()
+    if grant is None:
+        messages.error(request, _("This role is no longer held; the page shows the roles as they are now."))
+        return True
+    ended = run_service(request, services.grant_revoke, actor=request.user, grant=grant)
+    if ended is not REFUSED:
+        messages.success(
+            request,
+            _("%(role)s of %(org)s ended for %(user)s.")
+            % {"role": grant.get_role_display(), "org": grant.organization.display_name(), "user": account.username},
+        )
+    return True
+
+
+def _grants_of(user, account) -> list:
+    """The roles the account holds that the user can see, each saying whether the user may end it."""
+    if account is None:
+        return []
+    grants = list(selectors.grant_list(user=user).filter(user=account).order_by("organization__path", "role"))
+    for grant in grants:
+        grant.can_end = can(user, Action.MANAGE_GRANTS, grant.organization) and (
+            grant.role != Role.ADMIN or user.is_superuser
+        )
+    return grants
 
 
 def _suggested_username(member: Member) -> str:
@@ -334,19 +419,51 @@ def transfer_decide(request, pk, decision):
 
 @login_required
 def import_page(request):
-    from . import importing
 
     if not can_anywhere(request.user, Action.IMPORT):
         raise PermissionDenied(_("Your role does not include importing."))
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        report = importing.import_file(
-            actor=request.user, kind=form.cleaned_data["kind"], uploaded=form.cleaned_data["file"]
-        )
+        job = _import_job(request, form.cleaned_data["kind"], form.cleaned_data["file"])
+        if job.state == JobState.RUNNING:  # in a thread of its own: its page shows the progress, then the result
+            return redirect("job", pk=job.pk)
+        report = job.report
         if report.ok:
             messages.success(request, report.summary())
     return render(request, "organizations/import.html", {"form": form, "report": report})
+
+
+def _import_job(request, kind: str, uploaded):
+    """The import as a job (core.jobs): the file read into memory now (the upload's temporary file goes with the
+    request), checked and written by the import as it always is; its stages shown on the job's page."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from . import importing
+
+    name = uploaded.name
+    copy = SimpleUploadedFile(name, uploaded.read())
+    kept = {}
+
+    def work(progress) -> dict:
+        report = importing.import_file(actor=request.user, kind=kind, uploaded=copy, progress=progress)
+        kept["report"] = report
+        return {
+            "ok": report.ok,
+            "summary": report.summary(),
+            "problems": [{"row": p.row, "column": p.column, "message": p.message} for p in report.problems],
+            "next_url": reverse("organizations:import"),
+            "next_label": str(_("Import another file")),
+        }
+
+    job = jobs.job_start(
+        actor=request.user,
+        kind=f"organizations.import.{kind}",
+        title=_("Import of %(file)s") % {"file": name},
+        work=work,
+    )
+    job.report = kept.get("report")
+    return job
 
 
 @login_required
@@ -369,12 +486,15 @@ def _picks_allowed(request) -> bool:
 @login_required
 def member_pick(request):
     """Suggestions for a responsible-person picker (JSON): members who can be named for the work of `org` whose
-    name contains `q`, each as the picker writes it ("王芳 #12") with the organization."""
+    name contains `q`, each as the picker writes it ("王芳 #12") with the organization; with `own=1`, only the
+    organization's own members (the organizational-life forms)."""
     query = request.GET.get("q", "")[:50].strip()
     org = selectors.organization_list(user=request.user).filter(pk=_int(request.GET.get("org"))).first()
     if org is None or not query or not _picks_allowed(request):
         return JsonResponse({"results": []})
     members = selectors.members_to_name(user=request.user, organization=org).filter(name__contains=query)
+    if request.GET.get("own") == "1":  # a form that offers the organization's own members only
+        members = members.filter(organization=org)
     results = [
         {"value": MemberPickField.label_of(m), "label": f"{m.name} · {m.organization.display_name()}"}
         for m in members.order_by("name", "pk")[:12]

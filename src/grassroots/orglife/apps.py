@@ -34,6 +34,7 @@ class OrglifeConfig(AppConfig):
             {
                 "orglife.meeting.record": _("Meeting recorded"),
                 "orglife.meeting.hold": _("Planned meeting held"),
+                "orglife.meeting_file.describe": _("Photo described"),
                 "orglife.meeting_rule.change": _("Meeting rule changed"),
                 "orglife.point_rule.change": _("Points rule changed"),
                 "orglife.course.change": _("Course changed"),

@@ -8,6 +8,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +16,8 @@ from grassroots.core.collation import by_reading
 from grassroots.core.uploads import MultipleFileField
 from grassroots.core.web import parse_id
 from grassroots.core.widgets import DateInput
-from grassroots.organizations.models import Member
+from grassroots.organizations.forms import MemberPickField
+from grassroots.organizations.models import Member, OrgKind
 
 from .models import (
     AppraisalGrade,
@@ -37,10 +39,27 @@ def _today():
     return timezone.localdate()
 
 
-def _member_field(label, members, required=True):
+# A member select lists every member; above this many, the field is a searchable picker instead (a name typed,
+# suggestions with JavaScript, choices under the box without it), as a phone cannot scroll a select of hundreds.
+PICKER_ABOVE = 40
+
+
+def _member_field(label, members, required=True, pick_url=""):
+    if pick_url and members.count() > PICKER_ABOVE:
+        return MemberPickField(label=label, queryset=members, pick_url=pick_url, required=required)
     field = forms.ModelChoiceField(label=label, queryset=members, required=required)
     field.label_from_instance = lambda m: m.name
     return field
+
+
+def member_pick_url(organization, *, pool=False) -> str:
+    """Where a picker of the organization's own members gets its suggestions (`pool`: of those who attend its
+    meetings, a group's being its branch's); "" without an organization (a plain select then)."""
+    if organization is None:
+        return ""
+    if pool and organization.kind == OrgKind.GROUP and organization.parent_id:
+        organization = organization.parent
+    return f"{reverse('organizations:member_pick')}?org={organization.pk}&own=1"
 
 
 def _numbered(data, pattern) -> tuple[dict[int, str], list[str]]:
@@ -129,14 +148,17 @@ class MeetingForm(AttendanceMixin, forms.Form):
 
     PLANNED_FIELDS = ("kind", "held_on", "place", "host", "topic")
 
-    def __init__(self, *args, pool=(), planned=False, **kwargs):
+    def __init__(self, *args, pool=(), planned=False, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.pool = list(pool)
         self.planned = planned
-        self.fields["host"].queryset = Member.objects.filter(pk__in=[m.pk for m in self.pool]).order_by(
-            by_reading("name", chinese=True)
-        )
-        self.fields["host"].label_from_instance = lambda m: m.name
+        hosts = Member.objects.filter(pk__in=[m.pk for m in self.pool]).order_by(by_reading("name", chinese=True))
+        if organization is not None and len(self.pool) > PICKER_ABOVE:
+            pick_url = member_pick_url(organization, pool=True)
+            self.fields["host"] = MemberPickField(label=_("Host"), queryset=hosts, pick_url=pick_url)
+        else:
+            self.fields["host"].queryset = hosts
+            self.fields["host"].label_from_instance = lambda m: m.name
         if planned:
             for name in list(self.fields):
                 if name not in self.PLANNED_FIELDS:
@@ -178,12 +200,12 @@ class StudyForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "1.5"}),
     )
 
-    def __init__(self, *args, members=None, courses=None, **kwargs):
+    def __init__(self, *args, members=None, courses=None, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
         if members is None:
             del self.fields["member"]
         else:
-            self.fields["member"] = _member_field(_("Member"), members)
+            self.fields["member"] = _member_field(_("Member"), members, pick_url=member_pick_url(organization))
         if courses is not None and courses.exists():
             self.fields["course"].queryset = courses
         else:
@@ -208,9 +230,13 @@ class PointsEntryForm(forms.Form):
     )
     note = forms.CharField(label=_("What the points are for"), max_length=300, required=False)
 
-    def __init__(self, *args, members=None, **kwargs):
+    def __init__(self, *args, members=None, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"] = _member_field(_("Member"), members if members is not None else Member.objects.none())
+        self.fields["member"] = _member_field(
+            _("Member"),
+            members if members is not None else Member.objects.none(),
+            pick_url=member_pick_url(organization),
+        )
         self.fields["rule"].queryset = PointRule.objects.filter(
             is_active=True, source__in=[PointSource.VOLUNTEER, PointSource.MANUAL]
         ).order_by("source", "code")
@@ -283,9 +309,13 @@ class CareCaseForm(forms.Form):
     opened_on = forms.DateField(label=_("In the ledger since"), widget=DateInput, initial=_today)
     interval_days = forms.IntegerField(label=_("Visit at least every (days)"), min_value=1, max_value=3650, initial=182)
 
-    def __init__(self, *args, members=None, **kwargs):
+    def __init__(self, *args, members=None, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"] = _member_field(_("Member"), members if members is not None else Member.objects.none())
+        self.fields["member"] = _member_field(
+            _("Member"),
+            members if members is not None else Member.objects.none(),
+            pick_url=member_pick_url(organization),
+        )
 
 
 class CareVisitForm(forms.Form):
@@ -310,13 +340,18 @@ class CareVisitForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0"}),
     )
 
-    def __init__(self, *args, members=None, visitors=None, **kwargs):
+    def __init__(self, *args, members=None, visitors=None, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"] = _member_field(
-            _("Member visited"), members if members is not None else Member.objects.none()
+            _("Member visited"),
+            members if members is not None else Member.objects.none(),
+            pick_url=member_pick_url(organization),
         )
         self.fields["visitor"] = _member_field(
-            _("Visitor"), visitors if visitors is not None else Member.objects.none(), required=False
+            _("Visitor"),
+            visitors if visitors is not None else Member.objects.none(),
+            False,
+            member_pick_url(organization, pool=True),
         )
 
     def clean_amount(self):
@@ -335,11 +370,18 @@ class TalkForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, members=None, talkers=None, **kwargs):
+    def __init__(self, *args, members=None, talkers=None, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"] = _member_field(_("Member"), members if members is not None else Member.objects.none())
+        self.fields["member"] = _member_field(
+            _("Member"),
+            members if members is not None else Member.objects.none(),
+            pick_url=member_pick_url(organization),
+        )
         self.fields["with_member"] = _member_field(
-            _("Talked with"), talkers if talkers is not None else Member.objects.none(), required=False
+            _("Talked with"),
+            talkers if talkers is not None else Member.objects.none(),
+            False,
+            member_pick_url(organization, pool=True),
         )
 
 

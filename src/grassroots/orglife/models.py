@@ -147,8 +147,15 @@ class MeetingFile(UploadedFile):
     upload_dir = "meetings"
     url_name = "orglife:meeting_file"
     thumbnail_url_name = "orglife:meeting_file_thumb"
+    describe_url_name = "orglife:meeting_file_describe"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="files")
+    description = models.CharField(
+        _("description"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the photo shows, read out to those who cannot see it."),
+    )
 
     class Meta(UploadedFile.Meta):
         verbose_name = _("meeting file")

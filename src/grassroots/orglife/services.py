@@ -182,6 +182,36 @@ def meeting_hold(*, actor, meeting: Meeting, held_on=None, minutes="", resolutio
     return meeting
 
 
+def meeting_file_describe_check(*, actor, file: MeetingFile) -> None:
+    """A meeting's photo is described by those who keep the meeting's organization's records."""
+    if file.kind != "image":
+        raise ValidationError(_("Only a photo is described."))
+    require(actor, Action.CHANGE, file.meeting.organization)
+
+
+@transaction.atomic
+def meeting_file_describe(*, actor, file: MeetingFile, description: str) -> MeetingFile:
+    """Say what a meeting's photo shows (its text alternative, read out by a screen reader)."""
+    file = MeetingFile.objects.select_for_update(of=("self",)).select_related("meeting__organization").get(pk=file.pk)
+    meeting_file_describe_check(actor=actor, file=file)
+    description = " ".join((description or "").split())
+    if not description:
+        raise ValidationError({"description": _("Say what the photo shows.")})
+    if len(description) > 200:
+        raise ValidationError({"description": _("A description has at most 200 characters.")})
+    before = file.description
+    file.description = description
+    file.save(update_fields=["description"])
+    audit(
+        "orglife.meeting_file.describe",
+        actor=actor,
+        obj=file.meeting,
+        before={"file": file.pk, "description": before},
+        after={"file": file.pk, "description": description},
+    )
+    return file
+
+
 RULE_FIELDS = ("kind", "organization", "count", "per", "applies_to_groups")
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("meetings/<int:pk>/hold/", meetings.meeting_hold, name="meeting_hold"),
     path("meeting-files/<int:pk>/", meetings.meeting_file, name="meeting_file"),
     path("meeting-files/<int:pk>/thumb/", meetings.meeting_file_thumb, name="meeting_file_thumb"),
+    path("meeting-files/<int:pk>/describe/", meetings.meeting_file_describe, name="meeting_file_describe"),
     path("study/new/", study.study_new, name="study_new"),
     path("study/<int:pk>/decide/", study.study_decide, name="study_decide"),
     path("orgs/<int:pk>/study/", study.study, name="study"),

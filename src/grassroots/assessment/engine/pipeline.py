@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from ..models import (
     AssessmentRun,
@@ -32,7 +33,26 @@ from .totals import (
 )
 
 
-def compute(run: AssessmentRun, *, asof=None, vetoes_at=None, concurrent: bool = False) -> dict:
+def _quiet(stage, done: int, total: int) -> None:
+    pass
+
+
+# What each stage is called on a page that shows the computing's progress (core.jobs); the others keep the last.
+STAGE_WORDS = {
+    "scope": gettext_lazy("Finding the organizations and their members"),
+    "duties": gettext_lazy("Counting duties and reports"),
+    "meetings": gettext_lazy("Counting meetings"),
+    "members": gettext_lazy("Counting members' study, talks and claims"),
+    "roll_up": gettext_lazy("Adding up each level"),
+    "leaves": gettext_lazy("Scoring the indicators"),
+    "results": gettext_lazy("Totals and grades"),
+    "store": gettext_lazy("Saving the value sheets"),
+    "store_results": gettext_lazy("Saving the results"),
+}
+STAGES = 17  # the stages _compute times, in order
+
+
+def compute(run: AssessmentRun, *, asof=None, vetoes_at=None, concurrent: bool = False, progress=_quiet) -> dict:
     """Compute a run's values and results (the caller checks that it is not closed, and moves its state); stores
     the figures of what it wrote on the run (how many assessed, the as-of day, the seconds, the sheets' layout);
     returns timings per stage.
@@ -43,15 +63,17 @@ def compute(run: AssessmentRun, *, asof=None, vetoes_at=None, concurrent: bool =
     `concurrent`: run the members statement, the heaviest, in parts on a second connection in a second thread
     while this one reads the other record tables, then takes the parts left. Only for a caller whose transaction
     has written no record the run reads (the second connection sees committed rows only): a service called outside
-    any transaction, the command line, the bench; never within a test's transaction or the demo's bulk load."""
+    any transaction, the command line, the bench; never within a test's transaction or the demo's bulk load.
+
+    `progress(stage, step, steps)` is told each stage as it starts (core.jobs.Progress)."""
     parts = queue.SimpleQueue()
     if not concurrent:
         with transaction.atomic():
-            return _compute(run, asof, vetoes_at, None, parts)
+            return _compute(run, asof, vetoes_at, None, parts, progress)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="assess") as pool:
         try:
             with transaction.atomic():
-                return _compute(run, asof, vetoes_at, pool, parts)
+                return _compute(run, asof, vetoes_at, pool, parts, progress)
         except BaseException:
             # The run failed: the second connection takes no further part (the pool waits for the one under way).
             while _take(parts) is not None:
@@ -59,7 +81,7 @@ def compute(run: AssessmentRun, *, asof=None, vetoes_at=None, concurrent: bool =
             raise
 
 
-def _compute(run: AssessmentRun, asof, vetoes_at, pool, parts: queue.SimpleQueue) -> dict:
+def _compute(run: AssessmentRun, asof, vetoes_at, pool, parts: queue.SimpleQueue, progress=_quiet) -> dict:
     started = time.perf_counter()
     timings = {}
     period = run.period
@@ -78,7 +100,11 @@ def _compute(run: AssessmentRun, asof, vetoes_at, pool, parts: queue.SimpleQueue
     Result.objects.filter(run=run).delete()
     _settings()
 
+    said = [STAGE_WORDS["scope"]]
+
     def stage(name, fn, *args):
+        said[0] = STAGE_WORDS.get(name, said[0])
+        progress(said[0], len(timings), STAGES)
         t0 = time.perf_counter()
         value = fn(*args)
         timings[name] = time.perf_counter() - t0

@@ -139,11 +139,12 @@ def run_compute_check(*, actor, obj: AssessmentRun) -> None:
     _require_not_frozen(obj)
 
 
-def _computed(run: AssessmentRun, *, asof, concurrent: bool) -> dict:
+def _computed(run: AssessmentRun, *, asof, concurrent: bool, progress=None) -> dict:
     """The engine's figures for the run, then its state: computed (from open or collecting), at the moment whose
     vetoes counted. Returns the engine's timings."""
     at = timezone.now()
-    timings = engine.compute(run, asof=asof, vetoes_at=at, concurrent=concurrent)
+    told = {"progress": progress} if progress is not None else {}
+    timings = engine.compute(run, asof=asof, vetoes_at=at, concurrent=concurrent, **told)
     run.computed_at = at
     if run.state in (RunState.OPEN, RunState.COLLECTING):
         run.state = RunState.COMPUTED
@@ -151,10 +152,10 @@ def _computed(run: AssessmentRun, *, asof, concurrent: bool) -> dict:
     return timings
 
 
-def run_compute(*, actor, run: AssessmentRun, asof=None, withdraw: bool = False) -> dict:
+def run_compute(*, actor, run: AssessmentRun, asof=None, withdraw: bool = False, progress=None) -> dict:
     """Compute the whole subtree in place; a closed run is refused (recompute makes a new version). A published
     run is computed again only when the caller says to `withdraw` its publication: its results go back to computed,
-    to be published again."""
+    to be published again. `progress` is told each stage of the engine (core.jobs, for the run's page)."""
     concurrent = _alone()
     with transaction.atomic():
         run = (
@@ -171,7 +172,7 @@ def run_compute(*, actor, run: AssessmentRun, asof=None, withdraw: bool = False)
                     "Confirm to go on."
                 )
             )
-        timings = _computed(run, asof=asof, concurrent=concurrent)
+        timings = _computed(run, asof=asof, concurrent=concurrent, progress=progress)
         after = {"assessed": run.assessed_count, "seconds": round(run.computed_seconds, 3)}
         if published:
             run.state, run.published_at = RunState.COMPUTED, None

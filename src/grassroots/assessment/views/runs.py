@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
+from grassroots.core import jobs
+from grassroots.core.errors import Conflict, ValidationError
+from grassroots.core.models import JobState
 from grassroots.core.policy import Action, PermissionDenied, can_anywhere
 from grassroots.core.text import duration, enumerate_items, join_clauses, labelled
 from grassroots.core.uploads import kind_of, serve_upload
@@ -136,6 +139,36 @@ def _run_context(request, run) -> dict:
     }
 
 
+def _compute_job(request, run, extra: dict):
+    """Computing the run as a job (core.jobs): the run's page answers at once with the job's page, which shows the
+    engine's stages; a refusal or an error is the job's result, said in the user's language."""
+    kept = {"outcome": REFUSED}
+
+    def work(progress) -> dict:
+        try:
+            timings = services.run_compute(actor=request.user, run=run, progress=progress, **extra)
+        except (ValidationError, Conflict, PermissionDenied) as exc:
+            return {"ok": False, "summary": " ".join(getattr(exc, "messages", None) or [str(exc.message)])}
+        kept["outcome"] = timings
+        run.refresh_from_db()
+        summary = ngettext(
+            "Computed %(n)d organization in %(time)s.", "Computed %(n)d organizations in %(time)s.", run.assessed_count
+        ) % {"n": run.assessed_count, "time": duration(timings.get("total", run.computed_seconds or 0))}
+        return {
+            "ok": True,
+            "summary": summary,
+            "next_url": reverse("assessment:run", args=[run.pk]),
+            "next_label": str(_("Back to the assessment")),
+        }
+
+    title = _("Computing %(run)s") % {"run": str(run)}
+    job = jobs.job_start(actor=request.user, kind="assessment.run.compute", title=title, work=work)
+    job.outcome = kept["outcome"]
+    if job.state != JobState.RUNNING and not job.result.get("ok"):
+        messages.error(request, job.result.get("summary", ""))
+    return job
+
+
 def _rating_counts(run) -> list[str]:
     """Per rater group, its weight and how far its raters are: "The masses (0.3): 4 of 20 links used"."""
     out = []
@@ -201,7 +234,13 @@ def run_action(request, pk, action):
             messages.error(request, _("Tick the box to confirm: the published results are withdrawn."))
             return redirect("assessment:run", pk=run.pk)
         extra["withdraw"] = True
-    outcome = run_service(request, service, actor=request.user, run=run, **extra)
+    if action == "compute" and allowed(services.run_compute_check, actor=request.user, obj=run):
+        job = _compute_job(request, run, extra)
+        if job.state == JobState.RUNNING:  # in a thread of its own: its page shows each stage, then the result
+            return redirect("job", pk=job.pk)
+        outcome = job.outcome
+    else:
+        outcome = run_service(request, service, actor=request.user, run=run, **extra)
     if outcome is REFUSED:
         return redirect("assessment:run", pk=run.pk)
     if action == "compute":

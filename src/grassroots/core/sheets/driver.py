@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from grassroots.core.audit import audit
 from grassroots.core.policy import Action, can_anywhere
@@ -83,9 +84,17 @@ class _Undo(Exception):
     """A row was refused while writing: undo the rows already written."""
 
 
-def run_import(importers: Mapping[str, SheetImport], *, actor, kind: str, path_or_file) -> ImportReport:
+def _quiet(stage, done: int, total: int) -> None:
+    pass
+
+
+def run_import(
+    importers: Mapping[str, SheetImport], *, actor, kind: str, path_or_file, progress=_quiet
+) -> ImportReport:
     """Import a .xlsx or .csv file (a path on disk, an open or an uploaded file) with the importer of `kind`,
-    all or nothing; the report says what was written or every problem found."""
+    all or nothing; the report says what was written or every problem found. `progress(stage, step, steps)` is
+    told each stage (reading, checking the rows, writing), for a page that shows it (core.jobs)."""
+    progress(_("Reading the file"), 0, 3)
     report, content = read_file(kind, path_or_file)
     if content is None:
         return report
@@ -109,8 +118,9 @@ def run_import(importers: Mapping[str, SheetImport], *, actor, kind: str, path_o
     if any(MASKED.search(str(row.raw(name) or "")) for row in rows for name in importer.masked_fields):
         report.add(0, "", importer.masked())
         return report.finish()
+    progress(ngettext("Checking %(n)d row", "Checking %(n)d rows", len(rows)) % {"n": len(rows)}, 1, 3)
     try:
-        _check_and_write(importer, actor, rows, report)
+        _check_and_write(importer, actor, rows, report, progress)
     except _Undo:
         pass
     except importer.refused_by as exc:
@@ -120,10 +130,11 @@ def run_import(importers: Mapping[str, SheetImport], *, actor, kind: str, path_o
     return report.finish()
 
 
-def _check_and_write(importer: SheetImport, actor, rows: list[Row], report: ImportReport) -> None:
+def _check_and_write(importer: SheetImport, actor, rows: list[Row], report: ImportReport, progress=_quiet) -> None:
     plan = importer.check(actor, rows)
     if not report.ok:
         return
+    progress(ngettext("Writing %(n)d row", "Writing %(n)d rows", len(rows)) % {"n": len(rows)}, 2, 3)
     with transaction.atomic():
         written = importer.write(actor, plan)
         if not report.ok:

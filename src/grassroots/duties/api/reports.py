@@ -41,6 +41,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
             "content_type",
             "size",
             "sha256",
+            "description",
             "url",
             "thumbnail_url",
             "created_at",
@@ -58,6 +59,10 @@ class EvidenceSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_thumbnail_url(self, obj) -> str | None:
         return self._address("evidence-thumbnail", obj) if obj.thumbnail else None
+
+
+class EvidenceDescribeSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=1000, help_text="What the photo shows (at most 200 characters).")
 
 
 class ProgressReportSerializer(serializers.ModelSerializer):
@@ -306,5 +311,17 @@ class EvidenceViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, AnyRenderer])
     def thumbnail(self, request, pk=None):
-        """A small JPEG of a photo (404 for files without one)."""
-        return serve_thumbnail(self.get_object())
+        """A small JPEG of a photo, 480 px (404 for files without one); `?size=small`: the 192-px square the
+        lists show."""
+        return serve_thumbnail(self.get_object(), request.query_params.get("size"))
+
+    @extend_schema(request=EvidenceDescribeSerializer, responses=EvidenceSerializer)
+    @action(detail=True, methods=["post"])
+    def describe(self, request, pk=None):
+        """Say what a photo shows (its text alternative on the pages); by those who may report on its assignment."""
+        payload = EvidenceDescribeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        evidence = services.evidence_describe(
+            actor=request.user, evidence=self.get_object(), description=payload.validated_data["description"]
+        )
+        return Response(EvidenceSerializer(evidence, context=self.get_serializer_context()).data)

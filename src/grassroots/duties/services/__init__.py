@@ -31,12 +31,22 @@ from .lists import (
 )
 from .objectives import objective_create, objective_record_value
 from .people import managers_of, may_report, secretaries_of
-from .reports import REPORTABLE, report_submit, report_submit_check, report_withdraw, report_withdraw_check
+from .reports import (
+    REPORTABLE,
+    evidence_describe,
+    evidence_describe_check,
+    report_submit,
+    report_submit_check,
+    report_withdraw,
+    report_withdraw_check,
+)
 from .review import report_accept, report_return, report_review_check, reports_review, review_needs_take_over
 
 __all__ = [
     "DUTY_FIELDS",
     "REPORTABLE",
+    "evidence_describe",
+    "evidence_describe_check",
     "assignment_update",
     "assignment_update_check",
     "claim_create",

@@ -101,3 +101,34 @@ def report_withdraw(*, actor, report: ProgressReport) -> ProgressReport:
     refresh_counted([report.assignment_id])
     audit("duties.report.withdraw", actor=actor, obj=report)
     return report
+
+
+def evidence_describe_check(*, actor, evidence: Evidence) -> None:
+    """A photo of a report is described by those who may report on its assignment."""
+    if evidence.kind != "image":
+        raise ValidationError(_("Only a photo is described."))
+    if not may_report(actor, evidence.report.assignment):
+        raise PermissionDenied(_("Only the receiving organization or the responsible person can describe its photos."))
+
+
+@transaction.atomic
+def evidence_describe(*, actor, evidence: Evidence, description: str) -> Evidence:
+    """Say what a photo of a report shows (its text alternative, read out by a screen reader)."""
+    evidence = Evidence.objects.select_for_update(of=("self",)).select_related("report__assignment").get(pk=evidence.pk)
+    evidence_describe_check(actor=actor, evidence=evidence)
+    description = " ".join((description or "").split())
+    if not description:
+        raise ValidationError({"description": _("Say what the photo shows.")})
+    if len(description) > 200:
+        raise ValidationError({"description": _("A description has at most 200 characters.")})
+    before = evidence.description
+    evidence.description = description
+    evidence.save(update_fields=["description"])
+    audit(
+        "duties.evidence.describe",
+        actor=actor,
+        obj=evidence,
+        before={"description": before},
+        after={"description": description},
+    )
+    return evidence

@@ -35,10 +35,12 @@ def _assignment_context(request, assignment, **forms) -> dict:
         .select_related("author__member", "reviewer")
         .prefetch_related("evidence")
     )
+    may_describe = services.may_report(user, assignment)  # the photos of its reports (evidence_describe_check)
     for report in reports:
         report.assignment = assignment  # the one loaded already, with its duty and organizations
         mark_review(user, report)
         report.may_withdraw = allowed(services.report_withdraw_check, actor=user, report=report)
+        report.may_describe = may_describe
     returned = next((r for r in reports if r.state == ReportState.RETURNED), None)
     context = {
         "assignment": assignment,

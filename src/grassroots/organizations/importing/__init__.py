@@ -36,11 +36,14 @@ __all__ = [
 IMPORTS = {MEMBERS: MemberImport(), ORGANIZATIONS: OrganizationImport()}
 
 
-def import_file(*, actor, kind: str, uploaded) -> ImportReport:
-    """Import an uploaded .xlsx or .csv file of members or organizations (all or nothing)."""
-    return run_import(IMPORTS, actor=actor, kind=kind, path_or_file=uploaded)
+def import_file(*, actor, kind: str, uploaded, progress=None) -> ImportReport:
+    """Import an uploaded .xlsx or .csv file of members or organizations (all or nothing); `progress` is told each
+    stage (core.jobs)."""
+    extra = {"progress": progress} if progress is not None else {}
+    return run_import(IMPORTS, actor=actor, kind=kind, path_or_file=uploaded, **extra)
 
 
-def import_path(*, actor, kind: str, path) -> ImportReport:
-    """Import a .xlsx or .csv file from disk (the command line), all or nothing."""
-    return run_import(IMPORTS, actor=actor, kind=kind, path_or_file=path)
+def import_path(*, actor, kind: str, path, progress=None) -> ImportReport:
+    """Import a .xlsx or .csv file from disk (the command line), all or nothing; `progress` is told each stage."""
+    extra = {"progress": progress} if progress is not None else {}
+    return run_import(IMPORTS, actor=actor, kind=kind, path_or_file=path, **extra)

@@ -39,7 +39,10 @@ def care(request, pk):
 def care_new(request, pk):
     org = org_or_404(request, pk, Action.CHANGE)
     form = CareCaseForm(
-        request.POST or None, members=active_members(request, org), initial={"member": initial_int(request, "member")}
+        request.POST or None,
+        members=active_members(request, org),
+        organization=org,
+        initial={"member": initial_int(request, "member")},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -69,6 +72,7 @@ def care_visit(request, pk):
         request.POST or None,
         members=active_members(request, org),
         visitors=attendee_choices(org),
+        organization=org,
         initial={"member": initial_int(request, "member")},
     )
     if request.method == "POST" and form.is_valid():

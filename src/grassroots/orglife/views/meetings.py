@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
 
 from grassroots.core.errors import Conflict
 from grassroots.core.policy import Action, can
@@ -17,7 +18,7 @@ from grassroots.core.web import REFUSED, allowed, run_service
 from .. import selectors, services
 from ..forms import MeetingForm, MeetingHoldForm
 from ..models import AttendanceStatus, Meeting, MeetingFile, MeetingKind, MeetingState
-from .common import attendee_choices, org_or_404
+from .common import attendee_choices, next_url, org_or_404
 
 
 def _meeting(request, pk) -> Meeting:
@@ -65,7 +66,12 @@ def _meeting_new(request, pk, *, planned: bool):
     kind = request.GET.get("kind")
     initial = {"kind": kind} if kind in MeetingKind.values else {}
     form = MeetingForm(
-        request.POST or None, request.FILES or None, pool=attendee_choices(org), planned=planned, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        pool=attendee_choices(org),
+        planned=planned,
+        initial=initial,
+        organization=org,
     )
     if request.method == "POST" and form.is_valid():
         attendance = {} if planned else form.attendance()
@@ -121,6 +127,7 @@ def meeting_detail(request, pk):
         "counts": [(AttendanceStatus(s).label, s, n) for s, n in counts.items()],
         "files": list(meeting.files.order_by("id")),
         "may_hold": allowed(services.meeting_hold_check, actor=request.user, meeting=meeting),
+        "may_describe": can(request.user, Action.CHANGE, meeting.organization),
     }
     return render(request, "orglife/meeting.html", context)
 
@@ -175,4 +182,22 @@ def meeting_file(request, pk):
 
 @login_required
 def meeting_file_thumb(request, pk):
-    return serve_thumbnail(_meeting_file(request, pk))
+    """A photo's thumbnail; `?size=small` the square the lists show (96 CSS px, 192 px for a 2x screen)."""
+    return serve_thumbnail(_meeting_file(request, pk), request.GET.get("size"))
+
+
+@login_required
+@require_POST
+def meeting_file_describe(request, pk):
+    """Say what a meeting's photo shows; back to the meeting's page."""
+    file = _meeting_file(request, pk)
+    done = run_service(
+        request,
+        services.meeting_file_describe,
+        actor=request.user,
+        file=file,
+        description=request.POST.get("description", "")[:1000],
+    )
+    if done is not REFUSED:
+        messages.success(request, _("The photo's description is saved."))
+    return redirect(next_url(request, reverse("orglife:meeting", args=[file.meeting_id])))

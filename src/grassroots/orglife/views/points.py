@@ -48,7 +48,10 @@ def points_new(request, pk):
     """The secretary's hand entry of confirmed points (volunteering, other); caps are enforced with a message."""
     org = org_or_404(request, pk, Action.CHANGE)
     form = PointsEntryForm(
-        request.POST or None, members=active_members(request, org), initial={"member": initial_int(request, "member")}
+        request.POST or None,
+        members=active_members(request, org),
+        organization=org,
+        initial={"member": initial_int(request, "member")},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

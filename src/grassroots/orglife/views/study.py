@@ -42,6 +42,7 @@ def study_new(request):
         request.POST or None,
         members=members,
         courses=selectors.courses_for(org),
+        organization=org if members is not None else None,
         initial={"member": member_initial},
     )
     if request.method == "POST" and form.is_valid():

@@ -39,6 +39,7 @@ def talk_new(request, pk):
         request.POST or None,
         members=active_members(request, org),
         talkers=attendee_choices(org),
+        organization=org,
         initial={"member": initial_int(request, "member")},
     )
     if request.method == "POST" and form.is_valid():

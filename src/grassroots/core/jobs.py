@@ -1,0 +1,108 @@
+"""Long actions started from a page, with their progress (an import, computing an assessment).
+
+The page that starts one answers at once with the job's page; the work runs in a thread of the web process on a
+connection of its own, writing its stage and progress on the `Job` row in its own short transactions, and the job's
+page reads the row every second (htmx; a refresh every two seconds without JavaScript) until the result is there.
+Started inside a transaction (a caller's, or a test's), the work runs at once instead: a second connection would
+not see the rows that transaction wrote. Nothing to install: the database holds the state, any web worker shows it.
+"""
+
+import contextvars
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import Job, JobState
+
+log = logging.getLogger(__name__)
+
+# A job not heard from in this long was cut short (the server restarted under it); its page says so.
+SILENT = dt.timedelta(minutes=10)
+# Jobs older than this are forgotten when the next one starts (their results are in the audit trail and the data).
+KEPT = dt.timedelta(days=30)
+
+
+class Progress:
+    """What the work calls as it goes: `progress(stage, done, total)`, one short UPDATE of the job's row.
+
+    Called inside the work's own transaction (an assessment computes all or nothing), the row is written on a
+    connection of its own, so that the page sees it before the work commits; on SQLite, whose one writer is the
+    work's transaction, such a call is skipped (the stages outside it are still shown)."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self._side = None
+
+    def __call__(self, stage, done: int, total: int) -> None:
+        values = {"stage": str(stage)[:200], "done": max(0, done), "total": max(0, total), "updated_at": timezone.now()}
+        if not transaction.get_connection().in_atomic_block:
+            Job.objects.filter(pk=self.job_id).update(**values)
+            return
+        if connection.vendor == "sqlite":
+            return
+        if self._side is None:
+            self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+        side = self._side
+        columns = ", ".join(f"{side.ops.quote_name(name)} = %s" for name in values)
+        table = side.ops.quote_name(Job._meta.db_table)
+        with side.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET {columns} WHERE id = %s", [*values.values(), self.job_id])  # noqa: S608
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+
+
+def job_start(*, actor, kind: str, title, work: Callable[[Progress], dict]) -> Job:
+    """Start `work(progress)`, which returns the result to show (a dict: `summary`, `problems`, `ok`, `next_url`…).
+    The caller has checked the actor's permission; the work's services check it again."""
+    Job.objects.filter(created_at__lt=timezone.now() - KEPT).delete()
+    job = Job.objects.create(kind=kind, title=str(title)[:200], actor=actor)
+    language = translation.get_language()
+    if transaction.get_connection().in_atomic_block:
+        _run(job.pk, work, language, own_connection=False)
+        job.refresh_from_db()
+        return job
+    # The request's context goes with the work (its id and actor), so that the audit entries group with it.
+    context = contextvars.copy_context()
+    threading.Thread(
+        target=context.run,
+        args=(_run, job.pk, work, language, True),
+        name=f"grassroots-job-{job.pk}",
+        daemon=True,
+    ).start()
+    return job
+
+
+def _run(job_id: int, work, language: str, own_connection: bool) -> None:
+    progress = Progress(job_id)
+    try:
+        with translation.override(language):
+            try:
+                result = work(progress) or {}
+                Job.objects.filter(pk=job_id).update(state=JobState.DONE, result=result, updated_at=timezone.now())
+            except Exception:
+                log.exception("job %s failed", job_id)
+                Job.objects.filter(pk=job_id).update(
+                    state=JobState.FAILED,
+                    result={"ok": False, "summary": _("It stopped on an error; nothing of it was saved. Try again.")},
+                    updated_at=timezone.now(),
+                )
+    finally:
+        progress.close()
+        if own_connection:
+            connection.close()
+
+
+def job_of(*, user, pk: int) -> Job | None:
+    """A job of the user's own (nobody else reads its result), or None."""
+    return Job.objects.filter(pk=pk, actor=user).first() if getattr(user, "pk", None) else None
+
+
+def interrupted(job: Job) -> bool:
+    return job.state == JobState.RUNNING and job.updated_at < timezone.now() - SILENT
