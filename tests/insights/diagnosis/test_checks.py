@@ -186,3 +186,20 @@ def test_threshold_groups_keep_only_the_rules_that_matter(rules, root, expected)
 def test_threshold_groups_split_a_subtree_by_its_rules():
     groups = engine.threshold_groups({"00010001": 3, "000100010002": 4}, 1, "0001")
     assert [value for _q, value in groups] == [1, 3, 4]
+
+
+def test_spearman_and_its_bootstrap_interval():
+    from grassroots.insights.diagnosis import stats
+
+    x = list(range(20))
+    assert stats.spearman(x, [v * v for v in x]) == pytest.approx(1.0)
+    assert stats.spearman(x, [-v for v in x]) == pytest.approx(-1.0)
+    assert stats.spearman([1, 2, 3], [5, 5, 5]) is None  # one side constant: undefined, not 0
+    # Two neighbouring pairs swapped: 1 - 6·(1+1+1+1)/(5·24) = 0.8.
+    assert stats.spearman([1, 2, 3, 4, 5], [2, 1, 4, 3, 5]) == pytest.approx(0.8)
+    noisy = [v + (7 if v % 3 == 0 else -5) for v in x]
+    c = stats.correlation(x, noisy)
+    assert c.enough and c.low <= c.rho <= c.high and c.high <= 1
+    assert stats.correlation(x, noisy) == c  # a fixed seed: the same figures on every reading
+    few = stats.correlation(x[:5], noisy[:5])
+    assert not few.enough and few.low is None

@@ -56,6 +56,7 @@ from .assessment import VETO_REASON, _AssessmentYear
 from .base import GOOD, POOR, _Clock, _County, _Levels, _md, _Stamps
 from .care import _CareYear
 from .cities import _Bulk
+from .diagnosis import _DiagnosisYear
 from .disclosure import _DisclosureYear
 from .duties import _DutiesYear
 from .honours import _HonoursYear
@@ -99,6 +100,7 @@ class _Year(
     _HonoursYear,
     _ReviewYear,
     _DisclosureYear,
+    _DiagnosisYear,
 ):
     """The demo county's year: built stage by stage, each stage printing a progress line."""
 
@@ -251,6 +253,10 @@ class _Year(
         say(f"Report-on-duty review of 新街镇: {self.counts['duty_reports']} reports expected, 李德明's three lists")
         self._disclosure()
         say(f"Disclosure: {self.counts['minutes_released']} minutes released, {self.counts['notices']} notices")
+        self._diagnosis()
+        say(
+            f"Diagnosis: {self.counts['diagnosis_thresholds']} thresholds, {self.counts['diagnosis_branches']} new branches"
+        )
         reset_sequences(
             [Meeting, Attendance, ProgressReport, StudyRecord, Talk, CareCase, CareVisit, PointEntry, Claim]
         )

@@ -79,7 +79,8 @@ def diagnose(
 ) -> list[Finding]:
     """The findings of every check (or those named) over the organizations (a queryset the policy restricted) for
     the period. `root_path`: the organizations all lie in that subtree (its thresholds are then fewer parts)."""
-    organizations = organizations.filter(DIAGNOSED)
+    # An organization founded after the period was not there to be diagnosed.
+    organizations = organizations.filter(DIAGNOSED).exclude(founded_on__gt=period.end)
     rules = threshold_rules()
     token = base.set_detailed(detailed)
     try:
@@ -126,7 +127,7 @@ class Summary:
 
 def summarize(*, organizations, period, root_path: str | None = None) -> Summary:
     """A subtree's findings ranked by how many organizations share them, and the integration index over it."""
-    diagnosed_qs = organizations.filter(DIAGNOSED)
+    diagnosed_qs = organizations.filter(DIAGNOSED).exclude(founded_on__gt=period.end)
     findings = diagnose(organizations=organizations, period=period, root_path=root_path, detailed=False)
     by_code: dict[str, set[int]] = {}
     missing: dict[str, set[int]] = {}
