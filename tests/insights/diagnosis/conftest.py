@@ -14,6 +14,8 @@ year, read as of its last day), its four villages each shaped to show findings:
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from tests import shelf
@@ -134,3 +136,11 @@ def build_diagnosed(county):
 
 
 diagnosed = shelf.shelved("diagnosed", build_diagnosed, below="county", doc=__doc__)
+
+
+@pytest.fixture(autouse=True)
+def _no_summary_kept():
+    """A subtree's summary is cached for minutes; each test reads its own data."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -141,3 +141,18 @@ def test_the_home_page_leads_to_the_users_organization(diagnosed, client):
     assert response.status_code == 302 and response["Location"] == f"/insights/diagnosis/{diagnosed.v11.code}/"
     client.force_login(diagnosed.users.member)
     assert "no role" in client.get("/insights/diagnosis/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_the_summary_is_kept_until_a_threshold_changes(diagnosed, client):
+    from grassroots.insights.diagnosis import selectors, services
+
+    officer = diagnosed.users.officer
+    first = selectors.subtree_summary(user=officer, organization=diagnosed.county, period=diagnosed.period)
+    again = selectors.subtree_summary(user=officer, organization=diagnosed.county, period=diagnosed.period)
+    assert [(r.check.code, r.organization_ids) for r in again.ranked] == [
+        (r.check.code, r.organization_ids) for r in first.ranked
+    ]
+    services.threshold_set(actor=officer, organization=diagnosed.county, code="guidance.study_hours", value="0.01")
+    changed = selectors.subtree_summary(user=officer, organization=diagnosed.county, period=diagnosed.period)
+    study = {r.check.code: r for r in changed.ranked}["guidance.study_hours"]
+    assert study.organization_ids == [diagnosed.v12.pk]  # 白石 no longer below the threshold; 柳湾's data missing

@@ -151,6 +151,26 @@ def summarize(*, organizations, period, root_path: str | None = None) -> Summary
     )
 
 
+def summary_to_data(summary: Summary) -> dict:
+    """The summary as plain data, for the cache."""
+    c = summary.integration
+    return {
+        "diagnosed": summary.diagnosed,
+        "ranked": [(r.check.code, r.organizations, r.missing_data, r.organization_ids) for r in summary.ranked],
+        "by_problem": summary.by_problem,
+        "integration": (c.n, c.rho, c.low, c.high),
+    }
+
+
+def summary_from_data(data: dict) -> Summary:
+    return Summary(
+        diagnosed=data["diagnosed"],
+        ranked=[Ranked(CHECKS[code], n, missing, ids) for code, n, missing, ids in data["ranked"] if code in CHECKS],
+        by_problem=data["by_problem"],
+        integration=stats.Correlation(*data["integration"]),
+    )
+
+
 def integration_index(*, organizations, period) -> stats.Correlation:
     """Spearman's rho between the share of linked duties completed and the share of the way the objectives moved,
     over the organizations with both, with its bootstrap interval."""

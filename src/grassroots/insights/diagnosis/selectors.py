@@ -2,7 +2,12 @@
 grant: the branch's secretary, the committees above and their auditors; never a member for being one, never the
 public), their findings and their subtree's summary, and the thresholds in force."""
 
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django.utils import timezone
+
 from grassroots.core.policy import Action, can_anywhere, restrict
+from grassroots.organizations.models import Organization
 
 from ..models import DiagnosedOrganization, DiagnosisThreshold
 from . import engine
@@ -45,10 +50,33 @@ def subtree(*, user, organization):
     return diagnosis_organizations(user=user).filter(organization.subtree_q())
 
 
+# A subtree's summary is kept this long: a city's takes seconds, and its readers open it again and again.
+CACHE_SECONDS = 300
+
+
 def subtree_summary(*, user, organization, period):
-    return engine.summarize(
-        organizations=subtree(user=user, organization=organization), period=period, root_path=organization.path
+    """The subtree's findings ranked, from the cache when computed in the last CACHE_SECONDS with the same thresholds.
+    Whoever reads an organization's diagnosis holds a grant covering its whole subtree, so one summary serves all."""
+    stamp = DiagnosisThreshold.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    key = ":".join(
+        [
+            "diagnosis",
+            str(organization.pk),
+            organization.path,
+            period.code,
+            timezone.localdate().isoformat(),
+            str(stamp["n"]),
+            stamp["last"].isoformat() if stamp["last"] else "",
+        ]
     )
+    found = cache.get(key)
+    if found is None:
+        summary = engine.summarize(
+            organizations=subtree(user=user, organization=organization), period=period, root_path=organization.path
+        )
+        found = engine.summary_to_data(summary)
+        cache.set(key, found, CACHE_SECONDS)
+    return engine.summary_from_data(found)
 
 
 def thresholds_in_force(*, organization) -> list[dict]:
@@ -77,6 +105,11 @@ def thresholds_in_force(*, organization) -> list[dict]:
     return out
 
 
+def changeable_organization(*, user, pk: int):
+    """An organization where the user writes records (the target of a finding's "issue a duty"), or None."""
+    return restrict(user, Action.CHANGE, Organization.objects.filter(pk=pk)).first()
+
+
 def threshold_list(*, user):
     return restrict(user, Action.VIEW, DiagnosisThreshold.objects.select_related("organization"))
 
@@ -87,3 +120,15 @@ def check_choices():
 
 def known_check(code: str) -> bool:
     return code in CHECKS and CHECKS[code].threshold is not None
+
+
+def organizations_with(*, user, organization, period, code: str) -> list[int]:
+    """The ids of the organizations of the subtree with a finding of one check (that check alone is run)."""
+    findings = engine.diagnose(
+        organizations=subtree(user=user, organization=organization),
+        period=period,
+        codes=[code],
+        root_path=organization.path,
+        detailed=False,
+    )
+    return sorted({f.organization_id for f in findings})

@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grassroots.core.periods import period_for
-from grassroots.core.policy import Action, can, restrict
+from grassroots.core.policy import can
 from grassroots.core.web import REFUSED, allowed, run_service
 from grassroots.duties.models import Dimension, DutyList
-from grassroots.organizations.models import Organization
 
 from . import selectors, services
 from .checks import CHECKS, PROBLEMS
@@ -30,7 +29,7 @@ from .stats import FEWEST
 DRILL_SHOWN = 200  # organizations listed under one finding (the rest counted)
 
 
-def _organization(request, code) -> Organization:
+def _organization(request, code):
     org = selectors.diagnosis_organization(user=request.user, code=code)
     if org is None:
         raise Http404
@@ -120,9 +119,7 @@ def drill(request, code, check):
     if check not in CHECKS:
         raise Http404
     period = _period(request)
-    summary = selectors.subtree_summary(user=request.user, organization=org, period=period)
-    ranked = next((r for r in summary.ranked if r.check.code == check), None)
-    ids = ranked.organization_ids if ranked else []
+    ids = selectors.organizations_with(user=request.user, organization=org, period=period, code=check)
     orgs = list(
         selectors.diagnosis_organizations(user=request.user)
         .filter(pk__in=ids[:DRILL_SHOWN])
@@ -133,7 +130,7 @@ def drill(request, code, check):
         "org": org,
         "period": period,
         "check": CHECKS[check],
-        "ranked": ranked,
+        "count": len(ids),
         "orgs": orgs,
         "more": max(len(ids) - DRILL_SHOWN, 0),
     }
@@ -184,7 +181,7 @@ DUTY_PREFILL = ("title", "description", "requirement", "dimension", "claimable",
 @login_required
 def new_duty(request, pk):
     """ "Issue a duty" from a finding: the new-duty form of the organization's list for the period, prefilled."""
-    org = restrict(request.user, Action.CHANGE, Organization.objects.filter(pk=pk)).first()
+    org = selectors.changeable_organization(user=request.user, pk=pk)
     if org is None:
         raise Http404
     period = _period(request)
