@@ -1,11 +1,13 @@
-"""The demo shows every finding of the diagnosis (but a branch with no member: the demo keeps a secretary in every
-branch), over the demo county for this year and the year assessed, and its thresholds nearest-wins."""
+"""The demo shows the findings of the diagnosis its records make, over the demo county for this year and the year
+assessed, and its thresholds nearest-wins. (Three checks need a branch the demo does not have, one with no member,
+no appraisal or members who did nothing all year: test_checks holds them.)"""
 
 import datetime as dt
 
 from tests import shelf
 
 DEMO_DAY = dt.date(2026, 6, 15)
+NOT_IN_THE_DEMO = {"vanguard.no_members", "incentives.appraisal", "vanguard.never_active"}
 
 
 def _demo():
@@ -33,7 +35,7 @@ def test_the_demo_shows_every_finding(diagnosis_demo):
         )
         found |= {r.check.code for r in summary.ranked}
     mine = {code for code, check in CHECKS.items() if check.problem != "formalism"}
-    assert mine - found == {"vanguard.no_members"}
+    assert mine - found <= NOT_IN_THE_DEMO
 
 
 def test_the_demo_thresholds_nearest_wins(diagnosis_demo):
@@ -48,3 +50,4 @@ def test_the_demo_thresholds_nearest_wins(diagnosis_demo):
     assert engine.threshold_for("integration.linked", village.path) == Decimal("0.40")
     assert engine.threshold_for("integration.linked", other.path) == Decimal("0.25")
     assert engine.threshold_for("guidance.study_hours", other.path) == Decimal("0.80")
+    assert engine.threshold_for("vanguard.appraisal", village.path) == Decimal("0.02")
