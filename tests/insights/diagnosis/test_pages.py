@@ -30,7 +30,7 @@ def test_the_page_reads_in_chinese(diagnosed, client):
     html = page(
         client, diagnosed.users.admin, f"/insights/diagnosis/{diagnosed.v12.code}/?period={YEAR}", "zh-hans"
     ).content.decode()
-    assert "数据缺失" in html and "政治思想引领弱化" in html
+    assert "数据缺失" in html and "政治引领和思想引导弱化" in html
     assert "The members" not in html and "No member" not in html
 
 
