@@ -206,3 +206,40 @@ def test_spearman_and_its_bootstrap_interval():
     assert stats.correlation(x, noisy) == c  # a fixed seed: the same figures on every reading
     few = stats.correlation(x[:5], noisy[:5])
     assert not few.enough and few.low is None
+
+
+def test_honours_and_cases_that_do_not_follow_the_published_results(diagnosed):
+    from grassroots.accountability.models import Case, Commendation
+    from grassroots.assessment.models import AssessmentRun, IndicatorSystem, Result
+
+    system = IndicatorSystem.objects.create(code="t", name="体系", owner=diagnosed.county)
+    run = AssessmentRun.objects.create(
+        system=system, period=diagnosed.period, scope=diagnosed.county, state="published"
+    )
+    for org, grade in ((diagnosed.v12, "poor"), (diagnosed.v22, "fair"), (diagnosed.v11, "excellent")):
+        Result.objects.create(run=run, organization=org, weighted=50, score=50, grade=grade)
+    Commendation.objects.create(
+        kind="advanced_organization",
+        period=diagnosed.period,
+        organization=diagnosed.v22,
+        commending=diagnosed.county,
+        state="proposed",
+    )
+    liuwan = [f for f in diagnose(diagnosed.v12, diagnosed.period) if f.code == "incentives.follow_results"]
+    assert len(liuwan) == 1 and "no case was opened" in liuwan[0].text
+    action = liuwan[0].actions[0]
+    assert action.permission == "pursue" and action.url.startswith("/cases/new/?organization=C-T1-V2")
+    assert f"period={diagnosed.period.code}" in action.url and "title=" in action.url and "facts=" in action.url
+    shimen = [f for f in diagnose(diagnosed.v22, diagnosed.period) if f.code == "incentives.follow_results"]
+    assert len(shimen) == 1 and "advanced organization" in shimen[0].text and "Fair" in shimen[0].text
+    assert not [f for f in diagnose(diagnosed.v11, diagnosed.period) if f.code == "incentives.follow_results"]
+    # A case opened for Liuwan in the period: the grade is followed.
+    Case.objects.create(
+        organization=diagnosed.v12,
+        deciding=diagnosed.t1,
+        period=diagnosed.period,
+        trigger="poor_grade",
+        title="评定为差",
+        facts="考核评为差",
+    )
+    assert not [f for f in diagnose(diagnosed.v12, diagnosed.period) if f.code == "incentives.follow_results"]
