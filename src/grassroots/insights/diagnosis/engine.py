@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import get_language
 
 from grassroots.core.tree import subtree_q
 from grassroots.organizations.models import OrgKind
@@ -83,6 +84,7 @@ def diagnose(
     organizations = organizations.filter(DIAGNOSED).exclude(founded_on__gt=period.end)
     rules = threshold_rules()
     token = base.set_detailed(detailed)
+    language = base.set_language(get_language())
     try:
         findings: list[Finding] = []
         for check in checks(codes):
@@ -95,6 +97,7 @@ def diagnose(
         return findings
     finally:
         base.reset_detailed(token)
+        base.reset_language(language)
 
 
 def checks(codes=None) -> list[Check]:

@@ -158,9 +158,21 @@ def reset_detailed(token) -> None:
 _WORDS: dict[tuple[str | None, str], str] = {}
 
 
+_LANGUAGE = contextvars.ContextVar("diagnosis_language", default=None)
+
+
+def set_language(language: str | None):
+    """The language of a diagnosis run, read once (asking Django at every word costs more than the word)."""
+    return _LANGUAGE.set(language)
+
+
+def reset_language(token) -> None:
+    _LANGUAGE.reset(token)
+
+
 def tr(message: str) -> str:
     """gettext, remembered per language: a subtree's thousands of findings ask the catalogue for the same words."""
-    key = (get_language(), message)
+    key = (_LANGUAGE.get() or get_language(), message)
     found = _WORDS.get(key)
     if found is None:
         found = _WORDS[key] = gettext(message)
