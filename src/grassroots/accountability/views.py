@@ -293,6 +293,11 @@ def _open_case(*, period: str, **kwargs):
     return services.case_open(period=found, **kwargs)
 
 
+# What a link may fill in the form of a case opened by hand, and how much of each.
+PREFILL_CASE = ("period", "title", "facts", "evidence")
+PREFILL_LIMIT = 4000
+
+
 @login_required
 def case_new(request):
     """Open a case by hand: the organization concerned by code, then (its members listed) the person concerned."""
@@ -307,6 +312,8 @@ def case_new(request):
     listing = data is not None and data.get("step") == "members"
     if listing or data is None:
         initial = {"period": str(timezone.localdate().year), "organization": typed}
+        if data is None:  # a link may fill the form in (a finding of the diagnosis: "open a case")
+            initial.update({k: request.GET[k][:PREFILL_LIMIT] for k in PREFILL_CASE if request.GET.get(k)})
         if listing:
             initial.update({k: v for k, v in data.items() if k not in ("csrfmiddlewaretoken", "step")})
         form = CaseOpenForm(initial=initial, organizations=pursued, members=members)

@@ -107,6 +107,7 @@ TEMPLATES = [
                 "grassroots.core.context_processors.grassroots",
                 "grassroots.accountability.context_processors.pursuit",
                 "grassroots.reports.context_processors.reports",
+                "grassroots.insights.diagnosis.context_processors.diagnosis",
             ],
         },
     },

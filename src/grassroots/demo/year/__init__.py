@@ -59,6 +59,7 @@ from .assessment import VETO_REASON, _AssessmentYear
 from .base import GOOD, POOR, _Clock, _County, _Levels, _md, _Stamps
 from .care import _CareYear
 from .cities import _Bulk
+from .diagnosis import _DiagnosisYear
 from .disclosure import _DisclosureYear
 from .duties import _DutiesYear
 from .honours import _HonoursYear
@@ -106,6 +107,7 @@ class _Year(
     _ReviewYear,
     _DisclosureYear,
     _AppealsYear,
+    _DiagnosisYear,
 ):
     """The demo county's year: built stage by stage, each stage printing a progress line."""
 
@@ -260,6 +262,10 @@ class _Year(
         say(f"Disclosure: {self.counts['minutes_released']} minutes released, {self.counts['notices']} notices")
         self._appeals()
         say(f"Appeals from the public: {self.counts['appeals']} (the street lights' follow code {STREET_LIGHTS_CODE})")
+        self._diagnosis()
+        say(
+            f"Diagnosis: {self.counts['diagnosis_thresholds']} thresholds, {self.counts['diagnosis_branches']} new branches"
+        )
         reset_sequences(
             [Meeting, Attendance, ProgressReport, StudyRecord, Talk, CareCase, CareVisit, PointEntry, Claim]
         )

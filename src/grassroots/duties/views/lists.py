@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from grassroots.core.errors import ValidationError
 from grassroots.core.periods import next_code
 from grassroots.core.policy import Action, can
-from grassroots.core.web import REFUSED, allowed, run_service
+from grassroots.core.web import REFUSED, allowed, parse_id, run_service
 from grassroots.organizations import selectors as org_selectors
 
 from .. import selectors, services
@@ -24,6 +24,7 @@ from ..forms import (
     DutyListForm,
 )
 from ..models import (
+    Dimension,
     Light,
 )
 from .common import duty_list_or_404, duty_or_404, local_members, member_pick_url, org_or_404, require_change
@@ -196,12 +197,32 @@ def _duty_form(request, organization, period, keep=None, **kwargs):
     )
 
 
+# What a link may fill in the new-duty form (a finding's "issue a duty", for one): text as given, a choice if known.
+PREFILL_TEXT = ("title", "description", "requirement", "evidence_expected")
+PREFILL_FLAGS = ("claimable", "is_key", "is_major")
+
+
+def _prefill(request) -> dict:
+    """Initial values of the new-duty form from the GET parameters of the link that opened it."""
+    if request.method != "GET":
+        return {}
+    get = request.GET
+    initial = {name: get[name][:2000] for name in PREFILL_TEXT if get.get(name)}
+    initial.update({name: True for name in PREFILL_FLAGS if get.get(name) in ("1", "true", "on")})
+    if get.get("dimension") in Dimension.values:
+        initial["dimension"] = get["dimension"]
+    objective = parse_id(get.get("objective"))
+    if objective is not None:
+        initial["objective"] = objective
+    return initial
+
+
 @login_required
 def duty_new(request, pk):
     """A new duty of a list, with the five things named: who, which post, what, by when, to which standard."""
     the_list = duty_list_or_404(request, pk)
     require_change(request, the_list.organization)
-    form = _duty_form(request, the_list.organization, the_list.period)
+    form = _duty_form(request, the_list.organization, the_list.period, initial=_prefill(request))
     if request.method == "POST" and form.is_valid():
         duty = run_service(
             request, services.duty_create, form=form, actor=request.user, duty_list=the_list, **form.cleaned_data

@@ -36,6 +36,9 @@ class Link:
 
     label: str
     url: str
+    # The policy action the reader needs on the finding's organization to follow it ("change" for an action that
+    # writes a record there, "pursue" to open a case); empty: whoever reads the finding may open it.
+    permission: str = ""
 
 
 @dataclass
@@ -48,6 +51,8 @@ class Finding:
     threshold: Decimal | None = None
     evidence: list[Link] = field(default_factory=list)
     actions: list[Link] = field(default_factory=list)
+    missing_data: bool = False  # found because records are missing, not because a figure fell short
+    unit: str = ""  # how the figure reads: "share" (shown as a percentage), "count", "hours", "index"
 
 
 CheckFunction = Callable[..., Iterable[Finding]]
@@ -60,20 +65,21 @@ class Check:
     label: str
     function: CheckFunction
     threshold: Decimal | None = None  # the default where no scope configured one
+    rule: str = ""  # what the threshold means, in plain words (shown beside every figure and where it is set)
 
 
 CHECKS: dict[str, Check] = {}
 
 
-def check(*, code: str, problem: str, label, threshold: Decimal | None = None):
-    """Register a check under its code (each code once)."""
+def check(*, code: str, problem: str, label, threshold: Decimal | None = None, rule=""):
+    """Register a check under its code (each code once); `rule` says what its threshold means."""
     if problem not in PROBLEMS:
         raise ValueError(f"unknown problem {problem!r}")
 
     def register(function: CheckFunction) -> CheckFunction:
         if code in CHECKS and CHECKS[code].function is not function:
             raise ValueError(f"check {code!r} registered twice")
-        CHECKS[code] = Check(code=code, problem=problem, label=label, function=function, threshold=threshold)
+        CHECKS[code] = Check(code=code, problem=problem, label=label, function=function, threshold=threshold, rule=rule)
         return function
 
     return register
