@@ -34,6 +34,17 @@ def test_an_appeal_is_kept_with_the_hash_of_its_follow_code_only(county):
     assert appeal.phone == PHONE and appeal.state == AppealState.NEW and appeal.number.endswith(f"{appeal.pk:06d}")
 
 
+def test_the_phone_is_sealed_at_rest(county):
+    from django.db import connection
+
+    appeal, _code = submit(county.v11, phone=PHONE)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM insights_appeal WHERE id = %s", [appeal.pk])
+        stored = cursor.fetchone()[0]
+    assert stored and PHONE not in stored and PHONE[-4:] not in stored
+    assert Appeal.objects.get(pk=appeal.pk).phone == PHONE  # opened on reading
+
+
 def test_the_submission_is_audited_without_an_actor_and_without_the_phone(county):
     appeal, _code = submit(county.v11, phone=PHONE)
     entry = AuditEntry.objects.get(action="insights.appeal.submit", object_id=str(appeal.pk))

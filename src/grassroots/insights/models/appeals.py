@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from grassroots.core.models import TimeStampedModel
 from grassroots.core.uploads import UploadedFile
 from grassroots.duties.models import Assignment
+from grassroots.core.sealed import SealedField
 from grassroots.organizations.models import Organization, mask_phone
 
 __all__ = [
@@ -79,7 +80,7 @@ class Appeal(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=10, choices=AppealKind.choices)
     category = models.CharField(_("category"), max_length=20, choices=AppealCategory.choices)
     text = models.TextField(_("what is asked"))
-    phone = models.CharField(_("contact phone"), max_length=20, blank=True)  # personal: masked, never public
+    phone = SealedField(_("contact phone"), max_length=20, blank=True)  # personal: sealed at rest, masked, never public
     state = models.CharField(_("state"), max_length=10, choices=AppealState.choices, default=AppealState.NEW)
     read_at = models.DateTimeField(_("first read at"), null=True, blank=True)
     answer = models.TextField(_("answer"), blank=True)
