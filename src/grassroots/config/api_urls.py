@@ -8,6 +8,7 @@ from grassroots.core.api import AuditEntryViewSet
 from grassroots.core.api_tokens import ObtainToken, TokenViewSet
 from grassroots.disclosure import api as disclosure_api
 from grassroots.duties import api as duty_api
+from grassroots.insights.formalism import api as formalism_api
 from grassroots.organizations import api as org_api
 from grassroots.orglife import api as orglife_api
 from grassroots.reports import api as reports_api
@@ -61,6 +62,7 @@ router.register("disclosure", disclosure_api.DisclosureViewSet, basename="disclo
 router.register("notices", disclosure_api.NoticeViewSet, basename="notice")
 router.register("dashboards", dashboard_api.DashboardViewSet, basename="dashboard")
 
+router.register("formalism-flags", formalism_api.FlagViewSet, basename="formalism-flag")
 router.register("completeness", site_api.CompletenessViewSet, basename="completeness")
 
 urlpatterns = [path("token/", ObtainToken.as_view(), name="api-token"), *router.urls]

@@ -106,6 +106,7 @@ TEMPLATES = [
                 "grassroots.core.context_processors.grassroots",
                 "grassroots.accountability.context_processors.pursuit",
                 "grassroots.reports.context_processors.reports",
+                "grassroots.insights.formalism.context_processors.formalism",
             ],
         },
     },

@@ -3,3 +3,4 @@
 from django.dispatch import Signal
 
 assignment_accepted = Signal()  # sender=Assignment, assignment=...
+report_submitted = Signal()  # sender=ProgressReport, report=... (sent inside the submitting transaction)

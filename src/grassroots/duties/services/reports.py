@@ -17,6 +17,7 @@ from ..models import (
     ProgressReport,
     ReportState,
 )
+from ..signals import report_submitted
 from .people import managers_of, may_report
 
 REPORTABLE = (AssignmentState.ISSUED, AssignmentState.IN_PROGRESS, AssignmentState.RETURNED)
@@ -71,6 +72,7 @@ def report_submit(*, actor, assignment: Assignment, text: str, percent: int, fil
         url=reverse("duties:review"),
         obj=report,
     )
+    report_submitted.send(sender=ProgressReport, report=report)
     return report
 
 
