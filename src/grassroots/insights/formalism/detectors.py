@@ -124,7 +124,7 @@ def report_rush(organization: Organization, day: dt.date) -> Found | None:
         period=period_for(str(day.year)),
         key=f"report_burst:{organization.pk}:{day.isoformat()}",
         reports=best,
-        details={"reports": len(best), "minutes": round(minutes), "day": day.isoformat()},
+        details={"count": len(best), "minutes": round(minutes), "day": day.isoformat()},
     )
 
 

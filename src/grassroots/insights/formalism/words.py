@@ -38,7 +38,7 @@ def describe(flag: Flag) -> str:
     if flag.kind == FlagKind.REPORT_BURST:
         return _("%(org)s submitted %(n)s reports within %(minutes)s minutes on %(day)s, each on its due date.") % {
             "org": org,
-            "n": d.get("reports"),
+            "n": d.get("count"),
             "minutes": d.get("minutes"),
             "day": d.get("day"),
         }
