@@ -68,10 +68,16 @@ def issued(county, period):
 
 @pytest.fixture
 def submit(county):
-    """Report on an assignment: Qingshan's secretary for Qingshan, the township's officer for the other branches."""
+    """Report on an assignment as the branch's secretary (Qingshan's, or Liuwan's made here)."""
+    from tests.factories import UserFactory, grant
+
+    secretaries = {
+        county.v11.pk: county.users.secretary,
+        county.v12.pk: grant(UserFactory(username="liuwan-secretary"), county.v12, "secretary"),
+    }
 
     def run(assignment, text, files=()):
-        actor = county.users.secretary if assignment.organization_id == county.v11.pk else county.users.t1_officer
+        actor = secretaries[assignment.organization_id]
         return duties.report_submit(actor=actor, assignment=assignment, text=text, percent=100, files=list(files))
 
     return run
