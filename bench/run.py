@@ -76,6 +76,7 @@ def main() -> int:
     from bench import assessment as assessment_bench
     from bench import dashboards as dashboard_bench
     from bench import duties as duty_bench
+    from bench import formalism as formalism_bench
     from bench import reports as reports_bench
     from bench import start as start_bench
 
@@ -89,6 +90,8 @@ def main() -> int:
         figures.update(start_bench.run())
     if os.environ.get("BENCH_ONLY") in (None, "", "dashboards"):
         figures.update(dashboard_bench.run())
+    if os.environ.get("BENCH_ONLY") in (None, "", "formalism"):
+        figures.update(formalism_bench.run())
     print(json.dumps(figures))
     return 0
 

@@ -58,6 +58,7 @@ from .care import _CareYear
 from .cities import _Bulk
 from .disclosure import _DisclosureYear
 from .duties import _DutiesYear
+from .formalism import _FormalismYear
 from .honours import _HonoursYear
 from .orglife import _OrgLifeYear
 from .progress import _ProgressYear
@@ -99,6 +100,7 @@ class _Year(
     _HonoursYear,
     _ReviewYear,
     _DisclosureYear,
+    _FormalismYear,
 ):
     """The demo county's year: built stage by stage, each stage printing a progress line."""
 
@@ -251,6 +253,8 @@ class _Year(
         say(f"Report-on-duty review of 新街镇: {self.counts['duty_reports']} reports expected, 李德明's three lists")
         self._disclosure()
         say(f"Disclosure: {self.counts['minutes_released']} minutes released, {self.counts['notices']} notices")
+        self._formalism()
+        say(f"Formalism: {self.counts['texts_indexed']:,} reports indexed, {self.counts['flags']} flags to judge")
         reset_sequences(
             [Meeting, Attendance, ProgressReport, StudyRecord, Talk, CareCase, CareVisit, PointEntry, Claim]
         )

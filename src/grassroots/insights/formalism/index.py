@@ -47,6 +47,11 @@ def _unpack64(data) -> list[int]:
     return np.frombuffer(bytes(data), dtype="<u8").tolist()
 
 
+def _id(value) -> int:
+    """A row or its id (the bench passes ids)."""
+    return getattr(value, "pk", value)
+
+
 def _allowed_pair(new: TextSignature | PhotoSignature, other) -> bool:
     """A copy is of another organization's record, or of an earlier period's of the same organization; a record
     resubmitted on the same assignment (thread) is its own revision, not a copy."""
@@ -68,8 +73,8 @@ def index_text(*, source: str, record_id: int, text: str, organization, period, 
     row = TextSignature.objects.create(
         source=source,
         record_id=record_id,
-        organization=organization,
-        period=period,
+        organization_id=_id(organization),
+        period_id=_id(period),
         thread=thread,
         shingles=_pack32(sig.shingles),
         minhash=sig.to_bytes(),
@@ -140,3 +145,47 @@ def relearn_stop_list(texts) -> int:
     StopShingle.objects.all().delete()
     StopShingle.objects.bulk_create([StopShingle(value=v) for v in stop], batch_size=2000)
     return len(stop)
+
+
+def bulk_index_texts(*, source: str, rows, stop=None, batch: int = 2000) -> int:
+    """Index many texts at once (the first build of the index over a corpus already there), without comparing them:
+    rows of (record id, text, organization id, period id, thread). Returns how many were kept."""
+    stop = stop_list() if stop is None else stop
+    kept = 0
+    chunk: list = []
+
+    def flush():
+        nonlocal kept
+        signatures, keys = [], []
+        for record_id, text, organization_id, period_id, thread in chunk:
+            sig = shingles.signature(text, stop)
+            if not sig.informative:
+                continue
+            signatures.append(
+                TextSignature(
+                    source=source,
+                    record_id=record_id,
+                    organization_id=organization_id,
+                    period_id=period_id,
+                    thread=thread or 0,
+                    shingles=_pack32(sig.shingles),
+                    minhash=sig.to_bytes(),
+                )
+            )
+            keys.append(set(sig.bands()))
+        with transaction.atomic():
+            TextSignature.objects.filter(source=source, record_id__in=[r[0] for r in chunk]).delete()
+            made = TextSignature.objects.bulk_create(signatures)
+            TextBand.objects.bulk_create(
+                [TextBand(signature=s, key=k) for s, ks in zip(made, keys, strict=True) for k in ks], batch_size=5000
+            )
+        kept += len(made)
+        chunk.clear()
+
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= batch:
+            flush()
+    if chunk:
+        flush()
+    return kept
