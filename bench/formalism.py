@@ -1,8 +1,13 @@
-"""Formalism detection at scale: the time to index every progress report of the data (the first build of the
-index: signatures and LSH bands, stop list learnt from the corpus), and to check one new report against that index
-(the incremental path every submitted report takes: its bands looked up, the few candidates compared, its own
-signature kept). Each check runs in a transaction rolled back, so the data stays as it was."""
+"""Formalism detection at scale: the time to index a province's progress reports (the first build of the index:
+the stop list learnt from the corpus, then each text's signature and LSH bands written), and the time to check one
+new report against that index (the incremental path every submitted report takes: its bands looked up, the few
+candidates compared exactly, its own signature kept).
 
+The reports are generated (grassroots.insights.formalism.evaluation: distinct reports on three topics with the
+templates everyone writes, a tenth of them copies), BENCH_FORMALISM_REPORTS of them (default 100,000; a province's
+year is about a million), spread over the data's branches. Each check runs in a transaction rolled back."""
+
+import os
 import random
 import statistics
 import time
@@ -17,42 +22,46 @@ class _Rollback(Exception):
 
 
 def run() -> dict:
-    from grassroots.duties.models import ProgressReport
-    from grassroots.insights.formalism import index
+    from grassroots.core.periods import period_for
+    from grassroots.insights.formalism import evaluation, index
     from grassroots.insights.models import TextBand, TextSignature, TextSource
+    from grassroots.organizations.models import Organization
 
-    figures = {}
-    reports = ProgressReport.objects.values_list(
-        "pk", "text", "assignment__organization_id", "assignment__duty__duty_list__period_id", "assignment_id"
-    ).order_by("pk")
-    start = time.perf_counter()
-    sample = list(ProgressReport.objects.order_by("-pk").values_list("text", flat=True)[:20000])
-    learnt = index.relearn_stop_list(sample)
-    TextSignature.objects.filter(source=TextSource.REPORT).delete()
-    stop = index.stop_list()
-    kept = index.bulk_index_texts(
-        source=TextSource.REPORT, rows=(r for r in reports.iterator(chunk_size=5000) if r[3] is not None), stop=stop
+    n = int(os.environ.get("BENCH_FORMALISM_REPORTS", "100000"))
+    figures = {"formalism_reports": n}
+    branches = list(Organization.objects.filter(kind="branch").values_list("pk", flat=True)[:50000]) or list(
+        Organization.objects.values_list("pk", flat=True)[:1]
     )
+    period, later = period_for("2025"), period_for("2026")
+    corpus = evaluation.text_corpus(originals=n - n // 10, copies=n // 10, seed=3)
+    source = TextSource.DUTY_REPORT  # a source of its own here, apart from the data's own reports
+    base = 10**12
+    rows = [(base + i, r.text, branches[i % len(branches)], period.pk, base + i) for i, r in enumerate(corpus)]
+    TextSignature.objects.filter(source=source, record_id__gte=base).delete()
+
+    start = time.perf_counter()
+    learnt = index.relearn_stop_list([r[1] for r in rows[:20000]])
+    stop = index.stop_list()
+    kept = index.bulk_index_texts(source=source, rows=rows, stop=stop)
     figures["formalism_index_reports"] = time.perf_counter() - start
     figures["formalism_reports_indexed"] = kept
     figures["formalism_stop_shingles"] = learnt
-    figures["formalism_bands"] = TextBand.objects.count()
+    figures["formalism_bands"] = TextBand.objects.filter(signature__source=source).count()
 
     rng = random.Random(5)
-    pool = list(reports.filter(assignment__duty__duty_list__period__isnull=False)[:2000])
     times, found = [], []
-    for _ in range(SAMPLES):
-        record_id, text, organization_id, period_id, _thread = rng.choice(pool)
-        new_text = text.replace("村", "乡") + "另外，党员们还整理了活动台账。"
+    for k in range(SAMPLES):
+        original = rng.choice(corpus)
+        copy = "".join(evaluation._copy(rng, original)) if original.sentences else original.text
         try:
             with transaction.atomic():
                 begin = time.perf_counter()
                 matches = index.index_text(
-                    source=TextSource.REPORT,
-                    record_id=10**12 + record_id,
-                    text=new_text,
-                    organization=organization_id,
-                    period=period_id,
+                    source=source,
+                    record_id=base * 2 + k,
+                    text=copy,
+                    organization=branches[k % len(branches)],
+                    period=later,  # a later period's report: a copy even within one organization
                     thread=-1,
                     stop=stop,
                 )
@@ -65,4 +74,5 @@ def run() -> dict:
     figures["formalism_check_one_report_min"] = min(times)
     figures["formalism_check_one_report_max"] = max(times)
     figures["formalism_check_one_report_matches"] = statistics.median(found)
+    TextSignature.objects.filter(source=source, record_id__gte=base).delete()
     return figures

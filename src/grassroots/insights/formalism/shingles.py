@@ -19,7 +19,7 @@ NUM_PERM = 128
 THRESHOLD = 0.3
 # Bands and rows of the LSH index: tuned by datasketch for a candidate threshold below THRESHOLD, so that a pair
 # just above it is found (a false candidate costs one exact comparison; a missed one is a copy unseen).
-BANDS, ROWS = _optimal_param(0.2, NUM_PERM, 0.3, 0.7)
+BANDS, ROWS = _optimal_param(0.25, NUM_PERM, 0.5, 0.5)
 # Fewer informative shingles than this and a text says too little to be called a copy ("done", "已完成").
 MIN_SHINGLES = 12
 # A shingle in at least this share of the documents (and at least STOP_MIN_DOCS of them) is a template phrase.
