@@ -40,8 +40,8 @@ def run() -> dict:
     TextSignature.objects.filter(source=source, record_id__gte=base).delete()
 
     start = time.perf_counter()
-    learnt = index.relearn_stop_list([r[1] for r in rows[:20000]])
-    stop = index.stop_list()
+    learnt = index.relearn_stop_list([r[1] for r in rows[:20000]], source=source)
+    stop = index.stop_list(source)
     kept = index.bulk_index_texts(source=source, rows=rows, stop=stop)
     figures["formalism_index_reports"] = time.perf_counter() - start
     figures["formalism_reports_indexed"] = kept

@@ -62,7 +62,7 @@ class _FormalismYear:
     def _formalism(self) -> None:
         admin = self.users["admin"]
         texts = ProgressReport.objects.values_list("text", flat=True)
-        self.counts["stop_shingles"] = index.relearn_stop_list(list(texts))
+        self.counts["stop_shingles"] = index.relearn_stop_list(list(texts), source=TextSource.REPORT)
         rows = ProgressReport.objects.values_list(
             "pk", "text", "assignment__organization_id", "assignment__duty__duty_list__period_id", "assignment_id"
         ).order_by("pk")

@@ -27,8 +27,9 @@ class PhotoMatch:
     distance: int
 
 
-def stop_list() -> frozenset[int]:
-    return frozenset(StopShingle.objects.values_list("value", flat=True))
+def stop_list(source: str) -> frozenset[int]:
+    """The template shingles of one kind of text (reports, minutes, reports on duty each have their own)."""
+    return frozenset(StopShingle.objects.filter(source=source).values_list("value", flat=True))
 
 
 def _pack32(values) -> bytes:
@@ -65,7 +66,7 @@ def _allowed_pair(new: TextSignature | PhotoSignature, other) -> bool:
 @transaction.atomic
 def index_text(*, source: str, record_id: int, text: str, organization, period, thread: int = 0, stop=None):
     """Keep the text's signature (replacing one kept for the same record) and return the earlier texts it copies."""
-    stop = stop_list() if stop is None else stop
+    stop = stop_list(source) if stop is None else stop
     TextSignature.objects.filter(source=source, record_id=record_id).delete()
     sig = shingles.signature(text, stop)
     if not sig.informative:
@@ -139,18 +140,18 @@ def index_photo(*, evidence: Evidence, organization, thread: int = 0, hashes: li
 
 
 @transaction.atomic
-def relearn_stop_list(texts) -> int:
-    """Learn the template shingles from the texts given (the corpus, or its latest part) and keep them."""
+def relearn_stop_list(texts, *, source: str) -> int:
+    """Learn the template shingles of one kind of text from the texts given (the corpus, or its latest part)."""
     stop = shingles.learn_stop_shingles(shingles.shingles(t) for t in texts)
-    StopShingle.objects.all().delete()
-    StopShingle.objects.bulk_create([StopShingle(value=v) for v in stop], batch_size=2000)
+    StopShingle.objects.filter(source=source).delete()
+    StopShingle.objects.bulk_create([StopShingle(source=source, value=v) for v in stop], batch_size=2000)
     return len(stop)
 
 
 def bulk_index_texts(*, source: str, rows, stop=None, batch: int = 2000) -> int:
     """Index many texts at once (the first build of the index over a corpus already there), without comparing them:
     rows of (record id, text, organization id, period id, thread). Returns how many were kept."""
-    stop = stop_list() if stop is None else stop
+    stop = stop_list(source) if stop is None else stop
     kept = 0
     chunk: list = []
 

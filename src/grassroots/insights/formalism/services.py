@@ -259,18 +259,24 @@ def _root_or_refuse() -> Organization:
     return root
 
 
-def _corpus_sample(limit: int = 20000) -> list[str]:
-    texts = list(ProgressReport.objects.order_by("-id").values_list("text", flat=True)[:limit])
-    texts += list(Meeting.objects.exclude(minutes="").order_by("-id").values_list("minutes", flat=True)[:limit])
-    texts += list(DutyReport.objects.exclude(text="").order_by("-id").values_list("text", flat=True)[:limit])
-    return texts
+def _corpus_samples(limit: int = 20000) -> dict[str, list[str]]:
+    """The latest texts of each kind, from which its template phrases are learnt."""
+    return {
+        TextSource.REPORT: list(ProgressReport.objects.order_by("-id").values_list("text", flat=True)[:limit]),
+        TextSource.MEETING: list(
+            Meeting.objects.exclude(minutes="").order_by("-id").values_list("minutes", flat=True)[:limit]
+        ),
+        TextSource.DUTY_REPORT: list(
+            DutyReport.objects.exclude(text="").order_by("-id").values_list("text", flat=True)[:limit]
+        ),
+    }
 
 
 def formalism_index(*, actor, since: dt.date | None = None) -> dict:
     """Learn the template phrases from the corpus, then index every record from `since` on in the order they came,
     raising the flags each finds against those before it. Returns counts."""
     formalism_index_check(actor=actor)
-    learnt = index.relearn_stop_list(_corpus_sample())
+    learnt = sum(index.relearn_stop_list(texts, source=source) for source, texts in _corpus_samples().items())
     TextSignature.objects.all().delete()
     counts = {"stop_shingles": learnt, "reports": 0, "meetings": 0, "duty_reports": 0, "flags": 0}
     reports = ProgressReport.objects.exclude(state=ReportState.WITHDRAWN).order_by("created_at", "id")

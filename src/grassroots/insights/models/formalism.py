@@ -156,12 +156,17 @@ class TextBand(models.Model):
 
 
 class StopShingle(models.Model):
-    """A shingle common to many texts (a template phrase), learnt from the corpus and left out of signatures."""
+    """A shingle common to many texts of one kind (a template phrase), learnt from the corpus and left out of their
+    signatures."""
 
-    value = models.BigIntegerField(primary_key=True)
+    source = models.CharField(max_length=12, choices=TextSource.choices)
+    value = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "value"], name="one_stop_shingle_per_source")]
 
     def __str__(self):
-        return str(self.value)
+        return f"{self.source}:{self.value}"
 
 
 class PhotoSignature(models.Model):
