@@ -115,3 +115,11 @@ def test_the_api_hides_flags_outside_the_scope(county, flag, client_for):
     assert (
         auditor.post(f"/api/formalism-flags/{flag.pk}/confirm/", {}, content_type="application/json").status_code == 403
     )
+
+
+def test_the_admin_shows_flags_read_only(county, flag, client_for):
+    client = client_for(county.users.admin)
+    assert client.get(reverse("admin:insights_flag_changelist")).status_code == 200
+    assert client.get(reverse("admin:insights_flag_add")).status_code == 403
+    assert client.post(reverse("admin:insights_flag_delete", args=[flag.pk]), {"post": "yes"}).status_code == 403
+    assert Flag.objects.filter(pk=flag.pk).exists()

@@ -14,7 +14,7 @@ from ..models import Flag
 
 
 def ready() -> None:
-    from . import checks, selectors, services
+    from . import admin, checks, selectors, services
 
     # A flag is seen by the organization that reviews the flagged work and those above it: not by the organization
     # flagged, nor by its sibling branches.
@@ -35,3 +35,4 @@ def ready() -> None:
     )
     register_review_notes("insights.formalism", selectors.review_notes)
     checks.register()
+    admin.register()
