@@ -77,6 +77,7 @@ def main() -> int:
     from bench import dashboards as dashboard_bench
     from bench import diagnosis as diagnosis_bench
     from bench import duties as duty_bench
+    from bench import formalism as formalism_bench
     from bench import reports as reports_bench
     from bench import start as start_bench
 
@@ -92,6 +93,8 @@ def main() -> int:
         figures.update(dashboard_bench.run())
     if os.environ.get("BENCH_ONLY") in (None, "", "diagnosis"):
         figures.update(diagnosis_bench.run())
+    if os.environ.get("BENCH_ONLY") in (None, "", "formalism"):
+        figures.update(formalism_bench.run())
     print(json.dumps(figures))
     return 0
 

@@ -358,6 +358,15 @@ def cmd_pursue(args) -> int:
     return 0
 
 
+def cmd_formalism_index(args) -> int:
+    """Learn the template phrases again and index every report, minutes and report on duty, raising the flags found."""
+    from grassroots.insights.formalism.services import formalism_index
+
+    counts = formalism_index(actor=_user(args.as_user), since=args.since)
+    print(", ".join(f"{name}: {n}" for name, n in counts.items()))
+    return 0
+
+
 def cmd_assess(args) -> int:
     """Assess a subtree for a period with an indicator system: open the run if needed, compute, print a summary."""
     from django.contrib.auth import get_user_model
@@ -639,6 +648,15 @@ def _add_work_commands(sub) -> None:
     )
     p.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD", help="as on this day (default: today)")
     p.set_defaults(func=cmd_pursue)
+
+    p = sub.add_parser("formalism", help="formalism detection tools")
+    formalism_actions = p.add_subparsers(dest="formalism_action", metavar="ACTION", required=True)
+    q = formalism_actions.add_parser(
+        "index", help="learn the template phrases and index every text and photo again, raising the flags found"
+    )
+    q.add_argument("--since", type=_iso_date, metavar="YYYY-MM-DD", help="only records from this day on")
+    q.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="a system administrator")
+    q.set_defaults(func=cmd_formalism_index)
 
     p = sub.add_parser("assess", help="compute the assessment of a subtree for a period (set-based, all at once)")
     p.add_argument("period", help="period code: 2026, 2026-H1, 2026-Q3")

@@ -42,13 +42,14 @@ def test_the_demo_gives_each_role_something_to_do(site_demo):
     pending = {name: {t.key for t in start_for(_user(name)).pending} for name in ACCOUNTS}
     assert {"due", "returned"} & pending["secretary"], pending["secretary"]
     assert {"reviews", "overdue", "gaps"} <= pending["county"], pending["county"]
+    assert "flags" in {t.key for t in start_for(_user("township")).tasks}
 
 
 def test_a_secretary_sees_branch_work_and_no_officer_counts(site_demo):
     start = start_for(_user("secretary"))
     keys = {t.key for t in start.tasks}
-    assert {"due", "returned", "meetings", "study", "care"} <= keys
-    assert not {"reviews", "overdue", "gaps", "runs"} & keys
+    assert {"due", "returned", "appeals", "meetings", "study", "care"} <= keys
+    assert not {"reviews", "overdue", "gaps", "runs", "flags"} & keys
     assert not start.setup
 
 

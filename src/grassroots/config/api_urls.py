@@ -10,6 +10,7 @@ from grassroots.disclosure import api as disclosure_api
 from grassroots.duties import api as duty_api
 from grassroots.insights.appeals import api as appeals_api
 from grassroots.insights.diagnosis import api as diagnosis_api
+from grassroots.insights.formalism import api as formalism_api
 from grassroots.organizations import api as org_api
 from grassroots.orglife import api as orglife_api
 from grassroots.reports import api as reports_api
@@ -64,6 +65,7 @@ router.register("notices", disclosure_api.NoticeViewSet, basename="notice")
 router.register("appeals", appeals_api.AppealViewSet, basename="appeal")
 router.register("dashboards", dashboard_api.DashboardViewSet, basename="dashboard")
 
+router.register("formalism-flags", formalism_api.FlagViewSet, basename="formalism-flag")
 router.register("completeness", site_api.CompletenessViewSet, basename="completeness")
 router.register("diagnosis", diagnosis_api.DiagnosisViewSet, basename="diagnosis")
 router.register("diagnosis-thresholds", diagnosis_api.ThresholdViewSet, basename="diagnosis-threshold")

@@ -108,6 +108,7 @@ TEMPLATES = [
                 "grassroots.accountability.context_processors.pursuit",
                 "grassroots.reports.context_processors.reports",
                 "grassroots.insights.diagnosis.context_processors.diagnosis",
+                "grassroots.insights.formalism.context_processors.formalism",
             ],
         },
     },

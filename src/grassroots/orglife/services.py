@@ -43,6 +43,7 @@ from .models import (
     Talk,
 )
 from .selectors import attendee_pool, plan_for
+from .signals import meeting_recorded
 
 # ---------------------------------------------------------------- meetings
 
@@ -149,6 +150,7 @@ def meeting_record(
     )
     if state == MeetingState.HELD:
         award_meeting_points(meeting)
+        meeting_recorded.send(sender=Meeting, meeting=meeting)
     return meeting
 
 
@@ -179,6 +181,7 @@ def meeting_hold(*, actor, meeting: Meeting, held_on=None, minutes="", resolutio
     _save_files(meeting, files)
     audit("orglife.meeting.hold", actor=actor, obj=meeting, after={"attendance": len(rows)})
     award_meeting_points(meeting)
+    meeting_recorded.send(sender=Meeting, meeting=meeting)
     return meeting
 
 

@@ -19,6 +19,9 @@ from grassroots.core.models import Period
 from grassroots.core.policy import Action, can_anywhere, subject
 from grassroots.core.templatetags.numbers import shown
 from grassroots.duties.selectors import duty_list_list, my_work_shown, overdue_receivers, review_queue
+from grassroots.insights.appeals.selectors import appeal_list
+from grassroots.insights.formalism.selectors import flag_list
+from grassroots.insights.models import AppealState, FlagState
 from grassroots.organizations.selectors import grant_list, member_list, organization_list
 from grassroots.orglife.selectors import (
     care_alerts,
@@ -98,8 +101,8 @@ def _ratings(user) -> Task:
 
 
 def secretary_tasks(user, today: dt.date) -> list[Task]:
-    """A secretary's: work due or late, reports sent back; per branch, meetings due, members far behind in study,
-    care visits due."""
+    """A secretary's: work due or late, reports sent back, appeals from the public waiting for an answer; per branch,
+    meetings due, members far behind in study, care visits due."""
     due = my_work_shown(user=user, show="due", today=today).count()
     returned = my_work_shown(user=user, show="returned", today=today).count()
     my_work = reverse("duties:my_work")
@@ -117,6 +120,17 @@ def secretary_tasks(user, today: dt.date) -> list[Task]:
             f"{my_work}?show=returned",
         ),
     ]
+    waiting = appeal_list(user=user, state=AppealState.NEW).count()
+    tasks.append(
+        Task(
+            "appeals",
+            waiting,
+            ngettext(
+                "appeal from the public waits for an answer", "appeals from the public wait for an answer", waiting
+            ),
+            reverse("insights:appeals") + f"?state={AppealState.NEW}",
+        )
+    )
     orgs = _managed(user, "secretary")
     quarter, year = quarter_of(today), _year(today)
     for org in orgs:
@@ -153,8 +167,8 @@ def secretary_tasks(user, today: dt.date) -> list[Task]:
 
 
 def officer_tasks(user, today: dt.date) -> list[Task]:
-    """A township's or county's: reports to review, receivers late, open cases and rectifications, assessments to
-    compute or publish, data missing."""
+    """A township's or county's: reports to review, receivers late, open cases and rectifications, flags of
+    formalism to judge, assessments to compute or publish, data missing."""
     reviews = review_queue(user=user).count()
     late = overdue_receivers(user=user, today=today).count()
     tasks = [
@@ -189,6 +203,15 @@ def officer_tasks(user, today: dt.date) -> list[Task]:
                 f"{url}?state={CaseState.RECTIFYING}",
             ),
         ]
+    flags = flag_list(user=user, state=FlagState.OPEN).count()
+    tasks.append(
+        Task(
+            "flags",
+            flags,
+            ngettext("flag of work done for show to judge", "flags of work done for show to judge", flags),
+            reverse("insights:flags") + f"?state={FlagState.OPEN}",
+        )
+    )
     runs = runs_to_advance(user=user, today=today).count()
     tasks.append(
         Task(

@@ -49,6 +49,7 @@ from ..models import (
     ReviewRating,
     ReviewState,
 )
+from ..signals import duty_report_submitted
 
 # The organizations whose secretaries report on duty: the branches (general branches included) below the reviewing
 # organization. With `include_committee`, their committee members report too.
@@ -564,6 +565,7 @@ def report_submit(*, actor, report: DutyReport, text: str, answers=None, attachm
             "attachment": checked.name if checked is not None else None,
         },
     )
+    duty_report_submitted.send(sender=DutyReport, report=report)
     return report
 
 

@@ -62,6 +62,7 @@ from .cities import _Bulk
 from .diagnosis import _DiagnosisYear
 from .disclosure import _DisclosureYear
 from .duties import _DutiesYear
+from .formalism import _FormalismYear
 from .honours import _HonoursYear
 from .orglife import _OrgLifeYear
 from .progress import _ProgressYear
@@ -108,6 +109,7 @@ class _Year(
     _DisclosureYear,
     _AppealsYear,
     _DiagnosisYear,
+    _FormalismYear,
 ):
     """The demo county's year: built stage by stage, each stage printing a progress line."""
 
@@ -266,6 +268,8 @@ class _Year(
         say(
             f"Diagnosis: {self.counts['diagnosis_thresholds']} thresholds, {self.counts['diagnosis_branches']} new branches"
         )
+        self._formalism()
+        say(f"Formalism: {self.counts['texts_indexed']:,} reports indexed, {self.counts['flags']} flags to judge")
         reset_sequences(
             [Meeting, Attendance, ProgressReport, StudyRecord, Talk, CareCase, CareVisit, PointEntry, Claim]
         )

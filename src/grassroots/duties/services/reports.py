@@ -18,6 +18,7 @@ from ..models import (
     ProgressReport,
     ReportState,
 )
+from ..signals import report_submitted
 from .people import managers_of, may_report
 
 REPORTABLE = (AssignmentState.ISSUED, AssignmentState.IN_PROGRESS, AssignmentState.RETURNED)
@@ -72,6 +73,7 @@ def report_submit(*, actor, assignment: Assignment, text: str, percent: int, fil
         url=reverse("duties:review"),
         obj=report,
     )
+    report_submitted.send(sender=ProgressReport, report=report)
     return report
 
 

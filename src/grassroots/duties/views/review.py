@@ -20,6 +20,7 @@ from ..forms import (
     ReviewForm,
     ReviewManyForm,
 )
+from ..review_notes import attach_review_notes
 from .common import form_errors_as_messages, mark_review, next_url
 
 
@@ -97,6 +98,7 @@ def review_queue(request):
     cache = {}
     for report in page:
         mark_review(user, report, cache=cache, in_place=None if others else False)
+    attach_review_notes(user, page)
     requests = list(selectors.pending_due_date_requests(user=user).order_by("created_at", "id")[:50])
     for due_request in requests:
         due_request.may_decide = allowed(services.due_date_decide_check, actor=user, request=due_request)

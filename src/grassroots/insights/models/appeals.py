@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.models import TimeStampedModel
+from grassroots.core.sealed import SealedField
 from grassroots.core.uploads import UploadedFile
 from grassroots.duties.models import Assignment
-from grassroots.core.sealed import SealedField
 from grassroots.organizations.models import Organization, mask_phone
 
 __all__ = [

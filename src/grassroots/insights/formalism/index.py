@@ -1,0 +1,192 @@
+"""The indexes of texts and photos in the database: a new text or photo is looked up by its bands (an indexed column)
+among those kept, compared exactly with the few candidates, then kept itself. Nothing is read again in full; the
+stop list of template shingles is learnt from the corpus by `relearn` (the `grassroots formalism index` command)."""
+
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+from PIL import Image, UnidentifiedImageError
+
+from grassroots.duties.models import Evidence
+
+from ..models import PhotoBand, PhotoSignature, StopShingle, TextBand, TextSignature
+from . import perceptual, shingles
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    other: TextSignature
+    similarity: float
+    shared: int  # informative shingles in common
+
+
+@dataclass(frozen=True)
+class PhotoMatch:
+    other: PhotoSignature
+    distance: int
+
+
+def stop_list(source: str) -> frozenset[int]:
+    """The template shingles of one kind of text (reports, minutes, reports on duty each have their own)."""
+    return frozenset(StopShingle.objects.filter(source=source).values_list("value", flat=True))
+
+
+def _pack32(values) -> bytes:
+    return np.array(sorted(values), dtype="<u4").tobytes()
+
+
+def _unpack32(data) -> set[int]:
+    return set(np.frombuffer(bytes(data), dtype="<u4").tolist())
+
+
+def _pack64(values) -> bytes:
+    return np.array(values, dtype="<u8").tobytes()
+
+
+def _unpack64(data) -> list[int]:
+    return np.frombuffer(bytes(data), dtype="<u8").tolist()
+
+
+def _id(value) -> int:
+    """A row or its id (the bench passes ids)."""
+    return getattr(value, "pk", value)
+
+
+def _allowed_pair(new: TextSignature | PhotoSignature, other) -> bool:
+    """A copy is of another organization's record, or of an earlier period's of the same organization; a record
+    resubmitted on the same assignment (thread) is its own revision, not a copy."""
+    if new.thread and other.thread == new.thread:
+        return False
+    if other.organization_id != new.organization_id:
+        return True
+    return getattr(other, "period_id", None) != getattr(new, "period_id", None)
+
+
+@transaction.atomic
+def index_text(*, source: str, record_id: int, text: str, organization, period, thread: int = 0, stop=None):
+    """Keep the text's signature (replacing one kept for the same record) and return the earlier texts it copies."""
+    stop = stop_list(source) if stop is None else stop
+    TextSignature.objects.filter(source=source, record_id=record_id).delete()
+    sig = shingles.signature(text, stop)
+    if not sig.informative:
+        return []
+    row = TextSignature.objects.create(
+        source=source,
+        record_id=record_id,
+        organization_id=_id(organization),
+        period_id=_id(period),
+        thread=thread,
+        shingles=_pack32(sig.shingles),
+        minhash=sig.to_bytes(),
+    )
+    keys = sig.bands()
+    candidates = (
+        TextSignature.objects.filter(source=source, pk__in=TextBand.objects.filter(key__in=keys).values("signature"))
+        .exclude(pk=row.pk)
+        .select_related("organization")
+    )
+    matches = []
+    for other in candidates:
+        if not _allowed_pair(row, other):
+            continue
+        theirs = _unpack32(other.shingles)
+        similarity = shingles.jaccard(sig.shingles, theirs)
+        if similarity >= shingles.THRESHOLD:
+            matches.append(TextMatch(other, similarity, len(sig.shingles & theirs)))
+    TextBand.objects.bulk_create([TextBand(signature=row, key=k) for k in set(keys)])
+    return sorted(matches, key=lambda m: -m.similarity)
+
+
+def photo_hashes(evidence: Evidence) -> list[int] | None:
+    """The variants' hashes of an evidence photo, read from its thumbnail (or the file); None when it is no photo."""
+    if evidence.kind != "image":
+        return None
+    for field in (evidence.thumbnail, evidence.file):
+        if not field:
+            continue
+        try:
+            with field.open("rb") as handle, Image.open(handle) as image:
+                image.load()
+                return perceptual.variants(image)
+        except (OSError, UnidentifiedImageError, ValueError):
+            continue
+    return None
+
+
+@transaction.atomic
+def index_photo(*, evidence: Evidence, organization, thread: int = 0, hashes: list[int] | None = None):
+    """Keep the photo's hashes and return the earlier photos it is a copy of."""
+    hashes = photo_hashes(evidence) if hashes is None else hashes
+    PhotoSignature.objects.filter(evidence=evidence).delete()
+    if not hashes:
+        return []
+    row = PhotoSignature.objects.create(
+        evidence=evidence, organization=organization, thread=thread, hashes=_pack64(hashes)
+    )
+    keys = {perceptual.signed(b) for h in hashes for b in perceptual.bands(h)}
+    candidates = PhotoSignature.objects.filter(
+        pk__in=PhotoBand.objects.filter(key__in=keys).values("signature")
+    ).exclude(pk=row.pk)
+    matches = []
+    for other in candidates:
+        if thread and other.thread == thread:
+            continue
+        distance = perceptual.distance(hashes, _unpack64(other.hashes))
+        if distance <= perceptual.THRESHOLD:
+            matches.append(PhotoMatch(other, distance))
+    PhotoBand.objects.bulk_create([PhotoBand(signature=row, key=k) for k in keys])
+    return sorted(matches, key=lambda m: m.distance)
+
+
+@transaction.atomic
+def relearn_stop_list(texts, *, source: str) -> int:
+    """Learn the template shingles of one kind of text from the texts given (the corpus, or its latest part)."""
+    stop = shingles.learn_stop_shingles(shingles.shingles(t) for t in texts)
+    StopShingle.objects.filter(source=source).delete()
+    StopShingle.objects.bulk_create([StopShingle(source=source, value=v) for v in stop], batch_size=2000)
+    return len(stop)
+
+
+def bulk_index_texts(*, source: str, rows, stop=None, batch: int = 2000) -> int:
+    """Index many texts at once (the first build of the index over a corpus already there), without comparing them:
+    rows of (record id, text, organization id, period id, thread). Returns how many were kept."""
+    stop = stop_list(source) if stop is None else stop
+    kept = 0
+    chunk: list = []
+
+    def flush():
+        nonlocal kept
+        signatures, keys = [], []
+        for record_id, text, organization_id, period_id, thread in chunk:
+            sig = shingles.signature(text, stop)
+            if not sig.informative:
+                continue
+            signatures.append(
+                TextSignature(
+                    source=source,
+                    record_id=record_id,
+                    organization_id=organization_id,
+                    period_id=period_id,
+                    thread=thread or 0,
+                    shingles=_pack32(sig.shingles),
+                    minhash=sig.to_bytes(),
+                )
+            )
+            keys.append(set(sig.bands()))
+        with transaction.atomic():
+            TextSignature.objects.filter(source=source, record_id__in=[r[0] for r in chunk]).delete()
+            made = TextSignature.objects.bulk_create(signatures)
+            TextBand.objects.bulk_create(
+                [TextBand(signature=s, key=k) for s, ks in zip(made, keys, strict=True) for k in ks], batch_size=5000
+            )
+        kept += len(made)
+        chunk.clear()
+
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= batch:
+            flush()
+    if chunk:
+        flush()
+    return kept

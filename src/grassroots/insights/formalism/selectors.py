@@ -1,0 +1,111 @@
+"""Reads of the formalism part: the flags a user may see (the reviewing organization's subtree and above, never the
+organization flagged unless it reviews itself), one flag with its records side by side, the notes beside reports
+in the review queue, and the flags a diagnosis counts."""
+
+from django.db.models import Q, QuerySet
+
+from grassroots.core.policy import Action, restrict
+from grassroots.duties.models import ProgressReport
+from grassroots.duties.review_notes import ReviewNote
+from grassroots.orglife.models import Meeting
+
+from ..models import Flag, FlagKind, FlagState
+from .diff import side_by_side
+from .words import describe
+
+COUNTED_STATES = (FlagState.OPEN, FlagState.CONFIRMED)
+
+
+def flag_list(*, user, kind: str = "", state: str = "", organization=None) -> QuerySet[Flag]:
+    """The flags the user may see, newest first, narrowed by kind, state and organization (its subtree)."""
+    flags = restrict(user, Action.VIEW, Flag.objects.all()).select_related(
+        "organization", "reviewing", "period", "other_organization", "decided_by"
+    )
+    if kind:
+        flags = flags.filter(kind=kind)
+    if state:
+        flags = flags.filter(state=state)
+    if organization is not None:
+        flags = flags.filter(organization__path__startswith=organization.path)
+    return flags.order_by("-created_at", "-id")
+
+
+def flag_get(*, user, pk: int) -> Flag | None:
+    return (
+        flag_list(user=user)
+        .select_related(
+            "report__assignment__duty",
+            "report__assignment__organization",
+            "other_report__assignment__duty",
+            "other_report__assignment__organization",
+            "evidence",
+            "other_evidence",
+            "meeting__organization",
+            "other_meeting__organization",
+            "duty_report__organization",
+            "other_duty_report__organization",
+            "case",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def _text_of(flag: Flag, side: str) -> str:
+    for field, attr in (("report", "text"), ("meeting", "minutes"), ("duty_report", "text")):
+        record = getattr(flag, f"{side}{field}")
+        if record is not None:
+            return getattr(record, attr) or ""
+    return ""
+
+
+def flag_sides(flag: Flag) -> dict:
+    """What the flag's page shows side by side: the two texts with their differences marked, or the two photos,
+    or the meetings and reports of a burst."""
+    view = {"text": describe(flag)}
+    if flag.kind == FlagKind.COPIED_TEXT:
+        view["left"], view["right"] = side_by_side(_text_of(flag, ""), _text_of(flag, "other_"))
+    details = flag.details or {}
+    if details.get("meetings"):
+        view["meetings"] = list(Meeting.objects.filter(pk__in=details["meetings"]).order_by("held_on", "id"))
+    if details.get("reports") and flag.kind == FlagKind.REPORT_BURST:
+        view["reports"] = list(
+            ProgressReport.objects.filter(pk__in=details["reports"])
+            .select_related("assignment__duty")
+            .order_by("created_at", "id")
+        )
+    return view
+
+
+def flags_of_reports(*, user, report_ids) -> QuerySet[Flag]:
+    """The open or confirmed flags on these reports (their text or a photo) that the user may see."""
+    return flag_list(user=user).filter(
+        Q(report_id__in=report_ids), state__in=COUNTED_STATES, kind__in=(FlagKind.COPIED_TEXT, FlagKind.REUSED_PHOTO)
+    )
+
+
+def review_notes(*, user, reports) -> dict[int, list[ReviewNote]]:
+    """Beside a report under review: each flag on it, with the other report's text or photo side by side."""
+    ids = [r.pk for r in reports]
+    if not ids:
+        return {}
+    notes: dict[int, list[ReviewNote]] = {}
+    flags = flags_of_reports(user=user, report_ids=ids).select_related(
+        "report", "other_report__assignment__organization", "evidence", "other_evidence"
+    )
+    for flag in flags:
+        context = {"flag": flag, "text": describe(flag)}
+        if flag.kind == FlagKind.COPIED_TEXT:
+            context["left"], context["right"] = side_by_side(flag.report.text, flag.other_report.text)
+        notes.setdefault(flag.report_id, []).append(ReviewNote("insights/formalism/_review_note.html", context))
+    return notes
+
+
+def flags_for_diagnosis(*, organizations, period) -> QuerySet[Flag]:
+    """The open and confirmed flags of these organizations in a period (or the periods within it)."""
+    return Flag.objects.filter(
+        organization__in=organizations,
+        state__in=COUNTED_STATES,
+        period__start__lte=period.end,
+        period__end__gte=period.start,
+    ).select_related("organization", "other_organization")
