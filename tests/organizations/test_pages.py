@@ -255,6 +255,32 @@ def test_an_officer_gives_resets_and_deactivates_a_members_account_without_the_a
     assert client_for(county.users.secretary).get(url).status_code in (403, 404)
 
 
+def test_a_password_given_by_an_officer_is_changed_at_the_first_sign_in(county, client_for, client):
+    from tests.factories import MemberFactory
+
+    member = MemberFactory(organization=county.v12, name="柳青")
+    url = reverse("organizations:member_account", args=[member.pk])
+    made = client_for(county.users.officer).post(url, {"action": "create", "username": "liuqing"}).content.decode()
+    given = made.split('<p class="one-time"><code>')[1].split("</code>")[0]
+    signed_in = client.post(reverse("login"), {"username": "liuqing", "password": given})
+    assert signed_in.status_code == 302
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
+    assert page.redirect_chain[-1][0].startswith(reverse("password_change"))
+    assert "请先设置您自己的密码" in page.content.decode()
+    own = "Qingshan-2026-own"
+    changed = client.post(
+        reverse("password_change"), {"old_password": given, "new_password1": own, "new_password2": own}
+    )
+    assert changed.status_code == 302
+    assert client.get(reverse("home")).status_code == 200  # free to go on
+    member.refresh_from_db()
+    assert not member.user.password_given
+    # A reset by the officer asks for a new one of the owner's again.
+    client_for(county.users.officer).post(url, {"action": "reset"})
+    member.user.refresh_from_db()
+    assert member.user.password_given
+
+
 def test_a_members_account_through_the_api(county):
     from rest_framework.test import APIClient
 

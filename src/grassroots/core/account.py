@@ -121,6 +121,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["expired"] = accounts.password_expired(self.request.user)
+        context["given"] = getattr(self.request.user, "password_given", False)
         context["days"] = settings.GRASSROOTS_PASSWORD_DAYS
         return context
 

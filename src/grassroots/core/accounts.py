@@ -47,6 +47,11 @@ def password_expired(user, now: dt.datetime | None = None) -> bool:
     return expires is not None and expires <= (now or timezone.now())
 
 
+def password_must_change(user, now: dt.datetime | None = None) -> bool:
+    """A one-time password given by an officer, or a password past its age: the user chooses a new one first."""
+    return bool(getattr(user, "password_given", False)) or password_expired(user, now)
+
+
 def audit_password_change(*, user, how: str) -> None:
     action = "core.user.password_reset" if how == "reset" else "core.user.password_change"
     audit(action, actor=user if how != "reset" else None, obj=user, object_repr=user.get_username())

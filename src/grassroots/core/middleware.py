@@ -180,8 +180,9 @@ PASSWORD_AGE_OPEN = (
 
 
 class PasswordAgeMiddleware:
-    """A user whose password is older than GRASSROOTS_PASSWORD_DAYS reaches only the page that changes it (the API,
-    used with tokens that expire on their own, answers as before)."""
+    """A user whose password is older than GRASSROOTS_PASSWORD_DAYS, or who signed in with a one-time password an
+    officer gave, reaches only the page that changes it (the API, used with tokens that expire on their own, answers
+    as before)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -189,15 +190,14 @@ class PasswordAgeMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (
-            settings.GRASSROOTS_PASSWORD_DAYS
-            and user is not None
+            user is not None
             and user.is_authenticated
             and not request.path.startswith(PASSWORD_AGE_OPEN)
             and not request.path.startswith("/api/")
         ):
-            from .accounts import password_expired
+            from .accounts import password_must_change
 
-            if password_expired(user):
+            if password_must_change(user):
                 url = f"{reverse('password_change')}?expired=1"
                 response = HttpResponseRedirect(url)
                 if request.headers.get("HX-Request"):

@@ -23,6 +23,8 @@ class User(AbstractUser):
     text_size = models.CharField(_("text size"), max_length=10, choices=TextSize.choices, default=TextSize.STANDARD)
     # When the password was last set (the expiry policy counts from it; from date_joined before it was kept).
     password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+    # A one-time password given by an officer: the user chooses one of their own before anything else.
+    password_given = models.BooleanField(_("password given by an officer"), default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -33,6 +35,7 @@ class User(AbstractUser):
 
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
+        self.password_given = False  # set again by whoever gives a one-time password (organizations' services)
 
     def display_name(self) -> str:
         member = getattr(self, "member", None)

@@ -223,7 +223,8 @@ def member_reveal_personal(*, actor, member: Member) -> dict:
 
 @transaction.atomic
 def member_account_create(*, actor, member: Member, username: str, password: str):
-    """Give a member a login of their own."""
+    """Give a member a login of their own, with a password handed over once: its owner chooses one of their own at
+    the first sign-in (core.middleware.PasswordAgeMiddleware)."""
     member_account_check(actor=actor, member=member)
     if member.user_id:
         raise ValidationError(_("This member already has an account."))
@@ -238,6 +239,7 @@ def member_account_create(*, actor, member: Member, username: str, password: str
     user = User(username=username, first_name=member.name)
     validate_password(password, user)
     user.set_password(password)
+    user.password_given = True
     user.save()
     member.user = user
     member.save(update_fields=["user", "updated_at"])
@@ -413,12 +415,14 @@ def member_account_link(*, actor, member: Member, username: str):
 
 @transaction.atomic
 def member_account_password_reset(*, actor, member: Member) -> str:
-    """A new one-time password for the member's account (shown once, never stored in the clear nor audited)."""
+    """A new one-time password for the member's account (shown once, never stored in the clear nor audited); its
+    owner chooses one of their own at the next sign-in."""
     member_account_check(actor=actor, member=member)
     user = _account_of(member)
     password = one_time_password()
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.password_given = True
+    user.save(update_fields=["password", "password_changed_at", "password_given"])
     audit("organizations.member.account_reset", actor=actor, obj=member, after={"username": user.username})
     return password
 
