@@ -100,7 +100,8 @@ citus-down:
 	@PG_BIN=$(PG_BIN) CITUS_DIR=$(CITUS_DIR) CITUS_PORTS="$(CITUS_PORTS)" bash scripts/citus.sh down
 
 test-citus: $(INSTALLED) citus-up
-	DATABASE_URL=$(CITUS_URL) GRASSROOTS_CITUS=1 $(BIN)/pytest -n 0 -q -p no:cacheprovider $(CITUS_TESTS)
+	@PG_BIN=$(PG_BIN) CITUS_DIR=$(CITUS_DIR) CITUS_PORTS="$(CITUS_PORTS)" bash scripts/citus.sh fresh test_grassroots
+	DATABASE_URL=$(CITUS_URL) $(BIN)/pytest -n 0 -q -p no:cacheprovider --reuse-db $(CITUS_TESTS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

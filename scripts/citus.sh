@@ -101,18 +101,34 @@ CONF
       echo "== node $port started"
     fi
   done
+  database "$DB"
+  echo "== Citus cluster up: coordinator postgres://postgres@127.0.0.1:$coordinator/$DB, workers ${ports[*]:1}"
+}
+
+# A database of the cluster: made on every node with the extension, the workers registered in the coordinator's.
+database() {
+  local name=$1 ports=($CITUS_PORTS) coordinator=${CITUS_PORTS%% *}
   for port in "${ports[@]}"; do
-    psql_on "$port" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1 ||
-      psql_on "$port" -d postgres -c "CREATE DATABASE $DB"
-    psql_on "$port" -d "$DB" -c "CREATE EXTENSION IF NOT EXISTS citus"
+    psql_on "$port" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1 ||
+      psql_on "$port" -d postgres -c "CREATE DATABASE $name"
+    psql_on "$port" -d "$name" -c "SET client_min_messages TO warning; CREATE EXTENSION IF NOT EXISTS citus"
   done
-  if [ "$(psql_on "$coordinator" -d "$DB" -tAc "SELECT count(*) FROM pg_dist_node WHERE noderole = 'primary' AND groupid > 0")" != "$((${#ports[@]} - 1))" ]; then
-    psql_on "$coordinator" -d "$DB" -c "SELECT citus_set_coordinator_host('127.0.0.1', $coordinator)" >/dev/null
+  if [ "$(psql_on "$coordinator" -d "$name" -tAc "SELECT count(*) FROM pg_dist_node WHERE noderole = 'primary' AND groupid > 0")" != "$((${#ports[@]} - 1))" ]; then
+    psql_on "$coordinator" -d "$name" -c "SELECT citus_set_coordinator_host('127.0.0.1', $coordinator)" >/dev/null
     for port in "${ports[@]:1}"; do
-      psql_on "$coordinator" -d "$DB" -tAc "SELECT citus_add_node('127.0.0.1', $port)" >/dev/null
+      psql_on "$coordinator" -d "$name" -tAc "SELECT citus_add_node('127.0.0.1', $port)" >/dev/null
     done
   fi
-  echo "== Citus cluster up: coordinator postgres://postgres@127.0.0.1:$coordinator/$DB, workers ${ports[*]:1}"
+}
+
+# A fresh database of the cluster (the tests': pytest then reuses it rather than making a plain one).
+fresh() {
+  local name=$1 ports=($CITUS_PORTS)
+  for port in "${ports[@]}"; do
+    psql_on "$port" -d postgres -c "DROP DATABASE IF EXISTS $name WITH (FORCE)"
+  done
+  database "$name"
+  echo "== fresh database $name on the cluster"
 }
 
 down() {
@@ -130,5 +146,6 @@ case "${1:-}" in
   build) build ;;
   up) up ;;
   down) down ;;
-  *) echo "usage: $0 build|up|down" >&2; exit 2 ;;
+  fresh) fresh "${2:?database name}" ;;
+  *) echo "usage: $0 build|up|down|fresh NAME" >&2; exit 2 ;;
 esac
