@@ -125,7 +125,12 @@ def distribute(connection=default_connection) -> list[str]:
         keys = _foreign_keys(cursor, todo)
         for table, name, _definition in keys:
             cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-        cursor.execute("SET LOCAL citus.multi_shard_modify_mode TO 'sequential'")
+        # One connection per worker in a transaction that writes over several shards: the engine writes results
+        # (distributed) and then its run (a reference table with foreign keys), which Citus allows only that way.
+        cursor.execute("SELECT current_database()")
+        (database,) = cursor.fetchone()
+        cursor.execute(f"ALTER DATABASE \"{database}\" SET citus.multi_shard_modify_mode TO 'sequential'")
+        cursor.execute("SET citus.multi_shard_modify_mode TO 'sequential'")
         cursor.execute(f"SET LOCAL citus.shard_count TO {SHARD_COUNT}")
         families: dict[str, str] = {}
         for spec in DISTRIBUTED:

@@ -503,14 +503,15 @@ def _care_and_vetoes(ctx: Context, moves: Moves | None = None) -> None:
         ctx,
         [Metric.CARE],
         "m.organization_id",
-        # (NULL >= a day is not true: a case never visited is not in time; last_visit is named once, so that the
-        # planner runs its subquery once per case.)
+        # (NULL >= a day is not true: a case never visited is not in time.)
         ["SUM(CASE WHEN cc.last_visit >= cc.due_from THEN 1 ELSE 0 END)", "COUNT(*)"],
-        # The last visit of each case counted (by the visits' case index), not an aggregate of every visit.
+        # The last visit of each case, grouped by case (not a subquery per case: Citus runs no correlated subquery
+        # beside a reference table, and grouping by the visits' distribution column runs on every shard at once).
         "FROM ("
-        f"  SELECT c0.id, c0.member_id, c0.opened_on, c0.closed_on, {cutoff} AS due_from, "
-        f"  (SELECT MAX(v.visited_on) FROM {cv} v WHERE v.case_id = c0.id AND v.visited_on <= %s) AS last_visit "
-        f"  FROM {cc} c0"
+        f"  SELECT c0.id, c0.member_id, c0.opened_on, c0.closed_on, {cutoff} AS due_from, lv.last_visit "
+        f"  FROM {cc} c0 LEFT JOIN ("
+        f"    SELECT v.case_id, MAX(v.visited_on) AS last_visit FROM {cv} v WHERE v.visited_on <= %s GROUP BY v.case_id"
+        "  ) lv ON lv.case_id = c0.id"
         f") cc JOIN {m} m ON m.id = cc.member_id "
         f"WHERE {where} AND m.status = 'active'{_not_moved('m.id', moves)} "
         "AND cc.opened_on <= %s AND (cc.closed_on IS NULL OR cc.closed_on > %s) "
