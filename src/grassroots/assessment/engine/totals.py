@@ -46,6 +46,7 @@ from .base import (
     _scoped,
     _settings,
     _source,
+    citus,
     t,
 )
 from .store import _insert_columns
@@ -310,7 +311,10 @@ def _member_query(ctx: Context, required: tuple[float, float], part=None, moves:
     counted = f"('{RecordState.CONFIRMED.value}', '{RecordState.PENDING.value}')"
     cadres = "(" + ", ".join(f"'{title}'" for title in CADRE_POSTS) + ")"
     where = _scoped(ctx, "m.organization_id")
-    if ctx.below_top or connection.vendor == "sqlite":
+    # Citus runs no correlated subquery on distributed records beside the members (a reference table): a subtree
+    # there takes the form below too, its records kept to its members by one uncorrelated subquery.
+    on_citus = ctx.below_top and citus()
+    if (ctx.below_top and not on_citus) or connection.vendor == "sqlite":
         if part is not None and ctx.below_top:
             where = f"m.organization_id IN (SELECT org_id FROM tmp_assess_org WHERE org_id %% {MEMBER_PARTS} = {part})"
         elif part is not None:
@@ -336,7 +340,13 @@ def _member_query(ctx: Context, required: tuple[float, float], part=None, moves:
     else:
         once = ""
         ids = "1 = 1"
-        if part is not None:
+        if on_citus:
+            if part is not None:
+                where = (
+                    f"m.organization_id IN (SELECT org_id FROM tmp_assess_org WHERE org_id %% {MEMBER_PARTS} = {part})"
+                )
+            ids = f"member_id IN (SELECT m2.id FROM {m} m2 WHERE {where.replace('m.organization_id', 'm2.organization_id')})"
+        elif part is not None:
             ids = f"member_id >= {int(part[0])} AND member_id < {int(part[1])}"
             where += f" AND m.id >= {int(part[0])} AND m.id < {int(part[1])}"
         # The whole tree: the study hours, cadre posts and talks of every member aggregated first, and merged with
