@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/grassroots
 PYTEST_WORKERS ?= 2
 
 .PHONY: run test test-pg lint browser-deps bench fuzz load messages check-deploy clean report-image \
-	citus citus-up citus-down test-citus
+	citus citus-up citus-down test-citus bench-citus
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -102,6 +102,11 @@ citus-up: citus
 
 citus-down:
 	@PG_BIN=$(PG_BIN) CITUS_DIR=$(CITUS_DIR) CITUS_PORTS="$(CITUS_PORTS)" bash scripts/citus.sh down
+
+## The same demo year (BENCH_SCALE, default county) on the cluster and on the machine's PostgreSQL: the assessment
+## timed on both, by stage, and its results compared organization by organization (bench/citus.py).
+bench-citus: $(INSTALLED) citus-up
+	$(BIN)/python -m bench.citus --scale $(or $(BENCH_SCALE),county)
 
 test-citus: $(INSTALLED) citus-up
 	@PG_BIN=$(PG_BIN) CITUS_DIR=$(CITUS_DIR) CITUS_PORTS="$(CITUS_PORTS)" bash scripts/citus.sh fresh test_grassroots
