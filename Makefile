@@ -87,10 +87,10 @@ CITUS_SRC ?= $(firstword $(wildcard ../shared/vendor/citus ../../shared/vendor/c
 CITUS_DIR := $(CURDIR)/var/citus
 CITUS_PORTS := 9700 9701 9702
 CITUS_URL ?= postgres://postgres@127.0.0.1:9700/grassroots
-# The plan and the parity with plain PostgreSQL, then the assessment's database tests (about 15 minutes here under
-# load); any others by CITUS_TESTS="tests/duties ...". A migration test that migrates backwards is left out: Citus
+# The plan and the parity with plain PostgreSQL, the assessment's database tests and the data completeness (5-18 minutes here,
+# by the load); any others by CITUS_TESTS="tests/duties ...". A migration test that migrates backwards is left out: Citus
 # refuses ADD COLUMN with an unnamed CHECK on a distributed or reference table (docs/citus.md).
-CITUS_TESTS ?= tests/distributed tests/assessment \
+CITUS_TESTS ?= tests/distributed tests/assessment tests/site/test_completeness.py \
   --deselect tests/assessment/test_engine.py::test_the_values_move_between_rows_and_sheets_with_the_migration
 
 citus:
