@@ -6,7 +6,8 @@ INSTALLED := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/grassroots
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-pg lint browser-deps bench fuzz load messages check-deploy clean report-image
+.PHONY: run test test-pg lint browser-deps bench fuzz load messages check-deploy clean report-image \
+	citus citus-up citus-down test-citus bench-citus
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,6 +73,44 @@ check-deploy: $(INSTALLED)
 	GRASSROOTS_PRODUCTION=1 GRASSROOTS_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) GRASSROOTS_ALLOWED_HOSTS=example.org \
 	  GRASSROOTS_AUDIT_KEY=$$(head -c 48 /dev/urandom | base64) GRASSROOTS_REQUIRE_2FA=1 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## Citus (distributed PostgreSQL, docs/citus.md). `make citus` builds and installs Citus $(CITUS_VERSION) into the machine's
+## PostgreSQL $(PG_MAJOR) from CITUS_SRC (a folder with the source archive and its build patch, or an unpacked source
+## tree; default ../shared/vendor/citus), skipped when installed; apt packages as root or through sudo.
+## `make citus-up` / `citus-down` start and stop a coordinator and two workers on 127.0.0.1:9700-9702 (data under
+## var/citus, run as the user postgres when started by root); `make test-citus` runs the database tests on the
+## coordinator. The PostgreSQL already on the machine (5432) is never touched.
+CITUS_VERSION := 13.2.2
+PG_MAJOR ?= 15
+PG_BIN ?= /usr/lib/postgresql/$(PG_MAJOR)/bin
+CITUS_SRC ?= $(firstword $(wildcard ../shared/vendor/citus ../../shared/vendor/citus))
+CITUS_DIR := $(CURDIR)/var/citus
+CITUS_PORTS := 9700 9701 9702
+CITUS_URL ?= postgres://postgres@127.0.0.1:9700/grassroots
+# The plan and the parity with plain PostgreSQL, the assessment's database tests and the data completeness (5-18 minutes here,
+# by the load); any others by CITUS_TESTS="tests/duties ...". A migration test that migrates backwards is left out: Citus
+# refuses ADD COLUMN with an unnamed CHECK on a distributed or reference table (docs/citus.md).
+CITUS_TESTS ?= tests/distributed tests/assessment tests/site/test_completeness.py \
+  --deselect tests/assessment/test_engine.py::test_the_values_move_between_rows_and_sheets_with_the_migration
+
+citus:
+	@CITUS_VERSION=$(CITUS_VERSION) PG_MAJOR=$(PG_MAJOR) PG_BIN=$(PG_BIN) CITUS_SRC="$(CITUS_SRC)" \
+	  CITUS_DIR=$(CITUS_DIR) bash scripts/citus.sh build
+
+citus-up: citus
+	@PG_BIN=$(PG_BIN) CITUS_DIR=$(CITUS_DIR) CITUS_PORTS="$(CITUS_PORTS)" bash scripts/citus.sh up
+
+citus-down:
+	@PG_BIN=$(PG_BIN) CITUS_DIR=$(CITUS_DIR) CITUS_PORTS="$(CITUS_PORTS)" bash scripts/citus.sh down
+
+## The same demo year (BENCH_SCALE, default county) on the cluster and on the machine's PostgreSQL: the assessment
+## timed on both, by stage, and its results compared organization by organization (bench/citus.py).
+bench-citus: $(INSTALLED) citus-up
+	$(BIN)/python -m bench.citus --scale $(or $(BENCH_SCALE),county)
+
+test-citus: $(INSTALLED) citus-up
+	@PG_BIN=$(PG_BIN) CITUS_DIR=$(CITUS_DIR) CITUS_PORTS="$(CITUS_PORTS)" bash scripts/citus.sh fresh test_grassroots
+	DATABASE_URL=$(CITUS_URL) $(BIN)/pytest -n 0 -q -p no:cacheprovider --reuse-db $(CITUS_TESTS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "grassroots.disclosure",
     "grassroots.insights",
     "grassroots.site",
+    "grassroots.distributed",
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Prefetch, Q, Sum
 from django.utils import timezone
 
 from grassroots.core.collation import by_reading
@@ -544,10 +544,11 @@ def quarter_of(day: dt.date) -> Period:
 
 
 def meeting_held_in(start: dt.date, end: dt.date):
-    """For an annotation over organizations (the outer row): whether it held a meeting between two days."""
-    return Exists(
-        Meeting.objects.filter(organization=OuterRef("pk"), state=MeetingState.HELD, held_on__range=(start, end))
-    )
+    """For an annotation over organizations (the outer row): whether it held a meeting between two days. Its id IN
+    the organizations that did (one uncorrelated subquery): on Citus meetings are distributed and the organizations
+    a reference table, beside which it runs no correlated subquery."""
+    held = Meeting.objects.filter(state=MeetingState.HELD, held_on__range=(start, end)).values("organization_id")
+    return ExpressionWrapper(Q(pk__in=held), output_field=BooleanField())
 
 
 def meetings_within(*, user, organization: Organization, start: dt.date, end: dt.date, kind: str = ""):

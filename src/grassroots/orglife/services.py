@@ -400,13 +400,17 @@ def study_record_decide_check(*, actor, record: StudyRecord) -> None:
 
 @transaction.atomic
 def study_record_decide(*, actor, record: StudyRecord, confirm: bool) -> StudyRecord:
+    # With its member: on Citus study records are distributed by member, and a row is locked only on its own shard.
     record = (
-        StudyRecord.objects.select_for_update(of=("self",)).select_related("member__organization").get(pk=record.pk)
+        StudyRecord.objects.select_for_update(of=("self",))
+        .select_related("member__organization")
+        .get(pk=record.pk, member_id=record.member_id)
     )
     study_record_decide_check(actor=actor, record=record)
     record.state = RecordState.CONFIRMED if confirm else RecordState.REJECTED
     record.confirmed_by, record.confirmed_at = actor, timezone.now()
-    record.save()
+    # The fields decided only: Citus refuses an UPDATE that writes the distribution column (member), even unchanged.
+    record.save(update_fields=["state", "confirmed_by", "confirmed_at", "updated_at"])
     audit(
         "orglife.study.decide",
         actor=actor,

@@ -221,6 +221,16 @@ def months_between(start, end) -> int:
     return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
+def citus() -> bool:
+    """Whether the database is a Citus cluster (distributed PostgreSQL, docs/citus.md): a few statements take the form
+    it runs, the same rows either way."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'")
+        return cursor.fetchone() is not None
+
+
 def _settings() -> None:
     """Per-transaction settings of the engine's connections."""
     if connection.vendor == "postgresql":

@@ -46,6 +46,7 @@ from .base import (
     _scoped,
     _settings,
     _source,
+    citus,
     t,
 )
 from .store import _insert_columns
@@ -310,7 +311,10 @@ def _member_query(ctx: Context, required: tuple[float, float], part=None, moves:
     counted = f"('{RecordState.CONFIRMED.value}', '{RecordState.PENDING.value}')"
     cadres = "(" + ", ".join(f"'{title}'" for title in CADRE_POSTS) + ")"
     where = _scoped(ctx, "m.organization_id")
-    if ctx.below_top or connection.vendor == "sqlite":
+    # Citus runs no correlated subquery on distributed records beside the members (a reference table): a subtree
+    # there takes the form below too, its records kept to its members by one uncorrelated subquery.
+    on_citus = ctx.below_top and citus()
+    if (ctx.below_top and not on_citus) or connection.vendor == "sqlite":
         if part is not None and ctx.below_top:
             where = f"m.organization_id IN (SELECT org_id FROM tmp_assess_org WHERE org_id %% {MEMBER_PARTS} = {part})"
         elif part is not None:
@@ -336,7 +340,13 @@ def _member_query(ctx: Context, required: tuple[float, float], part=None, moves:
     else:
         once = ""
         ids = "1 = 1"
-        if part is not None:
+        if on_citus:
+            if part is not None:
+                where = (
+                    f"m.organization_id IN (SELECT org_id FROM tmp_assess_org WHERE org_id %% {MEMBER_PARTS} = {part})"
+                )
+            ids = f"member_id IN (SELECT m2.id FROM {m} m2 WHERE {where.replace('m.organization_id', 'm2.organization_id')})"
+        elif part is not None:
             ids = f"member_id >= {int(part[0])} AND member_id < {int(part[1])}"
             where += f" AND m.id >= {int(part[0])} AND m.id < {int(part[1])}"
         # The whole tree: the study hours, cadre posts and talks of every member aggregated first, and merged with
@@ -503,14 +513,15 @@ def _care_and_vetoes(ctx: Context, moves: Moves | None = None) -> None:
         ctx,
         [Metric.CARE],
         "m.organization_id",
-        # (NULL >= a day is not true: a case never visited is not in time; last_visit is named once, so that the
-        # planner runs its subquery once per case.)
+        # (NULL >= a day is not true: a case never visited is not in time.)
         ["SUM(CASE WHEN cc.last_visit >= cc.due_from THEN 1 ELSE 0 END)", "COUNT(*)"],
-        # The last visit of each case counted (by the visits' case index), not an aggregate of every visit.
+        # The last visit of each case, grouped by case (not a subquery per case: Citus runs no correlated subquery
+        # beside a reference table, and grouping by the visits' distribution column runs on every shard at once).
         "FROM ("
-        f"  SELECT c0.id, c0.member_id, c0.opened_on, c0.closed_on, {cutoff} AS due_from, "
-        f"  (SELECT MAX(v.visited_on) FROM {cv} v WHERE v.case_id = c0.id AND v.visited_on <= %s) AS last_visit "
-        f"  FROM {cc} c0"
+        f"  SELECT c0.id, c0.member_id, c0.opened_on, c0.closed_on, {cutoff} AS due_from, lv.last_visit "
+        f"  FROM {cc} c0 LEFT JOIN ("
+        f"    SELECT v.case_id, MAX(v.visited_on) AS last_visit FROM {cv} v WHERE v.visited_on <= %s GROUP BY v.case_id"
+        "  ) lv ON lv.case_id = c0.id"
         f") cc JOIN {m} m ON m.id = cc.member_id "
         f"WHERE {where} AND m.status = 'active'{_not_moved('m.id', moves)} "
         "AND cc.opened_on <= %s AND (cc.closed_on IS NULL OR cc.closed_on > %s) "

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum, Value
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -231,9 +231,9 @@ def _counted_members(s: Scope, moves: Moves) -> Q:
     return (s.q("organization__path") & Q(status=MemberStatus.ACTIVE) & ~Q(pk__in=moves.members)) | Q(pk__in=stayed)
 
 
-def _cadre_post(member: str, day: dt.date):
-    """A post of CADRE_POSTS that the member (an outer reference) held on `day`."""
-    return Post.objects.filter(member=OuterRef(member), title__in=CADRE_POSTS, started_on__lte=day).filter(
+def _cadre_post(day: dt.date):
+    """The posts of CADRE_POSTS held on `day`."""
+    return Post.objects.filter(title__in=CADRE_POSTS, started_on__lte=day).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gte=day)
     )
 
@@ -246,26 +246,23 @@ def study_records(run, organization):
     s = Scope(run, organization, None)
     moves = _moves(s)
 
-    def hours(state):
-        return Coalesce(
-            StudyRecord.objects.filter(
-                member=OuterRef("pk"), state=state, studied_on__gte=s.start, studied_on__lte=s.asof
-            )
-            .order_by()
-            .values("member")
-            .annotate(total=Sum("hours"))
-            .values("total"),
-            Value(Decimal(0)),
-        )
+    # The hours summed over the member's records joined (one LEFT JOIN, grouped by member), the cadre post and the
+    # talk as uncorrelated IN: Citus runs no correlated subquery on the records (distributed by member) beside the
+    # members (a reference table), and PostgreSQL and SQLite give the same rows.
+    period = Q(study_records__studied_on__gte=s.start, study_records__studied_on__lte=s.asof)
 
-    talked = Talk.objects.filter(member=OuterRef("pk"), talked_on__gte=s.start, talked_on__lte=s.asof)
+    def hours(state):
+        return Coalesce(Sum("study_records__hours", filter=period & Q(study_records__state=state)), Value(Decimal(0)))
+
+    cadres = _cadre_post(s.asof).values("member_id")
+    talked = Talk.objects.filter(talked_on__gte=s.start, talked_on__lte=s.asof).values("member_id")
     return (
         Member.objects.filter(_counted_members(s, moves))
         .annotate(
             confirmed=hours(RecordState.CONFIRMED),
             pending=hours(RecordState.PENDING),
-            is_cadre=Exists(_cadre_post("pk", s.asof)),
-            talked=Exists(talked),
+            is_cadre=ExpressionWrapper(Q(pk__in=cadres), output_field=BooleanField()),
+            talked=ExpressionWrapper(Q(pk__in=talked), output_field=BooleanField()),
         )
         .select_related("organization")
         .order_by("organization__path", by_reading("name", chinese=True), "id")
@@ -369,8 +366,9 @@ def talk_records(run, organization):
     without a talk; those who moved or left without one in a stay in the subtree."""
     s = Scope(run, organization, None)
     moves = _moves(s)
-    # NOT EXISTS, not NOT IN: an anti-join on the talks of each member, not a hash of every talk of the period.
-    talked = Talk.objects.filter(member=OuterRef("pk"), talked_on__gte=s.start, talked_on__lte=s.asof)
+    # NOT IN the members talked with (a hash of their ids), not NOT EXISTS per member: Citus runs no correlated
+    # subquery on the talks (distributed by member) beside the members (a reference table).
+    talked = Talk.objects.filter(talked_on__gte=s.start, talked_on__lte=s.asof).values("member_id")
     stayed = s.q("organization__path") & Q(status=MemberStatus.ACTIVE) & ~Q(pk__in=moves.members)
     stays = moves.within(organization.path)
     untalked = set()
@@ -382,7 +380,7 @@ def talk_records(run, organization):
             days[member_id].append(day)
         untalked = {stay.member_id for stay in stays if not any(stay.holds(day) for day in days[stay.member_id])}
     return (
-        Member.objects.filter((stayed & ~Exists(talked)) | Q(pk__in=untalked))
+        Member.objects.filter((stayed & ~Q(pk__in=talked)) | Q(pk__in=untalked))
         .select_related("organization")
         .order_by("organization__path", by_reading("name", chinese=True), "id")
     )

@@ -175,7 +175,8 @@ def veto_withdraw(*, actor, event: VetoEvent, reason: str) -> VetoEvent:
     """Take back a veto recorded by mistake, saying why: the runs of its period not yet closed lose it when they are
     computed again. The event stays, marked taken back, so that a closed run still shows the veto it counted beside
     the result and the reason it was frozen with; the audit trail has it too."""
-    event = VetoEvent.objects.select_for_update().get(pk=event.pk)
+    # With its organization: on Citus vetoes are distributed by it, and a row is locked only on its own shard.
+    event = VetoEvent.objects.select_for_update().get(pk=event.pk, organization_id=event.organization_id)
     veto_withdraw_check(actor=actor, obj=event)
     reason = _reason(reason, _("Say why the veto is taken back."))
     before = {"reason": event.reason, "occurred_on": event.occurred_on, "period": event.period.code}

@@ -1,0 +1,183 @@
+"""Citus against plain PostgreSQL: the same demo year loaded into both, the assessment run on each, the results
+compared organization by organization and timed. `python -m bench.citus [--scale tiny|county|city|province]`
+(needs `make citus-up` and the machine's PostgreSQL); tests/distributed/test_parity.py runs it at tiny scale."""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import psycopg
+
+CITUS = os.environ.get("CITUS_ADMIN_URL", "postgres://postgres@127.0.0.1:9700")
+PLAIN = os.environ.get("PLAIN_ADMIN_URL", "postgres://postgres@127.0.0.1:5432")
+NODES = [f"postgres://postgres@127.0.0.1:{port}" for port in (9700, 9701, 9702)]
+
+# Everything a result says: score, grade, standing, ranks, coverage, veto.
+RESULT_COLUMNS = (
+    "r.weighted, r.deductions, r.bonus, r.score, r.grade, r.not_assessed, r.coverage, r.vetoed, r.veto_reason, "
+    "r.rank_siblings, r.rank_level, r.closeness, r.rank_topsis, r.rank_low, r.rank_high"
+)
+COLUMN_NAMES = [c.strip().removeprefix("r.") for c in RESULT_COLUMNS.split(",")]
+
+
+def _admin(url: str, sql: str) -> None:
+    with psycopg.connect(f"{url}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def fresh_databases(name: str) -> tuple[str, str]:
+    """A new database `name` on the cluster (every node, with the extension, the workers registered) and on plain
+    PostgreSQL; their URLs."""
+    for url in [*NODES, PLAIN]:
+        _admin(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        _admin(url, f"CREATE DATABASE {name}")
+    for url in NODES:
+        with psycopg.connect(f"{url}/{name}", autocommit=True) as conn:
+            conn.execute("SET client_min_messages TO warning")
+            conn.execute("CREATE EXTENSION citus")
+    with psycopg.connect(f"{CITUS}/{name}", autocommit=True) as conn:
+        conn.execute("SELECT citus_set_coordinator_host('127.0.0.1', 9700)")
+        for url in NODES[1:]:
+            conn.execute("SELECT citus_add_node('127.0.0.1', %s)", [int(url.rsplit(":", 1)[1])])
+    return f"{CITUS}/{name}", f"{PLAIN}/{name}"
+
+
+def grassroots(url: str, *args: str) -> tuple[float, str]:
+    """Run the grassroots command on a database; (seconds, its output)."""
+    env = {**os.environ, "DATABASE_URL": url, "GRASSROOTS_DEMO": "1"}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from grassroots.cli import main; sys.exit(main())", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"grassroots {' '.join(args)} on {url}: {done.stdout}{done.stderr}")
+    return time.perf_counter() - started, done.stdout
+
+
+# The run just computed, computed again with the engine's timings by stage (a warm second measurement).
+TIMED_RECOMPUTE = """
+import json
+from grassroots.cli import _setup
+_setup()
+from django.contrib.auth import get_user_model
+from grassroots.assessment import services
+from grassroots.assessment.models import AssessmentRun
+from grassroots.core.context import acting
+actor = get_user_model().objects.filter(is_superuser=True, is_active=True).first()
+run = AssessmentRun.objects.order_by("-updated_at").first()
+with acting(actor):
+    timings = services.run_compute(actor=actor, run=run, withdraw=True)
+print(json.dumps({"assessed": run.assessed_count, **timings}))
+"""
+
+
+def timed_recompute(url: str) -> dict:
+    env = {**os.environ, "DATABASE_URL": url}
+    done = subprocess.run([sys.executable, "-c", TIMED_RECOMPUTE], env=env, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise RuntimeError(f"recompute on {url}: {done.stdout}{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def results(url: str) -> dict[tuple[str, str], tuple]:
+    """The newest run's results of each (indicator system, period, scope), by (run key, organization code)."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            f"SELECT s.code || '/' || p.code || '/' || sc.code || '/v' || ar.version, o.code, {RESULT_COLUMNS} "
+            "FROM assessment_result r "
+            "JOIN assessment_assessmentrun ar ON ar.id = r.run_id "
+            "JOIN assessment_indicatorsystem s ON s.id = ar.system_id "
+            "JOIN core_period p ON p.id = ar.period_id "
+            "JOIN organizations_organization sc ON sc.id = ar.scope_id "
+            "JOIN organizations_organization o ON o.id = r.organization_id"
+        ).fetchall()
+    return {(run, org): tuple(rest) for run, org, *rest in rows}
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+    return a == b
+
+
+def differences(cluster: dict, plain: dict) -> list[str]:
+    """Every organization whose result differs (or exists on one side only), with the fields that differ."""
+    found = []
+    for key in sorted(set(cluster) | set(plain)):
+        if key not in cluster or key not in plain:
+            found.append(f"{key}: only on {'the cluster' if key in cluster else 'plain PostgreSQL'}")
+            continue
+        fields = [
+            f"{name} {x!r} != {y!r}"
+            for name, x, y in zip(COLUMN_NAMES, cluster[key], plain[key], strict=True)
+            if not _same(x, y)
+        ]
+        if fields:
+            found.append(f"{key}: " + "; ".join(fields))
+    return found
+
+
+def placement(url: str) -> dict[str, int]:
+    """Rows of each distributed table on the cluster (what the comparison ran over)."""
+    with psycopg.connect(url) as conn:
+        names = [
+            n
+            for (n,) in conn.execute(
+                "SELECT table_name::text FROM citus_tables WHERE citus_table_type = 'distributed' ORDER BY 1"
+            )
+        ]
+        return {n: conn.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in names}
+
+
+def compare(*, scale: str = "tiny", period: str | None = None, name: str = "gr_citus_parity", stages=False) -> dict:
+    """Load the same demo year on both, assess on both, compare; a summary (timings in seconds)."""
+    cluster_url, plain_url = fresh_databases(name)
+    timing: dict[str, dict[str, float]] = {}
+    stages_by_side: dict[str, dict] = {}
+    period = period or str(time.localtime().tm_year)
+    for side, url in (("citus", cluster_url), ("postgresql", plain_url)):
+        timing[side] = {}
+        timing[side]["migrate"], _ = grassroots(url, "manage", "migrate", "--verbosity", "0")
+        timing[side]["demo"], _ = grassroots(url, "demo", "--scale", scale, "--seed", "1")
+        timing[side]["assess"], out = grassroots(url, "assess", period, "--withdraw-publication")
+        found = re.search(r"assessed in ([0-9.]+) s", out)
+        timing[side]["engine"] = float(found.group(1)) if found else float("nan")
+        if stages:
+            stages_by_side[side] = timed_recompute(url)
+    cluster, plain = results(cluster_url), results(plain_url)
+    return {
+        "scale": scale,
+        "results": len(plain),
+        "differences": differences(cluster, plain),
+        "timing": timing,
+        "distributed_rows": placement(cluster_url),
+        "stages": stages_by_side,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", default="county", choices=["tiny", "county", "city", "province"])
+    parser.add_argument("--period")
+    args = parser.parse_args()
+    summary = compare(scale=args.scale, period=args.period, name=f"gr_citus_parity_{args.scale}", stages=True)
+    print(f"{summary['results']} results at {summary['scale']} scale; differences: {len(summary['differences'])}")
+    for line in summary["differences"][:20]:
+        print("  " + line)
+    for side, steps in summary["timing"].items():
+        print(f"{side:>10}: " + ", ".join(f"{step} {seconds:.2f} s" for step, seconds in steps.items()))
+    for side, stages in summary["stages"].items():
+        print(f"{side:>10} again: " + ", ".join(f"{k} {v:.2f}" for k, v in stages.items()))
+    print("distributed rows: " + ", ".join(f"{t} {n}" for t, n in summary["distributed_rows"].items() if n))
+
+
+if __name__ == "__main__":
+    main()

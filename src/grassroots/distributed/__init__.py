@@ -1,0 +1,1 @@
+"""Grassroots on Citus (distributed PostgreSQL): which table is distributed by what, applied when the backend is Citus."""

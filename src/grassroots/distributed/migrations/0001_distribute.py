@@ -1,0 +1,31 @@
+"""On Citus: the reference and distributed tables of grassroots.distributed.plan. A no-op on any other database."""
+
+from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    from grassroots.distributed.plan import distribute
+
+    distribute(schema_editor.connection)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("accountability", "0003_duty_review_and_three_lists"),
+        ("assessment", "0012_indicator_double_use_reason"),
+        ("core", "0005_user_text_size"),
+        ("disclosure", "0001_disclosure_and_notices"),
+        ("duties", "0002_assignment_accepted_on"),
+        ("insights", "0001_initial"),
+        ("organizations", "0004_unit_type_subdistrict"),
+        ("orglife", "0006_point_rule_english_name"),
+        ("admin", "0003_logentry_add_action_flag_choices"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("sessions", "0001_initial"),
+        ("axes", "__latest__"),
+        ("otp_totp", "__latest__"),
+        ("otp_static", "__latest__"),
+    ]
+
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)]

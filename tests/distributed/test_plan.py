@@ -1,0 +1,40 @@
+"""The Citus plan: every table placed, distributed tables by their column; on other databases a no-op."""
+
+import pytest
+from django.db import connection
+
+from grassroots.distributed.plan import DISTRIBUTED, distribute, is_citus
+
+pytestmark = pytest.mark.django_db
+
+
+def _placement():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT logicalrelid::regclass::text, partmethod, "
+            "column_to_column_name(logicalrelid, partkey) FROM pg_dist_partition"
+        )
+        return {table: (method, column) for table, method, column in cursor.fetchall()}
+
+
+def test_the_plan_is_a_no_op_without_citus():
+    if is_citus():
+        pytest.skip("the database is Citus")
+    assert distribute() == []
+
+
+def test_every_table_is_placed_on_citus():
+    if not is_citus():
+        pytest.skip("not a Citus database (make test-citus)")
+    placement = _placement()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relkind = 'r'"
+        )
+        tables = {name for (name,) in cursor.fetchall()}
+    assert tables - set(placement) == set()
+    for spec in DISTRIBUTED:
+        assert placement[spec.table] == ("h", spec.column), spec.table
+    assert placement["organizations_organization"][0] == "n"
+    assert placement["core_user"][0] == "n"
