@@ -13,7 +13,7 @@ from the rule (`grassroots rebuild-counted`, and after the demo's bulk generatio
 nothing after the services ran.
 """
 
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import post_save
 
 from .models import Assignment, AssignmentState, Duty, ProgressReport, ReportState
@@ -30,8 +30,41 @@ def counted_q() -> Q:
     return ~Q(state__in=NOT_LIVE) & ~middle
 
 
-def _rule():
-    return Case(When(counted_q(), then=Value(True)), default=Value(False), output_field=BooleanField())
+def counted_among(ids) -> set[int]:
+    """Which of these assignments the rule counts, read with plain selects bounded by the ids (no correlated
+    subquery, no update joining another table: the statements a distributed database such as Citus runs alike)."""
+    ids = list(ids)
+    live = dict(Assignment.objects.filter(pk__in=ids).exclude(state__in=NOT_LIVE).values_list("pk", "state"))
+    middles = set(
+        Assignment.objects.filter(duty__source_assignment_id__in=list(live))
+        .exclude(state__in=NOT_LIVE)
+        .values_list("duty__source_assignment_id", flat=True)
+    )
+    reported = set()
+    if middles:
+        reported = set(
+            ProgressReport.objects.filter(assignment_id__in=list(middles))
+            .exclude(state=ReportState.WITHDRAWN)
+            .values_list("assignment_id", flat=True)
+        )
+    return {
+        pk
+        for pk, state in live.items()
+        if not (pk in middles and pk not in reported and state != AssignmentState.ACCEPTED)
+    }
+
+
+def _store(chunk) -> int:
+    """Set the flag of these assignments from the rule; returns how many changed."""
+    counted = counted_among(chunk)
+    rest = set(chunk) - counted
+    changed = Assignment.objects.filter(pk__in=list(counted), counted=False).update(counted=True) if counted else 0
+    if rest:
+        changed += Assignment.objects.filter(pk__in=list(rest), counted=True).update(counted=False)
+    return changed
+
+
+CHUNK = 2000
 
 
 def refresh_counted(assignment_ids=(), duty_ids=()) -> int:
@@ -49,18 +82,22 @@ def refresh_counted(assignment_ids=(), duty_ids=()) -> int:
         .distinct()
     )
     ids |= sources
-    changed = 0
     ordered = sorted(ids)
-    for start in range(0, len(ordered), 2000):
-        chunk = ordered[start : start + 2000]
-        changed += Assignment.objects.filter(pk__in=chunk).exclude(counted=_rule()).update(counted=_rule())
+    changed = sum(_store(ordered[start : start + CHUNK]) for start in range(0, len(ordered), CHUNK))
     assignments_changed.send(sender=Assignment, ids=ordered)  # figures kept from them (the dashboards' totals)
     return changed
 
 
 def rebuild_counted() -> int:
-    """Set every assignment's flag from the rule; returns how many changed (none when the services kept them)."""
-    return Assignment.objects.exclude(counted=_rule()).update(counted=_rule())
+    """Set every assignment's flag from the rule, a chunk of ids at a time; returns how many changed (none when the
+    services kept them)."""
+    changed, last = 0, 0
+    while True:
+        chunk = list(Assignment.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK])
+        if not chunk:
+            return changed
+        changed += _store(chunk)
+        last = chunk[-1]
 
 
 def _assignment_saved(sender, instance, **kwargs):

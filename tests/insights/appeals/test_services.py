@@ -148,6 +148,12 @@ def test_one_client_sends_a_few_appeals_an_hour_and_others_still_can(county):
     submit(county.v11, client="10.9.9.10")
 
 
+def test_appeals_entered_on_the_publics_behalf_are_not_held_to_the_forms_limits(county):
+    for _i in range(services.CLIENT_LIMIT + 2):
+        submit(county.v11, client="10.9.9.8", limited=False)
+    assert Appeal.objects.filter(organization=county.v11).count() == services.CLIENT_LIMIT + 2
+
+
 def test_an_organization_takes_so_many_appeals_a_day(county, monkeypatch):
     monkeypatch.setattr(services, "ORGANIZATION_LIMIT", 2)
     submit(county.v11, client="10.1.1.1")

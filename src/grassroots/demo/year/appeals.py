@@ -32,6 +32,7 @@ class _AppealsYear:
             phone=phone,
             client=client or f"demo-{self.counts['appeals']}",
             stamp=stamp,
+            limited=False,  # entered on the villagers' behalf: the public form's limits are not theirs
         )
         arrived = timezone.now() - dt.timedelta(days=days_ago, hours=3)
         Appeal.objects.filter(pk=appeal.pk).update(created_at=arrived, updated_at=arrived)

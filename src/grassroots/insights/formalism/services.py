@@ -95,7 +95,7 @@ def _text_flags(*, source: str, record, matches, organization, reviewing, period
     raised = []
     field = {TextSource.REPORT: "report", TextSource.MEETING: "meeting", TextSource.DUTY_REPORT: "duty_report"}[source]
     model = {TextSource.REPORT: ProgressReport, TextSource.MEETING: Meeting, TextSource.DUTY_REPORT: DutyReport}[source]
-    for match in matches:
+    for match in matches[:1]:  # the closest one: a text copied by many is flagged once, beside its nearest copy
         other = model.objects.filter(pk=match.other.record_id).first()
         if other is None:
             continue
@@ -138,7 +138,8 @@ def check_report(report: ProgressReport) -> list[Flag]:
         period=period,
     )
     for evidence in Evidence.objects.filter(report=report, kind="image"):
-        for match in index.index_photo(evidence=evidence, organization=organization, thread=assignment.pk):
+        # the closest one: a photo used by many is flagged once on each report, beside its nearest copy
+        for match in index.index_photo(evidence=evidence, organization=organization, thread=assignment.pk)[:1]:
             other = Evidence.objects.select_related("report").get(pk=match.other.evidence_id)
             flag = _raise(
                 key=f"photo:{evidence.pk}:{other.pk}",

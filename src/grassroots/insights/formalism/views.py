@@ -106,9 +106,11 @@ def flag_open_case(request, pk):
 
 @login_required
 def flag_photo(request, pk, side):
-    """A flagged photo's thumbnail, for those who see the flag (the other side may lie outside their scope)."""
+    """A flagged photo's thumbnail, for those who see the flag (the other side may lie outside their scope);
+    `?size=small` the square the review queue shows."""
     flag = _flag(request, pk)
     evidence = {"this": flag.evidence, "other": flag.other_evidence}.get(side)
     if evidence is None:
         raise Http404
-    return serve_thumbnail(evidence) if evidence.thumbnail else serve_file(evidence)
+    size = "small" if request.GET.get("size") == "small" else None
+    return serve_thumbnail(evidence, size) if evidence.thumbnail else serve_file(evidence)
