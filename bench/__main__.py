@@ -46,11 +46,10 @@ def run(backend: str, url: str, scale: str) -> dict:
         [sys.executable, "-m", "bench.run", "--scale", scale, "--backend", backend],
         cwd=ROOT,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,  # the figures; its progress (a bar on a terminal) goes straight to this stderr
         text=True,
         timeout=TIMEOUT,
     )
-    sys.stderr.write(result.stderr)
     if result.returncode != 0:
         raise SystemExit(f"benchmark on {backend} failed")
     return json.loads(result.stdout.strip().splitlines()[-1])

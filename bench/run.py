@@ -58,7 +58,11 @@ def main() -> int:
 
     empty = demo.database_is_empty()
     if empty or not StudyRecord.objects.exists():  # no data, or data from before the year of records
-        seconds, _counts = timed(demo.build_demo, scale=args.scale, seed=1, stdout=sys.stderr, reset=not empty)
+        from grassroots.core.progress import ProgressLines
+
+        steps = ProgressLines(sys.stderr, total=demo.DEMO_STEPS)  # a bar on a terminal, plain lines in a log
+        seconds, _counts = timed(demo.build_demo, scale=args.scale, seed=1, stdout=steps, reset=not empty)
+        steps.close()
         figures[f"demo_build_{args.scale}"] = seconds
     figures["organizations"] = Organization.objects.count()
     figures["members"] = Member.objects.count()
