@@ -6,7 +6,7 @@ from ..models import Flag, FlagKind
 
 
 def _org(org) -> str:
-    return org.name if org is not None else ""
+    return org.display_name() if org is not None else ""
 
 
 def describe(flag: Flag) -> str:
