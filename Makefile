@@ -90,12 +90,9 @@ CITUS_URL ?= postgres://postgres@127.0.0.1:9700/grassroots
 # The plan and the parity with plain PostgreSQL, the assessment's database tests and the data completeness (5-18 minutes here,
 # by the load); any others by CITUS_TESTS="tests/duties ...". A migration test that migrates backwards is left out: Citus
 # refuses ADD COLUMN with an unnamed CHECK on a distributed or reference table (docs/citus.md).
-## Left out on the cluster: a migration run backwards (Citus refuses a column with an unnamed check), and the
-## computing job's test, whose second connection waits on the test's open transaction (a reference table's write
-## locks it on every node; outside a test the request's transaction has committed before the job writes).
+## Left out on the cluster: a migration run backwards (Citus refuses a column with an unnamed check).
 CITUS_TESTS ?= tests/distributed tests/assessment tests/site/test_completeness.py \
-  --deselect tests/assessment/test_engine.py::test_the_values_move_between_rows_and_sheets_with_the_migration \
-  --ignore tests/assessment/test_compute_job.py
+  --deselect tests/assessment/test_engine.py::test_the_values_move_between_rows_and_sheets_with_the_migration
 
 citus:
 	@CITUS_VERSION=$(CITUS_VERSION) PG_MAJOR=$(PG_MAJOR) PG_BIN=$(PG_BIN) CITUS_SRC="$(CITUS_SRC)" \
