@@ -118,6 +118,31 @@ def test_progress_told_inside_the_works_transaction_is_seen_before_it_ends():
         assert (job.stage, job.done, job.total) == ("Reading", 0, 3)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_progress_waits_a_moment_for_a_locked_row_then_the_work_goes_on(monkeypatch):
+    """The job's row locked by the work's own transaction (written in it, as in a test, or locked on every node of
+    a distributed database): the progress update gives up after its wait, once, and the work is not held up."""
+    from django.db import connection, transaction
+
+    from grassroots.core import jobs
+    from tests.factories import UserFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite writes no progress inside the work's transaction")
+    monkeypatch.setattr(jobs, "PROGRESS_WAIT_MS", 300)
+    job = Job.objects.create(kind="x", title="x", actor=UserFactory())
+    progress = jobs.Progress(job.pk)
+    with transaction.atomic():
+        Job.objects.filter(pk=job.pk).update(stage="locked by the work")  # the work's transaction holds the row
+        started = time.monotonic()
+        progress("Counting meetings", 2, 17)
+        progress("Counting study", 3, 17)  # no second wait
+        waited = time.monotonic() - started
+    progress.close()
+    assert waited < 2 and progress._silent
+    assert Job.objects.get(pk=job.pk).stage == "locked by the work"
+
+
 def test_jobs_older_than_a_month_are_forgotten_when_the_next_starts(county):
     from grassroots.core.jobs import job_start
 
