@@ -143,6 +143,16 @@ def _photo(name: str, ext: str, data: bytes, sha: str) -> tuple[str, ContentFile
         raise ValidationError(_("%(name)s is not a readable photo.") % {"name": name}) from exc
 
 
+def clean_description(text) -> str:
+    """What a photo shows, as its describer typed it: spaces made single, required, at most DESCRIPTION_MAX."""
+    description = " ".join((text or "").split())
+    if not description:
+        raise ValidationError({"description": _("Say what the photo shows.")})
+    if len(description) > DESCRIPTION_MAX:
+        raise ValidationError({"description": _("A description has at most 200 characters.")})
+    return description
+
+
 def check_upload(uploaded) -> CheckedFile:
     """Refuse a file that is too large, of a forbidden type, or whose content does not match its extension."""
     name = (getattr(uploaded, "name", "") or "file").rsplit("/", 1)[-1][:200]

@@ -8,7 +8,7 @@ from grassroots.core.audit import audit
 from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
 from grassroots.core.notify import notify
 from grassroots.core.policy import Action, can
-from grassroots.core.uploads import check_upload
+from grassroots.core.uploads import check_upload, clean_description
 
 from ..counting import refresh_counted
 from ..models import (
@@ -118,11 +118,7 @@ def evidence_describe(*, actor, evidence: Evidence, description: str) -> Evidenc
     """Say what a photo of a report shows (its text alternative, read out by a screen reader)."""
     evidence = Evidence.objects.select_for_update(of=("self",)).select_related("report__assignment").get(pk=evidence.pk)
     evidence_describe_check(actor=actor, evidence=evidence)
-    description = " ".join((description or "").split())
-    if not description:
-        raise ValidationError({"description": _("Say what the photo shows.")})
-    if len(description) > 200:
-        raise ValidationError({"description": _("A description has at most 200 characters.")})
+    description = clean_description(description)
     before = evidence.description
     evidence.description = description
     evidence.save(update_fields=["description"])

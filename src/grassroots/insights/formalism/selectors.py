@@ -5,6 +5,7 @@ in the review queue, and the flags a diagnosis counts."""
 from django.db.models import Q, QuerySet
 
 from grassroots.core.policy import Action, restrict
+from grassroots.core.tree import subtree_q
 from grassroots.duties.models import ProgressReport
 from grassroots.duties.review_notes import ReviewNote
 from grassroots.orglife.models import Meeting
@@ -26,7 +27,7 @@ def flag_list(*, user, kind: str = "", state: str = "", organization=None) -> Qu
     if state:
         flags = flags.filter(state=state)
     if organization is not None:
-        flags = flags.filter(organization__path__startswith=organization.path)
+        flags = flags.filter(subtree_q(organization.path, "organization__path"))
     return flags.order_by("-created_at", "-id")
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from grassroots.core.audit import audit, snapshot
 from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
 from grassroots.core.policy import Action, require, restrict, subject
-from grassroots.core.uploads import check_upload
+from grassroots.core.uploads import check_upload, clean_description
 from grassroots.organizations.models import (
     Member,
     Organization,
@@ -174,11 +174,7 @@ def meeting_file_describe(*, actor, file: MeetingFile, description: str) -> Meet
     """Say what a meeting's photo shows (its text alternative, read out by a screen reader)."""
     file = MeetingFile.objects.select_for_update(of=("self",)).select_related("meeting__organization").get(pk=file.pk)
     meeting_file_describe_check(actor=actor, file=file)
-    description = " ".join((description or "").split())
-    if not description:
-        raise ValidationError({"description": _("Say what the photo shows.")})
-    if len(description) > 200:
-        raise ValidationError({"description": _("A description has at most 200 characters.")})
+    description = clean_description(description)
     before = file.description
     file.description = description
     file.save(update_fields=["description"])

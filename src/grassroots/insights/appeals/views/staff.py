@@ -94,22 +94,19 @@ def appeal_detail(request, pk):
 @require_POST
 def appeal_step(request, pk, step):
     appeal = _appeal(request, pk)
-    if step == "answer":
-        form = AnswerForm(request.POST)
+    if step in ("answer", "close"):  # a text to give: the answer, or the reason for closing
+        form_class, service, field = {
+            "answer": (AnswerForm, services.appeal_answer, "answer"),
+            "close": (CloseForm, services.appeal_close, "reason"),
+        }[step]
+        form = form_class(request.POST)
         form.is_valid()
         done = run_service(
-            request,
-            services.appeal_answer,
-            form=form,
-            actor=request.user,
-            appeal=appeal,
-            answer=form.cleaned_data.get("answer", ""),
+            request, service, form=form, actor=request.user, appeal=appeal, **{field: form.cleaned_data.get(field, "")}
         )
-        return (
-            redirect("insights:appeal", pk)
-            if done is not REFUSED
-            else _detail(request, appeal, forms={"answer": form}, status=400)
-        )
+        if done is not REFUSED:
+            return redirect("insights:appeal", pk)
+        return _detail(request, appeal, forms={step: form}, status=400)
     if step == "duty":
         form = DutyForm(request.POST, members=services.responsible_choices(appeal.organization))
         if form.is_valid():
@@ -128,22 +125,6 @@ def appeal_step(request, pk, step):
             if done is not REFUSED:
                 return redirect("insights:appeal", pk)
         return _detail(request, appeal, forms={"duty": form}, status=400)
-    if step == "close":
-        form = CloseForm(request.POST)
-        form.is_valid()
-        done = run_service(
-            request,
-            services.appeal_close,
-            form=form,
-            actor=request.user,
-            appeal=appeal,
-            reason=form.cleaned_data.get("reason", ""),
-        )
-        return (
-            redirect("insights:appeal", pk)
-            if done is not REFUSED
-            else _detail(request, appeal, forms={"close": form}, status=400)
-        )
     if step == "phone":
         phone = run_service(request, services.appeal_reveal_phone, actor=request.user, appeal=appeal)
         if phone is REFUSED:
