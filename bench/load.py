@@ -15,6 +15,7 @@ its photo on disk. Prints one JSON object per database and writes bench/data/loa
 """
 
 import asyncio
+import base64
 import io
 import json
 import os
@@ -350,6 +351,11 @@ def run(backend: str, url: str) -> dict:
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")]),
         # One key for the sessions made here and the server that reads them.
         "GRASSROOTS_SECRET_KEY": os.environ.get("GRASSROOTS_SECRET_KEY", "load-test-key-" + "x" * 50),
+        # Personal data sealed as production seals it (production refuses to start without keys).
+        "GRASSROOTS_FIELD_KEYS": os.environ.get("GRASSROOTS_FIELD_KEYS", "load1:" + base64.b64encode(b"k" * 32).decode()),
+        "GRASSROOTS_FIELD_INDEX_KEY": os.environ.get(
+            "GRASSROOTS_FIELD_INDEX_KEY", base64.b64encode(b"i" * 32).decode()
+        ),
     }
     subprocess.run([sys.executable, "-m", "django", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     world = _django(env, "prepare")
