@@ -70,6 +70,14 @@ def client_for(client):
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _start_counted_each_time():
+    """The start page counts at every visit in tests (tests/site/test_start_kept.py turns keeping them on): a test
+    changes records as one user and reads the page as another at once."""
+    with override_settings(GRASSROOTS_START_CACHE_SECONDS=0):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     """Argon2 is the production hasher; tests hash with MD5 to stay fast."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):

@@ -118,7 +118,8 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'grassroots.sqlite3'}"),
-        conn_max_age=int(os.environ.get("GRASSROOTS_CONN_MAX_AGE", "0")),
+        # In production a worker thread keeps its connection for a minute instead of opening one per request.
+        conn_max_age=int(os.environ.get("GRASSROOTS_CONN_MAX_AGE", "60" if PRODUCTION else "0")),
         # A kept connection the server dropped (restart, failover) is found at the next request and made anew.
         conn_health_checks=True,
     )
@@ -226,6 +227,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(float(os.environ.get("GRASSROOTS_SESSION_HOURS", "8")) * 3600)
 # and ends after this many minutes without a request (0: no idle limit); the login page says so.
 GRASSROOTS_SESSION_IDLE_MINUTES = int(os.environ.get("GRASSROOTS_SESSION_IDLE_MINUTES", "30"))
+# The start page's counts are kept this many seconds per user (0: counted at every visit); the user's own change
+# (any form or API write in their session) counts them again at once, others' changes show within this time.
+GRASSROOTS_START_CACHE_SECONDS = int(os.environ.get("GRASSROOTS_START_CACHE_SECONDS", "30"))
 # Two-factor authentication (TOTP): anyone may set it up; with GRASSROOTS_REQUIRE_2FA=1 administrators and officers
 # must, before anything else, and the login asks them for a code.
 GRASSROOTS_REQUIRE_2FA = env_bool("GRASSROOTS_REQUIRE_2FA")

@@ -16,7 +16,20 @@ from .context import acting
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
+WRITE_STAMP = "grassroots_wrote"  # in the session: when the user last changed something (figures kept for them lapse)
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+
+def write_stamp(request) -> int:
+    """When the signed-in user last wrote something through their session (0: not in this session)."""
+    session = getattr(request, "session", None)
+    return session.get(WRITE_STAMP, 0) if session is not None else 0
+
+
 class RequestContextMiddleware:
+    """The request id and the acting user for the audit trail; and, after a write the user made through their
+    session, the stamp that makes figures kept for them (the start page's counts) count again."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -27,6 +40,14 @@ class RequestContextMiddleware:
         actor = user if user is not None and user.is_authenticated else None
         with acting(actor, request_id):
             response = self.get_response(request)
+        if (
+            request.method not in SAFE_METHODS
+            and response.status_code < 400
+            and getattr(request, "user", None) is not None
+            and request.user.is_authenticated  # not after a sign-out, whose session is gone
+            and hasattr(request, "session")
+        ):
+            request.session[WRITE_STAMP] = time.time_ns()
         return response
 
 

@@ -54,22 +54,29 @@ def counted_among(ids) -> set[int]:
     }
 
 
-def _store(chunk) -> int:
-    """Set the flag of these assignments from the rule; returns how many changed."""
+def _store(chunk) -> set[int]:
+    """Set the flag of these assignments from the rule; returns those whose flag changed."""
     counted = counted_among(chunk)
     rest = set(chunk) - counted
-    changed = Assignment.objects.filter(pk__in=list(counted), counted=False).update(counted=True) if counted else 0
-    if rest:
-        changed += Assignment.objects.filter(pk__in=list(rest), counted=True).update(counted=False)
-    return changed
+    wrong = list(
+        Assignment.objects.filter(Q(pk__in=list(counted), counted=False) | Q(pk__in=list(rest), counted=True))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    if wrong:
+        flip = set(wrong)
+        Assignment.objects.filter(pk__in=sorted(flip & counted)).update(counted=True)
+        Assignment.objects.filter(pk__in=sorted(flip & rest)).update(counted=False)
+    return set(wrong)
 
 
 CHUNK = 2000
 
 
-def refresh_counted(assignment_ids=(), duty_ids=()) -> int:
+def refresh_counted(assignment_ids=(), duty_ids=(), *, announce_all: bool = True) -> int:
     """Set the flag from the rule on these assignments (and those of these duties) and on the assignments they were
-    decomposed from; returns how many flags changed."""
+    decomposed from; returns how many flags changed. The figures kept from them hear of them all, or, with
+    `announce_all=False` (nothing else of theirs changed), of those whose flag changed."""
     ids = {int(pk) for pk in assignment_ids if pk is not None}
     duty_ids = [int(pk) for pk in duty_ids if pk is not None]
     if duty_ids:
@@ -83,9 +90,11 @@ def refresh_counted(assignment_ids=(), duty_ids=()) -> int:
     )
     ids |= sources
     ordered = sorted(ids)
-    changed = sum(_store(ordered[start : start + CHUNK]) for start in range(0, len(ordered), CHUNK))
-    assignments_changed.send(sender=Assignment, ids=ordered)  # figures kept from them (the dashboards' totals)
-    return changed
+    changed = set().union(*(_store(ordered[start : start + CHUNK]) for start in range(0, len(ordered), CHUNK)))
+    told = ordered if announce_all else sorted(changed)
+    if told:
+        assignments_changed.send(sender=Assignment, ids=told)  # figures kept from them (the dashboards' totals)
+    return len(changed)
 
 
 def rebuild_counted() -> int:
@@ -96,16 +105,22 @@ def rebuild_counted() -> int:
         chunk = list(Assignment.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK])
         if not chunk:
             return changed
-        changed += _store(chunk)
+        changed += len(_store(chunk))
         last = chunk[-1]
 
 
-def _assignment_saved(sender, instance, **kwargs):
-    refresh_counted([instance.pk])
+def _assignment_saved(sender, instance, created=False, **kwargs):
+    # A save that moved the state only between open ones (reported, returned...) changes neither its flag nor the
+    # figures kept from it; every other save counts again.
+    unchanged = not created and instance.rollup_unchanged()
+    instance.remember_rollup()
+    if not unchanged:
+        refresh_counted([instance.pk])
 
 
 def _report_changed(sender, instance, **kwargs):
-    refresh_counted([instance.assignment_id])
+    # A report can change only the flag (of a middle assignment): the figures hear of it when the flag changed.
+    refresh_counted([instance.assignment_id], announce_all=False)
 
 
 def connect() -> None:

@@ -353,6 +353,48 @@ class Assignment(TimeStampedModel):
     def __str__(self):
         return f"{self.duty} → {self.organization}"
 
+    # What the roll-up's rule and the totals kept from assignments read of one (duties.counting).
+    ROLLUP_FIELDS = ("state", "due_on", "weight", "organization_id", "accepted_on", "duty_id")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._rollup_loaded = (field_names, values)  # read only if the instance is saved (rollup_unchanged)
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._rollup_loaded = self._rollup_was = None  # read anew: what was loaded first no longer says
+
+    def remember_rollup(self) -> None:
+        """Note the values the roll-up reads as they are in the database now (just saved)."""
+        self._rollup_loaded = None
+        self._rollup_was = {f: getattr(self, f) for f in self.ROLLUP_FIELDS}
+
+    def _rollup_before(self) -> dict | None:
+        loaded = getattr(self, "_rollup_loaded", None)
+        if loaded is not None:
+            values = dict(zip(*loaded))
+            if all(f in values for f in self.ROLLUP_FIELDS):
+                return {f: values[f] for f in self.ROLLUP_FIELDS}
+            return None
+        return getattr(self, "_rollup_was", None)
+
+    def rollup_unchanged(self) -> bool:
+        """Whether saving this assignment leaves what the roll-up reads as it was: the same values, and a state that
+        moved only between open ones (reported, returned, in progress), never into or out of accepted, draft or
+        cancelled. Unknown (never loaded whole) counts as changed."""
+        was = self._rollup_before()
+        if was is None:
+            return False
+
+        def kind(state):
+            return "out" if state in (AssignmentState.DRAFT, AssignmentState.CANCELLED) else state == "accepted"
+
+        return kind(was["state"]) == kind(self.state) and all(
+            was[f] == getattr(self, f) for f in self.ROLLUP_FIELDS if f != "state"
+        )
+
     def audit_organization(self):
         return self.organization
 

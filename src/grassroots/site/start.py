@@ -5,16 +5,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from grassroots.accountability.forms import OPEN
 from grassroots.accountability.models import OPEN_CASE_STATES, CaseState
-from grassroots.accountability.selectors import case_list
+from grassroots.accountability.selectors import case_list, review_notice
 from grassroots.assessment.models import SystemState
 from grassroots.assessment.selectors import ratings_to_give, runs_to_advance, systems_visible
+from grassroots.core.middleware import write_stamp
 from grassroots.core.models import Period
 from grassroots.core.policy import Action, can_anywhere, subject
 from grassroots.core.templatetags.numbers import shown
@@ -315,3 +318,21 @@ def start_for(user, today: dt.date | None = None) -> Start:
     if ratings.count or subj.member is not None:
         start.member.append(ratings)
     return start
+
+
+def start_kept(request) -> tuple[Start, dict, dt.datetime | None]:
+    """The start page's counts and what it says of the reviews, kept for GRASSROOTS_START_CACHE_SECONDS per user,
+    language and day: counting them is most of the page's cost, and a busy day opens it again and again. A write the
+    user makes through their session (core.middleware.write_stamp) counts them again at the next visit; what others
+    change shows within the time kept. Returns the time they were counted when they come from what was kept."""
+    user = request.user
+    seconds = settings.GRASSROOTS_START_CACHE_SECONDS
+    today = timezone.localdate()
+    key = f"start:1:{user.pk}:{translation.get_language()}:{today.isoformat()}:{write_stamp(request)}"
+    kept = cache.get(key) if seconds > 0 else None
+    if kept is not None:
+        return kept["start"], kept["reviews"], kept["at"]
+    start, reviews = start_for(user, today), review_notice(user)
+    if seconds > 0:
+        cache.set(key, {"start": start, "reviews": reviews, "at": timezone.now()}, seconds)
+    return start, reviews, None

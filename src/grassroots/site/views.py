@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
-from grassroots.accountability.selectors import cases_concerning, review_notice
+from grassroots.accountability.selectors import cases_concerning
 from grassroots.core import otp
 from grassroots.core.account import CodeForm
 from grassroots.core.policy import Action, PermissionDenied, can_anywhere, subject
@@ -25,7 +25,7 @@ from grassroots.organizations.selectors import granted_organizations, organizati
 from . import completeness
 from .exports import gaps_xlsx
 from .forms import GapFilterForm
-from .start import start_for
+from .start import start_kept
 
 GAPS_PER_PAGE = 50
 
@@ -35,8 +35,10 @@ def home(request):
     """What this user has to do now, counted, by the roles they hold; the setup steps while setup is not done."""
     user = request.user
     subj = subject(user)
+    start, reviews, counted_at = start_kept(request)
     context = {
-        "start": start_for(user),
+        "start": start,
+        "counted_at": counted_at,
         "roles": sorted(subj.roles() | ({"admin"} if subj.is_superuser else set())),
         "roots": granted_organizations(user=user),
         "member": subj.member,
@@ -45,7 +47,7 @@ def home(request):
         "can_manage": can_anywhere(user, Action.CHANGE),
         "awaiting": transfers_awaiting(user=user)[:10] if can_anywhere(user, Action.CHANGE) else [],
         "my_cases": list(cases_concerning(user=user)[:5]),
-        "reviews": review_notice(user),
+        "reviews": reviews,
         "unread_notices": list(unread_notices(user)[:5]),
     }
     return render(request, "site/home.html", context)

@@ -186,18 +186,20 @@ class ProgressReportViewSet(viewsets.ReadOnlyModelViewSet):
         params = request.query_params
         others = params.get("others", "") in ("1", "true", "True", "yes")
         queue = selectors.review_queue(user=request.user, others=others).select_related("reviewer")
-        form = ReviewFilterForm(
-            {
-                "duty": params.get("duty", ""),
-                "light": params.get("light", ""),
-                "under": str(under.pk) if (under := self._under(params.get("under", ""))) else "",
-            },
-            **selectors.review_queue_choices(queue),
-        )
-        if not form.is_valid():
-            raise serializers.ValidationError(form.errors)
-        data = form.cleaned_data
-        queue = selectors.review_queue_narrowed(queue, duty=data["duty"], under=under, light=data["light"])
+        if any(params.get(name, "").strip() for name in ("duty", "light", "under")):
+            # Narrowed: the filters are checked against what the queue offers (its duties, its areas).
+            form = ReviewFilterForm(
+                {
+                    "duty": params.get("duty", ""),
+                    "light": params.get("light", ""),
+                    "under": str(under.pk) if (under := self._under(params.get("under", ""))) else "",
+                },
+                **selectors.review_queue_choices(queue),
+            )
+            if not form.is_valid():
+                raise serializers.ValidationError(form.errors)
+            data = form.cleaned_data
+            queue = selectors.review_queue_narrowed(queue, duty=data["duty"], under=under, light=data["light"])
         page = self.paginate_queryset(self.filter_queryset(queue))
         return self.get_paginated_response(ProgressReportSerializer(page, many=True, context={"request": request}).data)
 
