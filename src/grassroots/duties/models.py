@@ -374,7 +374,7 @@ class Assignment(TimeStampedModel):
     def _rollup_before(self) -> dict | None:
         loaded = getattr(self, "_rollup_loaded", None)
         if loaded is not None:
-            values = dict(zip(*loaded))
+            values = dict(zip(*loaded, strict=True))
             if all(f in values for f in self.ROLLUP_FIELDS):
                 return {f: values[f] for f in self.ROLLUP_FIELDS}
             return None
