@@ -51,7 +51,7 @@ def claim_create_check(*, actor, duty: Duty, member: Member | None = None, organ
 @transaction.atomic
 def claim_create(*, actor, duty: Duty, member: Member | None = None, organization=None, note: str = "") -> Claim:
     """A member (for themselves) or an organization's manager takes on a duty opened for claiming."""
-    duty = Duty.objects.select_for_update(of=("self",)).select_related("organization").get(pk=duty.pk)
+    duty = Duty.objects.select_for_update(of=("self",), no_key=True).select_related("organization").get(pk=duty.pk)
     claim_create_check(actor=actor, duty=duty, member=member, organization=organization)
     claim = Claim(duty=duty, member=member, organization=organization, note=note.strip())
     try:
@@ -99,7 +99,7 @@ def claim_withdraw_check(*, actor, claim: Claim) -> None:
 @transaction.atomic
 def claim_withdraw(*, actor, claim: Claim) -> Claim:
     claim = (
-        Claim.objects.select_for_update(of=("self",)).select_related("member", "organization", "duty").get(pk=claim.pk)
+        Claim.objects.select_for_update(of=("self",), no_key=True).select_related("member", "organization", "duty").get(pk=claim.pk)
     )
     claim_withdraw_check(actor=actor, claim=claim)
     claim.state = ClaimState.WITHDRAWN

@@ -76,7 +76,7 @@ def due_date_decide_check(*, actor, request: DueDateRequest) -> None:
 @transaction.atomic
 def due_date_decide(*, actor, request: DueDateRequest, grant: bool, note: str = "") -> DueDateRequest:
     request = (
-        DueDateRequest.objects.select_for_update(of=("self",))
+        DueDateRequest.objects.select_for_update(of=("self",), no_key=True)
         .select_related("assignment__duty__organization")
         .get(pk=request.pk)
     )

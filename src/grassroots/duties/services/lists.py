@@ -83,7 +83,7 @@ def duty_create(*, actor, duty_list: DutyList, collaborators=(), source_assignme
 
 @transaction.atomic
 def duty_update(*, actor, duty: Duty, **changes) -> Duty:
-    duty = Duty.objects.select_for_update().get(pk=duty.pk)
+    duty = Duty.objects.select_for_update(no_key=True).get(pk=duty.pk)
     require(actor, Action.CHANGE, duty.organization)
     unknown = set(changes) - set(DUTY_FIELDS)
     if unknown:

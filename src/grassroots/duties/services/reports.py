@@ -38,7 +38,7 @@ def report_submit_check(*, actor, assignment: Assignment) -> None:
 def report_submit(*, actor, assignment: Assignment, text: str, percent: int, files=()) -> ProgressReport:
     """Report progress with evidence; the assignment waits for review."""
     assignment = (
-        Assignment.objects.select_for_update(of=("self",))
+        Assignment.objects.select_for_update(of=("self",), no_key=True)
         .select_related("duty__organization", "organization")
         .get(pk=assignment.pk)
     )
@@ -79,7 +79,7 @@ def report_submit(*, actor, assignment: Assignment, text: str, percent: int, fil
 
 def locked_report(report: ProgressReport) -> ProgressReport:
     return (
-        ProgressReport.objects.select_for_update(of=("self",))
+        ProgressReport.objects.select_for_update(of=("self",), no_key=True)
         .select_related("assignment__duty__organization", "assignment__organization", "assignment__responsible")
         .get(pk=report.pk)
     )
@@ -116,7 +116,7 @@ def evidence_describe_check(*, actor, evidence: Evidence) -> None:
 @transaction.atomic
 def evidence_describe(*, actor, evidence: Evidence, description: str) -> Evidence:
     """Say what a photo of a report shows (its text alternative, read out by a screen reader)."""
-    evidence = Evidence.objects.select_for_update(of=("self",)).select_related("report__assignment").get(pk=evidence.pk)
+    evidence = Evidence.objects.select_for_update(of=("self",), no_key=True).select_related("report__assignment").get(pk=evidence.pk)
     evidence_describe_check(actor=actor, evidence=evidence)
     description = clean_description(description)
     before = evidence.description

@@ -188,7 +188,12 @@ def refresh(org_ids) -> int:
         return 0
     # The organizations locked first (in order), then their records counted: a transaction changing the same
     # organization's records waits here until this one commits, and counts them after it, its own change included.
-    list(Organization.objects.select_for_update().filter(pk__in=org_ids).order_by("pk").values_list("pk", flat=True))
+    list(
+        Organization.objects.select_for_update(no_key=True)
+        .filter(pk__in=org_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     fresh = _own(org_ids)
     stored = {
         (r.organization_id, r.key): [r.n, r.a, r.b]
