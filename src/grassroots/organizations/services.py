@@ -386,6 +386,23 @@ def one_time_password() -> str:
     return "".join(chars)
 
 
+def _new_password_for(user, tries: int = 5) -> str:
+    """A one-time password that passes every password rule for this user (none of their recent passwords): drawn
+    again in the unlikely case one does not."""
+    from django.contrib.auth.password_validation import validate_password
+
+    for _try in range(tries - 1):
+        password = one_time_password()
+        try:
+            validate_password(password, user)
+        except ValidationError:
+            continue
+        return password
+    password = one_time_password()
+    validate_password(password, user)  # the rules' own refusal, should every draw fail
+    return password
+
+
 def member_account_check(*, actor, member: Member) -> None:
     """Accounts of members are kept by those who grant roles where the member belongs."""
     require(
@@ -419,7 +436,7 @@ def member_account_password_reset(*, actor, member: Member) -> str:
     owner chooses one of their own at the next sign-in."""
     member_account_check(actor=actor, member=member)
     user = _account_of(member)
-    password = one_time_password()
+    password = _new_password_for(user)
     user.set_password(password)
     user.password_given = True
     user.save(update_fields=["password", "password_changed_at", "password_given"])
