@@ -205,7 +205,68 @@ def member_update(*, actor, member: Member, expected_updated_at: dt.datetime | N
         before=before,
         after=snapshot(member, member.audit_fields),
     )
+    if was_active and member.status != MemberStatus.ACTIVE:
+        _account_close_on_leaving(actor=actor, member=member)
     return member
+
+
+def _roles(grants) -> list[dict]:
+    return [{"role": g.role, "organization": g.organization.code} for g in grants]
+
+
+def _account_close_on_leaving(*, actor, member: Member) -> None:
+    """A member who left (transferred out of the system, deceased, removed from the party) signs in no more: their
+    account is deactivated and every role it held ended, in the change's transaction, one entry saying who and why.
+    Only an officer activates it again (member_account_set_active); the roles are not given back by that."""
+    user = get_user_model().objects.select_for_update().filter(member=member).first()
+    if user is None:
+        return
+    if user.pk == getattr(actor, "pk", None):
+        raise ValidationError(_("You cannot record that you left: another officer records it, and closes your account."))
+    grants = list(Grant.objects.select_related("organization").filter(user=user))
+    was_active = user.is_active
+    if was_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    Grant.objects.filter(pk__in=[g.pk for g in grants]).delete()
+    audit(
+        "organizations.member.account_close",
+        actor=actor,
+        obj=member,
+        before={"is_active": was_active, "roles": _roles(grants)},
+        after={
+            "username": user.username,
+            "is_active": False,
+            "reason": member.status,
+            "left_on": member.left_on.isoformat() if member.left_on else None,
+            "roles": [],
+        },
+    )
+
+
+def _roles_end_on_transfer(*, actor, transfer: Transfer) -> None:
+    """A member transferred inside the system keeps their account; the roles it held in the organization they left
+    (there or below, unless inside the new one) end, one entry saying so."""
+    user = get_user_model().objects.filter(member=transfer.member).first()
+    if user is None:
+        return
+    old, new = transfer.from_organization, transfer.to_organization
+    grants = [
+        g
+        for g in Grant.objects.select_related("organization").filter(user=user)
+        if g.organization.is_within(old) and not g.organization.is_within(new)
+    ]
+    if not grants:
+        return
+    Grant.objects.filter(pk__in=[g.pk for g in grants]).delete()
+    audit(
+        "organizations.member.roles_end",
+        actor=actor,
+        obj=transfer.member,
+        organization=old,
+        before={"roles": _roles(grants)},
+        after={"username": user.username, "reason": "transferred", "to": new.code},
+    )
 
 
 @transaction.atomic
@@ -292,6 +353,7 @@ def _complete_transfer(transfer: Transfer, *, actor) -> None:
     transfer.state = TransferState.COMPLETED
     transfer.decided_by = actor
     transfer.decided_at = timezone.now()
+    _roles_end_on_transfer(actor=actor, transfer=transfer)
 
 
 @transaction.atomic
