@@ -48,7 +48,10 @@ def test_own_change_is_refused_for_the_current_and_a_recent_password(client, per
         assert "You used this password recently: choose one that is none of your last 5 passwords." in (
             page.content.decode()
         )
-    assert "这个密码最近用过：请选择与您最近 5 个密码都不同的密码。" in _change(client, current, PASSWORDS[1], **ZH).content.decode()
+    assert (
+        "这个密码最近用过：请选择与您最近 5 个密码都不同的密码。"
+        in _change(client, current, PASSWORDS[1], **ZH).content.decode()
+    )
     person.refresh_from_db()
     assert person.check_password(current)
 

@@ -80,7 +80,11 @@ def test_a_transfer_inside_the_system_keeps_the_account_and_ends_the_roles_at_th
     assert account.is_active
     assert list(Grant.objects.filter(user=account).values_list("organization__code", "role")) == [("C-T2", "auditor")]
     [entry] = AuditEntry.objects.filter(action="organizations.member.roles_end")
-    assert entry.actor_name == "officer" and entry.after == {"username": "member", "reason": "transferred", "to": "C-T1-V2"}
+    assert entry.actor_name == "officer" and entry.after == {
+        "username": "member",
+        "reason": "transferred",
+        "to": "C-T1-V2",
+    }
     assert sorted(r["organization"] for r in entry.before["roles"]) == ["C-T1-V1", "C-T1-V1-G1"]
     assert not _closings(member).exists()
 

@@ -112,7 +112,12 @@ def _login_entry(action: str, *, request, username: str, user, result: str, acto
         object_id=str(user.pk) if user is not None else "",
         object_repr=username,
         organization=organization,
-        after={"username": username, "from": client_ip(request) if request is not None else "", "result": result, **more},
+        after={
+            "username": username,
+            "from": client_ip(request) if request is not None else "",
+            "result": result,
+            **more,
+        },
     )
 
 

@@ -7,7 +7,6 @@ from grassroots.core.policy import Action, can, restrict, scope_q, subject
 
 from .models import Grant, Member, MemberStatus, Organization, Post, PostTitle, Transfer, subtree_q
 
-
 ACCOUNT_STATE_ACTIONS = (
     "organizations.member.account_close",
     "organizations.member.account_activate",

@@ -222,7 +222,9 @@ def _account_close_on_leaving(*, actor, member: Member) -> None:
     if user is None:
         return
     if user.pk == getattr(actor, "pk", None):
-        raise ValidationError(_("You cannot record that you left: another officer records it, and closes your account."))
+        raise ValidationError(
+            _("You cannot record that you left: another officer records it, and closes your account.")
+        )
     grants = list(Grant.objects.select_related("organization").filter(user=user))
     was_active = user.is_active
     if was_active:
