@@ -69,7 +69,11 @@ class InvalidInputMiddleware:
 IDLE_KEY = "grassroots_last_seen"
 SIGNED_IN_KEY = "grassroots_signed_in_at"
 # How the sign-out's audit entry reads when a limit ended the sign-in (core.accounts.record_sign_out).
-SIGN_OUT_RESULTS = {"idle": "ended after a time idle", "expired": "ended after a working day"}
+SIGN_OUT_RESULTS = {
+    "idle": "ended after a time idle",
+    "expired": "ended after a working day",
+    "code": "ended: the role requires a two-factor code",
+}
 IDLE_STEP = 60  # seconds: the session records the last request at most once a minute (one write, not one a request)
 
 
@@ -159,6 +163,7 @@ class TwoFactorMiddleware:
         from django.utils.translation import gettext as _
 
         if enrolled:
+            setattr(request, SIGN_OUT_REASON, SIGN_OUT_RESULTS["code"])
             logout(request)
             url = f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}"
         else:
