@@ -99,3 +99,12 @@ def test_the_auditor_filters_the_sign_ins_of_the_subtree_on_the_audit_page(count
     assert rows.count("<tr>") == 1 and ">member</a>" in rows and "officer" not in rows
     chinese = client.get(reverse("audit"), {"action": "core.login"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "登录成功" in chinese and "退出登录" in chinese
+
+
+def test_a_sign_in_ended_for_want_of_a_required_code_says_so(county, client_for, settings):
+    settings.GRASSROOTS_REQUIRE_2FA = True
+    enrol(county.users.officer)
+    client = client_for(county.users.officer)  # a session without the second factor
+    assert client.get("/orgs/").status_code == 302
+    [logout] = _entries("core.logout")
+    assert logout.actor_name == "officer" and logout.after["result"] == "ended: the role requires a two-factor code"
