@@ -148,6 +148,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "grassroots.core.passwords.CharacterKindsValidator", "OPTIONS": {"min_kinds": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "grassroots.core.passwords.PasswordHistoryValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -299,6 +300,8 @@ GRASSROOTS_TOKEN_DAYS = int(os.environ.get("GRASSROOTS_TOKEN_DAYS", "30"))
 # (0: never); an account not signed in for this many days is disabled by `grassroots accounts disable-dormant`
 # (0: never). Password-reset links last PASSWORD_RESET_TIMEOUT seconds.
 GRASSROOTS_PASSWORD_DAYS = int(os.environ.get("GRASSROOTS_PASSWORD_DAYS") or "0")
+# A new password may not be any of the user's last this many (the current one included; 0: no history kept).
+GRASSROOTS_PASSWORD_HISTORY = int(os.environ.get("GRASSROOTS_PASSWORD_HISTORY") or "5")
 GRASSROOTS_DORMANT_DAYS = int(os.environ.get("GRASSROOTS_DORMANT_DAYS") or "90")
 PASSWORD_RESET_TIMEOUT = int(float(os.environ.get("GRASSROOTS_PASSWORD_RESET_HOURS") or "2") * 3600)
 

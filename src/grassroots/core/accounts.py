@@ -1,5 +1,6 @@
 """Accounts over time: the password's age (changed after a configured number of days), accounts unused for a time
-disabled, failed logins in the audit trail, and the user's own sign-ins, each of which they may end."""
+disabled, sign-ins, failed logins and sign-outs in the audit trail, and the user's own sign-ins, each of which they
+may end."""
 
 import datetime as dt
 
@@ -23,6 +24,8 @@ register_actions(
         "core.user.password_reset": _("Password set again from an e-mailed link"),
         "core.user.disable_dormant": _("Account disabled after a time unused"),
         "core.user.sign_in_end": _("Sign-in ended by its user"),
+        "core.login": _("Signed in"),
+        "core.logout": _("Signed out"),
     }
 )
 
@@ -85,17 +88,45 @@ def dormant_accounts_disable(*, days: int | None = None, now: dt.datetime | None
     return dormant
 
 
-# ---------------------------------------------------------------- failed logins, in the trail
+# ---------------------------------------------------------------- sign-ins, failed logins and sign-outs, in the trail
 
 
 FAILED_LOGINS_AUDITED_PER_MINUTE = 30  # from one address; past it django-axes still counts them, the trail does not
+
+# How a sign-in was made, as its entry says it.
+BY_PASSWORD, BY_PASSWORD_AND_CODE, BY_API_TOKEN = "password", "password and code", "password, for an API token"
+
+
+def _organization(user):
+    member = getattr(user, "member", None) if user is not None else None
+    return getattr(member, "organization", None)
+
+
+def _login_entry(action: str, *, request, username: str, user, result: str, actor=None, organization=None, **more):
+    """One entry of the sign-in trail, alike for every outcome: the user name, the client's address (read through
+    the trusted proxy), the result, and what else the outcome tells (how one signed in)."""
+    audit(
+        action,
+        actor=actor,
+        object_type="core.user",
+        object_id=str(user.pk) if user is not None else "",
+        object_repr=username,
+        organization=organization,
+        after={
+            "username": username,
+            "from": client_ip(request) if request is not None else "",
+            "result": result,
+            **more,
+        },
+    )
 
 
 def record_failed_login(sender, credentials, request=None, **kwargs):
     """Who (the user name tried), when (the entry's time), from where (the client address, read through the trusted
     proxy) and the result: a wrong password, an unknown user name, or refused while locked out. A client trying
     many user names (which the lockout, per name and address, does not stop) writes at most
-    FAILED_LOGINS_AUDITED_PER_MINUTE entries a minute, so that it cannot flood the trail or hold its head's lock."""
+    FAILED_LOGINS_AUDITED_PER_MINUTE entries a minute, so that it cannot flood the trail or hold its head's lock.
+    The entries belong to no organization (a name tried is nobody's yet): the system administrators read them."""
     address = client_ip(request) if request is not None else ""
     if not throttle.allow("failed-login-audit", address, limit=FAILED_LOGINS_AUDITED_PER_MINUTE, seconds=60):
         return
@@ -109,12 +140,39 @@ def record_failed_login(sender, credentials, request=None, **kwargs):
         result = "disabled account"
     else:
         result = "wrong password or code"
-    audit(
-        "core.user.login_failed",
-        object_type="core.user",
-        object_id=str(user.pk) if user else "",
-        object_repr=username,
-        after={"username": username, "from": address, "result": result},
+    _login_entry("core.user.login_failed", request=request, username=username, user=user, result=result)
+
+
+def sign_in_audit(*, request, user, how: str) -> None:
+    """The entry of a completed sign-in (the login page, its second step, or a token taken with the password), under
+    the user's organization, so that its auditors read it beside their members' other actions."""
+    _login_entry(
+        "core.login",
+        request=request,
+        username=user.get_username(),
+        user=user,
+        result="signed in",
+        actor=user,
+        organization=_organization(user),
+        how=how,
+    )
+
+
+SIGN_OUT_REASON = "grassroots_sign_out_reason"  # set on the request by whoever ends a sign-in for a reason
+
+
+def record_sign_out(sender, request, user, **kwargs):
+    """The entry of a sign-out (user_logged_out): by the user, or ended by the idle or daily limit."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return
+    _login_entry(
+        "core.logout",
+        request=request,
+        username=user.get_username(),
+        user=user,
+        result=getattr(request, SIGN_OUT_REASON, "signed out"),
+        actor=user,
+        organization=_organization(user),
     )
 
 
@@ -176,3 +234,4 @@ def connect() -> None:
     user_login_failed.connect(record_failed_login, dispatch_uid="grassroots-failed-login-audit")
     user_logged_in.connect(record_sign_in, dispatch_uid="grassroots-sign-ins")
     user_logged_out.connect(forget_sign_in, dispatch_uid="grassroots-sign-outs")
+    user_logged_out.connect(record_sign_out, dispatch_uid="grassroots-sign-out-audit")

@@ -2,6 +2,7 @@
 `/api/tokens/` lists the caller's own tokens and revokes one."""
 
 from django.contrib.auth import authenticate
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -10,7 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import otp, tokens
+from . import accounts, otp, tokens
 from .models import ApiToken
 from .policy import PermissionDenied
 
@@ -87,9 +88,11 @@ class ObtainToken(APIView):
         payload = TokenRequestSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         user = payload.validated_data["user"]
-        token, key = tokens.token_issue(
-            actor=user, name=payload.validated_data["name"], days=payload.validated_data.get("days")
-        )
+        with transaction.atomic():
+            token, key = tokens.token_issue(
+                actor=user, name=payload.validated_data["name"], days=payload.validated_data.get("days")
+            )
+            accounts.sign_in_audit(request=request, user=user, how=accounts.BY_API_TOKEN)
         return Response({"token": key, "expires_at": token.expires_at, "id": token.pk}, status=status.HTTP_201_CREATED)
 
 

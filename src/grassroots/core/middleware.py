@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
 
+from .accounts import SIGN_OUT_REASON
 from .context import acting
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -88,6 +89,12 @@ class InvalidInputMiddleware:
 
 IDLE_KEY = "grassroots_last_seen"
 SIGNED_IN_KEY = "grassroots_signed_in_at"
+# How the sign-out's audit entry reads when a limit ended the sign-in (core.accounts.record_sign_out).
+SIGN_OUT_RESULTS = {
+    "idle": "ended after a time idle",
+    "expired": "ended after a working day",
+    "code": "ended: the role requires a two-factor code",
+}
 IDLE_STEP = 60  # seconds: the session records the last request at most once a minute (one write, not one a request)
 
 
@@ -112,6 +119,7 @@ class IdleSessionMiddleware:
         if user is not None and user.is_authenticated:
             ended = self._ended(request.session)
             if ended:
+                setattr(request, SIGN_OUT_REASON, SIGN_OUT_RESULTS[ended])
                 logout(request)
                 if not request.path.startswith("/api/"):
                     return self._to_login(request, ended)
@@ -176,6 +184,7 @@ class TwoFactorMiddleware:
         from django.utils.translation import gettext as _
 
         if enrolled:
+            setattr(request, SIGN_OUT_REASON, SIGN_OUT_RESULTS["code"])
             logout(request)
             url = f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}"
         else:

@@ -44,6 +44,26 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class PasswordHistory(models.Model):
+    """A password a user had, as its hash only: a new password may not be one of the newest
+    GRASSROOTS_PASSWORD_HISTORY (core.passwords.PasswordHistoryValidator, which also keeps these rows)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history", verbose_name=_("user")
+    )
+    password = models.CharField(_("password hash"), max_length=128)
+    set_at = models.DateTimeField(_("set at"))
+
+    class Meta:
+        verbose_name = _("earlier password")
+        verbose_name_plural = _("earlier passwords")
+        ordering = ["-set_at", "-id"]
+        indexes = [models.Index(fields=["user", "-set_at"], name="password_history_user_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.set_at:%Y-%m-%d %H:%M}"
+
+
 class TimeStampedModel(models.Model):
     """Base of the domain models: when a row was made and last changed."""
 

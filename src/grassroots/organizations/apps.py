@@ -76,6 +76,8 @@ class OrganizationsConfig(AppConfig):
                 "organizations.member.account_link": _("Existing account linked to member"),
                 "organizations.member.account_deactivate": _("Account deactivated"),
                 "organizations.member.account_activate": _("Account activated again"),
+                "organizations.member.account_close": _("Account closed: the member left"),
+                "organizations.member.roles_end": _("Roles at the old organization ended by a transfer"),
                 "organizations.grant.revoke": _("Role revoked"),
                 "organizations.import": _("Data imported"),
             }

@@ -3,9 +3,32 @@
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Substr
 
-from grassroots.core.policy import Action, restrict, scope_q, subject
+from grassroots.core.policy import Action, can, restrict, scope_q, subject
 
 from .models import Grant, Member, MemberStatus, Organization, Post, PostTitle, Transfer, subtree_q
+
+ACCOUNT_STATE_ACTIONS = (
+    "organizations.member.account_close",
+    "organizations.member.account_activate",
+    "organizations.member.account_deactivate",
+)
+
+
+def account_closing(*, user, member: Member):
+    """The audit entry that closed the member's account when they left, while it is what last happened to the
+    account (none once an officer activated it again), for those who change the member's record."""
+    from grassroots.core.models import AuditEntry
+
+    if not member.user_id or member.user.is_active or not can(user, Action.CHANGE, member):
+        return None
+    last = (
+        AuditEntry.objects.filter(
+            object_type="organizations.member", object_id=str(member.pk), action__in=ACCOUNT_STATE_ACTIONS
+        )
+        .order_by("-seq")
+        .first()
+    )
+    return last if last is not None and last.action == ACCOUNT_STATE_ACTIONS[0] else None
 
 
 def organization_list(*, user, action: str = Action.VIEW):

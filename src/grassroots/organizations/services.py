@@ -205,7 +205,70 @@ def member_update(*, actor, member: Member, expected_updated_at: dt.datetime | N
         before=before,
         after=snapshot(member, member.audit_fields),
     )
+    if was_active and member.status != MemberStatus.ACTIVE:
+        _account_close_on_leaving(actor=actor, member=member)
     return member
+
+
+def _roles(grants) -> list[dict]:
+    return [{"role": g.role, "organization": g.organization.code} for g in grants]
+
+
+def _account_close_on_leaving(*, actor, member: Member) -> None:
+    """A member who left (transferred out of the system, deceased, removed from the party) signs in no more: their
+    account is deactivated and every role it held ended, in the change's transaction, one entry saying who and why.
+    Only an officer activates it again (member_account_set_active); the roles are not given back by that."""
+    user = get_user_model().objects.select_for_update().filter(member=member).first()
+    if user is None:
+        return
+    if user.pk == getattr(actor, "pk", None):
+        raise ValidationError(
+            _("You cannot record that you left: another officer records it, and closes your account.")
+        )
+    grants = list(Grant.objects.select_related("organization").filter(user=user))
+    was_active = user.is_active
+    if was_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    Grant.objects.filter(pk__in=[g.pk for g in grants]).delete()
+    audit(
+        "organizations.member.account_close",
+        actor=actor,
+        obj=member,
+        before={"is_active": was_active, "roles": _roles(grants)},
+        after={
+            "username": user.username,
+            "is_active": False,
+            "reason": member.status,
+            "left_on": member.left_on.isoformat() if member.left_on else None,
+            "roles": [],
+        },
+    )
+
+
+def _roles_end_on_transfer(*, actor, transfer: Transfer) -> None:
+    """A member transferred inside the system keeps their account; the roles it held in the organization they left
+    (there or below, unless inside the new one) end, one entry saying so."""
+    user = get_user_model().objects.filter(member=transfer.member).first()
+    if user is None:
+        return
+    old, new = transfer.from_organization, transfer.to_organization
+    grants = [
+        g
+        for g in Grant.objects.select_related("organization").filter(user=user)
+        if g.organization.is_within(old) and not g.organization.is_within(new)
+    ]
+    if not grants:
+        return
+    Grant.objects.filter(pk__in=[g.pk for g in grants]).delete()
+    audit(
+        "organizations.member.roles_end",
+        actor=actor,
+        obj=transfer.member,
+        organization=old,
+        before={"roles": _roles(grants)},
+        after={"username": user.username, "reason": "transferred", "to": new.code},
+    )
 
 
 @transaction.atomic
@@ -292,6 +355,7 @@ def _complete_transfer(transfer: Transfer, *, actor) -> None:
     transfer.state = TransferState.COMPLETED
     transfer.decided_by = actor
     transfer.decided_at = timezone.now()
+    _roles_end_on_transfer(actor=actor, transfer=transfer)
 
 
 @transaction.atomic
@@ -386,6 +450,23 @@ def one_time_password() -> str:
     return "".join(chars)
 
 
+def _new_password_for(user, tries: int = 5) -> str:
+    """A one-time password that passes every password rule for this user (none of their recent passwords): drawn
+    again in the unlikely case one does not."""
+    from django.contrib.auth.password_validation import validate_password
+
+    for _try in range(tries - 1):
+        password = one_time_password()
+        try:
+            validate_password(password, user)
+        except ValidationError:
+            continue
+        return password
+    password = one_time_password()
+    validate_password(password, user)  # the rules' own refusal, should every draw fail
+    return password
+
+
 def member_account_check(*, actor, member: Member) -> None:
     """Accounts of members are kept by those who grant roles where the member belongs."""
     require(
@@ -419,7 +500,7 @@ def member_account_password_reset(*, actor, member: Member) -> str:
     owner chooses one of their own at the next sign-in."""
     member_account_check(actor=actor, member=member)
     user = _account_of(member)
-    password = one_time_password()
+    password = _new_password_for(user)
     user.set_password(password)
     user.password_given = True
     user.save(update_fields=["password", "password_changed_at", "password_given"])

@@ -130,7 +130,10 @@ def member_detail(request, pk):
         "can_audit": can(user, Action.VIEW_AUDIT, member),
         "is_self": member.user_id == user.pk,
         "can_manage_account": allowed(services.member_account_check, actor=user, member=member),
+        "account_closed": selectors.account_closing(user=user, member=member),
     }
+    if context["account_closed"]:
+        context["account_closed_because"] = MemberStatus(context["account_closed"].after["reason"]).label
     return render(request, "organizations/member_detail.html", context)
 
 

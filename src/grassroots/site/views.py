@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
 from grassroots.accountability.selectors import cases_concerning
-from grassroots.core import otp
+from grassroots.core import accounts, otp
 from grassroots.core.account import CodeForm
 from grassroots.core.policy import Action, PermissionDenied, can_anywhere, subject
 from grassroots.disclosure.selectors import unread_notices
@@ -104,7 +104,9 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         user = form.get_user()
         if not otp.is_enrolled(user):
-            return super().form_valid(form)
+            response = super().form_valid(form)
+            accounts.sign_in_audit(request=self.request, user=user, how=accounts.BY_PASSWORD)
+            return response
         self.request.session[PENDING] = {
             "user": user.pk,
             "backend": user.backend,
@@ -148,6 +150,7 @@ def login_code(request):
             user.backend = pending["backend"]
             auth_login(request, user)
             otp_login(request, device)
+            accounts.sign_in_audit(request=request, user=user, how=accounts.BY_PASSWORD_AND_CODE)
             target = pending.get("next") or "/"
             if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
                 target = "/"

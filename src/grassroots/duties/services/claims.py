@@ -99,7 +99,9 @@ def claim_withdraw_check(*, actor, claim: Claim) -> None:
 @transaction.atomic
 def claim_withdraw(*, actor, claim: Claim) -> Claim:
     claim = (
-        Claim.objects.select_for_update(of=("self",), no_key=True).select_related("member", "organization", "duty").get(pk=claim.pk)
+        Claim.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("member", "organization", "duty")
+        .get(pk=claim.pk)
     )
     claim_withdraw_check(actor=actor, claim=claim)
     claim.state = ClaimState.WITHDRAWN

@@ -62,7 +62,11 @@ def duty_issue(*, actor, duty: Duty, targets=None, note: str = "") -> int:
 
     A recurring duty issues each of its occurrences. Returns the number of assignments made.
     """
-    duty = Duty.objects.select_for_update(of=("self",), no_key=True).select_related("organization", "duty_list").get(pk=duty.pk)
+    duty = (
+        Duty.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("organization", "duty_list")
+        .get(pk=duty.pk)
+    )
     duty_issue_check(actor=actor, duty=duty)
     receivers = list(targets) if targets is not None else [duty.organization]
     if not receivers:
@@ -136,7 +140,11 @@ def assignment_update_check(*, actor, assignment: Assignment) -> None:
 @transaction.atomic
 def assignment_update(*, actor, assignment: Assignment, responsible=None, note=None) -> Assignment:
     """The receiver names its responsible person and adds its own requirement."""
-    assignment = Assignment.objects.select_for_update(of=("self",), no_key=True).select_related("organization").get(pk=assignment.pk)
+    assignment = (
+        Assignment.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("organization")
+        .get(pk=assignment.pk)
+    )
     assignment_update_check(actor=actor, assignment=assignment)
     before = snapshot(assignment, assignment.audit_fields)
     if responsible is not None:

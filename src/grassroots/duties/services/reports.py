@@ -116,7 +116,11 @@ def evidence_describe_check(*, actor, evidence: Evidence) -> None:
 @transaction.atomic
 def evidence_describe(*, actor, evidence: Evidence, description: str) -> Evidence:
     """Say what a photo of a report shows (its text alternative, read out by a screen reader)."""
-    evidence = Evidence.objects.select_for_update(of=("self",), no_key=True).select_related("report__assignment").get(pk=evidence.pk)
+    evidence = (
+        Evidence.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("report__assignment")
+        .get(pk=evidence.pk)
+    )
     evidence_describe_check(actor=actor, evidence=evidence)
     description = clean_description(description)
     before = evidence.description
