@@ -111,3 +111,63 @@ def test_an_officer_cannot_record_their_own_leaving(county):
     officer.refresh_from_db()
     member.refresh_from_db()
     assert officer.is_active and member.status == MemberStatus.ACTIVE
+
+
+def test_an_officer_records_leaving_on_the_member_page_and_the_account_closes(county, leaver, client):
+    member, account = leaver
+    client.force_login(county.users.officer)
+    page = client.get(reverse("organizations:member", args=[member.pk]), **ZH).content.decode()
+    assert reverse("organizations:member_leave", args=[member.pk]) in page and "记录离开" in page
+    form = client.get(reverse("organizations:member_leave", args=[member.pk]), **ZH).content.decode()
+    assert "账号" in form  # says the account closes with it
+    response = client.post(
+        reverse("organizations:member_leave", args=[member.pk]), {"status": "deceased", "left_on": ""}, **EN
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    account.refresh_from_db()
+    assert member.status == MemberStatus.DECEASED and not account.is_active
+    assert not Grant.objects.filter(user=account).exists()
+    assert _closings(member).count() == 1
+
+
+def test_leaving_in_the_future_is_refused_on_the_page_and_nothing_changes(county, leaver, client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    member, account = leaver
+    client.force_login(county.users.officer)
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    response = client.post(
+        reverse("organizations:member_leave", args=[member.pk]), {"status": "removed", "left_on": tomorrow}, **ZH
+    )
+    assert response.status_code == 200 and "不能晚于今天" in response.content.decode()
+    member.refresh_from_db()
+    account.refresh_from_db()
+    assert member.status == MemberStatus.ACTIVE and account.is_active
+
+
+def test_the_api_records_leaving_and_active_again(county, leaver):
+    from rest_framework.test import APIClient
+
+    member, account = leaver
+    api = APIClient()
+    api.force_authenticate(county.users.officer)
+    response = api.post(f"/api/members/{member.pk}/leave/", {"status": "transferred_out"}, format="json")
+    assert response.status_code == 200, response.content
+    account.refresh_from_db()
+    assert response.json()["status"] == "transferred_out" and not account.is_active
+    again = api.post(f"/api/members/{member.pk}/leave/", {"status": "active"}, format="json")
+    assert again.status_code == 200 and again.json()["status"] == "active"
+    bad = api.post(f"/api/members/{member.pk}/leave/", {"status": "gone"}, format="json")
+    assert bad.status_code == 400
+
+
+def test_a_member_page_may_not_record_the_viewers_own_leaving(county, leaver, client):
+    member, account = leaver
+    client.force_login(account)
+    response = client.post(reverse("organizations:member_leave", args=[member.pk]), {"status": "removed"}, **EN)
+    member.refresh_from_db()
+    assert member.status == MemberStatus.ACTIVE
+    assert response.status_code in (200, 403, 404)

@@ -14,7 +14,7 @@ from grassroots.core.errors import ValidationError
 from grassroots.core.policy import Action, can
 
 from . import selectors, services
-from .models import PERSONAL_MASKS, Grant, Member, Organization, Post, Role, Transfer
+from .models import PERSONAL_MASKS, Grant, Member, MemberStatus, Organization, Post, Role, Transfer
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -176,6 +176,11 @@ class AccountSerializer(serializers.Serializer):
     )
 
 
+class MemberLeaveSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=MemberStatus.choices)
+    left_on = serializers.DateField(required=False)
+
+
 class MemberViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -275,6 +280,18 @@ class MemberViewSet(
         if grant is None:
             raise ValidationError({"grant": _("This account holds no such role that you can see.")})
         services.grant_revoke(actor=request.user, grant=grant)
+
+    @extend_schema(request=MemberLeaveSerializer, responses=MemberSerializer)
+    @action(detail=True, methods=["post"])
+    def leave(self, request, pk=None):
+        """Record that the member left (`transferred_out` of the system, `deceased`, `removed`) on `left_on` (today
+        unless given), or, with `active`, that they are active again. One who leaves loses their account and its roles
+        in the same change (audited)."""
+        member = self.get_object()
+        payload = MemberLeaveSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        member = services.member_update(actor=request.user, member=member, **payload.validated_data)
+        return Response(self.get_serializer(member).data)
 
     @extend_schema(request=None, responses={201: None})
     @action(detail=True, methods=["post"])

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.widgets import DateInput, PickInput
 
-from .models import Member, Organization, OrgKind, PostTitle, UnitType
+from .models import Member, MemberStatus, Organization, OrgKind, PostTitle, UnitType
 
 
 class OrganizationForm(forms.Form):
@@ -56,6 +56,16 @@ class TransferForm(forms.Form):
         self.fields["to_organization"].error_messages["invalid_choice"] = _(
             "No branch has this code. Ask the receiving organization for its code."
         )
+
+
+class LeaveForm(forms.Form):
+    """A member leaving the party organization: why, and on which day (today unless given). Their account, if any,
+    is closed with it (organizations.services.member_update)."""
+
+    status = forms.ChoiceField(
+        label=_("why"), choices=[(s.value, s.label) for s in MemberStatus if s != MemberStatus.ACTIVE]
+    )
+    left_on = forms.DateField(label=_("left on"), required=False, widget=DateInput)
 
 
 class MoveForm(forms.Form):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("members/<int:pk>/reveal/", views.member_reveal, name="member_reveal"),
     path("members/<int:pk>/account/", views.member_account, name="member_account"),
     path("members/<int:pk>/transfer/", views.member_transfer, name="member_transfer"),
+    path("members/<int:pk>/leave/", views.member_leave, name="member_leave"),
     path("members/search/", views.member_search, name="search"),
     path("members/pick/", views.member_pick, name="member_pick"),
     path("orgs/pick/", views.organization_pick, name="organization_pick"),

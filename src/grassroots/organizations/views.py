@@ -23,6 +23,7 @@ from .forms import (
     AccountForm,
     GrantForm,
     ImportForm,
+    LeaveForm,
     MemberForm,
     MemberPickField,
     MoveForm,
@@ -361,6 +362,25 @@ def post_new(request, pk):
             messages.success(request, _("Post assigned."))
             return redirect("organizations:detail", pk=org.pk)
     return render(request, "organizations/form.html", {"form": form, "organization": org, "title": _("Assign a post")})
+
+
+@login_required
+def member_leave(request, pk):
+    """Record that a member left (transferred out of the system, deceased, removed), or, for one who left, that they
+    are active again; the service closes the account of one who leaves."""
+    member = _member(request, pk, Action.CHANGE)
+    active = member.status == MemberStatus.ACTIVE
+    form = LeaveForm(request.POST or None) if active else None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        changes = dict(form.cleaned_data) if form is not None else {"status": MemberStatus.ACTIVE}
+        saved = run_service(request, services.member_update, form=form, actor=request.user, member=member, **changes)
+        if saved is not REFUSED:
+            messages.success(
+                request,
+                _("%(name)s is recorded as %(status)s.") % {"name": member.name, "status": saved.get_status_display()},
+            )
+            return redirect("organizations:member", pk=member.pk)
+    return render(request, "organizations/member_leave.html", {"form": form, "member": member})
 
 
 @login_required
