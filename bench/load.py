@@ -7,7 +7,7 @@ every branch, all due today. gunicorn then serves the site as production does (G
 report progress with a photo (the API's multipart report, as the phone pages post it) and open their work and the
 assignment's page, while 8 officer sessions open the start page, the duty's page and the review queue and accept
 the reports waiting there. The bare view of bench.load_urls, served the same way at the same concurrency for
-BARE_SECONDS, gives the stack's limit. Every report answered 201 is counted back in the database afterwards, with
+BARE_SECONDS, gives the stack's limit; the same view for the signed-in sessions, the limit of a signed-in request. Every report answered 201 is counted back in the database afterwards, with
 its photo on disk. Prints one JSON object per database and writes bench/data/load-<backend>.json.
 
     make load                     # both databases, 40 s of deadline day and 15 s of bare view each
@@ -254,10 +254,10 @@ async def officer(base, who, duties, index, tally, until):
                     tally.accepted += 1
 
 
-async def bare(base, tally, until):
-    async with _client(base) as client:
+async def bare(base, tally, until, who=None):
+    async with _client(base, who) as client:
         while time.perf_counter() < until:
-            await tally.call(client, "GET", "/bare/")
+            await tally.call(client, "GET", "/bare/signed-in/" if who else "/bare/")
 
 
 async def deadline_day(base: str, world: dict, seconds: float) -> tuple[Tally, float]:
@@ -276,11 +276,15 @@ async def deadline_day(base: str, world: dict, seconds: float) -> tuple[Tally, f
     return tally, time.perf_counter() - start
 
 
-async def bare_view(base: str, seconds: float) -> tuple[Tally, float]:
+async def bare_view(base: str, seconds: float, sessions=None) -> tuple[Tally, float]:
+    """The bare view at the deadline day's concurrency; signed in as these sessions when given."""
     tally = Tally()
     start = time.perf_counter()
     until = start + seconds
-    await asyncio.gather(*(bare(base, tally, until) for _ in range(SECRETARIES + OFFICER_SESSIONS)))
+    clients = SECRETARIES + OFFICER_SESSIONS
+    await asyncio.gather(
+        *(bare(base, tally, until, sessions[i % len(sessions)] if sessions else None) for i in range(clients))
+    )
     return tally, time.perf_counter() - start
 
 
@@ -374,6 +378,9 @@ def run(backend: str, url: str) -> dict:
         server = _serve(production, BARE_PORT)
         try:
             bare_tally, bare_seconds = asyncio.run(bare_view(f"http://{HOST}:{BARE_PORT}", BARE_SECONDS))
+            signed_tally, signed_seconds = asyncio.run(
+                bare_view(f"http://{HOST}:{BARE_PORT}", BARE_SECONDS, world["secretaries"] + world["officers"])
+            )
         finally:
             _stop(server)
         server = _serve(production, PORT)
@@ -385,6 +392,7 @@ def run(backend: str, url: str) -> dict:
     finally:
         shutil.rmtree(media, ignore_errors=True)
     day, limit = tally.figures(seconds), bare_tally.figures(bare_seconds)
+    signed = signed_tally.figures(signed_seconds)
     created = len(tally.reports_created)
     return {
         "backend": backend,
@@ -392,7 +400,11 @@ def run(backend: str, url: str) -> dict:
         "clients": f"{SECRETARIES} secretaries + {OFFICER_SESSIONS} officer sessions",
         "deadline_day": day,
         "bare_view": limit,
+        "bare_view_signed_in": signed,
         "ratio_of_bare_requests_per_second": round(day["requests_per_second"] / limit["requests_per_second"], 2),
+        "ratio_of_signed_in_bare_requests_per_second": round(
+            day["requests_per_second"] / signed["requests_per_second"], 2
+        ),
         "reports_answered_201": created,
         "reports_in_database": after["reports"] - world["reports_before"]["reports"],
         "photos_in_database": after["evidence"] - world["reports_before"]["evidence"],
@@ -434,7 +446,12 @@ def main() -> None:
     for result in results:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         (DATA / f"load-{result['backend']}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
-        failed |= bool(result["deadline_day"]["errors"] or result["bare_view"]["errors"] or result["reports_lost"])
+        failed |= bool(
+            result["deadline_day"]["errors"]
+            or result["bare_view"]["errors"]
+            or result["bare_view_signed_in"]["errors"]
+            or result["reports_lost"]
+        )
     sys.exit(1 if failed else 0)
 
 
