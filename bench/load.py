@@ -3,7 +3,7 @@
 For each database (SQLite, and PostgreSQL when it answers at 127.0.0.1:5432): a fresh database gets a county of
 4 townships and 40 branches, a secretary account on each branch and 4 officers of the county, and 20 duties issued to
 every branch, all due today. gunicorn then serves the site as production does (GRASSROOTS_PRODUCTION=1, DEBUG off,
-2 worker processes of 4 threads: the machine's 2 cores) on 127.0.0.1, and for LOAD_SECONDS seconds 16 secretaries
+as `grassroots serve` starts it, with 2 worker processes of 4 threads: the machine's 2 cores) on 127.0.0.1, and for LOAD_SECONDS seconds 16 secretaries
 report progress with a photo (the API's multipart report, as the phone pages post it) and open their work and the
 assignment's page, while 8 officer sessions open the start page, the duty's page and the review queue and accept
 the reports waiting there. The bare view of bench.load_urls, served the same way at the same concurrency for
@@ -40,6 +40,8 @@ LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", "40"))
 BARE_SECONDS = float(os.environ.get("BARE_SECONDS", "15"))
 SECRETARIES, OFFICER_SESSIONS = 16, 8
 BRANCHES, OFFICERS, DUTIES = 40, 4, 20
+# The clients keep their connections (as a phone or a proxy does), which wants threaded workers: 2 processes of
+# 4 threads on this 2-core machine (grassroots serve: GRASSROOTS_WORKERS, GRASSROOTS_THREADS).
 WORKERS, THREADS = int(os.environ.get("LOAD_WORKERS", "2")), int(os.environ.get("LOAD_THREADS", "4"))
 
 
@@ -304,20 +306,17 @@ def _django(env: dict, what: str) -> dict:
 
 
 def _serve(env: dict, port: int) -> subprocess.Popen:
+    """gunicorn as `grassroots serve` starts it in production (grassroots.cli.gunicorn_argv: 2 x cores + 1 worker
+    processes) with LOAD_WORKERS processes of LOAD_THREADS threads, its access log discarded."""
+    from grassroots.cli import gunicorn_argv
+
+    environ = {**env, "GRASSROOTS_WORKERS": str(WORKERS), "GRASSROOTS_THREADS": str(THREADS)}
     server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "grassroots.config.wsgi:application",
-            f"--bind={HOST}:{port}",
-            f"--workers={WORKERS}",
-            f"--threads={THREADS}",
-            "--worker-class=gthread",
-            "--log-level=warning",
-            "--graceful-timeout=5",
-        ],
+        gunicorn_argv(host=HOST, port=str(port), environ=environ),
         cwd=ROOT,
         env=env,
         start_new_session=True,
+        stdout=subprocess.DEVNULL,
     )
     import httpx
 
@@ -396,7 +395,7 @@ def run(backend: str, url: str) -> dict:
     created = len(tally.reports_created)
     return {
         "backend": backend,
-        "server": f"gunicorn, {WORKERS} workers x {THREADS} threads, production settings",
+        "server": f"gunicorn as grassroots serve runs it, {WORKERS} workers x {THREADS} threads, production settings",
         "clients": f"{SECRETARIES} secretaries + {OFFICER_SESSIONS} officer sessions",
         "deadline_day": day,
         "bare_view": limit,
