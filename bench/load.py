@@ -1,14 +1,15 @@
 """`make load`: a deadline day against a production server on this machine, loopback only, bounded in time.
 
-For each database (SQLite, and PostgreSQL when it answers at 127.0.0.1:5432): a fresh database gets a county of
-4 townships and 40 branches, a secretary account on each branch and 4 officers of the county, and 20 duties issued to
+For each database (SQLite, and PostgreSQL when it answers at 127.0.0.1:5432): a fresh database gets a county of 4
+townships and 40 branches, a secretary account on each branch and 4 officers of the county, and 20 duties issued to
 every branch, all due today. gunicorn then serves the site as production does (GRASSROOTS_PRODUCTION=1, DEBUG off,
-as `grassroots serve` starts it, with 2 worker processes of 4 threads: the machine's 2 cores) on 127.0.0.1, and for LOAD_SECONDS seconds 16 secretaries
-report progress with a photo (the API's multipart report, as the phone pages post it) and open their work and the
-assignment's page, while 8 officer sessions open the start page, the duty's page and the review queue and accept
-the reports waiting there. The bare view of bench.load_urls, served the same way at the same concurrency for
-BARE_SECONDS, gives the stack's limit; the same view for the signed-in sessions, the limit of a signed-in request. Every report answered 201 is counted back in the database afterwards, with
-its photo on disk. Prints one JSON object per database and writes bench/data/load-<backend>.json.
+as `grassroots serve` starts it, with 2 worker processes of 4 threads: the machine's 2 cores) on 127.0.0.1, and for
+LOAD_SECONDS seconds 16 secretaries report progress with a photo (the API's multipart report, as the phone pages
+post it) and open their work and the assignment's page, while 8 officer sessions open the start page, the duty's
+page and the review queue and accept the reports waiting there. The bare view of bench.load_urls, served the same
+way at the same concurrency for BARE_SECONDS, gives the stack's limit; the same view for the signed-in sessions, the
+limit of a signed-in request. Every report answered 201 is counted back in the database afterwards, with its photo
+on disk. Prints one JSON object per database and writes bench/data/load-<backend>.json.
 
     make load                     # both databases, 40 s of deadline day and 15 s of bare view each
     LOAD_SECONDS=10 make load     # quicker
