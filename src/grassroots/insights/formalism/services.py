@@ -24,7 +24,7 @@ from grassroots.organizations.models import Organization
 from grassroots.orglife.models import Meeting, MeetingState
 
 from ..models import Flag, FlagKind, FlagState, TextSignature, TextSource
-from . import detectors, index
+from . import detectors, index, notices
 from .words import describe
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,7 @@ def _raise(*, key: str, kind: str, organization, reviewing, period, **fields) ->
                 key=key, kind=kind, organization=organization, reviewing=reviewing, period=period, **fields
             )
             audit("insights.flag.raise", obj=flag, after=snapshot(flag, flag.audit_fields))
+            notices.tell_reviewers(flag)
             return flag
     except IntegrityError:
         return None  # raised meanwhile by another process

@@ -4,7 +4,7 @@ report, a meeting or a report on duty as it is written, the notes beside reports
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.accountability.signals import duty_report_submitted
-from grassroots.core.labels import register_actions
+from grassroots.core.labels import register_actions, register_kinds
 from grassroots.core.policy import ModelScope, register_scope
 from grassroots.duties.review_notes import register_review_notes
 from grassroots.duties.signals import report_submitted
@@ -14,7 +14,7 @@ from ..models import Flag
 
 
 def ready() -> None:
-    from . import admin, checks, selectors, services
+    from . import admin, checks, notices, selectors, services
 
     # A flag is seen by the organization that reviews the flagged work and those above it: not by the organization
     # flagged, nor by its sibling branches.
@@ -27,6 +27,9 @@ def ready() -> None:
             "insights.flag.case": _("Case opened from a formalism flag"),
             "insights.formalism.index": _("Formalism indexes rebuilt"),
         }
+    )
+    register_kinds(
+        {notices.KIND: _("Formalism flags raised on %(day)s for %(org)s to judge: %(count)s so far today.")}
     )
     report_submitted.connect(services.on_report_submitted, dispatch_uid="insights.formalism.report", weak=False)
     meeting_recorded.connect(services.on_meeting_recorded, dispatch_uid="insights.formalism.meeting", weak=False)
