@@ -8,6 +8,7 @@ from grassroots.core.labels import register_actions, register_kinds
 from grassroots.core.policy import ModelScope, register_scope
 from grassroots.duties.review_notes import register_review_notes
 from grassroots.duties.signals import report_submitted
+from grassroots.orglife.meeting_notes import register_meeting_notes
 from grassroots.orglife.signals import meeting_recorded
 
 from ..models import Flag
@@ -28,14 +29,13 @@ def ready() -> None:
             "insights.formalism.index": _("Formalism indexes rebuilt"),
         }
     )
-    register_kinds(
-        {notices.KIND: _("Formalism flags raised on %(day)s for %(org)s to judge: %(count)s so far today.")}
-    )
+    register_kinds({notices.KIND: _("Formalism flags raised on %(day)s for %(org)s to judge: %(count)s so far today.")})
     report_submitted.connect(services.on_report_submitted, dispatch_uid="insights.formalism.report", weak=False)
     meeting_recorded.connect(services.on_meeting_recorded, dispatch_uid="insights.formalism.meeting", weak=False)
     duty_report_submitted.connect(
         services.on_duty_report_submitted, dispatch_uid="insights.formalism.duty_report", weak=False
     )
     register_review_notes("insights.formalism", selectors.review_notes)
+    register_meeting_notes("insights.formalism", selectors.meeting_notes)
     checks.register()
     admin.register()
