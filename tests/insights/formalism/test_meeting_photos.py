@@ -126,3 +126,14 @@ def test_the_rebuild_of_the_indexes_finds_meeting_photos_in_the_order_they_came(
     assert flag.organization == county.v12 and flag.report is not None and flag.other_meeting_file is not None
     assert counts["meetings"] >= 1 and counts["reports"] >= 1
     assert PhotoSignature.objects.count() == 2
+
+
+def test_the_api_names_the_meeting_files_of_a_flag(client, county):
+    first = _meeting(county, files=[photo(seed=5)])
+    again = _meeting(county, org=county.v12, files=[photo(seed=5, quality=50)])
+    flag = _photo_flag()
+    client.force_login(county.users.t1_officer)
+    data = client.get(f"/api/formalism-flags/{flag.pk}/").json()
+    assert (data["meeting"], data["meeting_file"]) == (again.pk, again.files.get().pk)
+    assert (data["other_meeting"], data["other_meeting_file"]) == (first.pk, first.files.get().pk)
+    assert data["evidence"] is None

@@ -136,17 +136,16 @@ def _photo_flags(matches, own: dict, *, organization, reviewing, period) -> list
     for match in matches:
         theirs, other = _earlier_use(match.other)
         earlier = other.get("other_evidence") or other["other_meeting_file"]
+        where = {"organization": organization, "reviewing": reviewing, "period": period, **own, **other}
+        details = {"distance": match.distance, "same_file": upload.sha256 == earlier.sha256}
+        similarity = round(1 - match.distance / 64, 3)
         flag = _raise(
             key=f"photo:{mine}:{theirs}",
             kind=FlagKind.REUSED_PHOTO,
-            organization=organization,
-            reviewing=reviewing,
-            period=period,
+            similarity=similarity,
+            details=details,
+            **where,
             other_organization=match.other.organization,
-            similarity=round(1 - match.distance / 64, 3),
-            details={"distance": match.distance, "same_file": upload.sha256 == earlier.sha256},
-            **own,
-            **other,
         )
         if flag is not None:
             raised.append(flag)
