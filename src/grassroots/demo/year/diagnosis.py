@@ -31,8 +31,7 @@ class _DiagnosisYear:
         poorest level holds no appraisal; of the others, the one with the most members working away sees them take
         part in nothing all year (at least AWAY_SHARE of its members)."""
         c = self.c
-        kept = {self.baishi, self.village.pk, *self.xinjie}
-        candidates = [b for b in c.branches if b not in kept and len(c.of_branch.get(b, ())) >= 10]
+        candidates = [b for b in c.branches if not c.under(b, self.township.pk) and len(c.of_branch.get(b, ())) >= 10]
         self.no_appraisal, self.away = None, set()
         if len(candidates) < 2:
             return

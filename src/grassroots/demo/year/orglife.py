@@ -280,7 +280,9 @@ class _OrgLifeYear:
         tiers = np.array([c.tier_of(int(o)) for o in c.member_org.tolist()], dtype=np.int64)
         talked = np.array(self.TALKED)[tiers]
         talked = np.where(
-            [("talks" in self.spots.get(int(o), ())) for o in c.member_org.tolist()], self.SPOT_TALKS, talked
+            [("talks" in self.spots.get(int(o), ())) for o in c.member_org.tolist()],
+            np.minimum(self.SPOT_TALKS, talked),
+            talked,
         )
         covered = self.rng.random(len(c.member_ids)) < talked
         rows = []
