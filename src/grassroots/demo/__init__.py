@@ -112,7 +112,11 @@ def build_demo(
         "seconds": round(time.monotonic() - clock, 1),
     }
     # A year of work on the tree: duties, meetings, the assessment.
-    result.update(build_year(scale=scale, seed=seed, stdout=stdout, today=today))
+    year = build_year(scale=scale, seed=seed, stdout=stdout, today=today)
+    # The year founds an organization of its own (the resettlement community's general branch): the tree counts it.
+    result["organizations"] += year.get("general_branches_founded", 0)
+    result["general_branches"] += year.get("general_branches_founded", 0)
+    result.update(year)
     reset_app_sequences()
     return result
 

@@ -3,9 +3,19 @@
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Substr
 
-from grassroots.core.policy import Action, can, restrict, scope_q, subject
+from grassroots.core.policy import Action, can, restrict, roles_with, scope_q, subject
 
-from .models import Grant, Member, MemberStatus, Organization, Post, PostTitle, Transfer, subtree_q
+from .models import (
+    Grant,
+    Member,
+    MemberStatus,
+    Organization,
+    Post,
+    PostTitle,
+    Transfer,
+    ancestor_paths,
+    subtree_q,
+)
 
 ACCOUNT_STATE_ACTIONS = (
     "organizations.member.account_close",
@@ -226,3 +236,14 @@ def organization_facts() -> dict:
         "has_committee": _post_held(COMMITTEE_POSTS),
         "has_leader": _post_held([PostTitle.GROUP_LEADER]),
     }
+
+
+def users_who_may(*, action: str, organization: Organization):
+    """The active users the policy lets do `action` on this organization through a grant on it or above it (whom to
+    tell that something waits for them there; a superuser reaches everywhere and is not told of everything)."""
+    from django.contrib.auth import get_user_model
+
+    granted = Grant.objects.filter(
+        organization__path__in=ancestor_paths(organization.path), role__in=roles_with(action)
+    ).values("user_id")
+    return get_user_model().objects.filter(pk__in=granted, is_active=True).order_by("pk")

@@ -169,6 +169,7 @@ class _Year(
         self.xinjie = [b for b in self.c.villages if self.c.under(b, self.township.pk)]
         small = len(self.c.member_ids) < 2000  # the tiny county keeps every record in detail
         self.detailed = {b for b in self.c.branches if small or self.c.under(b, self.township.pk)}
+        self._choose_gaps()
 
     def _baishi(self) -> None:
         """白石村党支部 lives in 新街镇 (the auditor's township): found there, or one of its villages renamed."""
@@ -266,7 +267,8 @@ class _Year(
         say(f"Appeals from the public: {self.counts['appeals']} (the street lights' follow code {STREET_LIGHTS_CODE})")
         self._diagnosis()
         say(
-            f"Diagnosis: {self.counts['diagnosis_thresholds']} thresholds, {self.counts['diagnosis_branches']} new branches"
+            f"Diagnosis: {self.counts['diagnosis_thresholds']} thresholds, {self.counts['general_branches_founded']} "
+            "general branch founded (no member yet)"
         )
         self._formalism()
         say(f"Formalism: {self.counts['texts_indexed']:,} reports indexed, {self.counts['flags']} flags to judge")

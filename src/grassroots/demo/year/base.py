@@ -162,26 +162,30 @@ class _Levels:
 
     # By level of work (good, fairly good, average, poor), tuned so that the engine's grades come out near
     # the reference's 10/60/20/10. First what every branch of the level does: how past assignments end, ...
-    ACCEPT = (0.995, 0.985, 0.93, 0.85)  # accepted by today
+    ACCEPT = (0.995, 0.985, 0.85, 0.65)  # accepted by today
     ACCEPT_KEY = (0.998, 0.99, 0.96, 0.85)  # key work and major tasks
-    LATE = (0.03, 0.1, 0.4, 0.3)  # accepted after the due date
-    RETURNED = (0.02, 0.05, 0.1, 0.15)  # a report returned before the accepted one
+    LATE = (0.03, 0.1, 0.4, 0.8)  # accepted after the due date
+    RETURNED = (0.02, 0.05, 0.15, 0.5)  # a report returned before the accepted one
     # ... required meetings missed (the chance of any gap, and at most how many), ...
-    GAPS = (0.0, 0.03, 0.3, 0.4)
-    MOST_MISSED = (1, 1, 2, 3)
+    GAPS = (0.0, 0.03, 0.6, 0.9)
+    MOST_MISSED = (1, 1, 2, 8)
     # ... study, talks and care (visits at July 1st and in the autumn besides Spring Festival); ...
     STUDY_HOURS = (37.0, 24.0, 19.0, 19.0)  # mean hours a year of a member
-    TALKED = (0.99, 0.9, 0.7, 0.65)  # members with a heart-to-heart talk in a year
+    TALKED = (0.99, 0.9, 0.6, 0.4)  # members with a heart-to-heart talk in a year
     JULY_VISIT = (0.8, 0.6, 0.35, 0.15)
     AUTUMN_VISIT = (0.9, 0.7, 0.5, 0.3)
+    # ... and of the members whose last visit would be long past their interval, those visited in late spring, over
+    # six months before the day the year is read (still late, but within the rules of pursuit's month of grace), ...
+    LATE_SPRING_VISIT = (0.92, 0.92, 0.88, 0.85)
     # ... then each branch's own weak spots: how many (drawn from SPOTS), and key work left undone.
     SPOTS = ("late", "meetings", "study", "talks", "returned")
     SPOT_COUNT = (0, 4, 4, 5)
     KEY_SPOT = (0.0, 0.05, 0.1, 0.9)
     # Where a weak spot is: late work, returned reports, key work accepted, meetings missed, hours, talks.
-    SPOT_LATE, SPOT_RETURNED, SPOT_KEY = 0.4, 0.35, 0.6
-    SPOT_MEETINGS, SPOT_STUDY, SPOT_TALKS = (2, 3), -6.0, 0.6
+    SPOT_LATE, SPOT_RETURNED, SPOT_KEY = 0.4, 0.35, 0.85
+    SPOT_MEETINGS, SPOT_STUDY, SPOT_TALKS = (2, 3), -5.0, 0.6
     DONE_LATE = (0.8, 0.6, 0.35, 0.1)  # of the work not done 40 days after its due date, the share done since
-    DONE_LATE_LAST_YEAR = (0.9, 0.8, 0.4, 0.15)  # of last year's work still open, the share done before December ended
+    DONE_LATE_KEY = (0.95, 0.9, 0.9, 0.85)  # ... of key work and major tasks (pursued a month after their due date)
+    DONE_LATE_LAST_YEAR = (0.95, 0.95, 0.9, 0.85)  # of last year's work still open, the share done since
     # The engine pro-rates a run made before the year's end (work due by then, meetings of the months passed,
     # the hours of the share of the year gone), so the same levels serve a run in November and one in spring.

@@ -1,6 +1,7 @@
 """The year's care: the ledger of members in difficulty and the visits to them."""
 
 import datetime as dt
+import random
 
 import numpy as np
 
@@ -54,6 +55,7 @@ class _CareYear:
         next_case = next_pk(CareCase)
         cases, visits = [], []
         first_year = dt.date(self.last, 1, 1)
+        spring = random.Random(self.seed * 31 + 5)  # its own draws: the other stages' stay as they were
         for i in sorted(chosen):
             member = int(c.member_ids[i])
             branch = int(c.member_org[i])
@@ -71,6 +73,15 @@ class _CareYear:
                     days.append(dt.date(year, 6, 25) + dt.timedelta(days=r.randrange(0, 8)))  # July 1st
                 if r.random() < self.AUTUMN_VISIT[tier] or branch == self.village.pk:  # 青山村: only 张 waits
                     days.append(dt.date(year, 9, 1) + dt.timedelta(days=r.randrange(0, 75)))
+            # A visit in late spring, over six months before today: still late by the ledger's interval (and the
+            # assessment's count), not yet a case (pursued a month past the interval).
+            late_spring = today - dt.timedelta(days=spring.randrange(185, 206))
+            if (
+                late_spring.year == self.year
+                and max(d for d in days if d <= today) < late_spring
+                and spring.random() < self.LATE_SPRING_VISIT[tier]
+            ):
+                days.append(late_spring)
             if member == self.zhang:  # in the ledger for years; the last visit seven months ago (scene 6)
                 category, details = "old_age", "87岁，独居，患高血压和慢性支气管炎，子女在外务工。"
                 opened = first_year - dt.timedelta(days=700)
@@ -82,7 +93,8 @@ class _CareYear:
             for day in sorted(set(days)):
                 if day < opened or day > today:
                     continue
-                occasion = "spring_festival" if day.month <= 2 else ("july_first" if day.month in (6, 7) else "routine")
+                july = day.month == 7 or (day.month == 6 and day.day >= 20)
+                occasion = "spring_festival" if day.month <= 2 else ("july_first" if july else "routine")
                 amount = {"spring_festival": 500, "july_first": 300, "routine": 0}[occasion]
                 stamp = self.stamp(day, 18)
                 visits.append(

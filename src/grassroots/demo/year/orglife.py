@@ -22,6 +22,7 @@ from grassroots.orglife.models import (
 
 from ..bulk import insert_rows, next_pk, reset_sequences
 from .base import GOOD, POOR, _aware, _decimal, _md
+from .diagnosis import AWAY_REASON
 
 _THEME_TOPICS = (
     "学习贯彻党的创新理论",
@@ -199,7 +200,9 @@ class _OrgLifeYear:
         excused_p = (0.04, 0.06, 0.08, 0.11)[tier]
         out = []
         for i, u in zip(rows, self.rng.random(len(rows)).tolist(), strict=True):
-            if c.age[i] >= 80:
+            if i in self.away:  # working away all year (the diagnosis's members never active)
+                status, reason = "excused", AWAY_REASON
+            elif c.age[i] >= 80:
                 status, reason = ("excused", "年老体弱，行动不便") if u < 0.8 else ("present", "")
             elif c.migrant[i] and u < 0.55:
                 status, reason = "excused", "外出务工"
@@ -242,6 +245,8 @@ class _OrgLifeYear:
         ids, orgs, joined = c.member_ids.tolist(), c.member_org.tolist(), c.joined.tolist()
         limit, recent = upto.toordinal(), today.toordinal() - 10
         for i, member in enumerate(ids):
+            if i in self.away:
+                continue  # working away all year: no study recorded
             confirmer = li_user if orgs[i] == self.village.pk else None
             for k, (h_list, d_list) in enumerate(columns):
                 left = round(h_list[i], 1)
@@ -275,7 +280,9 @@ class _OrgLifeYear:
         tiers = np.array([c.tier_of(int(o)) for o in c.member_org.tolist()], dtype=np.int64)
         talked = np.array(self.TALKED)[tiers]
         talked = np.where(
-            [("talks" in self.spots.get(int(o), ())) for o in c.member_org.tolist()], self.SPOT_TALKS, talked
+            [("talks" in self.spots.get(int(o), ())) for o in c.member_org.tolist()],
+            np.minimum(self.SPOT_TALKS, talked),
+            talked,
         )
         covered = self.rng.random(len(c.member_ids)) < talked
         rows = []
@@ -298,7 +305,8 @@ class _OrgLifeYear:
     # -- last year's democratic appraisal ---------------------------------------------------------------------------
 
     def _appraisal(self) -> None:
-        """Every branch appraised its full members for last year (closed in February); excellent at most 1/3."""
+        """Every branch but one appraised its full members for last year (closed in February); excellent at most
+        1/3."""
         c, r, today = self.c, self.r, self.today
         closed = min(dt.date(self.year, 2, 20), today - dt.timedelta(days=1))
         opened = min(dt.date(self.year, 1, 15), closed)
@@ -311,7 +319,7 @@ class _OrgLifeYear:
         cutoff = dt.date(self.last, 6, 30).toordinal()
         for b in c.branches:
             rows = [i for i in c.of_branch.get(b, ()) if c.full[i] and c.joined[i] < cutoff]
-            if not rows:
+            if not rows or b == self.no_appraisal:  # (one branch held none: the diagnosis's appraisal not held)
                 continue
             appraisals.append(
                 (next_appraisal, b, self.last, "closed", "0.33", self.stamp(closed, 16))

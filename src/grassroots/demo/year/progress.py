@@ -149,8 +149,9 @@ class _ProgressYear:
             if weighty and "key" in spots:
                 accept = self.SPOT_KEY
             if r.random() < accept:
-                returned = r.random() < (self.SPOT_RETURNED if "returned" in spots else self.RETURNED[tier])
-                late = self.SPOT_LATE if "late" in spots else self.LATE[tier]
+                # (a weak spot makes it at least this bad; a poor level may be worse of itself)
+                returned = r.random() < max(self.SPOT_RETURNED * ("returned" in spots), self.RETURNED[tier])
+                late = max(self.SPOT_LATE * ("late" in spots), self.LATE[tier])
                 if r.random() < late and (today - due).days > 2:
                     accepted = due + dt.timedelta(days=ri(1, min(30, (today - due).days)))
                 else:
@@ -162,7 +163,8 @@ class _ProgressYear:
                 return "accepted", 100, accepted, returned, min(submitted, today)
             overdue = (today - due).days
             accepted = due + dt.timedelta(days=ri(15, max(16, min(overdue, 90))))
-            if overdue > 40 and r.random() < self.DONE_LATE[tier] and accepted.year == due.year:
+            done_late = (self.DONE_LATE_KEY if weighty else self.DONE_LATE)[tier]
+            if overdue > 40 and r.random() < done_late and accepted.year == due.year:
                 # Done at last, well after the deadline (the year-end assessment pushes it before December ends).
                 return "accepted", 100, accepted, r.random() < 0.3, accepted - dt.timedelta(days=2)
             state = r.choices(("in_progress", "submitted", "returned", "issued"), (0.5, 0.25, 0.15, 0.1))[0]
@@ -277,10 +279,15 @@ class _ProgressYear:
         if (
             year == self.last
             and state != "accepted"
-            and done_late.year == year
+            and done_late < today
             and r.random() < self.DONE_LATE_LAST_YEAR[c.tier_of(a.organization_id)]
         ):
-            state, percent, returned, accepted = "accepted", 100, False, done_late  # done before the year ended
+            state, percent, returned, accepted = (
+                "accepted",
+                100,
+                False,
+                done_late,
+            )  # done late (early this year at last)
             submitted = accepted - dt.timedelta(days=2)
         if a.organization_id == self.village.pk and a.due_on > today + dt.timedelta(days=3):
             # 青山村's work not yet due is under way (one item of it gets a due-date request).

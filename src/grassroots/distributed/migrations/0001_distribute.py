@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         ("core", "0009_password_history"),
         ("disclosure", "0001_disclosure_and_notices"),
         ("duties", "0004_evidence_description"),
-        ("insights", "0005_formalism"),
+        ("insights", "0006_meeting_photos"),
         ("site", "0001_subtree_totals"),
         ("organizations", "0005_sealed_personal_data"),
         ("orglife", "0008_meeting_file_description"),

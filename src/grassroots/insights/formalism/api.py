@@ -36,6 +36,8 @@ class FlagSerializer(serializers.ModelSerializer):
             "other_evidence",
             "meeting",
             "other_meeting",
+            "meeting_file",
+            "other_meeting_file",
             "duty_report",
             "other_duty_report",
             "similarity",

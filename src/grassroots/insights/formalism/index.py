@@ -8,7 +8,9 @@ import numpy as np
 from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
+from grassroots.core.uploads import UploadedFile
 from grassroots.duties.models import Evidence
+from grassroots.orglife.models import MeetingFile
 
 from ..models import PhotoBand, PhotoSignature, StopShingle, TextBand, TextSignature
 from . import perceptual, shingles
@@ -98,11 +100,12 @@ def index_text(*, source: str, record_id: int, text: str, organization, period, 
     return sorted(matches, key=lambda m: -m.similarity)
 
 
-def photo_hashes(evidence: Evidence) -> list[int] | None:
-    """The variants' hashes of an evidence photo, read from its thumbnail (or the file); None when it is no photo."""
-    if evidence.kind != "image":
+def photo_hashes(upload: UploadedFile) -> list[int] | None:
+    """The variants' hashes of an uploaded photo (report evidence, a meeting's file), read from its thumbnail (or the
+    file); None when it is no photo."""
+    if upload.kind != "image":
         return None
-    for field in (evidence.thumbnail, evidence.file):
+    for field in (upload.thumbnail, upload.file):
         if not field:
             continue
         try:
@@ -115,15 +118,23 @@ def photo_hashes(evidence: Evidence) -> list[int] | None:
 
 
 @transaction.atomic
-def index_photo(*, evidence: Evidence, organization, thread: int = 0, hashes: list[int] | None = None):
-    """Keep the photo's hashes and return the earlier photos it is a copy of."""
-    hashes = photo_hashes(evidence) if hashes is None else hashes
-    PhotoSignature.objects.filter(evidence=evidence).delete()
+def index_photo(
+    *,
+    evidence: Evidence | None = None,
+    meeting_file: MeetingFile | None = None,
+    organization,
+    thread: int = 0,
+    hashes: list[int] | None = None,
+):
+    """Keep the photo's hashes (a report's evidence or a meeting's file) and return the earlier photos, of reports
+    or meetings, it is a copy of."""
+    upload = evidence if evidence is not None else meeting_file
+    hashes = photo_hashes(upload) if hashes is None else hashes
+    own = {"evidence": evidence} if evidence is not None else {"meeting_file": meeting_file}
+    PhotoSignature.objects.filter(**own).delete()
     if not hashes:
         return []
-    row = PhotoSignature.objects.create(
-        evidence=evidence, organization=organization, thread=thread, hashes=_pack64(hashes)
-    )
+    row = PhotoSignature.objects.create(**own, organization=organization, thread=thread, hashes=_pack64(hashes))
     keys = {perceptual.signed(b) for h in hashes for b in perceptual.bands(h)}
     candidates = PhotoSignature.objects.filter(
         pk__in=PhotoBand.objects.filter(key__in=keys).values("signature")
@@ -136,7 +147,7 @@ def index_photo(*, evidence: Evidence, organization, thread: int = 0, hashes: li
         if distance <= perceptual.THRESHOLD:
             matches.append(PhotoMatch(other, distance))
     PhotoBand.objects.bulk_create([PhotoBand(signature=row, key=k) for k in keys])
-    return sorted(matches, key=lambda m: m.distance)
+    return sorted(matches, key=lambda m: (m.distance, m.other.pk))
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ in the review queue, and the flags a diagnosis counts."""
 
 from django.db.models import Q, QuerySet
 
+from grassroots.core.notes import Note
 from grassroots.core.policy import Action, restrict
 from grassroots.core.tree import subtree_q
 from grassroots.duties.models import ProgressReport
@@ -22,6 +23,8 @@ def flag_list(*, user, kind: str = "", state: str = "", organization=None) -> Qu
     flags = restrict(user, Action.VIEW, Flag.objects.all()).select_related(
         "organization", "reviewing", "period", "other_organization", "decided_by"
     )
+    # (the meetings and reports on each side, which a reused photo's words name with their dates)
+    flags = flags.select_related("report", "other_report", "meeting", "other_meeting")
     if kind:
         flags = flags.filter(kind=kind)
     if state:
@@ -41,6 +44,8 @@ def flag_get(*, user, pk: int) -> Flag | None:
             "other_report__assignment__organization",
             "evidence",
             "other_evidence",
+            "meeting_file",
+            "other_meeting_file",
             "meeting__organization",
             "other_meeting__organization",
             "duty_report__organization",
@@ -85,9 +90,9 @@ def flags_of_reports(*, user, report_ids) -> QuerySet[Flag]:
     )
 
 
-def review_notes(*, user, reports) -> dict[int, list[ReviewNote]]:
+def review_notes(*, user, records) -> dict[int, list[ReviewNote]]:
     """Beside a report under review: each flag on it, with the other report's text or photo side by side."""
-    ids = [r.pk for r in reports]
+    ids = [r.pk for r in records]
     if not ids:
         return {}
     notes: dict[int, list[ReviewNote]] = {}
@@ -99,6 +104,20 @@ def review_notes(*, user, reports) -> dict[int, list[ReviewNote]]:
         if flag.kind == FlagKind.COPIED_TEXT:
             context["left"], context["right"] = side_by_side(flag.report.text, flag.other_report.text)
         notes.setdefault(flag.report_id, []).append(ReviewNote("insights/formalism/_review_note.html", context))
+    return notes
+
+
+def meeting_notes(*, user, records) -> dict[int, list[Note]]:
+    """On a meeting's page: each open or confirmed flag on the meeting the user may see (a photo of it used before,
+    beside the earlier use; its minutes copied; nothing in it), with the link to judge it."""
+    ids = [m.pk for m in records]
+    if not ids:
+        return {}
+    notes: dict[int, list[Note]] = {}
+    flags = flag_list(user=user).filter(meeting_id__in=ids, state__in=COUNTED_STATES)
+    for flag in flags.select_related("meeting_file", "other_meeting_file", "other_evidence").order_by("id"):
+        context = {"flag": flag, "text": describe(flag)}
+        notes.setdefault(flag.meeting_id, []).append(Note("insights/formalism/_meeting_note.html", context))
     return notes
 
 

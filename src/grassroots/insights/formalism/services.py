@@ -4,6 +4,7 @@ confirmed, a case opened from a confirmed one), each checked by the policy and a
 score: it is a question put to a person."""
 
 import datetime as dt
+import heapq
 import logging
 
 from django.db import IntegrityError, transaction
@@ -21,10 +22,10 @@ from grassroots.core.periods import period_for
 from grassroots.core.policy import Action, require
 from grassroots.duties.models import Evidence, ProgressReport, ReportState
 from grassroots.organizations.models import Organization
-from grassroots.orglife.models import Meeting, MeetingState
+from grassroots.orglife.models import Meeting, MeetingFile, MeetingState
 
-from ..models import Flag, FlagKind, FlagState, TextSignature, TextSource
-from . import detectors, index
+from ..models import Flag, FlagKind, FlagState, PhotoSignature, TextSignature, TextSource
+from . import detectors, index, notices
 from .words import describe
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def _raise(*, key: str, kind: str, organization, reviewing, period, **fields) ->
                 key=key, kind=kind, organization=organization, reviewing=reviewing, period=period, **fields
             )
             audit("insights.flag.raise", obj=flag, after=snapshot(flag, flag.audit_fields))
+            notices.tell_reviewers(flag)
             return flag
     except IntegrityError:
         return None  # raised meanwhile by another process
@@ -115,6 +117,41 @@ def _text_flags(*, source: str, record, matches, organization, reviewing, period
     return raised
 
 
+def _earlier_use(signature) -> tuple[str, dict]:
+    """A kept photo as a flag names its earlier use: its key part and fields (a report's evidence, or a meeting's
+    file)."""
+    if signature.evidence_id:
+        evidence = Evidence.objects.select_related("report").get(pk=signature.evidence_id)
+        return str(evidence.pk), {"other_report": evidence.report, "other_evidence": evidence}
+    upload = MeetingFile.objects.select_related("meeting").get(pk=signature.meeting_file_id)
+    return f"m{upload.pk}", {"other_meeting": upload.meeting, "other_meeting_file": upload}
+
+
+def _photo_flags(matches, own: dict, *, organization, reviewing, period) -> list[Flag]:
+    """A reused-photo flag for each match: this photo (own: the report and evidence, or the meeting and file) beside
+    the earlier use of it, in a report or at a meeting."""
+    upload = own.get("evidence") or own["meeting_file"]
+    mine = str(upload.pk) if "evidence" in own else f"m{upload.pk}"
+    raised = []
+    for match in matches:
+        theirs, other = _earlier_use(match.other)
+        earlier = other.get("other_evidence") or other["other_meeting_file"]
+        where = {"organization": organization, "reviewing": reviewing, "period": period, **own, **other}
+        details = {"distance": match.distance, "same_file": upload.sha256 == earlier.sha256}
+        similarity = round(1 - match.distance / 64, 3)
+        flag = _raise(
+            key=f"photo:{mine}:{theirs}",
+            kind=FlagKind.REUSED_PHOTO,
+            similarity=similarity,
+            details=details,
+            **where,
+            other_organization=match.other.organization,
+        )
+        if flag is not None:
+            raised.append(flag)
+    return raised
+
+
 def check_report(report: ProgressReport) -> list[Flag]:
     """A submitted report checked against the indexes (its text, its photos) and for a rush: what it raises."""
     report = _report(report)
@@ -139,24 +176,9 @@ def check_report(report: ProgressReport) -> list[Flag]:
     )
     for evidence in Evidence.objects.filter(report=report, kind="image"):
         # the closest one: a photo used by many is flagged once on each report, beside its nearest copy
-        for match in index.index_photo(evidence=evidence, organization=organization, thread=assignment.pk)[:1]:
-            other = Evidence.objects.select_related("report").get(pk=match.other.evidence_id)
-            flag = _raise(
-                key=f"photo:{evidence.pk}:{other.pk}",
-                kind=FlagKind.REUSED_PHOTO,
-                organization=organization,
-                reviewing=reviewing,
-                period=period,
-                other_organization=match.other.organization,
-                report=report,
-                other_report=other.report,
-                evidence=evidence,
-                other_evidence=other,
-                similarity=round(1 - match.distance / 64, 3),
-                details={"distance": match.distance, "same_file": evidence.sha256 == other.sha256},
-            )
-            if flag is not None:
-                raised.append(flag)
+        matches = index.index_photo(evidence=evidence, organization=organization, thread=assignment.pk)
+        own = {"report": report, "evidence": evidence}
+        raised += _photo_flags(matches[:1], own, organization=organization, reviewing=reviewing, period=period)
     if assignment.due_on == timezone.localdate(report.created_at):
         found = detectors.report_rush(organization, assignment.due_on)
         if found is not None and (flag := _raise_found(found)) is not None:
@@ -184,6 +206,16 @@ def check_meeting(meeting: Meeting) -> list[Flag]:
             source=TextSource.MEETING,
             record=meeting,
             matches=matches,
+            organization=organization,
+            reviewing=reviewing_of(organization),
+            period=quarter,
+        )
+    for upload in MeetingFile.objects.filter(meeting=meeting, kind="image").order_by("id"):
+        # a meeting's photos are one thread (minus its id): two shots of one meeting are not copies of each other
+        matches = index.index_photo(meeting_file=upload, organization=organization, thread=-meeting.pk)
+        raised += _photo_flags(
+            matches[:1],
+            {"meeting": meeting, "meeting_file": upload},
             organization=organization,
             reviewing=reviewing_of(organization),
             period=quarter,
@@ -279,6 +311,8 @@ def formalism_index(*, actor, since: dt.date | None = None) -> dict:
     formalism_index_check(actor=actor)
     learnt = sum(index.relearn_stop_list(texts, source=source) for source, texts in _corpus_samples().items())
     TextSignature.objects.all().delete()
+    if since is None:  # photos are indexed again from the first on, in the order they came (earlier: kept)
+        PhotoSignature.objects.all().delete()
     counts = {"stop_shingles": learnt, "reports": 0, "meetings": 0, "duty_reports": 0, "flags": 0}
     reports = ProgressReport.objects.exclude(state=ReportState.WITHDRAWN).order_by("created_at", "id")
     meetings = Meeting.objects.filter(state=MeetingState.HELD).order_by("created_at", "id")
@@ -287,12 +321,13 @@ def formalism_index(*, actor, since: dt.date | None = None) -> dict:
         reports = reports.filter(created_at__date__gte=since)
         meetings = meetings.filter(created_at__date__gte=since)
         duty_reports = duty_reports.filter(submitted_at__date__gte=since)
-    for report in reports.iterator(chunk_size=500):
-        counts["flags"] += len(_guarded(check_report, report))
-        counts["reports"] += 1
-    for meeting in meetings.iterator(chunk_size=500):
-        counts["flags"] += len(_guarded(check_meeting, meeting))
-        counts["meetings"] += 1
+    # Reports and meetings in the order they came, so that a photo is flagged where it was used again, either way.
+    for record in heapq.merge(
+        reports.iterator(chunk_size=500), meetings.iterator(chunk_size=500), key=lambda r: r.created_at
+    ):
+        is_report = isinstance(record, ProgressReport)
+        counts["flags"] += len(_guarded(check_report if is_report else check_meeting, record))
+        counts["reports" if is_report else "meetings"] += 1
     for duty_report in duty_reports.iterator(chunk_size=500):
         counts["flags"] += len(_guarded(check_duty_report, duty_report))
         counts["duty_reports"] += 1

@@ -106,11 +106,14 @@ def flag_open_case(request, pk):
 
 @login_required
 def flag_photo(request, pk, side):
-    """A flagged photo's thumbnail, for those who see the flag (the other side may lie outside their scope);
+    """A flagged photo's thumbnail (a report's evidence or a meeting's file), for those who see the flag (the other side may lie outside their scope);
     `?size=small` the square the review queue shows."""
     flag = _flag(request, pk)
-    evidence = {"this": flag.evidence, "other": flag.other_evidence}.get(side)
-    if evidence is None:
+    upload = {
+        "this": flag.evidence or flag.meeting_file,
+        "other": flag.other_evidence or flag.other_meeting_file,
+    }.get(side)
+    if upload is None:
         raise Http404
     size = "small" if request.GET.get("size") == "small" else None
-    return serve_thumbnail(evidence, size) if evidence.thumbnail else serve_file(evidence)
+    return serve_thumbnail(upload, size) if upload.thumbnail else serve_file(upload)

@@ -9,6 +9,15 @@ def _org(org) -> str:
     return org.display_name() if org is not None else ""
 
 
+def use_of(flag: Flag, side: str) -> str:
+    """Where a flagged photo was used, on one side of the flag: a meeting or a report, and its date."""
+    meeting = getattr(flag, f"{side}meeting") if getattr(flag, f"{side}meeting_file_id") else None
+    if meeting is not None:
+        return _("the meeting of %(date)s") % {"date": f"{meeting.held_on:%Y-%m-%d}"}
+    report = getattr(flag, f"{side}report")
+    return _("the report of %(date)s") % {"date": f"{report.created_at:%Y-%m-%d}"} if report is not None else ""
+
+
 def describe(flag: Flag) -> str:
     d = flag.details or {}
     org = _org(flag.organization)
@@ -23,6 +32,13 @@ def describe(flag: Flag) -> str:
             "The text of %(org)s nearly repeats that of %(other)s: %(percent)s%% of the wording that is not common "
             "to everyone is the same."
         ) % {"org": org, "other": _org(flag.other_organization), "percent": percent}
+    if flag.kind == FlagKind.REUSED_PHOTO and (flag.meeting_file_id or flag.other_meeting_file_id):
+        return _("A photo of %(org)s in %(this)s was already used by %(other)s in %(where)s.") % {
+            "org": org,
+            "this": use_of(flag, ""),
+            "other": _org(flag.other_organization),
+            "where": use_of(flag, "other_"),
+        }
     if flag.kind == FlagKind.REUSED_PHOTO:
         if flag.other_organization_id == flag.organization_id:
             return _("A photo of %(org)s was already used as evidence of another of its reports.") % {"org": org}

@@ -10,7 +10,7 @@ from grassroots.accountability.models import Case, DutyReport
 from grassroots.core.models import Period, TimeStampedModel
 from grassroots.duties.models import Evidence, ProgressReport
 from grassroots.organizations.models import Organization
-from grassroots.orglife.models import Meeting
+from grassroots.orglife.models import Meeting, MeetingFile
 
 __all__ = [
     "Flag",
@@ -67,6 +67,11 @@ class Flag(TimeStampedModel):
     other_evidence = models.ForeignKey(Evidence, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     other_meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # A meeting's photo, on either side of a reused photo (the other side a report's evidence or another meeting's).
+    meeting_file = models.ForeignKey(MeetingFile, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    other_meeting_file = models.ForeignKey(
+        MeetingFile, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     duty_report = models.ForeignKey(DutyReport, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     other_duty_report = models.ForeignKey(DutyReport, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     similarity = models.DecimalField(_("similarity"), max_digits=4, decimal_places=3, null=True, blank=True)
@@ -170,16 +175,29 @@ class StopShingle(models.Model):
 
 
 class PhotoSignature(models.Model):
-    """A photo of a report's evidence as the reuse detector keeps it: the perceptual hashes of its variants."""
+    """A photo of a report's evidence or of a meeting as the reuse detector keeps it: the perceptual hashes of its
+    variants."""
 
-    evidence = models.OneToOneField(Evidence, on_delete=models.CASCADE, related_name="+")
+    evidence = models.OneToOneField(Evidence, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    meeting_file = models.OneToOneField(MeetingFile, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # The report's assignment, or minus the meeting's id: photos of one thread are not copies of each other.
     thread = models.BigIntegerField(default=0)
     hashes = models.BinaryField()  # uint64 little-endian: the whole photo first, then its variants
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(evidence__isnull=False, meeting_file__isnull=True)
+                | Q(evidence__isnull=True, meeting_file__isnull=False),
+                name="photo_signature_of_one_upload",
+                violation_error_message=_("A photo's signature is of one report's evidence or one meeting's file."),
+            )
+        ]
+
     def __str__(self):
-        return f"evidence #{self.evidence_id}"
+        return f"evidence #{self.evidence_id}" if self.evidence_id else f"meeting file #{self.meeting_file_id}"
 
 
 class PhotoBand(models.Model):

@@ -17,6 +17,7 @@ from grassroots.core.web import REFUSED, allowed, run_service
 
 from .. import selectors, services
 from ..forms import MeetingForm, MeetingHoldForm
+from ..meeting_notes import attach_meeting_notes
 from ..models import AttendanceStatus, Meeting, MeetingFile, MeetingKind, MeetingState
 from .common import attendee_choices, next_url, org_or_404
 
@@ -116,6 +117,7 @@ def meeting_plan(request, pk):
 @login_required
 def meeting_detail(request, pk):
     meeting = _meeting(request, pk)
+    attach_meeting_notes(request.user, [meeting])  # what other apps say of it (a photo used before elsewhere)
     rows = selectors.meeting_attendance(meeting)
     counts = {status: 0 for status in AttendanceStatus.values}
     for row in rows:
