@@ -1,0 +1,117 @@
+"""What a request of the deadline day costs in process: queries and time per route, on make load's county.
+
+    python -m bench.routes            # SQLite under a temporary folder; prints one JSON line
+    ROUTES_SAMPLES=15 python -m bench.routes
+
+A fresh database gets make load's county (bench.load.prepare) and 60 reports with a photo waiting for review; then
+each route is opened by Django's test client as its user (the same session cookies as the load's clients), its
+queries counted once and its time taken ROUTES_SAMPLES times (median, with min and max). Run it on two versions of
+the code in turn to compare them in one state of the machine.
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = int(os.environ.get("ROUTES_SAMPLES", "9"))
+
+
+def measure() -> dict:
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection, reset_queries
+    from django.test import Client
+
+    from bench import load
+
+    world = load.prepare()
+    jpeg = load.photo()
+
+    def client(who, **headers):
+        c = Client(HTTP_ACCEPT_LANGUAGE="zh-hans", **headers)
+        c.cookies["sessionid"], c.cookies["csrftoken"] = who["sessionid"], who["csrftoken"]
+        return c
+
+    for who in world["secretaries"][:20]:
+        c = client(who, HTTP_X_CSRFTOKEN=who["csrftoken"])
+        for assignment in who["assignments"][:3]:
+            made = c.post(
+                f"/api/assignments/{assignment}/report/",
+                {
+                    "text": "已完成，照片附后。",
+                    "percent": "100",
+                    "files": SimpleUploadedFile("p.jpg", jpeg, "image/jpeg"),
+                },
+            )
+            assert made.status_code == 201, made.content
+    secretary, officer = world["secretaries"][1], world["officers"][1]
+    routes = [
+        ("secretary: my work", secretary, "/work/"),
+        ("secretary: an assignment", secretary, f"/assignments/{secretary['assignments'][0]}/"),
+        ("officer: start page", officer, "/"),
+        ("officer: a duty", officer, f"/duties/{world['duties'][0]}/"),
+        ("officer: review page", officer, "/review/"),
+        ("officer: API review queue", officer, "/api/reports/to_review/"),
+    ]
+    out = {}
+    for name, who, url in routes:
+        c = client(who)
+        assert c.get(url).status_code == 200, url
+        settings.DEBUG = True  # counts the queries of one request
+        reset_queries()
+        c.get(url)
+        queries = len(connection.queries)
+        settings.DEBUG = False
+        times = []
+        for _ in range(SAMPLES):
+            start = time.perf_counter()
+            c.get(url)
+            times.append(1000 * (time.perf_counter() - start))
+        out[name] = {
+            "queries": queries,
+            "median_ms": round(statistics.median(times), 1),
+            "min_ms": round(min(times), 1),
+            "max_ms": round(max(times), 1),
+        }
+    # One more report with a photo, its queries counted.
+    who = world["secretaries"][30]
+    c = client(who, HTTP_X_CSRFTOKEN=who["csrftoken"])
+    settings.DEBUG = True
+    reset_queries()
+    made = c.post(
+        f"/api/assignments/{who['assignments'][0]}/report/",
+        {"text": "第二项已完成。", "percent": "100", "files": SimpleUploadedFile("q.jpg", jpeg, "image/jpeg")},
+    )
+    out["secretary: report with a photo"] = {"queries": len(connection.queries), "status": made.status_code}
+    settings.DEBUG = False
+    return out
+
+
+def main() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="grassroots-routes-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{folder / 'routes.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "bench.load_settings",
+        "GRASSROOTS_MEDIA_ROOT": str(folder / "media"),
+        "GRASSROOTS_LOG_LEVEL": "ERROR",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")]),
+    }
+    subprocess.run([sys.executable, "-m", "django", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    code = (
+        "import django, json, sys; django.setup(); from bench import routes; "
+        "sys.stdout.write('\\n@@' + json.dumps(routes.measure(), ensure_ascii=False))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(done.stderr[-3000:])
+    print(done.stdout.rsplit("\n@@", 1)[1])
+
+
+if __name__ == "__main__":
+    main()
