@@ -217,6 +217,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A choice set used by several serializers gets one name of its own (not Status6e1Enum).
+    "ENUM_NAME_OVERRIDES": {"MemberStatusEnum": "grassroots.organizations.models.MemberStatus"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "grassroots.core.api.document_errors",  # the 400/403/404/409/415 each operation answers
