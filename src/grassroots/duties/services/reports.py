@@ -34,9 +34,18 @@ def report_submit_check(*, actor, assignment: Assignment) -> None:
         )
 
 
-@transaction.atomic
 def report_submit(*, actor, assignment: Assignment, text: str, percent: int, files=()) -> ProgressReport:
-    """Report progress with evidence; the assignment waits for review."""
+    """Report progress with evidence; the assignment waits for review.
+
+    The files are checked (decoded, hashed, a photo's thumbnail drawn) before the transaction begins, once the actor is
+    known to be allowed: that work holds no lock (on SQLite, the one writer's), and a refused file writes nothing."""
+    report_submit_check(actor=actor, assignment=assignment)
+    checked = [check_upload(f) for f in files]
+    return _report_submit(actor=actor, assignment=assignment, text=text, percent=percent, checked=checked)
+
+
+@transaction.atomic
+def _report_submit(*, actor, assignment: Assignment, text: str, percent: int, checked) -> ProgressReport:
     assignment = (
         Assignment.objects.select_for_update(of=("self",), no_key=True)
         .select_related("duty__organization", "organization")
@@ -52,7 +61,6 @@ def report_submit(*, actor, assignment: Assignment, text: str, percent: int, fil
         raise ValidationError({"percent": _("Percent done is a whole number from 0 to 100.")})
     if not 0 <= percent <= 100:
         raise ValidationError({"percent": _("Percent done is a whole number from 0 to 100.")})
-    checked = [check_upload(f) for f in files]
     report = ProgressReport.objects.create(assignment=assignment, author=actor, text=text, percent=percent)
     for item in checked:
         Evidence(report=report).attach(item).save()
