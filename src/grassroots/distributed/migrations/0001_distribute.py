@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accountability", "0003_duty_review_and_three_lists"),
         ("assessment", "0012_indicator_double_use_reason"),
-        ("core", "0008_user_password_given"),
+        ("core", "0009_audit_chains"),
         ("disclosure", "0001_disclosure_and_notices"),
         ("duties", "0004_evidence_description"),
         ("insights", "0005_formalism"),
