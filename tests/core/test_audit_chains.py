@@ -195,7 +195,7 @@ def test_the_entries_written_before_chains_become_the_legacy_chain_verified_as_b
         prev = "0" * 64
         for seq in (1, 2, 3):
             row = dict(
-                at="2026-01-0%dT08:00:00.000000Z" % seq, actor_id=None, actor_name="officer", action="core.export",
+                at=f"2026-01-0{seq}T08:00:00.000000Z", actor_id=None, actor_name="officer", action="core.export",
                 object_type="", object_id="", object_repr="", organization_id=county.county.pk,
                 org_path=county.county.path, before=None, after={"n": seq}, request_id="", prev_hash=prev,
             )  # fmt: skip

@@ -27,6 +27,17 @@ def legacy_chain(apps, schema_editor):
         apps.get_model("core", "AuditChainHead").objects.create(chain="legacy", seq=old.seq, hash=old.hash)
 
 
+def sequence_past_the_entries(apps, schema_editor):
+    """The entries keep their numbers: the sequence that numbers new ones starts after them (PostgreSQL; SQLite
+    counts on from the largest by itself)."""
+    from django.core.management.color import no_style
+
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [apps.get_model("core", "AuditEntry")]):
+            cursor.execute(sql)
+
+
 class Migration(migrations.Migration):
     dependencies = [("core", "0008_user_password_given")]
 
@@ -59,6 +70,7 @@ class Migration(migrations.Migration):
             name="seq",
             field=models.BigAutoField(primary_key=True, serialize=False, verbose_name="sequence"),
         ),
+        migrations.RunPython(sequence_past_the_entries, migrations.RunPython.noop, elidable=False),
         migrations.AddConstraint(
             model_name="auditentry",
             constraint=models.UniqueConstraint(fields=("chain", "chain_seq"), name="audit_chain_seq_uniq"),
