@@ -38,3 +38,18 @@ def test_every_table_is_placed_on_citus():
         assert placement[spec.table] == ("h", spec.column), spec.table
     assert placement["organizations_organization"][0] == "n"
     assert placement["core_user"][0] == "n"
+
+
+def test_the_audit_entries_lie_with_their_chain_heads_on_citus():
+    """The trail is distributed by its chain, co-located with the chains' heads: an entry's write and the lock on its
+    head are on one node."""
+    if not is_citus():
+        pytest.skip("not a Citus database (make test-citus)")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT colocationid FROM pg_dist_partition "
+            "WHERE logicalrelid IN ('core_auditentry'::regclass, 'core_auditchainhead'::regclass)"
+        )
+        groups = [group for (group,) in cursor.fetchall()]
+    assert len(groups) == 2 and len(set(groups)) == 1
+    assert _placement()["core_auditentry"] == ("h", "chain")

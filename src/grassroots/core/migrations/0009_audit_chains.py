@@ -6,17 +6,29 @@ places it again by chain, co-located with the chain heads."""
 from django.db import migrations, models
 
 
-def undistribute(apps, schema_editor):
-    connection = schema_editor.connection
+def _distributed(connection) -> bool:
     if connection.vendor != "postgresql":
-        return
+        return False
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'")
         if cursor.fetchone() is None:
-            return
+            return False
         cursor.execute("SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'core_auditentry'::regclass")
-        if cursor.fetchone() is not None:
+        return cursor.fetchone() is not None
+
+
+def undistribute(apps, schema_editor):
+    if _distributed(schema_editor.connection):
+        with schema_editor.connection.cursor() as cursor:
             cursor.execute("SELECT undistribute_table('core_auditentry')")
+
+
+def forward_only_on_citus(apps, schema_editor):
+    if _distributed(schema_editor.connection):
+        raise RuntimeError(
+            "on Citus the audit chains migrate forward only: a distributed table with an identity column (the "
+            "entries' sequence) can neither lose it nor leave its distribution"
+        )
 
 
 def legacy_chain(apps, schema_editor):
@@ -76,4 +88,5 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=("chain", "chain_seq"), name="audit_chain_seq_uniq"),
         ),
         migrations.DeleteModel(name="AuditHead"),
+        migrations.RunPython(migrations.RunPython.noop, forward_only_on_citus, elidable=False),
     ]
