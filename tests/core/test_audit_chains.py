@@ -221,3 +221,18 @@ def test_the_entries_written_before_chains_become_the_legacy_chain_verified_as_b
     assert entry.seq > 3 and (entry.chain, entry.chain_seq) == (str(_town(county, "T1").pk), 1)
     result = verify()
     assert result.ok and result.count == 4 and len(result.chains) == 2
+
+
+def test_a_fresh_demo_verifies_chain_by_chain(db, settings, tmp_path, capsys):
+    import datetime as dt
+
+    from grassroots.demo import build_demo
+
+    settings.MEDIA_ROOT = tmp_path
+    build_demo(scale="tiny", seed=1, today=dt.date(2026, 6, 15))
+    result = verify()
+    assert result.ok and result.count == AuditEntry.objects.count() > 0
+    regions = set(AuditEntry.objects.exclude(chain=SYSTEM_CHAIN).values_list("chain", flat=True))
+    assert len(regions) > 1 and {c.chain for c in result.chains} >= regions
+    assert main(["audit", "verify"]) == 0
+    assert f"ok: {result.count} entries in {len(result.chains)} chains" in capsys.readouterr().out
