@@ -13,20 +13,18 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from http.cookies import SimpleCookie
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db import connection
 from PIL import Image
 
+from bench import load
 from grassroots.core.fieldcrypt import keyring
 from grassroots.duties import services
 from grassroots.duties.models import Assignment, Dimension, Evidence
 
-ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 PASSWORD = "two-servers-one-port"
 
@@ -76,47 +74,6 @@ class RoundRobin:
         self.thread.join(10)
 
 
-def _serve(env: dict, port: int) -> subprocess.Popen:
-    import httpx
-
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "grassroots.config.wsgi:application",
-            f"--bind={HOST}:{port}",
-            "--workers=1",
-            "--threads=2",
-            "--worker-class=gthread",
-            "--log-level=warning",
-            "--graceful-timeout=5",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    for _ in range(600):
-        try:
-            if httpx.get(f"http://{HOST}:{port}/health/", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        if server.poll() is not None:
-            raise RuntimeError("gunicorn did not start")
-        time.sleep(0.1)
-    _stop(server)
-    raise RuntimeError("gunicorn did not answer")
-
-
-def _stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, 15)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, 9)
-            server.wait()
-
-
 def _database_url() -> str:
     s = connection.settings_dict
     return f"postgres://{s['USER']}@{s['HOST'] or HOST}:{s['PORT'] or 5432}/{s['NAME']}"
@@ -147,12 +104,14 @@ def two_servers(tmp_path):
         "GRASSROOTS_FIELD_INDEX_KEY": base64.b64encode(ring.index_key).decode(),
     }
     # Production serves static files from collectstatic's folder, by their hashed names.
-    subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"], cwd=load.ROOT, env=env, check=True
+    )
     ports = [_free_port(), _free_port()]
     servers = []
     try:
         for port in ports:
-            servers.append(_serve(env, port))
+            servers.append(load._serve(env, port, workers=1, threads=2))
         proxy = RoundRobin(ports)
         try:
             yield proxy, tmp_path / "media"
@@ -160,7 +119,7 @@ def two_servers(tmp_path):
             proxy.close()
     finally:
         for server in servers:
-            _stop(server)
+            load._stop(server)
 
 
 class Browser:
