@@ -299,16 +299,14 @@ def _django(env: dict, what: str) -> dict:
     return json.loads(done.stdout.rsplit("\n@@", 1)[1])
 
 
-def _serve(env: dict, port: int, workers: int = WORKERS, threads: int = THREADS) -> subprocess.Popen:
-    """gunicorn serving the site on HOST:port with the settings of `env`, once it answers /health/ (stopped by
-    _stop; tests/distributed/test_two_processes.py starts two)."""
+def _serve(env: dict, port: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "grassroots.config.wsgi:application",
             f"--bind={HOST}:{port}",
-            f"--workers={workers}",
-            f"--threads={threads}",
+            f"--workers={WORKERS}",
+            f"--threads={THREADS}",
             "--worker-class=gthread",
             "--log-level=warning",
             "--graceful-timeout=5",
@@ -354,9 +352,7 @@ def run(backend: str, url: str) -> dict:
         # One key for the sessions made here and the server that reads them.
         "GRASSROOTS_SECRET_KEY": os.environ.get("GRASSROOTS_SECRET_KEY", "load-test-key-" + "x" * 50),
         # Personal data sealed as production seals it (production refuses to start without keys).
-        "GRASSROOTS_FIELD_KEYS": os.environ.get(
-            "GRASSROOTS_FIELD_KEYS", "load1:" + base64.b64encode(b"k" * 32).decode()
-        ),
+        "GRASSROOTS_FIELD_KEYS": os.environ.get("GRASSROOTS_FIELD_KEYS", "load1:" + base64.b64encode(b"k" * 32).decode()),
         "GRASSROOTS_FIELD_INDEX_KEY": os.environ.get(
             "GRASSROOTS_FIELD_INDEX_KEY", base64.b64encode(b"i" * 32).decode()
         ),

@@ -111,7 +111,7 @@ def two_servers(tmp_path):
     servers = []
     try:
         for port in ports:
-            servers.append(load._serve(env, port, workers=1, threads=2))
+            servers.append(load._serve(env, port))
         proxy = RoundRobin(ports)
         try:
             yield proxy, tmp_path / "media"
