@@ -197,15 +197,24 @@ def cmd_audit(args) -> int:
 
     if args.action == "seal":
         try:
-            entry = seal()
+            entries = seal()
         except ValueError as exc:
             print(exc)
             return 2
-        print(f"signed from entry #{entry.seq} on with key {entry.key_id}")
+        for entry in entries:
+            print(f"chain {entry.chain}: signed from entry #{entry.chain_seq} on with key {entry.key_id}")
+        if not entries:
+            print("every chain's newest entry is signed with the key already")
         return 0
     result = verify()
+    for chain in result.broken:
+        print(
+            f"BROKEN chain {chain.chain} at entry #{chain.broken_seq}: {chain.problem} "
+            f"({chain.count} entries of that chain verified before it)"
+        )
     if not result.ok:
-        print(f"BROKEN at entry #{result.broken_seq}: {result.problem} ({result.count} entries verified before it)")
+        held = len(result.chains) - len(result.broken)
+        print(f"{held} other chains of {len(result.chains)} hold")
         return 1
     try:
         lost = [a for a in args.anchor if not anchor_holds(a)]
@@ -213,8 +222,10 @@ def cmd_audit(args) -> int:
         print(exc)
         return 2
     for anchor in lost:
-        print(f"BROKEN: the anchored head {anchor} is no longer in the chain (rewritten or cut back since)")
-    print(f"ok: {result.count} entries, chain unbroken; head #{result.count}:{result.head}")
+        print(f"BROKEN: the anchored head {anchor} is no longer in its chain (rewritten or cut back since)")
+    print(f"ok: {result.count} entries in {len(result.chains)} chains, each unbroken; their heads:")
+    for chain in result.chains:
+        print(f"  head {chain.anchor} ({chain.count} entries)")
     if result.keyed:
         print(f"keyed: {result.keyed} entries signed (HMAC-SHA256, keys {', '.join(result.key_ids)})", end="")
         print(f", {result.unkeyed} written before the first key (protected by the keyed ones after them)")
@@ -565,14 +576,16 @@ def _add_data_commands(sub) -> None:
 
     p = sub.add_parser("audit", help="audit trail tools")
     p.add_argument(
-        "action", choices=["verify", "seal"], help="verify the chain; seal: sign it from here with a new key"
+        "action",
+        choices=["verify", "seal"],
+        help="verify every chain (one a region) on its own; seal: sign each chain from here with a new key",
     )
     p.add_argument(
         "--anchor",
         action="append",
         default=[],
-        metavar="SEQ:HASH",
-        help="a head printed by an earlier verify (kept outside the database): check it is still in the chain",
+        metavar="CHAIN:SEQ:HASH",
+        help="a head printed by an earlier verify (kept outside the database): check it is still in its chain",
     )
     p.set_defaults(func=cmd_audit)
 

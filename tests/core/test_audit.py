@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from grassroots.cli import main
-from grassroots.core.audit import audit, verify
+from grassroots.core.audit import audit, chain_of, verify
 from grassroots.core.fieldcrypt import open_snapshot
 from grassroots.core.models import AppendOnlyError, AuditEntry
 from grassroots.organizations import services
@@ -31,7 +31,7 @@ def test_services_write_entries_with_actor_object_and_before_after(trail):
 def test_intact_chain_verifies_with_its_count(trail, capsys):
     assert verify().ok
     assert main(["audit", "verify"]) == 0
-    assert f"ok: {AuditEntry.objects.count()} entries" in capsys.readouterr().out
+    assert f"ok: {AuditEntry.objects.count()} entries in 1 chains" in capsys.readouterr().out
 
 
 def test_entries_refuse_to_be_changed_or_deleted_through_the_orm(trail):
@@ -48,23 +48,31 @@ def _raw(sql, params):
         cursor.execute(sql, params)
 
 
+def _chain(trail):
+    return chain_of(trail.members["C-T1-V1"].organization)
+
+
 def test_an_edited_row_is_reported_as_the_first_broken_link(trail, capsys):
-    _raw("UPDATE core_auditentry SET after = %s WHERE seq = %s", ['{"phone": "13999999999"}', 2])
+    chain = _chain(trail)
+    _raw(
+        "UPDATE core_auditentry SET after = %s WHERE chain = %s AND chain_seq = %s",
+        ['{"phone": "13999999999"}', chain, 2],
+    )
     result = verify()
-    assert not result.ok and result.broken_seq == 2
+    assert not result.ok and result.broken_chain == chain and result.broken_seq == 2
     assert main(["audit", "verify"]) == 1
-    assert "BROKEN at entry #2" in capsys.readouterr().out
+    assert f"BROKEN chain {chain} at entry #2" in capsys.readouterr().out
 
 
 def test_a_deleted_row_in_the_middle_is_detected(trail):
-    _raw("DELETE FROM core_auditentry WHERE seq = %s", [2])
+    _raw("DELETE FROM core_auditentry WHERE chain = %s AND chain_seq = %s", [_chain(trail), 2])
     result = verify()
     assert not result.ok and result.broken_seq == 2
 
 
 def test_deleting_the_newest_entries_is_detected_too(trail):
-    last = AuditEntry.objects.order_by("-seq").first().seq
-    _raw("DELETE FROM core_auditentry WHERE seq = %s", [last])
+    last = AuditEntry.objects.order_by("-seq").first()
+    _raw("DELETE FROM core_auditentry WHERE chain = %s AND chain_seq = %s", [last.chain, last.chain_seq])
     result = verify()
     assert not result.ok
     assert "missing" in result.problem
@@ -74,10 +82,14 @@ def test_a_rehashed_forgery_still_breaks_the_next_link(trail):
     """Recomputing the hash of an edited row does not help: the following row links to the old hash."""
     from grassroots.core.audit import compute_hash
 
-    entry = AuditEntry.objects.get(seq=2)
+    chain = _chain(trail)
+    entry = AuditEntry.objects.get(chain=chain, chain_seq=2)
     entry.actor_name = "somebody-else"
     forged = compute_hash(entry)
-    _raw("UPDATE core_auditentry SET actor_name = %s, hash = %s WHERE seq = %s", ["somebody-else", forged, 2])
+    _raw(
+        "UPDATE core_auditentry SET actor_name = %s, hash = %s WHERE chain = %s AND chain_seq = %s",
+        ["somebody-else", forged, chain, 2],
+    )
     result = verify()
     assert not result.ok and result.broken_seq == 3
 

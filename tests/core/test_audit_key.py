@@ -7,7 +7,7 @@ from django.db import connection
 
 from grassroots.cli import main
 from grassroots.core.audit import compute_hash, key_id, seal, verify
-from grassroots.core.models import AuditEntry, AuditHead
+from grassroots.core.models import AuditChainHead, AuditEntry
 from grassroots.organizations import services
 
 KEY, NEW_KEY = "k" * 40, "n" * 40
@@ -24,11 +24,13 @@ def _raw(sql, params):
 
 
 def _rewrite_from(seq, *, key="", unkeyed=False):
-    """What an attacker with write access to the database does: change entry `seq`, then recompute every later
-    hash (and the head) with the project's own function, under `key` if they had it."""
-    prev = AuditEntry.objects.get(seq=seq - 1).hash if seq > 1 else "0" * 64
-    for entry in AuditEntry.objects.filter(seq__gte=seq).order_by("seq"):
-        if entry.seq == seq:
+    """What an attacker with write access to the database does: change entry `seq` of the (one) chain, then
+    recompute every later hash (and the head) with the project's own function, under `key` if they had it."""
+    (chain,) = set(AuditEntry.objects.values_list("chain", flat=True))
+    entries = AuditEntry.objects.filter(chain=chain)
+    prev = entries.get(chain_seq=seq - 1).hash if seq > 1 else "0" * 64
+    for entry in entries.filter(chain_seq__gte=seq).order_by("chain_seq"):
+        if entry.chain_seq == seq:
             entry.actor_name = "somebody-else"
         entry.prev_hash = prev
         if unkeyed:
@@ -39,7 +41,7 @@ def _rewrite_from(seq, *, key="", unkeyed=False):
             [entry.actor_name, entry.prev_hash, entry.hash, entry.key_id, entry.seq],
         )
         prev = entry.hash
-    AuditHead.objects.filter(id=1).update(hash=prev)
+    AuditChainHead.objects.filter(chain=chain).update(hash=prev)
 
 
 def test_without_a_key_a_rewrite_of_every_later_hash_passes_so_verify_says_it_is_not_keyed(county, capsys):
@@ -79,10 +81,10 @@ def test_stripping_the_keys_to_rewrite_unsigned_is_caught_once_the_chain_is_seal
 def test_an_unsigned_entry_after_signed_ones_is_caught(county, settings):
     settings.GRASSROOTS_AUDIT_KEY = KEY
     _writes(county, 3)
-    entry = AuditEntry.objects.get(seq=3)
+    entry = AuditEntry.objects.get(chain_seq=3)
     entry.key_id = ""
-    _raw("UPDATE core_auditentry SET key_id = '', hash = %s WHERE seq = 3", [compute_hash(entry)])
-    AuditHead.objects.filter(id=1).update(hash=compute_hash(entry))
+    _raw("UPDATE core_auditentry SET key_id = '', hash = %s WHERE seq = %s", [compute_hash(entry), entry.seq])
+    AuditChainHead.objects.filter(chain=entry.chain).update(hash=compute_hash(entry))
     result = verify()
     assert not result.ok and result.broken_seq == 3 and "not keyed although" in result.problem
 
@@ -102,12 +104,12 @@ def test_a_rotated_key_verifies_the_old_entries_with_the_old_key_kept(county, se
 def test_an_anchored_head_catches_a_chain_rewritten_whole(county, capsys):
     _writes(county, 3)
     assert main(["audit", "verify"]) == 0
-    head = capsys.readouterr().out.split("head #", 1)[1].split()[0].rstrip(";")
+    head = capsys.readouterr().out.split("  head ", 1)[1].split()[0]
     assert main(["audit", "verify", "--anchor", head]) == 0
     _rewrite_from(1)
     assert verify().ok  # unkeyed: consistent again after the rewrite...
     assert main(["audit", "verify", "--anchor", head]) == 1  # ...but the head kept outside is gone
-    assert "no longer in the chain" in capsys.readouterr().out
+    assert "no longer in its chain" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("anchor", ["3", "x:abc", "3:" + "0" * 10])

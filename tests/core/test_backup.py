@@ -31,7 +31,7 @@ from grassroots.core.models import AuditEntry
 from grassroots.demo import build_demo
 from grassroots.organizations.models import Organization
 
-AUDIT_TABLES = {"core_auditentry", "core_audithead"}
+AUDIT_TABLES = {"core_auditentry", "core_auditchainhead"}
 
 
 def _files_in(root: Path) -> dict[str, bytes]:

@@ -38,3 +38,42 @@ def test_every_table_is_placed_on_citus():
         assert placement[spec.table] == ("h", spec.column), spec.table
     assert placement["organizations_organization"][0] == "n"
     assert placement["core_user"][0] == "n"
+
+
+def test_the_audit_entries_lie_with_their_chain_heads_on_citus():
+    """The trail is distributed by its chain, co-located with the chains' heads: an entry's write and the lock on its
+    head are on one node."""
+    if not is_citus():
+        pytest.skip("not a Citus database (make test-citus)")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT colocationid FROM pg_dist_partition "
+            "WHERE logicalrelid IN ('core_auditentry'::regclass, 'core_auditchainhead'::regclass)"
+        )
+        groups = [group for (group,) in cursor.fetchall()]
+    assert len(groups) == 2 and len(set(groups)) == 1
+    assert _placement()["core_auditentry"] == ("h", "chain")
+
+
+def test_the_last_distribution_step_comes_after_every_apps_latest_migration():
+    """New tables are placed by a new step that depends on every app's latest migration; a step once applied keeps
+    its dependencies (changing them would make a database that applied it refuse the next migrate)."""
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    steps = sorted(name for app, name in loader.graph.nodes if app == "distributed")
+    last = loader.graph.nodes[("distributed", steps[-1])]
+    wanted = {
+        (app, name)
+        for app, name in loader.graph.leaf_nodes()
+        if app != "distributed" and loader.migrated_apps and app in {c.label for c in _grassroots_apps()}
+    }
+    assert wanted <= set(last.dependencies), sorted(wanted - set(last.dependencies))
+    first = loader.graph.nodes[("distributed", "0001_distribute")]
+    assert ("core", "0008_user_password_given") in first.dependencies  # as released: never moved on
+
+
+def _grassroots_apps():
+    from django.apps import apps
+
+    return [c for c in apps.get_app_configs() if c.name.startswith("grassroots.")]

@@ -71,6 +71,8 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         model = AuditEntry
         fields = [
             "seq",
+            "chain",
+            "chain_seq",
             "at",
             "actor_id",
             "actor_name",

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from .context import current_request_id
 from .fieldcrypt import open_snapshot, register_sealed_keys, seal_snapshot
 from .labels import is_action, register_actions
-from .models import AuditEntry, AuditHead
+from .models import LEGACY_CHAIN, SYSTEM_CHAIN, AuditChainHead, AuditEntry
 from .policy import Action, can
 
 GENESIS = "0" * 64
@@ -64,9 +64,11 @@ def _keys() -> dict[str, str]:
 
 
 def compute_hash(entry: AuditEntry, key: str = "") -> str:
-    """The entry's hash: HMAC-SHA256 under `key` (whose fingerprint the entry names), or plain SHA-256 without."""
+    """The entry's hash: HMAC-SHA256 under `key` (whose fingerprint the entry names), or plain SHA-256 without. It
+    covers the entry's place in its chain and, outside the legacy chain (whose entries were hashed before there were
+    chains, with their number in the one chain there was), the chain's name."""
     payload = [
-        entry.seq,
+        entry.chain_seq,
         _stamp(entry.at),
         entry.actor_id,
         entry.actor_name,
@@ -83,16 +85,39 @@ def compute_hash(entry: AuditEntry, key: str = "") -> str:
     ]
     if entry.key_id:
         payload.append(entry.key_id)
+    if entry.chain != LEGACY_CHAIN:
+        payload.append(entry.chain)
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if key:
         return hmac.new(key.encode("utf-8"), text, hashlib.sha256).hexdigest()
     return hashlib.sha256(text).hexdigest()
 
 
-def _locked_head() -> AuditHead:
-    """The chain head, locked until the caller's transaction ends, so appends are serialized."""
-    AuditHead.objects.get_or_create(id=1)
-    return AuditHead.objects.select_for_update().get(id=1)
+def chain_of(org) -> str:
+    """The chain of an entry on `org`: its region's, the organization's top-level region under the national root.
+
+    The region is the ancestor at depth 2 when the tree has one root (the national root; its own entries go to the
+    root's chain), else the root of the organization's tree. A chain is named by the region's id (ids never change,
+    paths do when a subtree moves); entries that name no organization go to the "system" chain. An organization
+    moved to another region writes to its new region's chain from then on; its earlier entries stay where they are."""
+    path = getattr(org, "path", "") or ""
+    if org is None or not path:
+        return SYSTEM_CHAIN
+    model = org._meta.model
+    step = model.steplen
+    national = len(model.objects.filter(depth=1).values_list("pk", flat=True)[:2]) == 1
+    region_path = path[: 2 * step] if national else path[:step]
+    if region_path == path:
+        return str(org.pk)
+    region = model.objects.filter(path=region_path).values_list("pk", flat=True).first()
+    return str(region) if region is not None else SYSTEM_CHAIN
+
+
+def _locked_head(chain: str) -> AuditChainHead:
+    """The head of one chain, locked until the caller's transaction ends, so that appends to that chain are
+    serialized (and appends to other chains are not held up)."""
+    AuditChainHead.objects.get_or_create(chain=chain)
+    return AuditChainHead.objects.select_for_update().get(chain=chain)
 
 
 def _organization_of(obj, organization):
@@ -116,8 +141,10 @@ def audit(
     object_type: str = "",
     object_id: str = "",
     object_repr: str = "",
+    chain: str | None = None,
 ) -> AuditEntry:
-    """Append one entry to the trail, inside the caller's transaction."""
+    """Append one entry to the trail, inside the caller's transaction: to the chain of its organization's region
+    (`chain_of`), or to `chain` when named (only the seal names one)."""
     if not is_action(action):
         raise ValueError(f"unregistered audit action {action!r}")
     org = _organization_of(obj, organization)
@@ -125,13 +152,15 @@ def audit(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
-    head = _locked_head()
+    chain = chain or chain_of(org)
+    head = _locked_head(chain)
     actor_id = getattr(actor, "pk", None) if actor is not None else None
     actor_name = ""
     if actor is not None and getattr(actor, "is_authenticated", False):
         actor_name = actor.get_username()
     entry = AuditEntry(
-        seq=head.seq + 1,
+        chain=chain,
+        chain_seq=head.seq + 1,
         at=timezone.now(),
         actor_id=actor_id,
         actor_name=actor_name,
@@ -150,12 +179,15 @@ def audit(
     entry.key_id = key_id(key) if key else ""
     entry.hash = compute_hash(entry, key)
     entry.save()
-    AuditHead.objects.filter(id=1).update(seq=entry.seq, hash=entry.hash)
+    AuditChainHead.objects.filter(chain=chain).update(seq=entry.chain_seq, hash=entry.hash)
     return entry
 
 
 @dataclass(frozen=True)
-class VerifyResult:
+class ChainResult:
+    """The verification of one chain: `broken_seq` is the place in the chain where it first fails."""
+
+    chain: str
     ok: bool
     count: int
     broken_seq: int | None = None
@@ -165,8 +197,55 @@ class VerifyResult:
     head: str = GENESIS  # the newest entry's hash, to print as an anchor outside the database
 
     @property
+    def anchor(self) -> str:
+        """CHAIN:SEQ:HASH, as `grassroots audit verify` prints it and `--anchor` checks it later."""
+        return f"{self.chain}:{self.count}:{self.head}"
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Every chain verified on its own; the trail holds when each one does."""
+
+    chains: tuple[ChainResult, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.chains)
+
+    @property
+    def broken(self) -> tuple[ChainResult, ...]:
+        return tuple(c for c in self.chains if not c.ok)
+
+    @property
+    def broken_chain(self) -> str | None:
+        return self.broken[0].chain if self.broken else None
+
+    @property
+    def broken_seq(self) -> int | None:
+        return self.broken[0].broken_seq if self.broken else None
+
+    @property
+    def problem(self) -> str:
+        return self.broken[0].problem if self.broken else ""
+
+    @property
+    def count(self) -> int:
+        return sum(c.count for c in self.chains)
+
+    @property
+    def keyed(self) -> int:
+        return sum(c.keyed for c in self.chains)
+
+    @property
+    def key_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(k for c in self.chains for k in c.key_ids))
+
+    @property
     def unkeyed(self) -> int:
         return self.count - self.keyed
+
+    def of(self, chain: str) -> ChainResult | None:
+        return next((c for c in self.chains if c.chain == chain), None)
 
 
 def audit_export(*, actor, scope=None, everything: tuple[str, str], **after):
@@ -184,67 +263,105 @@ def audit_export(*, actor, scope=None, everything: tuple[str, str], **after):
     )
 
 
-def verify(chunk_size: int = 5000) -> VerifyResult:
-    """Walk the chain in order; report the first entry whose link or content does not hold.
+class _Walk:
+    """One chain walked in order: the first entry whose link or content does not hold breaks it.
 
     Entries written before a key was set carry a plain SHA-256; from the first keyed entry on, every entry must be
     keyed (an unkeyed one after it was rewritten without the key), and with a key set the newest must be keyed too.
     Without the key, anyone who can write to the database could rewrite an entry and recompute every later hash."""
-    keys = _keys()
-    prev_hash, expected_seq, count, keyed, met, newest_keyed = GENESIS, 1, 0, 0, [], False
 
-    def broken(seq, problem):
-        return VerifyResult(False, count, seq, problem, keyed, tuple(met))
+    def __init__(self, chain: str, keys: dict[str, str]):
+        self.chain, self.keys = chain, keys
+        self.prev_hash, self.count, self.keyed, self.met, self.newest_keyed = GENESIS, 0, 0, [], False
+        self.result: ChainResult | None = None
 
-    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=chunk_size):
-        if entry.seq != expected_seq:
-            return broken(expected_seq, f"entry #{expected_seq} is missing (deleted)")
-        if entry.prev_hash != prev_hash:
-            return broken(entry.seq, f"entry #{entry.seq} does not link to the one before")
+    def broken(self, seq: int, problem: str) -> None:
+        self.result = ChainResult(self.chain, False, self.count, seq, problem, self.keyed, tuple(self.met))
+
+    def step(self, entry: AuditEntry) -> None:
+        if self.result is not None:
+            return
+        seq = entry.chain_seq
+        if seq != self.count + 1:
+            return self.broken(self.count + 1, f"entry #{self.count + 1} is missing (deleted)")
+        if entry.prev_hash != self.prev_hash:
+            return self.broken(seq, f"entry #{seq} does not link to the one before")
         if entry.key_id:
-            if entry.key_id not in keys:
-                return broken(
-                    entry.seq,
-                    f"entry #{entry.seq} is signed with key {entry.key_id}, which this process does not hold "
+            if entry.key_id not in self.keys:
+                return self.broken(
+                    seq,
+                    f"entry #{seq} is signed with key {entry.key_id}, which this process does not hold "
                     "(set GRASSROOTS_AUDIT_KEY, or GRASSROOTS_AUDIT_OLD_KEYS for a key of earlier years)",
                 )
-            keyed += 1
-            if entry.key_id not in met:
-                met.append(entry.key_id)
-        elif keyed:
-            return broken(entry.seq, f"entry #{entry.seq} is not keyed although the entries before it are")
-        if not hmac.compare_digest(compute_hash(entry, keys.get(entry.key_id, "")), entry.hash):
-            return broken(entry.seq, f"entry #{entry.seq} was changed after it was written")
-        prev_hash, newest_keyed = entry.hash, bool(entry.key_id)
-        expected_seq += 1
-        count += 1
-    head = AuditHead.objects.filter(id=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    if head_seq != count or head_hash != prev_hash:
-        return broken(count + 1, f"entries after #{count} are missing (deleted)")
-    if settings.GRASSROOTS_AUDIT_KEY and count and not newest_keyed:
-        return broken(
-            count,
-            "the newest entry is not signed although a key is set: after setting the key, run `grassroots audit "
-            "seal` once; otherwise the chain was rewritten without the key",
-        )
-    return VerifyResult(True, count, keyed=keyed, key_ids=tuple(met), head=prev_hash)
+            self.keyed += 1
+            if entry.key_id not in self.met:
+                self.met.append(entry.key_id)
+        elif self.keyed:
+            return self.broken(seq, f"entry #{seq} is not keyed although the entries before it are")
+        if not hmac.compare_digest(compute_hash(entry, self.keys.get(entry.key_id, "")), entry.hash):
+            return self.broken(seq, f"entry #{seq} was changed after it was written")
+        self.prev_hash, self.newest_keyed = entry.hash, bool(entry.key_id)
+        self.count += 1
+
+    def end(self, head: AuditChainHead | None) -> ChainResult:
+        if self.result is not None:
+            return self.result
+        count = self.count
+        if head is None:
+            self.broken(count + 1, "the chain's head is missing (deleted)")
+        elif head.seq != count or head.hash != self.prev_hash:
+            self.broken(count + 1, f"entries after #{count} are missing (deleted)")
+        elif settings.GRASSROOTS_AUDIT_KEY and count and not self.newest_keyed:
+            self.broken(
+                count,
+                "the newest entry is not signed although a key is set: after setting the key, run `grassroots "
+                "audit seal` once; otherwise the chain was rewritten without the key",
+            )
+        else:
+            self.result = ChainResult(self.chain, True, count, None, "", self.keyed, tuple(self.met), self.prev_hash)
+        return self.result
 
 
-def seal() -> AuditEntry:
-    """Sign the chain from here with the key just set: an entry that says so, the first under the key."""
+def verify(chunk_size: int = 5000) -> VerifyResult:
+    """Walk every chain in order, each on its own; report for each chain the first entry whose link or content does
+    not hold (a break in one chain says nothing against the others)."""
+    keys = _keys()
+    walks: dict[str, _Walk] = {}
+    for entry in AuditEntry.objects.order_by("chain", "chain_seq").iterator(chunk_size=chunk_size):
+        walk = walks.get(entry.chain)
+        if walk is None:
+            walk = walks[entry.chain] = _Walk(entry.chain, keys)
+        walk.step(entry)
+    heads = {head.chain: head for head in AuditChainHead.objects.all()}
+    for chain in heads:
+        walks.setdefault(chain, _Walk(chain, keys))
+    return VerifyResult(tuple(walks[chain].end(heads.get(chain)) for chain in sorted(walks)))
+
+
+def seal() -> list[AuditEntry]:
+    """Sign the trail from here with the key just set: in every chain whose newest entry is not signed with it, an
+    entry that says so, the first under the key (in the system chain when there is none yet)."""
     key = settings.GRASSROOTS_AUDIT_KEY
     if not key:
         raise ValueError("GRASSROOTS_AUDIT_KEY is not set: there is no key to sign the chain with")
-    return audit("core.audit.seal", after={"key": key_id(key)})
+    newest = {head.chain: head.hash for head in AuditChainHead.objects.exclude(seq=0)}
+    signed = set(
+        AuditEntry.objects.filter(hash__in=list(newest.values()), key_id=key_id(key)).values_list("chain", flat=True)
+    )
+    chains = [chain for chain in sorted(newest) if chain not in signed] or ([] if newest else [SYSTEM_CHAIN])
+    return [audit("core.audit.seal", after={"key": key_id(key)}, chain=chain) for chain in chains]
 
 
 def anchor_holds(anchor: str) -> bool:
-    """Whether a head printed earlier ("SEQ:HASH", e.g. from the system log) is still in the chain as it was."""
-    seq, _, digest = anchor.partition(":")
-    if not (seq.isascii() and seq.isdigit()) or len(digest) != 64:
-        raise ValueError(f"an anchor is written SEQ:HASH, as `grassroots audit verify` prints it; not {anchor!r}")
-    return AuditEntry.objects.filter(seq=int(seq), hash=digest.lower()).exists()
+    """Whether a head printed earlier ("CHAIN:SEQ:HASH", e.g. from the system log; "SEQ:HASH" from before there were
+    chains, of the legacy chain) is still in its chain as it was."""
+    parts = anchor.split(":")
+    chain, seq, digest = (
+        ([LEGACY_CHAIN, *parts] if len(parts) == 2 else parts) if len(parts) in (2, 3) else ("", "", "")
+    )
+    if not chain or not (seq.isascii() and seq.isdigit()) or len(digest) != 64:
+        raise ValueError(f"an anchor is written CHAIN:SEQ:HASH, as `grassroots audit verify` prints it; not {anchor!r}")
+    return AuditEntry.objects.filter(chain=chain, chain_seq=int(seq), hash=digest.lower()).exists()
 
 
 # ---------------------------------------------------------------- reading: personal data masked by the reader's role

@@ -78,10 +78,21 @@ class AppendOnlyError(Exception):
     """An audit entry was about to be changed or deleted."""
 
 
-class AuditEntry(models.Model):
-    """One recorded action: who did what to which object, before and after; chained by hash to the last."""
+# The chain of the entries written before the trail had one chain per region (they verify as they did), and the
+# chain of entries that name no organization.
+LEGACY_CHAIN = "legacy"
+SYSTEM_CHAIN = "system"
 
-    seq = models.BigIntegerField(_("sequence"), primary_key=True)
+
+class AuditEntry(models.Model):
+    """One recorded action: who did what to which object, before and after; chained by hash to the last entry of
+    its chain (one chain per region, core.audit.chain_of)."""
+
+    # The entry's number in the whole trail, from the database's sequence (unique, in order of writing, not gapless).
+    seq = models.BigAutoField(_("sequence"), primary_key=True)
+    # The region's chain the entry belongs to, and its place in that chain (1, 2, 3... without gaps).
+    chain = models.CharField(_("chain"), max_length=40)
+    chain_seq = models.BigIntegerField(_("sequence in the chain"))
     at = models.DateTimeField(_("time"), db_index=True)
     actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
     actor_name = models.CharField(_("actor"), max_length=150, blank=True)
@@ -104,6 +115,7 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit entries")
         ordering = ["-seq"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        constraints = [models.UniqueConstraint(fields=["chain", "chain_seq"], name="audit_chain_seq_uniq")]
 
     def __str__(self):
         return f"#{self.seq} {self.action} {self.object_repr}"
@@ -122,10 +134,11 @@ class AuditEntry(models.Model):
         return action_label(self.action)
 
 
-class AuditHead(models.Model):
-    """The last link of the audit chain, so that deleting the newest entries is detected too."""
+class AuditChainHead(models.Model):
+    """The last link of one audit chain, so that deleting its newest entries is detected too; an entry's write locks
+    its own chain's head only."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    chain = models.CharField(max_length=40, primary_key=True)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
 
@@ -133,7 +146,7 @@ class AuditHead(models.Model):
         verbose_name = _("audit chain head")
 
     def __str__(self):
-        return f"#{self.seq} {self.hash[:12]}"
+        return f"{self.chain} #{self.seq} {self.hash[:12]}"
 
 
 class PeriodKind(models.TextChoices):

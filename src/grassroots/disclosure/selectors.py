@@ -411,9 +411,11 @@ def public_page(*, user, organization: Organization, only: str | None = None, li
 
 def public_stamp(*, organization: Organization) -> str:
     """When anything the organization's public site may show last changed, and how many of the rows that are
-    removed rather than changed there are (one query), for its ETag."""
+    removed rather than changed there are (one query), for its ETag. Each stamp is an uncorrelated subquery on the
+    organization's id (Citus plans each one on its own; it refuses subqueries correlated with the organizations, a
+    reference table, into the distributed meetings and minutes)."""
     places = ancestor_paths(organization.path)
-    here = OuterRef("pk")
+    here = organization.pk
     stamps = (
         Organization.objects.filter(pk=organization.pk)
         .annotate(

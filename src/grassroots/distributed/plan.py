@@ -48,8 +48,9 @@ DISTRIBUTED = (
     Distributed("orglife_talk", "member_id", "member"),
     Distributed("orglife_carevisit", "case_id", "care"),
     Distributed("core_notification", "recipient_id", "user"),
-    # The audit trail, by its sequence number (one chain, spread over the shards).
-    Distributed("core_auditentry", "seq", "audit"),
+    # The audit trail by its chain (one a region), each chain's head on the same node as its entries.
+    Distributed("core_auditentry", "chain", "audit"),
+    Distributed("core_auditchainhead", "chain", "audit"),
 )
 
 # Families co-located with each other (same shard count, bigint keys): Citus puts them in one colocation group.

@@ -23,10 +23,17 @@ NOT_LIVE = (AssignmentState.DRAFT, AssignmentState.CANCELLED)
 
 
 def counted_q() -> Q:
-    """The rule as a condition on an assignment."""
+    """The rule as a condition on an assignment. Whether a middle one was reported on is one uncorrelated `IN` over
+    the reports of assignments some duty was decomposed from (few; Citus refuses a subquery correlated with the
+    assignments, a reference table, into the distributed reports)."""
     below = Assignment.objects.filter(duty__source_assignment=OuterRef("pk")).exclude(state__in=NOT_LIVE)
-    reported = ProgressReport.objects.filter(assignment=OuterRef("pk")).exclude(state=ReportState.WITHDRAWN)
-    middle = Q(Exists(below)) & ~Q(Exists(reported)) & ~Q(state=AssignmentState.ACCEPTED)
+    sources = Duty.objects.filter(source_assignment__isnull=False).values("source_assignment_id")
+    reported = (
+        ProgressReport.objects.filter(assignment_id__in=sources)
+        .exclude(state=ReportState.WITHDRAWN)
+        .values("assignment_id")
+    )
+    middle = Q(Exists(below)) & ~Q(pk__in=reported) & ~Q(state=AssignmentState.ACCEPTED)
     return ~Q(state__in=NOT_LIVE) & ~middle
 
 

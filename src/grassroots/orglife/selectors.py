@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Prefetch, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Prefetch, Q, Sum
 from django.utils import timezone
 
 from grassroots.core.collation import by_reading
@@ -580,7 +580,10 @@ def care_cases_within(*, user, organization: Organization, period: Period, visit
         subtree_q(organization.path, "member__organization__path"), opened_on__lte=period.end
     )
     qs = qs.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.start))
-    if visited is not None:
-        seen = CareVisit.objects.filter(case=OuterRef("pk"), visited_on__range=(period.start, period.end))
-        qs = qs.filter(Exists(seen)) if visited else qs.exclude(Exists(seen))
+    if visited is not None:  # the cases visited: one uncorrelated IN over the subtree's visits (as on Citus)
+        seen = CareVisit.objects.filter(
+            subtree_q(organization.path, "case__member__organization__path"),
+            visited_on__range=(period.start, period.end),
+        ).values("case_id")
+        qs = qs.filter(pk__in=seen) if visited else qs.exclude(pk__in=seen)
     return qs.order_by("member__organization__path", "id")

@@ -13,10 +13,10 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accountability", "0003_duty_review_and_three_lists"),
         ("assessment", "0012_indicator_double_use_reason"),
-        ("core", "0009_password_history"),
+        ("core", "0008_user_password_given"),
         ("disclosure", "0001_disclosure_and_notices"),
         ("duties", "0004_evidence_description"),
-        ("insights", "0006_meeting_photos"),
+        ("insights", "0005_formalism"),
         ("site", "0001_subtree_totals"),
         ("organizations", "0005_sealed_personal_data"),
         ("orglife", "0008_meeting_file_description"),
