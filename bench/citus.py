@@ -38,7 +38,11 @@ def fresh_databases(name: str) -> tuple[str, str]:
     for url in NODES:
         with psycopg.connect(f"{url}/{name}", autocommit=True) as conn:
             conn.execute("SET client_min_messages TO warning")
-            conn.execute("CREATE EXTENSION citus")
+            try:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS citus")
+            except psycopg.errors.UniqueViolation:
+                # Created meanwhile by the node's own maintenance process in the new database: there it is.
+                assert conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'").fetchone()
     with psycopg.connect(f"{CITUS}/{name}", autocommit=True) as conn:
         conn.execute("SELECT citus_set_coordinator_host('127.0.0.1', 9700)")
         for url in NODES[1:]:
