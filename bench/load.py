@@ -352,7 +352,9 @@ def run(backend: str, url: str) -> dict:
         # One key for the sessions made here and the server that reads them.
         "GRASSROOTS_SECRET_KEY": os.environ.get("GRASSROOTS_SECRET_KEY", "load-test-key-" + "x" * 50),
         # Personal data sealed as production seals it (production refuses to start without keys).
-        "GRASSROOTS_FIELD_KEYS": os.environ.get("GRASSROOTS_FIELD_KEYS", "load1:" + base64.b64encode(b"k" * 32).decode()),
+        "GRASSROOTS_FIELD_KEYS": os.environ.get(
+            "GRASSROOTS_FIELD_KEYS", "load1:" + base64.b64encode(b"k" * 32).decode()
+        ),
         "GRASSROOTS_FIELD_INDEX_KEY": os.environ.get(
             "GRASSROOTS_FIELD_INDEX_KEY", base64.b64encode(b"i" * 32).decode()
         ),
