@@ -91,19 +91,9 @@ def _check(source, corpus, branches, later) -> tuple[list[float], list[int]]:
 
 
 def _clear(source) -> None:
-    """The generated reports' signatures and bands deleted in two statements (the bands have no index by signature:
-    the ORM's cascade would scan them once per thousand signatures)."""
-    from django.db import connection
+    from grassroots.insights.formalism import index
 
-    from grassroots.insights.models import TextBand, TextSignature
-
-    band, signature = TextBand._meta.db_table, TextSignature._meta.db_table
-    where = "source = %s AND record_id >= %s"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'DELETE FROM "{band}" WHERE signature_id IN (SELECT id FROM "{signature}" WHERE {where})', [source, BASE]
-        )
-        cursor.execute(f'DELETE FROM "{signature}" WHERE {where}', [source, BASE])
+    index.clear_texts(source=source, from_record=BASE)
 
 
 def run() -> dict:

@@ -148,6 +148,26 @@ def relearn_stop_list(texts, *, source: str) -> int:
     return len(stop)
 
 
+def clear_texts(*, source: str | None = None, from_record: int = 0) -> None:
+    """Forget the texts kept (of one source, from a record id on): their bands, then their signatures, one statement
+    each. The ORM's cascade would load every signature and delete the bands a thousand signatures at a time, each
+    time scanning the bands (not indexed by signature: the index would slow every insert) - a scan of 42 million
+    rows a thousand times over for a province's year."""
+    band, signature = TextBand._meta.db_table, TextSignature._meta.db_table
+    with connection.cursor() as cursor:
+        if source is None and not from_record:
+            cursor.execute(f'DELETE FROM "{band}"')
+            cursor.execute(f'DELETE FROM "{signature}"')
+            return
+        where, params = "record_id >= %s", [from_record]
+        if source is not None:
+            where, params = f"source = %s AND {where}", [source, from_record]
+        cursor.execute(
+            f'DELETE FROM "{band}" WHERE signature_id IN (SELECT id FROM "{signature}" WHERE {where})', params
+        )
+        cursor.execute(f'DELETE FROM "{signature}" WHERE {where}', params)
+
+
 def _insert_bands(pairs: list[tuple[int, int]]) -> None:
     """(signature id, key) rows written straight, without a model object each (a report has 42 of them): COPY on
     PostgreSQL, one prepared INSERT run over the rows elsewhere."""

@@ -23,7 +23,7 @@ from grassroots.duties.models import Evidence, ProgressReport, ReportState
 from grassroots.organizations.models import Organization
 from grassroots.orglife.models import Meeting, MeetingState
 
-from ..models import Flag, FlagKind, FlagState, TextSignature, TextSource
+from ..models import Flag, FlagKind, FlagState, TextSource
 from . import detectors, index
 from .words import describe
 
@@ -278,7 +278,7 @@ def formalism_index(*, actor, since: dt.date | None = None) -> dict:
     raising the flags each finds against those before it. Returns counts."""
     formalism_index_check(actor=actor)
     learnt = sum(index.relearn_stop_list(texts, source=source) for source, texts in _corpus_samples().items())
-    TextSignature.objects.all().delete()
+    index.clear_texts()
     counts = {"stop_shingles": learnt, "reports": 0, "meetings": 0, "duty_reports": 0, "flags": 0}
     reports = ProgressReport.objects.exclude(state=ReportState.WITHDRAWN).order_by("created_at", "id")
     meetings = Meeting.objects.filter(state=MeetingState.HELD).order_by("created_at", "id")
