@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-import xlsxwriter
 
 from grassroots.accountability.models import CaseState
 from grassroots.assessment.exports import headers as result_headers
