@@ -44,7 +44,7 @@ browser-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei gettext >/dev/null; }
 
 ## Benchmarks: data generation and timings, DEBUG off, medians of 5 samples with their spread (README, Performance).
-## Bounded by: BENCH_SCALE=county|city|province (default province), BENCH_ONLY=duties|assessment, BENCH_SAMPLES=5,
+## Bounded by: BENCH_SCALE=county|city|province (default province), BENCH_ONLY=duties,assessment,... (sections, comma-separated), BENCH_SAMPLES=5,
 ## BENCH_PG=0 (SQLite only), BENCH_TIMEOUT=3600 (seconds for each database's run).
 bench: $(INSTALLED)
 	$(BIN)/python -m bench

@@ -5,8 +5,8 @@ Figures are wall-clock seconds measured in the same run, so ratios between them 
 measure is the median of BENCH_SAMPLES samples (at least 5), printed with its spread (min–max); see bench/stats.py.
 Django runs with DEBUG off (GRASSROOTS_DEBUG=0), as in production: with it on, every query would be kept in memory.
 
-Sections and size (environment): BENCH_SCALE=county|city|province (default province), BENCH_ONLY=duties|assessment|reports|start|dashboards|formalism
-(default all), BENCH_SAMPLES (default 5), BENCH_PG=0 to skip PostgreSQL, BENCH_PG_URL or BENCH_PG_SERVER for it,
+Sections and size (environment): BENCH_SCALE=county|city|province (default province), BENCH_ONLY=duties|assessment|reports|start|dashboards|diagnosis|formalism
+(default all; several separated by commas), BENCH_SAMPLES (default 5), BENCH_PG=0 to skip PostgreSQL, BENCH_PG_URL or BENCH_PG_SERVER for it,
 BENCH_TIMEOUT (seconds for each backend's run, default 3600).
 """
 

@@ -85,19 +85,24 @@ def main() -> int:
     from bench import reports as reports_bench
     from bench import start as start_bench
 
-    if os.environ.get("BENCH_ONLY") in (None, "", "duties"):
+    only = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
+
+    def wanted(section: str) -> bool:
+        return not only or section in only
+
+    if wanted("duties"):
         figures.update(duty_bench.run())
-    if os.environ.get("BENCH_ONLY") in (None, "", "assessment"):
+    if wanted("assessment"):
         figures.update(assessment_bench.run())
-    if os.environ.get("BENCH_ONLY") in (None, "", "reports"):
+    if wanted("reports"):
         figures.update(reports_bench.run())
-    if os.environ.get("BENCH_ONLY") in (None, "", "start"):
+    if wanted("start"):
         figures.update(start_bench.run())
-    if os.environ.get("BENCH_ONLY") in (None, "", "dashboards"):
+    if wanted("dashboards"):
         figures.update(dashboard_bench.run())
-    if os.environ.get("BENCH_ONLY") in (None, "", "diagnosis"):
+    if wanted("diagnosis"):
         figures.update(diagnosis_bench.run())
-    if os.environ.get("BENCH_ONLY") in (None, "", "formalism"):
+    if wanted("formalism"):
         figures.update(formalism_bench.run())
     print(json.dumps(figures))
     return 0

@@ -160,3 +160,36 @@ def test_the_demo_countys_figures_from_the_totals_are_those_counted_from_its_rec
         kept = figures.compute(organization=org, period=period, today=today)
         counted = reference.compute(organization=org, period=period, today=today)
         assert kept == counted, org.code
+
+
+def test_the_batches_are_whole_subtrees_and_the_organizations_above_them_are_counted_apart():
+    paths = {1: "0001", 2: "00010001", 3: "000100010001", 4: "000100010002", 5: "00010002", 6: "000100020001"}
+    paths.update({7: "00010003", 8: "0002"})
+    batches, top = totals._batches(paths, limit=3)
+    assert top == [1]  # the only subtree larger than 3 organizations
+    # Each subtree whole in one batch, the batches filled up to the limit in the order of the paths.
+    assert batches == [[2, 3, 4], [5, 6, 7], [8]]
+    assert totals._batches(paths, limit=10) == ([[1, 2, 3, 4, 5, 6, 7, 8]], [])
+    assert totals._batches(paths, limit=1) == ([[3], [4], [6], [7], [8]], [1, 2, 5])
+
+
+def test_counted_a_few_organizations_at_a_time_the_totals_are_those_counted_at_once(dashboard_demo):
+    """`rebuild` counts whole subtrees of at most `batch` organizations at a time and the organizations above them
+    last: whatever the batch, the rows it writes are the same, and none differs after."""
+    from grassroots.organizations.models import Organization
+
+    assert Organization.objects.count() > 20
+    assert totals.rebuild() == 0
+    fields = ("organization_id", "subtree", "key", "n", "a", "b")
+    counted = set(SubtreeTotal.objects.values_list(*fields))
+    SubtreeTotal.objects.filter(
+        pk__in=list(SubtreeTotal.objects.order_by("pk").values_list("pk", flat=True))[::7]
+    ).delete()
+    SubtreeTotal.objects.filter(subtree=True, key="members").update(n=0)
+    SubtreeTotal.objects.create(
+        organization=Organization.objects.get(depth=1), subtree=False, key="meet|x|2000-01", n=5
+    )
+    assert totals.rebuild(batch=4) > 0
+    assert set(SubtreeTotal.objects.values_list(*fields)) == counted
+    for batch in (1, 7, 10_000):
+        assert totals.rebuild(batch=batch) == 0

@@ -1,7 +1,8 @@
 """The .xlsx files of reports: the ledgers (台账), the period report, and assessment results with one sheet per level.
 
-Every workbook is written in openpyxl's write-only mode, row by row from querysets read as tuples in chunks, so memory
-stays flat however large the subtree; every string goes through core.cells (text a user typed never becomes a formula).
+Every workbook is written by xlsxwriter in constant memory, row by row from querysets read as tuples in chunks, so
+memory stays flat however large the subtree; every row goes through core.cells (text a user typed is written as text,
+never a formula).
 Headers are in the reader's language: Chinese, as inspections expect, unless the reader reads English.
 """
 
@@ -9,16 +10,17 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
+import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from grassroots.accountability.models import CaseState
 from grassroots.assessment.exports import headers as result_headers
 from grassroots.assessment.exports import result_rows
-from grassroots.core.cells import xlsx_row
+from grassroots.core.cells import xlsx_write_row
 from grassroots.duties.models import AssignmentState, Dimension, ReportState
 from grassroots.organizations.models import Organization
 from grassroots.orglife.models import (
@@ -72,28 +74,36 @@ MAX_ROWS = 1_048_576  # the rows of one Excel sheet, its header included
 
 
 def write_workbook(sheets: Iterable[Sheet], target) -> dict[str, int]:
-    """Write the sheets in write-only mode into `target` (a path or binary file); returns the rows of each sheet.
+    """Write the sheets into `target` (a path or binary file), row by row in constant memory (xlsxwriter: each sheet's
+    rows go to a temporary file as they come, the workbook is zipped at the end); returns the rows of each sheet.
 
     A sheet longer than Excel holds (a province's study records) goes on in "<title> (2)", "(3)"... with the same
     headers."""
-    workbook = Workbook(write_only=True)
+    workbook = xlsxwriter.Workbook(
+        str(target) if isinstance(target, str | Path) else target,
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+    )
+    formats = {
+        "day_format": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+        "moment_format": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+    }
     counts: dict[str, int] = {}
     for spec in sheets:
-        sheet = workbook.create_sheet(spec.title[:31])
-        sheet.append(spec.headers)
+        sheet = workbook.add_worksheet(spec.title[:31])
+        xlsx_write_row(sheet, 0, spec.headers, **formats)
         n = in_sheet = 0
         for row in spec.rows:
             if in_sheet == MAX_ROWS - 1:
-                sheet = workbook.create_sheet(f"{spec.title[:24]} ({n // (MAX_ROWS - 1) + 1})")
-                sheet.append(spec.headers)
+                sheet = workbook.add_worksheet(f"{spec.title[:24]} ({n // (MAX_ROWS - 1) + 1})")
+                xlsx_write_row(sheet, 0, spec.headers, **formats)
                 in_sheet = 0
-            sheet.append(xlsx_row(sheet, [_when(v) for v in row]))
-            n += 1
             in_sheet += 1
+            xlsx_write_row(sheet, in_sheet, [_when(v) for v in row], **formats)
+            n += 1
         counts[spec.key] = n
     if not counts:
-        workbook.create_sheet(_("Empty"))
-    workbook.save(target)
+        workbook.add_worksheet(_("Empty"))
+    workbook.close()
     return counts
 
 

@@ -142,3 +142,30 @@ def test_reports_rushed_at_their_due_time_are_a_burst(county, period):
         duties.report_submit(actor=actor, assignment=duty.assignments.get(), text=f"已完成任务{i}", percent=100)
     flag = Flag.objects.get(kind=FlagKind.REPORT_BURST)
     assert flag.organization == county.v11 and flag.details["count"] == 3
+
+
+def test_texts_indexed_in_bulk_are_found_by_the_next_report_and_forgotten_by_source_and_record(county, period):
+    """The first build of an index (signatures computed together, bands written without a model object each) keeps
+    what the incremental path keeps: a copy checked after it finds its original; `clear_texts` forgets the texts of
+    one source from a record id on, or all of them, bands included."""
+    from grassroots.insights.formalism import index, shingles
+    from grassroots.insights.models import TextBand, TextSource
+
+    rows = [(1, ORIGINAL, county.v11.pk, period.pk, 0), (2, DISTINCT, county.v21.pk, period.pk, 0)]
+    assert index.bulk_index_texts(source=TextSource.REPORT, rows=rows, stop=frozenset()) == 2
+    assert index.bulk_index_texts(source=TextSource.MEETING, rows=rows[:1], stop=frozenset()) == 1
+    kept = TextSignature.objects.get(source=TextSource.REPORT, record_id=1)
+    assert bytes(kept.minhash) == shingles.signature(ORIGINAL).to_bytes()
+    assert TextBand.objects.filter(signature=kept).count() == len(set(shingles.signature(ORIGINAL).bands()))
+    matches = index.index_text(
+        source=TextSource.REPORT, record_id=3, text=COPY, organization=county.v12, period=period, stop=frozenset()
+    )
+    assert [m.other.record_id for m in matches] == [1]
+    index.clear_texts(source=TextSource.REPORT, from_record=2)
+    assert sorted(TextSignature.objects.values_list("source", "record_id")) == [
+        (TextSource.MEETING, 1),
+        (TextSource.REPORT, 1),
+    ]
+    assert TextBand.objects.count() == 2 * TextBand.objects.filter(signature=kept).count()
+    index.clear_texts()
+    assert not TextSignature.objects.exists() and not TextBand.objects.exists()

@@ -24,7 +24,7 @@ from grassroots.duties.models import Evidence, ProgressReport, ReportState
 from grassroots.organizations.models import Organization
 from grassroots.orglife.models import Meeting, MeetingFile, MeetingState
 
-from ..models import Flag, FlagKind, FlagState, PhotoSignature, TextSignature, TextSource
+from ..models import Flag, FlagKind, FlagState, PhotoSignature, TextSource
 from . import detectors, index, notices
 from .words import describe
 
@@ -310,7 +310,7 @@ def formalism_index(*, actor, since: dt.date | None = None) -> dict:
     raising the flags each finds against those before it. Returns counts."""
     formalism_index_check(actor=actor)
     learnt = sum(index.relearn_stop_list(texts, source=source) for source, texts in _corpus_samples().items())
-    TextSignature.objects.all().delete()
+    index.clear_texts()
     if since is None:  # photos are indexed again from the first on, in the order they came (earlier: kept)
         PhotoSignature.objects.all().delete()
     counts = {"stop_shingles": learnt, "reports": 0, "meetings": 0, "duty_reports": 0, "flags": 0}

@@ -3,6 +3,7 @@ signature of each (datasketch) cut into LSH bands for candidate lookup, and the 
 decides. Shingles that occur in many documents (template phrases everyone writes) are dropped, from a stop list
 learnt from the corpus, so that a shared template does not make every report a duplicate of every other."""
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -43,8 +44,10 @@ def is_chinese(text: str) -> bool:
     return letters > 0 and len(_CJK.findall(text)) * 2 >= letters
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def shingle_hash(shingle: str) -> int:
-    """A shingle as a stable 32-bit number (the same in every process, unlike hash())."""
+    """A shingle as a stable 32-bit number (the same in every process, unlike hash()); the common ones (template
+    phrases, the duty's wording) kept, not hashed again for each text."""
     return int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=4).digest(), "big")
 
 
@@ -89,16 +92,30 @@ class Signature:
         return self.hashvalues.astype("<u8").tobytes()
 
 
-def signature(text: str, stop: set[int] | frozenset[int] = frozenset()) -> Signature:
-    kept = frozenset(shingles(text) - set(stop))
-    minhash = MinHash(num_perm=NUM_PERM, hashfunc=_identity)
-    if kept:
-        minhash.update_batch(list(kept))
-    return Signature(shingles=kept, hashvalues=np.array(minhash.hashvalues, dtype=np.uint64))
-
-
 def _identity(value: int) -> int:
     return value
+
+
+# Drawing a MinHash's permutations costs more than hashing a report's shingles (about 2 ms against 1): they are drawn
+# once (the seed fixes them), and each text's MinHash starts from a copy, as datasketch's bulk MinHash does.
+_EMPTY = MinHash(num_perm=NUM_PERM, hashfunc=_identity)
+
+
+def signature(text: str, stop: set[int] | frozenset[int] = frozenset()) -> Signature:
+    return signatures([text], stop)[0]
+
+
+def signatures(texts: Iterable[str], stop: set[int] | frozenset[int] = frozenset()) -> list[Signature]:
+    """The signatures of many texts, the permutations drawn once for them all."""
+    stop = frozenset(stop)
+    out = []
+    for text in texts:
+        kept = frozenset(shingles(text) - stop)
+        minhash = _EMPTY.copy()
+        if kept:
+            minhash.update_batch(list(kept))
+        out.append(Signature(shingles=kept, hashvalues=np.array(minhash.hashvalues, dtype=np.uint64)))
+    return out
 
 
 def band_keys(hashvalues: np.ndarray) -> list[int]:

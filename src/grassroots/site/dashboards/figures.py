@@ -283,6 +283,8 @@ def meeting_figures(organization: Organization, period: Period, months: list[dic
         held[row["kind"]] = held.get(row["kind"], 0) + row["n"]
     above, below = _rules_in_force(organization)
     rows = []
+    # The kinds whose rules reach the same organizations count them once (a province's branches: 0.1 s a count).
+    holders: dict[tuple, dict[str, int]] = {}
     for kind in MeetingKind.values:
         rule = above.get(kind)
         nested = sorted((r for r in below if r.kind == kind), key=lambda r: r.organization.path)
@@ -297,7 +299,11 @@ def meeting_figures(organization: Organization, period: Period, months: list[dic
                 rows.append({"kind": kind, "held": held[kind], "required": 0})
             continue
         governing = rule or outer[0]
-        counts = _holders(organization, kind, [r.organization.path for r in outer], governing.applies_to_groups)
+        paths = [r.organization.path for r in outer]
+        reach = (kind == MeetingKind.COMMITTEE, governing.applies_to_groups, tuple(paths))
+        if reach not in holders:
+            holders[reach] = _holders(organization, kind, paths, governing.applies_to_groups)
+        counts = holders[reach]
         outside = counts["all"] - sum(counts[r.organization.path] for r in outer)
         required = (life_selectors.required_count(rule, period) * outside) if rule else 0
         required += sum(life_selectors.required_count(r, period) * counts[r.organization.path] for r in outer)

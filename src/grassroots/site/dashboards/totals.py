@@ -240,47 +240,99 @@ def moved(organization, old_path: str) -> None:
     _add_to_trees(rows, {organization.pk: new_above})
 
 
-@transaction.atomic
-def rebuild() -> int:
-    """Count every row from the records; returns how many rows differed from those kept (none when they were kept)."""
-    from grassroots.organizations.models import Organization
+# At most this many organizations are counted at a time by `rebuild`, in whole subtrees, so that the subtree rows of
+# each are complete once the batch's own rows are counted: memory held by the batch (about 80 rows an organization),
+# not by the tree.
+REBUILD_BATCH = 2000
 
-    own = _own()
+
+def _batches(paths: dict[int, str], limit: int) -> tuple[list[list[int]], list[int]]:
+    """The organizations in batches of whole subtrees, at most `limit` organizations each (each subtree the largest
+    whose parent's is larger than `limit`), and the organizations left above them (their subtrees larger)."""
+    from grassroots.organizations.models import Organization, ancestor_paths
+
+    step = Organization.steplen
+    size: dict[str, int] = defaultdict(int)
+    for path in paths.values():
+        for above in ancestor_paths(path):
+            size[above] += 1
+    top, batches = [], [[]]
+    for pk, path in sorted(paths.items(), key=lambda item: item[1]):  # a subtree's organizations follow its root
+        if size[path] > limit:
+            top.append(pk)
+        elif len(path) > step and size[path[:-step]] <= limit:
+            batches[-1].append(pk)  # below a subtree's root, placed just before in this batch
+        else:
+            if len(batches[-1]) + size[path] > limit:
+                batches.append([])
+            batches[-1].append(pk)
+    return [batch for batch in batches if batch], top
+
+
+def _compare(org_ids: list[int], wanted: dict[tuple[int, bool, str], tuple]) -> int:
+    """Make the rows kept for these organizations the wanted ones (every row of theirs is in `wanted`); returns how
+    many differed (a row changed counts twice: the one kept and the one wanted, as a row missing and one too many)."""
+    stale = []
+    kept = SubtreeTotal.objects.filter(organization_id__in=org_ids).values_list(
+        "pk", "organization_id", "subtree", "key", "n", "a", "b"
+    )
+    for pk, org, subtree, key, n, a, b in kept.iterator(chunk_size=20000):
+        if wanted.get((org, subtree, key)) == (n, Decimal(a), Decimal(b)):
+            del wanted[(org, subtree, key)]
+        else:
+            stale.append(pk)
+    for start in range(0, len(stale), 5000):
+        SubtreeTotal.objects.filter(pk__in=stale[start : start + 5000]).delete()
+    SubtreeTotal.objects.bulk_create(
+        (SubtreeTotal(organization_id=o, subtree=s, key=k, n=n, a=a, b=b) for (o, s, k), (n, a, b) in wanted.items()),
+        batch_size=5000,
+    )
+    return len(stale) + len(wanted)
+
+
+@transaction.atomic
+def rebuild(batch: int = REBUILD_BATCH) -> int:
+    """Count every row from the records; returns how many rows differed from those kept (none when they were kept).
+
+    Subtree by subtree (`_batches`): a batch's own rows are counted, its subtree rows summed from them, compared with
+    those kept and written where they differ; what the batch adds to the organizations above it is kept aside (a few
+    organizations), and theirs are compared last."""
+    from grassroots.organizations.models import Organization, ancestor_paths
+
     paths = dict(Organization.objects.values_list("pk", "path"))
     by_path = {path: pk for pk, path in paths.items()}
-    step = Organization.steplen
-    tree: dict[tuple[int, str], list] = defaultdict(lambda: [0, ZERO, ZERO])
-    for (org, key), (n, a, b) in own.items():
-        path = paths[org]
-        for end in range(step, len(path) + 1, step):
-            target = by_path.get(path[:end])
-            if target is not None:
-                row = tree[(target, key)]
+    batches, top = _batches(paths, batch)
+    top_set = set(top)
+    above: dict[tuple[int, str], list] = defaultdict(lambda: [0, ZERO, ZERO])  # subtree rows of the organizations above
+
+    def add_up(rows: dict, org_ids) -> dict:
+        """The subtree rows of `org_ids` summed from the own `rows`; what goes above them added to `above`."""
+        tree: dict[tuple[int, str], list] = defaultdict(lambda: [0, ZERO, ZERO])
+        for (org, key), (n, a, b) in rows.items():
+            for path in ancestor_paths(paths[org]):
+                target = by_path.get(path)
+                if target is None:
+                    continue
+                row = (tree if target in org_ids else above)[(target, key)]
                 row[0] += n
                 row[1] += Decimal(a)
                 row[2] += Decimal(b)
+        return tree
+
+    differing = 0
+    for org_ids in batches:
+        own = _own(org_ids)
+        tree = add_up(own, set(org_ids))
+        wanted = {(org, False, key): (n, Decimal(a), Decimal(b)) for (org, key), (n, a, b) in own.items()}
+        del own
+        wanted.update({(org, True, key): tuple(v) for (org, key), v in tree.items() if any(v)})
+        del tree
+        differing += _compare(org_ids, wanted)
+    own = _own(top) if top else {}
+    add_up(own, set())  # the organizations above count their own records in their subtree rows too
     wanted = {(org, False, key): (n, Decimal(a), Decimal(b)) for (org, key), (n, a, b) in own.items()}
-    del own
-    wanted.update({(org, True, key): tuple(v) for (org, key), v in tree.items() if any(v)})
-    del tree
-    differing, seen = 0, 0
-    rows = SubtreeTotal.objects.values_list("organization_id", "subtree", "key", "n", "a", "b")
-    for org, subtree, key, n, a, b in rows.iterator(chunk_size=20000):  # compared as read, never all held at once
-        seen += 1
-        if wanted.get((org, subtree, key)) != (n, Decimal(a), Decimal(b)):
-            differing += 1
-    # Rows kept and not wanted were counted above; rows wanted and not kept: those not matched.
-    matched = seen - differing
-    differing += len(wanted) - matched
-    if differing:
-        SubtreeTotal.objects.all().delete()
-        SubtreeTotal.objects.bulk_create(
-            (
-                SubtreeTotal(organization_id=o, subtree=s, key=k, n=n, a=a, b=b)
-                for (o, s, k), (n, a, b) in wanted.items()
-            ),
-            batch_size=5000,
-        )
+    wanted.update({(org, True, key): tuple(v) for (org, key), v in above.items() if org in top_set and any(v)})
+    differing += _compare(top, wanted)
     return differing
 
 
