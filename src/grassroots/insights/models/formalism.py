@@ -153,7 +153,8 @@ class TextSignature(models.Model):
 class TextBand(models.Model):
     """One LSH band of a text's signature: texts sharing a band are candidates for the exact comparison."""
 
-    signature = models.ForeignKey(TextSignature, on_delete=models.CASCADE, related_name="bands", db_index=False)
+    # Indexed: forgetting a text (indexed again, or the whole index cleared) finds its bands without reading them all.
+    signature = models.ForeignKey(TextSignature, on_delete=models.CASCADE, related_name="bands")
     key = models.BigIntegerField(db_index=True)
 
     def __str__(self):
@@ -203,7 +204,7 @@ class PhotoSignature(models.Model):
 class PhotoBand(models.Model):
     """One 16-bit band of one of a photo's hashes: photos sharing a band are compared bit by bit."""
 
-    signature = models.ForeignKey(PhotoSignature, on_delete=models.CASCADE, related_name="bands", db_index=False)
+    signature = models.ForeignKey(PhotoSignature, on_delete=models.CASCADE, related_name="bands")  # indexed: as above
     key = models.BigIntegerField(db_index=True)
 
     def __str__(self):
