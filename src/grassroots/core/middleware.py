@@ -17,19 +17,21 @@ from .context import acting
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
-WRITE_STAMP = "grassroots_wrote"  # in the session: when the user last changed something (figures kept for them lapse)
+WRITE_STAMP = "grassroots_wrote"  # a cookie: when the user last changed something (figures kept for them lapse)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
-def write_stamp(request) -> int:
-    """When the signed-in user last wrote something through their session (0: not in this session)."""
-    session = getattr(request, "session", None)
-    return session.get(WRITE_STAMP, 0) if session is not None else 0
+def write_stamp(request) -> str:
+    """When the signed-in user last wrote something from this browser ("0": not yet). Kept in a cookie, not the
+    session: saving the session after every write would wait for, and on SQLite fail behind, a write that goes on
+    beside the request (a job). A forged value only misses the user's own kept figures."""
+    value = request.COOKIES.get(WRITE_STAMP, "")
+    return value if value.isdigit() and len(value) <= 20 else "0"
 
 
 class RequestContextMiddleware:
-    """The request id and the acting user for the audit trail; and, after a write the user made through their
-    session, the stamp that makes figures kept for them (the start page's counts) count again."""
+    """The request id and the acting user for the audit trail; and, after a write the user made, the stamp that makes
+    figures kept for them (the start page's counts) count again."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -45,10 +47,16 @@ class RequestContextMiddleware:
             request.method not in SAFE_METHODS
             and response.status_code < 400
             and getattr(request, "user", None) is not None
-            and request.user.is_authenticated  # not after a sign-out, whose session is gone
-            and hasattr(request, "session")
+            and request.user.is_authenticated  # not after a sign-out
         ):
-            request.session[WRITE_STAMP] = time.time_ns()
+            response.set_cookie(
+                WRITE_STAMP,
+                str(time.time_ns()),
+                max_age=settings.SESSION_COOKIE_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
         return response
 
 

@@ -323,7 +323,7 @@ def start_for(user, today: dt.date | None = None) -> Start:
 def start_kept(request) -> tuple[Start, dict, dt.datetime | None]:
     """The start page's counts and what it says of the reviews, kept for GRASSROOTS_START_CACHE_SECONDS per user,
     language and day: counting them is most of the page's cost, and a busy day opens it again and again. A write the
-    user makes through their session (core.middleware.write_stamp) counts them again at the next visit; what others
+    user makes (core.middleware.write_stamp, a cookie) counts them again at the next visit; what others
     change shows within the time kept. Returns the time they were counted when they come from what was kept."""
     user = request.user
     seconds = settings.GRASSROOTS_START_CACHE_SECONDS
