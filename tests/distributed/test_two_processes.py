@@ -44,10 +44,12 @@ class RoundRobin:
     def __init__(self, ports: list[int]):
         self.ports, self.served = ports, []
         self.loop = asyncio.new_event_loop()
-        self.server = self.loop.run_until_complete(asyncio.start_server(self._handle, HOST, 0))
-        self.port = self.server.sockets[0].getsockname()[1]
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
+        # Started from the loop's own thread: the test's thread may have a loop running already (the browser tests').
+        started = asyncio.run_coroutine_threadsafe(asyncio.start_server(self._handle, HOST, 0), self.loop)
+        self.server = started.result(10)
+        self.port = self.server.sockets[0].getsockname()[1]
 
     async def _handle(self, reader, writer):
         port = self.ports[len(self.served) % len(self.ports)]
