@@ -98,12 +98,18 @@ def write_organizations(plan) -> None:
     Organization.objects.bulk_create(rows, batch_size=BATCH_SIZE)
 
 
+def _reverse_relations(model) -> list:
+    """Every relation pointing at `model`, the hidden ones too (related_name="+", which `related_objects` leaves out:
+    the dashboards' totals hang on the tree that way)."""
+    return [f for f in model._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete]
+
+
 def delete_existing() -> None:
     """Everything hanging on the tree, the tree, and the demo accounts."""
     own = (Grant, Post, Transfer, Member, Organization)
     others = []
     for model in own:
-        for rel in model._meta.related_objects:
+        for rel in _reverse_relations(model):
             if rel.related_model not in own and rel.related_model not in others:
                 others.append(rel.related_model)
     # And the rows that hang on those only (a board's entries, a review's ratings...), which may protect them.
@@ -111,7 +117,7 @@ def delete_existing() -> None:
     frontier = list(others)
     while frontier:
         model = frontier.pop()
-        for rel in model._meta.related_objects:
+        for rel in _reverse_relations(model):
             related = rel.related_model
             if related not in own and related not in others and related not in hanging:
                 hanging.append(related)
