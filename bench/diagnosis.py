@@ -50,6 +50,10 @@ def run() -> dict:
         figures[f"diagnosis_summary_{name}_ms_per_organization"] = (
             1000 * figures[f"diagnosis_summary_{name}_seconds"] / max(found.diagnosed, 1)
         )
+    figures.update(_kept(root, period, smallest=max(1, figures["diagnosis_summary_below_organizations"] // 2)))
+    figures["diagnosis_keep_over_top_alone"] = (
+        figures["diagnosis_keep_seconds"] / figures["diagnosis_summary_top_seconds"]
+    )
     branches = list(orgs.filter(below.subtree_q()).filter(engine.DIAGNOSED).order_by("path")[:NAIVE_SAMPLE])
     times = []
     for _ in range(SAMPLES):
@@ -67,3 +71,28 @@ def run() -> dict:
     figures["diagnosis_naive_below_estimated_seconds"] = per_branch * n
     figures["diagnosis_naive_over_set_based"] = per_branch * n / figures["diagnosis_summary_below_seconds"]
     return figures
+
+
+def _kept(root, period, *, smallest: int) -> dict:
+    """The summaries computed ahead (the daily timer's `grassroots diagnosis keep`): the top's subtree and every subtree
+    below it of at least `smallest` organizations diagnosed, from one diagnosis; then one page's read of the top's."""
+    from bench.stats import SAMPLES, summary, timed
+    from grassroots.insights.diagnosis import selectors, services
+
+    seconds, rows = timed(lambda: services.diagnosis_keep(actor=None, period=period, smallest=smallest))
+    admin = _admin()
+    reads = [
+        timed(lambda: selectors.subtree_summary(user=admin, organization=root, period=period))[0]
+        for _ in range(SAMPLES)
+    ]
+    return {
+        "diagnosis_keep_seconds": seconds,
+        "diagnosis_keep_subtrees": len(rows),
+        **summary("diagnosis_kept_read_seconds", reads),
+    }
+
+
+def _admin():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_superuser=True).order_by("pk").first()

@@ -378,6 +378,28 @@ def cmd_formalism_index(args) -> int:
     return 0
 
 
+def cmd_diagnosis_keep(args) -> int:
+    """Compute ahead the summaries of the large subtrees (the daily timer): a city's or a province's diagnosis."""
+    from django.utils import timezone
+
+    from grassroots.core.context import acting
+    from grassroots.core.errors import ValidationError
+    from grassroots.core.periods import period_for
+    from grassroots.insights.diagnosis.services import diagnosis_keep
+
+    try:
+        period = period_for(args.period or str(timezone.localdate().year))
+    except ValidationError as exc:
+        print(" ".join(exc.messages), file=sys.stderr)
+        return 2
+    with acting(None):
+        rows = diagnosis_keep(actor=None, period=period, smallest=args.smallest)
+    for row in rows:
+        print(f"{row.organization.code} {period.code}: {row.summary['diagnosed']} diagnosed ({row.seconds} s)")
+    print(f"kept: {len(rows)}")
+    return 0
+
+
 def cmd_assess(args) -> int:
     """Assess a subtree for a period with an indicator system: open the run if needed, compute, print a summary."""
     from django.contrib.auth import get_user_model
@@ -670,6 +692,22 @@ def _add_work_commands(sub) -> None:
     q.add_argument("--since", type=_iso_date, metavar="YYYY-MM-DD", help="only records from this day on")
     q.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="a system administrator")
     q.set_defaults(func=cmd_formalism_index)
+
+    p = sub.add_parser("diagnosis", help="diagnosis tools")
+    diagnosis_actions = p.add_subparsers(dest="diagnosis_action", metavar="ACTION", required=True)
+    q = diagnosis_actions.add_parser(
+        "keep", help="compute ahead the summaries of the large subtrees (a city's, a province's), for the daily timer"
+    )
+    q.add_argument("--period", help="period code (default: this year)")
+    q.add_argument(
+        "--from",
+        dest="smallest",
+        type=int,
+        default=3000,
+        metavar="N",
+        help="subtrees with at least N organizations diagnosed (default 3000)",
+    )
+    q.set_defaults(func=cmd_diagnosis_keep)
 
     p = sub.add_parser("assess", help="compute the assessment of a subtree for a period (set-based, all at once)")
     p.add_argument("period", help="period code: 2026, 2026-H1, 2026-Q3")

@@ -21,6 +21,7 @@ from grassroots.core.policy import can
 from ..models import DiagnosisThreshold
 from . import selectors, services
 from .checks import CHECKS, PROBLEMS
+from .keeping import start_keeping
 
 PERIOD = OpenApiParameter(
     "period", OpenApiTypes.STR, description="Period code: 2026, 2026-H1, 2026-Q3 or 2026-07 (this year if left out)."
@@ -88,6 +89,10 @@ class SummarySerializer(serializers.Serializer):
     by_problem = serializers.DictField(child=serializers.IntegerField())
     ranked = RankedSerializer(many=True)
     integration = CorrelationSerializer()
+    computed_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the summary was computed ahead (a large subtree, nightly); null: on request."
+    )
+    out_of_date = serializers.BooleanField(help_text="Computed ahead under thresholds changed since.")
 
 
 def _period(request):
@@ -160,6 +165,9 @@ class ThresholdViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = services.threshold_set(actor=self.request.user, **serializer.validated_data)
+        # the summaries computed ahead that the threshold changes are computed again (a job, as from the page)
+        start_keeping(actor=self.request.user, organization=serializer.instance.organization)
 
     def perform_destroy(self, instance):
         services.threshold_delete(actor=self.request.user, threshold=instance)
+        start_keeping(actor=self.request.user, organization=instance.organization)

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils.translation import get_language
 
 from grassroots.core.tree import subtree_q
@@ -37,6 +37,12 @@ def threshold_rules() -> dict[str, dict[str, Decimal]]:
     for code, path, value in DiagnosisThreshold.objects.values_list("code", "organization__path", "value"):
         out.setdefault(code, {})[path] = value
     return out
+
+
+def thresholds_stamp() -> str:
+    """What the thresholds in force are, in a few characters: a summary computed under another stamp is out of date."""
+    stamp = DiagnosisThreshold.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    return f"{stamp['n']}:{stamp['last'].isoformat() if stamp['last'] else ''}"[:80]
 
 
 def threshold_for(code: str, path: str, rules: dict[str, dict[str, Decimal]] | None = None):
@@ -126,32 +132,59 @@ class Summary:
     ranked: list[Ranked]
     by_problem: dict[str, int]  # organizations with at least one finding of each problem
     integration: stats.Correlation
+    computed_at: object = None  # when computed ahead (a datetime), else None: computed on request
+    out_of_date: bool = False  # computed ahead under thresholds changed since
 
 
 def summarize(*, organizations, period, root_path: str | None = None) -> Summary:
     """A subtree's findings ranked by how many organizations share them, and the integration index over it."""
-    diagnosed_qs = organizations.filter(DIAGNOSED).exclude(founded_on__gt=period.end)
-    findings = diagnose(organizations=organizations, period=period, root_path=root_path, detailed=False)
-    by_code: dict[str, set[int]] = {}
-    missing: dict[str, set[int]] = {}
-    problems: dict[str, set[int]] = {}
-    for f in findings:
-        by_code.setdefault(f.code, set()).add(f.organization_id)
-        problems.setdefault(f.problem, set()).add(f.organization_id)
-        if f.missing_data:
-            missing.setdefault(f.code, set()).add(f.organization_id)
-    ranked = [
-        Ranked(CHECKS[code], len(orgs), len(missing.get(code, ())), sorted(orgs))
-        for code, orgs in by_code.items()
-        if code in CHECKS
+    return summarize_many(organizations=organizations, period=period, roots=[root_path or ""], root_path=root_path)[
+        root_path or ""
     ]
-    ranked.sort(key=lambda r: (-r.organizations, r.check.code))
-    return Summary(
-        diagnosed=diagnosed_qs.count(),
-        ranked=ranked,
-        by_problem={p: len(problems.get(p, ())) for p in PROBLEMS},
-        integration=integration_index(organizations=diagnosed_qs, period=period),
-    )
+
+
+def summarize_many(*, organizations, period, roots: list[str], root_path: str | None = None) -> dict[str, Summary]:
+    """The summaries of several subtrees, each named by its path ("" for all the organizations), from one diagnosis:
+    the findings and the standings are computed once and counted for each subtree (a province and its cities at night
+    cost the province alone)."""
+    diagnosed_qs = organizations.filter(DIAGNOSED).exclude(founded_on__gt=period.end)
+    wanted = set(roots)
+    lengths = sorted({len(p) for p in wanted})
+    within: dict[int, list[str]] = {
+        pk: [path[:n] for n in lengths if n <= len(path) and path[:n] in wanted]
+        for pk, path in diagnosed_qs.order_by().values_list("pk", "path").iterator(chunk_size=5000)
+    }
+    counted = {p: ({}, {}, {}) for p in wanted}  # per subtree: organizations by check, for want of data, by problem
+    for f in diagnose(organizations=organizations, period=period, root_path=root_path, detailed=False):
+        for p in within.get(f.organization_id, ()):
+            by_code, missing, problems = counted[p]
+            by_code.setdefault(f.code, set()).add(f.organization_id)
+            problems.setdefault(f.problem, set()).add(f.organization_id)
+            if f.missing_data:
+                missing.setdefault(f.code, set()).add(f.organization_id)
+    pairs: dict[str, list[tuple[float, float]]] = {p: [] for p in wanted}
+    diagnosed: Counter = Counter()
+    for paths in within.values():
+        diagnosed.update(paths)
+    for s in standings(diagnosed_qs, period).values():
+        if s.completion is not None and s.attainment is not None:
+            for p in within.get(s.organization_id, ()):
+                pairs[p].append((s.completion, s.attainment))
+    out = {}
+    for p, (by_code, missing, problems) in counted.items():
+        ranked = [
+            Ranked(CHECKS[code], len(orgs), len(missing.get(code, ())), sorted(orgs))
+            for code, orgs in by_code.items()
+            if code in CHECKS
+        ]
+        ranked.sort(key=lambda r: (-r.organizations, r.check.code))
+        out[p] = Summary(
+            diagnosed=diagnosed[p],
+            ranked=ranked,
+            by_problem={problem: len(problems.get(problem, ())) for problem in PROBLEMS},
+            integration=stats.correlation([a for a, _b in pairs[p]], [b for _a, b in pairs[p]]),
+        )
+    return out
 
 
 def summary_to_data(summary: Summary) -> dict:
@@ -172,17 +205,6 @@ def summary_from_data(data: dict) -> Summary:
         by_problem=data["by_problem"],
         integration=stats.Correlation(*data["integration"]),
     )
-
-
-def integration_index(*, organizations, period) -> stats.Correlation:
-    """Spearman's rho between the share of linked duties completed and the share of the way the objectives moved,
-    over the organizations with both, with its bootstrap interval."""
-    pairs = [
-        (s.completion, s.attainment)
-        for s in standings(organizations, period).values()
-        if s.completion is not None and s.attainment is not None
-    ]
-    return stats.correlation([p[0] for p in pairs], [p[1] for p in pairs])
 
 
 def counts_by_code(findings) -> Counter:

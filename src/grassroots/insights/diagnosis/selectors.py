@@ -3,13 +3,12 @@ grant: the branch's secretary, the committees above and their auditors; never a 
 public), their findings and their subtree's summary, and the thresholds in force."""
 
 from django.core.cache import cache
-from django.db.models import Count, Max
 from django.utils import timezone
 
 from grassroots.core.policy import Action, can_anywhere, restrict
 from grassroots.organizations.models import Organization
 
-from ..models import DiagnosedOrganization, DiagnosisThreshold
+from ..models import DiagnosedOrganization, DiagnosisThreshold, KeptDiagnosis
 from . import engine
 from .checks import CHECKS
 
@@ -54,20 +53,24 @@ def subtree(*, user, organization):
 CACHE_SECONDS = 300
 
 
+def kept_summary(*, organization, period):
+    """The subtree's summary computed ahead (`services.diagnosis_keep`), or None."""
+    return KeptDiagnosis.objects.filter(organization=organization, period=period).defer("organization_ids").first()
+
+
 def subtree_summary(*, user, organization, period):
-    """The subtree's findings ranked, from the cache when computed in the last CACHE_SECONDS with the same thresholds.
-    Whoever reads an organization's diagnosis holds a grant covering its whole subtree, so one summary serves all."""
-    stamp = DiagnosisThreshold.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    """The subtree's findings ranked. A large subtree's were computed ahead (nightly, and again after a threshold
+    changes): the summary says when, and whether a threshold changed since. Any other's are computed on request and
+    kept CACHE_SECONDS with the same thresholds. Whoever reads an organization's diagnosis holds a grant covering its
+    whole subtree, so one summary serves all."""
+    stamp = engine.thresholds_stamp()
+    kept = kept_summary(organization=organization, period=period)
+    if kept is not None:
+        summary = engine.summary_from_data(kept.summary)
+        summary.computed_at, summary.out_of_date = kept.computed_at, kept.thresholds != stamp
+        return summary
     key = ":".join(
-        [
-            "diagnosis",
-            str(organization.pk),
-            organization.path,
-            period.code,
-            timezone.localdate().isoformat(),
-            str(stamp["n"]),
-            stamp["last"].isoformat() if stamp["last"] else "",
-        ]
+        ["diagnosis", str(organization.pk), organization.path, period.code, timezone.localdate().isoformat(), stamp]
     )
     found = cache.get(key)
     if found is None:
@@ -123,7 +126,11 @@ def known_check(code: str) -> bool:
 
 
 def organizations_with(*, user, organization, period, code: str) -> list[int]:
-    """The ids of the organizations of the subtree with a finding of one check (that check alone is run)."""
+    """The ids of the organizations of the subtree with a finding of one check: from the summary computed ahead while
+    the thresholds are those it was computed under, else that check alone is run."""
+    kept = KeptDiagnosis.objects.filter(organization=organization, period=period).first()
+    if kept is not None and kept.thresholds == engine.thresholds_stamp():
+        return sorted(kept.organization_ids.get(code, []))
     findings = engine.diagnose(
         organizations=subtree(user=user, organization=organization),
         period=period,

@@ -9,5 +9,6 @@ urlpatterns = [
     path("insights/diagnosis/<str:code>/", views.diagnosis, name="diagnosis"),
     path("insights/diagnosis/<str:code>/thresholds/", views.thresholds, name="thresholds"),
     path("insights/diagnosis/<str:code>/thresholds/set/", views.threshold_step, name="threshold_step"),
+    path("insights/diagnosis/<str:code>/keep/", views.keep, name="keep"),
     path("insights/diagnosis/<str:code>/findings/<str:check>/", views.drill, name="drill"),
 ]

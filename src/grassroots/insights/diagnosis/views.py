@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,6 +24,7 @@ from . import selectors, services
 from .checks import CHECKS, PROBLEMS
 from .engine import is_diagnosed
 from .forms import ThresholdForm
+from .keeping import start_keeping
 from .measures.base import number, percent
 from .stats import FEWEST
 
@@ -103,6 +105,9 @@ def diagnosis(request, code):
         "summary": summary,
         "fewest": FEWEST,
         "may_set": allowed(services.threshold_set_check, actor=request.user, organization=org),
+        "may_keep": summary is not None
+        and summary.computed_at is not None
+        and allowed(services.diagnosis_keep_check, actor=request.user, organization=org),
         "above": list(
             selectors.diagnosis_organizations(user=request.user)
             .filter(path__in=[org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)])
@@ -160,8 +165,11 @@ def threshold_step(request, code):
             .filter(organization=org, code=str(request.POST["delete"])[:60])
             .first()
         )
-        if found is not None:
-            run_service(request, services.threshold_delete, actor=request.user, threshold=found)
+        if (
+            found is not None
+            and run_service(request, services.threshold_delete, actor=request.user, threshold=found) is not REFUSED
+        ):
+            _keep_again(request, org)
         return redirect("insights:thresholds", code=org.code)
     form = ThresholdForm(request.POST, checks=selectors.check_choices())
     if form.is_valid():
@@ -170,8 +178,39 @@ def threshold_step(request, code):
         )
         if done is not REFUSED:
             messages.success(request, _("Threshold set: it holds for this organization and every one below it."))
+            _keep_again(request, org)
             return redirect("insights:thresholds", code=org.code)
     return thresholds(request, code, form=form)
+
+
+def _keep_again(request, org):
+    """After a threshold changed: the summaries computed ahead that it changes are computed again, in a job."""
+    job = start_keeping(actor=request.user, organization=org)
+    if job is not None:
+        messages.info(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _("The summaries of the large subtrees this threshold changes are being computed again."),
+                reverse("job", args=[job.pk]),
+                _("Follow it"),
+            ),
+        )
+
+
+@login_required
+@require_POST
+def keep(request, code):
+    """Compute again now the summary of the subtree computed ahead (a threshold changed since, or the data did)."""
+    org = _organization(request, code)
+    period = _period(request)
+    if not allowed(services.diagnosis_keep_check, actor=request.user, organization=org):
+        raise Http404
+    if selectors.kept_summary(organization=org, period=period) is None:
+        messages.error(request, _("This subtree's summary is computed on request: there is nothing to compute ahead."))
+        return redirect(reverse("insights:diagnosis", args=[org.code]) + f"?period={period.code}")
+    job = start_keeping(actor=request.user, organization=org, periods=[period])
+    return redirect("job", pk=job.pk)
 
 
 # The fields of the duty form a finding's action may fill (the duty form reads them as its initial values).

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from grassroots.core.models import TimeStampedModel
 from grassroots.organizations.models import Organization
 
-__all__ = ["DiagnosedOrganization", "DiagnosisThreshold"]
+__all__ = ["DiagnosedOrganization", "DiagnosisThreshold", "KeptDiagnosis"]
 
 
 class DiagnosisThreshold(TimeStampedModel):
@@ -51,3 +51,28 @@ class DiagnosedOrganization(Organization):
         proxy = True
         verbose_name = _("organization diagnosed")
         verbose_name_plural = _("organizations diagnosed")
+
+
+class KeptDiagnosis(models.Model):
+    """A subtree's summary computed ahead of its readers (`grassroots diagnosis keep`, nightly, and again after a
+    threshold changes): a city's takes tens of seconds and a province's minutes, beyond a page's patience. The page
+    reads it with the time it was computed; the organizations of each finding are kept apart, for the drill-down."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey("core.Period", on_delete=models.CASCADE, related_name="+")
+    thresholds = models.CharField(max_length=80)  # the thresholds in force when computed (`thresholds_stamp`)
+    computed_at = models.DateTimeField()
+    seconds = models.FloatField()  # how long the run that computed it took
+    summary = models.JSONField()  # engine.summary_to_data without the organizations of each finding
+    organization_ids = models.JSONField()  # {check: [organization ids]}
+
+    class Meta:
+        verbose_name = _("diagnosis computed ahead")
+        verbose_name_plural = _("diagnoses computed ahead")
+        constraints = [models.UniqueConstraint(fields=["organization", "period"], name="one_kept_diagnosis")]
+
+    def __str__(self):
+        return f"{self.organization_id} · {self.period_id} · {self.computed_at:%Y-%m-%d %H:%M}"
+
+    def audit_organization(self):
+        return self.organization

@@ -1,0 +1,20 @@
+"""On Citus: anything made since the step before placed as grassroots.distributed.plan says (the diagnoses computed
+ahead: a few rows a night, a reference table). A no-op on any other database. See 0002 for why a step once applied
+never changes."""
+
+from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    from grassroots.distributed.plan import distribute
+
+    distribute(schema_editor.connection)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("distributed", "0003_after_band_indexes"),
+        ("insights", "0008_kept_diagnosis"),
+    ]
+
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)]
