@@ -41,6 +41,7 @@ LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", "40"))
 BARE_SECONDS = float(os.environ.get("BARE_SECONDS", "15"))
 SECRETARIES, OFFICER_SESSIONS = 16, 8
 BRANCHES, OFFICERS, DUTIES = 40, 4, 20
+PHOTOS = BRANCHES * DUTIES  # as many as the assignments: no photo sent twice
 # The clients keep their connections (as a phone or a proxy does), which wants threaded workers: 2 processes of
 # 4 threads on this 2-core machine (grassroots serve: GRASSROOTS_WORKERS, GRASSROOTS_THREADS).
 WORKERS, THREADS = int(os.environ.get("LOAD_WORKERS", "2")), int(os.environ.get("LOAD_THREADS", "4"))
@@ -144,27 +145,63 @@ def count() -> dict:
     from django.conf import settings
 
     from grassroots.duties.models import Evidence
+    from grassroots.insights.models import Flag
 
     missing = sum(1 for e in Evidence.objects.all() if not Path(settings.MEDIA_ROOT, e.file.name).is_file())
-    return {**_reports(), "evidence_files_missing": missing}
+    # A realistic day raises few flags: every report with a photo and a text of its own.
+    return {**_reports(), "evidence_files_missing": missing, "flags_raised": Flag.objects.count()}
 
 
 # ---------------------------------------------------------------- the clients
 
 
-def photo() -> bytes:
-    """A phone photo, small as a secretary's app sends it (800×600 JPEG)."""
+def photo(seed: int = 7) -> bytes:
+    """A phone photo, small as a secretary's app sends it (800×600 JPEG); each seed another scene (photos of
+    different seeds lie far apart for the reused-photo check: 16 bits and more, against its threshold of 10)."""
     from PIL import Image, ImageDraw
 
-    image = Image.new("RGB", (800, 600), (200, 60, 50))
+    rng = random.Random(seed)
+    image = Image.new("RGB", (800, 600), (rng.randrange(256), rng.randrange(256), rng.randrange(256)))
     draw = ImageDraw.Draw(image)
-    rng = random.Random(7)
-    for _ in range(200):
-        x, y = rng.randrange(800), rng.randrange(600)
-        draw.ellipse((x, y, x + 40, y + 40), fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+    for _ in range(60):
+        x, y, r = rng.randrange(800), rng.randrange(600), rng.randrange(20, 160)
+        draw.ellipse((x, y, x + r, y + r), fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=80)
     return buffer.getvalue()
+
+
+PLACES = ("村委会", "党群服务中心", "文化广场", "老年活动室", "村小学", "卫生室", "合作社", "河道", "茶园", "敬老院")
+DEEDS = (
+    "组织党员开展环境整治，清理垃圾{n}车",
+    "走访困难群众{n}户，帮助解决实际问题",
+    "召开党员大会，传达学习上级文件精神，{n}名党员参加",
+    "开展政策宣讲{n}场，群众反响良好",
+    "排查矛盾纠纷{n}起，已全部化解",
+    "协调资金{n}万元用于道路硬化",
+    "组织志愿服务队巡河{n}次",
+    "为{n}名老人代办医保手续",
+    "完成台账整理，补齐材料{n}份",
+    "培训新型职业农民{n}人次",
+)
+
+
+# Characters of everyday Chinese, from which each report's own account is drawn.
+WORDS = (
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后"
+    "多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还"
+    "因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结"
+    "解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级"
+)
+
+
+def report_text(rng: random.Random) -> str:
+    """A progress report as a secretary writes it: what was done, where, how much, then an account of its own (drawn
+    from everyday characters), so that no two are alike: a sentence sent by every branch would rightly be flagged as
+    copied text (Jaccard 0.3 on 3-character shingles), and a deadline day of real reports raises almost none."""
+    deed = rng.choice(DEEDS).format(n=rng.randrange(2, 60))
+    account = "".join(rng.choice(WORDS) for _ in range(48))
+    return f"在{rng.choice(PLACES)}{deed}。{account[:24]}，{account[24:]}。照片附后。"
 
 
 class Tally:
@@ -221,9 +258,10 @@ def _client(base: str, cookies: dict | None = None):
     return httpx.AsyncClient(base_url=base, headers=headers, timeout=30.0, follow_redirects=False)
 
 
-async def secretary(base, who, jpeg, tally, until):
+async def secretary(base, who, photos, tally, until):
+    rng = random.Random(who["sessionid"])
     async with _client(base, who) as client:
-        for n, assignment in enumerate(who["assignments"]):
+        for assignment in who["assignments"]:
             if time.perf_counter() >= until:
                 return
             await tally.call(client, "GET", "/work/")
@@ -232,8 +270,8 @@ async def secretary(base, who, jpeg, tally, until):
                 "POST",
                 f"/api/assignments/{assignment}/report/",
                 expect=(201,),
-                data={"text": f"第{n + 1}项已完成，照片附后。", "percent": "100"},
-                files={"files": (f"photo-{assignment}.jpg", jpeg, "image/jpeg")},
+                data={"text": report_text(rng), "percent": "100"},
+                files={"files": (f"photo-{assignment}.jpg", photos[assignment % len(photos)], "image/jpeg")},
             )
             if made is not None:
                 tally.reports_created.append(made.json()["id"])
@@ -264,13 +302,14 @@ async def bare(base, tally, until, who=None):
 
 
 async def deadline_day(base: str, world: dict, seconds: float) -> tuple[Tally, float]:
-    jpeg = photo()
+    # A photo of its own for each report (assignments are numbered apart: no two reports of a run share one).
+    photos = [photo(seed) for seed in range(PHOTOS)]
     tally = Tally()
     start = time.perf_counter()
     until = start + seconds
     officers = world["officers"]
     await asyncio.gather(
-        *(secretary(base, who, jpeg, tally, until) for who in world["secretaries"][:SECRETARIES]),
+        *(secretary(base, who, photos, tally, until) for who in world["secretaries"][:SECRETARIES]),
         *(
             officer(base, officers[i % len(officers)], world["duties"], i, tally, until)
             for i in range(OFFICER_SESSIONS)

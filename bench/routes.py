@@ -22,6 +22,8 @@ SAMPLES = int(os.environ.get("ROUTES_SAMPLES", "9"))
 
 
 def measure() -> dict:
+    import random
+
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import connection, reset_queries
@@ -30,7 +32,7 @@ def measure() -> dict:
     from bench import load
 
     world = load.prepare()
-    jpeg = load.photo()
+    rng = random.Random(1)
 
     def client(who, **headers):
         c = Client(HTTP_ACCEPT_LANGUAGE="zh-hans", **headers)
@@ -43,9 +45,9 @@ def measure() -> dict:
             made = c.post(
                 f"/api/assignments/{assignment}/report/",
                 {
-                    "text": "已完成，照片附后。",
+                    "text": load.report_text(rng),
                     "percent": "100",
-                    "files": SimpleUploadedFile("p.jpg", jpeg, "image/jpeg"),
+                    "files": SimpleUploadedFile("p.jpg", load.photo(assignment), "image/jpeg"),
                 },
             )
             assert made.status_code == 201, made.content
@@ -85,7 +87,11 @@ def measure() -> dict:
     reset_queries()
     made = c.post(
         f"/api/assignments/{who['assignments'][0]}/report/",
-        {"text": "第二项已完成。", "percent": "100", "files": SimpleUploadedFile("q.jpg", jpeg, "image/jpeg")},
+        {
+            "text": load.report_text(rng),
+            "percent": "100",
+            "files": SimpleUploadedFile("q.jpg", load.photo(who["assignments"][0]), "image/jpeg"),
+        },
     )
     out["secretary: report with a photo"] = {"queries": len(connection.queries), "status": made.status_code}
     settings.DEBUG = False
