@@ -110,7 +110,8 @@ citus-down:
 ## The same demo year (BENCH_SCALE, default county) on the cluster and on the machine's PostgreSQL: the assessment
 ## timed on both, by stage, and its results compared organization by organization (bench/citus.py).
 bench-citus: $(INSTALLED) citus-up
-	$(BIN)/python -m bench.citus --scale $(or $(BENCH_SCALE),county)
+	CITUS_PORTS="$(CITUS_PORTS)" $(BIN)/python -m bench.citus --scale $(or $(BENCH_SCALE),county) \
+	  $(if $(BENCH_CITUS_FROM),--from $(BENCH_CITUS_FROM))
 
 test-citus: $(INSTALLED) citus-up
 	@PG_BIN=$(PG_BIN) CITUS_DIR=$(CITUS_DIR) CITUS_PORTS="$(CITUS_PORTS)" bash scripts/citus.sh fresh test_grassroots
