@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Count
 from PIL import Image, UnidentifiedImageError
 
 from grassroots.core.uploads import UploadedFile
@@ -66,13 +65,6 @@ def _allowed_pair(new: TextSignature | PhotoSignature, other) -> bool:
     return getattr(other, "period_id", None) != getattr(new, "period_id", None)
 
 
-# The earlier texts compared exactly with a new one: at most this many, those sharing the most bands with it (the more
-# bands two signatures share, the more alike they are likely to be). Every text on a common topic shares a band or two
-# with thousands of others in a city's index; unbounded, checking one report grew with the index (0.035 s against a
-# county's 13,512 reports, 0.34 s against a city's 132,720). The bands are counted by the database, in one query.
-CANDIDATES = 200
-
-
 @transaction.atomic
 def index_text(*, source: str, record_id: int, text: str, organization, period, thread: int = 0, stop=None):
     """Keep the text's signature (replacing one kept for the same record) and return the earlier texts it copies."""
@@ -91,14 +83,8 @@ def index_text(*, source: str, record_id: int, text: str, organization, period, 
         minhash=sig.to_bytes(),
     )
     keys = sig.bands()
-    nearest = (
-        TextBand.objects.filter(key__in=keys, signature__source=source)
-        .values("signature")
-        .annotate(shared=Count("id"))
-        .order_by("-shared", "-signature")[:CANDIDATES]
-    )
     candidates = (
-        TextSignature.objects.filter(pk__in=[n["signature"] for n in nearest])
+        TextSignature.objects.filter(source=source, pk__in=TextBand.objects.filter(key__in=keys).values("signature"))
         .exclude(pk=row.pk)
         .select_related("organization")
     )
