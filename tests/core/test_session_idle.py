@@ -83,3 +83,34 @@ def test_the_first_pages_after_login_write_no_session(county, client_for):
     with CaptureQueriesContext(connection) as queries:
         client.get(reverse("notifications"))
     assert not [q for q in queries if Session._meta.db_table in q["sql"] and "UPDATE" in q["sql"]]
+
+
+def test_a_clock_the_database_cannot_write_now_does_not_fail_the_page(county, client_for, monkeypatch, caplog):
+    """On a deadline day SQLite's one writer may stay busy past its timeout: the page the user asked for is still
+    served (the clock is written by a later request), where the session middleware would have answered 400."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    client = client_for(county.users.secretary)
+    client.get(reverse("notifications"))
+    _age_session(client, 5 * 60)
+
+    def busy(self, must_create=False):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(SessionStore, "save", busy)
+    response = client.get(reverse("notifications"))
+    assert response.status_code == 200
+    assert "the session's clock was not written" in caplog.text
+    monkeypatch.undo()
+    assert client.get(reverse("notifications")).status_code == 200
+    assert client.session[IDLE_KEY] >= int(time.time()) - 5  # written by the next request
+
+
+def test_the_clock_goes_with_the_requests_own_session_changes(county, client_for):
+    client = client_for(county.users.secretary)
+    client.get(reverse("notifications"))
+    _age_session(client, 5 * 60)
+    # the language chosen is kept in the session by the request itself, with the clock
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert client.session[IDLE_KEY] >= int(time.time()) - 5

@@ -1,10 +1,13 @@
 """Request-scoped context: a request id and the acting user, for the audit trail."""
 
+import logging
 import re
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.sessions.backends.base import UpdateError
+from django.db import DatabaseError
 from django.http import HttpResponseRedirect
 from django.middleware.gzip import GZipMiddleware
 from django.urls import reverse
@@ -13,6 +16,8 @@ from django.utils.http import urlencode
 
 from .accounts import SIGN_OUT_REASON
 from .context import acting
+
+log = logging.getLogger(__name__)
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -124,29 +129,52 @@ class IdleSessionMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            ended = self._ended(request.session)
-            if ended:
-                setattr(request, SIGN_OUT_REASON, SIGN_OUT_RESULTS[ended])
-                logout(request)
-                if not request.path.startswith("/api/"):
-                    return self._to_login(request, ended)
-        return self.get_response(request)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        ended, clocks = self._ended(request.session)
+        if ended:
+            setattr(request, SIGN_OUT_REASON, SIGN_OUT_RESULTS[ended])
+            logout(request)
+            if not request.path.startswith("/api/"):
+                return self._to_login(request, ended)
+            return self.get_response(request)
+        response = self.get_response(request)
+        if clocks:
+            self._wind(request.session, clocks)
+        return response
 
     @staticmethod
-    def _ended(session) -> str:
+    def _ended(session) -> tuple[str, dict]:
+        """Why the sign-in ended ("" while it holds), and the clocks to write after the request."""
         now = int(time.time())
         idle = settings.GRASSROOTS_SESSION_IDLE_MINUTES * 60
         signed_in, last = session.get(SIGNED_IN_KEY), session.get(IDLE_KEY)
         if isinstance(signed_in, int) and now - signed_in > settings.SESSION_COOKIE_AGE:
-            return "expired"
+            return "expired", {}
         if idle and isinstance(last, int) and now - last > idle:
-            return "idle"
+            return "idle", {}
+        clocks = {}
         if not isinstance(last, int) or now - last >= IDLE_STEP:
-            session[IDLE_KEY] = now
+            clocks[IDLE_KEY] = now
         if not isinstance(signed_in, int):  # a sign-in from before the clocks were kept: its day starts now
-            session[SIGNED_IN_KEY] = now
-        return ""
+            clocks[SIGNED_IN_KEY] = now
+        return "", clocks
+
+    @staticmethod
+    def _wind(session, clocks: dict) -> None:
+        """Write the clocks. With the request's own changes to the session, they go with them (the session
+        middleware saves); alone, they are saved here, and a save the database cannot make now (SQLite's one writer
+        busy past its timeout on a deadline day) is skipped, not turned into a failed request: the clock is written
+        by a later request, and an idle limit of minutes does not hang on one of them."""
+        if session.modified:
+            session.update(clocks)
+            return
+        session.update(clocks)
+        try:
+            session.save()
+        except (DatabaseError, UpdateError) as error:  # busy, or the session ended meanwhile (signed out elsewhere)
+            log.warning("the session's clock was not written: %s", error)
+        session.modified = False
 
     @staticmethod
     def _to_login(request, reason: str):
