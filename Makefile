@@ -86,7 +86,7 @@ PG_BIN ?= /usr/lib/postgresql/$(PG_MAJOR)/bin
 CITUS_SRC ?= $(firstword $(wildcard ../shared/vendor/citus ../../shared/vendor/citus))
 CITUS_DIR := $(CURDIR)/var/citus
 CITUS_PORTS := 9700 9701 9702
-CITUS_URL ?= postgres://postgres@127.0.0.1:9700/grassroots
+CITUS_URL ?= postgres://postgres@127.0.0.1:$(firstword $(CITUS_PORTS))/grassroots
 # The plan and the parity with plain PostgreSQL, two app processes behind one port, the assessment's database tests,
 # the data completeness, the dashboards, the public pages and the audit chains; any others by
 # CITUS_TESTS="tests/duties ...". A migration test that migrates backwards is left out: Citus refuses ADD COLUMN with
