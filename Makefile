@@ -110,11 +110,20 @@ citus-down:
 ## The same demo year (BENCH_SCALE, default county) on the cluster and on the machine's PostgreSQL: the assessment
 ## timed on both, by stage, and its results compared organization by organization (bench/citus.py).
 bench-citus: $(INSTALLED) citus-up
-	$(BIN)/python -m bench.citus --scale $(or $(BENCH_SCALE),county)
+	CITUS_PORTS="$(CITUS_PORTS)" $(BIN)/python -m bench.citus --scale $(or $(BENCH_SCALE),county)
+
+# CITUS_WORKERS test processes (pytest-xdist), each on its own database of the cluster (test_grassroots_gw0, ...;
+# test_grassroots with 0): most of a test's time is the round trips to the nodes, which two processes overlap.
+CITUS_WORKERS ?= 2
+CITUS_TEST_DBS = $(if $(filter 0,$(CITUS_WORKERS)),test_grassroots,\
+  $(addprefix test_grassroots_gw,$(shell seq 0 $$(($(CITUS_WORKERS) - 1)))))
 
 test-citus: $(INSTALLED) citus-up
-	@PG_BIN=$(PG_BIN) CITUS_DIR=$(CITUS_DIR) CITUS_PORTS="$(CITUS_PORTS)" bash scripts/citus.sh fresh test_grassroots
-	DATABASE_URL=$(CITUS_URL) $(BIN)/pytest -n 0 -q -p no:cacheprovider --reuse-db $(CITUS_TESTS)
+	@for db in $(CITUS_TEST_DBS); do \
+	  PG_BIN=$(PG_BIN) CITUS_DIR=$(CITUS_DIR) CITUS_PORTS="$(CITUS_PORTS)" bash scripts/citus.sh fresh $$db || exit 1; \
+	done
+	DATABASE_URL=$(CITUS_URL) CITUS_PORTS="$(CITUS_PORTS)" \
+	  $(BIN)/pytest -n $(CITUS_WORKERS) -q -p no:cacheprovider --reuse-db $(CITUS_TESTS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
