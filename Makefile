@@ -89,14 +89,15 @@ CITUS_PORTS := 9700 9701 9702
 CITUS_URL ?= postgres://postgres@127.0.0.1:$(firstword $(CITUS_PORTS))/grassroots
 # The plan and the parity with plain PostgreSQL, two app processes behind one port, the assessment's database tests,
 # the data completeness, the dashboards, the public pages, the audit chains, and the database tests of duties,
-# organizational life, accountability, organizations and members, insights and reports; any others by
+# organizational life, accountability, organizations and members and insights; any others (tests/reports, 20 min on
+# its own: docs/citus.md) by
 # CITUS_TESTS="tests/... ". A migration test that migrates backwards is left out: Citus refuses ADD COLUMN with
 # an unnamed CHECK on a distributed or reference table (docs/citus.md).
 ## Left out on the cluster: a migration run backwards (Citus refuses a column with an unnamed check).
 CITUS_TESTS ?= tests/distributed tests/assessment tests/site/test_completeness.py \
   tests/site/test_dashboards.py tests/site/test_dashboards_charts.py tests/disclosure \
   tests/core/test_audit.py tests/core/test_audit_key.py tests/core/test_audit_chains.py \
-  tests/duties tests/orglife tests/accountability tests/organizations tests/insights tests/reports \
+  tests/duties tests/orglife tests/accountability tests/organizations tests/insights \
   --deselect tests/assessment/test_engine.py::test_the_values_move_between_rows_and_sheets_with_the_migration
 
 citus:
