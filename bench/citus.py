@@ -18,10 +18,11 @@ import time
 
 import psycopg
 
+# The cluster's ports, the coordinator's first (CITUS_PORTS, as `make citus-up` takes them).
+PORTS = [int(port) for port in os.environ.get("CITUS_PORTS", "9700 9701 9702").split()]
+CITUS = os.environ.get("CITUS_ADMIN_URL", f"postgres://postgres@127.0.0.1:{PORTS[0]}")
 PLAIN = os.environ.get("PLAIN_ADMIN_URL", "postgres://postgres@127.0.0.1:5432")
-# The cluster's nodes, the coordinator first (as `make citus-up CITUS_PORTS="..."` started them).
-NODES = [f"postgres://postgres@127.0.0.1:{port}" for port in os.environ.get("CITUS_PORTS", "9700 9701 9702").split()]
-CITUS = os.environ.get("CITUS_ADMIN_URL", NODES[0])
+NODES = [f"postgres://postgres@127.0.0.1:{port}" for port in PORTS]
 
 # Everything a result says: score, grade, standing, ranks, coverage, veto.
 RESULT_COLUMNS = (
@@ -51,7 +52,7 @@ def fresh_databases(name: str, *, plain: bool = True) -> tuple[str, str]:
                 # Created meanwhile by the node's own maintenance process in the new database: there it is.
                 assert conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'").fetchone()
     with psycopg.connect(f"{CITUS}/{name}", autocommit=True) as conn:
-        conn.execute("SELECT citus_set_coordinator_host('127.0.0.1', %s)", [int(NODES[0].rsplit(":", 1)[1])])
+        conn.execute("SELECT citus_set_coordinator_host('127.0.0.1', %s)", [PORTS[0]])
         for url in NODES[1:]:
             conn.execute("SELECT citus_add_node('127.0.0.1', %s)", [int(url.rsplit(":", 1)[1])])
     return f"{CITUS}/{name}", f"{PLAIN}/{name}"

@@ -23,7 +23,8 @@ def _answers(url: str) -> bool:
 def test_the_cluster_assesses_every_organization_as_plain_postgresql_does():
     if not (_answers(citus.CITUS) and _answers(citus.PLAIN)):
         pytest.skip("needs the Citus cluster (make citus-up) and PostgreSQL at 127.0.0.1:5432")
-    summary = citus.compare(scale="tiny", name="gr_citus_parity", load="demo")
+    # (named after the cluster's port: two clusters on one machine share the plain PostgreSQL)
+    summary = citus.compare(scale="tiny", name=f"gr_citus_parity_{citus.PORTS[0]}", load="demo")
     assert summary["results"] >= 10
     assert summary["differences"] == []
     # The comparison ran over distributed tables, not reference copies of them.

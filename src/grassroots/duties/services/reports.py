@@ -128,7 +128,7 @@ def evidence_describe(*, actor, evidence: Evidence, description: str) -> Evidenc
     evidence = (
         Evidence.objects.select_for_update(of=("self",), no_key=True)
         .select_related("report__assignment")
-        .get(pk=evidence.pk)
+        .get(pk=evidence.pk, report_id=evidence.report_id)  # (the report: the row's shard on a cluster)
     )
     evidence_describe_check(actor=actor, evidence=evidence)
     description = clean_description(description)

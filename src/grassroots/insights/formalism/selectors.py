@@ -2,7 +2,7 @@
 organization flagged unless it reviews itself), one flag with its records side by side, the notes beside reports
 in the review queue, and the flags a diagnosis counts."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from grassroots.core.notes import Note
 from grassroots.core.policy import Action, restrict
@@ -18,13 +18,25 @@ from .words import describe
 COUNTED_STATES = (FlagState.OPEN, FlagState.CONFIRMED)
 
 
-def flag_list(*, user, kind: str = "", state: str = "", organization=None) -> QuerySet[Flag]:
-    """The flags the user may see, newest first, narrowed by kind, state and organization (its subtree)."""
-    flags = restrict(user, Action.VIEW, Flag.objects.all()).select_related(
+def _visible(user) -> QuerySet[Flag]:
+    """The flags the user may see, with the reference rows they name. The reports, their photos and the meetings
+    they name are fetched apart (`prefetch_related`): on a Citus cluster those are distributed tables, which one
+    statement joins only on their distribution columns (docs/citus.md)."""
+    return restrict(user, Action.VIEW, Flag.objects.all()).select_related(
         "organization", "reviewing", "period", "other_organization", "decided_by"
     )
+
+
+def flag_list(*, user, kind: str = "", state: str = "", organization=None) -> QuerySet[Flag]:
+    """The flags the user may see, newest first, narrowed by kind, state and organization (its subtree)."""
     # (the meetings and reports on each side, which a reused photo's words name with their dates)
-    flags = flags.select_related("report", "other_report", "meeting", "other_meeting")
+    # (and the other report's organization, which the review queue's notes name)
+    flags = _visible(user).prefetch_related(
+        "report",
+        Prefetch("other_report", queryset=ProgressReport.objects.select_related("assignment__organization")),
+        "meeting",
+        "other_meeting",
+    )
     if kind:
         flags = flags.filter(kind=kind)
     if state:
@@ -35,22 +47,20 @@ def flag_list(*, user, kind: str = "", state: str = "", organization=None) -> Qu
 
 
 def flag_get(*, user, pk: int) -> Flag | None:
+    reports = ProgressReport.objects.select_related("assignment__duty", "assignment__organization")
+    meetings = Meeting.objects.select_related("organization")
     return (
-        flag_list(user=user)
-        .select_related(
-            "report__assignment__duty",
-            "report__assignment__organization",
-            "other_report__assignment__duty",
-            "other_report__assignment__organization",
+        _visible(user)
+        .select_related("duty_report__organization", "other_duty_report__organization", "case")
+        .prefetch_related(
+            Prefetch("report", queryset=reports),
+            Prefetch("other_report", queryset=reports),
             "evidence",
             "other_evidence",
             "meeting_file",
             "other_meeting_file",
-            "meeting__organization",
-            "other_meeting__organization",
-            "duty_report__organization",
-            "other_duty_report__organization",
-            "case",
+            Prefetch("meeting", queryset=meetings),
+            Prefetch("other_meeting", queryset=meetings),
         )
         .filter(pk=pk)
         .first()
@@ -96,9 +106,7 @@ def review_notes(*, user, records) -> dict[int, list[ReviewNote]]:
     if not ids:
         return {}
     notes: dict[int, list[ReviewNote]] = {}
-    flags = flags_of_reports(user=user, report_ids=ids).select_related(
-        "report", "other_report__assignment__organization", "evidence", "other_evidence"
-    )
+    flags = flags_of_reports(user=user, report_ids=ids)
     for flag in flags:
         context = {"flag": flag, "text": describe(flag)}
         if flag.kind == FlagKind.COPIED_TEXT:
@@ -115,7 +123,7 @@ def meeting_notes(*, user, records) -> dict[int, list[Note]]:
         return {}
     notes: dict[int, list[Note]] = {}
     flags = flag_list(user=user).filter(meeting_id__in=ids, state__in=COUNTED_STATES)
-    for flag in flags.select_related("meeting_file", "other_meeting_file", "other_evidence").order_by("id"):
+    for flag in flags.prefetch_related("meeting_file", "other_meeting_file", "other_evidence").order_by("id"):
         context = {"flag": flag, "text": describe(flag)}
         notes.setdefault(flag.meeting_id, []).append(Note("insights/formalism/_meeting_note.html", context))
     return notes

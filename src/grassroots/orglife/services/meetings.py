@@ -172,7 +172,11 @@ def meeting_file_describe_check(*, actor, file: MeetingFile) -> None:
 @transaction.atomic
 def meeting_file_describe(*, actor, file: MeetingFile, description: str) -> MeetingFile:
     """Say what a meeting's photo shows (its text alternative, read out by a screen reader)."""
-    file = MeetingFile.objects.select_for_update(of=("self",)).select_related("meeting__organization").get(pk=file.pk)
+    file = (
+        MeetingFile.objects.select_for_update(of=("self",))
+        .select_related("meeting__organization")
+        .get(pk=file.pk, meeting_id=file.meeting_id)  # (the meeting: the row's shard on a cluster)
+    )
     meeting_file_describe_check(actor=actor, file=file)
     description = clean_description(description)
     before = file.description

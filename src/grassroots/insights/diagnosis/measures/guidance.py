@@ -4,7 +4,7 @@ held against the meeting rules, members with no study for months."""
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy
 
 from grassroots.organizations.models import Member, MemberStatus
@@ -242,13 +242,15 @@ def no_study(organizations, period, threshold):
         return
     upto = as_of(period)
     cutoff = months_back(upto, int(threshold))
+    # NOT IN the members who studied (one uncorrelated subquery), not NOT EXISTS per member: Citus runs no
+    # correlated subquery on the study records (distributed by member) beside the members (a reference table).
     recent = StudyRecord.objects.filter(
-        member=OuterRef("pk"), state=RecordState.CONFIRMED, studied_on__gte=cutoff, studied_on__lte=upto
-    )
+        state=RecordState.CONFIRMED, studied_on__gte=cutoff, studied_on__lte=upto
+    ).values("member_id")
     idle = (
         Member.objects.filter(organization__in=ids(organizations), status=MemberStatus.ACTIVE)
         .filter(Q(joined_on__isnull=True) | Q(joined_on__lt=cutoff))
-        .exclude(Exists(recent))
+        .exclude(pk__in=recent)
     )
     counts = dict(idle.order_by().values_list("organization_id").annotate(n=Count("id")))
     names = {}

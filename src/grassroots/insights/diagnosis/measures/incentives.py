@@ -123,9 +123,11 @@ def talks_missing(organizations, period, threshold):
     upto = as_of(period)
     since = months_back(upto, 12) + dt.timedelta(days=1)
     members = active_counts(organizations)
-    talked = Talk.objects.filter(member=OuterRef("pk"), talked_on__range=(since, upto))
+    # NOT IN the members talked with (one uncorrelated subquery), not NOT EXISTS per member: Citus runs no
+    # correlated subquery on the talks (distributed by member) beside the members (a reference table).
+    talked = Talk.objects.filter(talked_on__range=(since, upto)).values("member_id")
     missing_qs = Member.objects.filter(organization__in=ids(organizations), status=MemberStatus.ACTIVE).exclude(
-        Exists(talked)
+        pk__in=talked
     )
     missing = dict(missing_qs.order_by().values_list("organization_id").annotate(n=Count("id")))
     first = {}
