@@ -13,7 +13,7 @@ from grassroots.core.policy import Action, require
 from grassroots.core.text import join_clauses
 from grassroots.organizations.models import Organization
 
-from .. import facts, methods
+from .. import facts, methods, outside
 from ..models import (
     DEFAULT_BANDS,
     RATIO_METRICS,
@@ -463,9 +463,12 @@ def _clean_indicator(indicator: Indicator) -> None:
     if len(indicator.name) > name_limit or len(indicator.name_en) > name_limit:
         raise ValidationError(_("A name can have at most %(n)d characters.") % {"n": name_limit})
     metric = indicator.metric
-    if metric and metric not in Metric.values:
+    # An outside metric (outside.py) is a ratio, for a computed indicator only.
+    ratios = RATIO_METRICS | set(outside.codes())
+    offered = set(Metric.values) | (ratios if indicator.kind == IndicatorKind.COMPUTED else set())
+    if metric and metric not in offered:
         raise ValidationError({"metric": _("Choose the records it is computed from among those offered.")})
-    if indicator.kind == IndicatorKind.COMPUTED and metric not in RATIO_METRICS:
+    if indicator.kind == IndicatorKind.COMPUTED and metric not in ratios:
         raise ValidationError(
             {"metric": _("A computed indicator is a share: choose records counted as a share (a rate).")}
         )
