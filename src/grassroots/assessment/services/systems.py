@@ -24,6 +24,7 @@ from ..models import (
     Metric,
     SystemState,
     WeightMethod,
+    metric_values,
 )
 
 ADJUSTMENTS = (IndicatorKind.DEDUCTION, IndicatorKind.BONUS)
@@ -99,9 +100,15 @@ def validate_system(system: IndicatorSystem) -> None:
             )
     if not any(not k.is_adjustment and k.weight > 0 for k in by_parent.get(None, [])):
         problems.append(_("An indicator system needs at least one weighted indicator at its top level."))
+    # The metrics: the built-in ones, and the outside ones (outside.py, ratios) for a computed indicator only.
+    known, ratios = set(metric_values()), set(outside.codes())
     for ind in system.indicators.all():
         if ind.kind == IndicatorKind.GROUP and ind.pk not in by_parent:
             problems.append(_("The group %(name)s has no indicators.") % {"name": ind.display_name()})
+        if ind.metric and (ind.metric not in known or (ind.metric in ratios and ind.kind != IndicatorKind.COMPUTED)):
+            problems.append(
+                _("%(name)s is computed from records not offered for its kind.") % {"name": ind.display_name()}
+            )
         if ind.kind in (IndicatorKind.COMPUTED, IndicatorKind.DEDUCTION) and not ind.metric:
             problems.append(_("%(name)s needs the records it is computed from.") % {"name": ind.display_name()})
         if ind.kind in (IndicatorKind.DEDUCTION, IndicatorKind.BONUS) and not ind.is_veto and ind.cap <= 0:
