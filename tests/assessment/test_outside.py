@@ -164,7 +164,7 @@ def test_the_explanation_lists_the_requests_and_the_page_states_the_rule(assesse
     assert "Requests from the public answered within 7 days" in page
     assert "came within 7 days of their receipt" in page and made["never"].number in page
     page = client.get(url, **ZH).content.decode()
-    assert "7日内" in page and "群众" in page
+    assert "7日内得到回应的群众诉求" in page and "首次回应" in page
     # A reader of the branch's result who may not read its appeals (a plain member) is told they are hidden.
     from tests.factories import MemberFactory, UserFactory
 

@@ -55,7 +55,7 @@ IN_TIME_RULE = Rule(
 SATISFACTION_RULE = Rule(
     gettext_lazy(
         "The requests received in the period by the day counted to whose requesters rated the response (1 to 5) by "
-        "that day: the mean rating over 5 (all rated 5: 100%)."
+        "that day: the mean rating over 5 (all rated 5: full marks)."
     ),
     gettext_lazy("No response to a request received in the period was rated by the day counted to."),
 )
