@@ -146,9 +146,7 @@ class IndicatorChangeSerializer(serializers.Serializer):
     name_en = serializers.CharField(required=False, allow_blank=True, max_length=200)
     # The built-in metrics and those other apps register (outside.py), as Indicator.metric admits them.
     # (Read again for each serializer: a DRF field copies its arguments per serializer and lists the choices then.)
-    metric = serializers.ChoiceField(
-        choices=CallableChoiceIterator(metric_choices), required=False, allow_blank=True
-    )
+    metric = serializers.ChoiceField(choices=CallableChoiceIterator(metric_choices), required=False, allow_blank=True)
     target = serializers.DecimalField(required=False, max_digits=8, decimal_places=3, min_value=0)
     points = serializers.DecimalField(required=False, max_digits=6, decimal_places=2, min_value=0)
     cap = serializers.DecimalField(required=False, max_digits=6, decimal_places=2, min_value=0)
