@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -122,6 +124,20 @@ def test_the_engine_agrees_with_the_reference_on_the_requests(assessed, asof):
     a2 = _value(run, county.v11, "A2")
     assert (a2.denominator, a2.score) == (2, pytest.approx(70))  # (5 + 2) / 2 over 5
     assert _value(run, county.v12, "A2").status == LeafStatus.NOT_APPLICABLE  # nobody rated
+
+
+def test_a_system_without_them_runs_only_the_built_in_statements(assessed):
+    """The requests are read, once, only by a run whose system counts them; the default system's run makes no table
+    or column of them (its statements are the built-in metrics' alone)."""
+    county = assessed
+    _requests(county)
+    officer = county.users.officer
+    for run, reads in ((county.run, 0), (_run(county), 1)):
+        with CaptureQueriesContext(connection) as queries:
+            services.run_compute(actor=officer, run=run, asof=END)
+        statements = [q["sql"] for q in queries.captured_queries]
+        assert sum(Appeal._meta.db_table in sql and "GROUP BY a.organization_id" in sql for sql in statements) == reads
+        assert any("appeals_in_time" in sql for sql in statements) == bool(reads)
 
 
 def test_the_county_totals_roll_up_and_agree_on_a_subtree(assessed):

@@ -145,10 +145,12 @@ def outside_used(indicators) -> tuple[str, ...]:
     return tuple(code for source in outside.sources() if used & set(source.codes) for code in source.codes)
 
 
-def work_tables() -> tuple[str, ...]:
+def work_tables(ctx: Context) -> tuple[str, ...]:
+    """The working tables a run may make (the own totals of the outside metrics only where its system uses them: a
+    run without them drops and makes exactly the built-in metrics' tables)."""
     return (
         "tmp_assess_org",
-        *(f"tmp_own_{m}" for m in metrics()),
+        *(f"tmp_own_{m}" for m in metrics(ctx.outside)),
         "tmp_assess_sub",
         "tmp_assessed",
         "tmp_assess_rule",
@@ -163,7 +165,7 @@ def _cols(ctx: Context) -> list[str]:
 
 
 def _work_tables(ctx: Context) -> None:
-    _drop_work_tables()
+    _drop_work_tables(ctx)
     columns = ", ".join(f"{c} float" for c in _cols(ctx))
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_sub (org_id bigint, parent_id bigint, depth integer, {columns})")
     # Numbers only, 64-bit, as the binary COPY of _insert_columns writes them.
@@ -191,8 +193,8 @@ def _scope_table(ctx: Context) -> None:
     _analyze("tmp_assess_org")
 
 
-def _drop_work_tables() -> None:
-    for table in work_tables():
+def _drop_work_tables(ctx: Context) -> None:
+    for table in work_tables(ctx):
         _exec(f"DROP TABLE IF EXISTS {table}")
 
 

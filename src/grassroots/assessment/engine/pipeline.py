@@ -140,7 +140,7 @@ def _compute(run: AssessmentRun, asof, vetoes_at, pool, parts: queue.SimpleQueue
         stage("store", _store_sheets, ctx, sheet)
     reasons = stage("veto_reasons", _veto_reasons, ctx, sheet, outcome, indicators)
     stage("store_results", _store_results, ctx, sheet, outcome, figures, reasons)
-    _drop_work_tables()
+    _drop_work_tables(ctx)
     run.assessed_count = Result.objects.filter(run=run).count()
     run.asof = asof
     run.computed_seconds = time.perf_counter() - started
