@@ -209,6 +209,11 @@ def test_the_editor_and_the_api_offer_the_requests_for_a_computed_indicator_only
     c1.refresh_from_db()
     assert c1.get_metric_display() == "Requests from the public answered within 7 days"
     assert client.patch(one, {"metric": "nothing"}, content_type="application/json").status_code == 400
+    page = client.get(reverse("assessment:system", args=[system.pk]), **EN).content.decode()
+    assert "Requests from the public answered within 7 days" in page and "counts the requests from the public" in page
+    a2 = system.indicators.get(code="A2")
+    form = client.get(reverse("assessment:indicator", args=[system.pk, a2.pk]), **EN).content.decode()
+    assert f'value="{IN_TIME}"' in form and f'value="{SATISFACTION}" selected' in form
     with pytest.raises(ValidationError):
         services.system_create(
             actor=officer,
