@@ -385,7 +385,7 @@ def cmd_diagnosis_keep(args) -> int:
     from grassroots.core.context import acting
     from grassroots.core.errors import ValidationError
     from grassroots.core.periods import period_for
-    from grassroots.insights.diagnosis.services import diagnosis_keep
+    from grassroots.insights.diagnosis.services import KEEP_FROM, diagnosis_keep
 
     try:
         period = period_for(args.period or str(timezone.localdate().year))
@@ -393,7 +393,7 @@ def cmd_diagnosis_keep(args) -> int:
         print(" ".join(exc.messages), file=sys.stderr)
         return 2
     with acting(None):
-        rows = diagnosis_keep(actor=None, period=period, smallest=args.smallest)
+        rows = diagnosis_keep(actor=None, period=period, smallest=args.smallest or KEEP_FROM)
     for row in rows:
         print(f"{row.organization.code} {period.code}: {row.summary['diagnosed']} diagnosed ({row.seconds} s)")
     print(f"kept: {len(rows)}")
@@ -703,9 +703,9 @@ def _add_work_commands(sub) -> None:
         "--from",
         dest="smallest",
         type=int,
-        default=3000,
+        default=None,
         metavar="N",
-        help="subtrees with at least N organizations diagnosed (default 3000)",
+        help="subtrees with at least N organizations diagnosed (default: the service's KEEP_FROM, 3000)",
     )
     q.set_defaults(func=cmd_diagnosis_keep)
 

@@ -166,10 +166,10 @@ class IdleSessionMiddleware:
         middleware saves); alone, they are saved here, and a save the database cannot make now (SQLite's one writer
         busy past its timeout on a deadline day) is skipped, not turned into a failed request: the clock is written
         by a later request, and an idle limit of minutes does not hang on one of them."""
-        if session.modified:
-            session.update(clocks)
-            return
+        alone = not session.modified
         session.update(clocks)
+        if not alone:
+            return
         try:
             session.save()
         except (DatabaseError, UpdateError) as error:  # busy, or the session ended meanwhile (signed out elsewhere)
