@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from grassroots.core.text import enumerate_items
 
+from . import outside
 from .models import Indicator, IndicatorKind, Metric
 
 
@@ -67,9 +68,15 @@ RULE = gettext_lazy(
 )
 
 
-def fact_of(metric: str) -> Fact | None:
-    """The fact a metric counts; None for no metric (an indicator entered or rated)."""
-    return METRIC_FACT.get(metric) if metric else None
+def fact_of(metric: str) -> Fact | outside.Fact | None:
+    """The fact a metric counts (an outside metric's, its source's: outside.py); None for no metric (an indicator
+    entered or rated)."""
+    if not metric:
+        return None
+    if metric in METRIC_FACT:
+        return METRIC_FACT[metric]
+    source = outside.source_of(metric)
+    return source.fact if source is not None else None
 
 
 def label(indicator: Indicator) -> str:

@@ -11,6 +11,7 @@ from grassroots.core.widgets import DateInput
 from grassroots.organizations.forms import OrganizationCodeField as BaseOrganizationCodeField
 from grassroots.organizations.models import UnitType
 
+from . import outside
 from .facts import fact_of
 from .models import RATIO_METRICS, Grade, IndicatorKind, Metric, RaterKind
 from .services import ADJUSTMENTS
@@ -130,6 +131,11 @@ def metric_choices(kind: str) -> list[tuple[str, str]]:
     out = [] if kind != IndicatorKind.BONUS else [("", _("None: entered by hand, with its evidence"))]
     for metric in metrics:
         out.append((metric.value, _("%(metric)s · %(fact)s") % {"metric": metric.label, "fact": fact_of(metric).label}))
+    if kind == IndicatorKind.COMPUTED:
+        # The ratios other apps register (outside.py: the masses' requests answered in time, for one).
+        for metric in outside.metrics():
+            fact = fact_of(metric.code).label
+            out.append((metric.code, _("%(metric)s · %(fact)s") % {"metric": metric.label, "fact": fact}))
     return out
 
 

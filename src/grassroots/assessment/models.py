@@ -180,6 +180,18 @@ RATIO_METRICS = {
 }
 
 
+def metric_choices() -> list[tuple[str, str]]:
+    """The metrics an indicator may be computed from: the built-in ones and those other apps register
+    (outside.py)."""
+    from . import outside
+
+    return [*Metric.choices, *outside.choices()]
+
+
+def metric_values() -> list[str]:
+    return [code for code, _label in metric_choices()]
+
+
 class WeightMethod(models.TextChoices):
     DIRECT = "direct", _("Entered directly")
     AHP = "ahp", _("AHP pairwise comparison")
@@ -197,7 +209,7 @@ class Indicator(models.Model):
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     dimension = models.CharField(_("area of construction"), max_length=20, choices=Dimension.choices, blank=True)
     kind = models.CharField(_("kind"), max_length=12, choices=IndicatorKind.choices)
-    metric = models.CharField(_("computed from"), max_length=20, choices=Metric.choices, blank=True)
+    metric = models.CharField(_("computed from"), max_length=20, choices=metric_choices, blank=True)
     target = models.DecimalField(
         _("target (ratio that earns full marks)"),
         max_digits=8,

@@ -5,7 +5,7 @@ and the oracle the tests hold it to: for every assessed organization and every i
 denominator and score must equal what this module finds by walking the records in Python, and so must the
 weighted total, deductions, bonus, score, grade and veto. Ranks, TOPSIS and sensitivity are left to the engine.
 
-The record queries are the explanation's (`selectors.RECORD_QUERIES`), so what a reader drills down to is what
+The record queries are the explanation's (`selectors.record_query`), so what a reader drills down to is what
 the scores were computed from.
 """
 
@@ -20,7 +20,7 @@ from grassroots.duties.models import AssignmentState, ReportState
 from grassroots.organizations.models import Organization
 from grassroots.orglife.models import Attendance, AttendanceStatus, MeetingState
 
-from . import methods, rules, selectors
+from . import methods, outside, rules, selectors
 from .engine import GRADE_ORDER, GRADE_SCORES, SCORE_DECIMALS, Context, global_leaf_weights, study_required
 from .models import (
     MIN_COVERAGE,
@@ -58,6 +58,9 @@ def metric_totals(ctx: Context, organization: Organization, key_w: float, major_
     _meeting_totals(ctx, organization, out)
     _care_veto_objective_totals(ctx, organization, out)
     out[rules.OFFERED] = _offered(ctx, organization)
+    # The outside metrics (outside.py), as each source computes them from its records in Python.
+    for source in outside.sources():
+        out.update(source.reference(ctx, organization))
     return out
 
 
@@ -198,7 +201,7 @@ def _care_veto_objective_totals(ctx: Context, organization: Organization, out: d
 
 def _score(ctx: Context, indicator, num, den, totals: dict) -> tuple:
     """(numerator, denominator, raw, score, status) of an indicator computed from records, by rules.py."""
-    metric = Metric(indicator.metric)
+    metric = str(indicator.metric)  # a Metric's value, or an outside metric's code
     if indicator.kind == IndicatorKind.COMPUTED:
         target = float(indicator.target) or 1.0
         due = den is not None and den > 0

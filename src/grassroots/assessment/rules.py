@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.templatetags.numbers import shown
 
+from . import outside
 from .models import MIN_COVERAGE, IndicatorKind, LeafStatus, Metric
 
 # The engine's own column of the duties open for claiming to each organization (a claims indicator does not apply
@@ -195,12 +196,22 @@ TOPSIS = _(
 )
 
 
+def metric_rule(metric: str) -> Rule:
+    """A metric's rule: a built-in metric's, or the one an outside metric was registered with (outside.py)."""
+    if metric in METRIC_RULES:
+        return METRIC_RULES[metric]
+    found = outside.metric(metric)
+    if found is None:
+        raise KeyError(metric)
+    return found.rule
+
+
 def rule_of(indicator) -> Rule:
     """The rule of an indicator: its metric's, a rated or entered indicator's, a group's."""
     if indicator.kind == IndicatorKind.GROUP:
         return GROUP
     if indicator.metric:
-        rule = METRIC_RULES[Metric(indicator.metric)]
+        rule = metric_rule(indicator.metric)
         if indicator.kind == IndicatorKind.COMPUTED:
             return rule
         points = {"points": shown(indicator.points), "cap": shown(indicator.cap)}

@@ -1,6 +1,7 @@
 """API of the indicator systems: read them, check an AHP matrix, make a new version, add, change or remove an indicator
 of a draft, put one in use (refused while a fact takes points twice without a reason: assessment.facts)."""
 
+from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status, viewsets
@@ -18,8 +19,8 @@ from ..models import (
     Indicator,
     IndicatorKind,
     IndicatorSystem,
-    Metric,
     SystemState,
+    metric_choices,
 )
 from .common import named_enum
 
@@ -143,7 +144,9 @@ class IndicatorChangeSerializer(serializers.Serializer):
 
     name = serializers.CharField(required=False, max_length=200)
     name_en = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    metric = serializers.ChoiceField(choices=Metric.choices, required=False, allow_blank=True)
+    # The built-in metrics and those other apps register (outside.py), as Indicator.metric admits them.
+    # (Read again for each serializer: a DRF field copies its arguments per serializer and lists the choices then.)
+    metric = serializers.ChoiceField(choices=CallableChoiceIterator(metric_choices), required=False, allow_blank=True)
     target = serializers.DecimalField(required=False, max_digits=8, decimal_places=3, min_value=0)
     points = serializers.DecimalField(required=False, max_digits=6, decimal_places=2, min_value=0)
     cap = serializers.DecimalField(required=False, max_digits=6, decimal_places=2, min_value=0)

@@ -9,6 +9,7 @@ from django.db import connection
 
 from grassroots.organizations.models import PATH_END, Organization
 
+from .. import outside
 from ..models import (
     AssessmentRun,
     Grade,
@@ -44,6 +45,9 @@ class Context:
     # The moment whose vetoes count: those recorded by then and not taken back by then; the service stores it as the
     # run's computed_at, so that its explanation lists the same vetoes later (VetoEvent.objects.in_force(computed_at)).
     vetoes_at: object = None
+    # The outside metrics (outside.py) whose totals the run makes: those of the sources of the metrics its system
+    # uses (none: the engine's statements are the built-in metrics' alone).
+    outside: tuple = ()
 
     @classmethod
     def of(cls, run: AssessmentRun, asof) -> "Context":
@@ -123,27 +127,46 @@ def _analyze(*tables: str) -> None:
 #   tmp_assess_rule the meeting rules with the count each requires by the as-of day (made only when there are any).
 # Wide rows mean one scan of each record table computes all the metrics it feeds, and the roll-up moves one row
 # per organization up the tree instead of one per metric.
-# (And the engine's own column of the duties open for claiming, rules.OFFERED.)
-METRICS = [*(m.value for m in Metric), "offered"]
-WORK_TABLES = (
-    "tmp_assess_org",
-    *(f"tmp_own_{m}" for m in METRICS),
-    "tmp_assess_sub",
-    "tmp_assessed",
-    "tmp_assess_rule",
-    "tmp_assess_offer",
-    "tmp_assess_res",
-    "tmp_assess_veto",
-)
+# (And the engine's own column of the duties open for claiming, rules.OFFERED; then the outside metrics the system
+# uses, outside.py.)
+BUILT_IN = [*(m.value for m in Metric), "offered"]
 
 
-def _cols() -> list[str]:
-    return [f"{m}_{part}" for m in METRICS for part in ("n", "d")]
+def metrics(used=None) -> list[str]:
+    """The metrics whose totals the engine makes: the built-in ones, then the outside metrics registered (all of
+    them, or those in `used`: a run makes the columns of the outside metrics its system uses, Context.outside)."""
+    return [*BUILT_IN, *(code for code in outside.codes() if used is None or code in used)]
+
+
+def outside_used(indicators) -> tuple[str, ...]:
+    """The outside metrics whose totals a run of these indicators makes: every metric of each source one of them
+    is computed from (one statement makes them all)."""
+    used = {i.metric for i in indicators if i.metric}
+    return tuple(code for source in outside.sources() if used & set(source.codes) for code in source.codes)
+
+
+def work_tables(ctx: Context) -> tuple[str, ...]:
+    """The working tables a run may make (the own totals of the outside metrics only where its system uses them: a
+    run without them drops and makes exactly the built-in metrics' tables)."""
+    return (
+        "tmp_assess_org",
+        *(f"tmp_own_{m}" for m in metrics(ctx.outside)),
+        "tmp_assess_sub",
+        "tmp_assessed",
+        "tmp_assess_rule",
+        "tmp_assess_offer",
+        "tmp_assess_res",
+        "tmp_assess_veto",
+    )
+
+
+def _cols(ctx: Context) -> list[str]:
+    return [f"{m}_{part}" for m in metrics(ctx.outside) for part in ("n", "d")]
 
 
 def _work_tables(ctx: Context) -> None:
-    _drop_work_tables()
-    columns = ", ".join(f"{c} float" for c in _cols())
+    _drop_work_tables(ctx)
+    columns = ", ".join(f"{c} float" for c in _cols(ctx))
     _exec(f"CREATE TEMPORARY TABLE tmp_assess_sub (org_id bigint, parent_id bigint, depth integer, {columns})")
     # Numbers only, 64-bit, as the binary COPY of _insert_columns writes them.
     _exec(
@@ -170,8 +193,8 @@ def _scope_table(ctx: Context) -> None:
     _analyze("tmp_assess_org")
 
 
-def _drop_work_tables() -> None:
-    for table in WORK_TABLES:
+def _drop_work_tables(ctx: Context) -> None:
+    for table in work_tables(ctx):
         _exec(f"DROP TABLE IF EXISTS {table}")
 
 

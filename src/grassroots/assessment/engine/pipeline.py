@@ -13,7 +13,7 @@ from ..models import (
     Result,
     ValueSheet,
 )
-from .base import Context, _analyze, _drop_work_tables, _settings, _work_tables
+from .base import Context, _analyze, _drop_work_tables, _settings, _work_tables, outside_used
 from .rollup import _assessed, _roll_up
 from .scoring import _group_scores, _leaf_scores, _sheet, _topsis_and_sensitivity, _totals, _tree, _veto_reasons
 from .store import _store_results, _store_sheets
@@ -27,6 +27,7 @@ from .totals import (
     _members_elsewhere,
     _objective_totals,
     _offered_totals,
+    _outside_totals,
     _take,
     members_moved,
     study_required,
@@ -49,7 +50,7 @@ STAGE_WORDS = {
     "store": gettext_lazy("Saving the value sheets"),
     "store_results": gettext_lazy("Saving the results"),
 }
-STAGES = 17  # the stages _compute times, in order
+STAGES = 18  # the stages _compute times, in order
 
 
 def compute(run: AssessmentRun, *, asof=None, vetoes_at=None, concurrent: bool = False, progress=_quiet) -> dict:
@@ -89,6 +90,8 @@ def _compute(run: AssessmentRun, asof, vetoes_at, pool, parts: queue.SimpleQueue
     ctx = Context.of(run, asof)
     ctx.vetoes_at = vetoes_at or timezone.now()
     system = run.system
+    indicators, children = _tree(system)
+    ctx.outside = outside_used(indicators)
     required = study_required(ctx)
     moves = members_moved(ctx)  # the few members who moved or left in the period, counted where they were
     helper = None
@@ -116,13 +119,13 @@ def _compute(run: AssessmentRun, asof, vetoes_at, pool, parts: queue.SimpleQueue
     stage("care", _care_and_vetoes, ctx, moves)
     stage("objectives", _objective_totals, ctx)
     stage("offered", _offered_totals, ctx)
+    stage("outside", _outside_totals, ctx)
     elsewhere = stage("members", _member_rows, ctx, required, parts, helper, moves)
     if elsewhere is not None:
         timings["members_elsewhere"] = elsewhere
     stage("assessed", _assessed, ctx)
     _analyze("tmp_assessed")
     stage("roll_up", _roll_up, ctx)
-    indicators, children = _tree(system)
     sheet, totals = stage("fetch", _sheet, ctx, indicators)
     stage("leaves", _leaf_scores, ctx, sheet, totals, indicators)
     stage("groups", _group_scores, sheet, children)
@@ -137,7 +140,7 @@ def _compute(run: AssessmentRun, asof, vetoes_at, pool, parts: queue.SimpleQueue
         stage("store", _store_sheets, ctx, sheet)
     reasons = stage("veto_reasons", _veto_reasons, ctx, sheet, outcome, indicators)
     stage("store_results", _store_results, ctx, sheet, outcome, figures, reasons)
-    _drop_work_tables()
+    _drop_work_tables(ctx)
     run.assessed_count = Result.objects.filter(run=run).count()
     run.asof = asof
     run.computed_seconds = time.perf_counter() - started

@@ -34,7 +34,7 @@ def _roll_up(ctx: Context) -> None:
     low = _fetch("SELECT MIN(depth) FROM tmp_assessed")[0][0]
     if low is None:
         return
-    cols = _cols()
+    cols = _cols(ctx)
     names = ", ".join(cols)
     own, joins = defaultdict(list), []
     for k, (table, (columns, repeated)) in enumerate(ctx.sources.items()):

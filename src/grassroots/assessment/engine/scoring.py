@@ -72,7 +72,7 @@ class Sheet:
 def _sheet(ctx: Context, indicators: list[Indicator]) -> tuple[Sheet, dict[str, tuple[np.ndarray, np.ndarray]]]:
     """The assessed organizations and the subtree totals of the metrics the indicators use, in one fetch: the sum
     of each one's rows in tmp_assess_sub (its own, and its children's subtrees)."""
-    used = {Metric(i.metric).value for i in indicators if i.metric}
+    used = {str(i.metric) for i in indicators if i.metric}
     # The members in the period (the study statement's denominator) always: an organization without any is not
     # assessed; the duties open for claiming where claims are scored.
     used = sorted(used | {Metric.STUDY.value} | ({rules.OFFERED} if Metric.CLAIMS.value in used else set()))
@@ -124,8 +124,8 @@ def _leaf_scores(ctx: Context, sheet: Sheet, totals: dict, indicators: list[Indi
     its ratings)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         for ind in filter(from_records, indicators):
-            metric = Metric(ind.metric)
-            num, den = totals[metric.value]
+            metric = str(ind.metric)  # a Metric's value, or an outside metric's code (outside.py)
+            num, den = totals[metric]
             out = sheet.new()
             out[:, NUM], out[:, DEN] = num, den
             if ind.kind == IndicatorKind.COMPUTED:
@@ -184,7 +184,7 @@ def _leaf_scores(ctx: Context, sheet: Sheet, totals: dict, indicators: list[Indi
             out[missing, SCORE], out[missing, STATUS] = 0.0, NO_DATA
 
 
-def _ratio(out: np.ndarray, ind: Indicator, metric: Metric, num, den, totals: dict) -> None:
+def _ratio(out: np.ndarray, ind: Indicator, metric: str, num, den, totals: dict) -> None:
     """A ratio against the indicator's target: not applicable where nothing was due (its denominator empty, or as
     the metric's rule says), nothing recorded (0) where something was due and the metric counts no record of it,
     else scored (full marks from the target up)."""

@@ -27,6 +27,7 @@ from grassroots.orglife.models import (
 )
 from grassroots.orglife.selectors import COMMITTEE_MIN_MEMBERS, required_in
 
+from .. import outside
 from ..membership import Moves, chunks, moves_in
 from ..models import (
     Metric,
@@ -585,6 +586,16 @@ def _objective_totals(ctx: Context) -> None:
         ") x GROUP BY x.org",
         [ctx.asof, ctx.end, ctx.start],
     )
+
+
+def _outside_totals(ctx: Context) -> None:
+    """The own totals of the outside metrics the run counts (outside.py), one statement per record source, as
+    its app writes it: the scope's records grouped by organization."""
+    for source in outside.sources():
+        if not set(source.codes) & set(ctx.outside):
+            continue
+        statement = source.totals(ctx, _scoped(ctx, source.organization))
+        _own(ctx, source.codes, source.organization, statement.exprs, statement.from_sql, statement.params)
 
 
 def _offered_totals(ctx: Context) -> None:

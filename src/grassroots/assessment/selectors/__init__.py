@@ -45,6 +45,7 @@ from .records import (
     objective_records,
     on_time_records,
     overdue_key_records,
+    record_query,
     returned_records,
     study_records,
     study_required,
@@ -52,7 +53,7 @@ from .records import (
     unexcused_records,
     veto_records,
 )
-from .rows import Asked, Records, records_for
+from .rows import Asked, Records, record_row, records_for
 from .runs import (
     PUBLISHED,
     SECOND_LOOK_SHARE,
@@ -145,6 +146,8 @@ __all__ = [
     "objective_records",
     "veto_records",
     "RECORD_QUERIES",
+    "record_query",
+    "record_row",
     "Records",
     "Asked",
     "records_for",

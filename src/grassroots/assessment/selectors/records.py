@@ -41,7 +41,7 @@ from grassroots.orglife.models import (
     Talk,
 )
 
-from .. import engine
+from .. import engine, outside
 from ..membership import Moves, moves_in
 from ..models import (
     AssessmentRun,
@@ -455,3 +455,14 @@ RECORD_QUERIES = {
     Metric.MAJOR_FAILED: major_failed_records,
     Metric.VETO_EVENTS: veto_records,
 }
+
+
+def record_query(metric: str):
+    """The records behind a metric, (run, organization) -> queryset: a built-in metric's query, or an outside
+    metric's source's (outside.py), counted up to the day the run counted to."""
+    if metric in RECORD_QUERIES:
+        return RECORD_QUERIES[metric]
+    source = outside.source_of(metric)
+    if source is None:
+        raise KeyError(metric)
+    return lambda run, organization: source.records(run, organization, run_asof(run))

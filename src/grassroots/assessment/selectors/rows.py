@@ -24,12 +24,12 @@ from grassroots.orglife.models import (
     Meeting,
 )
 
+from .. import outside
 from ..models import (
     AssessmentRun,
     Metric,
 )
 from .records import (
-    RECORD_QUERIES,
     RECORDS_SHOWN,
     MemberLine,
     Scope,
@@ -37,6 +37,7 @@ from .records import (
     held_meetings,
     meeting_records,
     member_lines,
+    record_query,
     study_required,
 )
 from .runs import run_asof
@@ -55,6 +56,12 @@ class Records:
     @property
     def count(self) -> int:
         return len(self.rows)
+
+
+def record_row(kind, obj_id, title, **fields) -> dict:
+    """A row of the explanation (what _row makes), for the records of an outside metric (outside.Source.row):
+    url, organization, date, flag ("ok", "late" or "open"), flag_label, details."""
+    return _row(kind, obj_id, title, **fields)
 
 
 def _row(kind, obj_id, title, *, url="", organization=None, date=None, flag="", flag_label="", details=()):
@@ -140,7 +147,7 @@ class Asked:
 
     def visible(self, records: Records):
         """The records of `records.metric` the reader may view; how many others there are goes to `records.hidden`."""
-        qs, records.hidden = _restricted(self.user, RECORD_QUERIES[records.metric](self.run, self.organization))
+        qs, records.hidden = _restricted(self.user, record_query(records.metric)(self.run, self.organization))
         return qs
 
 
@@ -161,6 +168,8 @@ def records_for(*, user, run: AssessmentRun, organization: Organization, metric:
     """The records behind a metric for an organization's subtree, as rows, restricted by the policy."""
     records = Records(metric)
     make = ROW_MAKERS.get(metric)
+    if make is None and outside.source_of(metric) is not None:
+        make = _outside_rows
     if make is None:
         return records
     return make(records, Asked(user, run, organization, run_asof(run)))
@@ -416,3 +425,11 @@ def _num(value) -> str:
         return ""
     number = float(value)
     return f"{number:.0f}" if number == int(number) else f"{number:.1f}"
+
+
+def _outside_rows(records: Records, asked: Asked) -> Records:
+    """The records of an outside metric (outside.py), as its source makes their rows; those that cost points first."""
+    source = outside.source_of(records.metric)
+    records = _limit(records, asked.visible(records), lambda record: source.row(record, asked.asof))
+    records.rows.sort(key=lambda r: {"late": 0, "open": 1, "ok": 2}.get(r["flag"], 3))
+    return records

@@ -13,7 +13,7 @@ from grassroots.core.policy import Action, require
 from grassroots.core.text import join_clauses
 from grassroots.organizations.models import Organization
 
-from .. import facts, methods
+from .. import facts, methods, outside
 from ..models import (
     DEFAULT_BANDS,
     RATIO_METRICS,
@@ -24,6 +24,7 @@ from ..models import (
     Metric,
     SystemState,
     WeightMethod,
+    metric_values,
 )
 
 ADJUSTMENTS = (IndicatorKind.DEDUCTION, IndicatorKind.BONUS)
@@ -99,9 +100,15 @@ def validate_system(system: IndicatorSystem) -> None:
             )
     if not any(not k.is_adjustment and k.weight > 0 for k in by_parent.get(None, [])):
         problems.append(_("An indicator system needs at least one weighted indicator at its top level."))
+    # The metrics: the built-in ones, and the outside ones (outside.py, ratios) for a computed indicator only.
+    known, ratios = set(metric_values()), set(outside.codes())
     for ind in system.indicators.all():
         if ind.kind == IndicatorKind.GROUP and ind.pk not in by_parent:
             problems.append(_("The group %(name)s has no indicators.") % {"name": ind.display_name()})
+        if ind.metric and (ind.metric not in known or (ind.metric in ratios and ind.kind != IndicatorKind.COMPUTED)):
+            problems.append(
+                _("%(name)s is computed from records not offered for its kind.") % {"name": ind.display_name()}
+            )
         if ind.kind in (IndicatorKind.COMPUTED, IndicatorKind.DEDUCTION) and not ind.metric:
             problems.append(_("%(name)s needs the records it is computed from.") % {"name": ind.display_name()})
         if ind.kind in (IndicatorKind.DEDUCTION, IndicatorKind.BONUS) and not ind.is_veto and ind.cap <= 0:
@@ -463,9 +470,12 @@ def _clean_indicator(indicator: Indicator) -> None:
     if len(indicator.name) > name_limit or len(indicator.name_en) > name_limit:
         raise ValidationError(_("A name can have at most %(n)d characters.") % {"n": name_limit})
     metric = indicator.metric
-    if metric and metric not in Metric.values:
+    # An outside metric (outside.py) is a ratio, for a computed indicator only.
+    ratios = RATIO_METRICS | set(outside.codes())
+    offered = set(Metric.values) | (ratios if indicator.kind == IndicatorKind.COMPUTED else set())
+    if metric and metric not in offered:
         raise ValidationError({"metric": _("Choose the records it is computed from among those offered.")})
-    if indicator.kind == IndicatorKind.COMPUTED and metric not in RATIO_METRICS:
+    if indicator.kind == IndicatorKind.COMPUTED and metric not in ratios:
         raise ValidationError(
             {"metric": _("A computed indicator is a share: choose records counted as a share (a rate).")}
         )

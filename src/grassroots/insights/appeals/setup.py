@@ -1,5 +1,5 @@
-"""What the appeals part registers when Django starts: policy scopes, audit action names, notification kinds and
-diagnosis checks."""
+"""What the appeals part registers when Django starts: policy scopes, audit action names, notification kinds,
+diagnosis checks and the assessment's indicators of the requests (indicators.py)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +9,10 @@ from grassroots.core.policy import ModelScope, register_scope
 
 def ready() -> None:
     from ..models import Appeal, AppealPhoto
-    from . import admin, checks  # noqa: F401  (the admin's pages and the diagnosis's checks of appeals)
+    from . import admin, checks, indicators  # noqa: F401  (the admin's pages and the diagnosis's checks of appeals)
+
+    # The requests answered in time and the requesters' satisfaction, as indicators a scope may choose.
+    indicators.register()
 
     # An appeal is read in its organization's scope (its secretary, officers and auditors, and the scopes above);
     # not by the organization's plain members, for it may carry a requester's phone.
