@@ -198,8 +198,8 @@ class Quality:
 
 
 def evaluate_text(reports: list[Report]) -> Quality:
-    """Each report checked against those before it, through the LSH bands and the exact similarity, as the index
-    does; the stop list learnt from the corpus first, as `grassroots formalism index` does."""
+    """Each report checked against those before it, through the LSH bands, the MinHash estimate and the exact
+    similarity, as the index does; the stop list learnt from the corpus first, as `grassroots formalism index` does."""
     stop = shingles.learn_stop_shingles(shingles.shingles(r.text) for r in reports)
     buckets: dict[int, list[int]] = defaultdict(list)
     sigs: list[shingles.Signature] = []
@@ -212,6 +212,8 @@ def evaluate_text(reports: list[Report]) -> Quality:
         keys = sig.bands()
         candidates = {j for key in keys for j in buckets[key]}
         for j in candidates:
+            if shingles.estimated_jaccard(sigs[j].hashvalues[None, :], sig.hashvalues)[0] < shingles.PREFILTER:
+                continue
             if shingles.jaccard(sig.shingles, sigs[j].shingles) >= shingles.THRESHOLD:
                 found.add((j, i))
         for key in keys:

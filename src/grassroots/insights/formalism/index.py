@@ -65,6 +65,25 @@ def _allowed_pair(new: TextSignature | PhotoSignature, other) -> bool:
     return getattr(other, "period_id", None) != getattr(new, "period_id", None)
 
 
+def _likely(source: str, keys: list[int], sig: shingles.Signature, *, exclude: int) -> list[TextSignature]:
+    """The kept texts sharing a band with this one whose MinHash says they may be as close as a copy. Texts on a
+    common topic share a band by chance with a share of the index (the candidates grow with it); their MinHash
+    values are read (an id and 1 KB each) and compared at once in numpy, and only the few left are read whole."""
+    found = list(
+        TextSignature.objects.filter(source=source, pk__in=TextBand.objects.filter(key__in=keys).values("signature"))
+        .exclude(pk=exclude)
+        .values_list("pk", "minhash")
+    )
+    if not found:
+        return []
+    values = np.frombuffer(b"".join(bytes(m) for _pk, m in found), dtype="<u8").reshape(len(found), -1)
+    close = shingles.estimated_jaccard(values, sig.hashvalues) >= shingles.PREFILTER
+    likely = [pk for (pk, _m), keep in zip(found, close.tolist(), strict=True) if keep]
+    if not likely:
+        return []
+    return list(TextSignature.objects.filter(pk__in=likely).select_related("organization"))
+
+
 @transaction.atomic
 def index_text(*, source: str, record_id: int, text: str, organization, period, thread: int = 0, stop=None):
     """Keep the text's signature (replacing one kept for the same record) and return the earlier texts it copies."""
@@ -83,13 +102,8 @@ def index_text(*, source: str, record_id: int, text: str, organization, period, 
         minhash=sig.to_bytes(),
     )
     keys = sig.bands()
-    candidates = (
-        TextSignature.objects.filter(source=source, pk__in=TextBand.objects.filter(key__in=keys).values("signature"))
-        .exclude(pk=row.pk)
-        .select_related("organization")
-    )
     matches = []
-    for other in candidates:
+    for other in _likely(source, keys, sig, exclude=row.pk):
         if not _allowed_pair(row, other):
             continue
         theirs = _unpack32(other.shingles)
