@@ -34,3 +34,27 @@ def test_texts_sharing_a_band_by_chance_are_not_read_whole(county, period, monke
         source=TextSource.REPORT, record_id=9, text=COPY, organization=county.v12, period=period, stop=frozenset()
     )
     assert [m.other.record_id for m in matches] == [1]
+
+
+def test_a_photos_hashes_are_those_of_each_crop_hashed_alone():
+    """The variants are hashed from one grey image (converted once, not once a crop), to the same bits as each
+    crop of the colour photo hashed on its own: the photos kept before stay comparable."""
+    import itertools
+
+    import numpy as np
+    from PIL import Image
+
+    from grassroots.insights.formalism import evaluation, perceptual
+
+    photo = evaluation.scene(np.random.default_rng(4), "fields", size=(480, 360))
+    width, height = photo.size
+    expected = []
+    for left, top, right, bottom in itertools.product(perceptual.CROPS, repeat=4):
+        box = (int(width * left), int(height * top), width - int(width * right), height - int(height * bottom))
+        grey = photo.crop(box).convert("L").resize((perceptual.SIZE,) * 2, Image.Resampling.LANCZOS)
+        low = (perceptual._DCT @ np.asarray(grey, dtype=np.float64) @ perceptual._DCT.T)[
+            : perceptual.LOW, : perceptual.LOW
+        ]
+        bits = low.flatten() > np.median(low.flatten()[1:])
+        expected.append(int("".join("1" if b else "0" for b in bits), 2))
+    assert perceptual.variants(photo) == expected

@@ -150,18 +150,23 @@ def index_photo(
         return []
     row = PhotoSignature.objects.create(**own, organization=organization, thread=thread, hashes=_pack64(hashes))
     keys = {perceptual.signed(b) for h in hashes for b in perceptual.bands(h)}
-    candidates = PhotoSignature.objects.filter(
-        pk__in=PhotoBand.objects.filter(key__in=keys).values("signature")
-    ).exclude(pk=row.pk)
-    matches = []
-    for other in candidates:
-        if thread and other.thread == thread:
+    # Photos of a common kind of scene share a band by chance (about one pair in a hundred on the generated
+    # photos): the candidates grow with the index, so only their hashes are read, and the few close ones whole.
+    candidates = (
+        PhotoSignature.objects.filter(pk__in=PhotoBand.objects.filter(key__in=keys).values("signature"))
+        .exclude(pk=row.pk)
+        .values_list("pk", "thread", "hashes")
+    )
+    close = {}
+    for pk, their_thread, theirs in candidates:
+        if thread and their_thread == thread:
             continue
-        distance = perceptual.distance(hashes, _unpack64(other.hashes))
+        distance = perceptual.distance(hashes, _unpack64(theirs))
         if distance <= perceptual.THRESHOLD:
-            matches.append(PhotoMatch(other, distance))
+            close[pk] = distance
     PhotoBand.objects.bulk_create([PhotoBand(signature=row, key=k) for k in keys])
-    return sorted(matches, key=lambda m: (m.distance, m.other.pk))
+    others = PhotoSignature.objects.select_related("organization").in_bulk(list(close))
+    return sorted((PhotoMatch(others[pk], d) for pk, d in close.items()), key=lambda m: (m.distance, m.other.pk))
 
 
 @transaction.atomic

@@ -36,7 +36,7 @@ def phash(image: Image.Image) -> int:
     pixels = np.asarray(image.convert("L").resize((SIZE, SIZE), Image.Resampling.LANCZOS), dtype=np.float64)
     low = (_DCT @ pixels @ _DCT.T)[:LOW, :LOW].flatten()
     bits = low > np.median(low[1:])
-    return int("".join("1" if b else "0" for b in bits), 2)
+    return int.from_bytes(np.packbits(bits).tobytes(), "big")  # the first coefficient the highest bit
 
 
 def variants(image: Image.Image) -> list[int]:
@@ -45,6 +45,8 @@ def variants(image: Image.Image) -> list[int]:
     if max(image.size) > 512:
         image = image.copy()
         image.thumbnail((512, 512))
+    # Grey once for the 16 crops (a crop of the grey image is the grey of the crop: the hashes are the same).
+    image = image.convert("L")
     width, height = image.size
     out = []
     for left, top, right, bottom in itertools.product(CROPS, repeat=4):
