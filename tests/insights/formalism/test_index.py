@@ -58,3 +58,15 @@ def test_a_photos_hashes_are_those_of_each_crop_hashed_alone():
         bits = low.flatten() > np.median(low.flatten()[1:])
         expected.append(int("".join("1" if b else "0" for b in bits), 2))
     assert perceptual.variants(photo) == expected
+
+
+def test_a_photo_is_looked_up_whole_against_variants_and_variants_against_whole():
+    """Two photos meet in the index where the distance compares them (a whole hash with the other's variants),
+    not where only their variants agree."""
+    from grassroots.insights.formalism import perceptual
+
+    whole_a, whole_b, crop = 0x0123456789ABCDEF, 0xFEDCBA9876543210, 0x0F0F0F0F0F0F0F0F
+    kept, _ = perceptual.keys([whole_a, crop])
+    assert not kept & perceptual.keys([whole_b, crop])[1]  # a crop in common, and no whole hash near the other
+    assert kept & perceptual.keys([crop, whole_b])[1]  # a's crop is b's whole photo
+    assert kept & perceptual.keys([whole_b, whole_a])[1]  # b's crop is a's whole photo

@@ -149,11 +149,11 @@ def index_photo(
     if not hashes:
         return []
     row = PhotoSignature.objects.create(**own, organization=organization, thread=thread, hashes=_pack64(hashes))
-    keys = {perceptual.signed(b) for h in hashes for b in perceptual.bands(h)}
+    kept, looked_up = perceptual.keys(hashes)
     # Photos of a common kind of scene share a band by chance (about one pair in a hundred on the generated
     # photos): the candidates grow with the index, so only their hashes are read, and the few close ones whole.
     candidates = (
-        PhotoSignature.objects.filter(pk__in=PhotoBand.objects.filter(key__in=keys).values("signature"))
+        PhotoSignature.objects.filter(pk__in=PhotoBand.objects.filter(key__in=looked_up).values("signature"))
         .exclude(pk=row.pk)
         .values_list("pk", "thread", "hashes")
     )
@@ -164,7 +164,7 @@ def index_photo(
         distance = perceptual.distance(hashes, _unpack64(theirs))
         if distance <= perceptual.THRESHOLD:
             close[pk] = distance
-    PhotoBand.objects.bulk_create([PhotoBand(signature=row, key=k) for k in keys])
+    PhotoBand.objects.bulk_create([PhotoBand(signature=row, key=k) for k in kept])
     others = PhotoSignature.objects.select_related("organization").in_bulk(list(close))
     return sorted((PhotoMatch(others[pk], d) for pk, d in close.items()), key=lambda m: (m.distance, m.other.pk))
 
