@@ -70,3 +70,26 @@ def test_a_photo_is_looked_up_whole_against_variants_and_variants_against_whole(
     assert not kept & perceptual.keys([whole_b, crop])[1]  # a crop in common, and no whole hash near the other
     assert kept & perceptual.keys([crop, whole_b])[1]  # a's crop is b's whole photo
     assert kept & perceptual.keys([whole_b, whole_a])[1]  # b's crop is a's whole photo
+
+
+def test_photos_kept_before_get_their_whole_hashs_bands_from_the_migration(county, issued, submit):
+    """A photo kept before the whole hash's bands were kept apart gets them from its stored hashes (insights 0009);
+    a crop of it sent by another branch is still found."""
+    import importlib
+
+    from django.apps import apps
+
+    from grassroots.insights.formalism import perceptual
+    from grassroots.insights.models import Flag, FlagKind, PhotoBand, PhotoSignature
+
+    from .conftest import photo
+
+    submit(issued["C-T1-V1"], "见照片", files=[photo(seed=5)])
+    kept = PhotoSignature.objects.get()
+    whole = index._unpack64(kept.hashes)[0]
+    PhotoBand.objects.filter(key__gte=perceptual.WHOLE).delete()  # the index as an earlier version kept it
+    importlib.import_module("grassroots.insights.migrations.0009_photo_whole_bands").whole_bands(apps, None)
+    tagged = set(PhotoBand.objects.filter(signature=kept, key__gte=perceptual.WHOLE).values_list("key", flat=True))
+    assert tagged == {perceptual.WHOLE | b for b in perceptual.bands(whole)}
+    submit(issued["C-T1-V2"], "活动照片", files=[photo(seed=5, quality=40, crop=0.03, scale=0.5)])
+    assert Flag.objects.filter(kind=FlagKind.REUSED_PHOTO, organization=county.v12).exists()
