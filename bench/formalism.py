@@ -1,7 +1,8 @@
 """Formalism detection at scale: the time to index the progress reports of a subtree (the first build of the index:
 the stop list learnt from the corpus, then each text's signature and LSH bands written), and the time to check one
-new report against that index (the incremental path every submitted report takes: its bands looked up, the few
-candidates compared exactly, its own signature kept).
+new report against that index (the incremental path every submitted report takes: its bands looked up, the
+candidates' MinHash values compared, the few left compared exactly, its own signature kept), with how many texts
+shared a band and how many were read whole.
 
 The reports are generated (grassroots.insights.formalism.evaluation: distinct reports on three topics with the
 templates everyone writes, a tenth of them copies), as many as the assignments of the subtree (each is reported about
@@ -60,16 +61,30 @@ def _index(source, org, n: int, period) -> tuple[float, int, int, list]:
     return time.perf_counter() - start, kept, learnt, corpus
 
 
-def _check(source, corpus, branches, later) -> tuple[list[float], list[int]]:
+def _candidates(source, text, stop) -> tuple[int, int]:
+    """How many kept texts share a band with this one, and how many of them the MinHash estimate leaves to be read
+    whole and compared (counted apart from the timed check)."""
+    from grassroots.insights.formalism import index, shingles
+    from grassroots.insights.models import TextBand, TextSignature
+
+    sig = shingles.signature(text, stop)
+    sharing = TextSignature.objects.filter(
+        source=source, pk__in=TextBand.objects.filter(key__in=sig.bands()).values("signature")
+    ).count()
+    return sharing, len(index._likely(source, sig.bands(), sig, exclude=0))
+
+
+def _check(source, corpus, branches, later) -> tuple[list[float], list[int], list[tuple[int, int]]]:
     """Check SAMPLES copies of generated reports, each as a new report of a later period (rolled back)."""
     from grassroots.insights.formalism import evaluation, index
 
     stop = index.stop_list(source)
     rng = random.Random(5)
-    times, found = [], []
+    times, found, candidates = [], [], []
     for k in range(SAMPLES):
         original = rng.choice(corpus)
         copy = "".join(evaluation._copy(rng, original)) if original.sentences else original.text
+        candidates.append(_candidates(source, copy, stop))
         try:
             with transaction.atomic():
                 begin = time.perf_counter()
@@ -87,7 +102,7 @@ def _check(source, corpus, branches, later) -> tuple[list[float], list[int]]:
                 raise _Rollback
         except _Rollback:
             pass
-    return times, found
+    return times, found, candidates
 
 
 def _clear(source) -> None:
@@ -120,7 +135,10 @@ def run() -> dict:
             figures["formalism_check_index_reports"] = n
             figures["formalism_bands"] = TextBand.objects.filter(signature__source=source).count()
             branches = list(TextSignature.objects.filter(source=source).values_list("organization_id", flat=True)[:9])
-            times, found = _check(source, corpus, branches, later)
+            times, found, candidates = _check(source, corpus, branches, later)
+            figures["formalism_check_candidates_mean"] = statistics.mean(c for c, _ in candidates)
+            figures["formalism_check_candidates_max"] = max(c for c, _ in candidates)
+            figures["formalism_check_read_whole_mean"] = statistics.mean(w for _, w in candidates)
             figures["formalism_check_one_report"] = statistics.median(times)
             figures["formalism_check_one_report_min"] = min(times)
             figures["formalism_check_one_report_max"] = max(times)

@@ -198,8 +198,8 @@ class Quality:
 
 
 def evaluate_text(reports: list[Report]) -> Quality:
-    """Each report checked against those before it, through the LSH bands and the exact similarity, as the index
-    does; the stop list learnt from the corpus first, as `grassroots formalism index` does."""
+    """Each report checked against those before it, through the LSH bands, the MinHash estimate and the exact
+    similarity, as the index does; the stop list learnt from the corpus first, as `grassroots formalism index` does."""
     stop = shingles.learn_stop_shingles(shingles.shingles(r.text) for r in reports)
     buckets: dict[int, list[int]] = defaultdict(list)
     sigs: list[shingles.Signature] = []
@@ -212,6 +212,8 @@ def evaluate_text(reports: list[Report]) -> Quality:
         keys = sig.bands()
         candidates = {j for key in keys for j in buckets[key]}
         for j in candidates:
+            if shingles.estimated_jaccard(sigs[j].hashvalues[None, :], sig.hashvalues)[0] < shingles.PREFILTER:
+                continue
             if shingles.jaccard(sig.shingles, sigs[j].shingles) >= shingles.THRESHOLD:
                 found.add((j, i))
         for key in keys:
@@ -290,19 +292,19 @@ def photo_corpus(*, originals: int = 60, copies: int = 40, seed: int = 11) -> li
 
 
 def evaluate_photos(photos: list[tuple[int, Image.Image]]) -> Quality:
-    """Each photo checked against those before it through the bands of every variant, then by distance."""
+    """Each photo checked against those before it through the bands (`perceptual.keys`), then by distance."""
     buckets: dict[int, set[int]] = defaultdict(set)
     hashes: list[list[int]] = []
     found: set[tuple[int, int]] = set()
     for i, (_cluster, photo) in enumerate(photos):
         mine = perceptual.variants(photo)
         hashes.append(mine)
-        keys = {b for v in mine for b in perceptual.bands(v)}
-        candidates = {j for key in keys for j in buckets[key]}
+        kept, looked_up = perceptual.keys(mine)
+        candidates = {j for key in looked_up for j in buckets[key]}
         for j in candidates:
             if perceptual.distance(mine, hashes[j]) <= perceptual.THRESHOLD:
                 found.add((j, i))
-        for key in keys:
+        for key in kept:
             buckets[key].add(i)
     truth = {(i, j) for i, j in itertools.combinations(range(len(photos)), 2) if photos[i][0] == photos[j][0]}
     return Quality(true_pairs=len(truth), found=len(found), correct=len(found & truth))

@@ -65,6 +65,25 @@ def _allowed_pair(new: TextSignature | PhotoSignature, other) -> bool:
     return getattr(other, "period_id", None) != getattr(new, "period_id", None)
 
 
+def _likely(source: str, keys: list[int], sig: shingles.Signature, *, exclude: int) -> list[TextSignature]:
+    """The kept texts sharing a band with this one whose MinHash says they may be as close as a copy. Texts on a
+    common topic share a band by chance with a share of the index (the candidates grow with it); their MinHash
+    values are read (an id and 1 KB each) and compared at once in numpy, and only the few left are read whole."""
+    found = list(
+        TextSignature.objects.filter(source=source, pk__in=TextBand.objects.filter(key__in=keys).values("signature"))
+        .exclude(pk=exclude)
+        .values_list("pk", "minhash")
+    )
+    if not found:
+        return []
+    values = np.frombuffer(b"".join(bytes(m) for _pk, m in found), dtype="<u8").reshape(len(found), -1)
+    close = shingles.estimated_jaccard(values, sig.hashvalues) >= shingles.PREFILTER
+    likely = [pk for (pk, _m), keep in zip(found, close.tolist(), strict=True) if keep]
+    if not likely:
+        return []
+    return list(TextSignature.objects.filter(pk__in=likely).select_related("organization"))
+
+
 @transaction.atomic
 def index_text(*, source: str, record_id: int, text: str, organization, period, thread: int = 0, stop=None):
     """Keep the text's signature (replacing one kept for the same record) and return the earlier texts it copies."""
@@ -83,13 +102,8 @@ def index_text(*, source: str, record_id: int, text: str, organization, period, 
         minhash=sig.to_bytes(),
     )
     keys = sig.bands()
-    candidates = (
-        TextSignature.objects.filter(source=source, pk__in=TextBand.objects.filter(key__in=keys).values("signature"))
-        .exclude(pk=row.pk)
-        .select_related("organization")
-    )
     matches = []
-    for other in candidates:
+    for other in _likely(source, keys, sig, exclude=row.pk):
         if not _allowed_pair(row, other):
             continue
         theirs = _unpack32(other.shingles)
@@ -135,19 +149,24 @@ def index_photo(
     if not hashes:
         return []
     row = PhotoSignature.objects.create(**own, organization=organization, thread=thread, hashes=_pack64(hashes))
-    keys = {perceptual.signed(b) for h in hashes for b in perceptual.bands(h)}
-    candidates = PhotoSignature.objects.filter(
-        pk__in=PhotoBand.objects.filter(key__in=keys).values("signature")
-    ).exclude(pk=row.pk)
-    matches = []
-    for other in candidates:
-        if thread and other.thread == thread:
+    kept, looked_up = perceptual.keys(hashes)
+    # Photos of a common kind of scene share a band by chance (about one pair in a hundred on the generated
+    # photos): the candidates grow with the index, so only their hashes are read, and the few close ones whole.
+    candidates = (
+        PhotoSignature.objects.filter(pk__in=PhotoBand.objects.filter(key__in=looked_up).values("signature"))
+        .exclude(pk=row.pk)
+        .values_list("pk", "thread", "hashes")
+    )
+    close = {}
+    for pk, their_thread, theirs in candidates:
+        if thread and their_thread == thread:
             continue
-        distance = perceptual.distance(hashes, _unpack64(other.hashes))
+        distance = perceptual.distance(hashes, _unpack64(theirs))
         if distance <= perceptual.THRESHOLD:
-            matches.append(PhotoMatch(other, distance))
-    PhotoBand.objects.bulk_create([PhotoBand(signature=row, key=k) for k in keys])
-    return sorted(matches, key=lambda m: (m.distance, m.other.pk))
+            close[pk] = distance
+    PhotoBand.objects.bulk_create([PhotoBand(signature=row, key=k) for k in kept])
+    others = PhotoSignature.objects.select_related("organization").in_bulk(list(close))
+    return sorted((PhotoMatch(others[pk], d) for pk, d in close.items()), key=lambda m: (m.distance, m.other.pk))
 
 
 @transaction.atomic

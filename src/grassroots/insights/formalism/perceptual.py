@@ -18,6 +18,8 @@ THRESHOLD = 10
 CROPS = (0.0, 0.05)  # each side cropped by this share, in every combination: the variants of a photo
 BANDS = 4
 BAND_BITS = 16
+# Set on the bands of a photo's whole hash, kept beside the bands of all its variants (see `keys`).
+WHOLE = 1 << (BAND_BITS + 2)
 
 
 def _dct_matrix(n: int) -> np.ndarray:
@@ -36,7 +38,7 @@ def phash(image: Image.Image) -> int:
     pixels = np.asarray(image.convert("L").resize((SIZE, SIZE), Image.Resampling.LANCZOS), dtype=np.float64)
     low = (_DCT @ pixels @ _DCT.T)[:LOW, :LOW].flatten()
     bits = low > np.median(low[1:])
-    return int("".join("1" if b else "0" for b in bits), 2)
+    return int.from_bytes(np.packbits(bits).tobytes(), "big")  # the first coefficient the highest bit
 
 
 def variants(image: Image.Image) -> list[int]:
@@ -45,6 +47,8 @@ def variants(image: Image.Image) -> list[int]:
     if max(image.size) > 512:
         image = image.copy()
         image.thumbnail((512, 512))
+    # Grey once for the 16 crops (a crop of the grey image is the grey of the crop: the hashes are the same).
+    image = image.convert("L")
     width, height = image.size
     out = []
     for left, top, right, bottom in itertools.product(CROPS, repeat=4):
@@ -68,10 +72,12 @@ def bands(value: int) -> list[int]:
     return [(i << BAND_BITS) | ((value >> (i * BAND_BITS)) & mask) for i in range(BANDS)]
 
 
-def signed(value: int) -> int:
-    """A 64-bit unsigned hash as the signed integer a database column keeps."""
-    return value - (1 << 64) if value >= 1 << 63 else value
-
-
-def unsigned(value: int) -> int:
-    return value + (1 << 64) if value < 0 else value
+def keys(hashes: list[int]) -> tuple[set[int], set[int]]:
+    """The band keys a photo is kept under, and those it looks the kept photos up by. The distance compares one
+    photo's whole hash with the other's variants, both ways, never a variant with a variant: the whole hash's bands
+    are looked up among the variants' (of every kept photo), and every variant's among the whole hashes' (kept
+    apart, tagged WHOLE). A variant meeting a variant by chance, five times in seven of the chance candidates on the
+    generated photos, is not looked up."""
+    whole = bands(hashes[0])
+    variants = {b for h in hashes for b in bands(h)}
+    return variants | {WHOLE | b for b in whole}, set(whole) | {WHOLE | b for b in variants}
