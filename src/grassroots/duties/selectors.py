@@ -488,9 +488,7 @@ def issued_chains(assignments) -> dict:
         current.setdefault(assignment.pk, []).append(assignment.pk)
     seen: set[int] = set()
     while current:
-        rows = Assignment.objects.filter(pk__in=list(current)).select_related(
-            "duty__organization", "duty__responsible", "organization"
-        )
+        rows = Assignment.objects.filter(pk__in=list(current)).select_related("duty__organization", "organization")
         following: dict[int, list[int]] = {}
         for row in rows:
             seen.add(row.pk)
