@@ -96,6 +96,16 @@ class ProgressReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# What ProgressReportSerializer reads of a report and the rows it names: a page of the review queue loads no more
+# (the queue's users and organizations have many columns the answer never shows).
+LISTED_FIELDS = (
+    *("id", "assignment_id", "author_id", "text", "percent", "state", "reviewer_id", "reviewed_at"),
+    *("return_reason", "created_at", "assignment__duty_id", "assignment__organization_id"),
+    *("assignment__duty__title", "assignment__organization__code", "author__username", "reviewer__username"),
+    "assignment__duty__organization__id",  # the queue joins it; nothing of it is shown
+)
+
+
 def with_report_relations(qs):
     return qs.select_related("assignment__duty", "assignment__organization", "author", "reviewer").prefetch_related(
         "evidence"
@@ -187,7 +197,7 @@ class ProgressReportViewSet(viewsets.ReadOnlyModelViewSet):
         apply. `?others=1` lists those they may take over instead."""
         params = request.query_params
         others = params.get("others", "") in ("1", "true", "True", "yes")
-        queue = selectors.review_queue(user=request.user, others=others).select_related("reviewer")
+        queue = selectors.review_queue(user=request.user, others=others).select_related("reviewer").only(*LISTED_FIELDS)
         if any(params.get(name, "").strip() for name in ("duty", "light", "under")):
             # Narrowed: the filters are checked against what the queue offers (its duties, its areas).
             form = ReviewFilterForm(
