@@ -256,12 +256,22 @@ def duty_edit(request, pk):
     return render(request, "duties/duty_form.html", context)
 
 
+# What a row of a duty's tree of assignments shows: a county's duty lists a hundred rows, each of which joins its
+# duty, organizations and members; no other column is read.
+TREE_FIELDS = (
+    *("id", "duty_id", "organization_id", "responsible_id", "state", "percent", "due_on", "duty__title"),
+    *("duty__organization_id", "duty__responsible_id", "organization__depth", "organization__name"),
+    *("organization__name_en", "duty__organization__id", "duty__responsible__id", "responsible__name"),
+)
+
+
 @login_required
 def duty_detail(request, pk):
     """A duty with its roll-up, the tree of its assignments, progress by child organization, occurrences, claims."""
     user = request.user
     duty = duty_or_404(request, pk)
-    page = Paginator(selectors.assignments_of_duty(user=user, duty=duty), 100).get_page(request.GET.get("page"))
+    assignments = selectors.assignments_of_duty(user=user, duty=duty).only(*TREE_FIELDS)
+    page = Paginator(assignments, 100).get_page(request.GET.get("page"))
     # Each row's address and light label made once per page, not once per row (a hundred rows).
     to_assignment = address_of("duties:assignment")
     lights = {}
