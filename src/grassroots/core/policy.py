@@ -102,6 +102,7 @@ class Subject:
 
     def __init__(self, user):
         self.user = user
+        self._roots: dict[str, list[str]] = {}  # paths_for, per action: asked for every row of a page
 
     @property
     def is_anonymous(self) -> bool:
@@ -131,12 +132,15 @@ class Subject:
 
     def paths_for(self, action: str) -> list[str]:
         """Roots of the subtrees where the user may do `action`, redundant nested roots removed."""
+        if action in self._roots:
+            return list(self._roots[action])
         paths = sorted({p for p, role in self.all_grants if action in ROLE_ACTIONS.get(role, ())})
         roots: list[str] = []
         for p in paths:
             if not roots or not p.startswith(roots[-1]):
                 roots.append(p)
-        return roots
+        self._roots[action] = roots
+        return list(roots)
 
     def roles(self) -> set[str]:
         return {role for _p, role in self.grants}

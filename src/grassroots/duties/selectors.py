@@ -384,10 +384,11 @@ def review_queue_choices(queue) -> dict:
         key = series_id or duty_id
         counts[key] = counts.get(key, 0) + 1
         prefixes.add(receiver_path[: len(issuer_path) + step])
-    duties = list(Duty.objects.filter(pk__in=counts).order_by("title", "id"))
+    # Only what the filters name them by: a county's queue offers every duty of the day.
+    duties = list(Duty.objects.filter(pk__in=counts).order_by("title", "id").only("id", "title"))
     for duty in duties:
         duty.waiting = counts[duty.pk]
-    areas = list(Organization.objects.filter(path__in=prefixes).order_by("path"))
+    areas = list(Organization.objects.filter(path__in=prefixes).order_by("path").only("id", "name", "name_en"))
     return {"duties": duties, "areas": areas}
 
 
@@ -488,9 +489,7 @@ def issued_chains(assignments) -> dict:
         current.setdefault(assignment.pk, []).append(assignment.pk)
     seen: set[int] = set()
     while current:
-        rows = Assignment.objects.filter(pk__in=list(current)).select_related(
-            "duty__organization", "duty__responsible", "organization"
-        )
+        rows = Assignment.objects.filter(pk__in=list(current)).select_related("duty__organization", "organization")
         following: dict[int, list[int]] = {}
         for row in rows:
             seen.add(row.pk)

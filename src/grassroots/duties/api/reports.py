@@ -1,6 +1,5 @@
 """Progress reports with evidence, and their review by the issuing organization."""
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -15,6 +14,7 @@ from grassroots.core.api import (
     id_filter,
 )
 from grassroots.core.uploads import serve_file, serve_thumbnail
+from grassroots.core.web import address_of
 from grassroots.organizations import selectors as org_selectors
 
 from .. import selectors, services
@@ -49,9 +49,11 @@ class EvidenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def _address(self, name, obj) -> str:
-        path = reverse(name, args=[obj.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+        """The file's address, reversed once per answer (a page of reports names a hundred files)."""
+        addresses = self.context.setdefault("_evidence_addresses", {})
+        if name not in addresses:
+            addresses[name] = address_of(name, self.context.get("request"))
+        return addresses[name](obj.pk)
 
     def get_url(self, obj) -> str:
         return self._address("evidence-file", obj)
@@ -92,6 +94,16 @@ class ProgressReportSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+# What ProgressReportSerializer reads of a report and the rows it names: a page of the review queue loads no more
+# (the queue's users and organizations have many columns the answer never shows).
+LISTED_FIELDS = (
+    *("id", "assignment_id", "author_id", "text", "percent", "state", "reviewer_id", "reviewed_at"),
+    *("return_reason", "created_at", "assignment__duty_id", "assignment__organization_id"),
+    *("assignment__duty__title", "assignment__organization__code", "author__username", "reviewer__username"),
+    "assignment__duty__organization__id",  # the queue joins it; nothing of it is shown
+)
 
 
 def with_report_relations(qs):
@@ -185,7 +197,7 @@ class ProgressReportViewSet(viewsets.ReadOnlyModelViewSet):
         apply. `?others=1` lists those they may take over instead."""
         params = request.query_params
         others = params.get("others", "") in ("1", "true", "True", "yes")
-        queue = selectors.review_queue(user=request.user, others=others).select_related("reviewer")
+        queue = selectors.review_queue(user=request.user, others=others).select_related("reviewer").only(*LISTED_FIELDS)
         if any(params.get(name, "").strip() for name in ("duty", "light", "under")):
             # Narrowed: the filters are checked against what the queue offers (its duties, its areas).
             form = ReviewFilterForm(

@@ -40,6 +40,12 @@ def review_needs_take_over(*, actor, report: ProgressReport) -> bool:
 def report_review_check(*, actor, report: ProgressReport, take_over: bool = False) -> None:
     """A submitted report is accepted or returned by the issuing organization, never by its own author. An
     organization above may review it in the issuer's place only when it says so (take_over): audited, the issuer told."""
+    _review_check(actor=actor, report=report, take_over=take_over, answer=False)
+
+
+def _review_check(*, actor, report: ProgressReport, take_over: bool, answer: bool = True) -> bool | None:
+    """report_review_check; with `answer`, also whether the review is taken over, asked once for the check and the
+    record (without it, a review said to be a take-over does not ask: a page asks it of every report it shows)."""
     require(actor, Action.CHANGE, report.assignment.duty.organization, _("Only the issuing organization reviews."))
     if report.author_id == getattr(actor, "pk", None):
         raise PermissionDenied(_("Nobody reviews their own report."))
@@ -48,11 +54,15 @@ def report_review_check(*, actor, report: ProgressReport, take_over: bool = Fals
             _("This report was already %(state)s; the page you had was out of date.")
             % {"state": report.get_state_display().lower()}
         )
-    if not take_over and review_needs_take_over(actor=actor, report=report):
+    if take_over and not answer:
+        return None
+    needs_take_over = review_needs_take_over(actor=actor, report=report)
+    if needs_take_over and not take_over:
         raise PermissionDenied(
             _("%(issuer)s reviews this report. To review it in its place, take the review over.")
             % {"issuer": report.assignment.duty.organization.display_name()}
         )
+    return needs_take_over
 
 
 def _taken_over(actor, report: ProgressReport, kind: str) -> None:
@@ -81,8 +91,7 @@ def _recipients_of(assignment: Assignment) -> list:
 @transaction.atomic
 def report_accept(*, actor, report: ProgressReport, take_over: bool = False) -> ProgressReport:
     report = locked_report(report)
-    report_review_check(actor=actor, report=report, take_over=take_over)
-    taken_over = review_needs_take_over(actor=actor, report=report)
+    taken_over = _review_check(actor=actor, report=report, take_over=take_over)
     now = timezone.now()
     report.state, report.reviewer, report.reviewed_at = ReportState.ACCEPTED, actor, now
     report.save()
@@ -111,8 +120,7 @@ def report_accept(*, actor, report: ProgressReport, take_over: bool = False) -> 
 @transaction.atomic
 def report_return(*, actor, report: ProgressReport, reason: str, take_over: bool = False) -> ProgressReport:
     report = locked_report(report)
-    report_review_check(actor=actor, report=report, take_over=take_over)
-    taken_over = review_needs_take_over(actor=actor, report=report)
+    taken_over = _review_check(actor=actor, report=report, take_over=take_over)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the report is returned, so it can be fixed.")})

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from grassroots.core.policy import Action, PermissionDenied, can
@@ -82,3 +83,29 @@ def mark_review(user, report, *, cache: dict | None = None, in_place: bool | Non
                 cache[key] = answer
         needs = cache[key] if cache is not None else needs
     report.take_over_from = report.assignment.duty.organization if needs else None
+    report.review_key = review_item_key(report)
+
+
+def review_item_key(report) -> str:
+    """Everything the kept part of a review item shows (`duties/_review_item.html`), so that the fragment kept under
+    it is never stale whoever changed a value, in whichever process: the report's own text and figures, the names
+    of its duty, organization and author, its files and the reader's language and time zone. What depends on the
+    reader (may they review it, the forms, the notes beside it) is rendered at every request outside the fragment."""
+    assignment = report.assignment
+    files = [(f.pk, f.kind, f.original_name, f.size, f.description) for f in report.evidence.all()]
+    parts = (
+        report.pk,
+        report.state,
+        report.percent,
+        report.created_at.isoformat(),
+        report.text,
+        assignment.pk,
+        assignment.due_on.isoformat(),
+        assignment.duty.title,
+        assignment.organization.display_name(),
+        report.author.display_name() if report.author else "",
+        files,
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+    )
+    return repr(parts)

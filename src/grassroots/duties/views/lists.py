@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from grassroots.core.errors import ValidationError
 from grassroots.core.periods import next_code
 from grassroots.core.policy import Action, can
-from grassroots.core.web import REFUSED, allowed, parse_id, run_service
+from grassroots.core.web import REFUSED, address_of, allowed, parse_id, run_service
 from grassroots.organizations import selectors as org_selectors
 
 from .. import selectors, services
@@ -255,14 +256,32 @@ def duty_edit(request, pk):
     return render(request, "duties/duty_form.html", context)
 
 
+# What a row of a duty's tree of assignments shows: a county's duty lists a hundred rows, each of which joins its
+# duty, organizations and members; no other column is read.
+TREE_FIELDS = (
+    *("id", "duty_id", "organization_id", "responsible_id", "state", "percent", "due_on", "duty__title"),
+    *("duty__organization_id", "duty__responsible_id", "organization__depth", "organization__name"),
+    *("organization__name_en", "duty__organization__id", "duty__responsible__id", "responsible__name"),
+)
+
+
 @login_required
 def duty_detail(request, pk):
     """A duty with its roll-up, the tree of its assignments, progress by child organization, occurrences, claims."""
     user = request.user
     duty = duty_or_404(request, pk)
-    page = Paginator(selectors.assignments_of_duty(user=user, duty=duty), 100).get_page(request.GET.get("page"))
+    assignments = selectors.assignments_of_duty(user=user, duty=duty).only(*TREE_FIELDS)
+    page = Paginator(assignments, 100).get_page(request.GET.get("page"))
+    # Each row's address and light label made once per page, not once per row (a hundred rows).
+    to_assignment = address_of("duties:assignment")
+    lights = {}
     for assignment in page:
         assignment.indent = max(0, assignment.organization.depth - duty.organization.depth - 1)
+        assignment.url = to_assignment(assignment.pk)
+        code = assignment.light_code
+        if code not in lights:
+            lights[code] = render_to_string("duties/_light.html", {"light": code})
+        assignment.light_label = lights[code]
     children = org_selectors.organization_list(user=user).filter(parent=duty.organization).order_by("path")
     by_child = selectors.progress_by_child(organization=duty.organization, duty=duty)
     child_rows = [(child, by_child[child.path]) for child in children if child.path in by_child]

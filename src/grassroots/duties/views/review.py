@@ -85,6 +85,17 @@ def _narrowed_queue(request, *, others: bool):
     return queue, form
 
 
+# What a review item shows and its review check reads (views.common.mark_review): a page of 25 reports with their
+# duties, organizations and authors reads no other column.
+QUEUE_FIELDS = (
+    *("id", "assignment_id", "author_id", "text", "percent", "state", "created_at"),
+    *("assignment__duty_id", "assignment__organization_id", "assignment__due_on", "assignment__duty__title"),
+    *("assignment__duty__organization_id", "assignment__duty__organization__path"),
+    *(f"assignment__{org}__{name}" for org in ("duty__organization", "organization") for name in ("name", "name_en")),
+    *("author__username", "author__first_name", "author__last_name", "author__member__name"),
+)
+
+
 @login_required
 def review_queue(request):
     """Submitted reports waiting for this user's review, narrowed by duty, township and light; several accepted at
@@ -94,7 +105,7 @@ def review_queue(request):
         raise PermissionDenied(_("Only those who issue duties review reports."))
     others = request.GET.get("others") == "1"
     reports, filter_form = _narrowed_queue(request, others=others)
-    page = Paginator(reports.select_related("author__member"), 25).get_page(request.GET.get("page"))
+    page = Paginator(reports.select_related("author__member").only(*QUEUE_FIELDS), 25).get_page(request.GET.get("page"))
     cache = {}
     for report in page:
         mark_review(user, report, cache=cache, in_place=None if others else False)
