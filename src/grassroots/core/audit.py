@@ -116,8 +116,11 @@ def chain_of(org) -> str:
 def _locked_head(chain: str) -> AuditChainHead:
     """The head of one chain, locked until the caller's transaction ends, so that appends to that chain are
     serialized (and appends to other chains are not held up)."""
-    AuditChainHead.objects.get_or_create(chain=chain)
-    return AuditChainHead.objects.select_for_update().get(chain=chain)
+    try:
+        return AuditChainHead.objects.select_for_update().get(chain=chain)
+    except AuditChainHead.DoesNotExist:  # a chain's first entry: made (or found, when another made it first), locked
+        AuditChainHead.objects.get_or_create(chain=chain)
+        return AuditChainHead.objects.select_for_update().get(chain=chain)
 
 
 def _organization_of(obj, organization):

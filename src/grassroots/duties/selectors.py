@@ -484,10 +484,15 @@ def issued_chains(assignments) -> dict:
         chains[assignment.pk] = []
         current.setdefault(assignment.pk, []).append(assignment.pk)
     seen: set[int] = set()
+    # The assignments' own links come from the rows given when they were read with what a link shows (a page's
+    # assignment_list does); only the levels above are read.
+    rows = [a for a in {a.pk: a for a in assignments}.values() if _link_loaded(a)]
+    unread = list(current.keys() - {a.pk for a in rows})
     while current:
-        rows = Assignment.objects.filter(pk__in=list(current)).select_related(
-            "duty__organization", "duty__responsible", "organization"
-        )
+        if unread:
+            rows += Assignment.objects.filter(pk__in=unread).select_related(
+                "duty__organization", "duty__responsible", "organization"
+            )
         following: dict[int, list[int]] = {}
         for row in rows:
             seen.add(row.pk)
@@ -502,8 +507,17 @@ def issued_chains(assignments) -> dict:
             parent = row.duty.source_assignment_id
             if parent is not None and parent not in seen:
                 following.setdefault(parent, []).extend(current[row.pk])
-        current = following
+        current, rows, unread = following, [], list(following)
     return chains
+
+
+def _link_loaded(assignment) -> bool:
+    """Whether an assignment was read with its duty, the duty's organization and its receiver."""
+    return (
+        Assignment.duty.is_cached(assignment)
+        and Duty.organization.is_cached(assignment.duty)
+        and Assignment.organization.is_cached(assignment)
+    )
 
 
 def issued_chain(assignment) -> list:
