@@ -6,7 +6,7 @@ from functools import cache
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache as fragments
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template, render_to_string
@@ -64,7 +64,7 @@ def _row_version() -> str:
 
 def render_rows(items, *, several_orgs: bool) -> None:
     """Set each item's `row_html`: rows whose shown values were met before come from the cache, the others are
-    rendered and kept. Rendering a row is about 1,800 Python calls (its translations, its bar); most rows of a
+    rendered and kept (the "fragments" cache). Rendering a row is about 1,800 Python calls (its translations, its bar); most rows of a
     secretary's page are the same at each visit, only the one just reported on changes."""
     prefix = f"work-row:{_row_version()}:{get_language()}:"
     keyed = {}
@@ -72,6 +72,7 @@ def render_rows(items, *, several_orgs: bool) -> None:
         row = work_row(item, several_orgs=several_orgs)
         key = prefix + hashlib.sha256(repr(sorted(row.items())).encode()).hexdigest()
         keyed[key] = (item, row)
+    fragments = caches["fragments"]
     kept = fragments.get_many(keyed)
     made = {}
     for key, (item, row) in keyed.items():
