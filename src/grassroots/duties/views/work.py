@@ -1,7 +1,6 @@
 """My work: what is due for the user, by light, and the duties they may claim."""
 
 import hashlib
-from functools import cache
 
 from django.conf import settings
 from django.contrib import messages
@@ -56,9 +55,9 @@ def work_row(item, *, several_orgs: bool) -> dict:
     }
 
 
-@cache
 def _row_version() -> str:
-    """The row template's own digest: a changed template never meets rows kept from the one before."""
+    """The row template's own digest: a changed template never meets rows kept from the one before (read at each
+    page, as the template loader has it: the development server reloads an edited template without a restart)."""
     return hashlib.sha256(get_template(ROW_TEMPLATE).template.source.encode()).hexdigest()[:12]
 
 
