@@ -1,15 +1,21 @@
-"""What a request of the deadline day costs in process: queries and time per route, on make load's county.
+"""What a request of the deadline day costs in process: queries, calls and time per route, on make load's county.
 
     python -m bench.routes            # SQLite under a temporary folder; prints one JSON line
     ROUTES_SAMPLES=15 python -m bench.routes
+    ROUTES_PROFILE="my work" python -m bench.routes   # also the profile of one request of the routes so named
 
 A fresh database gets make load's county (bench.load.prepare) and 60 reports with a photo waiting for review; then
 each route is opened by Django's test client as its user (the same session cookies as the load's clients), its
-queries counted once and its time taken ROUTES_SAMPLES times (median, with min and max). Run it on two versions of
-the code in turn to compare them in one state of the machine.
+queries counted once, the Python function calls of one request counted by cProfile (a measure of the work that the
+machine's load does not blur) and its time taken ROUTES_SAMPLES times (median, with min and max). The report with a
+photo is posted the same way, each time on another branch's assignment. Run it on two versions of the code in turn
+to compare them in one state of the machine.
 """
 
+import cProfile
+import io
 import os
+import pstats
 import statistics
 import subprocess
 import sys
@@ -19,6 +25,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = int(os.environ.get("ROUTES_SAMPLES", "9"))
+PROFILE = os.environ.get("ROUTES_PROFILE", "")
+
+
+def _calls(name: str, request) -> int:
+    """The function calls of one request; the profile itself on stderr when ROUTES_PROFILE names the route."""
+    profile = cProfile.Profile()
+    profile.runcall(request)
+    stats = pstats.Stats(profile)
+    if PROFILE and PROFILE in name:
+        text = io.StringIO()
+        pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(60)
+        pstats.Stats(profile, stream=text).sort_stats("tottime").print_stats(30)
+        sys.stderr.write(f"\n==== {name}\n{text.getvalue()}")
+    return stats.total_calls
 
 
 def measure() -> dict:
@@ -69,6 +89,7 @@ def measure() -> dict:
         c.get(url)
         queries = len(connection.queries)
         settings.DEBUG = False
+        calls = _calls(name, lambda c=c, url=url: c.get(url))
         times = []
         for _ in range(SAMPLES):
             start = time.perf_counter()
@@ -76,25 +97,53 @@ def measure() -> dict:
             times.append(1000 * (time.perf_counter() - start))
         out[name] = {
             "queries": queries,
+            "calls": calls,
             "median_ms": round(statistics.median(times), 1),
             "min_ms": round(min(times), 1),
             "max_ms": round(max(times), 1),
         }
-    # One more report with a photo, its queries counted.
-    who = world["secretaries"][30]
-    c = client(who, HTTP_X_CSRFTOKEN=who["csrftoken"])
-    settings.DEBUG = True
-    reset_queries()
-    made = c.post(
-        f"/api/assignments/{who['assignments'][0]}/report/",
-        {
+    # Reports with a photo, each on a branch no earlier report touched: queries, calls and time. One client posts
+    # them all, as each secretary in turn (a new client would build the middleware again at its first request).
+    fresh = iter(world["secretaries"][20:])
+    poster = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    def report(who, name):
+        assignment = who["assignments"][0]
+        data = {
             "text": load.report_text(rng),
             "percent": "100",
-            "files": SimpleUploadedFile("q.jpg", load.photo(who["assignments"][0]), "image/jpeg"),
-        },
-    )
-    out["secretary: report with a photo"] = {"queries": len(connection.queries), "status": made.status_code}
+            "files": SimpleUploadedFile(name, load.photo(assignment), "image/jpeg"),
+        }
+
+        def post():
+            poster.cookies["sessionid"], poster.cookies["csrftoken"] = who["sessionid"], who["csrftoken"]
+            return poster.post(f"/api/assignments/{assignment}/report/", data, HTTP_X_CSRFTOKEN=who["csrftoken"])
+
+        return post
+
+    name = "secretary: report with a photo"
+    post = report(next(fresh), "q.jpg")
+    settings.DEBUG = True
+    reset_queries()
+    made = post()
+    queries = len(connection.queries)
     settings.DEBUG = False
+    assert made.status_code == 201, made.content
+    calls = _calls(name, report(next(fresh), "r.jpg"))
+    times = []
+    for who in list(fresh)[:SAMPLES]:
+        post = report(who, "s.jpg")
+        start = time.perf_counter()
+        made = post()
+        times.append(1000 * (time.perf_counter() - start))
+        assert made.status_code == 201, made.content
+    out[name] = {
+        "queries": queries,
+        "calls": calls,
+        "median_ms": round(statistics.median(times), 1),
+        "min_ms": round(min(times), 1),
+        "max_ms": round(max(times), 1),
+    }
     return out
 
 
@@ -116,6 +165,8 @@ def main() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode:
         sys.exit(done.stderr[-3000:])
+    if PROFILE:
+        sys.stderr.write(done.stderr)
     print(done.stdout.rsplit("\n@@", 1)[1])
 
 

@@ -70,6 +70,28 @@ def county_duty(county, period, secretaries):
     return duty_id, Assignment.objects.get(duty_id=duty_id, organization=county.v11)
 
 
+# ------------------------------------------------------------------------------------------ what a report costs
+
+
+QUERIES_PER_REPORT = 40  # 45 before the audit's chain, the roll-up's flag and the answer read less
+
+
+def test_a_report_with_a_photo_runs_a_fixed_number_of_queries(county, county_duty, django_assert_max_num_queries):
+    """The deadline day's dearest request: the assignment read (and locked), the report, its photo, the state, the
+    audit entry on its region's chain (found in one select, its head read once), the reviewers told, the formalism
+    check's signatures and searches, the evidence read back for the answer; a report on an assignment that is not a
+    middle one reads one select for the roll-up's flag. Lower it when it goes down; a rise is a regression."""
+    _duty, assignment = county_duty
+    with django_assert_max_num_queries(QUERIES_PER_REPORT):
+        response = api(county.users.secretary).post(
+            f"/api/assignments/{assignment.pk}/report/",
+            {"text": "开展了党课，到会28人", "percent": 80, "files": [png()]},
+            format="multipart",
+        )
+    assert response.status_code == 201, response.json()
+    assert [e["kind"] for e in response.json()["evidence"]] == ["image"]
+
+
 # ------------------------------------------------------------------------------------------ the chain
 
 

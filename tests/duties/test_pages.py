@@ -904,6 +904,20 @@ def test_my_work_runs_a_fixed_number_of_queries(county, twenty, client_for, djan
     assert _text(response).count('<li class="work-item') == 20
 
 
+def test_my_work_rows_kept_rendered_show_each_change_at_the_next_visit(county, twenty, client_for):
+    """A row of my work is kept rendered under the values it shows: a report made and a title changed behind the
+    page's back (no signal) both show at the next visit, and the rows nothing changed stay as they were."""
+    client = client_for(county.users.secretary)
+    url = reverse("duties:my_work")
+    before = _text(client.get(url))
+    Duty.objects.filter(pk=twenty[0].duty_id).update(title="改过的标题")
+    services.report_submit(actor=county.users.secretary, assignment=twenty[1], text="完成", percent=60)
+    after = _text(client.get(url))
+    assert "工作0<" in before and "工作0<" not in after and "改过的标题" in after
+    assert before.count('data-state="submitted"') == 0 and after.count('data-state="submitted"') == 1
+    assert after.count('<li class="work-item') == 20 and after.count("工作19<") == 1
+
+
 def test_review_queue_runs_a_fixed_number_of_queries(county, twenty, client_for, django_assert_max_num_queries):
     for assignment in twenty:
         services.report_submit(

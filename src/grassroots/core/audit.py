@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -105,19 +106,33 @@ def chain_of(org) -> str:
         return SYSTEM_CHAIN
     model = org._meta.model
     step = model.steplen
-    national = len(model.objects.filter(depth=1).values_list("pk", flat=True)[:2]) == 1
-    region_path = path[: 2 * step] if national else path[:step]
+    root_path = path[:step]
+    # Both candidates (the root, the ancestor at depth 2) and whether the root is alone, in one select: every
+    # audited write asks.
+    rows = {
+        row_path: (pk, alone)
+        for row_path, pk, alone in model.objects.filter(path__in={root_path, path[: 2 * step]})
+        .annotate(alone=~Exists(model.objects.filter(depth=1).exclude(path=root_path)))
+        .values_list("path", "pk", "alone")
+    }
+    if root_path in rows:
+        national = rows[root_path][1]
+    else:  # a tree without the organization's root: as many roots as there are
+        national = len(model.objects.filter(depth=1).values_list("pk", flat=True)[:2]) == 1
+    region_path = path[: 2 * step] if national else root_path
     if region_path == path:
         return str(org.pk)
-    region = model.objects.filter(path=region_path).values_list("pk", flat=True).first()
-    return str(region) if region is not None else SYSTEM_CHAIN
+    return str(rows[region_path][0]) if region_path in rows else SYSTEM_CHAIN
 
 
 def _locked_head(chain: str) -> AuditChainHead:
     """The head of one chain, locked until the caller's transaction ends, so that appends to that chain are
     serialized (and appends to other chains are not held up)."""
-    AuditChainHead.objects.get_or_create(chain=chain)
-    return AuditChainHead.objects.select_for_update().get(chain=chain)
+    try:
+        return AuditChainHead.objects.select_for_update().get(chain=chain)
+    except AuditChainHead.DoesNotExist:  # a chain's first entry: made (or found, when another made it first), locked
+        AuditChainHead.objects.get_or_create(chain=chain)
+        return AuditChainHead.objects.select_for_update().get(chain=chain)
 
 
 def _organization_of(obj, organization):

@@ -127,11 +127,15 @@ def _photo(name: str, ext: str, data: bytes, sha: str) -> tuple[str, ContentFile
             width, height = image.size  # read from the header: nothing is decoded yet
             if width * height > MAX_PHOTO_PIXELS:
                 raise Image.DecompressionBombError()
+            # A JPEG is decoded at the smallest of 1/2, 1/4, 1/8 of its size still at least the thumbnail's (a
+            # phone's 12-megapixel photo at 1/4: a sixteenth of the pixels); the hash, 9×8 pixels, is read from the
+            # thumbnail.
+            image.draft("RGB", THUMB_SIZE)
             image.load()
             image = ImageOps.exif_transpose(image)
-            phash = dhash(image)
-            thumb = image.convert("RGB")
+            thumb = image if image.mode == "RGB" else image.convert("RGB")
             thumb.thumbnail(THUMB_SIZE)
+            phash = dhash(thumb)
             out = io.BytesIO()
             thumb.save(out, "JPEG", quality=80)
             return phash, ContentFile(out.getvalue(), name=f"{sha}.thumb.jpg")

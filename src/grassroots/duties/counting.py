@@ -126,8 +126,12 @@ def _assignment_saved(sender, instance, created=False, **kwargs):
 
 
 def _report_changed(sender, instance, **kwargs):
-    # A report can change only the flag (of a middle assignment): the figures hear of it when the flag changed.
-    refresh_counted([instance.assignment_id], announce_all=False)
+    # A report can change only the flag of its own assignment, and only of a middle one (decomposed into a duty
+    # issued below; a report changes no state, and no source's rule reads the reports below it): one select says
+    # whether it is one, instead of reading the whole rule. The figures hear of it when the flag changed.
+    below = Assignment.objects.filter(duty__source_assignment_id=instance.assignment_id).exclude(state__in=NOT_LIVE)
+    if below.exists():
+        refresh_counted([instance.assignment_id], announce_all=False)
 
 
 def connect() -> None:

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.db.models import prefetch_related_objects
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -27,7 +28,7 @@ from ..models import (
 from .due_dates import DueDateRequestSerializer, fetch_due_date_request
 from .duties import DutySerializer
 from .fields import PostChoice
-from .reports import ProgressReportSerializer, fetch_report
+from .reports import ProgressReportSerializer
 
 
 class ChainLinkSerializer(serializers.Serializer):
@@ -263,9 +264,11 @@ class AssignmentViewSet(
             percent=data["percent"],
             files=data.get("files", []),
         )
+        # The report as the service made it, with its assignment, duty and receiver read under the lock: only its
+        # evidence is read back.
+        prefetch_related_objects([report], "evidence")
         return Response(
-            ProgressReportSerializer(fetch_report(report.pk), context={"request": request}).data,
-            status=status.HTTP_201_CREATED,
+            ProgressReportSerializer(report, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
 
     @extend_schema(request=DecomposeSerializer, responses={201: DutySerializer})

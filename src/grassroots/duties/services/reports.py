@@ -39,8 +39,11 @@ def report_submit(*, actor, assignment: Assignment, text: str, percent: int, fil
 
     The files are checked (decoded, hashed, a photo's thumbnail drawn) before the transaction begins, once the actor is
     known to be allowed: that work holds no lock (on SQLite, the one writer's), and a refused file writes nothing."""
-    current = Assignment.objects.select_related("duty__organization", "organization").get(pk=assignment.pk)
-    report_submit_check(actor=actor, assignment=current)  # as it is now; again under the lock below
+    try:  # as the caller read it (a page or the API just did); again under the lock below
+        report_submit_check(actor=actor, assignment=assignment)
+    except (PermissionDenied, ValidationError):  # a refusal must hold of the row as it is now
+        current = Assignment.objects.select_related("duty__organization", "organization").get(pk=assignment.pk)
+        report_submit_check(actor=actor, assignment=current)
     checked = [check_upload(f) for f in files]
     return _report_submit(actor=actor, assignment=assignment, text=text, percent=percent, checked=checked)
 
