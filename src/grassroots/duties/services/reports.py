@@ -118,7 +118,7 @@ def evidence_describe_check(*, actor, evidence: Evidence) -> None:
     """A photo of a report is described by those who may report on its assignment."""
     if evidence.kind != "image":
         raise ValidationError(_("Only a photo is described."))
-    if not may_report(actor, evidence.report.assignment):
+    if not may_report(actor, evidence.assignment):
         raise PermissionDenied(_("Only the receiving organization or the responsible person can describe its photos."))
 
 
@@ -127,7 +127,7 @@ def evidence_describe(*, actor, evidence: Evidence, description: str) -> Evidenc
     """Say what a photo of a report shows (its text alternative, read out by a screen reader)."""
     evidence = (
         Evidence.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("report__assignment")
+        .select_related("assignment")
         .get(pk=evidence.pk, assignment_id=evidence.assignment_id)  # (the assignment: the row's shard on a cluster)
     )
     evidence_describe_check(actor=actor, evidence=evidence)
