@@ -186,7 +186,8 @@ def _co_located(definition: str, spec: Distributed, target: Distributed) -> str:
 
 def distribute(connection=default_connection) -> list[str]:
     """Place every table of the database: the DISTRIBUTED ones sharded, the others reference tables. Tables already
-    placed are left alone. Returns what it did, one line per table."""
+    placed as the plan says are left alone; those placed otherwise are taken back and placed again. Returns what it
+    did, one line per table."""
     if not is_citus(connection):
         return []
     done = []
