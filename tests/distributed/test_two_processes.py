@@ -209,7 +209,7 @@ def test_a_session_a_form_an_upload_and_a_sign_out_alternate_between_two_process
     )
     assert sent.status_code == 302, sent.text[:500]
     assert fourth != third  # the token one process put in the form is accepted by the other
-    photo = Evidence.objects.get(report__assignment=assignment)
+    photo = Evidence.objects.get(assignment=assignment)  # (its own assignment: one shard on a cluster)
     assert (media / photo.file.name).read_bytes() == jpeg
     shown, fifth = browser.request("GET", f"/evidence/{photo.pk}/")
     assert shown.status_code == 200 and shown.content == jpeg and fifth != fourth  # the upload served by the other

@@ -11,6 +11,7 @@ reference table. A leaf fact table's primary key becomes (id, distribution colum
 addressing rows by `id` (ids come from one sequence, so they stay unique), and Citus routes the statement.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.db import connection as default_connection
@@ -40,9 +41,13 @@ DISTRIBUTED = (
     Distributed("orglife_attendance", "meeting_id", "meeting"),
     Distributed("orglife_meetingfile", "meeting_id", "meeting"),
     Distributed("disclosure_releasedminutes", "meeting_id", "meeting"),
-    # A progress report and its evidence, by the report.
-    Distributed("duties_progressreport", "id", "report"),
-    Distributed("duties_evidence", "report_id", "report"),
+    # An assignment and what hangs on it (its reports, their evidence, its due-date requests, the rectification it
+    # carries out), by the assignment: a report, its evidence and its assignment lie on one shard.
+    Distributed("duties_assignment", "id", "assignment"),
+    Distributed("duties_progressreport", "assignment_id", "assignment"),
+    Distributed("duties_evidence", "assignment_id", "assignment"),
+    Distributed("duties_duedaterequest", "assignment_id", "assignment"),
+    Distributed("accountability_rectification", "assignment_id", "assignment"),
     # Per member: study, heart-to-heart talks; care visits by their case; notifications by their recipient.
     Distributed("orglife_studyrecord", "member_id", "member"),
     Distributed("orglife_talk", "member_id", "member"),
@@ -52,6 +57,14 @@ DISTRIBUTED = (
     Distributed("core_auditentry", "chain", "audit"),
     Distributed("core_auditchainhead", "chain", "audit"),
 )
+
+# Unique keys a distributed table cannot hold (they lack its distribution column, and a shard does not see the others'
+# rows): left off on the cluster, each kept by the services that write such rows, named here with the lock they hold.
+UNIQUE_KEPT_BY_SERVICES = {
+    # One assignment per duty and receiver: issuing and claiming (duties.services) lock the duty, then skip the
+    # receivers that have one.
+    "duties_assignment": ("one_assignment_per_duty_and_receiver",),
+}
 
 # Families co-located with each other (same shard count, bigint keys): Citus puts them in one colocation group.
 SHARD_COUNT = 32
@@ -65,13 +78,21 @@ def is_citus(connection=default_connection) -> bool:
         return cursor.fetchone() is not None
 
 
-def _placed(cursor) -> dict[str, str]:
-    """Tables Citus already holds: table -> 'h' (distributed) or 'n' (reference)."""
+def _placed(cursor) -> dict[str, str | None]:
+    """Tables Citus already holds: table -> its distribution column, or None for a reference table."""
     cursor.execute(
-        "SELECT logicalrelid::regclass::text, partmethod FROM pg_dist_partition "
+        "SELECT logicalrelid::regclass::text, "
+        "CASE WHEN partmethod = 'h' THEN column_to_column_name(logicalrelid, partkey) END FROM pg_dist_partition "
         "WHERE logicalrelid::regclass::text NOT LIKE 'pg_%%'"
     )
-    return {name.strip('"'): method for name, method in cursor.fetchall()}
+    return {name.strip('"'): column for name, column in cursor.fetchall()}
+
+
+def _misplaced(placed: dict[str, str | None]) -> list[str]:
+    """Tables placed otherwise than the plan says now (a plan that changed: the report family moved under the
+    assignment): taken back from Citus and placed again."""
+    planned = {spec.table: spec.column for spec in DISTRIBUTED}
+    return sorted(table for table, column in placed.items() if planned.get(table) != column)
 
 
 def _tables(cursor) -> list[str]:
@@ -100,26 +121,80 @@ def _widen_keys(cursor, spec: Distributed) -> None:
         "AND a.attnum = ANY(c.conkey)) FROM pg_constraint c WHERE conrelid = %s::regclass AND contype IN ('p', 'u')",
         [spec.table],
     )
+    done = []
     for name, kind, columns in cursor.fetchall():
         if spec.column in columns:
             continue
         if kind != "p":
-            raise ValueError(f"{spec.table}: unique key {name} {columns} lacks the distribution column {spec.column}")
+            if name not in UNIQUE_KEPT_BY_SERVICES.get(spec.table, ()):
+                raise ValueError(
+                    f"{spec.table}: unique key {name} {columns} lacks the distribution column {spec.column}"
+                )
+            cursor.execute(f'ALTER TABLE "{spec.table}" DROP CONSTRAINT "{name}"')
+            done.append(f"{spec.table}.{name}: unique key kept by the services on the cluster")
+            continue
+        # (id, column): a key widened before by another column (evidence by its report) keeps only the id.
+        columns = ["id", spec.column] if "id" in columns else columns + [spec.column]
         cursor.execute(
             f'ALTER TABLE "{spec.table}" DROP CONSTRAINT "{name}", '
-            f'ADD CONSTRAINT "{name}" PRIMARY KEY ({", ".join(columns + [spec.column])})'
+            f'ADD CONSTRAINT "{name}" PRIMARY KEY ({", ".join(columns)})'
         )
+    return done
+
+
+def _index_names(cursor, table: str) -> dict[str, str]:
+    """An index's definition without its name and table -> its name."""
+    cursor.execute(
+        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = %s::regclass",
+        [table],
+    )
+    return {
+        re.sub(r"INDEX \S+ ON \S+", "INDEX ON", definition): name.strip('"') for name, definition in cursor.fetchall()
+    }
+
+
+def _take_back(cursor, table: str) -> None:
+    """A table placed otherwise than the plan says now made an ordinary table on the coordinator again, rows, keys,
+    indexes, their names and its id sequence kept, to be placed anew. Citus's undistribute_table refuses a table with
+    an identity column (every Django id), so the table is copied: a new one like it, the rows, the old one dropped and
+    the new one given its name and its indexes' names."""
+    new = f"{table}__placed"
+    names = _index_names(cursor, table)
+    cursor.execute(f'CREATE TABLE "{new}" (LIKE "{table}" INCLUDING ALL)')
+    cursor.execute(f'INSERT INTO "{new}" SELECT * FROM "{table}"')
+    cursor.execute(f'DROP TABLE "{table}"')
+    cursor.execute(f'ALTER TABLE "{new}" RENAME TO "{table}"')
+    for definition, name in _index_names(cursor, table).items():
+        if names.get(definition, name) != name:
+            cursor.execute(f'ALTER INDEX "{name}" RENAME TO "{names[definition]}"')
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+    (sequence,) = cursor.fetchone()
+    if sequence:
+        cursor.execute(f'SELECT setval(%s, COALESCE(MAX(id), 0) + 1, false) FROM "{table}"', [sequence])
+        cursor.execute(f'ALTER SEQUENCE {sequence} RENAME TO "{table}_id_seq"')  # the old one went with its table
+
+
+def _co_located(definition: str, spec: Distributed, target: Distributed) -> str:
+    """A foreign key between two tables of one family that Django declares on one column (evidence's report) made
+    to join their distribution columns too, as Citus requires: (assignment_id, report_id) -> (assignment_id, id)."""
+    match = re.fullmatch(r"FOREIGN KEY \((\w+)\) REFERENCES (\S+)\((\w+)\)(.*)", definition)
+    if spec.family != target.family or match is None or match[1] == spec.column:
+        return definition
+    column, table, key, rest = match.groups()
+    return f"FOREIGN KEY ({spec.column}, {column}) REFERENCES {table}({target.column}, {key}){rest}"
 
 
 def distribute(connection=default_connection) -> list[str]:
     """Place every table of the database: the DISTRIBUTED ones sharded, the others reference tables. Tables already
-    placed are left alone. Returns what it did, one line per table."""
+    placed as the plan says are left alone; those placed otherwise are taken back and placed again. Returns what it
+    did, one line per table."""
     if not is_citus(connection):
         return []
     done = []
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         placed = _placed(cursor)
-        todo = [name for name in _tables(cursor) if name not in placed]
+        again = _misplaced(placed)
+        todo = [name for name in _tables(cursor) if name not in placed or name in again]
         if not todo:
             return []
         # Foreign keys are taken off the tables to place and put back once all are placed: the order then does not
@@ -127,6 +202,9 @@ def distribute(connection=default_connection) -> list[str]:
         keys = _foreign_keys(cursor, todo)
         for table, name, _definition, _target in keys:
             cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+        for table in again:
+            _take_back(cursor, table)
+            done.append(f"{table}: taken back to be placed again")
         # One connection per worker in a transaction that writes over several shards: the engine writes results
         # (distributed) and then its run (a reference table with foreign keys), which Citus allows only that way.
         cursor.execute("SELECT current_database()")
@@ -138,14 +216,14 @@ def distribute(connection=default_connection) -> list[str]:
         for spec in DISTRIBUTED:
             if spec.table not in todo:
                 continue
-            _widen_keys(cursor, spec)
+            done += _widen_keys(cursor, spec)
             cursor.execute(
                 "SELECT create_distributed_table(%s, %s, colocate_with => %s)",
                 [spec.table, spec.column, families.get(spec.family, "default")],
             )
             families.setdefault(spec.family, spec.table)
             done.append(f"{spec.table}: distributed by {spec.column}")
-        distributed = {spec.table for spec in DISTRIBUTED}
+        distributed = {spec.table: spec for spec in DISTRIBUTED}
         for table in todo:
             if table in distributed:
                 continue
@@ -157,6 +235,8 @@ def distribute(connection=default_connection) -> list[str]:
                 # insights flag naming a report, its evidence or a meeting), not by the database.
                 done.append(f"{table}.{name}: no foreign key to the distributed {target} on the cluster")
                 continue
+            if table.strip('"') in distributed and target.strip('"') in distributed:
+                definition = _co_located(definition, distributed[table.strip('"')], distributed[target.strip('"')])
             cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
     return done
 

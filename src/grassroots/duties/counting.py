@@ -13,7 +13,7 @@ from the rule (`grassroots rebuild-counted`, and after the demo's bulk generatio
 nothing after the services ran.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.db.models.signals import post_save
 
 from .models import Assignment, AssignmentState, Duty, ProgressReport, ReportState
@@ -23,17 +23,22 @@ NOT_LIVE = (AssignmentState.DRAFT, AssignmentState.CANCELLED)
 
 
 def counted_q() -> Q:
-    """The rule as a condition on an assignment. Whether a middle one was reported on is one uncorrelated `IN` over
-    the reports of assignments some duty was decomposed from (few; Citus refuses a subquery correlated with the
-    assignments, a reference table, into the distributed reports)."""
-    below = Assignment.objects.filter(duty__source_assignment=OuterRef("pk")).exclude(state__in=NOT_LIVE)
+    """The rule as a condition on an assignment. Whether it is a middle one is an uncorrelated `IN` over the live
+    assignments' duties' sources, and whether a middle one was reported on one over the reports of assignments some
+    duty was decomposed from (few): Citus, assignments and reports being distributed, refuses a subquery correlated
+    with the assignments."""
+    below = (
+        Assignment.objects.filter(duty__source_assignment__isnull=False)
+        .exclude(state__in=NOT_LIVE)
+        .values("duty__source_assignment_id")
+    )
     sources = Duty.objects.filter(source_assignment__isnull=False).values("source_assignment_id")
     reported = (
         ProgressReport.objects.filter(assignment_id__in=sources)
         .exclude(state=ReportState.WITHDRAWN)
         .values("assignment_id")
     )
-    middle = Q(Exists(below)) & ~Q(pk__in=reported) & ~Q(state=AssignmentState.ACCEPTED)
+    middle = Q(pk__in=below) & ~Q(pk__in=reported) & ~Q(state=AssignmentState.ACCEPTED)
     return ~Q(state__in=NOT_LIVE) & ~middle
 
 

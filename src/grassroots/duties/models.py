@@ -577,6 +577,11 @@ class Evidence(UploadedFile):
     report = models.ForeignKey(
         ProgressReport, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("report")
     )
+    # The report's assignment, written with the evidence (report_submit): on Citus evidence lies with its report and
+    # assignment on one shard by this column (docs/citus.md); elsewhere it is the report's, copied.
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="+", editable=False, verbose_name=_("assignment")
+    )
     extension = models.CharField(max_length=10)
     description = models.CharField(
         _("description"),

@@ -49,14 +49,13 @@ def register_scopes() -> None:
             own_member=("assignment__responsible_id",),
         ),
     )
+    # Evidence through its own assignment, not its report's: on Citus evidence joins its assignment on their
+    # distribution column (one shard), where joining the report by its id alone needs a repartition.
     register_scope(
         Evidence,
         ModelScope(
-            paths=(
-                "report__assignment__organization__path",
-                "report__assignment__duty__organization__path",
-            ),
-            own_member=("report__assignment__responsible_id",),
+            paths=("assignment__organization__path", "assignment__duty__organization__path"),
+            own_member=("assignment__responsible_id",),
         ),
     )
 

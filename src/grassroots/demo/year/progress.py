@@ -120,11 +120,14 @@ class _Upload(io.BytesIO):
         self.size = len(data)
 
 
-def _evidence_rows(report_id: int, files) -> list[Evidence]:
+def _evidence_rows(report_id: int, assignment_id: int, files) -> list[Evidence]:
     """Evidence of a report stored as services.report_submit stores it (checked, hashed, thumbnail)."""
     from grassroots.core.uploads import check_upload
 
-    return [Evidence(report_id=report_id).attach(check_upload(_Upload(data, name))) for data, name in files]
+    return [
+        Evidence(report_id=report_id, assignment_id=assignment_id).attach(check_upload(_Upload(data, name)))
+        for data, name in files
+    ]
 
 
 class _A:
@@ -326,11 +329,11 @@ class _ProgressYear:
         evidence = []
         self.reused = None
         source = getattr(self, "reuse_from", None)
-        for report_id, _a, org_name, day in self.with_photos:
+        for report_id, a, org_name, day in self.with_photos:
             files = [(self._photo(), f"IMG_{day:%Y%m%d}_{report_id % 10000:04d}{k}.jpg") for k in (1, 2)]
             if report_id == source:
                 self.reused = (files[0][0], org_name)
-            evidence += _evidence_rows(report_id, files)
+            evidence += _evidence_rows(report_id, a.pk, files)
         Evidence.objects.bulk_create(evidence, batch_size=1000)
         self.counts["evidence"] += len(evidence)
 
@@ -400,13 +403,13 @@ class _ProgressYear:
                 # Another village's photo again, scaled and saved anew: another file, the same perceptual hash.
                 shots[2] = (resized(self.reused[0]), shots[2][1])
                 waiting.add(next_report)
-            files.append((next_report, shots))
+            files.append((next_report, a.pk, shots))
             next_report += 1
         self.counts["reports"] += insert_rows(ProgressReport, _REPORT_FIELDS, reports)
         update_rows(
             Assignment, ("state", "percent", "version"), "id", [("submitted", 100, 2, row[1]) for row in reports]
         )
-        evidence = [e for report_id, shots in files for e in _evidence_rows(report_id, shots)]
+        evidence = [e for report_id, a_id, shots in files for e in _evidence_rows(report_id, a_id, shots)]
         Evidence.objects.bulk_create(evidence, batch_size=1000)
         self.counts["evidence"] += len(evidence)
         for report in ProgressReport.objects.filter(pk__in=[row[0] for row in reports]).order_by("id"):

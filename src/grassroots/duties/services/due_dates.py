@@ -78,7 +78,7 @@ def due_date_decide(*, actor, request: DueDateRequest, grant: bool, note: str = 
     request = (
         DueDateRequest.objects.select_for_update(of=("self",), no_key=True)
         .select_related("assignment__duty__organization")
-        .get(pk=request.pk)
+        .get(pk=request.pk, assignment_id=request.assignment_id)  # (the assignment: the row's shard on a cluster)
     )
     assignment = request.assignment
     due_date_decide_check(actor=actor, request=request)
@@ -86,7 +86,7 @@ def due_date_decide(*, actor, request: DueDateRequest, grant: bool, note: str = 
         raise ValidationError({"note": _("Say why the request is refused.")})
     request.state = RequestState.GRANTED if grant else RequestState.REFUSED
     request.decided_by, request.decided_at, request.decision_note = actor, timezone.now(), note.strip()
-    request.save()
+    request.save(update_fields=["state", "decided_by", "decided_at", "decision_note", "updated_at"])
     if grant:
         Assignment.objects.filter(pk=assignment.pk).update(due_on=request.new_due, version=assignment.version + 1)
         refresh_counted([assignment.pk])  # tells the figures kept from it that its due date moved

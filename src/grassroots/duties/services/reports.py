@@ -67,7 +67,7 @@ def _report_submit(*, actor, assignment: Assignment, text: str, percent: int, ch
         raise ValidationError({"percent": _("Percent done is a whole number from 0 to 100.")})
     report = ProgressReport.objects.create(assignment=assignment, author=actor, text=text, percent=percent)
     for item in checked:
-        Evidence(report=report).attach(item).save()
+        Evidence(report=report, assignment=assignment).attach(item).save()
     assignment.state = AssignmentState.SUBMITTED
     assignment.percent = percent
     assignment.version += 1
@@ -93,7 +93,7 @@ def locked_report(report: ProgressReport) -> ProgressReport:
     return (
         ProgressReport.objects.select_for_update(of=("self",), no_key=True)
         .select_related("assignment__duty__organization", "assignment__organization", "assignment__responsible")
-        .get(pk=report.pk)
+        .get(pk=report.pk, assignment_id=report.assignment_id)  # (the assignment: the row's shard on a cluster)
     )
 
 
@@ -110,7 +110,7 @@ def report_withdraw(*, actor, report: ProgressReport) -> ProgressReport:
     report = locked_report(report)
     report_withdraw_check(actor=actor, report=report)
     report.state = ReportState.WITHDRAWN
-    report.save()
+    report.save(update_fields=["state", "updated_at"])  # not the assignment: the distribution column on a cluster
     Assignment.objects.filter(pk=report.assignment_id).update(state=AssignmentState.IN_PROGRESS)
     refresh_counted([report.assignment_id])
     audit("duties.report.withdraw", actor=actor, obj=report)
@@ -121,7 +121,7 @@ def evidence_describe_check(*, actor, evidence: Evidence) -> None:
     """A photo of a report is described by those who may report on its assignment."""
     if evidence.kind != "image":
         raise ValidationError(_("Only a photo is described."))
-    if not may_report(actor, evidence.report.assignment):
+    if not may_report(actor, evidence.assignment):
         raise PermissionDenied(_("Only the receiving organization or the responsible person can describe its photos."))
 
 
@@ -130,8 +130,8 @@ def evidence_describe(*, actor, evidence: Evidence, description: str) -> Evidenc
     """Say what a photo of a report shows (its text alternative, read out by a screen reader)."""
     evidence = (
         Evidence.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("report__assignment")
-        .get(pk=evidence.pk, report_id=evidence.report_id)  # (the report: the row's shard on a cluster)
+        .select_related("assignment")
+        .get(pk=evidence.pk, assignment_id=evidence.assignment_id)  # (the assignment: the row's shard on a cluster)
     )
     evidence_describe_check(actor=actor, evidence=evidence)
     description = clean_description(description)

@@ -94,7 +94,7 @@ def report_accept(*, actor, report: ProgressReport, take_over: bool = False) -> 
     taken_over = _review_check(actor=actor, report=report, take_over=take_over)
     now = timezone.now()
     report.state, report.reviewer, report.reviewed_at = ReportState.ACCEPTED, actor, now
-    report.save()
+    report.save(update_fields=["state", "reviewer", "reviewed_at", "updated_at"])  # (not the distribution column)
     assignment = report.assignment
     assignment.state, assignment.accepted_at, assignment.percent = AssignmentState.ACCEPTED, now, 100
     assignment.accepted_on = timezone.localdate()
@@ -126,7 +126,7 @@ def report_return(*, actor, report: ProgressReport, reason: str, take_over: bool
         raise ValidationError({"reason": _("Say why the report is returned, so it can be fixed.")})
     report.state, report.reviewer, report.reviewed_at = ReportState.RETURNED, actor, timezone.now()
     report.return_reason = reason
-    report.save()
+    report.save(update_fields=["state", "reviewer", "reviewed_at", "return_reason", "updated_at"])
     assignment = report.assignment
     assignment.state = AssignmentState.RETURNED
     assignment.version += 1

@@ -36,13 +36,16 @@ def _took_on(period, upto):
         created_at__date__range=(period.start, upto),
         state__in=[ClaimState.ACTIVE, ClaimState.COMPLETED],
     )
-    carried = Assignment.objects.filter(responsible=OuterRef("pk"), due_on__range=(period.start, period.end)).exclude(
-        state__in=[AssignmentState.DRAFT, AssignmentState.CANCELLED]
+    # Uncorrelated: Citus refuses a subquery correlated with the members (a reference table) into the assignments.
+    carried = (
+        Assignment.objects.filter(responsible__isnull=False, due_on__range=(period.start, period.end))
+        .exclude(state__in=[AssignmentState.DRAFT, AssignmentState.CANCELLED])
+        .values("responsible_id")
     )
     owned = Duty.objects.filter(responsible=OuterRef("pk"), due_on__range=(period.start, period.end)).exclude(
         state=DutyState.CANCELLED
     )
-    return Q(Exists(claimed)) | Q(Exists(carried)) | Q(Exists(owned))
+    return Q(Exists(claimed)) | Q(pk__in=carried) | Q(Exists(owned))
 
 
 def _finding(code, org_id, text, **kwargs):
