@@ -14,7 +14,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("distributed", "0004_after_kept_diagnosis"),
+        ("distributed", "0006_after_photo_whole_bands"),
         ("duties", "0005_evidence_assignment"),
     ]
 
