@@ -72,8 +72,14 @@ def test_a_write_locks_the_head_of_its_own_region_only(county):
         _write(county, "T2", "13800000002")
     heads = [q["sql"] for q in queries.captured_queries if "auditchainhead" in q["sql"]]
     assert heads and all(f"'{t2}'" in sql and f"'{t1}'" not in sql for sql in heads)
+    # The chain's first entry: the head is looked for under a lock, made, then locked (each statement naming T2's).
     locks = [sql for sql in heads if "FOR UPDATE" in sql]
-    assert len(locks) == (1 if connection.features.has_select_for_update else 0)
+    assert len(locks) == (2 if connection.features.has_select_for_update else 0)
+    with CaptureQueriesContext(connection) as queries:
+        _write(county, "T2", "13800000003")
+    locks = [q["sql"] for q in queries.captured_queries if "auditchainhead" in q["sql"] and "FOR UPDATE" in q["sql"]]
+    assert len(locks) == (1 if connection.features.has_select_for_update else 0)  # the head there: locked once
+    assert all(f"'{t2}'" in sql for sql in locks)
 
 
 @pytest.mark.django_db(transaction=True)
