@@ -1,7 +1,7 @@
 """The review page keeps each report's unchanging part between visits, and never shows it stale or to the wrong reader."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -17,6 +17,7 @@ ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
+    caches["fragments"].clear()
 
 
 def _png():
