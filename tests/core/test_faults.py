@@ -113,7 +113,7 @@ def test_a_report_whose_photo_cannot_be_stored_is_refused_with_a_message_and_not
 
     monkeypatch.setattr(FileSystemStorage, "_save", real_save)  # the disk has room again: the same report goes in
     assert report(client_for(county.users.secretary), assignment).status_code == 201
-    assert Evidence.objects.filter(report__assignment=assignment).count() == 1
+    assert Evidence.objects.filter(assignment=assignment).count() == 1
 
 
 def test_an_unwritable_media_folder_is_refused_with_a_message_in_chinese_too(county, db, client_for, monkeypatch):

@@ -135,13 +135,13 @@ class TestTheScenes:
     def test_a_photo_used_by_one_village_comes_back_in_another_villages_report(self, year, db):
         shared = (
             Evidence.objects.values("sha256")
-            .annotate(villages=Count("report__assignment__organization", distinct=True))
+            .annotate(villages=Count("assignment__organization", distinct=True))
             .filter(villages__gte=2)
         )
         assert shared.exists()
         # A resized copy of it too: another file with (nearly) the same perceptual hash, waiting for review.
         photos = list(
-            Evidence.objects.exclude(phash="").values_list("sha256", "phash", "report__assignment__organization")
+            Evidence.objects.exclude(phash="").values_list("sha256", "phash", "assignment__organization")
         )
         near = [
             (a, b)
