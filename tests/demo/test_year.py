@@ -140,9 +140,7 @@ class TestTheScenes:
         )
         assert shared.exists()
         # A resized copy of it too: another file with (nearly) the same perceptual hash, waiting for review.
-        photos = list(
-            Evidence.objects.exclude(phash="").values_list("sha256", "phash", "assignment__organization")
-        )
+        photos = list(Evidence.objects.exclude(phash="").values_list("sha256", "phash", "assignment__organization"))
         near = [
             (a, b)
             for i, a in enumerate(photos)
