@@ -41,6 +41,17 @@ def _calls(name: str, request) -> int:
     return stats.total_calls
 
 
+def _figures(queries: int, calls: int, times: list[float]) -> dict:
+    """One route's figures: its queries and calls counted once, its time over the samples."""
+    return {
+        "queries": queries,
+        "calls": calls,
+        "median_ms": round(statistics.median(times), 1),
+        "min_ms": round(min(times), 1),
+        "max_ms": round(max(times), 1),
+    }
+
+
 def measure() -> dict:
     import random
 
@@ -95,13 +106,7 @@ def measure() -> dict:
             start = time.perf_counter()
             c.get(url)
             times.append(1000 * (time.perf_counter() - start))
-        out[name] = {
-            "queries": queries,
-            "calls": calls,
-            "median_ms": round(statistics.median(times), 1),
-            "min_ms": round(min(times), 1),
-            "max_ms": round(max(times), 1),
-        }
+        out[name] = _figures(queries, calls, times)
     # Reports with a photo, each on a branch no earlier report touched: queries, calls and time. One client posts
     # them all, as each secretary in turn (a new client would build the middleware again at its first request).
     fresh = iter(world["secretaries"][20:])
@@ -137,13 +142,7 @@ def measure() -> dict:
         made = post()
         times.append(1000 * (time.perf_counter() - start))
         assert made.status_code == 201, made.content
-    out[name] = {
-        "queries": queries,
-        "calls": calls,
-        "median_ms": round(statistics.median(times), 1),
-        "min_ms": round(min(times), 1),
-        "max_ms": round(max(times), 1),
-    }
+    out[name] = _figures(queries, calls, times)
     return out
 
 

@@ -577,8 +577,8 @@ class Evidence(UploadedFile):
     report = models.ForeignKey(
         ProgressReport, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("report")
     )
-    # The report's assignment, written with the evidence (report_submit): on Citus evidence lies with its report and
-    # assignment on one shard by this column (docs/citus.md); elsewhere it is the report's, copied.
+    # The report's assignment, copied from it when the evidence is saved (bulk writes name it): on Citus evidence lies
+    # with its report and assignment on one shard by this column (docs/citus.md).
     assignment = models.ForeignKey(
         Assignment, on_delete=models.CASCADE, related_name="+", editable=False, verbose_name=_("assignment")
     )
@@ -597,6 +597,11 @@ class Evidence(UploadedFile):
     def attach(self, checked):
         self.extension = checked.ext
         return super().attach(checked)
+
+    def save(self, *args, **kwargs):
+        if self.assignment_id is None:  # always its report's: the copy is made here, whoever writes the evidence
+            self.assignment_id = self.report.assignment_id
+        super().save(*args, **kwargs)
 
     def audit_organization(self):
         return self.report.assignment.organization

@@ -67,7 +67,7 @@ def _report_submit(*, actor, assignment: Assignment, text: str, percent: int, ch
         raise ValidationError({"percent": _("Percent done is a whole number from 0 to 100.")})
     report = ProgressReport.objects.create(assignment=assignment, author=actor, text=text, percent=percent)
     for item in checked:
-        Evidence(report=report, assignment=assignment).attach(item).save()
+        Evidence(report=report).attach(item).save()
     assignment.state = AssignmentState.SUBMITTED
     assignment.percent = percent
     assignment.version += 1

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grassroots.core.policy import Action, PermissionDenied, can_anywhere, subject
-from grassroots.core.web import REFUSED, allowed, run_service
+from grassroots.core.web import REFUSED, address_of, allowed, run_service
 from grassroots.organizations import selectors as org_selectors
 
 from .. import selectors, services
@@ -27,7 +27,6 @@ from ..models import (
     Light,
     ReportState,
 )
-from .common import RowUrls
 
 DONE_SHOWN = 20
 ROW_TEMPLATE = "duties/_work_item.html"
@@ -95,7 +94,7 @@ def my_work(request):
         items = list(selectors.my_work(user=user))
     groups = {Light.RED: [], Light.YELLOW: [], Light.GREEN: [], Light.DONE: []}
     today = timezone.localdate()
-    opened, reported = RowUrls("duties:assignment"), RowUrls("duties:report")
+    opened, reported = address_of("duties:assignment"), address_of("duties:report")
     back = f"?next={reverse('duties:my_work')}"
     for item in items:
         groups[item.light_code].append(item)
