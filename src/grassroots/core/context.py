@@ -6,6 +6,8 @@ from contextlib import contextmanager
 
 _request_id = contextvars.ContextVar("grassroots_request_id", default="")
 _actor = contextvars.ContextVar("grassroots_actor", default=None)
+# The kinds of records the action wrote (`app_label.model`, as the audit names them), or None outside an action.
+_written = contextvars.ContextVar("grassroots_written", default=None)
 
 
 def new_request_id() -> str:
@@ -24,13 +26,27 @@ def current_actor():
     return _actor.get()
 
 
+def note_written(label: str) -> None:
+    """Note that the action under way wrote a record of this kind (the audit notes every entry it makes)."""
+    written = _written.get()
+    if written is not None:
+        written.add(label)
+
+
+def written() -> frozenset[str]:
+    """The kinds of records the action under way has written so far (what its audit entries name)."""
+    return frozenset(_written.get() or ())
+
+
 @contextmanager
 def acting(actor=None, request_id: str | None = None):
     """Run a block as one user action (a request, a CLI command): audit entries share its request id."""
     token_rid = _request_id.set(request_id or new_request_id())
     token_actor = _actor.set(actor)
+    token_written = _written.set(set())
     try:
         yield
     finally:
         _request_id.reset(token_rid)
         _actor.reset(token_actor)
+        _written.reset(token_written)
