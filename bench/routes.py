@@ -116,6 +116,7 @@ def measure() -> dict:
             assert made.status_code == 201, made.content
     secretary, officer = world["secretaries"][1], world["officers"][1]
     routes = [
+        ("bare view, signed in (the stack's own cost)", officer, "/bare/signed-in/"),
         ("secretary: my work", secretary, "/work/"),
         ("secretary: an assignment", secretary, f"/assignments/{secretary['assignments'][0]}/"),
         ("officer: start page", officer, "/"),
