@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.http import urlencode
 
 from .accounts import SIGN_OUT_REASON
-from .context import acting, written
+from .context import acting, answering, current_request_id, run_after, written
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +82,13 @@ class RequestContextMiddleware:
         user = getattr(request, "user", None)
         actor = user if user is not None and user.is_authenticated else None
         with acting(actor, request_id):
-            response = self.get_response(request)
+            with answering() as later:
+                response = self.get_response(request)
             labels = written()
+            request_id = current_request_id()
+        if later:
+            # Done once the server has sent the answer (it calls the response's close(); the test client does too).
+            response._resource_closers.append(run_after(later, actor, request_id))
         if (
             request.method not in SAFE_METHODS
             and response.status_code < 400
