@@ -3,7 +3,8 @@ organization by organization and timed. `python -m bench.citus [--scale tiny|cou
 (needs `make citus-up` and the machine's PostgreSQL); tests/distributed/test_parity.py runs it at tiny scale.
 
 The year is generated once, on plain PostgreSQL (or taken from a database already holding one: `--from
-grassroots_bench_city`, as `make bench` leaves it), and copied into the cluster table by table with COPY, which Citus
+grassroots_bench_city`, as `make bench` leaves it, the default indicator systems put in use there when it has none),
+and copied into the cluster table by table with COPY, which Citus
 splits by shard: generating it on the cluster writes reference tables row by row, each a two-phase commit on every
 node (the county's year: 2,598 s on the cluster against 102 s on plain PostgreSQL). The parity test generates it on
 both (`load="demo"`), so that the demo's own writes run on the cluster too."""
@@ -41,7 +42,16 @@ def fresh_databases(name: str, *, plain: bool = True) -> tuple[str, str]:
     """A new database `name` on the cluster (every node, with the extension, the workers registered) and (`plain`)
     on plain PostgreSQL; their URLs."""
     for url in [*NODES, PLAIN] if plain else NODES:
-        _admin(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        for attempt in range(5):
+            try:
+                _admin(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                break
+            except psycopg.errors.ObjectInUse:
+                # a session opened again between FORCE's ending the others and the drop (Citus's maintenance
+                # daemon of that database, or a node's connection to another): once more, a second later
+                if attempt == 4:
+                    raise
+                time.sleep(1)
         _admin(url, f"CREATE DATABASE {name}")
     for url in NODES:
         with psycopg.connect(f"{url}/{name}", autocommit=True) as conn:
@@ -122,11 +132,14 @@ def copy_year(source_url: str, target_url: str) -> dict[str, int]:
         dst.execute("SET client_min_messages TO warning")
         if dst.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'").fetchone():
             dst.execute("SET citus.multi_shard_modify_mode TO 'parallel'")
+        started = time.perf_counter()
         dst.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")
+        _say(f"emptied {len(tables)} tables in {time.perf_counter() - started:.1f} s")
+        empty = {"tables": 0, "seconds": 0.0}
         for group in _load_order(src, tables):
+            started = time.perf_counter()
             with dst.transaction():
                 for table in group:
-                    started = time.perf_counter()
                     columns = ", ".join(
                         f'"{c}"'
                         for (c,) in src.execute(
@@ -142,8 +155,15 @@ def copy_year(source_url: str, target_url: str) -> dict[str, int]:
                         for data in out:
                             into.write(data)
                     counts[table] = src.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
-                    if counts[table]:
-                        _say(f"copied {table}: {counts[table]} rows in {time.perf_counter() - started:.1f} s")
+            # each group's seconds with its commit (on Citus a two-phase commit on every node it wrote to)
+            rows = sum(counts[table] for table in group)
+            if rows:
+                _say(f"copied {', '.join(group)}: {rows} rows in {time.perf_counter() - started:.1f} s")
+            else:
+                empty["tables"] += len(group)
+                empty["seconds"] += time.perf_counter() - started
+        _say(f"copied {empty['tables']} empty tables in {empty['seconds']:.1f} s")
+        started = time.perf_counter()
         for table, column, sequence in dst.execute(
             "SELECT c.relname::text, a.attname::text, pg_get_serial_sequence(c.relname::text, a.attname::text) "
             "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid "
@@ -154,6 +174,7 @@ def copy_year(source_url: str, target_url: str) -> dict[str, int]:
                 f"SELECT setval(%s, COALESCE((SELECT max({column}) FROM {table}), 0) + 1, false)",  # noqa: S608
                 [sequence],
             )
+        _say(f"moved the id sequences in {time.perf_counter() - started:.1f} s")
     return counts
 
 
