@@ -211,6 +211,7 @@ def report_text(rng: random.Random) -> str:
 class Tally:
     def __init__(self):
         self.latencies: list[float] = []
+        self.served: list[float] = []  # from when each request was sent (a paced one may wait to be sent)
         self.by_route: dict[str, list[float]] = {}
         self.errors: list[str] = []
         self.reports_created: list[int] = []
@@ -222,8 +223,10 @@ class Tally:
         start = await pace.next() if pace is not None else time.perf_counter()
         if start is None:  # the paced run is over
             return None
+        sent = time.perf_counter()
         try:
             response = await client.request(method, url, **kwargs)
+            self.served.append(time.perf_counter() - sent)
         except Exception as exc:  # a refused or dropped connection is an error like a 500
             self.latencies.append(time.perf_counter() - start)
             self.errors.append(f"{method} {url}: {type(exc).__name__}")
@@ -237,9 +240,9 @@ class Tally:
         return response
 
     def figures(self, seconds: float) -> dict:
-        ordered = sorted(self.latencies)
+        ordered, served = sorted(self.latencies), sorted(self.served)
 
-        def pct(p):
+        def pct(p, ordered=ordered):
             return round(1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1) if ordered else None
 
         return {
@@ -248,6 +251,7 @@ class Tally:
             "p50_ms": pct(0.50),
             "p95_ms": pct(0.95),
             "p99_ms": pct(0.99),
+            "served_p50_p95_p99_ms": [pct(0.50, served), pct(0.95, served), pct(0.99, served)],
             "errors": len(self.errors),
             "first_errors": self.errors[:5],
             "median_ms_by_route": {
@@ -270,6 +274,8 @@ class Pace:
         """The time the next request is due, once it has come; None past the run's end."""
         self.at += self.rng.expovariate(self.rate)
         if self.at >= self.until:
+            # Nothing more to send: the client waits for the run's end (a loop asking again must not spin).
+            await asyncio.sleep(max(0.0, self.until - time.perf_counter()))
             return None
         wait = self.at - time.perf_counter()
         if wait > 0:
