@@ -122,9 +122,13 @@ def points(organizations, period, threshold):
         return
     upto = as_of(period)
     members = active_counts(organizations)
-    earned = PointEntry.objects.filter(member=OuterRef("pk"), earned_on__range=(period.start, upto), points__gt=0)
+    # IN the members who earned (one uncorrelated subquery): the points are distributed by member on Citus, which runs
+    # no subquery correlated with the members (a reference table) into them.
+    earned = PointEntry.objects.filter(
+        member__organization__in=ids(organizations), earned_on__range=(period.start, upto), points__gt=0
+    ).values("member_id")
     earning = dict(
-        _members(organizations).filter(Exists(earned)).order_by().values_list("organization_id").annotate(n=Count("id"))
+        _members(organizations).filter(pk__in=earned).order_by().values_list("organization_id").annotate(n=Count("id"))
     )
     for org_id, n in members.items():
         got = earning.get(org_id, 0)
@@ -213,13 +217,15 @@ def _inactive(organizations, period, upto):
         meeting__held_on__range=span,
     )
     studied = StudyRecord.objects.filter(member=OuterRef("pk"), state=RecordState.CONFIRMED, studied_on__range=span)
-    earned = PointEntry.objects.filter(member=OuterRef("pk"), earned_on__range=span, points__gt=0)
+    earned = PointEntry.objects.filter(  # uncorrelated, as in `points` above
+        member__organization__in=ids(organizations), earned_on__range=span, points__gt=0
+    ).values("member_id")
     return (
         _members(organizations)
         .filter(Q(joined_on__isnull=True) | Q(joined_on__lte=upto))
         .exclude(Exists(attended))
         .exclude(Exists(studied))
-        .exclude(Exists(earned))
+        .exclude(pk__in=earned)
         .exclude(_took_on(period, upto))
     )
 
