@@ -3,7 +3,8 @@ organization by organization and timed. `python -m bench.citus [--scale tiny|cou
 (needs `make citus-up` and the machine's PostgreSQL); tests/distributed/test_parity.py runs it at tiny scale.
 
 The year is generated once, on plain PostgreSQL (or taken from a database already holding one: `--from
-grassroots_bench_city`, as `make bench` leaves it), and copied into the cluster table by table with COPY, which Citus
+grassroots_bench_city`, as `make bench` leaves it, the default indicator systems put in use there when it has none),
+and copied into the cluster table by table with COPY, which Citus
 splits by shard: generating it on the cluster writes reference tables row by row, each a two-phase commit on every
 node (the county's year: 2,598 s on the cluster against 102 s on plain PostgreSQL). The parity test generates it on
 both (`load="demo"`), so that the demo's own writes run on the cluster too."""
@@ -41,7 +42,16 @@ def fresh_databases(name: str, *, plain: bool = True) -> tuple[str, str]:
     """A new database `name` on the cluster (every node, with the extension, the workers registered) and (`plain`)
     on plain PostgreSQL; their URLs."""
     for url in [*NODES, PLAIN] if plain else NODES:
-        _admin(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        for attempt in range(5):
+            try:
+                _admin(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                break
+            except psycopg.errors.ObjectInUse:
+                # a session opened again between FORCE's ending the others and the drop (Citus's maintenance
+                # daemon of that database, or a node's connection to another): once more, a second later
+                if attempt == 4:
+                    raise
+                time.sleep(1)
         _admin(url, f"CREATE DATABASE {name}")
     for url in NODES:
         with psycopg.connect(f"{url}/{name}", autocommit=True) as conn:
@@ -105,15 +115,29 @@ def _load_order(conn, tables: list[str]) -> list[list[str]]:
     return order
 
 
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
 def copy_year(source_url: str, target_url: str) -> dict[str, int]:
     """Every row of every table of `source` into `target` (the same migrations applied, its tables emptied first),
-    by binary COPY in the order of the foreign keys, then the id sequences moved past the rows; rows per table."""
+    by binary COPY in the order of the foreign keys, then the id sequences moved past the rows; rows per table.
+
+    The copy runs in Citus's parallel mode (one connection per shard: a city's or a province's tables are copied
+    into every shard at once; the database's default, sequential, is for the application's transactions, which
+    write over shards and then to reference tables) and says each table's rows and seconds on stderr as it goes."""
     counts: dict[str, int] = {}
     with psycopg.connect(source_url) as src, psycopg.connect(target_url, autocommit=True) as dst:
         tables = _tables(src)
         dst.execute("SET client_min_messages TO warning")
+        if dst.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'").fetchone():
+            dst.execute("SET citus.multi_shard_modify_mode TO 'parallel'")
+        started = time.perf_counter()
         dst.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")
+        _say(f"emptied {len(tables)} tables in {time.perf_counter() - started:.1f} s")
+        empty = {"tables": 0, "seconds": 0.0}
         for group in _load_order(src, tables):
+            started = time.perf_counter()
             with dst.transaction():
                 for table in group:
                     columns = ", ".join(
@@ -131,6 +155,15 @@ def copy_year(source_url: str, target_url: str) -> dict[str, int]:
                         for data in out:
                             into.write(data)
                     counts[table] = src.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            # each group's seconds with its commit (on Citus a two-phase commit on every node it wrote to)
+            rows = sum(counts[table] for table in group)
+            if rows:
+                _say(f"copied {', '.join(group)}: {rows} rows in {time.perf_counter() - started:.1f} s")
+            else:
+                empty["tables"] += len(group)
+                empty["seconds"] += time.perf_counter() - started
+        _say(f"copied {empty['tables']} empty tables in {empty['seconds']:.1f} s")
+        started = time.perf_counter()
         for table, column, sequence in dst.execute(
             "SELECT c.relname::text, a.attname::text, pg_get_serial_sequence(c.relname::text, a.attname::text) "
             "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid "
@@ -141,7 +174,46 @@ def copy_year(source_url: str, target_url: str) -> dict[str, int]:
                 f"SELECT setval(%s, COALESCE((SELECT max({column}) FROM {table}), 0) + 1, false)",  # noqa: S608
                 [sequence],
             )
+        _say(f"moved the id sequences in {time.perf_counter() - started:.1f} s")
     return counts
+
+
+def analyze(url: str) -> float:
+    """VACUUM (ANALYZE) every table by name (on Citus a statement naming a distributed table runs on its shards;
+    one without names would run on the coordinator's own tables only), as `make bench` leaves its database: the
+    planners' statistics and the visibility maps of a maintained database; its seconds."""
+    started = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table in _tables(conn):
+            conn.execute(f"VACUUM (ANALYZE) {table}")
+    return time.perf_counter() - started
+
+
+# The default indicator systems put in use where the year has none (as `make bench`'s assessment section does: a
+# year generated by `make bench` with other sections, or none, holds no system), before the year is copied.
+INSTALL_SYSTEMS = """
+from grassroots.cli import _setup
+_setup()
+from django.contrib.auth import get_user_model
+from grassroots.assessment import defaults
+from grassroots.assessment.models import IndicatorSystem
+from grassroots.organizations.models import Organization
+if IndicatorSystem.objects.filter(code="branch", state="active").exists():
+    print("in use")
+else:
+    admin = get_user_model().objects.filter(is_superuser=True).first()
+    defaults.install(actor=admin, owner=Organization.objects.filter(depth=1).order_by("path").first())
+    print("installed")
+"""
+
+
+def _script(url: str, code: str) -> str:
+    """A Python script run with Django set up on a database; its output's last line."""
+    env = {**os.environ, "DATABASE_URL": url}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise RuntimeError(f"script on {url}: {done.stdout}{done.stderr}")
+    return done.stdout.strip().splitlines()[-1]
 
 
 # The run just computed, computed again with the engine's timings by stage (a warm second measurement).
@@ -162,11 +234,7 @@ print(json.dumps({"assessed": run.assessed_count, **timings}))
 
 
 def timed_recompute(url: str) -> dict:
-    env = {**os.environ, "DATABASE_URL": url}
-    done = subprocess.run([sys.executable, "-c", TIMED_RECOMPUTE], env=env, capture_output=True, text=True, check=False)
-    if done.returncode:
-        raise RuntimeError(f"recompute on {url}: {done.stdout}{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(_script(url, TIMED_RECOMPUTE))
 
 
 def results(url: str) -> dict[tuple[str, str], tuple]:
@@ -234,6 +302,7 @@ def compare(
     cluster_url, plain_url = fresh_databases(name, plain=source is None)
     if source is not None:
         plain_url = f"{PLAIN}/{source}"
+        _say(f"indicator systems of {source}: {_script(plain_url, INSTALL_SYSTEMS)}")
     timing: dict[str, dict[str, float]] = {"citus": {}, "postgresql": {}}
     stages_by_side: dict[str, dict] = {}
     period = period or str(time.localtime().tm_year)
@@ -248,6 +317,8 @@ def compare(
             copied = copy_year(plain_url, cluster_url)
             timing[side]["copy"] = time.perf_counter() - started
             timing[side]["rows_copied"] = sum(copied.values())
+        if load == "copy" and (side == "citus" or source is None):
+            timing[side]["analyze"] = analyze(url)
     for side, url in sides:
         timing[side]["assess"], out = grassroots(url, "assess", period, "--withdraw-publication")
         found = re.search(r"assessed in ([0-9.]+) s", out)

@@ -39,6 +39,10 @@ PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:543
 PG_DATABASE = "grassroots_load"
 LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", "40"))
 BARE_SECONDS = float(os.environ.get("BARE_SECONDS", "15"))
+# The paced deadline day: its clients together send this share of the top rate just measured (LOAD_PACED_SHARE), or
+# this many requests a second (LOAD_RATE), for LOAD_SECONDS; 0 leaves the paced run out.
+PACED_SHARE = float(os.environ.get("LOAD_PACED_SHARE", "0.5"))
+PACED_RATE = float(os.environ.get("LOAD_RATE", "0"))
 SECRETARIES, OFFICER_SESSIONS = 16, 8
 BRANCHES, OFFICERS, DUTIES = 40, 4, 20
 PHOTOS = BRANCHES * DUTIES  # as many as the assignments: no photo sent twice
@@ -207,15 +211,22 @@ def report_text(rng: random.Random) -> str:
 class Tally:
     def __init__(self):
         self.latencies: list[float] = []
+        self.served: list[float] = []  # from when each request was sent (a paced one may wait to be sent)
         self.by_route: dict[str, list[float]] = {}
         self.errors: list[str] = []
         self.reports_created: list[int] = []
         self.accepted = 0
 
-    async def call(self, client, method, url, *, expect=(200,), **kwargs):
-        start = time.perf_counter()
+    async def call(self, client, method, url, *, expect=(200,), pace=None, **kwargs):
+        """One request; with a `pace`, sent at the pace's next time and timed from that time (a request the client
+        could not send on time, its last one still running, counts the wait: no coordinated omission)."""
+        start = await pace.next() if pace is not None else time.perf_counter()
+        if start is None:  # the paced run is over
+            return None
+        sent = time.perf_counter()
         try:
             response = await client.request(method, url, **kwargs)
+            self.served.append(time.perf_counter() - sent)
         except Exception as exc:  # a refused or dropped connection is an error like a 500
             self.latencies.append(time.perf_counter() - start)
             self.errors.append(f"{method} {url}: {type(exc).__name__}")
@@ -229,9 +240,9 @@ class Tally:
         return response
 
     def figures(self, seconds: float) -> dict:
-        ordered = sorted(self.latencies)
+        ordered, served = sorted(self.latencies), sorted(self.served)
 
-        def pct(p):
+        def pct(p, ordered=ordered):
             return round(1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1) if ordered else None
 
         return {
@@ -240,12 +251,36 @@ class Tally:
             "p50_ms": pct(0.50),
             "p95_ms": pct(0.95),
             "p99_ms": pct(0.99),
+            "served_p50_p95_p99_ms": [pct(0.50, served), pct(0.95, served), pct(0.99, served)],
             "errors": len(self.errors),
             "first_errors": self.errors[:5],
             "median_ms_by_route": {
                 route: round(1000 * sorted(times)[len(times) // 2], 1) for route, times in sorted(self.by_route.items())
             },
         }
+
+
+class Pace:
+    """When a client sends its requests at a given rate: at exponentially distributed intervals (arrivals of a
+    Poisson process, as independent users' requests arrive), whatever its last request's latency."""
+
+    def __init__(self, rate: float, seed: int, until: float):
+        self.rate = rate
+        self.rng = random.Random(seed)
+        self.at = time.perf_counter()
+        self.until = until
+
+    async def next(self) -> float | None:
+        """The time the next request is due, once it has come; None past the run's end."""
+        self.at += self.rng.expovariate(self.rate)
+        if self.at >= self.until:
+            # Nothing more to send: the client waits for the run's end (a loop asking again must not spin).
+            await asyncio.sleep(max(0.0, self.until - time.perf_counter()))
+            return None
+        wait = self.at - time.perf_counter()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        return self.at
 
 
 def _client(base: str, cookies: dict | None = None):
@@ -258,40 +293,41 @@ def _client(base: str, cookies: dict | None = None):
     return httpx.AsyncClient(base_url=base, headers=headers, timeout=30.0, follow_redirects=False)
 
 
-async def secretary(base, who, photos, tally, until):
+async def secretary(base, who, photos, tally, until, pace=None):
     rng = random.Random(who["sessionid"])
     async with _client(base, who) as client:
         for assignment in who["assignments"]:
             if time.perf_counter() >= until:
                 return
-            await tally.call(client, "GET", "/work/")
+            await tally.call(client, "GET", "/work/", pace=pace)
             made = await tally.call(
                 client,
                 "POST",
                 f"/api/assignments/{assignment}/report/",
                 expect=(201,),
+                pace=pace,
                 data={"text": report_text(rng), "percent": "100"},
                 files={"files": (f"photo-{assignment}.jpg", photos[assignment % len(photos)], "image/jpeg")},
             )
             if made is not None:
                 tally.reports_created.append(made.json()["id"])
-            await tally.call(client, "GET", f"/assignments/{assignment}/")
+            await tally.call(client, "GET", f"/assignments/{assignment}/", pace=pace)
 
 
-async def officer(base, who, duties, index, tally, until):
+async def officer(base, who, duties, index, tally, until, pace=None):
     async with _client(base, who) as client:
         n = 0
         while time.perf_counter() < until:
             n += 1
-            await tally.call(client, "GET", "/")
-            await tally.call(client, "GET", f"/duties/{duties[n % len(duties)]}/")
-            await tally.call(client, "GET", "/review/" if n % 2 else "/api/assignments/?state=submitted")
-            queue = await tally.call(client, "GET", "/api/reports/to_review/")
+            await tally.call(client, "GET", "/", pace=pace)
+            await tally.call(client, "GET", f"/duties/{duties[n % len(duties)]}/", pace=pace)
+            await tally.call(client, "GET", "/review/" if n % 2 else "/api/assignments/?state=submitted", pace=pace)
+            queue = await tally.call(client, "GET", "/api/reports/to_review/", pace=pace)
             if queue is None:
                 continue
             mine = [r["id"] for r in queue.json()["results"] if r["id"] % OFFICER_SESSIONS == index][:2]
             for report in mine:
-                if await tally.call(client, "POST", f"/api/reports/{report}/accept/", json={}) is not None:
+                if await tally.call(client, "POST", f"/api/reports/{report}/accept/", json={}, pace=pace) is not None:
                     tally.accepted += 1
 
 
@@ -301,21 +337,35 @@ async def bare(base, tally, until, who=None):
             await tally.call(client, "GET", "/bare/signed-in/" if who else "/bare/")
 
 
-async def deadline_day(base: str, world: dict, seconds: float) -> tuple[Tally, float]:
+async def deadline_day(
+    base: str, world: dict, seconds: float, rate: float | None = None, secretaries: slice = slice(0, SECRETARIES)
+) -> tuple[Tally, float]:
+    """The deadline day's clients. Without a `rate`, each sends its next request the moment the last is answered
+    (the server's top rate); with one, the clients together send `rate` requests a second, each at its own
+    Poisson pace, and a request's time runs from when it was due to be sent."""
     # A photo of its own for each report (assignments are numbered apart: no two reports of a run share one).
     photos = [photo(seed) for seed in range(PHOTOS)]
     tally = Tally()
     start = time.perf_counter()
     until = start + seconds
     officers = world["officers"]
+    clients = SECRETARIES + OFFICER_SESSIONS
+
+    def pace(i):
+        return Pace(rate / clients, seed=i, until=until) if rate else None
+
     await asyncio.gather(
-        *(secretary(base, who, photos, tally, until) for who in world["secretaries"][:SECRETARIES]),
         *(
-            officer(base, officers[i % len(officers)], world["duties"], i, tally, until)
+            secretary(base, who, photos, tally, until, pace(i))
+            for i, who in enumerate(world["secretaries"][secretaries])
+        ),
+        *(
+            officer(base, officers[i % len(officers)], world["duties"], i, tally, until, pace(SECRETARIES + i))
             for i in range(OFFICER_SESSIONS)
         ),
     )
-    return tally, time.perf_counter() - start
+    # Paced: the requests sent within the window, over the window (the last few are answered just after it).
+    return tally, seconds if rate else time.perf_counter() - start
 
 
 async def bare_view(base: str, seconds: float, sessions=None) -> tuple[Tally, float]:
@@ -423,8 +473,17 @@ def run(backend: str, url: str) -> dict:
         finally:
             _stop(server)
         server = _serve(production, PORT)
+        paced = None
         try:
             tally, seconds = asyncio.run(deadline_day(f"http://{HOST}:{PORT}", world, LOAD_SECONDS))
+            rate = PACED_RATE or round(PACED_SHARE * len(tally.latencies) / seconds, 1)
+            if rate:
+                # Other branches' secretaries: their assignments are all still open.
+                paced = asyncio.run(
+                    deadline_day(
+                        f"http://{HOST}:{PORT}", world, LOAD_SECONDS, rate, slice(SECRETARIES, 2 * SECRETARIES)
+                    )
+                )
         finally:
             _stop(server)
         after = _django(env, "count")
@@ -433,11 +492,22 @@ def run(backend: str, url: str) -> dict:
     day, limit = tally.figures(seconds), bare_tally.figures(bare_seconds)
     signed = signed_tally.figures(signed_seconds)
     created = len(tally.reports_created)
+    paced_figures = {}
+    if paced is not None:
+        paced_tally, paced_seconds = paced
+        created += len(paced_tally.reports_created)
+        paced_figures = {
+            "deadline_day_paced": {"rate_asked": rate, **paced_tally.figures(paced_seconds)},
+            "paced_share_of_top_rate": round(
+                paced_tally.figures(paced_seconds)["requests_per_second"] / day["requests_per_second"], 2
+            ),
+        }
     return {
         "backend": backend,
         "server": f"gunicorn as grassroots serve runs it, {WORKERS} workers x {THREADS} threads, production settings",
         "clients": f"{SECRETARIES} secretaries + {OFFICER_SESSIONS} officer sessions",
         "deadline_day": day,
+        **paced_figures,
         "bare_view": limit,
         "bare_view_signed_in": signed,
         "ratio_of_bare_requests_per_second": round(day["requests_per_second"] / limit["requests_per_second"], 2),
@@ -449,7 +519,7 @@ def run(backend: str, url: str) -> dict:
         "photos_in_database": after["evidence"] - world["reports_before"]["evidence"],
         "photo_files_missing": after["evidence_files_missing"],
         "reports_lost": created - (after["reports"] - world["reports_before"]["reports"]),
-        "reports_accepted": tally.accepted,
+        "reports_accepted": tally.accepted + (paced[0].accepted if paced else 0),
     }
 
 
@@ -487,6 +557,7 @@ def main() -> None:
         (DATA / f"load-{result['backend']}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
         failed |= bool(
             result["deadline_day"]["errors"]
+            or result.get("deadline_day_paced", {}).get("errors")
             or result["bare_view"]["errors"]
             or result["bare_view_signed_in"]["errors"]
             or result["reports_lost"]

@@ -11,10 +11,14 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from grassroots.core import middleware
 from grassroots.core.models import User
 from grassroots.duties import services as duty_services
 from grassroots.duties.models import Dimension
+from grassroots.duties.selectors import my_work_shown
 from grassroots.organizations.models import Grant
+from grassroots.site import start
+from grassroots.site.start import Kept
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +86,78 @@ def test_without_keeping_each_visit_counts(site_demo, client):
     first, _said = _due(client)
     _issue_to(branch, branch.parent, "立即可见的任务")
     assert _due(client) == (first + 1, False)
+
+
+def _stamped(rf, user, stamps: dict):
+    request = rf.get("/")
+    request.user = user
+    request.COOKIES[middleware.WRITE_STAMP] = (
+        middleware.stamp_after({}, (), 0) if not stamps else "|".join(f"{label}~{at}" for label, at in stamps.items())
+    )
+    return request
+
+
+@override_settings(GRASSROOTS_START_CACHE_SECONDS=30)
+def test_each_count_is_counted_again_only_after_a_write_of_what_it_reads(rf, django_user_model):
+    cache.clear()
+    user = django_user_model.objects.create_user("kept-reader")
+    today = timezone.localdate()
+    counted = []
+
+    def visit(stamps):
+        keep = Kept(_stamped(rf, user, stamps), today, 30)
+        values = {
+            name: keep(name, reads, lambda name=name: counted.append(name) or len(counted))
+            for name, reads in (("due", start.WORK), ("meetings", start.LIFE), ("gaps", start.GAPS))
+        }
+        return values, keep.at
+
+    first, at = visit({})
+    assert counted == ["due", "meetings", "gaps"] and at is None
+    again, at = visit({})
+    assert again == first and at is not None and len(counted) == 3  # all kept
+    # The user accepted a report: the work is counted again, the meetings and the data gaps are not.
+    counted.clear()
+    after_report, _at = visit({"duties.progressreport": 10, "duties.assignment": 10})
+    assert counted == ["due"] and after_report["meetings"] == first["meetings"]
+    # They recorded a meeting: the meetings and the gaps (a quarter without one) are counted again.
+    counted.clear()
+    visit({"duties.progressreport": 10, "orglife.meeting": 20})
+    assert counted == ["meetings", "gaps"]
+    # A change to the tree or the grants, or a write that named no records: everything.
+    counted.clear()
+    visit({"duties.progressreport": 10, "orglife.meeting": 20, "organizations.grant": 30})
+    assert counted == ["due", "meetings", "gaps"]
+    counted.clear()
+    visit({"*": 40})
+    assert counted == ["due", "meetings", "gaps"]
+
+
+def test_the_write_stamps_cookie_is_read_strictly_and_stays_small(rf):
+    request = rf.get("/")
+    request.COOKIES[middleware.WRITE_STAMP] = "123"  # one stamp for everything, as first written
+    assert middleware.write_stamps(request) == {"*": 123}
+    request.COOKIES[middleware.WRITE_STAMP] = "duties.assignment~5|<script>~6|orglife.meeting~x|*~2"
+    assert middleware.write_stamps(request) == {"duties.assignment": 5, "*": 2}
+    assert middleware.write_stamp(request, ("orglife",)) == "2"
+    assert middleware.write_stamp(request, ("duties",)) == "5"
+    assert middleware.write_stamp(request) == "5"
+    # A stamp for everything makes older ones say nothing more; too many kinds fold into one.
+    assert middleware.stamp_after({"duties.assignment": 5}, ["*"], 9) == "*~9"
+    many = middleware.stamp_after({f"app{i}.model": i for i in range(100)}, ["duties.duty"], 200)
+    assert many == "*~200"
+
+
+@override_settings(GRASSROOTS_START_CACHE_SECONDS=30)
+def test_a_report_stamps_the_records_it_wrote_and_its_count_shows_at_once(site_demo, client):
+    cache.clear()
+    secretary = get_user_model().objects.get(username="secretary")
+    client.force_login(secretary)
+    due, _said = _due(client)
+    assert due
+    assignment = my_work_shown(user=secretary, show="due").first()
+    made = client.post(f"/api/assignments/{assignment.pk}/report/", {"text": "已完成，附记录。", "percent": "100"})
+    assert made.status_code == 201, made.content
+    stamps = middleware.write_stamps(type("R", (), {"COOKIES": {k: v.value for k, v in client.cookies.items()}}))
+    assert "duties.progressreport" in stamps and "*" not in stamps
+    assert _due(client) == (due - 1, True)  # the work counted again; the rest kept

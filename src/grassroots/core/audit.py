@@ -14,7 +14,7 @@ from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .context import current_request_id
+from .context import current_request_id, note_written
 from .fieldcrypt import open_snapshot, register_sealed_keys, seal_snapshot
 from .labels import is_action, register_actions
 from .models import LEGACY_CHAIN, SYSTEM_CHAIN, AuditChainHead, AuditEntry
@@ -167,6 +167,7 @@ def audit(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
+    note_written(object_type or "*")
     chain = chain or chain_of(org)
     head = _locked_head(chain)
     actor_id = getattr(actor, "pk", None) if actor is not None else None

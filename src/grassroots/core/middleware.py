@@ -15,28 +15,63 @@ from django.utils import translation
 from django.utils.http import urlencode
 
 from .accounts import SIGN_OUT_REASON
-from .context import acting
+from .context import acting, answering, current_request_id, run_after, written
 
 log = logging.getLogger(__name__)
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
-WRITE_STAMP = "grassroots_wrote"  # a cookie: when the user last changed something (figures kept for them lapse)
+WRITE_STAMP = "grassroots_wrote"  # a cookie: when the user last wrote each kind of record (figures kept for them lapse)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+EVERYTHING = "*"  # a write whose records are not known (nothing audited): every figure kept lapses
+_LABEL = re.compile(r"^(\*|[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)$")
+_STAMPS_KEPT = 1800  # characters: beyond, the stamps fold into one for everything (a cookie stays small)
 
 
-def write_stamp(request) -> str:
-    """When the signed-in user last wrote something from this browser ("0": not yet). Kept in a cookie, not the
-    session: saving the session after every write would wait for, and on SQLite fail behind, a write that goes on
-    beside the request (a job). A forged value only misses the user's own kept figures."""
+def write_stamps(request) -> dict[str, int]:
+    """When the signed-in user last wrote each kind of record (`app_label.model`, or "*" for a write that named
+    none) from this browser. Kept in a cookie, not the session: saving the session after every write would wait
+    for, and on SQLite fail behind, a write that goes on beside the request (a job). A forged value only misses the
+    user's own kept figures."""
     value = request.COOKIES.get(WRITE_STAMP, "")
-    return value if value.isdigit() and len(value) <= 20 else "0"
+    if value.isdigit() and len(value) <= 20:  # one stamp for everything (as the cookie was first written)
+        return {EVERYTHING: int(value)}
+    stamps = {}
+    for part in value.split("|") if len(value) <= _STAMPS_KEPT else ():
+        label, _sep, at = part.partition("~")
+        if _LABEL.match(label) and at.isdigit() and len(at) <= 20:
+            stamps[label] = int(at)
+    return stamps
+
+
+def stamp_after(stamps: dict[str, int], labels, now: int) -> str:
+    """The cookie's value once a write of these kinds of records was made at `now` (nanoseconds)."""
+    merged = {**stamps, **dict.fromkeys(labels, now)}
+    if len(merged) * 40 > _STAMPS_KEPT:
+        merged = {EVERYTHING: now}
+    everything = merged.get(EVERYTHING, 0)
+    # A stamp older than the one for everything says nothing more.
+    kept = {label: at for label, at in merged.items() if label == EVERYTHING or at > everything}
+    return "|".join(f"{label}~{at}" for label, at in sorted(kept.items()))
+
+
+def write_stamp(request, reads=(EVERYTHING,)) -> str:
+    """When the user last wrote a record of the kinds a figure `reads` ("*": any; an app's label: any of its
+    models; `app_label.model`: that one), as part of a key under which the figure is kept ("0": not yet)."""
+    stamps = write_stamps(request)
+    everything = EVERYTHING in reads
+
+    def read(label):
+        return everything or label in reads or label.partition(".")[0] in reads
+
+    return str(max((at for label, at in stamps.items() if label == EVERYTHING or read(label)), default=0))
 
 
 class RequestContextMiddleware:
-    """The request id and the acting user for the audit trail; and, after a write the user made, the stamp that makes
-    figures kept for them (the start page's counts) count again."""
+    """The request id and the acting user for the audit trail; and, after a write the user made, the stamps of the
+    kinds of records it wrote (as its audit entries name them), which make figures kept for them (the start page's
+    counts) count again."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -47,7 +82,13 @@ class RequestContextMiddleware:
         user = getattr(request, "user", None)
         actor = user if user is not None and user.is_authenticated else None
         with acting(actor, request_id):
-            response = self.get_response(request)
+            with answering() as later:
+                response = self.get_response(request)
+            labels = written()
+            request_id = current_request_id()
+        if later:
+            # Done once the server has sent the answer (it calls the response's close(); the test client does too).
+            response._resource_closers.append(run_after(later, actor, request_id))
         if (
             request.method not in SAFE_METHODS
             and response.status_code < 400
@@ -56,7 +97,7 @@ class RequestContextMiddleware:
         ):
             response.set_cookie(
                 WRITE_STAMP,
-                str(time.time_ns()),
+                stamp_after(write_stamps(request), labels or (EVERYTHING,), time.time_ns()),
                 max_age=settings.SESSION_COOKIE_AGE,
                 secure=settings.SESSION_COOKIE_SECURE,
                 httponly=True,

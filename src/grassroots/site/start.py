@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -93,8 +93,27 @@ def _managed(user, role: str):
     return list(organization_list(user=user).filter(path__in=paths).order_by("path")) if paths else []
 
 
-def _ratings(user) -> Task:
-    left = sum(row["left"] for row in ratings_to_give(user=user))
+def _now(name: str, reads: tuple, count):
+    """Counts each figure at once (what `start_kept` does instead: keeps it)."""
+    return count()
+
+
+# What the figures read, by the kinds of records a write names (core.middleware.write_stamp): a user's own write of
+# one of these counts the figure again at their next visit. The tree, the members and the grants are read by all.
+EVERY = ("organizations", "core")
+WORK = ("duties", "accountability", *EVERY)  # assignments, reports, reviews; rectifications are assignments too
+LIFE = ("orglife", *EVERY)
+CASES = ("accountability", *EVERY)
+FLAGS = ("insights", "duties", "orglife", *EVERY)  # flags are raised by reports and meetings
+APPEALS = ("insights", *EVERY)
+ASSESSMENT = ("assessment", *EVERY)
+GAPS = ("orglife.meeting", "duties.duty", *EVERY)
+SETUP = ("duties.dutylist", "assessment", *EVERY)
+FIGURES = ("orglife", "duties", *EVERY)  # points are given for work done
+
+
+def _ratings(user, keep=_now) -> Task:
+    left = keep("ratings", ASSESSMENT, lambda: sum(row["left"] for row in ratings_to_give(user=user)))
     text = ngettext(
         "organization waits for your rating in an assessment",
         "organizations wait for your rating in assessments",
@@ -103,11 +122,11 @@ def _ratings(user) -> Task:
     return Task("ratings", left, text, reverse("assessment:ratings_to_give"))
 
 
-def secretary_tasks(user, today: dt.date) -> list[Task]:
+def secretary_tasks(user, today: dt.date, keep=_now) -> list[Task]:
     """A secretary's: work due or late, reports sent back, appeals from the public waiting for an answer; per branch,
     meetings due, members far behind in study, care visits due."""
-    due = my_work_shown(user=user, show="due", today=today).count()
-    returned = my_work_shown(user=user, show="returned", today=today).count()
+    due = keep("due", WORK, lambda: my_work_shown(user=user, show="due", today=today).count())
+    returned = keep("returned", WORK, lambda: my_work_shown(user=user, show="returned", today=today).count())
     my_work = reverse("duties:my_work")
     tasks = [
         Task(
@@ -123,7 +142,7 @@ def secretary_tasks(user, today: dt.date) -> list[Task]:
             f"{my_work}?show=returned",
         ),
     ]
-    waiting = appeal_list(user=user, state=AppealState.NEW).count()
+    waiting = keep("appeals", APPEALS, lambda: appeal_list(user=user, state=AppealState.NEW).count())
     tasks.append(
         Task(
             "appeals",
@@ -138,9 +157,15 @@ def secretary_tasks(user, today: dt.date) -> list[Task]:
     quarter, year = quarter_of(today), _year(today)
     for org in orgs:
         where = org.display_name() if len(orgs) > 1 else ""
-        meetings = meetings_due(organization=org, today=today)
-        behind = len(study_far_behind(organization=org, period=year, today=today, user=user))
-        visits = len(care_alerts(user=user, organization=org, today=today))
+        meetings = keep(f"meetings-{org.pk}", LIFE, lambda org=org: meetings_due(organization=org, today=today))
+        behind = keep(
+            f"study-{org.pk}",
+            LIFE,
+            lambda org=org: len(study_far_behind(organization=org, period=year, today=today, user=user)),
+        )
+        visits = keep(
+            f"care-{org.pk}", LIFE, lambda org=org: len(care_alerts(user=user, organization=org, today=today))
+        )
         tasks += [
             Task(
                 "meetings",
@@ -169,11 +194,11 @@ def secretary_tasks(user, today: dt.date) -> list[Task]:
     return tasks
 
 
-def officer_tasks(user, today: dt.date) -> list[Task]:
+def officer_tasks(user, today: dt.date, keep=_now) -> list[Task]:
     """A township's or county's: reports to review, receivers late, open cases and rectifications, flags of
     formalism to judge, assessments to compute or publish, data missing."""
-    reviews = review_queue(user=user).count()
-    late = overdue_receivers(user=user, today=today).count()
+    reviews = keep("reviews", WORK, lambda: review_queue(user=user).count())
+    late = keep("overdue", WORK, lambda: overdue_receivers(user=user, today=today).count())
     tasks = [
         Task(
             "reviews",
@@ -194,8 +219,8 @@ def officer_tasks(user, today: dt.date) -> list[Task]:
     ]
     if can_anywhere(user, Action.VIEW_CASES):
         cases = case_list(user=user)
-        open_cases = cases.filter(state__in=OPEN_CASE_STATES).count()
-        rectifying = cases.filter(state=CaseState.RECTIFYING).count()
+        open_cases = keep("cases", CASES, lambda: cases.filter(state__in=OPEN_CASE_STATES).count())
+        rectifying = keep("rectifying", CASES, lambda: cases.filter(state=CaseState.RECTIFYING).count())
         url = reverse("accountability:cases")
         tasks += [
             Task("cases", open_cases, ngettext("case open", "cases open", open_cases), f"{url}?state={OPEN}"),
@@ -206,7 +231,7 @@ def officer_tasks(user, today: dt.date) -> list[Task]:
                 f"{url}?state={CaseState.RECTIFYING}",
             ),
         ]
-    flags = flag_list(user=user, state=FlagState.OPEN).count()
+    flags = keep("flags", FLAGS, lambda: flag_list(user=user, state=FlagState.OPEN).count())
     tasks.append(
         Task(
             "flags",
@@ -215,7 +240,7 @@ def officer_tasks(user, today: dt.date) -> list[Task]:
             reverse("insights:flags") + f"?state={FlagState.OPEN}",
         )
     )
-    runs = runs_to_advance(user=user, today=today).count()
+    runs = keep("runs", ASSESSMENT, lambda: runs_to_advance(user=user, today=today).count())
     tasks.append(
         Task(
             "runs",
@@ -224,7 +249,7 @@ def officer_tasks(user, today: dt.date) -> list[Task]:
             reverse("assessment:runs") + "?todo=1",
         )
     )
-    gaps = completeness.gap_counts(user=user, today=today)["total"]
+    gaps = keep("gaps", GAPS, lambda: completeness.gap_counts(user=user, today=today)["total"])
     tasks.append(
         Task(
             "gaps",
@@ -236,11 +261,11 @@ def officer_tasks(user, today: dt.date) -> list[Task]:
     return tasks
 
 
-def member_part(user, member, today: dt.date, *, manages: bool) -> tuple[list[Task], list[Figure]]:
+def member_part(user, member, today: dt.date, *, manages: bool, keep=_now) -> tuple[list[Task], list[Figure]]:
     """A member's: their open work (a manager's is counted as theirs above), study against the plan, points."""
     tasks = []
     if not manages:
-        work = my_work_shown(user=user, show="open", today=today).count()
+        work = keep("work", WORK, lambda: my_work_shown(user=user, show="open", today=today).count())
         tasks.append(
             Task(
                 "work",
@@ -249,8 +274,11 @@ def member_part(user, member, today: dt.date, *, manages: bool) -> tuple[list[Ta
                 reverse("duties:my_work") + "?show=open",
             )
         )
-    life = member_life(member=member, year=today.year)
-    required = member_study_required(member=member, year=today.year)
+    life, required = keep(
+        "life",
+        FIGURES,
+        lambda: (member_life(member=member, year=today.year), member_study_required(member=member, year=today.year)),
+    )
     year = _year(today)
     expected = required * Decimal((today - year.start).days + 1) / Decimal(366 if today.year % 4 == 0 else 365)
     hours = life["study_hours"]
@@ -272,67 +300,81 @@ def member_part(user, member, today: dt.date, *, manages: bool) -> tuple[list[Ta
     return tasks, figures
 
 
-def setup_steps(user) -> list[dict]:
+def setup_steps(user, keep=_now) -> list[dict]:
     """What setting up a scope means, each step done or not: members imported, roles given to others, duty lists
     made, an indicator system in use. The start page shows the steps only while one is not done."""
-    return [
-        {
-            "text": _("Import the organizations and members, or add them by hand."),
-            "done": member_list(user=user).exists(),
-            "url": reverse("organizations:import"),
-        },
-        {
-            "text": _("Give secretaries and officers of the organizations below their roles."),
-            "done": grant_list(user=user).exclude(user=user).exists(),
-            "url": reverse("organizations:tree"),
-        },
-        {
-            "text": _("Make the year's duty list and issue it down."),
-            "done": duty_list_list(user=user).exists(),
-            "url": reverse("duties:my_work"),
-        },
-        {
-            "text": _("Put an indicator system in use for the assessment."),
-            "done": systems_visible(user=user).filter(state=SystemState.ACTIVE).exists(),
-            "url": reverse("assessment:systems"),
-        },
+    done = keep(
+        "setup",
+        SETUP,
+        lambda: (
+            member_list(user=user).exists(),
+            grant_list(user=user).exclude(user=user).exists(),
+            duty_list_list(user=user).exists(),
+            systems_visible(user=user).filter(state=SystemState.ACTIVE).exists(),
+        ),
+    )
+    steps = [
+        (_("Import the organizations and members, or add them by hand."), reverse("organizations:import")),
+        (_("Give secretaries and officers of the organizations below their roles."), reverse("organizations:tree")),
+        (_("Make the year's duty list and issue it down."), reverse("duties:my_work")),
+        (_("Put an indicator system in use for the assessment."), reverse("assessment:systems")),
     ]
+    return [{"text": text, "done": step_done, "url": url} for (text, url), step_done in zip(steps, done, strict=True)]
 
 
-def start_for(user, today: dt.date | None = None) -> Start:
-    """The start page of this user, by the roles they hold."""
+def start_for(user, today: dt.date | None = None, keep=_now) -> Start:
+    """The start page of this user, by the roles they hold; each count through `keep` (at once by default)."""
     today = today or timezone.localdate()
     subj = subject(user)
     roles = subj.roles()
     start = Start()
     officer = "officer" in roles or "admin" in roles or subj.is_superuser
     if "secretary" in roles:
-        start.secretary = secretary_tasks(user, today)
+        start.secretary = secretary_tasks(user, today, keep)
     if officer:
-        start.officer = officer_tasks(user, today)
-        start.setup = setup_steps(user)
+        start.officer = officer_tasks(user, today, keep)
+        start.setup = setup_steps(user, keep)
     if subj.member is not None:
-        tasks, start.figures = member_part(user, subj.member, today, manages="secretary" in roles or officer)
+        tasks, start.figures = member_part(user, subj.member, today, manages="secretary" in roles or officer, keep=keep)
         start.member = tasks
-    ratings = _ratings(user)
+    ratings = _ratings(user, keep)
     if ratings.count or subj.member is not None:
         start.member.append(ratings)
     return start
 
 
+class Kept:
+    """Keeps each of the start page's counts for GRASSROOTS_START_CACHE_SECONDS per user and day: counting them is
+    most of the page's cost, and a busy day opens it again and again. Each count is kept under the time of the
+    user's last write of the kinds of records it reads (core.middleware.write_stamp, a cookie): their own change
+    counts again at their next visit exactly the counts it can change (an accepted report: the reviews and the
+    work, not the data gaps), what others change shows within the time kept. `at`: when the oldest count shown
+    was counted, if one came from what was kept."""
+
+    def __init__(self, request, today: dt.date, seconds: int):
+        self.request, self.seconds = request, seconds
+        self.prefix = f"start:2:{request.user.pk}:{today.isoformat()}"
+        self.at: dt.datetime | None = None
+
+    def __call__(self, name: str, reads: tuple, count):
+        if self.seconds <= 0:
+            return count()
+        key = f"{self.prefix}:{name}:{write_stamp(self.request, reads)}"
+        kept = cache.get(key)
+        if kept is not None:
+            value, at = kept
+            self.at = at if self.at is None else min(self.at, at)
+            return value
+        value = count()
+        cache.set(key, (value, timezone.now()), self.seconds)
+        return value
+
+
 def start_kept(request) -> tuple[Start, dict, dt.datetime | None]:
-    """The start page's counts and what it says of the reviews, kept for GRASSROOTS_START_CACHE_SECONDS per user,
-    language and day: counting them is most of the page's cost, and a busy day opens it again and again. A write the
-    user makes (core.middleware.write_stamp, a cookie) counts them again at the next visit; what others
-    change shows within the time kept. Returns the time they were counted when they come from what was kept."""
-    user = request.user
-    seconds = settings.GRASSROOTS_START_CACHE_SECONDS
+    """The start page's counts and what it says of the reviews, each count kept (`Kept`). Returns the time the
+    oldest count shown was counted when one comes from what was kept."""
     today = timezone.localdate()
-    key = f"start:1:{user.pk}:{translation.get_language()}:{today.isoformat()}:{write_stamp(request)}"
-    kept = cache.get(key) if seconds > 0 else None
-    if kept is not None:
-        return kept["start"], kept["reviews"], kept["at"]
-    start, reviews = start_for(user, today), review_notice(user)
-    if seconds > 0:
-        cache.set(key, {"start": start, "reviews": reviews, "at": timezone.now()}, seconds)
-    return start, reviews, None
+    keep = Kept(request, today, settings.GRASSROOTS_START_CACHE_SECONDS)
+    start = start_for(request.user, today, keep)
+    reviews = keep("review-notice", CASES, lambda: review_notice(request.user))
+    return start, reviews, keep.at
