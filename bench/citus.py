@@ -346,7 +346,9 @@ def main() -> None:
     summary = compare(
         scale=args.scale,
         period=args.period,
-        name=f"gr_citus_parity_{args.scale}",
+        # The coordinator's port in the name, as the parity test does: two clusters' benches (CITUS_PORTS) never drop
+        # each other's database on the machine's PostgreSQL.
+        name=f"gr_citus_parity_{args.scale}_{PORTS[0]}",
         stages=True,
         load=args.load,
         source=args.source,

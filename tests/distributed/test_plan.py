@@ -100,3 +100,41 @@ def test_a_table_placed_otherwise_is_taken_back_with_its_rows_keys_and_ids_on_ci
         assert cursor.fetchone() == (51,)
         cursor.execute("SELECT pg_get_serial_sequence('scratch_placed', 'id')")
         assert cursor.fetchone() == ("public.scratch_placed_id_seq",)
+
+
+def test_a_unique_index_without_the_distribution_column_is_left_to_the_services_or_stops_the_plan_on_citus(
+    monkeypatch,
+):
+    """A partial unique index (Django's UniqueConstraint with a condition) lacking the distribution column stops the
+    plan, unless the services keep it (UNIQUE_KEPT_BY_SERVICES): then it is left off on the cluster."""
+    if not is_citus():
+        pytest.skip("not a Citus database (make test-citus)")
+    from grassroots.distributed import plan
+
+    spec = plan.Distributed("scratch_unique", "id", "scratch")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE scratch_unique (id bigint PRIMARY KEY, owner_id bigint NOT NULL, open boolean)")
+        cursor.execute("CREATE UNIQUE INDEX scratch_unique_open ON scratch_unique (owner_id) WHERE open")
+        with pytest.raises(ValueError, match="scratch_unique_open"):
+            plan._widen_keys(cursor, spec)
+        monkeypatch.setitem(plan.UNIQUE_KEPT_BY_SERVICES, "scratch_unique", ("scratch_unique_open",))
+        assert plan._widen_keys(cursor, spec) == [
+            "scratch_unique.scratch_unique_open: unique key kept by the services on the cluster"
+        ]
+        cursor.execute("SELECT count(*) FROM pg_index WHERE indrelid = 'scratch_unique'::regclass")
+        assert cursor.fetchone() == (1,)  # the primary key's
+
+
+def test_a_correction_of_points_lies_with_the_line_it_corrects_on_citus():
+    """The points ledger is distributed by member; a correction's foreign key joins the member too."""
+    if not is_citus():
+        pytest.skip("not a Citus database (make test-citus)")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'orglife_pointentry'::regclass "
+            "AND contype = 'f' AND confrelid = 'orglife_pointentry'::regclass"
+        )
+        assert [d for (d,) in cursor.fetchall()] == [
+            "FOREIGN KEY (member_id, corrects_id) REFERENCES orglife_pointentry(member_id, id) DEFERRABLE INITIALLY "
+            "DEFERRED"
+        ]

@@ -210,6 +210,18 @@ def test_care_alert_clears_after_a_visit(branch):
     assert selectors.care_alerts(user=branch.users.secretary, organization=branch.v11) == []
 
 
+def test_a_member_has_one_open_case_in_the_care_ledger(branch):
+    """Kept by the service (it locks the member, then looks): on Citus the cases are distributed by id and the
+    database's unique key is left off; a case closed makes room for a new one."""
+    old = MemberFactory(organization=branch.v11, name="李大娘", birth_date=dt.date(1941, 5, 1), id_number=None)
+    case = services.care_case_open(actor=branch.users.secretary, member=old, category="old_age")
+    with pytest.raises(ValidationError, match="already in the care ledger"):
+        services.care_case_open(actor=branch.users.secretary, member=old, category="illness")
+    services.care_case_close(actor=branch.users.secretary, case=case)
+    again = services.care_case_open(actor=branch.users.secretary, member=old, category="illness")
+    assert again.pk != case.pk
+
+
 def test_a_visit_to_a_member_not_in_the_ledger_is_refused(branch):
     with pytest.raises(ValidationError, match="ledger"):
         services.care_visit_record(

@@ -48,10 +48,18 @@ DISTRIBUTED = (
     Distributed("duties_evidence", "assignment_id", "assignment"),
     Distributed("duties_duedaterequest", "assignment_id", "assignment"),
     Distributed("accountability_rectification", "assignment_id", "assignment"),
-    # Per member: study, heart-to-heart talks; care visits by their case; notifications by their recipient.
+    # Per member: study, heart-to-heart talks, the points ledger (a correction names a line of the same member: its
+    # foreign key joins the member too).
     Distributed("orglife_studyrecord", "member_id", "member"),
     Distributed("orglife_talk", "member_id", "member"),
+    Distributed("orglife_pointentry", "member_id", "member"),
+    # A member in difficulty (the care ledger's case) by its id, its visits by the case: a case and its visits lie on
+    # one shard.
+    Distributed("orglife_carecase", "id", "care"),
     Distributed("orglife_carevisit", "case_id", "care"),
+    # The votes of a democratic appraisal by the appraisal (a reference table): its counts read one shard.
+    Distributed("orglife_appraisalvote", "appraisal_id", "appraisal"),
+    # Notifications by their recipient.
     Distributed("core_notification", "recipient_id", "user"),
     # The audit trail by its chain (one a region), each chain's head on the same node as its entries.
     Distributed("core_auditentry", "chain", "audit"),
@@ -64,6 +72,9 @@ UNIQUE_KEPT_BY_SERVICES = {
     # One assignment per duty and receiver: issuing and claiming (duties.services) lock the duty, then skip the
     # receivers that have one.
     "duties_assignment": ("one_assignment_per_duty_and_receiver",),
+    # One open case in the care ledger per member: opening a case (orglife.services.care) locks the member, then
+    # looks for an open case.
+    "orglife_carecase": ("one_open_care_case_per_member",),
 }
 
 # Families co-located with each other (same shard count, bigint keys): Citus puts them in one colocation group.
@@ -114,16 +125,25 @@ def _foreign_keys(cursor, tables: list[str]) -> list[tuple[str, str, str, str]]:
     return cursor.fetchall()
 
 
-def _widen_keys(cursor, spec: Distributed) -> None:
-    """Primary and unique keys without the distribution column take it in (in the database only)."""
+def _widen_keys(cursor, spec: Distributed) -> list[str]:
+    """Primary keys without the distribution column take it in (in the database only); unique keys and unique
+    indexes without it are left off when the services keep them (UNIQUE_KEPT_BY_SERVICES), else the plan stops."""
     cursor.execute(
         "SELECT conname, contype, ARRAY(SELECT attname FROM pg_attribute a WHERE a.attrelid = c.conrelid "
         "AND a.attnum = ANY(c.conkey)) FROM pg_constraint c WHERE conrelid = %s::regclass AND contype IN ('p', 'u')",
         [spec.table],
     )
     done = []
-    for name, kind, columns in cursor.fetchall():
+    for name, kind, columns in cursor.fetchall() + _unique_indexes(cursor, spec.table):
         if spec.column in columns:
+            continue
+        if kind == "i":  # a unique index that is no constraint (Django's UniqueConstraint with a condition)
+            if name not in UNIQUE_KEPT_BY_SERVICES.get(spec.table, ()):
+                raise ValueError(
+                    f"{spec.table}: unique index {name} {columns} lacks the distribution column {spec.column}"
+                )
+            cursor.execute(f'DROP INDEX "{name}"')
+            done.append(f"{spec.table}.{name}: unique key kept by the services on the cluster")
             continue
         if kind != "p":
             if name not in UNIQUE_KEPT_BY_SERVICES.get(spec.table, ()):
@@ -140,6 +160,17 @@ def _widen_keys(cursor, spec: Distributed) -> None:
             f'ADD CONSTRAINT "{name}" PRIMARY KEY ({", ".join(columns)})'
         )
     return done
+
+
+def _unique_indexes(cursor, table: str) -> list[tuple[str, str, list[str]]]:
+    """(name, "i", columns) of the unique indexes of `table` that back no constraint (partial ones)."""
+    cursor.execute(
+        "SELECT i.indexrelid::regclass::text, ARRAY(SELECT attname FROM pg_attribute a WHERE a.attrelid = i.indrelid "
+        "AND a.attnum = ANY(i.indkey)) FROM pg_index i WHERE i.indrelid = %s::regclass AND i.indisunique "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = i.indrelid AND c.conindid = i.indexrelid)",
+        [table],
+    )
+    return [(name.strip('"'), "i", columns) for name, columns in cursor.fetchall()]
 
 
 def _index_names(cursor, table: str) -> dict[str, str]:

@@ -362,8 +362,9 @@ def member_study_required(*, member: Member, year: int) -> Decimal:
 
 
 def point_ledger(*, user, member: Member, year: int | None = None):
-    """A member's points ledger as the user may read it, newest first, corrections pointing at their lines."""
-    qs = PointEntry.objects.select_related("member__organization", "rule", "corrects", "created_by")
+    """A member's points ledger as the user may read it, newest first, corrections pointing at their lines (the lines
+    corrected fetched apart: on Citus a join of the ledger with itself on `corrects` is not on its member)."""
+    qs = PointEntry.objects.select_related("member__organization", "rule", "created_by").prefetch_related("corrects")
     qs = restrict(user, Action.VIEW, qs).filter(member=member)
     return qs.filter(earned_on__year=year) if year is not None else qs
 

@@ -24,6 +24,9 @@ from ._parse import _decimal
 @transaction.atomic
 def care_case_open(*, actor, member: Member, category: str, details: str = "", opened_on=None, interval_days=182):
     require(actor, Action.CHANGE, member)
+    # The member locked before looking for an open case: on Citus the cases are distributed by id and the unique key
+    # "one open case per member" is kept here, not by the database (grassroots.distributed.plan).
+    list(Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True))
     if CareCase.objects.filter(member=member, closed_on__isnull=True).exists():
         raise ValidationError(_("This member is already in the care ledger."))
     case = CareCase(

@@ -144,7 +144,12 @@ def points_correct_check(*, actor, entry: PointEntry) -> None:
 @transaction.atomic
 def points_correct(*, actor, entry: PointEntry, points, reason: str) -> PointEntry:
     """Correct a ledger line by a new line carrying the difference; the old line stays as it was."""
-    entry = PointEntry.objects.select_for_update(of=("self",)).select_related("member", "rule").get(pk=entry.pk)
+    # The lock names the member too: on Citus the ledger is distributed by member (one shard, one row).
+    entry = (
+        PointEntry.objects.select_for_update(of=("self",))
+        .select_related("member", "rule")
+        .get(pk=entry.pk, member_id=entry.member_id)
+    )
     points_correct_check(actor=actor, entry=entry)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the points are corrected.")})

@@ -23,7 +23,6 @@ from grassroots.organizations.models import Organization, OrgKind, ancestor_path
 from grassroots.orglife import selectors as life_selectors
 from grassroots.orglife.models import (
     CareCase,
-    CareVisit,
     MeetingKind,
     MeetingRule,
 )
@@ -350,15 +349,14 @@ def study_figures(organization: Organization, period: Period, months: dict) -> d
 
 
 def care_figures(organization: Organization, period: Period) -> dict:
-    """Members in the care ledger during the period and how many of them were visited in it (the cases visited: one
-    uncorrelated `IN` over the subtree's visits, which Citus runs once on the visits' shards)."""
-    seen = CareVisit.objects.filter(
-        _within(organization, "case__member__organization__path"), visited_on__range=(period.start, period.end)
-    ).values("case_id")
+    """Members in the care ledger during the period and how many of them were visited in it: the cases joined to
+    their visits of the period and counted once each. On Citus the cases and their visits lie together (distributed
+    by the case), so the join stays on each shard; a subquery over the visits inside the count is refused there."""
+    visited_in = Q(visits__visited_on__range=(period.start, period.end))
     row = (
         CareCase.objects.filter(_within(organization, "member__organization__path"), opened_on__lte=period.end)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.start))
-        .aggregate(cases=Count("id"), visited=Count("id", filter=Q(pk__in=seen)))
+        .aggregate(cases=Count("id", distinct=True), visited=Count("id", distinct=True, filter=visited_in))
     )
     cases, visited = row["cases"], row["visited"]
     return {"cases": cases, "visited": visited, "coverage": round(100 * visited / cases, 1) if cases else 0.0}
