@@ -122,9 +122,9 @@ def points(organizations, period, threshold):
         return
     upto = as_of(period)
     members = active_counts(organizations)
-    earned = PointEntry.objects.filter(member=OuterRef("pk"), earned_on__range=(period.start, upto), points__gt=0)
+    earned = PointEntry.objects.filter(earned_on__range=(period.start, upto), points__gt=0).values("member_id")
     earning = dict(
-        _members(organizations).filter(Exists(earned)).order_by().values_list("organization_id").annotate(n=Count("id"))
+        _members(organizations).filter(pk__in=earned).order_by().values_list("organization_id").annotate(n=Count("id"))
     )
     for org_id, n in members.items():
         got = earning.get(org_id, 0)
@@ -207,19 +207,20 @@ def appraisal(organizations, period, threshold):
 def _inactive(organizations, period, upto):
     """Active members with nothing in the period: no meeting attended, no study confirmed, no points, no duty."""
     span = (period.start, upto)
+    # NOT IN the members who attended, studied or earned (uncorrelated subqueries), not NOT EXISTS per member: Citus
+    # runs no correlated subquery into the attendance (distributed by meeting, joined to its meeting) or the study
+    # records (distributed by member) beside the members (a reference table).
     attended = Attendance.objects.filter(
-        member=OuterRef("pk"),
-        status__in=[AttendanceStatus.PRESENT, AttendanceStatus.LATE],
-        meeting__held_on__range=span,
-    )
-    studied = StudyRecord.objects.filter(member=OuterRef("pk"), state=RecordState.CONFIRMED, studied_on__range=span)
-    earned = PointEntry.objects.filter(member=OuterRef("pk"), earned_on__range=span, points__gt=0)
+        status__in=[AttendanceStatus.PRESENT, AttendanceStatus.LATE], meeting__held_on__range=span
+    ).values("member_id")
+    studied = StudyRecord.objects.filter(state=RecordState.CONFIRMED, studied_on__range=span).values("member_id")
+    earned = PointEntry.objects.filter(earned_on__range=span, points__gt=0).values("member_id")
     return (
         _members(organizations)
         .filter(Q(joined_on__isnull=True) | Q(joined_on__lte=upto))
-        .exclude(Exists(attended))
-        .exclude(Exists(studied))
-        .exclude(Exists(earned))
+        .exclude(pk__in=attended)
+        .exclude(pk__in=studied)
+        .exclude(pk__in=earned)
         .exclude(_took_on(period, upto))
     )
 
