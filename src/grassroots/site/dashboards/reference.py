@@ -19,7 +19,6 @@ from grassroots.organizations.models import Member, MemberStatus, Organization, 
 from grassroots.orglife import selectors as life_selectors
 from grassroots.orglife.models import (
     CareCase,
-    CareVisit,
     Meeting,
     MeetingKind,
     MeetingRule,
@@ -313,13 +312,13 @@ def study_figures(organization: Organization, period: Period, months: dict) -> d
 
 def care_figures(organization: Organization, period: Period) -> dict:
     """Members in the care ledger during the period and how many of them were visited in it."""
-    # The cases visited as one uncorrelated IN over the period's visits: Citus runs no subquery into the visits
-    # (distributed by case) correlated with the cases (a reference table).
-    seen = CareVisit.objects.filter(visited_on__range=(period.start, period.end)).values("case_id")
+    # The cases joined to their visits of the period, each counted once: Citus runs no subquery into the visits
+    # (distributed by case) correlated with the cases, nor one inside the count once the cases are distributed too.
+    visited_in = Q(visits__visited_on__range=(period.start, period.end))
     row = (
         CareCase.objects.filter(_within(organization, "member__organization__path"), opened_on__lte=period.end)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.start))
-        .aggregate(cases=Count("id"), visited=Count("id", filter=Q(pk__in=seen)))
+        .aggregate(cases=Count("id", distinct=True), visited=Count("id", distinct=True, filter=visited_in))
     )
     cases, visited = row["cases"], row["visited"]
     return {"cases": cases, "visited": visited, "coverage": round(100 * visited / cases, 1) if cases else 0.0}
