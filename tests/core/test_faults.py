@@ -146,7 +146,7 @@ def _terminate(pid: int) -> None:
     params.pop("context", None)
     params.pop("prepare_threshold", None)
     with psycopg.connect(**params, autocommit=True) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        other.execute("SELECT pg_terminate_backend(%s::integer)", [pid])  # Citus adds a bigint form
 
 
 @on_postgresql

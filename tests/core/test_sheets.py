@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import OperationalError
 from django.utils import translation
 
 from grassroots.core import sheets
@@ -77,6 +78,33 @@ def test_a_file_written_whole_is_audited_once_with_its_counts():
     assert report.ok and report.created == 2
     entry = AuditEntry.objects.get()
     assert entry.after == {"kind": "people", "file": "list.csv", "created": 2, "updated": 0, "unchanged": 0}
+
+
+class Deadlocked(People):
+    """The database ends the write to break a deadlock (SQLSTATE 40P01), or fails otherwise."""
+
+    def __init__(self, sqlstate):
+        self.sqlstate = sqlstate
+
+    def write(self, actor, rows):
+        super().write(actor, rows)
+        cause = Exception("deadlock")
+        cause.sqlstate = self.sqlstate
+        raise OperationalError("deadlock") from cause
+
+
+@pytest.mark.django_db
+def test_a_deadlock_refuses_the_file_with_nothing_written_and_other_failures_are_raised():
+    content = "姓名\n甲\n".encode()
+    with translation.override("zh-hans"):
+        report = sheets.run_import(
+            {"people": Deadlocked("40P01")}, actor=None, kind="people", path_or_file=named(content)
+        )
+    assert [p.message for p in report.problems] == ["同一时刻另有对这些记录的修改正在写入，请重新导入。"]
+    assert report.created == 0
+    assert not get_user_model().objects.filter(username="甲").exists()
+    with pytest.raises(OperationalError):
+        sheets.run_import({"people": Deadlocked("08006")}, actor=None, kind="people", path_or_file=named(content))
 
 
 def test_an_unknown_kind_is_refused():

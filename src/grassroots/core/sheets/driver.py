@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -125,9 +125,19 @@ def run_import(
         pass
     except importer.refused_by as exc:
         report.add(0, "", importer.failure(exc))
+    except OperationalError as exc:
+        if not _deadlocked(exc):
+            raise
+        report.add(0, "", _("Another change to the same records was written at the same moment. Import it again."))
     if not report.ok:
         report.created = report.updated = report.unchanged = 0
     return report.finish()
+
+
+def _deadlocked(exc: OperationalError) -> bool:
+    """The database cancelled the write to end a deadlock with another one (SQLSTATE 40P01; on Citus also a deadlock
+    between transactions on several nodes, as two imports of one file writing the same reference rows at once)."""
+    return getattr(exc.__cause__, "sqlstate", None) == "40P01"
 
 
 def _check_and_write(importer: SheetImport, actor, rows: list[Row], report: ImportReport, progress=_quiet) -> None:

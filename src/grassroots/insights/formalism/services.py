@@ -123,8 +123,11 @@ def _earlier_use(signature) -> tuple[str, dict]:
     """A kept photo as a flag names its earlier use: its key part and fields (a report's evidence, or a meeting's
     file)."""
     if signature.evidence_id:
-        evidence = Evidence.objects.select_related("report").get(pk=signature.evidence_id)
-        return str(evidence.pk), {"other_report": evidence.report, "other_evidence": evidence}
+        # The report apart, by its id and assignment (one shard): evidence and reports lie by assignment, so Citus
+        # cannot join them on the report's id alone.
+        evidence = Evidence.objects.get(pk=signature.evidence_id)
+        report = ProgressReport.objects.get(pk=evidence.report_id, assignment_id=evidence.assignment_id)
+        return str(evidence.pk), {"other_report": report, "other_evidence": evidence}
     upload = MeetingFile.objects.select_related("meeting").get(pk=signature.meeting_file_id)
     return f"m{upload.pk}", {"other_meeting": upload.meeting, "other_meeting_file": upload}
 
