@@ -1,0 +1,57 @@
+"""make load's paced clients (bench.load.Pace): requests sent at the rate asked, each timed from when it was due,
+and a client with nothing more to send waits for the run's end instead of holding the others up."""
+
+import asyncio
+import time
+
+from bench.load import Pace, Tally
+
+
+class _Answer:
+    status_code = 200
+    text = ""
+
+
+class _Server:
+    """Answers every request after `seconds`, as a server would (the clients' event loop stays free meanwhile)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    async def request(self, method, url, **kwargs):
+        await asyncio.sleep(self.seconds)
+        return _Answer()
+
+
+def _run(rate: float, clients: int, seconds: float, serve: float) -> tuple[Tally, float]:
+    async def client(i, tally, until):
+        pace = Pace(rate / clients, seed=i, until=until)
+        while time.perf_counter() < until:
+            await tally.call(_Server(serve), "GET", "/x/", pace=pace)
+
+    async def run():
+        tally = Tally()
+        start = time.perf_counter()
+        until = start + seconds
+        await asyncio.gather(*(client(i, tally, until) for i in range(clients)))
+        return tally, time.perf_counter() - start
+
+    return asyncio.run(run())
+
+
+def test_paced_clients_send_the_rate_asked_and_none_holds_the_others_up():
+    # Each client about one request a second: one with nothing more to send for a while before the end must wait
+    # for it, not ask again and again (which holds every other client's requests up for that long).
+    tally, took = _run(rate=16, clients=8, seconds=2.0, serve=0.01)
+    figures = tally.figures(2.0)
+    assert 16 <= figures["requests"] <= 52  # Poisson arrivals around 32 in the two seconds
+    assert took < 4  # every client ends with the run
+    assert figures["p99_ms"] < 400  # answered in 10 ms and sent when due: nobody waited behind another client
+
+
+def test_a_request_that_could_not_be_sent_on_time_counts_its_wait():
+    # One client asked for 50 requests a second, each answered in 100 ms: it falls behind, and the times say so.
+    tally, _took = _run(rate=50, clients=1, seconds=0.6, serve=0.1)
+    figures = tally.figures(0.6)
+    assert figures["served_p50_p95_p99_ms"][0] < 150
+    assert figures["p95_ms"] > 200  # from when each was due, the queue behind the slow answers counts
