@@ -52,36 +52,40 @@ def _figures(queries: int, calls: int, times: list[float]) -> dict:
     }
 
 
-def _after_a_write(c, labels) -> dict:
-    """The officer's start page at their next visit after a write of theirs of these kinds of records: the write's
-    stamps set as the write's answer sets them, then the page opened."""
-    import time as clock
-
+def _route(name: str, get, before=lambda: None) -> dict:
+    """One route's figures: `get()` once to warm up, then its queries counted, its calls counted and its time taken
+    SAMPLES times; `before()` before each request (the state it is to be opened in)."""
     from django.conf import settings
     from django.db import connection, reset_queries
 
+    before()
+    assert get().status_code == 200, name
+    before()
+    settings.DEBUG = True  # counts the queries of one request
+    reset_queries()
+    get()
+    queries = len(connection.queries)
+    settings.DEBUG = False
+    before()
+    calls = _calls(name, get)
+    times = []
+    for _ in range(SAMPLES):
+        before()
+        start = time.perf_counter()
+        get()
+        times.append(1000 * (time.perf_counter() - start))
+    return _figures(queries, calls, times)
+
+
+def _after_a_write(c, labels, name: str) -> dict:
+    """The officer's start page at their next visit after a write of theirs of these kinds of records: the write's
+    stamps set as the write's answer sets them, then the page opened."""
     from grassroots.core import middleware
 
     def stamp():
-        c.cookies[middleware.WRITE_STAMP] = middleware.stamp_after({}, labels, clock.time_ns())
+        c.cookies[middleware.WRITE_STAMP] = middleware.stamp_after({}, labels, time.time_ns())
 
-    stamp()
-    assert c.get("/").status_code == 200
-    stamp()
-    settings.DEBUG = True
-    reset_queries()
-    c.get("/")
-    queries = len(connection.queries)
-    settings.DEBUG = False
-    stamp()
-    calls = _calls(f"officer: start page after {labels}", lambda: c.get("/"))
-    times = []
-    for _ in range(SAMPLES):
-        stamp()
-        start = time.perf_counter()
-        c.get("/")
-        times.append(1000 * (time.perf_counter() - start))
-    return _figures(queries, calls, times)
+    return _route(name, lambda: c.get("/"), before=stamp)
 
 
 def measure() -> dict:
@@ -127,23 +131,14 @@ def measure() -> dict:
     out = {}
     for name, who, url in routes:
         c = client(who)
-        assert c.get(url).status_code == 200, url
-        settings.DEBUG = True  # counts the queries of one request
-        reset_queries()
-        c.get(url)
-        queries = len(connection.queries)
-        settings.DEBUG = False
-        calls = _calls(name, lambda c=c, url=url: c.get(url))
-        times = []
-        for _ in range(SAMPLES):
-            start = time.perf_counter()
-            c.get(url)
-            times.append(1000 * (time.perf_counter() - start))
-        out[name] = _figures(queries, calls, times)
+        out[name] = _route(name, lambda c=c, url=url: c.get(url))
     # After an accept (its audit names the report and the assignment), and after a write that named nothing.
     accept = ("duties.progressreport", "duties.assignment")
-    out["officer: start page after an accept"] = _after_a_write(client(officer), accept)
-    out["officer: start page after any write"] = _after_a_write(client(officer), ("*",))
+    for name, labels in (
+        ("officer: start page after an accept", accept),
+        ("officer: start page after any write", ("*",)),
+    ):
+        out[name] = _after_a_write(client(officer), labels, name)
     # Reports with a photo, each on a branch no earlier report touched: queries, calls and time. One client posts
     # them all, as each secretary in turn (a new client would build the middleware again at its first request).
     fresh = iter(world["secretaries"][20:])

@@ -59,7 +59,11 @@ def stamp_after(stamps: dict[str, int], labels, now: int) -> str:
 def write_stamp(request, reads=(EVERYTHING,)) -> str:
     """When the user last wrote a record of the kinds a figure `reads` ("*": any; an app's label: any of its
     models; `app_label.model`: that one), as part of a key under which the figure is kept ("0": not yet)."""
-    stamps = write_stamps(request)
+    return latest_stamp(write_stamps(request), reads)
+
+
+def latest_stamp(stamps: dict[str, int], reads) -> str:
+    """write_stamp from the stamps read once (a page keeping several figures reads the cookie once)."""
     everything = EVERYTHING in reads
 
     def read(label):

@@ -137,20 +137,12 @@ def _widen_keys(cursor, spec: Distributed) -> list[str]:
     for name, kind, columns in cursor.fetchall() + _unique_indexes(cursor, spec.table):
         if spec.column in columns:
             continue
-        if kind == "i":  # a unique index that is no constraint (Django's UniqueConstraint with a condition)
+        if kind != "p":  # a unique constraint, or a unique index that is none (a UniqueConstraint with a condition)
+            what = "unique index" if kind == "i" else "unique key"
             if name not in UNIQUE_KEPT_BY_SERVICES.get(spec.table, ()):
-                raise ValueError(
-                    f"{spec.table}: unique index {name} {columns} lacks the distribution column {spec.column}"
-                )
-            cursor.execute(f'DROP INDEX "{name}"')
-            done.append(f"{spec.table}.{name}: unique key kept by the services on the cluster")
-            continue
-        if kind != "p":
-            if name not in UNIQUE_KEPT_BY_SERVICES.get(spec.table, ()):
-                raise ValueError(
-                    f"{spec.table}: unique key {name} {columns} lacks the distribution column {spec.column}"
-                )
-            cursor.execute(f'ALTER TABLE "{spec.table}" DROP CONSTRAINT "{name}"')
+                raise ValueError(f"{spec.table}: {what} {name} {columns} lacks the distribution column {spec.column}")
+            drop = f'DROP INDEX "{name}"' if kind == "i" else f'ALTER TABLE "{spec.table}" DROP CONSTRAINT "{name}"'
+            cursor.execute(drop)
             done.append(f"{spec.table}.{name}: unique key kept by the services on the cluster")
             continue
         # (id, column): a key widened before by another column (evidence by its report) keeps only the id.

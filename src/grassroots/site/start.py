@@ -17,7 +17,7 @@ from grassroots.accountability.models import OPEN_CASE_STATES, CaseState
 from grassroots.accountability.selectors import case_list, review_notice
 from grassroots.assessment.models import SystemState
 from grassroots.assessment.selectors import ratings_to_give, runs_to_advance, systems_visible
-from grassroots.core.middleware import write_stamp
+from grassroots.core.middleware import latest_stamp, write_stamps
 from grassroots.core.models import Period
 from grassroots.core.policy import Action, can_anywhere, subject
 from grassroots.core.templatetags.numbers import shown
@@ -352,14 +352,15 @@ class Kept:
     was counted, if one came from what was kept."""
 
     def __init__(self, request, today: dt.date, seconds: int):
-        self.request, self.seconds = request, seconds
+        self.seconds = seconds
+        self.stamps = write_stamps(request)
         self.prefix = f"start:2:{request.user.pk}:{today.isoformat()}"
         self.at: dt.datetime | None = None
 
     def __call__(self, name: str, reads: tuple, count):
         if self.seconds <= 0:
             return count()
-        key = f"{self.prefix}:{name}:{write_stamp(self.request, reads)}"
+        key = f"{self.prefix}:{name}:{latest_stamp(self.stamps, reads)}"
         kept = cache.get(key)
         if kept is not None:
             value, at = kept
