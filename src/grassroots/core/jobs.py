@@ -11,9 +11,10 @@ import contextvars
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connection, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,26 @@ SILENT = dt.timedelta(minutes=10)
 KEPT = dt.timedelta(days=30)
 # How long a progress update may wait for the job's row before the work goes on without showing its progress.
 PROGRESS_WAIT_MS = 2000
+# How long the job's final state waits for its row (SQLite's one writer busy, a page reading the row in a shared
+# cache) before the job is logged as unfinished; its page then says it was cut short.
+RESULT_WAIT_S = 30.0
+
+
+def _write_row(job_id: int, values: dict, *, wait_s: float) -> bool:
+    """One UPDATE of the job's row outside any transaction, tried again while the database says the row or table
+    is locked (SQLite answers at once in a shared cache, without waiting); False if it never got through."""
+    deadline = time.monotonic() + wait_s
+    pause = 0.02
+    while True:
+        try:
+            Job.objects.filter(pk=job_id).update(**values)
+            return True
+        except OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() + pause > deadline:
+                log.warning("job %s not updated: %s", job_id, error)
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
 
 
 class Progress:
@@ -44,7 +65,7 @@ class Progress:
     def __call__(self, stage, done: int, total: int) -> None:
         values = {"stage": str(stage)[:200], "done": max(0, done), "total": max(0, total), "updated_at": timezone.now()}
         if not transaction.get_connection().in_atomic_block:
-            Job.objects.filter(pk=self.job_id).update(**values)
+            _write_row(self.job_id, values, wait_s=PROGRESS_WAIT_MS / 1000)  # progress only: the work goes on
             return
         if connection.vendor == "sqlite" or self._silent:
             return
@@ -96,14 +117,13 @@ def _run(job_id: int, work, language: str, own_connection: bool) -> None:
         with translation.override(language):
             try:
                 result = work(progress) or {}
-                Job.objects.filter(pk=job_id).update(state=JobState.DONE, result=result, updated_at=timezone.now())
             except Exception:
                 log.exception("job %s failed", job_id)
-                Job.objects.filter(pk=job_id).update(
-                    state=JobState.FAILED,
-                    result={"ok": False, "summary": _("It stopped on an error; nothing of it was saved. Try again.")},
-                    updated_at=timezone.now(),
-                )
+                summary = _("It stopped on an error; nothing of it was saved. Try again.")
+                state, result = JobState.FAILED, {"ok": False, "summary": summary}
+            else:
+                state = JobState.DONE
+            _write_row(job_id, {"state": state, "result": result, "updated_at": timezone.now()}, wait_s=RESULT_WAIT_S)
     finally:
         progress.close()
         if own_connection:
