@@ -3,6 +3,7 @@
     python -m bench.routes            # SQLite under a temporary folder; prints one JSON line
     ROUTES_SAMPLES=15 python -m bench.routes
     ROUTES_PROFILE="my work" python -m bench.routes   # also the profile of one request of the routes so named
+    ROUTES_PROFILE="my work" ROUTES_PROFILE_LINES=400 python -m bench.routes   # more of it
 
 A fresh database gets make load's county (bench.load.prepare) and 60 reports with a photo waiting for review; then
 each route is opened by Django's test client as its user (the same session cookies as the load's clients), its
@@ -26,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = int(os.environ.get("ROUTES_SAMPLES", "9"))
 PROFILE = os.environ.get("ROUTES_PROFILE", "")
+PROFILE_LINES = int(os.environ.get("ROUTES_PROFILE_LINES", "60"))  # functions listed by cumulative time
 
 
 def _calls(name: str, request) -> int:
@@ -35,7 +37,7 @@ def _calls(name: str, request) -> int:
     stats = pstats.Stats(profile)
     if PROFILE and PROFILE in name:
         text = io.StringIO()
-        pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(60)
+        pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(PROFILE_LINES)
         pstats.Stats(profile, stream=text).sort_stats("tottime").print_stats(30)
         sys.stderr.write(f"\n==== {name}\n{text.getvalue()}")
     return stats.total_calls
