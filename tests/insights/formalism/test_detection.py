@@ -169,3 +169,26 @@ def test_texts_indexed_in_bulk_are_found_by_the_next_report_and_forgotten_by_sou
     assert TextBand.objects.count() == 2 * TextBand.objects.filter(signature=kept).count()
     index.clear_texts()
     assert not TextSignature.objects.exists() and not TextBand.objects.exists()
+
+
+def test_a_reports_signatures_are_made_before_the_transaction_that_writes_them(county, issued, submit, monkeypatch):
+    """The hashing (the text's MinHash, the photo's variants) is the processor's work only: it is done before the
+    check's transaction opens, so that SQLite's one writer, taken when a transaction begins, never waits for it."""
+    from django.db import connection
+
+    from grassroots.insights.formalism import index
+
+    depth = {}
+
+    def spy(name, fn):
+        def wrapped(*args, **kwargs):
+            depth.setdefault(name, len(connection.savepoint_ids))
+            return fn(*args, **kwargs)
+
+        monkeypatch.setattr(index, name, wrapped)
+
+    for name in ("text_signature", "photo_hashes", "index_text", "index_photo"):
+        spy(name, getattr(index, name))
+    submit(issued["C-T1-V1"], ORIGINAL, files=[photo(seed=5)])
+    assert depth["text_signature"] == depth["photo_hashes"] < depth["index_text"] == depth["index_photo"]
+    assert TextSignature.objects.count() == PhotoSignature.objects.count() == 1

@@ -84,12 +84,18 @@ def _likely(source: str, keys: list[int], sig: shingles.Signature, *, exclude: i
     return list(TextSignature.objects.filter(pk__in=likely).select_related("organization"))
 
 
+def text_signature(source: str, text: str, stop=None) -> shingles.Signature:
+    """A text's signature (its shingles and MinHash, the template shingles of its kind left out): work for the
+    processor only, done before the transaction that keeps it (SQLite's one writer waits for no hashing)."""
+    return shingles.signature(text, stop_list(source) if stop is None else stop)
+
+
 @transaction.atomic
-def index_text(*, source: str, record_id: int, text: str, organization, period, thread: int = 0, stop=None):
-    """Keep the text's signature (replacing one kept for the same record) and return the earlier texts it copies."""
-    stop = stop_list(source) if stop is None else stop
+def index_text(*, source: str, record_id: int, text: str, organization, period, thread: int = 0, stop=None, sig=None):
+    """Keep the text's signature (replacing one kept for the same record) and return the earlier texts it copies;
+    `sig`: the signature made already (text_signature)."""
     TextSignature.objects.filter(source=source, record_id=record_id).delete()
-    sig = shingles.signature(text, stop)
+    sig = text_signature(source, text, stop) if sig is None else sig
     if not sig.informative:
         return []
     row = TextSignature.objects.create(

@@ -158,80 +158,96 @@ def _photo_flags(matches, own: dict, *, organization, reviewing, period) -> list
 
 
 def check_report(report: ProgressReport) -> list[Flag]:
-    """A submitted report checked against the indexes (its text, its photos) and for a rush: what it raises."""
+    """A submitted report checked against the indexes (its text, its photos) and for a rush: what it raises. The
+    signatures are made first, the index searched and written in one transaction after them."""
     report = _report(report)
     assignment = report.assignment
     organization, period = assignment.organization, report_period(report)
     reviewing = reviewing_of(organization, assignment.duty.organization)
-    matches = index.index_text(
-        source=TextSource.REPORT,
-        record_id=report.pk,
-        text=report.text,
-        organization=organization,
-        period=period,
-        thread=assignment.pk,
-    )
-    raised = _text_flags(
-        source=TextSource.REPORT,
-        record=report,
-        matches=matches,
-        organization=organization,
-        reviewing=reviewing,
-        period=period,
-    )
-    for evidence in Evidence.objects.filter(report=report, kind="image"):
-        # the closest one: a photo used by many is flagged once on each report, beside its nearest copy
-        matches = index.index_photo(evidence=evidence, organization=organization, thread=assignment.pk)
-        own = {"report": report, "evidence": evidence}
-        raised += _photo_flags(matches[:1], own, organization=organization, reviewing=reviewing, period=period)
-    if assignment.due_on == timezone.localdate(report.created_at):
-        found = detectors.report_rush(organization, assignment.due_on)
-        if found is not None and (flag := _raise_found(found)) is not None:
-            raised.append(flag)
+    sig = index.text_signature(TextSource.REPORT, report.text)
+    photos = [(e, index.photo_hashes(e)) for e in Evidence.objects.filter(report=report, kind="image")]
+    with transaction.atomic():
+        matches = index.index_text(
+            source=TextSource.REPORT,
+            record_id=report.pk,
+            text=report.text,
+            organization=organization,
+            period=period,
+            thread=assignment.pk,
+            sig=sig,
+        )
+        raised = _text_flags(
+            source=TextSource.REPORT,
+            record=report,
+            matches=matches,
+            organization=organization,
+            reviewing=reviewing,
+            period=period,
+        )
+        for evidence, hashes in photos:
+            # the closest one: a photo used by many is flagged once on each report, beside its nearest copy
+            matches = index.index_photo(
+                evidence=evidence, organization=organization, thread=assignment.pk, hashes=hashes
+            )
+            own = {"report": report, "evidence": evidence}
+            raised += _photo_flags(matches[:1], own, organization=organization, reviewing=reviewing, period=period)
+        if assignment.due_on == timezone.localdate(report.created_at):
+            found = detectors.report_rush(organization, assignment.due_on)
+            if found is not None and (flag := _raise_found(found)) is not None:
+                raised.append(flag)
     return raised
 
 
 def check_meeting(meeting: Meeting) -> list[Flag]:
-    """A meeting recorded as held, checked: its minutes against the index, empty, in a burst, attendance copied."""
+    """A meeting recorded as held, checked: its minutes against the index, empty, in a burst, attendance copied.
+    The signatures first, then the index and the flags in one transaction."""
     meeting = Meeting.objects.select_related("organization__parent").get(pk=meeting.pk)
     if meeting.state != MeetingState.HELD:
         return []
     organization = meeting.organization
     quarter = detectors.quarter_of(meeting.held_on)
+    minutes = (meeting.minutes or "").strip()
+    sig = index.text_signature(TextSource.MEETING, meeting.minutes) if minutes else None
+    uploads = MeetingFile.objects.filter(meeting=meeting, kind="image").order_by("id")
+    photos = [(upload, index.photo_hashes(upload)) for upload in uploads]
     raised = []
-    if (meeting.minutes or "").strip():
-        matches = index.index_text(
-            source=TextSource.MEETING,
-            record_id=meeting.pk,
-            text=meeting.minutes,
-            organization=organization,
-            period=quarter,
-        )
-        raised += _text_flags(
-            source=TextSource.MEETING,
-            record=meeting,
-            matches=matches,
-            organization=organization,
-            reviewing=reviewing_of(organization),
-            period=quarter,
-        )
-    for upload in MeetingFile.objects.filter(meeting=meeting, kind="image").order_by("id"):
-        # a meeting's photos are one thread (minus its id): two shots of one meeting are not copies of each other
-        matches = index.index_photo(meeting_file=upload, organization=organization, thread=-meeting.pk)
-        raised += _photo_flags(
-            matches[:1],
-            {"meeting": meeting, "meeting_file": upload},
-            organization=organization,
-            reviewing=reviewing_of(organization),
-            period=quarter,
-        )
-    for found in (
-        detectors.empty_meeting(meeting),
-        detectors.meeting_burst(organization, quarter),
-        detectors.same_attendance(organization, meeting.held_on.year),
-    ):
-        if found is not None and (flag := _raise_found(found)) is not None:
-            raised.append(flag)
+    with transaction.atomic():
+        if minutes:
+            matches = index.index_text(
+                source=TextSource.MEETING,
+                record_id=meeting.pk,
+                text=meeting.minutes,
+                organization=organization,
+                period=quarter,
+                sig=sig,
+            )
+            raised += _text_flags(
+                source=TextSource.MEETING,
+                record=meeting,
+                matches=matches,
+                organization=organization,
+                reviewing=reviewing_of(organization),
+                period=quarter,
+            )
+        for upload, hashes in photos:
+            # a meeting's photos are one thread (minus its id): two shots of one meeting are not copies of each other
+            matches = index.index_photo(
+                meeting_file=upload, organization=organization, thread=-meeting.pk, hashes=hashes
+            )
+            raised += _photo_flags(
+                matches[:1],
+                {"meeting": meeting, "meeting_file": upload},
+                organization=organization,
+                reviewing=reviewing_of(organization),
+                period=quarter,
+            )
+        for found in (
+            detectors.empty_meeting(meeting),
+            detectors.meeting_burst(organization, quarter),
+            detectors.same_attendance(organization, meeting.held_on.year),
+        ):
+            if found is not None and (flag := _raise_found(found)) is not None:
+                raised.append(flag)
     return raised
 
 
@@ -242,29 +258,36 @@ def check_duty_report(report: DutyReport) -> list[Flag]:
     )
     if report.state != DutyReportState.SUBMITTED:
         return []
-    matches = index.index_text(
-        source=TextSource.DUTY_REPORT,
-        record_id=report.pk,
-        text=report.text,
-        organization=report.organization,
-        period=report.review.period,
-        thread=report.member_id,
-    )
-    return _text_flags(
-        source=TextSource.DUTY_REPORT,
-        record=report,
-        matches=matches,
-        organization=report.organization,
-        reviewing=report.review.organization,
-        period=report.review.period,
-    )
+    sig = index.text_signature(TextSource.DUTY_REPORT, report.text)
+    with transaction.atomic():
+        matches = index.index_text(
+            source=TextSource.DUTY_REPORT,
+            record_id=report.pk,
+            text=report.text,
+            organization=report.organization,
+            period=report.review.period,
+            thread=report.member_id,
+            sig=sig,
+        )
+        return _text_flags(
+            source=TextSource.DUTY_REPORT,
+            record=report,
+            matches=matches,
+            organization=report.organization,
+            reviewing=report.review.organization,
+            period=report.review.period,
+        )
 
 
 def _guarded(check, record) -> list[Flag]:
     """Run a detector on a record just written; a detector's failure never stops the work it looks at."""
     try:
-        with transaction.atomic():
-            return check(record)
+        if transaction.get_connection().in_atomic_block:  # a savepoint: a failure undoes the check alone
+            with transaction.atomic():
+                return check(record)
+        # After the answer: the check writes in a transaction of its own once its signatures are made, so that
+        # SQLite's one writer never waits for the hashing.
+        return check(record)
     except ObjectDoesNotExist:  # checked after the answer, and the write that made it was rolled back
         log.warning("formalism check of %s %s: not there to check", type(record).__name__, record.pk)
         return []
