@@ -166,7 +166,7 @@ def check_report(report: ProgressReport) -> list[Flag]:
     reviewing = reviewing_of(organization, assignment.duty.organization)
     sig = index.text_signature(TextSource.REPORT, report.text)
     photos = [(e, index.photo_hashes(e)) for e in Evidence.objects.filter(report=report, kind="image")]
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         matches = index.index_text(
             source=TextSource.REPORT,
             record_id=report.pk,
@@ -211,7 +211,7 @@ def check_meeting(meeting: Meeting) -> list[Flag]:
     uploads = MeetingFile.objects.filter(meeting=meeting, kind="image").order_by("id")
     photos = [(upload, index.photo_hashes(upload)) for upload in uploads]
     raised = []
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if minutes:
             matches = index.index_text(
                 source=TextSource.MEETING,
@@ -259,7 +259,7 @@ def check_duty_report(report: DutyReport) -> list[Flag]:
     if report.state != DutyReportState.SUBMITTED:
         return []
     sig = index.text_signature(TextSource.DUTY_REPORT, report.text)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         matches = index.index_text(
             source=TextSource.DUTY_REPORT,
             record_id=report.pk,
@@ -282,7 +282,8 @@ def check_duty_report(report: DutyReport) -> list[Flag]:
 def _guarded(check, record) -> list[Flag]:
     """Run a detector on a record just written; a detector's failure never stops the work it looks at."""
     try:
-        if transaction.get_connection().in_atomic_block:  # a savepoint: a failure undoes the check alone
+        if transaction.get_connection().in_atomic_block:
+            # A savepoint: a failure undoes the check alone (the check's own block makes none inside it).
             with transaction.atomic():
                 return check(record)
         # After the answer: the check writes in a transaction of its own once its signatures are made, so that
