@@ -42,7 +42,7 @@ from collections import defaultdict
 
 import numpy as np
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from grassroots.core.errors import ValidationError
@@ -87,11 +87,20 @@ def build_year(*, scale: str, seed: int = 1, stdout=None, today: dt.date | None 
     with transaction.atomic():
         if scale in ("city", "province"):
             counts = _Bulk(seed=seed, today=today, clock=clock).build()
+            # Millions of rows written in this transaction, none analyzed: without statistics PostgreSQL takes a
+            # batch of 2,000 organizations of the totals' rebuild below for the whole table and scans every study
+            # record for each batch (the province's rebuild ran for over an hour so). ANALYZE sees this
+            # transaction's own rows.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            clock.say("Statistics gathered")
         else:
             counts = _Year(seed=seed, today=today, clock=clock).build()
         # The records were written in bulk, past the services: the roll-up's stored rule is set from them.
         rebuild_counted()
         records_written.send(sender=DutyList, organization_ids=None)  # figures kept from them are counted again
+        if scale in ("city", "province"):
+            clock.say("Totals counted")
     counts["year_seconds"] = clock.seconds
     return counts
 
