@@ -199,44 +199,6 @@ def test_the_engine_agrees_on_a_subtree(assessed):
     assert {o for o in _agreement(sub, END)} == {assessed.v11.pk, assessed.v12.pk}
 
 
-CODES = ("C-T1-V1", "C-T1-V2", "C-T2-V1", "C-T2-V2")
-
-
-@pytest.mark.parametrize("subtree", [False, True], ids=["the whole county", "a township"])
-def test_the_members_statement_in_the_form_a_cluster_runs_agrees(assessed, monkeypatch, subtree):
-    """On Citus the members statement sums three parts per organization (the hours of members who recorded some,
-    the members who talked, the members counted) instead of joining every member to their records (docs/citus.md):
-    run on PostgreSQL, that form agrees with the per-organization computation, value by value."""
-    from django.db import connection
-
-    from grassroots.assessment.engine import totals
-
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite keeps its own form of the statement")
-    from tests.assessment.year import studied, talked
-
-    # Members with hours above and below the plan's (a cadre's and a plain member's), waiting or rejected, with and
-    # without a talk, beside members with no record at all.
-    for n, org in enumerate(Organization.objects.filter(code__in=CODES).order_by("code")):
-        for k, member in enumerate(org.members.order_by("pk")[:3]):
-            for month in range(1, 2 * (n + k) + 2):  # 8 to 88 hours
-                studied(member, dt.date(YEAR, month, 1 + k), 8)
-            studied(member, dt.date(YEAR, 4, 1 + k), 5, state="pending" if k % 2 else "rejected")
-            if (n + k) % 2:
-                talked(member, dt.date(YEAR, 5, 1 + k))
-    pushed = []
-    form = totals._member_query_pushed
-    monkeypatch.setattr(totals, "citus", lambda: True)
-    monkeypatch.setattr(totals, "_member_query_pushed", lambda *args: pushed.append(args) or form(*args))
-    officer = assessed.users.officer
-    run = assessed.run
-    if subtree:
-        run = services.run_create(actor=officer, system=run.system, period=run.period, scope=assessed.t1)
-    services.run_compute(actor=officer, run=run, asof=END)
-    assert pushed
-    assert _agreement(run, END)
-
-
 @pytest.mark.django_db
 def test_columns_of_numbers_reach_the_database_as_written():
     """The engine's bulk writer (binary COPY on PostgreSQL, executemany on SQLite): integers, floats, NaN as NULL,

@@ -340,9 +340,16 @@ def _member_query(ctx: Context, required: tuple[float, float], part=None, moves:
         once = " GROUP BY m.id, m.organization_id"
     else:
         once = ""
-        where, ids = _member_ids(ctx, where, part, on_citus)
-        if citus() and min(required) > 0:
-            return _member_query_pushed(ctx, (plain, cadre, counted, cadres), where, ids, moves)
+        ids = "1 = 1"
+        if on_citus:
+            if part is not None:
+                where = (
+                    f"m.organization_id IN (SELECT org_id FROM tmp_assess_org WHERE org_id %% {MEMBER_PARTS} = {part})"
+                )
+            ids = f"member_id IN (SELECT m2.id FROM {m} m2 WHERE {where.replace('m.organization_id', 'm2.organization_id')})"
+        elif part is not None:
+            ids = f"member_id >= {int(part[0])} AND member_id < {int(part[1])}"
+            where += f" AND m.id >= {int(part[0])} AND m.id < {int(part[1])}"
         # The whole tree: the study hours, cadre posts and talks of every member aggregated first, and merged with
         # the members in member order.
         member = (
@@ -366,71 +373,6 @@ def _member_query(ctx: Context, required: tuple[float, float], part=None, moves:
         + ["SUM(x.talked)", "COUNT(*)", "0", "COUNT(*)"],
         f"FROM (SELECT m.organization_id AS org, {member} WHERE {where} AND m.status = 'active'"
         f"{_not_moved('m.id', moves)}{once}) x GROUP BY x.org",
-    )
-    asof = ctx.asof
-    return columns, select, [ctx.start, asof, asof, asof, ctx.start, asof]
-
-
-def _member_ids(ctx: Context, where: str, part, on_citus: bool) -> tuple[str, str]:
-    """The members statement's whole-tree form: its condition on the members (`where`, of one part) and the same
-    condition on the records' member (`ids`), which keeps each aggregate to the members counted."""
-    m = t(Member)
-    if on_citus:
-        if part is not None:
-            where = f"m.organization_id IN (SELECT org_id FROM tmp_assess_org WHERE org_id %% {MEMBER_PARTS} = {part})"
-        return (
-            where,
-            f"member_id IN (SELECT m2.id FROM {m} m2 WHERE {where.replace('m.organization_id', 'm2.organization_id')})",
-        )
-    if part is not None:
-        return (
-            f"{where} AND m.id >= {int(part[0])} AND m.id < {int(part[1])}",
-            f"member_id >= {int(part[0])} AND member_id < {int(part[1])}",
-        )
-    return where, "1 = 1"
-
-
-def _member_query_pushed(ctx: Context, rules: tuple[str, str, str, str], where: str, ids: str, moves):
-    """The members statement in the form a Citus cluster runs on every shard: the members (a reference table) are
-    not LEFT JOINed to the study hours and talks grouped by member (distributed by member), which Citus can only
-    run as two subplans whose rows all go to the coordinator to be joined there (docs/citus.md). Instead, three
-    parts summed per organization: the hours' share of the members who recorded some (the records grouped by
-    member, joined to their member: one task per shard), the members who talked (the same), and the members
-    counted (the reference table alone). A member without records adds nothing to the first two, so the sums are
-    the whole-tree form's, given that every required number of hours is above zero (else a member without records
-    would count as having done them: that case keeps the other form)."""
-    m, s, p, tk = t(Member), t(StudyRecord), t(Post), t(Talk)
-    plain, cadre, counted, cadres = rules
-    members = f"{where} AND m.status = 'active'{_not_moved('m.id', moves)}"
-    hours = (
-        "SELECT x.org, CASE WHEN x.hours >= x.req THEN 1.0 ELSE x.hours / x.req END AS study_n, "
-        "0 AS members, 0 AS talked FROM (SELECT m.organization_id AS org, h.hours, "
-        f"CASE WHEN c.member_id IS NULL THEN {plain} ELSE {cadre} END AS req FROM "
-        f"(SELECT member_id, CAST(SUM(hours) AS float) AS hours FROM {s} WHERE {ids} AND state IN {counted} "
-        "   AND studied_on >= %s AND studied_on <= %s GROUP BY member_id) h "
-        f"JOIN {m} m ON m.id = h.member_id "
-        f"LEFT JOIN (SELECT DISTINCT member_id FROM {p} WHERE {ids} AND title IN {cadres} "
-        "   AND started_on <= %s AND (ended_on IS NULL OR ended_on >= %s)) c ON c.member_id = m.id "
-        f"WHERE {members}) x"
-    )
-    talked = (
-        "SELECT m.organization_id AS org, 0.0 AS study_n, 0 AS members, 1 AS talked FROM "
-        f"(SELECT DISTINCT member_id FROM {tk} WHERE {ids} AND talked_on >= %s AND talked_on <= %s) k "
-        f"JOIN {m} m ON m.id = k.member_id WHERE {members}"
-    )
-    counted_members = (
-        f"SELECT m.organization_id AS org, 0.0 AS study_n, 1 AS members, 0 AS talked FROM {m} m WHERE {members}"
-    )
-    parts = [
-        f"SELECT u.org, SUM(u.study_n) AS study_n, SUM(u.members) AS members, SUM(u.talked) AS talked "
-        f"FROM ({q}) u GROUP BY u.org"
-        for q in (hours, talked, counted_members)
-    ]
-    columns, select = _own_select(
-        MEMBER_METRICS,
-        "y.org",
-        ["SUM(y.study_n)", "SUM(y.members)", "SUM(y.talked)", "SUM(y.members)", "0", "SUM(y.members)"],
-        f"FROM ({' UNION ALL '.join(parts)}) y GROUP BY y.org",
     )
     asof = ctx.asof
     return columns, select, [ctx.start, asof, asof, asof, ctx.start, asof]
