@@ -283,6 +283,9 @@ class Pace:
         return self.at
 
 
+KEEPALIVE_S = 1.0  # below the server's keep-alive (gunicorn: 2 s)
+
+
 def _client(base: str, cookies: dict | None = None):
     import httpx
 
@@ -290,7 +293,11 @@ def _client(base: str, cookies: dict | None = None):
     if cookies:
         headers["Cookie"] = f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}"
         headers["X-CSRFToken"] = cookies["csrftoken"]
-    return httpx.AsyncClient(base_url=base, headers=headers, timeout=30.0, follow_redirects=False)
+    # A connection idle for 1 s is not used again: gunicorn closes one idle for 2 s (its --keep-alive), and a request
+    # sent on it just then finds it closed (a paced client waits about 2 s between requests; httpx keeps connections
+    # 5 s by default and, unlike a browser, does not send again on a fresh one).
+    limits = httpx.Limits(keepalive_expiry=KEEPALIVE_S)
+    return httpx.AsyncClient(base_url=base, headers=headers, timeout=30.0, follow_redirects=False, limits=limits)
 
 
 async def secretary(base, who, photos, tally, until, pace=None):
