@@ -84,8 +84,9 @@ def build_year(*, scale: str, seed: int = 1, stdout=None, today: dt.date | None 
     """
     today = today or timezone.localdate()
     clock = _Clock(stdout)
+    bulk = scale in ("city", "province")
     with transaction.atomic():
-        if scale in ("city", "province"):
+        if bulk:
             counts = _Bulk(seed=seed, today=today, clock=clock).build()
             # Millions of rows written in this transaction, none analyzed: without statistics PostgreSQL takes a
             # batch of 2,000 organizations of the totals' rebuild below for the whole table and scans every study
@@ -99,7 +100,7 @@ def build_year(*, scale: str, seed: int = 1, stdout=None, today: dt.date | None 
         # The records were written in bulk, past the services: the roll-up's stored rule is set from them.
         rebuild_counted()
         records_written.send(sender=DutyList, organization_ids=None)  # figures kept from them are counted again
-        if scale in ("city", "province"):
+        if bulk:
             clock.say("Totals counted")
     counts["year_seconds"] = clock.seconds
     return counts

@@ -95,7 +95,18 @@ def _raise_found(found: detectors.Found) -> Flag | None:
     )
 
 
-def _text_flags(*, source: str, record, matches, organization, reviewing, period) -> list[Flag]:
+def _text_flags(*, source: str, record, text: str, sig, organization, reviewing, period, thread: int = 0) -> list[Flag]:
+    """The record's text kept in the index (its signature `sig` made already) and a copied-text flag beside the
+    closest earlier text it copies."""
+    matches = index.index_text(
+        source=source,
+        record_id=record.pk,
+        text=text,
+        organization=organization,
+        period=period,
+        thread=thread,
+        sig=sig,
+    )
     raised = []
     field = {TextSource.REPORT: "report", TextSource.MEETING: "meeting", TextSource.DUTY_REPORT: "duty_report"}[source]
     model = {TextSource.REPORT: ProgressReport, TextSource.MEETING: Meeting, TextSource.DUTY_REPORT: DutyReport}[source]
@@ -167,22 +178,15 @@ def check_report(report: ProgressReport) -> list[Flag]:
     sig = index.text_signature(TextSource.REPORT, report.text)
     photos = [(e, index.photo_hashes(e)) for e in Evidence.objects.filter(report=report, kind="image")]
     with transaction.atomic(savepoint=False):
-        matches = index.index_text(
-            source=TextSource.REPORT,
-            record_id=report.pk,
-            text=report.text,
-            organization=organization,
-            period=period,
-            thread=assignment.pk,
-            sig=sig,
-        )
         raised = _text_flags(
             source=TextSource.REPORT,
             record=report,
-            matches=matches,
+            text=report.text,
+            sig=sig,
             organization=organization,
             reviewing=reviewing,
             period=period,
+            thread=assignment.pk,
         )
         for evidence, hashes in photos:
             # the closest one: a photo used by many is flagged once on each report, beside its nearest copy
@@ -213,18 +217,11 @@ def check_meeting(meeting: Meeting) -> list[Flag]:
     raised = []
     with transaction.atomic(savepoint=False):
         if minutes:
-            matches = index.index_text(
-                source=TextSource.MEETING,
-                record_id=meeting.pk,
-                text=meeting.minutes,
-                organization=organization,
-                period=quarter,
-                sig=sig,
-            )
             raised += _text_flags(
                 source=TextSource.MEETING,
                 record=meeting,
-                matches=matches,
+                text=meeting.minutes,
+                sig=sig,
                 organization=organization,
                 reviewing=reviewing_of(organization),
                 period=quarter,
@@ -260,22 +257,15 @@ def check_duty_report(report: DutyReport) -> list[Flag]:
         return []
     sig = index.text_signature(TextSource.DUTY_REPORT, report.text)
     with transaction.atomic(savepoint=False):
-        matches = index.index_text(
-            source=TextSource.DUTY_REPORT,
-            record_id=report.pk,
-            text=report.text,
-            organization=report.organization,
-            period=report.review.period,
-            thread=report.member_id,
-            sig=sig,
-        )
         return _text_flags(
             source=TextSource.DUTY_REPORT,
             record=report,
-            matches=matches,
+            text=report.text,
+            sig=sig,
             organization=report.organization,
             reviewing=report.review.organization,
             period=report.review.period,
+            thread=report.member_id,
         )
 
 
