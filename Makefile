@@ -89,7 +89,7 @@ CITUS_PORTS := 9700 9701 9702
 CITUS_URL ?= postgres://postgres@127.0.0.1:$(firstword $(CITUS_PORTS))/grassroots
 # The plan and the parity with plain PostgreSQL, two app processes behind one port, the assessment's database tests,
 # the data completeness, the dashboards, the public pages, the audit chains, and the database tests of duties,
-# organizational life and accountability; any others by CITUS_TESTS="tests/..." (tests/organizations,
+# organizational life and accountability, the copy detectors' index (its bands distributed); any others by CITUS_TESTS="tests/..." (tests/organizations,
 # tests/reports, tests/insights and the rest of tests/site and tests/core pass but would take the run past its half
 # hour; tests/demo's county builds were not run there: docs/citus.md). A migration test that migrates
 # backwards is left out: Citus refuses ADD COLUMN with an unnamed CHECK on a distributed or reference table.
@@ -97,7 +97,7 @@ CITUS_URL ?= postgres://postgres@127.0.0.1:$(firstword $(CITUS_PORTS))/grassroot
 CITUS_TESTS ?= tests/distributed tests/assessment tests/site/test_completeness.py \
   tests/site/test_dashboards.py tests/site/test_dashboards_charts.py tests/disclosure \
   tests/core/test_audit.py tests/core/test_audit_key.py tests/core/test_audit_chains.py \
-  tests/duties tests/orglife tests/accountability \
+  tests/duties tests/orglife tests/accountability tests/insights/formalism/test_index.py \
   --deselect tests/assessment/test_engine.py::test_the_values_move_between_rows_and_sheets_with_the_migration
 
 citus:

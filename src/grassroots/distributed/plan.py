@@ -59,6 +59,12 @@ DISTRIBUTED = (
     Distributed("orglife_carevisit", "case_id", "care"),
     # The votes of a democratic appraisal by the appraisal (a reference table): its counts read one shard.
     Distributed("orglife_appraisalvote", "appraisal_id", "appraisal"),
+    # The copy detectors' band rows (a text's 42, a photo's few: the text bands the largest table of the insights,
+    # some 500 million rows a year nationally) by the band's value: a new text or photo looks up its bands by value
+    # (`key IN (...)`), which Citus sends only to the shards holding those values, and a band's rows never join
+    # another distributed table (their signatures are a reference table).
+    Distributed("insights_textband", "key", "band"),
+    Distributed("insights_photoband", "key", "band"),
     # Notifications by their recipient.
     Distributed("core_notification", "recipient_id", "user"),
     # The audit trail by its chain (one a region), each chain's head on the same node as its entries.
