@@ -89,9 +89,10 @@ CITUS_PORTS := 9700 9701 9702
 CITUS_URL ?= postgres://postgres@127.0.0.1:$(firstword $(CITUS_PORTS))/grassroots
 # The plan and the parity with plain PostgreSQL, two app processes behind one port, the assessment's database tests,
 # the data completeness, the dashboards, the public pages, the audit chains, and the database tests of duties,
-# organizational life and accountability, the copy detectors' index (its bands distributed); any others by CITUS_TESTS="tests/..." (tests/organizations,
-# tests/reports, tests/insights and the rest of tests/site and tests/core pass but would take the run past its half
-# hour; tests/demo's county builds were not run there: docs/citus.md). A migration test that migrates
+# organizational life and accountability, and the copy detectors' index (its bands distributed); any others by
+# CITUS_TESTS="tests/..." (tests/organizations, tests/reports, tests/insights and the rest of tests/site and
+# tests/core pass but would take the run past its half hour; tests/demo's county builds were not run there:
+# docs/citus.md). A migration test that migrates
 # backwards is left out: Citus refuses ADD COLUMN with an unnamed CHECK on a distributed or reference table.
 ## Left out on the cluster: a migration run backwards (Citus refuses a column with an unnamed check).
 CITUS_TESTS ?= tests/distributed tests/assessment tests/site/test_completeness.py \
