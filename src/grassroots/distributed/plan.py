@@ -57,8 +57,10 @@ DISTRIBUTED = (
     # one shard.
     Distributed("orglife_carecase", "id", "care"),
     Distributed("orglife_carevisit", "case_id", "care"),
-    # The votes of a democratic appraisal by the appraisal (a reference table): its counts read one shard.
+    # The votes of a democratic appraisal by the appraisal (a reference table): its counts read one shard; its
+    # results (one a full member, written once when it closes) lie with them.
     Distributed("orglife_appraisalvote", "appraisal_id", "appraisal"),
+    Distributed("orglife_appraisalresult", "appraisal_id", "appraisal"),
     # The copy detectors' band rows (a text's 42, a photo's few: the text bands the largest table of the insights,
     # some 500 million rows a year nationally) by the band's value: a new text or photo looks up its bands by value
     # (`key IN (...)`), which Citus sends only to the shards holding those values, and a band's rows never join

@@ -4,7 +4,7 @@ visited, heart-to-heart talks missing, and commendations and cases that do not f
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Max, Q
 from django.utils.translation import gettext_lazy
 
 from grassroots.accountability.models import Case, CaseState, Commendation, CommendationKind, CommendationState
@@ -254,17 +254,18 @@ def follow_results(organizations, period, threshold):
                 actions=[link(_("Review the commendation"), "accountability:commendation", commendation_id, PURSUE)],
                 unit="count",
             )
+    # The members appraised basically qualified or unqualified that year, asked by an uncorrelated `IN` (the results
+    # are distributed by appraisal on Citus, which refuses a subquery correlated with them).
     weak = AppraisalResult.objects.filter(
-        member=OuterRef("member"),
         appraisal__year=period.end.year,
         grade__in=[AppraisalGrade.BASIC, AppraisalGrade.UNQUALIFIED],
-    )
+    ).values("member_id")
     members = (
         Commendation.objects.filter(
             organization__in=ids(organizations), period=period, kind=CommendationKind.EXCELLENT_MEMBER
         )
         .exclude(state=CommendationState.WITHDRAWN)
-        .filter(Exists(weak))
+        .filter(member_id__in=weak)
         .values_list("organization_id", "pk", "member__name")
     )
     for org_id, commendation_id, name in members:
