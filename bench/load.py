@@ -257,6 +257,11 @@ class Tally:
             "median_ms_by_route": {
                 route: round(1000 * sorted(times)[len(times) // 2], 1) for route, times in sorted(self.by_route.items())
             },
+            # Where the tail is: each route's 95th percentile and slowest request.
+            "p95_max_ms_by_route": {
+                route: [pct(0.95, sorted(times)), round(1000 * max(times), 1)]
+                for route, times in sorted(self.by_route.items())
+            },
         }
 
 

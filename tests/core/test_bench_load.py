@@ -51,6 +51,8 @@ def test_paced_clients_send_the_rate_asked_and_none_holds_the_others_up():
     assert 16 <= figures["requests"] <= 52  # Poisson arrivals around 32 in the two seconds
     assert took < 4  # every client ends with the run
     assert figures["p99_ms"] < 400  # answered in 10 ms and sent when due: nobody waited behind another client
+    p95, slowest = figures["p95_max_ms_by_route"]["GET /x/"]  # where the tail is, route by route
+    assert 10 <= p95 <= slowest < 400
 
 
 def test_a_request_that_could_not_be_sent_on_time_counts_its_wait():
