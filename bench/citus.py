@@ -299,7 +299,10 @@ def compare(
     """The same demo year on both, assessed on both, compared; a summary (timings in seconds). `load`: "copy" (the
     year generated on plain PostgreSQL, or taken from the database `source` there, and copied into the cluster) or
     "demo" (generated on each)."""
-    cluster_url, plain_url = fresh_databases(name, plain=source is None)
+    if load == "kept":  # the cluster's database as the last run left it (its copy of `source`): assessed again
+        cluster_url, plain_url = f"{CITUS}/{name}", f"{PLAIN}/{name}"
+    else:
+        cluster_url, plain_url = fresh_databases(name, plain=source is None)
     if source is not None:
         plain_url = f"{PLAIN}/{source}"
         _say(f"indicator systems of {source}: {_script(plain_url, INSTALL_SYSTEMS)}")
@@ -307,7 +310,7 @@ def compare(
     stages_by_side: dict[str, dict] = {}
     period = period or str(time.localtime().tm_year)
     sides = (("citus", cluster_url), ("postgresql", plain_url))
-    for side, url in sides if load == "demo" else sides[::-1]:
+    for side, url in () if load == "kept" else sides if load == "demo" else sides[::-1]:
         if side == "citus" or source is None:
             timing[side]["migrate"], _ = grassroots(url, "manage", "migrate", "--verbosity", "0")
         if load == "demo" or (side == "postgresql" and source is None):
@@ -341,7 +344,13 @@ def main() -> None:
     parser.add_argument("--scale", default="county", choices=["tiny", "county", "city", "province"])
     parser.add_argument("--period")
     parser.add_argument("--from", dest="source", metavar="NAME", help="a plain PostgreSQL database holding the year")
-    parser.add_argument("--load", choices=["copy", "demo"], default="copy", help="copy the year in, or generate it")
+    parser.add_argument(
+        "--load",
+        choices=["copy", "demo", "kept"],
+        default="copy",
+        help="copy the year in, generate it, or keep what the last run put on the cluster (with --from: the code "
+        "changed, assessed again on both without the copy)",
+    )
     args = parser.parse_args()
     summary = compare(
         scale=args.scale,

@@ -21,7 +21,7 @@ from ..models import (
     Rating,
     VetoEvent,
 )
-from .base import GRADE_ORDER, GRADE_SCORES, SCORE_DECIMALS, Context, EngineError, _fetch, t
+from .base import CLOSENESS_DECIMALS, GRADE_ORDER, GRADE_SCORES, SCORE_DECIMALS, Context, EngineError, _fetch, t
 
 
 def _tree(system) -> tuple[list[Indicator], dict[int, list[Indicator]]]:
@@ -433,8 +433,15 @@ def _topsis_and_sensitivity_of(leaves, leaf_weights, sheet, totals, children, ch
             w = gw.copy()
             w[j] *= factor
             moved = np.nan_to_num(_weighted_mean(groups, w), nan=0.0)
-            moved = np.clip(moved - deductions + bonus, 0, 100) - vetoed * 1000.0
+            # Kept to SCORE_DECIMALS as the score is before it is ranked: values that differ only in their last bits
+            # (sums taken in another order, as a distributed database does) are the tie they are.
+            moved = np.round(np.clip(moved - deductions + bonus, 0, 100), SCORE_DECIMALS) - vetoed * 1000.0
             ranks = methods.rank(moved)
             low = np.minimum(low, ranks)
             high = np.maximum(high, ranks)
-    return {"closeness": closeness, "rank_topsis": methods.rank(closeness), "rank_low": low, "rank_high": high}
+    return {
+        "closeness": closeness,
+        "rank_topsis": methods.rank(np.round(closeness, CLOSENESS_DECIMALS)),
+        "rank_low": low,
+        "rank_high": high,
+    }

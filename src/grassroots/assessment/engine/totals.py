@@ -48,6 +48,8 @@ from .base import (
     _settings,
     _source,
     citus,
+    exact,
+    exact_value,
     t,
 )
 from .store import _insert_columns
@@ -57,8 +59,10 @@ def _duty_totals(ctx: Context, key_w: float, major_w: float, moves: Moves | None
     """One scan of the assignments due in the period for five metrics; one of the reviewed reports; one of claims."""
     a, d = t(Assignment), t(Duty)
     # Weights summed as floats, as the reference sums them (decimal sums also cost PostgreSQL a fifth more time and
-    # a hash that spills to disk).
-    weight = f"(CAST(a.weight AS float) * CASE WHEN d.is_major THEN {major_w} WHEN d.is_key THEN {key_w} ELSE 1.0 END)"
+    # a hash that spills to disk), each kept to a multiple of 1 / QUANTUM so that they add the same in any order.
+    weight = exact(
+        f"CAST(a.weight AS float) * CASE WHEN d.is_major THEN {major_w} WHEN d.is_key THEN {key_w} ELSE 1.0 END"
+    )
     asof = f"'{ctx.asof.isoformat()}'"
     done = f"(a.state = 'accepted' AND (a.accepted_on IS NULL OR a.accepted_on <= {asof}))"
     key = "(d.is_key OR d.is_major)"
@@ -369,7 +373,7 @@ def _member_query(ctx: Context, required: tuple[float, float], part=None, moves:
     columns, select = _own_select(
         MEMBER_METRICS,
         "x.org",
-        ["SUM(CASE WHEN x.hours >= x.req THEN 1.0 ELSE x.hours / x.req END)", "COUNT(*)"]
+        [f"SUM(CASE WHEN x.hours >= x.req THEN 1.0 ELSE {exact('x.hours / x.req')} END)", "COUNT(*)"]
         + ["SUM(x.talked)", "COUNT(*)", "0", "COUNT(*)"],
         f"FROM (SELECT m.organization_id AS org, {member} WHERE {where} AND m.status = 'active'"
         f"{_not_moved('m.id', moves)}{once}) x GROUP BY x.org",
@@ -477,12 +481,12 @@ def _moved_rows(ctx: Context, required, moves: Moves | None) -> dict[int, list[f
             claims[member_id].append(timezone.localdate(at))
     out = defaultdict(lambda: [0.0] * 6)
     for stay in stays:
-        m, share = stay.member_id, moves.share(stay)
+        m, share = stay.member_id, exact_value(moves.share(stay))
         got = float(sum((h for day, h in hours[m] if stay.holds(day)), 0))
         held = any(since <= stay.last and (until is None or until >= stay.last) for since, until in posts[m])
         need = (cadre if held else plain) * share
         row = out[stay.organization_id]
-        row[0] += share * (1.0 if got >= need else got / need)
+        row[0] += exact_value(share * (1.0 if got >= need else got / need))
         row[1] += share
         row[2] += share if any(stay.holds(day) for day in talks[m]) else 0.0
         row[3] += share
