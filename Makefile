@@ -43,11 +43,23 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei gettext >/dev/null; }
 
+BENCH_BASE_SCALE = $(or $(BENCH_SCALE),province)
 ## Benchmarks: data generation and timings, DEBUG off, medians of 5 samples with their spread (README, Performance).
 ## Bounded by: BENCH_SCALE=county|city|province (default province), BENCH_ONLY=duties,assessment,... (sections, comma-separated), BENCH_SAMPLES=5,
-## BENCH_PG=0 (SQLite only), BENCH_TIMEOUT=3600 (seconds for each database's run).
+## BENCH_PG=0 (SQLite only), BENCH_TIMEOUT=3600 (seconds for each database's run). Then, where Citus is installed
+## (make citus) and PostgreSQL answers, the same year copied into a cluster and assessed on both (make bench-citus;
+## BENCH_CITUS=0 skips it).
 bench: $(INSTALLED)
 	$(BIN)/python -m bench
+	@if [ "$(BENCH_CITUS)" = 0 ] || [ "$(BENCH_PG)" = 0 ]; then \
+	  echo "== BENCH_CITUS=0 or BENCH_PG=0: the cluster's comparison is skipped"; \
+	elif ! { command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; }; then \
+	  echo "== no PostgreSQL at 127.0.0.1:5432: the cluster's comparison is skipped"; \
+	elif [ -f "$$($(PG_BIN)/pg_config --pkglibdir)/citus.so" ]; then \
+	  echo "== the same year on a Citus cluster against plain PostgreSQL (make bench-citus)"; \
+	  $(MAKE) --no-print-directory bench-citus BENCH_SCALE=$(BENCH_BASE_SCALE) \
+	    BENCH_CITUS_FROM=grassroots_bench$(if $(filter province,$(BENCH_BASE_SCALE)),,_$(BENCH_BASE_SCALE)); \
+	else echo "== Citus is not installed (make citus): the cluster's comparison is skipped"; fi
 
 ## The picture of a period report in README (docs/report-page.png): page one of the demo branch's report, drawn by
 ## pypdfium2 from the PDF the reports app writes (run `make run` once first for the demo database).
