@@ -43,7 +43,6 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei gettext >/dev/null; }
 
-BENCH_BASE_SCALE = $(or $(BENCH_SCALE),province)
 ## Benchmarks: data generation and timings, DEBUG off, medians of 5 samples with their spread (README, Performance).
 ## Bounded by: BENCH_SCALE=county|city|province (default province), BENCH_ONLY=duties,assessment,... (sections, comma-separated), BENCH_SAMPLES=5,
 ## BENCH_PG=0 (SQLite only), BENCH_TIMEOUT=3600 (seconds for each database's run). Then, where Citus is installed
@@ -57,8 +56,7 @@ bench: $(INSTALLED)
 	  echo "== no PostgreSQL at 127.0.0.1:5432: the cluster's comparison is skipped"; \
 	elif [ -f "$$($(PG_BIN)/pg_config --pkglibdir)/citus.so" ]; then \
 	  echo "== the same year on a Citus cluster against plain PostgreSQL (make bench-citus)"; \
-	  $(MAKE) --no-print-directory bench-citus BENCH_SCALE=$(BENCH_BASE_SCALE) \
-	    BENCH_CITUS_FROM=grassroots_bench$(if $(filter province,$(BENCH_BASE_SCALE)),,_$(BENCH_BASE_SCALE)); \
+	  $(MAKE) --no-print-directory bench-citus BENCH_SCALE=$(or $(BENCH_SCALE),province) BENCH_CITUS_FROM_BENCH=1; \
 	else echo "== Citus is not installed (make citus): the cluster's comparison is skipped"; fi
 
 ## The picture of a period report in README (docs/report-page.png): page one of the demo branch's report, drawn by
@@ -127,7 +125,7 @@ citus-down:
 ## timed on both, by stage, and its results compared organization by organization (bench/citus.py).
 bench-citus: $(INSTALLED) citus-up
 	CITUS_PORTS="$(CITUS_PORTS)" $(BIN)/python -m bench.citus --scale $(or $(BENCH_SCALE),county) \
-	  $(if $(BENCH_CITUS_FROM),--from $(BENCH_CITUS_FROM))
+	  $(if $(BENCH_CITUS_FROM),--from $(BENCH_CITUS_FROM)) $(if $(BENCH_CITUS_FROM_BENCH),--from-bench)
 
 # CITUS_WORKERS test processes (pytest-xdist), each on its own database of the cluster (test_grassroots_gw0, ...);
 # 0 (the default): one process on test_grassroots. Each process builds the shelved fixtures again (docs/citus.md).

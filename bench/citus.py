@@ -310,7 +310,9 @@ def compare(
     stages_by_side: dict[str, dict] = {}
     period = period or str(time.localtime().tm_year)
     sides = (("citus", cluster_url), ("postgresql", plain_url))
-    for side, url in () if load == "kept" else sides if load == "demo" else sides[::-1]:
+    # Loaded: nothing when kept; generated on each side (the cluster first) or copied from plain PostgreSQL.
+    loading = () if load == "kept" else sides if load == "demo" else sides[::-1]
+    for side, url in loading:
         if side == "citus" or source is None:
             timing[side]["migrate"], _ = grassroots(url, "manage", "migrate", "--verbosity", "0")
         if load == "demo" or (side == "postgresql" and source is None):
@@ -351,7 +353,16 @@ def main() -> None:
         help="copy the year in, generate it, or keep what the last run put on the cluster (with --from: the code "
         "changed, assessed again on both without the copy)",
     )
+    parser.add_argument(
+        "--from-bench",
+        action="store_true",
+        help="take the year `make bench` left on the machine's PostgreSQL at this scale (as --from)",
+    )
     args = parser.parse_args()
+    if args.from_bench:
+        from bench.__main__ import pg_url
+
+        args.source = pg_url(args.scale).rsplit("/", 1)[1]
     summary = compare(
         scale=args.scale,
         period=args.period,

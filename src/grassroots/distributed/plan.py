@@ -272,6 +272,12 @@ def distribute(connection=default_connection) -> list[str]:
     return done
 
 
+def migration_step(apps, schema_editor):
+    """Every distribution step's operation (`migrations.RunPython(plan.migration_step, ...)`): the plan applied to
+    the database being migrated."""
+    distribute(schema_editor.connection)
+
+
 def distribute_after_migrate(sender, using="default", **kwargs):
     """After `migrate` (this app's signal comes last): tables added by later migrations are placed too."""
     from django.db import connections

@@ -2,11 +2,7 @@
 
 from django.db import migrations
 
-
-def forwards(apps, schema_editor):
-    from grassroots.distributed.plan import distribute
-
-    distribute(schema_editor.connection)
+from grassroots.distributed.plan import migration_step
 
 
 class Migration(migrations.Migration):
@@ -29,4 +25,4 @@ class Migration(migrations.Migration):
         ("otp_static", "__latest__"),
     ]
 
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)]
+    operations = [migrations.RunPython(migration_step, migrations.RunPython.noop, elidable=False)]

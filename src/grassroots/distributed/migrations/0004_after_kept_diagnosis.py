@@ -4,11 +4,7 @@ never changes."""
 
 from django.db import migrations
 
-
-def forwards(apps, schema_editor):
-    from grassroots.distributed.plan import distribute
-
-    distribute(schema_editor.connection)
+from grassroots.distributed.plan import migration_step
 
 
 class Migration(migrations.Migration):
@@ -17,4 +13,4 @@ class Migration(migrations.Migration):
         ("insights", "0008_kept_diagnosis"),
     ]
 
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)]
+    operations = [migrations.RunPython(migration_step, migrations.RunPython.noop, elidable=False)]

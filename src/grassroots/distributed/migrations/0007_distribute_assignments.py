@@ -5,11 +5,7 @@ says now). A no-op on any other database. See 0002 for why a step once applied n
 
 from django.db import migrations
 
-
-def forwards(apps, schema_editor):
-    from grassroots.distributed.plan import distribute
-
-    distribute(schema_editor.connection)
+from grassroots.distributed.plan import migration_step
 
 
 class Migration(migrations.Migration):
@@ -18,4 +14,4 @@ class Migration(migrations.Migration):
         ("duties", "0005_evidence_assignment"),
     ]
 
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)]
+    operations = [migrations.RunPython(migration_step, migrations.RunPython.noop, elidable=False)]

@@ -5,11 +5,7 @@ why a step once applied never changes."""
 
 from django.db import migrations
 
-
-def forwards(apps, schema_editor):
-    from grassroots.distributed.plan import distribute
-
-    distribute(schema_editor.connection)
+from grassroots.distributed.plan import migration_step
 
 
 class Migration(migrations.Migration):
@@ -18,4 +14,4 @@ class Migration(migrations.Migration):
         ("orglife", "0008_meeting_file_description"),
     ]
 
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)]
+    operations = [migrations.RunPython(migration_step, migrations.RunPython.noop, elidable=False)]
