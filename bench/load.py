@@ -350,13 +350,18 @@ async def bare(base, tally, until, who=None):
 
 
 async def deadline_day(
-    base: str, world: dict, seconds: float, rate: float | None = None, secretaries: slice = slice(0, SECRETARIES)
+    base: str,
+    world: dict,
+    seconds: float,
+    rate: float | None = None,
+    secretaries: slice = slice(0, SECRETARIES),
+    photos: list[bytes] | None = None,
 ) -> tuple[Tally, float]:
     """The deadline day's clients. Without a `rate`, each sends its next request the moment the last is answered
     (the server's top rate); with one, the clients together send `rate` requests a second, each at its own
     Poisson pace, and a request's time runs from when it was due to be sent."""
     # A photo of its own for each report (assignments are numbered apart: no two reports of a run share one).
-    photos = [photo(seed) for seed in range(PHOTOS)]
+    photos = photos or [photo(seed) for seed in range(PHOTOS)]
     tally = Tally()
     start = time.perf_counter()
     until = start + seconds
@@ -435,6 +440,70 @@ def _serve(env: dict, port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not answer")
 
 
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_stat(pid: str) -> tuple[str, int, int, int] | None:
+    """(command, process group, own CPU ticks, reaped children's CPU ticks) of one process, from /proc."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    command, rest = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
+    # After the command: state, ppid, pgrp (index 2), ... utime stime cutime cstime (indexes 11-14)
+    return command, int(rest[2]), int(rest[11]) + int(rest[12]), int(rest[13]) + int(rest[14])
+
+
+class CpuMeter:
+    """The CPU seconds spent while a run lasts: by the server (the gunicorn group: its live processes and the workers
+    it has reaped), by PostgreSQL's processes, by this process (the clients) and by the whole machine; so a run can
+    say how busy its cores were and what a request cost the server, not only how long it took."""
+
+    def __init__(self, server_group: int):
+        self.group = server_group
+
+    def read(self) -> dict:
+        server = postgres = 0
+        for pid in (entry for entry in os.listdir("/proc") if entry.isdigit()):
+            stat = _proc_stat(pid)
+            if stat is None:
+                continue
+            command, group, own, reaped = stat
+            if group == self.group:
+                server += own + (reaped if int(pid) == self.group else 0)
+            elif command.startswith("postgres"):
+                postgres += own
+        mine = os.times()
+        with open("/proc/stat") as f:
+            # user, nice, system, irq, softirq: not idle, iowait, steal, nor guest (counted in user already)
+            busy = sum(int(n) for i, n in enumerate(f.readline().split()[1:]) if i in (0, 1, 2, 5, 6))
+        return {
+            "server": server / TICKS,
+            "postgres": postgres / TICKS,
+            "clients": mine.user + mine.system,
+            "machine": busy / TICKS,
+        }
+
+    def __enter__(self):
+        self.start, self.wall = self.read(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        end, wall = self.read(), time.perf_counter() - self.wall
+        self.spent = {name: end[name] - self.start[name] for name in end}
+        self.seconds = wall
+        return False
+
+    def figures(self, requests: int) -> dict:
+        """CPU milliseconds per request by whom, and the share of the machine's cores busy during the run."""
+        per = {name: round(1000 * spent / max(1, requests), 1) for name, spent in self.spent.items()}
+        return {
+            "cpu_ms_per_request": per,
+            "cores_busy": round(self.spent["machine"] / self.seconds, 2),
+            "cores": os.cpu_count(),
+        }
+
+
 def _stop(server: subprocess.Popen) -> None:
     if server.poll() is None:
         os.killpg(server.pid, signal.SIGTERM)
@@ -475,27 +544,38 @@ def run(backend: str, url: str) -> dict:
     }
     # Production serves static files from collectstatic's folder, by their hashed names.
     subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=production)
+    photos = [photo(seed) for seed in range(PHOTOS)]
+    meters = {}
     try:
         server = _serve(production, BARE_PORT)
         try:
-            bare_tally, bare_seconds = asyncio.run(bare_view(f"http://{HOST}:{BARE_PORT}", BARE_SECONDS))
-            signed_tally, signed_seconds = asyncio.run(
-                bare_view(f"http://{HOST}:{BARE_PORT}", BARE_SECONDS, world["secretaries"] + world["officers"])
-            )
+            with CpuMeter(server.pid) as meters["bare_view"]:
+                bare_tally, bare_seconds = asyncio.run(bare_view(f"http://{HOST}:{BARE_PORT}", BARE_SECONDS))
+            with CpuMeter(server.pid) as meters["bare_view_signed_in"]:
+                signed_tally, signed_seconds = asyncio.run(
+                    bare_view(f"http://{HOST}:{BARE_PORT}", BARE_SECONDS, world["secretaries"] + world["officers"])
+                )
         finally:
             _stop(server)
         server = _serve(production, PORT)
         paced = None
         try:
-            tally, seconds = asyncio.run(deadline_day(f"http://{HOST}:{PORT}", world, LOAD_SECONDS))
+            with CpuMeter(server.pid) as meters["deadline_day"]:
+                tally, seconds = asyncio.run(deadline_day(f"http://{HOST}:{PORT}", world, LOAD_SECONDS, photos=photos))
             rate = PACED_RATE or round(PACED_SHARE * len(tally.latencies) / seconds, 1)
             if rate:
                 # Other branches' secretaries: their assignments are all still open.
-                paced = asyncio.run(
-                    deadline_day(
-                        f"http://{HOST}:{PORT}", world, LOAD_SECONDS, rate, slice(SECRETARIES, 2 * SECRETARIES)
+                with CpuMeter(server.pid) as meters["deadline_day_paced"]:
+                    paced = asyncio.run(
+                        deadline_day(
+                            f"http://{HOST}:{PORT}",
+                            world,
+                            LOAD_SECONDS,
+                            rate,
+                            slice(SECRETARIES, 2 * SECRETARIES),
+                            photos=photos,
+                        )
                     )
-                )
         finally:
             _stop(server)
         after = _django(env, "count")
@@ -503,13 +583,20 @@ def run(backend: str, url: str) -> dict:
         shutil.rmtree(media, ignore_errors=True)
     day, limit = tally.figures(seconds), bare_tally.figures(bare_seconds)
     signed = signed_tally.figures(signed_seconds)
+    day |= meters["deadline_day"].figures(day["requests"])
+    limit |= meters["bare_view"].figures(limit["requests"])
+    signed |= meters["bare_view_signed_in"].figures(signed["requests"])
     created = len(tally.reports_created)
     paced_figures = {}
     if paced is not None:
         paced_tally, paced_seconds = paced
         created += len(paced_tally.reports_created)
         paced_figures = {
-            "deadline_day_paced": {"rate_asked": rate, **paced_tally.figures(paced_seconds)},
+            "deadline_day_paced": {
+                "rate_asked": rate,
+                **paced_tally.figures(paced_seconds),
+                **meters["deadline_day_paced"].figures(len(paced_tally.latencies)),
+            },
             "paced_share_of_top_rate": round(
                 paced_tally.figures(paced_seconds)["requests_per_second"] / day["requests_per_second"], 2
             ),

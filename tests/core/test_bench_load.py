@@ -1,11 +1,17 @@
 """make load's paced clients (bench.load.Pace): requests sent at the rate asked, each timed from when it was due,
-and a client with nothing more to send waits for the run's end instead of holding the others up."""
+and a client with nothing more to send waits for the run's end instead of holding the others up; its CPU meter
+(bench.load.CpuMeter): what the server's processes spent, the workers it reaped included."""
 
 import asyncio
 import concurrent.futures
+import subprocess
+import sys
 import time
+from pathlib import Path
 
-from bench.load import Pace, Tally
+import pytest
+
+from bench.load import CpuMeter, Pace, Tally
 
 
 class _Answer:
@@ -61,3 +67,31 @@ def test_a_request_that_could_not_be_sent_on_time_counts_its_wait():
     figures = tally.figures(0.6)
     assert figures["served_p50_p95_p99_ms"][0] < 150
     assert figures["p95_ms"] > 200  # from when each was due, the queue behind the slow answers counts
+
+
+_BURN = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n"
+
+
+@pytest.mark.skipif(not Path("/proc/stat").exists(), reason="reads /proc")
+def test_the_cpu_meter_counts_the_server_groups_work_and_its_reaped_workers():
+    """The server's CPU is its group's: processes alive at the end, and workers that ended meanwhile (a recycled
+    gunicorn worker is reaped by the master, which then carries its CPU)."""
+    # The group's leader runs a child that burns 0.3 s of CPU and ends, then burns 0.3 s itself and waits.
+    leader = f"import subprocess, sys, time\nsubprocess.run([sys.executable, '-c', {_BURN!r}])\n{_BURN}time.sleep(30)\n"
+    server = subprocess.Popen([sys.executable, "-c", leader], start_new_session=True)
+    try:
+        with CpuMeter(server.pid) as meter:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                spent = CpuMeter(server.pid).read()["server"] - meter.start["server"]
+                if spent >= 0.55:
+                    break
+                time.sleep(0.05)
+        figures = meter.figures(requests=10)
+    finally:
+        server.kill()
+        server.wait()
+    assert meter.spent["server"] >= 0.55  # both burns: the reaped child's and the leader's own
+    assert meter.spent["machine"] >= meter.spent["server"] - 0.05
+    assert figures["cpu_ms_per_request"]["server"] >= 55
+    assert 0 < figures["cores_busy"] <= figures["cores"] + 0.5
