@@ -189,3 +189,46 @@ def test_a_published_run_computed_again_keeps_showing_its_scores_cut(published, 
     page = client.get(reverse("assessment:results", args=[county.run.pk]), **EN)
     for r in page.context["page"]:
         assert f"<b>{score_text(r.score)}</b>" in page.content.decode()
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","click")', "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A2)"]
+
+
+def test_the_exports_write_a_formula_like_name_or_reason_as_text_never_as_a_formula(published, client_for):
+    """A name or a veto reason that a spreadsheet would take for a formula (security review, finding 5) is written
+    as text: in the CSV behind a quote, in the .xlsx as a text cell."""
+    from grassroots.organizations.models import Organization
+
+    county = published
+    names = dict(zip((county.v11, county.v12, county.v21), FORMULAS, strict=False))
+    for org, name in names.items():
+        Organization.objects.filter(pk=org.pk).update(name=name, name_en=name)
+    _set(county, county.v21, veto_reason=FORMULAS[3] + " " + FORMULAS[4])
+    client = client_for(county.users.officer)
+
+    response = client.get(reverse("assessment:results_export", args=[county.run.pk, "csv"]), **EN)
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    by_code = {r[0]: r for r in rows[1:]}
+    name, reason = rows[0].index("Organization"), rows[0].index("Veto reason")
+    for org, formula in names.items():
+        assert by_code[org.code][name] == "'" + formula
+    assert by_code[county.v21.code][reason] == "'" + FORMULAS[3] + " " + FORMULAS[4]
+    assert not any(cell[:1] in "=+-@" for row in rows for cell in row if cell and not _number(cell))
+
+    response = client.get(reverse("assessment:results_export", args=[county.run.pk, "xlsx"]), **EN)
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header = [c.value for c in sheet[1]]
+    cells = {sheet.cell(row=r, column=1).value: r for r in range(2, sheet.max_row + 1)}
+    for org, formula in names.items():
+        cell = sheet.cell(row=cells[org.code], column=header.index("Organization") + 1)
+        assert cell.value == formula and cell.data_type == "s"  # text, shown as typed, never evaluated
+    formulas = [c.coordinate for row in sheet.iter_rows(min_row=2) for c in row if c.data_type == "f"]
+    assert formulas == []
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

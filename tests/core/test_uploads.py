@@ -1,6 +1,7 @@
 """One upload path for report evidence and meeting files: checked by content, hashed, thumbnailed, stored alike."""
 
 import io
+import threading
 import warnings
 
 import pytest
@@ -87,3 +88,35 @@ def test_a_picture_of_too_many_pixels_is_refused_before_it_is_decoded(monkeypatc
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # Pillow's own notice, above its limit
         check_upload(SimpleUploadedFile("bomb.png", out.getvalue()))
     assert words in refused.value.messages[0]
+
+
+def test_photos_beyond_the_decodes_allowed_at_once_wait_for_one_to_end(monkeypatch):
+    """At most GRASSROOTS_PHOTO_DECODES photos are decoded at once in a process: a third upload, with both slots
+    taken, waits (its header read, nothing decoded) and goes on once one is free."""
+    from grassroots.core import uploads
+
+    slots = threading.BoundedSemaphore(2)
+    monkeypatch.setattr(uploads, "DECODING", slots)
+    slots.acquire()
+    slots.acquire()  # two photos being decoded elsewhere
+    done = []
+    third = threading.Thread(target=lambda: done.append(check_upload(_png("third.png"))))
+    third.start()
+    third.join(0.5)
+    assert third.is_alive() and not done  # waiting for a slot
+    slots.release()
+    third.join(10)
+    assert not third.is_alive() and done[0].thumbnail is not None
+    slots.release()
+    assert slots.acquire(blocking=False) and slots.acquire(blocking=False)  # both slots given back
+    slots.release()
+    slots.release()
+
+
+def test_the_decodes_allowed_at_once_are_set_from_the_environment():
+    from django.conf import settings
+
+    from grassroots.core import uploads
+
+    assert settings.GRASSROOTS_PHOTO_DECODES >= 1
+    assert uploads.DECODING._initial_value == settings.GRASSROOTS_PHOTO_DECODES

@@ -281,6 +281,8 @@ if PRODUCTION:
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Photos decoded at once in one process (core.uploads.DECODING); more wait their turn.
+GRASSROOTS_PHOTO_DECODES = max(1, int(os.environ.get("GRASSROOTS_PHOTO_DECODES", "2")))
 GRASSROOTS_IMPORT_MAX_BYTES = int(os.environ.get("GRASSROOTS_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 
 LOGGING = {

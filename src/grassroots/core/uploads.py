@@ -20,7 +20,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PHOTO_PIXELS = 50_000_000  # a 50-megapixel photo decodes to 150 MB; a larger one is refused before decoding
 Image.MAX_IMAGE_PIXELS = MAX_PHOTO_PIXELS  # Pillow's own guard, behind ours
-DECODING = threading.BoundedSemaphore(2)  # photos decoded at once in one process, whatever the requests in flight
+# Photos decoded at once in one process, whatever the requests in flight (GRASSROOTS_PHOTO_DECODES, 2): a request
+# beyond them waits for one to end. A JPEG is decoded at a fraction of its size (see _photo); a PNG, GIF or WebP of
+# the most pixels accepted takes about 200 MB while it is decoded, so a process holds at most this many times that.
+DECODING = threading.BoundedSemaphore(settings.GRASSROOTS_PHOTO_DECODES)
 
 
 class UploadKind(models.TextChoices):
