@@ -3,8 +3,8 @@
 Every operation of the schema is called with generated requests, valid and invalid, as the administrator, a county
 officer, a township officer, a branch secretary, a member, an auditor and an anonymous caller, on the small county.
 Each answer is checked: never a server error, a status code the schema documents, a body matching the schema, a valid
-request not refused for its form, an invalid one not accepted, and no organization outside the caller's scope in a
-list. `make test` runs a few examples per operation and role with a fixed seed; `make fuzz` runs many more
+request not refused for its form, an invalid one not accepted, no organization outside the caller's scope in a list
+or a row, and no write accepted from a member, an auditor or an anonymous caller outside their own part. `make test` runs a few examples per operation and role with a fixed seed; `make fuzz` runs many more
 (FUZZ_EXAMPLES).
 """
 
@@ -76,19 +76,59 @@ SUBTREE = {"t1_officer": "C-T1", "secretary": "C-T1-V1", "auditor": "C-T1"}
 
 
 def in_scope(role):
-    """A check: a list answered to a role with a grant names no organization outside the role's subtree."""
+    """A check: a list or a row answered to a role with a grant names no organization outside the role's subtree."""
 
     def rows_in_scope(ctx, response, case):
         top = SUBTREE.get(role)
-        if top is None or case.method != "GET" or case.path not in OWN_ROWS or response.status_code != 200:
+        family = case.path.removesuffix("{id}/")
+        if top is None or case.method != "GET" or family not in OWN_ROWS or response.status_code != 200:
             return None
-        for row in response.json().get("results", []):
-            code = row.get("code") if case.path == "/api/organizations/" else row.get("organization")
+        body = response.json()
+        rows = body.get("results", []) if family == case.path else [body]
+        for row in rows:
+            code = row.get("code") if family == "/api/organizations/" else row.get("organization")
             if isinstance(code, str):
                 assert code == top or code.startswith(top + "-"), f"{role} was shown {code} in {case.path}"
         return True
 
     return rows_in_scope
+
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+# What a member, an auditor and the public may write through the API: their own part (a vote, a claim, their study,
+# a statement in a case concerning them, a report on work they took on, a rating they were asked for), their
+# notices read, their tokens. Everything else (the tree, grants, members, duties, reviews, cases, assessments,
+# disclosure) is an officer's or a secretary's, and a 2xx there for these roles is a way around the policy.
+SELF_SERVICE = {
+    "/api/appraisals/{id}/vote/",
+    "/api/claims/",
+    "/api/claims/{id}/withdraw/",
+    "/api/study-records/",
+    "/api/cases/{id}/statement/",
+    "/api/assignments/{id}/report/",
+    "/api/assignments/{id}/due_date_request/",
+    "/api/reports/{id}/withdraw/",
+    "/api/evidence/{id}/describe/",
+    "/api/duty-review-ratings/",
+    "/api/notices/{id}/read/",
+    "/api/notifications/mark_read/",
+    "/api/token/",
+    "/api/tokens/{id}/revoke/",
+}
+MAY_WRITE = {"member": SELF_SERVICE, "auditor": SELF_SERVICE, "anonymous": {"/api/token/", "/api/duty-review-ratings/"}}
+
+
+def writes_within_role(role):
+    """A check: a member, an auditor or an anonymous caller never has a write outside their own part accepted."""
+
+    def write_refused(ctx, response, case):
+        allowed = MAY_WRITE.get(role)
+        if allowed is None or case.method.upper() not in UNSAFE or case.path in allowed:
+            return None
+        assert not 200 <= response.status_code < 300, f"{role} had {case.method} {case.path} accepted"
+        return True
+
+    return write_refused
 
 
 @pytest.fixture
@@ -106,4 +146,6 @@ def test_api(case, role, tokens, _connection_kept):
     headers = {"Accept-Language": "en", "Accept-Encoding": "identity"}  # the check reads bodies as sent, not gzipped
     if role != "anonymous":
         headers["Authorization"] = f"Token {tokens[role]}"
-    case.call_and_validate(headers=headers, excluded_checks=EXCLUDED, additional_checks=[in_scope(role)])
+    case.call_and_validate(
+        headers=headers, excluded_checks=EXCLUDED, additional_checks=[in_scope(role), writes_within_role(role)]
+    )

@@ -59,3 +59,50 @@ def test_duplicate_codes_are_refused_with_a_message(county):
         services.organization_create(
             actor=county.users.officer, parent=county.t1, code="C-T1-V1", name="重复", kind="branch"
         )
+
+
+BAD_CODES = ["430124-02-900/01", "C T1", '=HYPERLINK("http://x","y")', "-C1", "编码1", "C-T1\tV9"]
+
+
+@pytest.mark.parametrize("code", BAD_CODES)
+def test_a_code_that_could_not_name_the_organization_in_an_address_is_refused_everywhere(county, client_for, code):
+    """A code names the organization in its addresses (/public/<code>/): a "/" in one made every page linking to it
+    fail. The service, the page's form and the API refuse such a code with the rule, in the user's language."""
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    from grassroots.core.models import AuditEntry
+
+    before = (Organization.objects.count(), AuditEntry.objects.count())
+    with pytest.raises(ValidationError, match="Latin letters"):
+        services.organization_create(actor=county.users.officer, parent=county.t1, code=code, name="新", kind="branch")
+
+    page = client_for(county.users.officer).post(
+        reverse("organizations:new", args=[county.t1.pk]),
+        {"code": code, "name": "新支部", "kind": "branch", "unit_type": "village"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert page.status_code == 200 and "代码只能由英文字母" in page.content.decode()  # the form again, with the rule
+    assert "新支部" in page.content.decode()  # what was typed, kept
+
+    api = APIClient()
+    api.force_authenticate(county.users.officer)
+    answer = api.post(
+        "/api/organizations/",
+        {"code": code, "name": "新支部", "kind": "branch", "unit_type": "village", "parent": "C-T1"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert answer.status_code == 400 and "Latin letters" in str(answer.json())
+    assert (Organization.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_a_code_of_letters_digits_hyphens_dots_and_underscores_is_taken(county):
+    from django.test import Client
+
+    org = services.organization_create(
+        actor=county.users.officer, parent=county.t1, code="430124-02.9_A", name="新支部", kind="branch"
+    )
+    assert Organization.objects.get(code="430124-02.9_A") == org
+    # The county's public page links to its organizations by code, the new one among them.
+    assert Client().get(f"/public/{county.county.code}/", HTTP_ACCEPT_LANGUAGE="en").status_code == 200

@@ -125,7 +125,7 @@ class DutyReviewOpenSerializer(serializers.Serializer):
         help_text="Weight per group (superior, members, peers), together 1; default 0.4, 0.3, 0.3.",
     )
     fewest = serializers.DictField(
-        child=serializers.IntegerField(),
+        child=serializers.IntegerField(min_value=0, max_value=10000),
         required=False,
         default=None,
         allow_null=True,

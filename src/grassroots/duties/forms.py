@@ -124,7 +124,7 @@ class DutyForm(forms.Form):
         label=_("Business objective served"), queryset=BusinessObjective.objects.none(), required=False
     )
     claimable = forms.BooleanField(label=_("Open for claiming"), required=False)
-    claim_limit = forms.IntegerField(label=_("How many may claim"), min_value=1, required=False)
+    claim_limit = forms.IntegerField(label=_("How many may claim"), min_value=1, max_value=10000, required=False)
 
     GROUPS = (
         (_("Task"), ("title", "description", "dimension")),

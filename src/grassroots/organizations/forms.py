@@ -7,13 +7,14 @@ from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.core.web import parse_id
 from grassroots.core.widgets import DateInput, PickInput
 
-from .models import Member, MemberStatus, Organization, OrgKind, PostTitle, UnitType
+from .models import CODE_VALIDATOR, Member, MemberStatus, Organization, OrgKind, PostTitle, UnitType
 
 
 class OrganizationForm(forms.Form):
-    code = forms.CharField(label=_("code"), max_length=32)
+    code = forms.CharField(label=_("code"), max_length=32, validators=[CODE_VALIDATOR])
     name = forms.CharField(label=_("name"), max_length=200)
     name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
     kind = forms.ChoiceField(label=_("kind"), choices=OrgKind.choices)
@@ -179,7 +180,7 @@ class MemberPickField(forms.Field):
     def prepare_value(self, value):
         if isinstance(value, Member):
             return self.label_of(value)
-        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        if isinstance(value, int) or (isinstance(value, str) and parse_id(value) is not None):
             member = self.queryset.filter(pk=int(value)).first()
             return self.label_of(member) if member else ""
         return value

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -52,12 +53,24 @@ class UnitType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# An organization's code names it in addresses (/public/<code>/) and files: Latin letters, digits, hyphens, dots and
+# underscores, beginning with a letter or a digit (a "/" or a space would make addresses that cannot be built).
+CODE_VALIDATOR = RegexValidator(
+    r"^[0-9A-Za-z][0-9A-Za-z._-]*\Z",
+    message=_(
+        "A code has only Latin letters, digits, hyphens (-), dots (.) and underscores (_), and begins with a letter "
+        "or a digit."
+    ),
+    code="code_characters",
+)
+
+
 class Organization(MP_Node, TimeStampedModel):
     """A party organization: committee, general branch, branch or group, placed in the tree."""
 
     steplen = 4
     path = PathField(max_length=255, unique=True)
-    code = models.CharField(_("code"), max_length=32, unique=True)
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[CODE_VALIDATOR])
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=OrgKind.choices)

@@ -14,6 +14,7 @@ from grassroots.core.policy import Action, can, require, subject
 from grassroots.core.signals import organization_moved
 
 from .models import (
+    CODE_VALIDATOR,
     Grant,
     Member,
     MemberStatus,
@@ -73,6 +74,7 @@ def organization_create(
     code = code.strip()
     if not code or not name.strip():
         raise ValidationError(_("An organization needs a code and a name."))
+    CODE_VALIDATOR(code)  # refused with the rule's message
     if Organization.objects.filter(code=code).exists():
         raise ValidationError(_("The code %(code)s is already used by another organization.") % {"code": code})
     fields = dict(

@@ -16,7 +16,7 @@ from grassroots.core import jobs, throttle
 from grassroots.core.collation import by_reading
 from grassroots.core.models import JobState
 from grassroots.core.policy import Action, PermissionDenied, can, can_anywhere
-from grassroots.core.web import REFUSED, allowed, run_service
+from grassroots.core.web import REFUSED, allowed, parse_id, run_service
 
 from . import exports, selectors, services
 from .forms import (
@@ -536,7 +536,8 @@ def organization_pick(request):
 
 
 def _int(value) -> int:
-    return int(value) if (value or "").isdigit() and len(value) < 18 else 0
+    """An id from a form or a query string, 0 (no row) when it is not one (ASCII digits only: "²" is no id)."""
+    return parse_id(value, limit=17) or 0
 
 
 @login_required

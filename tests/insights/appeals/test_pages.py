@@ -37,7 +37,7 @@ def test_the_form_opens_without_login_stamped_and_never_cached(county, client):
     response = client.get(_new_url(county.v11))
     page = response.content.decode()
     assert response.status_code == 200 and 'name="stamp"' in page and 'name="website"' in page
-    assert "no-store" in response["Cache-Control"] and response["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response["Cache-Control"] and response["Referrer-Policy"] == "same-origin"
     assert "<script" not in page and "style=" not in page
 
 

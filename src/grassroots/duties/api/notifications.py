@@ -6,6 +6,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from grassroots.core.api import MAX_ID
 from grassroots.core.models import Notification
 from grassroots.core.notify import mark_read, unread_count
 
@@ -23,7 +24,10 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class MarkReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="Which to mark read (default: all)."
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=1000,
+        help_text="Which to mark read (default: all).",
     )
 
 

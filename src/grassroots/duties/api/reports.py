@@ -10,6 +10,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from grassroots.core.api import (
+    MAX_ID,
     OrganizationFilter,
     id_filter,
 )
@@ -133,7 +134,9 @@ class ReturnSerializer(serializers.Serializer):
 
 
 class ReviewManySerializer(serializers.Serializer):
-    reports = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
+    reports = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=500
+    )
     decision = serializers.ChoiceField(choices=["accept", "return"])
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, help_text="Needed to return.")
     take_over = serializers.BooleanField(required=False, default=False, help_text=TAKE_OVER_HELP)

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from grassroots.core.policy import Action, PermissionDenied, can_anywhere
-from grassroots.core.web import REFUSED, allowed, run_service
+from grassroots.core.web import REFUSED, allowed, parse_id, run_service
 from grassroots.organizations import selectors as org_selectors
 
 from .. import selectors, services
@@ -131,7 +131,7 @@ def review_queue(request):
 @require_POST
 def review_many(request):
     """The reports ticked on the review page, accepted together or returned with one reason, each on its own."""
-    ids = [int(pk) for pk in request.POST.getlist("report") if pk.isdigit()]
+    ids = [pk for pk in map(parse_id, request.POST.getlist("report")) if pk is not None]
     form = ReviewManyForm(request.POST, report_ids=ids)
     back = next_url(request, reverse("duties:review"))
     if not form.is_valid():

@@ -1,0 +1,28 @@
+"""Ids that are no ids, sent where a page reads one: digits other than ASCII's ("²", "٣"), numbers longer than any
+id. Each is "no such row" (a message, the page again, a 404), never a server error."""
+
+import pytest
+from django.urls import reverse
+
+from grassroots.organizations.models import Member
+
+ODD = ["²", "٣٤", "①", "99999999999999999999999", "-1", " 7 ", ""]
+
+
+@pytest.mark.parametrize("odd", ODD)
+def test_an_odd_id_in_a_form_or_a_query_is_no_row_not_an_error(county, client_for, odd):
+    officer = client_for(county.users.officer)
+    member = Member.objects.get(user=county.users.member)
+    answers = {
+        "pick": officer.get(reverse("organizations:member_pick"), {"org": odd, "q": "a"}),
+        "review many": officer.post(reverse("duties:review_many"), {"report": [odd, "1"], "decision": "accept"}),
+        "revoke": officer.post(
+            reverse("organizations:member_account", args=[member.pk]), {"action": "revoke", "grant": odd}
+        ),
+        "grant": officer.post(
+            reverse("organizations:member_account", args=[member.pk]),
+            {"action": "grant", "organization": odd, "role": "secretary"},
+        ),
+    }
+    for name, answer in answers.items():
+        assert answer.status_code in (200, 302, 400, 404), (name, answer.status_code)
