@@ -263,3 +263,29 @@ def test_fair_twice_in_a_row_opens_a_case_once(pursued):
     case = _cases(trigger=Trigger.FAIR_TWICE).get()
     assert case.organization == pursued.v12 and str(YEAR - 1) in case.facts
     assert services.pursue(date=LATE)[Trigger.FAIR_TWICE] == 0
+
+
+def test_a_decided_case_is_not_withdrawn_but_told_why_in_both_languages(pursued, client_for):
+    """A decided case has its measure: withdrawing it was a server error (the database refuses a measure on a
+    withdrawn case); it is refused with the rule, the page no longer offers it, and the case stays as it was."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    officer = pursued.users.t1_officer
+    case = _by_hand(pursued)
+    services.case_decide(actor=officer, case=case, measure=Measure.REMINDER_TALK)
+    for language, words in (
+        ("en", "only a case not yet decided is withdrawn"),
+        ("zh-hans", "只有尚未决定的案件才能撤销"),
+    ):
+        with translation.override(language), pytest.raises(Conflict, match=words):
+            services.case_withdraw(actor=officer, case=case, reason="误登记")
+    client = client_for(officer)
+    page = client.get(reverse("accountability:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200 and 'id="withdraw"' not in page.content.decode()
+    posted = client.post(
+        reverse("accountability:case_step", args=[case.pk, "withdraw"]), {"reason": "误登记"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert posted.status_code in (302, 400, 409)  # refused, the page again with the message
+    case.refresh_from_db()
+    assert case.state == CaseState.DECIDED and case.measure == Measure.REMINDER_TALK

@@ -20,7 +20,6 @@ from grassroots.organizations.models import Member, Organization
 from ..models import (
     BEFORE_DECISION,
     LADDER,
-    OPEN_CASE_STATES,
     Case,
     CaseState,
     Measure,
@@ -315,10 +314,11 @@ def case_dismiss(*, actor, case: Case, reason: str) -> Case:
 
 
 def case_withdraw_check(*, actor, case: Case) -> None:
-    """A case still open is withdrawn (opened by mistake), with the reason; it stays, marked."""
+    """A case not yet decided is withdrawn (opened by mistake), with the reason; it stays, marked. A decided case
+    has its measure: it is carried out and closed, never withdrawn."""
     _require_pursuer(actor, case)
-    if case.state not in OPEN_CASE_STATES:
-        raise Conflict(_("This case is %(state)s: only an open case is withdrawn.") % _state(case))
+    if case.state not in BEFORE_DECISION:
+        raise Conflict(_("This case is %(state)s: only a case not yet decided is withdrawn.") % _state(case))
 
 
 @transaction.atomic
