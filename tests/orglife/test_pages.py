@@ -650,3 +650,19 @@ def test_a_member_in_the_ledger_reads_her_own_case_not_a_false_empty_ledger(bran
     text = text.content.decode()
     assert "0 members in difficulty" not in text and "You see only what concerns you." in text
     assert her.name in text and "王另一位" not in text  # her own case, not a colleague's
+
+
+def test_a_meeting_sent_again_after_the_back_button_is_refused_and_counted_once(branch, client_for):
+    """The secretary records a meeting, presses Back (the form comes back filled in) and sends it again: the second
+    is refused with the reason, in their language, and the meeting counts once towards the meetings required."""
+    client = client_for(branch.users.secretary)
+    url = reverse("orglife:meeting_new", args=[branch.v11.pk])
+    assert client.post(url, _meeting_post(branch), **EN).status_code == 302
+    again = client.post(url, _meeting_post(branch), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = again.content.decode()
+    assert again.status_code == 200 and "已经记录" in text and "不会重复记录" in text
+    assert "支部党员大会：发展党员" in text  # what was typed, kept
+    assert Meeting.objects.filter(topic="支部党员大会：发展党员").count() == 1
+    # Another topic the same day is another meeting.
+    assert client.post(url, _meeting_post(branch, topic="支部党员大会：民主评议党员"), **EN).status_code == 302
+    assert Meeting.objects.filter(organization=branch.v11).count() == 2

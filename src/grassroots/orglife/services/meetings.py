@@ -73,6 +73,24 @@ def _save_files(meeting, files):
         MeetingFile(meeting=meeting).attach(item).save()
 
 
+def _refuse_twice(organization: Organization, kind: str, held_on: dt.date, topic: str) -> None:
+    """A meeting is its organization's kind, date and topic (as the import matches them): the same sent again (the
+    back button and the form sent once more) is refused, never counted twice towards the meetings required."""
+    same = Meeting.objects.filter(organization=organization, kind=kind, held_on=held_on, topic=topic).exclude(
+        state=MeetingState.CANCELLED
+    )
+    if same.exists():
+        raise ValidationError(
+            {
+                "topic": _(
+                    "A %(kind)s of %(date)s on this topic is already recorded: it is not recorded twice. Open it from "
+                    "the list of meetings to change it."
+                )
+                % {"kind": MeetingKind(kind).label, "date": held_on.isoformat()}
+            }
+        )
+
+
 @transaction.atomic
 def meeting_record(
     *,
@@ -102,6 +120,7 @@ def meeting_record(
         raise ValidationError({"held_on": _("A planned meeting must be dated today or later.")})
     if host is not None and not host.organization.is_within(organization.parent or organization):
         raise ValidationError({"host": _("The host must be a member of this organization.")})
+    _refuse_twice(organization, kind, held_on, topic.strip())
     rows = _parse_attendance(actor, organization, attendance or {})
     meeting = Meeting.objects.create(
         organization=organization,
