@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, watch_csp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,6 +25,7 @@ def test_the_dashboard_reads_on_a_phone_and_the_data_screen_refreshes_without_re
 
     screen = browser.new_context(viewport={"width": 1920, "height": 1080})
     wall = screen.new_page()
+    violations = watch_csp(wall)  # a page of its own, not base.html's: it loads htmx as they do
     log_in(wall, live_server.url, "officer")
     asked = []
     wall.on("request", lambda r: asked.append(r.url) if "/screen/panels/" in r.url else None)
@@ -36,3 +37,4 @@ def test_the_dashboard_reads_on_a_phone_and_the_data_screen_refreshes_without_re
     assert wall.evaluate("window.keptAcrossRefreshes === true")  # ...and the page was never reloaded
     assert wall.locator("#screen-panels svg[role=img]").count() >= 10
     screen.close()
+    assert not violations, f"Content-Security-Policy violations on the data screen: {violations}"

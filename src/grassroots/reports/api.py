@@ -67,8 +67,10 @@ class OrganizationReportViewSet(viewsets.ViewSet):
         return get_object_or_404(organization_list(user=self.request.user, action=Action.EXPORT), code=code)
 
     def handle_exception(self, exc):
-        """A refused export answers in JSON, whatever file it was asked for."""
-        if getattr(getattr(self.request, "accepted_renderer", None), "format", "") in ("pdf", "xlsx"):
+        """A refused export answers in JSON, whatever file it was asked for (a format no renderer knows, too: it is
+        refused before any renderer is chosen, and the answer would otherwise take the first, a file's)."""
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if renderer is None or getattr(renderer, "format", "") in ("pdf", "xlsx"):
             self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
         return super().handle_exception(exc)
 
