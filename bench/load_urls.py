@@ -8,7 +8,7 @@ answers the same bytes to a signed-in session (its session and user read from th
 from django.http import HttpResponse
 from django.urls import path
 
-from grassroots.config.urls import handler404  # noqa: F401
+from grassroots.config.urls import handler404, handler500  # noqa: F401 - the site's error answers
 from grassroots.config.urls import urlpatterns as site_patterns
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from grassroots.accountability import selectors, services
 from grassroots.accountability.models import Case, CaseState, PursuitRule, Rectification, Trigger
 from grassroots.accountability.services import rules_for
-from grassroots.core.models import AuditEntry
+from grassroots.core.models import AuditEntry, AuditResult
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
@@ -24,8 +24,10 @@ def _case_url(case, step=None):
 
 
 def _written():
-    """What a refused step must leave as it was: the cases, their rectifications and the audit trail."""
-    return (Case.objects.count(), Rectification.objects.count(), AuditEntry.objects.count())
+    """What a refused step must leave as it was: the cases, their rectifications and the audit trail of what was
+    done (a refusal adds its own entry, result "refused")."""
+    done = AuditEntry.objects.filter(result=AuditResult.DONE)
+    return (Case.objects.count(), Rectification.objects.count(), done.count())
 
 
 def _page(response) -> str:
@@ -95,7 +97,10 @@ def test_who_sees_a_case_and_which_buttons(pursuit, client_for, who, reads, form
         page = _page(response)
         shown = {step for step, mark in STEP_MARKS.items() if mark.format(url=_case_url(case)) in page}
         assert shown == forms
-        assert "Timeline" in page and "Case opened" in page
+        if who == "auditor":  # the list of the case's audit entries is the trail: its auditors read it
+            assert 'id="timeline"' in page and "Case opened" in page
+        else:  # the others read the last step, part of the case
+            assert 'id="timeline"' not in page and "Last step:" in page and "Case opened" in page
 
 
 def test_a_step_by_someone_who_may_not_is_refused_and_nothing_is_written(pursuit, client_for):
@@ -113,6 +118,14 @@ def test_a_step_by_someone_who_may_not_is_refused_and_nothing_is_written(pursuit
     assert client_for(pursuit.users.t1_officer).post(_case_url(case, "erase"), {}, **EN).status_code == 404
     assert _written() == before
     assert Case.objects.get(pk=case.pk).state == CaseState.OPENED
+    # The two refusals of the policy are in the trail, with their actors and nothing of what was sent; a case
+    # outside one's scope is not found (404), which is no refusal.
+    refused = AuditEntry.objects.filter(result=AuditResult.REFUSED).order_by("seq")
+    assert [(e.action, e.actor_id) for e in refused] == [
+        ("core.refused", pursuit.users.auditor.pk),
+        ("core.refused", pursuit.users.person.pk),
+    ]
+    assert all(e.after["path"] == _case_url(case, "decide") and "x" not in str(e.after.values()) for e in refused)
 
 
 # ---------------------------------------------------------------- a case's steps
@@ -260,20 +273,24 @@ def test_a_rectification_due_in_the_past_is_refused(pursuit, client_for):
     assert _written() == before and Case.objects.get(pk=case.pk).state == CaseState.DECIDED
 
 
-def test_the_timeline_lists_the_steps_for_every_reader(pursuit, client_for):
+def test_the_timeline_lists_the_steps_for_the_auditor_and_the_last_step_for_every_other_reader(pursuit, client_for):
     case = pursuit.case
     services.case_review(actor=pursuit.users.t1_officer, case=case)
     services.case_statement(actor=pursuit.users.person, case=case, text="I was away.")
-    for who in ("person", "auditor", "officer"):
+    page = _page(client_for(pursuit.users.auditor).get(_case_url(case), **EN))
+    timeline = page[page.index('id="timeline"') :]
+    opened, review, statement = (
+        timeline.index("Case opened"),
+        timeline.index("Case taken under review"),
+        timeline.index("Statement made on a case"),
+    )
+    assert opened < review < statement
+    assert "李责任" in timeline  # the statement's author by name
+    for who in ("person", "officer", "t1_officer", "admin"):
         page = _page(client_for(getattr(pursuit.users, who)).get(_case_url(case), **EN))
-        timeline = page[page.index('id="timeline"') :]
-        opened, review, statement = (
-            timeline.index("Case opened"),
-            timeline.index("Case taken under review"),
-            timeline.index("Statement made on a case"),
-        )
-        assert opened < review < statement, who
-        assert "李责任" in timeline  # the statement's author by name
+        assert 'id="timeline"' not in page and "Case taken under review" not in page, who
+        last = page[page.index('id="last-step"') :]
+        assert "Last step:" in last and "Statement made on a case" in last and "李责任" in last, who
 
 
 def test_evidence_links_stay_on_this_site(pursuit, client_for):

@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 
 from grassroots.core.audit import audit
 from grassroots.core.tokens import token_issue
+from tests.factories import UserFactory, grant
 
 
 def _token_client(user, accept_language=None) -> APIClient:
@@ -23,7 +24,7 @@ def test_audit_entries_name_their_actor(county):
     audit("core.export", actor=officer, organization=county.county, object_type="x", object_id="2")
     audit("core.export", organization=county.county, object_type="x", object_id="3")
     client = APIClient()
-    client.force_authenticate(officer)
+    client.force_authenticate(grant(UserFactory(username="county-auditor"), county.county, "auditor"))
     rows = {e["object_id"]: e for e in client.get("/api/audit/", {"object_type": "x"}).json()["results"]}
     member = county.members["C-T1-V1"]
     assert (rows["1"]["actor_name"], rows["1"]["actor_display_name"]) == ("member", member.name)

@@ -11,8 +11,10 @@ import csv
 import datetime as dt
 import errno
 import io
+import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -21,12 +23,14 @@ from pathlib import Path
 
 import pytest
 from django.core.files.storage import FileSystemStorage
-from django.db import close_old_connections, connection, connections
+from django.db import InterfaceError, OperationalError, close_old_connections, connection, connections
+from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
 from grassroots.core.errors import Conflict
 from grassroots.core.models import AuditEntry
+from grassroots.core.outage import RETRY_AFTER
 from grassroots.duties import services
 from grassroots.duties.models import Assignment, AssignmentState, Dimension, Evidence, ProgressReport
 from grassroots.organizations.importing import import_path
@@ -203,6 +207,7 @@ import django
 django.setup()
 from grassroots.core.errors import Conflict
 from grassroots.core.models import AuditEntry
+from grassroots.core.outage import RETRY_AFTER
 from grassroots.duties import services
 from grassroots.duties.models import Assignment, Duty
 from grassroots.core import audit as core_audit
@@ -348,3 +353,322 @@ def test_two_imports_of_one_file_at_once_make_each_member_once(county, transacti
     assert loser.problems or loser.unchanged == 2  # told: refused with a reason, or found every row already there
     for _name, id_number, _phone, _code in people:
         assert Member.objects.filter(id_number=id_number).count() == 1
+
+
+# ---------------------------------------------------------------- pages while the database is out of reach
+
+
+def out_of_reach(error=OperationalError):
+    """An execute wrapper failing every query as a lost connection does; the queries tried are counted."""
+    tried = []
+
+    def fail(execute, sql, params, many, context):
+        tried.append(sql)
+        raise error("server closed the connection unexpectedly")
+
+    return fail, tried
+
+
+def page_client(client_for, user):
+    client = client_for(user)
+    client.raise_request_exception = False  # the answer a browser gets, not the exception behind it
+    return client
+
+
+@pytest.mark.parametrize("error", [OperationalError, InterfaceError])
+@pytest.mark.parametrize("language, says", [("en", "database could not be reached"), ("zh-hans", "暂时无法连接数据库")])
+def test_a_page_while_the_database_is_out_of_reach_answers_503_with_the_error_page_and_asks_nothing_more(
+    county, db, client_for, caplog, error, language, says
+):
+    client = page_client(client_for, county.users.secretary)
+    fail, tried = out_of_reach(error)
+    with connection.execute_wrapper(fail), caplog.at_level(logging.INFO):
+        answer = client.get("/work/", HTTP_ACCEPT_LANGUAGE=language, HTTP_X_REQUEST_ID="faults-page-0001")
+
+    assert answer.status_code == 503
+    assert answer["Retry-After"] == str(RETRY_AFTER)
+    page = answer.content.decode()
+    assert says in page and "<h1>" in page and 'class="card narrow"' in page  # the site's styled error page
+    assert 'class="nav"' not in page  # no menu: the user could not be read
+    assert len(tried) == 1  # the session's read failed; the 503 page asked the database nothing more
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1, [r.getMessage() for r in errors]  # logged once, with the request's id
+    assert "faults-page-0001" in errors[0].getMessage() and "503" in errors[0].getMessage()
+
+
+def test_an_api_request_while_the_database_is_out_of_reach_answers_503_in_json_in_the_callers_language(
+    county, db, client_for
+):
+    """Failing at the session's read, before the API's view and its own errors: the same JSON answer."""
+    client = page_client(client_for, county.users.secretary)
+    fail, _tried = out_of_reach()
+    with connection.execute_wrapper(fail):
+        answer = client.get("/api/organizations/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert answer.status_code == 503
+    assert answer["Retry-After"] == str(RETRY_AFTER)
+    assert "暂时无法连接数据库" in answer.content.decode()  # as written, not escaped
+    assert "所填内容均未保存" in answer.json()["detail"]
+
+
+def test_an_htmx_request_while_the_database_is_out_of_reach_gets_a_short_message_at_the_top_of_its_page(
+    county, db, client_for
+):
+    client = page_client(client_for, county.users.officer)
+    fail, _tried = out_of_reach()
+    with connection.execute_wrapper(fail):
+        answer = client.get(f"/orgs/{county.county.pk}/children/", HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 503
+    assert answer["Retry-After"] == str(RETRY_AFTER)
+    assert answer["HX-Retarget"] == "#main" and answer["HX-Reswap"] == "afterbegin"
+    fragment = answer.content.decode()
+    assert "database could not be reached" in fragment and 'role="alert"' in fragment
+    assert "<html" not in fragment
+
+
+def test_a_report_form_that_loses_the_database_mid_write_answers_503_and_keeps_nothing(
+    county, db, client_for, monkeypatch
+):
+    assignment = issued_assignment(county)
+    real_attach = Evidence.attach
+
+    def lost(self, checked):  # the report row written, the photo stored; then the connection goes
+        real_attach(self, checked)
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(Evidence, "attach", lost)
+    client = page_client(client_for, county.users.secretary)
+    address = f"/assignments/{assignment.pk}/report/"
+    form = {"text": "已开展，照片附后。", "percent": "100"}
+    answer = client.post(address, {**form, "files": [_photo()]}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert answer.status_code == 503
+    assert "所填内容均未保存" in answer.content.decode()
+    assert not ProgressReport.objects.filter(assignment=assignment).exists()  # rolled back with the request
+    assert not Evidence.objects.filter(assignment=assignment).exists()
+    assert Assignment.objects.get(pk=assignment.pk).state == AssignmentState.ISSUED
+
+    monkeypatch.setattr(Evidence, "attach", real_attach)  # the database is back: the same form goes in
+    assert client.post(address, {**form, "files": [_photo()]}).status_code == 302
+    assert Evidence.objects.filter(assignment=assignment).count() == 1
+
+
+@pytest.mark.parametrize("by", ["page", "api"])
+def test_a_report_saved_before_the_database_went_is_answered_503_saying_it_was_saved(
+    county, transactional_db, client_for, monkeypatch, by
+):
+    """The report committed, the read that follows fails: the 503 says the report was saved (so it is not sent
+    again), and it is there once."""
+    assignment = issued_assignment(county)
+
+    def lost(*args, **kwargs):
+        raise OperationalError("terminating connection due to administrator command")
+
+    client = page_client(client_for, county.users.secretary)
+    if by == "api":
+        monkeypatch.setattr("grassroots.duties.api.assignments.prefetch_related_objects", lost)
+        answer = report(client, assignment)
+        says = answer.json()["detail"]
+    else:
+        monkeypatch.setattr("grassroots.duties.views.assignments.messages.success", lost)
+        body = {"text": "已开展，照片附后。", "percent": "100", "files": [_photo()]}
+        answer = client.post(f"/assignments/{assignment.pk}/report/", body, HTTP_ACCEPT_LANGUAGE="en")
+        says = answer.content.decode()
+    assert answer.status_code == 503
+    assert "Your changes were saved" in says and "Nothing was saved" not in says
+    assert ProgressReport.objects.filter(assignment=assignment).count() == 1
+    assert Evidence.objects.filter(assignment=assignment).count() == 1
+
+
+def _mistaken_query(execute, sql, params, many, context):
+    return execute("SELECT * FROM grassroots_no_such_table", None, many, context)
+
+
+def _not_the_database(execute, sql, params, many, context):
+    raise ValueError("a bug")
+
+
+@pytest.mark.parametrize("fault", [_mistaken_query, _not_the_database], ids=["a-mistaken-query", "any-other-bug"])
+def test_a_mistake_on_a_page_stays_a_500_not_a_503(county, db, client_for, fault):
+    """A query naming no table (SQLite says so with an OperationalError too) or any other bug is not an outage."""
+    client = page_client(client_for, county.users.secretary)
+    with connection.execute_wrapper(fault):
+        answer = client.get("/work/", HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 500
+    assert "Something went wrong" in answer.content.decode()
+    assert "Retry-After" not in answer
+
+
+@on_postgresql
+def test_a_page_while_the_database_server_cannot_be_reached_answers_503_and_the_next_one_succeeds(
+    county, transactional_db, client_for
+):
+    client = page_client(client_for, county.users.secretary)
+    with socket.socket() as probe:  # a port nothing listens on: the server is down
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    kept = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = closed_port
+    try:
+        answer = client.get("/work/", HTTP_ACCEPT_LANGUAGE="en")
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = kept
+    assert answer.status_code == 503
+    assert "database could not be reached" in answer.content.decode()
+    assert client.get("/work/").status_code == 200  # the server is back: no restart of anything
+
+
+# ---------------------------------------------------------------- a restart mid-load
+
+
+def _terminate_every_backend() -> int:
+    """Another connection ends every backend of the test database but its own, as a restart of the server does."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    for name in ("cursor_factory", "context", "prepare_threshold"):
+        params.pop(name, None)
+    with psycopg.connect(**params, autocommit=True) as other:
+        ended = other.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"]],
+        ).fetchall()
+    return len(ended)
+
+
+def served(call, *args, **kwargs):
+    """A request as a server runs it: connections too old or broken are dropped when it starts (and the kept one
+    is health-checked at its first query) and when it ends; Django's test client leaves both out."""
+    close_old_connections()
+    try:
+        return call(*args, **kwargs)
+    finally:
+        close_old_connections()
+
+
+# The 503's message in the user's language (the API's in English as asked, a page's in the account's language):
+# nothing saved, or saved before the answer failed (a read after the commit), which the client does not send again.
+NOTHING_SAVED = ("Nothing was saved; try again", "所填内容均未保存")
+SAVED = ("Your changes were saved, but", "您的修改已保存")
+SUCCESS = {"page-report": 302, "api-report": 201, "page": 200}
+
+
+def _says(body: str, messages) -> bool:
+    return any(message in body for message in messages)
+
+
+@on_postgresql
+def test_a_database_restart_mid_load_fails_requests_cleanly_and_every_client_recovers(
+    county, transactional_db, settings, monkeypatch
+):
+    """Four clients, each its own connection kept between requests (CONN_MAX_AGE, health-checked), report with a
+    photo (by the page's form and by the API) and open pages, while every backend of the database is ended twice:
+    once with a report half written (held there until the backends are ended), once wherever the load is. Each
+    request answers its success or 503 with the message; no report is half written; after the outage every client's
+    next request succeeds, nothing restarted."""
+    clients_count, reports_each = 4, 4
+    secretary = county.users.secretary
+    queues = [[issued_assignment(county) for _ in range(reports_each)] for _ in range(clients_count)]
+    clients = [Client(raise_request_exception=False) for _ in range(clients_count)]
+    for client in clients:
+        client.force_login(secretary)  # a session each, as four phones have
+
+    answered, lock = [], threading.Lock()
+    hold, held, ended, over = threading.Event(), threading.Event(), threading.Event(), threading.Event()
+    real_attach = Evidence.attach
+
+    def attach(self, checked):  # the report row is written; the first one after `hold` waits for the outage
+        if hold.is_set() and not held.is_set():
+            held.set()
+            ended.wait(timeout=30)
+        return real_attach(self, checked)
+
+    monkeypatch.setattr(Evidence, "attach", attach)
+
+    def run(index):
+        client, queue, mine, after = clients[index], list(queues[index]), [], None
+        deadline = time.monotonic() + 90
+        try:
+            while (queue or after is None) and time.monotonic() < deadline:
+                late = over.is_set()
+                step = len(mine)
+                if queue and step % 3 != 2:
+                    kind = "api-report" if step % 2 else "page-report"
+                    address = f"/{'api/' if kind == 'api-report' else ''}assignments/{queue[0].pk}/report/"
+                    body = {"text": "已开展，照片附后。", "percent": "100", "files": [_photo()]}
+                    answer = served(client.post, address, body, HTTP_ACCEPT_LANGUAGE="en")
+                    saved = answer.status_code == 503 and _says(answer.content.decode(), SAVED)
+                    if answer.status_code == SUCCESS[kind] or saved:
+                        queue.pop(0)
+                else:
+                    kind = "page"
+                    answer = served(client.get, "/work/" if step % 2 else f"/assignments/{queues[index][0].pk}/")
+                mine.append((kind, answer.status_code, answer.content.decode(errors="replace")))
+                if late and after is None:
+                    after = mine[-1]
+                with lock:
+                    answered.append(answer.status_code)
+        finally:
+            connections.close_all()
+        return mine, after
+
+    results = [None] * clients_count
+
+    def thread(index):
+        results[index] = run(index)
+
+    connection.close()
+    kept = {"CONN_MAX_AGE": connection.settings_dict["CONN_MAX_AGE"], "CONN_HEALTH_CHECKS": True}
+    connection.settings_dict.update(CONN_MAX_AGE=600, CONN_HEALTH_CHECKS=True)
+    threads = [threading.Thread(target=thread, args=(i,)) for i in range(clients_count)]
+    try:
+        for each in threads:
+            each.start()
+        _wait_for(lambda: len(answered) >= 4)
+        hold.set()
+        assert held.wait(timeout=30), "no report reached its evidence"
+        first = _terminate_every_backend()  # a report half written among the requests under way
+        ended.set()
+        seen = len(answered)
+        _wait_for(lambda: len(answered) >= seen + 4)
+        second = _terminate_every_backend()  # wherever the load is
+        over.set()
+        for each in threads:
+            each.join(timeout=120)
+    finally:
+        ended.set()
+        over.set()
+        connection.close()
+        connection.settings_dict.update(kept)
+        monkeypatch.setattr(Evidence, "attach", real_attach)
+
+    assert first >= 1 and second >= 0
+    assert all(result is not None for result in results), "a client did not finish"
+    every = [answer for mine, _after in results for answer in mine]
+    for kind, status, body in every:
+        assert status in (SUCCESS[kind], 503), (kind, status, body[:300])
+        if status == 503:
+            assert _says(body, NOTHING_SAVED + SAVED), body[:300]
+    assert sum(status == 503 for _kind, status, _body in every) >= 1  # the half-written report at least
+    for _mine, after in results:  # the first request of each client once the outage was over
+        kind, status, body = after
+        assert status == SUCCESS[kind], (kind, status, body[:300])
+
+    made = sum(status == SUCCESS[kind] or _says(body, SAVED) for kind, status, body in every if kind != "page")
+    assert made == clients_count * reports_each  # every client got all its reports in, retrying after a 503
+    reports = ProgressReport.objects.filter(assignment__in=[a for queue in queues for a in queue])
+    assert reports.count() == made  # none half written, none kept of a 503 that said nothing was saved
+    assert Evidence.objects.filter(report__in=reports).count() == made
+    for evidence in Evidence.objects.filter(report__in=reports):
+        assert Path(settings.MEDIA_ROOT, evidence.file.name).is_file()
+    assert not Assignment.objects.filter(pk__in=[a.pk for q in queues for a in q]).exclude(
+        state=AssignmentState.SUBMITTED
+    )
+
+
+def _wait_for(condition, timeout=60):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the load did not go on"
+        time.sleep(0.05)

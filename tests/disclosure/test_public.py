@@ -63,6 +63,23 @@ def test_an_anonymous_visitor_switches_the_language(county, client):
     assert "党务公开" in client.get("/public/C/").content.decode()
 
 
+def test_a_signed_in_user_switches_the_public_sites_language_and_keeps_their_own(county, client_for):
+    """An officer reading the public site taps English there: the public pages are in English, their own pages stay
+    in the language they chose, and nothing of their account is written by a link."""
+    from grassroots.core.models import AuditEntry
+
+    officer = county.users.t1_officer
+    officer.language = "zh-hans"
+    officer.save(update_fields=["language"])
+    client = client_for(officer)
+    entries = AuditEntry.objects.count()
+    assert client.get("/public/language/en/", {"next": "/public/C/"}).status_code == 302
+    assert 'lang="en"' in client.get("/public/C/").content.decode()
+    assert 'lang="zh-Hans"' in client.get("/").content.decode()  # their own pages: their own language
+    officer.refresh_from_db()
+    assert officer.language == "zh-hans" and AuditEntry.objects.count() == entries
+
+
 def test_the_language_switch_goes_back_only_to_this_site(county, client):
     response = client.get("/public/language/en/", {"next": "https://example.com/"})
     assert response["Location"] == "/public/"

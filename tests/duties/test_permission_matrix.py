@@ -231,14 +231,26 @@ def test_permission_matrix(county, objs, role, model, op, where):
 
 @pytest.mark.parametrize("model", ["objective", "duty_list", "duty"])
 def test_a_refused_create_leaves_no_trace(county, period, model):
-    """The auditor sees the branch but changes nothing: not even the period named in the refused call is kept."""
-    from grassroots.core.models import AuditEntry, Period
+    """The auditor sees the branch but changes nothing: not even the period named in the refused call is kept; the
+    trail holds the refusal alone (result "refused"), nothing of what the call would have written."""
+    from grassroots.core.models import AuditEntry, AuditResult, Period
     from grassroots.duties.models import BusinessObjective, Duty, DutyList
 
     objs = _world(county, period, "inside")
-    counts = lambda: [m.objects.count() for m in (Period, AuditEntry, BusinessObjective, DutyList, Duty)]  # noqa: E731
+    done = AuditEntry.objects.filter(result=AuditResult.DONE)
+    tables = (Period.objects, done, BusinessObjective.objects, DutyList.objects, Duty.objects)
+
+    def counts():
+        return [qs.count() for qs in tables]
+
     before = counts()
     client = APIClient()
     client.force_authenticate(county.users.auditor)
     assert _create(client, model, objs).status_code == 403
     assert counts() == before
+    [refused] = AuditEntry.objects.filter(result=AuditResult.REFUSED)
+    assert (refused.action, refused.actor_id, refused.after["method"]) == (
+        "core.refused",
+        county.users.auditor.pk,
+        "POST",
+    )

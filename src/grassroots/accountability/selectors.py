@@ -96,15 +96,30 @@ def is_person_concerned_anywhere(user) -> bool:
 
 def case_timeline(*, user, case: Case) -> list:
     """The steps of a case as its audit trail recorded them, oldest first: what was done, when, by whom (None: the
-    rules of pursuit). Every reader of the case reads them, the person concerned included (who holds no right on the
-    audit trail itself): the step, its time and its author, not the snapshots."""
-    if not may_read_case(user, case):
+    rules of pursuit). A list of the case's audit entries is the audit trail, which only its auditors read (an
+    auditor whose scope covers the case); every other reader of the case reads its last step (`case_last_step`)."""
+    if not may_read_case(user, case) or not can(user, Action.VIEW_AUDIT, case):
         return []
-    entries = list(
-        AuditEntry.objects.filter(object_type=Case._meta.label_lower, object_id=str(case.pk))
-        .only("seq", "at", "action", "actor_id", "actor_name")
-        .order_by("seq")
+    return _steps(_case_entries(case).order_by("seq"))
+
+
+def case_last_step(*, user, case: Case):
+    """What last happened to the case, when and by whom: part of the case for every reader of it (the person
+    concerned included), as a "last changed" line, not the trail."""
+    if not may_read_case(user, case):
+        return None
+    steps = _steps(_case_entries(case).order_by("-seq")[:1])
+    return steps[0] if steps else None
+
+
+def _case_entries(case: Case):
+    return AuditEntry.objects.filter(object_type=Case._meta.label_lower, object_id=str(case.pk)).only(
+        "seq", "at", "action", "actor_id", "actor_name"
     )
+
+
+def _steps(entries) -> list:
+    entries = list(entries)
     users = {
         u.pk: u
         for u in get_user_model()

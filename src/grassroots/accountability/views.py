@@ -217,6 +217,7 @@ def _case_context(request, case, **bound) -> dict:
         "follows": case.follows if case.follows_id and selectors.may_read_case(user, case.follows) else None,
         "followed_by": list(readable.filter(follows=case).order_by("created_at", "id")),
         "timeline": selectors.case_timeline(user=user, case=case),
+        "last_step": selectors.case_last_step(user=user, case=case),
         "is_person": case.person_id is not None and case.person.user_id == user.pk,
         "forms": {
             "review": EmptyForm(),

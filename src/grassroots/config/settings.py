@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "grassroots.core.middleware.RequestContextMiddleware",
     "grassroots.core.middleware.InvalidInputMiddleware",
+    # The database out of reach mid-request: 503 in the user's language (and core.outage.server_error before the view).
+    "grassroots.core.outage.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -155,7 +157,7 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "grassroots.core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "grassroots.core.passwords.CharacterKindsValidator", "OPTIONS": {"min_kinds": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -300,6 +302,9 @@ GRASSROOTS_WEBHOOK_SECRET = os.environ.get("GRASSROOTS_WEBHOOK_SECRET", "")
 # separated, verify the entries written under them after a rotation.
 GRASSROOTS_AUDIT_KEY = os.environ.get("GRASSROOTS_AUDIT_KEY", "")
 GRASSROOTS_AUDIT_OLD_KEYS = [k for k in os.environ.get("GRASSROOTS_AUDIT_OLD_KEYS", "").split(",") if k]
+# Writes the policy refused are recorded in the trail (result "refused"), at most this many a minute per user, or per
+# client address when anonymous (core.refusals): past it they are answered as before and only logged.
+GRASSROOTS_REFUSALS_AUDITED_PER_MINUTE = int(os.environ.get("GRASSROOTS_REFUSALS_AUDITED_PER_MINUTE") or "20")
 # Personal data sealed at rest (core.fieldcrypt): `ID:BASE64,...` (32-byte keys; the first seals, all open), the key of
 # the search digests, the cipher (aes-gcm, sm4-gcm, sm4-cbc-sm3) and the digest (hmac-sha256, hmac-sm3; by default
 # hmac-sm3 with an SM4 cipher). Without keys, development derives them from SECRET_KEY with a warning; production

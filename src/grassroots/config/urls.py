@@ -47,3 +47,4 @@ urlpatterns = [
 ]
 
 handler404 = core_views.not_found  # JSON under /api/, the site's page elsewhere
+handler500 = "grassroots.core.outage.server_error"  # the 500 page; a database out of reach answers 503

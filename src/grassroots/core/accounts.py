@@ -15,7 +15,7 @@ from . import throttle
 from .audit import audit
 from .clientip import client_ip
 from .labels import register_actions
-from .models import SignIn
+from .models import AuditResult, SignIn
 from .policy import PermissionDenied
 
 register_actions(
@@ -102,11 +102,24 @@ def _organization(user):
     return getattr(member, "organization", None)
 
 
-def _login_entry(action: str, *, request, username: str, user, result: str, actor=None, organization=None, **more):
+def _login_entry(
+    action: str,
+    *,
+    request,
+    username: str,
+    user,
+    result: str,
+    actor=None,
+    organization=None,
+    outcome: str = AuditResult.DONE,
+    **more,
+):
     """One entry of the sign-in trail, alike for every outcome: the user name, the client's address (read through
-    the trusted proxy), the result, and what else the outcome tells (how one signed in)."""
+    the trusted proxy), the result in words, and what else the outcome tells (how one signed in); `outcome` is the
+    entry's result, success or failure, as every entry of the trail has one."""
     audit(
         action,
+        result=outcome,
         actor=actor,
         object_type="core.user",
         object_id=str(user.pk) if user is not None else "",
@@ -126,7 +139,8 @@ def record_failed_login(sender, credentials, request=None, **kwargs):
     proxy) and the result: a wrong password, an unknown user name, or refused while locked out. A client trying
     many user names (which the lockout, per name and address, does not stop) writes at most
     FAILED_LOGINS_AUDITED_PER_MINUTE entries a minute, so that it cannot flood the trail or hold its head's lock.
-    The entries belong to no organization (a name tried is nobody's yet): the system administrators read them."""
+    The entries belong to no organization (a name tried is nobody's yet): the auditors whose grant is on a top-level
+    organization read them."""
     address = client_ip(request) if request is not None else ""
     if not throttle.allow("failed-login-audit", address, limit=FAILED_LOGINS_AUDITED_PER_MINUTE, seconds=60):
         return
@@ -140,7 +154,14 @@ def record_failed_login(sender, credentials, request=None, **kwargs):
         result = "disabled account"
     else:
         result = "wrong password or code"
-    _login_entry("core.user.login_failed", request=request, username=username, user=user, result=result)
+    _login_entry(
+        "core.user.login_failed",
+        request=request,
+        username=username,
+        user=user,
+        result=result,
+        outcome=AuditResult.FAILED,
+    )
 
 
 def sign_in_audit(*, request, user, how: str) -> None:

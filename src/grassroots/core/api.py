@@ -19,9 +19,11 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from . import refusals
 from .audit import readable
-from .errors import DATABASE_UNAVAILABLE, INVALID_INPUT, Conflict
+from .errors import INVALID_INPUT, Conflict
 from .models import AuditEntry
+from .outage import RETRY_AFTER, log_unavailable
 from .periods import period_for
 from .policy import Action, PermissionDenied, can, can_anywhere, restrict
 from .selectors import audit_entries
@@ -52,18 +54,28 @@ def exception_handler(exc, context):
             data = {"detail": [str(m) for m in exc.messages]}
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, PermissionDenied):
+        refusals.note(exc)  # a refused write is recorded once answered (core.refusals)
         return Response({"detail": str(exc.message)}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, DataError):  # e.g. a NUL byte PostgreSQL refuses to store or compare
         return Response({"detail": str(INVALID_INPUT)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Conflict):
         return Response({"detail": str(exc.message)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, (OperationalError, InterfaceError)):  # the database went away mid-request: rolled back
-        return Response({"detail": str(DATABASE_UNAVAILABLE)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        response = Response(
+            {"detail": str(log_unavailable(request, exc))},  # or: saved, then the answer failed (core.outage)
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER)},
+        )
+        response._has_been_logged = True  # Django's flag: logged once, with the request id
+        return response
     return drf_exception_handler(exc, context)
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
     label = serializers.CharField(read_only=True)
+    result_label = serializers.CharField(
+        source="get_result_display", read_only=True, help_text="The result in the caller's language."
+    )
     actor_name = serializers.CharField(read_only=True, help_text="The actor's username as recorded (in the hash).")
     actor_display_name = serializers.SerializerMethodField()
 
@@ -79,6 +91,8 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "actor_display_name",
             "action",
             "label",
+            "result",
+            "result_label",
             "object_type",
             "object_id",
             "object_repr",
@@ -117,17 +131,19 @@ def _actor_display_name(reader, actor_id: int) -> str:
 
 
 class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
-    """The audit trail within the caller's scope (auditors, officers, administrators)."""
+    """The audit trail within the caller's scope: for the auditors alone (anyone else, a superuser or an officer
+    included, is answered 403). `result` filters by how the event ended: done, refused (by the permission policy) or
+    failed (a sign-in)."""
 
     serializer_class = AuditEntrySerializer
     queryset = AuditEntry.objects.none()  # for the schema; requests get the scoped queryset below
-    filterset_fields = ["action", "object_type", "object_id", "organization_id", "actor_id"]
+    filterset_fields = ["action", "result", "object_type", "object_id", "organization_id", "actor_id"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return AuditEntry.objects.none()
         if not can_anywhere(self.request.user, Action.VIEW_AUDIT):
-            raise DRFPermissionDenied()
+            raise DRFPermissionDenied(_("Your role does not include reading the audit trail."))
         entries, _organization = audit_entries(user=self.request.user)
         return entries
 
@@ -272,7 +288,12 @@ class OrganizationFilter(filters.CharFilter):
         if not value:
             return qs
         lookup = {f"{self.field_name}__code": value}
-        if value.isdigit() and int(value) <= MAX_ID and not organizations().filter(code=value).exists():
+        if (
+            value.isascii()
+            and value.isdigit()
+            and int(value) <= MAX_ID
+            and not organizations().filter(code=value).exists()
+        ):
             lookup = {f"{self.field_name}__pk": int(value)}
         return qs.filter(**lookup)
 

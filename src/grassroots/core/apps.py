@@ -23,7 +23,7 @@ class CoreConfig(AppConfig):
         from .middleware import start_session_clocks
 
         user_logged_in.connect(start_session_clocks, dispatch_uid="grassroots-session-clocks")
-        from . import accounts
+        from . import accounts, users  # noqa: F401 - users registers the audit actions of accounts kept here
 
         accounts.connect()
         register_scope(AuditEntry, ModelScope(paths=("org_path",)))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from .context import current_request_id, note_written
 from .fieldcrypt import open_snapshot, register_sealed_keys, seal_snapshot
 from .labels import is_action, register_actions
-from .models import LEGACY_CHAIN, SYSTEM_CHAIN, AuditChainHead, AuditEntry
+from .models import LEGACY_CHAIN, SYSTEM_CHAIN, AuditChainHead, AuditEntry, AuditResult
 from .policy import Action, can
 
 GENESIS = "0" * 64
@@ -29,6 +29,7 @@ register_actions(
         "core.export": _("Data exported"),
         "core.audit.seal": _("Audit trail signed with a new key"),
         "core.backup.restore": _("Database and files restored from a backup"),
+        "core.refused": _("Action refused"),
     }
 )
 
@@ -67,7 +68,11 @@ def _keys() -> dict[str, str]:
 def compute_hash(entry: AuditEntry, key: str = "") -> str:
     """The entry's hash: HMAC-SHA256 under `key` (whose fingerprint the entry names), or plain SHA-256 without. It
     covers the entry's place in its chain and, outside the legacy chain (whose entries were hashed before there were
-    chains, with their number in the one chain there was), the chain's name."""
+    chains, with their number in the one chain there was), the chain's name.
+
+    The result (success or failure) is hashed as an element of its own, {"result": ...}, when it is not "done": the
+    entries written before there was a result (all of them done) verify as they were, and a result changed either way
+    changes what is hashed (a done entry made "refused" gains the element, a refused one made "done" loses it)."""
     payload = [
         entry.chain_seq,
         _stamp(entry.at),
@@ -88,6 +93,8 @@ def compute_hash(entry: AuditEntry, key: str = "") -> str:
         payload.append(entry.key_id)
     if entry.chain != LEGACY_CHAIN:
         payload.append(entry.chain)
+    if entry.result != AuditResult.DONE:
+        payload.append({"result": entry.result})
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if key:
         return hmac.new(key.encode("utf-8"), text, hashlib.sha256).hexdigest()
@@ -157,11 +164,15 @@ def audit(
     object_id: str = "",
     object_repr: str = "",
     chain: str | None = None,
+    result: str = AuditResult.DONE,
 ) -> AuditEntry:
     """Append one entry to the trail, inside the caller's transaction: to the chain of its organization's region
-    (`chain_of`), or to `chain` when named (only the seal names one)."""
+    (`chain_of`), or to `chain` when named (only the seal names one). `result` says how the event ended: done,
+    refused by the policy (core.refusals) or failed (a sign-in)."""
     if not is_action(action):
         raise ValueError(f"unregistered audit action {action!r}")
+    if result not in AuditResult.values:
+        raise ValueError(f"unknown audit result {result!r}")
     org = _organization_of(obj, organization)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -190,6 +201,7 @@ def audit(
         after=seal_snapshot(normalize(after)),
         request_id=current_request_id(),
         prev_hash=head.hash,
+        result=result,
     )
     key = settings.GRASSROOTS_AUDIT_KEY
     entry.key_id = key_id(key) if key else ""

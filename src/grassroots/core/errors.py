@@ -5,13 +5,25 @@ from django.utils.translation import gettext_lazy as _
 
 from .policy import PermissionDenied
 
-__all__ = ["ValidationError", "PermissionDenied", "Conflict", "INVALID_INPUT", "DATABASE_UNAVAILABLE"]
+__all__ = [
+    "ValidationError",
+    "PermissionDenied",
+    "Conflict",
+    "INVALID_INPUT",
+    "DATABASE_UNAVAILABLE",
+    "DATABASE_LOST_AFTER_SAVING",
+]
 
 INVALID_INPUT = _(
     "The input contains characters that cannot be stored (such as a NUL byte). Remove them and try again."
 )
 
 DATABASE_UNAVAILABLE = _("The database could not be reached just now. Nothing was saved; try again in a moment.")
+# The request's changes were committed before the database went (core.outage): sending them again would repeat them.
+DATABASE_LOST_AFTER_SAVING = _(
+    "Your changes were saved, but the database could not be reached to finish the answer. Reload the page in a "
+    "moment to see them."
+)
 
 
 class Conflict(Exception):

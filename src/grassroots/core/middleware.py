@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
 
+from . import refusals
 from .accounts import SIGN_OUT_REASON
 from .context import acting, answering, current_request_id, run_after, written
 
@@ -35,12 +36,12 @@ def write_stamps(request) -> dict[str, int]:
     for, and on SQLite fail behind, a write that goes on beside the request (a job). A forged value only misses the
     user's own kept figures."""
     value = request.COOKIES.get(WRITE_STAMP, "")
-    if value.isdigit() and len(value) <= 20:  # one stamp for everything (as the cookie was first written)
+    if value.isascii() and value.isdigit() and len(value) <= 20:  # one stamp for everything (as first written)
         return {EVERYTHING: int(value)}
     stamps = {}
     for part in value.split("|") if len(value) <= _STAMPS_KEPT else ():
         label, _sep, at = part.partition("~")
-        if _LABEL.match(label) and at.isdigit() and len(at) <= 20:
+        if _LABEL.match(label) and at.isascii() and at.isdigit() and len(at) <= 20:  # "²" is no digit to int()
             stamps[label] = int(at)
     return stamps
 
@@ -73,9 +74,9 @@ def latest_stamp(stamps: dict[str, int], reads) -> str:
 
 
 class RequestContextMiddleware:
-    """The request id and the acting user for the audit trail; and, after a write the user made, the stamps of the
-    kinds of records it wrote (as its audit entries name them), which make figures kept for them (the start page's
-    counts) count again."""
+    """The request id and the acting user for the audit trail; a write the policy refused, recorded once answered
+    (core.refusals); and, after a write the user made, the stamps of the kinds of records it wrote (as its audit
+    entries name them), which make figures kept for them (the start page's counts) count again."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -86,9 +87,11 @@ class RequestContextMiddleware:
         user = getattr(request, "user", None)
         actor = user if user is not None and user.is_authenticated else None
         with acting(actor, request_id):
-            with answering() as later:
+            with answering() as later, refusals.watching() as refused:
                 response = self.get_response(request)
             labels = written()
+            if refused:  # outside the view's transactions, which rolled back; the API authenticates in its view
+                refusals.record(request, refused[0], refusals.actor_of(request))
             request_id = current_request_id()
         if later:
             # Done once the server has sent the answer (it calls the response's close(); the test client does too).
@@ -109,9 +112,15 @@ class RequestContextMiddleware:
             )
         return response
 
+    def process_exception(self, request, exception):
+        """A refusal of the policy no view caught (Django answers it with the 403 page): noted for the trail."""
+        refusals.note(exception)
+        return None
+
 
 class UserLanguageMiddleware:
-    """A signed-in user's chosen language wins over the browser's preference."""
+    """A signed-in user's chosen language wins over the browser's preference; on the public site (/public/), the
+    language chosen there (its link sets the language cookie) wins, and the user's own setting stays as it is."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -119,6 +128,9 @@ class UserLanguageMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        chosen_here = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) in self.languages
+        if chosen_here and request.path_info.startswith("/public/"):
+            return self.get_response(request)
         if user is not None and user.is_authenticated and user.language in self.languages:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .labels import action_label, kind_message
 
@@ -84,6 +85,15 @@ LEGACY_CHAIN = "legacy"
 SYSTEM_CHAIN = "system"
 
 
+class AuditResult(models.TextChoices):
+    """How the recorded event ended: done (every write, reading and sign-in recorded by its service), refused by the
+    permission policy (a write the actor may not make: nothing of it was kept), or failed (a sign-in)."""
+
+    DONE = "done", pgettext_lazy("audit result", "Succeeded")
+    REFUSED = "refused", pgettext_lazy("audit result", "Refused")
+    FAILED = "failed", pgettext_lazy("audit result", "Failed")
+
+
 class AuditEntry(models.Model):
     """One recorded action: who did what to which object, before and after; chained by hash to the last entry of
     its chain (one chain per region, core.audit.chain_of)."""
@@ -109,12 +119,19 @@ class AuditEntry(models.Model):
     hash = models.CharField(_("hash"), max_length=64)
     # The fingerprint of the key the hash was made with (HMAC-SHA256); empty: a plain SHA-256, before any key.
     key_id = models.CharField(_("key"), max_length=16, blank=True, default="")
+    # Success or failure of the event (every entry written before there was a result was of a done event).
+    result = models.CharField(
+        pgettext_lazy("audit result", "Result"), max_length=10, choices=AuditResult.choices, default=AuditResult.DONE
+    )
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         ordering = ["-seq"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["result", "-seq"], name="audit_result_idx"),
+        ]
         constraints = [models.UniqueConstraint(fields=["chain", "chain_seq"], name="audit_chain_seq_uniq")]
 
     def __str__(self):

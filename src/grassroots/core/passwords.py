@@ -1,9 +1,11 @@
 """Password rules beyond Django's own: a password mixes kinds of characters (the complexity MLPS level 3 asks), and
-is none of the user's last few (their hashes kept in core.PasswordHistory)."""
+is none of the user's last few (their hashes kept in core.PasswordHistory); the least length is Django's rule, said in
+the project's words."""
 
 import string
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password, is_password_usable
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +19,18 @@ KINDS = (
     ("digit", lambda c: c.isascii() and c.isdigit()),
     ("other", lambda c: not (c.isascii() and c.isalnum())),
 )
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's rule of a least length, refused in the project's own words: Django 5.2 changed its message, and its
+    Simplified Chinese catalogue does not translate the new one."""
+
+    def get_error_message(self):
+        return ngettext(
+            "This password is too short: a password has at least %(min_length)d character.",
+            "This password is too short: a password has at least %(min_length)d characters.",
+            self.min_length,
+        ) % {"min_length": self.min_length}
 
 
 class CharacterKindsValidator:

@@ -5,7 +5,8 @@ also sees their own record and their own organization (the member role). Anonymo
 they see only what the disclosure pages publish. Every subject, the anonymous one included, holds the public role
 over the whole tree (PUBLIC_GRANTS): its one action, VIEW_PUBLIC, reads what the organizations publish (the
 disclosure app's `public_*` selectors cut their rows down with it), and it is the same for everyone, the
-superuser included.
+superuser included. The audit trail is read by the auditor role alone (VIEW_AUDIT): neither the administrators nor
+the officers, who change the records it records, nor a superuser without an auditor's grant.
 """
 
 from contextlib import suppress
@@ -25,7 +26,7 @@ class Action:
     CHANGE = "change"  # create and change members, posts, transfers, records of work
     MANAGE_STRUCTURE = "manage_structure"  # create, rename and move organizations
     VIEW_PERSONAL = "view_personal"  # read ID numbers and phones unmasked (each reading audited)
-    VIEW_AUDIT = "view_audit"  # read the audit trail
+    VIEW_AUDIT = "view_audit"  # read the audit trail: the auditor's alone (no superuser passes it by)
     MANAGE_GRANTS = "manage_grants"  # give and take roles in scope
     IMPORT = "import"
     EXPORT = "export"
@@ -48,9 +49,13 @@ class Action:
     )
 
 
+# Those who change records do not read the trail that records them (separation of powers, GB/T 22239-2019 8.1.4.3):
+# administrators and officers hold every action but VIEW_AUDIT.
+_MANAGING = frozenset(Action.ALL) - {Action.VIEW_AUDIT}
+
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset(Action.ALL),
-    "officer": frozenset(Action.ALL),
+    "admin": _MANAGING,
+    "officer": _MANAGING,
     "secretary": frozenset(
         {Action.VIEW, Action.VIEW_RECORD, Action.CHANGE, Action.VIEW_PERSONAL, Action.IMPORT, Action.EXPORT}
     ),
@@ -63,6 +68,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 PUBLIC_GRANTS: tuple[tuple[str, str], ...] = (("", "public"),)
 # Actions that read the same rows for everyone: no superuser passes them by.
 PUBLIC_ACTIONS = frozenset({Action.VIEW_PUBLIC})
+# Actions only a grant gives: the public's, and reading the audit trail, which a superuser reads only through an
+# auditor's grant of their own.
+GRANTED_ONLY = PUBLIC_ACTIONS | {Action.VIEW_AUDIT}
 # What a member sees of their own organization without any grant: its rows, colleagues by name, category and posts,
 # not a colleague's whole record (that is VIEW_RECORD, which a member holds on their own record only).
 MEMBER_ACTIONS = frozenset({Action.VIEW})
@@ -161,7 +169,7 @@ def subject(user) -> Subject:
 def scope_q(user, action: str, model: type[Model]) -> Q | None:
     """A filter for the rows of `model` the user may `action`; None means all rows."""
     subj = subject(user)
-    if subj.is_superuser and action not in PUBLIC_ACTIONS:
+    if subj.is_superuser and action not in GRANTED_ONLY:
         return None
     scope = scope_of(model)
     q = Q(pk__in=[])
@@ -203,7 +211,7 @@ def object_paths(obj) -> list[str]:
 def can(user, action: str, obj) -> bool:
     """May the user do `action` on this object (an organization or any scoped row)?"""
     subj = subject(user)
-    if subj.is_superuser and action not in PUBLIC_ACTIONS:
+    if subj.is_superuser and action not in GRANTED_ONLY:
         return True
     roots = subj.paths_for(action)
     for path in object_paths(obj):
@@ -238,17 +246,18 @@ def _follow(obj, lookup: str):
 def can_anywhere(user, action: str) -> bool:
     """Does the user hold `action` on at least one subtree (to show or hide a menu entry)?"""
     subj = subject(user)
-    return subj.is_superuser or bool(subj.paths_for(action))
+    return (subj.is_superuser and action not in GRANTED_ONLY) or bool(subj.paths_for(action))
 
 
 class PermissionDenied(DjangoPermissionDenied):
     """Raised by services when the policy refuses an action; pages and the API answer 403 with the message."""
 
-    def __init__(self, message=None):
+    def __init__(self, message=None, *, action: str = "", obj=None):
         self.message = message or _("You do not have permission to do this here.")
+        self.action, self.obj = action, obj  # what was refused on which row, when the check knows (the audit says)
         super().__init__(self.message)
 
 
 def require(user, action: str, obj, message=None) -> None:
     if not can(user, action, obj):
-        raise PermissionDenied(message)
+        raise PermissionDenied(message, action=action, obj=obj)

@@ -81,8 +81,9 @@ def set_text_size(request):
 
 @login_required
 def audit_trail(request):
-    """The audit trail within the user's scope, by organization subtree and by object, under the verification of
-    the whole hash chain and its time (walked again at most hourly, or when asked by POST verify=1)."""
+    """The audit trail within the user's scope (the auditor's alone), by organization subtree, object, action and
+    result, under the verification of the whole hash chain and its time (walked again at most hourly, or when asked
+    by POST verify=1)."""
     if not can_anywhere(request.user, Action.VIEW_AUDIT):
         raise PermissionDenied(_("Your role does not include reading the audit trail."))
     filters = {
@@ -90,6 +91,7 @@ def audit_trail(request):
         "object_type": request.GET.get("object_type", ""),
         "object_id": request.GET.get("object_id", ""),
         "action": request.GET.get("action", ""),
+        "result": request.GET.get("result", ""),
     }
     again = request.method == "POST" and request.POST.get("verify") == "1"
     checked = verification(again=again)
@@ -107,6 +109,7 @@ def audit_trail(request):
             "filters": filters,
             "organization": org,
             "actions": selectors.action_choices(),
+            "results": selectors.result_choices(),
             "verification": checked,
         },
     )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from . import refusals
 from .errors import Conflict, PermissionDenied
 
 
@@ -26,7 +27,8 @@ def add_validation_errors(form, exc: ValidationError) -> None:
 
 @contextmanager
 def service_errors(request, form=None):
-    """Turn a service's ValidationError/Conflict/PermissionDenied into messages the page shows."""
+    """Turn a service's ValidationError/Conflict/PermissionDenied into messages the page shows; a refusal of the
+    policy is noted for the audit trail (core.refusals)."""
     try:
         yield
     except ValidationError as exc:
@@ -37,6 +39,7 @@ def service_errors(request, form=None):
                 messages.error(request, message)
         raise ServiceRefused() from exc
     except (Conflict, PermissionDenied) as exc:
+        refusals.note(exc)
         if form is not None:
             form.add_error(None, str(exc.message))
         else:

@@ -115,15 +115,14 @@ def notice(request, code, pk):
 
 @require_safe
 def language(request, language):
-    """Switch the language of the public site (a link, so that the pages carry no form): a cookie, then back."""
+    """Switch the language of the public site (a link, so that the pages carry no form): a cookie, then back. A
+    signed-in user's own language (their setting, for the rest of the site) is left as it is: a link is no place to
+    change a setting, and the public pages follow the cookie (core.middleware.UserLanguageMiddleware)."""
     next_url = request.GET.get("next") or reverse("disclosure:public_index")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = reverse("disclosure:public_index")
     response = HttpResponseRedirect(next_url)
     if language in dict(settings.LANGUAGES):
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
-        if request.user.is_authenticated:  # a signed-in user's own language wins over the cookie: keep it too
-            request.user.language = language
-            request.user.save(update_fields=["language"])
     response["Cache-Control"] = "no-store"
     return response
