@@ -220,7 +220,7 @@ def _fulfil(county, kind: str, k: int) -> None:
             organization=branch,
             kind="theme_day",
             held_on=dt.date(YEAR, 7 + k % 5, 20),
-            topic="主题党日",
+            topic=f"主题党日（第{k + 1}次）",  # one meeting each: the same one recorded again is refused
             attendance={m.pk: "present" for m in members},
         )
     elif kind == "study":
