@@ -205,7 +205,7 @@ def test_the_explanation_api_gives_each_indicators_status_rule_and_weight(comput
 FULFILMENTS = ["accept", "meeting", "study", "talk"]
 
 
-def _fulfil(county, kind: str, k: int) -> None:
+def _fulfil(county, kind: str, k: int, step: int = 0) -> None:
     officer = county.users.officer
     branches = [county.v11, county.v12, county.v21, county.v22]
     branch = branches[k % 4]
@@ -220,7 +220,7 @@ def _fulfil(county, kind: str, k: int) -> None:
             organization=branch,
             kind="theme_day",
             held_on=dt.date(YEAR, 7 + k % 5, 20),
-            topic=f"主题党日（第{k + 1}次）",  # one meeting each: the same one recorded again is refused
+            topic=f"主题党日（第{step + 1}次）",  # one meeting a step: the same one recorded again is refused
             attendance={m.pk: "present" for m in members},
         )
     elif kind == "study":
@@ -245,8 +245,8 @@ def test_a_record_that_fulfils_something_due_never_lowers_a_score(assessed, step
     with transaction.atomic():
         savepoint = transaction.savepoint()
         before = _compute(assessed)
-        for kind, k in steps:
-            _fulfil(assessed, kind, k)
+        for step, (kind, k) in enumerate(steps):
+            _fulfil(assessed, kind, k, step)
         after = _compute(assessed)
         transaction.savepoint_rollback(savepoint)
     for org, result in before.items():
