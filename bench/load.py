@@ -456,8 +456,9 @@ def _proc_stat(pid: str) -> tuple[str, int, int, int] | None:
 
 class CpuMeter:
     """The CPU seconds spent while a run lasts: by the server (the gunicorn group: its live processes and the workers
-    it has reaped), by PostgreSQL's processes, by this process (the clients) and by the whole machine; so a run can
-    say how busy its cores were and what a request cost the server, not only how long it took."""
+    it has reaped), by PostgreSQL's processes (the backends that ended counted by the postmaster, which reaped them),
+    by this process (the clients) and by the whole machine; so a run can say how busy its cores were and what a
+    request cost the server, not only how long it took."""
 
     def __init__(self, server_group: int):
         self.group = server_group
@@ -472,7 +473,7 @@ class CpuMeter:
             if group == self.group:
                 server += own + (reaped if int(pid) == self.group else 0)
             elif command.startswith("postgres"):
-                postgres += own
+                postgres += own + reaped  # the postmaster carries the backends that ended (a connection closed)
         mine = os.times()
         with open("/proc/stat") as f:
             # user, nice, system, irq, softirq: not idle, iowait, steal, nor guest (counted in user already)
