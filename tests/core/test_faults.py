@@ -426,7 +426,7 @@ def test_an_htmx_request_while_the_database_is_out_of_reach_gets_a_short_message
 
 
 def test_a_report_form_that_loses_the_database_mid_write_answers_503_and_keeps_nothing(
-    county, db, client_for, monkeypatch
+    county, db, client_for, monkeypatch, settings
 ):
     assignment = issued_assignment(county)
     real_attach = Evidence.attach
@@ -446,6 +446,7 @@ def test_a_report_form_that_loses_the_database_mid_write_answers_503_and_keeps_n
     assert not ProgressReport.objects.filter(assignment=assignment).exists()  # rolled back with the request
     assert not Evidence.objects.filter(assignment=assignment).exists()
     assert Assignment.objects.get(pk=assignment.pk).state == AssignmentState.ISSUED
+    assert stored_files(settings) == []  # the photo stored before the connection went is removed again
 
     monkeypatch.setattr(Evidence, "attach", real_attach)  # the database is back: the same form goes in
     assert client.post(address, {**form, "files": [_photo()]}).status_code == 302
@@ -672,3 +673,33 @@ def _wait_for(condition, timeout=60):
     while not condition():
         assert time.monotonic() < deadline, "the load did not go on"
         time.sleep(0.05)
+
+
+def test_a_meeting_whose_record_fails_after_its_file_was_stored_leaves_no_file(county, db, settings, monkeypatch):
+    """The same for a meeting's files: a meeting not kept (its transaction rolled back after a file was stored)
+    leaves nothing on the disk."""
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from grassroots.orglife import services as orglife
+    from grassroots.orglife.models import Meeting, MeetingFile
+
+    real_attach = MeetingFile.attach
+
+    def lost(self, checked):
+        real_attach(self, checked)
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(MeetingFile, "attach", lost)
+    photo = SimpleUploadedFile("meeting.jpg", jpeg(), content_type="image/jpeg")
+    with pytest.raises(OperationalError):
+        orglife.meeting_record(
+            actor=county.users.secretary,
+            organization=county.v11,
+            kind="committee",
+            held_on=timezone.localdate() - dt.timedelta(days=1),
+            topic="支委会",
+            files=[photo],
+        )
+    assert not Meeting.objects.filter(topic="支委会").exists() and stored_files(settings) == []

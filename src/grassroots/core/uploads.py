@@ -1,6 +1,7 @@
 """Uploaded files, handled once: checked by content, hashed, thumbnailed, stored and served as inert content."""
 
 import contextlib
+import contextvars
 import hashlib
 import io
 import threading
@@ -24,6 +25,34 @@ Image.MAX_IMAGE_PIXELS = MAX_PHOTO_PIXELS  # Pillow's own guard, behind ours
 # beyond them waits for one to end. A JPEG is decoded at a fraction of its size (see _photo); a PNG, GIF or WebP of
 # the most pixels accepted takes about 200 MB while it is decoded, so a process holds at most this many times that.
 DECODING = threading.BoundedSemaphore(settings.GRASSROOTS_PHOTO_DECODES)
+
+
+# The files stored inside a `stored_until_committed` block, to remove if it ends in an error.
+_STORED: contextvars.ContextVar[list | None] = contextvars.ContextVar("grassroots_stored_files", default=None)
+
+
+@contextlib.contextmanager
+def stored_until_committed():
+    """Around a service's transaction that stores files: when the block ends in an error (the transaction begun in
+    it rolled back, or its commit failed: the database gone), the files stored in it are removed again, so that a
+    report that was not kept leaves no photo behind on the disk or in the bucket."""
+    stored: list = []
+    token = _STORED.set(stored)
+    try:
+        yield
+    except BaseException:
+        for storage, name in stored:
+            with contextlib.suppress(OSError):
+                storage.delete(name)
+        raise
+    finally:
+        _STORED.reset(token)
+
+
+def _note_stored(field) -> None:
+    stored = _STORED.get()
+    if stored is not None:
+        stored.append((field.storage, field.name))
 
 
 class UploadKind(models.TextChoices):
@@ -238,9 +267,11 @@ class UploadedFile(models.Model):
         try:
             self.file.save(f"{checked.sha256}{checked.ext}", ContentFile(checked.data), save=False)
             stored.append(self.file)
+            _note_stored(self.file)
             if checked.thumbnail is not None:
                 self.thumbnail.save(f"{self.file.name}.thumb.jpg", checked.thumbnail, save=False)
                 stored.append(self.thumbnail)
+                _note_stored(self.thumbnail)
         except OSError as exc:  # disk full, not writable, storage gone: nothing of this file stays
             for field in stored:
                 with contextlib.suppress(OSError):

@@ -8,7 +8,7 @@ from grassroots.core.audit import audit
 from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
 from grassroots.core.notify import notify
 from grassroots.core.policy import Action, can
-from grassroots.core.uploads import check_upload, clean_description
+from grassroots.core.uploads import check_upload, clean_description, stored_until_committed
 
 from ..counting import refresh_counted
 from ..models import (
@@ -45,7 +45,8 @@ def report_submit(*, actor, assignment: Assignment, text: str, percent: int, fil
         current = Assignment.objects.select_related("duty__organization", "organization").get(pk=assignment.pk)
         report_submit_check(actor=actor, assignment=current)
     checked = [check_upload(f) for f in files]
-    return _report_submit(actor=actor, assignment=assignment, text=text, percent=percent, checked=checked)
+    with stored_until_committed():  # a report not kept leaves no photo behind
+        return _report_submit(actor=actor, assignment=assignment, text=text, percent=percent, checked=checked)
 
 
 @transaction.atomic

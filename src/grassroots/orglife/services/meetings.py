@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from grassroots.core.audit import audit, snapshot
 from grassroots.core.errors import Conflict, PermissionDenied, ValidationError
 from grassroots.core.policy import Action, require, restrict, subject
-from grassroots.core.uploads import check_upload, clean_description
+from grassroots.core.uploads import check_upload, clean_description, stored_until_committed
 from grassroots.organizations.models import (
     Member,
     Organization,
@@ -91,6 +91,7 @@ def _refuse_twice(organization: Organization, kind: str, held_on: dt.date, topic
         )
 
 
+@stored_until_committed()  # a meeting not kept leaves no file behind
 @transaction.atomic
 def meeting_record(
     *,
@@ -157,6 +158,7 @@ def meeting_hold_check(*, actor, meeting: Meeting) -> None:
         raise Conflict(_("This meeting is not a planned one any more."))
 
 
+@stored_until_committed()
 @transaction.atomic
 def meeting_hold(*, actor, meeting: Meeting, held_on=None, minutes="", resolutions="", attendance=None, files=()):
     """Turn a planned meeting into the record of the meeting held."""
