@@ -142,7 +142,8 @@ def _locked_head(chain: str) -> AuditChainHead:
         return AuditChainHead.objects.select_for_update().get(chain=chain)
 
 
-def _organization_of(obj, organization):
+def organization_of(obj, organization=None):
+    """The organization an entry on `obj` belongs to: the one named, else the row's `audit_organization`."""
     if organization is not None:
         return organization
     if obj is None:
@@ -173,7 +174,7 @@ def audit(
         raise ValueError(f"unregistered audit action {action!r}")
     if result not in AuditResult.values:
         raise ValueError(f"unknown audit result {result!r}")
-    org = _organization_of(obj, organization)
+    org = organization_of(obj, organization)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)

@@ -2,6 +2,7 @@
 
 import contextvars
 import logging
+import re
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -18,6 +19,16 @@ _after = contextvars.ContextVar("grassroots_after_answer", default=None)
 
 def new_request_id() -> str:
     return uuid.uuid4().hex
+
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def incoming_request_id(request) -> str | None:
+    """The client's X-Request-ID when it is safe to carry into the trail and the logs (8-64 of A-Z a-z 0-9 . _ -),
+    else None."""
+    incoming = request.headers.get("X-Request-ID", "")
+    return incoming if _SAFE_ID.match(incoming) else None
 
 
 def current_request_id() -> str:

@@ -16,11 +16,9 @@ from django.utils.http import urlencode
 
 from . import refusals
 from .accounts import SIGN_OUT_REASON
-from .context import acting, answering, current_request_id, run_after, written
+from .context import acting, answering, current_request_id, incoming_request_id, run_after, written
 
 log = logging.getLogger(__name__)
-
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 WRITE_STAMP = "grassroots_wrote"  # a cookie: when the user last wrote each kind of record (figures kept for them lapse)
@@ -82,8 +80,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _SAFE_ID.match(incoming) else None
+        request_id = incoming_request_id(request)
         user = getattr(request, "user", None)
         actor = user if user is not None and user.is_authenticated else None
         with acting(actor, request_id):

@@ -22,7 +22,6 @@ table", which SQLite raises as an OperationalError) or any other error stays a 5
 import contextlib
 import contextvars
 import logging
-import re
 import sqlite3
 import sys
 
@@ -32,7 +31,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.views import defaults
 
-from .context import current_request_id
+from .context import current_request_id, incoming_request_id
 from .errors import DATABASE_LOST_AFTER_SAVING, DATABASE_UNAVAILABLE
 
 log = logging.getLogger(__name__)
@@ -41,7 +40,6 @@ RETRY_AFTER = 5  # seconds: a restarted PostgreSQL takes a few to accept connect
 # SQLite's errors that say the file cannot be had just now (busy, locked, unreadable, full), by result code.
 SQLITE_OUT_OF_REACH = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_FULL")
 PROGRAM_LIMIT_EXCEEDED = "54"  # PostgreSQL's class of a statement too large or complex: a mistake, not an outage
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")  # as core.middleware.RequestContextMiddleware takes one
 
 
 def database_out_of_reach(exc: BaseException | None) -> bool:
@@ -137,10 +135,7 @@ def database_unavailable(request, exc: BaseException) -> HttpResponse:
 def _request_id(request) -> str:
     """The request's id as its audit entries carry it: the one under way inside RequestContextMiddleware, else the
     client's X-Request-ID (which that middleware would have taken), else a new one; never left set for later."""
-    incoming = request.headers.get("X-Request-ID", "")
-    if _SAFE_ID.match(incoming):
-        return incoming
-    return contextvars.copy_context().run(current_request_id)
+    return incoming_request_id(request) or contextvars.copy_context().run(current_request_id)
 
 
 class DatabaseUnavailableMiddleware:

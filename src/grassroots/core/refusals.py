@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import DatabaseError, models
 
 from . import throttle
-from .audit import audit
+from .audit import audit, organization_of
 from .clientip import client_ip
 from .models import AuditEntry, AuditResult
 from .policy import PermissionDenied
@@ -65,10 +65,7 @@ def _organization(obj, actor):
     if obj is not None:
         if hasattr(obj, "steplen") and getattr(obj, "path", ""):  # an organization
             return obj
-        org = getattr(obj, "audit_organization", None)
-        org = org() if callable(org) else org
-        if org is None:
-            org = getattr(obj, "organization", None)
+        org = organization_of(obj) or getattr(obj, "organization", None)
         if getattr(org, "path", ""):
             return org
     member = getattr(actor, "member", None) if actor is not None else None
