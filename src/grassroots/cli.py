@@ -771,7 +771,18 @@ def _add_work_commands(sub) -> None:
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     _setup()
-    return args.func(args) or 0
+    from grassroots.core.errors import PermissionDenied
+
+    try:
+        return args.func(args) or 0
+    except PermissionDenied as refusal:  # a command run as a user who may not: said, and recorded as refused
+        from grassroots.core import refusals
+
+        actor = _user(args.as_user) if getattr(args, "as_user", None) else None
+        command = args.func.__name__.removeprefix("cmd_").replace("_", " ")
+        refusals.record_console(refusal, actor, command, _console_operator())
+        print(f"refused: {refusal}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

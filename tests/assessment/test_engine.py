@@ -143,6 +143,18 @@ def test_the_assess_command_computes_and_prints_the_grades(assessed, capsys):
     assert main(["assess", "1850", "--as", "officer"]) == 1
 
 
+def test_the_assess_command_run_as_a_member_is_refused_said_and_recorded(assessed, capsys):
+    from grassroots.cli import main
+    from grassroots.core.models import AuditEntry, AuditResult
+
+    assert main(["assess", str(YEAR), "--org", "C", "--as", "member"]) == 1
+    assert "refused:" in capsys.readouterr().err
+    [entry] = AuditEntry.objects.filter(result=AuditResult.REFUSED)
+    assert entry.action == "core.refused" and entry.actor_id == assessed.users.member.pk
+    assert entry.after["command"] == "assess" and entry.after["console"] is True
+    assert entry.after["policy_action"]
+
+
 def _agreement(run, asof):
     """Every value and result of the engine against the per-organization reference computation."""
     from grassroots.assessment import reference

@@ -160,6 +160,25 @@ def test_demo_accounts_log_in_and_hold_the_documented_roles(tiny, client):
     assert names["county"] == "周敏" and names["township"] == "王建国" and names["secretary"] == "李德明"
 
 
+def test_the_demo_accounts_their_links_and_grants_are_written_through_the_services_and_audited(tiny):
+    from django.contrib.auth.password_validation import validate_password
+
+    from grassroots.core.models import AuditEntry
+
+    validate_password(DEMO_PASSWORD)  # the demo's password passes the rules every other password must
+    entries = AuditEntry.objects.filter(action="core.user.create").order_by("seq")
+    assert [e.after["username"] for e in entries] == [a[0] for a in DEMO_ACCOUNTS]
+    assert all(e.after["console"] and e.after["operator"] == "demo" and e.after["password"] == "set" for e in entries)
+    admin = get_user_model().objects.get(username="admin")
+    links = AuditEntry.objects.filter(action="organizations.member.account_link")
+    assert sorted(e.after["username"] for e in links) == ["auditor", "county", "member", "secretary", "township"]
+    granted = AuditEntry.objects.filter(action="organizations.grant.create")
+    assert granted.count() == Grant.objects.count() == len(EXPECTED_GRANTS)
+    assert {e.actor_id for e in [*links, *granted]} == {admin.pk}
+    assert not get_user_model().objects.filter(password_given=True).exists()  # no new password asked at sign-in
+    assert verify().ok
+
+
 def test_the_secretary_and_the_member_are_people_of_the_village_branch(tiny):
     village = Organization.objects.get(name="青山村党支部")
     li = Member.objects.get(user__username="secretary")

@@ -72,6 +72,31 @@ def _organization(obj, actor):
     return getattr(member, "organization", None)
 
 
+def _entry(refusal: PermissionDenied, actor, where: str, after: dict) -> AuditEntry:
+    obj = getattr(refusal, "obj", None)
+    obj = obj if isinstance(obj, models.Model) and obj.pk is not None else None
+    return audit(
+        ACTION,
+        result=AuditResult.REFUSED,
+        actor=actor,
+        obj=obj,
+        organization=_organization(obj, actor),
+        object_repr="" if obj is not None else where[:200],
+        after={**after, "policy_action": getattr(refusal, "action", "") or ""},
+    )
+
+
+def record_console(refusal: PermissionDenied, actor, command: str, operator: str) -> AuditEntry | None:
+    """The entry of a console command run as `actor` that the policy refused (its transaction rolled back)."""
+    try:
+        return _entry(
+            refusal, actor, f"grassroots {command}", {"command": command, "console": True, "operator": operator}
+        )
+    except DatabaseError:
+        log.exception("a refused command could not be recorded in the audit trail: %s", command)
+        return None
+
+
 def record(request, refusal: PermissionDenied, actor) -> AuditEntry | None:
     """The entry of one refused write (None for a read, or past the limit a minute)."""
     if request.method not in WRITE_METHODS:
@@ -81,26 +106,15 @@ def record(request, refusal: PermissionDenied, actor) -> AuditEntry | None:
     if not throttle.allow("refused-audit", who, limit=limit, seconds=60):
         log.warning("refused write not audited (over %s a minute, %s): %s %s", limit, who, request.method, request.path)
         return None
-    obj = getattr(refusal, "obj", None)
-    obj = obj if isinstance(obj, models.Model) and obj.pk is not None else None
     match = getattr(request, "resolver_match", None)
     after = {
         "method": request.method,
         "path": request.path[:200],
         "view": getattr(match, "view_name", "") or "",
         "arguments": {k: str(v)[:64] for k, v in (getattr(match, "kwargs", None) or {}).items()},
-        "policy_action": getattr(refusal, "action", "") or "",
     }
     try:
-        return audit(
-            ACTION,
-            result=AuditResult.REFUSED,
-            actor=actor,
-            obj=obj,
-            organization=_organization(obj, actor),
-            object_repr="" if obj is not None else f"{request.method} {request.path}"[:200],
-            after=after,
-        )
+        return _entry(refusal, actor, f"{request.method} {request.path}", after)
     except DatabaseError:  # the refusal is answered all the same (a busy database is no reason to answer 500)
         log.exception("a refused write could not be recorded in the audit trail: %s %s", request.method, request.path)
         return None

@@ -10,7 +10,9 @@ county-seat communities around them.
 Built for speed: the tree is planned in memory with its materialized paths computed here (treebeard's
 layout: steplen 4, base-36 steps, numchild and depth stored), then written in bulk; members are drawn
 with numpy from a seeded generator, so a seed always gives the same names, codes and ID numbers.
-A seed is not a user action: nothing is written to the audit trail. On the tree, `year` builds a year of work.
+The tree and its members are a seed, not a user action: nothing of them is written to the audit trail. Who may sign
+in, and with what rights, is: the demo accounts, their links to members and their grants go through the services
+(accounts), each leaving its entry. On the tree, `year` builds a year of work.
 
 The package is a top floor: it composes the apps (organizations, duties, orglife, assessment) and none of them
 imports it. vocabulary: names and profiles; tree: the plan; members: members and posts; bulk: writing;

@@ -1,14 +1,15 @@
 """The demo accounts: who they are, what they see first, the people and grants behind them."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext_lazy
 
-from grassroots.organizations.models import Grant, Member, Role
+from grassroots.core.users import user_create
+from grassroots.organizations.models import Grant, Member, Organization, Role
+from grassroots.organizations.services import grant_create, member_account_link
 
 from .tree import _Node, _Plan
 
-DEMO_PASSWORD = "grassroots-demo"
+DEMO_PASSWORD = "Grassroots-demo"  # ten characters or more of three kinds: the password rules
 
 # (username, role label, what they see and do first): for the README and the login page of a demo.
 DEMO_ACCOUNTS = [
@@ -119,28 +120,37 @@ def demo_accounts() -> list[dict]:
 def create_accounts(
     plan: _Plan, special_members: dict[str, int], special_nodes: dict[str, _Node], password: str
 ) -> int:
-    """The demo accounts, linked to their members, with their grants; returns how many grants."""
-    User = get_user_model()
-    hashed = make_password(password)  # once: the production hasher (Argon2) is slow on purpose
-    root = plan.nodes[0]
+    """The demo accounts, linked to their members, with their grants; returns how many grants. Unlike the tree and
+    its members (a seed, written in bulk), who may sign in and with what rights goes through the services, as the
+    server's operator making accounts from its console (`grassroots createadmin`): each account, link and grant
+    leaves its audit entry, and the password must pass the password rules."""
+    operator = "demo"
     users = {}
     for username, _role, _text in DEMO_ACCOUNTS:
-        name = _ADMIN_NAME if username == "admin" else _PEOPLE[username]["name"]
-        users[username] = User.objects.create(
+        admin = username == "admin"
+        users[username] = user_create(
+            actor=None,
             username=username,
-            first_name=name,
-            password=hashed,
-            is_staff=username == "admin",
-            is_superuser=username == "admin",
+            password=password,
+            console=True,
+            operator=operator,
+            first_name=_ADMIN_NAME if admin else _PEOPLE[username]["name"],
+            is_staff=admin,
+            is_superuser=admin,
         )
+    admin = users["admin"]
     for key, member_id in special_members.items():
-        Member.objects.filter(id=member_id).update(user=users[key])
+        member_account_link(actor=admin, member=Member.objects.get(id=member_id), username=key)
+    organizations = Organization.objects.in_bulk(
+        [plan.nodes[0].id] + [special_nodes[key].id for key in ("county", "township", "village")]
+    )
     grants = [
-        Grant(user=users["admin"], organization_id=root.id, role=Role.ADMIN),
-        Grant(user=users["county"], organization_id=special_nodes["county"].id, role=Role.OFFICER),
-        Grant(user=users["township"], organization_id=special_nodes["township"].id, role=Role.OFFICER),
-        Grant(user=users["secretary"], organization_id=special_nodes["village"].id, role=Role.SECRETARY),
-        Grant(user=users["auditor"], organization_id=special_nodes["township"].id, role=Role.AUDITOR),
+        ("admin", plan.nodes[0].id, Role.ADMIN),
+        ("county", special_nodes["county"].id, Role.OFFICER),
+        ("township", special_nodes["township"].id, Role.OFFICER),
+        ("secretary", special_nodes["village"].id, Role.SECRETARY),
+        ("auditor", special_nodes["township"].id, Role.AUDITOR),
     ]
-    Grant.objects.bulk_create(grants)
+    for username, organization_id, role in grants:
+        grant_create(actor=admin, user=users[username], organization=organizations[organization_id], role=role)
     return len(grants)
