@@ -193,7 +193,7 @@ def cmd_export(args) -> int:
 def cmd_audit(args) -> int:
     from django.conf import settings
 
-    from grassroots.core.audit import anchor_holds, seal, verify
+    from grassroots.core.audit import DIGEST_NAMES, anchor_holds, digest_of, seal, verify
 
     if args.action == "seal":
         try:
@@ -227,7 +227,9 @@ def cmd_audit(args) -> int:
     for chain in result.chains:
         print(f"  head {chain.anchor} ({chain.count} entries)")
     if result.keyed:
-        print(f"keyed: {result.keyed} entries signed (HMAC-SHA256, keys {', '.join(result.key_ids)})", end="")
+        signed = {name: [k for k in result.key_ids if digest_of(k) == digest] for digest, name in DIGEST_NAMES.items()}
+        how = "; ".join(f"{name}, keys {', '.join(keys)}" for name, keys in signed.items() if keys)
+        print(f"keyed: {result.keyed} entries signed ({how})", end="")
         print(f", {result.unkeyed} written before the first key (protected by the keyed ones after them)")
     elif settings.GRASSROOTS_AUDIT_KEY:
         print("a key is set; no entry is signed with it yet (the next entry will be)")

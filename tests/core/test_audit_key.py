@@ -1,6 +1,6 @@
-"""The audit chain under a key: entries signed with HMAC-SHA256, so that rewriting one and recomputing every hash
-after it with the project's own function no longer passes `grassroots audit verify`; keys rotate; a head printed
-outside the database catches a chain cut back or rewritten whole."""
+"""The audit chain under a key: entries signed with HMAC-SHA256 (or HMAC-SM3, the national algorithm), so that
+rewriting one and recomputing every hash after it with the project's own function no longer passes `grassroots audit
+verify`; keys rotate; a head printed outside the database catches a chain cut back or rewritten whole."""
 
 import pytest
 from django.db import connection
@@ -122,3 +122,77 @@ def test_a_malformed_anchor_is_refused_with_a_message(county, capsys, anchor):
 def test_seal_without_a_key_says_so(county, capsys):
     assert main(["audit", "seal"]) == 2
     assert "GRASSROOTS_AUDIT_KEY is not set" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- the national algorithms: HMAC-SM3
+
+
+def test_sm3_is_the_national_hash_of_gb_t_32905():
+    from cryptography.hazmat.primitives import hashes
+
+    sm3 = hashes.Hash(hashes.SM3())
+    sm3.update(b"abc")  # the standard's first example
+    assert sm3.finalize().hex() == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+
+
+def test_with_the_sm3_digest_entries_are_signed_with_hmac_sm3_and_a_rewrite_is_caught(county, settings, capsys):
+    settings.GRASSROOTS_AUDIT_KEY, settings.GRASSROOTS_AUDIT_DIGEST = KEY, "sm3"
+    _writes(county)
+    fingerprint = key_id(KEY, "sm3")
+    assert fingerprint.startswith("sm3:") and len(fingerprint) == 16
+    entries = list(AuditEntry.objects.order_by("chain_seq"))
+    assert {e.key_id for e in entries} == {fingerprint}
+    first = entries[0]
+    as_sha256 = AuditEntry(**{f.attname: getattr(first, f.attname) for f in AuditEntry._meta.fields})
+    as_sha256.key_id = key_id(KEY)
+    assert compute_hash(as_sha256, KEY) != first.hash  # another algorithm, and the entry names which
+    result = verify()
+    assert result.ok and result.keyed == 3 and result.key_ids == (fingerprint,)
+    assert main(["audit", "verify"]) == 0
+    assert f"3 entries signed (HMAC-SM3, keys {fingerprint})" in capsys.readouterr().out
+    _rewrite_from(2)
+    result = verify()
+    assert not result.ok and result.broken_seq == 2 and "changed" in result.problem
+
+
+def test_an_entrys_algorithm_cannot_be_swapped_without_the_key(county, settings):
+    settings.GRASSROOTS_AUDIT_KEY, settings.GRASSROOTS_AUDIT_DIGEST = KEY, "sm3"
+    _writes(county, 2)
+    entry = AuditEntry.objects.get(chain_seq=2)
+    _raw("UPDATE core_auditentry SET key_id = %s WHERE seq = %s", [key_id(KEY), entry.seq])
+    result = verify()
+    assert not result.ok and result.broken_seq == 2
+
+
+def test_switching_to_sm3_keeps_the_earlier_entries_verified_and_seal_signs_each_chain_anew(county, settings, capsys):
+    settings.GRASSROOTS_AUDIT_KEY = KEY
+    _writes(county, 2)
+    settings.GRASSROOTS_AUDIT_DIGEST = "sm3"
+    [sealed] = seal()
+    assert sealed.key_id == key_id(KEY, "sm3") and seal() == []
+    _writes(county, 1)
+    result = verify()
+    assert result.ok and result.keyed == 4 and result.key_ids == (key_id(KEY), key_id(KEY, "sm3"))
+    assert main(["audit", "verify"]) == 0
+    out = capsys.readouterr().out
+    assert f"HMAC-SHA256, keys {key_id(KEY)}; HMAC-SM3, keys {key_id(KEY, 'sm3')}" in out
+
+
+def test_an_unknown_digest_stops_the_start_with_its_name():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "GRASSROOTS_AUDIT_DIGEST": "md5"}
+    done = subprocess.run(
+        [sys.executable, "-c", "import grassroots.config.settings"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode != 0 and "GRASSROOTS_AUDIT_DIGEST is 'md5': it is sha256 or sm3" in done.stderr
+    env["GRASSROOTS_AUDIT_DIGEST"], env["GRASSROOTS_FIELD_CIPHER"] = "", "sm4-gcm"
+    done = subprocess.run(
+        [sys.executable, "-c", "from grassroots.config import settings; print(settings.GRASSROOTS_AUDIT_DIGEST)"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.stdout.strip() == "sm3"  # the national algorithms chosen for the fields: SM3 for the trail too

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from grassroots.config.storage import storages_from_env
 
@@ -298,10 +299,11 @@ LOGGING = {
 GRASSROOTS_BASE_URL = os.environ.get("GRASSROOTS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 GRASSROOTS_WEBHOOK_URL = os.environ.get("GRASSROOTS_WEBHOOK_URL", "")
 GRASSROOTS_WEBHOOK_SECRET = os.environ.get("GRASSROOTS_WEBHOOK_SECRET", "")
-# The audit chain's key (HMAC-SHA256), kept apart from the database's credentials; keys of earlier years, comma-
-# separated, verify the entries written under them after a rotation.
+# The audit chain's key (HMAC-SHA256 or HMAC-SM3: GRASSROOTS_AUDIT_DIGEST below), kept apart from the database's
+# credentials; keys of earlier years, comma-separated, verify the entries written under them after a rotation.
 GRASSROOTS_AUDIT_KEY = os.environ.get("GRASSROOTS_AUDIT_KEY", "")
 GRASSROOTS_AUDIT_OLD_KEYS = [k for k in os.environ.get("GRASSROOTS_AUDIT_OLD_KEYS", "").split(",") if k]
+
 # Writes the policy refused are recorded in the trail (result "refused"), at most this many a minute per user, or per
 # client address when anonymous (core.refusals): past it they are answered as before and only logged.
 GRASSROOTS_REFUSALS_AUDITED_PER_MINUTE = int(os.environ.get("GRASSROOTS_REFUSALS_AUDITED_PER_MINUTE") or "20")
@@ -313,6 +315,14 @@ GRASSROOTS_FIELD_KEYS = os.environ.get("GRASSROOTS_FIELD_KEYS", "")
 GRASSROOTS_FIELD_INDEX_KEY = os.environ.get("GRASSROOTS_FIELD_INDEX_KEY", "")
 GRASSROOTS_FIELD_CIPHER = os.environ.get("GRASSROOTS_FIELD_CIPHER", "aes-gcm")
 GRASSROOTS_FIELD_DIGEST = os.environ.get("GRASSROOTS_FIELD_DIGEST", "")
+# The signature of each keyed audit entry: HMAC-SHA256 ("sha256"), or HMAC-SM3 ("sm3") where the national algorithms
+# are required; by default SM3 when the personal fields are sealed with SM4. Entries keep the algorithm they were
+# signed with (their key fingerprint names it): a switch is followed by `grassroots audit seal`, as a new key is.
+GRASSROOTS_AUDIT_DIGEST = os.environ.get("GRASSROOTS_AUDIT_DIGEST", "").strip().lower() or (
+    "sm3" if GRASSROOTS_FIELD_CIPHER.lower().startswith("sm4") else "sha256"
+)
+if GRASSROOTS_AUDIT_DIGEST not in ("sha256", "sm3"):
+    raise ImproperlyConfigured(f"GRASSROOTS_AUDIT_DIGEST is {GRASSROOTS_AUDIT_DIGEST!r}: it is sha256 or sm3")
 # API tokens: stored as HMAC-SHA256 digests under this key (else the secret key), valid for this many days.
 GRASSROOTS_TOKEN_KEY = os.environ.get("GRASSROOTS_TOKEN_KEY", "")
 GRASSROOTS_TOKEN_DAYS = int(os.environ.get("GRASSROOTS_TOKEN_DAYS", "30"))

@@ -54,19 +54,46 @@ def _stamp(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def key_id(key: str) -> str:
-    """A key's public fingerprint, stored beside each entry it signed (never the key itself)."""
-    return hashlib.sha256(b"grassroots-audit-key:" + key.encode("utf-8")).hexdigest()[:16]
+# How a keyed entry is signed (GRASSROOTS_AUDIT_DIGEST): HMAC-SHA256, or HMAC-SM3 for the deployments that must use
+# the national algorithms (GB/T 32905). The entry's key fingerprint says which: an SM3 one starts with "sm3:".
+DIGEST_NAMES = {"sha256": "HMAC-SHA256", "sm3": "HMAC-SM3"}
+DIGESTS = tuple(DIGEST_NAMES)
+SM3_PREFIX = "sm3:"
+
+
+def key_id(key: str, digest: str = "sha256") -> str:
+    """A key's public fingerprint, stored beside each entry it signed (never the key itself), 16 characters: for
+    HMAC-SM3 the prefix "sm3:" and 12 of them, so that the entry names its algorithm and the hash covers it."""
+    fingerprint = hashlib.sha256(b"grassroots-audit-key:" + key.encode("utf-8")).hexdigest()
+    return SM3_PREFIX + fingerprint[:12] if digest == "sm3" else fingerprint[:16]
+
+
+def digest_of(entry_key_id: str) -> str:
+    """The algorithm of an entry's signature, read off its key fingerprint ("" for an entry not signed)."""
+    if not entry_key_id:
+        return ""
+    return "sm3" if entry_key_id.startswith(SM3_PREFIX) else "sha256"
 
 
 def _keys() -> dict[str, str]:
-    """The keys this process holds, by fingerprint: the current one and those of earlier years."""
+    """The keys this process holds, by fingerprint (under either algorithm): the current one and those of earlier
+    years."""
     keys = [settings.GRASSROOTS_AUDIT_KEY, *settings.GRASSROOTS_AUDIT_OLD_KEYS]
-    return {key_id(k): k for k in keys if k}
+    return {key_id(k, digest): k for k in keys if k for digest in DIGESTS}
+
+
+def _hmac_sm3(key: str, text: bytes) -> str:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives import hmac as crypto_hmac
+
+    mac = crypto_hmac.HMAC(key.encode("utf-8"), hashes.SM3())
+    mac.update(text)
+    return mac.finalize().hex()
 
 
 def compute_hash(entry: AuditEntry, key: str = "") -> str:
-    """The entry's hash: HMAC-SHA256 under `key` (whose fingerprint the entry names), or plain SHA-256 without. It
+    """The entry's hash: HMAC-SHA256 or HMAC-SM3 under `key` (whose fingerprint the entry names, and with it the
+    algorithm), or plain SHA-256 without. It
     covers the entry's place in its chain and, outside the legacy chain (whose entries were hashed before there were
     chains, with their number in the one chain there was), the chain's name.
 
@@ -96,6 +123,8 @@ def compute_hash(entry: AuditEntry, key: str = "") -> str:
     if entry.result != AuditResult.DONE:
         payload.append({"result": entry.result})
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if key and digest_of(entry.key_id) == "sm3":
+        return _hmac_sm3(key, text)
     if key:
         return hmac.new(key.encode("utf-8"), text, hashlib.sha256).hexdigest()
     return hashlib.sha256(text).hexdigest()
@@ -205,7 +234,7 @@ def audit(
         result=result,
     )
     key = settings.GRASSROOTS_AUDIT_KEY
-    entry.key_id = key_id(key) if key else ""
+    entry.key_id = key_id(key, settings.GRASSROOTS_AUDIT_DIGEST) if key else ""
     entry.hash = compute_hash(entry, key)
     entry.save()
     AuditChainHead.objects.filter(chain=chain).update(seq=entry.chain_seq, hash=entry.hash)
@@ -373,12 +402,13 @@ def seal() -> list[AuditEntry]:
     key = settings.GRASSROOTS_AUDIT_KEY
     if not key:
         raise ValueError("GRASSROOTS_AUDIT_KEY is not set: there is no key to sign the chain with")
+    current = key_id(key, settings.GRASSROOTS_AUDIT_DIGEST)  # a new key, or the same key under a new algorithm
     newest = {head.chain: head.hash for head in AuditChainHead.objects.exclude(seq=0)}
     signed = set(
-        AuditEntry.objects.filter(hash__in=list(newest.values()), key_id=key_id(key)).values_list("chain", flat=True)
+        AuditEntry.objects.filter(hash__in=list(newest.values()), key_id=current).values_list("chain", flat=True)
     )
     chains = [chain for chain in sorted(newest) if chain not in signed] or ([] if newest else [SYSTEM_CHAIN])
-    return [audit("core.audit.seal", after={"key": key_id(key)}, chain=chain) for chain in chains]
+    return [audit("core.audit.seal", after={"key": current}, chain=chain) for chain in chains]
 
 
 def anchor_holds(anchor: str) -> bool:
