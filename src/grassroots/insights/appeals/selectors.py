@@ -193,7 +193,9 @@ def subtree_figures(
         .order_by()
     }
     total = _figures(organization, _combined(rows.values()))
-    children = list(restrict(user, Action.VIEW, organization.get_children().filter(is_active=True)).order_by("path"))
+    children = list(
+        restrict(user, Action.VIEW, Organization.objects.filter(parent=organization, is_active=True)).order_by("path")
+    )
     per = [_figures(child, rows.get(child.path)) for child in children]
     if organization.path in rows:
         per.insert(0, _figures(organization, rows[organization.path], own=True))
