@@ -105,6 +105,37 @@ def test_every_service_keeps_the_totals_equal_to_a_count_from_the_records(county
 
 
 @pytest.mark.django_db
+def test_a_change_recounts_its_own_part_only_and_writes_only_the_rows_that_differ(county, period):
+    """A duty issued to every branch of a province recounted the branches' meetings, study and members too, and wrote
+    every own row of theirs again: now a change to assignments recounts assignments, and writes the rows it changed."""
+    users, today = county.users, timezone.localdate()
+    duty_list = duties.duty_list_for(actor=users.officer, organization=county.county, period=period)
+
+    def issue(days):
+        duty = duties.duty_create(
+            actor=users.officer,
+            duty_list=duty_list,
+            title=f"任务{days}",
+            dimension="political",
+            due_on=min(today + dt.timedelta(days=days), period.end),
+            requirement="r",
+        )
+        duties.duty_issue(actor=users.officer, duty=duty, targets=[county.t1])
+        return duty
+
+    issue(10)
+    first = SubtreeTotal.objects.get(organization=county.t1, subtree=False, key__startswith="asg|")
+    # A meeting row gone wrong past the services: an assignment's change does not recount meetings, so it stays.
+    SubtreeTotal.objects.create(organization=county.t1, subtree=False, key=f"meet|general|{today:%Y-%m}", n=9)
+    issue(20)
+    assert SubtreeTotal.objects.filter(organization=county.t1, subtree=False, key__startswith="asg|").count() == 2
+    assert SubtreeTotal.objects.get(pk=first.pk).n == 1  # the row the change did not touch kept, not written again
+    assert SubtreeTotal.objects.get(organization=county.t1, subtree=False, key__startswith="meet|").n == 9
+    assert totals.rebuild() == 1  # the stray row, and only it, differs from a count of the records
+    _kept()
+
+
+@pytest.mark.django_db
 def test_the_command_counts_the_totals_again_after_writes_past_the_services(county, period):
     MemberFactory(organization=county.v11)
     StudyRecord.objects.create(

@@ -61,8 +61,29 @@ def _add(out: dict, key, n: int, a=ZERO) -> None:
     row[1] += a
 
 
-def _own(org_ids=None) -> dict[tuple[int, str], list]:
-    """{(organization id, key): [n, a, b]} counted from the records of these organizations (None: all)."""
+# The parts of the totals, each counted from one kind of record, and the keys each part writes: a change to one kind of
+# record recounts its part only (a duty issued to every branch of a province recounts their assignments, not their
+# meetings, study and members).
+PARTS = {
+    "assignments": ("asg|", "acc|"),
+    "meetings": ("meet|",),
+    "study": ("study|",),
+    "members": ("members", "committee"),
+}
+
+
+def _part_keys(parts) -> Q:
+    """The rows of these parts, by their keys."""
+    q = Q(pk__in=[])
+    for part in parts:
+        for key in PARTS[part]:
+            q |= Q(key__startswith=key) if key.endswith("|") else Q(key=key)
+    return q
+
+
+def _own(org_ids=None, parts=tuple(PARTS)) -> dict[tuple[int, str], list]:
+    """{(organization id, key): [n, a, b]} counted from the records of these organizations (None: all), for these
+    parts of the totals (all by default)."""
     from grassroots.duties.models import AssignmentState
     from grassroots.duties.selectors import stored_counted_assignments
     from grassroots.organizations.models import Member, MemberStatus, OrgKind
@@ -73,9 +94,46 @@ def _own(org_ids=None) -> dict[tuple[int, str], list]:
         return qs if org_ids is None else qs.filter(**{f"{field}__in": org_ids})
 
     out: dict[tuple[int, str], list] = {}
-    accepted = Q(state=AssignmentState.ACCEPTED)
+    if "assignments" in parts:
+        _own_assignments(out, among, stored_counted_assignments(), Q(state=AssignmentState.ACCEPTED))
+    if "meetings" in parts:
+        rows = (
+            among(Meeting.objects.filter(state=MeetingState.HELD))
+            .order_by()
+            .values_list("organization_id", "kind", "held_on")
+            .annotate(n=Count("id"))
+        )
+        for org, kind, day, n in rows:
+            _add(out, (org, f"meet|{kind}|{_month(day)}"), n)
+    if "study" in parts:
+        rows = (
+            among(StudyRecord.objects.filter(state=RecordState.CONFIRMED), "member__organization_id")
+            .order_by()
+            .values_list("member__organization_id", "studied_on")
+            .annotate(hours=Sum("hours"))
+        )
+        for org, day, hours in rows:
+            if hours:
+                _add(out, (org, f"study|{_month(day)}"), 0, Decimal(hours))
+    if "members" in parts:
+        rows = (
+            among(Member.objects.filter(status=MemberStatus.ACTIVE))
+            .order_by()
+            .values_list("organization_id", "organization__kind", "organization__is_active")
+            .annotate(n=Count("id"))
+        )
+        for org, kind, active, n in rows:
+            out[(org, "members")] = [n, ZERO, ZERO]
+            if kind == OrgKind.BRANCH and active and n >= COMMITTEE_MIN_MEMBERS:
+                out[(org, "committee")] = [1, ZERO, ZERO]
+    return out
+
+
+def _own_assignments(out: dict, among, counted, accepted: Q) -> None:
+    """The `asg|` and `acc|` rows: counted assignments by period, area, due day and acceptance, and those accepted by
+    month."""
     rows = (
-        among(stored_counted_assignments())
+        among(counted)
         .order_by()
         .values("organization_id", "duty__duty_list__period__code", "duty__dimension", "due_on")
         .annotate(
@@ -93,7 +151,7 @@ def _own(org_ids=None) -> dict[tuple[int, str], list]:
         if r["n_done"]:
             out[(org, head + "|1")] = [r["n_done"], Decimal(r["w_done"]), Decimal(r["w_done"])]
     rows = (
-        among(stored_counted_assignments())
+        among(counted)
         .filter(accepted, accepted_on__isnull=False)
         .order_by()
         .values_list("organization_id", "accepted_on")
@@ -101,34 +159,6 @@ def _own(org_ids=None) -> dict[tuple[int, str], list]:
     )
     for org, day, n in rows:
         _add(out, (org, f"acc|{_month(day)}"), n)
-    rows = (
-        among(Meeting.objects.filter(state=MeetingState.HELD))
-        .order_by()
-        .values_list("organization_id", "kind", "held_on")
-        .annotate(n=Count("id"))
-    )
-    for org, kind, day, n in rows:
-        _add(out, (org, f"meet|{kind}|{_month(day)}"), n)
-    rows = (
-        among(StudyRecord.objects.filter(state=RecordState.CONFIRMED), "member__organization_id")
-        .order_by()
-        .values_list("member__organization_id", "studied_on")
-        .annotate(hours=Sum("hours"))
-    )
-    for org, day, hours in rows:
-        if hours:
-            _add(out, (org, f"study|{_month(day)}"), 0, Decimal(hours))
-    rows = (
-        among(Member.objects.filter(status=MemberStatus.ACTIVE))
-        .order_by()
-        .values_list("organization_id", "organization__kind", "organization__is_active")
-        .annotate(n=Count("id"))
-    )
-    for org, kind, active, n in rows:
-        out[(org, "members")] = [n, ZERO, ZERO]
-        if kind == OrgKind.BRANCH and active and n >= COMMITTEE_MIN_MEMBERS:
-            out[(org, "committee")] = [1, ZERO, ZERO]
-    return out
 
 
 # --- keeping them --------------------------------------------------------------------------------------------------
@@ -158,29 +188,37 @@ def _add_to_trees(deltas: dict[tuple[int, str], list], above: dict[int, list[int
             row[0] += sign * n
             row[1] += sign * a
             row[2] += sign * b
-    _increment([(org, key, n, a, b) for (org, key), (n, a, b) in summed.items() if n or a or b])
+    _upsert([(org, True, key, n, a, b) for (org, key), (n, a, b) in summed.items() if n or a or b], add=True)
 
 
-def _increment(rows) -> None:
+def _upsert(rows, *, add: bool) -> None:
+    """Rows (organization, subtree, key, n, a, b) added to those kept (`add`), or kept as given; rows left at zero are
+    removed."""
     if not rows:
         return
     table = SubtreeTotal._meta.db_table
+    value = (lambda c: f'"{table}".{c} + excluded.{c}') if add else (lambda c: f"excluded.{c}")
     sql = (
         f'INSERT INTO "{table}" (organization_id, subtree, key, n, a, b) VALUES (%s, %s, %s, %s, %s, %s) '
         f"ON CONFLICT (organization_id, subtree, key) DO UPDATE SET "
-        f'n = "{table}".n + excluded.n, a = "{table}".a + excluded.a, b = "{table}".b + excluded.b'
+        f"n = {value('n')}, a = {value('a')}, b = {value('b')}"
     )
     # In a fixed order, so that two transactions adding to the same rows wait for each other instead of deadlocking.
-    rows = sorted(rows, key=lambda r: (r[0], r[1]))
+    rows = sorted(rows, key=lambda r: (r[0], r[1], r[2]))
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(org, True, key, n, str(a), str(b)) for org, key, n, a, b in rows])
-    orgs = sorted({r[0] for r in rows})
-    SubtreeTotal.objects.filter(organization_id__in=orgs, subtree=True, n=0, a=0, b=0).delete()
+        cursor.executemany(sql, [(org, subtree, key, n, str(a), str(b)) for org, subtree, key, n, a, b in rows])
+    for subtree in {r[1] for r in rows}:
+        orgs = sorted({r[0] for r in rows if r[1] == subtree})
+        for start in range(0, len(orgs), 5000):
+            SubtreeTotal.objects.filter(
+                organization_id__in=orgs[start : start + 5000], subtree=subtree, n=0, a=0, b=0
+            ).delete()
 
 
 @transaction.atomic
-def refresh(org_ids) -> int:
-    """Count these organizations' own records again and carry the differences up the tree; returns the rows changed."""
+def refresh(org_ids, parts=tuple(PARTS)) -> int:
+    """Count these organizations' own records again, for these parts of the totals (all by default), and carry the
+    differences up the tree; returns the rows changed. Only the rows that differ are written."""
     from grassroots.organizations.models import Organization
 
     org_ids = sorted({int(pk) for pk in org_ids if pk is not None})
@@ -194,10 +232,14 @@ def refresh(org_ids) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    fresh = _own(org_ids)
+    fresh = _own(org_ids, parts)
     stored = {
-        (r.organization_id, r.key): [r.n, r.a, r.b]
-        for r in SubtreeTotal.objects.filter(organization_id__in=org_ids, subtree=False)
+        (org, key): [n, a, b]
+        for org, key, n, a, b in SubtreeTotal.objects.filter(
+            _part_keys(parts), organization_id__in=org_ids, subtree=False
+        )
+        .values_list("organization_id", "key", "n", "a", "b")
+        .iterator(chunk_size=20000)
     }
     deltas = {}
     for key in fresh.keys() | stored.keys():
@@ -207,17 +249,12 @@ def refresh(org_ids) -> int:
             deltas[key] = diff
     if not deltas:
         return 0
-    changed_orgs = sorted({org for org, _key in deltas})
-    SubtreeTotal.objects.filter(organization_id__in=changed_orgs, subtree=False).delete()
-    SubtreeTotal.objects.bulk_create(
-        [
-            SubtreeTotal(organization_id=org, subtree=False, key=key, n=n, a=a, b=b)
-            for (org, key), (n, a, b) in fresh.items()
-            if org in set(changed_orgs)
-        ],
-        batch_size=2000,
+    # The own rows that differ set to their new counts (a row counted no more set to zero, then removed).
+    _upsert(
+        [(org, False, key, *fresh.get((org, key), (0, ZERO, ZERO))) for org, key in deltas],
+        add=False,
     )
-    _add_to_trees(deltas, _ancestor_ids(_paths(changed_orgs)))
+    _add_to_trees(deltas, _ancestor_ids(_paths({org for org, _key in deltas})))
     return len(deltas)
 
 
@@ -359,17 +396,18 @@ def month_of(key: str) -> dt.date:
 def _assignments_changed(sender, ids=(), **kwargs):
     from grassroots.duties.models import Assignment
 
-    refresh(Assignment.objects.filter(pk__in=list(ids)).values_list("organization_id", flat=True).distinct())
+    orgs = Assignment.objects.filter(pk__in=list(ids)).values_list("organization_id", flat=True).distinct()
+    refresh(orgs, parts=("assignments",))
 
 
 def _meeting_changed(sender, instance, **kwargs):
-    refresh([instance.organization_id])
+    refresh([instance.organization_id], parts=("meetings",))
 
 
 def _study_changed(sender, instance, **kwargs):
     from grassroots.organizations.models import Member
 
-    refresh(Member.objects.filter(pk=instance.member_id).values_list("organization_id", flat=True))
+    refresh(Member.objects.filter(pk=instance.member_id).values_list("organization_id", flat=True), parts=("study",))
 
 
 def _member_saving(sender, instance, **kwargs):
@@ -378,7 +416,8 @@ def _member_saving(sender, instance, **kwargs):
 
 
 def _member_changed(sender, instance, **kwargs):
-    refresh([instance.organization_id, getattr(instance, "_totals_was", None)])
+    # a member who moves takes their study hours along; their status counts them among the members
+    refresh([instance.organization_id, getattr(instance, "_totals_was", None)], parts=("members", "study"))
 
 
 def _organization_changed(sender, instance, **kwargs):
