@@ -76,11 +76,17 @@ _BURN = "import time\nend = time.process_time() + 0.3\nwhile time.process_time()
 def test_the_cpu_meter_counts_the_server_groups_work_and_its_reaped_workers():
     """The server's CPU is its group's: processes alive at the end, and workers that ended meanwhile (a recycled
     gunicorn worker is reaped by the master, which then carries its CPU)."""
-    # The group's leader runs a child that burns 0.3 s of CPU and ends, then burns 0.3 s itself and waits.
-    leader = f"import subprocess, sys, time\nsubprocess.run([sys.executable, '-c', {_BURN!r}])\n{_BURN}time.sleep(30)\n"
-    server = subprocess.Popen([sys.executable, "-c", leader], start_new_session=True)
+    # The group's leader, once told to (after the meter's first reading: on a busy machine the burns would otherwise
+    # start before it), runs a child that burns 0.3 s of CPU and ends, then burns 0.3 s itself and waits.
+    leader = (
+        "import subprocess, sys, time\nsys.stdin.readline()\n"
+        f"subprocess.run([sys.executable, '-c', {_BURN!r}])\n{_BURN}time.sleep(30)\n"
+    )
+    server = subprocess.Popen([sys.executable, "-c", leader], start_new_session=True, stdin=subprocess.PIPE)
     try:
         with CpuMeter(server.pid) as meter:
+            server.stdin.write(b"go\n")
+            server.stdin.flush()
             deadline = time.monotonic() + 20
             while time.monotonic() < deadline:
                 spent = CpuMeter(server.pid).read()["server"] - meter.start["server"]
@@ -91,6 +97,7 @@ def test_the_cpu_meter_counts_the_server_groups_work_and_its_reaped_workers():
     finally:
         server.kill()
         server.wait()
+        server.stdin.close()
     assert meter.spent["server"] >= 0.55  # both burns: the reaped child's and the leader's own
     assert meter.spent["machine"] >= meter.spent["server"] - 0.05
     assert figures["cpu_ms_per_request"]["server"] >= 55
