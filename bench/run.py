@@ -90,20 +90,21 @@ def main() -> int:
     def wanted(section: str) -> bool:
         return not only or section in only
 
-    if wanted("duties"):
-        figures.update(duty_bench.run())
-    if wanted("assessment"):
-        figures.update(assessment_bench.run())
-    if wanted("reports"):
-        figures.update(reports_bench.run())
-    if wanted("start"):
-        figures.update(start_bench.run())
-    if wanted("dashboards"):
-        figures.update(dashboard_bench.run())
-    if wanted("diagnosis"):
-        figures.update(diagnosis_bench.run())
-    if wanted("formalism"):
-        figures.update(formalism_bench.run())
+    sections = {
+        "duties": duty_bench,
+        "assessment": assessment_bench,
+        "reports": reports_bench,
+        "start": start_bench,
+        "dashboards": dashboard_bench,
+        "diagnosis": diagnosis_bench,
+        "formalism": formalism_bench,
+    }
+    for section, module in sections.items():
+        if wanted(section):
+            measured = module.run()
+            figures.update(measured)
+            # each section's figures as soon as it ends: a run stopped later keeps what it measured
+            print(f"{section}: {json.dumps(measured)}", file=sys.stderr, flush=True)
     print(json.dumps(figures))
     return 0
 
