@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .context import current_request_id, note_written
-from .fieldcrypt import open_snapshot, register_sealed_keys, seal_snapshot
+from .fieldcrypt import hmac_hex, open_snapshot, register_sealed_keys, seal_snapshot
 from .labels import is_action, register_actions
 from .models import LEGACY_CHAIN, SYSTEM_CHAIN, AuditChainHead, AuditEntry, AuditResult
 from .policy import Action, can
@@ -82,15 +82,6 @@ def _keys() -> dict[str, str]:
     return {key_id(k, digest): k for k in keys if k for digest in DIGESTS}
 
 
-def _hmac_sm3(key: str, text: bytes) -> str:
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives import hmac as crypto_hmac
-
-    mac = crypto_hmac.HMAC(key.encode("utf-8"), hashes.SM3())
-    mac.update(text)
-    return mac.finalize().hex()
-
-
 def compute_hash(entry: AuditEntry, key: str = "") -> str:
     """The entry's hash: HMAC-SHA256 or HMAC-SM3 under `key` (whose fingerprint the entry names, and with it the
     algorithm), or plain SHA-256 without. It
@@ -123,10 +114,8 @@ def compute_hash(entry: AuditEntry, key: str = "") -> str:
     if entry.result != AuditResult.DONE:
         payload.append({"result": entry.result})
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    if key and digest_of(entry.key_id) == "sm3":
-        return _hmac_sm3(key, text)
     if key:
-        return hmac.new(key.encode("utf-8"), text, hashlib.sha256).hexdigest()
+        return hmac_hex(key.encode("utf-8"), text, sm3=digest_of(entry.key_id) == "sm3")
     return hashlib.sha256(text).hexdigest()
 
 

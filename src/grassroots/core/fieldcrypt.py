@@ -244,12 +244,16 @@ def digest(value, name: str, *, ring: Keyring | None = None) -> str | None:
     if value is None or normalized(value) == "":
         return None
     ring = ring or keyring()
-    text = f"{name}:{normalized(value)}".encode()
-    if ring.digest == "hmac-sm3":
-        mac = crypto_hmac.HMAC(ring.index_key, hashes.SM3())
+    return hmac_hex(ring.index_key, f"{name}:{normalized(value)}".encode(), sm3=ring.digest == "hmac-sm3")
+
+
+def hmac_hex(key: bytes, text: bytes, *, sm3: bool = False) -> str:
+    """HMAC of `text` under `key`, in hex: HMAC-SM3 (GB/T 32905) for the national algorithms, else HMAC-SHA256."""
+    if sm3:
+        mac = crypto_hmac.HMAC(key, hashes.SM3())
         mac.update(text)
         return mac.finalize().hex()
-    return hmac.new(ring.index_key, text, hashlib.sha256).hexdigest()
+    return hmac.new(key, text, hashlib.sha256).hexdigest()
 
 
 # ---------------------------------------------------------------- audit snapshots

@@ -61,79 +61,15 @@ def _add(out: dict, key, n: int, a=ZERO) -> None:
     row[1] += a
 
 
-# The parts of the totals, each counted from one kind of record, and the keys each part writes: a change to one kind of
-# record recounts its part only (a duty issued to every branch of a province recounts their assignments, not their
-# meetings, study and members).
-PARTS = {
-    "assignments": ("asg|", "acc|"),
-    "meetings": ("meet|",),
-    "study": ("study|",),
-    "members": ("members", "committee"),
-}
-
-
-def _part_keys(parts) -> Q:
-    """The rows of these parts, by their keys."""
-    q = Q(pk__in=[])
-    for part in parts:
-        for key in PARTS[part]:
-            q |= Q(key__startswith=key) if key.endswith("|") else Q(key=key)
-    return q
-
-
-def _own(org_ids=None, parts=tuple(PARTS)) -> dict[tuple[int, str], list]:
-    """{(organization id, key): [n, a, b]} counted from the records of these organizations (None: all), for these
-    parts of the totals (all by default)."""
+def _assignments(out: dict, among) -> None:
+    """The `asg|` rows (counted assignments by period, area, due day and acceptance) and the `acc|` rows (those
+    accepted, by month)."""
     from grassroots.duties.models import AssignmentState
     from grassroots.duties.selectors import stored_counted_assignments
-    from grassroots.organizations.models import Member, MemberStatus, OrgKind
-    from grassroots.orglife.models import Meeting, MeetingState, RecordState, StudyRecord
-    from grassroots.orglife.selectors import COMMITTEE_MIN_MEMBERS
 
-    def among(qs, field="organization_id"):
-        return qs if org_ids is None else qs.filter(**{f"{field}__in": org_ids})
-
-    out: dict[tuple[int, str], list] = {}
-    if "assignments" in parts:
-        _own_assignments(out, among, stored_counted_assignments(), Q(state=AssignmentState.ACCEPTED))
-    if "meetings" in parts:
-        rows = (
-            among(Meeting.objects.filter(state=MeetingState.HELD))
-            .order_by()
-            .values_list("organization_id", "kind", "held_on")
-            .annotate(n=Count("id"))
-        )
-        for org, kind, day, n in rows:
-            _add(out, (org, f"meet|{kind}|{_month(day)}"), n)
-    if "study" in parts:
-        rows = (
-            among(StudyRecord.objects.filter(state=RecordState.CONFIRMED), "member__organization_id")
-            .order_by()
-            .values_list("member__organization_id", "studied_on")
-            .annotate(hours=Sum("hours"))
-        )
-        for org, day, hours in rows:
-            if hours:
-                _add(out, (org, f"study|{_month(day)}"), 0, Decimal(hours))
-    if "members" in parts:
-        rows = (
-            among(Member.objects.filter(status=MemberStatus.ACTIVE))
-            .order_by()
-            .values_list("organization_id", "organization__kind", "organization__is_active")
-            .annotate(n=Count("id"))
-        )
-        for org, kind, active, n in rows:
-            out[(org, "members")] = [n, ZERO, ZERO]
-            if kind == OrgKind.BRANCH and active and n >= COMMITTEE_MIN_MEMBERS:
-                out[(org, "committee")] = [1, ZERO, ZERO]
-    return out
-
-
-def _own_assignments(out: dict, among, counted, accepted: Q) -> None:
-    """The `asg|` and `acc|` rows: counted assignments by period, area, due day and acceptance, and those accepted by
-    month."""
+    accepted = Q(state=AssignmentState.ACCEPTED)
     rows = (
-        among(counted)
+        among(stored_counted_assignments())
         .order_by()
         .values("organization_id", "duty__duty_list__period__code", "duty__dimension", "due_on")
         .annotate(
@@ -151,7 +87,7 @@ def _own_assignments(out: dict, among, counted, accepted: Q) -> None:
         if r["n_done"]:
             out[(org, head + "|1")] = [r["n_done"], Decimal(r["w_done"]), Decimal(r["w_done"])]
     rows = (
-        among(counted)
+        among(stored_counted_assignments())
         .filter(accepted, accepted_on__isnull=False)
         .order_by()
         .values_list("organization_id", "accepted_on")
@@ -159,6 +95,86 @@ def _own_assignments(out: dict, among, counted, accepted: Q) -> None:
     )
     for org, day, n in rows:
         _add(out, (org, f"acc|{_month(day)}"), n)
+
+
+def _meetings(out: dict, among) -> None:
+    """The `meet|` rows: meetings held, by kind and month."""
+    from grassroots.orglife.models import Meeting, MeetingState
+
+    rows = (
+        among(Meeting.objects.filter(state=MeetingState.HELD))
+        .order_by()
+        .values_list("organization_id", "kind", "held_on")
+        .annotate(n=Count("id"))
+    )
+    for org, kind, day, n in rows:
+        _add(out, (org, f"meet|{kind}|{_month(day)}"), n)
+
+
+def _study(out: dict, among) -> None:
+    """The `study|` rows: confirmed study hours of the organization's members, by month."""
+    from grassroots.orglife.models import RecordState, StudyRecord
+
+    rows = (
+        among(StudyRecord.objects.filter(state=RecordState.CONFIRMED), "member__organization_id")
+        .order_by()
+        .values_list("member__organization_id", "studied_on")
+        .annotate(hours=Sum("hours"))
+    )
+    for org, day, hours in rows:
+        if hours:
+            _add(out, (org, f"study|{_month(day)}"), 0, Decimal(hours))
+
+
+def _members(out: dict, among) -> None:
+    """The `members` row (active members) and the `committee` row (an active branch with enough of them)."""
+    from grassroots.organizations.models import Member, MemberStatus, OrgKind
+    from grassroots.orglife.selectors import COMMITTEE_MIN_MEMBERS
+
+    rows = (
+        among(Member.objects.filter(status=MemberStatus.ACTIVE))
+        .order_by()
+        .values_list("organization_id", "organization__kind", "organization__is_active")
+        .annotate(n=Count("id"))
+    )
+    for org, kind, active, n in rows:
+        out[(org, "members")] = [n, ZERO, ZERO]
+        if kind == OrgKind.BRANCH and active and n >= COMMITTEE_MIN_MEMBERS:
+            out[(org, "committee")] = [1, ZERO, ZERO]
+
+
+# The parts of the totals, each counted from one kind of record: the keys it writes and how it counts them. A change to
+# one kind of record recounts its part only (a duty issued to every branch of a province recounts their assignments,
+# not their meetings, study and members).
+PARTS = {
+    "assignments": (("asg|", "acc|"), _assignments),
+    "meetings": (("meet|",), _meetings),
+    "study": (("study|",), _study),
+    "members": (("members", "committee"), _members),
+}
+
+
+def _part_keys(parts) -> Q:
+    """The rows of these parts, by their keys."""
+    q = Q(pk__in=[])
+    for part in parts:
+        for key in PARTS[part][0]:
+            q |= Q(key__startswith=key) if key.endswith("|") else Q(key=key)
+    return q
+
+
+def _own(org_ids=None, parts=tuple(PARTS)) -> dict[tuple[int, str], list]:
+    """{(organization id, key): [n, a, b]} counted from the records of these organizations (None: all), for these
+    parts of the totals (all by default)."""
+
+    def among(qs, field="organization_id"):
+        return qs if org_ids is None else qs.filter(**{f"{field}__in": org_ids})
+
+    out: dict[tuple[int, str], list] = {}
+    for part in parts:
+        _keys, count = PARTS[part]
+        count(out, among)
+    return out
 
 
 # --- keeping them --------------------------------------------------------------------------------------------------
